@@ -1,0 +1,86 @@
+/**
+ * The gateway's configuration after loading: env references resolved, defaults applied, validated.
+ * The YAML shape is the user-facing contract (docs/configuration.md); this is what code reads.
+ */
+
+export type MoonshotRegion = 'global' | 'cn';
+
+export interface CredentialLimits {
+  concurrency?: number;
+  rpm?: number;
+  tpm?: number;
+}
+
+export interface CredentialConfig {
+  /** Unique within its provider; shown in logs and headers instead of the key. */
+  name: string;
+  /** May be empty: a provider can run on bring-your-own-key requests only. */
+  api_key: string;
+  /** Moonshot only: which platform the key belongs to. */
+  region?: MoonshotRegion;
+  /** Overrides the provider's/region's base URL, e.g. `https://api.moonshot.ai/v1`. */
+  base_url?: string;
+  weight: number;
+  limits?: CredentialLimits;
+  /** Model ids (without provider prefix) this credential may serve; all when absent. */
+  models?: string[];
+}
+
+/** `moonshot` and `openai` are built in; any other name is an OpenAI-compatible provider. */
+export type ProviderType = 'moonshot' | 'openai' | 'openai-compatible';
+
+export interface ProviderConfig {
+  name: string;
+  type: ProviderType;
+  /** Default base URL for credentials that set none (required for openai-compatible). */
+  base_url?: string;
+  /** Moonshot only: the base URL of each region (defaults: api.moonshot.ai / api.moonshot.cn). */
+  regions: Record<MoonshotRegion, string>;
+  credentials: CredentialConfig[];
+  /** `provider/model` (or bare model id) → credential name that must serve it. */
+  credential_override: Record<string, string>;
+}
+
+export interface AliasTarget {
+  /** `provider/model`. */
+  model: string;
+  weight: number;
+}
+
+export interface ModelAlias {
+  name: string;
+  targets: AliasTarget[];
+  fallbacks: string[];
+}
+
+export interface RouterConfig {
+  retries: number;
+  timeout_ms: number;
+  first_token_timeout_ms: number;
+  cooldown: { fails: number; seconds: number };
+}
+
+export interface LoggingConfig {
+  bodies: 'full' | 'redacted' | 'off';
+  max_body_kb: number;
+}
+
+export interface ModelPriceOverride {
+  input?: number;
+  cached_input?: number | null;
+  output?: number;
+}
+
+export interface GatewayConfig {
+  server: { host: string; port: number; max_body_mb: number };
+  master_key?: string;
+  store: string;
+  redis?: string;
+  logging: LoggingConfig;
+  providers: Record<string, ProviderConfig>;
+  models: ModelAlias[];
+  router: RouterConfig;
+  pricing: Record<string, ModelPriceOverride>;
+  /** Where the config came from, for start-up messages. */
+  source: string;
+}
