@@ -1,0 +1,105 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import { GatewayError, defaultTypeForStatus } from '../../server/gateway-error.js';
+import type { UpstreamCredential } from '../types.js';
+
+const RETRY_AFTER = /try again after (\d+(?:\.\d+)?) ?s(?:econds?)?/i;
+
+export interface RegionHosts {
+  global: string;
+  cn: string;
+}
+
+/**
+ * Moonshot errors keep their status and type; the message says they came from Moonshot.
+ * Two are made more useful: a 401 names its likely causes (Moonshot answers the same for a revoked
+ * key, a key pasted with whitespace and a key of the other platform), and a 429's
+ * "try again after N seconds" becomes a `retry-after` header.
+ */
+export function mapMoonshotError(
+  providerName: string,
+  status: number,
+  rawBody: string,
+  headers: IncomingHttpHeaders,
+  credential: UpstreamCredential,
+  regions: RegionHosts,
+): GatewayError {
+  const parsed = parseErrorBody(rawBody);
+  const type = parsed.type ?? defaultTypeForStatus(status);
+  let message = parsed.message ?? (rawBody.trim() === '' ? `HTTP ${status} with an empty body` : `HTTP ${status}: ${preview(rawBody)}`);
+  const extraHeaders: Record<string, string> = {};
+
+  let code = parsed.code ?? null;
+  if (status === 401) message = `${message}. ${explainAuthFailure(credential, regions)}`;
+  if (status === 404 && parsed.message?.startsWith('Not found the model')) {
+    code ??= 'model_not_found';
+    message = `${message}. List the models this gateway serves with GET /v1/models.`;
+  }
+
+  if (status === 429) {
+    const fromHeader = headerValue(headers['retry-after']);
+    const fromMessage = parsed.message?.match(RETRY_AFTER)?.[1];
+    const seconds = fromHeader ?? (fromMessage !== undefined ? String(Math.ceil(Number(fromMessage))) : undefined);
+    if (seconds !== undefined) extraHeaders['retry-after'] = seconds;
+  }
+
+  return new GatewayError(status, `${providerName}: ${message}`, { type, code, param: parsed.param ?? null, headers: extraHeaders });
+}
+
+/** Names the likely causes of a 401, most specific first. Never includes the key itself. */
+export function explainAuthFailure(credential: UpstreamCredential, regions: RegionHosts): string {
+  // Hosts name the platforms; when both regions share a host (a proxy, the simulator) only the URLs tell them apart.
+  const sameHost = hostOf(regions.global) === hostOf(regions.cn);
+  const show = (url: string): string => (sameHost ? url : hostOf(url));
+  const sentTo = show(credential.baseUrl);
+  const reasons: string[] = [];
+  if (/\s/.test(credential.apiKey)) {
+    reasons.push(`the key of credential "${credential.name}" contains whitespace (Moonshot does not trim keys): remove it`);
+  }
+  if (sentTo === show(regions.global)) {
+    reasons.push(`it is a China-platform key: those work only on ${show(regions.cn)} (set region: cn)`);
+  } else if (sentTo === show(regions.cn)) {
+    reasons.push(`it is a global-platform key: those work only on ${show(regions.global)} (set region: global)`);
+  } else {
+    reasons.push(`it belongs to a Moonshot platform (${show(regions.global)} or ${show(regions.cn)}) other than ${sentTo}`);
+  }
+  reasons.push('the key was revoked or mistyped');
+  return `The key of credential "${credential.name}" was rejected by ${sentTo}. Likely causes: ${reasons.join('; or ')}. Run \`moongate check moonshot\` to find out which.`;
+}
+
+function parseErrorBody(raw: string): { message?: string; type?: string; code?: string; param?: string } {
+  try {
+    const body = JSON.parse(raw) as { error?: unknown };
+    const e = body && typeof body === 'object' ? body.error : undefined;
+    if (e && typeof e === 'object') {
+      const err = e as Record<string, unknown>;
+      return {
+        message: typeof err.message === 'string' ? err.message : undefined,
+        type: typeof err.type === 'string' ? err.type : undefined,
+        code: typeof err.code === 'string' ? err.code : undefined,
+        param: typeof err.param === 'string' ? err.param : undefined,
+      };
+    }
+    if (typeof e === 'string') return { message: e };
+  } catch {
+    // Not JSON: the caller reports the raw text.
+  }
+  return {};
+}
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+  const v = Array.isArray(value) ? value[0] : value;
+  return v !== undefined && v.trim() !== '' ? v.trim() : undefined;
+}
+
+export function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
+  }
+}
+
+function preview(text: string): string {
+  const t = text.trim();
+  return t.length > 200 ? `${t.slice(0, 200)}…` : t;
+}

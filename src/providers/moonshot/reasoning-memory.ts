@@ -1,0 +1,115 @@
+import { createHash } from 'node:crypto';
+
+/** A tool call as it identifies an assistant turn: Moonshot ids (`get_weather:0`) repeat across conversations. */
+export interface ToolCallRef {
+  id: string;
+  name: string;
+  arguments: string;
+}
+
+/**
+ * Remembers the reasoning behind assistant turns that called tools, so it can be put back when a
+ * client sends the history without it. Async so a shared store (Redis) can implement it later.
+ */
+export interface ReasoningMemory {
+  remember(scope: string, toolCalls: ToolCallRef[], reasoning: string): Promise<void>;
+  recall(scope: string, toolCalls: ToolCallRef[]): Promise<string | undefined>;
+}
+
+/**
+ * The key covers the caller, every call's id, name and arguments: ids alone collide across
+ * conversations, and the caller scope keeps one tenant's reasoning out of another's prompts.
+ * Arguments are compared as parsed JSON so re-serialized arguments still match.
+ */
+export function reasoningKey(scope: string, toolCalls: ToolCallRef[]): string {
+  const hash = createHash('sha256');
+  hash.update(scope);
+  for (const call of toolCalls) {
+    hash.update('\0');
+    hash.update(call.id);
+    hash.update('\0');
+    hash.update(call.name);
+    hash.update('\0');
+    hash.update(canonicalArguments(call.arguments));
+  }
+  return hash.digest('base64url');
+}
+
+function canonicalArguments(args: string): string {
+  try {
+    return JSON.stringify(JSON.parse(args));
+  } catch {
+    return args;
+  }
+}
+
+interface Entry {
+  reasoning: string;
+  expiresAt: number;
+}
+
+export interface InMemoryReasoningMemoryOptions {
+  maxEntries?: number;
+  /** Upper bound on stored reasoning text, in UTF-16 code units. */
+  maxChars?: number;
+  ttlMs?: number;
+  now?: () => number;
+}
+
+/** Bounded by entries, total size and age; the least recently used entry goes first. */
+export class InMemoryReasoningMemory implements ReasoningMemory {
+  private readonly entries = new Map<string, Entry>();
+  private chars = 0;
+  private readonly maxEntries: number;
+  private readonly maxChars: number;
+  private readonly ttlMs: number;
+  private readonly now: () => number;
+
+  constructor(options: InMemoryReasoningMemoryOptions = {}) {
+    this.maxEntries = options.maxEntries ?? 20_000;
+    this.maxChars = options.maxChars ?? 64 * 1024 * 1024;
+    this.ttlMs = options.ttlMs ?? 6 * 60 * 60 * 1000;
+    this.now = options.now ?? Date.now;
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  async remember(scope: string, toolCalls: ToolCallRef[], reasoning: string): Promise<void> {
+    if (toolCalls.length === 0 || reasoning === '' || reasoning.length > this.maxChars) return;
+    const key = reasoningKey(scope, toolCalls);
+    this.delete(key);
+    this.entries.set(key, { reasoning, expiresAt: this.now() + this.ttlMs });
+    this.chars += reasoning.length;
+    this.evict();
+  }
+
+  async recall(scope: string, toolCalls: ToolCallRef[]): Promise<string | undefined> {
+    const key = reasoningKey(scope, toolCalls);
+    const entry = this.entries.get(key);
+    if (!entry) return undefined;
+    if (entry.expiresAt <= this.now()) {
+      this.delete(key);
+      return undefined;
+    }
+    // Re-insert to mark as recently used.
+    this.entries.delete(key);
+    this.entries.set(key, entry);
+    return entry.reasoning;
+  }
+
+  private delete(key: string): void {
+    const old = this.entries.get(key);
+    if (!old) return;
+    this.chars -= old.reasoning.length;
+    this.entries.delete(key);
+  }
+
+  private evict(): void {
+    for (const key of this.entries.keys()) {
+      if (this.entries.size <= this.maxEntries && this.chars <= this.maxChars) break;
+      this.delete(key);
+    }
+  }
+}

@@ -1,0 +1,106 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { explainAuthFailure, mapMoonshotError } from './map-error.js';
+import { normalizeResponse } from './normalize-response.js';
+
+const fixtureDir = new URL('../../../fixtures/moonshot-wire/', import.meta.url);
+const fixture = (name: string): any => JSON.parse(readFileSync(new URL(name, fixtureDir), 'utf8'));
+const regions = { global: 'https://api.moonshot.ai/v1', cn: 'https://api.moonshot.cn/v1' };
+const globalKey = { name: 'main', apiKey: 'sk-abc', baseUrl: regions.global, region: 'global' };
+
+describe('normalizeResponse', () => {
+  it('adds the cached count where OpenAI clients read it, keeping Moonshot’s', () => {
+    const { body } = normalizeResponse(fixture('moonshotai-reasoning.json')) as { body: any };
+    expect(body.usage.cached_tokens).toBe(10);
+    expect(body.usage.prompt_tokens_details).toEqual({ cached_tokens: 10 });
+    expect(body.choices[0].message.reasoning_content).toBe('Let me count the letters carefully.');
+  });
+
+  it('adds tool-call type and reports the turn for the reasoning memory', () => {
+    const { body, turns } = normalizeResponse(fixture('moonshotai-metadata-live.json')) as { body: any; turns: any[] };
+    expect(body.choices[0].message.tool_calls[0].type).toBe('function');
+    expect(body.choices[0].finish_reason).toBe('tool_calls');
+    expect(turns).toHaveLength(1);
+    expect(turns[0].toolCalls[0].id).toBe('get_weather_0');
+    expect(turns[0].reasoning.length).toBeGreaterThan(0);
+  });
+
+  it('leaves a plain answer as it was', () => {
+    const original = fixture('moonshotai-text.json');
+    const { body } = normalizeResponse(structuredClone(original));
+    expect(body).toEqual(original);
+  });
+});
+
+describe('mapMoonshotError', () => {
+  it('keeps status and type and names the provider', () => {
+    const raw = readFileSync(new URL('moonshotai-required-tool-choice-error.json', fixtureDir), 'utf8');
+    const err = mapMoonshotError('moonshot', 400, raw, {}, globalKey, regions);
+    expect(err.status).toBe(400);
+    expect(err.toBody()).toEqual({
+      error: { message: "moonshot: tool_choice 'required' is incompatible with thinking enabled", type: 'invalid_request_error', code: null, param: null },
+    });
+  });
+
+  it('keeps a code when Moonshot sends one', () => {
+    const raw = readFileSync(new URL('moonshotai-error-with-code.json', fixtureDir), 'utf8');
+    expect(mapMoonshotError('moonshot', 400, raw, {}, globalKey, regions).code).toBe('invalid_parameter');
+  });
+
+  it('types message-only errors by status', () => {
+    const raw = readFileSync(new URL('moonshotai-error-message-only.json', fixtureDir), 'utf8');
+    const err = mapMoonshotError('moonshot', 500, raw, {}, globalKey, regions);
+    expect(err.type).toBe('api_error');
+    expect(err.message).toBe('moonshot: Message-only error');
+  });
+
+  it('explains a 401 with the host it went to and the other region', () => {
+    const raw = JSON.stringify({ error: { message: 'Invalid Authentication', type: 'invalid_authentication_error' } });
+    const err = mapMoonshotError('moonshot', 401, raw, {}, globalKey, regions);
+    expect(err.status).toBe(401);
+    expect(err.type).toBe('invalid_authentication_error');
+    expect(err.message).toContain('rejected by api.moonshot.ai');
+    expect(err.message).toContain('api.moonshot.cn');
+    expect(err.message).toContain('region: cn');
+    expect(err.message).not.toContain('sk-abc');
+  });
+
+  it('names whitespace in the key first when there is some', () => {
+    const text = explainAuthFailure({ ...globalKey, apiKey: 'sk-abc ' }, regions);
+    expect(text).toMatch(/Likely causes: the key of credential "main" contains whitespace/);
+    expect(text).not.toContain('sk-abc');
+  });
+
+  it('points a China key at the global platform', () => {
+    const text = explainAuthFailure({ ...globalKey, baseUrl: regions.cn }, regions);
+    expect(text).toContain('rejected by api.moonshot.cn');
+    expect(text).toContain('work only on api.moonshot.ai (set region: global)');
+  });
+
+  it('turns "try again after N seconds" into retry-after', () => {
+    const raw = JSON.stringify({
+      error: { message: 'your account org-1 request reached organization max concurrency: 1, please try again after 3 seconds', type: 'rate_limit_reached_error' },
+    });
+    const err = mapMoonshotError('moonshot', 429, raw, {}, globalKey, regions);
+    expect(err.headers['retry-after']).toBe('3');
+    expect(err.type).toBe('rate_limit_reached_error');
+  });
+
+  it('prefers an upstream retry-after header', () => {
+    const err = mapMoonshotError('moonshot', 429, '{"error":{"message":"slow down"}}', { 'retry-after': '7' }, globalKey, regions);
+    expect(err.headers['retry-after']).toBe('7');
+  });
+
+  it('reports a body that is not JSON', () => {
+    const err = mapMoonshotError('moonshot', 502, '<html>bad gateway</html>', {}, globalKey, regions);
+    expect(err.message).toBe('moonshot: HTTP 502: <html>bad gateway</html>');
+  });
+
+  it('marks an unknown model as model_not_found', () => {
+    const raw = readFileSync(new URL('moonshotai-error-without-code-live.json', fixtureDir), 'utf8');
+    const err = mapMoonshotError('moonshot', 404, raw, {}, globalKey, regions);
+    expect(err.status).toBe(404);
+    expect(err.code).toBe('model_not_found');
+    expect(err.message).toContain('GET /v1/models');
+  });
+});

@@ -1,0 +1,64 @@
+import type { Adjustments } from '../adjustments.js';
+import type { ChatMessage } from '../../server/validate-chat-request.js';
+import type { ReasoningMemory, ToolCallRef } from './reasoning-memory.js';
+
+/** Moonshot rejects "" but accepts a single space where reasoning is unknown. */
+export const REASONING_PLACEHOLDER = ' ';
+
+/**
+ * With thinking on, Moonshot wants every earlier assistant tool-call turn to carry its
+ * `reasoning_content`, and most OpenAI clients drop that field between turns. Put back what we
+ * remember; where we don't know it and thinking is on, send the placeholder Moonshot accepts.
+ */
+export async function restoreReasoningContent(
+  messages: ChatMessage[],
+  memory: ReasoningMemory,
+  scope: string,
+  thinkingOn: boolean | undefined,
+  adjustments: Adjustments,
+): Promise<ChatMessage[]> {
+  let restored = 0;
+  let placeholders = 0;
+  let out: ChatMessage[] | undefined;
+  for (let i = 0; i < messages.length; i++) {
+    const m = messages[i]!;
+    if (m.role !== 'assistant' || hasReasoning(m.reasoning_content)) continue;
+    const calls = toolCallRefs(m.tool_calls);
+    if (calls.length === 0) continue;
+    const remembered = await memory.recall(scope, calls);
+    let reasoning: string | undefined;
+    if (remembered !== undefined) {
+      reasoning = remembered;
+      restored++;
+    } else if (thinkingOn === true) {
+      reasoning = REASONING_PLACEHOLDER;
+      placeholders++;
+    }
+    if (reasoning === undefined) continue;
+    out ??= [...messages];
+    out[i] = { ...m, reasoning_content: reasoning };
+  }
+  if (restored > 0) adjustments.add('reasoning_content', `restored(${restored})`);
+  if (placeholders > 0) adjustments.add('reasoning_content', `placeholder(${placeholders})`);
+  return out ?? messages;
+}
+
+function hasReasoning(value: unknown): boolean {
+  return typeof value === 'string' && value !== '';
+}
+
+/** The tool calls of an assistant message, in the form the memory keys on. */
+export function toolCallRefs(toolCalls: unknown): ToolCallRef[] {
+  if (!Array.isArray(toolCalls)) return [];
+  const refs: ToolCallRef[] = [];
+  for (const call of toolCalls) {
+    if (!call || typeof call !== 'object') continue;
+    const c = call as { id?: unknown; function?: { name?: unknown; arguments?: unknown } };
+    refs.push({
+      id: typeof c.id === 'string' ? c.id : '',
+      name: typeof c.function?.name === 'string' ? c.function.name : '',
+      arguments: typeof c.function?.arguments === 'string' ? c.function.arguments : '',
+    });
+  }
+  return refs;
+}

@@ -1,0 +1,164 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { MoonshotStreamTransformer } from './transform-stream.js';
+import type { CompletedTurn } from './transform-stream.js';
+
+const fixtureDir = new URL('../../../fixtures/moonshot-wire/', import.meta.url);
+
+function payloads(name: string): string[] {
+  return readFileSync(new URL(`${name}.chunks.txt`, fixtureDir), 'utf8')
+    .split('\n')
+    .filter((line) => line.trim() !== '');
+}
+
+/** Runs a fixture through the transformer and returns the JSON events it sent (and whether it ended with [DONE]). */
+function run(name: string, clientWantsUsage: boolean, turns: CompletedTurn[] = []) {
+  const t = new MoonshotStreamTransformer({ providerName: 'moonshot', clientWantsUsage, onTurnComplete: (turn) => turns.push(turn) });
+  let out = '';
+  for (const p of payloads(name)) out += t.onData(p);
+  out += t.onData('[DONE]');
+  out += t.finish();
+  const events = out
+    .split('\n\n')
+    .filter((e) => e !== '')
+    .map((e) => e.replace(/^data: /, ''));
+  const done = events.at(-1) === '[DONE]';
+  const json = events.filter((e) => e !== '[DONE]').map((e) => JSON.parse(e) as Record<string, any>);
+  return { json, done, transformer: t };
+}
+
+const usageChunks = (json: Record<string, any>[]) => json.filter((c) => c.usage != null);
+
+describe('MoonshotStreamTransformer', () => {
+  it('moves choice usage into one usage chunk when the client asked', () => {
+    const { json, done, transformer } = run('moonshotai-stream-choice-usage', true);
+    expect(done).toBe(true);
+    expect(json.every((c) => c.choices.every((ch: any) => ch.usage === undefined))).toBe(true);
+    const usage = usageChunks(json);
+    expect(usage).toHaveLength(1);
+    expect(usage[0]!.choices).toEqual([]);
+    expect(usage[0]!.usage).toMatchObject({ prompt_tokens: 12, completion_tokens: 5, total_tokens: 17 });
+    expect(usage[0]!.id).toBe('chatcmpl-6a8de8b0aa0c275363b2fc8a');
+    expect(transformer.usage).toMatchObject({ prompt_tokens: 12, completion_tokens: 5, reasoning_tokens: 1 });
+  });
+
+  it('sends no usage at all when the client did not ask, but still reads it', () => {
+    const { json, transformer } = run('moonshotai-usage-live', false);
+    expect(usageChunks(json)).toHaveLength(0);
+    expect(json.every((c) => c.choices.length > 0)).toBe(true);
+    expect(transformer.usage?.prompt_tokens).toBeGreaterThan(0);
+  });
+
+  it('sends the upstream usage-only chunk exactly once, with the cached count in OpenAI’s place', () => {
+    const { json } = run('moonshotai-max-completion-tokens', true);
+    const usage = usageChunks(json);
+    expect(usage).toHaveLength(1);
+    expect(usage[0]!.usage.prompt_tokens_details.cached_tokens).toBe(89);
+  });
+
+  it('prefers the top-level usage when both come', () => {
+    const { json, transformer } = run('moonshotai-stream-usage-precedence', true);
+    expect(usageChunks(json)).toHaveLength(1);
+    expect(usageChunks(json)[0]!.usage.prompt_tokens).toBe(99);
+    expect(transformer.usage?.prompt_tokens).toBe(99);
+  });
+
+  it('moves top-level usage off a content chunk', () => {
+    const { json } = run('moonshotai-stream', true);
+    const usage = usageChunks(json);
+    expect(usage).toHaveLength(1);
+    expect(usage[0]!.choices).toEqual([]);
+    expect(json.filter((c) => c.choices.length > 0).every((c) => c.usage === undefined)).toBe(true);
+  });
+
+  it('fills in tool-call index and type for indexless parallel calls', () => {
+    const turns: CompletedTurn[] = [];
+    const { json } = run('moonshotai-stream-indexless-tool-calls', false, turns);
+    const deltas = json.flatMap((c) => c.choices.flatMap((ch: any) => ch.delta?.tool_calls ?? []));
+    expect(deltas.map((d: any) => d.index)).toEqual([0, 1, 0, 1]);
+    expect(deltas[0].type).toBe('function');
+    expect(turns[0]!.toolCalls).toEqual([
+      { id: 'weather_0', name: 'weather', arguments: '{"location":"San Francisco"}' },
+      { id: 'time_1', name: 'time', arguments: '{"zone":"UTC"}' },
+    ]);
+  });
+
+  it('handles argument deltas that come out of order and calls without type', () => {
+    const turns: CompletedTurn[] = [];
+    const { json } = run('moonshotai-stream-tool-calls', false, turns);
+    const first = json[0]!.choices[0].delta.tool_calls;
+    expect(first.map((d: any) => [d.index, d.type])).toEqual([
+      [0, 'function'],
+      [1, 'function'],
+    ]);
+    expect(json.every((c) => c.object === 'chat.completion.chunk')).toBe(true);
+    expect(turns[0]!.toolCalls.map((c) => c.arguments)).toEqual(['{"city":"Paris"}', '{"zone":"UTC"}']);
+  });
+
+  it('repairs a tool call whose index is a string', () => {
+    const { json } = run('moonshotai-issue-19546-malformed', false);
+    expect(json[0]!.choices[0].delta.tool_calls[0].index).toBe(0);
+  });
+
+  it('says tool_calls when a stream with tool calls finishes with "stop"', () => {
+    const { json } = run('moonshotai-metadata-live', false);
+    const finish = json.flatMap((c) => c.choices).find((ch: any) => ch.finish_reason);
+    expect(finish.finish_reason).toBe('tool_calls');
+  });
+
+  it('passes unchanged events through byte for byte', () => {
+    const t = new MoonshotStreamTransformer({ providerName: 'moonshot', clientWantsUsage: false });
+    const [first, second] = payloads('moonshotai-usage-live');
+    expect(t.onData(first!)).toBe(`data: ${first}\n\n`);
+    expect(t.onData(second!)).toBe(`data: ${second}\n\n`);
+  });
+
+  it('gives a choice’s first delta a role when it has none', () => {
+    const { json } = run('moonshotai-stream-usage-precedence', false);
+    expect(json[0]!.choices[0].delta).toEqual({ role: 'assistant', content: 'OK' });
+    expect(json[1]!.choices[0].delta.role).toBeUndefined();
+  });
+
+  it('keeps reasoning and content deltas in order', () => {
+    const { json } = run('moonshotai-stream', false);
+    const kinds = json.flatMap((c) => c.choices.map((ch: any) => (ch.delta.reasoning_content ? 'r' : ch.delta.content ? 'c' : '-')));
+    expect(kinds).toEqual(['r', 'r', 'c', 'c']);
+  });
+
+  it('turns a mid-stream error into an OpenAI error event and stops', () => {
+    const { json, done, transformer } = run('moonshotai-stream-error', true);
+    expect(done).toBe(false);
+    expect(json.at(-1)).toEqual({ error: { message: 'moonshot: Stream failed', type: 'server_error', code: 'stream_failure', param: null } });
+    expect(json[0]!.choices[0].delta.content).toBe('Partial');
+    expect(transformer.failed).toBe(true);
+  });
+
+  it('gives message-only errors a type', () => {
+    const { json } = run('moonshotai-stream-error-message-only', false);
+    expect(json[0]).toEqual({ error: { message: 'moonshot: Stream failed without details', type: 'api_error', code: null, param: null } });
+  });
+
+  it('reports a stream that ends without [DONE]', () => {
+    const t = new MoonshotStreamTransformer({ providerName: 'moonshot', clientWantsUsage: false });
+    t.onData(payloads('moonshotai-usage-live')[0]!);
+    expect(JSON.parse(t.finish().slice(6))).toMatchObject({ error: { code: 'upstream_stream_incomplete' } });
+  });
+
+  it('reports an event that is not JSON', () => {
+    const t = new MoonshotStreamTransformer({ providerName: 'moonshot', clientWantsUsage: false });
+    expect(JSON.parse(t.onData('{not json').slice(6))).toMatchObject({ error: { code: 'invalid_upstream_response' } });
+    expect(t.failed).toBe(true);
+  });
+
+  it('reports the reasoning of a tool-calling turn', () => {
+    const turns: CompletedTurn[] = [];
+    const t = new MoonshotStreamTransformer({ providerName: 'moonshot', clientWantsUsage: false, onTurnComplete: (x) => turns.push(x) });
+    const base = { id: 'c', object: 'chat.completion.chunk', created: 1, model: 'kimi-k2.6' };
+    t.onData(JSON.stringify({ ...base, choices: [{ index: 0, delta: { role: 'assistant', reasoning_content: 'Need ' }, finish_reason: null }] }));
+    t.onData(JSON.stringify({ ...base, choices: [{ index: 0, delta: { reasoning_content: 'weather.' }, finish_reason: null }] }));
+    t.onData(JSON.stringify({ ...base, choices: [{ index: 0, delta: { tool_calls: [{ index: 0, id: 'get_weather:0', type: 'function', function: { name: 'get_weather', arguments: '' } }] }, finish_reason: null }] }));
+    t.onData(JSON.stringify({ ...base, choices: [{ index: 0, delta: { tool_calls: [{ index: 0, function: { arguments: '{"city":"Paris"}' } }] }, finish_reason: 'tool_calls' }] }));
+    t.onData('[DONE]');
+    expect(turns).toEqual([{ reasoning: 'Need weather.', toolCalls: [{ id: 'get_weather:0', name: 'get_weather', arguments: '{"city":"Paris"}' }] }]);
+  });
+});

@@ -1,0 +1,193 @@
+import type { StreamTransformer, Usage } from '../types.js';
+import { SSE_DONE, sseErrorEvent, sseEvent } from '../sse.js';
+import { readUsage } from '../usage.js';
+import { toOpenAIUsage } from './convert-usage.js';
+import { ToolCallDeltaNormalizer } from './normalize-tool-call-deltas.js';
+import type { ToolCallRef } from './reasoning-memory.js';
+
+export interface CompletedTurn {
+  toolCalls: ToolCallRef[];
+  reasoning: string;
+}
+
+export interface MoonshotStreamOptions {
+  providerName: string;
+  clientWantsUsage: boolean;
+  /** Called once per choice when the stream finished with tool calls (for the reasoning memory). */
+  onTurnComplete?: (turn: CompletedTurn) => void;
+}
+
+interface ChoiceState {
+  toolCalls: ToolCallDeltaNormalizer;
+  reasoning: string;
+  roleSent: boolean;
+}
+
+type Json = Record<string, unknown>;
+
+/**
+ * Moonshot's stream → OpenAI's. Events pass through byte for byte unless something must change:
+ * - usage moves from `choices[0].usage` (Moonshot) to one usage-only chunk before `[DONE]`, sent
+ *   only if the client asked (`stream_options.include_usage`); the top-level usage wins if both come;
+ * - tool-call deltas get the `index` and `type` OpenAI clients need, a choice's first delta its role;
+ * - `finish_reason: "stop"` after tool calls becomes `"tool_calls"`;
+ * - an `{"error":…}` event becomes an OpenAI error event and ends the stream.
+ */
+export class MoonshotStreamTransformer implements StreamTransformer {
+  private done = false;
+  private failedFlag = false;
+  private choiceUsage: unknown;
+  private topUsage: unknown;
+  private usageSent = false;
+  private meta: Json = {};
+  private readonly choices = new Map<number, ChoiceState>();
+
+  constructor(private readonly options: MoonshotStreamOptions) {}
+
+  get failed(): boolean {
+    return this.failedFlag;
+  }
+
+  get usage(): Usage | undefined {
+    return readUsage(this.topUsage ?? this.choiceUsage);
+  }
+
+  onData(data: string): string {
+    if (this.failedFlag || this.done) return '';
+    if (data === '[DONE]') return this.complete();
+
+    let chunk: unknown;
+    try {
+      chunk = JSON.parse(data);
+    } catch {
+      return this.fail(`upstream sent a stream event that is not JSON: ${preview(data)}`, 'api_error', 'invalid_upstream_response');
+    }
+    if (!chunk || typeof chunk !== 'object' || Array.isArray(chunk)) {
+      return this.fail(`upstream sent a stream event that is not an object: ${preview(data)}`, 'api_error', 'invalid_upstream_response');
+    }
+    const obj = chunk as Json;
+    if (obj.error !== undefined && obj.error !== null) return this.upstreamError(obj.error);
+
+    let changed = false;
+    if (obj.object === undefined) {
+      obj.object = 'chat.completion.chunk';
+      changed = true;
+    }
+    this.rememberMeta(obj);
+    const choices = Array.isArray(obj.choices) ? (obj.choices as unknown[]) : [];
+
+    if (obj.usage !== undefined && obj.usage !== null) {
+      this.topUsage = obj.usage;
+      if (choices.length === 0) return this.usageOnlyChunk(obj);
+      // Usage riding on a content chunk is not where OpenAI clients look: it goes in the usage chunk.
+      delete obj.usage;
+      changed = true;
+    }
+
+    for (const raw of choices) {
+      if (!raw || typeof raw !== 'object') continue;
+      if (this.convertChoice(raw as Json)) changed = true;
+    }
+    return sseEvent(changed ? JSON.stringify(obj) : data);
+  }
+
+  finish(): string {
+    if (this.failedFlag || this.done) return '';
+    return this.fail('upstream closed the stream before it finished', 'api_error', 'upstream_stream_incomplete');
+  }
+
+  /** For a stream cut by the network or a timeout after it started. */
+  abort(reason: string): string {
+    if (this.failedFlag || this.done) return '';
+    return this.fail(reason, 'api_error', 'upstream_stream_incomplete');
+  }
+
+  private convertChoice(choice: Json): boolean {
+    let changed = false;
+    const index = typeof choice.index === 'number' ? choice.index : 0;
+    const state = this.choiceState(index);
+    if (choice.usage !== undefined) {
+      if (choice.usage !== null) this.choiceUsage = choice.usage;
+      delete choice.usage;
+      changed = true;
+    }
+    const delta = choice.delta as Json | undefined;
+    if (delta && typeof delta === 'object') {
+      // OpenAI clients take the role from a choice's first delta and fail without one.
+      if (!state.roleSent) {
+        state.roleSent = true;
+        if (delta.role === undefined) {
+          delta.role = 'assistant';
+          changed = true;
+        }
+      }
+      if (typeof delta.reasoning_content === 'string') state.reasoning += delta.reasoning_content;
+      if (Array.isArray(delta.tool_calls) && state.toolCalls.normalize(delta.tool_calls)) changed = true;
+    }
+    if (choice.finish_reason === 'stop' && state.toolCalls.count > 0) {
+      choice.finish_reason = 'tool_calls';
+      changed = true;
+    }
+    return changed;
+  }
+
+  private usageOnlyChunk(obj: Json): string {
+    if (!this.options.clientWantsUsage || this.usageSent) return '';
+    this.usageSent = true;
+    obj.usage = toOpenAIUsage(obj.usage);
+    return sseEvent(JSON.stringify(obj));
+  }
+
+  private complete(): string {
+    this.done = true;
+    this.reportTurns();
+    let out = '';
+    const usage = this.topUsage ?? this.choiceUsage;
+    if (this.options.clientWantsUsage && !this.usageSent && usage !== undefined) {
+      this.usageSent = true;
+      out += sseEvent(JSON.stringify({ ...this.meta, object: 'chat.completion.chunk', choices: [], usage: toOpenAIUsage(usage) }));
+    }
+    return out + SSE_DONE;
+  }
+
+  private reportTurns(): void {
+    if (!this.options.onTurnComplete) return;
+    for (const state of this.choices.values()) {
+      const toolCalls = state.toolCalls.assembled();
+      if (toolCalls.length > 0) this.options.onTurnComplete({ toolCalls, reasoning: state.reasoning });
+    }
+  }
+
+  private upstreamError(error: unknown): string {
+    const e = (error && typeof error === 'object' ? error : { message: String(error) }) as Json;
+    const message = typeof e.message === 'string' ? e.message : 'unknown error';
+    const type = typeof e.type === 'string' ? e.type : 'api_error';
+    const code = typeof e.code === 'string' ? e.code : null;
+    return this.fail(message, type, code);
+  }
+
+  private fail(message: string, type: string, code: string | null): string {
+    this.failedFlag = true;
+    return sseErrorEvent(`${this.options.providerName}: ${message}`, type, code);
+  }
+
+  private rememberMeta(obj: Json): void {
+    if (this.meta.id !== undefined) return;
+    for (const key of ['id', 'created', 'model', 'system_fingerprint']) {
+      if (obj[key] !== undefined) this.meta[key] = obj[key];
+    }
+  }
+
+  private choiceState(index: number): ChoiceState {
+    let state = this.choices.get(index);
+    if (!state) {
+      state = { toolCalls: new ToolCallDeltaNormalizer(), reasoning: '', roleSent: false };
+      this.choices.set(index, state);
+    }
+    return state;
+  }
+}
+
+function preview(data: string): string {
+  return data.length > 120 ? `${data.slice(0, 120)}…` : data;
+}

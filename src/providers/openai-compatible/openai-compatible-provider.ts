@@ -1,0 +1,66 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { ProviderConfig } from '../../config/types.js';
+import type { GatewayError } from '../../server/gateway-error.js';
+import type { ChatRequestBody } from '../../server/validate-chat-request.js';
+import type {
+  CallContext,
+  NormalizedResponse,
+  PreparedRequest,
+  Provider,
+  StreamTransformer,
+  UpstreamCredential,
+} from '../types.js';
+import { upstreamHeaders } from '../upstream-headers.js';
+import { readUsage } from '../usage.js';
+import { mapOpenAIStyleError } from './map-error.js';
+import { PassthroughStreamTransformer } from './passthrough-stream.js';
+
+/**
+ * OpenAI itself and any OpenAI-compatible server: the request goes through as sent (with the
+ * model id the route chose), the answer comes back as received, and usage is read on the way.
+ * Only OpenAI is known to accept `stream_options`, so only there usage is requested for logging.
+ */
+export class OpenAICompatibleProvider implements Provider {
+  constructor(readonly config: ProviderConfig) {}
+
+  get name(): string {
+    return this.config.name;
+  }
+
+  private get requestsUsage(): boolean {
+    return this.config.type === 'openai';
+  }
+
+  async prepareChat(
+    body: ChatRequestBody,
+    model: string,
+    credential: UpstreamCredential,
+    ctx: CallContext,
+  ): Promise<PreparedRequest> {
+    const out: Record<string, unknown> = { ...body, model };
+    const adjustments: string[] = [];
+    const stream = out.stream === true;
+    if (stream && this.requestsUsage && !ctx.clientWantsUsage) {
+      const current = out.stream_options && typeof out.stream_options === 'object' ? out.stream_options : {};
+      out.stream_options = { ...current, include_usage: true };
+      adjustments.push('stream_options.include_usage=true(upstream only)');
+    }
+    return { path: '/chat/completions', headers: upstreamHeaders(credential, ctx), body: JSON.stringify(out), stream, adjustments };
+  }
+
+  normalizeResponse(json: unknown): NormalizedResponse {
+    const usage = json && typeof json === 'object' ? readUsage((json as { usage?: unknown }).usage) : undefined;
+    return { body: json, usage };
+  }
+
+  createStreamTransformer(ctx: CallContext): StreamTransformer {
+    return new PassthroughStreamTransformer({
+      providerName: this.name,
+      forwardUsageChunk: ctx.clientWantsUsage || !this.requestsUsage,
+    });
+  }
+
+  mapError(status: number, body: string, headers: IncomingHttpHeaders): GatewayError {
+    return mapOpenAIStyleError(this.name, status, body, headers);
+  }
+}

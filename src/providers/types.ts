@@ -1,0 +1,72 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { ChatRequestBody } from '../server/validate-chat-request.js';
+import type { GatewayError } from '../server/gateway-error.js';
+import type { ProviderConfig } from '../config/types.js';
+
+/** Token counts in OpenAI's terms, whatever shape the provider used. */
+export interface Usage {
+  prompt_tokens: number;
+  completion_tokens: number;
+  total_tokens: number;
+  cached_tokens: number;
+  reasoning_tokens: number;
+}
+
+/** A credential as the provider needs it for one call. */
+export interface UpstreamCredential {
+  name: string;
+  apiKey: string;
+  /** Base URL including the version path, e.g. `https://api.moonshot.ai/v1`. */
+  baseUrl: string;
+  region?: string;
+}
+
+/** What one call needs to know about who asked and how. */
+export interface CallContext {
+  requestId: string;
+  /** Whose conversation this is; keeps remembered reasoning from crossing between callers. */
+  callerScope: string;
+  /** The client asked for a usage chunk at the end of the stream. */
+  clientWantsUsage: boolean;
+}
+
+export interface PreparedRequest {
+  path: string;
+  headers: Record<string, string>;
+  body: string;
+  stream: boolean;
+  /** What was changed to fit the provider, for `x-moongate-adjusted`. */
+  adjustments: string[];
+}
+
+/** Turns one upstream SSE stream into what an OpenAI client expects, event by event. */
+export interface StreamTransformer {
+  /** One SSE event's `data`; returns the bytes to send on (framed SSE), or '' to send nothing. */
+  onData(data: string): string;
+  /** The upstream ended; returns any closing bytes (usage chunk, `[DONE]`). */
+  finish(): string;
+  /** The upstream failed after the stream started (cut, timeout); returns the closing error event. */
+  abort(reason: string): string;
+  /** An error event was sent: the stream is over, whatever the upstream still sends. */
+  readonly failed: boolean;
+  readonly usage: Usage | undefined;
+}
+
+export interface NormalizedResponse {
+  body: unknown;
+  usage: Usage | undefined;
+}
+
+/**
+ * A provider converts requests and responses; the upstream call itself (pools, streaming,
+ * aborts) is shared, so each provider stays a set of small, testable conversions.
+ */
+export interface Provider {
+  readonly name: string;
+  readonly config: ProviderConfig;
+  prepareChat(body: ChatRequestBody, model: string, credential: UpstreamCredential, ctx: CallContext): Promise<PreparedRequest>;
+  normalizeResponse(json: unknown, ctx: CallContext): NormalizedResponse;
+  createStreamTransformer(ctx: CallContext): StreamTransformer;
+  /** An upstream answer with a non-2xx status, as the error the client should see. */
+  mapError(status: number, body: string, headers: IncomingHttpHeaders, credential: UpstreamCredential): GatewayError;
+}

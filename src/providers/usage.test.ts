@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { readUsage } from './usage.js';
+
+describe('readUsage', () => {
+  it('reads OpenAI usage with details', () => {
+    expect(
+      readUsage({
+        prompt_tokens: 101,
+        completion_tokens: 32,
+        total_tokens: 133,
+        prompt_tokens_details: { cached_tokens: 101 },
+        completion_tokens_details: { reasoning_tokens: 16 },
+      }),
+    ).toEqual({ prompt_tokens: 101, completion_tokens: 32, total_tokens: 133, cached_tokens: 101, reasoning_tokens: 16 });
+  });
+
+  it("reads Moonshot's top-level cached_tokens", () => {
+    expect(readUsage({ prompt_tokens: 100, completion_tokens: 10, total_tokens: 110, cached_tokens: 80 })?.cached_tokens).toBe(80);
+  });
+
+  it('clamps reasoning tokens reported above completion tokens', () => {
+    const usage = readUsage({
+      prompt_tokens: 951,
+      completion_tokens: 6000,
+      total_tokens: 6952,
+      completion_tokens_details: { reasoning_tokens: 6001 },
+    });
+    expect(usage?.reasoning_tokens).toBe(6000);
+  });
+
+  it('returns undefined for null or shapeless usage', () => {
+    expect(readUsage(null)).toBeUndefined();
+    expect(readUsage({})).toBeUndefined();
+    expect(readUsage('x')).toBeUndefined();
+  });
+
+  it('derives total when missing', () => {
+    expect(readUsage({ prompt_tokens: 3, completion_tokens: 4 })?.total_tokens).toBe(7);
+  });
+});

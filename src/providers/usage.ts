@@ -1,0 +1,37 @@
+import type { Usage } from './types.js';
+
+interface RawUsage {
+  prompt_tokens?: unknown;
+  completion_tokens?: unknown;
+  total_tokens?: unknown;
+  cached_tokens?: unknown;
+  prompt_tokens_details?: { cached_tokens?: unknown } | null;
+  completion_tokens_details?: { reasoning_tokens?: unknown } | null;
+}
+
+function count(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : undefined;
+}
+
+/**
+ * Reads usage in OpenAI's shape or Moonshot's (top-level `cached_tokens`). Providers report
+ * reasoning tokens above completion tokens at times (seen on kimi-k3): clamp so costs never go negative.
+ */
+export function readUsage(raw: unknown): Usage | undefined {
+  if (raw === null || typeof raw !== 'object') return undefined;
+  const u = raw as RawUsage;
+  const prompt = count(u.prompt_tokens);
+  const completion = count(u.completion_tokens);
+  if (prompt === undefined && completion === undefined) return undefined;
+  const promptTokens = prompt ?? 0;
+  const completionTokens = completion ?? 0;
+  const cached = count(u.prompt_tokens_details?.cached_tokens) ?? count(u.cached_tokens) ?? 0;
+  const reasoning = count(u.completion_tokens_details?.reasoning_tokens) ?? 0;
+  return {
+    prompt_tokens: promptTokens,
+    completion_tokens: completionTokens,
+    total_tokens: count(u.total_tokens) ?? promptTokens + completionTokens,
+    cached_tokens: Math.min(cached, promptTokens),
+    reasoning_tokens: Math.min(reasoning, completionTokens),
+  };
+}

@@ -1,0 +1,66 @@
+import { findBareModel } from '../catalogue/catalogue.js';
+import type { GatewayConfig } from '../config/types.js';
+import { GatewayError } from '../server/gateway-error.js';
+
+/** One place a request can go: a configured provider and the model id it knows. */
+export interface RouteTarget {
+  provider: string;
+  model: string;
+  weight: number;
+}
+
+export interface ResolvedModel {
+  /** What the client asked for. */
+  requested: string;
+  /** Weighted candidates; one is picked per request. */
+  targets: RouteTarget[];
+  /** Tried in order when the targets fail (used by the router's retries). */
+  fallbacks: RouteTarget[];
+}
+
+/**
+ * Model names resolve in this order: a configured alias; `provider/model` for a configured
+ * provider; a bare model id the catalogue knows (`kimi-k2.6`). Anything else is a 404 that says
+ * how to find what exists.
+ */
+export function resolveModel(name: string, config: GatewayConfig): ResolvedModel {
+  const alias = config.models.find((a) => a.name === name);
+  if (alias) {
+    return {
+      requested: name,
+      targets: alias.targets.map((t) => ({ ...splitProviderModel(t.model)!, weight: t.weight })),
+      fallbacks: alias.fallbacks.map((f) => resolveModel(f, config).targets).flat(),
+    };
+  }
+
+  const direct = splitProviderModel(name);
+  if (direct && config.providers[direct.provider]) {
+    return { requested: name, targets: [{ ...direct, weight: 1 }], fallbacks: [] };
+  }
+
+  const known = findBareModel(name);
+  if (known && config.providers[known.provider]) {
+    return { requested: name, targets: [{ provider: known.provider, model: known.id, weight: 1 }], fallbacks: [] };
+  }
+
+  throw modelNotFound(name, direct?.provider, config);
+}
+
+function splitProviderModel(name: string): { provider: string; model: string } | undefined {
+  const slash = name.indexOf('/');
+  if (slash <= 0 || slash === name.length - 1) return undefined;
+  return { provider: name.slice(0, slash), model: name.slice(slash + 1) };
+}
+
+function modelNotFound(name: string, provider: string | undefined, config: GatewayConfig): GatewayError {
+  const configured = Object.keys(config.providers).join(', ') || 'none';
+  const why =
+    provider !== undefined
+      ? `no provider named "${provider}" is configured (configured: ${configured})`
+      : `it is neither a configured alias nor a model in the catalogue`;
+  return new GatewayError(
+    404,
+    `The model \`${name}\` does not exist: ${why}. List the models this gateway serves with GET /v1/models; address a provider's model directly as \`provider/model\`, e.g. \`moonshot/kimi-k2.6\`.`,
+    { type: 'invalid_request_error', code: 'model_not_found', param: 'model' },
+  );
+}

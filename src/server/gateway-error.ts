@@ -1,0 +1,72 @@
+import type { ServerResponse } from 'node:http';
+
+/** The OpenAI error body every client library knows how to read. */
+export interface OpenAIErrorBody {
+  error: { message: string; type: string; code: string | null; param: string | null };
+}
+
+/**
+ * An error the gateway answers with. Everything that goes wrong on a request ends up as one of
+ * these, so the client always gets an OpenAI-shaped body and a fitting status, never a bare 500.
+ */
+export class GatewayError extends Error {
+  readonly status: number;
+  readonly type: string;
+  readonly code: string | null;
+  readonly param: string | null;
+  readonly headers: Record<string, string>;
+
+  constructor(
+    status: number,
+    message: string,
+    options: { type?: string; code?: string | null; param?: string | null; headers?: Record<string, string> } = {},
+  ) {
+    super(message);
+    this.status = status;
+    this.type = options.type ?? defaultTypeForStatus(status);
+    this.code = options.code ?? null;
+    this.param = options.param ?? null;
+    this.headers = options.headers ?? {};
+  }
+
+  toBody(): OpenAIErrorBody {
+    return { error: { message: this.message, type: this.type, code: this.code, param: this.param } };
+  }
+}
+
+export function defaultTypeForStatus(status: number): string {
+  if (status === 400 || status === 404 || status === 413 || status === 422) return 'invalid_request_error';
+  if (status === 401) return 'authentication_error';
+  if (status === 403) return 'permission_error';
+  if (status === 429) return 'rate_limit_error';
+  if (status === 504) return 'timeout_error';
+  return 'api_error';
+}
+
+/** Anything thrown becomes a GatewayError; unexpected ones are reported as ours, not the caller's. */
+export function toGatewayError(err: unknown): GatewayError {
+  if (err instanceof GatewayError) return err;
+  const message = err instanceof Error ? err.message : String(err);
+  return new GatewayError(500, `moongate: internal error: ${message}`, { type: 'api_error', code: 'internal_error' });
+}
+
+export function sendError(res: ServerResponse, err: GatewayError, extraHeaders: Record<string, string> = {}): void {
+  if (res.headersSent) {
+    if (!res.writableEnded) res.end();
+    return;
+  }
+  const body = JSON.stringify(err.toBody());
+  res.writeHead(err.status, {
+    ...extraHeaders,
+    ...err.headers,
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(body),
+  });
+  res.end(body);
+}
+
+export function sendJson(res: ServerResponse, status: number, value: unknown, headers: Record<string, string> = {}): void {
+  const body = JSON.stringify(value);
+  res.writeHead(status, { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+  res.end(body);
+}

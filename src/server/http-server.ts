@@ -1,0 +1,71 @@
+import { createServer } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import type { GatewayConfig } from '../config/types.js';
+import type { Router } from '../router/router.js';
+import { requireMasterKey } from './auth.js';
+import { handleChatCompletions } from './chat-completions.js';
+import { GatewayError, sendError, sendJson, toGatewayError } from './gateway-error.js';
+import { listModels } from './list-models.js';
+
+const CHAT_PATHS = new Set(['/v1/chat/completions', '/chat/completions', '/api/chat/completions']);
+
+export interface HttpServerDeps {
+  config: GatewayConfig;
+  router: Router;
+}
+
+/** The gateway's HTTP surface: a small route table over node:http, no framework on the hot path. */
+export function createHttpServer(deps: HttpServerDeps): Server {
+  const { config } = deps;
+  const chatDeps = { router: deps.router, maxBodyBytes: config.server.max_body_mb * 1024 * 1024, openMode: config.master_key === undefined };
+
+  const server = createServer((req, res) => {
+    const requestId = randomUUID();
+    handle(req, res, requestId).catch((err: unknown) => sendError(res, toGatewayError(err), { 'x-moongate-request-id': requestId }));
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void> {
+    const path = pathOf(req.url);
+    const method = req.method ?? 'GET';
+
+    if (path === '/health/live') return sendJson(res, 200, { status: 'ok' });
+    if (path === '/health/ready') return sendJson(res, 200, { status: 'ok', checks: { config: 'ok' } });
+
+    if (CHAT_PATHS.has(path)) {
+      if (method !== 'POST') throw methodNotAllowed(method, path, 'POST');
+      requireMasterKey(req, config.master_key);
+      return handleChatCompletions(req, res, requestId, chatDeps);
+    }
+    if (path === '/v1/models' || path === '/models') {
+      if (method !== 'GET') throw methodNotAllowed(method, path, 'GET');
+      requireMasterKey(req, config.master_key);
+      return sendJson(res, 200, listModels(config));
+    }
+    throw new GatewayError(404, `Unknown route ${method} ${path}. The gateway serves POST /v1/chat/completions, GET /v1/models and GET /health/live.`, {
+      type: 'invalid_request_error',
+      code: 'unknown_route',
+    });
+  }
+
+  // Keep-alive longer than typical client pools so idle connections are closed by the client side.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+  server.requestTimeout = 0;
+  return server;
+}
+
+function pathOf(url: string | undefined): string {
+  if (!url) return '/';
+  const q = url.indexOf('?');
+  const path = q === -1 ? url : url.slice(0, q);
+  return path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path;
+}
+
+function methodNotAllowed(method: string, path: string, allowed: string): GatewayError {
+  return new GatewayError(405, `${method} is not allowed on ${path}; use ${allowed}.`, {
+    type: 'invalid_request_error',
+    code: 'method_not_allowed',
+    headers: { allow: allowed },
+  });
+}

@@ -1,0 +1,30 @@
+import { Pool } from 'undici';
+
+/**
+ * Keep-alive connection pools, one per upstream origin. undici's Pool measured several times
+ * faster than global fetch here, and warm connections save a handshake per call. Each gateway
+ * owns its pools so closing one gateway leaves others (in tests, say) untouched.
+ */
+export class UpstreamPools {
+  private readonly pools = new Map<string, Pool>();
+
+  poolFor(origin: string): Pool {
+    let pool = this.pools.get(origin);
+    if (!pool) {
+      pool = new Pool(origin, {
+        connections: 256,
+        pipelining: 1,
+        keepAliveTimeout: 30_000,
+        connectTimeout: 10_000,
+      });
+      this.pools.set(origin, pool);
+    }
+    return pool;
+  }
+
+  async close(): Promise<void> {
+    const all = [...this.pools.values()];
+    this.pools.clear();
+    await Promise.allSettled(all.map((p) => p.destroy()));
+  }
+}
