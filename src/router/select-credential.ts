@@ -1,3 +1,4 @@
+import { resolveBaseUrl } from '../config/index.js';
 import type { CredentialConfig, ProviderConfig } from '../config/types.js';
 import type { UpstreamCredential } from '../providers/types.js';
 import { GatewayError } from '../server/gateway-error.js';
@@ -29,7 +30,7 @@ export function selectCredential(req: CredentialRequest): UpstreamCredential {
   if (picked) return toUpstream(provider, picked);
 
   if (req.callerKey !== undefined && req.callerKey !== '') {
-    return { name: 'caller-key', apiKey: req.callerKey, baseUrl: defaultBaseUrl(provider), region: provider.type === 'moonshot' ? 'global' : undefined };
+    return { name: 'caller-key', apiKey: req.callerKey, baseUrl: baseUrlOf(provider, {}), region: provider.type === 'moonshot' ? 'global' : undefined };
   }
   const hint =
     provider.type === 'moonshot'
@@ -47,11 +48,14 @@ function missingCredential(providerName: string, detail: string): never {
 }
 
 export function toUpstream(provider: ProviderConfig, c: CredentialConfig): UpstreamCredential {
-  const baseUrl = c.base_url ?? (provider.type === 'moonshot' ? provider.regions[c.region ?? 'global'] : undefined) ?? defaultBaseUrl(provider);
-  return { name: c.name, apiKey: c.api_key, baseUrl, region: c.region };
+  return { name: c.name, apiKey: c.api_key, baseUrl: baseUrlOf(provider, c), region: c.region };
 }
 
-function defaultBaseUrl(provider: ProviderConfig): string {
-  if (provider.type === 'moonshot') return provider.base_url ?? provider.regions.global;
-  return provider.base_url ?? 'https://api.openai.com/v1';
+function baseUrlOf(provider: ProviderConfig, credential: Pick<CredentialConfig, 'base_url' | 'region'>): string {
+  const url = resolveBaseUrl(provider, credential);
+  if (url === undefined) {
+    // The config loader requires a base_url for OpenAI-compatible providers; this guards hand-built configs.
+    throw new Error(`provider "${provider.name}" has no base_url`);
+  }
+  return url;
 }

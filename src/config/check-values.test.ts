@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { checkHttpUrl, checkName, checkRedis, checkStore, normalizeBaseUrl } from './check-values.js';
+
+describe('normalizeBaseUrl', () => {
+  it('strips trailing slashes and surrounding space', () => {
+    expect(normalizeBaseUrl('https://api.moonshot.ai/v1/')).toBe('https://api.moonshot.ai/v1');
+    expect(normalizeBaseUrl(' http://127.0.0.1:9000/cn/v1// ')).toBe('http://127.0.0.1:9000/cn/v1');
+    expect(normalizeBaseUrl('https://api.moonshot.ai/v1')).toBe('https://api.moonshot.ai/v1');
+  });
+});
+
+describe('checkHttpUrl', () => {
+  it('accepts http and https URLs', () => {
+    expect(checkHttpUrl('https://api.moonshot.ai/v1')).toBeUndefined();
+    expect(checkHttpUrl('http://127.0.0.1:9000/v1/')).toBeUndefined();
+  });
+  it('rejects other schemes, garbage, queries and empty values without echoing them', () => {
+    expect(checkHttpUrl('ftp://user:hunter2@host/v1')).toBe('must be an http:// or https:// URL (got scheme "ftp")');
+    expect(checkHttpUrl('api.moonshot.ai/v1')).toBe('must be an http:// or https:// URL (could not parse it)');
+    expect(checkHttpUrl('https://h/v1?key=1')).toBe('must not have a query string or fragment');
+    expect(checkHttpUrl('')).toBe('must not be empty');
+  });
+});
+
+describe('checkStore', () => {
+  it('accepts sqlite paths and postgres URLs', () => {
+    expect(checkStore('sqlite:./.moongate/moongate.db')).toBeUndefined();
+    expect(checkStore('sqlite::memory:')).toBeUndefined();
+    expect(checkStore('postgres://user@host/db')).toBeUndefined();
+    expect(checkStore('postgresql://user:pw@host:5432/db')).toBeUndefined();
+  });
+  it('rejects anything else without echoing it', () => {
+    const message = checkStore('mysql://root:hunter2@db/x');
+    expect(message).toMatch(/must be "sqlite:PATH"/);
+    expect(message).not.toContain('hunter2');
+    expect(checkStore('sqlite:')).toBeDefined();
+  });
+});
+
+describe('checkRedis', () => {
+  it('accepts redis:// and rediss://', () => {
+    expect(checkRedis('redis://localhost:6379')).toBeUndefined();
+    expect(checkRedis('rediss://:pw@host:6380/0')).toBeUndefined();
+    expect(checkRedis('localhost:6379')).toBe('must be a redis:// or rediss:// URL');
+  });
+});
+
+describe('checkName', () => {
+  it('accepts URL- and header-safe names', () => {
+    expect(checkName('main', 'credential name')).toBeUndefined();
+    expect(checkName('moonshot-eu', 'provider name')).toBeUndefined();
+    expect(checkName('team_a.1', 'credential name')).toBeUndefined();
+  });
+  it('rejects empty names and odd characters', () => {
+    expect(checkName('', 'credential name')).toBe('credential name must not be empty');
+    expect(checkName('my key', 'credential name')).toMatch(/may contain only letters, digits/);
+    expect(checkName('a/b', 'provider name')).toMatch(/^provider name "a\/b"/);
+    expect(checkName('-x', 'provider name')).toBeDefined();
+  });
+});

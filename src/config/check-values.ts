@@ -1,0 +1,46 @@
+/**
+ * Checks of single values shared by the file and environment loaders. Each returns a problem
+ * message, or undefined when the value is fine. None echo the value (it may hold a password).
+ */
+
+/** `https://api.moonshot.ai/v1/` → `https://api.moonshot.ai/v1`. */
+export function normalizeBaseUrl(url: string): string {
+  return url.trim().replace(/\/+$/, '');
+}
+
+export function checkHttpUrl(url: string): string | undefined {
+  if (url.trim() === '') return 'must not be empty';
+  let parsed: URL;
+  try {
+    parsed = new URL(url.trim());
+  } catch {
+    return 'must be an http:// or https:// URL (could not parse it)';
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    return `must be an http:// or https:// URL (got scheme ${JSON.stringify(parsed.protocol.replace(/:$/, ''))})`;
+  }
+  if (parsed.search || parsed.hash) return 'must not have a query string or fragment';
+  return undefined;
+}
+
+export function checkStore(store: string): string | undefined {
+  if (/^sqlite:.+/.test(store)) return undefined;
+  if (/^postgres(ql)?:\/\/./.test(store)) return undefined;
+  return 'must be "sqlite:PATH" (e.g. sqlite:./.moongate/moongate.db) or a postgres:// URL';
+}
+
+export function checkRedis(url: string): string | undefined {
+  if (/^rediss?:\/\/./.test(url)) return undefined;
+  return 'must be a redis:// or rediss:// URL';
+}
+
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
+/** Provider and credential names appear in model ids, URLs and headers. */
+export function checkName(name: string, what: string): string | undefined {
+  if (name === '') return `${what} must not be empty`;
+  if (!NAME.test(name)) {
+    return `${what} ${JSON.stringify(name)} may contain only letters, digits, ".", "_" and "-", and must start with a letter or digit`;
+  }
+  return undefined;
+}

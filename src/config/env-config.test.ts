@@ -1,0 +1,106 @@
+import { describe, expect, it } from 'vitest';
+import { configFromEnvironment } from './env-config.js';
+import { ConfigError } from './problems.js';
+
+function problemsOf(env: NodeJS.ProcessEnv): string[] {
+  try {
+    configFromEnvironment(env);
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return (err as ConfigError).problems;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('configFromEnvironment', () => {
+  it('gives defaults and a moonshot provider with no credentials when nothing is set', () => {
+    const config = configFromEnvironment({});
+    expect(config.source).toBe('defaults + environment');
+    expect(config.server).toEqual({ host: '0.0.0.0', port: 4000, max_body_mb: 32 });
+    expect(config.store).toBe('sqlite:./.moongate/moongate.db');
+    expect(config.master_key).toBeUndefined();
+    expect(config.redis).toBeUndefined();
+    expect(Object.keys(config.providers)).toEqual(['moonshot']);
+    expect(config.providers.moonshot).toEqual({
+      name: 'moonshot',
+      type: 'moonshot',
+      regions: { global: 'https://api.moonshot.ai/v1', cn: 'https://api.moonshot.cn/v1' },
+      credentials: [],
+      credential_override: {},
+    });
+  });
+
+  it('turns MOONSHOT_API_KEY into a global credential named "default"', () => {
+    const config = configFromEnvironment({ MOONSHOT_API_KEY: 'sk-abc' });
+    expect(config.providers.moonshot!.credentials).toEqual([{ name: 'default', api_key: 'sk-abc', region: 'global', weight: 1 }]);
+  });
+
+  it('reads MOONSHOT_REGION', () => {
+    const config = configFromEnvironment({ MOONSHOT_API_KEY: 'sk-abc', MOONSHOT_REGION: 'cn' });
+    expect(config.providers.moonshot!.credentials[0]!.region).toBe('cn');
+    expect(problemsOf({ MOONSHOT_API_KEY: 'k', MOONSHOT_REGION: 'eu' })).toEqual([
+      'environment: MOONSHOT_REGION: must be "global" or "cn" (got "eu")',
+    ]);
+  });
+
+  it('uses MOONSHOT_API_BASE for the provider and the credential', () => {
+    const config = configFromEnvironment({ MOONSHOT_API_KEY: 'sk', MOONSHOT_API_BASE: 'http://127.0.0.1:9000/v1/' });
+    expect(config.providers.moonshot!.base_url).toBe('http://127.0.0.1:9000/v1');
+    expect(config.providers.moonshot!.credentials).toEqual([
+      { name: 'default', api_key: 'sk', base_url: 'http://127.0.0.1:9000/v1', weight: 1 },
+    ]);
+    expect(configFromEnvironment({ MOONSHOT_API_BASE: 'http://127.0.0.1:9000/v1' }).providers.moonshot!.base_url).toBe(
+      'http://127.0.0.1:9000/v1',
+    );
+    expect(problemsOf({ MOONSHOT_API_BASE: 'api.moonshot.ai' })).toEqual([
+      'environment: MOONSHOT_API_BASE: must be an http:// or https:// URL (could not parse it)',
+    ]);
+  });
+
+  it('adds openai only when OPENAI_API_KEY is set', () => {
+    expect(configFromEnvironment({ OPENAI_API_BASE: 'http://x/v1' }).providers.openai).toBeUndefined();
+    expect(configFromEnvironment({ OPENAI_API_KEY: 'sk-o' }).providers.openai).toEqual({
+      name: 'openai',
+      type: 'openai',
+      base_url: 'https://api.openai.com/v1',
+      regions: { global: 'https://api.moonshot.ai/v1', cn: 'https://api.moonshot.cn/v1' },
+      credentials: [{ name: 'default', api_key: 'sk-o', weight: 1 }],
+      credential_override: {},
+    });
+    expect(configFromEnvironment({ OPENAI_API_KEY: 'sk-o', OPENAI_API_BASE: 'http://localhost:8080/v1/' }).providers.openai!.base_url).toBe(
+      'http://localhost:8080/v1',
+    );
+  });
+
+  it('reads MOONGATE_MASTER_KEY and MOONGATE_STORE', () => {
+    const config = configFromEnvironment({ MOONGATE_MASTER_KEY: 'mk-1', MOONGATE_STORE: 'postgres://u@h/db' });
+    expect(config.master_key).toBe('mk-1');
+    expect(config.store).toBe('postgres://u@h/db');
+  });
+
+  it('treats empty variables as unset', () => {
+    const config = configFromEnvironment({ MOONSHOT_API_KEY: '', MOONGATE_MASTER_KEY: '', MOONGATE_STORE: '', MOONSHOT_REGION: '' });
+    expect(config.providers.moonshot!.credentials).toEqual([]);
+    expect(config.master_key).toBeUndefined();
+    expect(config.store).toBe('sqlite:./.moongate/moongate.db');
+  });
+
+  it('reports every problem at once, without secret values', () => {
+    const problems = problemsOf({
+      MOONSHOT_API_KEY: 'sk-secret-1',
+      MOONSHOT_REGION: 'eu',
+      MOONGATE_STORE: 'mysql://root:hunter2@db/x',
+      OPENAI_API_BASE: 'ftp://y',
+      MOONGATE_MASTER_KEY: 'mk-secret',
+    });
+    expect(problems).toHaveLength(3);
+    const text = problems.join('\n');
+    for (const secret of ['sk-secret-1', 'hunter2', 'mk-secret']) expect(text).not.toContain(secret);
+  });
+
+  it('ignores a config file variable and unrelated variables', () => {
+    const config = configFromEnvironment({ PORT: '9999', MOONGATE_REDIS_URL: 'redis://x' });
+    expect(config.server.port).toBe(4000);
+    expect(config.redis).toBeUndefined();
+  });
+});

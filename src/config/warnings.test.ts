@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { configFromEnvironment } from './env-config.js';
+import { configWarnings, secretFindings } from './warnings.js';
+
+describe('secretFindings', () => {
+  it('finds nothing wrong with a clean key', () => {
+    expect(secretFindings('sk-abcDEF123')).toEqual([]);
+  });
+  it('finds whitespace, quotes, a Bearer prefix and invisible characters', () => {
+    expect(secretFindings(' sk-a')).toEqual(['has leading whitespace']);
+    expect(secretFindings('sk-a\n')).toEqual(['has trailing whitespace']);
+    expect(secretFindings('sk-a b')).toEqual(['has whitespace inside']);
+    expect(secretFindings('"sk-a"')).toEqual(['is wrapped in quotes']);
+    expect(secretFindings('Bearer sk-a')).toEqual(['starts with "Bearer " (give the key alone)']);
+    expect(secretFindings('sk-a\u200b')[0]).toMatch(/^contains non-ASCII characters/);
+    expect(secretFindings(' sk-a ')).toEqual(['has leading whitespace', 'has trailing whitespace']);
+  });
+});
+
+describe('configWarnings', () => {
+  it('is empty for a clean config', () => {
+    expect(configWarnings(configFromEnvironment({ MOONSHOT_API_KEY: 'sk-clean', MOONGATE_MASTER_KEY: 'mk' }))).toEqual([]);
+  });
+
+  it('warns about whitespace in a Moonshot key without printing it', () => {
+    const config = configFromEnvironment({ MOONSHOT_API_KEY: 'sk-secret-value \n' });
+    const warnings = configWarnings(config);
+    expect(warnings).toEqual([
+      'providers.moonshot.credentials[0] ("default"): api_key has trailing whitespace; Moonshot will answer 401 Invalid Authentication',
+    ]);
+    expect(warnings.join('\n')).not.toContain('sk-secret-value');
+    // The key is kept exactly as given: never trimmed.
+    expect(config.providers.moonshot!.credentials[0]!.api_key).toBe('sk-secret-value \n');
+  });
+
+  it('combines findings and covers other providers and the master key', () => {
+    const config = configFromEnvironment({ OPENAI_API_KEY: ' "sk-o" ', MOONGATE_MASTER_KEY: 'mk-secret ' });
+    expect(configWarnings(config)).toEqual([
+      'providers.openai.credentials[0] ("default"): api_key has leading whitespace, has trailing whitespace and is wrapped in quotes; the provider will likely answer 401',
+      'master_key has trailing whitespace; clients must send it exactly like that, or they will be refused',
+    ]);
+  });
+});

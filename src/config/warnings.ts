@@ -1,0 +1,50 @@
+/**
+ * Non-fatal findings about a loaded config. Whitespace around or inside an API key is the most
+ * common cause of Moonshot's "401 Invalid Authentication"; keys are used exactly as given (never
+ * trimmed), so the operator is told instead. No message ever contains a key.
+ */
+import type { GatewayConfig } from './types.js';
+
+/** What looks wrong with a secret, as phrases ("has trailing whitespace"); empty when fine. */
+export function secretFindings(secret: string): string[] {
+  const found: string[] = [];
+  if (/^\s/.test(secret)) found.push('has leading whitespace');
+  if (/\s$/.test(secret)) found.push('has trailing whitespace');
+  if (/\S\s+\S/.test(secret.trim()) && !/^bearer\s/i.test(secret.trim())) found.push('has whitespace inside');
+  const t = secret.trim();
+  if (t.length >= 2 && ((t.startsWith('"') && t.endsWith('"')) || (t.startsWith("'") && t.endsWith("'")))) {
+    found.push('is wrapped in quotes');
+  }
+  if (/^bearer\s/i.test(t)) found.push('starts with "Bearer " (give the key alone)');
+  // eslint-disable-next-line no-control-regex
+  if (/[^\x00-\x7f]/.test(secret)) found.push('contains non-ASCII characters (often an invisible character from copy and paste)');
+  return found;
+}
+
+function joinFindings(found: string[]): string {
+  if (found.length <= 1) return found.join('');
+  return `${found.slice(0, -1).join(', ')} and ${found[found.length - 1]}`;
+}
+
+export function configWarnings(config: GatewayConfig): string[] {
+  const warnings: string[] = [];
+  for (const provider of Object.values(config.providers)) {
+    const consequence =
+      provider.type === 'moonshot' ? 'Moonshot will answer 401 Invalid Authentication' : 'the provider will likely answer 401';
+    provider.credentials.forEach((credential, i) => {
+      const found = secretFindings(credential.api_key);
+      if (found.length) {
+        warnings.push(
+          `providers.${provider.name}.credentials[${i}] (${JSON.stringify(credential.name)}): api_key ${joinFindings(found)}; ${consequence}`,
+        );
+      }
+    });
+  }
+  if (config.master_key !== undefined) {
+    const found = secretFindings(config.master_key);
+    if (found.length) {
+      warnings.push(`master_key ${joinFindings(found)}; clients must send it exactly like that, or they will be refused`);
+    }
+  }
+  return warnings;
+}

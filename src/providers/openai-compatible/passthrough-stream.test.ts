@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { PassthroughStreamTransformer } from './passthrough-stream.js';
+
+const content = '{"id":"c1","object":"chat.completion.chunk","created":1,"model":"gpt-x","choices":[{"index":0,"delta":{"content":"Hi"},"finish_reason":null}]}';
+const usageOnly = '{"id":"c1","object":"chat.completion.chunk","created":1,"model":"gpt-x","choices":[],"usage":{"prompt_tokens":5,"completion_tokens":2,"total_tokens":7}}';
+
+describe('PassthroughStreamTransformer', () => {
+  it('passes events through byte for byte and reads usage', () => {
+    const t = new PassthroughStreamTransformer({ providerName: 'openai', forwardUsageChunk: true });
+    expect(t.onData(content)).toBe(`data: ${content}\n\n`);
+    expect(t.onData(usageOnly)).toBe(`data: ${usageOnly}\n\n`);
+    expect(t.onData('[DONE]')).toBe('data: [DONE]\n\n');
+    expect(t.finish()).toBe('');
+    expect(t.usage).toEqual({ prompt_tokens: 5, completion_tokens: 2, total_tokens: 7, cached_tokens: 0, reasoning_tokens: 0 });
+  });
+
+  it('holds back the usage chunk the gateway asked for on its own', () => {
+    const t = new PassthroughStreamTransformer({ providerName: 'openai', forwardUsageChunk: false });
+    expect(t.onData(usageOnly)).toBe('');
+    expect(t.usage?.total_tokens).toBe(7);
+  });
+
+  it('turns an error event into an OpenAI error event naming the provider, then ignores the rest', () => {
+    const t = new PassthroughStreamTransformer({ providerName: 'local', forwardUsageChunk: true });
+    const out = t.onData('{"error":{"message":"boom","type":"server_error"}}');
+    expect(JSON.parse(out.slice(6))).toEqual({ error: { message: 'local: boom', type: 'server_error', code: null, param: null } });
+    expect(t.failed).toBe(true);
+    expect(t.onData(content)).toBe('');
+  });
+
+  it('reports a stream that ends without [DONE]', () => {
+    const t = new PassthroughStreamTransformer({ providerName: 'local', forwardUsageChunk: true });
+    t.onData(content);
+    expect(JSON.parse(t.finish().slice(6)).error.code).toBe('upstream_stream_incomplete');
+  });
+});

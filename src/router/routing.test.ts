@@ -1,0 +1,110 @@
+import { describe, expect, it } from 'vitest';
+import { parseConfigText } from '../config/index.js';
+import { GatewayError } from '../server/gateway-error.js';
+import { pickWeighted } from './pick-weighted.js';
+import { resolveModel } from './resolve-model.js';
+import { selectCredential } from './select-credential.js';
+
+const config = parseConfigText(
+  `
+providers:
+  moonshot:
+    credentials:
+      - { name: main, api_key: sk-a, weight: 3 }
+      - { name: backup, api_key: sk-b, weight: 1 }
+      - { name: china, api_key: sk-cn-c, region: cn, models: [kimi-k2.5] }
+    credential_override:
+      moonshot/kimi-k2-thinking: china
+  local:
+    base_url: http://127.0.0.1:8000/v1
+    api_key: sk-local
+models:
+  - name: kimi
+    targets:
+      - { model: moonshot/kimi-k2.6, weight: 3 }
+      - { model: moonshot/kimi-k2.5, weight: 1 }
+    fallbacks: [local/llama]
+`,
+  'test.yaml',
+  {},
+);
+
+describe('resolveModel', () => {
+  it('resolves an alias with weighted targets and fallbacks', () => {
+    expect(resolveModel('kimi', config)).toEqual({
+      requested: 'kimi',
+      targets: [
+        { provider: 'moonshot', model: 'kimi-k2.6', weight: 3 },
+        { provider: 'moonshot', model: 'kimi-k2.5', weight: 1 },
+      ],
+      fallbacks: [{ provider: 'local', model: 'llama', weight: 1 }],
+    });
+  });
+
+  it('resolves provider/model, keeping slashes in the model id', () => {
+    expect(resolveModel('local/meta/llama-3', config).targets).toEqual([{ provider: 'local', model: 'meta/llama-3', weight: 1 }]);
+  });
+
+  it('resolves a bare catalogue name to its provider', () => {
+    expect(resolveModel('kimi-k3', config).targets).toEqual([{ provider: 'moonshot', model: 'kimi-k3', weight: 1 }]);
+  });
+
+  it('answers 404 model_not_found for anything else', () => {
+    for (const name of ['gpt-unknown', 'nowhere/model', 'moonshot/']) {
+      const err = (() => {
+        try {
+          resolveModel(name, config);
+        } catch (e) {
+          return e;
+        }
+      })() as GatewayError;
+      expect(err).toBeInstanceOf(GatewayError);
+      expect(err.status).toBe(404);
+      expect(err.code).toBe('model_not_found');
+    }
+  });
+});
+
+describe('pickWeighted', () => {
+  it('follows the weights', () => {
+    const items = [
+      { id: 'a', weight: 3 },
+      { id: 'b', weight: 1 },
+    ];
+    expect(pickWeighted(items, () => 0)!.id).toBe('a');
+    expect(pickWeighted(items, () => 0.74)!.id).toBe('a');
+    expect(pickWeighted(items, () => 0.76)!.id).toBe('b');
+    expect(pickWeighted([], () => 0)).toBeUndefined();
+  });
+});
+
+describe('selectCredential', () => {
+  const moonshot = config.providers.moonshot!;
+
+  it('picks by weight among credentials allowed for the model', () => {
+    expect(selectCredential({ provider: moonshot, model: 'kimi-k2.6', random: () => 0 }).name).toBe('main');
+    expect(selectCredential({ provider: moonshot, model: 'kimi-k2.6', random: () => 0.99 }).name).toBe('backup');
+    // china is scoped to kimi-k2.5, so for kimi-k2.5 all three are candidates.
+    expect(selectCredential({ provider: moonshot, model: 'kimi-k2.5', random: () => 0.99 }).name).toBe('china');
+  });
+
+  it('honours credential_override, with the region URL', () => {
+    const c = selectCredential({ provider: moonshot, model: 'kimi-k2-thinking', random: () => 0 });
+    expect(c).toMatchObject({ name: 'china', baseUrl: 'https://api.moonshot.cn/v1', region: 'cn' });
+  });
+
+  it('uses a caller key only when no credential is configured', () => {
+    const bare = parseConfigText('providers: { moonshot: {} }', 'bare.yaml', {}).providers.moonshot!;
+    expect(selectCredential({ provider: bare, model: 'kimi-k2.6', callerKey: 'sk-caller' })).toMatchObject({
+      name: 'caller-key',
+      apiKey: 'sk-caller',
+      baseUrl: 'https://api.moonshot.ai/v1',
+    });
+    expect(selectCredential({ provider: moonshot, model: 'kimi-k2.6', callerKey: 'sk-caller', random: () => 0 }).name).toBe('main');
+  });
+
+  it('says how to add a key when there is none', () => {
+    const bare = parseConfigText('providers: { moonshot: {} }', 'bare.yaml', {}).providers.moonshot!;
+    expect(() => selectCredential({ provider: bare, model: 'kimi-k2.6' })).toThrow(/MOONSHOT_API_KEY/);
+  });
+});

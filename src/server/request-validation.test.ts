@@ -1,0 +1,78 @@
+import { Readable } from 'node:stream';
+import type { IncomingMessage } from 'node:http';
+import { describe, expect, it } from 'vitest';
+import { GatewayError } from './gateway-error.js';
+import { splitGatewayExtensions } from './gateway-extensions.js';
+import { readJsonBody } from './read-json-body.js';
+import { validateChatRequest } from './validate-chat-request.js';
+
+function request(body: string, headers: Record<string, string> = {}): IncomingMessage {
+  const stream = Readable.from([Buffer.from(body)]) as unknown as IncomingMessage;
+  stream.headers = headers;
+  return stream;
+}
+
+async function failure(p: Promise<unknown>): Promise<GatewayError> {
+  try {
+    await p;
+  } catch (e) {
+    return e as GatewayError;
+  }
+  throw new Error('expected a failure');
+}
+
+describe('readJsonBody', () => {
+  it('parses JSON', async () => {
+    expect(await readJsonBody(request('{"a":1}'), 100)).toEqual({ a: 1 });
+  });
+  it('rejects invalid JSON with 400 saying so', async () => {
+    const err = await failure(readJsonBody(request('{"a":'), 100));
+    expect(err.status).toBe(400);
+    expect(err.message).toMatch(/^Request body is not valid JSON/);
+  });
+  it('rejects an empty body', async () => {
+    expect((await failure(readJsonBody(request('  '), 100))).status).toBe(400);
+  });
+  it('rejects a body over the limit with 413, by header or by bytes read', async () => {
+    expect((await failure(readJsonBody(request('{}', { 'content-length': '5000' }), 100))).status).toBe(413);
+    expect((await failure(readJsonBody(request(`"${'x'.repeat(200)}"`), 100))).status).toBe(413);
+  });
+});
+
+describe('validateChatRequest', () => {
+  it('accepts a minimal request and keeps every field', () => {
+    const body = { model: 'kimi-k2.6', messages: [{ role: 'user', content: 'hi' }], foo: 1 };
+    expect(validateChatRequest(body)).toBe(body);
+  });
+  it.each([
+    [null, null],
+    [{ messages: [] }, 'model'],
+    [{ model: '', messages: [{ role: 'user' }] }, 'model'],
+    [{ model: 'm', messages: {} }, 'messages'],
+    [{ model: 'm', messages: [{ content: 'x' }] }, 'messages[0].role'],
+    [{ model: 'm', messages: [{ role: 'user' }], stream: 'yes' }, 'stream'],
+  ])('rejects %j naming %s', (body, param) => {
+    let err: GatewayError | undefined;
+    try {
+      validateChatRequest(body);
+    } catch (e) {
+      err = e as GatewayError;
+    }
+    expect(err?.status).toBe(400);
+    expect(err?.param).toBe(param);
+  });
+});
+
+describe('splitGatewayExtensions', () => {
+  it('takes gateway-only fields out and leaves the rest', () => {
+    const body = { model: 'm', messages: [], customer_identifier: 'acme', metadata: { a: 1 }, user: 'u1' };
+    const { forward, extensions } = splitGatewayExtensions(body);
+    expect(forward).toEqual({ model: 'm', messages: [], user: 'u1' });
+    expect(extensions).toEqual({ customer_identifier: 'acme', metadata: { a: 1 } });
+    expect(body.customer_identifier).toBe('acme');
+  });
+  it('returns the same object when there is nothing to take', () => {
+    const body = { model: 'm', messages: [] };
+    expect(splitGatewayExtensions(body).forward).toBe(body);
+  });
+});
