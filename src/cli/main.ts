@@ -1,0 +1,43 @@
+#!/usr/bin/env node
+import { Command, InvalidArgumentError } from 'commander';
+import { runSim } from './sim-command.js';
+import { runStart } from './start-command.js';
+
+export function parsePort(value: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidArgumentError('must be a port number (0-65535).');
+  return port;
+}
+
+function parseMs(value: string): number {
+  const ms = Number(value);
+  if (!Number.isFinite(ms) || ms < 0) throw new InvalidArgumentError('must be a number of milliseconds (>= 0).');
+  return ms;
+}
+
+const program = new Command()
+  .name('moongate')
+  .description("Self-hosted, OpenAI-compatible LLM gateway with first-class support for Moonshot AI's Kimi models")
+  .showHelpAfterError();
+
+program
+  .command('start')
+  .description('run the gateway')
+  .option('-c, --config <file>', 'config file (default: $MOONGATE_CONFIG, else defaults + environment)')
+  .option('-p, --port <port>', 'port to listen on (overrides server.port)', parsePort)
+  .option('-H, --host <host>', 'address to listen on (overrides server.host)')
+  .action(runStart);
+
+program
+  .command('sim')
+  .description("run the Moonshot simulator (global at /v1, China at /cn/v1)")
+  .option('-p, --port <port>', 'port to listen on', parsePort, 9000)
+  .option('-H, --host <host>', 'address to listen on', '127.0.0.1')
+  .option('--latency <ms>', 'delay before each response starts', parseMs, 0)
+  .option('--token-delay <ms>', 'delay between stream chunks', parseMs, 0)
+  .action(runSim);
+
+program.parseAsync(process.argv).catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : String(err));
+  process.exit(1);
+});

@@ -1,0 +1,73 @@
+import OpenAI from 'openai';
+import { parseConfigText } from '../../src/config/index.js';
+import { createGateway } from '../../src/gateway.js';
+import type { Gateway } from '../../src/gateway.js';
+import { startSimulator } from '../../src/sim/index.js';
+import type { Simulator, SimulatorOptions } from '../../src/sim/index.js';
+
+export const GLOBAL_KEY = 'sk-test-global-0001';
+export const CN_KEY = 'sk-cn-test-0001';
+
+export interface Stack {
+  sim: Simulator;
+  gateway: Gateway;
+  /** Gateway base URL without /v1. */
+  url: string;
+  client: OpenAI;
+  /** A client that talks to the simulator directly (to show what fails without the gateway). */
+  direct: OpenAI;
+  close(): Promise<void>;
+}
+
+/**
+ * The simulator plus a real gateway over HTTP in front of it. `configYaml` is appended to a config
+ * whose moonshot regions point at the simulator; `${SIM}` in it becomes the simulator's URL.
+ */
+export async function startStack(options: { configYaml?: string; sim?: SimulatorOptions; env?: NodeJS.ProcessEnv } = {}): Promise<Stack> {
+  const sim = await startSimulator({ quiet: true, ...options.sim });
+  const yaml =
+    options.configYaml?.replaceAll('${SIM}', sim.url) ??
+    `
+providers:
+  moonshot:
+    regions: { global: ${sim.globalBaseUrl}, cn: ${sim.cnBaseUrl} }
+    credentials:
+      - { name: main, api_key: ${GLOBAL_KEY}, region: global }
+`;
+  const config = parseConfigText(yaml, 'test.yaml', options.env ?? {});
+  const gateway = createGateway(config);
+  const url = await gateway.listen(0, '127.0.0.1');
+  const client = new OpenAI({ baseURL: `${url}/v1`, apiKey: 'unused-in-open-mode', maxRetries: 0 });
+  const direct = new OpenAI({ baseURL: sim.globalBaseUrl, apiKey: GLOBAL_KEY, maxRetries: 0 });
+  return {
+    sim,
+    gateway,
+    url,
+    client,
+    direct,
+    async close() {
+      await gateway.close();
+      await sim.close();
+    },
+  };
+}
+
+/** The body the simulator received for its n-th chat request (0-based; -1 = last). */
+export function upstreamBody(sim: Simulator, n = -1): Record<string, any> {
+  const chats = sim.requests.filter((r) => r.path.endsWith('/chat/completions'));
+  const r = n < 0 ? chats[chats.length + n] : chats[n];
+  if (!r) throw new Error(`the simulator received no chat request #${n}`);
+  return r.body as Record<string, any>;
+}
+
+export async function postRaw(url: string, body: string, headers: Record<string, string> = {}): Promise<{ status: number; json: any; headers: Headers }> {
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+  const text = await res.text();
+  let json: any;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = text;
+  }
+  return { status: res.status, json, headers: res.headers };
+}

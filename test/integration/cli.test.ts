@@ -1,0 +1,77 @@
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import OpenAI from 'openai';
+import { afterEach, describe, expect, it } from 'vitest';
+
+/** The built CLI, as `npm start` and the `moongate` bin run it. */
+const cli = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
+const children: ChildProcess[] = [];
+
+afterEach(() => {
+  for (const child of children.splice(0)) child.kill('SIGKILL');
+});
+
+function run(args: string[], env: NodeJS.ProcessEnv = {}) {
+  const child = spawn(process.execPath, [cli, ...args], { env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const output = (pattern: RegExp, ms = 10_000) =>
+    new Promise<RegExpMatchArray>((resolve, reject) => {
+      const timer = setInterval(() => {
+        const match = stdout.match(pattern);
+        if (match) {
+          clearInterval(timer);
+          resolve(match);
+        }
+      }, 20);
+      setTimeout(() => {
+        clearInterval(timer);
+        reject(new Error(`no ${pattern} in output:\n${stdout}\n${stderr}`));
+      }, ms);
+    });
+  return { child, exited, output, stderr: () => stderr, stdout: () => stdout };
+}
+
+describe('moongate CLI', () => {
+  it('starts with no config file and answers health checks, warning about open mode', async () => {
+    const gw = run(['start', '--host', '127.0.0.1', '--port', '0']);
+    const [, url] = await gw.output(/listening on (http:\/\/\S+)/);
+    const res = await fetch(`${url}/health/live`);
+    expect(res.status).toBe(200);
+    expect(gw.stderr()).toContain('OPEN LOCAL MODE');
+    gw.child.kill('SIGTERM');
+    expect(await gw.exited).toBe(0);
+  });
+
+  it('refuses a bad config with the key and line, and starts nothing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'moongate-cli-'));
+    const file = join(dir, 'moongate.yaml');
+    writeFileSync(file, 'server:\n  port: 4000\nproviders:\n  moonshot:\n    credentials:\n      - name: main\n        api_key: sk-x\n        region: eu\n');
+    const gw = run(['start', '--config', file]);
+    expect(await gw.exited).toBe(1);
+    expect(gw.stderr()).toMatch(/moongate\.yaml:8:\d+/);
+    expect(gw.stderr()).toContain('region');
+    expect(gw.stdout()).not.toContain('listening');
+  });
+
+  it('runs the simulator, and a gateway in front of it serves Kimi with the env key', async () => {
+    const sim = run(['sim', '--port', '0']);
+    const [, simUrl] = await sim.output(/(http:\/\/127\.0\.0\.1:\d+)/);
+    const gw = run(['start', '--host', '127.0.0.1', '--port', '0'], {
+      MOONSHOT_API_KEY: 'sk-cli-test',
+      MOONSHOT_API_BASE: `${simUrl}/v1`,
+    });
+    const [, url] = await gw.output(/listening on (http:\/\/\S+)/);
+    const client = new OpenAI({ baseURL: `${url}/v1`, apiKey: 'x', maxRetries: 0 });
+    const data = await client.chat.completions.create({ model: 'moonshot/kimi-k2.6', messages: [{ role: 'user', content: 'hi' }] });
+    expect(data.choices[0]!.message.content).toBeTruthy();
+  });
+});

@@ -1,0 +1,168 @@
+import OpenAI from 'openai';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CN_KEY, GLOBAL_KEY, postRaw, startStack } from '../helpers/stack.js';
+import type { Stack } from '../helpers/stack.js';
+
+let stack: Stack;
+beforeAll(async () => {
+  stack = await startStack({
+    configYaml: `
+server: { max_body_mb: 1 }
+providers:
+  moonshot:
+    regions: { global: \${SIM}/v1, cn: \${SIM}/cn/v1 }
+    credentials:
+      - { name: main, api_key: ${GLOBAL_KEY}, region: global }
+      - { name: china-key-on-global, api_key: ${CN_KEY}, region: global, models: [kimi-k2-thinking] }
+      - { name: global-key-on-cn, api_key: ${GLOBAL_KEY}, region: cn, models: [kimi-k2-thinking-turbo] }
+      - { name: unreachable, api_key: ${GLOBAL_KEY}, base_url: "http://127.0.0.1:9/v1", models: [moonshot-v1-32k] }
+    credential_override:
+      moonshot/kimi-k2-thinking: china-key-on-global
+      moonshot/kimi-k2-thinking-turbo: global-key-on-cn
+      moonshot/moonshot-v1-32k: unreachable
+`,
+  });
+});
+afterAll(() => stack.close());
+
+const chatUrl = () => `${stack.url}/v1/chat/completions`;
+const ask = (content: string, extra: Record<string, unknown> = {}) =>
+  JSON.stringify({ model: 'moonshot/kimi-k2.6', messages: [{ role: 'user', content }], ...extra });
+
+function expectOpenAIError(json: any): void {
+  expect(json).toEqual({
+    error: {
+      message: expect.any(String),
+      type: expect.any(String),
+      code: expect.toSatisfy((c: unknown) => c === null || typeof c === 'string'),
+      param: expect.toSatisfy((p: unknown) => p === null || typeof p === 'string'),
+    },
+  });
+}
+
+describe('errors are OpenAI-shaped with a fitting status', () => {
+  it('malformed JSON → 400', async () => {
+    const res = await postRaw(chatUrl(), '{"model": "kimi-k2.6", "messages": [');
+    expect(res.status).toBe(400);
+    expectOpenAIError(res.json);
+    expect(res.json.error.message).toMatch(/not valid JSON/);
+  });
+
+  it('missing or wrong-typed model/messages → 400 naming the field', async () => {
+    const cases: [unknown, string][] = [
+      [{ messages: [{ role: 'user', content: 'hi' }] }, 'model'],
+      [{ model: 42, messages: [{ role: 'user', content: 'hi' }] }, 'model'],
+      [{ model: 'kimi-k2.6' }, 'messages'],
+      [{ model: 'kimi-k2.6', messages: 'hi' }, 'messages'],
+      [{ model: 'kimi-k2.6', messages: [] }, 'messages'],
+      [{ model: 'kimi-k2.6', messages: ['hi'] }, 'messages[0]'],
+      [[1, 2], ''],
+    ];
+    for (const [body, field] of cases) {
+      const res = await postRaw(chatUrl(), JSON.stringify(body));
+      expect(res.status, JSON.stringify(body)).toBe(400);
+      expectOpenAIError(res.json);
+      if (field !== '') {
+        expect(res.json.error.param).toBe(field);
+        expect(res.json.error.message).toContain(`\`${field}\``);
+      }
+    }
+  });
+
+  it('unknown model → 404 model_not_found saying how to list models', async () => {
+    for (const model of ['gpt-nonexistent', 'nosuchprovider/some-model']) {
+      const res = await postRaw(chatUrl(), JSON.stringify({ model, messages: [{ role: 'user', content: 'hi' }] }));
+      expect(res.status).toBe(404);
+      expectOpenAIError(res.json);
+      expect(res.json.error.code).toBe('model_not_found');
+      expect(res.json.error.message).toContain('GET /v1/models');
+    }
+  });
+
+  it('a model Moonshot does not know → 404 from upstream, also model_not_found', async () => {
+    await expect(stack.client.chat.completions.create({ model: 'moonshot/kimi-k9-imaginary', messages: [{ role: 'user', content: 'hi' }] })).rejects.toMatchObject({
+      status: 404,
+      code: 'model_not_found',
+      message: expect.stringContaining('moonshot: Not found the model kimi-k9-imaginary or Permission denied'),
+    });
+  });
+
+  it('body over the limit → 413', async () => {
+    const big = ask('x'.repeat(1.5 * 1024 * 1024));
+    const res = await postRaw(chatUrl(), big);
+    expect(res.status).toBe(413);
+    expectOpenAIError(res.json);
+    expect(res.json.error.message).toContain('1 MB');
+  });
+
+  it('upstream errors keep their status and type, prefixed with the provider', async () => {
+    await expect(
+      stack.client.chat.completions.create({ model: 'moonshot/kimi-k3', messages: [{ role: 'user', content: '[[sim:fixture=moonshotai-issue-19544-rejected]]' }] }),
+    ).rejects.toMatchObject({
+      status: 400,
+      type: 'invalid_request_error',
+      message: expect.stringMatching(/^400 moonshot: Invalid request: response_format\.json_schema is not a valid moonshot flavored json schema/),
+    });
+    await expect(stack.client.chat.completions.create({ model: 'moonshot/kimi-k2.6', messages: [{ role: 'user', content: '[[sim:error=500]]' }] })).rejects.toMatchObject({
+      status: 500,
+      message: expect.stringContaining('moonshot: '),
+    });
+  });
+
+  it('429 → retry-after from "please try again after N seconds"', async () => {
+    const res = await postRaw(chatUrl(), ask('[[sim:error=429,after=3]]'));
+    expect(res.status).toBe(429);
+    expectOpenAIError(res.json);
+    expect(res.json.error.type).toBe('rate_limit_reached_error');
+    expect(res.headers.get('retry-after')).toBe('3');
+  });
+
+  it('a China key sent to the global platform → 401 naming both hosts', async () => {
+    const res = await postRaw(chatUrl(), JSON.stringify({ model: 'moonshot/kimi-k2-thinking', messages: [{ role: 'user', content: 'hi' }] }));
+    expect(res.status).toBe(401);
+    expectOpenAIError(res.json);
+    expect(res.json.error.type).toBe('invalid_authentication_error');
+    expect(res.json.error.message).toContain('moonshot: Invalid Authentication');
+    expect(res.json.error.message).toContain(`rejected by ${stack.sim.globalBaseUrl}`);
+    expect(res.json.error.message).toContain(`work only on ${stack.sim.cnBaseUrl} (set region: cn)`);
+    expect(res.json.error.message).not.toContain(CN_KEY);
+    expect(res.headers.get('x-moongate-credential')).toBe('china-key-on-global');
+  });
+
+  it('a global key sent to the China platform → 401 pointing at global', async () => {
+    const res = await postRaw(chatUrl(), JSON.stringify({ model: 'moonshot/kimi-k2-thinking-turbo', messages: [{ role: 'user', content: 'hi' }] }));
+    expect(res.status).toBe(401);
+    expect(res.json.error.message).toContain(`work only on ${stack.sim.globalBaseUrl} (set region: global)`);
+  });
+
+  it('upstream garbage → 502 with what came back', async () => {
+    const res = await postRaw(chatUrl(), ask('[[sim:garbage]]'));
+    expect(res.status).toBe(502);
+    expectOpenAIError(res.json);
+    expect(res.json.error.message).toMatch(/^moonshot: answered with a body that is not JSON/);
+  });
+
+  it('an unreachable upstream → 502 naming the host', async () => {
+    const res = await postRaw(chatUrl(), JSON.stringify({ model: 'moonshot/moonshot-v1-32k', messages: [{ role: 'user', content: 'hi' }] }));
+    expect(res.status).toBe(502);
+    expectOpenAIError(res.json);
+    expect(res.json.error.message).toContain('could not reach 127.0.0.1:9');
+  });
+
+  it('unknown routes and wrong methods answer OpenAI-shaped errors', async () => {
+    const notFound = await fetch(`${stack.url}/v1/nothing-here`);
+    expect(notFound.status).toBe(404);
+    expectOpenAIError(await notFound.json());
+    const wrongMethod = await fetch(chatUrl());
+    expect(wrongMethod.status).toBe(405);
+    expectOpenAIError(await wrongMethod.json());
+  });
+
+  it('the SDK surfaces the error type and message', async () => {
+    const err = await stack.client.chat.completions
+      .create({ model: 'moonshot/kimi-k2.6', messages: [{ role: 'user', content: '[[sim:error=429,after=5]]' }] })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(OpenAI.RateLimitError);
+    expect((err as InstanceType<typeof OpenAI.RateLimitError>).headers?.get('retry-after')).toBe('5');
+  });
+});

@@ -1,0 +1,103 @@
+import type OpenAI from 'openai';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startStack, upstreamBody } from '../helpers/stack.js';
+import type { Stack } from '../helpers/stack.js';
+
+type Message = OpenAI.Chat.Completions.ChatCompletionMessageParam;
+
+let stack: Stack;
+beforeAll(async () => {
+  stack = await startStack();
+});
+afterAll(() => stack.close());
+
+const tools: OpenAI.Chat.Completions.ChatCompletionTool[] = [
+  {
+    type: 'function',
+    function: {
+      name: 'get_weather',
+      parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
+    },
+  },
+];
+
+/** What most OpenAI client code does: keeps content and tool_calls, drops the unknown reasoning_content. */
+function asHistory(message: OpenAI.Chat.Completions.ChatCompletionMessage): Message {
+  return { role: 'assistant', content: message.content, tool_calls: message.tool_calls };
+}
+
+function toolResults(message: OpenAI.Chat.Completions.ChatCompletionMessage): Message[] {
+  return (message.tool_calls ?? []).map((call) => ({ role: 'tool' as const, tool_call_id: call.id, content: '{"temperature_c": 18}' }));
+}
+
+describe('reasoning_content round trip for thinking models', () => {
+  it('fails against Moonshot directly and works through the gateway (non-stream)', async () => {
+    const question: Message = { role: 'user', content: 'What is the weather in Paris?' };
+    const first = await stack.client.chat.completions.create({ model: 'moonshot/kimi-k2.6', messages: [question], tools });
+    const assistant = first.choices[0]!.message;
+    const reasoning = (assistant as { reasoning_content?: string }).reasoning_content;
+    expect(assistant.tool_calls?.length).toBeGreaterThan(0);
+    expect(reasoning).toBeTruthy();
+
+    const history: Message[] = [question, asHistory(assistant), ...toolResults(assistant)];
+
+    await expect(stack.direct.chat.completions.create({ model: 'kimi-k2.6', messages: history, tools })).rejects.toMatchObject({
+      status: 400,
+      message: expect.stringContaining('thinking is enabled but reasoning_content is missing in assistant tool call message at index 1'),
+    });
+
+    const { data, response } = await stack.client.chat.completions
+      .create({ model: 'moonshot/kimi-k2.6', messages: history, tools })
+      .withResponse();
+    expect(data.choices[0]!.message.content).toBeTruthy();
+    expect(upstreamBody(stack.sim).messages[1].reasoning_content).toBe(reasoning);
+    expect(response.headers.get('x-moongate-adjusted')).toContain('reasoning_content=restored(1)');
+  });
+
+  it('remembers reasoning from a streamed turn', async () => {
+    const question: Message = { role: 'user', content: 'Weather in Tokyo please' };
+    const runner = stack.client.chat.completions.stream({ model: 'moonshot/kimi-k2.6', messages: [question], tools });
+    // The SDK's assembler keeps only the last delta of fields it does not know, so collect reasoning here.
+    let reasoning = '';
+    runner.on('chunk', (chunk) => {
+      reasoning += (chunk.choices[0]?.delta as { reasoning_content?: string } | undefined)?.reasoning_content ?? '';
+    });
+    const first = await runner.finalChatCompletion();
+    const assistant = first.choices[0]!.message;
+    expect(reasoning.length).toBeGreaterThan(5);
+    expect(assistant.tool_calls?.length).toBeGreaterThan(0);
+
+    const history: Message[] = [question, asHistory(assistant), ...toolResults(assistant)];
+    const stream = await stack.client.chat.completions.create({ model: 'moonshot/kimi-k2.6', messages: history, tools, stream: true });
+    let content = '';
+    for await (const chunk of stream) content += chunk.choices[0]?.delta.content ?? '';
+    expect(content.length).toBeGreaterThan(0);
+    expect(upstreamBody(stack.sim).messages[1].reasoning_content).toBe(reasoning);
+  });
+
+  it('sends the placeholder Moonshot accepts when the reasoning is unknown', async () => {
+    const history: Message[] = [
+      { role: 'user', content: 'Weather in Rome?' },
+      {
+        role: 'assistant',
+        content: '',
+        tool_calls: [{ id: 'get_weather:0', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Rome, from another session"}' } }],
+      },
+      { role: 'tool', tool_call_id: 'get_weather:0', content: '{"temperature_c": 22}' },
+    ];
+    const { data, response } = await stack.client.chat.completions.create({ model: 'moonshot/kimi-k2.6', messages: history, tools }).withResponse();
+    expect(data.choices[0]!.message.content).toBeTruthy();
+    expect(upstreamBody(stack.sim).messages[1].reasoning_content).toBe(' ');
+    expect(response.headers.get('x-moongate-adjusted')).toContain('reasoning_content=placeholder(1)');
+  });
+
+  it('keeps one caller’s reasoning out of another caller’s requests', async () => {
+    const question: Message = { role: 'user', content: 'What is the weather in Oslo?' };
+    const first = await stack.client.chat.completions.create({ model: 'moonshot/kimi-k2.6', messages: [question], tools });
+    const assistant = first.choices[0]!.message;
+    const history: Message[] = [question, asHistory(assistant), ...toolResults(assistant)];
+    const other = stack.client.withOptions({ apiKey: 'another-caller' });
+    await other.chat.completions.create({ model: 'moonshot/kimi-k2.6', messages: history, tools });
+    expect(upstreamBody(stack.sim).messages[1].reasoning_content).toBe(' ');
+  });
+});
