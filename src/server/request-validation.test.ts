@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import type { IncomingMessage } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { GatewayError } from './gateway-error.js';
+import type { GatewayError } from './gateway-error.js';
 import { splitGatewayExtensions } from './gateway-extensions.js';
 import { readJsonBody } from './read-json-body.js';
 import { validateChatRequest } from './validate-chat-request.js';
