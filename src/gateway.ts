@@ -8,10 +8,16 @@ import { OpenAICompatibleProvider } from './providers/openai-compatible/openai-c
 import type { Provider } from './providers/types.js';
 import { Router } from './router/router.js';
 import { createHttpServer } from './server/http-server.js';
+import type { RouteHandler } from './server/http-server.js';
+import type { RequestObserver } from './server/request-outcome.js';
 import { UpstreamPools } from './upstream/pool.js';
 
 export interface GatewayOptions {
   reasoningMemory?: ReasoningMemory;
+  /** Told about every finished chat request (logs, metrics). */
+  observers?: RequestObserver[];
+  /** Extra HTTP routes (logs API, admin, metrics). */
+  routes?: RouteHandler[];
 }
 
 export interface Gateway {
@@ -31,7 +37,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
   }
   const pools = new UpstreamPools();
   const router = new Router(config, providers, pools);
-  const server = createHttpServer({ config, router });
+  const server = createHttpServer({ config, router, observers: options.observers ?? [], routes: options.routes ?? [] });
 
   return {
     config,

@@ -2,6 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { ChatRequestBody } from '../server/validate-chat-request.js';
 import type { GatewayError } from '../server/gateway-error.js';
 import type { ProviderConfig } from '../config/types.js';
+import type { AssembledResponse } from './stream-assembler.js';
 
 /** Token counts in OpenAI's terms, whatever shape the provider used. */
 export interface Usage {
@@ -28,6 +29,8 @@ export interface CallContext {
   callerScope: string;
   /** The client asked for a usage chunk at the end of the stream. */
   clientWantsUsage: boolean;
+  /** Response bodies are logged: streams rebuild the whole answer as they pass. */
+  captureResponse: boolean;
 }
 
 export interface PreparedRequest {
@@ -49,7 +52,17 @@ export interface StreamTransformer {
   abort(reason: string): string;
   /** An error event was sent: the stream is over, whatever the upstream still sends. */
   readonly failed: boolean;
+  /** What the error event said, once failed. */
+  readonly failure: StreamFailure | undefined;
   readonly usage: Usage | undefined;
+  /** The whole answer rebuilt from the stream, when the context asked to capture it. */
+  assembled(): AssembledResponse | undefined;
+}
+
+export interface StreamFailure {
+  message: string;
+  type: string;
+  code: string | null;
 }
 
 export interface NormalizedResponse {

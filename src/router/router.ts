@@ -9,15 +9,35 @@ import { pickWeighted } from './pick-weighted.js';
 import { resolveModel } from './resolve-model.js';
 import { selectCredential } from './select-credential.js';
 
+/** One try at one upstream: where it went and how it ended. */
+export interface AttemptRecord {
+  provider: string;
+  model: string;
+  credential: string;
+  /** Upstream HTTP status; absent when no answer came (network error, timeout, abort). */
+  status?: number;
+  /** Set when this attempt failed. */
+  error_type?: string;
+  /** ms from the request's arrival to this attempt's start. */
+  started_ms: number;
+  /** ms until the upstream's response headers (or the failure). */
+  duration_ms: number;
+}
+
 /** What the router did for one request; filled in as it goes, so errors can report it too. */
 export interface RouteInfo {
+  /** performance.now() when the request arrived. */
+  startedAt: number;
   provider?: string;
   model?: string;
   credential?: string;
-  attempts: number;
+  attempts: AttemptRecord[];
   adjustments: string[];
-  /** ms from sending upstream to its response headers. */
-  upstreamHeadersMs?: number;
+  /** performance.now() when the winning attempt was sent upstream, and when its headers came. */
+  upstreamSentAt?: number;
+  upstreamHeadersAt?: number;
+  /** performance.now() when a JSON answer had been read whole. */
+  upstreamEndAt?: number;
 }
 
 export interface ChatCall {
@@ -25,6 +45,7 @@ export interface ChatCall {
   callerScope: string;
   callerKey?: string;
   clientWantsUsage: boolean;
+  captureResponse: boolean;
   signal: AbortSignal;
   route: RouteInfo;
 }
@@ -52,26 +73,50 @@ export class Router {
 
     const credential = selectCredential({ provider: provider.config, model: target.model, callerKey: call.callerKey });
     route.credential = credential.name;
-    const ctx: CallContext = { requestId: call.requestId, callerScope: call.callerScope, clientWantsUsage: call.clientWantsUsage };
+    const ctx: CallContext = {
+      requestId: call.requestId,
+      callerScope: call.callerScope,
+      clientWantsUsage: call.clientWantsUsage,
+      captureResponse: call.captureResponse,
+    };
     const prepared = await provider.prepareChat(body, target.model, credential, ctx);
     route.adjustments = prepared.adjustments;
 
-    route.attempts++;
     const sentAt = performance.now();
-    const res = await sendUpstreamRequest(this.pools, {
-      baseUrl: credential.baseUrl,
-      path: prepared.path,
-      headers: prepared.headers,
-      body: prepared.body,
-      signal: call.signal,
-      timeoutMs: this.config.router.timeout_ms,
-      providerName: provider.name,
-    });
-    route.upstreamHeadersMs = performance.now() - sentAt;
+    const attempt: AttemptRecord = {
+      provider: provider.name,
+      model: target.model,
+      credential: credential.name,
+      started_ms: sentAt - route.startedAt,
+      duration_ms: 0,
+    };
+    route.attempts.push(attempt);
+    route.upstreamSentAt = sentAt;
+    let res: UpstreamResponse;
+    try {
+      res = await sendUpstreamRequest(this.pools, {
+        baseUrl: credential.baseUrl,
+        path: prepared.path,
+        headers: prepared.headers,
+        body: prepared.body,
+        signal: call.signal,
+        timeoutMs: this.config.router.timeout_ms,
+        providerName: provider.name,
+      });
+    } catch (err) {
+      attempt.duration_ms = performance.now() - sentAt;
+      attempt.error_type = err instanceof GatewayError ? err.type : 'api_error';
+      throw err;
+    }
+    route.upstreamHeadersAt = performance.now();
+    attempt.duration_ms = route.upstreamHeadersAt - sentAt;
+    attempt.status = res.status;
 
     if (res.status < 200 || res.status >= 300) {
       const text = await readText(res, provider.name);
-      throw provider.mapError(res.status, text, res.headers, credential);
+      const error = provider.mapError(res.status, text, res.headers, credential);
+      attempt.error_type = error.type;
+      throw error;
     }
 
     const contentType = String(res.headers['content-type'] ?? '');
@@ -80,6 +125,7 @@ export class Router {
     }
 
     const text = await readText(res, provider.name);
+    route.upstreamEndAt = performance.now();
     const json = parseUpstreamJson(text, provider.name);
     if (json && typeof json === 'object' && 'error' in json && (json as { error: unknown }).error) {
       throw provider.mapError(502, text, res.headers, credential);

@@ -1,10 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RouteInfo, Router } from '../router/router.js';
+import type { Usage } from '../providers/types.js';
 import { bearerToken } from './auth.js';
-import { sendError, sendJson, toGatewayError } from './gateway-error.js';
+import { callerInfo, loggableRequest } from './caller-info.js';
+import { GatewayError, sendError, sendJson, toGatewayError } from './gateway-error.js';
 import { splitGatewayExtensions } from './gateway-extensions.js';
 import { pipeStream } from './pipe-stream.js';
 import { readJsonBody } from './read-json-body.js';
+import type { RequestObserver, RequestOutcome } from './request-outcome.js';
 import { validateChatRequest } from './validate-chat-request.js';
 
 export interface ChatHandlerDeps {
@@ -12,40 +15,103 @@ export interface ChatHandlerDeps {
   maxBodyBytes: number;
   /** Open mode (no master key): the caller's bearer token may be a provider key to pass through. */
   openMode: boolean;
+  /** Rebuild streamed answers so they can be logged. */
+  captureResponses: boolean;
+  observers: readonly RequestObserver[];
 }
 
-/** POST /v1/chat/completions: read, validate, route, answer (JSON or a piped stream). */
+/** POST /v1/chat/completions: read, validate, route, answer (JSON or a piped stream), report. */
 export async function handleChatCompletions(req: IncomingMessage, res: ServerResponse, requestId: string, deps: ChatHandlerDeps): Promise<void> {
-  const started = performance.now();
+  const startedAtEpoch = Date.now();
+  const route: RouteInfo = { startedAt: performance.now(), attempts: [], adjustments: [] };
   const abort = new AbortController();
   // A client that goes away must not keep an upstream generation running (and billing).
   res.on('close', () => {
     if (!res.writableFinished) abort.abort();
   });
-  const route: RouteInfo = { attempts: 0, adjustments: [] };
+
+  let request: Record<string, unknown> | undefined;
+  let caller: RequestOutcome['caller'] = { customerIdentifier: undefined, metadata: undefined, user: undefined, traceId: undefined };
+  let stream = false;
+  let status = 200;
+  let error: GatewayError | undefined;
+  let usage: Usage | undefined;
+  let response: unknown;
+  let firstChunkAt: number | undefined;
+  let upstreamEndAt: number | undefined;
 
   try {
     const body = validateChatRequest(await readJsonBody(req, deps.maxBodyBytes));
-    const { forward } = splitGatewayExtensions(body);
-    const stream = forward.stream === true;
+    request = body;
+    const { forward, extensions } = splitGatewayExtensions(body);
+    caller = callerInfo(req, body, extensions);
+    stream = forward.stream === true;
     const token = bearerToken(req);
     const outcome = await deps.router.chat(forward, {
       requestId,
       callerScope: token ?? '',
       callerKey: deps.openMode ? token : undefined,
       clientWantsUsage: stream && includeUsage(forward.stream_options),
+      captureResponse: deps.captureResponses,
       signal: abort.signal,
       route,
     });
 
     if (outcome.kind === 'json') {
-      sendJson(res, 200, outcome.body, routeHeaders(requestId, route, started));
-      return;
+      upstreamEndAt = route.upstreamEndAt;
+      usage = outcome.usage;
+      response = outcome.body;
+      sendJson(res, 200, outcome.body, routeHeaders(requestId, route));
+    } else {
+      const piped = await pipeStream(outcome.upstream, outcome.transformer, res, routeHeaders(requestId, route), abort.signal);
+      upstreamEndAt = performance.now();
+      firstChunkAt = piped.firstChunkAt;
+      usage = outcome.transformer.usage;
+      response = outcome.transformer.assembled();
+      if (piped.error) error = new GatewayError(502, piped.error.message, { type: piped.error.type, code: piped.error.code });
     }
-    await pipeStream(outcome.upstream, outcome.transformer, res, routeHeaders(requestId, route, started), abort.signal);
   } catch (err) {
-    if (abort.signal.aborted) return;
-    sendError(res, toGatewayError(err), routeHeaders(requestId, route, started));
+    error = toGatewayError(err);
+    status = error.status;
+    if (!abort.signal.aborted) sendError(res, error, routeHeaders(requestId, route));
+  }
+
+  const endedAt = performance.now();
+  const latencyMs = endedAt - route.startedAt;
+  const upstreamMs = route.upstreamSentAt !== undefined ? (upstreamEndAt ?? endedAt) - route.upstreamSentAt : 0;
+  report(deps.observers, {
+    requestId,
+    startedAt: startedAtEpoch,
+    stream,
+    modelRequested: typeof request?.model === 'string' ? request.model : undefined,
+    provider: route.provider,
+    model: route.model,
+    credential: route.credential,
+    status: abort.signal.aborted ? 499 : status,
+    error: abort.signal.aborted
+      ? { type: 'client_closed_request', message: 'the client closed the connection before the answer was complete', code: null }
+      : error && { type: error.type, message: error.message, code: error.code },
+    attempts: route.attempts,
+    adjustments: route.adjustments,
+    usage,
+    latencyMs,
+    ttftMs: firstChunkAt !== undefined ? firstChunkAt - route.startedAt : undefined,
+    overheadMs: Math.max(0, latencyMs - upstreamMs),
+    request: request && loggableRequest(request),
+    response,
+    clientClosed: abort.signal.aborted,
+    caller,
+  });
+}
+
+function report(observers: readonly RequestObserver[], outcome: RequestOutcome): void {
+  for (const observer of observers) {
+    try {
+      observer.onRequestFinished(outcome);
+    } catch (err) {
+      // An observer failing must not affect the request; it is a bug to report loudly.
+      console.error(`moongate: request observer failed: ${err instanceof Error ? err.message : String(err)}`);
+    }
   }
 }
 
@@ -53,17 +119,17 @@ function includeUsage(options: unknown): boolean {
   return !!options && typeof options === 'object' && (options as { include_usage?: unknown }).include_usage === true;
 }
 
-function routeHeaders(requestId: string, route: RouteInfo, started: number): Record<string, string> {
+function routeHeaders(requestId: string, route: RouteInfo): Record<string, string> {
   const headers: Record<string, string> = { 'x-moongate-request-id': requestId };
   if (route.provider !== undefined) headers['x-moongate-provider'] = route.provider;
   if (route.model !== undefined) headers['x-moongate-model'] = route.model;
   if (route.credential !== undefined) headers['x-moongate-credential'] = route.credential;
-  if (route.attempts > 0) headers['x-moongate-attempts'] = String(route.attempts);
+  if (route.attempts.length > 0) headers['x-moongate-attempts'] = String(route.attempts.length);
   if (route.adjustments.length > 0) headers['x-moongate-adjusted'] = route.adjustments.join(', ');
-  const total = performance.now() - started;
-  if (route.upstreamHeadersMs !== undefined) {
-    const overhead = Math.max(0, total - route.upstreamHeadersMs);
-    headers['server-timing'] = `gateway;dur=${overhead.toFixed(2)}, upstream;dur=${route.upstreamHeadersMs.toFixed(2)}`;
+  if (route.upstreamSentAt !== undefined && route.upstreamHeadersAt !== undefined) {
+    const upstream = route.upstreamHeadersAt - route.upstreamSentAt;
+    const gateway = Math.max(0, performance.now() - route.startedAt - upstream);
+    headers['server-timing'] = `gateway;dur=${gateway.toFixed(2)}, upstream;dur=${upstream.toFixed(2)}`;
   }
   return headers;
 }

@@ -7,18 +7,31 @@ import { requireMasterKey } from './auth.js';
 import { handleChatCompletions } from './chat-completions.js';
 import { GatewayError, sendError, sendJson, toGatewayError } from './gateway-error.js';
 import { listModels } from './list-models.js';
+import type { RequestObserver } from './request-outcome.js';
 
 const CHAT_PATHS = new Set(['/v1/chat/completions', '/chat/completions', '/api/chat/completions']);
 
 export interface HttpServerDeps {
   config: GatewayConfig;
   router: Router;
+  observers: readonly RequestObserver[];
+  /** Routes other modules serve (logs, admin, metrics…); the first that returns true has handled it. */
+  routes: readonly RouteHandler[];
 }
+
+/** Handles a request if it is its route (returns true), else returns false without touching it. */
+export type RouteHandler = (req: IncomingMessage, res: ServerResponse, path: string, method: string) => Promise<boolean>;
 
 /** The gateway's HTTP surface: a small route table over node:http, no framework on the hot path. */
 export function createHttpServer(deps: HttpServerDeps): Server {
   const { config } = deps;
-  const chatDeps = { router: deps.router, maxBodyBytes: config.server.max_body_mb * 1024 * 1024, openMode: config.master_key === undefined };
+  const chatDeps = {
+    router: deps.router,
+    maxBodyBytes: config.server.max_body_mb * 1024 * 1024,
+    openMode: config.master_key === undefined,
+    captureResponses: config.logging.bodies !== 'off',
+    observers: deps.observers,
+  };
 
   const server = createServer((req, res) => {
     const requestId = randomUUID();
@@ -41,6 +54,9 @@ export function createHttpServer(deps: HttpServerDeps): Server {
       if (method !== 'GET') throw methodNotAllowed(method, path, 'GET');
       requireMasterKey(req, config.master_key);
       return sendJson(res, 200, listModels(config));
+    }
+    for (const route of deps.routes) {
+      if (await route(req, res, path, method)) return;
     }
     throw new GatewayError(404, `Unknown route ${method} ${path}. The gateway serves POST /v1/chat/completions, GET /v1/models and GET /health/live.`, {
       type: 'invalid_request_error',

@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import { createParser } from 'eventsource-parser';
-import type { StreamTransformer } from '../providers/types.js';
+import type { StreamFailure, StreamTransformer } from '../providers/types.js';
 import type { UpstreamResponse } from '../upstream/send-request.js';
 
 export const SSE_HEADERS = {
@@ -10,9 +10,11 @@ export const SSE_HEADERS = {
 };
 
 export interface PipeResult {
-  /** ms from the start of piping to the first bytes written to the client; undefined if none. */
-  firstChunkMs: number | undefined;
+  /** performance.now() when the first bytes were written to the client; undefined if none. */
+  firstChunkAt: number | undefined;
   clientClosed: boolean;
+  /** Set when the stream ended with an error event instead of [DONE]. */
+  error: StreamFailure | undefined;
 }
 
 /**
@@ -28,8 +30,7 @@ export async function pipeStream(
   headers: Record<string, string>,
   signal: AbortSignal,
 ): Promise<PipeResult> {
-  const started = performance.now();
-  let firstChunkMs: number | undefined;
+  let firstChunkAt: number | undefined;
   let pending = '';
   const parser = createParser({
     onEvent: (event) => {
@@ -40,7 +41,7 @@ export async function pipeStream(
 
   const write = async (text: string): Promise<void> => {
     if (!res.headersSent) res.writeHead(200, { ...headers, ...SSE_HEADERS });
-    if (firstChunkMs === undefined) firstChunkMs = performance.now() - started;
+    firstChunkAt ??= performance.now();
     if (!res.write(text)) await drained(res, signal);
   };
 
@@ -61,12 +62,12 @@ export async function pipeStream(
 
   if (signal.aborted || res.destroyed) {
     upstream.body.destroy();
-    return { firstChunkMs, clientClosed: true };
+    return { firstChunkAt, clientClosed: true, error: transformer.failure };
   }
   if (!res.headersSent) res.writeHead(200, { ...headers, ...SSE_HEADERS });
-  if (firstChunkMs === undefined && pending !== '') firstChunkMs = performance.now() - started;
+  if (pending !== '') firstChunkAt ??= performance.now();
   res.end(pending);
-  return { firstChunkMs, clientClosed: false };
+  return { firstChunkAt, clientClosed: false, error: transformer.failure };
 }
 
 function drained(res: ServerResponse, signal: AbortSignal): Promise<void> {

@@ -57,6 +57,7 @@ export class MoonshotProvider implements Provider {
     return new MoonshotStreamTransformer({
       providerName: this.name,
       clientWantsUsage: ctx.clientWantsUsage,
+      captureResponse: ctx.captureResponse,
       onTurnComplete: (turn) => this.rememberTurns(ctx, [turn]),
     });
   }

@@ -1,4 +1,6 @@
-import type { StreamTransformer, Usage } from '../types.js';
+import type { StreamFailure, StreamTransformer, Usage } from '../types.js';
+import { StreamAssembler } from '../stream-assembler.js';
+import type { AssembledResponse } from '../stream-assembler.js';
 import { SSE_DONE, sseErrorEvent, sseEvent } from '../sse.js';
 import { readUsage } from '../usage.js';
 import { toOpenAIUsage } from './convert-usage.js';
@@ -13,6 +15,8 @@ export interface CompletedTurn {
 export interface MoonshotStreamOptions {
   providerName: string;
   clientWantsUsage: boolean;
+  /** Rebuild the whole answer as it passes (for logging response bodies). */
+  captureResponse?: boolean;
   /** Called once per choice when the stream finished with tool calls (for the reasoning memory). */
   onTurnComplete?: (turn: CompletedTurn) => void;
 }
@@ -35,17 +39,28 @@ type Json = Record<string, unknown>;
  */
 export class MoonshotStreamTransformer implements StreamTransformer {
   private done = false;
-  private failedFlag = false;
+  private failureInfo: StreamFailure | undefined;
   private choiceUsage: unknown;
   private topUsage: unknown;
   private usageSent = false;
   private meta: Json = {};
   private readonly choices = new Map<number, ChoiceState>();
+  private readonly assembler: StreamAssembler | undefined;
 
-  constructor(private readonly options: MoonshotStreamOptions) {}
+  constructor(private readonly options: MoonshotStreamOptions) {
+    if (options.captureResponse) this.assembler = new StreamAssembler();
+  }
+
+  assembled(): AssembledResponse | undefined {
+    return this.assembler?.result();
+  }
 
   get failed(): boolean {
-    return this.failedFlag;
+    return this.failureInfo !== undefined;
+  }
+
+  get failure(): StreamFailure | undefined {
+    return this.failureInfo;
   }
 
   get usage(): Usage | undefined {
@@ -53,7 +68,7 @@ export class MoonshotStreamTransformer implements StreamTransformer {
   }
 
   onData(data: string): string {
-    if (this.failedFlag || this.done) return '';
+    if (this.failed || this.done) return '';
     if (data === '[DONE]') return this.complete();
 
     let chunk: unknown;
@@ -88,17 +103,18 @@ export class MoonshotStreamTransformer implements StreamTransformer {
       if (!raw || typeof raw !== 'object') continue;
       if (this.convertChoice(raw as Json)) changed = true;
     }
+    this.assembler?.add(obj);
     return sseEvent(changed ? JSON.stringify(obj) : data);
   }
 
   finish(): string {
-    if (this.failedFlag || this.done) return '';
+    if (this.failed || this.done) return '';
     return this.fail('upstream closed the stream before it finished', 'api_error', 'upstream_stream_incomplete');
   }
 
   /** For a stream cut by the network or a timeout after it started. */
   abort(reason: string): string {
-    if (this.failedFlag || this.done) return '';
+    if (this.failed || this.done) return '';
     return this.fail(reason, 'api_error', 'upstream_stream_incomplete');
   }
 
@@ -167,8 +183,8 @@ export class MoonshotStreamTransformer implements StreamTransformer {
   }
 
   private fail(message: string, type: string, code: string | null): string {
-    this.failedFlag = true;
-    return sseErrorEvent(`${this.options.providerName}: ${message}`, type, code);
+    this.failureInfo = { message: `${this.options.providerName}: ${message}`, type, code };
+    return sseErrorEvent(this.failureInfo.message, type, code);
   }
 
   private rememberMeta(obj: Json): void {

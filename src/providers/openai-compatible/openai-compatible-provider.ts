@@ -57,6 +57,7 @@ export class OpenAICompatibleProvider implements Provider {
     return new PassthroughStreamTransformer({
       providerName: this.name,
       forwardUsageChunk: ctx.clientWantsUsage || !this.requestsUsage,
+      captureResponse: ctx.captureResponse,
     });
   }
 

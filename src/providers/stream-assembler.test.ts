@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { StreamAssembler } from './stream-assembler.js';
+
+describe('StreamAssembler', () => {
+  it('rebuilds content, reasoning and tool calls per choice', () => {
+    const a = new StreamAssembler();
+    const base = { id: 'c1', created: 5, model: 'kimi-k2.6' };
+    a.add({ ...base, choices: [{ index: 0, delta: { role: 'assistant', reasoning_content: 'Think' }, finish_reason: null }] });
+    a.add({ ...base, choices: [{ index: 0, delta: { reasoning_content: 'ing.' }, finish_reason: null }] });
+    a.add({ ...base, choices: [{ index: 0, delta: { content: 'Hel' } }] });
+    a.add({ ...base, choices: [{ index: 0, delta: { content: 'lo' } }] });
+    a.add({ ...base, choices: [{ index: 0, delta: { tool_calls: [{ index: 0, id: 'f:0', type: 'function', function: { name: 'f', arguments: '{"a"' } }] } }] });
+    a.add({ ...base, choices: [{ index: 0, delta: { tool_calls: [{ index: 0, function: { arguments: ':1}' } }] }, finish_reason: 'tool_calls' }] });
+    a.add({ ...base, choices: [], usage: { prompt_tokens: 1 } });
+    expect(a.result()).toEqual({
+      id: 'c1',
+      created: 5,
+      model: 'kimi-k2.6',
+      object: 'chat.completion',
+      choices: [
+        {
+          index: 0,
+          finish_reason: 'tool_calls',
+          message: {
+            role: 'assistant',
+            content: 'Hello',
+            reasoning_content: 'Thinking.',
+            tool_calls: [{ id: 'f:0', type: 'function', function: { name: 'f', arguments: '{"a":1}' } }],
+          },
+        },
+      ],
+    });
+  });
+});

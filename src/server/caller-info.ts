@@ -1,0 +1,59 @@
+import type { IncomingMessage } from 'node:http';
+import { GatewayError } from './gateway-error.js';
+import type { GatewayExtensions } from './gateway-extensions.js';
+import type { RequestOutcome } from './request-outcome.js';
+
+/**
+ * Who a request is for, from the body (`customer_identifier`, `metadata`, `user`) or the headers
+ * (`x-moongate-customer`, `x-moongate-metadata`, `x-moongate-trace-id`); the body wins.
+ */
+export function callerInfo(req: IncomingMessage, body: Record<string, unknown>, extensions: GatewayExtensions): RequestOutcome['caller'] {
+  const customer = stringOrUndefined(extensions.customer_identifier) ?? headerString(req, 'x-moongate-customer');
+  let metadata = objectOrUndefined(extensions.metadata, 'metadata');
+  if (metadata === undefined) {
+    const header = headerString(req, 'x-moongate-metadata');
+    if (header !== undefined) metadata = parseMetadataHeader(header);
+  }
+  return {
+    customerIdentifier: customer,
+    metadata,
+    user: stringOrUndefined(body.user),
+    traceId: headerString(req, 'x-moongate-trace-id'),
+  };
+}
+
+function parseMetadataHeader(header: string): Record<string, unknown> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(header);
+  } catch {
+    throw new GatewayError(400, 'Header `x-moongate-metadata` must be a JSON object.', { code: 'invalid_metadata', param: 'x-moongate-metadata' });
+  }
+  return objectOrUndefined(parsed, 'x-moongate-metadata') ?? {};
+}
+
+function objectOrUndefined(value: unknown, name: string): Record<string, unknown> | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    throw new GatewayError(400, `\`${name}\` must be a JSON object.`, { code: 'invalid_metadata', param: name });
+  }
+  return value as Record<string, unknown>;
+}
+
+function stringOrUndefined(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+function headerString(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+/** The request as it may be logged: provider keys a caller brought are never kept. */
+export function loggableRequest(body: Record<string, unknown>): Record<string, unknown> {
+  if (!('customer_credentials' in body) && !('credential_override' in body)) return body;
+  const copy = { ...body };
+  if ('customer_credentials' in copy) copy.customer_credentials = '[redacted]';
+  if ('credential_override' in copy) copy.credential_override = '[redacted]';
+  return copy;
+}

@@ -1,0 +1,46 @@
+import type { AttemptRecord } from '../router/router.js';
+import type { Usage } from '../providers/types.js';
+
+/**
+ * Everything known about one finished chat request: what was asked, where it went, what came
+ * back, and how long each part took. The chat handler reports one for every request — success
+ * or failure, stream or not — to the observers (logs, metrics), which must not block.
+ */
+export interface RequestOutcome {
+  requestId: string;
+  /** Epoch ms when the request arrived. */
+  startedAt: number;
+  stream: boolean;
+  modelRequested: string | undefined;
+  provider: string | undefined;
+  model: string | undefined;
+  credential: string | undefined;
+  /** HTTP status the client got (200 for a stream that later ended with an error event). */
+  status: number;
+  /** Set when the request failed, before or during a stream. */
+  error: { type: string; message: string; code: string | null } | undefined;
+  attempts: AttemptRecord[];
+  adjustments: string[];
+  usage: Usage | undefined;
+  /** From arrival to the last byte sent. */
+  latencyMs: number;
+  /** Streams: from arrival to the first chunk sent. */
+  ttftMs: number | undefined;
+  /** Time spent in the gateway itself: latency minus time waiting on upstream. */
+  overheadMs: number;
+  /** The body as the client sent it (gateway-only fields included; provider keys removed). */
+  request: unknown;
+  /** The JSON answer, or the answer rebuilt from the stream when bodies are captured. */
+  response: unknown;
+  clientClosed: boolean;
+  caller: {
+    customerIdentifier: string | undefined;
+    metadata: Record<string, unknown> | undefined;
+    user: string | undefined;
+    traceId: string | undefined;
+  };
+}
+
+export interface RequestObserver {
+  onRequestFinished(outcome: RequestOutcome): void;
+}
