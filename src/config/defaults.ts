@@ -21,7 +21,17 @@ export function defaultLogging(): LoggingConfig {
 }
 
 export function defaultRouter(): RouterConfig {
-  return { retries: 2, timeout_ms: 600_000, first_token_timeout_ms: 20_000, cooldown: { fails: 3, seconds: 30 } };
+  return {
+    retries: 2,
+    timeout_ms: 600_000,
+    first_token_timeout_ms: 20_000,
+    idle_timeout_ms: 120_000,
+    connect_timeout_ms: 10_000,
+    backoff_ms: 200,
+    max_queue_wait_ms: 10_000,
+    max_queue_size: 1_000,
+    cooldown: { fails: 3, seconds: 30, window_seconds: 60 },
+  };
 }
 
 /** The whole config with nothing configured: no providers yet, no master key, no redis. */

@@ -129,6 +129,11 @@ function buildConfig(data: Record<string, unknown>, source: string, problems: Pr
   if (router?.first_token_timeout_ms !== undefined) config.router.first_token_timeout_ms = router.first_token_timeout_ms;
   if (router?.cooldown?.fails !== undefined) config.router.cooldown.fails = router.cooldown.fails;
   if (router?.cooldown?.seconds !== undefined) config.router.cooldown.seconds = router.cooldown.seconds;
+  if (router?.cooldown?.window_seconds !== undefined) config.router.cooldown.window_seconds = router.cooldown.window_seconds;
+  for (const key of ['idle_timeout_ms', 'connect_timeout_ms', 'backoff_ms', 'max_queue_wait_ms', 'max_queue_size'] as const) {
+    const value = router?.[key];
+    if (value !== undefined) config.router[key] = value;
+  }
 
   if (data.pricing !== undefined && data.pricing !== null) {
     const pricing = parseWith(pricingSchema, data.pricing, ['pricing'], problems);

@@ -49,10 +49,16 @@ export const routerSchema = strictMap({
   retries: opt(int(0, 100)),
   timeout_ms: opt(int(1)),
   first_token_timeout_ms: opt(int(1)),
+  idle_timeout_ms: opt(int(1)),
+  connect_timeout_ms: opt(int(1)),
+  backoff_ms: opt(int(0)),
+  max_queue_wait_ms: opt(int(0)),
+  max_queue_size: opt(int(0)),
   cooldown: opt(
     strictMap({
       fails: opt(int(1)),
       seconds: opt(nonNegative()),
+      window_seconds: opt(positive()),
     }),
   ),
 });

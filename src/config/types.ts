@@ -54,10 +54,23 @@ export interface ModelAlias {
 }
 
 export interface RouterConfig {
+  /** Further attempts after the first, across credentials, targets and fallbacks. */
   retries: number;
+  /** Whole request, from arrival to the last byte. */
   timeout_ms: number;
+  /** Streams: from sending upstream to the first event; past it the next candidate is tried. */
   first_token_timeout_ms: number;
-  cooldown: { fails: number; seconds: number };
+  /** Streams: longest silence between two events once streaming. */
+  idle_timeout_ms: number;
+  connect_timeout_ms: number;
+  /** First retry delay for the same deployment; doubles each time, with full jitter. */
+  backoff_ms: number;
+  /** Longest a request waits for a credential with room under its limits before a 429. */
+  max_queue_wait_ms: number;
+  /** Requests waiting at once; past it new ones get 429 at once. */
+  max_queue_size: number;
+  /** After `fails` failures within `window_seconds`, a deployment rests for `seconds`. */
+  cooldown: { fails: number; seconds: number; window_seconds: number };
 }
 
 export interface LoggingConfig {
