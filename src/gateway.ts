@@ -6,9 +6,13 @@ import { InMemoryReasoningMemory } from './providers/moonshot/reasoning-memory.j
 import type { ReasoningMemory } from './providers/moonshot/reasoning-memory.js';
 import { OpenAICompatibleProvider } from './providers/openai-compatible/openai-compatible-provider.js';
 import type { Provider } from './providers/types.js';
+import { Admission } from './router/admission.js';
+import { DeploymentHealth } from './router/deployment-health.js';
+import { InMemoryLimitCounters } from './router/limit-counters.js';
+import type { LimitCounters } from './router/limit-counters.js';
 import { Router } from './router/router.js';
 import { createHttpServer } from './server/http-server.js';
-import type { RouteHandler } from './server/http-server.js';
+import type { ReadinessCheck, RouteHandler } from './server/http-server.js';
 import type { RequestObserver } from './server/request-outcome.js';
 import { UpstreamPools } from './upstream/pool.js';
 
@@ -18,11 +22,16 @@ export interface GatewayOptions {
   observers?: RequestObserver[];
   /** Extra HTTP routes (logs API, admin, metrics). */
   routes?: RouteHandler[];
+  /** Per-credential limit counters; in memory unless a shared store is given. */
+  limitCounters?: LimitCounters;
+  /** Extra checks for GET /health/ready (e.g. the store); a check that throws makes the gateway not ready. */
+  readinessChecks?: ReadinessCheck[];
 }
 
 export interface Gateway {
   config: GatewayConfig;
   server: Server;
+  router: Router;
   /** Starts listening; resolves with the address clients should use. */
   listen(port?: number, host?: string): Promise<string>;
   close(): Promise<void>;
@@ -35,13 +44,29 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
   for (const p of Object.values(config.providers)) {
     providers.set(p.name, p.type === 'moonshot' ? new MoonshotProvider(p, memory) : new OpenAICompatibleProvider(p));
   }
-  const pools = new UpstreamPools();
-  const router = new Router(config, providers, pools);
-  const server = createHttpServer({ config, router, observers: options.observers ?? [], routes: options.routes ?? [] });
+  const pools = new UpstreamPools(config.router.connect_timeout_ms);
+  const health = new DeploymentHealth({
+    fails: config.router.cooldown.fails,
+    cooldownMs: config.router.cooldown.seconds * 1000,
+    windowMs: config.router.cooldown.window_seconds * 1000,
+  });
+  const admission = new Admission(options.limitCounters ?? new InMemoryLimitCounters(), {
+    maxWaitMs: config.router.max_queue_wait_ms,
+    maxQueueSize: config.router.max_queue_size,
+  });
+  const router = new Router(config, providers, pools, { health, admission });
+  const server = createHttpServer({
+    config,
+    router,
+    observers: options.observers ?? [],
+    routes: options.routes ?? [],
+    readinessChecks: options.readinessChecks ?? [],
+  });
 
   return {
     config,
     server,
+    router,
     listen(port = config.server.port, host = config.server.host) {
       return new Promise((resolve, reject) => {
         server.once('error', reject);

@@ -1,13 +1,20 @@
 import type { GatewayConfig } from '../config/types.js';
 import type { CallContext, Provider, StreamTransformer, Usage } from '../providers/types.js';
-import { GatewayError } from '../server/gateway-error.js';
+import { GatewayError, toGatewayError } from '../server/gateway-error.js';
 import type { ChatRequestBody } from '../server/validate-chat-request.js';
+import type { UpstreamPools } from '../upstream/pool.js';
 import { sendUpstreamRequest } from '../upstream/send-request.js';
 import type { UpstreamResponse } from '../upstream/send-request.js';
-import type { UpstreamPools } from '../upstream/pool.js';
-import { pickWeighted } from './pick-weighted.js';
+import { TransformedEventStream } from '../upstream/transformed-event-stream.js';
+import type { Admission } from './admission.js';
+import { guardContextWindow } from './context-window-guard.js';
+import type { DeploymentHealth } from './deployment-health.js';
+import { buildDeploymentGroups } from './deployments.js';
+import type { Deployment } from './deployments.js';
+import { estimatePromptTokens, requestedCompletionTokens } from './estimate-tokens.js';
 import { resolveModel } from './resolve-model.js';
-import { selectCredential } from './select-credential.js';
+import type { RouteTarget } from './resolve-model.js';
+import { backoffMs, judgeFailure } from './retry-policy.js';
 
 /** One try at one upstream: where it went and how it ended. */
 export interface AttemptRecord {
@@ -18,9 +25,10 @@ export interface AttemptRecord {
   status?: number;
   /** Set when this attempt failed. */
   error_type?: string;
+  error_message?: string;
   /** ms from the request's arrival to this attempt's start. */
   started_ms: number;
-  /** ms until the upstream's response headers (or the failure). */
+  /** ms until the upstream's response headers (or the failure); for streams, until the first event. */
   duration_ms: number;
 }
 
@@ -32,7 +40,10 @@ export interface RouteInfo {
   model?: string;
   credential?: string;
   attempts: AttemptRecord[];
+  /** What the provider changed in the request (of the attempt that answered). */
   adjustments: string[];
+  /** Routing decisions worth telling the client, e.g. targets skipped for their context window. */
+  notes: string[];
   /** performance.now() when the winning attempt was sent upstream, and when its headers came. */
   upstreamSentAt?: number;
   upstreamHeadersAt?: number;
@@ -46,99 +57,294 @@ export interface ChatCall {
   callerKey?: string;
   clientWantsUsage: boolean;
   captureResponse: boolean;
+  /** The client's signal: aborted when the client goes away. */
   signal: AbortSignal;
   route: RouteInfo;
+  /** Per-request fallbacks from the body, tried after the model's own. */
+  fallbacks?: string[];
 }
+
+/** How a request that got an answer ends; called once, with the final usage. */
+export type FinishCallback = (result: { usage: Usage | undefined; failed: boolean }) => void;
 
 export type ChatOutcome =
   | { kind: 'json'; body: unknown; usage: Usage | undefined }
-  | { kind: 'stream'; upstream: UpstreamResponse; transformer: StreamTransformer };
+  | {
+      kind: 'stream';
+      stream: TransformedEventStream;
+      /** The first bytes to send; already read, so the stream is known to be working. */
+      first: string;
+      /** Aborted when the client goes away or the request's deadline passes. */
+      signal: AbortSignal;
+      transformer: StreamTransformer;
+      finish: FinishCallback;
+    };
 
-/** Picks where a chat request goes, calls it, and hands back a JSON answer or a stream to pipe. */
+export interface RouterDeps {
+  health: DeploymentHealth;
+  admission: Admission;
+  random?: () => number;
+}
+
+class FirstTokenTimeout extends Error {}
+
+/**
+ * Picks where a chat request goes and gets it an answer: weighted among healthy deployments with
+ * room under their limits, retrying retryable failures elsewhere (or here, after a backoff),
+ * falling back to the next group of targets, within the request's deadline. Before the first
+ * byte reaches the client every failure is invisible to it.
+ */
 export class Router {
   constructor(
     private readonly config: GatewayConfig,
     private readonly providers: ReadonlyMap<string, Provider>,
     private readonly pools: UpstreamPools,
+    private readonly deps: RouterDeps,
   ) {}
 
-  async chat(body: ChatRequestBody, call: ChatCall): Promise<ChatOutcome> {
-    const resolved = resolveModel(body.model, this.config);
-    const target = pickWeighted(resolved.targets)!;
-    const provider = this.providers.get(target.provider);
-    if (!provider) throw new GatewayError(404, `No provider named "${target.provider}" is configured.`, { code: 'model_not_found', param: 'model' });
-    const { route } = call;
-    route.provider = provider.name;
-    route.model = target.model;
+  get health(): DeploymentHealth {
+    return this.deps.health;
+  }
 
-    const credential = selectCredential({ provider: provider.config, model: target.model, callerKey: call.callerKey });
-    route.credential = credential.name;
+  get admission(): Admission {
+    return this.deps.admission;
+  }
+
+  async chat(body: ChatRequestBody, call: ChatCall): Promise<ChatOutcome> {
+    const { route } = call;
+    const resolved = resolveModel(body.model, this.config);
+    const extra = (call.fallbacks ?? []).flatMap((name) => resolveModel(name, this.config).targets.map((t) => [t]));
+    const targetGroups: RouteTarget[][] = [resolved.targets, ...resolved.fallbacks.map((f) => [f]), ...extra];
+    const promptTokens = estimatePromptTokens(body);
+    const needed = promptTokens + requestedCompletionTokens(body);
+    const groups = guardContextWindow(buildDeploymentGroups(targetGroups, this.providers, call.callerKey), needed, promptTokens, route);
+
+    const deadlineMs = this.config.router.timeout_ms;
+    const deadline = AbortSignal.timeout(deadlineMs);
+    const signal = AbortSignal.any([call.signal, deadline]);
+    const failed = new Map<string, number>();
+    let lastError: GatewayError | undefined;
+
+    for (;;) {
+      if (route.attempts.length > this.config.router.retries) throw lastError!;
+      let pick = this.available(groups, failed);
+      if (pick.length === 0 && lastError) {
+        // Everything has failed once: try the same places again after a backoff.
+        pick = groups.flat().filter((d) => this.deps.health.canTry(d.key, d.limitKey) || (failed.has(d.key) && !this.deps.health.isDisabled(d.limitKey)));
+        if (pick.length === 0) throw lastError;
+        const retries = Math.min(...pick.map((d) => failed.get(d.key) ?? 0));
+        const wait = backoffMs(retries - 1, this.config.router.backoff_ms, retryAfterOf(lastError), this.deps.random);
+        if (performance.now() + wait - route.startedAt >= deadlineMs) throw lastError;
+        await sleep(wait, signal);
+      } else if (pick.length === 0) {
+        // Everything is resting after earlier failures: wait for the first to come back if that is
+        // soon enough (as with full rate limits), rather than fail at once.
+        const soonest = Math.min(...groups.flat().map((d) => this.deps.health.availableIn(d.key, d.limitKey)));
+        if (soonest > this.config.router.max_queue_wait_ms || performance.now() + soonest - route.startedAt >= deadlineMs) {
+          throw allCoolingDown(groups, this.deps.health);
+        }
+        await sleep(soonest, signal);
+        continue;
+      }
+
+      const { candidate, lease } = await this.deps.admission.admit(pick, needed, signal);
+      this.deps.health.beginAttempt(candidate.key);
+      try {
+        const outcome = await this.attempt(body, candidate, call, signal);
+        this.deps.health.onSuccess(candidate.key, candidate.limitKey);
+        if (outcome.kind === 'json') {
+          void this.deps.admission.release(lease, outcome.usage?.total_tokens);
+          return outcome;
+        }
+        return {
+          ...outcome,
+          finish: ({ usage, failed: streamFailed }) => {
+            if (streamFailed) this.deps.health.onFailure(candidate.key, 'stream ended with an error');
+            void this.deps.admission.release(lease, usage?.total_tokens);
+          },
+        };
+      } catch (err) {
+        void this.deps.admission.release(lease, undefined);
+        const error = this.classifyAbort(err, call.signal, deadline, deadlineMs, candidate);
+        const verdict = judgeFailure(error, candidate.callerKey);
+        this.applyVerdict(verdict.effect, candidate, error, verdict.retryAfterMs);
+        if (!verdict.retryable) throw error;
+        lastError = error;
+        failed.set(candidate.key, (failed.get(candidate.key) ?? 0) + 1);
+      }
+    }
+  }
+
+  /** The first group (targets, then fallbacks in order) with deployments that may be tried now. */
+  private available(groups: Deployment[][], failed: Map<string, number>): Deployment[] {
+    for (const group of groups) {
+      const ok = group.filter((d) => !failed.has(d.key) && this.deps.health.canTry(d.key, d.limitKey));
+      if (ok.length > 0) return ok;
+    }
+    return [];
+  }
+
+  private applyVerdict(effect: string, d: Deployment, error: GatewayError, retryAfterMs: number | undefined): void {
+    const reason = `${error.status} ${error.type}: ${error.message}`.slice(0, 300);
+    if (effect === 'unhealthy') this.deps.health.onFailure(d.key, reason);
+    else if (effect === 'cool') this.deps.health.coolFor(d.key, retryAfterMs ?? this.config.router.cooldown.seconds * 1000, reason);
+    else if (effect === 'disable_credential') this.deps.health.disableCredential(d.limitKey, reason);
+  }
+
+  private classifyAbort(err: unknown, client: AbortSignal, deadline: AbortSignal, deadlineMs: number, d: Deployment): GatewayError {
+    if (client.aborted) return new GatewayError(499, 'The client closed the connection.', { type: 'api_error', code: 'client_closed_request' });
+    if (deadline.aborted) {
+      return new GatewayError(504, `${d.provider.name}: the request did not finish within router.timeout_ms (${deadlineMs} ms).`, {
+        type: 'timeout_error',
+        code: 'request_timeout',
+      });
+    }
+    if (err instanceof FirstTokenTimeout) {
+      return new GatewayError(504, `${d.provider.name}: no first token within router.first_token_timeout_ms (${this.config.router.first_token_timeout_ms} ms).`, {
+        type: 'timeout_error',
+        code: 'first_token_timeout',
+      });
+    }
+    return toGatewayError(err);
+  }
+
+  /** One call to one deployment. Streams return only once their first event has arrived. */
+  private async attempt(body: ChatRequestBody, d: Deployment, call: ChatCall, requestSignal: AbortSignal): Promise<Exclude<ChatOutcome, { kind: 'stream' }> | Omit<Extract<ChatOutcome, { kind: 'stream' }>, 'finish'>> {
+    const { route } = call;
     const ctx: CallContext = {
       requestId: call.requestId,
       callerScope: call.callerScope,
       clientWantsUsage: call.clientWantsUsage,
       captureResponse: call.captureResponse,
     };
-    const prepared = await provider.prepareChat(body, target.model, credential, ctx);
+    const prepared = await d.provider.prepareChat(body, d.model, d.credential, ctx);
+    route.provider = d.provider.name;
+    route.model = d.model;
+    route.credential = d.credential.name;
     route.adjustments = prepared.adjustments;
 
     const sentAt = performance.now();
-    const attempt: AttemptRecord = {
-      provider: provider.name,
-      model: target.model,
-      credential: credential.name,
-      started_ms: sentAt - route.startedAt,
-      duration_ms: 0,
-    };
-    route.attempts.push(attempt);
+    const record: AttemptRecord = { provider: d.provider.name, model: d.model, credential: d.credential.name, started_ms: sentAt - route.startedAt, duration_ms: 0 };
+    route.attempts.push(record);
     route.upstreamSentAt = sentAt;
-    let res: UpstreamResponse;
+
+    // The attempt's own switch: a first-token timeout abandons this upstream call only.
+    const attemptAbort = new AbortController();
+    const signal = AbortSignal.any([requestSignal, attemptAbort.signal]);
+    const firstTokenTimer = prepared.stream
+      ? setTimeout(() => attemptAbort.abort(new FirstTokenTimeout()), this.config.router.first_token_timeout_ms)
+      : undefined;
+
     try {
-      res = await sendUpstreamRequest(this.pools, {
-        baseUrl: credential.baseUrl,
+      const res = await sendUpstreamRequest(this.pools, {
+        baseUrl: d.credential.baseUrl,
         path: prepared.path,
         headers: prepared.headers,
         body: prepared.body,
-        signal: call.signal,
+        signal,
         timeoutMs: this.config.router.timeout_ms,
-        providerName: provider.name,
+        providerName: d.provider.name,
       });
+      route.upstreamHeadersAt = performance.now();
+      record.status = res.status;
+
+      if (res.status < 200 || res.status >= 300) {
+        const text = await readText(res, d.provider.name);
+        throw d.provider.mapError(res.status, text, res.headers, d.credential);
+      }
+
+      const contentType = String(res.headers['content-type'] ?? '');
+      if (prepared.stream && contentType.includes('text/event-stream')) {
+        const stream = new TransformedEventStream(res, d.provider.createStreamTransformer(ctx));
+        const first = await stream.next().catch((err: unknown) => {
+          stream.destroy();
+          throw attemptAbort.signal.aborted ? attemptAbort.signal.reason : err;
+        });
+        const failure = stream.transformer.failure;
+        if (first === null || (failure !== undefined && first.startsWith('data: {"error"'))) {
+          // Failed before sending anything: answer (or fail over) with a proper HTTP error instead.
+          stream.destroy();
+          throw new GatewayError(failure ? statusForType(failure.type) : 502, failure?.message ?? `${d.provider.name}: the stream ended before its first event.`, {
+            type: failure?.type ?? 'api_error',
+            code: failure?.code ?? 'upstream_stream_incomplete',
+          });
+        }
+        record.duration_ms = performance.now() - sentAt;
+        return { kind: 'stream', stream, first, signal, transformer: stream.transformer };
+      }
+
+      const text = await readText(res, d.provider.name);
+      route.upstreamEndAt = performance.now();
+      const json = parseUpstreamJson(text, d.provider.name);
+      if (json && typeof json === 'object' && 'error' in json && (json as { error: unknown }).error) {
+        throw d.provider.mapError(502, text, res.headers, d.credential);
+      }
+      if (prepared.stream) {
+        throw new GatewayError(502, `${d.provider.name}: answered a streaming request with a JSON body instead of an event stream.`, {
+          type: 'api_error',
+          code: 'invalid_upstream_response',
+        });
+      }
+      record.duration_ms = performance.now() - sentAt;
+      const normalized = d.provider.normalizeResponse(json, ctx);
+      return { kind: 'json', body: normalized.body, usage: normalized.usage };
     } catch (err) {
-      attempt.duration_ms = performance.now() - sentAt;
-      attempt.error_type = err instanceof GatewayError ? err.type : 'api_error';
-      throw err;
-    }
-    route.upstreamHeadersAt = performance.now();
-    attempt.duration_ms = route.upstreamHeadersAt - sentAt;
-    attempt.status = res.status;
-
-    if (res.status < 200 || res.status >= 300) {
-      const text = await readText(res, provider.name);
-      const error = provider.mapError(res.status, text, res.headers, credential);
-      attempt.error_type = error.type;
+      record.duration_ms = performance.now() - sentAt;
+      const thrown = attemptAbort.signal.aborted && !requestSignal.aborted ? attemptAbort.signal.reason : err;
+      const error = thrown instanceof FirstTokenTimeout ? thrown : toGatewayError(thrown);
+      if (error instanceof GatewayError) {
+        record.error_type = error.type;
+        record.error_message = error.message.slice(0, 300);
+      } else {
+        record.error_type = 'timeout_error';
+        record.error_message = 'no first token in time';
+      }
       throw error;
+    } finally {
+      clearTimeout(firstTokenTimer);
     }
-
-    const contentType = String(res.headers['content-type'] ?? '');
-    if (prepared.stream && contentType.includes('text/event-stream')) {
-      return { kind: 'stream', upstream: res, transformer: provider.createStreamTransformer(ctx) };
-    }
-
-    const text = await readText(res, provider.name);
-    route.upstreamEndAt = performance.now();
-    const json = parseUpstreamJson(text, provider.name);
-    if (json && typeof json === 'object' && 'error' in json && (json as { error: unknown }).error) {
-      throw provider.mapError(502, text, res.headers, credential);
-    }
-    if (prepared.stream) {
-      throw new GatewayError(502, `${provider.name}: answered a streaming request with a JSON body instead of an event stream.`, {
-        type: 'api_error',
-        code: 'invalid_upstream_response',
-      });
-    }
-    const normalized = provider.normalizeResponse(json, ctx);
-    return { kind: 'json', body: normalized.body, usage: normalized.usage };
   }
+}
+
+function statusForType(type: string): number {
+  if (type === 'invalid_request_error') return 400;
+  if (type === 'server_error') return 500;
+  if (type === 'rate_limit_reached_error' || type === 'engine_overloaded_error' || type === 'exceeded_current_quota_error') return 429;
+  return 502;
+}
+
+function retryAfterOf(error: GatewayError): number | undefined {
+  const header = error.headers['retry-after'];
+  const seconds = header === undefined ? NaN : Number(header);
+  return Number.isFinite(seconds) ? seconds * 1000 : undefined;
+}
+
+function allCoolingDown(groups: Deployment[][], health: DeploymentHealth): GatewayError {
+  const keys = [...new Set(groups.flat().map((d) => d.limitKey))];
+  const statuses = health.snapshot(keys);
+  const until = statuses.map((s) => s.until ?? 0).filter((u) => u > 0);
+  const seconds = until.length > 0 ? Math.max(1, Math.ceil((Math.min(...until) - Date.now()) / 1000)) : 30;
+  const detail = statuses.map((s) => `${s.credential}: ${s.state}${s.reason ? ` (${s.reason})` : ''}`).join('; ');
+  return new GatewayError(503, `Every deployment for this model is cooling down or disabled after recent failures (${detail}). Retry after ${seconds} s.`, {
+    type: 'api_error',
+    code: 'no_healthy_deployment',
+    headers: { 'retry-after': String(seconds) },
+  });
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
 }
 
 async function readText(res: UpstreamResponse, providerName: string): Promise<string> {

@@ -3,7 +3,7 @@ import { parseConfigText } from '../config/index.js';
 import { GatewayError } from '../server/gateway-error.js';
 import { pickWeighted } from './pick-weighted.js';
 import { resolveModel } from './resolve-model.js';
-import { selectCredential } from './select-credential.js';
+import { eligibleCredentials } from './select-credential.js';
 
 const config = parseConfigText(
   `
@@ -78,33 +78,30 @@ describe('pickWeighted', () => {
   });
 });
 
-describe('selectCredential', () => {
+describe('eligibleCredentials', () => {
   const moonshot = config.providers.moonshot!;
+  const names = (list: ReturnType<typeof eligibleCredentials>) => list.map((c) => c.config?.name ?? c.upstream?.name);
 
-  it('picks by weight among credentials allowed for the model', () => {
-    expect(selectCredential({ provider: moonshot, model: 'kimi-k2.6', random: () => 0 }).name).toBe('main');
-    expect(selectCredential({ provider: moonshot, model: 'kimi-k2.6', random: () => 0.99 }).name).toBe('backup');
-    // china is scoped to kimi-k2.5, so for kimi-k2.5 all three are candidates.
-    expect(selectCredential({ provider: moonshot, model: 'kimi-k2.5', random: () => 0.99 }).name).toBe('china');
+  it('lists the credentials whose scope allows the model, with their weights', () => {
+    expect(names(eligibleCredentials(moonshot, 'kimi-k2.6', undefined))).toEqual(['main', 'backup']);
+    expect(eligibleCredentials(moonshot, 'kimi-k2.6', undefined).map((c) => c.weight)).toEqual([3, 1]);
+    expect(names(eligibleCredentials(moonshot, 'kimi-k2.5', undefined))).toEqual(['main', 'backup', 'china']);
   });
 
-  it('honours credential_override, with the region URL', () => {
-    const c = selectCredential({ provider: moonshot, model: 'kimi-k2-thinking', random: () => 0 });
-    expect(c).toMatchObject({ name: 'china', baseUrl: 'https://api.moonshot.cn/v1', region: 'cn' });
+  it('honours credential_override', () => {
+    expect(names(eligibleCredentials(moonshot, 'kimi-k2-thinking', undefined))).toEqual(['china']);
   });
 
   it('uses a caller key only when no credential is configured', () => {
     const bare = parseConfigText('providers: { moonshot: {} }', 'bare.yaml', {}).providers.moonshot!;
-    expect(selectCredential({ provider: bare, model: 'kimi-k2.6', callerKey: 'sk-caller' })).toMatchObject({
-      name: 'caller-key',
-      apiKey: 'sk-caller',
-      baseUrl: 'https://api.moonshot.ai/v1',
-    });
-    expect(selectCredential({ provider: moonshot, model: 'kimi-k2.6', callerKey: 'sk-caller', random: () => 0 }).name).toBe('main');
+    expect(eligibleCredentials(bare, 'kimi-k2.6', 'sk-caller')).toEqual([
+      { upstream: { name: 'caller-key', apiKey: 'sk-caller', baseUrl: 'https://api.moonshot.ai/v1', region: 'global' }, weight: 1 },
+    ]);
+    expect(names(eligibleCredentials(moonshot, 'kimi-k2.6', 'sk-caller'))).toEqual(['main', 'backup']);
   });
 
   it('says how to add a key when there is none', () => {
     const bare = parseConfigText('providers: { moonshot: {} }', 'bare.yaml', {}).providers.moonshot!;
-    expect(() => selectCredential({ provider: bare, model: 'kimi-k2.6' })).toThrow(/MOONSHOT_API_KEY/);
+    expect(() => eligibleCredentials(bare, 'kimi-k2.6', undefined)).toThrow(/MOONSHOT_API_KEY/);
   });
 });

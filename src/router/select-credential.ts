@@ -2,46 +2,43 @@ import { resolveBaseUrl } from '../config/index.js';
 import type { CredentialConfig, ProviderConfig } from '../config/types.js';
 import type { UpstreamCredential } from '../providers/types.js';
 import { GatewayError } from '../server/gateway-error.js';
-import { pickWeighted } from './pick-weighted.js';
 
-export interface CredentialRequest {
-  provider: ProviderConfig;
-  model: string;
-  /** A provider key the caller brought (open mode `Authorization`, or per-request BYOK). */
-  callerKey?: string;
-  random?: () => number;
+/** A credential that may serve a model: a configured one, or the key the caller brought. */
+export interface EligibleCredential {
+  config?: CredentialConfig;
+  upstream?: UpstreamCredential;
+  weight: number;
 }
 
 /**
- * Chooses the key for one call: the override for this model if one is configured, else a
- * weighted pick among credentials whose model scope allows the model. With none configured, a
- * key the caller brought is used as is.
+ * The credentials that may serve a model: only the override if one is configured for it, else
+ * every credential whose model scope allows it. With none configured, the caller's own key (open
+ * mode). No key at all is an error that says how to add one.
  */
-export function selectCredential(req: CredentialRequest): UpstreamCredential {
-  const { provider, model } = req;
+export function eligibleCredentials(provider: ProviderConfig, model: string, callerKey: string | undefined): EligibleCredential[] {
   const overrideName = provider.credential_override[`${provider.name}/${model}`] ?? provider.credential_override[model];
   if (overrideName !== undefined) {
     const forced = provider.credentials.find((c) => c.name === overrideName);
-    if (forced) return toUpstream(provider, forced);
+    if (forced) return [{ config: forced, weight: forced.weight }];
   }
+  const scoped = provider.credentials.filter((c) => !c.models || c.models.includes(model));
+  if (scoped.length > 0) return scoped.map((c) => ({ config: c, weight: c.weight }));
 
-  const eligible = provider.credentials.filter((c) => !c.models || c.models.includes(model));
-  const picked = pickWeighted(eligible, req.random);
-  if (picked) return toUpstream(provider, picked);
-
-  if (req.callerKey !== undefined && req.callerKey !== '') {
-    return { name: 'caller-key', apiKey: req.callerKey, baseUrl: baseUrlOf(provider, {}), region: provider.type === 'moonshot' ? 'global' : undefined };
+  if (callerKey !== undefined && callerKey !== '') {
+    const upstream: UpstreamCredential = {
+      name: 'caller-key',
+      apiKey: callerKey,
+      baseUrl: baseUrlOf(provider, {}),
+      region: provider.type === 'moonshot' ? 'global' : undefined,
+    };
+    return [{ upstream, weight: 1 }];
   }
   const hint =
     provider.type === 'moonshot'
       ? 'Set MOONSHOT_API_KEY, add providers.moonshot.credentials to the config, or send your Moonshot key as `Authorization: Bearer sk-…`.'
       : `Add providers.${provider.name}.credentials to the config, or send your key as \`Authorization: Bearer …\`.`;
-  const scoped = provider.credentials.length > 0 ? ` None of its credentials may serve \`${model}\` (see their \`models\` scope).` : '';
-  return missingCredential(provider.name, `${scoped} ${hint}`);
-}
-
-function missingCredential(providerName: string, detail: string): never {
-  throw new GatewayError(401, `${providerName}: no API key to call this provider with.${detail}`, {
+  const scopedOut = provider.credentials.length > 0 ? ` None of its credentials may serve \`${model}\` (see their \`models\` scope).` : '';
+  throw new GatewayError(401, `${provider.name}: no API key to call this provider with.${scopedOut} ${hint}`, {
     type: 'authentication_error',
     code: 'missing_provider_key',
   });

@@ -17,13 +17,14 @@ export interface ChatHandlerDeps {
   openMode: boolean;
   /** Rebuild streamed answers so they can be logged. */
   captureResponses: boolean;
+  idleTimeoutMs: number;
   observers: readonly RequestObserver[];
 }
 
 /** POST /v1/chat/completions: read, validate, route, answer (JSON or a piped stream), report. */
 export async function handleChatCompletions(req: IncomingMessage, res: ServerResponse, requestId: string, deps: ChatHandlerDeps): Promise<void> {
   const startedAtEpoch = Date.now();
-  const route: RouteInfo = { startedAt: performance.now(), attempts: [], adjustments: [] };
+  const route: RouteInfo = { startedAt: performance.now(), attempts: [], adjustments: [], notes: [] };
   const abort = new AbortController();
   // A client that goes away must not keep an upstream generation running (and billing).
   res.on('close', () => {
@@ -55,6 +56,7 @@ export async function handleChatCompletions(req: IncomingMessage, res: ServerRes
       captureResponse: deps.captureResponses,
       signal: abort.signal,
       route,
+      fallbacks: fallbackList(extensions.fallbacks),
     });
 
     if (outcome.kind === 'json') {
@@ -63,12 +65,19 @@ export async function handleChatCompletions(req: IncomingMessage, res: ServerRes
       response = outcome.body;
       sendJson(res, 200, outcome.body, routeHeaders(requestId, route));
     } else {
-      const piped = await pipeStream(outcome.upstream, outcome.transformer, res, routeHeaders(requestId, route), abort.signal);
-      upstreamEndAt = performance.now();
-      firstChunkAt = piped.firstChunkAt;
-      usage = outcome.transformer.usage;
-      response = outcome.transformer.assembled();
-      if (piped.error) error = new GatewayError(502, piped.error.message, { type: piped.error.type, code: piped.error.code });
+      let streamFailed = false;
+      try {
+        const piped = await pipeStream(outcome, res, routeHeaders(requestId, route), abort.signal, deps.idleTimeoutMs);
+        firstChunkAt = piped.firstChunkAt;
+        streamFailed = piped.error !== undefined && !piped.clientClosed;
+        if (piped.error) error = new GatewayError(502, piped.error.message, { type: piped.error.type, code: piped.error.code });
+      } finally {
+        upstreamEndAt = performance.now();
+        usage = outcome.transformer.usage;
+        response = outcome.transformer.assembled();
+        // Gives the credential's concurrency slot back and corrects its token count.
+        outcome.finish({ usage, failed: streamFailed });
+      }
     }
   } catch (err) {
     error = toGatewayError(err);
@@ -115,6 +124,14 @@ function report(observers: readonly RequestObserver[], outcome: RequestOutcome):
   }
 }
 
+function fallbackList(value: unknown): string[] | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) {
+    throw new GatewayError(400, '`fallbacks` must be an array of model names.', { code: 'invalid_request', param: 'fallbacks' });
+  }
+  return value;
+}
+
 function includeUsage(options: unknown): boolean {
   return !!options && typeof options === 'object' && (options as { include_usage?: unknown }).include_usage === true;
 }
@@ -125,7 +142,8 @@ function routeHeaders(requestId: string, route: RouteInfo): Record<string, strin
   if (route.model !== undefined) headers['x-moongate-model'] = route.model;
   if (route.credential !== undefined) headers['x-moongate-credential'] = route.credential;
   if (route.attempts.length > 0) headers['x-moongate-attempts'] = String(route.attempts.length);
-  if (route.adjustments.length > 0) headers['x-moongate-adjusted'] = route.adjustments.join(', ');
+  const adjusted = route.notes.length > 0 ? [...route.notes, ...route.adjustments] : route.adjustments;
+  if (adjusted.length > 0) headers['x-moongate-adjusted'] = adjusted.join(', ');
   if (route.upstreamSentAt !== undefined && route.upstreamHeadersAt !== undefined) {
     const upstream = route.upstreamHeadersAt - route.upstreamSentAt;
     const gateway = Math.max(0, performance.now() - route.startedAt - upstream);

@@ -7,6 +7,8 @@ import { requireMasterKey } from './auth.js';
 import { handleChatCompletions } from './chat-completions.js';
 import { GatewayError, sendError, sendJson, toGatewayError } from './gateway-error.js';
 import { listModels } from './list-models.js';
+import { readiness } from './readiness.js';
+import type { ReadinessCheck } from './readiness.js';
 import type { RequestObserver } from './request-outcome.js';
 
 const CHAT_PATHS = new Set(['/v1/chat/completions', '/chat/completions', '/api/chat/completions']);
@@ -17,7 +19,10 @@ export interface HttpServerDeps {
   observers: readonly RequestObserver[];
   /** Routes other modules serve (logs, admin, metrics…); the first that returns true has handled it. */
   routes: readonly RouteHandler[];
+  readinessChecks: readonly ReadinessCheck[];
 }
+
+export type { ReadinessCheck } from './readiness.js';
 
 /** Handles a request if it is its route (returns true), else returns false without touching it. */
 export type RouteHandler = (req: IncomingMessage, res: ServerResponse, path: string, method: string) => Promise<boolean>;
@@ -30,6 +35,7 @@ export function createHttpServer(deps: HttpServerDeps): Server {
     maxBodyBytes: config.server.max_body_mb * 1024 * 1024,
     openMode: config.master_key === undefined,
     captureResponses: config.logging.bodies !== 'off',
+    idleTimeoutMs: config.router.idle_timeout_ms,
     observers: deps.observers,
   };
 
@@ -43,7 +49,10 @@ export function createHttpServer(deps: HttpServerDeps): Server {
     const method = req.method ?? 'GET';
 
     if (path === '/health/live') return sendJson(res, 200, { status: 'ok' });
-    if (path === '/health/ready') return sendJson(res, 200, { status: 'ok', checks: { config: 'ok' } });
+    if (path === '/health/ready') {
+      const report = await readiness(config, deps.router, deps.readinessChecks);
+      return sendJson(res, report.status === 'ok' ? 200 : 503, report);
+    }
 
     if (CHAT_PATHS.has(path)) {
       if (method !== 'POST') throw methodNotAllowed(method, path, 'POST');

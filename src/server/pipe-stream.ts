@@ -1,7 +1,6 @@
 import type { ServerResponse } from 'node:http';
-import { createParser } from 'eventsource-parser';
-import type { StreamFailure, StreamTransformer } from '../providers/types.js';
-import type { UpstreamResponse } from '../upstream/send-request.js';
+import type { StreamFailure } from '../providers/types.js';
+import type { TransformedEventStream } from '../upstream/transformed-event-stream.js';
 
 export const SSE_HEADERS = {
   'content-type': 'text/event-stream; charset=utf-8',
@@ -9,65 +8,71 @@ export const SSE_HEADERS = {
   'x-accel-buffering': 'no',
 };
 
+export interface PipeInput {
+  stream: TransformedEventStream;
+  /** The first bytes, already read by the router. */
+  first: string;
+  /** Aborted when the client goes away or the request's deadline passes. */
+  signal: AbortSignal;
+}
+
 export interface PipeResult {
-  /** performance.now() when the first bytes were written to the client; undefined if none. */
-  firstChunkAt: number | undefined;
+  /** performance.now() when the first bytes were written to the client. */
+  firstChunkAt: number;
   clientClosed: boolean;
   /** Set when the stream ended with an error event instead of [DONE]. */
   error: StreamFailure | undefined;
 }
 
+class IdleTimeout extends Error {}
+
 /**
- * Sends an upstream event stream to the client as it arrives: each network read is parsed,
- * transformed and written at once, never held back. Headers go out with the first bytes, so a
- * stream that fails before producing anything can still be answered differently by the caller.
- * Back-pressure from a slow client pauses reading upstream.
+ * Sends a stream to the client as it arrives: every network read is transformed and written at
+ * once, never held back. Once the first bytes are out, failures can no longer be hidden: a cut, a
+ * silence longer than `idleTimeoutMs` or the request deadline ends the stream with an OpenAI
+ * error event. A slow client's back-pressure pauses reading upstream.
  */
 export async function pipeStream(
-  upstream: UpstreamResponse,
-  transformer: StreamTransformer,
+  input: PipeInput,
   res: ServerResponse,
   headers: Record<string, string>,
-  signal: AbortSignal,
+  clientSignal: AbortSignal,
+  idleTimeoutMs: number,
 ): Promise<PipeResult> {
-  let firstChunkAt: number | undefined;
-  let pending = '';
-  const parser = createParser({
-    onEvent: (event) => {
-      pending += transformer.onData(event.data);
-    },
-  });
-  const decoder = new TextDecoder();
-
-  const write = async (text: string): Promise<void> => {
-    if (!res.headersSent) res.writeHead(200, { ...headers, ...SSE_HEADERS });
-    firstChunkAt ??= performance.now();
-    if (!res.write(text)) await drained(res, signal);
-  };
-
+  const { stream, signal } = input;
+  res.writeHead(200, { ...headers, ...SSE_HEADERS });
+  const firstChunkAt = performance.now();
+  let tail = '';
   try {
-    for await (const chunk of upstream.body) {
-      parser.feed(decoder.decode(chunk as Buffer, { stream: true }));
-      if (pending !== '') {
-        const out = pending;
-        pending = '';
-        await write(out);
-      }
-      if (transformer.failed || signal.aborted) break;
+    if (!res.write(input.first)) await drained(res, signal);
+    for (;;) {
+      const out = await withIdleTimeout(stream.next(), idleTimeoutMs);
+      if (out === null) break;
+      if (!res.write(out)) await drained(res, signal);
+      if (signal.aborted) throw signal.reason;
     }
-    if (!signal.aborted) pending += transformer.finish();
   } catch (err) {
-    if (!signal.aborted) pending += transformer.abort(`the upstream connection broke mid-stream (${describe(err)})`);
+    stream.destroy();
+    if (clientSignal.aborted || res.destroyed) return { firstChunkAt, clientClosed: true, error: stream.transformer.failure };
+    tail = stream.transformer.abort(reasonFor(err, signal, idleTimeoutMs));
   }
+  res.end(tail);
+  return { firstChunkAt, clientClosed: false, error: stream.transformer.failure };
+}
 
-  if (signal.aborted || res.destroyed) {
-    upstream.body.destroy();
-    return { firstChunkAt, clientClosed: true, error: transformer.failure };
-  }
-  if (!res.headersSent) res.writeHead(200, { ...headers, ...SSE_HEADERS });
-  if (pending !== '') firstChunkAt ??= performance.now();
-  res.end(pending);
-  return { firstChunkAt, clientClosed: false, error: transformer.failure };
+function reasonFor(err: unknown, signal: AbortSignal, idleTimeoutMs: number): string {
+  if (err instanceof IdleTimeout) return `no data from upstream for ${idleTimeoutMs} ms (router.idle_timeout_ms)`;
+  if (signal.aborted) return 'the request did not finish within router.timeout_ms';
+  const e = err as { code?: string; message?: string };
+  return `the upstream connection broke mid-stream (${e?.code ?? e?.message ?? String(err)})`;
+}
+
+function withIdleTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new IdleTimeout()), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 function drained(res: ServerResponse, signal: AbortSignal): Promise<void> {
@@ -82,9 +87,4 @@ function drained(res: ServerResponse, signal: AbortSignal): Promise<void> {
     res.on('close', done);
     signal.addEventListener('abort', done);
   });
-}
-
-function describe(err: unknown): string {
-  const e = err as { code?: string; message?: string };
-  return e?.code ?? e?.message ?? String(err);
 }

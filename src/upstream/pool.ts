@@ -8,6 +8,8 @@ import { Pool } from 'undici';
 export class UpstreamPools {
   private readonly pools = new Map<string, Pool>();
 
+  constructor(private readonly connectTimeoutMs = 10_000) {}
+
   poolFor(origin: string): Pool {
     let pool = this.pools.get(origin);
     if (!pool) {
@@ -15,7 +17,7 @@ export class UpstreamPools {
         connections: 256,
         pipelining: 1,
         keepAliveTimeout: 30_000,
-        connectTimeout: 10_000,
+        connectTimeout: this.connectTimeoutMs,
       });
       this.pools.set(origin, pool);
     }

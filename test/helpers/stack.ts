@@ -20,14 +20,17 @@ export interface Stack {
 }
 
 /**
- * The simulator plus a real gateway over HTTP in front of it. `configYaml` is appended to a config
- * whose moonshot regions point at the simulator; `${SIM}` in it becomes the simulator's URL.
+ * The simulator plus a real gateway over HTTP in front of it. `configYaml` replaces the default
+ * config; `${SIM}` in it becomes the simulator's URL. The default makes one attempt and never
+ * cools a deployment down: tests that drive upstream errors on purpose would otherwise trip the
+ * circuit breaker for the tests after them. Resilience tests configure the router themselves.
  */
 export async function startStack(options: { configYaml?: string; sim?: SimulatorOptions; env?: NodeJS.ProcessEnv } = {}): Promise<Stack> {
   const sim = await startSimulator({ quiet: true, ...options.sim });
   const yaml =
     options.configYaml?.replaceAll('${SIM}', sim.url) ??
     `
+router: { retries: 0, cooldown: { fails: 1000 } }
 providers:
   moonshot:
     regions: { global: ${sim.globalBaseUrl}, cn: ${sim.cnBaseUrl} }

@@ -10,6 +10,7 @@ let stack: Stack;
 beforeAll(async () => {
   stack = await startStack({
     configYaml: `
+router: { retries: 0, cooldown: { fails: 1000 } }
 providers:
   moonshot:
     regions: { global: \${SIM}/v1, cn: \${SIM}/cn/v1 }

@@ -42,19 +42,21 @@ describe('stream fixtures through the gateway', () => {
       const upstreamHasUsage = upstream.some((p) => p.usage || p.choices?.some((c: any) => c.usage));
       const finished = upstream.some((p) => p.choices?.some((c: any) => c.finish_reason));
 
-      const stream = await stack.client.chat.completions.create({ ...request(name), stream: true, stream_options: { include_usage: true } });
       const chunks: OpenAI.Chat.Completions.ChatCompletionChunk[] = [];
       let thrown: unknown;
       try {
+        const stream = await stack.client.chat.completions.create({ ...request(name), stream: true, stream_options: { include_usage: true } });
         for await (const chunk of stream) chunks.push(chunk);
       } catch (err) {
         thrown = err;
       }
 
       if (errorAt >= 0) {
+        // An error before anything was sent comes back as an HTTP error; after, as an error event.
         expect(thrown).toBeInstanceOf(OpenAI.APIError);
-        expect((thrown as Error).message).toContain('moonshot: ');
+        expect((thrown as Error).message).toContain(`moonshot: ${upstream[errorAt].error.message}`);
         expect(chunks).toHaveLength(upstream.slice(0, errorAt).length);
+        if (errorAt === 0) expect((thrown as InstanceType<typeof OpenAI.APIError>).status).toBeGreaterThanOrEqual(400);
         return;
       }
       expect(thrown).toBeUndefined();

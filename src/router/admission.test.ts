@@ -1,0 +1,99 @@
+import { describe, expect, it } from 'vitest';
+import { GatewayError } from '../server/gateway-error.js';
+import { Admission } from './admission.js';
+import { InMemoryLimitCounters } from './limit-counters.js';
+
+const never = new AbortController().signal;
+
+describe('InMemoryLimitCounters', () => {
+  it('enforces concurrency and frees the slot on release', async () => {
+    const c = new InMemoryLimitCounters();
+    const a = await c.tryAcquire('k', { concurrency: 1 }, 0);
+    expect(a.ok).toBe(true);
+    expect((await c.tryAcquire('k', { concurrency: 1 }, 0)).ok).toBe(false);
+    if (a.ok) await c.release(a.lease, undefined);
+    expect((await c.tryAcquire('k', { concurrency: 1 }, 0)).ok).toBe(true);
+  });
+
+  it('enforces RPM over a sliding minute, saying when a slot frees', async () => {
+    let now = 0;
+    const c = new InMemoryLimitCounters(() => now);
+    for (let i = 0; i < 3; i++) {
+      expect((await c.tryAcquire('k', { rpm: 3 }, 0)).ok).toBe(true);
+      now += 1000;
+    }
+    const refused = await c.tryAcquire('k', { rpm: 3 }, 0);
+    expect(refused).toEqual({ ok: false, retryAfterMs: 57_000, limit: 'rpm' });
+    now = 60_001;
+    expect((await c.tryAcquire('k', { rpm: 3 }, 0)).ok).toBe(true);
+  });
+
+  it('enforces TPM with estimates corrected by actual usage', async () => {
+    const c = new InMemoryLimitCounters(() => 0);
+    const first = await c.tryAcquire('k', { tpm: 1000 }, 900);
+    expect(first.ok).toBe(true);
+    expect((await c.tryAcquire('k', { tpm: 1000 }, 200)).ok).toBe(false);
+    if (first.ok) await c.release(first.lease, 100);
+    expect((await c.tryAcquire('k', { tpm: 1000 }, 200)).ok).toBe(true);
+  });
+
+  it('lets a request larger than the TPM limit through an empty window', async () => {
+    const c = new InMemoryLimitCounters(() => 0);
+    expect((await c.tryAcquire('k', { tpm: 100 }, 500)).ok).toBe(true);
+  });
+});
+
+describe('Admission', () => {
+  const candidate = (limitKey: string, concurrency?: number) => ({ limitKey, limits: concurrency ? { concurrency } : undefined, weight: 1 });
+
+  it('admits at once where a credential has no limits', async () => {
+    const admission = new Admission(new InMemoryLimitCounters(), { maxWaitMs: 10, maxQueueSize: 10 });
+    const { lease } = await admission.admit([candidate('a')], 0, never);
+    expect(lease).toBeUndefined();
+  });
+
+  it('skips a full credential for one with room', async () => {
+    const admission = new Admission(new InMemoryLimitCounters(), { maxWaitMs: 10, maxQueueSize: 10 });
+    await admission.admit([candidate('a', 1)], 0, never);
+    const { candidate: chosen } = await admission.admit([candidate('a', 1), candidate('b', 1)], 0, never);
+    expect(chosen.limitKey).toBe('b');
+  });
+
+  it('queues until a slot frees', async () => {
+    const admission = new Admission(new InMemoryLimitCounters(), { maxWaitMs: 5_000, maxQueueSize: 10 });
+    const first = await admission.admit([candidate('a', 1)], 0, never);
+    const second = admission.admit([candidate('a', 1)], 0, never);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(admission.queued).toBe(1);
+    await admission.release(first.lease, undefined);
+    await expect(second).resolves.toMatchObject({ candidate: { limitKey: 'a' } });
+    expect(admission.queued).toBe(0);
+  });
+
+  it('answers 429 with retry-after once the wait is over', async () => {
+    const admission = new Admission(new InMemoryLimitCounters(), { maxWaitMs: 30, maxQueueSize: 10 });
+    await admission.admit([candidate('a', 1)], 0, never);
+    const err = await admission.admit([candidate('a', 1)], 0, never).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(GatewayError);
+    expect((err as GatewayError).status).toBe(429);
+    expect((err as GatewayError).headers['retry-after']).toBe('1');
+  });
+
+  it('answers 429 at once when the queue is full', async () => {
+    const admission = new Admission(new InMemoryLimitCounters(), { maxWaitMs: 5_000, maxQueueSize: 0 });
+    await admission.admit([candidate('a', 1)], 0, never);
+    const started = Date.now();
+    await expect(admission.admit([candidate('a', 1)], 0, never)).rejects.toMatchObject({ status: 429 });
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+
+  it('stops waiting when the client goes away', async () => {
+    const admission = new Admission(new InMemoryLimitCounters(), { maxWaitMs: 5_000, maxQueueSize: 10 });
+    await admission.admit([candidate('a', 1)], 0, never);
+    const controller = new AbortController();
+    const waiting = admission.admit([candidate('a', 1)], 0, controller.signal);
+    controller.abort();
+    await expect(waiting).rejects.toThrow();
+    expect(admission.queued).toBe(0);
+  });
+});

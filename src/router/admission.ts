@@ -1,0 +1,100 @@
+import type { CredentialLimits } from '../config/types.js';
+import { GatewayError } from '../server/gateway-error.js';
+import type { Lease, LimitCounters } from './limit-counters.js';
+
+export interface AdmissionCandidate {
+  /** Counter key: the credential, shared by every model it serves. */
+  limitKey: string;
+  limits: CredentialLimits | undefined;
+  weight: number;
+}
+
+export interface AdmissionOptions {
+  maxWaitMs: number;
+  maxQueueSize: number;
+  random?: () => number;
+}
+
+/**
+ * Tier-aware admission: a request goes to the first candidate (in weighted-random order) whose
+ * credential has room under its concurrency, RPM and TPM limits. When none has, it waits in a
+ * bounded queue — woken when any request ends or a window frees up — rather than collecting
+ * upstream 429s. Past the longest wait, or with the queue full, the caller gets 429 + retry-after.
+ */
+export class Admission {
+  private readonly waiters = new Set<() => void>();
+
+  constructor(
+    private readonly counters: LimitCounters,
+    private readonly options: AdmissionOptions,
+  ) {}
+
+  get queued(): number {
+    return this.waiters.size;
+  }
+
+  inFlight(limitKey: string): number {
+    return this.counters.inFlight(limitKey);
+  }
+
+  async admit<C extends AdmissionCandidate>(candidates: C[], tokens: number, signal: AbortSignal): Promise<{ candidate: C; lease: Lease | undefined }> {
+    const deadline = Date.now() + this.options.maxWaitMs;
+    for (;;) {
+      let soonest = Infinity;
+      let limitHit: string | undefined;
+      for (const candidate of this.weightedOrder(candidates)) {
+        if (!candidate.limits) return { candidate, lease: undefined };
+        const result = await this.counters.tryAcquire(candidate.limitKey, candidate.limits, tokens);
+        if (result.ok) return { candidate, lease: result.lease };
+        soonest = Math.min(soonest, result.retryAfterMs);
+        limitHit = result.limit;
+      }
+      const now = Date.now();
+      if (now >= deadline || this.waiters.size >= this.options.maxQueueSize) {
+        const seconds = Math.max(1, Math.ceil(soonest / 1000));
+        const why = this.waiters.size >= this.options.maxQueueSize ? 'the wait queue is full' : `no capacity freed up within ${this.options.maxWaitMs} ms`;
+        throw new GatewayError(429, `Every credential for this model is at its ${limitHit} limit and ${why}. Retry after ${seconds} s.`, {
+          type: 'rate_limit_error',
+          code: 'gateway_capacity_exceeded',
+          headers: { 'retry-after': String(seconds) },
+        });
+      }
+      await this.wait(Math.min(soonest, deadline - now), signal);
+    }
+  }
+
+  async release(lease: Lease | undefined, actualTokens: number | undefined): Promise<void> {
+    if (!lease) return;
+    await this.counters.release(lease, actualTokens);
+    for (const wake of this.waiters) wake();
+  }
+
+  private wait(ms: number, signal: AbortSignal): Promise<void> {
+    if (signal.aborted) return Promise.reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
+    return new Promise((resolve, reject) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.waiters.delete(done);
+        signal.removeEventListener('abort', onAbort);
+        resolve();
+      };
+      const onAbort = (): void => {
+        done();
+        reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
+      };
+      const timer = setTimeout(done, Math.max(1, ms));
+      this.waiters.add(done);
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  private weightedOrder<C extends AdmissionCandidate>(candidates: C[]): C[] {
+    if (candidates.length <= 1) return candidates;
+    const random = this.options.random ?? Math.random;
+    // Weighted random order: sort by -log(u)/w (Efraimidis–Spirakis).
+    return candidates
+      .map((c) => ({ c, k: -Math.log(1 - random()) / Math.max(c.weight, 1e-9) }))
+      .sort((a, b) => a.k - b.k)
+      .map((x) => x.c);
+  }
+}

@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { DeploymentHealth } from './deployment-health.js';
+
+function setup() {
+  let now = 1_000_000;
+  const health = new DeploymentHealth({ fails: 3, cooldownMs: 30_000, windowMs: 60_000, now: () => now });
+  return { health, advance: (ms: number) => (now += ms), now: () => now };
+}
+
+describe('DeploymentHealth', () => {
+  it('opens after N failures within the window', () => {
+    const { health } = setup();
+    health.onFailure('m/a/k', 'HTTP 500');
+    health.onFailure('m/a/k', 'HTTP 500');
+    expect(health.canTry('m/a/k', 'm/a')).toBe(true);
+    health.onFailure('m/a/k', 'HTTP 500');
+    expect(health.canTry('m/a/k', 'm/a')).toBe(false);
+    expect(health.deploymentState('m/a/k')).toBe('cooling_down');
+  });
+
+  it('forgets failures older than the window', () => {
+    const { health, advance } = setup();
+    health.onFailure('d', 'x');
+    health.onFailure('d', 'x');
+    advance(61_000);
+    health.onFailure('d', 'x');
+    expect(health.canTry('d', 'c')).toBe(true);
+  });
+
+  it('lets one probe through after the cooldown; success closes it', () => {
+    const { health, advance } = setup();
+    for (let i = 0; i < 3; i++) health.onFailure('d', 'x');
+    advance(30_000);
+    expect(health.canTry('d', 'c')).toBe(true);
+    health.beginAttempt('d');
+    expect(health.deploymentState('d')).toBe('probing');
+    expect(health.canTry('d', 'c')).toBe(false);
+    health.onSuccess('d', 'c');
+    expect(health.deploymentState('d')).toBe('ok');
+    expect(health.canTry('d', 'c')).toBe(true);
+  });
+
+  it('a failed probe opens it again for a full cooldown', () => {
+    const { health, advance } = setup();
+    for (let i = 0; i < 3; i++) health.onFailure('d', 'x');
+    advance(30_000);
+    health.beginAttempt('d');
+    health.onFailure('d', 'x');
+    expect(health.canTry('d', 'c')).toBe(false);
+    advance(29_999);
+    expect(health.canTry('d', 'c')).toBe(false);
+    advance(1);
+    expect(health.canTry('d', 'c')).toBe(true);
+  });
+
+  it('cools a deployment for the time a 429 asked', () => {
+    const { health, advance } = setup();
+    health.coolFor('d', 2_000, 'HTTP 429');
+    expect(health.canTry('d', 'c')).toBe(false);
+    advance(2_000);
+    expect(health.canTry('d', 'c')).toBe(true);
+  });
+
+  it('disables a credential for every model until it works again', () => {
+    const { health } = setup();
+    health.disableCredential('moonshot/bad', 'Invalid Authentication');
+    expect(health.canTry('moonshot/bad/kimi-k2.6', 'moonshot/bad')).toBe(false);
+    expect(health.canTry('moonshot/bad/kimi-k3', 'moonshot/bad')).toBe(false);
+    expect(health.snapshot(['moonshot/bad'])[0]).toMatchObject({ state: 'disabled', reason: 'Invalid Authentication' });
+    health.enableCredential('moonshot/bad');
+    expect(health.canTry('moonshot/bad/kimi-k3', 'moonshot/bad')).toBe(true);
+  });
+
+  it('reports cooling credentials in the snapshot', () => {
+    const { health, now } = setup();
+    for (let i = 0; i < 3; i++) health.onFailure('moonshot/a/kimi-k2.6', 'HTTP 500');
+    const [status] = health.snapshot(['moonshot/a', 'moonshot/b']);
+    expect(status).toMatchObject({ credential: 'moonshot/a', state: 'cooling_down', until: now() + 30_000 });
+    expect(status!.deployments).toEqual([{ model: 'kimi-k2.6', state: 'cooling_down', until: now() + 30_000, last_error: 'HTTP 500' }]);
+    expect(health.snapshot(['moonshot/b'])[0]!.state).toBe('ok');
+  });
+});

@@ -1,0 +1,147 @@
+/**
+ * Health of each deployment (provider × credential × model), a circuit breaker per deployment:
+ * - closed: in rotation; failures are counted within a window;
+ * - open ("cooling down"): after `fails` failures in the window, or a 429 with a retry time, it is
+ *   skipped until the cooldown ends;
+ * - half-open ("probing"): then exactly one request is let through; success closes it, failure
+ *   opens it again.
+ * A credential the provider rejected (401) is disabled for every model until it works again.
+ */
+export interface HealthOptions {
+  fails: number;
+  cooldownMs: number;
+  windowMs: number;
+  now?: () => number;
+}
+
+export type DeploymentState = 'ok' | 'cooling_down' | 'probing';
+
+interface Breaker {
+  failures: number[];
+  openUntil: number;
+  probing: boolean;
+  lastError?: string;
+}
+
+export interface CredentialStatus {
+  credential: string;
+  state: 'ok' | 'cooling_down' | 'disabled';
+  reason?: string;
+  /** Epoch ms when a cooling-down deployment may be probed again. */
+  until?: number;
+  deployments: { model: string; state: DeploymentState; until?: number; last_error?: string }[];
+}
+
+export class DeploymentHealth {
+  private readonly breakers = new Map<string, Breaker>();
+  private readonly disabled = new Map<string, string>();
+  private readonly now: () => number;
+
+  constructor(private readonly options: HealthOptions) {
+    this.now = options.now ?? Date.now;
+  }
+
+  /** May a request go to this deployment now? (No side effects: selection asks this of every candidate.) */
+  canTry(deployment: string, credential: string): boolean {
+    if (this.disabled.has(credential)) return false;
+    const b = this.breakers.get(deployment);
+    if (!b || b.openUntil === 0) return true;
+    return !b.probing && this.now() >= b.openUntil;
+  }
+
+  /** ms until `canTry` may say yes: 0 now, Infinity for a disabled credential; a probe in flight is polled. */
+  availableIn(deployment: string, credential: string): number {
+    if (this.disabled.has(credential)) return Infinity;
+    const b = this.breakers.get(deployment);
+    if (!b || b.openUntil === 0) return 0;
+    if (b.probing) return 100;
+    return Math.max(0, b.openUntil - this.now());
+  }
+
+  /** The chosen deployment is about to be tried; past its cooldown, this request is the probe. */
+  beginAttempt(deployment: string): void {
+    const b = this.breakers.get(deployment);
+    if (b && b.openUntil !== 0 && this.now() >= b.openUntil) b.probing = true;
+  }
+
+  onSuccess(deployment: string, credential: string): void {
+    this.breakers.delete(deployment);
+    this.disabled.delete(credential);
+  }
+
+  /** A failure that says this deployment is unwell (5xx, network, timeout). */
+  onFailure(deployment: string, reason: string): void {
+    const now = this.now();
+    const b = this.breaker(deployment);
+    b.lastError = reason;
+    if (b.probing) {
+      b.probing = false;
+      b.openUntil = now + this.options.cooldownMs;
+      return;
+    }
+    b.failures = b.failures.filter((t) => now - t < this.options.windowMs);
+    b.failures.push(now);
+    if (b.failures.length >= this.options.fails) {
+      b.openUntil = now + this.options.cooldownMs;
+      b.failures = [];
+    }
+  }
+
+  /** The provider asked us to wait (429 with a retry time): rest this deployment that long. */
+  coolFor(deployment: string, ms: number, reason: string): void {
+    const b = this.breaker(deployment);
+    b.lastError = reason;
+    b.probing = false;
+    b.openUntil = Math.max(b.openUntil, this.now() + ms);
+  }
+
+  /** The provider rejected the key itself: no model is served with it until it works again. */
+  disableCredential(credential: string, reason: string): void {
+    this.disabled.set(credential, reason);
+  }
+
+  isDisabled(credential: string): boolean {
+    return this.disabled.has(credential);
+  }
+
+  /** Config reloaded or a credential test succeeded. */
+  enableCredential(credential: string): void {
+    this.disabled.delete(credential);
+  }
+
+  deploymentState(deployment: string): DeploymentState {
+    const b = this.breakers.get(deployment);
+    if (!b || b.openUntil === 0) return 'ok';
+    return b.probing ? 'probing' : this.now() < b.openUntil ? 'cooling_down' : 'ok';
+  }
+
+  /** Per credential, for /health/ready and the dashboard. Keys are `provider/credential`. */
+  snapshot(credentials: string[]): CredentialStatus[] {
+    return credentials.map((credential) => {
+      const deployments = [...this.breakers.entries()]
+        .filter(([key]) => key.startsWith(`${credential}/`))
+        .map(([key, b]) => ({
+          model: key.slice(credential.length + 1),
+          state: this.deploymentState(key),
+          ...(b.openUntil > this.now() ? { until: b.openUntil } : {}),
+          ...(b.lastError ? { last_error: b.lastError } : {}),
+        }));
+      const reason = this.disabled.get(credential);
+      if (reason !== undefined) return { credential, state: 'disabled', reason, deployments };
+      const cooling = deployments.filter((d) => d.state === 'cooling_down');
+      if (cooling.length > 0 && cooling.length === deployments.length) {
+        return { credential, state: 'cooling_down', until: Math.min(...cooling.map((d) => d.until ?? 0)), deployments };
+      }
+      return { credential, state: 'ok', deployments };
+    });
+  }
+
+  private breaker(deployment: string): Breaker {
+    let b = this.breakers.get(deployment);
+    if (!b) {
+      b = { failures: [], openUntil: 0, probing: false };
+      this.breakers.set(deployment, b);
+    }
+    return b;
+  }
+}

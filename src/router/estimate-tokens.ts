@@ -1,0 +1,50 @@
+/**
+ * A cheap prompt-size estimate, for the context-window guard and TPM admission before the real
+ * count is known. Roughly 4 characters per token for Latin text and about one token per CJK
+ * character, plus a per-message overhead; an image counts as a fixed amount. It errs low so a
+ * request is only turned away when it is clearly too big.
+ */
+const PER_MESSAGE = 4;
+const PER_IMAGE = 800;
+
+export function estimatePromptTokens(body: { messages?: unknown; tools?: unknown }): number {
+  let tokens = 0;
+  if (Array.isArray(body.messages)) {
+    for (const m of body.messages) {
+      tokens += PER_MESSAGE;
+      if (m && typeof m === 'object') tokens += contentTokens((m as { content?: unknown }).content) + toolCallTokens(m);
+    }
+  }
+  if (body.tools !== undefined) tokens += textTokens(JSON.stringify(body.tools));
+  return Math.ceil(tokens);
+}
+
+/** The completion limit the request asks for, whatever it calls it. */
+export function requestedCompletionTokens(body: Record<string, unknown>): number {
+  const value = body.max_completion_tokens ?? body.max_tokens;
+  return typeof value === 'number' && value > 0 ? value : 0;
+}
+
+function contentTokens(content: unknown): number {
+  if (typeof content === 'string') return textTokens(content);
+  if (!Array.isArray(content)) return 0;
+  let tokens = 0;
+  for (const part of content) {
+    if (!part || typeof part !== 'object') continue;
+    const p = part as { type?: unknown; text?: unknown };
+    if (typeof p.text === 'string') tokens += textTokens(p.text);
+    else if (p.type === 'image_url' || p.type === 'video_url') tokens += PER_IMAGE;
+  }
+  return tokens;
+}
+
+function toolCallTokens(message: object): number {
+  const calls = (message as { tool_calls?: unknown }).tool_calls;
+  return Array.isArray(calls) ? textTokens(JSON.stringify(calls)) : 0;
+}
+
+function textTokens(text: string): number {
+  let wide = 0;
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0x2e7f) wide++;
+  return (text.length - wide) / 4 + wide;
+}

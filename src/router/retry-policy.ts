@@ -1,0 +1,53 @@
+import type { GatewayError } from '../server/gateway-error.js';
+
+/** What a failed attempt says about the request and about the deployment that failed. */
+export interface FailureVerdict {
+  /** Another attempt (elsewhere, or here after a wait) may succeed. */
+  retryable: boolean;
+  /** How the failure reflects on the deployment. */
+  effect: 'none' | 'unhealthy' | 'cool' | 'disable_credential';
+  /** The upstream's own "try again after" hint. */
+  retryAfterMs?: number;
+}
+
+const UNHEALTHY_STATUSES = new Set([408, 500, 502, 503, 504]);
+
+/**
+ * Which failures are worth another attempt. The caller's mistakes (400, 403, 404, 413) are not:
+ * they fail the same everywhere. A 401 is the caller's when they brought the key, but the
+ * operator's when it is a configured credential: then the credential is disabled and the request
+ * moves to another one, so callers don't pay for a revoked key in the config.
+ */
+export function judgeFailure(error: GatewayError, callerBroughtKey: boolean): FailureVerdict {
+  const status = error.status;
+  if (status === 499) return { retryable: false, effect: 'none' };
+  if (status === 401) return callerBroughtKey ? { retryable: false, effect: 'none' } : { retryable: true, effect: 'disable_credential' };
+  if (status === 429) {
+    const retryAfterMs = retryAfter(error);
+    if (error.type === 'exceeded_current_quota_error') return { retryable: true, effect: 'disable_credential' };
+    if (error.code === 'gateway_capacity_exceeded') return { retryable: false, effect: 'none' };
+    return { retryable: true, effect: 'cool', retryAfterMs };
+  }
+  if (error.type === 'engine_overloaded_error') return { retryable: true, effect: 'cool', retryAfterMs: retryAfter(error) };
+  if (UNHEALTHY_STATUSES.has(status)) {
+    if (error.code === 'request_timeout') return { retryable: false, effect: 'none' };
+    return { retryable: true, effect: 'unhealthy', retryAfterMs: retryAfter(error) };
+  }
+  return { retryable: false, effect: 'none' };
+}
+
+function retryAfter(error: GatewayError): number | undefined {
+  const header = error.headers['retry-after'];
+  if (header === undefined) return undefined;
+  const seconds = Number(header);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const date = Date.parse(header);
+  return Number.isFinite(date) ? Math.max(0, date - Date.now()) : undefined;
+}
+
+/** Exponential backoff with full jitter; an upstream retry-after wins when it is longer. */
+export function backoffMs(retryOfSameDeployment: number, baseMs: number, retryAfterMs: number | undefined, random: () => number = Math.random): number {
+  const exponential = Math.min(10_000, baseMs * 2 ** retryOfSameDeployment);
+  const jittered = random() * exponential;
+  return Math.max(jittered, retryAfterMs ?? 0);
+}

@@ -1,0 +1,59 @@
+import { createParser } from 'eventsource-parser';
+import type { EventSourceParser } from 'eventsource-parser';
+import type { StreamTransformer } from '../providers/types.js';
+import type { UpstreamResponse } from './send-request.js';
+
+/**
+ * An upstream event stream read through a provider's transformer, one network read at a time.
+ * `next()` gives the bytes to send on as soon as a read produced any — never waiting for more —
+ * so the router can look at the first event before committing (and fail over if it never comes),
+ * and the pipe can send every later read at once.
+ */
+export class TransformedEventStream {
+  private readonly iterator: AsyncIterator<Buffer>;
+  private readonly parser: EventSourceParser;
+  private readonly decoder = new TextDecoder();
+  private pending = '';
+  private ended = false;
+
+  constructor(
+    private readonly upstream: UpstreamResponse,
+    readonly transformer: StreamTransformer,
+  ) {
+    this.iterator = (upstream.body as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
+    this.parser = createParser({
+      onEvent: (event) => {
+        this.pending += transformer.onData(event.data);
+      },
+    });
+  }
+
+  /** The next bytes to send, or null when the stream is over. Throws if the upstream breaks. */
+  async next(): Promise<string | null> {
+    for (;;) {
+      if (this.pending !== '') {
+        const out = this.pending;
+        this.pending = '';
+        return out;
+      }
+      if (this.ended) return null;
+      const read = await this.iterator.next();
+      if (read.done) {
+        this.ended = true;
+        this.pending += this.transformer.finish();
+        continue;
+      }
+      this.parser.feed(this.decoder.decode(read.value, { stream: true }));
+      if (this.transformer.failed) {
+        // The error event is the last thing the client gets; stop reading upstream.
+        this.ended = true;
+        this.destroy();
+      }
+    }
+  }
+
+  /** Closes the upstream connection (client gone, timeout, or the stream failed). */
+  destroy(): void {
+    if (!this.upstream.body.destroyed) this.upstream.body.destroy();
+  }
+}
