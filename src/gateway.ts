@@ -11,7 +11,7 @@ import { DeploymentHealth } from './router/deployment-health.js';
 import { InMemoryLimitCounters } from './router/limit-counters.js';
 import type { LimitCounters } from './router/limit-counters.js';
 import { Router } from './router/router.js';
-import { createHttpServer } from './server/http-server.js';
+import { InFlightRequests, createHttpServer } from './server/http-server.js';
 import type { ReadinessCheck, RouteHandler } from './server/http-server.js';
 import type { RequestObserver } from './server/request-outcome.js';
 import { UpstreamPools } from './upstream/pool.js';
@@ -32,9 +32,11 @@ export interface Gateway {
   config: GatewayConfig;
   server: Server;
   router: Router;
+  inFlight: InFlightRequests;
   /** Starts listening; resolves with the address clients should use. */
   listen(port?: number, host?: string): Promise<string>;
-  close(): Promise<void>;
+  /** Stops accepting, waits up to `drainTimeoutMs` for requests in flight, then closes everything. */
+  close(drainTimeoutMs?: number): Promise<void>;
 }
 
 /** Wires config → providers → router → HTTP server. Nothing listens until `listen`. */
@@ -55,13 +57,17 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     maxQueueSize: config.router.max_queue_size,
   });
   const router = new Router(config, providers, pools, { health, admission });
-  const server = createHttpServer({
-    config,
-    router,
-    observers: options.observers ?? [],
-    routes: options.routes ?? [],
-    readinessChecks: options.readinessChecks ?? [],
-  });
+  const inFlight = new InFlightRequests();
+  const server = createHttpServer(
+    {
+      config,
+      router,
+      observers: options.observers ?? [],
+      routes: options.routes ?? [],
+      readinessChecks: options.readinessChecks ?? [],
+    },
+    inFlight,
+  );
 
   return {
     config,
@@ -78,11 +84,14 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
         });
       });
     },
-    async close() {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
-      });
+    inFlight,
+    async close(drainTimeoutMs = 30_000) {
+      // Stop accepting, let requests in flight finish (streams included), then drop idle keep-alives.
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      await inFlight.drained(drainTimeoutMs);
+      server.closeAllConnections();
+      await closed;
       await pools.close();
     },
   };

@@ -27,8 +27,39 @@ export type { ReadinessCheck } from './readiness.js';
 /** Handles a request if it is its route (returns true), else returns false without touching it. */
 export type RouteHandler = (req: IncomingMessage, res: ServerResponse, path: string, method: string) => Promise<boolean>;
 
+/** Requests being answered right now: for draining on shutdown and for metrics. */
+export class InFlightRequests {
+  private count = 0;
+  private waiters: (() => void)[] = [];
+
+  get current(): number {
+    return this.count;
+  }
+
+  started(): void {
+    this.count++;
+  }
+
+  finished(): void {
+    this.count--;
+    if (this.count === 0) for (const wake of this.waiters.splice(0)) wake();
+  }
+
+  /** Resolves when no request is in flight, or after `timeoutMs`. */
+  drained(timeoutMs: number): Promise<void> {
+    if (this.count === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, timeoutMs);
+      this.waiters.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+}
+
 /** The gateway's HTTP surface: a small route table over node:http, no framework on the hot path. */
-export function createHttpServer(deps: HttpServerDeps): Server {
+export function createHttpServer(deps: HttpServerDeps, inFlight: InFlightRequests): Server {
   const { config } = deps;
   const chatDeps = {
     router: deps.router,
@@ -40,6 +71,8 @@ export function createHttpServer(deps: HttpServerDeps): Server {
   };
 
   const server = createServer((req, res) => {
+    inFlight.started();
+    res.once('close', () => inFlight.finished());
     const requestId = randomUUID();
     handle(req, res, requestId).catch((err: unknown) => sendError(res, toGatewayError(err), { 'x-moongate-request-id': requestId }));
   });

@@ -55,6 +55,15 @@ providers:
   };
 }
 
+/** A second gateway (with its own config) in front of an existing simulator. */
+export async function startGatewayOn(sim: Simulator, yaml: string): Promise<{ gateway: Gateway; url: string; client: OpenAI; close(): Promise<void> }> {
+  const config = parseConfigText(yaml.replaceAll('${SIM}', sim.url), 'test.yaml', {});
+  const gateway = createGateway(config);
+  const url = await gateway.listen(0, '127.0.0.1');
+  const client = new OpenAI({ baseURL: `${url}/v1`, apiKey: 'test-caller', maxRetries: 0 });
+  return { gateway, url, client, close: () => gateway.close() };
+}
+
 /** The body the simulator received for its n-th chat request (0-based; -1 = last). */
 export function upstreamBody(sim: Simulator, n = -1): Record<string, any> {
   const chats = sim.requests.filter((r) => r.path.endsWith('/chat/completions'));
