@@ -69,22 +69,24 @@ export class DeploymentHealth {
     this.disabled.delete(credential);
   }
 
-  /** A failure that says this deployment is unwell (5xx, network, timeout). */
-  onFailure(deployment: string, reason: string): void {
+  /** A failure that says this deployment is unwell (5xx, network, timeout). Returns true if it now rests. */
+  onFailure(deployment: string, reason: string): boolean {
     const now = this.now();
     const b = this.breaker(deployment);
     b.lastError = reason;
     if (b.probing) {
       b.probing = false;
       b.openUntil = now + this.options.cooldownMs;
-      return;
+      return true;
     }
     b.failures = b.failures.filter((t) => now - t < this.options.windowMs);
     b.failures.push(now);
     if (b.failures.length >= this.options.fails) {
       b.openUntil = now + this.options.cooldownMs;
       b.failures = [];
+      return true;
     }
+    return false;
   }
 
   /** The provider asked us to wait (429 with a retry time): rest this deployment that long. */

@@ -184,11 +184,20 @@ export class Router {
     return [];
   }
 
+  /** Updates the deployment's health; state changes are also told to the operator's console. */
   private applyVerdict(effect: string, d: Deployment, error: GatewayError, retryAfterMs: number | undefined): void {
     const reason = `${error.status} ${error.type}: ${error.message}`.slice(0, 300);
-    if (effect === 'unhealthy') this.deps.health.onFailure(d.key, reason);
-    else if (effect === 'cool') this.deps.health.coolFor(d.key, retryAfterMs ?? this.config.router.cooldown.seconds * 1000, reason);
-    else if (effect === 'disable_credential') this.deps.health.disableCredential(d.limitKey, reason);
+    if (effect === 'unhealthy') {
+      if (this.deps.health.onFailure(d.key, reason)) {
+        console.warn(`moongate: ${d.key} is cooling down for ${this.config.router.cooldown.seconds} s after repeated failures (last: ${reason})`);
+      }
+    } else if (effect === 'cool') {
+      const ms = retryAfterMs ?? this.config.router.cooldown.seconds * 1000;
+      this.deps.health.coolFor(d.key, ms, reason);
+    } else if (effect === 'disable_credential' && !this.deps.health.isDisabled(d.limitKey)) {
+      this.deps.health.disableCredential(d.limitKey, reason);
+      console.warn(`moongate: credential ${d.limitKey} is disabled until it works again: ${reason}`);
+    }
   }
 
   private classifyAbort(err: unknown, client: AbortSignal, deadline: AbortSignal, deadlineMs: number, d: Deployment): GatewayError {

@@ -233,6 +233,39 @@ providers:
   });
 });
 
+describe('timeouts', () => {
+  it('ends a stream that goes silent with an error event after idle_timeout_ms', async () => {
+    const gw = await startGatewayOn(sim, `router: { idle_timeout_ms: 200, retries: 0 }\nproviders: { moonshot: { ${regions}, api_key: ${KEY_A} } }`);
+    try {
+      const stream = await gw.client.chat.completions.create({ model: 'moonshot/kimi-k2.6', messages: hi('[[sim:token_delay=1500]] [[sim:tokens=3]]'), stream: true });
+      const started = performance.now();
+      let chunks = 0;
+      const err = await (async () => {
+        for await (const _chunk of stream) chunks++;
+      })().catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(OpenAI.APIError);
+      expect((err as Error).message).toContain('no data from upstream for 200 ms');
+      expect(chunks).toBeGreaterThan(0);
+      expect(performance.now() - started).toBeLessThan(1400);
+      await expect.poll(() => chats()[0]!.aborted).toBe(true);
+    } finally {
+      await gw.close();
+    }
+  });
+
+  it('answers 504 when the whole request takes longer than timeout_ms', async () => {
+    const gw = await startGatewayOn(sim, `router: { timeout_ms: 300, retries: 2 }\nproviders: { moonshot: { ${regions}, api_key: ${KEY_A} } }`);
+    try {
+      const err = await gw.client.chat.completions.create({ model: 'moonshot/kimi-k2.6', messages: hi('[[sim:latency=2000]]') }).catch((e: unknown) => e);
+      expect(err).toMatchObject({ status: 504, code: 'request_timeout' });
+      expect(chats()).toHaveLength(1);
+      await expect.poll(() => chats()[0]!.aborted).toBe(true);
+    } finally {
+      await gw.close();
+    }
+  });
+});
+
 describe('fallbacks and the context-window guard', () => {
   const yaml = `
 router: { retries: 2, backoff_ms: 10, cooldown: { fails: 1000 } }
