@@ -1,6 +1,7 @@
 import { findModel } from '../catalogue/catalogue.js';
 import type { CredentialLimits } from '../config/types.js';
 import type { Provider, UpstreamCredential } from '../providers/types.js';
+import type { CallerCredentials } from '../server/caller-credentials.js';
 import { GatewayError } from '../server/gateway-error.js';
 import type { RouteTarget } from './resolve-model.js';
 import { eligibleCredentials, toUpstream } from './select-credential.js';
@@ -29,14 +30,14 @@ export interface Deployment {
 export function buildDeploymentGroups(
   groups: RouteTarget[][],
   providers: ReadonlyMap<string, Provider>,
-  callerKey: string | undefined,
+  caller: CallerCredentials | undefined,
 ): Deployment[][] {
   return groups.map((targets) => {
     const totalTargetWeight = targets.reduce((sum, t) => sum + Math.max(0, t.weight), 0) || 1;
     return targets.flatMap((target) => {
       const provider = providers.get(target.provider);
       if (!provider) throw new GatewayError(404, `No provider named "${target.provider}" is configured.`, { code: 'model_not_found', param: 'model' });
-      const credentials = eligibleCredentials(provider.config, target.model, callerKey);
+      const credentials = eligibleCredentials(provider.config, target.model, caller);
       const totalCredentialWeight = credentials.reduce((sum, c) => sum + c.weight, 0) || 1;
       const contextWindow = findModel(provider.config.type === 'moonshot' ? 'moonshot' : provider.name, target.model)?.context_window;
       return credentials.map((c): Deployment => {

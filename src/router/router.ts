@@ -1,6 +1,7 @@
 import type { GatewayConfig } from '../config/types.js';
 import type { CallContext, Provider, StreamTransformer, Usage } from '../providers/types.js';
 import { GatewayError, toGatewayError } from '../server/gateway-error.js';
+import type { CallerCredentials } from '../server/caller-credentials.js';
 import type { ChatRequestBody } from '../server/validate-chat-request.js';
 import type { UpstreamPools } from '../upstream/pool.js';
 import { sendUpstreamRequest } from '../upstream/send-request.js';
@@ -54,7 +55,8 @@ export interface RouteInfo {
 export interface ChatCall {
   requestId: string;
   callerScope: string;
-  callerKey?: string;
+  /** Keys the caller brought (BYOK, or the open-mode bearer token). */
+  caller?: CallerCredentials;
   clientWantsUsage: boolean;
   captureResponse: boolean;
   /** The client's signal: aborted when the client goes away. */
@@ -117,7 +119,7 @@ export class Router {
     const targetGroups: RouteTarget[][] = [resolved.targets, ...resolved.fallbacks.map((f) => [f]), ...extra];
     const promptTokens = estimatePromptTokens(body);
     const needed = promptTokens + requestedCompletionTokens(body);
-    const groups = guardContextWindow(buildDeploymentGroups(targetGroups, this.providers, call.callerKey), needed, promptTokens, route);
+    const groups = guardContextWindow(buildDeploymentGroups(targetGroups, this.providers, call.caller), needed, promptTokens, route);
 
     const deadlineMs = this.config.router.timeout_ms;
     const deadline = AbortSignal.timeout(deadlineMs);

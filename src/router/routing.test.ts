@@ -3,6 +3,7 @@ import { parseConfigText } from '../config/index.js';
 import { GatewayError } from '../server/gateway-error.js';
 import { pickWeighted } from './pick-weighted.js';
 import { resolveModel } from './resolve-model.js';
+import { CallerCredentials } from '../server/caller-credentials.js';
 import { eligibleCredentials } from './select-credential.js';
 
 const config = parseConfigText(
@@ -94,10 +95,24 @@ describe('eligibleCredentials', () => {
 
   it('uses a caller key only when no credential is configured', () => {
     const bare = parseConfigText('providers: { moonshot: {} }', 'bare.yaml', {}).providers.moonshot!;
-    expect(eligibleCredentials(bare, 'kimi-k2.6', 'sk-caller')).toEqual([
+    expect(eligibleCredentials(bare, 'kimi-k2.6', CallerCredentials.none('sk-caller'))).toEqual([
       { upstream: { name: 'caller-key', apiKey: 'sk-caller', baseUrl: 'https://api.moonshot.ai/v1', region: 'global' }, weight: 1 },
     ]);
-    expect(names(eligibleCredentials(moonshot, 'kimi-k2.6', 'sk-caller'))).toEqual(['main', 'backup']);
+    expect(names(eligibleCredentials(moonshot, 'kimi-k2.6', CallerCredentials.none('sk-caller')))).toEqual(['main', 'backup']);
+  });
+
+  it('prefers a key the caller brought: for the model, then for the provider', () => {
+    const caller = CallerCredentials.parse({ moonshot: { api_key: 'sk-provider' } }, { 'moonshot/kimi-k3': { api_key: 'sk-cn-model', region: 'cn' } }, undefined);
+    expect(eligibleCredentials(moonshot, 'kimi-k2.6', caller)).toEqual([
+      { upstream: { name: 'customer_credentials', apiKey: 'sk-provider', baseUrl: 'https://api.moonshot.ai/v1', region: 'global' }, weight: 1 },
+    ]);
+    expect(eligibleCredentials(moonshot, 'kimi-k3', caller)[0]!.upstream).toMatchObject({ name: 'credential_override', apiKey: 'sk-cn-model', baseUrl: 'https://api.moonshot.cn/v1' });
+  });
+
+  it('rejects malformed caller credentials with 400 naming the field', () => {
+    expect(() => CallerCredentials.parse({ moonshot: 'sk-x' }, undefined, undefined)).toThrow(/customer_credentials\.moonshot/);
+    expect(() => CallerCredentials.parse(undefined, { 'moonshot/kimi-k3': { api_key: '' } }, undefined)).toThrow(/credential_override\.moonshot\/kimi-k3\.api_key/);
+    expect(() => CallerCredentials.parse({ moonshot: { api_key: 'k', base_url: 'http://evil' } }, undefined, undefined)).toThrow(/not accepted/);
   });
 
   it('says how to add a key when there is none', () => {

@@ -1,6 +1,7 @@
 import { resolveBaseUrl } from '../config/index.js';
 import type { CredentialConfig, ProviderConfig } from '../config/types.js';
 import type { UpstreamCredential } from '../providers/types.js';
+import type { CallerCredentials } from '../server/caller-credentials.js';
 import { GatewayError } from '../server/gateway-error.js';
 
 /** A credential that may serve a model: a configured one, or the key the caller brought. */
@@ -11,11 +12,18 @@ export interface EligibleCredential {
 }
 
 /**
- * The credentials that may serve a model: only the override if one is configured for it, else
- * every credential whose model scope allows it. With none configured, the caller's own key (open
- * mode). No key at all is an error that says how to add one.
+ * The credentials that may serve a model: a key the caller brought for it (BYOK) wins; then the
+ * configured override for the model; else every credential whose model scope allows it. With none
+ * configured, the caller's bearer token (open mode). No key at all is an error that says how to add one.
  */
-export function eligibleCredentials(provider: ProviderConfig, model: string, callerKey: string | undefined): EligibleCredential[] {
+export function eligibleCredentials(provider: ProviderConfig, model: string, caller: CallerCredentials | undefined): EligibleCredential[] {
+  const brought = caller?.forModel(provider.name, model);
+  if (brought) {
+    const region = provider.type === 'moonshot' ? (brought.region ?? 'global') : undefined;
+    const upstream: UpstreamCredential = { name: brought.source, apiKey: brought.apiKey, baseUrl: baseUrlOf(provider, { region }), region };
+    return [{ upstream, weight: 1 }];
+  }
+  const callerKey = caller?.bearer;
   const overrideName = provider.credential_override[`${provider.name}/${model}`] ?? provider.credential_override[model];
   if (overrideName !== undefined) {
     const forced = provider.credentials.find((c) => c.name === overrideName);

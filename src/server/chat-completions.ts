@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RouteInfo, Router } from '../router/router.js';
 import type { Usage } from '../providers/types.js';
 import { bearerToken } from './auth.js';
+import { CallerCredentials } from './caller-credentials.js';
 import { callerInfo, loggableRequest } from './caller-info.js';
 import { GatewayError, sendError, sendJson, toGatewayError } from './gateway-error.js';
 import { splitGatewayExtensions } from './gateway-extensions.js';
@@ -51,7 +52,7 @@ export async function handleChatCompletions(req: IncomingMessage, res: ServerRes
     const outcome = await deps.router.chat(forward, {
       requestId,
       callerScope: token ?? '',
-      callerKey: deps.openMode ? token : undefined,
+      caller: CallerCredentials.parse(extensions.customer_credentials, extensions.credential_override, deps.openMode ? token : undefined),
       clientWantsUsage: stream && includeUsage(forward.stream_options),
       captureResponse: deps.captureResponses,
       signal: abort.signal,
