@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { Command, InvalidArgumentError } from 'commander';
+import { runCheck } from './check-command.js';
 import { runSim } from './sim-command.js';
 import { runStart } from './start-command.js';
 
@@ -36,6 +37,19 @@ program
   .option('--latency <ms>', 'delay before each response starts', parseMs, 0)
   .option('--token-delay <ms>', 'delay between stream chunks', parseMs, 0)
   .action(runSim);
+
+program
+  .command('check')
+  .description('test provider keys and say why one fails (whitespace, wrong region, revoked, no balance)')
+  .argument('<provider>', 'provider to check (moonshot)')
+  .option('-k, --key <key>', 'check this key instead of the configured credentials')
+  .option('-r, --region <region>', 'region the key is meant for (global or cn)', (v: string) => {
+    if (v !== 'global' && v !== 'cn') throw new InvalidArgumentError('must be "global" or "cn".');
+    return v;
+  })
+  .option('-c, --config <file>', 'config file with the credentials to check (default: $MOONGATE_CONFIG, else the environment)')
+  .option('--json', 'print the results as JSON')
+  .action(runCheck);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   console.error(err instanceof Error ? err.message : String(err));

@@ -74,4 +74,35 @@ describe('moongate CLI', () => {
     const data = await client.chat.completions.create({ model: 'moonshot/kimi-k2.6', messages: [{ role: 'user', content: 'hi' }] });
     expect(data.choices[0]!.message.content).toBeTruthy();
   });
+
+  it('check moonshot diagnoses each configured credential and exits 1 if any fails', async () => {
+    const sim = run(['sim', '--port', '0']);
+    const [, simUrl] = await sim.output(/(http:\/\/127\.0\.0\.1:\d+)/);
+    const dir = mkdtempSync(join(tmpdir(), 'moongate-check-'));
+    const file = join(dir, 'moongate.yaml');
+    writeFileSync(
+      file,
+      [
+        'providers:',
+        '  moonshot:',
+        `    regions: { global: "${simUrl}/v1", cn: "${simUrl}/cn/v1" }`,
+        '    credentials:',
+        '      - { name: good, api_key: sk-good }',
+        '      - { name: china, api_key: sk-cn-good }',
+        '      - { name: gone, api_key: sk-revoked-1 }',
+        '      - { name: empty, api_key: sk-nobalance-1 }',
+        '',
+      ].join('\n'),
+    );
+    const check = run(['check', 'moonshot', '--config', file, '--json']);
+    expect(await check.exited).toBe(1);
+    const results = JSON.parse(check.stdout());
+    expect(results.map((r: { credential: string; verdict: string }) => [r.credential, r.verdict])).toEqual([
+      ['good', 'ok'],
+      ['china', 'wrong_region'],
+      ['gone', 'invalid'],
+      ['empty', 'no_balance'],
+    ]);
+    expect(check.stdout()).not.toContain('sk-good');
+  });
 });

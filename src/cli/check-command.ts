@@ -1,0 +1,39 @@
+import { loadConfig } from '../config/index.js';
+import type { MoonshotRegion } from '../config/types.js';
+import { checkMoonshotKey } from '../credentials/check-moonshot-key.js';
+import type { CheckResult } from '../credentials/check-moonshot-key.js';
+
+interface CheckOptions {
+  key?: string;
+  region?: MoonshotRegion;
+  config?: string;
+  json?: boolean;
+}
+
+/**
+ * `moongate check moonshot`: diagnoses the given key, or every configured Moonshot credential
+ * (config file or MOONSHOT_API_KEY). Exits 1 if any key does not work.
+ */
+export async function runCheck(provider: string, options: CheckOptions): Promise<void> {
+  if (provider !== 'moonshot') {
+    console.error(`moongate check: only "moonshot" can be checked so far (got "${provider}").`);
+    process.exit(2);
+  }
+  const config = loadConfig({ file: options.config });
+  const moonshot = config.providers.moonshot!;
+  const targets: { name: string; key: string; region: MoonshotRegion }[] = options.key
+    ? [{ name: '--key', key: options.key, region: options.region ?? 'global' }]
+    : moonshot.credentials.map((c) => ({ name: c.name, key: c.api_key, region: options.region ?? c.region ?? 'global' }));
+  if (targets.length === 0) {
+    console.error('moongate check: no Moonshot key to check. Pass --key, set MOONSHOT_API_KEY, or configure providers.moonshot.credentials.');
+    process.exit(2);
+  }
+
+  const results: (CheckResult & { credential: string })[] = [];
+  for (const t of targets) {
+    results.push({ credential: t.name, ...(await checkMoonshotKey({ key: t.key, region: t.region, regions: moonshot.regions })) });
+  }
+  if (options.json) console.log(JSON.stringify(results, null, 2));
+  else for (const r of results) console.log(`${r.ok ? 'OK ' : 'FAIL'} ${r.credential}: ${r.verdict} — ${r.message}`);
+  process.exit(results.every((r) => r.ok) ? 0 : 1);
+}

@@ -1,0 +1,64 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSimulator } from '../sim/index.js';
+import type { Simulator } from '../sim/index.js';
+import { checkMoonshotKey } from './check-moonshot-key.js';
+
+let sim: Simulator;
+let regions: { global: string; cn: string };
+beforeAll(async () => {
+  sim = await startSimulator({ quiet: true });
+  regions = { global: sim.globalBaseUrl, cn: sim.cnBaseUrl };
+});
+afterAll(() => sim.close());
+
+describe('checkMoonshotKey against the simulator’s two regions', () => {
+  it('OK with region and balance', async () => {
+    const result = await checkMoonshotKey({ key: 'sk-check-good', region: 'global', regions });
+    expect(result).toMatchObject({ verdict: 'ok', ok: true, region: 'global' });
+    expect(typeof result.balance).toBe('number');
+    expect(result.message).toMatch(/works on .* \(region global\), available balance/);
+  });
+
+  it('whitespace found, and the trimmed key works', async () => {
+    const result = await checkMoonshotKey({ key: ' sk-check-good', region: 'global', regions });
+    expect(result).toMatchObject({ verdict: 'whitespace', ok: false, region: 'global' });
+  });
+
+  it('a line break in the key is whitespace too', async () => {
+    const result = await checkMoonshotKey({ key: 'sk-check-\ngood', region: 'global', regions });
+    expect(result.verdict).toBe('whitespace');
+  });
+
+  it('wrong region: a China key configured as global', async () => {
+    const result = await checkMoonshotKey({ key: 'sk-cn-check', region: 'global', regions });
+    expect(result).toMatchObject({ verdict: 'wrong_region', region: 'cn' });
+    expect(result.message).toContain('Set region: cn');
+  });
+
+  it('wrong region: a global key configured as cn', async () => {
+    const result = await checkMoonshotKey({ key: 'sk-check-good', region: 'cn', regions });
+    expect(result).toMatchObject({ verdict: 'wrong_region', region: 'global' });
+  });
+
+  it('revoked or invalid', async () => {
+    const result = await checkMoonshotKey({ key: 'sk-revoked-check', region: 'global', regions });
+    expect(result).toMatchObject({ verdict: 'invalid', ok: false });
+  });
+
+  it('no balance', async () => {
+    const result = await checkMoonshotKey({ key: 'sk-nobalance-check', region: 'global', regions });
+    expect(result).toMatchObject({ verdict: 'no_balance', ok: false, region: 'global' });
+  });
+
+  it('unreachable', async () => {
+    const result = await checkMoonshotKey({ key: 'sk-x', region: 'global', regions: { global: 'http://127.0.0.1:9/v1', cn: 'http://127.0.0.1:9/cn/v1' } });
+    expect(result.verdict).toBe('unreachable');
+  });
+
+  it('never puts the key in the message', async () => {
+    for (const key of ['sk-check-good', ' sk-check-good', 'sk-cn-check', 'sk-revoked-check', 'sk-nobalance-check']) {
+      const result = await checkMoonshotKey({ key, region: 'global', regions });
+      expect(result.message).not.toContain(key.trim());
+    }
+  });
+});

@@ -1,0 +1,131 @@
+import { request } from 'undici';
+import type { MoonshotRegion } from '../config/types.js';
+
+export type CheckVerdict = 'ok' | 'whitespace' | 'wrong_region' | 'invalid' | 'no_balance' | 'unreachable';
+
+export interface CheckResult {
+  verdict: CheckVerdict;
+  ok: boolean;
+  /** The region the key works on, when it works somewhere. */
+  region?: MoonshotRegion;
+  /** Available balance as Moonshot reports it (USD on the global platform, CNY on .cn). */
+  balance?: number;
+  /** One sentence for a person, never containing the key. */
+  message: string;
+}
+
+export interface CheckOptions {
+  key: string;
+  /** The region the key is configured for; both are probed either way. */
+  region: MoonshotRegion;
+  regions: Record<MoonshotRegion, string>;
+  timeoutMs?: number;
+}
+
+type Probe = { status: 'ok'; balance: number | undefined } | { status: 'unauthorized' } | { status: 'no_balance' } | { status: 'unreachable'; detail: string };
+
+/**
+ * Says why a Moonshot key does or does not work. Moonshot answers the same 401 for a revoked key,
+ * a key pasted with whitespace and a key of the other platform, so this asks (one cheap balance
+ * call each) the configured region, then with the key trimmed, then the other region.
+ */
+export async function checkMoonshotKey(options: CheckOptions): Promise<CheckResult> {
+  const { key, region, regions } = options;
+  const other: MoonshotRegion = region === 'global' ? 'cn' : 'global';
+  const host = (r: MoonshotRegion): string => hostOf(regions[r]);
+  const trimmed = key.replace(/\s+/g, '');
+
+  const first = await probe(regions[region], key, options.timeoutMs);
+  if (first.status === 'ok') return worked(region, first.balance, host(region));
+  if (first.status === 'no_balance') return noBalance(region, host(region));
+  if (first.status === 'unreachable') return { verdict: 'unreachable', ok: false, message: `Could not reach ${host(region)}: ${first.detail}.` };
+
+  if (trimmed !== key) {
+    const again = await probe(regions[region], trimmed, options.timeoutMs);
+    if (again.status === 'ok' || again.status === 'no_balance') {
+      return {
+        verdict: 'whitespace',
+        ok: false,
+        region,
+        ...(again.status === 'ok' ? { balance: again.balance } : {}),
+        message: `The key contains whitespace (a space, tab or line break); without it the key works on ${host(region)}. Remove the whitespace from the configured key.`,
+      };
+    }
+  }
+
+  const elsewhere = await probe(regions[other], trimmed, options.timeoutMs);
+  if (elsewhere.status === 'ok' || elsewhere.status === 'no_balance') {
+    return {
+      verdict: 'wrong_region',
+      ok: false,
+      region: other,
+      ...(elsewhere.status === 'ok' ? { balance: elsewhere.balance } : {}),
+      message: `The key is rejected by ${host(region)} but valid on ${host(other)}: it belongs to the ${other === 'cn' ? 'China' : 'global'} platform. Set region: ${other} on this credential.`,
+    };
+  }
+  return {
+    verdict: 'invalid',
+    ok: false,
+    message: `Neither ${host(region)} nor ${host(other)} accepts the key: it was revoked, mistyped or never existed. Create a new key on the Moonshot platform.`,
+  };
+}
+
+function worked(region: MoonshotRegion, balance: number | undefined, host: string): CheckResult {
+  if (balance !== undefined && balance <= 0) return noBalance(region, host, balance);
+  const shown = balance === undefined ? '' : `, available balance ${balance} ${region === 'cn' ? 'CNY' : 'USD'}`;
+  return { verdict: 'ok', ok: true, region, ...(balance !== undefined ? { balance } : {}), message: `The key works on ${host} (region ${region})${shown}.` };
+}
+
+function noBalance(region: MoonshotRegion, host: string, balance?: number): CheckResult {
+  return {
+    verdict: 'no_balance',
+    ok: false,
+    region,
+    ...(balance !== undefined ? { balance } : {}),
+    message: `The key is valid on ${host} but the account has no balance left: requests will fail with 429 exceeded_current_quota_error until it is topped up.`,
+  };
+}
+
+async function probe(baseUrl: string, key: string, timeoutMs = 10_000): Promise<Probe> {
+  let authorization: string;
+  try {
+    authorization = `Bearer ${key}`;
+    const res = await request(`${baseUrl.replace(/\/$/, '')}/users/me/balance`, {
+      method: 'GET',
+      headers: { authorization },
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
+    });
+    const text = await res.body.text();
+    if (res.statusCode === 200) return { status: 'ok', balance: readBalance(text) };
+    if (res.statusCode === 401) return { status: 'unauthorized' };
+    if (res.statusCode === 429 || res.statusCode === 403) {
+      return /quota|balance|suspended/i.test(text) ? { status: 'no_balance' } : { status: 'unreachable', detail: `HTTP ${res.statusCode}` };
+    }
+    return { status: 'unreachable', detail: `HTTP ${res.statusCode}` };
+  } catch (err) {
+    const e = err as { code?: string; message?: string };
+    // A key with a line break cannot even be sent as a header: that is whitespace, seen as a 401.
+    if (e.code === 'UND_ERR_INVALID_ARG') return { status: 'unauthorized' };
+    return { status: 'unreachable', detail: e.code ?? e.message ?? String(err) };
+  }
+}
+
+function readBalance(text: string): number | undefined {
+  try {
+    const body = JSON.parse(text) as { data?: { available_balance?: unknown } };
+    const value = body.data?.available_balance;
+    return typeof value === 'number' ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function hostOf(url: string): string {
+  try {
+    const u = new URL(url);
+    return u.pathname === '/' || u.pathname === '/v1' ? u.host : `${u.host}${u.pathname}`;
+  } catch {
+    return url;
+  }
+}

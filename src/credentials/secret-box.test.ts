@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { SecretBox, lastFour } from './secret-box.js';
+
+const secret = 'correct horse battery staple';
+
+describe('SecretBox', () => {
+  it('round-trips, with a fresh IV each time', () => {
+    const box = new SecretBox(secret);
+    const a = box.seal('sk-abcdef123456');
+    const b = box.seal('sk-abcdef123456');
+    expect(a).not.toBe(b);
+    expect(a).toMatch(/^v1:[A-Za-z0-9_-]+$/);
+    expect(a).not.toContain('sk-abcdef');
+    expect(box.open(a)).toBe('sk-abcdef123456');
+  });
+
+  it('cannot be opened with another secret', () => {
+    const sealed = new SecretBox(secret).seal('sk-abcdef123456');
+    expect(() => new SecretBox('another secret of some length').open(sealed)).toThrow(/MOONGATE_SECRET/);
+  });
+
+  it('detects tampering', () => {
+    const box = new SecretBox(secret);
+    const sealed = box.seal('sk-abcdef123456');
+    const tampered = sealed.slice(0, -2) + (sealed.endsWith('A') ? 'BB' : 'AA');
+    expect(() => box.open(tampered)).toThrow();
+    expect(() => box.open('plain')).toThrow();
+  });
+
+  it('refuses a short secret', () => {
+    expect(() => new SecretBox('short')).toThrow(/at least 16/);
+  });
+});
+
+describe('lastFour', () => {
+  it('shows only the end of a key', () => {
+    expect(lastFour('sk-abcdef123456')).toBe('3456');
+    expect(lastFour('abc')).toBe('****');
+  });
+});
