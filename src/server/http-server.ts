@@ -6,7 +6,7 @@ import type { Router } from '../router/router.js';
 import { requireMasterKey } from './auth.js';
 import { handleChatCompletions } from './chat-completions.js';
 import { GatewayError, sendError, sendJson, toGatewayError } from './gateway-error.js';
-import { listModels } from './list-models.js';
+import { ModelListing } from './list-models.js';
 import { readiness } from './readiness.js';
 import type { ReadinessCheck } from './readiness.js';
 import type { RequestObserver } from './request-outcome.js';
@@ -70,6 +70,7 @@ export function createHttpServer(deps: HttpServerDeps, inFlight: InFlightRequest
     observers: deps.observers,
   };
 
+  const models = new ModelListing(config);
   const server = createServer((req, res) => {
     inFlight.started();
     res.once('close', () => inFlight.finished());
@@ -95,7 +96,7 @@ export function createHttpServer(deps: HttpServerDeps, inFlight: InFlightRequest
     if (path === '/v1/models' || path === '/models') {
       if (method !== 'GET') throw methodNotAllowed(method, path, 'GET');
       requireMasterKey(req, config.master_key);
-      return sendJson(res, 200, listModels(config));
+      return sendJson(res, 200, await models.list());
     }
     for (const route of deps.routes) {
       if (await route(req, res, path, method)) return;

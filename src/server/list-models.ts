@@ -1,5 +1,7 @@
-import { catalogueModels } from '../catalogue/catalogue.js';
-import type { GatewayConfig } from '../config/types.js';
+import { request } from 'undici';
+import { catalogueModels, findModel } from '../catalogue/catalogue.js';
+import type { GatewayConfig, ProviderConfig } from '../config/types.js';
+import { resolveBaseUrl } from '../config/index.js';
 
 interface ModelEntry {
   id: string;
@@ -9,30 +11,106 @@ interface ModelEntry {
   [extra: string]: unknown;
 }
 
+interface CachedList {
+  at: number;
+  entries: ModelEntry[];
+}
+
+const TTL_MS = 10 * 60 * 1000;
+const FETCH_TIMEOUT_MS = 3_000;
+
 /**
- * GET /v1/models: configured aliases first, then every catalogue model of a configured provider,
- * addressed as `provider/model` (what a client sends to reach it directly).
+ * GET /v1/models: configured aliases first, then each provider's models addressed as
+ * `provider/model`. A provider with a key is asked for its live list (cached for ten minutes, so
+ * retired models disappear and new ones appear); Moonshot entries are enriched with catalogue
+ * facts. When the live list cannot be had, Moonshot falls back to the catalogue.
  */
-export function listModels(config: GatewayConfig): { object: 'list'; data: ModelEntry[] } {
-  const data: ModelEntry[] = [];
-  for (const alias of config.models) {
-    data.push({ id: alias.name, object: 'model', created: 0, owned_by: 'moongate', targets: alias.targets.map((t) => t.model), fallbacks: alias.fallbacks });
+export class ModelListing {
+  private readonly cache = new Map<string, CachedList>();
+  private readonly inFlight = new Map<string, Promise<ModelEntry[]>>();
+
+  constructor(private readonly config: GatewayConfig) {}
+
+  async list(): Promise<{ object: 'list'; data: ModelEntry[] }> {
+    const aliases: ModelEntry[] = this.config.models.map((alias) => ({
+      id: alias.name,
+      object: 'model',
+      created: 0,
+      owned_by: 'moongate',
+      targets: alias.targets.map((t) => t.model),
+      fallbacks: alias.fallbacks,
+    }));
+    const perProvider = await Promise.all(Object.values(this.config.providers).map((p) => this.providerModels(p)));
+    return { object: 'list', data: [...aliases, ...perProvider.flat()] };
   }
-  for (const provider of Object.values(config.providers)) {
-    if (provider.type !== 'moonshot') continue;
-    for (const m of catalogueModels('moonshot')) {
-      data.push({
-        id: `${provider.name}/${m.id}`,
-        object: 'model',
-        created: 0,
-        owned_by: 'moonshot',
-        context_window: m.context_window,
-        supports_image_in: m.vision,
-        supports_video_in: m.video,
-        supports_reasoning: m.thinking !== 'none',
-        ...(m.retired_on ? { retired_on: m.retired_on } : {}),
+
+  private async providerModels(provider: ProviderConfig): Promise<ModelEntry[]> {
+    const cached = this.cache.get(provider.name);
+    if (cached && Date.now() - cached.at < TTL_MS) return cached.entries;
+    let pending = this.inFlight.get(provider.name);
+    if (!pending) {
+      pending = this.fetchLive(provider)
+        .then((live) => {
+          const entries = live ?? fallbackEntries(provider);
+          if (live) this.cache.set(provider.name, { at: Date.now(), entries });
+          return entries;
+        })
+        .finally(() => this.inFlight.delete(provider.name));
+      this.inFlight.set(provider.name, pending);
+    }
+    return pending;
+  }
+
+  private async fetchLive(provider: ProviderConfig): Promise<ModelEntry[] | undefined> {
+    const credential = provider.credentials[0];
+    if (!credential) return undefined;
+    const baseUrl = resolveBaseUrl(provider, credential);
+    if (!baseUrl) return undefined;
+    try {
+      const res = await request(`${baseUrl}/models`, {
+        headers: { authorization: `Bearer ${credential.api_key}` },
+        headersTimeout: FETCH_TIMEOUT_MS,
+        bodyTimeout: FETCH_TIMEOUT_MS,
       });
+      const body = (await res.body.json()) as { data?: unknown };
+      if (res.statusCode !== 200 || !Array.isArray(body.data)) return undefined;
+      return body.data.flatMap((m) => (m && typeof m === 'object' && typeof (m as { id?: unknown }).id === 'string' ? [liveEntry(provider, m as Record<string, unknown>)] : []));
+    } catch {
+      return undefined;
     }
   }
-  return { object: 'list', data };
+}
+
+function liveEntry(provider: ProviderConfig, m: Record<string, unknown>): ModelEntry {
+  const id = m.id as string;
+  const known = provider.type === 'moonshot' ? findModel('moonshot', id) : undefined;
+  return {
+    ...m,
+    id: `${provider.name}/${id}`,
+    object: 'model',
+    created: typeof m.created === 'number' ? m.created : 0,
+    owned_by: typeof m.owned_by === 'string' ? m.owned_by : provider.name,
+    ...(known ? catalogueFacts(known) : {}),
+  };
+}
+
+function fallbackEntries(provider: ProviderConfig): ModelEntry[] {
+  if (provider.type !== 'moonshot') return [];
+  return catalogueModels('moonshot').map((m) => ({
+    id: `${provider.name}/${m.id}`,
+    object: 'model',
+    created: 0,
+    owned_by: 'moonshot',
+    ...catalogueFacts(m),
+  }));
+}
+
+function catalogueFacts(m: ReturnType<typeof catalogueModels>[number]): Record<string, unknown> {
+  return {
+    context_window: m.context_window,
+    supports_image_in: m.vision,
+    supports_video_in: m.video,
+    supports_reasoning: m.thinking !== 'none',
+    ...(m.retired_on ? { retired_on: m.retired_on } : {}),
+  };
 }

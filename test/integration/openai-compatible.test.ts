@@ -70,3 +70,15 @@ describe('OpenAI and OpenAI-compatible providers', () => {
     expect(usage).toBe(1);
   });
 });
+
+describe('GET /v1/models', () => {
+  it('lists aliases, then each provider’s live models enriched with catalogue facts', async () => {
+    const list = await stack.client.models.list();
+    const ids = list.data.map((m) => m.id);
+    expect(ids[0]).toBe('fast');
+    // The generic provider has no catalogue: its models can only come from its live list.
+    expect(ids).toContain('local/kimi-k2.6');
+    const k26 = list.data.find((m) => m.id === 'moonshot/kimi-k2.6') as any;
+    expect(k26).toMatchObject({ owned_by: 'moonshot', context_window: 262144, supports_reasoning: true });
+  });
+});
