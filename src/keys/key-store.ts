@@ -1,0 +1,60 @@
+import type { VirtualKey } from './virtual-key.js';
+
+export type KeyPatch = Partial<
+  Pick<VirtualKey, 'name' | 'models' | 'budget_usd' | 'budget_period' | 'rpm' | 'tpm' | 'expires_at' | 'customer_identifier' | 'metadata' | 'revoked_at'>
+>;
+
+/** Where virtual keys live (the SQL store implements it; tests may use the in-memory one). */
+export interface KeyStore {
+  insertKey(key: VirtualKey): Promise<void>;
+  getKey(id: string): Promise<VirtualKey | undefined>;
+  findKeyByHash(hash: string): Promise<VirtualKey | undefined>;
+  listKeys(): Promise<VirtualKey[]>;
+  updateKey(id: string, patch: KeyPatch): Promise<VirtualKey | undefined>;
+  /**
+   * Adds spend to a key, starting a new budget period first if `periodStart` is newer than the
+   * stored one. Must be atomic with respect to other charges.
+   */
+  addSpend(id: string, usd: number, periodStart: number): Promise<void>;
+}
+
+/** A KeyStore in memory, for tests and for running without a database. */
+export class InMemoryKeyStore implements KeyStore {
+  private readonly keys = new Map<string, VirtualKey>();
+
+  async insertKey(key: VirtualKey): Promise<void> {
+    this.keys.set(key.id, { ...key });
+  }
+
+  async getKey(id: string): Promise<VirtualKey | undefined> {
+    const k = this.keys.get(id);
+    return k && { ...k };
+  }
+
+  async findKeyByHash(hash: string): Promise<VirtualKey | undefined> {
+    for (const k of this.keys.values()) if (k.key_hash === hash) return { ...k };
+    return undefined;
+  }
+
+  async listKeys(): Promise<VirtualKey[]> {
+    return [...this.keys.values()].map((k) => ({ ...k })).sort((a, b) => b.created_at - a.created_at);
+  }
+
+  async updateKey(id: string, patch: KeyPatch): Promise<VirtualKey | undefined> {
+    const k = this.keys.get(id);
+    if (!k) return undefined;
+    Object.assign(k, patch);
+    return { ...k };
+  }
+
+  async addSpend(id: string, usd: number, periodStart: number): Promise<void> {
+    const k = this.keys.get(id);
+    if (!k) return;
+    if (periodStart > k.spend_period_start) {
+      k.spend_period_start = periodStart;
+      k.spend_usd = 0;
+    }
+    k.spend_usd += usd;
+    k.spend_total_usd += usd;
+  }
+}

@@ -1,0 +1,20 @@
+/** Does `model` match one of the key's globs (`*` any run of characters, `?` one)? */
+export function modelAllowed(globs: readonly string[] | null, names: readonly string[]): boolean {
+  if (globs === null) return true;
+  return globs.some((glob) => {
+    const re = globToRegExp(glob);
+    return names.some((name) => re.test(name));
+  });
+}
+
+const cache = new Map<string, RegExp>();
+
+function globToRegExp(glob: string): RegExp {
+  let re = cache.get(glob);
+  if (!re) {
+    const source = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+    re = new RegExp(`^${source}$`);
+    cache.set(glob, re);
+  }
+  return re;
+}

@@ -1,0 +1,117 @@
+import { describe, expect, it } from 'vitest';
+import { InMemoryLimitCounters } from '../router/limit-counters.js';
+import { GatewayError } from '../server/gateway-error.js';
+import { InMemoryKeyStore } from './key-store.js';
+import { modelAllowed } from './model-globs.js';
+import { hashKey, publicView } from './virtual-key.js';
+import { VirtualKeys } from './virtual-keys.js';
+
+function setup(start = Date.UTC(2026, 10, 22, 12, 0, 0)) {
+  let now = start;
+  const clock = () => now;
+  const store = new InMemoryKeyStore();
+  const keys = new VirtualKeys(store, new InMemoryLimitCounters(clock), clock);
+  return { keys, store, advance: (ms: number) => (now += ms), at: (t: number) => (now = t), clock };
+}
+
+async function failure(p: Promise<unknown> | (() => unknown)): Promise<GatewayError> {
+  try {
+    await (typeof p === 'function' ? p() : p);
+  } catch (e) {
+    return e as GatewayError;
+  }
+  throw new Error('expected a failure');
+}
+
+describe('VirtualKeys', () => {
+  it('issues mg- keys and keeps only their hash', async () => {
+    const { keys, store } = setup();
+    const { key, record } = await keys.create({ name: 'team-a' });
+    expect(key).toMatch(/^mg-[A-Za-z0-9_-]{43}$/);
+    const stored = (await store.getKey(record.id))!;
+    expect(stored.key_hash).toBe(hashKey(key));
+    expect(JSON.stringify(stored)).not.toContain(key);
+    expect(JSON.stringify(publicView(stored))).not.toContain(stored.key_hash);
+    expect((await keys.authenticate(key)).id).toBe(record.id);
+  });
+
+  it('rejects unknown, revoked and expired keys with 401, revocation taking effect at once', async () => {
+    const { keys, advance, clock } = setup();
+    expect((await failure(keys.authenticate('mg-nope'))).code).toBe('invalid_api_key');
+    const { key, record } = await keys.create({ name: 'a' });
+    await keys.authenticate(key);
+    await keys.revoke(record.id);
+    const revoked = await failure(keys.authenticate(key));
+    expect([revoked.status, revoked.code]).toEqual([401, 'key_revoked']);
+
+    const temp = await keys.create({ name: 'b', expires_at: clock() + 60_000 });
+    await keys.authenticate(temp.key);
+    advance(10 * 24 * 3600_000);
+    expect((await failure(keys.authenticate(temp.key))).code).toBe('key_expired');
+  });
+
+  it('allows models by glob over the requested name and a bare name’s provider/model', async () => {
+    const { keys } = setup();
+    const { record } = await keys.create({ name: 'a', models: ['moonshot/kimi-*', 'fast'] });
+    keys.checkModel(record, 'moonshot/kimi-k2.6');
+    keys.checkModel(record, 'kimi-k3');
+    keys.checkModel(record, 'fast');
+    const denied = await failure(() => keys.checkModel(record, 'openai/gpt-4.1'));
+    expect([denied.status, denied.code]).toEqual([403, 'model_not_allowed']);
+    expect(denied.message).toContain('moonshot/kimi-*');
+  });
+
+  it('stops a key once its period’s spend reaches the budget, and resets with the period', async () => {
+    const { keys, at, clock } = setup(Date.UTC(2026, 10, 22, 23, 0, 0));
+    const { key, record } = await keys.create({ name: 'a', budget_usd: 0.01, budget_period: 'day' });
+    let k = await keys.authenticate(key);
+    keys.checkBudget(k);
+    await keys.settle(k, undefined, 0.006, 10);
+    keys.checkBudget(await keys.authenticate(key));
+    await keys.settle(k, undefined, 0.006, 10);
+    const over = await failure(() => keys.checkBudget(k));
+    expect([over.status, over.code, over.type]).toEqual([429, 'budget_exceeded', 'insufficient_quota']);
+    expect(over.message).toContain('$0.012000 of its $0.01 per-day budget');
+    expect(over.headers['retry-after']).toBe('3600');
+    at(Date.UTC(2026, 10, 23, 0, 0, 1));
+    k = await keys.authenticate(key);
+    keys.checkBudget(k);
+    expect(publicView((await keys.get(record.id))!, clock())).toMatchObject({ spend_usd: 0, spend_total_usd: 0.012 });
+  });
+
+  it('limits requests per minute exactly, over a sliding window', async () => {
+    const { keys, advance } = setup();
+    const { key } = await keys.create({ name: 'a', rpm: 3 });
+    const k = await keys.authenticate(key);
+    for (let i = 0; i < 3; i++) {
+      await keys.admit(k, 0);
+      advance(10_000);
+    }
+    const over = await failure(keys.admit(k, 0));
+    expect([over.status, over.code]).toEqual([429, 'rate_limit_exceeded']);
+    expect(over.headers['retry-after']).toBe('30');
+    advance(30_000);
+    await keys.admit(k, 0);
+  });
+
+  it('counts tokens per minute from the estimate, corrected by the actual count', async () => {
+    const { keys } = setup();
+    const { key } = await keys.create({ name: 'a', tpm: 1000 });
+    const k = await keys.authenticate(key);
+    const lease = await keys.admit(k, 900);
+    await expect(keys.admit(k, 200)).rejects.toMatchObject({ status: 429 });
+    await keys.settle(k, lease, null, 100);
+    await keys.admit(k, 200);
+  });
+});
+
+describe('modelAllowed', () => {
+  it('matches globs', () => {
+    expect(modelAllowed(null, ['anything'])).toBe(true);
+    expect(modelAllowed([], ['anything'])).toBe(false);
+    expect(modelAllowed(['moonshot/*'], ['moonshot/kimi-k2.6'])).toBe(true);
+    expect(modelAllowed(['kimi-k2.?'], ['kimi-k2.6'])).toBe(true);
+    expect(modelAllowed(['kimi-k2.?'], ['kimi-k2.60'])).toBe(false);
+    expect(modelAllowed(['a.b'], ['axb'])).toBe(false);
+  });
+});

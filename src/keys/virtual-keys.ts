@@ -1,0 +1,172 @@
+import { findBareModel } from '../catalogue/catalogue.js';
+import type { Lease, LimitCounters } from '../router/limit-counters.js';
+import { GatewayError } from '../server/gateway-error.js';
+import type { KeyPatch, KeyStore } from './key-store.js';
+import { modelAllowed } from './model-globs.js';
+import { generateKey, generateKeyId, hashKey, periodStart } from './virtual-key.js';
+import type { BudgetPeriod, VirtualKey } from './virtual-key.js';
+
+export interface CreateKeyInput {
+  name: string;
+  models?: string[] | null;
+  budget_usd?: number | null;
+  budget_period?: BudgetPeriod;
+  rpm?: number | null;
+  tpm?: number | null;
+  expires_at?: number | null;
+  customer_identifier?: string | null;
+  metadata?: Record<string, unknown> | null;
+}
+
+/** How long a key read from the store is trusted before it is read again (other replicas may change it). */
+const CACHE_TTL_MS = 1_000;
+
+/**
+ * Gateway keys: issued once (only the hash is stored), checked on every request (revocation,
+ * expiry, allowed models, budget, rate), and charged with each request's actual cost.
+ * Changes made through this process take effect on the very next request.
+ */
+export class VirtualKeys {
+  private readonly cache = new Map<string, { key: VirtualKey; at: number }>();
+
+  constructor(
+    private readonly store: KeyStore,
+    private readonly counters: LimitCounters,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async create(input: CreateKeyInput): Promise<{ key: string; record: VirtualKey }> {
+    const key = generateKey();
+    const budgetPeriod = input.budget_period ?? 'total';
+    const record: VirtualKey = {
+      id: generateKeyId(),
+      name: input.name,
+      key_hash: hashKey(key),
+      key_last4: key.slice(-4),
+      models: input.models ?? null,
+      budget_usd: input.budget_usd ?? null,
+      budget_period: budgetPeriod,
+      rpm: input.rpm ?? null,
+      tpm: input.tpm ?? null,
+      expires_at: input.expires_at ?? null,
+      customer_identifier: input.customer_identifier ?? null,
+      metadata: input.metadata ?? null,
+      created_at: this.now(),
+      revoked_at: null,
+      spend_usd: 0,
+      spend_period_start: periodStart(budgetPeriod, this.now()),
+      spend_total_usd: 0,
+    };
+    await this.store.insertKey(record);
+    return { key, record };
+  }
+
+  list(): Promise<VirtualKey[]> {
+    return this.store.listKeys();
+  }
+
+  get(id: string): Promise<VirtualKey | undefined> {
+    return this.store.getKey(id);
+  }
+
+  async update(id: string, patch: KeyPatch): Promise<VirtualKey | undefined> {
+    const updated = await this.store.updateKey(id, patch);
+    if (updated) this.cache.delete(updated.key_hash);
+    return updated;
+  }
+
+  revoke(id: string): Promise<VirtualKey | undefined> {
+    return this.update(id, { revoked_at: this.now() });
+  }
+
+  /** The key behind a bearer token, or 401 saying why not (unknown, revoked, expired). */
+  async authenticate(token: string): Promise<VirtualKey> {
+    const hash = hashKey(token);
+    const now = this.now();
+    let cached = this.cache.get(hash);
+    if (!cached || now - cached.at > CACHE_TTL_MS) {
+      const key = await this.store.findKeyByHash(hash);
+      if (!key) throw unauthorized('Invalid gateway key.', 'invalid_api_key');
+      cached = { key, at: now };
+      this.cache.set(hash, cached);
+    }
+    const key = cached.key;
+    if (key.revoked_at !== null) throw unauthorized(`This gateway key (…${key.key_last4}) was revoked on ${new Date(key.revoked_at).toISOString()}.`, 'key_revoked');
+    if (key.expires_at !== null && key.expires_at <= now) {
+      throw unauthorized(`This gateway key (…${key.key_last4}) expired on ${new Date(key.expires_at).toISOString()}.`, 'key_expired');
+    }
+    return key;
+  }
+
+  /** 403 unless one of the key's model globs matches the requested name (or a bare name's `provider/model`). */
+  checkModel(key: VirtualKey, requested: string): void {
+    const names = [requested];
+    const bare = requested.includes('/') ? undefined : findBareModel(requested);
+    if (bare) names.push(`${bare.provider}/${bare.id}`);
+    if (modelAllowed(key.models, names)) return;
+    throw new GatewayError(403, `This gateway key may not use \`${requested}\`. Allowed: ${(key.models ?? []).join(', ') || 'no models'}.`, {
+      type: 'permission_error',
+      code: 'model_not_allowed',
+      param: 'model',
+    });
+  }
+
+  /** 429 budget_exceeded, with the numbers, once the period's spend has reached the budget. */
+  checkBudget(key: VirtualKey): void {
+    if (key.budget_usd === null) return;
+    const start = periodStart(key.budget_period, this.now());
+    const spent = key.spend_period_start === start ? key.spend_usd : 0;
+    if (spent < key.budget_usd) return;
+    const resets = nextPeriod(key.budget_period, start);
+    const when = resets === undefined ? 'It does not reset (period: total).' : `It resets at ${new Date(resets).toISOString()}.`;
+    throw new GatewayError(429, `This gateway key has spent $${spent.toFixed(6)} of its $${key.budget_usd} ${key.budget_period === 'total' ? 'total' : `per-${key.budget_period}`} budget. ${when}`, {
+      type: 'insufficient_quota',
+      code: 'budget_exceeded',
+      ...(resets !== undefined ? { headers: { 'retry-after': String(Math.max(1, Math.ceil((resets - this.now()) / 1000))) } } : {}),
+    });
+  }
+
+  /** Counts the request against the key's rpm/tpm; 429 with retry-after when over. */
+  async admit(key: VirtualKey, estimatedTokens: number): Promise<Lease | undefined> {
+    if (key.rpm === null && key.tpm === null) return undefined;
+    const limits = { ...(key.rpm !== null ? { rpm: key.rpm } : {}), ...(key.tpm !== null ? { tpm: key.tpm } : {}) };
+    const result = await this.counters.tryAcquire(`key:${key.id}`, limits, estimatedTokens);
+    if (result.ok) return result.lease;
+    const seconds = Math.max(1, Math.ceil(result.retryAfterMs / 1000));
+    const limit = result.limit === 'rpm' ? `${key.rpm} requests per minute` : `${key.tpm} tokens per minute`;
+    throw new GatewayError(429, `This gateway key is over its limit of ${limit}. Retry after ${seconds} s.`, {
+      type: 'rate_limit_error',
+      code: 'rate_limit_exceeded',
+      headers: { 'retry-after': String(seconds) },
+    });
+  }
+
+  /** After the request: the actual cost goes on the key, the actual tokens replace the estimate. */
+  async settle(key: VirtualKey, lease: Lease | undefined, costUsd: number | null, totalTokens: number | undefined): Promise<void> {
+    if (lease) await this.counters.release(lease, totalTokens);
+    if (costUsd === null || costUsd <= 0) return;
+    const start = periodStart(key.budget_period, this.now());
+    await this.store.addSpend(key.id, costUsd, start);
+    // Keep the cached copy in step so the next request sees this spend at once.
+    const cached = this.cache.get(key.key_hash);
+    if (cached) {
+      if (start > cached.key.spend_period_start) {
+        cached.key.spend_period_start = start;
+        cached.key.spend_usd = 0;
+      }
+      cached.key.spend_usd += costUsd;
+      cached.key.spend_total_usd += costUsd;
+    }
+  }
+}
+
+function nextPeriod(period: BudgetPeriod, start: number): number | undefined {
+  if (period === 'total') return undefined;
+  const d = new Date(start);
+  if (period === 'day') return start + 86_400_000;
+  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1);
+}
+
+function unauthorized(message: string, code: string): GatewayError {
+  return new GatewayError(401, message, { type: 'authentication_error', code });
+}
