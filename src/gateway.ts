@@ -5,7 +5,10 @@ import { MoonshotProvider } from './providers/moonshot/moonshot-provider.js';
 import { InMemoryReasoningMemory } from './providers/moonshot/reasoning-memory.js';
 import type { ReasoningMemory } from './providers/moonshot/reasoning-memory.js';
 import { OpenAICompatibleProvider } from './providers/openai-compatible/openai-compatible-provider.js';
-import type { Provider } from './providers/types.js';
+import type { Provider, Usage } from './providers/types.js';
+import { InMemoryKeyStore } from './keys/key-store.js';
+import type { KeyStore } from './keys/key-store.js';
+import { VirtualKeys } from './keys/virtual-keys.js';
 import { Admission } from './router/admission.js';
 import { DeploymentHealth } from './router/deployment-health.js';
 import { InMemoryLimitCounters } from './router/limit-counters.js';
@@ -26,12 +29,17 @@ export interface GatewayOptions {
   limitCounters?: LimitCounters;
   /** Extra checks for GET /health/ready (e.g. the store); a check that throws makes the gateway not ready. */
   readinessChecks?: ReadinessCheck[];
+  /** Where gateway keys live; in memory (lost on restart) unless the store provides one. */
+  keyStore?: KeyStore;
+  /** Prices a request for budgets; without one, keys are never charged. */
+  costOf?: (provider: string, model: string, usage: Usage) => number | null;
 }
 
 export interface Gateway {
   config: GatewayConfig;
   server: Server;
   router: Router;
+  keys: VirtualKeys;
   inFlight: InFlightRequests;
   /** Starts listening; resolves with the address clients should use. */
   listen(port?: number, host?: string): Promise<string>;
@@ -52,7 +60,9 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     cooldownMs: config.router.cooldown.seconds * 1000,
     windowMs: config.router.cooldown.window_seconds * 1000,
   });
-  const admission = new Admission(options.limitCounters ?? new InMemoryLimitCounters(), {
+  const counters = options.limitCounters ?? new InMemoryLimitCounters();
+  const keys = new VirtualKeys(options.keyStore ?? new InMemoryKeyStore(), counters);
+  const admission = new Admission(counters, {
     maxWaitMs: config.router.max_queue_wait_ms,
     maxQueueSize: config.router.max_queue_size,
   });
@@ -62,6 +72,8 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     {
       config,
       router,
+      keys,
+      costOf: options.costOf ?? (() => null),
       observers: options.observers ?? [],
       routes: options.routes ?? [],
       readinessChecks: options.readinessChecks ?? [],
@@ -73,6 +85,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     config,
     server,
     router,
+    keys,
     listen(port = config.server.port, host = config.server.host) {
       return new Promise((resolve, reject) => {
         server.once('error', reject);

@@ -1,6 +1,11 @@
 import type { IncomingMessage } from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
+import type { VirtualKeys } from '../keys/virtual-keys.js';
+import type { VirtualKey } from '../keys/virtual-key.js';
 import { GatewayError } from './gateway-error.js';
+
+/** Who is calling: anyone (open local mode), the operator (master key), or a holder of a gateway key. */
+export type Caller = { kind: 'open'; token: string | undefined } | { kind: 'master' } | { kind: 'key'; key: VirtualKey };
 
 export function bearerToken(req: IncomingMessage): string | undefined {
   const header = req.headers.authorization;
@@ -10,9 +15,31 @@ export function bearerToken(req: IncomingMessage): string | undefined {
 }
 
 /**
- * With a master key set, every API route needs it; without one the gateway runs in open local
- * mode (announced at start-up). Virtual keys build on this in the keys module.
+ * With a master key set, every API route needs the master key or a gateway key (`mg-…`); without
+ * one the gateway runs in open local mode (announced at start-up), where a gateway key is still
+ * honoured (its limits apply) and any other token may be a provider key to pass through.
  */
+export async function authenticate(req: IncomingMessage, masterKey: string | undefined, keys: VirtualKeys): Promise<Caller> {
+  const token = bearerToken(req);
+  if (masterKey === undefined) {
+    if (token?.startsWith('mg-')) return { kind: 'key', key: await keys.authenticate(token) };
+    return { kind: 'open', token };
+  }
+  if (token === undefined) {
+    throw new GatewayError(401, 'Missing gateway key: send `Authorization: Bearer <key>`.', { type: 'authentication_error', code: 'missing_api_key' });
+  }
+  if (safeEqual(token, masterKey)) return { kind: 'master' };
+  if (token.startsWith('mg-')) return { kind: 'key', key: await keys.authenticate(token) };
+  throw new GatewayError(401, 'Invalid gateway key.', { type: 'authentication_error', code: 'invalid_api_key' });
+}
+
+/** Admin routes: the master key only (in open mode, anyone). */
+export function requireAdmin(caller: Caller): void {
+  if (caller.kind === 'master' || caller.kind === 'open') return;
+  throw new GatewayError(403, 'This route needs the master key.', { type: 'permission_error', code: 'admin_only' });
+}
+
+/** Kept for modules that only need to know the master key was given. */
 export function requireMasterKey(req: IncomingMessage, masterKey: string | undefined): void {
   if (masterKey === undefined) return;
   const token = bearerToken(req);

@@ -2,19 +2,28 @@ import type { IncomingMessage } from 'node:http';
 import { GatewayError } from './gateway-error.js';
 import type { GatewayExtensions } from './gateway-extensions.js';
 import type { RequestOutcome } from './request-outcome.js';
+import type { VirtualKey } from '../keys/virtual-key.js';
 
 /**
  * Who a request is for, from the body (`customer_identifier`, `metadata`, `user`) or the headers
  * (`x-moongate-customer`, `x-moongate-metadata`, `x-moongate-trace-id`); the body wins.
  */
-export function callerInfo(req: IncomingMessage, body: Record<string, unknown>, extensions: GatewayExtensions): RequestOutcome['caller'] {
-  const customer = stringOrUndefined(extensions.customer_identifier) ?? headerString(req, 'x-moongate-customer');
+export function callerInfo(
+  req: IncomingMessage,
+  body: Record<string, unknown>,
+  extensions: GatewayExtensions,
+  key: VirtualKey | undefined,
+): RequestOutcome['caller'] {
+  const customer = stringOrUndefined(extensions.customer_identifier) ?? headerString(req, 'x-moongate-customer') ?? key?.customer_identifier ?? undefined;
   let metadata = objectOrUndefined(extensions.metadata, 'metadata');
   if (metadata === undefined) {
     const header = headerString(req, 'x-moongate-metadata');
     if (header !== undefined) metadata = parseMetadataHeader(header);
   }
+  // The key's metadata is copied into every record; the request's own fields win on a clash.
+  if (key?.metadata) metadata = { ...key.metadata, ...metadata };
   return {
+    ...(key ? { keyId: key.id } : {}),
     customerIdentifier: customer,
     metadata,
     user: stringOrUndefined(body.user),

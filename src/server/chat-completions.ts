@@ -1,7 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { RouteInfo, Router } from '../router/router.js';
+import type { VirtualKeys } from '../keys/virtual-keys.js';
+import type { VirtualKey } from '../keys/virtual-key.js';
 import type { Usage } from '../providers/types.js';
-import { bearerToken } from './auth.js';
+import { estimatePromptTokens, requestedCompletionTokens } from '../router/estimate-tokens.js';
+import type { Lease } from '../router/limit-counters.js';
+import type { RouteInfo, Router } from '../router/router.js';
+import type { Caller } from './auth.js';
 import { CallerCredentials } from './caller-credentials.js';
 import { callerInfo, loggableRequest } from './caller-info.js';
 import { GatewayError, sendError, sendJson, toGatewayError } from './gateway-error.js';
@@ -13,17 +17,29 @@ import { validateChatRequest } from './validate-chat-request.js';
 
 export interface ChatHandlerDeps {
   router: Router;
+  keys: VirtualKeys;
   maxBodyBytes: number;
-  /** Open mode (no master key): the caller's bearer token may be a provider key to pass through. */
-  openMode: boolean;
   /** Rebuild streamed answers so they can be logged. */
   captureResponses: boolean;
   idleTimeoutMs: number;
   observers: readonly RequestObserver[];
+  /** The cost of a request in USD, or null when the price is unknown. */
+  costOf: (provider: string, model: string, usage: Usage) => number | null;
 }
 
-/** POST /v1/chat/completions: read, validate, route, answer (JSON or a piped stream), report. */
-export async function handleChatCompletions(req: IncomingMessage, res: ServerResponse, requestId: string, deps: ChatHandlerDeps): Promise<void> {
+const NO_CALLER_INFO: RequestOutcome['caller'] = { customerIdentifier: undefined, metadata: undefined, user: undefined, traceId: undefined };
+
+/**
+ * POST /v1/chat/completions: read, validate, check the gateway key's allowances, route, answer
+ * (JSON or a piped stream), charge the key, and report the outcome to the observers.
+ */
+export async function handleChatCompletions(
+  req: IncomingMessage,
+  res: ServerResponse,
+  requestId: string,
+  authorize: () => Promise<Caller>,
+  deps: ChatHandlerDeps,
+): Promise<void> {
   const startedAtEpoch = Date.now();
   const route: RouteInfo = { startedAt: performance.now(), attempts: [], adjustments: [], notes: [] };
   const abort = new AbortController();
@@ -31,9 +47,11 @@ export async function handleChatCompletions(req: IncomingMessage, res: ServerRes
   res.on('close', () => {
     if (!res.writableFinished) abort.abort();
   });
+  let who: Caller | undefined;
+  let key: VirtualKey | undefined;
 
   let request: Record<string, unknown> | undefined;
-  let caller: RequestOutcome['caller'] = { customerIdentifier: undefined, metadata: undefined, user: undefined, traceId: undefined };
+  let caller = NO_CALLER_INFO;
   let stream = false;
   let status = 200;
   let error: GatewayError | undefined;
@@ -41,18 +59,26 @@ export async function handleChatCompletions(req: IncomingMessage, res: ServerRes
   let response: unknown;
   let firstChunkAt: number | undefined;
   let upstreamEndAt: number | undefined;
+  let keyLease: Lease | undefined;
 
   try {
+    who = await authorize();
+    key = who.kind === 'key' ? who.key : undefined;
+    if (key) caller = { ...NO_CALLER_INFO, keyId: key.id };
     const body = validateChatRequest(await readJsonBody(req, deps.maxBodyBytes));
     request = body;
     const { forward, extensions } = splitGatewayExtensions(body);
-    caller = callerInfo(req, body, extensions);
+    caller = callerInfo(req, body, extensions, key);
     stream = forward.stream === true;
-    const token = bearerToken(req);
+    if (key) {
+      deps.keys.checkModel(key, forward.model);
+      deps.keys.checkBudget(key);
+      keyLease = await deps.keys.admit(key, estimatePromptTokens(forward) + requestedCompletionTokens(forward));
+    }
     const outcome = await deps.router.chat(forward, {
       requestId,
-      callerScope: token ?? '',
-      caller: CallerCredentials.parse(extensions.customer_credentials, extensions.credential_override, deps.openMode ? token : undefined),
+      callerScope: reasoningScope(who),
+      caller: CallerCredentials.parse(extensions.customer_credentials, extensions.credential_override, who.kind === 'open' ? who.token : undefined),
       clientWantsUsage: stream && includeUsage(forward.stream_options),
       captureResponse: deps.captureResponses,
       signal: abort.signal,
@@ -86,6 +112,14 @@ export async function handleChatCompletions(req: IncomingMessage, res: ServerRes
     if (!abort.signal.aborted) sendError(res, error, routeHeaders(requestId, route));
   }
 
+  if (key) {
+    const charged = key;
+    const cost = usage && route.provider && route.model ? deps.costOf(route.provider, route.model, usage) : null;
+    deps.keys.settle(charged, keyLease, cost, usage?.total_tokens).catch((err: unknown) => {
+      console.error(`moongate: could not charge key ${charged.id}: ${err instanceof Error ? err.message : String(err)}`);
+    });
+  }
+
   const endedAt = performance.now();
   const latencyMs = endedAt - route.startedAt;
   const upstreamMs = route.upstreamSentAt !== undefined ? (upstreamEndAt ?? endedAt) - route.upstreamSentAt : 0;
@@ -112,6 +146,13 @@ export async function handleChatCompletions(req: IncomingMessage, res: ServerRes
     clientClosed: abort.signal.aborted,
     caller,
   });
+}
+
+/** Remembered reasoning is only ever restored for the same caller. */
+function reasoningScope(who: Caller): string {
+  if (who.kind === 'key') return `key:${who.key.id}`;
+  if (who.kind === 'master') return 'master';
+  return who.token === undefined ? '' : `bearer:${who.token}`;
 }
 
 function report(observers: readonly RequestObserver[], outcome: RequestOutcome): void {

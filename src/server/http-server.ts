@@ -3,7 +3,11 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { GatewayConfig } from '../config/types.js';
 import type { Router } from '../router/router.js';
-import { requireMasterKey } from './auth.js';
+import { authenticate } from './auth.js';
+import type { Caller } from './auth.js';
+import { handleAdminKeys } from './admin-keys.js';
+import type { VirtualKeys } from '../keys/virtual-keys.js';
+import type { Usage } from '../providers/types.js';
 import { handleChatCompletions } from './chat-completions.js';
 import { GatewayError, sendError, sendJson, toGatewayError } from './gateway-error.js';
 import { ModelListing } from './list-models.js';
@@ -16,6 +20,8 @@ const CHAT_PATHS = new Set(['/v1/chat/completions', '/chat/completions', '/api/c
 export interface HttpServerDeps {
   config: GatewayConfig;
   router: Router;
+  keys: VirtualKeys;
+  costOf: (provider: string, model: string, usage: Usage) => number | null;
   observers: readonly RequestObserver[];
   /** Routes other modules serve (logs, admin, metrics…); the first that returns true has handled it. */
   routes: readonly RouteHandler[];
@@ -24,8 +30,11 @@ export interface HttpServerDeps {
 
 export type { ReadinessCheck } from './readiness.js';
 
-/** Handles a request if it is its route (returns true), else returns false without touching it. */
-export type RouteHandler = (req: IncomingMessage, res: ServerResponse, path: string, method: string) => Promise<boolean>;
+/**
+ * Handles a request if it is its route (returns true), else returns false without touching it.
+ * `caller` is who sent it (already authenticated: open mode, master key or a gateway key).
+ */
+export type RouteHandler = (req: IncomingMessage, res: ServerResponse, path: string, method: string, caller: Caller) => Promise<boolean>;
 
 /** Requests being answered right now: for draining on shutdown and for metrics. */
 export class InFlightRequests {
@@ -63,8 +72,9 @@ export function createHttpServer(deps: HttpServerDeps, inFlight: InFlightRequest
   const { config } = deps;
   const chatDeps = {
     router: deps.router,
+    keys: deps.keys,
+    costOf: deps.costOf,
     maxBodyBytes: config.server.max_body_mb * 1024 * 1024,
-    openMode: config.master_key === undefined,
     captureResponses: config.logging.bodies !== 'off',
     idleTimeoutMs: config.router.idle_timeout_ms,
     observers: deps.observers,
@@ -90,16 +100,17 @@ export function createHttpServer(deps: HttpServerDeps, inFlight: InFlightRequest
 
     if (CHAT_PATHS.has(path)) {
       if (method !== 'POST') throw methodNotAllowed(method, path, 'POST');
-      requireMasterKey(req, config.master_key);
-      return handleChatCompletions(req, res, requestId, chatDeps);
+      // Authenticated inside, so that a rejected key is logged like any other failed request.
+      return handleChatCompletions(req, res, requestId, () => authenticate(req, config.master_key, deps.keys), chatDeps);
     }
+    const caller = await authenticate(req, config.master_key, deps.keys);
     if (path === '/v1/models' || path === '/models') {
       if (method !== 'GET') throw methodNotAllowed(method, path, 'GET');
-      requireMasterKey(req, config.master_key);
       return sendJson(res, 200, await models.list());
     }
+    if (await handleAdminKeys(req, res, path, method, caller, deps.keys)) return;
     for (const route of deps.routes) {
-      if (await route(req, res, path, method)) return;
+      if (await route(req, res, path, method, caller)) return;
     }
     throw new GatewayError(404, `Unknown route ${method} ${path}. The gateway serves POST /v1/chat/completions, GET /v1/models and GET /health/live.`, {
       type: 'invalid_request_error',

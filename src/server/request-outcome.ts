@@ -34,6 +34,8 @@ export interface RequestOutcome {
   response: unknown;
   clientClosed: boolean;
   caller: {
+    /** The gateway key (`key_…` id) the request came with, if any. */
+    keyId?: string;
     customerIdentifier: string | undefined;
     metadata: Record<string, unknown> | undefined;
     user: string | undefined;

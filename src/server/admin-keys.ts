@@ -1,0 +1,90 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { z } from 'zod';
+import type { VirtualKeys } from '../keys/virtual-keys.js';
+import { publicView } from '../keys/virtual-key.js';
+import type { Caller } from './auth.js';
+import { requireAdmin } from './auth.js';
+import { GatewayError, sendJson } from './gateway-error.js';
+import { readJsonBody } from './read-json-body.js';
+
+const isoDate = z
+  .string()
+  .refine((s) => Number.isFinite(Date.parse(s)), 'must be an ISO 8601 date, e.g. 2026-12-31T00:00:00Z')
+  .transform((s) => Date.parse(s));
+
+const keyFields = {
+  name: z.string().min(1).max(200),
+  models: z.array(z.string().min(1)).nullable(),
+  budget_usd: z.number().positive().nullable(),
+  budget_period: z.enum(['day', 'month', 'total']),
+  rpm: z.number().int().positive().nullable(),
+  tpm: z.number().int().positive().nullable(),
+  expires_at: isoDate.nullable(),
+  customer_identifier: z.string().min(1).nullable(),
+  metadata: z.record(z.string(), z.unknown()).nullable(),
+};
+
+const createSchema = z.strictObject({ ...keyFields, name: keyFields.name }).partial().required({ name: true });
+const updateSchema = z.strictObject(keyFields).partial();
+
+/**
+ * /admin/keys — create (the key is shown once, in this answer only), list, get with spend,
+ * update and revoke gateway keys. Master key only.
+ */
+export async function handleAdminKeys(req: IncomingMessage, res: ServerResponse, path: string, method: string, caller: Caller, keys: VirtualKeys): Promise<boolean> {
+  if (path !== '/admin/keys' && !path.startsWith('/admin/keys/')) return false;
+  requireAdmin(caller);
+  const id = path === '/admin/keys' ? undefined : decodeURIComponent(path.slice('/admin/keys/'.length));
+
+  if (id === undefined) {
+    if (method === 'GET') {
+      const all = await keys.list();
+      sendJson(res, 200, { object: 'list', data: all.map((k) => publicView(k)) });
+      return true;
+    }
+    if (method === 'POST') {
+      const input = parse(createSchema, await readJsonBody(req, 1024 * 1024));
+      const { key, record } = await keys.create(input);
+      sendJson(res, 201, { ...publicView(record), key });
+      return true;
+    }
+    throw methodNotAllowed(method, 'GET, POST');
+  }
+
+  if (method === 'GET') {
+    const key = await keys.get(id);
+    if (!key) throw notFound(id);
+    sendJson(res, 200, publicView(key));
+    return true;
+  }
+  if (method === 'PATCH') {
+    const patch = parse(updateSchema, await readJsonBody(req, 1024 * 1024));
+    const key = await keys.update(id, patch);
+    if (!key) throw notFound(id);
+    sendJson(res, 200, publicView(key));
+    return true;
+  }
+  if (method === 'DELETE') {
+    const key = await keys.revoke(id);
+    if (!key) throw notFound(id);
+    sendJson(res, 200, publicView(key));
+    return true;
+  }
+  throw methodNotAllowed(method, 'GET, PATCH, DELETE');
+}
+
+function parse<T extends z.ZodType>(schema: T, body: unknown): z.output<T> {
+  const result = schema.safeParse(body);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  const field = issue.path.join('.') || (issue.code === 'unrecognized_keys' ? issue.keys.join(', ') : 'body');
+  throw new GatewayError(400, `Invalid key request: \`${field}\`: ${issue.message}.`, { type: 'invalid_request_error', code: 'invalid_request', param: field });
+}
+
+function notFound(id: string): GatewayError {
+  return new GatewayError(404, `No gateway key with id \`${id}\`. List keys with GET /admin/keys.`, { type: 'invalid_request_error', code: 'key_not_found' });
+}
+
+function methodNotAllowed(method: string, allowed: string): GatewayError {
+  return new GatewayError(405, `${method} is not allowed here; use ${allowed}.`, { type: 'invalid_request_error', code: 'method_not_allowed', headers: { allow: allowed } });
+}

@@ -1,0 +1,123 @@
+import OpenAI from 'openai';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startSimulator } from '../../src/sim/index.js';
+import type { Simulator } from '../../src/sim/index.js';
+import { startGatewayOn } from '../helpers/stack.js';
+
+/** Gateway keys over the admin API: lifecycle and every rejection, through a real gateway. */
+const MASTER = 'master-key-for-tests-0001';
+
+let sim: Simulator;
+let gw: Awaited<ReturnType<typeof startGatewayOn>>;
+beforeAll(async () => {
+  sim = await startSimulator({ quiet: true });
+  gw = await startGatewayOn(
+    sim,
+    `
+master_key: ${MASTER}
+providers:
+  moonshot:
+    regions: { global: \${SIM}/v1, cn: \${SIM}/cn/v1 }
+    api_key: sk-keys-test
+models:
+  - { name: kimi, model: moonshot/kimi-k2.6 }
+`,
+  );
+});
+afterAll(async () => {
+  await gw.close();
+  await sim.close();
+});
+beforeEach(() => sim.reset());
+
+async function admin(method: string, path: string, body?: unknown, token = MASTER): Promise<{ status: number; json: any }> {
+  const res = await fetch(`${gw.url}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+  });
+  return { status: res.status, json: await res.json() };
+}
+
+const clientFor = (key: string) => new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: key, maxRetries: 0 });
+const hi = [{ role: 'user' as const, content: 'hi' }];
+
+describe('gateway keys', () => {
+  it('lives through create, use, list, get, update and revoke', async () => {
+    const created = await admin('POST', '/admin/keys', { name: 'team-search', models: ['kimi', 'moonshot/*'], customer_identifier: 'acme' });
+    expect(created.status).toBe(201);
+    expect(created.json.key).toMatch(/^mg-/);
+    expect(created.json).toMatchObject({ name: 'team-search', status: 'active', key_last4: created.json.key.slice(-4) });
+    const { id, key } = created.json;
+
+    const data = await clientFor(key).chat.completions.create({ model: 'kimi', messages: hi });
+    expect(data.choices[0]!.message.content).toBeTruthy();
+
+    const list = await admin('GET', '/admin/keys');
+    const listed = list.json.data.find((k: any) => k.id === id);
+    expect(listed).toMatchObject({ name: 'team-search', status: 'active' });
+    expect(JSON.stringify(list.json)).not.toContain(key);
+
+    const got = await admin('GET', `/admin/keys/${id}`);
+    expect(got.json).toMatchObject({ id, spend_usd: expect.any(Number), customer_identifier: 'acme' });
+    expect(got.json).not.toHaveProperty('key');
+    expect(got.json).not.toHaveProperty('key_hash');
+
+    const patched = await admin('PATCH', `/admin/keys/${id}`, { name: 'team-search-2', rpm: 100 });
+    expect(patched.json).toMatchObject({ name: 'team-search-2', rpm: 100 });
+
+    const revoked = await admin('DELETE', `/admin/keys/${id}`);
+    expect(revoked.json.status).toBe('revoked');
+    // Effective on the very next request.
+    await expect(clientFor(key).chat.completions.create({ model: 'kimi', messages: hi })).rejects.toMatchObject({ status: 401, code: 'key_revoked' });
+  });
+
+  it('rejects requests without a key, with a wrong key, and an expired key', async () => {
+    const none = await fetch(`${gw.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'kimi', messages: hi }) });
+    expect(none.status).toBe(401);
+    expect(((await none.json()) as any).error.code).toBe('missing_api_key');
+    await expect(clientFor('mg-not-a-real-key').chat.completions.create({ model: 'kimi', messages: hi })).rejects.toMatchObject({ status: 401 });
+    await expect(clientFor('sk-some-provider-key').chat.completions.create({ model: 'kimi', messages: hi })).rejects.toMatchObject({ status: 401 });
+
+    const soon = await admin('POST', '/admin/keys', { name: 'short-lived', expires_at: new Date(Date.now() + 300).toISOString() });
+    await clientFor(soon.json.key).chat.completions.create({ model: 'kimi', messages: hi });
+    await new Promise((r) => setTimeout(r, 400));
+    await expect(clientFor(soon.json.key).chat.completions.create({ model: 'kimi', messages: hi })).rejects.toMatchObject({ status: 401, code: 'key_expired' });
+    expect(sim.requests.filter((r) => r.path.endsWith('/chat/completions'))).toHaveLength(1);
+  });
+
+  it('answers 403 for a model the key may not use', async () => {
+    const { json } = await admin('POST', '/admin/keys', { name: 'k3-only', models: ['moonshot/kimi-k3'] });
+    await expect(clientFor(json.key).chat.completions.create({ model: 'kimi', messages: hi })).rejects.toMatchObject({ status: 403, code: 'model_not_allowed' });
+    const ok = await clientFor(json.key).chat.completions.create({ model: 'kimi-k3', messages: hi });
+    expect(ok.choices[0]!.message.content).toBeTruthy();
+  });
+
+  it('answers 429 with retry-after past the key’s rpm', async () => {
+    const { json } = await admin('POST', '/admin/keys', { name: 'slow', rpm: 2 });
+    const client = clientFor(json.key);
+    await client.chat.completions.create({ model: 'kimi', messages: hi });
+    await client.chat.completions.create({ model: 'kimi', messages: hi });
+    const err = await client.chat.completions.create({ model: 'kimi', messages: hi }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ status: 429, code: 'rate_limit_exceeded' });
+    expect(Number((err as InstanceType<typeof OpenAI.APIError>).headers?.get('retry-after'))).toBeGreaterThan(50);
+  });
+
+  it('keeps admin routes for the master key', async () => {
+    const { json } = await admin('POST', '/admin/keys', { name: 'plain' });
+    const denied = await admin('GET', '/admin/keys', undefined, json.key);
+    expect(denied.status).toBe(403);
+    expect(denied.json.error.code).toBe('admin_only');
+  });
+
+  it('validates key requests with a 400 naming the field', async () => {
+    const bad = await admin('POST', '/admin/keys', { name: 'x', budget_usd: -1 });
+    expect(bad.status).toBe(400);
+    expect(bad.json.error.param).toBe('budget_usd');
+    const unknown = await admin('POST', '/admin/keys', { name: 'x', budget: 5 });
+    expect(unknown.status).toBe(400);
+    expect(unknown.json.error.message).toContain('budget');
+    const missing = await admin('GET', '/admin/keys/key_nope');
+    expect(missing.status).toBe(404);
+  });
+});
