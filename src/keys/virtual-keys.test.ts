@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InMemoryLimitCounters } from '../router/limit-counters.js';
-import { GatewayError } from '../server/gateway-error.js';
+import type { GatewayError } from '../server/gateway-error.js';
 import { InMemoryKeyStore } from './key-store.js';
 import { modelAllowed } from './model-globs.js';
 import { hashKey, publicView } from './virtual-key.js';
