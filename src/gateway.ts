@@ -18,6 +18,8 @@ import { InFlightRequests, createHttpServer } from './server/http-server.js';
 import type { ReadinessCheck, RouteHandler } from './server/http-server.js';
 import type { RequestObserver } from './server/request-outcome.js';
 import { UpstreamPools } from './upstream/pool.js';
+import { openObservability } from './logs/observability.js';
+import type { Observability, ObservabilityOptions } from './logs/observability.js';
 
 export interface GatewayOptions {
   reasoningMemory?: ReasoningMemory;
@@ -59,6 +61,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     fails: config.router.cooldown.fails,
     cooldownMs: config.router.cooldown.seconds * 1000,
     windowMs: config.router.cooldown.window_seconds * 1000,
+    recheckMs: config.router.disabled_recheck_seconds * 1000,
   });
   const counters = options.limitCounters ?? new InMemoryLimitCounters();
   const keys = new VirtualKeys(options.keyStore ?? new InMemoryKeyStore(), counters);
@@ -106,6 +109,42 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       server.closeAllConnections();
       await closed;
       await pools.close();
+    },
+  };
+}
+
+export interface GatewayWithStore extends Gateway {
+  /** The store, log writer and metrics behind the logs API and /metrics. */
+  observability: Observability;
+}
+
+/**
+ * The gateway as `moongate start` runs it: opens the store (`store:`), records every request in
+ * the logs (with cost) and in the metrics, serves the log, usage, ingestion and /metrics routes,
+ * reports the store in /health/ready, and on close flushes the logs after requests have drained.
+ */
+export async function createGatewayWithStore(config: GatewayConfig, options: GatewayOptions & ObservabilityOptions = {}): Promise<GatewayWithStore> {
+  const observability = await openObservability(config, options);
+  let gateway: Gateway;
+  try {
+    gateway = createGateway(config, {
+      ...options,
+      observers: [...observability.observers, ...(options.observers ?? [])],
+      routes: [...observability.routes, ...(options.routes ?? [])],
+      readinessChecks: [...observability.readinessChecks, ...(options.readinessChecks ?? [])],
+      costOf: options.costOf ?? ((provider, model, usage) => observability.costOf(provider, model, usage)),
+    });
+  } catch (err) {
+    await observability.close();
+    throw err;
+  }
+  observability.attach(gateway);
+  return {
+    ...gateway,
+    observability,
+    async close(drainTimeoutMs?: number) {
+      await gateway.close(drainTimeoutMs);
+      await observability.close();
     },
   };
 }

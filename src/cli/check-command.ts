@@ -21,9 +21,10 @@ export async function runCheck(provider: string, options: CheckOptions): Promise
   }
   const config = loadConfig({ file: options.config });
   const moonshot = config.providers.moonshot!;
-  const targets: { name: string; key: string; region: MoonshotRegion }[] = options.key
+  type Target = { name: string; key: string; region: MoonshotRegion; baseUrl?: string };
+  const targets: Target[] = options.key
     ? [{ name: '--key', key: options.key, region: options.region ?? 'global' }]
-    : moonshot.credentials.map((c) => ({ name: c.name, key: c.api_key, region: options.region ?? c.region ?? 'global' }));
+    : moonshot.credentials.map((c) => ({ name: c.name, key: c.api_key, region: options.region ?? c.region ?? 'global', baseUrl: c.base_url }));
   if (targets.length === 0) {
     console.error('moongate check: no Moonshot key to check. Pass --key, set MOONSHOT_API_KEY, or configure providers.moonshot.credentials.');
     process.exit(2);
@@ -31,7 +32,9 @@ export async function runCheck(provider: string, options: CheckOptions): Promise
 
   const results: (CheckResult & { credential: string })[] = [];
   for (const t of targets) {
-    results.push({ credential: t.name, ...(await checkMoonshotKey({ key: t.key, region: t.region, regions: moonshot.regions })) });
+    // A credential with its own base_url is checked there, as the other region's stand-in otherwise.
+    const regions = t.baseUrl ? { ...moonshot.regions, [t.region]: t.baseUrl } : moonshot.regions;
+    results.push({ credential: t.name, ...(await checkMoonshotKey({ key: t.key, region: t.region, regions })) });
   }
   if (options.json) console.log(JSON.stringify(results, null, 2));
   else for (const r of results) console.log(`${r.ok ? 'OK ' : 'FAIL'} ${r.credential}: ${r.verdict} — ${r.message}`);

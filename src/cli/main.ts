@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command, InvalidArgumentError } from 'commander';
 import { runCheck } from './check-command.js';
+import { parseLines, runLogs } from './logs-command.js';
 import { runSim } from './sim-command.js';
 import { runStart } from './start-command.js';
 
@@ -50,6 +51,23 @@ program
   .option('-c, --config <file>', 'config file with the credentials to check (default: $MOONGATE_CONFIG, else the environment)')
   .option('--json', 'print the results as JSON')
   .action(runCheck);
+
+program
+  .command('logs')
+  .description('print the latest request logs, and with --follow new ones as they come')
+  .option('-f, --follow', 'keep printing new records')
+  .option('-m, --model <model>', 'only this model (kimi-k2.6 or moonshot/kimi-k2.6)')
+  .option('-k, --key <key_id>', 'only records of this gateway key id')
+  .option('--customer <id>', 'only records of this customer_identifier')
+  .option('--status <status>', 'success, error or an HTTP status code')
+  .option('--since <time>', 'only records from this time on (ISO 8601 or epoch seconds/ms)')
+  .option('-n, --lines <n>', 'how many of the latest records to show first', parseLines, 20)
+  .option('--url <url>', 'the running gateway to ask', 'http://127.0.0.1:4000')
+  .option('--api-key <key>', 'the master key (default: $MOONGATE_MASTER_KEY)')
+  .option('--store <store>', 'read the store directly instead of a gateway, e.g. sqlite:./.moongate/moongate.db')
+  .option('--json', 'one JSON record per line')
+  .option('--interval <ms>', 'how often --follow asks for new records', parseMs, 1000)
+  .action(runLogs);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   console.error(err instanceof Error ? err.message : String(err));

@@ -1,6 +1,7 @@
 import { ConfigError, configWarnings, loadConfig } from '../config/index.js';
 import type { GatewayConfig } from '../config/types.js';
-import { createGateway } from '../gateway.js';
+import { createGatewayWithStore } from '../gateway.js';
+import type { GatewayWithStore } from '../gateway.js';
 import { onShutdownSignal } from './shutdown.js';
 
 interface StartOptions {
@@ -30,16 +31,29 @@ export async function runStart(options: StartOptions): Promise<void> {
     );
   }
 
-  const gateway = createGateway(config);
+  let gateway: GatewayWithStore;
+  try {
+    gateway = await createGatewayWithStore(config);
+  } catch (err) {
+    // A store that cannot be opened (bad path, permissions, a newer schema) stops start-up.
+    console.error(`moongate: the store could not be opened, nothing was started: ${err instanceof Error ? err.message : String(err)}`);
+    process.exit(1);
+  }
   const url = await gateway.listen();
   const providers = Object.values(config.providers)
     .map((p) => `${p.name} (${p.credentials.length} credential${p.credentials.length === 1 ? '' : 's'})`)
     .join(', ');
   console.log(`moongate: listening on ${url} — config: ${config.source}; providers: ${providers || 'none'}`);
+  const { store, spoolPath, retentionDays } = gateway.observability;
+  console.log(
+    `moongate: logs: ${store.description} (bodies: ${config.logging.bodies}, retention: ${retentionDays === null ? 'forever' : `${retentionDays} days`}; spool: ${spoolPath})`,
+  );
   console.log(`moongate: ready in ${(performance.now() - startedAt).toFixed(0)} ms. Try: curl ${url}/v1/models`);
 
   onShutdownSignal(async (signal) => {
     console.log(`moongate: ${signal} received, finishing in-flight requests…`);
+    // Stops accepting, drains requests in flight, then writes every queued log record.
     await gateway.close();
+    console.log('moongate: logs flushed, bye.');
   });
 }

@@ -30,6 +30,7 @@ export function defaultRouter(): RouterConfig {
     backoff_ms: 200,
     max_queue_wait_ms: 10_000,
     max_queue_size: 1_000,
+    disabled_recheck_seconds: 300,
     cooldown: { fails: 3, seconds: 30, window_seconds: 60 },
   };
 }

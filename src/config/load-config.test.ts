@@ -91,7 +91,7 @@ describe('parseConfigText', () => {
           fallbacks: ['openai/gpt-5.5'],
         },
       ],
-      router: { retries: 2, timeout_ms: 600000, first_token_timeout_ms: 20000, idle_timeout_ms: 120000, connect_timeout_ms: 10000, backoff_ms: 200, max_queue_wait_ms: 10000, max_queue_size: 1000, cooldown: { fails: 3, seconds: 30, window_seconds: 60 } },
+      router: { retries: 2, timeout_ms: 600000, first_token_timeout_ms: 20000, idle_timeout_ms: 120000, connect_timeout_ms: 10000, backoff_ms: 200, max_queue_wait_ms: 10000, max_queue_size: 1000, disabled_recheck_seconds: 300, cooldown: { fails: 3, seconds: 30, window_seconds: 60 } },
       pricing: {},
       source: 'moongate.yaml',
     });
@@ -110,7 +110,7 @@ describe('parseConfigText', () => {
       expect(config.server).toEqual({ host: '0.0.0.0', port: 4000, max_body_mb: 32 });
       expect(config.store).toBe('sqlite:./.moongate/moongate.db');
       expect(config.logging).toEqual({ bodies: 'full', max_body_kb: 64 });
-      expect(config.router).toEqual({ retries: 2, timeout_ms: 600000, first_token_timeout_ms: 20000, idle_timeout_ms: 120000, connect_timeout_ms: 10000, backoff_ms: 200, max_queue_wait_ms: 10000, max_queue_size: 1000, cooldown: { fails: 3, seconds: 30, window_seconds: 60 } });
+      expect(config.router).toEqual({ retries: 2, timeout_ms: 600000, first_token_timeout_ms: 20000, idle_timeout_ms: 120000, connect_timeout_ms: 10000, backoff_ms: 200, max_queue_wait_ms: 10000, max_queue_size: 1000, disabled_recheck_seconds: 300, cooldown: { fails: 3, seconds: 30, window_seconds: 60 } });
       expect(config.models).toEqual([]);
       expect(config.pricing).toEqual({});
       expect(Object.keys(config.providers)).toEqual(['moonshot']);

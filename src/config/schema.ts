@@ -54,6 +54,7 @@ export const routerSchema = strictMap({
   backoff_ms: opt(int(0)),
   max_queue_wait_ms: opt(int(0)),
   max_queue_size: opt(int(0)),
+  disabled_recheck_seconds: opt(positive()),
   cooldown: opt(
     strictMap({
       fails: opt(int(1)),

@@ -69,6 +69,8 @@ export interface RouterConfig {
   max_queue_wait_ms: number;
   /** Requests waiting at once; past it new ones get 429 at once. */
   max_queue_size: number;
+  /** A credential the provider rejected (401, no balance) is tried again after this long. */
+  disabled_recheck_seconds: number;
   /** After `fails` failures within `window_seconds`, a deployment rests for `seconds`. */
   cooldown: { fails: number; seconds: number; window_seconds: number };
 }

@@ -54,13 +54,18 @@ export interface StreamTransformer {
   readonly failed: boolean;
   /** What the error event said, once failed. */
   readonly failure: StreamFailure | undefined;
+  /** Ended with `[DONE]` or an error event: nothing more will come. */
+  readonly finished: boolean;
   readonly usage: Usage | undefined;
   /** The whole answer rebuilt from the stream, when the context asked to capture it. */
   assembled(): AssembledResponse | undefined;
 }
 
 export interface StreamFailure {
+  /** As sent to the client: prefixed with the provider's name. */
   message: string;
+  /** As the upstream said it. */
+  rawMessage: string;
   type: string;
   code: string | null;
 }
@@ -68,6 +73,8 @@ export interface StreamFailure {
 export interface NormalizedResponse {
   body: unknown;
   usage: Usage | undefined;
+  /** The provider changed nothing: the upstream bytes can be sent as they came. */
+  unchanged?: boolean;
 }
 
 /**

@@ -5,12 +5,15 @@
  *   skipped until the cooldown ends;
  * - half-open ("probing"): then exactly one request is let through; success closes it, failure
  *   opens it again.
- * A credential the provider rejected (401) is disabled for every model until it works again.
+ * A credential the provider rejected (401, no balance) is disabled for every model; it is tried
+ * again after `recheckMs` (or when a credential test succeeds), and re-enabled once it works.
  */
 export interface HealthOptions {
   fails: number;
   cooldownMs: number;
   windowMs: number;
+  /** How long a rejected credential stays disabled before it is tried again (default 5 minutes). */
+  recheckMs?: number;
   now?: () => number;
 }
 
@@ -34,7 +37,7 @@ export interface CredentialStatus {
 
 export class DeploymentHealth {
   private readonly breakers = new Map<string, Breaker>();
-  private readonly disabled = new Map<string, string>();
+  private readonly disabled = new Map<string, { reason: string; until: number }>();
   private readonly now: () => number;
 
   constructor(private readonly options: HealthOptions) {
@@ -43,7 +46,7 @@ export class DeploymentHealth {
 
   /** May a request go to this deployment now? (No side effects: selection asks this of every candidate.) */
   canTry(deployment: string, credential: string): boolean {
-    if (this.disabled.has(credential)) return false;
+    if (this.isDisabled(credential)) return false;
     const b = this.breakers.get(deployment);
     if (!b || b.openUntil === 0) return true;
     return !b.probing && this.now() >= b.openUntil;
@@ -51,7 +54,7 @@ export class DeploymentHealth {
 
   /** ms until `canTry` may say yes: 0 now, Infinity for a disabled credential; a probe in flight is polled. */
   availableIn(deployment: string, credential: string): number {
-    if (this.disabled.has(credential)) return Infinity;
+    if (this.isDisabled(credential)) return Infinity;
     const b = this.breakers.get(deployment);
     if (!b || b.openUntil === 0) return 0;
     if (b.probing) return 100;
@@ -62,6 +65,12 @@ export class DeploymentHealth {
   beginAttempt(deployment: string): void {
     const b = this.breakers.get(deployment);
     if (b && b.openUntil !== 0 && this.now() >= b.openUntil) b.probing = true;
+  }
+
+  /** The probe ended without telling anything about the deployment (client gone, our own error). */
+  endProbe(deployment: string): void {
+    const b = this.breakers.get(deployment);
+    if (b) b.probing = false;
   }
 
   onSuccess(deployment: string, credential: string): void {
@@ -99,11 +108,13 @@ export class DeploymentHealth {
 
   /** The provider rejected the key itself: no model is served with it until it works again. */
   disableCredential(credential: string, reason: string): void {
-    this.disabled.set(credential, reason);
+    this.disabled.set(credential, { reason, until: this.now() + (this.options.recheckMs ?? 5 * 60_000) });
   }
 
+  /** Disabled and not yet due for another try. */
   isDisabled(credential: string): boolean {
-    return this.disabled.has(credential);
+    const d = this.disabled.get(credential);
+    return d !== undefined && this.now() < d.until;
   }
 
   /** Config reloaded or a credential test succeeded. */
@@ -128,8 +139,8 @@ export class DeploymentHealth {
           ...(b.openUntil > this.now() ? { until: b.openUntil } : {}),
           ...(b.lastError ? { last_error: b.lastError } : {}),
         }));
-      const reason = this.disabled.get(credential);
-      if (reason !== undefined) return { credential, state: 'disabled', reason, deployments };
+      const disabled = this.disabled.get(credential);
+      if (disabled !== undefined) return { credential, state: 'disabled', reason: disabled.reason, until: disabled.until, deployments };
       const cooling = deployments.filter((d) => d.state === 'cooling_down');
       if (cooling.length > 0 && cooling.length === deployments.length) {
         return { credential, state: 'cooling_down', until: Math.min(...cooling.map((d) => d.until ?? 0)), deployments };

@@ -4,8 +4,8 @@ import type { GatewayError } from '../server/gateway-error.js';
 export interface FailureVerdict {
   /** Another attempt (elsewhere, or here after a wait) may succeed. */
   retryable: boolean;
-  /** How the failure reflects on the deployment. */
-  effect: 'none' | 'unhealthy' | 'cool' | 'disable_credential';
+  /** How the failure reflects on the deployment ('answered': it works, the request was at fault). */
+  effect: 'none' | 'answered' | 'unhealthy' | 'cool' | 'disable_credential';
   /** The upstream's own "try again after" hint. */
   retryAfterMs?: number;
 }
@@ -20,8 +20,16 @@ const UNHEALTHY_STATUSES = new Set([408, 500, 502, 503, 504]);
  */
 export function judgeFailure(error: GatewayError, callerBroughtKey: boolean): FailureVerdict {
   const status = error.status;
-  if (status === 499) return { retryable: false, effect: 'none' };
-  if (status === 401) return callerBroughtKey ? { retryable: false, effect: 'none' } : { retryable: true, effect: 'disable_credential' };
+  // Our own failures and a client gone say nothing about the deployment.
+  if (status === 499 || error.code === 'internal_error' || error.code === 'request_timeout') return { retryable: false, effect: 'none' };
+  // A caller's own key is theirs: its failures never change shared state, and its rejection is final.
+  if (callerBroughtKey) {
+    const keyProblem = status === 401 || error.type === 'exceeded_current_quota_error' || error.code === 'invalid_credential_format';
+    if (keyProblem) return { retryable: false, effect: 'none' };
+    const verdict = judgeFailure(error, false);
+    return { ...verdict, effect: 'none' };
+  }
+  if (status === 401 || error.code === 'invalid_credential_format') return { retryable: true, effect: 'disable_credential' };
   if (status === 429) {
     const retryAfterMs = retryAfter(error);
     if (error.type === 'exceeded_current_quota_error') return { retryable: true, effect: 'disable_credential' };
@@ -29,14 +37,13 @@ export function judgeFailure(error: GatewayError, callerBroughtKey: boolean): Fa
     return { retryable: true, effect: 'cool', retryAfterMs };
   }
   if (error.type === 'engine_overloaded_error') return { retryable: true, effect: 'cool', retryAfterMs: retryAfter(error) };
-  if (UNHEALTHY_STATUSES.has(status)) {
-    if (error.code === 'request_timeout') return { retryable: false, effect: 'none' };
-    return { retryable: true, effect: 'unhealthy', retryAfterMs: retryAfter(error) };
-  }
-  return { retryable: false, effect: 'none' };
+  if (UNHEALTHY_STATUSES.has(status)) return { retryable: true, effect: 'unhealthy', retryAfterMs: retryAfter(error) };
+  // The upstream answered, and the request was the problem: the deployment itself is fine.
+  return { retryable: false, effect: 'answered' };
 }
 
-function retryAfter(error: GatewayError): number | undefined {
+/** The upstream's retry hint: seconds or an HTTP date in `retry-after`. */
+export function retryAfter(error: GatewayError): number | undefined {
   const header = error.headers['retry-after'];
   if (header === undefined) return undefined;
   const seconds = Number(header);

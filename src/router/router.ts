@@ -15,7 +15,8 @@ import type { Deployment } from './deployments.js';
 import { estimatePromptTokens, requestedCompletionTokens } from './estimate-tokens.js';
 import { resolveModel } from './resolve-model.js';
 import type { RouteTarget } from './resolve-model.js';
-import { backoffMs, judgeFailure } from './retry-policy.js';
+import { backoffMs, judgeFailure, retryAfter } from './retry-policy.js';
+import type { FailureVerdict } from './retry-policy.js';
 
 /** One try at one upstream: where it went and how it ended. */
 export interface AttemptRecord {
@@ -70,7 +71,7 @@ export interface ChatCall {
 export type FinishCallback = (result: { usage: Usage | undefined; failed: boolean }) => void;
 
 export type ChatOutcome =
-  | { kind: 'json'; body: unknown; usage: Usage | undefined }
+  | { kind: 'json'; body: unknown; usage: Usage | undefined; /** Set when the upstream bytes can go out as they came. */ raw?: string }
   | {
       kind: 'stream';
       stream: TransformedEventStream;
@@ -125,49 +126,62 @@ export class Router {
     const deadline = AbortSignal.timeout(deadlineMs);
     const signal = AbortSignal.any([call.signal, deadline]);
     const failed = new Map<string, number>();
+    const abortError = (err: unknown, d?: Deployment): GatewayError => this.classifyAbort(err, call.signal, deadline, deadlineMs, d);
     let lastError: GatewayError | undefined;
 
-    for (;;) {
-      if (route.attempts.length > this.config.router.retries) throw lastError!;
+    for (let tries = 0; ; tries++) {
+      if (tries > this.config.router.retries) throw lastError!;
       let pick = this.available(groups, failed);
-      if (pick.length === 0 && lastError) {
-        // Everything has failed once: try the same places again after a backoff.
-        pick = groups.flat().filter((d) => this.deps.health.canTry(d.key, d.limitKey) || (failed.has(d.key) && !this.deps.health.isDisabled(d.limitKey)));
-        if (pick.length === 0) throw lastError;
-        const retries = Math.min(...pick.map((d) => failed.get(d.key) ?? 0));
-        const wait = backoffMs(retries - 1, this.config.router.backoff_ms, retryAfterOf(lastError), this.deps.random);
-        if (performance.now() + wait - route.startedAt >= deadlineMs) throw lastError;
-        await sleep(wait, signal);
-      } else if (pick.length === 0) {
-        // Everything is resting after earlier failures: wait for the first to come back if that is
-        // soon enough (as with full rate limits), rather than fail at once.
-        const soonest = Math.min(...groups.flat().map((d) => this.deps.health.availableIn(d.key, d.limitKey)));
-        if (soonest > this.config.router.max_queue_wait_ms || performance.now() + soonest - route.startedAt >= deadlineMs) {
-          throw allCoolingDown(groups, this.deps.health);
+      try {
+        if (pick.length === 0 && lastError) {
+          // Everything has failed once: try the same places again after a backoff.
+          pick = groups.flat().filter((d) => this.deps.health.canTry(d.key, d.limitKey) || (failed.has(d.key) && !this.deps.health.isDisabled(d.limitKey)));
+          if (pick.length === 0) throw lastError;
+          const retries = Math.min(...pick.map((d) => failed.get(d.key) ?? 0));
+          const wait = backoffMs(retries - 1, this.config.router.backoff_ms, retryAfter(lastError), this.deps.random);
+          if (performance.now() + wait - route.startedAt >= deadlineMs) throw lastError;
+          await sleep(wait, signal);
+        } else if (pick.length === 0) {
+          // Everything is resting after earlier failures: wait for the first to come back if that is
+          // soon enough (as with full rate limits), rather than fail at once.
+          const soonest = Math.min(...groups.flat().map((d) => this.deps.health.availableIn(d.key, d.limitKey)));
+          if (soonest > this.config.router.max_queue_wait_ms || performance.now() + soonest - route.startedAt >= deadlineMs) {
+            throw allCoolingDown(groups, this.deps.health);
+          }
+          await sleep(soonest, signal);
+          tries--;
+          continue;
         }
-        await sleep(soonest, signal);
-        continue;
+      } catch (err) {
+        throw err instanceof GatewayError ? err : abortError(err);
       }
 
-      const { candidate, lease } = await this.deps.admission.admit(pick, needed, signal);
+      const { candidate, lease } = await this.deps.admission.admit(pick, needed, signal).catch((err: unknown) => {
+        throw err instanceof GatewayError ? err : abortError(err);
+      });
+      const release = (tokens: number | undefined): void => {
+        this.deps.admission.release(lease, tokens).catch((err: unknown) => {
+          console.error(`moongate: could not release a ${candidate.limitKey} slot: ${err instanceof Error ? err.message : String(err)}`);
+        });
+      };
       this.deps.health.beginAttempt(candidate.key);
       try {
         const outcome = await this.attempt(body, candidate, call, signal);
-        this.deps.health.onSuccess(candidate.key, candidate.limitKey);
+        if (!candidate.callerKey) this.deps.health.onSuccess(candidate.key, candidate.limitKey);
         if (outcome.kind === 'json') {
-          void this.deps.admission.release(lease, outcome.usage?.total_tokens);
+          release(outcome.usage?.total_tokens);
           return outcome;
         }
         return {
           ...outcome,
           finish: ({ usage, failed: streamFailed }) => {
-            if (streamFailed) this.deps.health.onFailure(candidate.key, 'stream ended with an error');
-            void this.deps.admission.release(lease, usage?.total_tokens);
+            if (streamFailed && !candidate.callerKey) this.deps.health.onFailure(candidate.key, 'stream ended with an error');
+            release(usage?.total_tokens);
           },
         };
       } catch (err) {
-        void this.deps.admission.release(lease, undefined);
-        const error = this.classifyAbort(err, call.signal, deadline, deadlineMs, candidate);
+        release(undefined);
+        const error = abortError(err, candidate);
         const verdict = judgeFailure(error, candidate.callerKey);
         this.applyVerdict(verdict.effect, candidate, error, verdict.retryAfterMs);
         if (!verdict.retryable) throw error;
@@ -187,9 +201,13 @@ export class Router {
   }
 
   /** Updates the deployment's health; state changes are also told to the operator's console. */
-  private applyVerdict(effect: string, d: Deployment, error: GatewayError, retryAfterMs: number | undefined): void {
+  private applyVerdict(effect: FailureVerdict['effect'], d: Deployment, error: GatewayError, retryAfterMs: number | undefined): void {
     const reason = `${error.status} ${error.type}: ${error.message}`.slice(0, 300);
-    if (effect === 'unhealthy') {
+    if (effect === 'none') {
+      this.deps.health.endProbe(d.key);
+    } else if (effect === 'answered') {
+      this.deps.health.onSuccess(d.key, d.limitKey);
+    } else if (effect === 'unhealthy') {
       if (this.deps.health.onFailure(d.key, reason)) {
         console.warn(`moongate: ${d.key} is cooling down for ${this.config.router.cooldown.seconds} s after repeated failures (last: ${reason})`);
       }
@@ -198,19 +216,20 @@ export class Router {
       this.deps.health.coolFor(d.key, ms, reason);
     } else if (effect === 'disable_credential' && !this.deps.health.isDisabled(d.limitKey)) {
       this.deps.health.disableCredential(d.limitKey, reason);
-      console.warn(`moongate: credential ${d.limitKey} is disabled until it works again: ${reason}`);
+      console.warn(`moongate: credential ${d.limitKey} is disabled for now and will be tried again in a few minutes: ${reason}`);
     }
   }
 
-  private classifyAbort(err: unknown, client: AbortSignal, deadline: AbortSignal, deadlineMs: number, d: Deployment): GatewayError {
+  /** Turns an abort (client gone, deadline, first-token timeout) into the error it stands for. */
+  private classifyAbort(err: unknown, client: AbortSignal, deadline: AbortSignal, deadlineMs: number, d: Deployment | undefined): GatewayError {
     if (client.aborted) return new GatewayError(499, 'The client closed the connection.', { type: 'api_error', code: 'client_closed_request' });
     if (deadline.aborted) {
-      return new GatewayError(504, `${d.provider.name}: the request did not finish within router.timeout_ms (${deadlineMs} ms).`, {
+      return new GatewayError(504, `${d ? `${d.provider.name}: ` : ''}the request did not finish within router.timeout_ms (${deadlineMs} ms).`, {
         type: 'timeout_error',
         code: 'request_timeout',
       });
     }
-    if (err instanceof FirstTokenTimeout) {
+    if (err instanceof FirstTokenTimeout && d) {
       return new GatewayError(504, `${d.provider.name}: no first token within router.first_token_timeout_ms (${this.config.router.first_token_timeout_ms} ms).`, {
         type: 'timeout_error',
         code: 'first_token_timeout',
@@ -269,16 +288,21 @@ export class Router {
         const stream = new TransformedEventStream(res, d.provider.createStreamTransformer(ctx));
         const first = await stream.next().catch((err: unknown) => {
           stream.destroy();
-          throw attemptAbort.signal.aborted ? attemptAbort.signal.reason : err;
+          if (attemptAbort.signal.aborted || requestSignal.aborted) throw attemptAbort.signal.aborted ? attemptAbort.signal.reason : err;
+          const detail = (err as { code?: string; message?: string })?.code ?? (err as Error)?.message ?? String(err);
+          throw new GatewayError(502, `${d.provider.name}: the connection broke before the first event (${detail})`, {
+            type: 'api_error',
+            code: 'upstream_incomplete',
+          });
         });
         const failure = stream.transformer.failure;
         if (first === null || (failure !== undefined && first.startsWith('data: {"error"'))) {
-          // Failed before sending anything: answer (or fail over) with a proper HTTP error instead.
+          // Failed before sending anything: answer (or fail over) with a proper HTTP error instead,
+          // mapped like any upstream error (so a 429's retry hint is kept).
           stream.destroy();
-          throw new GatewayError(failure ? statusForType(failure.type) : 502, failure?.message ?? `${d.provider.name}: the stream ended before its first event.`, {
-            type: failure?.type ?? 'api_error',
-            code: failure?.code ?? 'upstream_stream_incomplete',
-          });
+          if (!failure) throw new GatewayError(502, `${d.provider.name}: the stream ended before its first event.`, { type: 'api_error', code: 'upstream_stream_incomplete' });
+          const body = JSON.stringify({ error: { message: failure.rawMessage, type: failure.type, code: failure.code } });
+          throw d.provider.mapError(statusForType(failure.type), body, {}, d.credential);
         }
         record.duration_ms = performance.now() - sentAt;
         return { kind: 'stream', stream, first, signal, transformer: stream.transformer };
@@ -298,7 +322,7 @@ export class Router {
       }
       record.duration_ms = performance.now() - sentAt;
       const normalized = d.provider.normalizeResponse(json, ctx);
-      return { kind: 'json', body: normalized.body, usage: normalized.usage };
+      return { kind: 'json', body: normalized.body, usage: normalized.usage, ...(normalized.unchanged ? { raw: text } : {}) };
     } catch (err) {
       record.duration_ms = performance.now() - sentAt;
       const thrown = attemptAbort.signal.aborted && !requestSignal.aborted ? attemptAbort.signal.reason : err;
@@ -317,17 +341,31 @@ export class Router {
   }
 }
 
+/** The HTTP status an error type arriving as a stream's first event stands for. */
 function statusForType(type: string): number {
-  if (type === 'invalid_request_error') return 400;
-  if (type === 'server_error') return 500;
-  if (type === 'rate_limit_reached_error' || type === 'engine_overloaded_error' || type === 'exceeded_current_quota_error') return 429;
-  return 502;
-}
-
-function retryAfterOf(error: GatewayError): number | undefined {
-  const header = error.headers['retry-after'];
-  const seconds = header === undefined ? NaN : Number(header);
-  return Number.isFinite(seconds) ? seconds * 1000 : undefined;
+  switch (type) {
+    case 'invalid_request_error':
+    case 'content_filter':
+      return 400;
+    case 'invalid_authentication_error':
+    case 'incorrect_api_key_error':
+    case 'authentication_error':
+      return 401;
+    case 'permission_denied_error':
+    case 'permission_error':
+      return 403;
+    case 'resource_not_found_error':
+      return 404;
+    case 'rate_limit_reached_error':
+    case 'engine_overloaded_error':
+    case 'exceeded_current_quota_error':
+    case 'rate_limit_error':
+      return 429;
+    case 'server_error':
+      return 500;
+    default:
+      return 502;
+  }
 }
 
 function allCoolingDown(groups: Deployment[][], health: DeploymentHealth): GatewayError {
@@ -335,8 +373,9 @@ function allCoolingDown(groups: Deployment[][], health: DeploymentHealth): Gatew
   const statuses = health.snapshot(keys);
   const until = statuses.map((s) => s.until ?? 0).filter((u) => u > 0);
   const seconds = until.length > 0 ? Math.max(1, Math.ceil((Math.min(...until) - Date.now()) / 1000)) : 30;
-  const detail = statuses.map((s) => `${s.credential}: ${s.state}${s.reason ? ` (${s.reason})` : ''}`).join('; ');
-  return new GatewayError(503, `Every deployment for this model is cooling down or disabled after recent failures (${detail}). Retry after ${seconds} s.`, {
+  // States only: upstream error texts can name other tenants' accounts.
+  const detail = statuses.map((s) => `${s.credential}: ${s.deployments.some((d) => d.state === 'probing') ? 'probing' : s.state}`).join('; ');
+  return new GatewayError(503, `Every deployment for this model is resting after recent failures (${detail}). Retry after ${seconds} s.`, {
     type: 'api_error',
     code: 'no_healthy_deployment',
     headers: { 'retry-after': String(seconds) },

@@ -19,8 +19,11 @@ export interface EligibleCredential {
 export function eligibleCredentials(provider: ProviderConfig, model: string, caller: CallerCredentials | undefined): EligibleCredential[] {
   const brought = caller?.forModel(provider.name, model);
   if (brought) {
-    const region = provider.type === 'moonshot' ? (brought.region ?? 'global') : undefined;
-    const upstream: UpstreamCredential = { name: brought.source, apiKey: brought.apiKey, baseUrl: baseUrlOf(provider, { region }), region };
+    // Without a region of its own, a brought key goes where the provider's default does (a
+    // configured base_url, e.g. an egress proxy, else the global platform).
+    const region = provider.type === 'moonshot' ? brought.region : undefined;
+    const baseUrl = baseUrlOf(provider, region ? { region } : {});
+    const upstream: UpstreamCredential = { name: brought.source, apiKey: brought.apiKey, baseUrl, region: region ?? (provider.type === 'moonshot' ? 'global' : undefined) };
     return [{ upstream, weight: 1 }];
   }
   const callerKey = caller?.bearer;

@@ -34,7 +34,7 @@ const updateSchema = z.strictObject(keyFields).partial();
 export async function handleAdminKeys(req: IncomingMessage, res: ServerResponse, path: string, method: string, caller: Caller, keys: VirtualKeys): Promise<boolean> {
   if (path !== '/admin/keys' && !path.startsWith('/admin/keys/')) return false;
   requireAdmin(caller);
-  const id = path === '/admin/keys' ? undefined : decodeURIComponent(path.slice('/admin/keys/'.length));
+  const id = path === '/admin/keys' ? undefined : decodePathPart(path.slice('/admin/keys/'.length));
 
   if (id === undefined) {
     if (method === 'GET') {
@@ -79,6 +79,14 @@ function parse<T extends z.ZodType>(schema: T, body: unknown): z.output<T> {
   const issue = result.error.issues[0]!;
   const field = issue.path.join('.') || (issue.code === 'unrecognized_keys' ? issue.keys.join(', ') : 'body');
   throw new GatewayError(400, `Invalid key request: \`${field}\`: ${issue.message}.`, { type: 'invalid_request_error', code: 'invalid_request', param: field });
+}
+
+function decodePathPart(part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    throw new GatewayError(400, `The key id in the path is not valid percent-encoding: ${JSON.stringify(part)}.`, { type: 'invalid_request_error', code: 'invalid_path' });
+  }
 }
 
 function notFound(id: string): GatewayError {

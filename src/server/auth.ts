@@ -5,7 +5,7 @@ import type { VirtualKey } from '../keys/virtual-key.js';
 import { GatewayError } from './gateway-error.js';
 
 /** Who is calling: anyone (open local mode), the operator (master key), or a holder of a gateway key. */
-export type Caller = { kind: 'open'; token: string | undefined } | { kind: 'master' } | { kind: 'key'; key: VirtualKey };
+export type Caller = { kind: 'open'; token: string | undefined; local: boolean } | { kind: 'master' } | { kind: 'key'; key: VirtualKey };
 
 export function bearerToken(req: IncomingMessage): string | undefined {
   const header = req.headers.authorization;
@@ -23,7 +23,7 @@ export async function authenticate(req: IncomingMessage, masterKey: string | und
   const token = bearerToken(req);
   if (masterKey === undefined) {
     if (token?.startsWith('mg-')) return { kind: 'key', key: await keys.authenticate(token) };
-    return { kind: 'open', token };
+    return { kind: 'open', token, local: isLoopback(req.socket.remoteAddress) };
   }
   if (token === undefined) {
     throw new GatewayError(401, 'Missing gateway key: send `Authorization: Bearer <key>`.', { type: 'authentication_error', code: 'missing_api_key' });
@@ -33,10 +33,15 @@ export async function authenticate(req: IncomingMessage, masterKey: string | und
   throw new GatewayError(401, 'Invalid gateway key.', { type: 'authentication_error', code: 'invalid_api_key' });
 }
 
-/** Admin routes: the master key only (in open mode, anyone). */
+/** Admin routes: the master key only; in open mode, callers on this machine only. */
 export function requireAdmin(caller: Caller): void {
-  if (caller.kind === 'master' || caller.kind === 'open') return;
-  throw new GatewayError(403, 'This route needs the master key.', { type: 'permission_error', code: 'admin_only' });
+  if (caller.kind === 'master' || (caller.kind === 'open' && caller.local)) return;
+  const why = caller.kind === 'open' ? 'In open local mode it is served to this machine (loopback) only; set master_key to manage the gateway remotely.' : '';
+  throw new GatewayError(403, `This route needs the master key. ${why}`.trim(), { type: 'permission_error', code: 'admin_only' });
+}
+
+function isLoopback(address: string | undefined): boolean {
+  return address === '127.0.0.1' || address === '::1' || address === '::ffff:127.0.0.1' || (address?.startsWith('127.') ?? false);
 }
 
 /** Kept for modules that only need to know the master key was given. */

@@ -8,7 +8,7 @@ import type { RouteInfo, Router } from '../router/router.js';
 import type { Caller } from './auth.js';
 import { CallerCredentials } from './caller-credentials.js';
 import { callerInfo, loggableRequest } from './caller-info.js';
-import { GatewayError, sendError, sendJson, toGatewayError } from './gateway-error.js';
+import { GatewayError, headerSafe, sendError, sendJson, sendJsonText, toGatewayError } from './gateway-error.js';
 import { splitGatewayExtensions } from './gateway-extensions.js';
 import { pipeStream } from './pipe-stream.js';
 import { readJsonBody } from './read-json-body.js';
@@ -70,8 +70,10 @@ export async function handleChatCompletions(
     const { forward, extensions } = splitGatewayExtensions(body);
     caller = callerInfo(req, body, extensions, key);
     stream = forward.stream === true;
+    const fallbacks = fallbackList(extensions.fallbacks);
     if (key) {
       deps.keys.checkModel(key, forward.model);
+      for (const fallback of fallbacks ?? []) deps.keys.checkModel(key, fallback);
       deps.keys.checkBudget(key);
       keyLease = await deps.keys.admit(key, estimatePromptTokens(forward) + requestedCompletionTokens(forward));
     }
@@ -83,14 +85,15 @@ export async function handleChatCompletions(
       captureResponse: deps.captureResponses,
       signal: abort.signal,
       route,
-      fallbacks: fallbackList(extensions.fallbacks),
+      fallbacks,
     });
 
     if (outcome.kind === 'json') {
       upstreamEndAt = route.upstreamEndAt;
       usage = outcome.usage;
       response = outcome.body;
-      sendJson(res, 200, outcome.body, routeHeaders(requestId, route));
+      if (outcome.raw !== undefined) sendJsonText(res, 200, outcome.raw, routeHeaders(requestId, route));
+      else sendJson(res, 200, outcome.body, routeHeaders(requestId, route));
     } else {
       let streamFailed = false;
       try {
@@ -180,12 +183,13 @@ function includeUsage(options: unknown): boolean {
 
 function routeHeaders(requestId: string, route: RouteInfo): Record<string, string> {
   const headers: Record<string, string> = { 'x-moongate-request-id': requestId };
-  if (route.provider !== undefined) headers['x-moongate-provider'] = route.provider;
-  if (route.model !== undefined) headers['x-moongate-model'] = route.model;
-  if (route.credential !== undefined) headers['x-moongate-credential'] = route.credential;
+  // Model and tool names come from the request: make them safe to put in a header.
+  if (route.provider !== undefined) headers['x-moongate-provider'] = headerSafe(route.provider);
+  if (route.model !== undefined) headers['x-moongate-model'] = headerSafe(route.model);
+  if (route.credential !== undefined) headers['x-moongate-credential'] = headerSafe(route.credential);
   if (route.attempts.length > 0) headers['x-moongate-attempts'] = String(route.attempts.length);
   const adjusted = route.notes.length > 0 ? [...route.notes, ...route.adjustments] : route.adjustments;
-  if (adjusted.length > 0) headers['x-moongate-adjusted'] = adjusted.join(', ');
+  if (adjusted.length > 0) headers['x-moongate-adjusted'] = headerSafe(adjusted.join(', '));
   if (route.upstreamSentAt !== undefined && route.upstreamHeadersAt !== undefined) {
     const upstream = route.upstreamHeadersAt - route.upstreamSentAt;
     const gateway = Math.max(0, performance.now() - route.startedAt - upstream);

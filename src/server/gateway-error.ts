@@ -56,17 +56,37 @@ export function sendError(res: ServerResponse, err: GatewayError, extraHeaders: 
     return;
   }
   const body = JSON.stringify(err.toBody());
-  res.writeHead(err.status, {
-    ...extraHeaders,
-    ...err.headers,
-    'content-type': 'application/json',
-    'content-length': Buffer.byteLength(body),
-  });
+  const headers = { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) };
+  try {
+    res.writeHead(err.status, { ...extraHeaders, ...err.headers, ...headers });
+  } catch {
+    // A header value the HTTP layer refuses must not turn the error into a different one.
+    res.writeHead(err.status, headers);
+  }
   res.end(body);
 }
 
+/**
+ * Header values may only hold visible ASCII: anything else (from request data such as a model
+ * name) is percent-encoded, so writing the headers can never fail.
+ */
+export function headerSafe(value: string): string {
+  if (/^[\x20-\x7e]*$/.test(value)) return value;
+  return value.replace(/[^\x20-\x7e]/gu, (c) => {
+    try {
+      return encodeURIComponent(c);
+    } catch {
+      return '?'; // a lone surrogate cannot be encoded
+    }
+  });
+}
+
 export function sendJson(res: ServerResponse, status: number, value: unknown, headers: Record<string, string> = {}): void {
-  const body = JSON.stringify(value);
+  sendJsonText(res, status, JSON.stringify(value), headers);
+}
+
+/** Sends a body that is JSON already (an upstream answer passed on as it came). */
+export function sendJsonText(res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
   res.writeHead(status, { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
   res.end(body);
 }

@@ -95,7 +95,10 @@ export function createHttpServer(deps: HttpServerDeps, inFlight: InFlightRequest
     if (path === '/health/live') return sendJson(res, 200, { status: 'ok' });
     if (path === '/health/ready') {
       const report = await readiness(config, deps.router, deps.readinessChecks);
-      return sendJson(res, report.status === 'ok' ? 200 : 503, report);
+      // Credential details (names, upstream error texts) only for the operator.
+      const detailed = await authenticate(req, config.master_key, deps.keys).then((c) => c.kind !== 'key', () => false);
+      const body = detailed ? report : { status: report.status, checks: report.checks };
+      return sendJson(res, report.status === 'ok' ? 200 : 503, body);
     }
 
     if (CHAT_PATHS.has(path)) {

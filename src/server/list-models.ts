@@ -12,11 +12,14 @@ interface ModelEntry {
 }
 
 interface CachedList {
-  at: number;
+  /** Epoch ms until which the list is served from the cache. */
+  until: number;
   entries: ModelEntry[];
 }
 
 const TTL_MS = 10 * 60 * 1000;
+/** A provider that could not be asked is not asked again for this long (its fallback list is served). */
+const FAILURE_TTL_MS = 60 * 1000;
 const FETCH_TIMEOUT_MS = 3_000;
 
 /**
@@ -46,13 +49,13 @@ export class ModelListing {
 
   private async providerModels(provider: ProviderConfig): Promise<ModelEntry[]> {
     const cached = this.cache.get(provider.name);
-    if (cached && Date.now() - cached.at < TTL_MS) return cached.entries;
+    if (cached && Date.now() < cached.until) return cached.entries;
     let pending = this.inFlight.get(provider.name);
     if (!pending) {
       pending = this.fetchLive(provider)
         .then((live) => {
           const entries = live ?? fallbackEntries(provider);
-          if (live) this.cache.set(provider.name, { at: Date.now(), entries });
+          this.cache.set(provider.name, { until: Date.now() + (live ? TTL_MS : FAILURE_TTL_MS), entries });
           return entries;
         })
         .finally(() => this.inFlight.delete(provider.name));

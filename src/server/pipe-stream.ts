@@ -24,8 +24,6 @@ export interface PipeResult {
   error: StreamFailure | undefined;
 }
 
-class IdleTimeout extends Error {}
-
 /**
  * Sends a stream to the client as it arrives: every network read is transformed and written at
  * once, never held back. Once the first bytes are out, failures can no longer be hidden: a cut, a
@@ -40,13 +38,20 @@ export async function pipeStream(
   idleTimeoutMs: number,
 ): Promise<PipeResult> {
   const { stream, signal } = input;
-  res.writeHead(200, { ...headers, ...SSE_HEADERS });
   const firstChunkAt = performance.now();
   let tail = '';
+  // One timer for the whole stream, pushed back on every read: silence past it cuts the upstream.
+  let idle = false;
+  const idleTimer = setTimeout(() => {
+    idle = true;
+    stream.destroy();
+  }, idleTimeoutMs);
   try {
+    res.writeHead(200, { ...headers, ...SSE_HEADERS });
     if (!res.write(input.first)) await drained(res, signal);
     for (;;) {
-      const out = await withIdleTimeout(stream.next(), idleTimeoutMs);
+      idleTimer.refresh();
+      const out = await stream.next();
       if (out === null) break;
       if (!res.write(out)) await drained(res, signal);
       if (signal.aborted) throw signal.reason;
@@ -54,28 +59,24 @@ export async function pipeStream(
   } catch (err) {
     stream.destroy();
     if (clientSignal.aborted || res.destroyed) return { firstChunkAt, clientClosed: true, error: stream.transformer.failure };
-    tail = stream.transformer.abort(reasonFor(err, signal, idleTimeoutMs));
+    tail = stream.transformer.abort(reasonFor(err, idle, signal, idleTimeoutMs));
+  } finally {
+    clearTimeout(idleTimer);
   }
+  if (!res.headersSent) res.writeHead(200, SSE_HEADERS);
   res.end(tail);
   return { firstChunkAt, clientClosed: false, error: stream.transformer.failure };
 }
 
-function reasonFor(err: unknown, signal: AbortSignal, idleTimeoutMs: number): string {
-  if (err instanceof IdleTimeout) return `no data from upstream for ${idleTimeoutMs} ms (router.idle_timeout_ms)`;
+function reasonFor(err: unknown, idle: boolean, signal: AbortSignal, idleTimeoutMs: number): string {
+  if (idle) return `no data from upstream for ${idleTimeoutMs} ms (router.idle_timeout_ms)`;
   if (signal.aborted) return 'the request did not finish within router.timeout_ms';
   const e = err as { code?: string; message?: string };
   return `the upstream connection broke mid-stream (${e?.code ?? e?.message ?? String(err)})`;
 }
 
-function withIdleTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new IdleTimeout()), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
 function drained(res: ServerResponse, signal: AbortSignal): Promise<void> {
+  if (res.destroyed || signal.aborted) return Promise.resolve();
   return new Promise((resolve) => {
     const done = (): void => {
       res.off('drain', done);

@@ -37,23 +37,44 @@ export class TransformedEventStream {
         return out;
       }
       if (this.ended) return null;
+      if (this.transformer.finished) {
+        this.ended = true;
+        this.release();
+        continue;
+      }
       const read = await this.iterator.next();
       if (read.done) {
         this.ended = true;
+        // An upstream that ends without the final blank line still meant its last event: the
+        // blank lines complete and dispatch it (and do nothing after a properly ended stream).
+        this.parser.feed(`${this.decoder.decode()}\n\n`);
         this.pending += this.transformer.finish();
         continue;
       }
       this.parser.feed(this.decoder.decode(read.value, { stream: true }));
-      if (this.transformer.failed) {
-        // The error event is the last thing the client gets; stop reading upstream.
-        this.ended = true;
-        this.destroy();
-      }
     }
   }
 
   /** Closes the upstream connection (client gone, timeout, or the stream failed). */
   destroy(): void {
     if (!this.upstream.body.destroyed) this.upstream.body.destroy();
+  }
+
+  /**
+   * After `[DONE]` or an error event nothing more is sent: a failed stream's connection is closed,
+   * a finished one's remaining bytes are read off in the background so the connection can be reused.
+   */
+  private release(): void {
+    if (this.transformer.failed) return this.destroy();
+    const giveUp = setTimeout(() => this.destroy(), 5_000);
+    void (async () => {
+      try {
+        while (!(await this.iterator.next()).done);
+      } catch {
+        // Already over for the client; nothing to report.
+      } finally {
+        clearTimeout(giveUp);
+      }
+    })();
   }
 }

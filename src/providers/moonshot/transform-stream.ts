@@ -1,7 +1,6 @@
-import type { StreamFailure, StreamTransformer, Usage } from '../types.js';
-import { StreamAssembler } from '../stream-assembler.js';
-import type { AssembledResponse } from '../stream-assembler.js';
-import { SSE_DONE, sseErrorEvent, sseEvent } from '../sse.js';
+import type { Usage } from '../types.js';
+import { SSE_DONE, sseEvent } from '../sse.js';
+import { StreamTransformerBase } from '../stream-transformer-base.js';
 import { readUsage } from '../usage.js';
 import { toOpenAIUsage } from './convert-usage.js';
 import { ToolCallDeltaNormalizer } from './normalize-tool-call-deltas.js';
@@ -37,30 +36,15 @@ type Json = Record<string, unknown>;
  * - `finish_reason: "stop"` after tool calls becomes `"tool_calls"`;
  * - an `{"error":…}` event becomes an OpenAI error event and ends the stream.
  */
-export class MoonshotStreamTransformer implements StreamTransformer {
-  private done = false;
-  private failureInfo: StreamFailure | undefined;
+export class MoonshotStreamTransformer extends StreamTransformerBase {
   private choiceUsage: unknown;
   private topUsage: unknown;
   private usageSent = false;
   private meta: Json = {};
   private readonly choices = new Map<number, ChoiceState>();
-  private readonly assembler: StreamAssembler | undefined;
 
   constructor(private readonly options: MoonshotStreamOptions) {
-    if (options.captureResponse) this.assembler = new StreamAssembler();
-  }
-
-  assembled(): AssembledResponse | undefined {
-    return this.assembler?.result();
-  }
-
-  get failed(): boolean {
-    return this.failureInfo !== undefined;
-  }
-
-  get failure(): StreamFailure | undefined {
-    return this.failureInfo;
+    super(options.providerName, options.captureResponse);
   }
 
   get usage(): Usage | undefined {
@@ -68,7 +52,7 @@ export class MoonshotStreamTransformer implements StreamTransformer {
   }
 
   onData(data: string): string {
-    if (this.failed || this.done) return '';
+    if (this.finished) return '';
     if (data === '[DONE]') return this.complete();
 
     let chunk: unknown;
@@ -105,17 +89,6 @@ export class MoonshotStreamTransformer implements StreamTransformer {
     }
     this.assembler?.add(obj);
     return sseEvent(changed ? JSON.stringify(obj) : data);
-  }
-
-  finish(): string {
-    if (this.failed || this.done) return '';
-    return this.fail('upstream closed the stream before it finished', 'api_error', 'upstream_stream_incomplete');
-  }
-
-  /** For a stream cut by the network or a timeout after it started. */
-  abort(reason: string): string {
-    if (this.failed || this.done) return '';
-    return this.fail(reason, 'api_error', 'upstream_stream_incomplete');
   }
 
   private convertChoice(choice: Json): boolean {
@@ -172,19 +145,6 @@ export class MoonshotStreamTransformer implements StreamTransformer {
       const toolCalls = state.toolCalls.assembled();
       if (toolCalls.length > 0) this.options.onTurnComplete({ toolCalls, reasoning: state.reasoning });
     }
-  }
-
-  private upstreamError(error: unknown): string {
-    const e = (error && typeof error === 'object' ? error : { message: String(error) }) as Json;
-    const message = typeof e.message === 'string' ? e.message : 'unknown error';
-    const type = typeof e.type === 'string' ? e.type : 'api_error';
-    const code = typeof e.code === 'string' ? e.code : null;
-    return this.fail(message, type, code);
-  }
-
-  private fail(message: string, type: string, code: string | null): string {
-    this.failureInfo = { message: `${this.options.providerName}: ${message}`, type, code };
-    return sseErrorEvent(this.failureInfo.message, type, code);
   }
 
   private rememberMeta(obj: Json): void {

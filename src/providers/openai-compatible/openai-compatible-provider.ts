@@ -50,7 +50,7 @@ export class OpenAICompatibleProvider implements Provider {
 
   normalizeResponse(json: unknown): NormalizedResponse {
     const usage = json && typeof json === 'object' ? readUsage((json as { usage?: unknown }).usage) : undefined;
-    return { body: json, usage };
+    return { body: json, usage, unchanged: true };
   }
 
   createStreamTransformer(ctx: CallContext): StreamTransformer {

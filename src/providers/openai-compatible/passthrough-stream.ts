@@ -1,8 +1,7 @@
-import type { StreamFailure, StreamTransformer, Usage } from '../types.js';
-import { SSE_DONE, sseErrorEvent, sseEvent } from '../sse.js';
+import type { Usage } from '../types.js';
+import { SSE_DONE, sseEvent } from '../sse.js';
+import { StreamTransformerBase } from '../stream-transformer-base.js';
 import { readUsage } from '../usage.js';
-import { StreamAssembler } from '../stream-assembler.js';
-import type { AssembledResponse } from '../stream-assembler.js';
 
 export interface PassthroughStreamOptions {
   providerName: string;
@@ -14,28 +13,14 @@ export interface PassthroughStreamOptions {
 
 /**
  * For providers that already speak OpenAI: events go through byte for byte. Only chunks that
- * mention usage or an error are parsed, to read the usage and to turn errors into a clean ending.
+ * mention usage or an error are parsed (every chunk, when the answer is rebuilt for the logs),
+ * to read the usage and to turn errors into a clean ending.
  */
-export class PassthroughStreamTransformer implements StreamTransformer {
-  private done = false;
-  private failureInfo: StreamFailure | undefined;
+export class PassthroughStreamTransformer extends StreamTransformerBase {
   private lastUsage: Usage | undefined;
-  private readonly assembler: StreamAssembler | undefined;
 
   constructor(private readonly options: PassthroughStreamOptions) {
-    if (options.captureResponse) this.assembler = new StreamAssembler();
-  }
-
-  assembled(): AssembledResponse | undefined {
-    return this.assembler?.result();
-  }
-
-  get failed(): boolean {
-    return this.failureInfo !== undefined;
-  }
-
-  get failure(): StreamFailure | undefined {
-    return this.failureInfo;
+    super(options.providerName, options.captureResponse);
   }
 
   get usage(): Usage | undefined {
@@ -43,7 +28,7 @@ export class PassthroughStreamTransformer implements StreamTransformer {
   }
 
   onData(data: string): string {
-    if (this.done || this.failed) return '';
+    if (this.finished) return '';
     if (data === '[DONE]') {
       this.done = true;
       return SSE_DONE;
@@ -56,34 +41,12 @@ export class PassthroughStreamTransformer implements StreamTransformer {
     } catch {
       return sseEvent(data);
     }
-    if (chunk.error !== undefined && chunk.error !== null) {
-      const e = chunk.error as Record<string, unknown>;
-      return this.fail(
-        typeof e.message === 'string' ? e.message : 'unknown error',
-        typeof e.type === 'string' ? e.type : 'api_error',
-        typeof e.code === 'string' ? e.code : null,
-      );
-    }
+    if (chunk.error !== undefined && chunk.error !== null) return this.upstreamError(chunk.error);
     this.assembler?.add(chunk);
     const usage = readUsage(chunk.usage);
     if (usage) this.lastUsage = usage;
     const usageOnly = Array.isArray(chunk.choices) && chunk.choices.length === 0 && usage !== undefined;
     if (usageOnly && !this.options.forwardUsageChunk) return '';
     return sseEvent(data);
-  }
-
-  finish(): string {
-    if (this.done || this.failed) return '';
-    return this.fail('upstream closed the stream before it finished', 'api_error', 'upstream_stream_incomplete');
-  }
-
-  abort(reason: string): string {
-    if (this.done || this.failed) return '';
-    return this.fail(reason, 'api_error', 'upstream_stream_incomplete');
-  }
-
-  private fail(message: string, type: string, code: string | null): string {
-    this.failureInfo = { message: `${this.options.providerName}: ${message}`, type, code };
-    return sseErrorEvent(this.failureInfo.message, type, code);
   }
 }

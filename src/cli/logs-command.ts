@@ -1,0 +1,78 @@
+import { InvalidArgumentError } from 'commander';
+import { parseTime } from '../logs/http/parse-query.js';
+import { formatLogLine } from '../logs/tail/format-log-line.js';
+import { httpLogReader, storeLogReader } from '../logs/tail/log-reader.js';
+import type { LogReader } from '../logs/tail/log-reader.js';
+import { tailLogs } from '../logs/tail/tail-logs.js';
+import type { LogFilter, StatusFilter } from '../store/store.js';
+
+export interface LogsOptions {
+  follow?: boolean;
+  model?: string;
+  key?: string;
+  customer?: string;
+  status?: string;
+  since?: string;
+  lines: number;
+  url: string;
+  apiKey?: string;
+  store?: string;
+  json?: boolean;
+  interval: number;
+}
+
+/**
+ * `moongate logs`: the latest records from a running gateway (`--url`, with the master key from
+ * `--api-key` or $MOONGATE_MASTER_KEY), or straight from the store file (`--store`) when no
+ * gateway is running. `--follow` keeps printing new records.
+ */
+export async function runLogs(options: LogsOptions): Promise<void> {
+  const filter: LogFilter = {};
+  if (options.model) {
+    const slash = options.model.indexOf('/');
+    // Over HTTP the gateway splits `provider/model` itself; the store needs it split here.
+    if (options.store && slash > 0) Object.assign(filter, { provider: options.model.slice(0, slash), model: options.model.slice(slash + 1) });
+    else filter.model = options.model;
+  }
+  if (options.key) filter.key_id = options.key;
+  if (options.customer) filter.customer = options.customer;
+  if (options.status) filter.status = parseStatusOption(options.status);
+  if (options.since) filter.from_ms = parseTime(options.since, 'since');
+
+  const reader: LogReader = options.store ? await storeLogReader(options.store) : httpLogReader(options.url, options.apiKey ?? nonEmpty(process.env.MOONGATE_MASTER_KEY));
+  const abort = new AbortController();
+  const stop = (): void => abort.abort();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  try {
+    await tailLogs(reader, {
+      filter,
+      last: options.lines,
+      follow: options.follow === true,
+      pollMs: options.interval,
+      signal: abort.signal,
+      print: (r) => console.log(options.json ? JSON.stringify(r) : formatLogLine(r)),
+    });
+  } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+    await reader.close();
+  }
+}
+
+export function parseLines(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 1000) throw new InvalidArgumentError('must be an integer from 1 to 1000.');
+  return n;
+}
+
+function parseStatusOption(value: string): StatusFilter {
+  if (value === 'success' || value === 'error') return value;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 100 || n > 599) throw new InvalidArgumentError('--status must be success, error or an HTTP status code.');
+  return n;
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value === '' ? undefined : value;
+}

@@ -1,0 +1,68 @@
+import { sseErrorEvent } from './sse.js';
+import { StreamAssembler } from './stream-assembler.js';
+import type { AssembledResponse } from './stream-assembler.js';
+import type { StreamFailure, StreamTransformer, Usage } from './types.js';
+
+/**
+ * What every stream transformer shares: ending with `[DONE]` or with one error event, never both,
+ * and rebuilding the answer for the logs when asked. Subclasses convert the events themselves.
+ */
+export abstract class StreamTransformerBase implements StreamTransformer {
+  /** `[DONE]` was seen: the stream ended normally. */
+  protected done = false;
+  private failureInfo: StreamFailure | undefined;
+  protected readonly assembler: StreamAssembler | undefined;
+
+  constructor(
+    protected readonly providerName: string,
+    captureResponse: boolean | undefined,
+  ) {
+    if (captureResponse) this.assembler = new StreamAssembler();
+  }
+
+  abstract onData(data: string): string;
+  abstract get usage(): Usage | undefined;
+
+  get failed(): boolean {
+    return this.failureInfo !== undefined;
+  }
+
+  get failure(): StreamFailure | undefined {
+    return this.failureInfo;
+  }
+
+  /** Over, one way or the other: nothing more will be sent. */
+  get finished(): boolean {
+    return this.done || this.failed;
+  }
+
+  assembled(): AssembledResponse | undefined {
+    return this.assembler?.result();
+  }
+
+  finish(): string {
+    if (this.finished) return '';
+    return this.fail('upstream closed the stream before it finished', 'api_error', 'upstream_stream_incomplete');
+  }
+
+  abort(reason: string): string {
+    if (this.finished) return '';
+    return this.fail(reason, 'api_error', 'upstream_stream_incomplete');
+  }
+
+  /** The stream's last event: an OpenAI error naming the provider. */
+  protected fail(rawMessage: string, type: string, code: string | null): string {
+    this.failureInfo = { message: `${this.providerName}: ${rawMessage}`, rawMessage, type, code };
+    return sseErrorEvent(this.failureInfo.message, type, code);
+  }
+
+  /** An `{"error": …}` event from upstream, in whatever shape it came. */
+  protected upstreamError(error: unknown): string {
+    const e = (error && typeof error === 'object' ? error : { message: String(error) }) as Record<string, unknown>;
+    return this.fail(
+      typeof e.message === 'string' ? e.message : 'unknown error',
+      typeof e.type === 'string' ? e.type : 'api_error',
+      typeof e.code === 'string' ? e.code : null,
+    );
+  }
+}

@@ -1,0 +1,35 @@
+import { Readable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { PassthroughStreamTransformer } from '../providers/openai-compatible/passthrough-stream.js';
+import type { UpstreamResponse } from './send-request.js';
+import { TransformedEventStream } from './transformed-event-stream.js';
+
+function upstream(parts: string[]): UpstreamResponse {
+  return { status: 200, headers: {}, body: Readable.from(parts.map((p) => Buffer.from(p))) as unknown as UpstreamResponse['body'] };
+}
+
+async function all(stream: TransformedEventStream): Promise<string[]> {
+  const out: string[] = [];
+  for (let next = await stream.next(); next !== null; next = await stream.next()) out.push(next);
+  return out;
+}
+
+const chunk = '{"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"content":"Hi"}}]}';
+
+describe('TransformedEventStream', () => {
+  it('gives each network read’s output at once, events split across reads included', async () => {
+    const stream = new TransformedEventStream(upstream([`data: ${chunk.slice(0, 20)}`, `${chunk.slice(20)}\n\n`, 'data: [DONE]\n\n']), new PassthroughStreamTransformer({ providerName: 'p', forwardUsageChunk: true }));
+    expect(await all(stream)).toEqual([`data: ${chunk}\n\n`, 'data: [DONE]\n\n']);
+  });
+
+  it('takes a final [DONE] without its blank line as the end', async () => {
+    const stream = new TransformedEventStream(upstream([`data: ${chunk}\n\n`, 'data: [DONE]\n']), new PassthroughStreamTransformer({ providerName: 'p', forwardUsageChunk: true }));
+    expect(await all(stream)).toEqual([`data: ${chunk}\n\n`, 'data: [DONE]\n\n']);
+  });
+
+  it('ends with an error event when the upstream stops before [DONE]', async () => {
+    const stream = new TransformedEventStream(upstream([`data: ${chunk}\n\n`]), new PassthroughStreamTransformer({ providerName: 'p', forwardUsageChunk: true }));
+    const out = await all(stream);
+    expect(out[1]).toContain('upstream_stream_incomplete');
+  });
+});
