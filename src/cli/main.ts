@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command, InvalidArgumentError } from 'commander';
 import { runCheck } from './check-command.js';
+import { keysCommand } from './keys-command.js';
 import { parseLines, runLogs } from './logs-command.js';
 import { runSim } from './sim-command.js';
 import { runStart } from './start-command.js';
@@ -38,6 +39,8 @@ program
   .option('--latency <ms>', 'delay before each response starts', parseMs, 0)
   .option('--token-delay <ms>', 'delay between stream chunks', parseMs, 0)
   .action(runSim);
+
+program.addCommand(keysCommand());
 
 program
   .command('check')

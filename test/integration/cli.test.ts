@@ -105,4 +105,40 @@ describe('moongate CLI', () => {
     ]);
     expect(check.stdout()).not.toContain('sk-good');
   });
+
+  it('keys create, list and revoke through a running gateway', async () => {
+    const sim = run(['sim', '--port', '0']);
+    const [, simUrl] = await sim.output(/(http:\/\/127\.0\.0\.1:\d+)/);
+    const dir = mkdtempSync(join(tmpdir(), 'moongate-keys-'));
+    const file = join(dir, 'moongate.yaml');
+    writeFileSync(
+      file,
+      ['master_key: cli-master-key-0001', `store: sqlite:${join(dir, 'moongate.db')}`, 'providers:', '  moonshot:', `    base_url: "${simUrl}/v1"`, '    api_key: sk-cli', ''].join('\n'),
+    );
+    const gw = run(['start', '--config', file, '--host', '127.0.0.1', '--port', '0']);
+    const [, url] = await gw.output(/listening on (http:\/\/\S+)/);
+    const env = { MOONGATE_URL: url!, MOONGATE_MASTER_KEY: 'cli-master-key-0001' };
+
+    const create = run(['keys', 'create', '--name', 'cli-team', '--models', 'moonshot/*', '--budget', '5', '--period', 'day', '--rpm', '60', '--json'], env);
+    expect(await create.exited).toBe(0);
+    const created = JSON.parse(create.stdout());
+    expect(created.key).toMatch(/^mg-/);
+
+    const client = new OpenAI({ baseURL: `${url}/v1`, apiKey: created.key, maxRetries: 0 });
+    expect((await client.chat.completions.create({ model: 'moonshot/kimi-k2.6', messages: [{ role: 'user', content: 'hi' }] })).choices[0]).toBeTruthy();
+
+    const list = run(['keys', 'list'], env);
+    expect(await list.exited).toBe(0);
+    expect(list.stdout()).toContain(created.id);
+    expect(list.stdout()).toContain('cli-team');
+    expect(list.stdout()).not.toContain(created.key);
+
+    const revoke = run(['keys', 'revoke', created.id], env);
+    expect(await revoke.exited).toBe(0);
+    await expect(client.chat.completions.create({ model: 'moonshot/kimi-k2.6', messages: [{ role: 'user', content: 'hi' }] })).rejects.toMatchObject({ status: 401 });
+
+    const denied = run(['keys', 'list'], { MOONGATE_URL: url!, MOONGATE_MASTER_KEY: 'wrong' });
+    expect(await denied.exited).toBe(1);
+    expect(denied.stderr()).toContain('HTTP 401');
+  });
 });
