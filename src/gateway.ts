@@ -9,6 +9,9 @@ import type { Provider, Usage } from './providers/types.js';
 import { InMemoryKeyStore } from './keys/key-store.js';
 import type { KeyStore } from './keys/key-store.js';
 import { VirtualKeys } from './keys/virtual-keys.js';
+import { InMemoryCredentialRepository } from './credentials/credential-repository.js';
+import type { CredentialRepository } from './credentials/credential-repository.js';
+import { StoredCredentials } from './credentials/stored-credentials.js';
 import { Admission } from './router/admission.js';
 import { DeploymentHealth } from './router/deployment-health.js';
 import { InMemoryLimitCounters } from './router/limit-counters.js';
@@ -35,6 +38,10 @@ export interface GatewayOptions {
   keyStore?: KeyStore;
   /** Prices a request for budgets; without one, keys are never charged. */
   costOf?: (provider: string, model: string, usage: Usage) => number | null;
+  /** Where provider keys added at run time live (encrypted); in memory unless the store provides one. */
+  credentialRepository?: CredentialRepository;
+  /** Encrypts stored provider keys; defaults to $MOONGATE_SECRET. Without it, none can be stored. */
+  secret?: string;
 }
 
 export interface Gateway {
@@ -42,6 +49,8 @@ export interface Gateway {
   server: Server;
   router: Router;
   keys: VirtualKeys;
+  /** Provider keys added at run time; `load()` them once the store is open. */
+  credentials: StoredCredentials;
   inFlight: InFlightRequests;
   /** Starts listening; resolves with the address clients should use. */
   listen(port?: number, host?: string): Promise<string>;
@@ -70,12 +79,14 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     maxQueueSize: config.router.max_queue_size,
   });
   const router = new Router(config, providers, pools, { health, admission });
+  const credentials = new StoredCredentials(options.credentialRepository ?? new InMemoryCredentialRepository(), config, options.secret ?? process.env.MOONGATE_SECRET);
   const inFlight = new InFlightRequests();
   const server = createHttpServer(
     {
       config,
       router,
       keys,
+      credentials,
       costOf: options.costOf ?? (() => null),
       observers: options.observers ?? [],
       routes: options.routes ?? [],
@@ -89,6 +100,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     server,
     router,
     keys,
+    credentials,
     listen(port = config.server.port, host = config.server.host) {
       return new Promise((resolve, reject) => {
         server.once('error', reject);

@@ -6,6 +6,8 @@ import type { Router } from '../router/router.js';
 import { authenticate } from './auth.js';
 import type { Caller } from './auth.js';
 import { handleAdminKeys } from './admin-keys.js';
+import { handleAdminCredentials } from './admin-credentials.js';
+import type { StoredCredentials } from '../credentials/stored-credentials.js';
 import type { VirtualKeys } from '../keys/virtual-keys.js';
 import type { Usage } from '../providers/types.js';
 import { handleChatCompletions } from './chat-completions.js';
@@ -21,6 +23,7 @@ export interface HttpServerDeps {
   config: GatewayConfig;
   router: Router;
   keys: VirtualKeys;
+  credentials: StoredCredentials;
   costOf: (provider: string, model: string, usage: Usage) => number | null;
   observers: readonly RequestObserver[];
   /** Routes other modules serve (logs, admin, metrics…); the first that returns true has handled it. */
@@ -112,6 +115,7 @@ export function createHttpServer(deps: HttpServerDeps, inFlight: InFlightRequest
       return sendJson(res, 200, await models.list());
     }
     if (await handleAdminKeys(req, res, path, method, caller, deps.keys)) return;
+    if (await handleAdminCredentials(req, res, path, method, caller, { config, credentials: deps.credentials, health: deps.router.health })) return;
     for (const route of deps.routes) {
       if (await route(req, res, path, method, caller)) return;
     }

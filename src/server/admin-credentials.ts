@@ -1,0 +1,117 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { z } from 'zod';
+import { resolveBaseUrl } from '../config/index.js';
+import { checkMoonshotKey } from '../credentials/check-moonshot-key.js';
+import type { CheckResult } from '../credentials/check-moonshot-key.js';
+import type { StoredCredentials } from '../credentials/stored-credentials.js';
+import type { DeploymentHealth } from '../router/deployment-health.js';
+import type { GatewayConfig } from '../config/types.js';
+import type { Caller } from './auth.js';
+import { requireAdmin } from './auth.js';
+import { GatewayError, sendJson } from './gateway-error.js';
+import { readJsonBody } from './read-json-body.js';
+
+const addSchema = z.strictObject({
+  provider: z.string().min(1),
+  name: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'letters, digits, ".", "_" and "-" only'),
+  api_key: z.string().min(1),
+  region: z.enum(['global', 'cn']).optional(),
+  base_url: z.url({ protocol: /^https?$/ }).optional(),
+  weight: z.number().positive().optional(),
+  limits: z
+    .strictObject({ concurrency: z.number().int().positive().optional(), rpm: z.number().int().positive().optional(), tpm: z.number().int().positive().optional() })
+    .optional(),
+  models: z.array(z.string().min(1)).optional(),
+});
+
+export interface AdminCredentialsDeps {
+  config: GatewayConfig;
+  credentials: StoredCredentials;
+  health: DeploymentHealth;
+}
+
+/**
+ * /admin/credentials — list every provider credential (name and last four only), add one at run
+ * time (encrypted at rest), remove a stored one, and test one: the same diagnosis as
+ * `moongate check`. A credential that tests OK is put back into rotation if it was disabled.
+ */
+export async function handleAdminCredentials(
+  req: IncomingMessage,
+  res: ServerResponse,
+  path: string,
+  method: string,
+  caller: Caller,
+  deps: AdminCredentialsDeps,
+): Promise<boolean> {
+  if (path !== '/admin/credentials' && !path.startsWith('/admin/credentials/')) return false;
+  requireAdmin(caller);
+  const provider = new URL(req.url ?? '/', 'http://x').searchParams.get('provider') ?? undefined;
+  const rest = path.slice('/admin/credentials'.length).split('/').filter(Boolean).map(decodePart);
+
+  if (rest.length === 0) {
+    if (method === 'GET') return sendOk(res, 200, { object: 'list', data: deps.credentials.list() });
+    if (method === 'POST') {
+      const parsed = addSchema.safeParse(await readJsonBody(req, 64 * 1024));
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0]!;
+        const field = issue.path.join('.') || (issue.code === 'unrecognized_keys' ? issue.keys.join(', ') : 'body');
+        throw new GatewayError(400, `Invalid credential: \`${field}\`: ${issue.message}.`, { type: 'invalid_request_error', code: 'invalid_request', param: field });
+      }
+      return sendOk(res, 201, await deps.credentials.add(parsed.data));
+    }
+    throw methodNotAllowed(method, 'GET, POST');
+  }
+
+  const name = rest[0]!;
+  if (rest.length === 1 && method === 'DELETE') {
+    const found = deps.credentials.find(name, provider);
+    if (!(await deps.credentials.remove(found.provider, name))) {
+      throw new GatewayError(409, `Credential "${name}" comes from the config file; remove it there.`, { type: 'invalid_request_error', code: 'credential_from_config' });
+    }
+    return sendOk(res, 200, { provider: found.provider, name, deleted: true });
+  }
+  if (rest.length === 2 && rest[1] === 'test' && method === 'POST') {
+    const found = deps.credentials.find(name, provider);
+    const result = await testCredential(deps.config, found.provider, found.credential);
+    if (result.ok) deps.health.enableCredential(`${found.provider}/${name}`);
+    return sendOk(res, 200, { provider: found.provider, name, ...result });
+  }
+  throw new GatewayError(404, `Unknown route ${method} ${path}.`, { type: 'invalid_request_error', code: 'unknown_route' });
+}
+
+async function testCredential(config: GatewayConfig, providerName: string, credential: { api_key: string; region?: 'global' | 'cn'; base_url?: string }): Promise<CheckResult> {
+  const provider = config.providers[providerName]!;
+  if (provider.type === 'moonshot') {
+    const region = credential.region ?? 'global';
+    const regions = credential.base_url ? { ...provider.regions, [region]: credential.base_url } : provider.regions;
+    return checkMoonshotKey({ key: credential.api_key, region, regions });
+  }
+  // Other providers: one models-list call says whether the key is accepted.
+  const base = resolveBaseUrl(provider, credential);
+  try {
+    const res = await fetch(`${base}/models`, { headers: { authorization: `Bearer ${credential.api_key}` }, signal: AbortSignal.timeout(10_000) });
+    await res.body?.cancel();
+    if (res.ok) return { verdict: 'ok', ok: true, message: `The key works on ${new URL(base!).host}.` };
+    if (res.status === 401 || res.status === 403) return { verdict: 'invalid', ok: false, message: `${new URL(base!).host} rejects the key (HTTP ${res.status}).` };
+    return { verdict: 'unreachable', ok: false, message: `${new URL(base!).host} answered HTTP ${res.status}.` };
+  } catch (err) {
+    return { verdict: 'unreachable', ok: false, message: `Could not reach ${base}: ${(err as Error).message}.` };
+  }
+}
+
+function sendOk(res: ServerResponse, status: number, body: unknown): true {
+  sendJson(res, status, body);
+  return true;
+}
+
+function decodePart(part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    throw new GatewayError(400, `The path is not valid percent-encoding: ${JSON.stringify(part)}.`, { type: 'invalid_request_error', code: 'invalid_path' });
+  }
+}
+
+function methodNotAllowed(method: string, allowed: string): GatewayError {
+  return new GatewayError(405, `${method} is not allowed here; use ${allowed}.`, { type: 'invalid_request_error', code: 'method_not_allowed', headers: { allow: allowed } });
+}

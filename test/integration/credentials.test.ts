@@ -1,0 +1,138 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { parseConfigText } from '../../src/config/index.js';
+import { InMemoryCredentialRepository } from '../../src/credentials/credential-repository.js';
+import { SecretBox } from '../../src/credentials/secret-box.js';
+import { createGateway } from '../../src/gateway.js';
+import type { Gateway } from '../../src/gateway.js';
+import { startSimulator } from '../../src/sim/index.js';
+import type { Simulator } from '../../src/sim/index.js';
+
+/** Provider keys added at run time over /admin/credentials: encrypted, usable at once, testable. */
+const MASTER = 'master-credentials-0001';
+const SECRET = 'a-long-moongate-secret-for-tests';
+const STORED_KEY = 'sk-stored-at-runtime-9876';
+
+let sim: Simulator;
+beforeAll(async () => {
+  sim = await startSimulator({ quiet: true });
+});
+afterAll(() => sim.close());
+beforeEach(() => sim.reset());
+
+async function gatewayWith(secret: string | undefined, repository = new InMemoryCredentialRepository()): Promise<{ gw: Gateway; url: string; repository: InMemoryCredentialRepository }> {
+  const config = parseConfigText(
+    `
+master_key: ${MASTER}
+providers:
+  moonshot:
+    regions: { global: ${sim.globalBaseUrl}, cn: ${sim.cnBaseUrl} }
+    credentials:
+      - { name: from-config, api_key: sk-config-1111, models: [kimi-k3] }
+`,
+    'test.yaml',
+    {},
+  );
+  const gw = createGateway(config, { credentialRepository: repository, secret });
+  await gw.credentials.load();
+  return { gw, url: await gw.listen(0, '127.0.0.1'), repository };
+}
+
+async function call(url: string, method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> {
+  const res = await fetch(`${url}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${MASTER}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+  });
+  return { status: res.status, json: await res.json() };
+}
+
+describe('stored provider credentials', () => {
+  it('refuses to store a key without MOONGATE_SECRET', async () => {
+    const { gw, url } = await gatewayWith(undefined);
+    try {
+      const res = await call(url, 'POST', '/admin/credentials', { provider: 'moonshot', name: 'x', api_key: STORED_KEY });
+      expect(res.status).toBe(400);
+      expect(res.json.error.code).toBe('secret_not_configured');
+    } finally {
+      await gw.close();
+    }
+  });
+
+  it('stores a key encrypted, shows only its last 4, and routes to it at once', async () => {
+    const { gw, url, repository } = await gatewayWith(SECRET);
+    try {
+      const added = await call(url, 'POST', '/admin/credentials', { provider: 'moonshot', name: 'runtime', api_key: STORED_KEY, weight: 2, limits: { concurrency: 5 }, models: ['kimi-k2.6'] });
+      expect(added.status).toBe(201);
+      expect(added.json).toMatchObject({ provider: 'moonshot', name: 'runtime', key_last4: '9876', region: 'global', source: 'stored', weight: 2 });
+      expect(JSON.stringify(added.json)).not.toContain(STORED_KEY);
+
+      const [row] = await repository.listCredentials();
+      expect(row!.api_key_sealed).not.toContain(STORED_KEY);
+      expect(new SecretBox(SECRET).open(row!.api_key_sealed)).toBe(STORED_KEY);
+      expect(() => new SecretBox('some-other-secret-of-length').open(row!.api_key_sealed)).toThrow();
+
+      const list = await call(url, 'GET', '/admin/credentials');
+      expect(list.json.data.map((c: any) => [c.name, c.source, c.key_last4])).toEqual([
+        ['from-config', 'config', '1111'],
+        ['runtime', 'stored', '9876'],
+      ]);
+      expect(JSON.stringify(list.json)).not.toMatch(/sk-(config|stored)/);
+
+      const res = await fetch(`${url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${MASTER}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'moonshot/kimi-k2.6', messages: [{ role: 'user', content: 'hi' }] }),
+      });
+      expect(res.status).toBe(200);
+      expect(res.headers.get('x-moongate-credential')).toBe('runtime');
+      expect(sim.requests.at(-1)!.authorization).toBe(`Bearer ${STORED_KEY}`);
+    } finally {
+      await gw.close();
+    }
+  });
+
+  it('comes back after a restart with the same secret, and not with another', async () => {
+    const repository = new InMemoryCredentialRepository();
+    const first = await gatewayWith(SECRET, repository);
+    await call(first.url, 'POST', '/admin/credentials', { provider: 'moonshot', name: 'runtime', api_key: STORED_KEY });
+    await first.gw.close();
+
+    const second = await gatewayWith(SECRET, repository);
+    try {
+      const list = await call(second.url, 'GET', '/admin/credentials');
+      expect(list.json.data.map((c: any) => c.name)).toContain('runtime');
+    } finally {
+      await second.gw.close();
+    }
+    await expect(gatewayWith('the-wrong-secret-for-this-store', repository)).rejects.toThrow(/MOONGATE_SECRET/);
+  });
+
+  it('tests a credential with the same diagnosis as moongate check', async () => {
+    const { gw, url } = await gatewayWith(SECRET);
+    try {
+      await call(url, 'POST', '/admin/credentials', { provider: 'moonshot', name: 'china', api_key: 'sk-cn-stored', region: 'global' });
+      await call(url, 'POST', '/admin/credentials', { provider: 'moonshot', name: 'empty', api_key: 'sk-nobalance-stored' });
+      expect((await call(url, 'POST', '/admin/credentials/from-config/test')).json).toMatchObject({ verdict: 'ok', ok: true, region: 'global' });
+      expect((await call(url, 'POST', '/admin/credentials/china/test')).json).toMatchObject({ verdict: 'wrong_region', region: 'cn' });
+      expect((await call(url, 'POST', '/admin/credentials/empty/test')).json).toMatchObject({ verdict: 'no_balance' });
+      expect((await call(url, 'POST', '/admin/credentials/nope/test')).status).toBe(404);
+    } finally {
+      await gw.close();
+    }
+  });
+
+  it('removes stored credentials only, and validates input', async () => {
+    const { gw, url } = await gatewayWith(SECRET);
+    try {
+      await call(url, 'POST', '/admin/credentials', { provider: 'moonshot', name: 'temp', api_key: STORED_KEY });
+      expect((await call(url, 'DELETE', '/admin/credentials/temp')).json).toEqual({ provider: 'moonshot', name: 'temp', deleted: true });
+      expect((await call(url, 'DELETE', '/admin/credentials/from-config')).status).toBe(409);
+      expect((await call(url, 'POST', '/admin/credentials', { provider: 'moonshot', name: 'from-config', api_key: 'x' })).status).toBe(409);
+      const bad = await call(url, 'POST', '/admin/credentials', { provider: 'moonshot', name: 'x', api_key: 'k', region: 'eu' });
+      expect([bad.status, bad.json.error.param]).toEqual([400, 'region']);
+      expect((await call(url, 'POST', '/admin/credentials', { provider: 'nowhere', name: 'x', api_key: 'k' })).status).toBe(404);
+    } finally {
+      await gw.close();
+    }
+  });
+});
