@@ -3,7 +3,6 @@ import { Command, InvalidArgumentError } from 'commander';
 import { runCheck } from './check-command.js';
 import { keysCommand } from './keys-command.js';
 import { parseLines, runLogs } from './logs-command.js';
-import { runSim } from './sim-command.js';
 import { runStart } from './start-command.js';
 
 export function parsePort(value: string): number {
@@ -38,7 +37,8 @@ program
   .option('-H, --host <host>', 'address to listen on', '127.0.0.1')
   .option('--latency <ms>', 'delay before each response starts', parseMs, 0)
   .option('--token-delay <ms>', 'delay between stream chunks', parseMs, 0)
-  .action(runSim);
+  // Loaded on use: `moongate start` should not pay for the simulator.
+  .action(async (options) => (await import('./sim-command.js')).runSim(options));
 
 program.addCommand(keysCommand());
 

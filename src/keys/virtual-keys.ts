@@ -20,6 +20,7 @@ export interface CreateKeyInput {
 
 /** How long a key read from the store is trusted before it is read again (other replicas may change it). */
 const CACHE_TTL_MS = 1_000;
+const MAX_CACHED_KEYS = 10_000;
 
 /**
  * Gateway keys: issued once (only the hash is stored), checked on every request (revocation,
@@ -27,7 +28,9 @@ const CACHE_TTL_MS = 1_000;
  * Changes made through this process take effect on the very next request.
  */
 export class VirtualKeys {
+  /** Token → key read from the store; `tokenById` finds a key's entry when it changes. */
   private readonly cache = new Map<string, { key: VirtualKey; at: number }>();
+  private readonly tokenById = new Map<string, string>();
 
   constructor(
     private readonly store: KeyStore,
@@ -71,7 +74,7 @@ export class VirtualKeys {
 
   async update(id: string, patch: KeyPatch): Promise<VirtualKey | undefined> {
     const updated = await this.store.updateKey(id, patch);
-    if (updated) this.cache.delete(updated.key_hash);
+    if (updated) this.forget(updated.id);
     return updated;
   }
 
@@ -81,14 +84,16 @@ export class VirtualKeys {
 
   /** The key behind a bearer token, or 401 saying why not (unknown, revoked, expired). */
   async authenticate(token: string): Promise<VirtualKey> {
-    const hash = hashKey(token);
     const now = this.now();
-    let cached = this.cache.get(hash);
+    // Keyed by the token itself so the hot path skips hashing; only the hash ever reaches the store.
+    let cached = this.cache.get(token);
     if (!cached || now - cached.at > CACHE_TTL_MS) {
-      const key = await this.store.findKeyByHash(hash);
+      const key = await this.store.findKeyByHash(hashKey(token));
       if (!key) throw unauthorized('Invalid gateway key.', 'invalid_api_key');
       cached = { key, at: now };
-      this.cache.set(hash, cached);
+      if (this.cache.size >= MAX_CACHED_KEYS) this.forget(this.cache.values().next().value!.key.id);
+      this.cache.set(token, cached);
+      this.tokenById.set(key.id, token);
     }
     const key = cached.key;
     if (key.revoked_at !== null) throw unauthorized(`This gateway key (…${key.key_last4}) was revoked on ${new Date(key.revoked_at).toISOString()}.`, 'key_revoked');
@@ -96,6 +101,18 @@ export class VirtualKeys {
       throw unauthorized(`This gateway key (…${key.key_last4}) expired on ${new Date(key.expires_at).toISOString()}.`, 'key_expired');
     }
     return key;
+  }
+
+  private cachedById(id: string): { key: VirtualKey; at: number } | undefined {
+    const token = this.tokenById.get(id);
+    return token === undefined ? undefined : this.cache.get(token);
+  }
+
+  /** Drops a key from the cache so its next request reads the store (changes take effect at once). */
+  private forget(id: string): void {
+    const token = this.tokenById.get(id);
+    if (token !== undefined) this.cache.delete(token);
+    this.tokenById.delete(id);
   }
 
   /** 403 unless one of the key's model globs matches the requested name (or a bare name's `provider/model`). */
@@ -148,7 +165,7 @@ export class VirtualKeys {
     const start = periodStart(key.budget_period, this.now());
     await this.store.addSpend(key.id, costUsd, start);
     // Keep the cached copy in step so the next request sees this spend at once.
-    const cached = this.cache.get(key.key_hash);
+    const cached = this.cachedById(key.id);
     if (cached) {
       if (start > cached.key.spend_period_start) {
         cached.key.spend_period_start = start;

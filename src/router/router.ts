@@ -9,6 +9,7 @@ import type { UpstreamResponse } from '../upstream/send-request.js';
 import { TransformedEventStream } from '../upstream/transformed-event-stream.js';
 import type { Admission } from './admission.js';
 import { guardContextWindow } from './context-window-guard.js';
+import { LinkedAbort, RequestLifetime } from './linked-abort.js';
 import type { DeploymentHealth } from './deployment-health.js';
 import { buildDeploymentGroups } from './deployments.js';
 import type { Deployment } from './deployments.js';
@@ -123,10 +124,12 @@ export class Router {
     const groups = guardContextWindow(buildDeploymentGroups(targetGroups, this.providers, call.caller), needed, promptTokens, route);
 
     const deadlineMs = this.config.router.timeout_ms;
-    const deadline = AbortSignal.timeout(deadlineMs);
-    const signal = AbortSignal.any([call.signal, deadline]);
+    const lifetime = new RequestLifetime(call.signal, deadlineMs);
+    const signal = lifetime.signal;
+    let handedOver = false;
+    try {
     const failed = new Map<string, number>();
-    const abortError = (err: unknown, d?: Deployment): GatewayError => this.classifyAbort(err, call.signal, deadline, deadlineMs, d);
+    const abortError = (err: unknown, d?: Deployment): GatewayError => this.classifyAbort(err, call.signal, lifetime, deadlineMs, d);
     let lastError: GatewayError | undefined;
 
     for (let tries = 0; ; tries++) {
@@ -172,9 +175,14 @@ export class Router {
           release(outcome.usage?.total_tokens);
           return outcome;
         }
+        // The stream outlives this call: its lifetime (deadline, client) ends when it does.
+        handedOver = true;
+        const { unlink: _unlink, ...streamOutcome } = outcome;
         return {
-          ...outcome,
+          ...streamOutcome,
           finish: ({ usage, failed: streamFailed }) => {
+            outcome.unlink();
+            lifetime.dispose();
             if (streamFailed && !candidate.callerKey) this.deps.health.onFailure(candidate.key, 'stream ended with an error');
             release(usage?.total_tokens);
           },
@@ -188,6 +196,9 @@ export class Router {
         lastError = error;
         failed.set(candidate.key, (failed.get(candidate.key) ?? 0) + 1);
       }
+    }
+    } finally {
+      if (!handedOver) lifetime.dispose();
     }
   }
 
@@ -221,9 +232,9 @@ export class Router {
   }
 
   /** Turns an abort (client gone, deadline, first-token timeout) into the error it stands for. */
-  private classifyAbort(err: unknown, client: AbortSignal, deadline: AbortSignal, deadlineMs: number, d: Deployment | undefined): GatewayError {
+  private classifyAbort(err: unknown, client: AbortSignal, lifetime: RequestLifetime, deadlineMs: number, d: Deployment | undefined): GatewayError {
     if (client.aborted) return new GatewayError(499, 'The client closed the connection.', { type: 'api_error', code: 'client_closed_request' });
-    if (deadline.aborted) {
+    if (lifetime.deadlinePassed) {
       return new GatewayError(504, `${d ? `${d.provider.name}: ` : ''}the request did not finish within router.timeout_ms (${deadlineMs} ms).`, {
         type: 'timeout_error',
         code: 'request_timeout',
@@ -239,7 +250,12 @@ export class Router {
   }
 
   /** One call to one deployment. Streams return only once their first event has arrived. */
-  private async attempt(body: ChatRequestBody, d: Deployment, call: ChatCall, requestSignal: AbortSignal): Promise<Exclude<ChatOutcome, { kind: 'stream' }> | Omit<Extract<ChatOutcome, { kind: 'stream' }>, 'finish'>> {
+  private async attempt(
+    body: ChatRequestBody,
+    d: Deployment,
+    call: ChatCall,
+    requestSignal: AbortSignal,
+  ): Promise<Exclude<ChatOutcome, { kind: 'stream' }> | (Omit<Extract<ChatOutcome, { kind: 'stream' }>, 'finish'> & { unlink: () => void })> {
     const { route } = call;
     const ctx: CallContext = {
       requestId: call.requestId,
@@ -259,8 +275,9 @@ export class Router {
     route.upstreamSentAt = sentAt;
 
     // The attempt's own switch: a first-token timeout abandons this upstream call only.
-    const attemptAbort = new AbortController();
-    const signal = AbortSignal.any([requestSignal, attemptAbort.signal]);
+    const attemptAbort = new LinkedAbort(requestSignal);
+    const signal = attemptAbort.signal;
+    let keepLinked = false;
     const firstTokenTimer = prepared.stream
       ? setTimeout(() => attemptAbort.abort(new FirstTokenTimeout()), this.config.router.first_token_timeout_ms)
       : undefined;
@@ -305,7 +322,9 @@ export class Router {
           throw d.provider.mapError(statusForType(failure.type), body, {}, d.credential);
         }
         record.duration_ms = performance.now() - sentAt;
-        return { kind: 'stream', stream, first, signal, transformer: stream.transformer };
+        // The upstream request keeps its signal for the life of the stream; unlinked when it ends.
+        keepLinked = true;
+        return { kind: 'stream', stream, first, signal, transformer: stream.transformer, unlink: () => attemptAbort.dispose() };
       }
 
       const text = await readText(res, d.provider.name);
@@ -337,6 +356,7 @@ export class Router {
       throw error;
     } finally {
       clearTimeout(firstTokenTimer);
+      if (!keepLinked) attemptAbort.dispose();
     }
   }
 }

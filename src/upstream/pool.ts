@@ -14,7 +14,9 @@ export class UpstreamPools {
     let pool = this.pools.get(origin);
     if (!pool) {
       pool = new Pool(origin, {
-        connections: 256,
+        // No cap here: admission control (per-credential concurrency) decides how many go upstream;
+        // a pool cap would queue requests silently while their first-token timers run.
+        connections: null,
         pipelining: 1,
         keepAliveTimeout: 30_000,
         connectTimeout: this.connectTimeoutMs,
