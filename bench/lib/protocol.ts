@@ -1,0 +1,100 @@
+/** Messages between the benchmark orchestrator (run.ts) and its load process (load-worker.ts). */
+
+export type TargetName = 'direct' | 'baseline' | 'moongate' | 'peer';
+
+/** Where one target is reached: the same request shape for all, only origin, path, auth and model differ. */
+export interface HttpTarget {
+  name: TargetName;
+  /** `http://127.0.0.1:PORT` — loopback only. */
+  origin: string;
+  /** Path of the chat completions route on that origin. */
+  path: string;
+  headers: Record<string, string>;
+  /** The `model` this target is called with. */
+  model: string;
+}
+
+/** Sequential non-stream requests on one keep-alive connection; latency of each, in ms. */
+export interface LatencyJob {
+  kind: 'latency';
+  target: HttpTarget;
+  body: string;
+  warmup: number;
+  requests: number;
+}
+
+/** autocannon at `connections` connections, for `durationS` seconds or `amount` requests. */
+export interface ThroughputJob {
+  kind: 'throughput';
+  target: HttpTarget;
+  body: string;
+  connections: number;
+  durationS?: number;
+  amount?: number;
+}
+
+/**
+ * `concurrency` loops that each run streams back to back until `count` streams were started in
+ * total or `durationMs` has passed; every stream must end with `[DONE]` before `deadlineMs`.
+ */
+export interface StreamsJob {
+  kind: 'streams';
+  target: HttpTarget;
+  body: string;
+  concurrency: number;
+  count?: number;
+  durationMs?: number;
+  deadlineMs: number;
+  /** Spread the loops' first streams evenly over this many ms (a ramp instead of a SYN storm). */
+  rampMs?: number;
+  /** Collect time-to-first-chunk samples. */
+  ttfc: boolean;
+  /** Collect gaps between consecutive token events (content / reasoning deltas). */
+  gaps: boolean;
+}
+
+export type Job = LatencyJob | ThroughputJob | StreamsJob;
+
+export interface LatencyResult {
+  kind: 'latency';
+  samples: number[];
+  errors: number;
+  errorSamples: string[];
+}
+
+export interface ThroughputResult {
+  kind: 'throughput';
+  rps: number;
+  ok: number;
+  errors: number;
+  non2xx: number;
+  timeouts: number;
+  durationS: number;
+  /** autocannon's latency percentiles, ms. */
+  p50: number;
+  p99: number;
+}
+
+export interface StreamsResult {
+  kind: 'streams';
+  started: number;
+  completed: number;
+  errors: number;
+  errorSamples: string[];
+  ttfc: number[];
+  gaps: number[];
+  /** SSE data events received, [DONE] included. */
+  events: number;
+  /** Most streams open at once, seen by the client. */
+  peakOpen: number;
+  wallMs: number;
+}
+
+export type JobResult = LatencyResult | ThroughputResult | StreamsResult;
+
+export interface JobMessage {
+  id: number;
+  job: Job;
+}
+
+export type WorkerReply = { id: number; ok: true; result: JobResult } | { id: number; ok: false; error: string };

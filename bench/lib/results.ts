@@ -1,0 +1,259 @@
+/** The JSON the benchmark writes (bench/results/*.json) and the markdown table made from it. */
+import type { TargetName } from './protocol.js';
+import type { Summary } from './stats.js';
+
+export type Num = number | null;
+
+export interface AddedSummary extends Summary {
+  errors: number;
+  /** This target's value minus direct-to-simulator's, same run (null for direct itself). */
+  added_p50: Num;
+  added_p99: Num;
+}
+
+export interface ThroughputStats {
+  rps: number;
+  ok: number;
+  errors: number;
+  non2xx: number;
+  timeouts: number;
+  /** autocannon's latency percentiles (ms, coarse). */
+  p50: number;
+  p99: number;
+  /** CPU time (user + system) the process in the middle spent per answered request, µs (Linux). */
+  cpu_us_per_req: Num;
+  /** The simulator's CPU time per request, µs: the same for every target if the load is the same. */
+  sim_cpu_us_per_req: Num;
+}
+
+export interface BurstStats {
+  streams: number;
+  completed: number;
+  errors: number;
+  error_samples: string[];
+  /** Peak RSS of the process in the middle (proxy or gateway), MB; null for direct. */
+  peak_rss_mb: Num;
+  /** Peak RSS of the simulator during this target's run, MB. */
+  sim_peak_rss_mb: Num;
+  /** Most streams open at the client at once. */
+  peak_open_client: number;
+  /** Most chat requests in flight at the simulator at once (how many streams really ran concurrently). */
+  peak_upstream: Num;
+  wall_s: number;
+  ttfc_p50: Num;
+  ttfc_p99: Num;
+}
+
+export interface StartupStats {
+  /** Time from spawn to the first 200 from /health/live, ms: median of restarts (store already there). */
+  ready_ms: Num;
+  /** The same for the very first start (empty store directory: database created, migrations run). */
+  first_ready_ms: Num;
+  /** Median RSS after start-up and an idle pause, MB. */
+  idle_rss_mb: Num;
+  ready_samples: number[];
+  idle_rss_samples: number[];
+  /** What the process printed as its own start-up time, when it does. */
+  self_reported_ready_ms?: Num;
+}
+
+export interface ScenarioBase {
+  title: string;
+  params: Record<string, unknown>;
+  skipped?: boolean;
+}
+
+export interface Results {
+  version: 1;
+  date: string;
+  quick: boolean;
+  duration_s: number;
+  machine: {
+    cpus: number;
+    cpu_model: string;
+    total_mem_gb: number;
+    os: string;
+    node: string;
+    loadavg_start: number[];
+    loadavg_end: number[];
+  };
+  targets: TargetName[];
+  peer: { url: string; model: string } | null;
+  moongate_config: string;
+  /** How the load authenticates to Moongate: a virtual key from POST /admin/keys when it exists. */
+  moongate_auth: 'virtual key' | 'master key';
+  /** What was measured: the commit, and how many files under src/ differed from it (work in progress). */
+  git: { commit: string | null; dirty_src_files: number | null };
+  scenarios: {
+    latency_1conn: ScenarioBase & { targets: Partial<Record<TargetName, AddedSummary>>; ratio_added_p50: Num; ratio_added_p99: Num };
+    throughput_50conn: ScenarioBase & { targets: Partial<Record<TargetName, ThroughputStats>>; ratio_rps: Num };
+    stream_ttfc: ScenarioBase & { targets: Partial<Record<TargetName, AddedSummary>>; ratio_added_p50: Num };
+    stream_interchunk: ScenarioBase & {
+      targets: Partial<Record<TargetName, AddedSummary & { streams: number; events: number; cpu_us_per_event: Num; sim_cpu_us_per_event: Num }>>;
+      ratio_added_p99: Num;
+    };
+    streams_2000: ScenarioBase & { targets: Partial<Record<TargetName, BurstStats>>; ratio_rss: Num };
+    idle_startup: ScenarioBase & { targets: Partial<Record<TargetName, StartupStats>>; ratio_idle_rss: Num; ratio_ready: Num };
+    log_records: ScenarioBase & {
+      available: boolean;
+      note: string;
+      requests: Num;
+      records: Num;
+      lost: Num;
+      flush_ms: Num;
+    };
+  };
+  checks: Check[];
+}
+
+export type ScenarioName = keyof Results['scenarios'];
+export const SCENARIOS: readonly ScenarioName[] = [
+  'idle_startup',
+  'latency_1conn',
+  'stream_ttfc',
+  'stream_interchunk',
+  'throughput_50conn',
+  'log_records',
+  'streams_2000',
+];
+
+export interface Check {
+  target: string;
+  /** What was measured for Moongate, in words and numbers. */
+  measured: string;
+  /** true = met, false = missed, null = not measured (skipped, n/a). */
+  pass: boolean | null;
+}
+
+/** The issue's targets, evaluated on Moongate's numbers. */
+export function evaluate(r: Results): Check[] {
+  const s = r.scenarios;
+  const mg = {
+    lat: s.latency_1conn.targets.moongate,
+    tp: s.throughput_50conn.targets.moongate,
+    ttfc: s.stream_ttfc.targets.moongate,
+    gaps: s.stream_interchunk.targets.moongate,
+    burst: s.streams_2000.targets.moongate,
+    idle: s.idle_startup.targets.moongate,
+  };
+  const le = (v: Num | undefined, max: number): boolean | null => (v == null ? null : v <= max);
+  const ge = (v: Num | undefined, min: number): boolean | null => (v == null ? null : v >= min);
+  const both = (a: boolean | null, b: boolean | null): boolean | null => (a === null || b === null ? null : a && b);
+  return [
+    { target: '1 conn non-stream: added p50 ≤ 0.3 ms', measured: `${fmt(mg.lat?.added_p50)} ms`, pass: le(mg.lat?.added_p50, 0.3) },
+    { target: '1 conn non-stream: added p99 ≤ 1 ms', measured: `${fmt(mg.lat?.added_p99)} ms`, pass: le(mg.lat?.added_p99, 1) },
+    { target: '50 conns: throughput ≥ 0.6 × baseline', measured: `${fmt(s.throughput_50conn.ratio_rps)} ×`, pass: ge(s.throughput_50conn.ratio_rps, 0.6) },
+    { target: 'streams: added TTFC p50 ≤ 0.5 ms', measured: `${fmt(mg.ttfc?.added_p50)} ms`, pass: le(mg.ttfc?.added_p50, 0.5) },
+    { target: 'paced streams: added inter-chunk p99 ≤ 1 ms', measured: `${fmt(mg.gaps?.added_p99)} ms`, pass: le(mg.gaps?.added_p99, 1) },
+    {
+      target: '2,000 paced streams: zero errors, RSS ≤ 250 MB',
+      measured: mg.burst ? `${mg.burst.errors} errors, ${fmt(mg.burst.peak_rss_mb, 0)} MB, ${mg.burst.peak_upstream ?? 'n/a'} upstream at once` : 'n/a',
+      pass: mg.burst ? both(mg.burst.errors === 0, le(mg.burst.peak_rss_mb, 250)) : null,
+    },
+    { target: 'idle RSS ≤ 80 MB', measured: `${fmt(mg.idle?.idle_rss_mb, 1)} MB`, pass: le(mg.idle?.idle_rss_mb, 80) },
+    {
+      target: 'ready ≤ 1 s',
+      measured: `${fmt(mg.idle?.first_ready_ms, 0)} ms first start, ${fmt(mg.idle?.ready_ms, 0)} ms restart`,
+      pass: both(le(mg.idle?.first_ready_ms, 1000), le(mg.idle?.ready_ms, 1000)),
+    },
+    {
+      target: 'log records written = requests made',
+      measured: s.log_records.available ? `${s.log_records.records} of ${s.log_records.requests}` : `n/a (${s.log_records.note})`,
+      pass: s.log_records.available && s.log_records.lost !== null ? s.log_records.lost === 0 : null,
+    },
+  ];
+}
+
+export function fmt(value: Num | undefined, digits = 2): string {
+  if (value == null || !Number.isFinite(value)) return 'n/a';
+  return value.toFixed(digits);
+}
+
+const verdict = (pass: boolean | null): string => (pass === null ? '–' : pass ? '✅ met' : '❌ missed');
+
+/** The run as markdown: one table, targets as columns, the issue's targets in the last columns. */
+export function toMarkdown(r: Results): string {
+  const names = r.targets;
+  const s = r.scenarios;
+  const head = ['metric', ...names.map(label), 'Moongate / baseline', 'target', ''];
+  const rows: string[][] = [];
+  const checks = new Map(r.checks.map((c) => [c.target, c]));
+  const check = (key: string): string[] => {
+    const c = checks.get(key);
+    return c ? [key.split(': ').pop() ?? key, verdict(c.pass)] : ['', ''];
+  };
+  const added = (v: { p50?: number; p99?: number; added_p50: Num; added_p99: Num } | undefined, which: 'p50' | 'p99', digits = 3): string => {
+    if (!v) return '–';
+    const raw = fmt(v[which], digits);
+    const add = which === 'p50' ? v.added_p50 : v.added_p99;
+    return add == null ? raw : `${raw} (${add >= 0 ? '+' : ''}${fmt(add, digits)})`;
+  };
+  const per = <T>(targets: Partial<Record<string, T>>, cell: (v: T | undefined, name: string) => string): string[] => names.map((n) => cell(targets[n], n));
+
+  if (!s.latency_1conn.skipped) {
+    const t = s.latency_1conn.targets;
+    rows.push(['1 conn non-stream, p50 ms (added)', ...per(t, (v) => added(v, 'p50')), times(s.latency_1conn.ratio_added_p50, 'added'), ...check('1 conn non-stream: added p50 ≤ 0.3 ms')]);
+    rows.push(['1 conn non-stream, p99 ms (added)', ...per(t, (v) => added(v, 'p99')), times(s.latency_1conn.ratio_added_p99, 'added'), ...check('1 conn non-stream: added p99 ≤ 1 ms')]);
+  }
+  if (!s.throughput_50conn.skipped) {
+    const t = s.throughput_50conn.targets;
+    rows.push(['50 conns non-stream, req/s', ...per(t, (v) => (v ? v.rps.toFixed(0) : '–')), times(s.throughput_50conn.ratio_rps), ...check('50 conns: throughput ≥ 0.6 × baseline')]);
+    rows.push(['50 conns: CPU µs per request, process in the middle', ...per(t, (v, name) => (v ? (name === 'direct' ? `n/a (sim ${fmt(v.sim_cpu_us_per_req, 0)})` : fmt(v.cpu_us_per_req, 0)) : '–')), times(ratio2(t.moongate?.cpu_us_per_req, t.baseline?.cpu_us_per_req)), '', '']);
+    rows.push(['50 conns, errors + non-2xx', ...per(t, (v) => (v ? String(v.errors + v.non2xx + v.timeouts) : '–')), '', '', '']);
+  }
+  if (!s.stream_ttfc.skipped) {
+    const t = s.stream_ttfc.targets;
+    rows.push(['stream time to first chunk, p50 ms (added)', ...per(t, (v) => added(v, 'p50')), times(s.stream_ttfc.ratio_added_p50, 'added'), ...check('streams: added TTFC p50 ≤ 0.5 ms')]);
+    rows.push(['stream time to first chunk, p99 ms (added)', ...per(t, (v) => added(v, 'p99')), '', '', '']);
+  }
+  if (!s.stream_interchunk.skipped) {
+    const t = s.stream_interchunk.targets;
+    rows.push([`paced inter-chunk gap, p50 ms (added)`, ...per(t, (v) => added(v, 'p50')), '', '', '']);
+    rows.push([`paced inter-chunk gap, p99 ms (added)`, ...per(t, (v) => added(v, 'p99')), times(s.stream_interchunk.ratio_added_p99, 'added'), ...check('paced streams: added inter-chunk p99 ≤ 1 ms')]);
+    rows.push(['paced streams: CPU µs per event, process in the middle', ...per(t, (v, name) => (v ? (name === 'direct' ? `n/a (sim ${fmt(v.sim_cpu_us_per_event, 0)})` : fmt(v.cpu_us_per_event, 0)) : '–')), times(ratio2(t.moongate?.cpu_us_per_event, t.baseline?.cpu_us_per_event)), '', '']);
+  }
+  if (!s.streams_2000.skipped) {
+    const t = s.streams_2000.targets;
+    const n = s.streams_2000.params.streams;
+    rows.push([`${n} paced streams: errors`, ...per(t, (v) => (v ? `${v.errors}/${v.streams}` : '–')), '', '', '']);
+    rows.push([`${n} paced streams: peak RSS MB`, ...per(t, (v, name) => (v ? (name === 'direct' ? `n/a (sim ${fmt(v.sim_peak_rss_mb, 0)})` : fmt(v.peak_rss_mb, 0)) : '–')), times(s.streams_2000.ratio_rss), ...check('2,000 paced streams: zero errors, RSS ≤ 250 MB')]);
+    rows.push([`${n} paced streams: most at once upstream`, ...per(t, (v) => (v ? String(v.peak_upstream ?? 'n/a') : '–')), '', '', '']);
+    rows.push([`${n} paced streams: wall s / TTFC p99 ms`, ...per(t, (v) => (v ? `${v.wall_s.toFixed(1)} / ${fmt(v.ttfc_p99, 0)}` : '–')), '', '', '']);
+  }
+  if (!s.idle_startup.skipped) {
+    const t = s.idle_startup.targets;
+    rows.push(['idle RSS MB', ...per(t, (v) => (v ? fmt(v.idle_rss_mb, 1) : 'n/a')), times(s.idle_startup.ratio_idle_rss), ...check('idle RSS ≤ 80 MB')]);
+    rows.push(['start-up: spawn → /health/live ms, first start / restart', ...per(t, (v) => (v ? `${fmt(v.first_ready_ms, 0)} / ${fmt(v.ready_ms, 0)}` : 'n/a')), times(s.idle_startup.ratio_ready), ...check('ready ≤ 1 s')]);
+  }
+  if (!s.log_records.skipped) {
+    const l = s.log_records;
+    const cell = l.available ? `${l.records}/${l.requests}` : `n/a (${l.note})`;
+    rows.push(['log records written / requests made', ...names.map((n) => (n === 'moongate' ? cell : 'n/a')), '', 'equal', verdict(l.available ? l.lost === 0 : null)]);
+  }
+
+  const line = (cells: string[]): string => `| ${cells.join(' | ')} |`;
+  const m = r.machine;
+  return [
+    `Moongate benchmark${r.quick ? ' (--quick smoke run: numbers are not meaningful)' : ''} — ${r.date}`,
+    `Moongate at ${r.git.commit?.slice(0, 10) ?? 'unknown commit'}${r.git.dirty_src_files ? ` + ${r.git.dirty_src_files} uncommitted files under src/` : ''}, called with a ${r.moongate_auth}.`,
+    `${m.cpus} × ${m.cpu_model}, ${m.total_mem_gb} GB, ${m.os}, Node ${m.node}; load average ${m.loadavg_start.map((x) => x.toFixed(2)).join(' ')} → ${m.loadavg_end.map((x) => x.toFixed(2)).join(' ')}; ${r.duration_s.toFixed(0)} s`,
+    '',
+    line(head),
+    line(head.map(() => '---')),
+    ...rows.map(line),
+    '',
+    '"added" = via that target − direct to the simulator, same run. Ratios are Moongate / baseline.',
+  ].join('\n');
+}
+
+function ratio2(a: Num | undefined, b: Num | undefined): Num {
+  return a == null || b == null || b === 0 ? null : a / b;
+}
+
+function label(name: TargetName): string {
+  return { direct: 'direct (sim)', baseline: 'baseline proxy', moongate: 'Moongate', peer: 'peer' }[name];
+}
+
+function times(value: Num, what = ''): string {
+  return value == null ? '' : `${value.toFixed(2)}×${what ? ` ${what}` : ''}`;
+}

@@ -1,0 +1,105 @@
+/**
+ * Summarises a V8 .cpuprofile (from `node --cpu-prof`, or `npm run bench -- --profile DIR`):
+ * top functions by self time, self time by file/package, and Moongate's own functions by total
+ * (inclusive) time. Percentages are of busy time (idle excluded).
+ *
+ *   node profile-top.js FILE.cpuprofile [--top N]
+ */
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+
+interface CallFrame {
+  functionName: string;
+  url: string;
+  lineNumber: number;
+  columnNumber: number;
+}
+interface ProfileNode {
+  id: number;
+  callFrame: CallFrame;
+  children?: number[];
+}
+interface Profile {
+  nodes: ProfileNode[];
+  samples: number[];
+  timeDeltas: number[];
+  startTime: number;
+  endTime: number;
+}
+
+const { values, positionals } = parseArgs({ allowPositionals: true, options: { top: { type: 'string', default: '25' } } });
+const file = positionals[0];
+if (!file) {
+  console.error('usage: node profile-top.js FILE.cpuprofile [--top N]');
+  process.exit(1);
+}
+const top = Number(values.top);
+const profile = JSON.parse(readFileSync(file, 'utf8')) as Profile;
+
+const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+const parent = new Map<number, number>();
+for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+
+/** Where a function lives: Moongate's code (src path), a package, node internals or V8. */
+function where(url: string): string {
+  if (url === '') return '(v8/native)';
+  if (url.startsWith('node:')) return url;
+  const bench = /\/moongate-bench\/(.+)\.js$/.exec(url);
+  if (bench) return `bench/${bench[1]}.ts`;
+  const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
+  if (pkg) return pkg[1]!;
+  const dist = /\/dist\/(.+)\.js$/.exec(url);
+  if (dist) return `src/${dist[1]}.ts`;
+  return url.replace(/^file:\/\//, '');
+}
+const label = (f: CallFrame): string => `${f.functionName || '(anonymous)'}  ${where(f.url)}${f.url ? `:${f.lineNumber + 1}` : ''}`;
+const keyOf = (f: CallFrame): string => `${f.functionName}|${f.url}|${f.lineNumber}|${f.columnNumber}`;
+
+const self = new Map<string, { label: string; us: number }>();
+const byFile = new Map<string, number>();
+const inclusive = new Map<string, { label: string; us: number }>();
+let busy = 0;
+let idle = 0;
+
+for (let i = 0; i < profile.samples.length; i++) {
+  const dt = profile.timeDeltas[i + 1] ?? 0; // a sample's time is the gap to the next one
+  const node = byId.get(profile.samples[i]!);
+  if (!node) continue;
+  const f = node.callFrame;
+  if (f.functionName === '(idle)') {
+    idle += dt;
+    continue;
+  }
+  busy += dt;
+  const k = keyOf(f);
+  const s = self.get(k) ?? { label: label(f), us: 0 };
+  s.us += dt;
+  self.set(k, s);
+  const w = f.functionName.startsWith('(') ? f.functionName : where(f.url);
+  byFile.set(w, (byFile.get(w) ?? 0) + dt);
+  // Inclusive time of Moongate's functions: each function once per sample, however deep it recurses.
+  const seen = new Set<string>();
+  for (let id: number | undefined = node.id; id !== undefined; id = parent.get(id)) {
+    const cf = byId.get(id)!.callFrame;
+    if (!/\/dist\//.test(cf.url)) continue;
+    const key = keyOf(cf);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const e = inclusive.get(key) ?? { label: label(cf), us: 0 };
+    e.us += dt;
+    inclusive.set(key, e);
+  }
+}
+
+const pct = (us: number): string => `${((100 * us) / busy).toFixed(1).padStart(5)} %`;
+const wall = (profile.endTime - profile.startTime) / 1e6;
+console.log(`${file}\nwall ${wall.toFixed(1)} s, busy ${(busy / 1e6).toFixed(1)} s (${((100 * busy) / (busy + idle)).toFixed(0)} % of samples), idle ${(idle / 1e6).toFixed(1)} s\n`);
+
+console.log(`Top ${top} functions by self time (% of busy):`);
+for (const e of [...self.values()].sort((a, b) => b.us - a.us).slice(0, top)) console.log(`  ${pct(e.us)}  ${e.label}`);
+
+console.log(`\nSelf time by file / package (% of busy):`);
+for (const [w, us] of [...byFile.entries()].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`  ${pct(us)}  ${w}`);
+
+console.log(`\nMoongate functions by total time, callees included (% of busy):`);
+for (const e of [...inclusive.values()].sort((a, b) => b.us - a.us).slice(0, top)) console.log(`  ${pct(e.us)}  ${e.label}`);

@@ -1,0 +1,70 @@
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+
+/**
+ * Proves the benchmark harness works end to end (`npm run bench -- --quick`): it compiles, starts
+ * the simulator, the baseline proxy and the built gateway, runs every scenario briefly and writes
+ * JSON with a number for each. No timing is asserted: this machine is shared and noisy.
+ */
+const run = promisify(execFile);
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const out = mkdtempSync(join(tmpdir(), 'moongate-bench-test-'));
+
+afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+const isNum = (v: unknown): boolean => typeof v === 'number' && Number.isFinite(v);
+
+describe('npm run bench -- --quick', () => {
+  it('runs every scenario against direct, baseline and Moongate and writes the JSON', async () => {
+    expect(existsSync(join(root, 'dist/cli/main.js')), 'dist/ is missing: run `npm run build` first').toBe(true);
+    await run(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'bench/tsconfig.json')], { cwd: root });
+    const file = join(out, 'quick.json');
+    const { stdout } = await run(process.execPath, [join(root, 'node_modules/.cache/moongate-bench/run.js'), '--quick', '--out', file], {
+      cwd: root,
+      timeout: 100_000,
+      maxBuffer: 10 * 1024 * 1024,
+    });
+    expect(stdout).toContain('| metric |');
+
+    const r = JSON.parse(readFileSync(file, 'utf8'));
+    expect(r.quick).toBe(true);
+    expect(r.targets).toEqual(['direct', 'baseline', 'moongate']);
+    const s = r.scenarios;
+    expect(Object.keys(s).sort()).toEqual(
+      ['idle_startup', 'latency_1conn', 'log_records', 'stream_interchunk', 'stream_ttfc', 'streams_2000', 'throughput_50conn'].sort(),
+    );
+
+    for (const name of ['direct', 'baseline', 'moongate']) {
+      const lat = s.latency_1conn.targets[name];
+      const ttfc = s.stream_ttfc.targets[name];
+      const gaps = s.stream_interchunk.targets[name];
+      const tp = s.throughput_50conn.targets[name];
+      const burst = s.streams_2000.targets[name];
+      for (const v of [lat.p50, lat.p99, ttfc.p50, ttfc.p99, gaps.p50, gaps.p99, tp.rps, burst.streams, burst.errors, burst.wall_s]) expect(isNum(v), name).toBe(true);
+      if (name !== 'direct') {
+        for (const v of [lat.added_p50, lat.added_p99, ttfc.added_p50, gaps.added_p99, burst.peak_rss_mb]) expect(isNum(v), name).toBe(true);
+      }
+    }
+    for (const name of ['baseline', 'moongate']) {
+      expect(isNum(s.idle_startup.targets[name].ready_ms)).toBe(true);
+      expect(isNum(s.idle_startup.targets[name].idle_rss_mb)).toBe(true);
+    }
+    for (const v of [s.throughput_50conn.ratio_rps, s.streams_2000.ratio_rss, s.idle_startup.ratio_idle_rss]) expect(isNum(v)).toBe(true);
+
+    // Logs: n/a until the gateway serves GET /v1/logs; then a count for each side.
+    expect(typeof s.log_records.available).toBe('boolean');
+    if (s.log_records.available) {
+      expect(isNum(s.log_records.requests)).toBe(true);
+      expect(s.log_records.records === null || isNum(s.log_records.records), s.log_records.note).toBe(true);
+    } else {
+      expect(s.log_records.note).toBeTruthy();
+    }
+
+    expect(r.checks.length).toBeGreaterThanOrEqual(9);
+  }, 150_000);
+});
