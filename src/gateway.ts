@@ -131,9 +131,11 @@ export interface GatewayWithStore extends Gateway {
 }
 
 /**
- * The gateway as `moongate start` runs it: opens the store (`store:`), records every request in
- * the logs (with cost) and in the metrics, serves the log, usage, ingestion and /metrics routes,
- * reports the store in /health/ready, and on close flushes the logs after requests have drained.
+ * The gateway as `moongate start` runs it: opens the store (`store:`), which also keeps gateway
+ * keys and stored provider credentials (loaded back into rotation here); records every request
+ * in the logs (with cost) and in the metrics; serves the log, usage, ingestion and /metrics
+ * routes; reports the store in /health/ready; and on close flushes the logs after requests have
+ * drained.
  */
 export async function createGatewayWithStore(config: GatewayConfig, options: GatewayOptions & ObservabilityOptions = {}): Promise<GatewayWithStore> {
   const observability = await openObservability(config, options);
@@ -145,8 +147,17 @@ export async function createGatewayWithStore(config: GatewayConfig, options: Gat
       routes: [...observability.routes, ...(options.routes ?? [])],
       readinessChecks: [...observability.readinessChecks, ...(options.readinessChecks ?? [])],
       costOf: options.costOf ?? ((provider, model, usage) => observability.costOf(provider, model, usage)),
+      keyStore: options.keyStore ?? observability.store.keys,
+      credentialRepository: options.credentialRepository ?? observability.store.credentials,
     });
   } catch (err) {
+    await observability.close();
+    throw err;
+  }
+  try {
+    await gateway.credentials.load();
+  } catch (err) {
+    await gateway.close(0);
     await observability.close();
     throw err;
   }

@@ -1,4 +1,6 @@
+import anthropicData from './anthropic-models.json' with { type: 'json' };
 import moonshotData from './moonshot-models.json' with { type: 'json' };
+import openaiData from './openai-models.json' with { type: 'json' };
 
 /** Whether a model thinks: always, unless the request turns it off, or never. */
 export type ThinkingMode = 'always' | 'default_on' | 'none';
@@ -33,6 +35,8 @@ export interface CatalogueModel {
   default_temperature?: number;
   max_tokens_param?: 'max_tokens' | 'max_completion_tokens';
   retired_on?: string;
+  /** Other ids of the same model at the same price (dated snapshots, `-latest` names). */
+  aliases?: string[];
   price: ModelPrice | null;
 }
 
@@ -43,12 +47,23 @@ const moonshotModels: CatalogueModel[] = (moonshotData.models as RawModel[]).map
   provider: 'moonshot',
 }));
 
+// OpenAI and Anthropic entries carry prices (for cost in logs) and context windows (the router's
+// context guard); bare names still resolve to Moonshot models only (findBareModel).
+const otherModels: CatalogueModel[] = [
+  ...(openaiData.models as RawModel[]).map((m) => ({ ...m, provider: 'openai' })),
+  ...(anthropicData.models as RawModel[]).map((m) => ({ ...m, provider: 'anthropic' })),
+];
+const allModels = [...moonshotModels, ...otherModels];
+
 const byId = new Map<string, CatalogueModel>();
-for (const m of moonshotModels) byId.set(`${m.provider}/${m.id}`, m);
+for (const m of allModels) {
+  byId.set(`${m.provider}/${m.id}`, m);
+  for (const alias of m.aliases ?? []) byId.set(`${m.provider}/${alias}`, m);
+}
 
 /** Every model the catalogue knows, for one provider or all. */
 export function catalogueModels(provider?: string): CatalogueModel[] {
-  return provider ? moonshotModels.filter((m) => m.provider === provider) : [...moonshotModels];
+  return provider ? allModels.filter((m) => m.provider === provider) : [...allModels];
 }
 
 /** Look a model up by provider and id; undefined for models the catalogue does not know. */

@@ -35,8 +35,9 @@ export async function runStart(options: StartOptions): Promise<void> {
   try {
     gateway = await createGatewayWithStore(config);
   } catch (err) {
-    // A store that cannot be opened (bad path, permissions, a newer schema) stops start-up.
-    console.error(`moongate: the store could not be opened, nothing was started: ${err instanceof Error ? err.message : String(err)}`);
+    // A store that cannot be opened (bad path, permissions, a newer schema), or stored credentials
+    // that cannot be unsealed, stop start-up.
+    console.error(`moongate: nothing was started: ${err instanceof Error ? err.message : String(err)}`);
     process.exit(1);
   }
   const url = await gateway.listen();

@@ -122,6 +122,7 @@ function buildConfig(data: Record<string, unknown>, source: string, problems: Pr
   const logging = section(loggingSchema, data.logging, ['logging'], problems);
   if (logging?.bodies !== undefined) config.logging.bodies = logging.bodies;
   if (logging?.max_body_kb !== undefined) config.logging.max_body_kb = logging.max_body_kb;
+  if (logging?.retention_days !== undefined) config.logging.retention_days = logging.retention_days;
 
   const router = section(routerSchema, data.router, ['router'], problems);
   if (router?.retries !== undefined) config.router.retries = router.retries;

@@ -43,6 +43,7 @@ export const serverSchema = strictMap({
 export const loggingSchema = strictMap({
   bodies: opt(z.enum(BODY_MODES)),
   max_body_kb: opt(int(0)),
+  retention_days: opt(int(1)),
 });
 
 export const routerSchema = strictMap({

@@ -78,6 +78,8 @@ export interface RouterConfig {
 export interface LoggingConfig {
   bodies: 'full' | 'redacted' | 'off';
   max_body_kb: number;
+  /** Days to keep log records; unset keeps them forever. */
+  retention_days?: number;
 }
 
 export interface ModelPriceOverride {

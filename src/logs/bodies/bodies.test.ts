@@ -1,0 +1,114 @@
+import { describe, expect, it } from 'vitest';
+import { fitToSize } from './fit-to-size.js';
+import { TOO_DEEP } from './map-json.js';
+import { prepareBody } from './prepare-body.js';
+import { redactContents } from './redact-contents.js';
+import { binaryPlaceholder, replaceBinaryData } from './replace-binary-data.js';
+
+const png = `data:image/png;base64,${'iVBORw0KGgo'.repeat(100)}AA==`;
+
+const visionRequest = {
+  model: 'moonshot/kimi-k2.6',
+  messages: [
+    { role: 'system', content: 'You are terse.' },
+    {
+      role: 'user',
+      content: [
+        { type: 'text', text: 'What is in this picture?' },
+        { type: 'image_url', image_url: { url: png, detail: 'high' } },
+      ],
+    },
+    { role: 'assistant', content: '', tool_calls: [{ id: 'get_weather_0', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }] },
+    { role: 'tool', tool_call_id: 'get_weather_0', content: 'sunny' },
+  ],
+  tools: [{ type: 'function', function: { name: 'get_weather', description: 'Weather for a city', parameters: { type: 'object' } } }],
+  temperature: 0.6,
+};
+
+describe('replaceBinaryData', () => {
+  it('replaces data URLs with their type and decoded size, and leaves the rest', () => {
+    const out = replaceBinaryData(visionRequest) as any;
+    expect(out.messages[1].content[1].image_url).toEqual({ url: '[image image/png, 826 bytes]', detail: 'high' });
+    expect(out.messages[1].content[0].text).toBe('What is in this picture?');
+    expect(out.temperature).toBe(0.6);
+    expect((visionRequest.messages[1] as any).content[1].image_url.url).toBe(png); // the input is untouched
+  });
+
+  it('recognises raw base64 payloads and other data URLs, not ordinary text', () => {
+    expect(binaryPlaceholder('QUJD'.repeat(200))).toBe('[base64 data, 600 bytes]');
+    expect(binaryPlaceholder('data:application/pdf;base64,QUJD')).toBe('[file application/pdf, 3 bytes]');
+    expect(binaryPlaceholder('data:,hello')).toBe('[file text/plain, 5 bytes]');
+    expect(binaryPlaceholder('a sentence with spaces '.repeat(40))).toBe('a sentence with spaces '.repeat(40));
+    expect(binaryPlaceholder('short')).toBe('short');
+  });
+});
+
+describe('redactContents', () => {
+  it('keeps the structure and replaces what people wrote and the model answered', () => {
+    const out = redactContents(replaceBinaryData(visionRequest)) as any;
+    expect(out.messages[0]).toEqual({ role: 'system', content: '[redacted 14 chars]' });
+    expect(out.messages[1].content[0]).toEqual({ type: 'text', text: '[redacted 24 chars]' });
+    expect(out.messages[1].content[1].image_url.url).toBe('[image image/png, 826 bytes]');
+    expect(out.messages[2].tool_calls[0]).toEqual({ id: 'get_weather_0', type: 'function', function: { name: 'get_weather', arguments: '[redacted 16 chars]' } });
+    expect(out.messages[3]).toEqual({ role: 'tool', tool_call_id: 'get_weather_0', content: '[redacted 5 chars]' });
+    expect(out.tools).toEqual(visionRequest.tools);
+    expect(out.model).toBe('moonshot/kimi-k2.6');
+  });
+
+  it('redacts answers and reasoning in responses', () => {
+    const response = { choices: [{ index: 0, message: { role: 'assistant', content: 'Hi!', reasoning_content: 'think' }, finish_reason: 'stop' }], usage: { prompt_tokens: 3 } };
+    expect(redactContents(response)).toEqual({
+      choices: [{ index: 0, message: { role: 'assistant', content: '[redacted 3 chars]', reasoning_content: '[redacted 5 chars]' }, finish_reason: 'stop' }],
+      usage: { prompt_tokens: 3 },
+    });
+  });
+});
+
+describe('fitToSize', () => {
+  it('returns small bodies unchanged', () => {
+    expect(fitToSize({ a: 'b' }, 100)).toBe('{"a":"b"}');
+  });
+
+  it('shortens the longest strings first and stays valid JSON within the limit', () => {
+    const body = { messages: [{ role: 'user', content: 'x'.repeat(50_000) }, { role: 'user', content: 'short and kept' }], model: 'm' };
+    const out = fitToSize(body, 2048);
+    expect(Buffer.byteLength(out)).toBeLessThanOrEqual(2048);
+    const parsed = JSON.parse(out);
+    expect(parsed.messages[1].content).toBe('short and kept');
+    expect(parsed.messages[0].content).toMatch(/^x+…\[truncated \d+ chars\]$/);
+    expect(parsed.model).toBe('m');
+  });
+
+  it('counts bytes, not characters, for multi-byte text', () => {
+    const out = fitToSize({ content: '月'.repeat(10_000) }, 1024);
+    expect(Buffer.byteLength(out)).toBeLessThanOrEqual(1024);
+    expect(JSON.parse(out).content).toMatch(/^月+…\[truncated/);
+  });
+
+  it('falls back to a preview when many small fields cannot fit', () => {
+    const body = { items: Array.from({ length: 5000 }, (_, i) => i) };
+    const out = fitToSize(body, 500);
+    expect(Buffer.byteLength(out)).toBeLessThanOrEqual(500);
+    expect(JSON.parse(out)).toMatchObject({ _truncated: true, original_bytes: JSON.stringify(body).length });
+    expect(JSON.parse(fitToSize(body, 0))).toEqual({ _truncated: true, original_bytes: JSON.stringify(body).length });
+  });
+});
+
+describe('prepareBody', () => {
+  it('applies the logging.bodies mode', () => {
+    expect(prepareBody(visionRequest, { mode: 'off', maxBytes: 65536 })).toBeNull();
+    expect(prepareBody(undefined, { mode: 'full', maxBytes: 65536 })).toBeNull();
+    const full = JSON.parse(prepareBody(visionRequest, { mode: 'full', maxBytes: 65536 })!);
+    expect(full.messages[0].content).toBe('You are terse.');
+    expect(full.messages[1].content[1].image_url.url).toBe('[image image/png, 826 bytes]');
+    const redacted = JSON.parse(prepareBody(visionRequest, { mode: 'redacted', maxBytes: 65536 })!);
+    expect(redacted.messages[0].content).toBe('[redacted 14 chars]');
+  });
+
+  it('survives bodies nested deeper than anyone sends', () => {
+    let deep: unknown = 'bottom';
+    for (let i = 0; i < 5000; i++) deep = { d: deep };
+    const out = prepareBody(deep, { mode: 'full', maxBytes: 1_000_000 })!;
+    expect(out).toContain(TOO_DEEP);
+  });
+});

@@ -1,0 +1,38 @@
+import { mapStrings } from './map-json.js';
+
+const DATA_URL = /^data:([a-z0-9.+-]+\/[a-z0-9.+-]+)?((?:;[^;,]*)*?)(;base64)?,/i;
+// Long runs of base64 with nothing else in them are file contents (images, audio, PDFs sent
+// inline by providers that take raw base64), never prose.
+const RAW_BASE64 = /^[A-Za-z0-9+/_-]+={0,2}$/;
+const RAW_BASE64_MIN_CHARS = 512;
+
+/**
+ * Images and other inline files become a short placeholder with their type and size, so logs
+ * keep the shape of a vision request without megabytes of base64.
+ */
+export function replaceBinaryData(value: unknown): unknown {
+  return mapStrings(value, binaryPlaceholder);
+}
+
+export function binaryPlaceholder(s: string): string {
+  if (s.length >= 5 && (s.charCodeAt(0) | 0x20) === 0x64 /* d */ && s.slice(0, 5).toLowerCase() === 'data:') {
+    const match = DATA_URL.exec(s);
+    if (match) {
+      const mime = (match[1] ?? 'text/plain').toLowerCase();
+      const payload = s.length - match[0].length;
+      const bytes = match[3] ? base64Bytes(s, match[0].length) : payload;
+      return `[${mime.startsWith('image/') ? 'image' : 'file'} ${mime}, ${bytes} bytes]`;
+    }
+  }
+  if (s.length >= RAW_BASE64_MIN_CHARS && RAW_BASE64.test(s)) return `[base64 data, ${base64Bytes(s, 0)} bytes]`;
+  return s;
+}
+
+/** Decoded size of the base64 text from `start` on. */
+function base64Bytes(s: string, start: number): number {
+  let length = s.length - start;
+  let padding = 0;
+  while (length > 0 && s.charCodeAt(start + length - 1 - padding) === 0x3d /* = */ && padding < 2) padding++;
+  length -= padding;
+  return Math.floor((length * 3) / 4);
+}

@@ -1,0 +1,165 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { z } from 'zod';
+import type { Caller } from '../../server/auth.js';
+import { GatewayError, sendJson } from '../../server/gateway-error.js';
+import type { RouteHandler } from '../../server/http-server.js';
+import { readJsonBody } from '../../server/read-json-body.js';
+import type { PriceBook } from '../../pricing/price-book.js';
+import type { Store } from '../../store/store.js';
+import type { BodyPolicy } from '../bodies/prepare-body.js';
+import { entryToRecord } from '../entry-to-record.js';
+import type { IngestContext } from '../ingest/ingest-context.js';
+import { invalidBody } from '../ingest/invalid-body.js';
+import { entryFromMoongateLog, moongateLogSchema } from '../ingest/moongate-log-body.js';
+import { entryFromRespanLog, parseRespanLog } from '../ingest/respan-log-body.js';
+import type { LogEntry } from '../log-record.js';
+import type { LogWriter } from '../log-writer.js';
+import { encodeCursor } from './cursor.js';
+import { parseListQuery, parseUsageQuery } from './parse-query.js';
+
+export interface LogRoutesDeps {
+  store: Store;
+  writer: LogWriter;
+  prices: PriceBook;
+  bodies: BodyPolicy;
+  providerNames: ReadonlySet<string>;
+  maxBodyBytes: number;
+  now?: () => number;
+}
+
+const MAX_BATCH = 1_000;
+const moongateBatchSchema = z.array(moongateLogSchema).min(1).max(MAX_BATCH);
+
+/**
+ * The log API: `GET /v1/logs` (filters, cursor paging, newest first), `GET /v1/logs/{id}`,
+ * `GET /v1/usage`, and ingestion without proxying: `POST /v1/logs` (our record fields, one or an
+ * array) and `POST /api/request-logs/create/` (Respan's body). A gateway key sees and owns only
+ * its own records; the master key (or open mode) sees all.
+ */
+export function logRoutes(deps: LogRoutesDeps): RouteHandler {
+  const now = deps.now ?? Date.now;
+  return async (req, res, path, method, caller) => {
+    if (path === '/v1/logs') {
+      if (method === 'GET') return listLogs(req, res, caller, deps);
+      if (method === 'POST') return ingest(req, res, caller, deps, now(), 'moongate');
+      throw methodNotAllowed(method, path, 'GET, POST');
+    }
+    if (path.startsWith('/v1/logs/')) {
+      if (method !== 'GET') throw methodNotAllowed(method, path, 'GET');
+      return getLog(res, decodeURIComponent(path.slice('/v1/logs/'.length)), caller, deps);
+    }
+    if (path === '/v1/usage') {
+      if (method !== 'GET') throw methodNotAllowed(method, path, 'GET');
+      return usage(req, res, caller, deps, now());
+    }
+    if (path === '/api/request-logs/create') {
+      if (method !== 'POST') throw methodNotAllowed(method, path, 'POST');
+      return ingest(req, res, caller, deps, now(), 'respan');
+    }
+    return false;
+  };
+}
+
+async function listLogs(req: IncomingMessage, res: ServerResponse, caller: Caller, deps: LogRoutesDeps): Promise<true> {
+  const query = parseListQuery(searchParams(req), deps.providerNames);
+  const own = readScope(caller);
+  if (own !== undefined) query.key_id = own;
+  const page = await fromStore(() => deps.store.logs.list(query));
+  sendJson(res, 200, { object: 'list', data: page.records, next_cursor: page.next ? encodeCursor(page.next) : null });
+  return true;
+}
+
+async function getLog(res: ServerResponse, id: string, caller: Caller, deps: LogRoutesDeps): Promise<true> {
+  const own = readScope(caller);
+  const record = await fromStore(() => deps.store.logs.get(id));
+  if (!record || (own !== undefined && record.key_id !== own)) {
+    throw new GatewayError(404, `No log record with id \`${id}\`. Records are written within a fraction of a second of the request finishing.`, {
+      code: 'log_not_found',
+      param: 'id',
+    });
+  }
+  sendJson(res, 200, record);
+  return true;
+}
+
+async function usage(req: IncomingMessage, res: ServerResponse, caller: Caller, deps: LogRoutesDeps, now: number): Promise<true> {
+  const query = parseUsageQuery(searchParams(req), deps.providerNames, now);
+  const own = readScope(caller);
+  if (own !== undefined) query.key_id = own;
+  const rows = await fromStore(() => deps.store.logs.usage(query));
+  sendJson(res, 200, {
+    object: 'usage',
+    group_by: query.group_by,
+    interval: query.interval,
+    from: new Date(query.from_ms).toISOString(),
+    to: new Date(query.to_ms).toISOString(),
+    data: rows.map(({ bucket_ms, ...row }) => ({ bucket: new Date(bucket_ms).toISOString(), ...row })),
+  });
+  return true;
+}
+
+async function ingest(req: IncomingMessage, res: ServerResponse, caller: Caller, deps: LogRoutesDeps, now: number, format: 'moongate' | 'respan'): Promise<true> {
+  const body = await readJsonBody(req, deps.maxBodyBytes);
+  const ctx: IngestContext = {
+    prices: deps.prices,
+    bodies: deps.bodies,
+    providerNames: deps.providerNames,
+    keyId: ownKeyId(caller) ?? null,
+    now,
+    newId: () => `log_${randomUUID()}`,
+  };
+  let entries: LogEntry[];
+  let single = true;
+  if (format === 'respan') {
+    entries = [entryFromRespanLog(parseRespanLog(body), ctx)];
+  } else {
+    // One record, or an array of them; parsed apart so that errors name the field plainly.
+    single = !Array.isArray(body);
+    const parsed = single ? moongateLogSchema.safeParse(body) : moongateBatchSchema.safeParse(body);
+    if (!parsed.success) throw invalidBody(parsed.error, 'log record');
+    entries = (Array.isArray(parsed.data) ? parsed.data : [parsed.data]).map((b) => entryFromMoongateLog(b, ctx));
+  }
+  // Answer once the records are stored or safely spooled: a 201 means they will not be lost.
+  await deps.writer.write(entries);
+  const records = entries.map(entryToRecord);
+  sendJson(res, 201, single ? records[0] : { object: 'list', data: records });
+  return true;
+}
+
+/** A gateway key's own id: it sees and writes only its own records. */
+function ownKeyId(caller: Caller): string | undefined {
+  return caller.kind === 'key' ? caller.key.id : undefined;
+}
+
+/**
+ * Whose records a caller may read: a gateway key its own (its id), the master key all
+ * (undefined). In open local mode everything is readable from this machine only, as the admin
+ * routes are: logs hold every prompt and answer.
+ */
+function readScope(caller: Caller): string | undefined {
+  if (caller.kind === 'open' && !caller.local) {
+    throw new GatewayError(403, 'Logs are served to this machine (loopback) only in open local mode; set master_key to read them remotely.', {
+      type: 'permission_error',
+      code: 'admin_only',
+    });
+  }
+  return ownKeyId(caller);
+}
+
+async function fromStore<T>(query: () => Promise<T>): Promise<T> {
+  try {
+    return await query();
+  } catch (err) {
+    if (err instanceof GatewayError) throw err;
+    throw new GatewayError(503, `The log store is not available: ${err instanceof Error ? err.message : String(err)}`, { type: 'api_error', code: 'store_unavailable' });
+  }
+}
+
+function searchParams(req: IncomingMessage): URLSearchParams {
+  return new URL(req.url ?? '/', 'http://localhost').searchParams;
+}
+
+function methodNotAllowed(method: string, path: string, allowed: string): GatewayError {
+  return new GatewayError(405, `${method} is not allowed on ${path}; use ${allowed}.`, { code: 'method_not_allowed', headers: { allow: allowed } });
+}

@@ -1,0 +1,104 @@
+import { GatewayError } from '../../server/gateway-error.js';
+import type { LogFilter, LogListQuery, StatusFilter, UsageGroup, UsageInterval, UsageQuery } from '../../store/store.js';
+import { decodeCursor } from './cursor.js';
+
+export const DEFAULT_PAGE_SIZE = 50;
+export const MAX_PAGE_SIZE = 1_000;
+const DAY_MS = 86_400_000;
+
+/** `?model=&provider=&key_id=&customer=&status=&source=&from=&to=` → a filter; 400 naming the bad parameter. */
+export function parseLogFilter(params: URLSearchParams, providerNames: ReadonlySet<string>): LogFilter {
+  const filter: LogFilter = {};
+  const model = text(params, 'model');
+  if (model !== undefined) Object.assign(filter, splitModel(model, providerNames));
+  const provider = text(params, 'provider');
+  if (provider !== undefined) filter.provider = provider;
+  const key = text(params, 'key_id') ?? text(params, 'key');
+  if (key !== undefined) filter.key_id = key;
+  const customer = text(params, 'customer') ?? text(params, 'customer_identifier');
+  if (customer !== undefined) filter.customer = customer;
+  const status = text(params, 'status');
+  if (status !== undefined) filter.status = parseStatus(status);
+  const source = text(params, 'source');
+  if (source !== undefined) {
+    if (source !== 'proxy' && source !== 'ingested') throw bad('source', '`source` must be "proxy" or "ingested"');
+    filter.source = source;
+  }
+  const from = text(params, 'from');
+  if (from !== undefined) filter.from_ms = parseTime(from, 'from');
+  const to = text(params, 'to');
+  if (to !== undefined) filter.to_ms = parseTime(to, 'to');
+  if (filter.from_ms !== undefined && filter.to_ms !== undefined && filter.from_ms >= filter.to_ms) throw bad('from', '`from` must be before `to`');
+  return filter;
+}
+
+export function parseListQuery(params: URLSearchParams, providerNames: ReadonlySet<string>): LogListQuery {
+  const query: LogListQuery = { ...parseLogFilter(params, providerNames), limit: DEFAULT_PAGE_SIZE };
+  const limit = text(params, 'limit');
+  if (limit !== undefined) {
+    const n = Number(limit);
+    if (!Number.isInteger(n) || n < 1 || n > MAX_PAGE_SIZE) throw bad('limit', `\`limit\` must be an integer from 1 to ${MAX_PAGE_SIZE}`);
+    query.limit = n;
+  }
+  const cursor = text(params, 'cursor');
+  if (cursor !== undefined) query.after = decodeCursor(cursor);
+  const bodies = text(params, 'bodies');
+  if (bodies !== undefined) {
+    if (bodies !== 'true' && bodies !== 'false') throw bad('bodies', '`bodies` must be true or false');
+    query.omit_bodies = bodies === 'false';
+  }
+  return query;
+}
+
+/** `?group_by=model|provider|key|customer&interval=hour|day&from=&to=` (+ the log filters). */
+export function parseUsageQuery(params: URLSearchParams, providerNames: ReadonlySet<string>, now = Date.now()): UsageQuery {
+  const groupBy = text(params, 'group_by') ?? 'model';
+  if (!['model', 'provider', 'key', 'customer'].includes(groupBy)) throw bad('group_by', '`group_by` must be one of model, provider, key, customer');
+  const interval = text(params, 'interval') ?? 'day';
+  if (interval !== 'hour' && interval !== 'day') throw bad('interval', '`interval` must be hour or day');
+  const filter = parseLogFilter(params, providerNames);
+  // Without a range: the last 24 hours by hour, the last 30 days by day.
+  const to = filter.to_ms ?? now;
+  const from = filter.from_ms ?? to - (interval === 'hour' ? DAY_MS : 30 * DAY_MS);
+  if (from >= to) throw bad('from', '`from` must be before `to`');
+  return { ...filter, group_by: groupBy as UsageGroup, interval: interval as UsageInterval, from_ms: from, to_ms: to };
+}
+
+/**
+ * `moonshot/kimi-k2.6` filters on provider and model when `moonshot` is a configured provider;
+ * anything else is a model id as it is (ids may contain `/`, like `meta-llama/Llama-3.3`).
+ */
+export function splitModel(model: string, providerNames: ReadonlySet<string>): { model: string; provider?: string } {
+  const slash = model.indexOf('/');
+  if (slash > 0 && slash < model.length - 1 && providerNames.has(model.slice(0, slash))) {
+    return { provider: model.slice(0, slash), model: model.slice(slash + 1) };
+  }
+  return { model };
+}
+
+/** ISO 8601, or epoch seconds / milliseconds (numbers below 1e11 are seconds). */
+export function parseTime(value: string, param: string): number {
+  if (/^\d+(\.\d+)?$/.test(value)) {
+    const n = Number(value);
+    return n < 1e11 ? n * 1000 : n;
+  }
+  const ms = Date.parse(value);
+  if (Number.isNaN(ms)) throw bad(param, `\`${param}\` must be an ISO 8601 time (2026-01-31T12:00:00Z) or epoch seconds or milliseconds`);
+  return ms;
+}
+
+function parseStatus(value: string): StatusFilter {
+  if (value === 'success' || value === 'error') return value;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 100 || n > 599) throw bad('status', '`status` must be success, error or an HTTP status code');
+  return n;
+}
+
+function text(params: URLSearchParams, name: string): string | undefined {
+  const value = params.get(name);
+  return value === null || value === '' ? undefined : value;
+}
+
+function bad(param: string, message: string): GatewayError {
+  return new GatewayError(400, `${message}.`, { code: 'invalid_parameter', param });
+}

@@ -1,0 +1,19 @@
+import type { z } from 'zod';
+import { GatewayError } from '../../server/gateway-error.js';
+
+/** A zod failure as a 400 that names each bad field, the first one as `param`. */
+export function invalidBody(error: z.ZodError, what: string): GatewayError {
+  const problems = error.issues.slice(0, 5).map((issue) => {
+    const path = issue.path.map(String).join('.');
+    return path === '' ? issue.message : `\`${path}\`: ${issue.message}`;
+  });
+  const more = error.issues.length > 5 ? ` (and ${error.issues.length - 5} more)` : '';
+  const first = error.issues[0]?.path.map(String).join('.');
+  return new GatewayError(400, `Invalid ${what}: ${problems.join('; ')}${more}.`, { code: 'invalid_log', param: first || null });
+}
+
+/** ISO 8601 text or epoch milliseconds → epoch ms. */
+export function timeValue(value: string | number): number | undefined {
+  const ms = typeof value === 'number' ? value : Date.parse(value);
+  return Number.isFinite(ms) ? ms : undefined;
+}

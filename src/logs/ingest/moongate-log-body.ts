@@ -1,0 +1,107 @@
+import { z } from 'zod';
+import { prepareBody } from '../bodies/prepare-body.js';
+import { splitModel } from '../http/parse-query.js';
+import type { LogEntry } from '../log-record.js';
+import type { IngestContext } from './ingest-context.js';
+import { ingestedCost } from './ingested-cost.js';
+import { invalidBody, timeValue } from './invalid-body.js';
+
+const count = z.number().int().min(0);
+const ms = z.number().min(0);
+const optText = z.string().max(10_000).nullable().optional();
+
+const attemptSchema = z.strictObject({
+  provider: z.string(),
+  model: z.string(),
+  credential: z.string(),
+  status: z.number().int().optional(),
+  error_type: z.string().optional(),
+  error_message: z.string().optional(),
+  started_ms: ms,
+  duration_ms: ms,
+});
+
+/** `POST /v1/logs`: our own LogRecord fields. Unknown fields are refused, so typos do not pass silently. */
+export const moongateLogSchema = z.strictObject({
+  id: z.string().min(1).max(200).optional(),
+  created_at: z.union([z.string(), z.number()]).refine((v) => timeValue(v) !== undefined, 'must be an ISO 8601 time or epoch milliseconds').optional(),
+  source: z.literal('ingested').optional(),
+  key_id: optText,
+  customer_identifier: optText,
+  user: optText,
+  trace_id: optText,
+  metadata: z.record(z.string(), z.unknown()).nullable().optional(),
+  provider: optText,
+  credential: optText,
+  model_requested: optText,
+  model: z.string().min(1).max(500),
+  stream: z.boolean().optional(),
+  status: z.number().int().min(100).max(599).optional(),
+  error_type: optText,
+  error_message: optText,
+  attempts: z.array(attemptSchema).max(100).optional(),
+  adjustments: z.array(z.string()).max(100).optional(),
+  prompt_tokens: count.nullable().optional(),
+  completion_tokens: count.nullable().optional(),
+  cached_tokens: count.nullable().optional(),
+  reasoning_tokens: count.nullable().optional(),
+  cost_usd: z.number().min(0).nullable().optional(),
+  latency_ms: ms.nullable().optional(),
+  ttft_ms: ms.nullable().optional(),
+  overhead_ms: ms.nullable().optional(),
+  request: z.unknown().optional(),
+  response: z.unknown().optional(),
+});
+
+export type MoongateLogBody = z.infer<typeof moongateLogSchema>;
+
+export function parseMoongateLog(body: unknown): MoongateLogBody {
+  const parsed = moongateLogSchema.safeParse(body);
+  if (!parsed.success) throw invalidBody(parsed.error, 'log record');
+  return parsed.data;
+}
+
+export function entryFromMoongateLog(b: MoongateLogBody, ctx: IngestContext): LogEntry {
+  const { model, provider } = b.provider ? { model: b.model, provider: b.provider } : splitModel(b.model, ctx.providerNames);
+  const status = b.status ?? (b.error_type ? 500 : 200);
+  const cost = ingestedCost(ctx.prices, {
+    provider: provider ?? null,
+    model,
+    given: b.cost_usd,
+    prompt: b.prompt_tokens ?? null,
+    completion: b.completion_tokens ?? null,
+    cached: b.cached_tokens ?? null,
+    status,
+    response: b.response,
+  });
+  return {
+    id: b.id ?? ctx.newId(),
+    created_at_ms: b.created_at === undefined ? ctx.now : timeValue(b.created_at)!,
+    source: 'ingested',
+    key_id: ctx.keyId ?? b.key_id ?? null,
+    customer_identifier: b.customer_identifier ?? null,
+    user: b.user ?? null,
+    trace_id: b.trace_id ?? null,
+    metadata: b.metadata ?? null,
+    provider: provider ?? null,
+    credential: b.credential ?? null,
+    model_requested: b.model_requested ?? null,
+    model,
+    stream: b.stream ?? false,
+    status,
+    error_type: b.error_type ?? null,
+    error_message: b.error_message ?? null,
+    attempts: b.attempts ?? [],
+    adjustments: b.adjustments ?? [],
+    prompt_tokens: b.prompt_tokens ?? null,
+    completion_tokens: b.completion_tokens ?? null,
+    cached_tokens: b.cached_tokens ?? null,
+    reasoning_tokens: b.reasoning_tokens ?? null,
+    ...cost,
+    latency_ms: b.latency_ms ?? null,
+    ttft_ms: b.ttft_ms ?? null,
+    overhead_ms: b.overhead_ms ?? null,
+    request_json: prepareBody(b.request, ctx.bodies),
+    response_json: prepareBody(b.response, ctx.bodies),
+  };
+}

@@ -1,0 +1,192 @@
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { RequestOutcome } from '../server/request-outcome.js';
+import type { LogRepository } from '../store/store.js';
+import type { LogEntry } from './log-record.js';
+import { LogWriter } from './log-writer.js';
+import { Spool } from './spool.js';
+
+function outcome(id: string): RequestOutcome {
+  return {
+    requestId: id,
+    startedAt: 1_700_000_000_000,
+    stream: false,
+    modelRequested: 'kimi',
+    provider: 'moonshot',
+    model: 'kimi-k2.6',
+    credential: 'main',
+    status: 200,
+    error: undefined,
+    attempts: [],
+    adjustments: [],
+    usage: undefined,
+    latencyMs: 10,
+    ttftMs: undefined,
+    overheadMs: 1,
+    request: { messages: [] },
+    response: undefined,
+    clientClosed: false,
+    caller: { customerIdentifier: undefined, metadata: undefined, user: undefined, traceId: undefined },
+  };
+}
+
+function entryOf(o: RequestOutcome): LogEntry {
+  return {
+    id: o.requestId,
+    created_at_ms: o.startedAt,
+    source: 'proxy',
+    key_id: null,
+    customer_identifier: null,
+    user: null,
+    trace_id: null,
+    metadata: null,
+    provider: o.provider ?? null,
+    credential: null,
+    model_requested: null,
+    model: o.model ?? null,
+    stream: false,
+    status: o.status,
+    error_type: null,
+    error_message: null,
+    attempts: [],
+    adjustments: [],
+    prompt_tokens: null,
+    completion_tokens: null,
+    cached_tokens: null,
+    reasoning_tokens: null,
+    cost_usd: null,
+    cost_details: null,
+    latency_ms: 10,
+    ttft_ms: null,
+    overhead_ms: 1,
+    request_json: null,
+    response_json: null,
+  };
+}
+
+/** A repository that can be taken down and slowed, and remembers every batch. */
+class FakeRepo implements LogRepository {
+  readonly stored = new Map<string, LogEntry>();
+  readonly batches: number[] = [];
+  down = false;
+  delayMs = 0;
+  async insert(entries: LogEntry[]): Promise<void> {
+    if (this.delayMs) await new Promise((r) => setTimeout(r, this.delayMs));
+    if (this.down) throw new Error('store is down');
+    this.batches.push(entries.length);
+    for (const e of entries) if (!this.stored.has(e.id)) this.stored.set(e.id, e);
+  }
+  get = async () => undefined;
+  list = async () => ({ records: [] });
+  usage = async () => [];
+  deleteOlderThan = async () => 0;
+}
+
+const dirs: string[] = [];
+const writers: LogWriter[] = [];
+afterEach(async () => {
+  for (const w of writers.splice(0)) await w.close();
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+function setUp(options: Partial<ConstructorParameters<typeof LogWriter>[3]> = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'moongate-writer-'));
+  dirs.push(dir);
+  const repo = new FakeRepo();
+  const spool = new Spool(join(dir, 'moongate.db.spool.jsonl'));
+  const warnings: string[] = [];
+  const writer = new LogWriter(repo, spool, entryOf, { flushIntervalMs: 5, retryMinMs: 10, retryMaxMs: 40, warn: (m) => warnings.push(m), ...options });
+  writers.push(writer);
+  return { dir, repo, spool, writer, warnings };
+}
+
+async function until(condition: () => boolean, ms = 5_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+describe('LogWriter', () => {
+  it('writes in batches, off the calling tick', async () => {
+    const { repo, writer } = setUp({ batchSize: 200 });
+    await writer.start();
+    for (let i = 0; i < 450; i++) writer.enqueueOutcome(outcome(`r${i}`));
+    expect(repo.stored.size).toBe(0); // nothing happened on the request path
+    expect(writer.stats.backlog).toBe(450);
+    await writer.flush();
+    expect(repo.stored.size).toBe(450);
+    expect(Math.max(...repo.batches)).toBeLessThanOrEqual(200);
+    expect(writer.stats).toMatchObject({ backlog: 0, written: 450, spooled: 0 });
+  });
+
+  it('flushes on its own after the interval', async () => {
+    const { repo, writer } = setUp();
+    writer.enqueueOutcome(outcome('lonely'));
+    await until(() => repo.stored.has('lonely'));
+  });
+
+  it('spools while the store is down and replays once it is back: nothing lost, nothing twice', async () => {
+    const { repo, spool, writer, warnings } = setUp({ batchSize: 20 });
+    await writer.start();
+    for (let i = 0; i < 30; i++) writer.enqueueOutcome(outcome(`a${i}`));
+    await writer.flush();
+    repo.down = true;
+    for (let i = 0; i < 70; i++) writer.enqueueOutcome(outcome(`b${i}`));
+    await writer.flush();
+    expect(writer.stats.storeHealthy).toBe(false);
+    expect(spool.bytes).toBeGreaterThan(0);
+    expect(repo.stored.size).toBe(30);
+    repo.down = false;
+    await until(() => writer.stats.storeHealthy && !spool.hasData);
+    for (let i = 0; i < 5; i++) writer.enqueueOutcome(outcome(`c${i}`));
+    await writer.flush();
+    expect(repo.stored.size).toBe(105);
+    expect(writer.stats).toMatchObject({ written: 35, spooled: 70, replayed: 70 });
+    expect(warnings.join('\n')).toMatch(/not accepting log records[\s\S]*store is back; 70 spooled/);
+  });
+
+  it('keeps memory bounded when the store is slow: overflow goes to the spool', async () => {
+    const { repo, writer, spool } = setUp({ batchSize: 10, maxQueued: 30 });
+    repo.delayMs = 30;
+    await writer.start();
+    for (let i = 0; i < 200; i++) writer.enqueueOutcome(outcome(`o${i}`));
+    expect(writer.stats.backlog).toBeLessThanOrEqual(30 + 10 * 20);
+    expect(writer['queue'].length).toBeLessThanOrEqual(30);
+    await writer.flush();
+    expect(writer.stats.spooled).toBeGreaterThan(0);
+    await until(() => repo.stored.size === 200 && !spool.hasData, 10_000);
+  });
+
+  it('replays what a previous run left in the spool, skipping a damaged line', async () => {
+    const { dir, repo, writer, warnings } = setUp();
+    const left = [entryOf(outcome('old1')), entryOf(outcome('old2'))].map((e) => JSON.stringify(e)).join('\n');
+    writeFileSync(join(dir, 'moongate.db.spool.jsonl'), `${left}\n{"id":"half-writ`);
+    await writer.start();
+    await until(() => repo.stored.size === 2);
+    await until(() => !readdirSync(dir).some((f) => f.includes('.replay-')));
+    expect(readdirSync(dir)).toContain('moongate.db.spool.jsonl.corrupt');
+    expect(warnings.join('\n')).toContain('damaged line');
+  });
+
+  it('resolves ingestion writes once the records are persisted (or spooled)', async () => {
+    const { repo, writer } = setUp();
+    await writer.write([entryOf(outcome('i1')), entryOf(outcome('i2'))]);
+    expect(repo.stored.has('i1') && repo.stored.has('i2')).toBe(true);
+    repo.down = true;
+    await writer.write([entryOf(outcome('i3'))]);
+    expect(writer.stats.spooled).toBe(1);
+  });
+
+  it('flushes on close, to the spool when the store is down', async () => {
+    const { repo, spool, writer } = setUp({ flushIntervalMs: 60_000 });
+    repo.down = true;
+    for (let i = 0; i < 12; i++) writer.enqueueOutcome(outcome(`z${i}`));
+    await writer.close();
+    expect(writer.stats.spooled).toBe(12);
+    expect(spool.bytes).toBeGreaterThan(0);
+  });
+});

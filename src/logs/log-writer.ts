@@ -1,0 +1,334 @@
+import type { RequestOutcome } from '../server/request-outcome.js';
+import type { LogRepository } from '../store/store.js';
+import type { LogEntry } from './log-record.js';
+import type { Spool } from './spool.js';
+
+export interface LogWriterOptions {
+  /** Records per store transaction. */
+  batchSize: number;
+  /** How long a record may wait for its batch to fill. */
+  flushIntervalMs: number;
+  /** Records held in memory at most; beyond it whole batches go to the spool file instead. */
+  maxQueued: number;
+  /** First and longest wait between attempts to reach a store that failed. */
+  retryMinMs: number;
+  retryMaxMs: number;
+  warn: (message: string) => void;
+}
+
+export const DEFAULT_WRITER_OPTIONS: LogWriterOptions = {
+  batchSize: 200,
+  flushIntervalMs: 100,
+  maxQueued: 5_000,
+  retryMinMs: 500,
+  retryMaxMs: 30_000,
+  warn: (message) => console.warn(`moongate: ${message}`),
+};
+
+/** A request's outcome (record built later, in the batch) or a ready record (ingestion). */
+type Pending = { outcome: RequestOutcome } | { entry: LogEntry; persisted?: () => void; failed?: (err: Error) => void };
+
+export interface LogWriterStats {
+  /** Records in memory, not yet in the store or the spool. */
+  backlog: number;
+  written: number;
+  spooled: number;
+  replayed: number;
+  storeFailures: number;
+  storeHealthy: boolean;
+  spoolBytes: number;
+}
+
+/**
+ * The log write path. On the request path it only appends to an array; every `flushIntervalMs`
+ * (or as soon as a batch is full) it builds the records and writes them in one transaction. If
+ * the store fails, batches go to the spool file and the store is retried with backoff; when it
+ * answers, the spool is replayed. Memory stays bounded: past `maxQueued` records, batches are
+ * spooled straight away. Nothing is dropped, short of the store and the disk failing together.
+ */
+export class LogWriter {
+  private queue: Pending[] = [];
+  private inFlight = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private draining: Promise<void> | undefined;
+  private recovering: Promise<void> | undefined;
+  private recoveryTimer: NodeJS.Timeout | undefined;
+  private retryMs: number;
+  private healthy = true;
+  private closed = false;
+  private stuck = false;
+  private readonly overflowing = new Set<Promise<void>>();
+  private readonly counts = { written: 0, spooled: 0, replayed: 0, storeFailures: 0 };
+  private readonly options: LogWriterOptions;
+
+  constructor(
+    private readonly repo: LogRepository,
+    private readonly spool: Spool,
+    private readonly build: (outcome: RequestOutcome) => LogEntry,
+    options: Partial<LogWriterOptions> = {},
+  ) {
+    this.options = { ...DEFAULT_WRITER_OPTIONS, ...options };
+    this.retryMs = this.options.retryMinMs;
+  }
+
+  /** Replays what an earlier run left in the spool, in the background. */
+  async start(): Promise<void> {
+    await this.spool.init();
+    if (this.spool.hasData) this.recover();
+  }
+
+  /** The request path: no I/O, no serialization; the record is built later, in the batch. */
+  enqueueOutcome(outcome: RequestOutcome): void {
+    this.push({ outcome });
+  }
+
+  /** Ingestion: resolves when the records are in the store or, if it is down, safely spooled. */
+  write(entries: LogEntry[]): Promise<void> {
+    return Promise.all(entries.map((entry) => new Promise<void>((persisted, failed) => this.push({ entry, persisted, failed })))).then(() => undefined);
+  }
+
+  /** Writes everything queued so far (to the store, or the spool). */
+  async flush(): Promise<void> {
+    for (;;) {
+      if (this.draining) {
+        await this.draining;
+        continue;
+      }
+      // Stuck: neither store nor disk took the last batch; the retry timer tries again later.
+      if (this.queue.length === 0 || this.stuck) break;
+      this.draining = this.drain().finally(() => (this.draining = undefined));
+    }
+    await Promise.all(this.overflowing);
+  }
+
+  /** For shutdown: stop timers, write everything, stop a replay between batches. */
+  async close(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.timer);
+    clearTimeout(this.recoveryTimer);
+    this.stuck = false;
+    await this.flush();
+    await this.recovering;
+    if (this.queue.length > 0) {
+      this.options.warn(`${this.queue.length} log records could be written neither to the store nor to the spool file and are lost`);
+      for (const item of this.queue.splice(0)) if ('entry' in item) item.failed?.(new Error('the log record could not be stored'));
+    }
+  }
+
+  get stats(): LogWriterStats {
+    return {
+      backlog: this.queue.length + this.inFlight,
+      ...this.counts,
+      storeHealthy: this.healthy,
+      spoolBytes: this.spool.bytes,
+    };
+  }
+
+  private push(item: Pending): void {
+    if (this.closed && !this.draining) {
+      // A straggler after shutdown flushed (a request cut at the drain timeout): straight to disk.
+      const [entry] = this.buildAll([item]);
+      void this.spool.append([entry!]).then(
+        () => settle([item]),
+        (err: unknown) => this.options.warn(`could not spool a late log record: ${message(err)}`),
+      );
+      return;
+    }
+    this.queue.push(item);
+    if (this.queue.length > this.options.maxQueued) this.overflow();
+    if (this.queue.length >= this.options.batchSize) this.schedule(0);
+    else this.schedule(this.options.flushIntervalMs);
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.draining) return; // the running drain picks new records up
+    if (this.timer) {
+      if (delayMs > 0) return;
+      clearTimeout(this.timer);
+    }
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.stuck = false;
+      void this.flush();
+    }, delayMs);
+    // Shutdown flushes explicitly; a pending batch must not keep an idle process alive.
+    this.timer.unref();
+  }
+
+  private retryLater(): void {
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.stuck = false;
+      void this.flush();
+    }, this.retryMs);
+    this.timer.unref();
+  }
+
+  /**
+   * The store is too slow for the load: the oldest batch goes to the spool instead of memory.
+   * Building its records waits for the next turn of the event loop, off the request that overflowed.
+   */
+  private overflow(): void {
+    const batch = this.queue.splice(0, this.options.batchSize);
+    this.inFlight += batch.length;
+    const done = new Promise<void>((resolve) => setImmediate(resolve))
+      .then(async () => {
+        const entries = this.buildAll(batch);
+        try {
+          await this.spool.append(entries);
+          this.counts.spooled += entries.length;
+          settle(batch);
+        } catch (err) {
+          this.options.warn(`could not spool log records: ${message(err)}`);
+          this.queue.unshift(...entries.map((entry, i) => ({ ...batch[i], entry }) as Pending));
+        }
+      })
+      .finally(() => {
+        this.inFlight -= batch.length;
+        this.overflowing.delete(done);
+      });
+    this.overflowing.add(done);
+  }
+
+  private async drain(): Promise<void> {
+    while (this.queue.length > 0) {
+      const batch = this.queue.splice(0, this.options.batchSize);
+      this.inFlight += batch.length;
+      try {
+        const entries = this.buildAll(batch);
+        if (await this.persist(entries)) {
+          settle(batch);
+        } else {
+          // Neither store nor disk took them: keep them, and try again later rather than spin.
+          this.queue.unshift(...entries.map((entry, i) => ({ ...batch[i], entry }) as Pending));
+          this.stuck = true;
+          if (!this.closed) this.retryLater();
+          return;
+        }
+      } finally {
+        this.inFlight -= batch.length;
+      }
+    }
+    if (this.healthy && this.spool.hasData && !this.recovering) this.recover();
+  }
+
+  /** True when the records are in the store or the spool. */
+  private async persist(entries: LogEntry[]): Promise<boolean> {
+    if (this.healthy) {
+      try {
+        await this.repo.insert(entries);
+        this.counts.written += entries.length;
+        return true;
+      } catch (err) {
+        this.storeFailed(err);
+      }
+    }
+    try {
+      await this.spool.append(entries);
+      this.counts.spooled += entries.length;
+      return true;
+    } catch (err) {
+      this.options.warn(`could not spool log records to ${this.spool.path}: ${message(err)}`);
+      return false;
+    }
+  }
+
+  private buildAll(batch: Pending[]): LogEntry[] {
+    return batch.map((item) => {
+      if ('entry' in item) return item.entry;
+      try {
+        return this.build(item.outcome);
+      } catch (err) {
+        // A record that cannot be built in full is still kept, without its bodies.
+        this.options.warn(`log record ${item.outcome.requestId} kept without bodies: ${message(err)}`);
+        return fallbackEntry(item.outcome);
+      }
+    });
+  }
+
+  private storeFailed(err: unknown): void {
+    this.counts.storeFailures++;
+    if (this.healthy) {
+      this.healthy = false;
+      this.options.warn(`the store is not accepting log records (${message(err)}); spooling them to ${this.spool.path} until it is back`);
+    }
+    this.scheduleRecovery(this.retryMs);
+  }
+
+  private scheduleRecovery(delayMs: number): void {
+    if (this.recoveryTimer || this.recovering || this.closed) return;
+    this.recoveryTimer = setTimeout(() => {
+      this.recoveryTimer = undefined;
+      this.recover();
+    }, delayMs);
+    this.recoveryTimer.unref();
+  }
+
+  /** Replays the spool; success means the store is back. */
+  private recover(): void {
+    if (this.recovering) return;
+    this.recovering = (async () => {
+      try {
+        let total = 0;
+        do {
+          total += await this.spool.replay((batch) => this.repo.insert(batch), { batchSize: this.options.batchSize * 2, shouldStop: () => this.closed, onCorruptLine: (file) => this.options.warn(`skipped a damaged line in ${file} (kept in ${this.spool.path}.corrupt)`) });
+        } while (this.spool.hasData && !this.closed);
+        this.counts.replayed += total;
+        if (!this.healthy) this.options.warn(`the store is back; ${total} spooled log records written`);
+        this.healthy = true;
+        this.retryMs = this.options.retryMinMs;
+      } catch (err) {
+        if (this.healthy) this.storeFailed(err);
+        else this.counts.storeFailures++;
+        this.retryMs = Math.min(this.retryMs * 2, this.options.retryMaxMs);
+      } finally {
+        this.recovering = undefined;
+      }
+      if (!this.healthy) this.scheduleRecovery(this.retryMs);
+    })();
+  }
+}
+
+function settle(batch: Pending[]): void {
+  for (const item of batch) if ('entry' in item) item.persisted?.();
+}
+
+function message(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** The record without bodies or cost, for an outcome whose full record could not be built. */
+function fallbackEntry(o: RequestOutcome): LogEntry {
+  return {
+    id: o.requestId,
+    created_at_ms: Math.round(o.startedAt + o.latencyMs),
+    source: 'proxy',
+    key_id: o.caller.keyId ?? null,
+    customer_identifier: o.caller.customerIdentifier ?? null,
+    user: o.caller.user ?? null,
+    trace_id: o.caller.traceId ?? null,
+    metadata: null,
+    provider: o.provider ?? null,
+    credential: o.credential ?? null,
+    model_requested: o.modelRequested ?? null,
+    model: o.model ?? null,
+    stream: o.stream,
+    status: o.status,
+    error_type: o.error?.type ?? null,
+    error_message: o.error?.message ?? null,
+    attempts: [],
+    adjustments: o.adjustments,
+    prompt_tokens: o.usage?.prompt_tokens ?? null,
+    completion_tokens: o.usage?.completion_tokens ?? null,
+    cached_tokens: o.usage?.cached_tokens ?? null,
+    reasoning_tokens: o.usage?.reasoning_tokens ?? null,
+    cost_usd: null,
+    cost_details: null,
+    latency_ms: o.latencyMs,
+    ttft_ms: o.ttftMs ?? null,
+    overhead_ms: o.overheadMs,
+    request_json: null,
+    response_json: null,
+  };
+}

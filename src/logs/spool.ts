@@ -1,0 +1,141 @@
+import { createReadStream } from 'node:fs';
+import { appendFile, mkdir, readdir, rename, stat, unlink } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
+import type { LogEntry } from './log-record.js';
+
+export interface ReplayOptions {
+  batchSize: number;
+  /** Checked between batches: lets a shutdown stop a long replay (the rest stays spooled). */
+  shouldStop?: () => boolean;
+  onCorruptLine?: (file: string) => void;
+}
+
+/**
+ * Records that could not reach the store wait here: an append-only JSON-lines file next to the
+ * database, one record per line, replayed when the store answers again (and at start). Appends
+ * are serialized; a replay first moves the file aside, so records spooled meanwhile go to a fresh
+ * file and nothing is read and written at once. The store skips ids it already has, so a replay
+ * cut short can simply run again.
+ */
+export class Spool {
+  private chain: Promise<unknown> = Promise.resolve();
+  private size = 0;
+  private ready: Promise<void> | undefined;
+
+  constructor(readonly path: string) {}
+
+  /** Bytes waiting to be replayed. */
+  get bytes(): number {
+    return this.size;
+  }
+
+  get hasData(): boolean {
+    return this.size > 0;
+  }
+
+  /** Finds what an earlier run left behind. */
+  init(): Promise<void> {
+    this.ready ??= (async () => {
+      await mkdir(dirname(this.path), { recursive: true });
+      let total = 0;
+      for (const file of await this.files()) total += (await stat(file)).size;
+      this.size += total;
+    })();
+    return this.ready;
+  }
+
+  /** Resolves once the records are in the file. */
+  append(entries: readonly LogEntry[]): Promise<void> {
+    if (entries.length === 0) return Promise.resolve();
+    const text = entries.map((e) => JSON.stringify(e)).join('\n') + '\n';
+    return this.serialize(async () => {
+      await this.init();
+      await appendFile(this.path, text, 'utf8');
+      this.size += Buffer.byteLength(text);
+    });
+  }
+
+  /**
+   * Writes every spooled record through `insert`, batch by batch, deleting each file once it is
+   * all in. Throws (keeping what is left) when `insert` fails. Returns how many records went in.
+   */
+  async replay(insert: (batch: LogEntry[]) => Promise<void>, options: ReplayOptions): Promise<number> {
+    await this.init();
+    await this.serialize(async () => {
+      const active = await stat(this.path).catch(() => undefined);
+      if (active && active.size > 0) await rename(this.path, `${this.path}.replay-${Date.now()}-${process.pid}`);
+    });
+    let replayed = 0;
+    for (const file of (await this.files()).filter((f) => f !== this.path)) {
+      if (options.shouldStop?.()) break;
+      const fileBytes = (await stat(file)).size;
+      let batch: LogEntry[] = [];
+      let stopped = false;
+      const lines = createInterface({ input: createReadStream(file, 'utf8'), crlfDelay: Infinity });
+      try {
+        for await (const line of lines) {
+          if (line.trim() === '') continue;
+          const entry = parseLine(line);
+          if (!entry) {
+            // Only a crash in the middle of an append leaves half a line; keep it for a human.
+            await appendFile(`${this.path}.corrupt`, line + '\n', 'utf8');
+            options.onCorruptLine?.(file);
+            continue;
+          }
+          batch.push(entry);
+          if (batch.length >= options.batchSize) {
+            await insert(batch);
+            replayed += batch.length;
+            batch = [];
+            if (options.shouldStop?.()) {
+              stopped = true;
+              break;
+            }
+          }
+        }
+      } finally {
+        lines.close();
+      }
+      if (stopped) break;
+      if (batch.length > 0) {
+        await insert(batch);
+        replayed += batch.length;
+      }
+      await unlink(file);
+      this.size = Math.max(0, this.size - fileBytes);
+    }
+    return replayed;
+  }
+
+  private serialize<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.chain.then(task, task);
+    this.chain = run.catch(() => undefined);
+    return run;
+  }
+
+  /** The active file and any moved aside for a replay that did not finish, oldest first. */
+  private async files(): Promise<string[]> {
+    const dir = dirname(this.path);
+    const name = basename(this.path);
+    const names = await readdir(dir).catch(() => [] as string[]);
+    const replays = names.filter((n) => n.startsWith(`${name}.replay-`)).sort((a, b) => replayTime(a) - replayTime(b));
+    const out = replays.map((n) => join(dir, n));
+    if (names.includes(name)) out.push(this.path);
+    return out;
+  }
+}
+
+function replayTime(name: string): number {
+  const match = /\.replay-(\d+)-/.exec(name);
+  return match ? Number(match[1]) : 0;
+}
+
+function parseLine(line: string): LogEntry | undefined {
+  try {
+    const value = JSON.parse(line) as unknown;
+    return value && typeof value === 'object' && typeof (value as LogEntry).id === 'string' ? (value as LogEntry) : undefined;
+  } catch {
+    return undefined;
+  }
+}

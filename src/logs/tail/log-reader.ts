@@ -1,0 +1,42 @@
+import { request } from 'undici';
+import type { LogRecord } from '../log-record.js';
+import { openStore } from '../../store/open-store.js';
+import type { LogFilter, LogPosition, Store } from '../../store/store.js';
+import { decodeCursor, encodeCursor } from '../http/cursor.js';
+
+/** One page of records, newest first, for `moongate logs`. */
+export interface LogReader {
+  page(filter: LogFilter, limit: number, after?: LogPosition): Promise<{ records: LogRecord[]; next?: LogPosition }>;
+  close(): Promise<void>;
+}
+
+/** Reads from a running gateway's `GET /v1/logs` (bodies left out). */
+export function httpLogReader(baseUrl: string, apiKey: string | undefined): LogReader {
+  const root = baseUrl.replace(/\/+$/, '');
+  return {
+    async page(filter, limit, after) {
+      const params = new URLSearchParams({ limit: String(limit), bodies: 'false' });
+      if (filter.model !== undefined) params.set('model', filter.provider !== undefined ? `${filter.provider}/${filter.model}` : filter.model);
+      else if (filter.provider !== undefined) params.set('provider', filter.provider);
+      if (filter.key_id !== undefined) params.set('key_id', filter.key_id);
+      if (filter.customer !== undefined) params.set('customer', filter.customer);
+      if (filter.status !== undefined) params.set('status', String(filter.status));
+      if (filter.from_ms !== undefined) params.set('from', String(Math.floor(filter.from_ms)));
+      if (after) params.set('cursor', encodeCursor(after));
+      const res = await request(`${root}/v1/logs?${params}`, { headers: apiKey ? { authorization: `Bearer ${apiKey}` } : {} });
+      const body = (await res.body.json()) as { data?: LogRecord[]; next_cursor?: string | null; error?: { message?: string } };
+      if (res.statusCode !== 200) throw new Error(`${root} answered ${res.statusCode}: ${body.error?.message ?? 'no message'}`);
+      return { records: body.data ?? [], ...(body.next_cursor ? { next: decodeCursor(body.next_cursor) } : {}) };
+    },
+    async close() {},
+  };
+}
+
+/** Reads the store directly (`--store sqlite:…`), for when no gateway is running. */
+export async function storeLogReader(storeUrl: string): Promise<LogReader> {
+  const store: Store = await openStore(storeUrl, { thread: 'main' });
+  return {
+    page: (filter, limit, after) => store.logs.list({ ...filter, limit, omit_bodies: true, ...(after ? { after } : {}) }),
+    close: () => store.close(),
+  };
+}

@@ -1,0 +1,61 @@
+import type { LogFilter } from '../../store/store.js';
+import type { LogRecord } from '../log-record.js';
+import type { LogReader } from './log-reader.js';
+
+export interface TailOptions {
+  filter: LogFilter;
+  /** How many of the latest records to show first. */
+  last: number;
+  follow: boolean;
+  pollMs: number;
+  signal: AbortSignal;
+  print: (record: LogRecord) => void;
+}
+
+// Records reach the store up to a batch interval after they finish (longer when replayed from
+// the spool); each poll looks back this far and skips records it has printed already.
+const LOOKBACK_MS = 10_000;
+const MAX_REMEMBERED = 50_000;
+
+/** `moongate logs`: the latest records oldest first, then (with follow) new ones as they arrive. */
+export async function tailLogs(reader: LogReader, o: TailOptions): Promise<void> {
+  const first = await reader.page(o.filter, o.last);
+  const seen = new Set<string>();
+  let newest = 0;
+  const show = (records: LogRecord[]): void => {
+    for (const r of [...records].reverse()) {
+      if (seen.has(r.id)) continue;
+      seen.add(r.id);
+      newest = Math.max(newest, Date.parse(r.created_at));
+      o.print(r);
+    }
+    if (seen.size > MAX_REMEMBERED) for (const id of [...seen].slice(0, seen.size - MAX_REMEMBERED / 2)) seen.delete(id);
+  };
+  show(first.records);
+  if (!o.follow) return;
+  if (newest === 0) newest = Date.now();
+
+  while (!o.signal.aborted) {
+    await sleep(o.pollMs, o.signal);
+    if (o.signal.aborted) return;
+    const filter = { ...o.filter, from_ms: Math.max(o.filter.from_ms ?? 0, newest - LOOKBACK_MS) };
+    const batch: LogRecord[] = [];
+    let page = await reader.page(filter, 1000);
+    batch.push(...page.records);
+    while (page.next && batch.length < 10_000) {
+      page = await reader.page(filter, 1000, page.next);
+      batch.push(...page.records);
+    }
+    show(batch);
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => {
+      clearTimeout(timer);
+      resolve();
+    }, { once: true });
+  });
+}

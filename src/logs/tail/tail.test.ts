@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import type { LogRecord } from '../log-record.js';
+import { formatLogLine } from './format-log-line.js';
+import type { LogReader } from './log-reader.js';
+import { tailLogs } from './tail-logs.js';
+
+function record(id: string, createdAt: number, over: Partial<LogRecord> = {}): LogRecord {
+  return {
+    id, created_at: new Date(createdAt).toISOString(), source: 'proxy', key_id: null, customer_identifier: null, user: null, trace_id: null, metadata: null,
+    provider: 'moonshot', credential: 'main', model_requested: 'kimi', model: 'kimi-k2.6', stream: true, status: 200, error_type: null, error_message: null,
+    attempts: [], adjustments: [], prompt_tokens: 812, completion_tokens: 96, cached_tokens: 0, reasoning_tokens: 0, cost_usd: 0.000892, cost_details: null,
+    latency_ms: 1240, ttft_ms: 310, overhead_ms: 1, request: null, response: null, ...over,
+  };
+}
+
+describe('formatLogLine', () => {
+  it('prints one scannable line per record', () => {
+    expect(formatLogLine(record('id-1', Date.UTC(2026, 0, 31, 12)))).toBe('2026-01-31 12:00:00.000  200  moonshot/kimi-k2.6  main  stream  1.24s ttft 310ms  812→96 tok  $0.000892  id-1');
+    expect(formatLogLine(record('id-2', 0, { status: 429, error_type: 'rate_limit_error', error_message: 'slow\ndown', cost_usd: null, stream: false, ttft_ms: null, customer_identifier: 'acme' }))).toContain(
+      '429  moonshot/kimi-k2.6  main  json  1.24s  812→96 tok  $?  id-2  customer=acme  rate_limit_error: slow down',
+    );
+  });
+});
+
+describe('tailLogs', () => {
+  it('prints the latest oldest first, then only records it has not printed', async () => {
+    const t = Date.now();
+    const pages: LogRecord[][] = [
+      [record('c', t - 1000), record('b', t - 2000), record('a', t - 3000)],
+      [record('d', t), record('c', t - 1000)],
+    ];
+    let calls = 0;
+    const reader: LogReader = { page: async () => ({ records: pages[Math.min(calls++, pages.length - 1)]! }), close: async () => {} };
+    const printed: string[] = [];
+    const abort = new AbortController();
+    const done = tailLogs(reader, { filter: {}, last: 3, follow: true, pollMs: 5, signal: abort.signal, print: (r) => printed.push(r.id) });
+    while (printed.length < 4) await new Promise((r) => setTimeout(r, 5));
+    await new Promise((r) => setTimeout(r, 30));
+    abort.abort();
+    await done;
+    expect(printed).toEqual(['a', 'b', 'c', 'd']);
+  });
+});

@@ -1,0 +1,230 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { PriceBook } from '../pricing/price-book.js';
+import { requestCost } from '../pricing/request-cost.js';
+import type { RequestObserver, RequestOutcome } from '../server/request-outcome.js';
+import { LabelLimiter } from './label-limiter.js';
+
+/** Where the gauges read their values when Prometheus scrapes. Each is optional. */
+export interface MetricsSources {
+  /** Chat requests being answered now. */
+  inFlight?: () => number;
+  /** Requests waiting for a credential with room under its limits. */
+  queueDepth?: () => number;
+  /** Per credential (`provider/name`): its state and requests in flight on it. */
+  credentials?: () => { credential: string; state: 'ok' | 'cooling_down' | 'disabled'; in_flight: number }[];
+  logWriter?: () => { backlog: number; spoolBytes: number; written: number; spooled: number; replayed: number; storeFailures: number; storeHealthy: boolean };
+}
+
+export interface GatewayMetricsOptions {
+  prices: PriceBook;
+  /** Node process metrics (memory, CPU, event-loop lag) as `moongate_process_*` and `moongate_nodejs_*`. */
+  processMetrics?: boolean;
+}
+
+interface Series {
+  requests: { inc(value?: number): void };
+  latency: { observe(value: number): void };
+  ttft: { observe(value: number): void };
+  overhead: { observe(value: number): void };
+  prompt: { inc(value?: number): void };
+  completion: { inc(value?: number): void };
+  cost: { inc(value?: number): void };
+}
+
+const LATENCY_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 20, 30, 60, 120, 300, 600];
+const TTFT_BUCKETS = [0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1, 1.5, 2, 3, 5, 10, 20];
+const OVERHEAD_BUCKETS = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1];
+const CREDENTIAL_STATES = ['ok', 'cooling_down', 'disabled'] as const;
+const MAX_MODELS = 500;
+const MAX_ERROR_TYPES = 100;
+
+/**
+ * The gateway's Prometheus metrics, in a registry of its own (tests run several gateways in one
+ * process). Counters and histograms move as requests finish (`observer`); gauges read their
+ * sources at scrape time.
+ */
+export class GatewayMetrics {
+  readonly registry = new Registry();
+  readonly observer: RequestObserver;
+  private readonly models = new LabelLimiter(MAX_MODELS);
+  private readonly providers = new LabelLimiter(MAX_MODELS);
+  private readonly errorTypes = new LabelLimiter(MAX_ERROR_TYPES);
+  private sources: MetricsSources = {};
+  private readonly children = new Map<string, Series>();
+
+  private readonly requests: Counter<'provider' | 'model' | 'status'>;
+  private readonly errors: Counter<'provider' | 'model' | 'type'>;
+  private readonly tokens: Counter<'provider' | 'model' | 'kind'>;
+  private readonly cost: Counter<'provider' | 'model'>;
+  private readonly unpriced: Counter<'provider' | 'model'>;
+  private readonly latency: Histogram<'provider' | 'model' | 'status'>;
+  private readonly ttft: Histogram<'provider' | 'model' | 'status'>;
+  private readonly overhead: Histogram<'provider' | 'model'>;
+
+  constructor(private readonly options: GatewayMetricsOptions) {
+    const registers = [this.registry];
+    this.requests = new Counter({ name: 'moongate_requests_total', help: 'Chat requests answered, by provider, served model and HTTP status', labelNames: ['provider', 'model', 'status'], registers });
+    this.errors = new Counter({ name: 'moongate_request_errors_total', help: 'Chat requests that failed (error status or an error event mid-stream), by error type', labelNames: ['provider', 'model', 'type'], registers });
+    this.tokens = new Counter({ name: 'moongate_tokens_total', help: 'Tokens reported by providers; kind is prompt, completion, cached (part of prompt) or reasoning (part of completion)', labelNames: ['provider', 'model', 'kind'], registers });
+    this.cost = new Counter({ name: 'moongate_cost_usd_total', help: 'Cost of chat requests in USD, from the price catalogue', labelNames: ['provider', 'model'], registers });
+    this.unpriced = new Counter({ name: 'moongate_unpriced_requests_total', help: 'Requests whose cost is unknown (no price for the model, or no usage reported)', labelNames: ['provider', 'model'], registers });
+    this.latency = new Histogram({ name: 'moongate_request_duration_seconds', help: 'From arrival to the last byte sent', labelNames: ['provider', 'model', 'status'], buckets: LATENCY_BUCKETS, registers });
+    this.ttft = new Histogram({ name: 'moongate_time_to_first_token_seconds', help: 'Streams: from arrival to the first chunk sent', labelNames: ['provider', 'model', 'status'], buckets: TTFT_BUCKETS, registers });
+    this.overhead = new Histogram({ name: 'moongate_gateway_overhead_seconds', help: 'Time spent in the gateway itself (latency minus time waiting on the upstream)', labelNames: ['provider', 'model'], buckets: OVERHEAD_BUCKETS, registers });
+    this.registerGauges();
+    if (options.processMetrics) collectDefaultMetrics({ register: this.registry, prefix: 'moongate_' });
+    this.observer = { onRequestFinished: (outcome) => this.record(outcome) };
+  }
+
+  /** Connects the scrape-time gauges (in flight, queue, credentials, log writer) to their sources. */
+  setSources(sources: MetricsSources): void {
+    this.sources = { ...this.sources, ...sources };
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  render(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  /** Called once per finished request, on the request path: counters only, no I/O. */
+  private record(o: RequestOutcome): void {
+    const provider = this.providers.value(o.provider);
+    const model = this.models.value(o.model);
+    const s = this.series(provider, model, String(o.status));
+    s.requests.inc();
+    if (o.error) this.errors.inc({ provider, model, type: this.errorTypes.value(o.error.type) });
+    s.latency.observe(o.latencyMs / 1000);
+    if (o.ttftMs !== undefined) s.ttft.observe(o.ttftMs / 1000);
+    s.overhead.observe(o.overheadMs / 1000);
+    const u = o.usage;
+    if (u) {
+      s.prompt.inc(u.prompt_tokens);
+      s.completion.inc(u.completion_tokens);
+      if (u.cached_tokens > 0) this.tokens.inc({ provider, model, kind: 'cached' }, u.cached_tokens);
+      if (u.reasoning_tokens > 0) this.tokens.inc({ provider, model, kind: 'reasoning' }, u.reasoning_tokens);
+    }
+    if (o.attempts.length === 0) return; // never reached a provider: nothing to price
+    const cost = requestCost(this.options.prices, {
+      provider: o.provider,
+      model: o.model,
+      tokens: u && { prompt: u.prompt_tokens, completion: u.completion_tokens, cached: u.cached_tokens },
+      response: o.response,
+      failedWithoutAnswer: o.status >= 400 && o.status !== 499,
+    });
+    if (cost.total_usd === null) this.unpriced.inc({ provider, model });
+    else if (cost.total_usd > 0) s.cost.inc(cost.total_usd);
+  }
+
+  /**
+   * The label-bound children of one (provider, model, status), kept: looking labels up by
+   * object on every request costs more than the rest of the request's bookkeeping.
+   */
+  private series(provider: string, model: string, status: string): Series {
+    const key = `${provider}\u0000${model}\u0000${status}`;
+    let s = this.children.get(key);
+    if (!s) {
+      s = {
+        requests: this.requests.labels(provider, model, status),
+        latency: this.latency.labels(provider, model, status),
+        ttft: this.ttft.labels(provider, model, status),
+        overhead: this.overhead.labels(provider, model),
+        prompt: this.tokens.labels(provider, model, 'prompt'),
+        completion: this.tokens.labels(provider, model, 'completion'),
+        cost: this.cost.labels(provider, model),
+      };
+      this.children.set(key, s);
+    }
+    return s;
+  }
+
+  private registerGauges(): void {
+    const registers = [this.registry];
+    // collect() runs with the metric as `this`; the sources are read through this closure.
+    const sources = (): MetricsSources => this.sources;
+    new Gauge({
+      name: 'moongate_requests_in_flight',
+      help: 'Chat requests being answered now',
+      registers,
+      collect() {
+        this.set(sources().inFlight?.() ?? 0);
+      },
+    });
+    new Gauge({
+      name: 'moongate_router_queue_depth',
+      help: 'Requests waiting for a credential with room under its limits',
+      registers,
+      collect() {
+        this.set(sources().queueDepth?.() ?? 0);
+      },
+    });
+    new Gauge({
+      name: 'moongate_credential_state',
+      help: 'Health of each provider credential: 1 for its current state (ok, cooling_down, disabled), 0 for the others',
+      labelNames: ['credential', 'state'],
+      registers,
+      collect() {
+        this.reset();
+        for (const c of sources().credentials?.() ?? []) {
+          for (const state of CREDENTIAL_STATES) this.set({ credential: c.credential, state }, c.state === state ? 1 : 0);
+        }
+      },
+    });
+    new Gauge({
+      name: 'moongate_credential_in_flight',
+      help: 'Requests in flight on each provider credential',
+      labelNames: ['credential'],
+      registers,
+      collect() {
+        this.reset();
+        for (const c of sources().credentials?.() ?? []) this.set({ credential: c.credential }, c.in_flight);
+      },
+    });
+    new Gauge({
+      name: 'moongate_log_writer_backlog',
+      help: 'Log records in memory, not yet written to the store or the spool',
+      registers,
+      collect() {
+        this.set(sources().logWriter?.().backlog ?? 0);
+      },
+    });
+    new Gauge({
+      name: 'moongate_log_spool_bytes',
+      help: 'Bytes of log records waiting in the spool file for the store',
+      registers,
+      collect() {
+        this.set(sources().logWriter?.().spoolBytes ?? 0);
+      },
+    });
+    new Gauge({
+      name: 'moongate_log_store_up',
+      help: '1 when the store accepts log records, 0 while they are being spooled',
+      registers,
+      collect() {
+        const stats = sources().logWriter?.();
+        this.set(stats === undefined || stats.storeHealthy ? 1 : 0);
+      },
+    });
+    const counterFromStat = (name: string, help: string, read: (s: NonNullable<ReturnType<NonNullable<MetricsSources['logWriter']>>>) => number): void => {
+      let last = 0;
+      new Counter({
+        name,
+        help,
+        registers,
+        collect() {
+          const stats = sources().logWriter?.();
+          if (!stats) return;
+          const value = read(stats);
+          if (value > last) this.inc(value - last);
+          last = value;
+        },
+      });
+    };
+    counterFromStat('moongate_log_records_written_total', 'Log records written to the store as they came', (s) => s.written);
+    counterFromStat('moongate_log_records_spooled_total', 'Log records written to the spool file (store down or too slow)', (s) => s.spooled);
+    counterFromStat('moongate_log_records_replayed_total', 'Spooled log records later written to the store', (s) => s.replayed);
+    counterFromStat('moongate_log_store_failures_total', 'Failed attempts to write log records to the store', (s) => s.storeFailures);
+  }
+}

@@ -1,0 +1,207 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createClient } from '@libsql/client';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { LogEntry } from '../logs/log-record.js';
+import { SqliteStore } from './sqlite/sqlite-store.js';
+import { openStore } from './open-store.js';
+import { parseStoreUrl, defaultSpoolPath } from './store-url.js';
+
+const HOUR = 3_600_000;
+const T0 = Date.UTC(2026, 0, 1, 0, 0, 0);
+
+function entry(over: Partial<LogEntry> = {}): LogEntry {
+  return {
+    id: over.id ?? `log-${Math.random().toString(36).slice(2)}`,
+    created_at_ms: T0,
+    source: 'proxy',
+    key_id: null,
+    customer_identifier: null,
+    user: null,
+    trace_id: null,
+    metadata: null,
+    provider: 'moonshot',
+    credential: 'main',
+    model_requested: 'kimi',
+    model: 'kimi-k2.6',
+    stream: false,
+    status: 200,
+    error_type: null,
+    error_message: null,
+    attempts: [],
+    adjustments: [],
+    prompt_tokens: 10,
+    completion_tokens: 5,
+    cached_tokens: 0,
+    reasoning_tokens: 0,
+    cost_usd: 0.001,
+    cost_details: null,
+    latency_ms: 100,
+    ttft_ms: null,
+    overhead_ms: 1,
+    request_json: null,
+    response_json: null,
+    ...over,
+  };
+}
+
+const stores: SqliteStore[] = [];
+const dirs: string[] = [];
+afterEach(async () => {
+  for (const s of stores.splice(0)) await s.close();
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+async function memoryStore(): Promise<SqliteStore> {
+  const store = await SqliteStore.open(':memory:');
+  stores.push(store);
+  return store;
+}
+
+describe('SqliteStore', () => {
+  it('writes records and reads them back with every field', async () => {
+    const store = await memoryStore();
+    const e = entry({
+      id: 'a',
+      metadata: { team: 'x' },
+      attempts: [{ provider: 'moonshot', model: 'kimi-k2.6', credential: 'main', status: 200, started_ms: 1, duration_ms: 50 }],
+      adjustments: ['temperature 0.7 → 1'],
+      cost_details: { input_usd: 0.0001, cached_input_usd: 0, output_usd: 0.0009, web_search_usd: 0, web_search_calls: 0 },
+      request_json: '{"messages":[]}',
+      response_json: '{"choices":[]}',
+      stream: true,
+      ttft_ms: 12.5,
+    });
+    await store.logs.insert([e]);
+    const got = await store.logs.get('a');
+    expect(got).toMatchObject({
+      id: 'a',
+      created_at: new Date(T0).toISOString(),
+      source: 'proxy',
+      metadata: { team: 'x' },
+      stream: true,
+      ttft_ms: 12.5,
+      attempts: e.attempts,
+      adjustments: e.adjustments,
+      cost_details: e.cost_details,
+      request: { messages: [] },
+      response: { choices: [] },
+    });
+    expect(await store.logs.get('missing')).toBeUndefined();
+  });
+
+  it('skips records already stored, so replaying a spool twice is harmless', async () => {
+    const store = await memoryStore();
+    await store.logs.insert([entry({ id: 'dup', status: 200 })]);
+    await store.logs.insert([entry({ id: 'dup', status: 500 }), entry({ id: 'other' })]);
+    expect((await store.logs.get('dup'))?.status).toBe(200);
+    expect((await store.logs.list({ limit: 10 })).records).toHaveLength(2);
+  });
+
+  it('writes large batches in one go', async () => {
+    const store = await memoryStore();
+    await store.logs.insert(Array.from({ length: 450 }, (_, i) => entry({ id: `b${i}`, created_at_ms: T0 + i })));
+    const page = await store.logs.list({ limit: 1000, omit_bodies: true });
+    expect(page.records).toHaveLength(450);
+    expect(page.next).toBeUndefined();
+  });
+
+  it('pages newest first with filters, and the pages join up exactly', async () => {
+    const store = await memoryStore();
+    const entries = Array.from({ length: 25 }, (_, i) =>
+      entry({ id: `p${String(i).padStart(2, '0')}`, created_at_ms: T0 + Math.floor(i / 2) * 1000, model: i % 3 === 0 ? 'kimi-k3' : 'kimi-k2.6', status: i % 5 === 0 ? 429 : 200 }),
+    );
+    await store.logs.insert(entries);
+    const seen: string[] = [];
+    let page = await store.logs.list({ limit: 4 });
+    for (;;) {
+      seen.push(...page.records.map((r) => r.id));
+      if (!page.next) break;
+      page = await store.logs.list({ limit: 4, after: page.next });
+    }
+    const expected = [...entries].sort((a, b) => b.created_at_ms - a.created_at_ms || (a.id < b.id ? 1 : -1)).map((e) => e.id);
+    expect(seen).toEqual(expected);
+
+    const k3 = await store.logs.list({ limit: 100, model: 'kimi-k3' });
+    expect(k3.records.map((r) => r.id).sort()).toEqual(entries.filter((e) => e.model === 'kimi-k3').map((e) => e.id).sort());
+    expect((await store.logs.list({ limit: 100, status: 429 })).records).toHaveLength(5);
+    expect((await store.logs.list({ limit: 100, status: 'error' })).records).toHaveLength(5);
+    expect((await store.logs.list({ limit: 100, status: 'success' })).records).toHaveLength(20);
+    const window = await store.logs.list({ limit: 100, from_ms: T0 + 2000, to_ms: T0 + 4000 });
+    expect(window.records.map((r) => r.id).sort()).toEqual(['p04', 'p05', 'p06', 'p07']);
+  });
+
+  it('counts a stream that ended with an error event as an error', async () => {
+    const store = await memoryStore();
+    await store.logs.insert([entry({ id: 's', status: 200, error_type: 'server_error' })]);
+    expect((await store.logs.list({ limit: 10, status: 'error' })).records.map((r) => r.id)).toEqual(['s']);
+  });
+
+  it('leaves bodies out when asked', async () => {
+    const store = await memoryStore();
+    await store.logs.insert([entry({ id: 'x', request_json: '{"a":1}' })]);
+    const page = await store.logs.list({ limit: 1, omit_bodies: true });
+    expect(page.records[0]!.request).toBeNull();
+  });
+
+  it('aggregates usage by bucket and group with nearest-rank p50/p95', async () => {
+    const store = await memoryStore();
+    const latencies = Array.from({ length: 20 }, (_, i) => (i + 1) * 10); // 10..200
+    await store.logs.insert([
+      ...latencies.map((l, i) => entry({ id: `u${i}`, created_at_ms: T0 + i * 1000, latency_ms: l, cost_usd: 0.5, prompt_tokens: 1, completion_tokens: 2 })),
+      entry({ id: 'err', created_at_ms: T0 + 5, status: 500, error_type: 'server_error', latency_ms: null, prompt_tokens: null, completion_tokens: null, cost_usd: 0 }),
+      entry({ id: 'unpriced', created_at_ms: T0 + HOUR + 1, model: 'kimi-latest', cost_usd: null }),
+      entry({ id: 'openai', created_at_ms: T0 + 7, provider: 'openai', model: 'gpt-4o', latency_ms: 5 }),
+    ]);
+    const rows = await store.logs.usage({ group_by: 'model', interval: 'hour', from_ms: T0, to_ms: T0 + 2 * HOUR });
+    expect(rows).toEqual([
+      expect.objectContaining({ bucket_ms: T0, group: 'moonshot/kimi-k2.6', requests: 21, errors: 1, prompt_tokens: 20, completion_tokens: 40, cost_usd: 10, unpriced_requests: 0, p50_latency_ms: 100, p95_latency_ms: 190 }),
+      expect.objectContaining({ bucket_ms: T0, group: 'openai/gpt-4o', requests: 1, p50_latency_ms: 5, p95_latency_ms: 5 }),
+      expect.objectContaining({ bucket_ms: T0 + HOUR, group: 'moonshot/kimi-latest', requests: 1, cost_usd: 0, unpriced_requests: 1 }),
+    ]);
+    const byProviderDay = await store.logs.usage({ group_by: 'provider', interval: 'day', from_ms: T0, to_ms: T0 + 86_400_000 });
+    expect(byProviderDay.map((r) => [r.group, r.requests])).toEqual([
+      ['moonshot', 22],
+      ['openai', 1],
+    ]);
+    const filtered = await store.logs.usage({ group_by: 'customer', interval: 'day', from_ms: T0, to_ms: T0 + 86_400_000, provider: 'openai' });
+    expect(filtered).toEqual([expect.objectContaining({ group: null, requests: 1 })]);
+  });
+
+  it('deletes old records in bounded batches, oldest first', async () => {
+    const store = await memoryStore();
+    await store.logs.insert(Array.from({ length: 10 }, (_, i) => entry({ id: `r${i}`, created_at_ms: T0 + i })));
+    expect(await store.logs.deleteOlderThan(T0 + 7, 3)).toBe(3);
+    expect(await store.logs.get('r0')).toBeUndefined();
+    expect(await store.logs.get('r3')).toBeDefined();
+    expect(await store.logs.deleteOlderThan(T0 + 7, 100)).toBe(4);
+    expect((await store.logs.list({ limit: 100 })).records).toHaveLength(3);
+  });
+
+  it('creates the file and its folder, migrates once, and refuses a newer schema', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'moongate-store-'));
+    dirs.push(dir);
+    const path = join(dir, 'nested', 'moongate.db');
+    const first = await SqliteStore.open(path);
+    await first.logs.insert([entry({ id: 'kept' })]);
+    await first.close();
+    const second = await SqliteStore.open(path);
+    expect(await second.logs.get('kept')).toBeDefined();
+    await second.close();
+
+    const raw = createClient({ url: `file:${path}` });
+    await raw.execute("INSERT INTO moongate_migrations (version, name, applied_at) VALUES (999, 'future', 0)");
+    raw.close();
+    await expect(SqliteStore.open(path)).rejects.toThrow(/newer Moongate/);
+  });
+
+  it('opens from the config value and says no to PostgreSQL for now', async () => {
+    const store = await openStore('sqlite::memory:', { thread: 'main' });
+    await store.ping();
+    await store.close();
+    await expect(openStore('postgres://u@h/db')).rejects.toThrow(/PostgreSQL/);
+    expect(parseStoreUrl('sqlite:./x.db', '/srv')).toEqual({ kind: 'sqlite', path: '/srv/x.db' });
+    expect(defaultSpoolPath({ kind: 'sqlite', path: '/srv/x.db' })).toBe('/srv/x.db.spool.jsonl');
+  });
+});

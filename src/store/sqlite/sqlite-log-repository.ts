@@ -1,0 +1,82 @@
+import type { Client, InStatement } from '@libsql/client';
+import type { LogEntry, LogRecord } from '../../logs/log-record.js';
+import { LOG_COLUMNS, SUMMARY_COLUMNS, entryValues, recordFromRow } from '../sql/log-columns.js';
+import type { LogRow } from '../sql/log-columns.js';
+import { logWhere } from '../sql/log-filters.js';
+import type { SqlValue } from '../sql/sql-value.js';
+import { usageStatements } from '../sql/usage-sql.js';
+import type { LogListQuery, LogPage, LogRepository, UsageQuery, UsageRow } from '../store.js';
+
+// Rows per INSERT statement: fewer statements to prepare, well under SQLite's 32,766 variables.
+const ROWS_PER_STATEMENT = 100;
+const ROW_PLACEHOLDERS = `(${LOG_COLUMNS.map(() => '?').join(', ')})`;
+
+export class SqliteLogRepository implements LogRepository {
+  constructor(private readonly client: Client) {}
+
+  async insert(entries: LogEntry[]): Promise<void> {
+    if (entries.length === 0) return;
+    const statements: InStatement[] = [];
+    for (let i = 0; i < entries.length; i += ROWS_PER_STATEMENT) {
+      const chunk = entries.slice(i, i + ROWS_PER_STATEMENT);
+      statements.push({
+        sql: `INSERT INTO request_logs (${LOG_COLUMNS.join(', ')}) VALUES ${chunk.map(() => ROW_PLACEHOLDERS).join(', ')} ON CONFLICT (id) DO NOTHING`,
+        args: chunk.flatMap(entryValues),
+      });
+    }
+    await this.client.batch(statements, 'write');
+  }
+
+  async get(id: string): Promise<LogRecord | undefined> {
+    const result = await this.client.execute({ sql: `SELECT ${LOG_COLUMNS.join(', ')} FROM request_logs WHERE id = ?`, args: [id] });
+    const row = result.rows[0];
+    return row ? recordFromRow(row as unknown as LogRow) : undefined;
+  }
+
+  async list(query: LogListQuery): Promise<LogPage> {
+    const where = logWhere(query, query.after);
+    const columns = query.omit_bodies ? SUMMARY_COLUMNS : LOG_COLUMNS;
+    const result = await this.client.execute({
+      sql: `SELECT ${columns.join(', ')} FROM request_logs ${where.sql} ORDER BY created_at DESC, id DESC LIMIT ?`,
+      args: [...where.args, query.limit + 1],
+    });
+    const rows = result.rows as unknown as LogRow[];
+    const records = rows.slice(0, query.limit).map(recordFromRow);
+    const last = rows.length > query.limit ? rows[query.limit - 1] : undefined;
+    return last ? { records, next: { created_at_ms: Number(last.created_at), id: String(last.id) } } : { records };
+  }
+
+  async usage(query: UsageQuery): Promise<UsageRow[]> {
+    const { aggregates, percentiles } = usageStatements(query);
+    const [totals, ranks] = await Promise.all([
+      this.client.execute({ sql: aggregates.sql, args: aggregates.args }),
+      this.client.execute({ sql: percentiles.sql, args: percentiles.args }),
+    ]);
+    const key = (r: Record<string, SqlValue>) => `${String(r.bucket)}\u0000${r.grp === null ? '\u0001' : String(r.grp)}`;
+    const latency = new Map((ranks.rows as unknown as Record<string, SqlValue>[]).map((r) => [key(r), r]));
+    return (totals.rows as unknown as Record<string, SqlValue>[]).map((r) => {
+      const p = latency.get(key(r));
+      return {
+        bucket_ms: Number(r.bucket),
+        group: r.grp === null ? null : String(r.grp),
+        requests: Number(r.requests),
+        errors: Number(r.errors ?? 0),
+        prompt_tokens: Number(r.prompt_tokens),
+        completion_tokens: Number(r.completion_tokens),
+        cached_tokens: Number(r.cached_tokens),
+        cost_usd: Number(r.cost_usd),
+        unpriced_requests: Number(r.unpriced_requests ?? 0),
+        p50_latency_ms: p?.p50_latency_ms == null ? null : Number(p.p50_latency_ms),
+        p95_latency_ms: p?.p95_latency_ms == null ? null : Number(p.p95_latency_ms),
+      };
+    });
+  }
+
+  async deleteOlderThan(cutoffMs: number, limit: number): Promise<number> {
+    const result = await this.client.execute({
+      sql: 'DELETE FROM request_logs WHERE id IN (SELECT id FROM request_logs WHERE created_at < ? ORDER BY created_at LIMIT ?)',
+      args: [Math.floor(cutoffMs), limit],
+    });
+    return result.rowsAffected;
+  }
+}

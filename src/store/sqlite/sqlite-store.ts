@@ -1,0 +1,56 @@
+import type { Client } from '@libsql/client';
+import type { CredentialRepository } from '../../credentials/credential-repository.js';
+import type { KeyStore } from '../../keys/key-store.js';
+import type { LogRepository, Store } from '../store.js';
+import { SqliteCredentialRepository } from './sqlite-credential-repository.js';
+import { SqliteKeyRepository } from './sqlite-key-repository.js';
+import { openSqliteClient } from './sqlite-client.js';
+import type { SqliteRole } from './sqlite-client.js';
+import { LATEST_SCHEMA_VERSION } from '../migrations.js';
+import { migrateSqlite, schemaVersion } from './sqlite-migrate.js';
+import { SqliteLogRepository } from './sqlite-log-repository.js';
+
+/**
+ * The embedded SQLite store, on the calling thread. libsql's calls are synchronous underneath,
+ * so the gateway runs it in worker threads (worker-store.ts); tests and `moongate logs --store`
+ * use it directly.
+ */
+export class SqliteStore implements Store {
+  readonly logs: LogRepository;
+  readonly keys: KeyStore;
+  readonly credentials: CredentialRepository;
+
+  private constructor(
+    private readonly client: Client,
+    readonly description: string,
+  ) {
+    this.logs = new SqliteLogRepository(client);
+    this.keys = new SqliteKeyRepository(client);
+    this.credentials = new SqliteCredentialRepository(client);
+  }
+
+  /** Opens (and for a writer, creates and migrates) the database at `path`, or `:memory:`. */
+  static async open(path: string, role: SqliteRole = 'both'): Promise<SqliteStore> {
+    const client = await openSqliteClient(path, role);
+    try {
+      if (role === 'reader') {
+        const version = await schemaVersion(client).catch(() => 0);
+        if (version < LATEST_SCHEMA_VERSION) throw new Error(`the database at ${path} has no Moongate schema yet (version ${version})`);
+      } else {
+        await migrateSqlite(client);
+      }
+    } catch (err) {
+      client.close();
+      throw err;
+    }
+    return new SqliteStore(client, `sqlite:${path}`);
+  }
+
+  async ping(): Promise<void> {
+    await this.client.execute('SELECT 1');
+  }
+
+  async close(): Promise<void> {
+    this.client.close();
+  }
+}

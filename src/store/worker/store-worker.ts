@@ -1,0 +1,49 @@
+/**
+ * A worker thread that owns one SQLite connection and answers store calls from the main thread,
+ * so that writes and heavy queries (usage over millions of rows) never block the event loop that
+ * serves requests. Started by worker-store.ts; runs only from the compiled output.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import type { Store } from '../store.js';
+import { SqliteStore } from '../sqlite/sqlite-store.js';
+import { parseStoreMethod } from './worker-protocol.js';
+import type { StoreCall, StoreReply, StoreWorkerClose, StoreWorkerData, StoreWorkerStatus } from './worker-protocol.js';
+
+const port = parentPort;
+if (!port) throw new Error('store-worker.ts must run in a worker thread');
+
+const data = workerData as StoreWorkerData;
+let store: Store;
+try {
+  store = await SqliteStore.open(data.path, data.role);
+  port.postMessage({ ready: true } satisfies StoreWorkerStatus);
+} catch (err) {
+  port.postMessage({ ready: false, error: err instanceof Error ? err.message : String(err) } satisfies StoreWorkerStatus);
+  process.exit(1);
+}
+
+port.on('message', (message: StoreCall | StoreWorkerClose) => {
+  if ('close' in message) {
+    // Closing the connection cleanly checkpoints the WAL; then the thread ends.
+    void store.close().finally(() => process.exit(0));
+    return;
+  }
+  void answer(message).then((reply) => port.postMessage(reply));
+});
+
+async function answer(call: StoreCall): Promise<StoreReply> {
+  try {
+    return { id: call.id, ok: true, value: await invoke(call) };
+  } catch (err) {
+    const code = err && typeof err === 'object' && 'code' in err && typeof err.code === 'string' ? err.code : undefined;
+    return { id: call.id, ok: false, error: { message: err instanceof Error ? err.message : String(err), ...(code ? { code } : {}) } };
+  }
+}
+
+function invoke(call: StoreCall): Promise<unknown> {
+  if (call.method === 'ping') return store.ping();
+  const target = parseStoreMethod(call.method);
+  if (!target) throw new Error(`unknown store method ${String(call.method)}`);
+  const repository = store[target.repository] as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
+  return repository[target.name]!.apply(repository, call.args);
+}

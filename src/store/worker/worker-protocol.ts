@@ -1,0 +1,59 @@
+import type { CredentialRepository } from '../../credentials/credential-repository.js';
+import type { KeyStore } from '../../keys/key-store.js';
+import type { SqliteRole } from '../sqlite/sqlite-client.js';
+import type { LogRepository } from '../store.js';
+
+/** What a store worker is started with. */
+export interface StoreWorkerData {
+  path: string;
+  role: SqliteRole;
+}
+
+/** Which thread answers a call: the writer (changes) or the reader (queries). */
+export type StoreThread = 'writer' | 'reader';
+
+// Every repository method and its thread. `satisfies` makes these lists exhaustive: a method
+// added to a repository interface does not compile until it is routed here.
+export const REPOSITORY_METHODS = {
+  logs: { insert: 'writer', get: 'reader', list: 'reader', usage: 'reader', deleteOlderThan: 'writer' } satisfies Record<keyof LogRepository, StoreThread>,
+  keys: {
+    insertKey: 'writer',
+    getKey: 'reader',
+    findKeyByHash: 'reader',
+    listKeys: 'reader',
+    // Returns the key as updated: read on the writer's connection, which has the change.
+    updateKey: 'writer',
+    addSpend: 'writer',
+  } satisfies Record<keyof KeyStore, StoreThread>,
+  credentials: { insertCredential: 'writer', listCredentials: 'reader', deleteCredential: 'writer' } satisfies Record<keyof CredentialRepository, StoreThread>,
+} as const;
+
+export type RepositoryName = keyof typeof REPOSITORY_METHODS;
+
+/** `ping`, or `repository.method` (`logs.insert`). */
+export type StoreMethod = string;
+
+export interface StoreCall {
+  id: number;
+  method: StoreMethod;
+  args: unknown[];
+}
+
+export type StoreReply = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: { message: string; code?: string } };
+
+/** Asks the worker to close its connection and end. */
+export interface StoreWorkerClose {
+  close: true;
+}
+
+/** The worker's first message: open (and migrated), or why not. */
+export type StoreWorkerStatus = { ready: true } | { ready: false; error: string };
+
+/** Splits `logs.insert` into a known repository and method, or undefined. */
+export function parseStoreMethod(method: unknown): { repository: RepositoryName; name: string } | undefined {
+  if (typeof method !== 'string') return undefined;
+  const [repository, name, ...rest] = method.split('.');
+  if (rest.length > 0 || repository === undefined || name === undefined || !(repository in REPOSITORY_METHODS)) return undefined;
+  const methods = REPOSITORY_METHODS[repository as RepositoryName] as Record<string, StoreThread>;
+  return Object.hasOwn(methods, name) ? { repository: repository as RepositoryName, name } : undefined;
+}

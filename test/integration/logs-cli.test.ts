@@ -1,0 +1,98 @@
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { GLOBAL_KEY } from '../helpers/stack.js';
+import { startLogsStack } from '../helpers/logs-stack.js';
+import type { LogsStack } from '../helpers/logs-stack.js';
+
+/** `moongate logs` (the built CLI) against a running gateway, and straight from the store file. */
+const cli = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
+const MASTER = 'logs-cli-master';
+let stack: LogsStack;
+const children: ChildProcess[] = [];
+
+beforeAll(async () => {
+  stack = await startLogsStack({
+    configYaml: `
+master_key: ${MASTER}
+router: { retries: 0, cooldown: { fails: 1000 } }
+providers:
+  moonshot:
+    regions: { global: \${SIM}/v1, cn: \${SIM}/cn/v1 }
+    credentials: [{ name: main, api_key: ${GLOBAL_KEY} }]
+`,
+  });
+});
+afterEach(() => {
+  for (const c of children.splice(0)) c.kill('SIGKILL');
+});
+afterAll(() => stack.close());
+
+function run(args: string[], env: NodeJS.ProcessEnv = {}) {
+  const child = spawn(process.execPath, [cli, 'logs', ...args], { env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const waitFor = async (text: string, ms = 10_000) => {
+    const end = Date.now() + ms;
+    while (!out.includes(text)) {
+      if (Date.now() > end) throw new Error(`no ${text} in:\n${out}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  };
+  return { child, exited, out: () => out, waitFor };
+}
+
+async function request(model: string, content: string): Promise<string> {
+  const res = await fetch(`${stack.url}/v1/chat/completions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${MASTER}` },
+    body: JSON.stringify({ model, messages: [{ role: 'user', content }] }),
+  });
+  await res.text();
+  return res.headers.get('x-moongate-request-id')!;
+}
+
+describe('moongate logs', () => {
+  it('prints the latest records, filtered, oldest first', async () => {
+    const a = await request('moonshot/kimi-k2.6', 'one');
+    const b = await request('moonshot/moonshot-v1-8k', 'two');
+    const c = await request('moonshot/kimi-k2.6', '[[sim:error=500]] three');
+    await stack.flush();
+
+    const all = run(['--url', stack.url, '-n', '10'], { MOONGATE_MASTER_KEY: MASTER });
+    expect(await all.exited).toBe(0);
+    const lines = all.out().trim().split('\n');
+    expect(lines.map((l) => [a, b, c].find((id) => l.includes(id)))).toEqual([a, b, c]);
+    expect(lines[0]).toMatch(/ 200 {2}moonshot\/kimi-k2\.6 {2}main {2}json {2}\d+ms {2}\d+→\d+ tok {2}\$0\.\d{6}/);
+    expect(lines[2]).toContain(' 500 ');
+
+    const k26 = run(['--url', stack.url, '--api-key', MASTER, '--model', 'moonshot/kimi-k2.6', '--status', 'success', '--json']);
+    expect(await k26.exited).toBe(0);
+    expect(k26.out().trim().split('\n').map((l) => JSON.parse(l).id)).toEqual([a]);
+
+    const fromFile = run(['--store', `sqlite:${stack.dbPath}`, '--model', 'moonshot/moonshot-v1-8k']);
+    expect(await fromFile.exited).toBe(0);
+    expect(fromFile.out()).toContain(b);
+    expect(fromFile.out()).not.toContain(a);
+  });
+
+  it('follows new records until interrupted', async () => {
+    const tail = run(['--url', stack.url, '--follow', '--interval', '100', '-n', '1'], { MOONGATE_MASTER_KEY: MASTER });
+    await new Promise((r) => setTimeout(r, 500));
+    const id = await request('moonshot/kimi-k2.6', 'while you watch');
+    await tail.waitFor(id);
+    tail.child.kill('SIGINT');
+    expect(await tail.exited).toBe(0);
+    expect(tail.out().split('\n').filter((l) => l.includes(id))).toHaveLength(1);
+  });
+
+  it('says why when the gateway refuses', async () => {
+    const denied = run(['--url', stack.url, '--api-key', 'wrong']);
+    expect(await denied.exited).toBe(1);
+    expect(denied.out()).toContain('401');
+  });
+});

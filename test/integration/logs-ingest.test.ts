@@ -1,0 +1,150 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startLogsStack } from '../helpers/logs-stack.js';
+import type { LogsStack } from '../helpers/logs-stack.js';
+
+/** Logging without proxying: Respan's request-logs body and our own LogRecord fields. */
+let stack: LogsStack;
+beforeAll(async () => {
+  stack = await startLogsStack();
+});
+afterAll(() => stack.close());
+
+/** The example body from Respan's (Keywords AI's) docs for POST /api/request-logs/create/. */
+const respanExample = {
+  model: 'gpt-4',
+  prompt_messages: [
+    { role: 'user', content: 'Hi' },
+    {
+      role: 'assistant',
+      content: null,
+      tool_calls: [{ id: 'xxxx', type: 'function', function: { name: 'get_current_weather', arguments: '{\n"location": "Boston, MA"\n}' } }],
+    },
+  ],
+  completion_message: { role: 'assistant', content: 'Hi, how can I assist you today?' },
+  tool_choice: { type: 'function', function: { name: 'get_current_weather' } },
+  tools: [
+    {
+      type: 'function',
+      function: {
+        name: 'get_current_weather',
+        description: 'Get the current weather in a given location',
+        parameters: {
+          type: 'object',
+          properties: { location: { type: 'string', description: 'The city and state, e.g. San Francisco, CA' }, unit: { type: 'string', enum: ['celsius', 'fahrenheit'] } },
+          required: ['location'],
+        },
+      },
+    },
+  ],
+  customer_params: { customer_identifier: 'customer_123', name: 'Hendrix Liu', email: 'hendrix@keywordsai.co' },
+  prompt_tokens: 8,
+  completion_tokens: 16,
+  cost: 0.00042,
+  latency: 0.0,
+  timestamp: '2024-04-15T08:30:37.721313Z',
+  time_to_first_token: 0.0,
+  metadata: {},
+  stream: false,
+  status_code: 200,
+  warnings: '',
+};
+
+describe('POST /api/request-logs/create/ (Respan)', () => {
+  it("accepts Respan's example body and stores it as an ingested record", async () => {
+    const res = await stack.api('/api/request-logs/create/', { body: respanExample });
+    expect(res.status).toBe(201);
+    expect(res.json).toMatchObject({
+      source: 'ingested',
+      model: 'gpt-4',
+      customer_identifier: 'customer_123',
+      prompt_tokens: 8,
+      completion_tokens: 16,
+      cost_usd: 0.00042,
+      status: 200,
+      error_type: null,
+      stream: false,
+      latency_ms: 0,
+      ttft_ms: 0,
+      created_at: '2024-04-15T08:30:37.721Z',
+    });
+    const stored = await stack.api(`/v1/logs/${res.json.id}`);
+    expect(stored.status).toBe(200);
+    expect(stored.json.request.messages).toEqual(respanExample.prompt_messages);
+    expect(stored.json.request.tools).toEqual(respanExample.tools);
+    expect(stored.json.response.choices[0].message).toEqual(respanExample.completion_message);
+  });
+
+  it('computes the cost from the catalogue when none is given, split by kind', async () => {
+    const res = await stack.api('/api/request-logs/create', {
+      body: { model: 'gpt-4o', prompt_messages: [{ role: 'user', content: 'hi' }], completion_message: { role: 'assistant', content: 'hello' }, usage: { prompt_tokens: 1000, completion_tokens: 200, prompt_tokens_details: { cached_tokens: 400 } }, generation_time: 1.5, ttft: 0.25 },
+    });
+    expect(res.status).toBe(201);
+    // gpt-4o: 2.50 input, 1.25 cached input, 10.00 output per 1M tokens.
+    expect(res.json.cost_details).toMatchObject({ input_usd: 0.0015, cached_input_usd: 0.0005, output_usd: 0.002 });
+    expect(res.json.cost_usd).toBeCloseTo(0.004, 12);
+    expect(res.json).toMatchObject({ cached_tokens: 400, latency_ms: 1500, ttft_ms: 250 });
+  });
+
+  it("uses the sender's unit prices for models the catalogue cannot know, and null when nothing is known", async () => {
+    const own = await stack.api('/api/request-logs/create', { body: { model: 'my-finetune', prompt_tokens: 1_000_000, completion_tokens: 500_000, prompt_unit_price: 0.2, completion_unit_price: 0.6 } });
+    expect(own.json.cost_usd).toBeCloseTo(0.5, 12);
+    const unknown = await stack.api('/api/request-logs/create', { body: { model: 'my-finetune', prompt_tokens: 10, completion_tokens: 5 } });
+    expect(unknown.status).toBe(201);
+    expect(unknown.json.cost_usd).toBeNull();
+  });
+
+  it('reads failures, Moonshot models and customer ids in every form', async () => {
+    const res = await stack.api('/api/request-logs/create', {
+      body: { model: 'moonshot/kimi-k2.6', status_code: 429, error_message: 'rate limited', customer_identifier: 42, thread_identifier: 't-1' },
+    });
+    expect(res.json).toMatchObject({ provider: 'moonshot', model: 'kimi-k2.6', status: 429, error_type: 'rate_limit_error', error_message: 'rate limited', customer_identifier: '42', metadata: { thread_identifier: 't-1' }, cost_usd: 0 });
+  });
+
+  it('answers 400 naming the field for a body it cannot read', async () => {
+    for (const [body, param] of [
+      [{ prompt_messages: [] }, 'model'],
+      [{ model: 'gpt-4', prompt_tokens: -1 }, 'prompt_tokens'],
+      [{ model: 'gpt-4', prompt_messages: 'hi' }, 'prompt_messages'],
+      [{ model: 'gpt-4', timestamp: 'last tuesday' }, 'timestamp'],
+      [{ model: 'gpt-4', customer_params: { customer_identifier: { id: 1 } } }, 'customer_params.customer_identifier'],
+    ] as const) {
+      const res = await stack.api('/api/request-logs/create/', { body });
+      expect(res.status, JSON.stringify(body)).toBe(400);
+      expect(res.json.error, JSON.stringify(body)).toMatchObject({ type: 'invalid_request_error', code: 'invalid_log', param });
+      expect(res.json.error.message).toContain(param);
+    }
+    expect((await stack.api('/api/request-logs/create/', { body: '{not json' })).status).toBe(400);
+    expect((await stack.api('/api/request-logs/create/', { method: 'GET' })).status).toBe(405);
+  });
+});
+
+describe('POST /v1/logs (LogRecord fields)', () => {
+  it('stores one record or an array, with the given id and time', async () => {
+    const one = await stack.api('/v1/logs', {
+      body: { id: 'mine-1', created_at: '2026-01-02T03:04:05.000Z', model: 'kimi-k2.5', provider: 'moonshot', prompt_tokens: 2_000_000, completion_tokens: 1_000_000, cached_tokens: 1_000_000, latency_ms: 900, ttft_ms: 120, stream: true, metadata: { app: 'batch' }, request: { messages: [{ role: 'user', content: 'x' }] } },
+    });
+    expect(one.status).toBe(201);
+    // kimi-k2.5: 0.60 input, 0.10 cache hit, 3.00 output per 1M tokens.
+    expect(one.json).toMatchObject({ id: 'mine-1', source: 'ingested', created_at: '2026-01-02T03:04:05.000Z', cost_usd: 3.7, cost_details: { input_usd: 0.6, cached_input_usd: 0.1, output_usd: 3 } });
+    const many = await stack.api('/v1/logs', { body: [{ model: 'gpt-4o-mini', provider: 'openai', cost_usd: 0.01 }, { model: 'openai/gpt-4o-mini', prompt_tokens: 1000, completion_tokens: 0 }] });
+    expect(many.status).toBe(201);
+    expect(many.json.data.map((r: any) => [r.provider, r.model, r.cost_usd])).toEqual([
+      ['openai', 'gpt-4o-mini', 0.01],
+      ['openai', 'gpt-4o-mini', 0.00015],
+    ]);
+    // Sending the same id again is harmless: the first record stays.
+    await stack.api('/v1/logs', { body: { id: 'mine-1', model: 'other' } });
+    expect((await stack.api('/v1/logs/mine-1')).json.model).toBe('kimi-k2.5');
+  });
+
+  it('refuses unknown fields and wrong types with a 400 naming them', async () => {
+    const typo = await stack.api('/v1/logs', { body: { model: 'kimi-k2.6', prompt_token: 3 } });
+    expect(typo.status).toBe(400);
+    expect(typo.json.error.message).toContain('prompt_token');
+    const wrong = await stack.api('/v1/logs', { body: [{ model: 'kimi-k2.6' }, { model: 'kimi-k2.6', status: 'ok' }] });
+    expect(wrong.status).toBe(400);
+    expect(wrong.json.error.param).toBe('1.status');
+    const empty = await stack.api('/v1/logs', { body: [] });
+    expect(empty.status).toBe(400);
+  });
+});
