@@ -160,20 +160,22 @@ export class VirtualKeys {
 
   /** After the request: the actual cost goes on the key, the actual tokens replace the estimate. */
   async settle(key: VirtualKey, lease: Lease | undefined, costUsd: number | null, totalTokens: number | undefined): Promise<void> {
-    if (lease) await this.counters.release(lease, totalTokens);
-    if (costUsd === null || costUsd <= 0) return;
     const start = periodStart(key.budget_period, this.now());
-    await this.store.addSpend(key.id, costUsd, start);
-    // Keep the cached copy in step so the next request sees this spend at once.
-    const cached = this.cachedById(key.id);
-    if (cached) {
-      if (start > cached.key.spend_period_start) {
-        cached.key.spend_period_start = start;
-        cached.key.spend_usd = 0;
+    const charge = costUsd !== null && costUsd > 0 ? costUsd : 0;
+    if (charge > 0) {
+      // The cached copy first, synchronously: the key's very next request must see this spend.
+      const cached = this.cachedById(key.id);
+      if (cached) {
+        if (start > cached.key.spend_period_start) {
+          cached.key.spend_period_start = start;
+          cached.key.spend_usd = 0;
+        }
+        cached.key.spend_usd += charge;
+        cached.key.spend_total_usd += charge;
       }
-      cached.key.spend_usd += costUsd;
-      cached.key.spend_total_usd += costUsd;
     }
+    if (lease) await this.counters.release(lease, totalTokens);
+    if (charge > 0) await this.store.addSpend(key.id, charge, start);
   }
 }
 

@@ -1,0 +1,103 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import OpenAI from 'openai';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findModel } from '../../src/catalogue/catalogue.js';
+import { GLOBAL_KEY } from '../helpers/stack.js';
+import { startLogsStack } from '../helpers/logs-stack.js';
+import type { LogsStack } from '../helpers/logs-stack.js';
+
+/**
+ * Keys and credentials against the real SQLite store: budgets charged with the catalogue's prices,
+ * and no secret ever written in clear — checked in the raw bytes of the database files.
+ */
+const MASTER = 'master-keys-store-0001';
+const SECRET = 'a-long-secret-for-the-store-test';
+const BROUGHT = 'sk-brought-per-request-7777';
+const STORED = 'sk-stored-credential-5555';
+
+let stack: LogsStack;
+beforeAll(async () => {
+  process.env.MOONGATE_SECRET = SECRET;
+  stack = await startLogsStack({
+    configYaml: `
+master_key: ${MASTER}
+router: { retries: 0 }
+providers:
+  moonshot:
+    regions: { global: \${SIM}/v1, cn: \${SIM}/cn/v1 }
+    credentials: [{ name: main, api_key: ${GLOBAL_KEY} }]
+`,
+  });
+});
+afterAll(async () => {
+  await stack.close();
+  delete process.env.MOONGATE_SECRET;
+});
+
+/** Every byte the store wrote: the database, its WAL and the spool. */
+function storeBytes(): string {
+  return readdirSync(stack.dir)
+    .map((f) => readFileSync(join(stack.dir, f)).toString('latin1'))
+    .join('\n');
+}
+
+describe('gateway keys with the SQLite store', () => {
+  it('stops spending within one request’s cost of the budget, priced from the catalogue', async () => {
+    const price = findModel('moonshot', 'kimi-k2.6')!.price!;
+    const budget = 0.0004;
+    const created = await stack.api('/admin/keys', { token: MASTER, body: { name: 'budgeted', budget_usd: budget, budget_period: 'total' } });
+    expect(created.status).toBe(201);
+    const client = new OpenAI({ baseURL: `${stack.url}/v1`, apiKey: created.json.key, maxRetries: 0 });
+
+    const costs: number[] = [];
+    let refusal: unknown;
+    for (let i = 0; i < 50 && refusal === undefined; i++) {
+      try {
+        const r = await client.chat.completions.create({ model: 'moonshot/kimi-k2.6', messages: [{ role: 'user', content: 'Tell me a short fact.' }] });
+        const u = r.usage!;
+        const cached = u.prompt_tokens_details?.cached_tokens ?? 0;
+        costs.push(((u.prompt_tokens - cached) * price.input + cached * price.cached_input! + u.completion_tokens * price.output) / 1e6);
+      } catch (err) {
+        refusal = err;
+      }
+    }
+    expect(refusal).toMatchObject({ status: 429, code: 'budget_exceeded' });
+    const spent = costs.reduce((a, b) => a + b, 0);
+    // Every request was admitted while under budget; the last one may cross it, by at most its own cost.
+    expect(spent).toBeGreaterThanOrEqual(budget);
+    expect(spent - costs.at(-1)!).toBeLessThan(budget);
+    const key = await stack.api(`/admin/keys/${created.json.id}`, { token: MASTER });
+    // The admin API shows spend to the micro-dollar.
+    expect(key.json.spend_total_usd).toBeCloseTo(spent, 5);
+    expect(key.json.budget_remaining_usd).toBe(0);
+  });
+
+  it('writes no gateway key, brought key or stored provider key in clear anywhere in the store', async () => {
+    const created = await stack.api('/admin/keys', { token: MASTER, body: { name: 'plain' } });
+    const gatewayKey: string = created.json.key;
+    const client = new OpenAI({ baseURL: `${stack.url}/v1`, apiKey: gatewayKey, maxRetries: 0 });
+    await client.chat.completions.create({
+      model: 'moonshot/kimi-k2.6',
+      messages: [{ role: 'user', content: 'hi' }],
+      // @ts-expect-error gateway extension
+      customer_credentials: { moonshot: { api_key: BROUGHT } },
+    });
+    expect(stack.sim.requests.at(-1)!.authorization).toBe(`Bearer ${BROUGHT}`);
+    const added = await stack.api('/admin/credentials', { token: MASTER, body: { provider: 'moonshot', name: 'stored', api_key: STORED, models: ['kimi-k3'] } });
+    expect(added.status).toBe(201);
+    await client.chat.completions.create({ model: 'moonshot/kimi-k3', messages: [{ role: 'user', content: 'hi' }] });
+    expect(stack.sim.requests.at(-1)!.authorization).toBe(`Bearer ${STORED}`);
+    await stack.flush();
+
+    const logs = await stack.api('/v1/logs?limit=100', { token: MASTER });
+    expect(logs.text).toContain('[redacted]');
+    const bytes = storeBytes();
+    for (const secret of [gatewayKey, BROUGHT, STORED, GLOBAL_KEY, MASTER, SECRET]) {
+      expect(logs.text, 'log API').not.toContain(secret);
+      expect(bytes, 'database files').not.toContain(secret);
+    }
+    // The stored key is there, sealed: only its last four characters are readable.
+    expect((await stack.api('/admin/credentials', { token: MASTER })).json.data.find((c: any) => c.name === 'stored').key_last4).toBe('5555');
+  });
+});
