@@ -26,7 +26,7 @@ router: { retries: 0 }
 providers:
   moonshot:
     regions: { global: \${SIM}/v1, cn: \${SIM}/cn/v1 }
-    credentials: [{ name: main, api_key: ${GLOBAL_KEY} }]
+    credentials: [{ name: main, api_key: ${GLOBAL_KEY}, models: [kimi-k2.6] }]
 `,
   });
 });
