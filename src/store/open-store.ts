@@ -1,9 +1,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { MEMORY } from './sqlite/sqlite-client.js';
-import { SqliteStore } from './sqlite/sqlite-store.js';
 import type { Store } from './store.js';
-import { parseStoreUrl } from './store-url.js';
+import { MEMORY, parseStoreUrl } from './store-url.js';
 import { WorkerStore } from './worker/worker-store.js';
 
 export interface OpenStoreOptions {
@@ -30,5 +28,8 @@ export async function openStore(url: string, options: OpenStoreOptions = {}): Pr
   const thread = options.thread ?? 'auto';
   // An in-memory database exists per connection: the two worker threads would see two databases.
   const useWorker = location.path !== MEMORY && (thread === 'worker' || (thread === 'auto' && existsSync(fileURLToPath(entry))));
-  return useWorker ? WorkerStore.open(location.path, entry) : SqliteStore.open(location.path);
+  if (useWorker) return WorkerStore.open(location.path, entry);
+  // Loaded only here: with worker threads the main thread never needs the SQLite driver.
+  const { SqliteStore } = await import('./sqlite/sqlite-store.js');
+  return SqliteStore.open(location.path);
 }

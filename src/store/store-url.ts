@@ -1,5 +1,7 @@
 import { join, resolve } from 'node:path';
-import { MEMORY } from './sqlite/sqlite-client.js';
+
+/** libsql's name for an in-memory database (here, so knowing it does not load the driver). */
+export const MEMORY = ':memory:';
 
 /** Where the store lives, from the config's `store:` value. */
 export type StoreLocation = { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string };

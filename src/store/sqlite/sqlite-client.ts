@@ -3,11 +3,12 @@ import { dirname } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createClient } from '@libsql/client';
 import type { Client } from '@libsql/client';
+import { MEMORY } from '../store-url.js';
 
 /** A reader only ever reads; the writer (or a store doing both) also migrates and writes. */
 export type SqliteRole = 'writer' | 'reader' | 'both';
 
-export const MEMORY = ':memory:';
+export { MEMORY };
 
 /**
  * Opens the database file (creating its folder on first start) with the settings every
