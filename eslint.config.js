@@ -16,6 +16,11 @@ export default tseslint.config(
     },
   },
   {
+    // The dashboard runs in the browser (bundled by scripts/build-ui.mjs), not in Node.
+    files: ['src/ui/**/*.ts'],
+    languageOptions: { globals: { ...globals.browser } },
+  },
+  {
     // Tests inspect wire JSON of arbitrary shape; typing every fixture would only hide what is checked.
     files: ['**/*.test.ts', 'test/**/*.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },

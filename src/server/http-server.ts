@@ -14,6 +14,7 @@ import { handleChatCompletions } from './chat-completions.js';
 import { GatewayError, sendError, sendJson, toGatewayError } from './gateway-error.js';
 import { ModelListing } from './list-models.js';
 import { readiness } from './readiness.js';
+import { serveUi } from './ui-routes.js';
 import type { ReadinessCheck } from './readiness.js';
 import type { RequestObserver } from './request-outcome.js';
 
@@ -104,6 +105,8 @@ export function createHttpServer(deps: HttpServerDeps, inFlight: InFlightRequest
       return sendJson(res, report.status === 'ok' ? 200 : 503, body);
     }
 
+    // The dashboard's static files are public; the APIs it calls check the key.
+    if (await serveUi(req, res, path, method)) return;
     if (CHAT_PATHS.has(path)) {
       if (method !== 'POST') throw methodNotAllowed(method, path, 'POST');
       // Authenticated inside, so that a rejected key is logged like any other failed request.

@@ -1,0 +1,51 @@
+import uPlot from 'uplot';
+import { h } from './dom.js';
+
+export interface Series {
+  label: string;
+  values: (number | null)[];
+  dash?: boolean;
+}
+
+const COLORS = ['#4f7cff', '#e8590c', '#2f9e44', '#ae3ec9', '#f08c00', '#0c8599', '#c2255c', '#5c940d'];
+
+/**
+ * One time-series chart. Returns its card and a destroy function; the width follows the card so
+ * the grid stays responsive. `xs` are epoch seconds (uPlot's unit).
+ */
+export function lineChart(title: string, xs: number[], series: Series[], format: (v: number) => string): { el: HTMLElement; destroy: () => void } {
+  const total = series.reduce((sum, s) => sum + s.values.reduce<number>((a, v) => a + (v ?? 0), 0), 0);
+  const body = h('div', { class: 'chart-body' });
+  const el = h('section', { class: 'card chart', 'data-chart': title, 'data-total': total }, h('h3', {}, title), body);
+  const opts: uPlot.Options = {
+    width: 400,
+    height: 200,
+    legend: { show: true },
+    cursor: { drag: { x: false, y: false } },
+    scales: { x: { time: true } },
+    axes: [{}, { values: (_u, ticks) => ticks.map(format), size: 80 }],
+    series: [
+      {},
+      ...series.map((s, i) => ({
+        label: s.label,
+        stroke: COLORS[i % COLORS.length],
+        width: 2,
+        ...(s.dash ? { dash: [5, 4] } : {}),
+        // Lone points in sparse data would be invisible without markers.
+        points: { show: true, size: 4 },
+        spanGaps: false,
+        value: (_u: uPlot, v: number | null) => (v === null ? '—' : format(v)),
+      })),
+    ],
+  };
+  const chart = new uPlot(opts, [xs, ...series.map((s) => s.values)] as uPlot.AlignedData, body);
+  const resize = new ResizeObserver(() => chart.setSize({ width: Math.max(200, body.clientWidth), height: 200 }));
+  resize.observe(body);
+  return {
+    el,
+    destroy: () => {
+      resize.disconnect();
+      chart.destroy();
+    },
+  };
+}

@@ -1,0 +1,85 @@
+import { whenUnauthorized } from './api.js';
+import { h, mount } from './dom.js';
+import { currentRole, signOut } from './session.js';
+import type { Role } from './session.js';
+import { keysPage } from './pages/keys.js';
+import { logDetailPage } from './pages/log-detail.js';
+import { logsPage } from './pages/logs.js';
+import { overviewPage } from './pages/overview.js';
+import { playgroundPage } from './pages/playground.js';
+import { providersPage } from './pages/providers.js';
+import { signInPage } from './pages/sign-in.js';
+
+/** A page renders into its container and may return a cleanup (timers, charts) run on leaving. */
+export type PageRender = (root: HTMLElement, arg: string) => void | (() => void) | Promise<void | (() => void)>;
+
+const PAGES: { path: string; title: string; render: PageRender; admin?: boolean }[] = [
+  { path: 'overview', title: 'Overview', render: overviewPage },
+  { path: 'logs', title: 'Logs', render: logsPage },
+  { path: 'keys', title: 'Keys', render: keysPage, admin: true },
+  { path: 'providers', title: 'Providers', render: providersPage, admin: true },
+  { path: 'playground', title: 'Playground', render: playgroundPage },
+];
+
+const app = document.getElementById('app')!;
+let cleanup: (() => void) | void = undefined;
+
+whenUnauthorized(() => {
+  signOut();
+  location.hash = '#/sign-in';
+});
+
+/** Hash routes (#/logs, #/logs/<id>…) so the gateway serves one file for every page. */
+async function route(): Promise<void> {
+  if (typeof cleanup === 'function') cleanup();
+  cleanup = undefined;
+  const [name = '', ...rest] = location.hash.replace(/^#\/?/, '').split('/');
+  const role = currentRole();
+  if (role === null) {
+    mount(app, signInPage(() => (location.hash = '#/overview')));
+    return;
+  }
+  if (name === 'sign-in' || name === '') {
+    location.hash = '#/overview';
+    return;
+  }
+  const page = name === 'logs' && rest.length > 0 ? { path: 'logs', render: logDetailPage } : PAGES.find((p) => p.path === name && (!p.admin || role === 'admin'));
+  const main = h('main', { id: 'page' });
+  mount(app, shell(role, name), main);
+  if (!page) {
+    mount(main, h('p', {}, 'No such page.'));
+    return;
+  }
+  cleanup = await page.render(main, decodeURIComponent(rest.join('/')));
+}
+
+function shell(role: Role, active: string): HTMLElement {
+  return h(
+    'header',
+    { class: 'top' },
+    h('span', { class: 'brand' }, 'Moongate'),
+    h(
+      'nav',
+      {},
+      PAGES.filter((p) => !p.admin || role === 'admin').map((p) => h('a', { href: `#/${p.path}`, class: p.path === active ? 'active' : null }, p.title)),
+    ),
+    h('span', { class: 'who' }, role === 'admin' ? 'master key' : 'gateway key'),
+    h(
+      'button',
+      {
+        class: 'link',
+        id: 'sign-out',
+        onclick: () => {
+          signOut();
+          location.hash = '#/sign-in';
+          // A fresh page: nothing of the previous key's data (filters, tables) stays in memory.
+          location.reload();
+        },
+      },
+      'Sign out',
+    ),
+  );
+}
+
+window.addEventListener('hashchange', () => void route());
+void route();

@@ -1,0 +1,92 @@
+import { api } from '../api.js';
+import { errorBox, h, mount } from '../dom.js';
+import { int, json, ms, time, usd } from '../format.js';
+import type { ChatMessage, LogRecord } from '../types.js';
+
+/** One record: who, where, what it cost and took, the path through providers, and the bodies. */
+export async function logDetailPage(root: HTMLElement, id: string): Promise<void> {
+  mount(root, h('p', { class: 'muted' }, 'Loading…'));
+  let r: LogRecord;
+  try {
+    r = await api<LogRecord>(`/v1/logs/${encodeURIComponent(id)}`);
+  } catch (err) {
+    mount(root, h('a', { href: '#/logs' }, '← Logs'), errorBox(err));
+    return;
+  }
+  const answer = r.response?.choices?.[0]?.message;
+  mount(
+    root,
+    h('a', { href: '#/logs' }, '← Logs'),
+    h('h2', {}, 'Request ', h('code', {}, r.id)),
+    h(
+      'div',
+      { class: 'grid', id: 'log-detail' },
+      facts('Request', {
+        Time: time(r.created_at),
+        Status: `${r.status}${r.error_type ? ` · ${r.error_type}` : ''}`,
+        Model: `${r.model ?? '—'} (asked: ${r.model_requested ?? '—'})`,
+        Provider: `${r.provider ?? '—'} / ${r.credential ?? '—'}`,
+        Key: r.key_id ?? '—',
+        Customer: r.customer_identifier ?? '—',
+        Stream: r.stream ? 'yes' : 'no',
+        Source: r.source,
+        Adjusted: Array.isArray(r.adjustments) ? r.adjustments.join(', ') || '—' : (r.adjustments ?? '—'),
+      }),
+      facts('Tokens & cost', {
+        Prompt: int(r.prompt_tokens),
+        'Cached (of prompt)': int(r.cached_tokens),
+        Completion: int(r.completion_tokens),
+        'Reasoning (of completion)': int(r.reasoning_tokens),
+        Cost: usd(r.cost_usd),
+        ...Object.fromEntries(Object.entries(r.cost_details ?? {}).map(([k, v]) => [k, k.endsWith('_usd') ? usd(v) : int(v)])),
+      }),
+      facts('Timings', { Latency: ms(r.latency_ms), 'Time to first token': ms(r.ttft_ms), 'Gateway overhead': ms(r.overhead_ms) }),
+    ),
+    r.error_message ? h('div', { class: 'error' }, r.error_message) : null,
+    attempts(r),
+    h('section', { class: 'card' }, h('h3', {}, 'Messages'), (r.request?.messages ?? []).map(message), r.request ? null : h('p', { class: 'muted' }, 'Bodies are not kept (logging.bodies: off).')),
+    answer ? h('section', { class: 'card', id: 'log-answer' }, h('h3', {}, 'Answer'), message(answer)) : null,
+    r.request?.tools ? h('details', { class: 'card' }, h('summary', {}, 'Tools offered'), h('pre', {}, json(r.request.tools))) : null,
+    h('details', { class: 'card' }, h('summary', {}, 'Raw record'), h('pre', {}, json(r))),
+  );
+}
+
+function facts(title: string, rows: Record<string, string>): HTMLElement {
+  return h('section', { class: 'card' }, h('h3', {}, title), h('dl', {}, Object.entries(rows).flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)])));
+}
+
+function attempts(r: LogRecord): HTMLElement {
+  const list = r.attempts ?? [];
+  return h(
+    'section',
+    { class: 'card', id: 'log-attempts' },
+    h('h3', {}, `Attempts (${list.length})`),
+    list.length === 0
+      ? h('p', { class: 'muted' }, 'No provider was called.')
+      : h(
+          'ol',
+          { class: 'attempts' },
+          list.map((a) =>
+            h(
+              'li',
+              {},
+              `${a.provider}/${a.model} via ${a.credential ?? '—'} → ${a.status ?? '—'}`,
+              a.error_type ? ` ${a.error_type}: ${a.error_message ?? ''}` : '',
+              ` · started +${ms(a.started_ms)}, took ${ms(a.duration_ms)}`,
+            ),
+          ),
+        ),
+  );
+}
+
+/** A chat message; reasoning is drawn apart from the content so the two are never confused. */
+export function message(m: ChatMessage): HTMLElement {
+  return h(
+    'div',
+    { class: `msg role-${m.role}` },
+    h('div', { class: 'role' }, m.role, m.name ? ` (${m.name})` : '', m.tool_call_id ? ` ← ${m.tool_call_id}` : ''),
+    m.reasoning_content ? h('div', { class: 'reasoning' }, h('div', { class: 'label' }, 'Reasoning'), h('pre', {}, m.reasoning_content)) : null,
+    m.content !== undefined && m.content !== null && m.content !== '' ? h('pre', { class: 'content' }, typeof m.content === 'string' ? m.content : json(m.content)) : null,
+    (m.tool_calls ?? []).map((t) => h('div', { class: 'tool-call' }, h('span', { class: 'label' }, `tool call ${t.function?.name ?? ''}`), h('pre', {}, t.function?.arguments ?? ''))),
+  );
+}

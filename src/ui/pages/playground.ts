@@ -1,0 +1,196 @@
+import { api, send } from '../api.js';
+import { errorBox, field, h, mount } from '../dom.js';
+import { int, ms, usd } from '../format.js';
+import { readSse } from '../sse.js';
+import type { LogRecord, Page } from '../types.js';
+
+interface Delta {
+  content?: string | null;
+  reasoning_content?: string | null;
+  tool_calls?: { index: number; id?: string; function?: { name?: string; arguments?: string } }[];
+}
+interface Chunk {
+  choices?: { delta?: Delta; finish_reason?: string | null }[];
+  usage?: { prompt_tokens?: number; completion_tokens?: number; completion_tokens_details?: { reasoning_tokens?: number } } | null;
+  error?: { message?: string };
+}
+
+/**
+ * Try any model or alias through the gateway itself (so routing, keys and logging all apply):
+ * streams the answer with reasoning apart, then shows tokens, TTFT, cost and what was adjusted.
+ */
+export function playgroundPage(root: HTMLElement): () => void {
+  const model = h('select', { id: 'pg-model' });
+  const system = h('textarea', { id: 'pg-system', rows: 2, placeholder: 'You are Kimi…' });
+  const user = h('textarea', { id: 'pg-user', rows: 4, placeholder: 'Ask something' });
+  const temperature = h('input', { id: 'pg-temperature', type: 'number', step: '0.1', min: '0', max: '2', placeholder: 'model default' });
+  const maxTokens = h('input', { id: 'pg-max-tokens', type: 'number', min: '1', placeholder: 'model default' });
+  const topP = h('input', { id: 'pg-top-p', type: 'number', step: '0.05', min: '0', max: '1', placeholder: 'model default' });
+  const thinking = h('select', { id: 'pg-thinking' }, h('option', { value: '' }, 'model default'), h('option', { value: 'enabled' }, 'enabled'), h('option', { value: 'disabled' }, 'disabled'));
+  const tools = h('textarea', { id: 'pg-tools', rows: 3, placeholder: '[{"type":"function","function":{"name":"get_weather","parameters":{"type":"object","properties":{}}}}]' });
+  const run = h('button', { type: 'submit', id: 'pg-run' }, 'Send');
+  const stop = h('button', { type: 'button', id: 'pg-stop', disabled: true }, 'Stop');
+  const reasoning = h('pre', { id: 'pg-reasoning' });
+  const content = h('pre', { id: 'pg-content' });
+  const toolOut = h('pre', { id: 'pg-tool-calls' });
+  const stats = h('dl', { id: 'pg-stats' });
+  // Shown only once the model calls a tool.
+  const toolBox = h('div', { class: 'tool-call', hidden: true }, h('div', { class: 'label' }, 'Tool calls'), toolOut);
+  const status = h('div', { id: 'pg-status' });
+  let controller: AbortController | undefined;
+
+  void api<Page<{ id: string; owned_by: string }>>('/v1/models').then(
+    (list) => mount(model, list.data.map((m) => h('option', { value: m.id }, m.owned_by === 'moongate' ? `${m.id} (alias)` : m.id))),
+    (err: unknown) => mount(status, errorBox(err)),
+  );
+
+  const form = h(
+    'form',
+    {
+      class: 'card playground-form',
+      onsubmit: (e: Event) => {
+        e.preventDefault();
+        void go();
+      },
+    },
+    field('Model', model),
+    field('System prompt', system),
+    field('Message', user),
+    h('div', { class: 'row' }, field('Temperature', temperature), field('Max tokens', maxTokens), field('Top p', topP), field('Thinking', thinking)),
+    field('Tools (JSON array, optional)', tools),
+    h('div', { class: 'row' }, run, stop),
+  );
+  stop.addEventListener('click', () => controller?.abort());
+  // Leaving the page stops a stream still running.
+  const leave = (): void => controller?.abort();
+  mount(
+    root,
+    h('h2', {}, 'Playground'),
+    h(
+      'div',
+      { class: 'split' },
+      form,
+      h(
+        'section',
+        { class: 'card output' },
+        status,
+        h('div', { class: 'reasoning' }, h('div', { class: 'label' }, 'Reasoning'), reasoning),
+        h('div', {}, h('div', { class: 'label' }, 'Answer'), content),
+        toolBox,
+        stats,
+      ),
+    ),
+  );
+
+  async function go(): Promise<void> {
+    let body: Record<string, unknown>;
+    try {
+      body = requestBody();
+    } catch (err) {
+      mount(status, errorBox(err));
+      return;
+    }
+    for (const el of [reasoning, content, toolOut, stats, status]) el.replaceChildren();
+    toolBox.hidden = true;
+    controller = new AbortController();
+    run.disabled = true;
+    stop.disabled = false;
+    const started = performance.now();
+    let ttft: number | null = null;
+    const calls: { id?: string; name: string; arguments: string }[] = [];
+    let usage: Chunk['usage'] = null;
+    let finish: string | null | undefined;
+    try {
+      const res = await send('/v1/chat/completions', { body, signal: controller.signal });
+      if (!res.ok || !res.body) {
+        const err = (await res.json().catch(() => ({}))) as Chunk;
+        throw new Error(err.error?.message ?? `HTTP ${res.status}`);
+      }
+      status.textContent = 'Streaming…';
+      await readSse(res.body, (data) => {
+        const chunk = data as Chunk;
+        if (chunk.error) throw new Error(chunk.error.message ?? 'stream error');
+        if (chunk.usage) usage = chunk.usage;
+        const choice = chunk.choices?.[0];
+        if (!choice) return;
+        finish = choice.finish_reason ?? finish;
+        const d = choice.delta ?? {};
+        if (ttft === null && (d.content || d.reasoning_content || d.tool_calls)) ttft = performance.now() - started;
+        if (d.reasoning_content) reasoning.append(d.reasoning_content);
+        if (d.content) content.append(d.content);
+        for (const t of d.tool_calls ?? []) {
+          const call = (calls[t.index] ??= { name: '', arguments: '' });
+          if (t.id) call.id = t.id;
+          call.name += t.function?.name ?? '';
+          call.arguments += t.function?.arguments ?? '';
+          toolOut.textContent = JSON.stringify(calls, null, 2);
+          toolBox.hidden = false;
+        }
+      });
+      status.textContent = `Done${finish ? ` (${finish})` : ''}.`;
+      status.setAttribute('data-done', 'true');
+      showStats(res.headers, usage, ttft, performance.now() - started);
+    } catch (err) {
+      mount(status, errorBox((err as Error).name === 'AbortError' ? 'Stopped.' : err));
+    } finally {
+      run.disabled = false;
+      stop.disabled = true;
+    }
+  }
+
+  function requestBody(): Record<string, unknown> {
+    const messages = [];
+    if (system.value.trim()) messages.push({ role: 'system', content: system.value });
+    messages.push({ role: 'user', content: user.value });
+    const body: Record<string, unknown> = { model: model.value, messages, stream: true, stream_options: { include_usage: true } };
+    if (temperature.value) body.temperature = Number(temperature.value);
+    if (maxTokens.value) body.max_tokens = Number(maxTokens.value);
+    if (topP.value) body.top_p = Number(topP.value);
+    if (thinking.value) body.thinking = { type: thinking.value };
+    if (tools.value.trim()) {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(tools.value);
+      } catch (err) {
+        throw new Error(`Tools are not valid JSON: ${(err as Error).message}`);
+      }
+      if (!Array.isArray(parsed)) throw new Error('Tools must be a JSON array of {"type":"function",…} objects.');
+      body.tools = parsed;
+    }
+    return body;
+  }
+
+  function showStats(headers: Headers, usage: Chunk['usage'], ttft: number | null, total: number): void {
+    const row = (k: string, v: string, id?: string): HTMLElement[] => [h('dt', {}, k), h('dd', id ? { id } : {}, v)];
+    const requestId = headers.get('x-moongate-request-id');
+    const cost = h('dd', { id: 'pg-cost' }, '…');
+    mount(
+      stats,
+      row('Served by', `${headers.get('x-moongate-provider') ?? '—'}/${headers.get('x-moongate-model') ?? '—'} via ${headers.get('x-moongate-credential') ?? '—'}`),
+      row('Tokens', `${int(usage?.prompt_tokens)} → ${int(usage?.completion_tokens)} (reasoning ${int(usage?.completion_tokens_details?.reasoning_tokens)})`, 'pg-tokens'),
+      row('TTFT', ms(ttft), 'pg-ttft'),
+      row('Total', ms(total)),
+      row('Adjusted', headers.get('x-moongate-adjusted') ?? 'nothing', 'pg-adjusted'),
+      h('dt', {}, 'Cost'),
+      cost,
+      requestId ? row('Log', '') : [],
+    );
+    if (requestId) stats.lastElementChild?.append(h('a', { href: `#/logs/${encodeURIComponent(requestId)}` }, requestId));
+    if (requestId) void costOf(requestId).then((v) => (cost.textContent = v));
+  }
+
+  return leave;
+}
+
+/** The cost is computed when the log record is written, a moment after the answer ends. */
+async function costOf(id: string): Promise<string> {
+  for (let i = 0; i < 10; i++) {
+    try {
+      const r = await api<LogRecord>(`/v1/logs/${encodeURIComponent(id)}`);
+      return usd(r.cost_usd) + (r.cost_usd === null ? ' (no price for this model)' : '');
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    }
+  }
+  return 'not logged yet';
+}

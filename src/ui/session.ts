@@ -1,0 +1,32 @@
+import { ApiError, api, saveKey, savedKey } from './api.js';
+
+/** Who is signed in: the master key (or open mode) sees everything; a gateway key only its own data. */
+export type Role = 'admin' | 'key';
+const ROLE = 'moongate.role';
+
+export function currentRole(): Role | null {
+  return savedKey() === null ? null : ((sessionStorage.getItem(ROLE) as Role | null) ?? 'key');
+}
+
+/**
+ * Checks a key against the gateway and remembers it. /v1/models says whether the key is valid;
+ * /admin/keys whether it is the master key (a gateway key gets 403 there).
+ */
+export async function signIn(key: string): Promise<Role> {
+  await api('/v1/models', { key });
+  let role: Role = 'admin';
+  try {
+    await api('/admin/keys', { key });
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 403) role = 'key';
+    else throw err;
+  }
+  saveKey(key);
+  sessionStorage.setItem(ROLE, role);
+  return role;
+}
+
+export function signOut(): void {
+  saveKey(null);
+  sessionStorage.removeItem(ROLE);
+}

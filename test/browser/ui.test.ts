@@ -1,0 +1,217 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { request } from 'node:http';
+import { join } from 'node:path';
+import OpenAI from 'openai';
+import { chromium } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startLogsStack } from '../helpers/logs-stack.js';
+import type { LogsStack } from '../helpers/logs-stack.js';
+
+/**
+ * The dashboard in a real browser (Debian's Chromium, driven by playwright-core) against the
+ * simulator and a gateway with its SQLite store. Each page is saved to test-artifacts/ui-*.png.
+ */
+const CHROMIUM = '/usr/bin/chromium';
+const MASTER = 'master-key-for-ui-tests-0001';
+const ROOT = join(import.meta.dirname, '../..');
+const ARTIFACTS = join(ROOT, 'test-artifacts');
+const hasChromium = existsSync(CHROMIUM);
+if (!hasChromium) console.warn(`Skipping the dashboard browser tests: ${CHROMIUM} is missing (apt-get install chromium).`);
+
+let stack: LogsStack;
+let browser: Browser;
+let page: Page;
+const foreignRequests: string[] = [];
+
+describe.skipIf(!hasChromium)('dashboard at /ui', () => {
+  beforeAll(async () => {
+    // Rebuild the bundle so the test always sees the current src/ui (esbuild takes a fraction of a second).
+    execFileSync(process.execPath, [join(ROOT, 'scripts/build-ui.mjs')]);
+    mkdirSync(ARTIFACTS, { recursive: true });
+    stack = await startLogsStack({
+      configYaml: `
+master_key: ${MASTER}
+router: { retries: 0, cooldown: { fails: 1000 } }
+providers:
+  moonshot:
+    regions: { global: \${SIM}/v1, cn: \${SIM}/cn/v1 }
+    credentials:
+      - { name: main, api_key: sk-test-global-0001, region: global }
+models:
+  - { name: kimi, model: moonshot/kimi-k2.6 }
+  - { name: thinker, model: moonshot/kimi-k2-thinking }
+`,
+    });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    });
+    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    // The page must talk to the gateway only: no CDN, no fonts, nothing else.
+    page.on('request', (req) => {
+      const url = req.url();
+      if (!url.startsWith(stack.url) && !url.startsWith('data:')) foreignRequests.push(url);
+    });
+    page.on('dialog', (dialog) => void dialog.accept());
+    page.on('pageerror', (err) => console.error(`page error: ${err.message}`));
+    page.setDefaultTimeout(10_000);
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.close();
+  });
+
+  const shot = (name: string) => page.screenshot({ path: join(ARTIFACTS, `ui-${name}.png`), fullPage: true });
+  const master = () => new OpenAI({ baseURL: `${stack.url}/v1`, apiKey: MASTER, maxRetries: 0 });
+
+  it('signs in with the master key; the data APIs refuse requests without it', async () => {
+    expect((await stack.api('/v1/usage')).status).toBe(401);
+    expect((await stack.api('/v1/logs')).status).toBe(401);
+    const shell = await fetch(`${stack.url}/ui`);
+    expect(shell.status).toBe(200);
+    expect(shell.headers.get('content-type')).toContain('text/html');
+    // Sent as is (fetch would resolve the dots first): nothing outside dist/ui is served.
+    expect(await rawStatus(`${stack.url}/ui/../../package.json`)).toBe(404);
+    expect(await rawStatus(`${stack.url}/ui/%2e%2e/%2e%2e/package.json`)).toBe(404);
+
+    await page.goto(`${stack.url}/ui`);
+    await page.fill('#sign-in-key', 'not-the-key');
+    await page.click('#sign-in-submit');
+    await page.waitForSelector('.sign-in .error');
+    await shot('sign-in');
+    await page.fill('#sign-in-key', MASTER);
+    await page.click('#sign-in-submit');
+    await page.waitForSelector('nav a[href="#/keys"]');
+    expect(await page.textContent('.who')).toBe('master key');
+  });
+
+  it('shows non-zero charts after traffic through the simulator', async () => {
+    const client = master();
+    for (let i = 0; i < 3; i++) {
+      await client.chat.completions.create({ model: 'kimi', messages: [{ role: 'user', content: `hello ${i}` }], customer_identifier: 'acme' } as never);
+    }
+    const stream = await client.chat.completions.create({ model: 'kimi', messages: [{ role: 'user', content: 'stream please' }], stream: true });
+    for await (const _ of stream);
+    await client.chat.completions.create({ model: 'no-such-model', messages: [{ role: 'user', content: 'x' }] }).catch(() => {});
+    await stack.flush();
+
+    await page.goto(`${stack.url}/ui#/overview`);
+    // Signing in already opened the overview (before this traffic): refresh it.
+    await page.click('#overview-refresh');
+    await page.waitForSelector('[data-chart="Requests"] canvas');
+    const total = async (title: string) => Number(await page.getAttribute(`[data-chart="${title}"]`, 'data-total'));
+    expect(await total('Requests')).toBeGreaterThanOrEqual(5);
+    expect(await total('Tokens')).toBeGreaterThan(0);
+    expect(await total('Cost (USD)')).toBeGreaterThan(0);
+    expect(await total('Latency')).toBeGreaterThan(0);
+    expect(await total('Time to first token (streams)')).toBeGreaterThan(0);
+    expect(await page.textContent('#overview-breakdown')).toContain('moonshot/kimi-k2.6');
+    await page.selectOption('#overview-group', 'customer');
+    await expect.poll(() => page.textContent('#overview-breakdown')).toContain('acme');
+    await shot('overview');
+  });
+
+  it('filters the logs and opens a record', async () => {
+    await page.goto(`${stack.url}/ui#/logs`);
+    await page.waitForSelector('#logs-table tbody tr');
+    await page.fill('#logs-filter-customer', 'acme');
+    await page.click('#logs-apply');
+    await expect.poll(() => page.locator('#logs-table tbody tr').count()).toBe(3);
+    await shot('logs');
+    await page.click('#logs-table tbody tr:first-child');
+    await page.waitForSelector('#log-detail');
+    const detail = await page.textContent('main');
+    expect(detail).toContain('acme');
+    expect(detail).toContain('kimi-k2.6');
+    expect(await page.textContent('#log-attempts')).toContain('moonshot/kimi-k2.6 via main → 200');
+    expect(await page.textContent('main')).toMatch(/hello \d/);
+    expect(await page.textContent('#log-answer')).toBeTruthy();
+    await shot('log-detail');
+  });
+
+  it('creates a key that works for an API call, and revokes it so that the call fails', async () => {
+    await page.goto(`${stack.url}/ui#/keys`);
+    await page.fill('#key-name', 'ui-made');
+    await page.fill('#key-budget', '5');
+    await page.click('#key-create');
+    await page.waitForSelector('#key-value');
+    const key = await page.inputValue('#key-value');
+    expect(key).toMatch(/^mg-/);
+    await page.waitForSelector('tr[data-key-name="ui-made"]');
+    await shot('keys');
+
+    const withKey = new OpenAI({ baseURL: `${stack.url}/v1`, apiKey: key, maxRetries: 0 });
+    const ok = await withKey.chat.completions.create({ model: 'kimi', messages: [{ role: 'user', content: 'hi' }] });
+    expect(ok.choices[0]!.message.content).toBeTruthy();
+
+    await page.click('tr[data-key-name="ui-made"] button.revoke');
+    await page.waitForSelector('tr[data-key-name="ui-made"] [data-status="revoked"]');
+    await expect(withKey.chat.completions.create({ model: 'kimi', messages: [{ role: 'user', content: 'hi' }] })).rejects.toMatchObject({ status: 401 });
+    await shot('keys-revoked');
+  });
+
+  it('shows provider health and runs the credential test', async () => {
+    await page.goto(`${stack.url}/ui#/providers`);
+    await page.waitForSelector('tr[data-credential="moonshot/main"]');
+    expect(await page.textContent('tr[data-credential="moonshot/main"]')).toContain('ok');
+    await page.click('tr[data-credential="moonshot/main"] button.test');
+    await expect.poll(() => page.textContent('tr[data-credential="moonshot/main"] .test-result')).toMatch(/^(?!Testing…$)./);
+    await shot('providers');
+  });
+
+  it('streams a thinking model in the playground with the reasoning shown apart', async () => {
+    await page.goto(`${stack.url}/ui#/playground`);
+    await page.waitForSelector('#pg-model option[value="thinker"]', { state: 'attached' });
+    await page.selectOption('#pg-model', 'thinker');
+    await page.fill('#pg-system', 'Be brief.');
+    await page.fill('#pg-user', 'What is 2 + 2?');
+    await page.click('#pg-run');
+    await page.waitForSelector('#pg-status[data-done="true"]');
+    const reasoning = (await page.textContent('#pg-reasoning')) ?? '';
+    const answer = (await page.textContent('#pg-content')) ?? '';
+    expect(reasoning.length).toBeGreaterThan(0);
+    expect(answer.length).toBeGreaterThan(0);
+    expect(answer).not.toContain(reasoning);
+    expect(await page.textContent('#pg-tokens')).toMatch(/\d+ → \d+/);
+    expect(await page.textContent('#pg-ttft')).toMatch(/ms|s/);
+    await expect.poll(() => page.textContent('#pg-cost')).toMatch(/^\$/);
+    await shot('playground');
+    expect(foreignRequests).toEqual([]);
+  });
+  it('signed in with a gateway key, shows only that key’s requests and no admin pages', async () => {
+    const created = await stack.api('/admin/keys', { body: { name: 'viewer' }, token: MASTER });
+    const { id, key } = created.json;
+    await new OpenAI({ baseURL: `${stack.url}/v1`, apiKey: key, maxRetries: 0 }).chat.completions.create({ model: 'kimi', messages: [{ role: 'user', content: 'mine' }] });
+    await stack.flush();
+
+    await page.click('#sign-out');
+    await page.waitForSelector('#sign-in-key');
+    await page.fill('#sign-in-key', key);
+    await page.click('#sign-in-submit');
+    await page.waitForSelector('nav a[href="#/logs"]');
+    expect(await page.textContent('.who')).toBe('gateway key');
+    expect(await page.locator('nav a[href="#/keys"]').count()).toBe(0);
+    await page.goto(`${stack.url}/ui#/logs`);
+    await expect.poll(() => page.locator('#logs-table tbody tr').count()).toBe(1);
+    expect(await page.textContent('#logs-table tbody tr')).toContain(id);
+    await shot('logs-gateway-key');
+  });
+
+});
+
+/** GET with the path exactly as written, no URL normalisation. */
+function rawStatus(url: string): Promise<number> {
+  const { host, port } = new URL(url);
+  const path = url.slice(url.indexOf('/', 'http://'.length));
+  return new Promise((resolve, reject) => {
+    request({ host: host.split(':')[0], port, path }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    })
+      .on('error', reject)
+      .end();
+  });
+}
