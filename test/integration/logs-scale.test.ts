@@ -78,6 +78,17 @@ async function timed<T>(label: string, fn: () => Promise<T>, results: string[], 
 }
 
 describe('100k records', () => {
+  it('starts the reader thread on the first query, not at open or on a readiness probe', async () => {
+    const reader = (store as any).threads.reader;
+    expect(reader.running).toBe(false);
+    await store.ping();
+    await store.keys.findKeyByHash('none');
+    await store.credentials.listCredentials();
+    expect(reader.running).toBe(false);
+    await store.logs.list({ limit: 1 });
+    expect(reader.running).toBe(true);
+  });
+
   it('are written in batches and answer queries fast, without blocking the event loop', { timeout: 180_000 }, async () => {
     const results: string[] = [];
     const writeStart = performance.now();

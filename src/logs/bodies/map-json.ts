@@ -32,3 +32,21 @@ export function forEachString(value: unknown, fn: (s: string) => void, depth = 0
   if (Array.isArray(value)) for (const item of value) forEachString(item, fn, depth + 1);
   else for (const item of Object.values(value as Record<string, unknown>)) forEachString(item, fn, depth + 1);
 }
+
+/**
+ * True when `test` holds for some string in a JSON value, or when the value is nested deeper
+ * than MAX_DEPTH (where `mapStrings` would cut it). Allocates nothing: it tells whether a copy
+ * by `mapStrings` would change anything before paying for one.
+ */
+export function someString(value: unknown, test: (s: string) => boolean, depth = 0): boolean {
+  if (typeof value === 'string') return test(value);
+  if (value === null || typeof value !== 'object') return false;
+  if (depth >= MAX_DEPTH) return true;
+  if (Array.isArray(value)) {
+    for (const item of value) if (someString(item, test, depth + 1)) return true;
+    return false;
+  }
+  const record = value as Record<string, unknown>;
+  for (const key in record) if (Object.hasOwn(record, key) && someString(record[key], test, depth + 1)) return true;
+  return false;
+}

@@ -1,4 +1,4 @@
-import { mapStrings } from './map-json.js';
+import { mapStrings, someString } from './map-json.js';
 
 const DATA_URL = /^data:([a-z0-9.+-]+\/[a-z0-9.+-]+)?((?:;[^;,]*)*?)(;base64)?,/i;
 // Long runs of base64 with nothing else in them are file contents (images, audio, PDFs sent
@@ -11,7 +11,14 @@ const RAW_BASE64_MIN_CHARS = 512;
  * keep the shape of a vision request without megabytes of base64.
  */
 export function replaceBinaryData(value: unknown): unknown {
+  // Most bodies hold no inline file: a walk that copies nothing finds that out, and the body is
+  // kept as it is instead of being copied string by string (the copy is most of the cost).
+  if (!someString(value, isBinaryData)) return value;
   return mapStrings(value, binaryPlaceholder);
+}
+
+function isBinaryData(s: string): boolean {
+  return binaryPlaceholder(s) !== s;
 }
 
 export function binaryPlaceholder(s: string): string {

@@ -25,6 +25,11 @@ export class StoreWorkerHandle {
     private readonly data: StoreWorkerData,
   ) {}
 
+  /** True once the thread is up or starting (a handle starts its thread on the first call). */
+  get running(): boolean {
+    return this.worker !== undefined || this.starting !== undefined;
+  }
+
   /** Starts the thread and waits until its store is open. */
   async start(): Promise<void> {
     await this.ensureWorker();

@@ -13,19 +13,22 @@ export interface StoreWorkerData {
 export type StoreThread = 'writer' | 'reader';
 
 // Every repository method and its thread. `satisfies` makes these lists exhaustive: a method
-// added to a repository interface does not compile until it is routed here.
+// added to a repository interface does not compile until it is routed here. The reader starts
+// on its first call, so the small lookups that every gateway makes (stored credentials at
+// start-up, a gateway key on its first request) go to the writer: a gateway that never queries
+// its logs never starts the reader thread.
 export const REPOSITORY_METHODS = {
   logs: { insert: 'writer', get: 'reader', list: 'reader', usage: 'reader', deleteOlderThan: 'writer' } satisfies Record<keyof LogRepository, StoreThread>,
   keys: {
     insertKey: 'writer',
     getKey: 'reader',
-    findKeyByHash: 'reader',
+    findKeyByHash: 'writer',
     listKeys: 'reader',
     // Returns the key as updated: read on the writer's connection, which has the change.
     updateKey: 'writer',
     addSpend: 'writer',
   } satisfies Record<keyof KeyStore, StoreThread>,
-  credentials: { insertCredential: 'writer', listCredentials: 'reader', deleteCredential: 'writer' } satisfies Record<keyof CredentialRepository, StoreThread>,
+  credentials: { insertCredential: 'writer', listCredentials: 'writer', deleteCredential: 'writer' } satisfies Record<keyof CredentialRepository, StoreThread>,
 } as const;
 
 export type RepositoryName = keyof typeof REPOSITORY_METHODS;

@@ -1,6 +1,7 @@
 import type { CredentialRepository } from '../../credentials/credential-repository.js';
 import type { KeyStore } from '../../keys/key-store.js';
 import type { LogRepository, Store } from '../store.js';
+import { SpendCoalescer } from './spend-coalescer.js';
 import { StoreWorkerHandle } from './store-worker-handle.js';
 import { REPOSITORY_METHODS } from './worker-protocol.js';
 import type { RepositoryName, StoreThread } from './worker-protocol.js';
@@ -10,41 +11,48 @@ const TIMEOUT_MS: Record<StoreThread, number> = { writer: 30_000, reader: 60_000
 /**
  * The SQLite store run in two worker threads: a writer (migrations, inserts, updates, retention)
  * and a reader (queries). In WAL mode they work on the file at the same time, so a long usage
- * query neither blocks the event loop that serves requests nor delays log writes.
+ * query neither blocks the event loop that serves requests nor delays log writes. The reader
+ * starts on the first query: most gateways never query their logs, and each thread is a V8
+ * isolate with its own copy of the SQLite driver (~20 MB, ~0.3 s of CPU to start).
  */
 export class WorkerStore implements Store {
   readonly logs: LogRepository;
   readonly keys: KeyStore;
   readonly credentials: CredentialRepository;
+  private readonly spend: SpendCoalescer;
 
   private constructor(
     private readonly threads: Record<StoreThread, StoreWorkerHandle>,
     readonly description: string,
   ) {
     this.logs = this.remote<LogRepository>('logs');
-    this.keys = this.remote<KeyStore>('keys');
     this.credentials = this.remote<CredentialRepository>('credentials');
+    const keys = this.remote<KeyStore>('keys');
+    // One charge per priced request: merged, so the writer is not sent one message per request.
+    this.spend = new SpendCoalescer((id, usd, periodStart) => keys.addSpend(id, usd, periodStart));
+    this.keys = { ...keys, addSpend: (id, usd, periodStart) => this.spend.add(id, usd, periodStart) };
   }
 
-  /** `entry` is the compiled store-worker.js. The writer opens (and migrates) first. */
+  /**
+   * `entry` is the compiled store-worker.js. The writer opens (and migrates) now; the reader, which
+   * needs the schema in place, on the first call routed to it.
+   */
   static async open(path: string, entry: URL): Promise<WorkerStore> {
     const writer = new StoreWorkerHandle(entry, { path, role: 'writer' });
     await writer.start();
     const reader = new StoreWorkerHandle(entry, { path, role: 'reader' });
-    try {
-      await reader.start();
-    } catch (err) {
-      await writer.close();
-      throw err;
-    }
     return new WorkerStore({ writer, reader }, `sqlite:${path}`);
   }
 
+  /** A reader not started yet is not started by a readiness probe: it opens on demand. */
   async ping(): Promise<void> {
-    await Promise.all([this.threads.writer.call('ping', [], TIMEOUT_MS.writer), this.threads.reader.call('ping', [], TIMEOUT_MS.reader)]);
+    const reader = this.threads.reader.running ? this.threads.reader.call('ping', [], TIMEOUT_MS.reader) : undefined;
+    await Promise.all([this.threads.writer.call('ping', [], TIMEOUT_MS.writer), reader]);
   }
 
   async close(): Promise<void> {
+    // Charges still being merged are written before the writer goes.
+    await this.spend.settled().catch(() => undefined);
     await Promise.all([this.threads.reader.close(), this.threads.writer.close()]);
   }
 
