@@ -26,22 +26,3 @@ export class LinkedAbort {
 
 /** The reason a request is aborted when its deadline (router.timeout_ms) passes. */
 export class DeadlineExceeded extends Error {}
-
-/** A request's signal: aborted when the client goes away or the deadline passes. `dispose` when done. */
-export class RequestLifetime extends LinkedAbort {
-  private readonly timer: NodeJS.Timeout;
-
-  constructor(client: AbortSignal, deadlineMs: number) {
-    super(client);
-    this.timer = setTimeout(() => this.abort(new DeadlineExceeded()), deadlineMs);
-  }
-
-  get deadlinePassed(): boolean {
-    return this.signal.reason instanceof DeadlineExceeded;
-  }
-
-  override dispose(): void {
-    clearTimeout(this.timer);
-    super.dispose();
-  }
-}

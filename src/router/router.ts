@@ -1,15 +1,17 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import type { GatewayConfig } from '../config/types.js';
 import type { CallContext, Provider, StreamTransformer, Usage } from '../providers/types.js';
 import { GatewayError, toGatewayError } from '../server/gateway-error.js';
 import type { CallerCredentials } from '../server/caller-credentials.js';
 import type { ChatRequestBody } from '../server/validate-chat-request.js';
 import type { UpstreamPools } from '../upstream/pool.js';
+import { sendBufferedRequest } from '../upstream/send-buffered-request.js';
 import { sendUpstreamRequest } from '../upstream/send-request.js';
-import type { UpstreamResponse } from '../upstream/send-request.js';
+import type { UpstreamRequest, UpstreamResponse } from '../upstream/send-request.js';
 import { TransformedEventStream } from '../upstream/transformed-event-stream.js';
 import type { Admission } from './admission.js';
 import { guardContextWindow } from './context-window-guard.js';
-import { LinkedAbort, RequestLifetime } from './linked-abort.js';
+import { DeadlineExceeded, LinkedAbort } from './linked-abort.js';
 import type { DeploymentHealth } from './deployment-health.js';
 import { buildDeploymentGroups } from './deployments.js';
 import type { Deployment } from './deployments.js';
@@ -61,8 +63,12 @@ export interface ChatCall {
   caller?: CallerCredentials;
   clientWantsUsage: boolean;
   captureResponse: boolean;
-  /** The client's signal: aborted when the client goes away. */
-  signal: AbortSignal;
+  /**
+   * The request's one switch, shared with the server: it aborts it when the client goes away, the
+   * router with DeadlineExceeded when router.timeout_ms passes. One controller per request, not a
+   * chain of linked ones: this runs on every call.
+   */
+  abort: AbortController;
   route: RouteInfo;
   /** Per-request fallbacks from the body, tried after the model's own. */
   fallbacks?: string[];
@@ -124,12 +130,12 @@ export class Router {
     const groups = guardContextWindow(buildDeploymentGroups(targetGroups, this.providers, call.caller), needed, promptTokens, route);
 
     const deadlineMs = this.config.router.timeout_ms;
-    const lifetime = new RequestLifetime(call.signal, deadlineMs);
-    const signal = lifetime.signal;
+    const signal = call.abort.signal;
+    const deadline = setTimeout(() => call.abort.abort(new DeadlineExceeded()), deadlineMs);
     let handedOver = false;
     try {
     const failed = new Map<string, number>();
-    const abortError = (err: unknown, d?: Deployment): GatewayError => this.classifyAbort(err, call.signal, lifetime, deadlineMs, d);
+    const abortError = (err: unknown, d?: Deployment): GatewayError => this.classifyAbort(err, signal, deadlineMs, d);
     let lastError: GatewayError | undefined;
 
     for (let tries = 0; ; tries++) {
@@ -175,14 +181,14 @@ export class Router {
           release(outcome.usage?.total_tokens);
           return outcome;
         }
-        // The stream outlives this call: its lifetime (deadline, client) ends when it does.
+        // The stream outlives this call: its deadline ends when it does.
         handedOver = true;
         const { unlink: _unlink, ...streamOutcome } = outcome;
         return {
           ...streamOutcome,
           finish: ({ usage, failed: streamFailed }) => {
             outcome.unlink();
-            lifetime.dispose();
+            clearTimeout(deadline);
             if (streamFailed && !candidate.callerKey) this.deps.health.onFailure(candidate.key, 'stream ended with an error');
             release(usage?.total_tokens);
           },
@@ -198,7 +204,7 @@ export class Router {
       }
     }
     } finally {
-      if (!handedOver) lifetime.dispose();
+      if (!handedOver) clearTimeout(deadline);
     }
   }
 
@@ -232,14 +238,14 @@ export class Router {
   }
 
   /** Turns an abort (client gone, deadline, first-token timeout) into the error it stands for. */
-  private classifyAbort(err: unknown, client: AbortSignal, lifetime: RequestLifetime, deadlineMs: number, d: Deployment | undefined): GatewayError {
-    if (client.aborted) return new GatewayError(499, 'The client closed the connection.', { type: 'api_error', code: 'client_closed_request' });
-    if (lifetime.deadlinePassed) {
+  private classifyAbort(err: unknown, request: AbortSignal, deadlineMs: number, d: Deployment | undefined): GatewayError {
+    if (request.reason instanceof DeadlineExceeded) {
       return new GatewayError(504, `${d ? `${d.provider.name}: ` : ''}the request did not finish within router.timeout_ms (${deadlineMs} ms).`, {
         type: 'timeout_error',
         code: 'request_timeout',
       });
     }
+    if (request.aborted) return new GatewayError(499, 'The client closed the connection.', { type: 'api_error', code: 'client_closed_request' });
     if (err instanceof FirstTokenTimeout && d) {
       return new GatewayError(504, `${d.provider.name}: no first token within router.first_token_timeout_ms (${this.config.router.first_token_timeout_ms} ms).`, {
         type: 'timeout_error',
@@ -274,24 +280,38 @@ export class Router {
     route.attempts.push(record);
     route.upstreamSentAt = sentAt;
 
-    // The attempt's own switch: a first-token timeout abandons this upstream call only.
-    const attemptAbort = new LinkedAbort(requestSignal);
-    const signal = attemptAbort.signal;
+    // A stream attempt has its own switch: a first-token timeout abandons this upstream call only.
+    // A JSON attempt has no such timeout and uses the request's signal as it is.
+    const attemptAbort = prepared.stream ? new LinkedAbort(requestSignal) : undefined;
+    const signal = attemptAbort?.signal ?? requestSignal;
     let keepLinked = false;
-    const firstTokenTimer = prepared.stream
+    const firstTokenTimer = attemptAbort
       ? setTimeout(() => attemptAbort.abort(new FirstTokenTimeout()), this.config.router.first_token_timeout_ms)
       : undefined;
 
+    const request: UpstreamRequest = {
+      baseUrl: d.credential.baseUrl,
+      path: prepared.path,
+      headers: prepared.headers,
+      body: prepared.body,
+      signal,
+      timeoutMs: this.config.router.timeout_ms,
+      providerName: d.provider.name,
+    };
     try {
-      const res = await sendUpstreamRequest(this.pools, {
-        baseUrl: d.credential.baseUrl,
-        path: prepared.path,
-        headers: prepared.headers,
-        body: prepared.body,
-        signal,
-        timeoutMs: this.config.router.timeout_ms,
-        providerName: d.provider.name,
-      });
+      if (!prepared.stream) {
+        const res = await sendBufferedRequest(this.pools, request);
+        route.upstreamHeadersAt = res.headersAt;
+        route.upstreamEndAt = performance.now();
+        record.status = res.status;
+        if (res.status < 200 || res.status >= 300) throw d.provider.mapError(res.status, res.text, res.headers, d.credential);
+        const json = parseAnswer(res.text, res.headers, d);
+        record.duration_ms = performance.now() - sentAt;
+        const normalized = d.provider.normalizeResponse(json, ctx);
+        return { kind: 'json', body: normalized.body, usage: normalized.usage, ...(normalized.unchanged ? { raw: res.text } : {}) };
+      }
+
+      const res = await sendUpstreamRequest(this.pools, request);
       route.upstreamHeadersAt = performance.now();
       record.status = res.status;
 
@@ -301,11 +321,11 @@ export class Router {
       }
 
       const contentType = String(res.headers['content-type'] ?? '');
-      if (prepared.stream && contentType.includes('text/event-stream')) {
+      if (contentType.includes('text/event-stream')) {
         const stream = new TransformedEventStream(res, d.provider.createStreamTransformer(ctx));
         const first = await stream.next().catch((err: unknown) => {
           stream.destroy();
-          if (attemptAbort.signal.aborted || requestSignal.aborted) throw attemptAbort.signal.aborted ? attemptAbort.signal.reason : err;
+          if (signal.aborted) throw signal.reason;
           const detail = (err as { code?: string; message?: string })?.code ?? (err as Error)?.message ?? String(err);
           throw new GatewayError(502, `${d.provider.name}: the connection broke before the first event (${detail})`, {
             type: 'api_error',
@@ -324,27 +344,20 @@ export class Router {
         record.duration_ms = performance.now() - sentAt;
         // The upstream request keeps its signal for the life of the stream; unlinked when it ends.
         keepLinked = true;
-        return { kind: 'stream', stream, first, signal, transformer: stream.transformer, unlink: () => attemptAbort.dispose() };
+        return { kind: 'stream', stream, first, signal, transformer: stream.transformer, unlink: () => attemptAbort?.dispose() };
       }
 
+      // A JSON body where a stream was asked for: an error in disguise, or a provider ignoring `stream`.
       const text = await readText(res, d.provider.name);
       route.upstreamEndAt = performance.now();
-      const json = parseUpstreamJson(text, d.provider.name);
-      if (json && typeof json === 'object' && 'error' in json && (json as { error: unknown }).error) {
-        throw d.provider.mapError(502, text, res.headers, d.credential);
-      }
-      if (prepared.stream) {
-        throw new GatewayError(502, `${d.provider.name}: answered a streaming request with a JSON body instead of an event stream.`, {
-          type: 'api_error',
-          code: 'invalid_upstream_response',
-        });
-      }
-      record.duration_ms = performance.now() - sentAt;
-      const normalized = d.provider.normalizeResponse(json, ctx);
-      return { kind: 'json', body: normalized.body, usage: normalized.usage, ...(normalized.unchanged ? { raw: text } : {}) };
+      parseAnswer(text, res.headers, d);
+      throw new GatewayError(502, `${d.provider.name}: answered a streaming request with a JSON body instead of an event stream.`, {
+        type: 'api_error',
+        code: 'invalid_upstream_response',
+      });
     } catch (err) {
       record.duration_ms = performance.now() - sentAt;
-      const thrown = attemptAbort.signal.aborted && !requestSignal.aborted ? attemptAbort.signal.reason : err;
+      const thrown = signal.aborted && !requestSignal.aborted ? signal.reason : err;
       const error = thrown instanceof FirstTokenTimeout ? thrown : toGatewayError(thrown);
       if (error instanceof GatewayError) {
         record.error_type = error.type;
@@ -356,7 +369,7 @@ export class Router {
       throw error;
     } finally {
       clearTimeout(firstTokenTimer);
-      if (!keepLinked) attemptAbort.dispose();
+      if (!keepLinked) attemptAbort?.dispose();
     }
   }
 }
@@ -427,6 +440,15 @@ async function readText(res: UpstreamResponse, providerName: string): Promise<st
       code: 'upstream_incomplete',
     });
   }
+}
+
+/** A 2xx body as JSON; an `error` object in it is mapped like the provider's error answers. */
+function parseAnswer(text: string, headers: IncomingHttpHeaders, d: Deployment): unknown {
+  const json = parseUpstreamJson(text, d.provider.name);
+  if (json && typeof json === 'object' && 'error' in json && (json as { error: unknown }).error) {
+    throw d.provider.mapError(502, text, headers, d.credential);
+  }
+  return json;
 }
 
 function parseUpstreamJson(text: string, providerName: string): unknown {

@@ -42,10 +42,14 @@ export async function handleChatCompletions(
 ): Promise<void> {
   const startedAtEpoch = Date.now();
   const route: RouteInfo = { startedAt: performance.now(), attempts: [], adjustments: [], notes: [] };
+  // The request's switch (see ChatCall.abort): the router also pulls it when the deadline passes.
   const abort = new AbortController();
+  let clientClosed = false;
   // A client that goes away must not keep an upstream generation running (and billing).
   res.on('close', () => {
-    if (!res.writableFinished) abort.abort();
+    if (res.writableFinished) return;
+    clientClosed = true;
+    abort.abort();
   });
   let who: Caller | undefined;
   let key: VirtualKey | undefined;
@@ -83,7 +87,7 @@ export async function handleChatCompletions(
       caller: CallerCredentials.parse(extensions.customer_credentials, extensions.credential_override, who.kind === 'open' ? who.token : undefined),
       clientWantsUsage: stream && includeUsage(forward.stream_options),
       captureResponse: deps.captureResponses,
-      signal: abort.signal,
+      abort,
       route,
       fallbacks,
     });
@@ -97,7 +101,7 @@ export async function handleChatCompletions(
     } else {
       let streamFailed = false;
       try {
-        const piped = await pipeStream(outcome, res, routeHeaders(requestId, route), abort.signal, deps.idleTimeoutMs);
+        const piped = await pipeStream(outcome, res, routeHeaders(requestId, route), () => clientClosed, deps.idleTimeoutMs);
         firstChunkAt = piped.firstChunkAt;
         streamFailed = piped.error !== undefined && !piped.clientClosed;
         if (piped.error) error = new GatewayError(502, piped.error.message, { type: piped.error.type, code: piped.error.code });
@@ -112,7 +116,7 @@ export async function handleChatCompletions(
   } catch (err) {
     error = toGatewayError(err);
     status = error.status;
-    if (!abort.signal.aborted) sendError(res, error, routeHeaders(requestId, route));
+    if (!clientClosed) sendError(res, error, routeHeaders(requestId, route));
   }
 
   if (key) {
@@ -134,8 +138,8 @@ export async function handleChatCompletions(
     provider: route.provider,
     model: route.model,
     credential: route.credential,
-    status: abort.signal.aborted ? 499 : status,
-    error: abort.signal.aborted
+    status: clientClosed ? 499 : status,
+    error: clientClosed
       ? { type: 'client_closed_request', message: 'the client closed the connection before the answer was complete', code: null }
       : error && { type: error.type, message: error.message, code: error.code },
     attempts: route.attempts,
@@ -146,7 +150,7 @@ export async function handleChatCompletions(
     overheadMs: Math.max(0, latencyMs - upstreamMs),
     request: request && loggableRequest(request),
     response,
-    clientClosed: abort.signal.aborted,
+    clientClosed,
     caller,
   });
 }

@@ -34,7 +34,7 @@ export async function pipeStream(
   input: PipeInput,
   res: ServerResponse,
   headers: Record<string, string>,
-  clientSignal: AbortSignal,
+  clientClosed: () => boolean,
   idleTimeoutMs: number,
 ): Promise<PipeResult> {
   const { stream, signal } = input;
@@ -58,7 +58,7 @@ export async function pipeStream(
     }
   } catch (err) {
     stream.destroy();
-    if (clientSignal.aborted || res.destroyed) return { firstChunkAt, clientClosed: true, error: stream.transformer.failure };
+    if (clientClosed() || res.destroyed) return { firstChunkAt, clientClosed: true, error: stream.transformer.failure };
     tail = stream.transformer.abort(reasonFor(err, idle, signal, idleTimeoutMs));
   } finally {
     clearTimeout(idleTimer);

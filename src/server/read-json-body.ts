@@ -3,20 +3,58 @@ import { GatewayError } from './gateway-error.js';
 
 /**
  * Reads a request body up to `limitBytes` and parses it as JSON.
- * Over the limit → 413 at once (we stop reading); not JSON → 400 saying where it broke.
+ * Over the limit → 413 at once (the rest is read and discarded, never kept); not JSON → 400
+ * saying where it broke. Plain 'data'/'end' listeners: this runs on every call, and an async
+ * iterator over the request costs several promises per chunk.
  */
-export async function readJsonBody(req: IncomingMessage, limitBytes: number): Promise<unknown> {
+export function readJsonBody(req: IncomingMessage, limitBytes: number): Promise<unknown> {
   const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > limitBytes) throw tooLarge(limitBytes);
+  if (Number.isFinite(declared) && declared > limitBytes) return Promise.reject(tooLarge(limitBytes));
 
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limitBytes) throw tooLarge(limitBytes);
-    chunks.push(chunk);
-  }
-  const text = chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8');
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const stop = (): void => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+      req.off('close', onClose);
+    };
+    const onData = (chunk: Buffer): void => {
+      size += chunk.length;
+      if (size <= limitBytes) {
+        chunks.push(chunk);
+        return;
+      }
+      stop();
+      chunks.length = 0;
+      req.resume();
+      reject(tooLarge(limitBytes));
+    };
+    const onEnd = (): void => {
+      stop();
+      try {
+        resolve(parseJson(chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8')));
+      } catch (err) {
+        reject(err);
+      }
+    };
+    const onError = (err: Error): void => {
+      stop();
+      reject(err);
+    };
+    const onClose = (): void => {
+      stop();
+      reject(new GatewayError(400, 'The client closed the connection before the request body was complete.', { code: 'incomplete_body' }));
+    };
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onError);
+    req.on('close', onClose);
+  });
+}
+
+function parseJson(text: string): unknown {
   if (text.trim() === '') {
     throw new GatewayError(400, 'Request body is empty; expected a JSON object.', { code: 'invalid_json' });
   }

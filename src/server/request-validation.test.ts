@@ -33,6 +33,29 @@ describe('readJsonBody', () => {
   it('rejects an empty body', async () => {
     expect((await failure(readJsonBody(request('  '), 100))).status).toBe(400);
   });
+  it('joins a body that arrives in several chunks', async () => {
+    const stream = Readable.from([Buffer.from('{"a":'), Buffer.from('[1,'), Buffer.from('2]}')]) as unknown as IncomingMessage;
+    stream.headers = {};
+    expect(await readJsonBody(stream, 100)).toEqual({ a: [1, 2] });
+  });
+
+  it('fails clearly when the client goes away before the body is complete', async () => {
+    const stream = new Readable({ read() {} }) as unknown as IncomingMessage;
+    stream.headers = {};
+    const pending = failure(readJsonBody(stream, 100));
+    stream.push('{"a":');
+    stream.destroy();
+    expect(await pending).toMatchObject({ status: 400, code: 'incomplete_body' });
+  });
+
+  it('passes on a read error', async () => {
+    const stream = new Readable({ read() {} }) as unknown as IncomingMessage;
+    stream.headers = {};
+    const pending = failure(readJsonBody(stream, 100));
+    stream.destroy(new Error('socket hang up'));
+    expect((await pending).message).toBe('socket hang up');
+  });
+
   it('rejects a body over the limit with 413, by header or by bytes read', async () => {
     expect((await failure(readJsonBody(request('{}', { 'content-length': '5000' }), 100))).status).toBe(413);
     expect((await failure(readJsonBody(request(`"${'x'.repeat(200)}"`), 100))).status).toBe(413);

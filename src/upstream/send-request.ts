@@ -2,6 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Dispatcher } from 'undici';
 import { GatewayError } from '../server/gateway-error.js';
 import type { UpstreamPools } from './pool.js';
+import { upstreamTarget } from './upstream-target.js';
 
 export interface UpstreamRequest {
   baseUrl: string;
@@ -19,14 +20,16 @@ export interface UpstreamResponse {
   body: Dispatcher.ResponseData['body'];
 }
 
-/** One POST upstream. Network failures become 502/504 GatewayErrors that name the host. */
+/**
+ * One POST upstream whose body is read as it arrives (streams). Network failures become 502/504
+ * GatewayErrors that name the host.
+ */
 export async function sendUpstreamRequest(pools: UpstreamPools, req: UpstreamRequest): Promise<UpstreamResponse> {
-  const url = new URL(req.baseUrl);
-  const path = url.pathname.replace(/\/$/, '') + req.path;
+  const target = upstreamTarget(req.baseUrl);
   try {
-    const res = await pools.poolFor(url.origin).request({
+    const res = await pools.poolFor(target.origin).request({
       method: 'POST',
-      path,
+      path: target.pathPrefix + req.path,
       headers: req.headers,
       body: req.body,
       signal: req.signal,
@@ -35,7 +38,7 @@ export async function sendUpstreamRequest(pools: UpstreamPools, req: UpstreamReq
     });
     return { status: res.statusCode, headers: res.headers as IncomingHttpHeaders, body: res.body };
   } catch (err) {
-    throw networkError(req.providerName, url.host, err);
+    throw networkError(req.providerName, target.host, err);
   }
 }
 
