@@ -55,6 +55,8 @@ export async function handleChatCompletions(
   let key: VirtualKey | undefined;
 
   let request: Record<string, unknown> | undefined;
+  let requestText: string | undefined;
+  let responseText: string | undefined;
   let caller = NO_CALLER_INFO;
   let stream = false;
   let status = 200;
@@ -69,8 +71,10 @@ export async function handleChatCompletions(
     who = await authorize();
     key = who.kind === 'key' ? who.key : undefined;
     if (key) caller = { ...NO_CALLER_INFO, keyId: key.id };
-    const body = validateChatRequest(await readJsonBody(req, deps.maxBodyBytes));
+    const received = await readJsonBody(req, deps.maxBodyBytes);
+    const body = validateChatRequest(received.value);
     request = body;
+    requestText = received.text;
     const { forward, extensions } = splitGatewayExtensions(body);
     caller = callerInfo(req, body, extensions, key);
     stream = forward.stream === true;
@@ -96,8 +100,8 @@ export async function handleChatCompletions(
       upstreamEndAt = route.upstreamEndAt;
       usage = outcome.usage;
       response = outcome.body;
-      if (outcome.raw !== undefined) sendJsonText(res, 200, outcome.raw, routeHeaders(requestId, route));
-      else sendJson(res, 200, outcome.body, routeHeaders(requestId, route));
+      responseText = outcome.raw ?? JSON.stringify(outcome.body);
+      sendJsonText(res, 200, responseText, routeHeaders(requestId, route));
     } else {
       let streamFailed = false;
       try {
@@ -130,6 +134,7 @@ export async function handleChatCompletions(
   const endedAt = performance.now();
   const latencyMs = endedAt - route.startedAt;
   const upstreamMs = route.upstreamSentAt !== undefined ? (upstreamEndAt ?? endedAt) - route.upstreamSentAt : 0;
+  const loggedRequest = request && loggableRequest(request);
   report(deps.observers, {
     requestId,
     startedAt: startedAtEpoch,
@@ -148,8 +153,11 @@ export async function handleChatCompletions(
     latencyMs,
     ttftMs: firstChunkAt !== undefined ? firstChunkAt - route.startedAt : undefined,
     overheadMs: Math.max(0, latencyMs - upstreamMs),
-    request: request && loggableRequest(request),
+    request: loggedRequest,
     response,
+    // Keys removed from the request for the log: its text says more than the record may keep.
+    requestText: loggedRequest === request ? requestText : undefined,
+    responseText,
     clientClosed,
     caller,
   });

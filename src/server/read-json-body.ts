@@ -1,13 +1,19 @@
 import type { IncomingMessage } from 'node:http';
 import { GatewayError } from './gateway-error.js';
 
+export interface JsonBody {
+  value: unknown;
+  /** The body as it came, for logs (it is valid JSON, since it parsed). */
+  text: string;
+}
+
 /**
  * Reads a request body up to `limitBytes` and parses it as JSON.
  * Over the limit → 413 at once (the rest is read and discarded, never kept); not JSON → 400
  * saying where it broke. Plain 'data'/'end' listeners: this runs on every call, and an async
  * iterator over the request costs several promises per chunk.
  */
-export function readJsonBody(req: IncomingMessage, limitBytes: number): Promise<unknown> {
+export function readJsonBody(req: IncomingMessage, limitBytes: number): Promise<JsonBody> {
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > limitBytes) return Promise.reject(tooLarge(limitBytes));
 
@@ -34,7 +40,8 @@ export function readJsonBody(req: IncomingMessage, limitBytes: number): Promise<
     const onEnd = (): void => {
       stop();
       try {
-        resolve(parseJson(chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8')));
+        const text = chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8');
+        resolve({ value: parseJson(text), text });
       } catch (err) {
         reject(err);
       }

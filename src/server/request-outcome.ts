@@ -32,6 +32,12 @@ export interface RequestOutcome {
   request: unknown;
   /** The JSON answer, or the answer rebuilt from the stream when bodies are captured. */
   response: unknown;
+  /**
+   * `request` and `response` as the JSON text that crossed the wire, when it is at hand and says
+   * the same thing: the log writer can then keep it instead of serializing the body again.
+   */
+  requestText?: string;
+  responseText?: string;
   clientClosed: boolean;
   caller: {
     /** The gateway key (`key_…` id) the request came with, if any. */

@@ -3,7 +3,7 @@ import { fitToSize } from './fit-to-size.js';
 import { TOO_DEEP } from './map-json.js';
 import { prepareBody } from './prepare-body.js';
 import { redactContents } from './redact-contents.js';
-import { binaryPlaceholder, replaceBinaryData } from './replace-binary-data.js';
+import { binaryPlaceholder, mayHoldBinaryData, replaceBinaryData } from './replace-binary-data.js';
 
 const png = `data:image/png;base64,${'iVBORw0KGgo'.repeat(100)}AA==`;
 
@@ -110,5 +110,31 @@ describe('prepareBody', () => {
     for (let i = 0; i < 5000; i++) deep = { d: deep };
     const out = prepareBody(deep, { mode: 'full', maxBytes: 1_000_000 })!;
     expect(out).toContain(TOO_DEEP);
+  });
+
+  it('keeps the wire text when nothing would change it, and falls back to the body otherwise', () => {
+    const body = { model: 'kimi', messages: [{ role: 'user', content: 'line one\nline "two"' }] };
+    const text = ' {"model":"kimi",  "messages":[{"role":"user","content":"line one\\nline \\"two\\""}]}';
+    expect(JSON.parse(text)).toEqual(body);
+    expect(prepareBody(body, { mode: 'full', maxBytes: 65536 }, text)).toBe(text);
+    // Anything the text path cannot promise goes the long way round.
+    expect(prepareBody(body, { mode: 'redacted', maxBytes: 65536 }, text)).toContain('[redacted');
+    expect(prepareBody(body, { mode: 'full', maxBytes: 40 }, text)).not.toBe(text);
+    const visionText = JSON.stringify(visionRequest);
+    expect(JSON.parse(prepareBody(visionRequest, { mode: 'full', maxBytes: 65536 }, visionText)!).messages[1].content[1].image_url.url).toBe('[image image/png, 826 bytes]');
+  });
+});
+
+describe('mayHoldBinaryData', () => {
+  it('is false for ordinary JSON text', () => {
+    expect(mayHoldBinaryData(JSON.stringify({ messages: [{ role: 'user', content: 'Hello, "world"\n'.repeat(200) }] }))).toBe(false);
+    expect(mayHoldBinaryData(JSON.stringify({ id: 'x'.repeat(511) }))).toBe(false);
+  });
+
+  it('is true wherever replaceBinaryData could find something, or escapes could hide it', () => {
+    expect(mayHoldBinaryData('{"url":"DATA:image/png;base64,AAAA"}')).toBe(true);
+    expect(mayHoldBinaryData(JSON.stringify({ audio: 'QUJD'.repeat(128) }))).toBe(true);
+    expect(mayHoldBinaryData('{"url":"\\u0064ata:image/png;base64,AAAA"}')).toBe(true);
+    expect(mayHoldBinaryData(`{"b64":"${'QUJD'.repeat(100)}\\/${'QUJD'.repeat(100)}"}`)).toBe(true);
   });
 });

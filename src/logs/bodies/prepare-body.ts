@@ -1,6 +1,6 @@
 import { fitToSize } from './fit-to-size.js';
 import { redactContents } from './redact-contents.js';
-import { replaceBinaryData } from './replace-binary-data.js';
+import { mayHoldBinaryData, replaceBinaryData } from './replace-binary-data.js';
 
 export type BodyMode = 'full' | 'redacted' | 'off';
 
@@ -10,9 +10,16 @@ export interface BodyPolicy {
   maxBytes: number;
 }
 
-/** A body as it is stored: per `logging.bodies`, images replaced, size-capped; null when not kept. */
-export function prepareBody(body: unknown, policy: BodyPolicy): string | null {
+/**
+ * A body as it is stored: per `logging.bodies`, images replaced, size-capped; null when not kept.
+ * `text` is the same body as JSON text, when at hand: kept as it is if nothing would change it
+ * (bodies in full, under the cap, no inline file), which saves serializing it again.
+ */
+export function prepareBody(body: unknown, policy: BodyPolicy, text?: string): string | null {
   if (policy.mode === 'off' || body === undefined || body === null) return null;
+  if (text !== undefined && policy.mode === 'full' && text.length <= policy.maxBytes && Buffer.byteLength(text) <= policy.maxBytes && !mayHoldBinaryData(text)) {
+    return text;
+  }
   let value = replaceBinaryData(body);
   if (policy.mode === 'redacted') value = redactContents(value);
   return fitToSize(value, policy.maxBytes);

@@ -17,6 +17,24 @@ export function replaceBinaryData(value: unknown): unknown {
   return mapStrings(value, binaryPlaceholder);
 }
 
+/**
+ * Whether JSON text may hold a string `replaceBinaryData` would replace: a `data:` URL, a long
+ * base64 run, or escapes that could hide either. False means the text can be kept as it is.
+ */
+export function mayHoldBinaryData(json: string): boolean {
+  // `\u0064ata:` is `data:`, and `\/` can split a base64 run; other escapes hide neither.
+  if (json.includes('\\u') || json.includes('\\/')) return true;
+  if (/data:/i.test(json)) return true;
+  let run = 0;
+  for (let i = 0; i < json.length; i++) {
+    const c = json.charCodeAt(i);
+    const base64 = (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c === 0x2b || c === 0x2f || c === 0x5f || c === 0x2d;
+    if (!base64) run = 0;
+    else if (++run >= RAW_BASE64_MIN_CHARS) return true;
+  }
+  return false;
+}
+
 function isBinaryData(s: string): boolean {
   return binaryPlaceholder(s) !== s;
 }

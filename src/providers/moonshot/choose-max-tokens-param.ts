@@ -16,6 +16,8 @@ export function chooseMaxTokensParam(
   const other = wanted === 'max_tokens' ? 'max_completion_tokens' : 'max_tokens';
   if (body[other] === undefined) return;
   if (body[wanted] === undefined || body[wanted] === null) body[wanted] = body[other];
-  delete body[other];
+  // Left undefined rather than deleted: JSON.stringify omits it all the same, and `delete` would
+  // turn the body into a slow dictionary-mode object for the rest of the request.
+  body[other] = undefined;
   adjustments.add(other, wanted);
 }
