@@ -1,5 +1,6 @@
 import type { Client, InStatement } from '@libsql/client';
 import type { LogEntry, LogRecord } from '../../logs/log-record.js';
+import type { SqliteLogInserter } from './sqlite-log-inserter.js';
 import { LOG_COLUMNS, SUMMARY_COLUMNS, entryValues, recordFromRow } from '../sql/log-columns.js';
 import type { LogRow } from '../sql/log-columns.js';
 import { logWhere } from '../sql/log-filters.js';
@@ -12,10 +13,15 @@ const ROWS_PER_STATEMENT = 100;
 const ROW_PLACEHOLDERS = `(${LOG_COLUMNS.map(() => '?').join(', ')})`;
 
 export class SqliteLogRepository implements LogRepository {
-  constructor(private readonly client: Client) {}
+  constructor(
+    private readonly client: Client,
+    /** A file's writer inserts through its own prepared statement; in-memory stores cannot. */
+    private readonly inserter?: SqliteLogInserter,
+  ) {}
 
   async insert(entries: LogEntry[]): Promise<void> {
     if (entries.length === 0) return;
+    if (this.inserter) return this.inserter.insert(entries);
     const statements: InStatement[] = [];
     for (let i = 0; i < entries.length; i += ROWS_PER_STATEMENT) {
       const chunk = entries.slice(i, i + ROWS_PER_STATEMENT);
