@@ -1,4 +1,4 @@
-import { request } from 'undici';
+import { lazyUndiciRequest as request } from '../upstream/lazy-undici-request.js';
 
 export interface AdminTarget {
   url: string;

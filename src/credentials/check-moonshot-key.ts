@@ -1,4 +1,4 @@
-import { request } from 'undici';
+import { lazyUndiciRequest as request } from '../upstream/lazy-undici-request.js';
 import type { MoonshotRegion } from '../config/types.js';
 
 export type CheckVerdict = 'ok' | 'whitespace' | 'wrong_region' | 'invalid' | 'no_balance' | 'unreachable';

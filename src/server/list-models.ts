@@ -1,4 +1,4 @@
-import { request } from 'undici';
+import { lazyUndiciRequest as request } from '../upstream/lazy-undici-request.js';
 import { catalogueModels, findModel } from '../catalogue/catalogue.js';
 import type { GatewayConfig, ProviderConfig } from '../config/types.js';
 import { resolveBaseUrl } from '../config/index.js';

@@ -1,4 +1,4 @@
-import { Pool } from 'undici';
+import { Pool } from './undici-pool.js';
 
 /**
  * Keep-alive connection pools, one per upstream origin. undici's Pool measured several times

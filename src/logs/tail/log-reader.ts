@@ -1,4 +1,4 @@
-import { request } from 'undici';
+import { lazyUndiciRequest as request } from '../../upstream/lazy-undici-request.js';
 import type { LogRecord } from '../log-record.js';
 import { openStore } from '../../store/open-store.js';
 import type { LogFilter, LogPosition, Store } from '../../store/store.js';

@@ -1,7 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { createClient } from '@libsql/client';
+// The local-file client only: the package's main entry also loads its HTTP and WebSocket clients
+// (~9 MB more per store thread, measured).
+import { createClient } from '@libsql/client/sqlite3';
 import type { Client } from '@libsql/client';
 import { MEMORY } from '../store-url.js';
 
