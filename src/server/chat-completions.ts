@@ -11,7 +11,7 @@ import { callerInfo, loggableRequest } from './caller-info.js';
 import { GatewayError, headerSafe, sendError, sendJsonText, toGatewayError } from './gateway-error.js';
 import { splitGatewayExtensions } from './gateway-extensions.js';
 import { pipeStream } from './pipe-stream.js';
-import { readJsonBody } from './read-json-body.js';
+import { readJsonBodyAndText } from './read-json-body.js';
 import type { RequestObserver, RequestOutcome } from './request-outcome.js';
 import { validateChatRequest } from './validate-chat-request.js';
 
@@ -71,7 +71,7 @@ export async function handleChatCompletions(
     who = await authorize();
     key = who.kind === 'key' ? who.key : undefined;
     if (key) caller = { ...NO_CALLER_INFO, keyId: key.id };
-    const received = await readJsonBody(req, deps.maxBodyBytes);
+    const received = await readJsonBodyAndText(req, deps.maxBodyBytes);
     const body = validateChatRequest(received.value);
     request = body;
     requestText = received.text;

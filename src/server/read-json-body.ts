@@ -13,7 +13,12 @@ export interface JsonBody {
  * saying where it broke. Plain 'data'/'end' listeners: this runs on every call, and an async
  * iterator over the request costs several promises per chunk.
  */
-export function readJsonBody(req: IncomingMessage, limitBytes: number): Promise<JsonBody> {
+export async function readJsonBody(req: IncomingMessage, limitBytes: number): Promise<unknown> {
+  return (await readJsonBodyAndText(req, limitBytes)).value;
+}
+
+/** `readJsonBody`, keeping the text as well (the chat handler logs it as it came). */
+export function readJsonBodyAndText(req: IncomingMessage, limitBytes: number): Promise<JsonBody> {
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > limitBytes) return Promise.reject(tooLarge(limitBytes));
 

@@ -3,7 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import type { GatewayError } from './gateway-error.js';
 import { splitGatewayExtensions } from './gateway-extensions.js';
-import { readJsonBody } from './read-json-body.js';
+import { readJsonBody, readJsonBodyAndText } from './read-json-body.js';
 import { validateChatRequest } from './validate-chat-request.js';
 
 function request(body: string, headers: Record<string, string> = {}): IncomingMessage {
@@ -23,7 +23,8 @@ async function failure(p: Promise<unknown>): Promise<GatewayError> {
 
 describe('readJsonBody', () => {
   it('parses JSON', async () => {
-    expect(await readJsonBody(request('{"a":1}'), 100)).toEqual({ value: { a: 1 }, text: '{"a":1}' });
+    expect(await readJsonBody(request('{"a":1}'), 100)).toEqual({ a: 1 });
+    expect(await readJsonBodyAndText(request('{"a":1}'), 100)).toEqual({ value: { a: 1 }, text: '{"a":1}' });
   });
   it('rejects invalid JSON with 400 saying so', async () => {
     const err = await failure(readJsonBody(request('{"a":'), 100));
@@ -36,7 +37,7 @@ describe('readJsonBody', () => {
   it('joins a body that arrives in several chunks', async () => {
     const stream = Readable.from([Buffer.from('{"a":'), Buffer.from('[1,'), Buffer.from('2]}')]) as unknown as IncomingMessage;
     stream.headers = {};
-    expect((await readJsonBody(stream, 100)).value).toEqual({ a: [1, 2] });
+    expect(await readJsonBody(stream, 100)).toEqual({ a: [1, 2] });
   });
 
   it('fails clearly when the client goes away before the body is complete', async () => {
