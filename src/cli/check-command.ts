@@ -3,7 +3,7 @@ import type { MoonshotRegion } from '../config/types.js';
 import { checkMoonshotKey } from '../credentials/check-moonshot-key.js';
 import type { CheckResult } from '../credentials/check-moonshot-key.js';
 
-interface CheckOptions {
+export interface CheckOptions {
   key?: string;
   region?: MoonshotRegion;
   config?: string;

@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 import { Command, InvalidArgumentError } from 'commander';
-import { runCheck } from './check-command.js';
 import { keysCommand } from './keys-command.js';
 import { parseLines, runLogs } from './logs-command.js';
-import { runStart } from './start-command.js';
+import type { CheckOptions } from './check-command.js';
+import type { StartOptions } from './start-command.js';
 
 export function parsePort(value: string): number {
   const port = Number(value);
@@ -28,7 +28,8 @@ program
   .option('-c, --config <file>', 'config file (default: $MOONGATE_CONFIG, else defaults + environment)')
   .option('-p, --port <port>', 'port to listen on (overrides server.port)', parsePort)
   .option('-H, --host <host>', 'address to listen on (overrides server.host)')
-  .action(runStart);
+  // Commands load their modules when run: `moongate start` must not carry what `check` needs.
+  .action(async (options: StartOptions) => (await import('./start-command.js')).runStart(options));
 
 program
   .command('sim')
@@ -53,7 +54,7 @@ program
   })
   .option('-c, --config <file>', 'config file with the credentials to check (default: $MOONGATE_CONFIG, else the environment)')
   .option('--json', 'print the results as JSON')
-  .action(runCheck);
+  .action(async (provider: string, options: CheckOptions) => (await import('./check-command.js')).runCheck(provider, options));
 
 program
   .command('logs')

@@ -1,10 +1,10 @@
-import { ConfigError, configWarnings, loadConfig } from '../config/index.js';
+import { loadConfigInWorker } from '../config/load-config-in-worker.js';
+import { ConfigError } from '../config/problems.js';
 import type { GatewayConfig } from '../config/types.js';
-import { createGatewayWithStore } from '../gateway.js';
 import type { GatewayWithStore } from '../gateway.js';
 import { onShutdownSignal } from './shutdown.js';
 
-interface StartOptions {
+export interface StartOptions {
   config?: string;
   port?: number;
   host?: string;
@@ -12,9 +12,13 @@ interface StartOptions {
 
 export async function runStart(options: StartOptions): Promise<void> {
   const startedAt = performance.now();
+  // The configuration is read in a worker thread while this one loads the gateway's modules.
+  const loading = loadConfigInWorker({ file: options.config, overrides: { port: options.port, host: options.host } });
+  const gatewayModule = import('../gateway.js');
   let config: GatewayConfig;
+  let warnings: string[];
   try {
-    config = loadConfig({ file: options.config, overrides: { port: options.port, host: options.host } });
+    ({ config, warnings } = await loading);
   } catch (err) {
     if (err instanceof ConfigError) {
       console.error(`moongate: the configuration is not valid, nothing was started:\n${err.message}`);
@@ -23,7 +27,7 @@ export async function runStart(options: StartOptions): Promise<void> {
     throw err;
   }
 
-  for (const warning of configWarnings(config)) console.warn(`moongate: warning: ${warning}`);
+  for (const warning of warnings) console.warn(`moongate: warning: ${warning}`);
   if (config.master_key === undefined) {
     console.warn(
       'moongate: WARNING: no master_key is set: the gateway is in OPEN LOCAL MODE and anyone who can reach it can use it. ' +
@@ -33,7 +37,7 @@ export async function runStart(options: StartOptions): Promise<void> {
 
   let gateway: GatewayWithStore;
   try {
-    gateway = await createGatewayWithStore(config);
+    gateway = await (await gatewayModule).createGatewayWithStore(config);
   } catch (err) {
     // A store that cannot be opened (bad path, permissions, a newer schema), or stored credentials
     // that cannot be unsealed, stop start-up.

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { normalizeProviders, resolveBaseUrl } from './normalize-providers.js';
+import { resolveBaseUrl } from './base-url.js';
+import { normalizeProviders } from './normalize-providers.js';
 import { ProblemList, formatPath } from './problems.js';
 
 function run(raw: unknown) {

@@ -26,23 +26,6 @@ export function emptyProvider(name: string, type: ProviderType, base_url?: strin
   };
 }
 
-/**
- * The base URL a request should go to: the credential's own `base_url`, else (Moonshot) its region's
- * URL, else the provider's `base_url`, else the provider type's default. Works for a configured
- * credential and for a bring-your-own-key request (`{ region? }` or `{}`).
- */
-export function resolveBaseUrl(
-  provider: ProviderConfig,
-  credential: { base_url?: string; region?: MoonshotRegion } = {},
-): string | undefined {
-  if (credential.base_url) return credential.base_url;
-  if (provider.type === 'moonshot' && credential.region) return provider.regions[credential.region];
-  if (provider.base_url) return provider.base_url;
-  if (provider.type === 'moonshot') return provider.regions.global;
-  if (provider.type === 'openai') return DEFAULT_OPENAI_BASE_URL;
-  return undefined;
-}
-
 interface CredentialInput {
   name: string;
   api_key: string;

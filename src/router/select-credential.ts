@@ -1,4 +1,4 @@
-import { resolveBaseUrl } from '../config/index.js';
+import { resolveBaseUrl } from '../config/base-url.js';
 import type { CredentialConfig, ProviderConfig } from '../config/types.js';
 import type { UpstreamCredential } from '../providers/types.js';
 import type { CallerCredentials } from '../server/caller-credentials.js';

@@ -1,6 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { z } from 'zod';
-import { resolveBaseUrl } from '../config/index.js';
+import { resolveBaseUrl } from '../config/base-url.js';
 import { checkMoonshotKey } from '../credentials/check-moonshot-key.js';
 import type { CheckResult } from '../credentials/check-moonshot-key.js';
 import type { StoredCredentials } from '../credentials/stored-credentials.js';
@@ -10,19 +9,10 @@ import type { Caller } from './auth.js';
 import { requireAdmin } from './auth.js';
 import { GatewayError, sendJson } from './gateway-error.js';
 import { readJsonBody } from './read-json-body.js';
+import type * as AdminCredentialSchemas from './admin-credentials-schemas.js';
 
-const addSchema = z.strictObject({
-  provider: z.string().min(1),
-  name: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'letters, digits, ".", "_" and "-" only'),
-  api_key: z.string().min(1),
-  region: z.enum(['global', 'cn']).optional(),
-  base_url: z.url({ protocol: /^https?$/ }).optional(),
-  weight: z.number().positive().optional(),
-  limits: z
-    .strictObject({ concurrency: z.number().int().positive().optional(), rpm: z.number().int().positive().optional(), tpm: z.number().int().positive().optional() })
-    .optional(),
-  models: z.array(z.string().min(1)).optional(),
-});
+// zod is loaded with the first credential added, not at start-up (see admin-keys.ts).
+const schemas = (): Promise<typeof AdminCredentialSchemas> => import('./admin-credentials-schemas.js');
 
 export interface AdminCredentialsDeps {
   config: GatewayConfig;
@@ -51,7 +41,7 @@ export async function handleAdminCredentials(
   if (rest.length === 0) {
     if (method === 'GET') return sendOk(res, 200, { object: 'list', data: deps.credentials.list() });
     if (method === 'POST') {
-      const parsed = addSchema.safeParse(await readJsonBody(req, 64 * 1024));
+      const parsed = (await schemas()).addSchema.safeParse(await readJsonBody(req, 64 * 1024));
       if (!parsed.success) {
         const issue = parsed.error.issues[0]!;
         const field = issue.path.join('.') || (issue.code === 'unrecognized_keys' ? issue.keys.join(', ') : 'body');

@@ -1,31 +1,15 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { VirtualKeys } from '../keys/virtual-keys.js';
 import { publicView } from '../keys/virtual-key.js';
 import type { Caller } from './auth.js';
 import { requireAdmin } from './auth.js';
 import { GatewayError, sendJson } from './gateway-error.js';
 import { readJsonBody } from './read-json-body.js';
+import type * as AdminKeySchemas from './admin-keys-schemas.js';
 
-const isoDate = z
-  .string()
-  .refine((s) => Number.isFinite(Date.parse(s)), 'must be an ISO 8601 date, e.g. 2026-12-31T00:00:00Z')
-  .transform((s) => Date.parse(s));
-
-const keyFields = {
-  name: z.string().min(1).max(200),
-  models: z.array(z.string().min(1)).nullable(),
-  budget_usd: z.number().positive().nullable(),
-  budget_period: z.enum(['day', 'month', 'total']),
-  rpm: z.number().int().positive().nullable(),
-  tpm: z.number().int().positive().nullable(),
-  expires_at: isoDate.nullable(),
-  customer_identifier: z.string().min(1).nullable(),
-  metadata: z.record(z.string(), z.unknown()).nullable(),
-};
-
-const createSchema = z.strictObject({ ...keyFields, name: keyFields.name }).partial().required({ name: true });
-const updateSchema = z.strictObject(keyFields).partial();
+// zod is loaded with the first key request, not at start-up (it is ~10 MB the request path never needs).
+const schemas = (): Promise<typeof AdminKeySchemas> => import('./admin-keys-schemas.js');
 
 /**
  * /admin/keys — create (the key is shown once, in this answer only), list, get with spend,
@@ -43,7 +27,7 @@ export async function handleAdminKeys(req: IncomingMessage, res: ServerResponse,
       return true;
     }
     if (method === 'POST') {
-      const input = parse(createSchema, await readJsonBody(req, 1024 * 1024));
+      const input = parse((await schemas()).createSchema, await readJsonBody(req, 1024 * 1024));
       const { key, record } = await keys.create(input);
       sendJson(res, 201, { ...publicView(record), key });
       return true;
@@ -58,7 +42,7 @@ export async function handleAdminKeys(req: IncomingMessage, res: ServerResponse,
     return true;
   }
   if (method === 'PATCH') {
-    const patch = parse(updateSchema, await readJsonBody(req, 1024 * 1024));
+    const patch = parse((await schemas()).updateSchema, await readJsonBody(req, 1024 * 1024));
     const key = await keys.update(id, patch);
     if (!key) throw notFound(id);
     sendJson(res, 200, publicView(key));

@@ -1,7 +1,7 @@
 import { lazyUndiciRequest as request } from '../upstream/lazy-undici-request.js';
 import { catalogueModels, findModel } from '../catalogue/catalogue.js';
 import type { GatewayConfig, ProviderConfig } from '../config/types.js';
-import { resolveBaseUrl } from '../config/index.js';
+import { resolveBaseUrl } from '../config/base-url.js';
 
 interface ModelEntry {
   id: string;

@@ -62,6 +62,19 @@ describe('moongate CLI', () => {
     expect(gw.stdout()).not.toContain('listening');
   });
 
+  it('warns about a key with whitespace in it, without printing the key', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'moongate-cli-'));
+    const file = join(dir, 'moongate.yaml');
+    writeFileSync(file, 'server: { host: 127.0.0.1, port: 0 }\nmaster_key: mk-cli-warning-test\nproviders:\n  moonshot:\n    api_key: "sk-secret-value "\n');
+    const gw = run(['start', '--config', file]);
+    await gw.output(/listening on (http:\/\/\S+)/);
+    expect(gw.stderr()).toContain('moongate: warning: providers.moonshot.credentials[0]');
+    expect(gw.stderr()).toContain('has trailing whitespace');
+    expect(gw.stderr() + gw.stdout()).not.toContain('sk-secret-value');
+    gw.child.kill('SIGTERM');
+    expect(await gw.exited).toBe(0);
+  });
+
   it('runs the simulator, and a gateway in front of it serves Kimi with the env key', async () => {
     const sim = run(['sim', '--port', '0']);
     const [, simUrl] = await sim.output(/(http:\/\/127\.0\.0\.1:\d+)/);

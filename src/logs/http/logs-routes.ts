@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { z } from 'zod';
 import type { Caller } from '../../server/auth.js';
 import { GatewayError, sendJson } from '../../server/gateway-error.js';
 import type { RouteHandler } from '../../server/http-server.js';
@@ -11,8 +10,8 @@ import type { BodyPolicy } from '../bodies/prepare-body.js';
 import { entryToRecord } from '../entry-to-record.js';
 import type { IngestContext } from '../ingest/ingest-context.js';
 import { invalidBody } from '../ingest/invalid-body.js';
-import { entryFromMoongateLog, moongateLogSchema } from '../ingest/moongate-log-body.js';
-import { entryFromRespanLog, parseRespanLog } from '../ingest/respan-log-body.js';
+import type * as MoongateLogBody from '../ingest/moongate-log-body.js';
+import type * as RespanLogBody from '../ingest/respan-log-body.js';
 import type { LogEntry } from '../log-record.js';
 import type { LogWriter } from '../log-writer.js';
 import { encodeCursor } from './cursor.js';
@@ -28,8 +27,10 @@ export interface LogRoutesDeps {
   now?: () => number;
 }
 
-const MAX_BATCH = 1_000;
-const moongateBatchSchema = z.array(moongateLogSchema).min(1).max(MAX_BATCH);
+// The ingestion bodies' zod schemas are loaded with the first ingested record, not at start-up:
+// zod is ~10 MB the request path never needs.
+const moongateBody = (): Promise<typeof MoongateLogBody> => import('../ingest/moongate-log-body.js');
+const respanBody = (): Promise<typeof RespanLogBody> => import('../ingest/respan-log-body.js');
 
 /**
  * The log API: `GET /v1/logs` (filters, cursor paging, newest first), `GET /v1/logs/{id}`,
@@ -112,8 +113,10 @@ async function ingest(req: IncomingMessage, res: ServerResponse, caller: Caller,
   let entries: LogEntry[];
   let single = true;
   if (format === 'respan') {
+    const { entryFromRespanLog, parseRespanLog } = await respanBody();
     entries = [entryFromRespanLog(parseRespanLog(body), ctx)];
   } else {
+    const { entryFromMoongateLog, moongateLogSchema, moongateBatchSchema } = await moongateBody();
     // One record, or an array of them; parsed apart so that errors name the field plainly.
     single = !Array.isArray(body);
     const parsed = single ? moongateLogSchema.safeParse(body) : moongateBatchSchema.safeParse(body);

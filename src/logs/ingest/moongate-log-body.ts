@@ -53,6 +53,9 @@ export const moongateLogSchema = z.strictObject({
   response: z.unknown().optional(),
 });
 
+/** `POST /v1/logs` with an array: up to 1,000 records in one call. */
+export const moongateBatchSchema = z.array(moongateLogSchema).min(1).max(1_000);
+
 export type MoongateLogBody = z.infer<typeof moongateLogSchema>;
 
 export function parseMoongateLog(body: unknown): MoongateLogBody {

@@ -1,0 +1,22 @@
+import { z } from 'zod';
+
+/** The bodies of POST and PATCH /admin/keys. Loaded on first use (see admin-keys.ts). */
+const isoDate = z
+  .string()
+  .refine((s) => Number.isFinite(Date.parse(s)), 'must be an ISO 8601 date, e.g. 2026-12-31T00:00:00Z')
+  .transform((s) => Date.parse(s));
+
+const keyFields = {
+  name: z.string().min(1).max(200),
+  models: z.array(z.string().min(1)).nullable(),
+  budget_usd: z.number().positive().nullable(),
+  budget_period: z.enum(['day', 'month', 'total']),
+  rpm: z.number().int().positive().nullable(),
+  tpm: z.number().int().positive().nullable(),
+  expires_at: isoDate.nullable(),
+  customer_identifier: z.string().min(1).nullable(),
+  metadata: z.record(z.string(), z.unknown()).nullable(),
+};
+
+export const createSchema = z.strictObject({ ...keyFields, name: keyFields.name }).partial().required({ name: true });
+export const updateSchema = z.strictObject(keyFields).partial();
