@@ -5,7 +5,8 @@ import { MoonshotProvider } from './providers/moonshot/moonshot-provider.js';
 import { InMemoryReasoningMemory } from './providers/moonshot/reasoning-memory.js';
 import type { ReasoningMemory } from './providers/moonshot/reasoning-memory.js';
 import { OpenAICompatibleProvider } from './providers/openai-compatible/openai-compatible-provider.js';
-import type { Provider, Usage } from './providers/types.js';
+import type { Provider } from './providers/types.js';
+import type { RequestCost, RequestCostInput } from './pricing/request-cost.js';
 import { InMemoryKeyStore } from './keys/key-store.js';
 import type { KeyStore } from './keys/key-store.js';
 import { VirtualKeys } from './keys/virtual-keys.js';
@@ -36,8 +37,8 @@ export interface GatewayOptions {
   readinessChecks?: ReadinessCheck[];
   /** Where gateway keys live; in memory (lost on restart) unless the store provides one. */
   keyStore?: KeyStore;
-  /** Prices a request for budgets; without one, keys are never charged. */
-  costOf?: (provider: string, model: string, usage: Usage) => number | null;
+  /** Prices each finished request (key budgets, logs, metrics); without one, keys are never charged. */
+  priceRequest?: (input: RequestCostInput) => RequestCost | undefined;
   /** Where provider keys added at run time live (encrypted); in memory unless the store provides one. */
   credentialRepository?: CredentialRepository;
   /** Encrypts stored provider keys; defaults to $MOONGATE_SECRET. Without it, none can be stored. */
@@ -87,7 +88,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       router,
       keys,
       credentials,
-      costOf: options.costOf ?? (() => null),
+      priceRequest: options.priceRequest ?? (() => undefined),
       observers: options.observers ?? [],
       routes: options.routes ?? [],
       readinessChecks: options.readinessChecks ?? [],
@@ -146,7 +147,7 @@ export async function createGatewayWithStore(config: GatewayConfig, options: Gat
       observers: [...observability.observers, ...(options.observers ?? [])],
       routes: [...observability.routes, ...(options.routes ?? [])],
       readinessChecks: [...observability.readinessChecks, ...(options.readinessChecks ?? [])],
-      costOf: options.costOf ?? ((provider, model, usage) => observability.costOf(provider, model, usage)),
+      priceRequest: options.priceRequest ?? ((input) => observability.priceRequest(input)),
       keyStore: options.keyStore ?? observability.store.keys,
       credentialRepository: options.credentialRepository ?? observability.store.credentials,
     });

@@ -20,7 +20,8 @@ const MAX_ERROR_MESSAGE_CHARS = 2000;
 export function logEntryFromOutcome(outcome: RequestOutcome, ctx: RecordContext): LogEntry {
   const usage = outcome.usage;
   const failedWithoutAnswer = outcome.status >= 400 && outcome.status !== 499;
-  const cost = requestCost(ctx.prices, {
+  // Priced once by the handler (the key was charged the same); priced here if it was not.
+  const cost = outcome.cost ?? requestCost(ctx.prices, {
     provider: outcome.provider,
     model: outcome.model,
     tokens: usage && { prompt: usage.prompt_tokens, completion: usage.completion_tokens, cached: usage.cached_tokens },

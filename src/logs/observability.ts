@@ -6,7 +6,7 @@ import { countChatInFlight } from '../metrics/chat-in-flight.js';
 import { metricsRoute } from '../metrics/metrics-route.js';
 import { PriceBook } from '../pricing/price-book.js';
 import { requestCost } from '../pricing/request-cost.js';
-import type { Usage } from '../providers/types.js';
+import type { RequestCost, RequestCostInput } from '../pricing/request-cost.js';
 import type { Router } from '../router/router.js';
 import type { ReadinessCheck, RouteHandler } from '../server/http-server.js';
 import type { RequestObserver } from '../server/request-outcome.js';
@@ -46,8 +46,8 @@ export interface Observability {
   observers: RequestObserver[];
   routes: RouteHandler[];
   readinessChecks: ReadinessCheck[];
-  /** Prices a request (virtual-key budgets use it); null when the price is unknown. */
-  costOf(provider: string, model: string, usage: Usage): number | null;
+  /** Prices a finished request against the price book (key budgets, log records, metrics). */
+  priceRequest(input: RequestCostInput): RequestCost;
   /** Connects the gauges to the running gateway (requests in flight, queue, credentials). */
   attach(gateway: { server: Server; router: Router; config: GatewayConfig }): void;
   /** Shutdown: stops retention, writes every queued record (to the store or the spool), closes the store. */
@@ -89,15 +89,7 @@ export async function openObservability(config: GatewayConfig, options: Observab
       metricsRoute(metrics),
     ],
     readinessChecks: [{ name: 'store', check: () => store.ping() }],
-    costOf(provider, model, usage) {
-      return requestCost(prices, {
-        provider,
-        model,
-        tokens: { prompt: usage.prompt_tokens, completion: usage.completion_tokens, cached: usage.cached_tokens },
-        response: undefined,
-        failedWithoutAnswer: false,
-      }).total_usd;
-    },
+    priceRequest: (input) => requestCost(prices, input),
     attach({ server, router, config: cfg }) {
       const credentialKeys = Object.values(cfg.providers).flatMap((p) => p.credentials.map((c) => `${p.name}/${c.name}`));
       metrics.setSources({

@@ -107,7 +107,8 @@ export class GatewayMetrics {
       if (u.reasoning_tokens > 0) this.tokens.inc({ provider, model, kind: 'reasoning' }, u.reasoning_tokens);
     }
     if (o.attempts.length === 0) return; // never reached a provider: nothing to price
-    const cost = requestCost(this.options.prices, {
+    // Priced once by the handler; an outcome reported without a price is priced here.
+    const cost = o.cost ?? requestCost(this.options.prices, {
       provider: o.provider,
       model: o.model,
       tokens: u && { prompt: u.prompt_tokens, completion: u.completion_tokens, cached: u.cached_tokens },

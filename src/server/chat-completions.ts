@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { VirtualKeys } from '../keys/virtual-keys.js';
 import type { VirtualKey } from '../keys/virtual-key.js';
 import type { Usage } from '../providers/types.js';
+import type { RequestCost, RequestCostInput } from '../pricing/request-cost.js';
 import { estimatePromptTokens, requestedCompletionTokens } from '../router/estimate-tokens.js';
 import type { Lease } from '../router/limit-counters.js';
 import type { RouteInfo, Router } from '../router/router.js';
@@ -23,8 +24,8 @@ export interface ChatHandlerDeps {
   captureResponses: boolean;
   idleTimeoutMs: number;
   observers: readonly RequestObserver[];
-  /** The cost of a request in USD, or null when the price is unknown. */
-  costOf: (provider: string, model: string, usage: Usage) => number | null;
+  /** Prices a finished request; undefined when the gateway has no price book. */
+  priceRequest: (input: RequestCostInput) => RequestCost | undefined;
 }
 
 const NO_CALLER_INFO: RequestOutcome['caller'] = { customerIdentifier: undefined, metadata: undefined, user: undefined, traceId: undefined };
@@ -123,10 +124,18 @@ export async function handleChatCompletions(
     if (!clientClosed) sendError(res, error, routeHeaders(requestId, route));
   }
 
+  const finalStatus = clientClosed ? 499 : status;
+  const cost = deps.priceRequest({
+    provider: route.provider,
+    model: route.model,
+    tokens: usage && { prompt: usage.prompt_tokens, completion: usage.completion_tokens, cached: usage.cached_tokens },
+    response,
+    failedWithoutAnswer: finalStatus >= 400 && finalStatus !== 499,
+    reachedProvider: route.attempts.length > 0,
+  });
   if (key) {
     const charged = key;
-    const cost = usage && route.provider && route.model ? deps.costOf(route.provider, route.model, usage) : null;
-    deps.keys.settle(charged, keyLease, cost, usage?.total_tokens).catch((err: unknown) => {
+    deps.keys.settle(charged, keyLease, cost?.total_usd ?? null, usage?.total_tokens).catch((err: unknown) => {
       console.error(`moongate: could not charge key ${charged.id}: ${err instanceof Error ? err.message : String(err)}`);
     });
   }
@@ -143,7 +152,7 @@ export async function handleChatCompletions(
     provider: route.provider,
     model: route.model,
     credential: route.credential,
-    status: clientClosed ? 499 : status,
+    status: finalStatus,
     error: clientClosed
       ? { type: 'client_closed_request', message: 'the client closed the connection before the answer was complete', code: null }
       : error && { type: error.type, message: error.message, code: error.code },
@@ -159,6 +168,7 @@ export async function handleChatCompletions(
     requestText: loggedRequest === request ? requestText : undefined,
     responseText,
     clientClosed,
+    cost,
     caller,
   });
 }

@@ -9,7 +9,7 @@ import { handleAdminKeys } from './admin-keys.js';
 import { handleAdminCredentials } from './admin-credentials.js';
 import type { StoredCredentials } from '../credentials/stored-credentials.js';
 import type { VirtualKeys } from '../keys/virtual-keys.js';
-import type { Usage } from '../providers/types.js';
+import type { RequestCost, RequestCostInput } from '../pricing/request-cost.js';
 import { handleChatCompletions } from './chat-completions.js';
 import { GatewayError, sendError, sendJson, toGatewayError } from './gateway-error.js';
 import { ModelListing } from './list-models.js';
@@ -25,7 +25,7 @@ export interface HttpServerDeps {
   router: Router;
   keys: VirtualKeys;
   credentials: StoredCredentials;
-  costOf: (provider: string, model: string, usage: Usage) => number | null;
+  priceRequest: (input: RequestCostInput) => RequestCost | undefined;
   observers: readonly RequestObserver[];
   /** Routes other modules serve (logs, admin, metrics…); the first that returns true has handled it. */
   routes: readonly RouteHandler[];
@@ -77,7 +77,7 @@ export function createHttpServer(deps: HttpServerDeps, inFlight: InFlightRequest
   const chatDeps = {
     router: deps.router,
     keys: deps.keys,
-    costOf: deps.costOf,
+    priceRequest: deps.priceRequest,
     maxBodyBytes: config.server.max_body_mb * 1024 * 1024,
     captureResponses: config.logging.bodies !== 'off',
     idleTimeoutMs: config.router.idle_timeout_ms,

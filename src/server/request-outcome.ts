@@ -1,5 +1,6 @@
 import type { AttemptRecord } from '../router/router.js';
 import type { Usage } from '../providers/types.js';
+import type { RequestCost } from '../pricing/request-cost.js';
 
 /**
  * Everything known about one finished chat request: what was asked, where it went, what came
@@ -39,6 +40,11 @@ export interface RequestOutcome {
   requestText?: string;
   responseText?: string;
   clientClosed: boolean;
+  /**
+   * What the request cost, priced once by the handler (the key is charged this, the log and the
+   * metrics show it). Undefined when the gateway has no price book (no observability).
+   */
+  cost?: RequestCost;
   caller: {
     /** The gateway key (`key_…` id) the request came with, if any. */
     keyId?: string;

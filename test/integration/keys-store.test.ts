@@ -73,6 +73,26 @@ describe('gateway keys with the SQLite store', () => {
     expect(key.json.budget_remaining_usd).toBe(0);
   });
 
+  it('charges the key what the log records, $web_search fees included', async () => {
+    const created = await stack.api('/admin/keys', { token: MASTER, body: { name: 'searcher' } });
+    const client = new OpenAI({ baseURL: `${stack.url}/v1`, apiKey: created.json.key, maxRetries: 0 });
+    const answer = await client.chat.completions.create({
+      model: 'moonshot/kimi-k2.6',
+      messages: [{ role: 'user', content: 'search the web for the moon' }],
+      // @ts-expect-error Moonshot's builtin tool
+      tools: [{ type: 'builtin_function', function: { name: '$web_search' } }],
+    });
+    expect(answer.choices[0]!.message.tool_calls?.[0]).toMatchObject({ function: { name: '$web_search' } });
+    await stack.flush();
+    const logs = await stack.api(`/v1/logs?key_id=${created.json.id}`, { token: MASTER });
+    const record = logs.json.data[0];
+    expect(record.cost_details.web_search_calls).toBe(1);
+    expect(record.cost_details.web_search_usd).toBeGreaterThan(0);
+    const key = await stack.api(`/admin/keys/${created.json.id}`, { token: MASTER });
+    // The admin API shows spend to the micro-dollar; without the search fee it would be $0.004 less.
+    expect(key.json.spend_total_usd).toBeCloseTo(record.cost_usd, 5);
+  });
+
   it('writes no gateway key, brought key or stored provider key in clear anywhere in the store', async () => {
     const created = await stack.api('/admin/keys', { token: MASTER, body: { name: 'plain' } });
     const gatewayKey: string = created.json.key;
