@@ -1,3 +1,4 @@
+import { costInputOf } from '../server/request-outcome.js';
 import type { RequestOutcome } from '../server/request-outcome.js';
 import type { PriceBook } from '../pricing/price-book.js';
 import { requestCost } from '../pricing/request-cost.js';
@@ -19,16 +20,8 @@ const MAX_ERROR_MESSAGE_CHARS = 2000;
  */
 export function logEntryFromOutcome(outcome: RequestOutcome, ctx: RecordContext): LogEntry {
   const usage = outcome.usage;
-  const failedWithoutAnswer = outcome.status >= 400 && outcome.status !== 499;
   // Priced once by the handler (the key was charged the same); priced here if it was not.
-  const cost = outcome.cost ?? requestCost(ctx.prices, {
-    provider: outcome.provider,
-    model: outcome.model,
-    tokens: usage && { prompt: usage.prompt_tokens, completion: usage.completion_tokens, cached: usage.cached_tokens },
-    response: outcome.response,
-    failedWithoutAnswer,
-    reachedProvider: outcome.attempts.length > 0,
-  });
+  const cost = outcome.cost ?? requestCost(ctx.prices, costInputOf(outcome));
   const error = outcome.error;
   // An error answer has no body of its own in the outcome; log what the client was told.
   const response = outcome.response ?? (error ? { error: { message: error.message, type: error.type, code: error.code } } : undefined);

@@ -1,6 +1,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { PriceBook } from '../pricing/price-book.js';
 import { requestCost } from '../pricing/request-cost.js';
+import { costInputOf } from '../server/request-outcome.js';
 import type { RequestObserver, RequestOutcome } from '../server/request-outcome.js';
 import { LabelLimiter } from './label-limiter.js';
 
@@ -108,13 +109,7 @@ export class GatewayMetrics {
     }
     if (o.attempts.length === 0) return; // never reached a provider: nothing to price
     // Priced once by the handler; an outcome reported without a price is priced here.
-    const cost = o.cost ?? requestCost(this.options.prices, {
-      provider: o.provider,
-      model: o.model,
-      tokens: u && { prompt: u.prompt_tokens, completion: u.completion_tokens, cached: u.cached_tokens },
-      response: o.response,
-      failedWithoutAnswer: o.status >= 400 && o.status !== 499,
-    });
+    const cost = o.cost ?? requestCost(this.options.prices, costInputOf(o));
     if (cost.total_usd === null) this.unpriced.inc({ provider, model });
     else if (cost.total_usd > 0) s.cost.inc(cost.total_usd);
   }

@@ -6,7 +6,7 @@ import type { CallerCredentials } from '../server/caller-credentials.js';
 import type { ChatRequestBody } from '../server/validate-chat-request.js';
 import type { UpstreamPools } from '../upstream/pool.js';
 import { sendBufferedRequest } from '../upstream/send-buffered-request.js';
-import { sendUpstreamRequest } from '../upstream/send-request.js';
+import { brokenWhileReading, sendUpstreamRequest } from '../upstream/send-request.js';
 import type { UpstreamRequest, UpstreamResponse } from '../upstream/send-request.js';
 import { TransformedEventStream } from '../upstream/transformed-event-stream.js';
 import type { Admission } from './admission.js';
@@ -434,11 +434,7 @@ async function readText(res: UpstreamResponse, providerName: string): Promise<st
   try {
     return await res.body.text();
   } catch (err) {
-    const detail = err instanceof Error ? err.message : String(err);
-    throw new GatewayError(502, `${providerName}: the connection broke while reading the answer (${detail})`, {
-      type: 'api_error',
-      code: 'upstream_incomplete',
-    });
+    throw brokenWhileReading(providerName, err);
   }
 }
 

@@ -13,6 +13,7 @@ import { GatewayError, headerSafe, sendError, sendJsonText, toGatewayError } fro
 import { splitGatewayExtensions } from './gateway-extensions.js';
 import { pipeStream } from './pipe-stream.js';
 import { readJsonBodyAndText } from './read-json-body.js';
+import { costInputOf } from './request-outcome.js';
 import type { RequestObserver, RequestOutcome } from './request-outcome.js';
 import { validateChatRequest } from './validate-chat-request.js';
 
@@ -125,14 +126,7 @@ export async function handleChatCompletions(
   }
 
   const finalStatus = clientClosed ? 499 : status;
-  const cost = deps.priceRequest({
-    provider: route.provider,
-    model: route.model,
-    tokens: usage && { prompt: usage.prompt_tokens, completion: usage.completion_tokens, cached: usage.cached_tokens },
-    response,
-    failedWithoutAnswer: finalStatus >= 400 && finalStatus !== 499,
-    reachedProvider: route.attempts.length > 0,
-  });
+  const cost = deps.priceRequest(costInputOf({ provider: route.provider, model: route.model, usage, response, status: finalStatus, attempts: route.attempts }));
   if (key) {
     const charged = key;
     deps.keys.settle(charged, keyLease, cost?.total_usd ?? null, usage?.total_tokens).catch((err: unknown) => {

@@ -1,6 +1,6 @@
 import type { AttemptRecord } from '../router/router.js';
 import type { Usage } from '../providers/types.js';
-import type { RequestCost } from '../pricing/request-cost.js';
+import type { RequestCost, RequestCostInput } from '../pricing/request-cost.js';
 
 /**
  * Everything known about one finished chat request: what was asked, where it went, what came
@@ -52,6 +52,18 @@ export interface RequestOutcome {
     metadata: Record<string, unknown> | undefined;
     user: string | undefined;
     traceId: string | undefined;
+  };
+}
+
+/** What a finished request is priced on: the handler prices it once; observers reuse the price. */
+export function costInputOf(o: Pick<RequestOutcome, 'provider' | 'model' | 'usage' | 'response' | 'status' | 'attempts'>): RequestCostInput {
+  return {
+    provider: o.provider,
+    model: o.model,
+    tokens: o.usage && { prompt: o.usage.prompt_tokens, completion: o.usage.completion_tokens, cached: o.usage.cached_tokens },
+    response: o.response,
+    failedWithoutAnswer: o.status >= 400 && o.status !== 499,
+    reachedProvider: o.attempts.length > 0,
   };
 }
 

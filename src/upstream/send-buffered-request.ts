@@ -1,8 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Dispatcher } from 'undici';
-import { GatewayError } from '../server/gateway-error.js';
 import type { UpstreamPools } from './pool.js';
-import { networkError } from './send-request.js';
+import { brokenWhileReading, networkError } from './send-request.js';
 import type { UpstreamRequest } from './send-request.js';
 import { upstreamTarget } from './upstream-target.js';
 
@@ -63,13 +62,7 @@ export function sendBufferedRequest(pools: UpstreamPools, req: UpstreamRequest):
         },
         onResponseError(_c, err) {
           signal.removeEventListener('abort', onAbort);
-          if (headers === undefined) return reject(networkError(req.providerName, target.host, err));
-          reject(
-            new GatewayError(502, `${req.providerName}: the connection broke while reading the answer (${err.message})`, {
-              type: 'api_error',
-              code: 'upstream_incomplete',
-            }),
-          );
+          reject(headers === undefined ? networkError(req.providerName, target.host, err) : brokenWhileReading(req.providerName, err));
         },
       },
     );

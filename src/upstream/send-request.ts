@@ -42,6 +42,15 @@ export async function sendUpstreamRequest(pools: UpstreamPools, req: UpstreamReq
   }
 }
 
+/** The upstream answered, then the connection broke (or timed out) before its body was complete. */
+export function brokenWhileReading(providerName: string, err: unknown): GatewayError {
+  const detail = err instanceof Error ? err.message : String(err);
+  return new GatewayError(502, `${providerName}: the connection broke while reading the answer (${detail})`, {
+    type: 'api_error',
+    code: 'upstream_incomplete',
+  });
+}
+
 export function networkError(providerName: string, host: string, err: unknown): GatewayError {
   const e = err as { code?: string; message?: string; name?: string };
   if (e?.name === 'AbortError' || e?.code === 'UND_ERR_ABORTED') {
