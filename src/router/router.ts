@@ -1,4 +1,3 @@
-import type { IncomingHttpHeaders } from 'node:http';
 import type { GatewayConfig } from '../config/types.js';
 import type { CallContext, Provider, StreamTransformer, Usage } from '../providers/types.js';
 import { GatewayError, toGatewayError } from '../server/gateway-error.js';
@@ -6,9 +5,9 @@ import type { CallerCredentials } from '../server/caller-credentials.js';
 import type { ChatRequestBody } from '../server/validate-chat-request.js';
 import type { UpstreamPools } from '../upstream/pool.js';
 import { sendBufferedRequest } from '../upstream/send-buffered-request.js';
-import { brokenWhileReading, sendUpstreamRequest } from '../upstream/send-request.js';
-import type { UpstreamRequest, UpstreamResponse } from '../upstream/send-request.js';
-import { TransformedEventStream } from '../upstream/transformed-event-stream.js';
+import { sendUpstreamRequest } from '../upstream/send-request.js';
+import type { UpstreamRequest } from '../upstream/send-request.js';
+import type { TransformedEventStream } from '../upstream/transformed-event-stream.js';
 import type { Admission } from './admission.js';
 import { guardContextWindow } from './context-window-guard.js';
 import { DeadlineExceeded, LinkedAbort } from './linked-abort.js';
@@ -16,6 +15,8 @@ import type { DeploymentHealth } from './deployment-health.js';
 import { buildDeploymentGroups } from './deployments.js';
 import type { Deployment } from './deployments.js';
 import { estimatePromptTokens, requestedCompletionTokens } from './estimate-tokens.js';
+import { openEventStream } from './open-event-stream.js';
+import { parseAnswer, readText } from './read-upstream-answer.js';
 import { resolveModel } from './resolve-model.js';
 import type { RouteTarget } from './resolve-model.js';
 import { backoffMs, judgeFailure, retryAfter } from './retry-policy.js';
@@ -90,6 +91,10 @@ export type ChatOutcome =
       finish: FinishCallback;
     };
 
+type JsonOutcome = Extract<ChatOutcome, { kind: 'json' }>;
+/** A stream an attempt opened: `finish` is the router's to add; `unlink` ends the attempt's switch. */
+type StreamAttempt = Omit<Extract<ChatOutcome, { kind: 'stream' }>, 'finish'> & { unlink: () => void };
+
 export interface RouterDeps {
   health: DeploymentHealth;
   admission: Admission;
@@ -121,19 +126,45 @@ export class Router {
   }
 
   async chat(body: ChatRequestBody, call: ChatCall): Promise<ChatOutcome> {
-    const { route } = call;
     const resolved = resolveModel(body.model, this.config);
     const extra = (call.fallbacks ?? []).flatMap((name) => resolveModel(name, this.config).targets.map((t) => [t]));
     const targetGroups: RouteTarget[][] = [resolved.targets, ...resolved.fallbacks.map((f) => [f]), ...extra];
     const promptTokens = estimatePromptTokens(body);
     const needed = promptTokens + requestedCompletionTokens(body);
-    const groups = guardContextWindow(buildDeploymentGroups(targetGroups, this.providers, call.caller), needed, promptTokens, route);
+    const groups = guardContextWindow(buildDeploymentGroups(targetGroups, this.providers, call.caller), needed, promptTokens, call.route);
 
+    const deadline = setTimeout(() => call.abort.abort(new DeadlineExceeded()), this.config.router.timeout_ms);
+    let outcome: ChatOutcome;
+    try {
+      outcome = await this.tryDeployments(body, call, groups, needed);
+    } catch (err) {
+      clearTimeout(deadline);
+      throw err;
+    }
+    if (outcome.kind === 'json') {
+      clearTimeout(deadline);
+      return outcome;
+    }
+    // The stream outlives this call: its deadline ends when it does.
+    const { finish } = outcome;
+    return {
+      ...outcome,
+      finish: (result) => {
+        clearTimeout(deadline);
+        finish(result);
+      },
+    };
+  }
+
+  /**
+   * Tries deployments until one answers: the first group with healthy deployments first, a
+   * retryable failure moving on to the next deployment (or to the same ones after a backoff once
+   * all have failed), up to router.retries more tries.
+   */
+  private async tryDeployments(body: ChatRequestBody, call: ChatCall, groups: Deployment[][], needed: number): Promise<ChatOutcome> {
+    const { route } = call;
     const deadlineMs = this.config.router.timeout_ms;
     const signal = call.abort.signal;
-    const deadline = setTimeout(() => call.abort.abort(new DeadlineExceeded()), deadlineMs);
-    let handedOver = false;
-    try {
     const failed = new Map<string, number>();
     const abortError = (err: unknown, d?: Deployment): GatewayError => this.classifyAbort(err, signal, deadlineMs, d);
     let lastError: GatewayError | undefined;
@@ -175,20 +206,17 @@ export class Router {
       };
       this.deps.health.beginAttempt(candidate.key);
       try {
-        const outcome = await this.attempt(body, candidate, call, signal);
+        const outcome = await this.attempt(body, candidate, call);
         if (!candidate.callerKey) this.deps.health.onSuccess(candidate.key, candidate.limitKey);
         if (outcome.kind === 'json') {
           release(outcome.usage?.total_tokens);
           return outcome;
         }
-        // The stream outlives this call: its deadline ends when it does.
-        handedOver = true;
-        const { unlink: _unlink, ...streamOutcome } = outcome;
+        const { unlink, ...stream } = outcome;
         return {
-          ...streamOutcome,
+          ...stream,
           finish: ({ usage, failed: streamFailed }) => {
-            outcome.unlink();
-            clearTimeout(deadline);
+            unlink();
             if (streamFailed && !candidate.callerKey) this.deps.health.onFailure(candidate.key, 'stream ended with an error');
             release(usage?.total_tokens);
           },
@@ -202,9 +230,6 @@ export class Router {
         lastError = error;
         failed.set(candidate.key, (failed.get(candidate.key) ?? 0) + 1);
       }
-    }
-    } finally {
-      if (!handedOver) clearTimeout(deadline);
     }
   }
 
@@ -255,13 +280,11 @@ export class Router {
     return toGatewayError(err);
   }
 
-  /** One call to one deployment. Streams return only once their first event has arrived. */
-  private async attempt(
-    body: ChatRequestBody,
-    d: Deployment,
-    call: ChatCall,
-    requestSignal: AbortSignal,
-  ): Promise<Exclude<ChatOutcome, { kind: 'stream' }> | (Omit<Extract<ChatOutcome, { kind: 'stream' }>, 'finish'> & { unlink: () => void })> {
+  /**
+   * One call to one deployment, recorded in the route (where it went, how long, how it failed).
+   * Streams return only once their first event has arrived.
+   */
+  private async attempt(body: ChatRequestBody, d: Deployment, call: ChatCall): Promise<JsonOutcome | StreamAttempt> {
     const { route } = call;
     const ctx: CallContext = {
       requestId: call.requestId,
@@ -279,72 +302,66 @@ export class Router {
     const record: AttemptRecord = { provider: d.provider.name, model: d.model, credential: d.credential.name, started_ms: sentAt - route.startedAt, duration_ms: 0 };
     route.attempts.push(record);
     route.upstreamSentAt = sentAt;
-
-    // A stream attempt has its own switch: a first-token timeout abandons this upstream call only.
-    // A JSON attempt has no such timeout and uses the request's signal as it is.
-    const attemptAbort = prepared.stream ? new LinkedAbort(requestSignal) : undefined;
-    const signal = attemptAbort?.signal ?? requestSignal;
-    let keepLinked = false;
-    const firstTokenTimer = attemptAbort
-      ? setTimeout(() => attemptAbort.abort(new FirstTokenTimeout()), this.config.router.first_token_timeout_ms)
-      : undefined;
-
     const request: UpstreamRequest = {
       baseUrl: d.credential.baseUrl,
       path: prepared.path,
       headers: prepared.headers,
       body: prepared.body,
-      signal,
+      signal: call.abort.signal,
       timeoutMs: this.config.router.timeout_ms,
       providerName: d.provider.name,
     };
     try {
-      if (!prepared.stream) {
-        const res = await sendBufferedRequest(this.pools, request);
-        route.upstreamHeadersAt = res.headersAt;
-        route.upstreamEndAt = performance.now();
-        record.status = res.status;
-        if (res.status < 200 || res.status >= 300) throw d.provider.mapError(res.status, res.text, res.headers, d.credential);
-        const json = parseAnswer(res.text, res.headers, d);
-        record.duration_ms = performance.now() - sentAt;
-        const normalized = d.provider.normalizeResponse(json, ctx);
-        return { kind: 'json', body: normalized.body, usage: normalized.usage, ...(normalized.unchanged ? { raw: res.text } : {}) };
+      const outcome = prepared.stream ? await this.attemptStream(request, d, ctx, record, route) : await this.attemptJson(request, d, ctx, record, route);
+      record.duration_ms = performance.now() - sentAt;
+      return outcome;
+    } catch (err) {
+      record.duration_ms = performance.now() - sentAt;
+      const error = err instanceof FirstTokenTimeout ? err : toGatewayError(err);
+      if (error instanceof GatewayError) {
+        record.error_type = error.type;
+        record.error_message = error.message.slice(0, 300);
+      } else {
+        record.error_type = 'timeout_error';
+        record.error_message = 'no first token in time';
       }
+      throw error;
+    }
+  }
 
-      const res = await sendUpstreamRequest(this.pools, request);
+  /** A non-stream call: the whole answer is read (from undici's dispatcher), checked and normalized. */
+  private async attemptJson(request: UpstreamRequest, d: Deployment, ctx: CallContext, record: AttemptRecord, route: RouteInfo): Promise<JsonOutcome> {
+    const res = await sendBufferedRequest(this.pools, request);
+    route.upstreamHeadersAt = res.headersAt;
+    route.upstreamEndAt = performance.now();
+    record.status = res.status;
+    if (res.status < 200 || res.status >= 300) throw d.provider.mapError(res.status, res.text, res.headers, d.credential);
+    const normalized = d.provider.normalizeResponse(parseAnswer(res.text, res.headers, d), ctx);
+    return { kind: 'json', body: normalized.body, usage: normalized.usage, ...(normalized.unchanged ? { raw: res.text } : {}) };
+  }
+
+  /**
+   * A stream call, with a switch of its own: a first-token timeout abandons this upstream call
+   * only, not the request. The upstream request keeps that switch for the life of the stream;
+   * `unlink` detaches it from the request's once the stream is over.
+   */
+  private async attemptStream(request: UpstreamRequest, d: Deployment, ctx: CallContext, record: AttemptRecord, route: RouteInfo): Promise<StreamAttempt> {
+    const requestSignal = request.signal;
+    const attemptAbort = new LinkedAbort(requestSignal);
+    const signal = attemptAbort.signal;
+    const firstTokenTimer = setTimeout(() => attemptAbort.abort(new FirstTokenTimeout()), this.config.router.first_token_timeout_ms);
+    let handedOver = false;
+    try {
+      const res = await sendUpstreamRequest(this.pools, { ...request, signal });
       route.upstreamHeadersAt = performance.now();
       record.status = res.status;
-
-      if (res.status < 200 || res.status >= 300) {
-        const text = await readText(res, d.provider.name);
-        throw d.provider.mapError(res.status, text, res.headers, d.credential);
-      }
+      if (res.status < 200 || res.status >= 300) throw d.provider.mapError(res.status, await readText(res, d.provider.name), res.headers, d.credential);
 
       const contentType = String(res.headers['content-type'] ?? '');
       if (contentType.includes('text/event-stream')) {
-        const stream = new TransformedEventStream(res, d.provider.createStreamTransformer(ctx));
-        const first = await stream.next().catch((err: unknown) => {
-          stream.destroy();
-          if (signal.aborted) throw signal.reason;
-          const detail = (err as { code?: string; message?: string })?.code ?? (err as Error)?.message ?? String(err);
-          throw new GatewayError(502, `${d.provider.name}: the connection broke before the first event (${detail})`, {
-            type: 'api_error',
-            code: 'upstream_incomplete',
-          });
-        });
-        const failure = stream.transformer.failure;
-        if (first === null || (failure !== undefined && first.startsWith('data: {"error"'))) {
-          // Failed before sending anything: answer (or fail over) with a proper HTTP error instead,
-          // mapped like any upstream error (so a 429's retry hint is kept).
-          stream.destroy();
-          if (!failure) throw new GatewayError(502, `${d.provider.name}: the stream ended before its first event.`, { type: 'api_error', code: 'upstream_stream_incomplete' });
-          const body = JSON.stringify({ error: { message: failure.rawMessage, type: failure.type, code: failure.code } });
-          throw d.provider.mapError(statusForType(failure.type), body, {}, d.credential);
-        }
-        record.duration_ms = performance.now() - sentAt;
-        // The upstream request keeps its signal for the life of the stream; unlinked when it ends.
-        keepLinked = true;
-        return { kind: 'stream', stream, first, signal, transformer: stream.transformer, unlink: () => attemptAbort?.dispose() };
+        const { stream, first } = await openEventStream(res, d, ctx, signal);
+        handedOver = true;
+        return { kind: 'stream', stream, first, signal, transformer: stream.transformer, unlink: () => attemptAbort.dispose() };
       }
 
       // A JSON body where a stream was asked for: an error in disguise, or a provider ignoring `stream`.
@@ -356,48 +373,12 @@ export class Router {
         code: 'invalid_upstream_response',
       });
     } catch (err) {
-      record.duration_ms = performance.now() - sentAt;
-      const thrown = signal.aborted && !requestSignal.aborted ? signal.reason : err;
-      const error = thrown instanceof FirstTokenTimeout ? thrown : toGatewayError(thrown);
-      if (error instanceof GatewayError) {
-        record.error_type = error.type;
-        record.error_message = error.message.slice(0, 300);
-      } else {
-        record.error_type = 'timeout_error';
-        record.error_message = 'no first token in time';
-      }
-      throw error;
+      // Our own first-token timeout, not the request's abort: say so rather than "aborted".
+      throw signal.aborted && !requestSignal.aborted ? signal.reason : err;
     } finally {
       clearTimeout(firstTokenTimer);
-      if (!keepLinked) attemptAbort?.dispose();
+      if (!handedOver) attemptAbort.dispose();
     }
-  }
-}
-
-/** The HTTP status an error type arriving as a stream's first event stands for. */
-function statusForType(type: string): number {
-  switch (type) {
-    case 'invalid_request_error':
-    case 'content_filter':
-      return 400;
-    case 'invalid_authentication_error':
-    case 'incorrect_api_key_error':
-    case 'authentication_error':
-      return 401;
-    case 'permission_denied_error':
-    case 'permission_error':
-      return 403;
-    case 'resource_not_found_error':
-      return 404;
-    case 'rate_limit_reached_error':
-    case 'engine_overloaded_error':
-    case 'exceeded_current_quota_error':
-    case 'rate_limit_error':
-      return 429;
-    case 'server_error':
-      return 500;
-    default:
-      return 502;
   }
 }
 
@@ -428,33 +409,4 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
     };
     signal.addEventListener('abort', onAbort, { once: true });
   });
-}
-
-async function readText(res: UpstreamResponse, providerName: string): Promise<string> {
-  try {
-    return await res.body.text();
-  } catch (err) {
-    throw brokenWhileReading(providerName, err);
-  }
-}
-
-/** A 2xx body as JSON; an `error` object in it is mapped like the provider's error answers. */
-function parseAnswer(text: string, headers: IncomingHttpHeaders, d: Deployment): unknown {
-  const json = parseUpstreamJson(text, d.provider.name);
-  if (json && typeof json === 'object' && 'error' in json && (json as { error: unknown }).error) {
-    throw d.provider.mapError(502, text, headers, d.credential);
-  }
-  return json;
-}
-
-function parseUpstreamJson(text: string, providerName: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    const preview = text.length > 120 ? `${text.slice(0, 120)}…` : text;
-    throw new GatewayError(502, `${providerName}: answered with a body that is not JSON: ${JSON.stringify(preview)}`, {
-      type: 'api_error',
-      code: 'invalid_upstream_response',
-    });
-  }
 }

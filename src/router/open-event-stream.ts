@@ -1,0 +1,64 @@
+import type { CallContext } from '../providers/types.js';
+import { GatewayError } from '../server/gateway-error.js';
+import type { UpstreamResponse } from '../upstream/send-request.js';
+import { TransformedEventStream } from '../upstream/transformed-event-stream.js';
+import type { Deployment } from './deployments.js';
+
+/**
+ * Reads a 2xx event stream up to its first event, so the router commits to a stream only once it
+ * is known to work. A stream that breaks, ends, or opens with an error event before sending
+ * anything becomes an ordinary upstream error (mapped by the provider, so a 429's retry hint is
+ * kept) that the router may fail over from.
+ */
+export async function openEventStream(
+  res: UpstreamResponse,
+  d: Deployment,
+  ctx: CallContext,
+  signal: AbortSignal,
+): Promise<{ stream: TransformedEventStream; first: string }> {
+  const stream = new TransformedEventStream(res, d.provider.createStreamTransformer(ctx));
+  const first = await stream.next().catch((err: unknown) => {
+    stream.destroy();
+    if (signal.aborted) throw signal.reason;
+    const detail = (err as { code?: string; message?: string })?.code ?? (err as Error)?.message ?? String(err);
+    throw new GatewayError(502, `${d.provider.name}: the connection broke before the first event (${detail})`, {
+      type: 'api_error',
+      code: 'upstream_incomplete',
+    });
+  });
+  const failure = stream.transformer.failure;
+  if (first === null || (failure !== undefined && first.startsWith('data: {"error"'))) {
+    stream.destroy();
+    if (!failure) throw new GatewayError(502, `${d.provider.name}: the stream ended before its first event.`, { type: 'api_error', code: 'upstream_stream_incomplete' });
+    const body = JSON.stringify({ error: { message: failure.rawMessage, type: failure.type, code: failure.code } });
+    throw d.provider.mapError(statusForType(failure.type), body, {}, d.credential);
+  }
+  return { stream, first };
+}
+
+/** The HTTP status an error type arriving as a stream's first event stands for. */
+function statusForType(type: string): number {
+  switch (type) {
+    case 'invalid_request_error':
+    case 'content_filter':
+      return 400;
+    case 'invalid_authentication_error':
+    case 'incorrect_api_key_error':
+    case 'authentication_error':
+      return 401;
+    case 'permission_denied_error':
+    case 'permission_error':
+      return 403;
+    case 'resource_not_found_error':
+      return 404;
+    case 'rate_limit_reached_error':
+    case 'engine_overloaded_error':
+    case 'exceeded_current_quota_error':
+    case 'rate_limit_error':
+      return 429;
+    case 'server_error':
+      return 500;
+    default:
+      return 502;
+  }
+}

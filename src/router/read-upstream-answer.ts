@@ -1,0 +1,35 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import { GatewayError } from '../server/gateway-error.js';
+import { brokenWhileReading } from '../upstream/send-request.js';
+import type { UpstreamResponse } from '../upstream/send-request.js';
+import type { Deployment } from './deployments.js';
+
+/** A streamed upstream body read whole (an error answer, or JSON where a stream was asked for). */
+export async function readText(res: UpstreamResponse, providerName: string): Promise<string> {
+  try {
+    return await res.body.text();
+  } catch (err) {
+    throw brokenWhileReading(providerName, err);
+  }
+}
+
+/** A 2xx body as JSON; an `error` object in it is mapped like the provider's error answers. */
+export function parseAnswer(text: string, headers: IncomingHttpHeaders, d: Deployment): unknown {
+  const json = parseUpstreamJson(text, d.provider.name);
+  if (json && typeof json === 'object' && 'error' in json && (json as { error: unknown }).error) {
+    throw d.provider.mapError(502, text, headers, d.credential);
+  }
+  return json;
+}
+
+function parseUpstreamJson(text: string, providerName: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    const preview = text.length > 120 ? `${text.slice(0, 120)}…` : text;
+    throw new GatewayError(502, `${providerName}: answered with a body that is not JSON: ${JSON.stringify(preview)}`, {
+      type: 'api_error',
+      code: 'invalid_upstream_response',
+    });
+  }
+}
