@@ -31,13 +31,13 @@ export async function openEventStream(
     stream.destroy();
     if (!failure) throw new GatewayError(502, `${d.provider.name}: the stream ended before its first event.`, { type: 'api_error', code: 'upstream_stream_incomplete' });
     const body = JSON.stringify({ error: { message: failure.rawMessage, type: failure.type, code: failure.code } });
-    throw d.provider.mapError(statusForType(failure.type), body, {}, d.credential);
+    throw d.provider.mapError(statusForStreamErrorType(failure.type), body, {}, d.credential);
   }
   return { stream, first };
 }
 
 /** The HTTP status an error type arriving as a stream's first event stands for. */
-function statusForType(type: string): number {
+function statusForStreamErrorType(type: string): number {
   switch (type) {
     case 'invalid_request_error':
     case 'content_filter':

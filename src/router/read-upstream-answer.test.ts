@@ -1,31 +1,56 @@
 import { describe, expect, it } from 'vitest';
 import type { Provider } from '../providers/types.js';
 import { GatewayError } from '../server/gateway-error.js';
+import type { UpstreamResponse } from '../upstream/send-request.js';
 import type { Deployment } from './deployments.js';
-import { parseAnswer } from './read-upstream-answer.js';
+import { parseAnswer, readText } from './read-upstream-answer.js';
 
 const deployment = {
   provider: { name: 'p', mapError: (status: number, body: string) => new GatewayError(status, `mapped: ${body}`) } as unknown as Provider,
 } as Deployment;
 
+function thrownBy(f: () => unknown): GatewayError | undefined {
+  try {
+    f();
+  } catch (err) {
+    return err as GatewayError;
+  }
+  return undefined;
+}
+
 describe('parseAnswer', () => {
-  it('parses a JSON answer', () => {
+  it('parses a JSON answer, `"error": null` included', () => {
     expect(parseAnswer('{"id":"x","choices":[]}', {}, deployment)).toEqual({ id: 'x', choices: [] });
+    expect(parseAnswer('{"id":"x","error":null}', {}, deployment)).toEqual({ id: 'x', error: null });
   });
 
   it('calls a body that is not JSON a 502 and quotes its beginning', () => {
-    const thrown = (() => {
-      try {
-        parseAnswer(`<html>${'x'.repeat(200)}`, {}, deployment);
-      } catch (err) {
-        return err as GatewayError;
-      }
-    })();
+    const thrown = thrownBy(() => parseAnswer(`<html>${'x'.repeat(200)}`, {}, deployment));
     expect(thrown).toMatchObject({ status: 502, code: 'invalid_upstream_response' });
     expect(thrown?.message).toMatch(/^p: answered with a body that is not JSON: "<html>x+…"$/);
   });
 
-  it('maps a 2xx answer holding an `error` object like an error answer', () => {
-    expect(() => parseAnswer('{"error":{"message":"no"}}', {}, deployment)).toThrow('mapped: {"error":{"message":"no"}}');
+  it('maps a 2xx answer holding an `error` object like an error answer with status 502', () => {
+    const thrown = thrownBy(() => parseAnswer('{"error":{"message":"no"}}', {}, deployment));
+    expect(thrown).toMatchObject({ status: 502, message: 'mapped: {"error":{"message":"no"}}' });
+  });
+});
+
+describe('readText', () => {
+  const response = (text: () => Promise<string>) => ({ status: 500, headers: {}, body: { text } }) as unknown as UpstreamResponse;
+
+  it('reads the body whole', async () => {
+    await expect(readText(response(async () => 'busy'), 'p')).resolves.toBe('busy');
+  });
+
+  it('calls a body that breaks while being read a 502 upstream_incomplete', async () => {
+    const broken = response(async () => {
+      throw new Error('other side closed');
+    });
+    await expect(readText(broken, 'p')).rejects.toMatchObject({
+      status: 502,
+      code: 'upstream_incomplete',
+      message: 'p: the connection broke while reading the answer (other side closed)',
+    });
   });
 });

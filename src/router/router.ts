@@ -34,7 +34,7 @@ export interface AttemptRecord {
   error_message?: string;
   /** ms from the request's arrival to this attempt's start. */
   started_ms: number;
-  /** ms until the upstream's response headers (or the failure); for streams, until the first event. */
+  /** ms until the answer was in hand (JSON: read, parsed and normalized; streams: the first event), or until the failure. */
   duration_ms: number;
 }
 
@@ -92,7 +92,10 @@ export type ChatOutcome =
     };
 
 type JsonOutcome = Extract<ChatOutcome, { kind: 'json' }>;
-/** A stream an attempt opened: `finish` is the router's to add; `unlink` ends the attempt's switch. */
+/**
+ * A stream an attempt opened. `finish` is the router's to add; `unlink` detaches the attempt's
+ * switch from the request's (call it once the stream is over).
+ */
 type StreamAttempt = Omit<Extract<ChatOutcome, { kind: 'stream' }>, 'finish'> & { unlink: () => void };
 
 export interface RouterDeps {
@@ -213,6 +216,7 @@ export class Router {
           return outcome;
         }
         const { unlink, ...stream } = outcome;
+        // `chat` wraps this finish to end the request's deadline too.
         return {
           ...stream,
           finish: ({ usage, failed: streamFailed }) => {
@@ -312,7 +316,7 @@ export class Router {
       providerName: d.provider.name,
     };
     try {
-      const outcome = prepared.stream ? await this.attemptStream(request, d, ctx, record, route) : await this.attemptJson(request, d, ctx, record, route);
+      const outcome = prepared.stream ? await this.attemptStream(request, call.abort.signal, d, ctx, record, route) : await this.attemptJson(request, d, ctx, record, route);
       record.duration_ms = performance.now() - sentAt;
       return outcome;
     } catch (err) {
@@ -345,8 +349,14 @@ export class Router {
    * only, not the request. The upstream request keeps that switch for the life of the stream;
    * `unlink` detaches it from the request's once the stream is over.
    */
-  private async attemptStream(request: UpstreamRequest, d: Deployment, ctx: CallContext, record: AttemptRecord, route: RouteInfo): Promise<StreamAttempt> {
-    const requestSignal = request.signal;
+  private async attemptStream(
+    request: UpstreamRequest,
+    requestSignal: AbortSignal,
+    d: Deployment,
+    ctx: CallContext,
+    record: AttemptRecord,
+    route: RouteInfo,
+  ): Promise<StreamAttempt> {
     const attemptAbort = new LinkedAbort(requestSignal);
     const signal = attemptAbort.signal;
     const firstTokenTimer = setTimeout(() => attemptAbort.abort(new FirstTokenTimeout()), this.config.router.first_token_timeout_ms);
