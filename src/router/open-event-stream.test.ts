@@ -1,19 +1,11 @@
-import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { PassthroughStreamTransformer } from '../providers/openai-compatible/passthrough-stream.js';
 import type { Provider, StreamTransformer } from '../providers/types.js';
 import { GatewayError } from '../server/gateway-error.js';
+import { upstreamResponse as upstream } from '../../test/helpers/upstream-response.js';
 import type { UpstreamResponse } from '../upstream/send-request.js';
 import type { Deployment } from './deployments.js';
 import { openEventStream } from './open-event-stream.js';
-
-function upstream(parts: string[], failWith?: Error): UpstreamResponse {
-  async function* chunks(): AsyncGenerator<Buffer> {
-    for (const p of parts) yield Buffer.from(p);
-    if (failWith) throw failWith;
-  }
-  return { status: 200, headers: {}, body: Readable.from(chunks()) as unknown as UpstreamResponse['body'] };
-}
 
 /** A deployment whose provider uses `transformer` and maps an error body as it is. */
 function deployment(transformer: () => StreamTransformer = () => new PassthroughStreamTransformer({ providerName: 'p', forwardUsageChunk: true })): Deployment {

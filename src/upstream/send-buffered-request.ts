@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Dispatcher } from 'undici';
 import type { UpstreamPools } from './pool.js';
-import { brokenWhileReading, networkError } from './send-request.js';
+import { abortReason, brokenWhileReading, networkError } from './send-request.js';
 import type { UpstreamRequest } from './send-request.js';
 import { upstreamTarget } from './upstream-target.js';
 
@@ -67,11 +67,4 @@ export function sendBufferedRequest(pools: UpstreamPools, req: UpstreamRequest):
       },
     );
   });
-}
-
-function abortReason(signal: AbortSignal): Error {
-  if (signal.reason instanceof Error) return signal.reason;
-  const err = new Error('This operation was aborted');
-  err.name = 'AbortError';
-  return err;
 }

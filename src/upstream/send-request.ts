@@ -2,6 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Dispatcher } from 'undici';
 import { GatewayError } from '../server/gateway-error.js';
 import type { UpstreamPools } from './pool.js';
+import { UpstreamBody } from './upstream-body.js';
 import { upstreamTarget } from './upstream-target.js';
 
 export interface UpstreamRequest {
@@ -17,29 +18,58 @@ export interface UpstreamRequest {
 export interface UpstreamResponse {
   status: number;
   headers: IncomingHttpHeaders;
-  body: Dispatcher.ResponseData['body'];
+  body: UpstreamBody;
 }
 
 /**
- * One POST upstream whose body is read as it arrives (streams). Network failures become 502/504
- * GatewayErrors that name the host.
+ * One POST upstream whose body is read as it arrives (streams), straight from undici's
+ * dispatcher into an UpstreamBody. Resolves when the headers are in; failures before that are
+ * network errors (502/504, naming the host), later ones reach the body's reader. The request's
+ * signal aborts the call at any point, the body included.
  */
-export async function sendUpstreamRequest(pools: UpstreamPools, req: UpstreamRequest): Promise<UpstreamResponse> {
+export function sendUpstreamRequest(pools: UpstreamPools, req: UpstreamRequest): Promise<UpstreamResponse> {
   const target = upstreamTarget(req.baseUrl);
-  try {
-    const res = await pools.poolFor(target.origin).request({
-      method: 'POST',
-      path: target.pathPrefix + req.path,
-      headers: req.headers,
-      body: req.body,
-      signal: req.signal,
-      headersTimeout: req.timeoutMs,
-      bodyTimeout: req.timeoutMs,
-    });
-    return { status: res.statusCode, headers: res.headers as IncomingHttpHeaders, body: res.body };
-  } catch (err) {
-    throw networkError(req.providerName, target.host, err);
-  }
+  const { signal } = req;
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(networkError(req.providerName, target.host, abortReason(signal)));
+    let controller: Dispatcher.DispatchController | undefined;
+    let body: UpstreamBody | undefined;
+    const onAbort = (): void => controller?.abort(abortReason(signal));
+    signal.addEventListener('abort', onAbort, { once: true });
+
+    pools.poolFor(target.origin).dispatch(
+      {
+        method: 'POST',
+        path: target.pathPrefix + req.path,
+        headers: req.headers,
+        body: req.body,
+        headersTimeout: req.timeoutMs,
+        bodyTimeout: req.timeoutMs,
+      },
+      {
+        onRequestStart(c) {
+          controller = c;
+          if (signal.aborted) c.abort(abortReason(signal));
+        },
+        onResponseStart(c, statusCode, headers) {
+          body = new UpstreamBody(c);
+          resolve({ status: statusCode, headers, body });
+        },
+        onResponseData(_c, chunk) {
+          body?.push(chunk);
+        },
+        onResponseEnd() {
+          signal.removeEventListener('abort', onAbort);
+          body?.end();
+        },
+        onResponseError(_c, err) {
+          signal.removeEventListener('abort', onAbort);
+          if (body) body.fail(err);
+          else reject(networkError(req.providerName, target.host, err));
+        },
+      },
+    );
+  });
 }
 
 /** The upstream answered, then the connection broke (or timed out) before its body was complete. */
@@ -68,4 +98,12 @@ export function networkError(providerName: string, host: string, err: unknown): 
   }
   const detail = e?.code ?? e?.message ?? String(err);
   return new GatewayError(502, `${providerName}: could not reach ${host} (${detail})`, { type: 'api_error', code: 'upstream_unreachable' });
+}
+
+/** What a pulled signal says, as an Error undici can carry (an abort without a reason gets one). */
+export function abortReason(signal: AbortSignal): Error {
+  if (signal.reason instanceof Error) return signal.reason;
+  const err = new Error('This operation was aborted');
+  err.name = 'AbortError';
+  return err;
 }

@@ -1,12 +1,7 @@
-import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { PassthroughStreamTransformer } from '../providers/openai-compatible/passthrough-stream.js';
-import type { UpstreamResponse } from './send-request.js';
+import { upstreamResponse as upstream } from '../../test/helpers/upstream-response.js';
 import { TransformedEventStream } from './transformed-event-stream.js';
-
-function upstream(parts: string[]): UpstreamResponse {
-  return { status: 200, headers: {}, body: Readable.from(parts.map((p) => Buffer.from(p))) as unknown as UpstreamResponse['body'] };
-}
 
 async function all(stream: TransformedEventStream): Promise<string[]> {
   const out: string[] = [];

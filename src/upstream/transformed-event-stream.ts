@@ -10,7 +10,6 @@ import type { UpstreamResponse } from './send-request.js';
  * and the pipe can send every later read at once.
  */
 export class TransformedEventStream {
-  private readonly iterator: AsyncIterator<Buffer>;
   private readonly parser: EventSourceParser;
   private readonly decoder = new TextDecoder();
   private pending = '';
@@ -20,7 +19,6 @@ export class TransformedEventStream {
     private readonly upstream: UpstreamResponse,
     readonly transformer: StreamTransformer,
   ) {
-    this.iterator = (upstream.body as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
     this.parser = createParser({
       onEvent: (event) => {
         this.pending += transformer.onData(event.data);
@@ -42,8 +40,8 @@ export class TransformedEventStream {
         this.release();
         continue;
       }
-      const read = await this.iterator.next();
-      if (read.done) {
+      const read = await this.upstream.body.read();
+      if (read === null) {
         this.ended = true;
         // An upstream that ends without the final blank line still meant its last event: the
         // blank lines complete and dispatch it (and do nothing after a properly ended stream).
@@ -51,13 +49,13 @@ export class TransformedEventStream {
         this.pending += this.transformer.finish();
         continue;
       }
-      this.parser.feed(this.decoder.decode(read.value, { stream: true }));
+      this.parser.feed(this.decoder.decode(read, { stream: true }));
     }
   }
 
   /** Closes the upstream connection (client gone, timeout, or the stream failed). */
   destroy(): void {
-    if (!this.upstream.body.destroyed) this.upstream.body.destroy();
+    this.upstream.body.destroy();
   }
 
   /**
@@ -66,15 +64,6 @@ export class TransformedEventStream {
    */
   private release(): void {
     if (this.transformer.failed) return this.destroy();
-    const giveUp = setTimeout(() => this.destroy(), 5_000);
-    void (async () => {
-      try {
-        while (!(await this.iterator.next()).done);
-      } catch {
-        // Already over for the client; nothing to report.
-      } finally {
-        clearTimeout(giveUp);
-      }
-    })();
+    this.upstream.body.discardRest(5_000);
   }
 }

@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest';
+import { UpstreamBody } from './upstream-body.js';
+
+function body() {
+  const flow = { paused: 0, resumed: 0, aborted: [] as Error[] };
+  const b = new UpstreamBody({ pause: () => void flow.paused++, resume: () => void flow.resumed++, abort: (reason) => void flow.aborted.push(reason) });
+  return { b, flow };
+}
+
+describe('UpstreamBody', () => {
+  it('hands a chunk to a waiting reader, queues the others in order, then ends', async () => {
+    const { b } = body();
+    const waiting = b.read();
+    b.push(Buffer.from('a'));
+    expect(String(await waiting)).toBe('a');
+    b.push(Buffer.from('b'));
+    b.push(Buffer.from('c'));
+    b.end();
+    expect(String(await b.read())).toBe('b');
+    expect(String(await b.read())).toBe('c');
+    expect(await b.read()).toBeNull();
+    expect(await b.read()).toBeNull();
+  });
+
+  it('gives the chunks that came before a break, then the error', async () => {
+    const { b } = body();
+    b.push(Buffer.from('a'));
+    b.fail(new Error('other side closed'));
+    expect(String(await b.read())).toBe('a');
+    await expect(b.read()).rejects.toThrow('other side closed');
+  });
+
+  it('pauses the socket once 64 KB wait unread, and resumes it when the reader has caught up', async () => {
+    const { b, flow } = body();
+    for (let i = 0; i < 3; i++) b.push(Buffer.alloc(16 * 1024));
+    expect(flow.paused).toBe(0);
+    b.push(Buffer.alloc(16 * 1024));
+    b.push(Buffer.alloc(16 * 1024));
+    expect(flow.paused).toBe(1);
+    for (let i = 0; i < 4; i++) await b.read();
+    expect(flow.resumed).toBe(0);
+    await b.read();
+    expect(flow.resumed).toBe(1);
+  });
+
+  it('reads the rest as text', async () => {
+    const { b } = body();
+    b.push(Buffer.from('{"error":'));
+    b.push(Buffer.from('{"message":"é"}}'));
+    b.end();
+    await expect(b.text()).resolves.toBe('{"error":{"message":"é"}}');
+  });
+
+  it('on destroy closes the connection and fails a waiting read and every later one', async () => {
+    const { b, flow } = body();
+    const waiting = b.read();
+    b.destroy();
+    await expect(waiting).rejects.toMatchObject({ code: 'ERR_STREAM_PREMATURE_CLOSE' });
+    await expect(b.read()).rejects.toMatchObject({ code: 'ERR_STREAM_PREMATURE_CLOSE' });
+    expect(flow.aborted).toHaveLength(1);
+    expect(b.destroyed).toBe(true);
+  });
+
+  it('leaves a connection that has ended alone when destroyed', () => {
+    const { b, flow } = body();
+    b.end();
+    b.destroy();
+    expect(flow.aborted).toHaveLength(0);
+  });
+
+  it('throws away the rest after discardRest, resuming a paused socket, and closes it if the end does not come', async () => {
+    const { b, flow } = body();
+    for (let i = 0; i < 5; i++) b.push(Buffer.alloc(16 * 1024));
+    expect(flow.paused).toBe(1);
+    b.discardRest(20);
+    expect(flow.resumed).toBe(1);
+    b.push(Buffer.from('late'));
+    await new Promise((resolve) => setTimeout(resolve, 40));
+    expect(flow.aborted).toHaveLength(1);
+  });
+
+  it('does not close a connection whose rest arrived in time after discardRest', async () => {
+    const { b, flow } = body();
+    b.discardRest(20);
+    b.end();
+    await new Promise((resolve) => setTimeout(resolve, 40));
+    expect(flow.aborted).toHaveLength(0);
+  });
+});

@@ -1,0 +1,125 @@
+/** How an upstream body asks undici's dispatcher to stop, go on, or give up reading the socket. */
+export interface FlowControl {
+  pause(): void;
+  resume(): void;
+  abort(reason: Error): void;
+}
+
+/** Bytes queued beyond what the reader has taken before the socket is paused. */
+const HIGH_WATER_MARK = 64 * 1024;
+
+/**
+ * A streamed upstream body, fed by undici's dispatcher (`push`, `end`, `fail`) and read one
+ * network read at a time (`read`). It replaces `request()`'s Readable and its async iterator on
+ * the stream path: a chunk that arrives while the reader waits goes straight to it, without a
+ * stream's buffering, events and extra promises. A reader that falls behind (a slow client) pauses
+ * the socket once 64 KB are queued, and resumes it when it has caught up.
+ */
+export class UpstreamBody {
+  private readonly chunks: Buffer[] = [];
+  private queuedBytes = 0;
+  private paused = false;
+  private ended = false;
+  private error: Error | undefined;
+  private waiter: { resolve(chunk: Buffer | null): void; reject(err: Error): void } | undefined;
+  private discarding = false;
+  private isDestroyed = false;
+
+  constructor(private readonly flow: FlowControl) {}
+
+  get destroyed(): boolean {
+    return this.isDestroyed;
+  }
+
+  /** The next chunk, or null at the end. Rejects if the connection broke or the body was destroyed. */
+  read(): Promise<Buffer | null> {
+    const chunk = this.chunks.shift();
+    if (chunk !== undefined) {
+      this.queuedBytes -= chunk.length;
+      if (this.paused && this.chunks.length === 0) {
+        this.paused = false;
+        this.flow.resume();
+      }
+      return Promise.resolve(chunk);
+    }
+    if (this.error) return Promise.reject(this.error);
+    if (this.ended) return Promise.resolve(null);
+    return new Promise((resolve, reject) => (this.waiter = { resolve, reject }));
+  }
+
+  /** The rest of the body as text (error answers). */
+  async text(): Promise<string> {
+    const parts: Buffer[] = [];
+    for (let chunk = await this.read(); chunk !== null; chunk = await this.read()) parts.push(chunk);
+    return Buffer.concat(parts).toString('utf8');
+  }
+
+  /** Stops reading and closes the connection; a read waiting now, or made later, rejects. */
+  destroy(): void {
+    if (this.isDestroyed) return;
+    this.isDestroyed = true;
+    this.chunks.length = 0;
+    this.queuedBytes = 0;
+    if (this.ended || this.error) return;
+    const closed = Object.assign(new Error('the upstream body was closed before its end'), { code: 'ERR_STREAM_PREMATURE_CLOSE' });
+    this.fail(closed);
+    this.flow.abort(closed);
+  }
+
+  /**
+   * Reads whatever is left and throws it away, so the connection can be reused (a stream that
+   * sent `[DONE]` may still send a last empty chunk); gives up and closes it after `giveUpMs`.
+   */
+  discardRest(giveUpMs: number): void {
+    if (this.ended || this.error || this.isDestroyed) return;
+    this.discarding = true;
+    this.chunks.length = 0;
+    this.queuedBytes = 0;
+    const giveUp = setTimeout(() => this.destroy(), giveUpMs);
+    giveUp.unref();
+    this.onEnd = () => clearTimeout(giveUp);
+    if (this.paused) {
+      this.paused = false;
+      this.flow.resume();
+    }
+  }
+
+  /** From the dispatcher: a chunk of the body. */
+  push(chunk: Buffer): void {
+    if (this.isDestroyed || this.discarding) return;
+    const waiter = this.waiter;
+    if (waiter) {
+      this.waiter = undefined;
+      waiter.resolve(chunk);
+      return;
+    }
+    this.chunks.push(chunk);
+    this.queuedBytes += chunk.length;
+    if (!this.paused && this.queuedBytes >= HIGH_WATER_MARK) {
+      this.paused = true;
+      this.flow.pause();
+    }
+  }
+
+  /** From the dispatcher: the body is complete. */
+  end(): void {
+    if (this.ended || this.error) return;
+    this.ended = true;
+    this.onEnd?.();
+    const waiter = this.waiter;
+    this.waiter = undefined;
+    waiter?.resolve(null);
+  }
+
+  /** From the dispatcher: the connection broke, timed out or was aborted. */
+  fail(err: Error): void {
+    if (this.ended || this.error) return;
+    this.error = err;
+    this.onEnd?.();
+    const waiter = this.waiter;
+    this.waiter = undefined;
+    waiter?.reject(err);
+  }
+
+  private onEnd: (() => void) | undefined;
+}

@@ -1,0 +1,80 @@
+import { createServer, request } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startStack } from '../helpers/stack.js';
+import type { Stack } from '../helpers/stack.js';
+
+/**
+ * A slow client must slow the upstream down, not make the gateway hold the stream in memory:
+ * an upstream that could send 256 MB as fast as it is read, a client that stops reading after
+ * the first bytes, and the upstream must stall once the buffers on the way are full.
+ */
+const EVENT = `data: ${JSON.stringify({ id: 'c', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [{ index: 0, delta: { content: 'x'.repeat(8 * 1024) } }] })}\n\n`;
+const LIMIT_BYTES = 256 * 1024 * 1024;
+
+let upstream: Server;
+let written = 0;
+let upstreamClosed = false;
+let stack: Stack;
+
+async function sendUntilClosed(res: ServerResponse): Promise<void> {
+  res.writeHead(200, { 'content-type': 'text/event-stream' });
+  res.on('close', () => (upstreamClosed = true));
+  while (!res.destroyed && written < LIMIT_BYTES) {
+    written += EVENT.length;
+    if (!res.write(EVENT)) await new Promise((resolve) => res.once('drain', resolve).once('close', resolve));
+  }
+  if (!res.destroyed) res.end('data: [DONE]\n\n');
+}
+
+beforeAll(async () => {
+  upstream = createServer((req: IncomingMessage, res: ServerResponse) => {
+    req.resume().on('end', () => void sendUntilClosed(res));
+  });
+  await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+  const port = (upstream.address() as AddressInfo).port;
+  stack = await startStack({
+    configYaml: `
+router: { retries: 0, cooldown: { fails: 1000 } }
+logging: { bodies: off }
+providers:
+  firehose:
+    base_url: http://127.0.0.1:${port}/v1
+    credentials: [{ name: main, api_key: sk-firehose }]
+`,
+  });
+});
+afterAll(async () => {
+  await stack.close();
+  await new Promise((resolve) => upstream.close(resolve));
+});
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('stream back-pressure', () => {
+  it('stalls the upstream while the client does not read, and closes it when the client leaves', async () => {
+    const body = JSON.stringify({ model: 'firehose/any', stream: true, messages: [{ role: 'user', content: 'hi' }] });
+    const res = await new Promise<IncomingMessage>((resolve, reject) => {
+      const req = request(`${stack.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' } }, resolve);
+      req.on('error', reject);
+      req.end(body);
+    });
+    expect(res.statusCode).toBe(200);
+    await new Promise((resolve) => res.once('data', resolve));
+    res.pause();
+
+    await sleep(1_000);
+    const stalledAt = written;
+    await sleep(500);
+    // Loopback socket buffers on both hops hold a few MB each; nothing else may pile up.
+    expect(written - stalledAt).toBeLessThan(1024 * 1024);
+    expect(stalledAt).toBeLessThan(64 * 1024 * 1024);
+
+    res.destroy();
+    const until = Date.now() + 3_000;
+    while (!upstreamClosed && Date.now() < until) await sleep(20);
+    expect(upstreamClosed).toBe(true);
+    expect(written).toBeLessThan(LIMIT_BYTES);
+  });
+});
