@@ -3,7 +3,7 @@ import { fitToSize } from './fit-to-size.js';
 import { TOO_DEEP } from './map-json.js';
 import { prepareBody } from './prepare-body.js';
 import { redactContents } from './redact-contents.js';
-import { binaryPlaceholder, mayHoldBinaryData, replaceBinaryData } from './replace-binary-data.js';
+import { binaryPlaceholder, hasLongBase64Run, mayHoldBinaryData, replaceBinaryData } from './replace-binary-data.js';
 
 const png = `data:image/png;base64,${'iVBORw0KGgo'.repeat(100)}AA==`;
 
@@ -138,3 +138,43 @@ describe('mayHoldBinaryData', () => {
     expect(mayHoldBinaryData(`{"b64":"${'QUJD'.repeat(100)}\\/${'QUJD'.repeat(100)}"}`)).toBe(true);
   });
 });
+
+describe('hasLongBase64Run', () => {
+  /** Every position looked at: the plain definition. */
+  function naive(text: string): boolean {
+    return /[A-Za-z0-9+/_-]{512}/.test(text);
+  }
+
+  it('finds a run of 512 wherever it starts, and never a run of 511', () => {
+    for (const offset of [0, 1, 255, 510, 511, 512, 513, 1023, 1024]) {
+      const before = '" '.repeat(offset).slice(0, offset);
+      expect(hasLongBase64Run(`${before}${'a'.repeat(512)}"`)).toBe(true);
+      expect(hasLongBase64Run(`${before}${'a'.repeat(511)}"`)).toBe(false);
+      expect(hasLongBase64Run(`${before}${'a'.repeat(512)}`)).toBe(true);
+    }
+  });
+
+  it('agrees with the plain definition on random text', () => {
+    let seed = 7;
+    const random = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return (seed >>> 8) % n;
+      // (the low bits of this generator repeat with a short period)
+    };
+    let found = 0;
+    for (let i = 0; i < 300; i++) {
+      let text = '';
+      while (text.length < 3000) {
+        // Runs of every length up to a little over the limit; a separator that is itself a base64
+        // character now and then joins two runs into one.
+        text += 'x'.repeat(random(530)) + (random(8) === 0 ? '+' : ' ",:{}.'[random(7)]);
+      }
+      expect(hasLongBase64Run(text)).toBe(naive(text));
+      if (naive(text)) found++;
+    }
+    // Both answers are exercised.
+    expect(found).toBeGreaterThan(30);
+    expect(found).toBeLessThan(270);
+  });
+});
+

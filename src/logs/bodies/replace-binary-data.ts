@@ -25,14 +25,29 @@ export function mayHoldBinaryData(json: string): boolean {
   // `\u0064ata:` is `data:`, and `\/` can split a base64 run; other escapes hide neither.
   if (json.includes('\\u') || json.includes('\\/')) return true;
   if (/data:/i.test(json)) return true;
-  let run = 0;
-  for (let i = 0; i < json.length; i++) {
-    const c = json.charCodeAt(i);
-    const base64 = (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c === 0x2b || c === 0x2f || c === 0x5f || c === 0x2d;
-    if (!base64) run = 0;
-    else if (++run >= RAW_BASE64_MIN_CHARS) return true;
+  return hasLongBase64Run(json);
+}
+
+/**
+ * Whether `text` holds RAW_BASE64_MIN_CHARS base64 characters in a row. Every such run covers one
+ * of the positions n-1, 2n-1, 3n-1, … (n = the minimum), so only the runs through those positions
+ * are measured: in prose a word or two each, instead of a look at every character.
+ */
+export function hasLongBase64Run(text: string): boolean {
+  const n = RAW_BASE64_MIN_CHARS;
+  for (let p = n - 1; p < text.length; p += n) {
+    if (!isBase64Char(text.charCodeAt(p))) continue;
+    let start = p;
+    while (start > 0 && isBase64Char(text.charCodeAt(start - 1))) start--;
+    let end = p + 1;
+    while (end < text.length && isBase64Char(text.charCodeAt(end))) end++;
+    if (end - start >= n) return true;
   }
   return false;
+}
+
+function isBase64Char(c: number): boolean {
+  return (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c === 0x2b || c === 0x2f || c === 0x5f || c === 0x2d;
 }
 
 function isBinaryData(s: string): boolean {
