@@ -6,6 +6,11 @@
  */
 const PER_MESSAGE = 4;
 const PER_IMAGE = 800;
+/**
+ * A UTF-16 code unit from U+2E80 up (CJK and the like). A Latin-1 string cannot hold one, which
+ * V8's regex engine sees without reading it: 50 KB of English costs 0.1 µs instead of 170 µs.
+ */
+const WIDE_CHAR = /[\u2e80-\uffff]/;
 
 export function estimatePromptTokens(body: { messages?: unknown; tools?: unknown }): number {
   let tokens = 0;
@@ -44,6 +49,7 @@ function toolCallTokens(message: object): number {
 }
 
 function textTokens(text: string): number {
+  if (!WIDE_CHAR.test(text)) return text.length / 4;
   let wide = 0;
   for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0x2e7f) wide++;
   return (text.length - wide) / 4 + wide;

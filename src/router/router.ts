@@ -73,6 +73,8 @@ export interface ChatCall {
   route: RouteInfo;
   /** Per-request fallbacks from the body, tried after the model's own. */
   fallbacks?: string[];
+  /** The prompt's estimated size (estimatePromptTokens), when the caller has it already. */
+  promptTokens?: number;
 }
 
 /** How a request that got an answer ends; called once, with the final usage. */
@@ -132,7 +134,7 @@ export class Router {
     const resolved = resolveModel(body.model, this.config);
     const extra = (call.fallbacks ?? []).flatMap((name) => resolveModel(name, this.config).targets.map((t) => [t]));
     const targetGroups: RouteTarget[][] = [resolved.targets, ...resolved.fallbacks.map((f) => [f]), ...extra];
-    const promptTokens = estimatePromptTokens(body);
+    const promptTokens = call.promptTokens ?? estimatePromptTokens(body);
     const needed = promptTokens + requestedCompletionTokens(body);
     const groups = guardContextWindow(buildDeploymentGroups(targetGroups, this.providers, call.caller), needed, promptTokens, call.route);
 

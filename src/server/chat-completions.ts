@@ -81,11 +81,12 @@ export async function handleChatCompletions(
     caller = callerInfo(req, body, extensions, key);
     stream = forward.stream === true;
     const fallbacks = fallbackList(extensions.fallbacks);
+    const promptTokens = estimatePromptTokens(forward);
     if (key) {
       deps.keys.checkModel(key, forward.model);
       for (const fallback of fallbacks ?? []) deps.keys.checkModel(key, fallback);
       deps.keys.checkBudget(key);
-      keyLease = await deps.keys.admit(key, estimatePromptTokens(forward) + requestedCompletionTokens(forward));
+      keyLease = await deps.keys.admit(key, promptTokens + requestedCompletionTokens(forward));
     }
     const outcome = await deps.router.chat(forward, {
       requestId,
@@ -96,6 +97,7 @@ export async function handleChatCompletions(
       abort,
       route,
       fallbacks,
+      promptTokens,
     });
 
     if (outcome.kind === 'json') {
