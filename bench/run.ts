@@ -49,6 +49,7 @@ const P = quick
   ? {
       startup: { spawns: 1, idleMs: 300 },
       latency: { rounds: 1, warmup: 10, requests: 60 },
+      latencyLarge: { rounds: 1, warmup: 5, requests: 20, bodyKb: 100 },
       ttfc: { rounds: 1, concurrency: 4, count: 24, tokens: 3, tokenDelayMs: 5 },
       interchunk: { rounds: 1, concurrency: 10, durationMs: 500, tokens: 8, tokenDelayMs: 10 },
       throughput: { rounds: 1, connections: 50, warmupAmount: 0, durationS: undefined as number | undefined, amount: 300 as number | undefined },
@@ -59,6 +60,7 @@ const P = quick
   : {
       startup: { spawns: 3, idleMs: 1_000 },
       latency: { rounds: 6, warmup: 50, requests: 350 },
+      latencyLarge: { rounds: 3, warmup: 20, requests: 150, bodyKb: 100 },
       ttfc: { rounds: 3, concurrency: 8, count: 240, tokens: 4, tokenDelayMs: 5 },
       interchunk: { rounds: 2, concurrency: 20, durationMs: 2_000, tokens: 20, tokenDelayMs: 10 },
       throughput: { rounds: 2, connections: 50, warmupAmount: 2_000, durationS: 4 as number | undefined, amount: undefined as number | undefined },
@@ -118,6 +120,21 @@ function nonStreamBody(model: string, extra: Record<string, unknown> = {}): stri
     max_tokens: 256,
     ...extra,
   });
+}
+
+/**
+ * A long conversation, as agents and chat apps send them: `kb` KB of English turns before the
+ * question. Costs that grow with the body (parsing, scanning, logging it) show here, not with
+ * the one-line request above.
+ */
+function conversationBody(model: string, kb: number): string {
+  const turn = 'The tide comes in at dusk and the harbour lights come on one by one, while the fishing boats return with the day’s catch. '.repeat(10);
+  const messages: { role: string; content: string }[] = [{ role: 'system', content: 'You are a concise assistant.' }];
+  while (messages.reduce((n, m) => n + m.content.length, 0) < kb * 1024) {
+    messages.push({ role: 'user', content: turn }, { role: 'assistant', content: turn });
+  }
+  messages.push({ role: 'user', content: 'Summarise all of that in one sentence. [[sim:tokens=16]]' });
+  return JSON.stringify({ model, messages, max_tokens: 256 });
 }
 
 function streamBody(model: string, tokens: number, tokenDelayMs: number, thinking: boolean): string {
@@ -212,6 +229,7 @@ async function main(): Promise<void> {
     scenarios: {
       idle_startup: { title: 'idle RSS and start-up', params: P.startup, targets: {}, ratio_idle_rss: null, ratio_ready: null },
       latency_1conn: { title: 'added latency, 1 connection, non-stream', params: P.latency, targets: {}, ratio_added_p50: null, ratio_added_p99: null },
+      latency_1conn_large: { title: 'added latency, 1 connection, non-stream, long conversation', params: P.latencyLarge, targets: {}, ratio_added_p50: null, ratio_added_p99: null },
       stream_ttfc: { title: 'time to first chunk, streams', params: P.ttfc, targets: {}, ratio_added_p50: null },
       stream_interchunk: { title: 'inter-chunk delay, paced streams', params: P.interchunk, targets: {}, ratio_added_p99: null },
       throughput_50conn: { title: 'throughput, 50 connections, non-stream', params: P.throughput, targets: {}, ratio_rps: null },
@@ -241,6 +259,17 @@ async function main(): Promise<void> {
     const t = sc.latency_1conn.targets;
     sc.latency_1conn.ratio_added_p50 = addedRatio(t.moongate?.added_p50, t.baseline?.added_p50);
     sc.latency_1conn.ratio_added_p99 = addedRatio(t.moongate?.added_p99, t.baseline?.added_p99);
+  }
+  if (wanted('latency_1conn_large')) {
+    log(`latency at 1 connection, ${P.latencyLarge.bodyKb} KB conversation`);
+    const samples = await rounds(ctx, P.latencyLarge.rounds, async (t) => {
+      const r = await worker!.run<LatencyResult>({ kind: 'latency', target: t, body: conversationBody(t.model, P.latencyLarge.bodyKb), warmup: P.latencyLarge.warmup, requests: P.latencyLarge.requests });
+      return { samples: r.samples, errors: r.errors, errorSamples: r.errorSamples };
+    });
+    sc.latency_1conn_large.targets = withAdded(samples);
+    const t = sc.latency_1conn_large.targets;
+    sc.latency_1conn_large.ratio_added_p50 = addedRatio(t.moongate?.added_p50, t.baseline?.added_p50);
+    sc.latency_1conn_large.ratio_added_p99 = addedRatio(t.moongate?.added_p99, t.baseline?.added_p99);
   }
   if (wanted('stream_ttfc')) {
     log('time to first chunk');

@@ -86,6 +86,7 @@ export interface Results {
   git: { commit: string | null; dirty_src_files: number | null };
   scenarios: {
     latency_1conn: ScenarioBase & { targets: Partial<Record<TargetName, AddedSummary>>; ratio_added_p50: Num; ratio_added_p99: Num };
+    latency_1conn_large: ScenarioBase & { targets: Partial<Record<TargetName, AddedSummary>>; ratio_added_p50: Num; ratio_added_p99: Num };
     throughput_50conn: ScenarioBase & { targets: Partial<Record<TargetName, ThroughputStats>>; ratio_rps: Num };
     stream_ttfc: ScenarioBase & { targets: Partial<Record<TargetName, AddedSummary>>; ratio_added_p50: Num };
     stream_interchunk: ScenarioBase & {
@@ -110,6 +111,7 @@ export type ScenarioName = keyof Results['scenarios'];
 export const SCENARIOS: readonly ScenarioName[] = [
   'idle_startup',
   'latency_1conn',
+  'latency_1conn_large',
   'stream_ttfc',
   'stream_interchunk',
   'throughput_50conn',
@@ -194,6 +196,12 @@ export function toMarkdown(r: Results): string {
     const t = s.latency_1conn.targets;
     rows.push(['1 conn non-stream, p50 ms (added)', ...per(t, (v) => added(v, 'p50')), times(s.latency_1conn.ratio_added_p50, 'added'), ...check('1 conn non-stream: added p50 ≤ 0.3 ms')]);
     rows.push(['1 conn non-stream, p99 ms (added)', ...per(t, (v) => added(v, 'p99')), times(s.latency_1conn.ratio_added_p99, 'added'), ...check('1 conn non-stream: added p99 ≤ 1 ms')]);
+  }
+  if (!s.latency_1conn_large.skipped) {
+    const t = s.latency_1conn_large.targets;
+    const kb = (s.latency_1conn_large.params as { bodyKb?: number }).bodyKb;
+    rows.push([`1 conn non-stream, ${kb} KB conversation, p50 ms (added)`, ...per(t, (v) => added(v, 'p50')), times(s.latency_1conn_large.ratio_added_p50, 'added'), '', '']);
+    rows.push([`1 conn non-stream, ${kb} KB conversation, p99 ms (added)`, ...per(t, (v) => added(v, 'p99')), times(s.latency_1conn_large.ratio_added_p99, 'added'), '', '']);
   }
   if (!s.throughput_50conn.skipped) {
     const t = s.throughput_50conn.targets;

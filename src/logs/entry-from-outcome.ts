@@ -15,8 +15,8 @@ export interface RecordContext {
 const MAX_ERROR_MESSAGE_CHARS = 2000;
 
 /**
- * The log record of a proxied request. Runs in the log writer's batch, never on the request
- * path: bodies are redacted, stripped of images and capped here, and cost is computed here.
+ * The log record of a proxied request, built once its answer has been sent: bodies are redacted,
+ * stripped of images and capped here, and cost is computed here if the handler did not.
  */
 export function logEntryFromOutcome(outcome: RequestOutcome, ctx: RecordContext): LogEntry {
   const usage = outcome.usage;

@@ -27,8 +27,12 @@ export const DEFAULT_WRITER_OPTIONS: LogWriterOptions = {
   warn: (message) => console.warn(`moongate: ${message}`),
 };
 
-/** A request's outcome (record built later, in the batch) or a ready record (ingestion). */
-type Pending = { outcome: RequestOutcome } | { entry: LogEntry; persisted?: () => void; failed?: (err: Error) => void };
+/** A record waiting for the store; ingested ones carry their caller's promise. */
+interface Pending {
+  entry: LogEntry;
+  persisted?: () => void;
+  failed?: (err: Error) => void;
+}
 
 export interface LogWriterStats {
   /** Records in memory, not yet in the store or the spool. */
@@ -42,8 +46,8 @@ export interface LogWriterStats {
 }
 
 /**
- * The log write path. On the request path it only appends to an array; every `flushIntervalMs`
- * (or as soon as a batch is full) it builds the records and writes them in one transaction. If
+ * The log write path. When a request ends its record is built and queued (no I/O); every
+ * `flushIntervalMs` (or as soon as a batch is full) the queue is written in one transaction. If
  * the store fails, batches go to the spool file and the store is retried with backoff; when it
  * answers, the spool is replayed. Memory stays bounded: past `maxQueued` records, batches are
  * spooled straight away. Nothing is dropped, short of the store and the disk failing together.
@@ -79,9 +83,13 @@ export class LogWriter {
     if (this.spool.hasData) this.recover();
   }
 
-  /** The request path: no I/O, no serialization; the record is built later, in the batch. */
+  /**
+   * After a request: the record is built now (bodies shortened, priced) and queued; no I/O. Built
+   * one by one as requests finish, not a batch at a time: a batch of long conversations took the
+   * event loop for tens of milliseconds at once (p99 of 100 KB requests +47 ms, measured).
+   */
   enqueueOutcome(outcome: RequestOutcome): void {
-    this.push({ outcome });
+    this.push({ entry: this.buildEntry(outcome) });
   }
 
   /** Ingestion: resolves when the records are in the store or, if it is down, safely spooled. */
@@ -113,7 +121,7 @@ export class LogWriter {
     await this.recovering;
     if (this.queue.length > 0) {
       this.options.warn(`${this.queue.length} log records could be written neither to the store nor to the spool file and are lost`);
-      for (const item of this.queue.splice(0)) if ('entry' in item) item.failed?.(new Error('the log record could not be stored'));
+      for (const item of this.queue.splice(0)) item.failed?.(new Error('the log record could not be stored'));
     }
   }
 
@@ -129,8 +137,7 @@ export class LogWriter {
   private push(item: Pending): void {
     if (this.closed && !this.draining) {
       // A straggler after shutdown flushed (a request cut at the drain timeout): straight to disk.
-      const [entry] = this.buildAll([item]);
-      void this.spool.append([entry!]).then(
+      void this.spool.append([item.entry]).then(
         () => settle([item]),
         (err: unknown) => this.options.warn(`could not spool a late log record: ${message(err)}`),
       );
@@ -168,22 +175,21 @@ export class LogWriter {
   }
 
   /**
-   * The store is too slow for the load: the oldest batch goes to the spool instead of memory.
-   * Building its records waits for the next turn of the event loop, off the request that overflowed.
+   * The store is too slow for the load: the oldest batch goes to the spool instead of memory,
+   * on the next turn of the event loop, off the request that overflowed.
    */
   private overflow(): void {
     const batch = this.queue.splice(0, this.options.batchSize);
     this.inFlight += batch.length;
     const done = new Promise<void>((resolve) => setImmediate(resolve))
       .then(async () => {
-        const entries = this.buildAll(batch);
         try {
-          await this.spool.append(entries);
-          this.counts.spooled += entries.length;
+          await this.spool.append(batch.map((item) => item.entry));
+          this.counts.spooled += batch.length;
           settle(batch);
         } catch (err) {
           this.options.warn(`could not spool log records: ${message(err)}`);
-          this.queue.unshift(...entries.map((entry, i) => ({ ...batch[i], entry }) as Pending));
+          this.queue.unshift(...batch);
         }
       })
       .finally(() => {
@@ -198,12 +204,11 @@ export class LogWriter {
       const batch = this.queue.splice(0, this.options.batchSize);
       this.inFlight += batch.length;
       try {
-        const entries = this.buildAll(batch);
-        if (await this.persist(entries)) {
+        if (await this.persist(batch.map((item) => item.entry))) {
           settle(batch);
         } else {
           // Neither store nor disk took them: keep them, and try again later rather than spin.
-          this.queue.unshift(...entries.map((entry, i) => ({ ...batch[i], entry }) as Pending));
+          this.queue.unshift(...batch);
           this.stuck = true;
           if (!this.closed) this.retryLater();
           return;
@@ -236,17 +241,14 @@ export class LogWriter {
     }
   }
 
-  private buildAll(batch: Pending[]): LogEntry[] {
-    return batch.map((item) => {
-      if ('entry' in item) return item.entry;
-      try {
-        return this.build(item.outcome);
-      } catch (err) {
-        // A record that cannot be built in full is still kept, without its bodies.
-        this.options.warn(`log record ${item.outcome.requestId} kept without bodies: ${message(err)}`);
-        return fallbackEntry(item.outcome);
-      }
-    });
+  private buildEntry(outcome: RequestOutcome): LogEntry {
+    try {
+      return this.build(outcome);
+    } catch (err) {
+      // A record that cannot be built in full is still kept, without its bodies.
+      this.options.warn(`log record ${outcome.requestId} kept without bodies: ${message(err)}`);
+      return fallbackEntry(outcome);
+    }
   }
 
   private storeFailed(err: unknown): void {
@@ -293,7 +295,7 @@ export class LogWriter {
 }
 
 function settle(batch: Pending[]): void {
-  for (const item of batch) if ('entry' in item) item.persisted?.();
+  for (const item of batch) item.persisted?.();
 }
 
 function message(err: unknown): string {

@@ -36,18 +36,19 @@ describe('npm run bench -- --quick', () => {
     expect(r.targets).toEqual(['direct', 'baseline', 'moongate']);
     const s = r.scenarios;
     expect(Object.keys(s).sort()).toEqual(
-      ['idle_startup', 'latency_1conn', 'log_records', 'stream_interchunk', 'stream_ttfc', 'streams_2000', 'throughput_50conn'].sort(),
+      ['idle_startup', 'latency_1conn', 'latency_1conn_large', 'log_records', 'stream_interchunk', 'stream_ttfc', 'streams_2000', 'throughput_50conn'].sort(),
     );
 
     for (const name of ['direct', 'baseline', 'moongate']) {
       const lat = s.latency_1conn.targets[name];
+      const large = s.latency_1conn_large.targets[name];
       const ttfc = s.stream_ttfc.targets[name];
       const gaps = s.stream_interchunk.targets[name];
       const tp = s.throughput_50conn.targets[name];
       const burst = s.streams_2000.targets[name];
-      for (const v of [lat.p50, lat.p99, ttfc.p50, ttfc.p99, gaps.p50, gaps.p99, tp.rps, burst.streams, burst.errors, burst.wall_s]) expect(isNum(v), name).toBe(true);
+      for (const v of [lat.p50, lat.p99, large.p50, large.p99, ttfc.p50, ttfc.p99, gaps.p50, gaps.p99, tp.rps, burst.streams, burst.errors, burst.wall_s]) expect(isNum(v), name).toBe(true);
       if (name !== 'direct') {
-        for (const v of [lat.added_p50, lat.added_p99, ttfc.added_p50, gaps.added_p99, burst.peak_rss_mb]) expect(isNum(v), name).toBe(true);
+        for (const v of [lat.added_p50, lat.added_p99, large.added_p50, ttfc.added_p50, gaps.added_p99, burst.peak_rss_mb]) expect(isNum(v), name).toBe(true);
       }
     }
     for (const name of ['baseline', 'moongate']) {

@@ -95,6 +95,14 @@ describe('fitToSize', () => {
 });
 
 describe('prepareBody', () => {
+  it('shortens a body over the cap from its text the same way as from the value alone', () => {
+    const body = { model: 'm', messages: Array.from({ length: 40 }, (_, i) => ({ role: i % 2 ? 'assistant' : 'user', content: `turn ${i} `.repeat(300) })) };
+    const text = JSON.stringify(body);
+    const out = prepareBody(body, { mode: 'full', maxBytes: 16_384 }, text);
+    expect(out).toBe(fitToSize(body, 16_384));
+    expect(Buffer.byteLength(out!)).toBeLessThanOrEqual(16_384);
+  });
+
   it('applies the logging.bodies mode', () => {
     expect(prepareBody(visionRequest, { mode: 'off', maxBytes: 65536 })).toBeNull();
     expect(prepareBody(undefined, { mode: 'full', maxBytes: 65536 })).toBeNull();

@@ -9,9 +9,9 @@ const MARKER_ALLOWANCE = 24;
  * strings are shortened first (to a common length, each ending in `…[truncated N chars]`). When
  * even that cannot fit (thousands of small fields), the body becomes
  * `{"_truncated": true, "original_bytes": N, "preview": "<the start of the JSON>"}`.
+ * `json` is the value as JSON text when the caller has it (saves serializing it once more).
  */
-export function fitToSize(value: unknown, maxBytes: number): string {
-  const json = JSON.stringify(value) ?? 'null';
+export function fitToSize(value: unknown, maxBytes: number, json: string = JSON.stringify(value) ?? 'null'): string {
   const size = Buffer.byteLength(json);
   if (size <= maxBytes) return json;
 

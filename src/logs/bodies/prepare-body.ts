@@ -22,5 +22,6 @@ export function prepareBody(body: unknown, policy: BodyPolicy, text?: string): s
   }
   let value = replaceBinaryData(body);
   if (policy.mode === 'redacted') value = redactContents(value);
-  return fitToSize(value, policy.maxBytes);
+  // Nothing replaced or redacted: the text is still this body's JSON (a long conversation over the cap).
+  return fitToSize(value, policy.maxBytes, value === body ? text : undefined);
 }
