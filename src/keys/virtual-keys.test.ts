@@ -35,6 +35,23 @@ describe('VirtualKeys', () => {
     expect((await keys.authenticate(key)).id).toBe(record.id);
   });
 
+  it('asks the store once for a key that many requests present at the same moment', async () => {
+    const { keys, store, advance } = setup();
+    const { key, record } = await keys.create({ name: 'busy' });
+    let lookups = 0;
+    const find = store.findKeyByHash.bind(store);
+    store.findKeyByHash = (hash) => (lookups++, find(hash));
+    const found = await Promise.all(Array.from({ length: 50 }, () => keys.authenticate(key)));
+    expect(found.every((k) => k.id === record.id)).toBe(true);
+    expect(lookups).toBe(1);
+    // Cached for a second, then read again: once.
+    await Promise.all(Array.from({ length: 50 }, () => keys.authenticate(key)));
+    expect(lookups).toBe(1);
+    advance(1_001);
+    await Promise.all(Array.from({ length: 50 }, () => keys.authenticate(key)));
+    expect(lookups).toBe(2);
+  });
+
   it('rejects unknown, revoked and expired keys with 401, revocation taking effect at once', async () => {
     const { keys, advance, clock } = setup();
     expect((await failure(keys.authenticate('mg-nope'))).code).toBe('invalid_api_key');

@@ -123,6 +123,21 @@ describe('LogWriter', () => {
     expect(writer.stats).toMatchObject({ backlog: 0, written: 450, spooled: 0 });
   });
 
+  it('leaves records that arrive during a write for a full batch or the interval, not a small batch at once', async () => {
+    const { repo, writer } = setUp({ batchSize: 100, flushIntervalMs: 200 });
+    repo.delayMs = 50;
+    for (let i = 0; i < 100; i++) writer.enqueueOutcome(outcome(`full${i}`));
+    // A full batch goes at once; ten records arrive while it is being written.
+    await new Promise((r) => setTimeout(r, 10));
+    for (let i = 0; i < 10; i++) writer.enqueueOutcome(outcome(`late${i}`));
+    await until(() => repo.batches.length === 1);
+    await new Promise((r) => setTimeout(r, 80));
+    expect(repo.batches).toEqual([100]);
+    // ...then, the interval passed, the rest.
+    await until(() => repo.stored.size === 110);
+    expect(repo.batches).toEqual([100, 10]);
+  });
+
   it('flushes on its own after the interval', async () => {
     const { repo, writer } = setUp();
     writer.enqueueOutcome(outcome('lonely'));

@@ -106,7 +106,7 @@ export class LogWriter {
       }
       // Stuck: neither store nor disk took the last batch; the retry timer tries again later.
       if (this.queue.length === 0 || this.stuck) break;
-      this.draining = this.drain().finally(() => (this.draining = undefined));
+      this.draining = this.drain(true).finally(() => (this.draining = undefined));
     }
     await Promise.all(this.overflowing);
   }
@@ -150,7 +150,7 @@ export class LogWriter {
   }
 
   private schedule(delayMs: number): void {
-    if (this.draining) return; // the running drain picks new records up
+    if (this.draining) return; // the running drain schedules what is left when it ends
     if (this.timer) {
       if (delayMs > 0) return;
       clearTimeout(this.timer);
@@ -158,10 +158,23 @@ export class LogWriter {
     this.timer = setTimeout(() => {
       this.timer = undefined;
       this.stuck = false;
-      void this.flush();
+      this.startDrain();
     }, delayMs);
     // Shutdown flushes explicitly; a pending batch must not keep an idle process alive.
     this.timer.unref();
+  }
+
+  /**
+   * Writes what is queued, then goes on with full batches only: records that arrive during a
+   * write wait for their batch to fill or their interval to pass, instead of following at once in
+   * a small batch (at full load batches were ~200 records instead of 500, measured).
+   */
+  private startDrain(): void {
+    if (this.draining) return;
+    this.draining = this.drain(false).finally(() => {
+      this.draining = undefined;
+      if (this.queue.length > 0 && !this.stuck) this.schedule(this.queue.length >= this.options.batchSize ? 0 : this.options.flushIntervalMs);
+    });
   }
 
   private retryLater(): void {
@@ -199,8 +212,10 @@ export class LogWriter {
     this.overflowing.add(done);
   }
 
-  private async drain(): Promise<void> {
-    while (this.queue.length > 0) {
+  /** Writes batches from the queue: all of it when `everything`, else one batch and then full ones. */
+  private async drain(everything: boolean): Promise<void> {
+    for (let first = true; this.queue.length > 0; first = false) {
+      if (!first && !everything && !this.closed && this.queue.length < this.options.batchSize) break;
       const batch = this.queue.splice(0, this.options.batchSize);
       this.inFlight += batch.length;
       try {

@@ -140,6 +140,10 @@ describe('100k records', () => {
     await store.keys.insertKey(k);
     await store.keys.addSpend('key_w', 1.25, 10);
     expect(await store.keys.findKeyByHash('h-w')).toMatchObject({ id: 'key_w', spend_usd: 1.25, spend_period_start: 10 });
+    // Charges are gathered for a moment before they are written; a read made meanwhile waits for them.
+    const charges = [store.keys.addSpend('key_w', 0.5, 10), store.keys.addSpend('key_w', 0.25, 10)];
+    expect(await store.keys.getKey('key_w')).toMatchObject({ spend_usd: 2, spend_total_usd: 2 });
+    await Promise.all(charges);
     expect((await store.keys.updateKey('key_w', { revoked_at: 99 }))?.revoked_at).toBe(99);
     await store.credentials.insertCredential({ provider: 'moonshot', name: 'w', api_key_sealed: 's', key_last4: '1234', region: 'global', base_url: null, weight: 1, limits: null, models: null, created_at: 1 });
     expect((await store.credentials.listCredentials()).map((c) => c.name)).toEqual(['w']);

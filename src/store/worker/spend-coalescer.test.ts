@@ -53,3 +53,28 @@ describe('SpendCoalescer', () => {
     expect(sent).toHaveLength(2);
   });
 });
+
+describe('SpendCoalescer with a delay', () => {
+  it('gathers the charges of the whole delay into one call, and settled() sends them at once', async () => {
+    const sent: Sent[] = [];
+    const delayed = new SpendCoalescer(async (id, usd, periodStart) => void sent.push([id, usd, periodStart]), 60_000);
+    const charges = [delayed.add('a', 1, 0)];
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    charges.push(delayed.add('a', 2, 0));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(sent).toEqual([]);
+    await delayed.settled();
+    await Promise.all(charges);
+    expect(sent).toEqual([['a', 3, 0]]);
+  });
+
+  it('sends on its own once the delay has passed', async () => {
+    const sent: Sent[] = [];
+    const delayed = new SpendCoalescer(async (id, usd, periodStart) => void sent.push([id, usd, periodStart]), 30);
+    await Promise.all([delayed.add('a', 1, 0), delayed.add('b', 1, 0)]);
+    expect(sent).toEqual([
+      ['a', 1, 0],
+      ['b', 1, 0],
+    ]);
+  });
+});

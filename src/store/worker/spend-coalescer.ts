@@ -12,15 +12,19 @@ interface Charge {
  * and budget period, so that under load the writer thread runs a few UPDATEs a second instead of
  * one message and one transaction per request. Charges to the same key in the same period add up
  * (`addSpend(k, a, p); addSpend(k, b, p)` is `addSpend(k, a + b, p)`), so the stored totals are
- * the same. A charge is sent on the next turn of the event loop, or when the call before it is
- * answered if one is still running; every caller's promise settles when its charge is written.
+ * the same. Charges are gathered for `delayMs` after the first one that finds nothing waiting (to
+ * the next turn of the event loop when 0), and never sent while the call before is still running;
+ * every caller's promise settles when its charge is written. `settled()` sends at once.
  */
 export class SpendCoalescer {
   private pending = new Map<string, Charge>();
-  private scheduled = false;
+  private scheduled: NodeJS.Timeout | NodeJS.Immediate | undefined;
   private running: Promise<void> | undefined;
 
-  constructor(private readonly send: Send) {}
+  constructor(
+    private readonly send: Send,
+    private readonly delayMs = 0,
+  ) {}
 
   add(id: string, usd: number, periodStart: number): Promise<void> {
     return new Promise((resolve, reject) => {
@@ -46,14 +50,24 @@ export class SpendCoalescer {
 
   private kick(): void {
     if (this.running || this.scheduled || this.pending.size === 0) return;
-    this.scheduled = true;
-    setImmediate(() => {
-      this.scheduled = false;
+    const fire = (): void => {
+      this.scheduled = undefined;
       if (!this.running) this.run();
-    });
+    };
+    // Unref'd: charges waiting never hold up exit; close() writes them through settled().
+    this.scheduled = this.delayMs > 0 ? setTimeout(fire, this.delayMs).unref() : setImmediate(fire);
+  }
+
+  private unschedule(): void {
+    if (this.scheduled === undefined) return;
+    if (this.delayMs > 0) clearTimeout(this.scheduled as NodeJS.Timeout);
+    else clearImmediate(this.scheduled as NodeJS.Immediate);
+    this.scheduled = undefined;
   }
 
   private run(): void {
+    this.unschedule();
+    if (this.pending.size === 0) return;
     const charges = [...this.pending.values()];
     this.pending = new Map();
     this.running = Promise.all(charges.map((c) => this.sendOne(c))).then(() => {
