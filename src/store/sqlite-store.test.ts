@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createClient } from '@libsql/client';
+import Database from 'libsql';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { LogEntry } from '../logs/log-record.js';
 import { SqliteStore } from './sqlite/sqlite-store.js';
@@ -190,8 +190,8 @@ describe('SqliteStore', () => {
     expect(await second.logs.get('kept')).toBeDefined();
     await second.close();
 
-    const raw = createClient({ url: `file:${path}` });
-    await raw.execute("INSERT INTO moongate_migrations (version, name, applied_at) VALUES (999, 'future', 0)");
+    const raw = new Database(path);
+    raw.exec("INSERT INTO moongate_migrations (version, name, applied_at) VALUES (999, 'future', 0)");
     raw.close();
     await expect(SqliteStore.open(path)).rejects.toThrow(/newer Moongate/);
   });

@@ -1,11 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { pathToFileURL } from 'node:url';
-// The local-file client only: the package's main entry also loads its HTTP and WebSocket clients
-// (~9 MB more per store thread, measured).
-import { createClient } from '@libsql/client/sqlite3';
-import type { Client } from '@libsql/client';
+import Database from 'libsql';
 import { MEMORY } from '../store-url.js';
+import { SqlClient } from './sql-client.js';
 
 /** A reader only ever reads; the writer (or a store doing both) also migrates and writes. */
 export type SqliteRole = 'writer' | 'reader' | 'both';
@@ -19,20 +16,18 @@ export { MEMORY };
  * second process on the same file (`moongate logs --store`, a second replica) waits instead of
  * failing.
  */
-export async function openSqliteClient(path: string, role: SqliteRole): Promise<Client> {
+export async function openSqliteClient(path: string, role: SqliteRole): Promise<SqlClient> {
   const memory = path === MEMORY;
   if (!memory && role !== 'reader') mkdirSync(dirname(path), { recursive: true });
-  // One connection: calls into libsql are synchronous, so a pool would never hold two at once,
-  // and per-connection pragmas must apply to the connection that is used.
-  const client = createClient({ url: memory ? MEMORY : pathToFileURL(path).href, intMode: 'number', concurrency: 1 });
+  const db = new Database(memory ? ':memory:' : path);
   try {
-    await client.execute('PRAGMA busy_timeout = 5000');
-    if (!memory && role !== 'reader') await client.execute('PRAGMA journal_mode = WAL');
-    await client.execute('PRAGMA synchronous = NORMAL');
-    if (role === 'reader') await client.execute('PRAGMA query_only = 1');
+    db.exec('PRAGMA busy_timeout = 5000');
+    if (!memory && role !== 'reader') db.exec('PRAGMA journal_mode = WAL');
+    db.exec('PRAGMA synchronous = NORMAL');
+    if (role === 'reader') db.exec('PRAGMA query_only = 1');
   } catch (err) {
-    client.close();
+    db.close();
     throw err;
   }
-  return client;
+  return new SqlClient(db);
 }

@@ -1,11 +1,11 @@
-import type { Client } from '@libsql/client';
+import type { SqlClient } from './sql-client.js';
 import type { CredentialRepository, StoredCredential } from '../../credentials/credential-repository.js';
 import type { CredentialLimits, MoonshotRegion } from '../../config/types.js';
 import type { SqlValue } from '../sql/sql-value.js';
 
 /** Provider keys added at run time, already sealed by the caller; stored as they come. */
 export class SqliteCredentialRepository implements CredentialRepository {
-  constructor(private readonly client: Client) {}
+  constructor(private readonly client: SqlClient) {}
 
   /** Adding a credential under an existing provider/name replaces it. */
   async insertCredential(c: StoredCredential): Promise<void> {

@@ -1,4 +1,4 @@
-import type { Client } from '@libsql/client';
+import type { SqlClient } from './sql-client.js';
 import type { KeyPatch, KeyStore } from '../../keys/key-store.js';
 import type { BudgetPeriod, VirtualKey } from '../../keys/virtual-key.js';
 import type { SqlValue } from '../sql/sql-value.js';
@@ -39,7 +39,7 @@ const PATCHABLE: Record<keyof KeyPatch, (v: unknown) => SqlValue> = {
 
 /** Gateway keys in SQL (portable statements; `?` placeholders). */
 export class SqliteKeyRepository implements KeyStore {
-  constructor(private readonly client: Client) {}
+  constructor(private readonly client: SqlClient) {}
 
   async insertKey(k: VirtualKey): Promise<void> {
     await this.client.execute({

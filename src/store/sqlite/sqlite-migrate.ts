@@ -1,11 +1,11 @@
-import type { Client } from '@libsql/client';
+import type { SqlClient } from './sql-client.js';
 import { LATEST_SCHEMA_VERSION, MIGRATIONS, MIGRATIONS_TABLE } from '../migrations.js';
 
 /**
  * Brings the schema up to date. Each migration runs in its own write transaction that re-reads
  * the version first, so two processes starting on one file at once apply it only once.
  */
-export async function migrateSqlite(client: Client): Promise<number> {
+export async function migrateSqlite(client: SqlClient): Promise<number> {
   await client.execute(MIGRATIONS_TABLE);
   let version = await schemaVersion(client);
   if (version > LATEST_SCHEMA_VERSION) {
@@ -34,7 +34,7 @@ export async function migrateSqlite(client: Client): Promise<number> {
   return version;
 }
 
-export async function schemaVersion(client: Client): Promise<number> {
+export async function schemaVersion(client: SqlClient): Promise<number> {
   const result = await client.execute('SELECT COALESCE(MAX(version), 0) AS v FROM moongate_migrations');
   return Number(result.rows[0]?.v ?? 0);
 }

@@ -1,11 +1,10 @@
-import type { Client } from '@libsql/client';
+import type { SqlClient } from './sql-client.js';
 import type { CredentialRepository } from '../../credentials/credential-repository.js';
 import type { KeyStore } from '../../keys/key-store.js';
 import type { LogRepository, Store } from '../store.js';
 import { SqliteCredentialRepository } from './sqlite-credential-repository.js';
 import { SqliteKeyRepository } from './sqlite-key-repository.js';
-import { MEMORY, openSqliteClient } from './sqlite-client.js';
-import { SqliteLogInserter } from './sqlite-log-inserter.js';
+import { openSqliteClient } from './sqlite-client.js';
 import type { SqliteRole } from './sqlite-client.js';
 import { LATEST_SCHEMA_VERSION } from '../migrations.js';
 import { migrateSqlite, schemaVersion } from './sqlite-migrate.js';
@@ -22,11 +21,10 @@ export class SqliteStore implements Store {
   readonly credentials: CredentialRepository;
 
   private constructor(
-    private readonly client: Client,
+    private readonly client: SqlClient,
     readonly description: string,
-    private readonly inserter: SqliteLogInserter | undefined,
   ) {
-    this.logs = new SqliteLogRepository(client, inserter);
+    this.logs = new SqliteLogRepository(client);
     this.keys = new SqliteKeyRepository(client);
     this.credentials = new SqliteCredentialRepository(client);
   }
@@ -34,20 +32,18 @@ export class SqliteStore implements Store {
   /** Opens (and for a writer, creates and migrates) the database at `path`, or `:memory:`. */
   static async open(path: string, role: SqliteRole = 'both'): Promise<SqliteStore> {
     const client = await openSqliteClient(path, role);
-    let inserter: SqliteLogInserter | undefined;
     try {
       if (role === 'reader') {
         const version = await schemaVersion(client).catch(() => 0);
         if (version < LATEST_SCHEMA_VERSION) throw new Error(`the database at ${path} has no Moongate schema yet (version ${version})`);
       } else {
         await migrateSqlite(client);
-        if (path !== MEMORY) inserter = SqliteLogInserter.open(path);
       }
     } catch (err) {
       client.close();
       throw err;
     }
-    return new SqliteStore(client, `sqlite:${path}`, inserter);
+    return new SqliteStore(client, `sqlite:${path}`);
   }
 
   async ping(): Promise<void> {
@@ -55,7 +51,6 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
-    this.inserter?.close();
     this.client.close();
   }
 }
