@@ -50,6 +50,24 @@ describe('VirtualKeys', () => {
     advance(1_001);
     await Promise.all(Array.from({ length: 50 }, () => keys.authenticate(key)));
     expect(lookups).toBe(2);
+    // A slow answer is fresh from when it came: the next request does not ask again at once.
+    store.findKeyByHash = async (hash) => (lookups++, advance(1_500), find(hash));
+    advance(1_001);
+    await keys.authenticate(key);
+    await keys.authenticate(key);
+    expect(lookups).toBe(3);
+  });
+
+  it('asks the store about an unknown key once a second at most', async () => {
+    const { keys, store, advance } = setup();
+    let lookups = 0;
+    const find = store.findKeyByHash.bind(store);
+    store.findKeyByHash = (hash) => (lookups++, find(hash));
+    for (let i = 0; i < 20; i++) expect((await failure(keys.authenticate('mg-wrong'))).code).toBe('invalid_api_key');
+    expect(lookups).toBe(1);
+    advance(1_001);
+    await failure(keys.authenticate('mg-wrong'));
+    expect(lookups).toBe(2);
   });
 
   it('rejects unknown, revoked and expired keys with 401, revocation taking effect at once', async () => {

@@ -32,6 +32,8 @@ export class VirtualKeys {
   private readonly cache = new Map<string, { key: VirtualKey; at: number }>();
   private readonly tokenById = new Map<string, string>();
   private readonly lookups = new Map<string, Promise<VirtualKey | undefined>>();
+  /** Tokens the store did not know, and when it said so. */
+  private readonly unknown = new Map<string, number>();
 
   constructor(
     private readonly store: KeyStore,
@@ -89,9 +91,18 @@ export class VirtualKeys {
     // Keyed by the token itself so the hot path skips hashing; only the hash ever reaches the store.
     let cached = this.cache.get(token);
     if (!cached || now - cached.at > CACHE_TTL_MS) {
+      const unknownSince = this.unknown.get(token);
+      if (unknownSince !== undefined && now - unknownSince <= CACHE_TTL_MS) throw unauthorized('Invalid gateway key.', 'invalid_api_key');
       const key = await this.lookup(token);
-      if (!key) throw unauthorized('Invalid gateway key.', 'invalid_api_key');
-      cached = { key, at: now };
+      if (!key) {
+        // Remembered briefly, so a client retrying a wrong key does not reach the store each time.
+        if (this.unknown.size >= MAX_CACHED_KEYS) this.unknown.delete(this.unknown.keys().next().value!);
+        this.unknown.set(token, this.now());
+        throw unauthorized('Invalid gateway key.', 'invalid_api_key');
+      }
+      this.unknown.delete(token);
+      // Fresh from when the answer came, not from when this request asked.
+      cached = { key, at: this.now() };
       if (this.cache.size >= MAX_CACHED_KEYS) this.forget(this.cache.values().next().value!.key.id);
       this.cache.set(token, cached);
       this.tokenById.set(key.id, token);

@@ -173,7 +173,7 @@ export class LogWriter {
     if (this.draining) return;
     this.draining = this.drain(false).finally(() => {
       this.draining = undefined;
-      if (this.queue.length > 0 && !this.stuck) this.schedule(this.queue.length >= this.options.batchSize ? 0 : this.options.flushIntervalMs);
+      if (this.queue.length > 0 && !this.stuck && !this.closed) this.schedule(this.queue.length >= this.options.batchSize ? 0 : this.options.flushIntervalMs);
     });
   }
 

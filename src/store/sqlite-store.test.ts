@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'libsql';
@@ -185,7 +185,10 @@ describe('SqliteStore', () => {
     const path = join(dir, 'nested', 'moongate.db');
     const first = await SqliteStore.open(path);
     await first.logs.insert([entry({ id: 'kept' })]);
+    expect(statSync(`${path}-wal`).size).toBeGreaterThan(0);
     await first.close();
+    // Closed cleanly: everything is in the database file, the write-ahead log is empty.
+    expect(existsSync(`${path}-wal`) ? statSync(`${path}-wal`).size : 0).toBe(0);
     const second = await SqliteStore.open(path);
     expect(await second.logs.get('kept')).toBeDefined();
     await second.close();

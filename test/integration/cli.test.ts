@@ -22,11 +22,13 @@ function run(args: string[], env: NodeJS.ProcessEnv = {}) {
   let stderr = '';
   child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const output = (pattern: RegExp, ms = 10_000) =>
+  // 'close', not 'exit': by then both pipes have been read to their end.
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  // stdout and stderr are separate pipes: a line written to one before the other may arrive after it.
+  const waitFor = (text: () => string) => (pattern: RegExp, ms = 10_000) =>
     new Promise<RegExpMatchArray>((resolve, reject) => {
       const timer = setInterval(() => {
-        const match = stdout.match(pattern);
+        const match = text().match(pattern);
         if (match) {
           clearInterval(timer);
           resolve(match);
@@ -37,7 +39,7 @@ function run(args: string[], env: NodeJS.ProcessEnv = {}) {
         reject(new Error(`no ${pattern} in output:\n${stdout}\n${stderr}`));
       }, ms);
     });
-  return { child, exited, output, stderr: () => stderr, stdout: () => stdout };
+  return { child, exited, output: waitFor(() => stdout), errorOutput: waitFor(() => stderr), stderr: () => stderr, stdout: () => stdout };
 }
 
 describe('moongate CLI', () => {
@@ -46,7 +48,7 @@ describe('moongate CLI', () => {
     const [, url] = await gw.output(/listening on (http:\/\/\S+)/);
     const res = await fetch(`${url}/health/live`);
     expect(res.status).toBe(200);
-    expect(gw.stderr()).toContain('OPEN LOCAL MODE');
+    await gw.errorOutput(/OPEN LOCAL MODE/);
     gw.child.kill('SIGTERM');
     expect(await gw.exited).toBe(0);
   });
@@ -68,8 +70,8 @@ describe('moongate CLI', () => {
     writeFileSync(file, 'server: { host: 127.0.0.1, port: 0 }\nmaster_key: mk-cli-warning-test\nproviders:\n  moonshot:\n    api_key: "sk-secret-value "\n');
     const gw = run(['start', '--config', file]);
     await gw.output(/listening on (http:\/\/\S+)/);
+    await gw.errorOutput(/has trailing whitespace/);
     expect(gw.stderr()).toContain('moongate: warning: providers.moonshot.credentials[0]');
-    expect(gw.stderr()).toContain('has trailing whitespace');
     expect(gw.stderr() + gw.stdout()).not.toContain('sk-secret-value');
     gw.child.kill('SIGTERM');
     expect(await gw.exited).toBe(0);

@@ -23,6 +23,7 @@ export class SqliteStore implements Store {
   private constructor(
     private readonly client: SqlClient,
     readonly description: string,
+    private readonly role: SqliteRole,
   ) {
     this.logs = new SqliteLogRepository(client);
     this.keys = new SqliteKeyRepository(client);
@@ -43,7 +44,7 @@ export class SqliteStore implements Store {
       client.close();
       throw err;
     }
-    return new SqliteStore(client, `sqlite:${path}`);
+    return new SqliteStore(client, `sqlite:${path}`, role);
   }
 
   async ping(): Promise<void> {
@@ -51,6 +52,9 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
+    // Fold the WAL back into the database file: libsql's close leaves that to the last statement's
+    // garbage collection, which an exiting thread never runs.
+    if (this.role !== 'reader') await this.client.execute('PRAGMA wal_checkpoint(TRUNCATE)').catch(() => undefined);
     this.client.close();
   }
 }

@@ -3,14 +3,16 @@ import { SpendCoalescer } from './spend-coalescer.js';
 
 type Sent = [string, number, number];
 
-function recorder(fail?: (id: string) => boolean) {
+function recorder(options: { delayMs?: number; fail?: (id: string) => boolean } = {}) {
   const sent: Sent[] = [];
   const coalescer = new SpendCoalescer(async (id, usd, periodStart) => {
     sent.push([id, usd, periodStart]);
-    if (fail?.(id)) throw new Error(`no key ${id}`);
-  });
+    if (options.fail?.(id)) throw new Error(`no key ${id}`);
+  }, options.delayMs);
   return { sent, coalescer };
 }
+
+const tick = (ms = 0) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('SpendCoalescer', () => {
   it('merges charges to the same key and period made in one turn into one call', async () => {
@@ -23,58 +25,57 @@ describe('SpendCoalescer', () => {
     ]);
   });
 
-  it('sends what arrives while a call runs once that call is answered', async () => {
-    const sent: Sent[] = [];
-    let release!: () => void;
-    const coalescer = new SpendCoalescer((id, usd, periodStart) => {
-      sent.push([id, usd, periodStart]);
-      return sent.length === 1 ? new Promise<void>((resolve) => (release = resolve)) : Promise.resolve();
-    });
-    const first = coalescer.add('a', 1, 0);
-    await new Promise((resolve) => setImmediate(resolve));
-    const later = [coalescer.add('a', 1, 0), coalescer.add('a', 1, 0)];
-    await new Promise((resolve) => setImmediate(resolve));
-    expect(sent).toHaveLength(1);
-    release();
-    await Promise.all([first, ...later]);
-    expect(sent).toEqual([
-      ['a', 1, 0],
-      ['a', 2, 0],
-    ]);
-  });
-
-  it('rejects only the charges whose call failed, and settles everything before shutdown', async () => {
-    const { sent, coalescer } = recorder((id) => id === 'gone');
-    const ok = coalescer.add('a', 1, 0);
-    const bad = expect(coalescer.add('gone', 1, 0)).rejects.toThrow('no key gone');
-    await coalescer.settled();
-    await expect(ok).resolves.toBeUndefined();
-    await bad;
-    expect(sent).toHaveLength(2);
-  });
-});
-
-describe('SpendCoalescer with a delay', () => {
-  it('gathers the charges of the whole delay into one call, and settled() sends them at once', async () => {
-    const sent: Sent[] = [];
-    const delayed = new SpendCoalescer(async (id, usd, periodStart) => void sent.push([id, usd, periodStart]), 60_000);
-    const charges = [delayed.add('a', 1, 0)];
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    charges.push(delayed.add('a', 2, 0));
-    await new Promise((resolve) => setTimeout(resolve, 20));
+  it('gathers the charges of the whole delay into one call', async () => {
+    const { sent, coalescer } = recorder({ delayMs: 40 });
+    const charges = [coalescer.add('a', 1, 0)];
+    await tick(10);
+    charges.push(coalescer.add('a', 2, 0));
     expect(sent).toEqual([]);
-    await delayed.settled();
     await Promise.all(charges);
     expect(sent).toEqual([['a', 3, 0]]);
   });
 
-  it('sends on its own once the delay has passed', async () => {
+  it('sendNow sends what waits at once, and does not wait for charges made after it', async () => {
     const sent: Sent[] = [];
-    const delayed = new SpendCoalescer(async (id, usd, periodStart) => void sent.push([id, usd, periodStart]), 30);
-    await Promise.all([delayed.add('a', 1, 0), delayed.add('b', 1, 0)]);
+    const releases: (() => void)[] = [];
+    const coalescer = new SpendCoalescer((id, usd, periodStart) => {
+      sent.push([id, usd, periodStart]);
+      return new Promise<void>((resolve) => releases.push(resolve));
+    }, 60_000);
+    void coalescer.add('a', 1, 0);
+    const read = coalescer.sendNow();
+    expect(sent).toEqual([['a', 1, 0]]);
+    // A charge made while the first is being written goes in its own send, not awaited by `read`.
+    void coalescer.add('a', 2, 0);
+    void coalescer.sendNow();
     expect(sent).toEqual([
       ['a', 1, 0],
-      ['b', 1, 0],
+      ['a', 2, 0],
     ]);
+    const later = coalescer.sendNow();
+    let readDone = false;
+    let laterDone = false;
+    void read.then(() => (readDone = true));
+    void later.then(() => (laterDone = true));
+    releases[0]!();
+    await tick();
+    // `read` came before the second charge: it is answered once the first is written.
+    expect([readDone, laterDone]).toEqual([true, false]);
+    releases[1]!();
+    await tick();
+    expect(laterDone).toBe(true);
+  });
+
+  it('rejects only the charges whose call failed, and writes everything on close', async () => {
+    const { sent, coalescer } = recorder({ delayMs: 60_000, fail: (id) => id === 'gone' });
+    const ok = coalescer.add('a', 1, 0);
+    const bad = expect(coalescer.add('gone', 1, 0)).rejects.toThrow('no key gone');
+    await coalescer.close();
+    await expect(ok).resolves.toBeUndefined();
+    await bad;
+    expect(sent).toHaveLength(2);
+    // After close a charge is sent at once: no timer would fire before the store is gone.
+    await coalescer.add('late', 1, 0);
+    expect(sent.at(-1)).toEqual(['late', 1, 0]);
   });
 });

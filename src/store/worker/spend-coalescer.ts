@@ -13,13 +13,14 @@ interface Charge {
  * one message and one transaction per request. Charges to the same key in the same period add up
  * (`addSpend(k, a, p); addSpend(k, b, p)` is `addSpend(k, a + b, p)`), so the stored totals are
  * the same. Charges are gathered for `delayMs` after the first one that finds nothing waiting (to
- * the next turn of the event loop when 0), and never sent while the call before is still running;
- * every caller's promise settles when its charge is written. `settled()` sends at once.
+ * the next turn of the event loop when 0); every caller's promise settles when its charge is
+ * written. `sendNow()` sends what is waiting at once, for a read that must see it.
  */
 export class SpendCoalescer {
   private pending = new Map<string, Charge>();
   private scheduled: NodeJS.Timeout | NodeJS.Immediate | undefined;
-  private running: Promise<void> | undefined;
+  private readonly inFlight = new Set<Promise<void>>();
+  private closing = false;
 
   constructor(
     private readonly send: Send,
@@ -36,25 +37,42 @@ export class SpendCoalescer {
       } else {
         this.pending.set(key, { id, usd, periodStart, waiters: [{ resolve, reject }] });
       }
-      this.kick();
+      // Shutting down: no timer to wait for (it would fire after the store is gone).
+      if (this.closing) void this.sendNow();
+      else this.schedule();
     });
   }
 
-  /** Resolves when every charge added so far has been sent and answered (for shutdown). */
-  async settled(): Promise<void> {
-    while (this.running || this.pending.size > 0) {
-      if (!this.running) this.run();
-      await this.running;
+  /**
+   * Sends every charge waiting now (alongside a send already under way: the updates add up) and
+   * resolves when those, and any send already under way, are answered. Charges made after the
+   * call are not waited for, so a busy gateway cannot keep a reader waiting.
+   */
+  sendNow(): Promise<void> {
+    this.unschedule();
+    if (this.pending.size > 0) {
+      const charges = [...this.pending.values()];
+      this.pending = new Map();
+      const sending = Promise.all(charges.map((c) => this.sendOne(c))).then(() => undefined);
+      this.inFlight.add(sending);
+      void sending.finally(() => this.inFlight.delete(sending));
     }
+    return Promise.all(this.inFlight).then(() => undefined);
   }
 
-  private kick(): void {
-    if (this.running || this.scheduled || this.pending.size === 0) return;
+  /** For shutdown: sends what is waiting, and from now on every charge at once. */
+  async close(): Promise<void> {
+    this.closing = true;
+    await this.sendNow();
+  }
+
+  private schedule(): void {
+    if (this.scheduled !== undefined) return;
     const fire = (): void => {
       this.scheduled = undefined;
-      if (!this.running) this.run();
+      void this.sendNow();
     };
-    // Unref'd: charges waiting never hold up exit; close() writes them through settled().
+    // Unref'd: charges waiting never hold up exit; close() writes them.
     this.scheduled = this.delayMs > 0 ? setTimeout(fire, this.delayMs).unref() : setImmediate(fire);
   }
 
@@ -63,17 +81,6 @@ export class SpendCoalescer {
     if (this.delayMs > 0) clearTimeout(this.scheduled as NodeJS.Timeout);
     else clearImmediate(this.scheduled as NodeJS.Immediate);
     this.scheduled = undefined;
-  }
-
-  private run(): void {
-    this.unschedule();
-    if (this.pending.size === 0) return;
-    const charges = [...this.pending.values()];
-    this.pending = new Map();
-    this.running = Promise.all(charges.map((c) => this.sendOne(c))).then(() => {
-      this.running = undefined;
-      this.kick();
-    });
   }
 
   private sendOne(charge: Charge): Promise<void> {
