@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { GatewayError } from '../server/gateway-error.js';
-import { brokenWhileReading } from '../upstream/send-request.js';
+import { brokenWhileReading } from '../upstream/upstream-errors.js';
 import type { UpstreamResponse } from '../upstream/send-request.js';
 import type { Deployment } from './deployments.js';
 

@@ -1,9 +1,8 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import type { Dispatcher } from 'undici';
 import type { UpstreamPools } from './pool.js';
-import { abortReason, brokenWhileReading, networkError } from './send-request.js';
+import { dispatchUpstream } from './dispatch-upstream.js';
+import { brokenWhileReading } from './upstream-errors.js';
 import type { UpstreamRequest } from './send-request.js';
-import { upstreamTarget } from './upstream-target.js';
 
 export interface BufferedUpstreamResponse {
   status: number;
@@ -21,50 +20,23 @@ export interface BufferedUpstreamResponse {
  * headers are network errors (502/504, naming the host); a break while reading is a 502.
  */
 export function sendBufferedRequest(pools: UpstreamPools, req: UpstreamRequest): Promise<BufferedUpstreamResponse> {
-  const target = upstreamTarget(req.baseUrl);
-  const { signal } = req;
   return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(networkError(req.providerName, target.host, abortReason(signal)));
-    let controller: Dispatcher.DispatchController | undefined;
     let status = 0;
-    let headers: IncomingHttpHeaders | undefined;
+    let headers: IncomingHttpHeaders = {};
     let headersAt = 0;
     const chunks: Buffer[] = [];
-    const onAbort = (): void => controller?.abort(abortReason(signal));
-    signal.addEventListener('abort', onAbort, { once: true });
-
-    pools.poolFor(target.origin).dispatch(
-      {
-        method: 'POST',
-        path: target.pathPrefix + req.path,
-        headers: req.headers,
-        body: req.body,
-        headersTimeout: req.timeoutMs,
-        bodyTimeout: req.timeoutMs,
+    dispatchUpstream(pools, req, {
+      onHeaders(_controller, statusCode, responseHeaders) {
+        status = statusCode;
+        headers = responseHeaders;
+        headersAt = performance.now();
       },
-      {
-        onRequestStart(c) {
-          controller = c;
-          if (signal.aborted) c.abort(abortReason(signal));
-        },
-        onResponseStart(_c, statusCode, responseHeaders) {
-          status = statusCode;
-          headers = responseHeaders;
-          headersAt = performance.now();
-        },
-        onResponseData(_c, chunk) {
-          chunks.push(chunk);
-        },
-        onResponseEnd() {
-          signal.removeEventListener('abort', onAbort);
-          const text = chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8');
-          resolve({ status, headers: headers ?? {}, text, headersAt });
-        },
-        onResponseError(_c, err) {
-          signal.removeEventListener('abort', onAbort);
-          reject(headers === undefined ? networkError(req.providerName, target.host, err) : brokenWhileReading(req.providerName, err));
-        },
+      onData: (chunk) => chunks.push(chunk),
+      onEnd() {
+        const text = chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8');
+        resolve({ status, headers, text, headersAt });
       },
-    );
+      onBodyError: (err) => reject(brokenWhileReading(req.providerName, err)),
+    }).catch(reject);
   });
 }

@@ -1,9 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import type { Dispatcher } from 'undici';
-import { GatewayError } from '../server/gateway-error.js';
 import type { UpstreamPools } from './pool.js';
+import { dispatchUpstream } from './dispatch-upstream.js';
 import { UpstreamBody } from './upstream-body.js';
-import { upstreamTarget } from './upstream-target.js';
 
 export interface UpstreamRequest {
   baseUrl: string;
@@ -22,88 +20,16 @@ export interface UpstreamResponse {
 }
 
 /**
- * One POST upstream whose body is read as it arrives (streams), straight from undici's
- * dispatcher into an UpstreamBody. Resolves when the headers are in; failures before that are
- * network errors (502/504, naming the host), later ones reach the body's reader. The request's
- * signal aborts the call at any point, the body included.
+ * One POST upstream whose body is read as it arrives (streams), fed by undici's dispatcher into
+ * an UpstreamBody. Resolves when the headers are in; later failures reach the body's reader.
  */
-export function sendUpstreamRequest(pools: UpstreamPools, req: UpstreamRequest): Promise<UpstreamResponse> {
-  const target = upstreamTarget(req.baseUrl);
-  const { signal } = req;
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(networkError(req.providerName, target.host, abortReason(signal)));
-    let controller: Dispatcher.DispatchController | undefined;
-    let body: UpstreamBody | undefined;
-    const onAbort = (): void => controller?.abort(abortReason(signal));
-    signal.addEventListener('abort', onAbort, { once: true });
-
-    pools.poolFor(target.origin).dispatch(
-      {
-        method: 'POST',
-        path: target.pathPrefix + req.path,
-        headers: req.headers,
-        body: req.body,
-        headersTimeout: req.timeoutMs,
-        bodyTimeout: req.timeoutMs,
-      },
-      {
-        onRequestStart(c) {
-          controller = c;
-          if (signal.aborted) c.abort(abortReason(signal));
-        },
-        onResponseStart(c, statusCode, headers) {
-          body = new UpstreamBody(c);
-          resolve({ status: statusCode, headers, body });
-        },
-        onResponseData(_c, chunk) {
-          body?.push(chunk);
-        },
-        onResponseEnd() {
-          signal.removeEventListener('abort', onAbort);
-          body?.end();
-        },
-        onResponseError(_c, err) {
-          signal.removeEventListener('abort', onAbort);
-          if (body) body.fail(err);
-          else reject(networkError(req.providerName, target.host, err));
-        },
-      },
-    );
+export async function sendUpstreamRequest(pools: UpstreamPools, req: UpstreamRequest): Promise<UpstreamResponse> {
+  let answer: UpstreamResponse | undefined;
+  await dispatchUpstream(pools, req, {
+    onHeaders: (controller, status, headers) => (answer = { status, headers, body: new UpstreamBody(controller) }),
+    onData: (chunk) => answer!.body.push(chunk),
+    onEnd: () => answer!.body.end(),
+    onBodyError: (err) => answer!.body.fail(err),
   });
-}
-
-/** The upstream answered, then the connection broke (or timed out) before its body was complete. */
-export function brokenWhileReading(providerName: string, err: unknown): GatewayError {
-  const detail = err instanceof Error ? err.message : String(err);
-  return new GatewayError(502, `${providerName}: the connection broke while reading the answer (${detail})`, {
-    type: 'api_error',
-    code: 'upstream_incomplete',
-  });
-}
-
-export function networkError(providerName: string, host: string, err: unknown): GatewayError {
-  const e = err as { code?: string; message?: string; name?: string };
-  if (e?.name === 'AbortError' || e?.code === 'UND_ERR_ABORTED') {
-    return new GatewayError(499, `${providerName}: request aborted by the client`, { type: 'api_error', code: 'client_closed_request' });
-  }
-  if (e?.code === 'UND_ERR_HEADERS_TIMEOUT' || e?.code === 'UND_ERR_BODY_TIMEOUT' || e?.code === 'UND_ERR_CONNECT_TIMEOUT') {
-    return new GatewayError(504, `${providerName}: ${host} did not answer in time (${e.code})`, { type: 'timeout_error', code: 'upstream_timeout' });
-  }
-  if (e?.code === 'UND_ERR_INVALID_ARG' && /header/i.test(e.message ?? '')) {
-    return new GatewayError(
-      500,
-      `${providerName}: the request could not be sent to ${host}: a header value is invalid. This is usually an API key with a line break or other control character in it: check the configured key.`,
-      { type: 'api_error', code: 'invalid_credential_format' },
-    );
-  }
-  const detail = e?.code ?? e?.message ?? String(err);
-  return new GatewayError(502, `${providerName}: could not reach ${host} (${detail})`, { type: 'api_error', code: 'upstream_unreachable' });
-}
-
-/** What a pulled signal says, as an Error undici can carry (an abort without a reason gets one). */
-export function abortReason(signal: AbortSignal): Error {
-  if (signal.reason instanceof Error) return signal.reason;
-  const err = new Error('This operation was aborted');
-  err.name = 'AbortError';
-  return err;
+  return answer!;
 }

@@ -5,6 +5,12 @@ export interface FlowControl {
   abort(reason: Error): void;
 }
 
+/** A read waiting for the next chunk. */
+interface Waiter {
+  resolve(chunk: Buffer | null): void;
+  reject(err: Error): void;
+}
+
 /** Bytes queued beyond what the reader has taken before the socket is paused. */
 const HIGH_WATER_MARK = 64 * 1024;
 
@@ -21,7 +27,7 @@ export class UpstreamBody {
   private paused = false;
   private ended = false;
   private error: Error | undefined;
-  private waiter: { resolve(chunk: Buffer | null): void; reject(err: Error): void } | undefined;
+  private waiter: Waiter | undefined;
   private discarding = false;
   private isDestroyed = false;
 
@@ -105,20 +111,22 @@ export class UpstreamBody {
   end(): void {
     if (this.ended || this.error) return;
     this.ended = true;
-    this.onEnd?.();
-    const waiter = this.waiter;
-    this.waiter = undefined;
-    waiter?.resolve(null);
+    this.finished()?.resolve(null);
   }
 
   /** From the dispatcher: the connection broke, timed out or was aborted. */
   fail(err: Error): void {
     if (this.ended || this.error) return;
     this.error = err;
+    this.finished()?.reject(err);
+  }
+
+  /** The body is over: stops a discardRest timer, and hands back the read waiting for it, if any. */
+  private finished(): Waiter | undefined {
     this.onEnd?.();
     const waiter = this.waiter;
     this.waiter = undefined;
-    waiter?.reject(err);
+    return waiter;
   }
 
   private onEnd: (() => void) | undefined;

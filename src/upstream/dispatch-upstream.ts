@@ -1,0 +1,67 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Dispatcher } from 'undici';
+import type { UpstreamPools } from './pool.js';
+import { abortReason, networkError } from './upstream-errors.js';
+import type { UpstreamRequest } from './send-request.js';
+import { upstreamTarget } from './upstream-target.js';
+
+/** What a caller does with an answer as undici's dispatcher delivers it, after its headers. */
+export interface AnswerHandler {
+  onHeaders(controller: Dispatcher.DispatchController, status: number, headers: IncomingHttpHeaders): void;
+  onData(chunk: Buffer): void;
+  onEnd(): void;
+  /** The connection broke, timed out or was aborted after the headers came. */
+  onBodyError(err: Error): void;
+}
+
+/**
+ * Sends one POST upstream through undici's dispatcher: the answer's chunks go straight to
+ * `handler`, without `request()`'s Readable and a promise per chunk. Resolves when the headers
+ * are in; a failure before that (or a signal already pulled) rejects with a 502/504 naming the
+ * host. The request's signal aborts the call at any point, the body included.
+ */
+export function dispatchUpstream(pools: UpstreamPools, req: UpstreamRequest, handler: AnswerHandler): Promise<void> {
+  const target = upstreamTarget(req.baseUrl);
+  const { signal } = req;
+  return new Promise((headersIn, failed) => {
+    if (signal.aborted) return failed(networkError(req.providerName, target.host, abortReason(signal)));
+    let controller: Dispatcher.DispatchController | undefined;
+    let answered = false;
+    const onAbort = (): void => controller?.abort(abortReason(signal));
+    signal.addEventListener('abort', onAbort, { once: true });
+
+    pools.poolFor(target.origin).dispatch(
+      {
+        method: 'POST',
+        path: target.pathPrefix + req.path,
+        headers: req.headers,
+        body: req.body,
+        headersTimeout: req.timeoutMs,
+        bodyTimeout: req.timeoutMs,
+      },
+      {
+        onRequestStart(c) {
+          controller = c;
+          if (signal.aborted) c.abort(abortReason(signal));
+        },
+        onResponseStart(c, statusCode, headers) {
+          answered = true;
+          handler.onHeaders(c, statusCode, headers);
+          headersIn();
+        },
+        onResponseData(_c, chunk) {
+          handler.onData(chunk);
+        },
+        onResponseEnd() {
+          signal.removeEventListener('abort', onAbort);
+          handler.onEnd();
+        },
+        onResponseError(_c, err) {
+          signal.removeEventListener('abort', onAbort);
+          if (answered) handler.onBodyError(err);
+          else failed(networkError(req.providerName, target.host, err));
+        },
+      },
+    );
+  });
+}

@@ -1,0 +1,37 @@
+import { GatewayError } from '../server/gateway-error.js';
+
+/** The upstream answered, then the connection broke (or timed out) before its body was complete. */
+export function brokenWhileReading(providerName: string, err: unknown): GatewayError {
+  const detail = err instanceof Error ? err.message : String(err);
+  return new GatewayError(502, `${providerName}: the connection broke while reading the answer (${detail})`, {
+    type: 'api_error',
+    code: 'upstream_incomplete',
+  });
+}
+
+export function networkError(providerName: string, host: string, err: unknown): GatewayError {
+  const e = err as { code?: string; message?: string; name?: string };
+  if (e?.name === 'AbortError' || e?.code === 'UND_ERR_ABORTED') {
+    return new GatewayError(499, `${providerName}: request aborted by the client`, { type: 'api_error', code: 'client_closed_request' });
+  }
+  if (e?.code === 'UND_ERR_HEADERS_TIMEOUT' || e?.code === 'UND_ERR_BODY_TIMEOUT' || e?.code === 'UND_ERR_CONNECT_TIMEOUT') {
+    return new GatewayError(504, `${providerName}: ${host} did not answer in time (${e.code})`, { type: 'timeout_error', code: 'upstream_timeout' });
+  }
+  if (e?.code === 'UND_ERR_INVALID_ARG' && /header/i.test(e.message ?? '')) {
+    return new GatewayError(
+      500,
+      `${providerName}: the request could not be sent to ${host}: a header value is invalid. This is usually an API key with a line break or other control character in it: check the configured key.`,
+      { type: 'api_error', code: 'invalid_credential_format' },
+    );
+  }
+  const detail = e?.code ?? e?.message ?? String(err);
+  return new GatewayError(502, `${providerName}: could not reach ${host} (${detail})`, { type: 'api_error', code: 'upstream_unreachable' });
+}
+
+/** What a pulled signal says, as an Error undici can carry (an abort without a reason gets one). */
+export function abortReason(signal: AbortSignal): Error {
+  if (signal.reason instanceof Error) return signal.reason;
+  const err = new Error('This operation was aborted');
+  err.name = 'AbortError';
+  return err;
+}
