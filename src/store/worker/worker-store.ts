@@ -38,15 +38,19 @@ export class WorkerStore implements Store {
     const keys = this.remote<KeyStore>('keys');
     // One charge per priced request: merged, so the writer is not sent one message per request.
     this.spend = new SpendCoalescer((id, usd, periodStart) => keys.addSpend(id, usd, periodStart), SPEND_FLUSH_MS);
+    // A key read back carries every charge made before the read. The writer answers in order, so
+    // a read routed to it only needs the charges sent first; a read on the reader waits for them.
+    const afterCharges = <A extends unknown[], R>(method: keyof KeyStore, read: (...args: A) => Promise<R>) =>
+      REPOSITORY_METHODS.keys[method] === 'writer'
+        ? (...args: A): Promise<R> => (void this.spend.sendNow(), read(...args))
+        : async (...args: A): Promise<R> => (await this.spend.sendNow(), read(...args));
     this.keys = {
       ...keys,
       addSpend: (id, usd, periodStart) => this.spend.add(id, usd, periodStart),
-      // A key read back carries every charge made before the read. The writer answers in order,
-      // so its reads only need the charges sent first; a read on the reader thread waits for them.
-      findKeyByHash: (hash) => (void this.spend.sendNow(), keys.findKeyByHash(hash)),
-      updateKey: (id, patch) => (void this.spend.sendNow(), keys.updateKey(id, patch)),
-      getKey: async (id) => (await this.spend.sendNow(), keys.getKey(id)),
-      listKeys: async () => (await this.spend.sendNow(), keys.listKeys()),
+      findKeyByHash: afterCharges('findKeyByHash', keys.findKeyByHash),
+      updateKey: afterCharges('updateKey', keys.updateKey),
+      getKey: afterCharges('getKey', keys.getKey),
+      listKeys: afterCharges('listKeys', keys.listKeys),
     };
   }
 
