@@ -1,20 +1,13 @@
+import type { AttemptRecord } from '../router/router.js';
+
 /** Where a record came from: a request the gateway proxied, or one sent in without proxying. */
 export type LogSource = 'proxy' | 'ingested';
 
-/** One upstream call made for a request (retries and fallbacks make several). */
-export interface LogAttempt {
-  provider: string;
-  model: string;
-  credential: string;
-  /** Upstream HTTP status; absent when no answer came (network error, timeout, abort). */
-  status?: number;
-  error_type?: string;
-  error_message?: string;
-  /** ms from the request's arrival to this attempt's start. */
-  started_ms: number;
-  /** ms until the upstream's response headers (or the failure). */
-  duration_ms: number;
-}
+/**
+ * One upstream call made for a request (retries and fallbacks make several): the router's record
+ * as stored, with times rounded to 0.01 ms and the error message capped (entry-from-outcome.ts).
+ */
+export type LogAttempt = AttemptRecord;
 
 /** The cost split the way providers bill it, USD. */
 export interface CostDetails {

@@ -31,12 +31,17 @@ export interface CallContext {
   clientWantsUsage: boolean;
   /** Response bodies are logged: streams rebuild the whole answer as they pass. */
   captureResponse: boolean;
+  /**
+   * The bytes the request body given to prepareChat was parsed from (that body may lack the
+   * gateway's own fields): what the provider leaves unchanged is sent as these bytes (bodyToSend).
+   */
+  clientBody?: Buffer;
 }
 
 export interface PreparedRequest {
   path: string;
   headers: Record<string, string>;
-  body: string;
+  body: string | Buffer;
   stream: boolean;
   /** What was changed to fit the provider, for `x-moongate-adjusted`. */
   adjustments: string[];

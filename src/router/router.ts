@@ -73,6 +73,8 @@ export interface ChatCall {
   route: RouteInfo;
   /** Per-request fallbacks from the body, tried after the model's own. */
   fallbacks?: string[];
+  /** The bytes the request body was parsed from (providers forward what they leave unchanged). */
+  clientBody?: Buffer;
   /** The prompt's estimated size (estimatePromptTokens), when the caller has it already. */
   promptTokens?: number;
 }
@@ -297,6 +299,7 @@ export class Router {
       callerScope: call.callerScope,
       clientWantsUsage: call.clientWantsUsage,
       captureResponse: call.captureResponse,
+      clientBody: call.clientBody,
     };
     const prepared = await d.provider.prepareChat(body, d.model, d.credential, ctx);
     route.provider = d.provider.name;

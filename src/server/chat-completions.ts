@@ -98,6 +98,7 @@ export async function handleChatCompletions(
       route,
       fallbacks,
       promptTokens,
+      clientBody: received.bytes,
     });
 
     if (outcome.kind === 'json') {

@@ -5,6 +5,8 @@ export interface JsonBody {
   value: unknown;
   /** The body as it came, for logs (it is valid JSON, since it parsed). */
   text: string;
+  /** The same, as the bytes that came: providers forward them where they change nothing. */
+  bytes: Buffer;
 }
 
 /**
@@ -45,8 +47,9 @@ export function readJsonBodyAndText(req: IncomingMessage, limitBytes: number): P
     const onEnd = (): void => {
       stop();
       try {
-        const text = chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8');
-        resolve({ value: parseJson(text), text });
+        const bytes = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+        const text = bytes.toString('utf8');
+        resolve({ value: parseJson(text), text, bytes });
       } catch (err) {
         reject(err);
       }

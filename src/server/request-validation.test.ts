@@ -24,7 +24,7 @@ async function failure(p: Promise<unknown>): Promise<GatewayError> {
 describe('readJsonBody', () => {
   it('parses JSON', async () => {
     expect(await readJsonBody(request('{"a":1}'), 100)).toEqual({ a: 1 });
-    expect(await readJsonBodyAndText(request('{"a":1}'), 100)).toEqual({ value: { a: 1 }, text: '{"a":1}' });
+    expect(await readJsonBodyAndText(request('{"a":1}'), 100)).toEqual({ value: { a: 1 }, text: '{"a":1}', bytes: Buffer.from('{"a":1}') });
   });
   it('rejects invalid JSON with 400 saying so', async () => {
     const err = await failure(readJsonBody(request('{"a":'), 100));

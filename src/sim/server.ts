@@ -68,6 +68,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
           region,
           authorization: req.headers.authorization,
           body: parsed.ok ? parsed.value : raw === '' ? undefined : raw,
+          text: raw,
           startedAt,
           aborted: false,
           finished: false,

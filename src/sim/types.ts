@@ -38,6 +38,8 @@ export interface RecordedRequest {
   authorization: string | undefined;
   /** Parsed JSON body; the raw text when it did not parse; undefined when empty. */
   body: unknown;
+  /** The body exactly as it arrived ('' when empty), for tests of what was forwarded byte for byte. */
+  text: string;
   startedAt: number;
   /** The client closed the connection before the response finished. */
   aborted: boolean;

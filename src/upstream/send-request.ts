@@ -7,7 +7,7 @@ export interface UpstreamRequest {
   baseUrl: string;
   path: string;
   headers: Record<string, string>;
-  body: string;
+  body: string | Buffer;
   signal: AbortSignal;
   timeoutMs: number;
   providerName: string;

@@ -3,7 +3,7 @@ import { parseConfigText } from '../../src/config/index.js';
 import { createGateway } from '../../src/gateway.js';
 import type { Gateway } from '../../src/gateway.js';
 import { startSimulator } from '../../src/sim/index.js';
-import type { Simulator, SimulatorOptions } from '../../src/sim/index.js';
+import type { RecordedRequest, Simulator, SimulatorOptions } from '../../src/sim/index.js';
 
 export const GLOBAL_KEY = 'sk-test-global-0001';
 export const CN_KEY = 'sk-cn-test-0001';
@@ -64,12 +64,22 @@ export async function startGatewayOn(sim: Simulator, yaml: string): Promise<{ ga
   return { gateway, url, client, close: () => gateway.close() };
 }
 
-/** The body the simulator received for its n-th chat request (0-based; -1 = last). */
-export function upstreamBody(sim: Simulator, n = -1): Record<string, any> {
+/** The simulator's n-th chat request (0-based; -1 = last). */
+function upstreamChat(sim: Simulator, n: number): RecordedRequest {
   const chats = sim.requests.filter((r) => r.path.endsWith('/chat/completions'));
   const r = n < 0 ? chats[chats.length + n] : chats[n];
   if (!r) throw new Error(`the simulator received no chat request #${n}`);
-  return r.body as Record<string, any>;
+  return r;
+}
+
+/** The body the simulator received for its n-th chat request (0-based; -1 = last). */
+export function upstreamBody(sim: Simulator, n = -1): Record<string, any> {
+  return upstreamChat(sim, n).body as Record<string, any>;
+}
+
+/** The same body's text, exactly as it arrived. */
+export function upstreamText(sim: Simulator, n = -1): string {
+  return upstreamChat(sim, n).text;
 }
 
 export async function postRaw(url: string, body: string, headers: Record<string, string> = {}): Promise<{ status: number; json: any; headers: Headers }> {

@@ -1,6 +1,6 @@
 import type OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startStack, upstreamBody } from '../helpers/stack.js';
+import { postRaw, startStack, upstreamBody, upstreamText } from '../helpers/stack.js';
 import type { Stack } from '../helpers/stack.js';
 
 let stack: Stack;
@@ -172,5 +172,27 @@ describe('Moonshot adjustments, each named in x-moongate-adjusted', () => {
     const sent = upstreamBody(stack.sim);
     expect(sent.customer_identifier).toBeUndefined();
     expect(sent.metadata).toBeUndefined();
+  });
+});
+
+describe('what the gateway does not change reaches Moonshot byte for byte', () => {
+  it('keeps number spellings, integers past 2^53 and unknown fields, and strips gateway fields', async () => {
+    const text =
+      '{"model": "moonshot/kimi-k2.6", "metadata": {"team": "search"}, "messages": [{"role": "user", "content": "hi \\u00e9\\n"}], ' +
+      '"max_tokens": 64, "seed": 12345678901234567890, "x_vendor": {"ratio": 1.0, "big": 9007199254740993}}';
+    const res = await postRaw(`${stack.url}/v1/chat/completions`, text, { authorization: 'Bearer test-caller' });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('x-moongate-adjusted')).toContain('max_tokens=max_completion_tokens');
+    expect(upstreamText(stack.sim)).toBe(
+      '{"model":"kimi-k2.6","messages":[{"role": "user", "content": "hi \\u00e9\\n"}],' +
+        '"seed":12345678901234567890,"x_vendor":{"ratio": 1.0, "big": 9007199254740993},"max_completion_tokens":64}',
+    );
+  });
+
+  it('serializes again what it changed inside the conversation, and still sends the rest unchanged', async () => {
+    const text = '{"model":"moonshot/kimi-k2.6","messages":[{"role":"developer","content":"Be brief."},{"role":"user","content":"hi", "n": 1.0}]}';
+    const res = await postRaw(`${stack.url}/v1/chat/completions`, text, { authorization: 'Bearer test-caller' });
+    expect(res.status).toBe(200);
+    expect(upstreamText(stack.sim)).toBe('{"model":"kimi-k2.6","messages":[{"role":"system","content":"Be brief."},{"role":"user","content":"hi", "n": 1.0}]}');
   });
 });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GLOBAL_KEY, startStack, upstreamBody } from '../helpers/stack.js';
+import { GLOBAL_KEY, postRaw, startStack, upstreamBody, upstreamText } from '../helpers/stack.js';
 import type { Stack } from '../helpers/stack.js';
 
 /**
@@ -43,6 +43,13 @@ describe('OpenAI and OpenAI-compatible providers', () => {
     expect(sent.max_tokens).toBe(50);
     expect(response.headers.get('x-moongate-provider')).toBe('local');
     expect(response.headers.get('x-moongate-adjusted')).toBeNull();
+  });
+
+  it('sends the client bytes with only the model changed', async () => {
+    const text = '{ "model" : "local/kimi-k2.6", "messages": [{"role": "user", "content": "hi"}], "seed": 12345678901234567890, "temperature": 1.0 }';
+    const res = await postRaw(`${stack.url}/v1/chat/completions`, text, { authorization: 'Bearer test-caller' });
+    expect(res.status).toBe(200);
+    expect(upstreamText(stack.sim)).toBe('{"model":"kimi-k2.6","messages":[{"role": "user", "content": "hi"}],"seed":12345678901234567890,"temperature":1.0}');
   });
 
   it('serves an alias over a generic provider', async () => {

@@ -18,6 +18,7 @@ import { normalizeResponse } from './normalize-response.js';
 import type { ReasoningMemory } from './reasoning-memory.js';
 import { MoonshotStreamTransformer } from './transform-stream.js';
 import type { CompletedTurn } from './transform-stream.js';
+import { bodyToSend } from '../serialize-edited-json.js';
 import { upstreamHeaders } from '../upstream-headers.js';
 
 export class MoonshotProvider implements Provider {
@@ -40,7 +41,7 @@ export class MoonshotProvider implements Provider {
     return {
       path: '/chat/completions',
       headers: upstreamHeaders(credential, ctx),
-      body: JSON.stringify(converted.body),
+      body: bodyToSend(ctx.clientBody, body, converted.body),
       stream: converted.body.stream === true,
       adjustments: converted.adjustments,
     };

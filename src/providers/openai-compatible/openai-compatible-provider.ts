@@ -10,6 +10,7 @@ import type {
   StreamTransformer,
   UpstreamCredential,
 } from '../types.js';
+import { bodyToSend } from '../serialize-edited-json.js';
 import { upstreamHeaders } from '../upstream-headers.js';
 import { readUsage } from '../usage.js';
 import { mapOpenAIStyleError } from './map-error.js';
@@ -45,7 +46,7 @@ export class OpenAICompatibleProvider implements Provider {
       out.stream_options = { ...current, include_usage: true };
       adjustments.push('stream_options.include_usage=true(upstream only)');
     }
-    return { path: '/chat/completions', headers: upstreamHeaders(credential, ctx), body: JSON.stringify(out), stream, adjustments };
+    return { path: '/chat/completions', headers: upstreamHeaders(credential, ctx), body: bodyToSend(ctx.clientBody, body, out), stream, adjustments };
   }
 
   normalizeResponse(json: unknown): NormalizedResponse {

@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import type { ProviderConfig } from '../../config/types.js';
+import type { ChatRequestBody } from '../../server/validate-chat-request.js';
+import type { CallContext } from '../types.js';
+import { MoonshotProvider } from './moonshot-provider.js';
+import { InMemoryReasoningMemory } from './reasoning-memory.js';
+
+const config: ProviderConfig = {
+  name: 'moonshot',
+  type: 'moonshot',
+  regions: { global: 'http://127.0.0.1:9/v1', cn: 'http://127.0.0.1:9/cn/v1' },
+  credentials: [],
+  credential_override: {},
+};
+const credential = { name: 'main', apiKey: 'sk-test', baseUrl: 'http://127.0.0.1:9/v1' };
+const ctx: CallContext = { requestId: 'r1', callerScope: 's', clientWantsUsage: false, captureResponse: false };
+
+const call = { id: 'call_1', type: 'function', function: { name: 'weather', arguments: '{"city":"Paris"}' } };
+/** Client bodies that take each of the Moonshot conversions, and some that take none. */
+const bodies: Record<string, unknown> = {
+  untouched: { model: 'moonshot/kimi-k2.6', messages: [{ role: 'user', content: 'hi' }] },
+  'max_tokens renamed': { model: 'moonshot/kimi-k2.6', messages: [{ role: 'user', content: 'hi' }], max_tokens: 100 },
+  'fixed sampling dropped': { model: 'moonshot/kimi-k2.6', messages: [{ role: 'user', content: 'hi' }], temperature: 0.2, top_p: 0.5 },
+  'temperature capped': { model: 'moonshot/moonshot-v1-8k', messages: [{ role: 'user', content: 'hi' }], temperature: 1.7 },
+  'developer role': { model: 'moonshot/kimi-k2.6', messages: [{ role: 'developer', content: 'brief' }, { role: 'user', content: 'hi' }] },
+  'text parts flattened': { model: 'moonshot/kimi-k2.6', messages: [{ role: 'user', content: [{ type: 'text', text: 'a' }, { type: 'text', text: 'b' }] }] },
+  'reasoning placeholder': {
+    model: 'moonshot/kimi-k2.6',
+    messages: [{ role: 'user', content: 'weather?' }, { role: 'assistant', content: '', tool_calls: [call] }, { role: 'tool', tool_call_id: 'call_1', content: '18C' }],
+  },
+  'forced tool choice': {
+    model: 'moonshot/kimi-k2.6',
+    messages: [{ role: 'user', content: 'weather?' }],
+    tools: [{ type: 'function', function: { name: 'weather', parameters: {} } }, { type: 'function', function: { name: 'other', parameters: {} } }],
+    tool_choice: { type: 'function', function: { name: 'weather' } },
+  },
+  'stream usage asked upstream': { model: 'moonshot/kimi-k2.6', stream: true, messages: [{ role: 'user', content: 'hi' }] },
+  'unknown fields': { model: 'moonshot/kimi-k2.6', messages: [{ role: 'user', content: 'hi', name: 'ann', extra: { a: [1, 2] } }], vendor_x: { deep: true } },
+};
+
+async function prepare(text: string, withBytes: boolean): Promise<{ body: string | Buffer; adjustments: string[] }> {
+  const provider = new MoonshotProvider(config, new InMemoryReasoningMemory());
+  const body = JSON.parse(text) as ChatRequestBody;
+  return provider.prepareChat(body, 'kimi-k2.6', credential, withBytes ? { ...ctx, clientBody: Buffer.from(text) } : ctx);
+}
+
+describe('MoonshotProvider.prepareChat with the client bytes', () => {
+  for (const [name, value] of Object.entries(bodies)) {
+    it(`sends the same request as serializing it would: ${name}`, async () => {
+      // Odd spacing, so that a body rebuilt from the parsed value could not pass for the client's bytes.
+      const text = JSON.stringify(value, null, 1);
+      const fromBytes = await prepare(text, true);
+      const serialized = await prepare(text, false);
+      expect(Buffer.isBuffer(fromBytes.body)).toBe(true);
+      expect(JSON.parse(fromBytes.body.toString())).toEqual(JSON.parse(serialized.body.toString()));
+      expect(fromBytes.adjustments).toEqual(serialized.adjustments);
+    });
+  }
+
+  it('keeps what it does not change byte for byte: number spellings, big integers, unknown fields', async () => {
+    const text = '{"model":"moonshot/kimi-k2.6", "messages":[{"role":"user","content":"hi"}], "max_tokens":100, "seed":12345678901234567890, "x":{"ratio":1.0}}';
+    const out = (await prepare(text, true)).body.toString();
+    expect(out).toBe('{"model":"kimi-k2.6","messages":[{"role":"user","content":"hi"}],"seed":12345678901234567890,"x":{"ratio":1.0},"max_completion_tokens":100}');
+    // Serialized instead, the integer would have been rounded to a double.
+    expect((await prepare(text, false)).body).toContain('"seed":12345678901234567000');
+  });
+});
