@@ -21,14 +21,15 @@ export function callerInfo(
     if (header !== undefined) metadata = parseMetadataHeader(header);
   }
   // The key's metadata is copied into every record; the request's own fields win on a clash.
-  if (key?.metadata) metadata = { ...key.metadata, ...metadata };
-  return {
-    ...(key ? { keyId: key.id } : {}),
+  if (key?.metadata) metadata = metadata === undefined ? key.metadata : { ...key.metadata, ...metadata };
+  const info: RequestOutcome['caller'] = {
     customerIdentifier: customer,
     metadata,
     user: stringOrUndefined(body.user),
     traceId: headerString(req, 'x-moongate-trace-id'),
   };
+  if (key) info.keyId = key.id;
+  return info;
 }
 
 function parseMetadataHeader(header: string): Record<string, unknown> {

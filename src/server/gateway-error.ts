@@ -85,8 +85,13 @@ export function sendJson(res: ServerResponse, status: number, value: unknown, he
   sendJsonText(res, status, JSON.stringify(value), headers);
 }
 
-/** Sends a body that is JSON already (an upstream answer passed on as it came). */
+/**
+ * Sends a body that is JSON already (an upstream answer passed on as it came). `headers` is a
+ * fresh object of the caller's, added to rather than copied: this runs on every answer.
+ */
 export function sendJsonText(res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
-  res.writeHead(status, { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+  headers['content-type'] = 'application/json';
+  headers['content-length'] = String(Buffer.byteLength(body));
+  res.writeHead(status, headers);
   res.end(body);
 }
