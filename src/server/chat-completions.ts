@@ -72,7 +72,8 @@ export async function handleChatCompletions(
   try {
     who = await authorize();
     key = who.kind === 'key' ? who.key : undefined;
-    if (key) caller = { ...NO_CALLER_INFO, keyId: key.id };
+    // Until the body is read (a bad one is still logged under the key); a literal, not a spread: every request runs this.
+    if (key) caller = { keyId: key.id, customerIdentifier: undefined, metadata: undefined, user: undefined, traceId: undefined };
     const received = await readJsonBodyAndText(req, deps.maxBodyBytes);
     const body = validateChatRequest(received.value);
     request = body;
