@@ -65,9 +65,38 @@ describe('serializeEdited', () => {
     expect(serializeEdited(bad, parsed, { ...parsed, model: 'c' })).toBeUndefined();
   });
 
-  it('forwards a repeated key inside a part it does not edit as the client sent it', () => {
-    const text = '{"model":"a","messages":[{"role":"user","role":"user","content":"x"}]}';
-    expect(send(text, (p) => ({ ...p, model: 'b' })).out).toBe('{"model":"b","messages":[{"role":"user","role":"user","content":"x"}]}');
+  it('declines a repeated or escaped key anywhere it would send the client bytes', () => {
+    // The gateway read the last `include_usage`; an upstream that keeps the first must not see another.
+    const usage = '{"model":"a","stream_options":{"include_usage":false,"include_usage":true},"messages":[]}';
+    expect(send(usage, (p) => ({ ...p, model: 'b' })).out).toBeUndefined();
+    const role = '{"model":"a","messages":[{"role":"developer","content":"x","role":"user"}]}';
+    expect(send(role, (p) => ({ ...p, model: 'b' })).out).toBeUndefined();
+    const escaped = '{"model":"a","messages":[{"r\\u006fle":"user","content":"x"}]}';
+    expect(send(escaped, (p) => ({ ...p, model: 'b' })).out).toBeUndefined();
+    // A repeat in a part that is not sent (a gateway field the provider never sees) does not matter.
+    const text = '{"model":"a","metadata":{"t":1,"t":2},"messages":[]}';
+    const parsed = JSON.parse(text) as Json;
+    const forward = { ...parsed };
+    delete forward.metadata;
+    expect(serializeEdited(Buffer.from(text), forward, { ...forward, model: 'b' })?.toString()).toBe('{"model":"b","messages":[]}');
+  });
+
+  it('gives a body of many tiny values to JSON.stringify, and copies a long conversation', () => {
+    const tiny = JSON.stringify({ model: 'a', messages: Array.from({ length: 20_000 }, () => ({ role: 'user', content: 'x' })) });
+    expect(send(tiny, (p) => ({ ...p, model: 'b' })).out).toBeUndefined();
+    const turn = 'The tide comes in at dusk and the harbour lights come on one by one. '.repeat(20);
+    const long = JSON.stringify({ model: 'a', messages: Array.from({ length: 100 }, () => ({ role: 'user', content: turn })) });
+    expect(send(long, (p) => ({ ...p, model: 'b' })).out).toBe(long.replace('"model":"a"', '"model":"b"'));
+  });
+
+  it('keeps -0 as the client wrote it, but not where an edit put another zero', () => {
+    expect(send('{"model":"a","p":-0}', (p) => ({ ...p, model: 'b' })).out).toBe('{"model":"b","p":-0}');
+    expect(send('{"model":"a","p":-0}', (p) => ({ ...p, model: 'b', p: 0 })).out).toBe('{"model":"b","p":0}');
+  });
+
+  it('serializes an edited value with toJSON the way JSON.stringify does', () => {
+    const date = new Date(0);
+    expect(send('{"model":"a","at":{"x":1}}', (p) => ({ ...p, at: date })).out).toBe('{"model":"a","at":"1970-01-01T00:00:00.000Z"}');
   });
 
   it('matches JSON.stringify for random documents and random edits', () => {

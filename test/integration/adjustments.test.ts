@@ -184,8 +184,8 @@ describe('what the gateway does not change reaches Moonshot byte for byte', () =
     expect(res.status).toBe(200);
     expect(res.headers.get('x-moongate-adjusted')).toContain('max_tokens=max_completion_tokens');
     expect(upstreamText(stack.sim)).toBe(
-      '{"model":"kimi-k2.6","messages":[{"role": "user", "content": "hi \\u00e9\\n"}],' +
-        '"seed":12345678901234567890,"x_vendor":{"ratio": 1.0, "big": 9007199254740993},"max_completion_tokens":64}',
+      '{"model":"kimi-k2.6","messages": [{"role": "user", "content": "hi \\u00e9\\n"}],' +
+        '"seed": 12345678901234567890, "x_vendor": {"ratio": 1.0, "big": 9007199254740993},"max_completion_tokens":64}',
     );
   });
 

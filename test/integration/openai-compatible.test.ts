@@ -49,7 +49,7 @@ describe('OpenAI and OpenAI-compatible providers', () => {
     const text = '{ "model" : "local/kimi-k2.6", "messages": [{"role": "user", "content": "hi"}], "seed": 12345678901234567890, "temperature": 1.0 }';
     const res = await postRaw(`${stack.url}/v1/chat/completions`, text, { authorization: 'Bearer test-caller' });
     expect(res.status).toBe(200);
-    expect(upstreamText(stack.sim)).toBe('{"model":"kimi-k2.6","messages":[{"role": "user", "content": "hi"}],"seed":12345678901234567890,"temperature":1.0}');
+    expect(upstreamText(stack.sim)).toBe('{"model":"kimi-k2.6","messages": [{"role": "user", "content": "hi"}], "seed": 12345678901234567890, "temperature": 1.0}');
   });
 
   it('serves an alias over a generic provider', async () => {

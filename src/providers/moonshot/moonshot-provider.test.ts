@@ -60,7 +60,7 @@ describe('MoonshotProvider.prepareChat with the client bytes', () => {
   it('keeps what it does not change byte for byte: number spellings, big integers, unknown fields', async () => {
     const text = '{"model":"moonshot/kimi-k2.6", "messages":[{"role":"user","content":"hi"}], "max_tokens":100, "seed":12345678901234567890, "x":{"ratio":1.0}}';
     const out = (await prepare(text, true)).body.toString();
-    expect(out).toBe('{"model":"kimi-k2.6","messages":[{"role":"user","content":"hi"}],"seed":12345678901234567890,"x":{"ratio":1.0},"max_completion_tokens":100}');
+    expect(out).toBe('{"model":"kimi-k2.6","messages":[{"role":"user","content":"hi"}],"seed":12345678901234567890, "x":{"ratio":1.0},"max_completion_tokens":100}');
     // Serialized instead, the integer would have been rounded to a double.
     expect((await prepare(text, false)).body).toContain('"seed":12345678901234567000');
   });
