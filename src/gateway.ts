@@ -80,7 +80,9 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     maxQueueSize: config.router.max_queue_size,
   });
   const router = new Router(config, providers, pools, { health, admission });
-  const credentials = new StoredCredentials(options.credentialRepository ?? new InMemoryCredentialRepository(), config, options.secret ?? process.env.MOONGATE_SECRET);
+  const credentials = new StoredCredentials(options.credentialRepository ?? new InMemoryCredentialRepository(), config, options.secret ?? process.env.MOONGATE_SECRET, () =>
+    router.credentialsChanged(),
+  );
   const inFlight = new InFlightRequests();
   const server = createHttpServer(
     {

@@ -41,6 +41,8 @@ export class StoredCredentials {
     private readonly repository: CredentialRepository,
     private readonly config: GatewayConfig,
     secret: string | undefined,
+    /** Told after every change to a provider's credentials (the router rebuilds its deployments). */
+    private readonly onChange: () => void = () => undefined,
   ) {
     this.box = secret ? new SecretBox(secret) : undefined;
   }
@@ -101,6 +103,7 @@ export class StoredCredentials {
     const index = list?.findIndex((c) => c.name === name) ?? -1;
     if (list && index >= 0) list.splice(index, 1);
     this.stored.delete(`${provider}/${name}`);
+    this.onChange();
     return true;
   }
 
@@ -150,6 +153,7 @@ export class StoredCredentials {
     };
     provider.credentials.push(credential);
     this.stored.add(`${row.provider}/${row.name}`);
+    this.onChange();
   }
 }
 

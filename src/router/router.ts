@@ -13,6 +13,7 @@ import { guardContextWindow } from './context-window-guard.js';
 import { DeadlineExceeded, LinkedAbort } from './linked-abort.js';
 import type { DeploymentHealth } from './deployment-health.js';
 import { buildDeploymentGroups } from './deployments.js';
+import { DeploymentCache } from './deployment-cache.js';
 import type { Deployment } from './deployments.js';
 import { estimatePromptTokens, requestedCompletionTokens } from './estimate-tokens.js';
 import { openEventStream } from './open-event-stream.js';
@@ -117,6 +118,8 @@ class FirstTokenTimeout extends Error {}
  * byte reaches the client every failure is invisible to it.
  */
 export class Router {
+  private readonly deployments = new DeploymentCache();
+
   constructor(
     private readonly config: GatewayConfig,
     private readonly providers: ReadonlyMap<string, Provider>,
@@ -132,13 +135,15 @@ export class Router {
     return this.deps.admission;
   }
 
+  /** Credentials were added or removed at run time: deployments are built afresh. */
+  credentialsChanged(): void {
+    this.deployments.clear();
+  }
+
   async chat(body: ChatRequestBody, call: ChatCall): Promise<ChatOutcome> {
-    const resolved = resolveModel(body.model, this.config);
-    const extra = (call.fallbacks ?? []).flatMap((name) => resolveModel(name, this.config).targets.map((t) => [t]));
-    const targetGroups: RouteTarget[][] = [resolved.targets, ...resolved.fallbacks.map((f) => [f]), ...extra];
     const promptTokens = call.promptTokens ?? estimatePromptTokens(body);
     const needed = promptTokens + requestedCompletionTokens(body);
-    const groups = guardContextWindow(buildDeploymentGroups(targetGroups, this.providers, call.caller), needed, promptTokens, call.route);
+    const groups = guardContextWindow(this.deploymentGroups(body.model, call), needed, promptTokens, call.route);
 
     const deadline = setTimeout(() => call.abort.abort(new DeadlineExceeded()), this.config.router.timeout_ms);
     let outcome: ChatOutcome;
@@ -161,6 +166,19 @@ export class Router {
         finish(result);
       },
     };
+  }
+
+  /** Where a request for `model` may go, group by group: the alias's targets, then its fallbacks, then the request's. */
+  private deploymentGroups(model: string, call: ChatCall): Deployment[][] {
+    const reusable = (call.fallbacks ?? []).length === 0 && !call.caller?.bringsKeys;
+    const cached = reusable ? this.deployments.get(model) : undefined;
+    if (cached) return cached;
+    const resolved = resolveModel(model, this.config);
+    const extra = (call.fallbacks ?? []).flatMap((name) => resolveModel(name, this.config).targets.map((t) => [t]));
+    const targetGroups: RouteTarget[][] = [resolved.targets, ...resolved.fallbacks.map((f) => [f]), ...extra];
+    const groups = buildDeploymentGroups(targetGroups, this.providers, call.caller);
+    if (reusable) this.deployments.offer(model, groups);
+    return groups;
   }
 
   /**

@@ -36,6 +36,11 @@ export class CallerCredentials {
     );
   }
 
+  /** The caller brought keys of their own (the route then depends on them). */
+  get bringsKeys(): boolean {
+    return this.byProvider.size > 0 || this.byModel.size > 0;
+  }
+
   /** The caller's key for this provider's model, if they brought one. */
   forModel(provider: string, model: string): CallerKey | undefined {
     return this.byModel.get(`${provider}/${model}`) ?? this.byProvider.get(provider);

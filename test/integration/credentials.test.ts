@@ -121,6 +121,35 @@ describe('stored provider credentials', () => {
     }
   });
 
+  it('routes by the credentials of the moment: one added or removed at run time counts from the next request', async () => {
+    const { gw, url } = await gatewayWith(SECRET);
+    const chat = async (model: string): Promise<{ status: number; credential: string | null }> => {
+      const res = await fetch(`${url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${MASTER}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ model, messages: [{ role: 'user', content: 'hi' }] }),
+      });
+      await res.arrayBuffer();
+      return { status: res.status, credential: res.headers.get('x-moongate-credential') };
+    };
+    try {
+      // The router reuses the deployments it built for a model: these requests make it build them.
+      expect(await chat('moonshot/kimi-k3')).toEqual({ status: 200, credential: 'from-config' });
+      await call(url, 'POST', '/admin/credentials', { provider: 'moonshot', name: 'heavy', api_key: STORED_KEY, weight: 1000, models: ['kimi-k3', 'kimi-k2.6'] });
+      // At weight 1000 against 1, three requests all missing it has odds of one in a billion.
+      const after = await Promise.all([chat('moonshot/kimi-k3'), chat('moonshot/kimi-k3'), chat('moonshot/kimi-k3')]);
+      expect(after.map((r) => r.credential)).toContain('heavy');
+      expect(await chat('moonshot/kimi-k2.6')).toEqual({ status: 200, credential: 'heavy' });
+
+      await call(url, 'DELETE', '/admin/credentials/heavy');
+      const removed = await Promise.all([chat('moonshot/kimi-k3'), chat('moonshot/kimi-k3'), chat('moonshot/kimi-k3')]);
+      expect(removed.map((r) => r.credential)).toEqual(['from-config', 'from-config', 'from-config']);
+      expect((await chat('moonshot/kimi-k2.6')).status).toBe(401);
+    } finally {
+      await gw.close();
+    }
+  });
+
   it('removes stored credentials only, and validates input', async () => {
     const { gw, url } = await gatewayWith(SECRET);
     try {
