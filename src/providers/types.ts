@@ -31,11 +31,6 @@ export interface CallContext {
   clientWantsUsage: boolean;
   /** Response bodies are logged: streams rebuild the whole answer as they pass. */
   captureResponse: boolean;
-  /**
-   * The bytes the request body given to prepareChat was parsed from (that body may lack the
-   * gateway's own fields): what the provider leaves unchanged is sent as these bytes (bodyToSend).
-   */
-  clientBody?: Buffer;
 }
 
 export interface PreparedRequest {
@@ -89,7 +84,12 @@ export interface NormalizedResponse {
 export interface Provider {
   readonly name: string;
   readonly config: ProviderConfig;
-  prepareChat(body: ChatRequestBody, model: string, credential: UpstreamCredential, ctx: CallContext): Promise<PreparedRequest>;
+  /**
+   * The request for `model`. `clientBody` is the bytes `body` was parsed from (`body` may lack the
+   * gateway's own fields): what the provider leaves unchanged is sent as those bytes (bodyToSend).
+   * Kept out of CallContext, which streams hold on to: the bytes are needed only here.
+   */
+  prepareChat(body: ChatRequestBody, model: string, credential: UpstreamCredential, ctx: CallContext, clientBody?: Buffer): Promise<PreparedRequest>;
   normalizeResponse(json: unknown, ctx: CallContext): NormalizedResponse;
   createStreamTransformer(ctx: CallContext): StreamTransformer;
   /** An upstream answer with a non-2xx status, as the error the client should see. */

@@ -145,7 +145,9 @@ export class Router {
     const needed = promptTokens + requestedCompletionTokens(body);
     const groups = guardContextWindow(this.deploymentGroups(body.model, call), needed, promptTokens, call.route);
 
-    const deadline = setTimeout(() => call.abort.abort(new DeadlineExceeded()), this.config.router.timeout_ms);
+    // Holds the switch only, not the call: a stream keeps this timer (and what it holds) to its end.
+    const { abort } = call;
+    const deadline = setTimeout(() => abort.abort(new DeadlineExceeded()), this.config.router.timeout_ms);
     let outcome: ChatOutcome;
     try {
       outcome = await this.tryDeployments(body, call, groups, needed);
@@ -317,9 +319,8 @@ export class Router {
       callerScope: call.callerScope,
       clientWantsUsage: call.clientWantsUsage,
       captureResponse: call.captureResponse,
-      clientBody: call.clientBody,
     };
-    const prepared = await d.provider.prepareChat(body, d.model, d.credential, ctx);
+    const prepared = await d.provider.prepareChat(body, d.model, d.credential, ctx, call.clientBody);
     route.provider = d.provider.name;
     route.model = d.model;
     route.credential = d.credential.name;

@@ -36,12 +36,13 @@ export class MoonshotProvider implements Provider {
     model: string,
     credential: UpstreamCredential,
     ctx: CallContext,
+    clientBody?: Buffer,
   ): Promise<PreparedRequest> {
     const converted = await convertRequest(body, model, findModel('moonshot', model), this.memory, ctx.callerScope);
     return {
       path: '/chat/completions',
       headers: upstreamHeaders(credential, ctx),
-      body: bodyToSend(ctx.clientBody, body, converted.body),
+      body: bodyToSend(clientBody, body, converted.body),
       stream: converted.body.stream === true,
       adjustments: converted.adjustments,
     };

@@ -37,6 +37,7 @@ export class OpenAICompatibleProvider implements Provider {
     model: string,
     credential: UpstreamCredential,
     ctx: CallContext,
+    clientBody?: Buffer,
   ): Promise<PreparedRequest> {
     const out: Record<string, unknown> = { ...body, model };
     const adjustments: string[] = [];
@@ -46,7 +47,7 @@ export class OpenAICompatibleProvider implements Provider {
       out.stream_options = { ...current, include_usage: true };
       adjustments.push('stream_options.include_usage=true(upstream only)');
     }
-    return { path: '/chat/completions', headers: upstreamHeaders(credential, ctx), body: bodyToSend(ctx.clientBody, body, out), stream, adjustments };
+    return { path: '/chat/completions', headers: upstreamHeaders(credential, ctx), body: bodyToSend(clientBody, body, out), stream, adjustments };
   }
 
   normalizeResponse(json: unknown): NormalizedResponse {
