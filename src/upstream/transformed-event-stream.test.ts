@@ -17,6 +17,16 @@ describe('TransformedEventStream', () => {
     expect(await all(stream)).toEqual([`data: ${chunk}\n\n`, 'data: [DONE]\n\n']);
   });
 
+  it('decodes characters split between network reads', async () => {
+    const text = chunk.replace('Hi', 'héllo 🌙');
+    const bytes = Buffer.from(`data: ${text}\n\ndata: [DONE]\n\n`);
+    const e = bytes.indexOf(Buffer.from('é'));
+    const moon = bytes.indexOf(Buffer.from('🌙'));
+    const reads = [bytes.subarray(0, e + 1), bytes.subarray(e + 1, moon + 2), bytes.subarray(moon + 2)];
+    const stream = new TransformedEventStream(upstream(reads), new PassthroughStreamTransformer({ providerName: 'p', forwardUsageChunk: true }));
+    expect((await all(stream)).join('')).toBe(`data: ${text}\n\ndata: [DONE]\n\n`);
+  });
+
   it('takes a final [DONE] without its blank line as the end', async () => {
     const stream = new TransformedEventStream(upstream([`data: ${chunk}\n\n`, 'data: [DONE]\n']), new PassthroughStreamTransformer({ providerName: 'p', forwardUsageChunk: true }));
     expect(await all(stream)).toEqual([`data: ${chunk}\n\n`, 'data: [DONE]\n\n']);
