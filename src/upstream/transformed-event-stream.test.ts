@@ -27,6 +27,12 @@ describe('TransformedEventStream', () => {
     expect((await all(stream)).join('')).toBe(`data: ${text}\n\ndata: [DONE]\n\n`);
   });
 
+  it('drops a byte-order mark that opens the stream, even split between reads', async () => {
+    const bytes = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(`data: ${chunk}\n\ndata: [DONE]\n\n`)]);
+    const stream = new TransformedEventStream(upstream([bytes.subarray(0, 2), bytes.subarray(2)]), new PassthroughStreamTransformer({ providerName: 'p', forwardUsageChunk: true }));
+    expect((await all(stream)).join('')).toBe(`data: ${chunk}\n\ndata: [DONE]\n\n`);
+  });
+
   it('takes a final [DONE] without its blank line as the end', async () => {
     const stream = new TransformedEventStream(upstream([`data: ${chunk}\n\n`, 'data: [DONE]\n']), new PassthroughStreamTransformer({ providerName: 'p', forwardUsageChunk: true }));
     expect(await all(stream)).toEqual([`data: ${chunk}\n\n`, 'data: [DONE]\n\n']);

@@ -17,6 +17,7 @@ export class TransformedEventStream {
   private readonly decoder = new StringDecoder('utf8');
   private pending = '';
   private ended = false;
+  private atStart = true;
 
   constructor(
     private readonly upstream: UpstreamResponse,
@@ -52,8 +53,16 @@ export class TransformedEventStream {
         this.pending += this.transformer.finish();
         continue;
       }
-      this.parser.feed(this.decoder.write(read));
+      this.parser.feed(this.decode(read));
     }
+  }
+
+  /** The text of a network read; a byte-order mark opening the stream is dropped, as SSE says. */
+  private decode(read: Buffer): string {
+    const text = this.decoder.write(read);
+    if (!this.atStart || text === '') return text;
+    this.atStart = false;
+    return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   }
 
   /** Closes the upstream connection (client gone, timeout, or the stream failed). */
