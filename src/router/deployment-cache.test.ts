@@ -21,9 +21,16 @@ describe('DeploymentCache', () => {
     expect(cache.get('kimi')).toBeUndefined();
   });
 
-  it('stops adding at its bound', () => {
+  it('keeps at most its bound, the oldest entry making room', () => {
     const cache = new DeploymentCache(2);
     for (const model of ['a', 'b', 'c']) cache.offer(model, [[deployment(false)]]);
-    expect([cache.get('a'), cache.get('b'), cache.get('c')].map((g) => g !== undefined)).toEqual([true, true, false]);
+    expect([cache.get('a'), cache.get('b'), cache.get('c')].map((g) => g !== undefined)).toEqual([false, true, true]);
+  });
+
+  it('does not keep a name longer than any real model name (a client chooses it)', () => {
+    const cache = new DeploymentCache();
+    const long = `moonshot/${'x'.repeat(10_000)}`;
+    cache.offer(long, [[deployment(false)]]);
+    expect(cache.get(long)).toBeUndefined();
   });
 });

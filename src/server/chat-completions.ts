@@ -13,6 +13,7 @@ import { GatewayError, headerSafe, sendError, sendJsonText, toGatewayError } fro
 import { splitGatewayExtensions } from './gateway-extensions.js';
 import { pipeStream } from './pipe-stream.js';
 import { readJsonBodyAndText } from './read-json-body.js';
+import type { JsonBody } from './read-json-body.js';
 import { costInputOf } from './request-outcome.js';
 import type { RequestObserver, RequestOutcome } from './request-outcome.js';
 import { validateChatRequest } from './validate-chat-request.js';
@@ -74,7 +75,7 @@ export async function handleChatCompletions(
     key = who.kind === 'key' ? who.key : undefined;
     // Until the body is read (a bad one is still logged under the key); a literal, not a spread: every request runs this.
     if (key) caller = { keyId: key.id, customerIdentifier: undefined, metadata: undefined, user: undefined, traceId: undefined };
-    const received = await readJsonBodyAndText(req, deps.maxBodyBytes);
+    let received: JsonBody | undefined = await readJsonBodyAndText(req, deps.maxBodyBytes);
     const body = validateChatRequest(received.value);
     request = body;
     requestText = received.text;
@@ -101,6 +102,8 @@ export async function handleChatCompletions(
       promptTokens,
       clientBody: received.bytes,
     });
+    // The bytes were needed until the request went upstream; a stream can last minutes.
+    received = undefined;
 
     if (outcome.kind === 'json') {
       upstreamEndAt = route.upstreamEndAt;
