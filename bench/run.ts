@@ -251,25 +251,11 @@ async function main(): Promise<void> {
   }
   if (wanted('latency_1conn')) {
     log('latency at 1 connection');
-    const samples = await rounds(ctx, P.latency.rounds, async (t) => {
-      const r = await worker!.run<LatencyResult>({ kind: 'latency', target: t, body: nonStreamBody(t.model), warmup: P.latency.warmup, requests: P.latency.requests });
-      return { samples: r.samples, errors: r.errors, errorSamples: r.errorSamples };
-    });
-    sc.latency_1conn.targets = withAdded(samples);
-    const t = sc.latency_1conn.targets;
-    sc.latency_1conn.ratio_added_p50 = addedRatio(t.moongate?.added_p50, t.baseline?.added_p50);
-    sc.latency_1conn.ratio_added_p99 = addedRatio(t.moongate?.added_p99, t.baseline?.added_p99);
+    Object.assign(sc.latency_1conn, await latencyAtOneConnection(ctx, P.latency, (model) => nonStreamBody(model)));
   }
   if (wanted('latency_1conn_large')) {
     log(`latency at 1 connection, ${P.latencyLarge.bodyKb} KB conversation`);
-    const samples = await rounds(ctx, P.latencyLarge.rounds, async (t) => {
-      const r = await worker!.run<LatencyResult>({ kind: 'latency', target: t, body: conversationBody(t.model, P.latencyLarge.bodyKb), warmup: P.latencyLarge.warmup, requests: P.latencyLarge.requests });
-      return { samples: r.samples, errors: r.errors, errorSamples: r.errorSamples };
-    });
-    sc.latency_1conn_large.targets = withAdded(samples);
-    const t = sc.latency_1conn_large.targets;
-    sc.latency_1conn_large.ratio_added_p50 = addedRatio(t.moongate?.added_p50, t.baseline?.added_p50);
-    sc.latency_1conn_large.ratio_added_p99 = addedRatio(t.moongate?.added_p99, t.baseline?.added_p99);
+    Object.assign(sc.latency_1conn_large, await latencyAtOneConnection(ctx, P.latencyLarge, (model) => conversationBody(model, P.latencyLarge.bodyKb)));
   }
   if (wanted('stream_ttfc')) {
     log('time to first chunk');
@@ -401,6 +387,27 @@ interface Ctx {
   simUrl: string;
   pids: Partial<Record<TargetName, number | undefined>>;
   log(text: string): void;
+}
+
+/**
+ * Sequential non-stream requests on one keep-alive connection, in rounds: each target's added
+ * latency, and Moongate's over the baseline's.
+ */
+async function latencyAtOneConnection(
+  ctx: Ctx,
+  params: { rounds: number; warmup: number; requests: number },
+  body: (model: string) => string,
+): Promise<{ targets: Partial<Record<TargetName, AddedSummary>>; ratio_added_p50: number | null; ratio_added_p99: number | null }> {
+  const samples = await rounds(ctx, params.rounds, async (t) => {
+    const r = await ctx.worker.run<LatencyResult>({ kind: 'latency', target: t, body: body(t.model), warmup: params.warmup, requests: params.requests });
+    return { samples: r.samples, errors: r.errors, errorSamples: r.errorSamples };
+  });
+  const targets = withAdded(samples);
+  return {
+    targets,
+    ratio_added_p50: addedRatio(targets.moongate?.added_p50, targets.baseline?.added_p50),
+    ratio_added_p99: addedRatio(targets.moongate?.added_p99, targets.baseline?.added_p99),
+  };
 }
 
 interface Samples {
