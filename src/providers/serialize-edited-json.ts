@@ -186,7 +186,7 @@ function writeArray(walk: Walk, start: number, before: unknown[], after: unknown
     } else if (element.copied) {
       // A run of copied elements goes out as one slice of the client's bytes.
       let last = n;
-      while (elements[last + 1]?.copied && last + 1 < after.length) last++;
+      while (elements[last + 1]?.copied) last++;
       walk.parts.push(raw.subarray(element.start, elements[last]!.end));
       n = last;
     } else if (!write(walk, element.start, before[n], after[n], depth + 1)) {

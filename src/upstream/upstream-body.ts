@@ -30,6 +30,8 @@ export class UpstreamBody {
   private waiter: Waiter | undefined;
   private discarding = false;
   private isDestroyed = false;
+  /** Set while discarding the rest: stops the give-up timer when the body ends. */
+  private onEnd: (() => void) | undefined;
 
   constructor(private readonly flow: FlowControl) {}
 
@@ -128,6 +130,4 @@ export class UpstreamBody {
     this.waiter = undefined;
     return waiter;
   }
-
-  private onEnd: (() => void) | undefined;
 }

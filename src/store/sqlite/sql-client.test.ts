@@ -28,11 +28,11 @@ describe('SqlClient', () => {
   });
 
   it('commits a transaction, and rolls back one closed without commit', async () => {
-    const tx = await client.transaction('write');
+    const tx = await client.transaction();
     await tx.execute("INSERT INTO t (id, name) VALUES (1, 'kept')");
     await tx.commit();
     tx.close();
-    const abandoned = await client.transaction('write');
+    const abandoned = await client.transaction();
     await abandoned.execute("INSERT INTO t (id, name) VALUES (2, 'dropped')");
     abandoned.close();
     expect((await client.execute('SELECT name FROM t')).rows).toEqual([{ name: 'kept' }]);

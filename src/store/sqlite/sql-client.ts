@@ -51,7 +51,7 @@ export class SqlClient {
   }
 
   /** A write transaction (BEGIN IMMEDIATE: it waits for another process's writer, up to busy_timeout). */
-  async transaction(_mode: 'write'): Promise<SqlTransaction> {
+  async transaction(): Promise<SqlTransaction> {
     this.db.exec('BEGIN IMMEDIATE');
     let done = false;
     return {

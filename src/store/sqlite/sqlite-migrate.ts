@@ -15,7 +15,7 @@ export async function migrateSqlite(client: SqlClient): Promise<number> {
   }
   for (const migration of MIGRATIONS) {
     if (migration.version <= version) continue;
-    const tx = await client.transaction('write');
+    const tx = await client.transaction();
     try {
       const current = Number((await tx.execute('SELECT COALESCE(MAX(version), 0) AS v FROM moongate_migrations')).rows[0]?.v ?? 0);
       if (current < migration.version) {
