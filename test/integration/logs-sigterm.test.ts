@@ -52,8 +52,10 @@ providers:
     const exited = new Promise<number | null>((resolve) => child!.on('exit', (code) => resolve(code)));
     const url = await new Promise<string>((resolve, reject) => {
       const timer = setInterval(() => {
+        // The address and the store's description are printed as two lines, which can arrive
+        // in two reads: wait for both.
         const m = /listening on (http:\/\/\S+)/.exec(stdout);
-        if (m) {
+        if (m && stdout.includes('moongate: logs: ')) {
           clearInterval(timer);
           resolve(m[1]!);
         }
