@@ -18,12 +18,25 @@ let written = 0;
 let upstreamClosed = false;
 let stack: Stack;
 
+/** Waits for the response to drain or close; removes both listeners either way. */
+function drainedOrClosed(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
+}
+
 async function sendUntilClosed(res: ServerResponse): Promise<void> {
   res.writeHead(200, { 'content-type': 'text/event-stream' });
   res.on('close', () => (upstreamClosed = true));
   while (!res.destroyed && written < LIMIT_BYTES) {
     written += EVENT.length;
-    if (!res.write(EVENT)) await new Promise((resolve) => res.once('drain', resolve).once('close', resolve));
+    if (!res.write(EVENT)) await drainedOrClosed(res);
   }
   if (!res.destroyed) res.end('data: [DONE]\n\n');
 }
