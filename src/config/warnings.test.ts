@@ -40,4 +40,11 @@ describe('configWarnings', () => {
       'master_key has trailing whitespace; clients must send it exactly like that, or they will be refused',
     ]);
   });
+
+  it('says that redis is accepted but not used yet', () => {
+    const config = { ...configFromEnvironment({ MOONSHOT_API_KEY: 'sk-clean' }), redis: 'redis://127.0.0.1:6379' };
+    expect(configWarnings(config)).toEqual([
+      'redis is set but not used yet: rate limits, budgets and provider health are kept in each Moongate process, so replicas do not share them',
+    ]);
+  });
 });
