@@ -33,9 +33,14 @@ export async function authenticate(req: IncomingMessage, masterKey: string | und
   throw new GatewayError(401, 'Invalid gateway key.', { type: 'authentication_error', code: 'invalid_api_key' });
 }
 
-/** Admin routes: the master key only; in open mode, callers on this machine only. */
+/** The operator: the holder of the master key; in open mode, anyone on this machine. */
+export function isOperator(caller: Caller): boolean {
+  return caller.kind === 'master' || (caller.kind === 'open' && caller.local);
+}
+
+/** Admin routes: the operator only (see isOperator). */
 export function requireAdmin(caller: Caller): void {
-  if (caller.kind === 'master' || (caller.kind === 'open' && caller.local)) return;
+  if (isOperator(caller)) return;
   const why = caller.kind === 'open' ? 'In open local mode it is served to this machine (loopback) only; set master_key to manage the gateway remotely.' : '';
   throw new GatewayError(403, `This route needs the master key. ${why}`.trim(), { type: 'permission_error', code: 'admin_only' });
 }

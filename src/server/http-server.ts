@@ -3,7 +3,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { GatewayConfig } from '../config/types.js';
 import type { Router } from '../router/router.js';
-import { authenticate } from './auth.js';
+import { authenticate, isOperator } from './auth.js';
 import type { Caller } from './auth.js';
 import { handleAdminKeys } from './admin-keys.js';
 import { handleAdminCredentials } from './admin-credentials.js';
@@ -99,8 +99,8 @@ export function createHttpServer(deps: HttpServerDeps, inFlight: InFlightRequest
     if (path === '/health/live') return sendJson(res, 200, { status: 'ok' });
     if (path === '/health/ready') {
       const report = await readiness(config, deps.router, deps.readinessChecks);
-      // Credential details (names, upstream error texts) only for the operator.
-      const detailed = await authenticate(req, config.master_key, deps.keys).then((c) => c.kind !== 'key', () => false);
+      // Credential details (names, upstream error texts) only for the operator, as the admin routes.
+      const detailed = await authenticate(req, config.master_key, deps.keys).then(isOperator, () => false);
       const body = detailed ? report : { status: report.status, checks: report.checks };
       return sendJson(res, report.status === 'ok' ? 200 : 503, body);
     }
