@@ -1,4 +1,4 @@
-import { findBareModel } from '../catalogue/catalogue.js';
+import { catalogueModels, findBareModel } from '../catalogue/catalogue.js';
 import type { GatewayConfig } from '../config/types.js';
 import { GatewayError } from '../server/gateway-error.js';
 
@@ -54,10 +54,15 @@ function splitProviderModel(name: string): { provider: string; model: string } |
 
 function modelNotFound(name: string, provider: string | undefined, config: GatewayConfig): GatewayError {
   const configured = Object.keys(config.providers).join(', ') || 'none';
-  const why =
-    provider !== undefined
-      ? `no provider named "${provider}" is configured (configured: ${configured})`
-      : `it is neither a configured alias nor a model in the catalogue`;
+  let why: string;
+  if (provider !== undefined) why = `no provider named "${provider}" is configured (configured: ${configured})`;
+  else {
+    // Bare names are Moonshot's; another provider's model needs its prefix.
+    const elsewhere = catalogueModels().find((m) => m.id === name || m.aliases?.includes(name));
+    if (!elsewhere) why = 'it is neither a configured alias nor a Moonshot model id';
+    else if (!config.providers[elsewhere.provider]) why = `it is ${elsewhere.provider}'s model, and no provider named "${elsewhere.provider}" is configured (configured: ${configured})`;
+    else why = `bare model names are Moonshot's; for ${elsewhere.provider}'s model ask for \`${elsewhere.provider}/${name}\``;
+  }
   return new GatewayError(
     404,
     `The model \`${name}\` does not exist: ${why}. List the models this gateway serves with GET /v1/models; address a provider's model directly as \`provider/model\`, e.g. \`moonshot/kimi-k2.6\`.`,

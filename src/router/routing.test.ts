@@ -64,6 +64,13 @@ describe('resolveModel', () => {
       expect(err.code).toBe('model_not_found');
     }
   });
+
+  it("points a bare name of another provider's model to its prefixed form", () => {
+    const openaiOnly = parseConfigText('providers: { openai: { api_key: sk-o } }', 'test.yaml', {});
+    expect(() => resolveModel('gpt-4o', openaiOnly)).toThrow("bare model names are Moonshot's; for openai's model ask for `openai/gpt-4o`.");
+    expect(() => resolveModel('gpt-unknown', openaiOnly)).toThrow('it is neither a configured alias nor a Moonshot model id.');
+    expect(() => resolveModel('gpt-4o', config)).toThrow(`it is openai's model, and no provider named "openai" is configured (configured: moonshot, local).`);
+  });
 });
 
 describe('pickWeighted', () => {
