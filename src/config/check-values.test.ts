@@ -23,11 +23,14 @@ describe('checkHttpUrl', () => {
 });
 
 describe('checkStore', () => {
-  it('accepts sqlite paths and postgres URLs', () => {
+  it('accepts sqlite paths', () => {
     expect(checkStore('sqlite:./.moongate/moongate.db')).toBeUndefined();
     expect(checkStore('sqlite::memory:')).toBeUndefined();
-    expect(checkStore('postgres://user@host/db')).toBeUndefined();
-    expect(checkStore('postgresql://user:pw@host:5432/db')).toBeUndefined();
+  });
+  it('says that PostgreSQL is not supported yet, without echoing the URL', () => {
+    for (const url of ['postgres://user:hunter2@host/db', 'postgresql://user:hunter2@host:5432/db']) {
+      expect(checkStore(url)).toBe('PostgreSQL is not supported by this version yet; use "sqlite:PATH" (e.g. sqlite:./.moongate/moongate.db)');
+    }
   });
   it('rejects anything else without echoing it', () => {
     const message = checkStore('mysql://root:hunter2@db/x');

@@ -25,8 +25,9 @@ export function checkHttpUrl(url: string): string | undefined {
 
 export function checkStore(store: string): string | undefined {
   if (/^sqlite:.+/.test(store)) return undefined;
-  if (/^postgres(ql)?:\/\/./.test(store)) return undefined;
-  return 'must be "sqlite:PATH" (e.g. sqlite:./.moongate/moongate.db) or a postgres:// URL';
+  // Refused here rather than at start-up, so that `moongate check` says it too.
+  if (/^postgres(ql)?:\/\/./.test(store)) return 'PostgreSQL is not supported by this version yet; use "sqlite:PATH" (e.g. sqlite:./.moongate/moongate.db)';
+  return 'must be "sqlite:PATH" (e.g. sqlite:./.moongate/moongate.db)';
 }
 
 export function checkRedis(url: string): string | undefined {

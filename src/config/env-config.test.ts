@@ -73,9 +73,10 @@ describe('configFromEnvironment', () => {
   });
 
   it('reads MOONGATE_MASTER_KEY and MOONGATE_STORE', () => {
-    const config = configFromEnvironment({ MOONGATE_MASTER_KEY: 'mk-1', MOONGATE_STORE: 'postgres://u@h/db' });
+    const config = configFromEnvironment({ MOONGATE_MASTER_KEY: 'mk-1', MOONGATE_STORE: 'sqlite:/var/lib/moongate/logs.db' });
     expect(config.master_key).toBe('mk-1');
-    expect(config.store).toBe('postgres://u@h/db');
+    expect(config.store).toBe('sqlite:/var/lib/moongate/logs.db');
+    expect(() => configFromEnvironment({ MOONGATE_STORE: 'postgres://u@h/db' })).toThrow(/MOONGATE_STORE: PostgreSQL is not supported by this version yet/);
   });
 
   it('treats empty variables as unset', () => {

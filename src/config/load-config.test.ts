@@ -300,12 +300,15 @@ describe('parseConfigText', () => {
   });
 
   it('validates store and redis', () => {
-    expect(parseConfigText('store: postgres://u@db/moongate\n', 'f', {}).store).toBe('postgres://u@db/moongate');
+    expect(parseConfigText('store: sqlite:./logs.db\n', 'f', {}).store).toBe('sqlite:./logs.db');
     expect(problemsOf(lines('store: mysql://x', 'redis: localhost:6379'))).toEqual([
-      'moongate.yaml:1:1: store: must be "sqlite:PATH" (e.g. sqlite:./.moongate/moongate.db) or a postgres:// URL',
+      'moongate.yaml:1:1: store: must be "sqlite:PATH" (e.g. sqlite:./.moongate/moongate.db)',
       'moongate.yaml:2:1: redis: must be a redis:// or rediss:// URL',
     ]);
     expect(problemsOf('master_key: ""\n')).toEqual(['moongate.yaml:1:1: master_key: must not be empty']);
+    expect(problemsOf('store: postgres://u@db/moongate\n')).toEqual([
+      'moongate.yaml:1:1: store: PostgreSQL is not supported by this version yet; use "sqlite:PATH" (e.g. sqlite:./.moongate/moongate.db)',
+    ]);
   });
 
   it('accepts pricing overrides, including cached_input: null', () => {
