@@ -14,7 +14,7 @@ export interface LogsOptions {
   status?: string;
   since?: string;
   lines: number;
-  url: string;
+  url?: string;
   apiKey?: string;
   store?: string;
   json?: boolean;
@@ -22,9 +22,9 @@ export interface LogsOptions {
 }
 
 /**
- * `moongate logs`: the latest records from a running gateway (`--url`, with the master key from
- * `--api-key` or $MOONGATE_MASTER_KEY), or straight from the store file (`--store`) when no
- * gateway is running. `--follow` keeps printing new records.
+ * `moongate logs`: the latest records from a running gateway (`--url` or $MOONGATE_URL, as for
+ * `moongate keys`; the master key from `--api-key` or $MOONGATE_MASTER_KEY), or straight from the
+ * store file (`--store`) when no gateway is running. `--follow` keeps printing new records.
  */
 export async function runLogs(options: LogsOptions): Promise<void> {
   const filter: LogFilter = {};
@@ -39,7 +39,7 @@ export async function runLogs(options: LogsOptions): Promise<void> {
   if (options.status) filter.status = parseStatusOption(options.status);
   if (options.since) filter.from_ms = parseTime(options.since, 'since');
 
-  const reader: LogReader = options.store ? await storeLogReader(options.store) : httpLogReader(options.url, options.apiKey ?? nonEmpty(process.env.MOONGATE_MASTER_KEY));
+  const reader: LogReader = options.store ? await storeLogReader(options.store) : httpLogReader(options.url ?? nonEmpty(process.env.MOONGATE_URL) ?? 'http://127.0.0.1:4000', options.apiKey ?? nonEmpty(process.env.MOONGATE_MASTER_KEY));
   const abort = new AbortController();
   const stop = (): void => abort.abort();
   process.once('SIGINT', stop);

@@ -66,7 +66,7 @@ program
   .option('--status <status>', 'success, error or an HTTP status code')
   .option('--since <time>', 'only records from this time on (ISO 8601 or epoch seconds/ms)')
   .option('-n, --lines <n>', 'how many of the latest records to show first', parseLines, 20)
-  .option('--url <url>', 'the running gateway to ask', 'http://127.0.0.1:4000')
+  .option('--url <url>', 'the running gateway to ask (default: $MOONGATE_URL or http://127.0.0.1:4000)')
   .option('--api-key <key>', 'the master key (default: $MOONGATE_MASTER_KEY)')
   .option('--store <store>', 'read the store directly instead of a gateway, e.g. sqlite:./.moongate/moongate.db')
   .option('--json', 'one JSON record per line')

@@ -63,7 +63,8 @@ describe('moongate logs', () => {
     const c = await request('moonshot/kimi-k2.6', '[[sim:error=500]] three');
     await stack.flush();
 
-    const all = run(['--url', stack.url, '-n', '10'], { MOONGATE_MASTER_KEY: MASTER });
+    // The gateway's address from $MOONGATE_URL, as `moongate keys` takes it.
+    const all = run(['-n', '10'], { MOONGATE_MASTER_KEY: MASTER, MOONGATE_URL: stack.url });
     expect(await all.exited).toBe(0);
     const lines = all.out().trim().split('\n');
     expect(lines.map((l) => [a, b, c].find((id) => l.includes(id)))).toEqual([a, b, c]);
