@@ -72,6 +72,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     cooldownMs: config.router.cooldown.seconds * 1000,
     windowMs: config.router.cooldown.window_seconds * 1000,
     recheckMs: config.router.disabled_recheck_seconds * 1000,
+    probeTimeoutMs: config.router.timeout_ms,
   });
   const counters = options.limitCounters ?? new InMemoryLimitCounters();
   const keys = new VirtualKeys(options.keyStore ?? new InMemoryKeyStore(), counters);

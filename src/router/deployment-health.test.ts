@@ -40,6 +40,22 @@ describe('DeploymentHealth', () => {
     expect(health.canTry('d', 'c')).toBe(true);
   });
 
+  it('a probe that never reports stops holding the deployment after probeTimeoutMs', () => {
+    let now = 1_000_000;
+    const health = new DeploymentHealth({ fails: 1, cooldownMs: 1_000, windowMs: 60_000, probeTimeoutMs: 5_000, now: () => now });
+    health.onFailure('d', 'x');
+    now += 1_000;
+    health.beginAttempt('d');
+    expect(health.canTry('d', 'c')).toBe(false);
+    expect(health.availableIn('d', 'c')).toBe(100);
+    now += 4_999;
+    expect(health.deploymentState('d')).toBe('probing');
+    now += 1;
+    expect(health.deploymentState('d')).toBe('ok');
+    expect(health.canTry('d', 'c')).toBe(true);
+    expect(health.availableIn('d', 'c')).toBe(0);
+  });
+
   it('a failed probe opens it again for a full cooldown', () => {
     const { health, advance } = setup();
     for (let i = 0; i < 3; i++) health.onFailure('d', 'x');

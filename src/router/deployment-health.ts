@@ -4,7 +4,8 @@
  * - open ("cooling down"): after `fails` failures in the window, or a 429 with a retry time, it is
  *   skipped until the cooldown ends;
  * - half-open ("probing"): then exactly one request is let through; success closes it, failure
- *   opens it again.
+ *   opens it again. A probe that never reports (which would keep the deployment out of rotation
+ *   for good) counts as ended after `probeTimeoutMs`, the longest a request may take.
  * A credential the provider rejected (401, no balance) is disabled for every model; it is tried
  * again after `recheckMs` (or when a credential test succeeds), and re-enabled once it works.
  */
@@ -14,6 +15,8 @@ export interface HealthOptions {
   windowMs: number;
   /** How long a rejected credential stays disabled before it is tried again (default 5 minutes). */
   recheckMs?: number;
+  /** After this long a probe is taken to have ended, reported or not (router.timeout_ms; default 10 minutes). */
+  probeTimeoutMs?: number;
   now?: () => number;
 }
 
@@ -22,7 +25,8 @@ export type DeploymentState = 'ok' | 'cooling_down' | 'probing';
 interface Breaker {
   failures: number[];
   openUntil: number;
-  probing: boolean;
+  /** Epoch ms until which the probe in flight holds the deployment; 0 when none is. */
+  probeUntil: number;
   lastError?: string;
 }
 
@@ -49,7 +53,8 @@ export class DeploymentHealth {
     if (this.isDisabled(credential)) return false;
     const b = this.breakers.get(deployment);
     if (!b || b.openUntil === 0) return true;
-    return !b.probing && this.now() >= b.openUntil;
+    const now = this.now();
+    return now >= b.probeUntil && now >= b.openUntil;
   }
 
   /** ms until `canTry` may say yes: 0 now, Infinity for a disabled credential; a probe in flight is polled. */
@@ -57,20 +62,22 @@ export class DeploymentHealth {
     if (this.isDisabled(credential)) return Infinity;
     const b = this.breakers.get(deployment);
     if (!b || b.openUntil === 0) return 0;
-    if (b.probing) return 100;
-    return Math.max(0, b.openUntil - this.now());
+    const now = this.now();
+    if (now < b.probeUntil) return 100;
+    return Math.max(0, b.openUntil - now);
   }
 
   /** The chosen deployment is about to be tried; past its cooldown, this request is the probe. */
   beginAttempt(deployment: string): void {
     const b = this.breakers.get(deployment);
-    if (b && b.openUntil !== 0 && this.now() >= b.openUntil) b.probing = true;
+    const now = this.now();
+    if (b && b.openUntil !== 0 && now >= b.openUntil) b.probeUntil = now + (this.options.probeTimeoutMs ?? 600_000);
   }
 
   /** The probe ended without telling anything about the deployment (client gone, our own error). */
   endProbe(deployment: string): void {
     const b = this.breakers.get(deployment);
-    if (b) b.probing = false;
+    if (b) b.probeUntil = 0;
   }
 
   onSuccess(deployment: string, credential: string): void {
@@ -83,8 +90,8 @@ export class DeploymentHealth {
     const now = this.now();
     const b = this.breaker(deployment);
     b.lastError = reason;
-    if (b.probing) {
-      b.probing = false;
+    if (now < b.probeUntil) {
+      b.probeUntil = 0;
       b.openUntil = now + this.options.cooldownMs;
       return true;
     }
@@ -102,7 +109,7 @@ export class DeploymentHealth {
   coolFor(deployment: string, ms: number, reason: string): void {
     const b = this.breaker(deployment);
     b.lastError = reason;
-    b.probing = false;
+    b.probeUntil = 0;
     b.openUntil = Math.max(b.openUntil, this.now() + ms);
   }
 
@@ -125,7 +132,8 @@ export class DeploymentHealth {
   deploymentState(deployment: string): DeploymentState {
     const b = this.breakers.get(deployment);
     if (!b || b.openUntil === 0) return 'ok';
-    return b.probing ? 'probing' : this.now() < b.openUntil ? 'cooling_down' : 'ok';
+    const now = this.now();
+    return now < b.probeUntil ? 'probing' : now < b.openUntil ? 'cooling_down' : 'ok';
   }
 
   /** Per credential, for /health/ready and the dashboard. Keys are `provider/credential`. */
@@ -152,7 +160,7 @@ export class DeploymentHealth {
   private breaker(deployment: string): Breaker {
     let b = this.breakers.get(deployment);
     if (!b) {
-      b = { failures: [], openUntil: 0, probing: false };
+      b = { failures: [], openUntil: 0, probeUntil: 0 };
       this.breakers.set(deployment, b);
     }
     return b;

@@ -195,6 +195,8 @@ export class Router {
     const failed = new Map<string, number>();
     const abortError = (err: unknown, d?: Deployment): GatewayError => this.classifyAbort(err, signal, deadlineMs, d);
     let lastError: GatewayError | undefined;
+    /** When this request began waiting for a resting deployment: it waits router.max_queue_wait_ms at most, in all. */
+    let restingSince: number | undefined;
 
     for (let tries = 0; ; tries++) {
       if (tries > this.config.router.retries) throw lastError!;
@@ -212,7 +214,10 @@ export class Router {
           // Everything is resting after earlier failures: wait for the first to come back if that is
           // soon enough (as with full rate limits), rather than fail at once.
           const soonest = Math.min(...groups.flat().map((d) => this.deps.health.availableIn(d.key, d.limitKey)));
-          if (soonest > this.config.router.max_queue_wait_ms || performance.now() + soonest - route.startedAt >= deadlineMs) {
+          const now = performance.now();
+          restingSince ??= now;
+          // A probe in flight is polled, so `soonest` alone would let the wait go on until the deadline.
+          if (now - restingSince + soonest > this.config.router.max_queue_wait_ms || now + soonest - route.startedAt >= deadlineMs) {
             throw allCoolingDown(groups, this.deps.health);
           }
           await sleep(soonest, signal);
@@ -284,7 +289,11 @@ export class Router {
     } else if (effect === 'cool') {
       const ms = retryAfterMs ?? this.config.router.cooldown.seconds * 1000;
       this.deps.health.coolFor(d.key, ms, reason);
-    } else if (effect === 'disable_credential' && !this.deps.health.isDisabled(d.limitKey)) {
+    } else if (effect === 'disable_credential') {
+      // The key failed, not this deployment: a probe learnt nothing about it. Left marked, it
+      // would keep the deployment out of rotation once the key works again.
+      this.deps.health.endProbe(d.key);
+      if (this.deps.health.isDisabled(d.limitKey)) return;
       this.deps.health.disableCredential(d.limitKey, reason);
       console.warn(`moongate: credential ${d.limitKey} is disabled for now and will be tried again in a few minutes: ${reason}`);
     }

@@ -39,6 +39,47 @@ describe('a probe that ends without a verdict does not leave the breaker stuck',
     }
   });
 
+  it('after the provider rejected the key on the probe', async () => {
+    // The probe's 401 disables the credential; once it is tried again and works, the deployment
+    // must be back in rotation, not held by a probe that never ended.
+    const gw = await startGatewayOn(sim, yaml.replace('timeout_ms: 3000,', 'timeout_ms: 3000, disabled_recheck_seconds: 0.3,'));
+    try {
+      sim.injectFault({ status: 500, times: 1 });
+      expect((await post(gw.url, { model: 'moonshot/kimi-k2.6', messages: hi() })).status).toBe(500);
+      await new Promise((r) => setTimeout(r, 250));
+      sim.injectFault({ status: 401, type: 'invalid_authentication_error', message: 'Invalid Authentication', times: 1 });
+      expect((await post(gw.url, { model: 'moonshot/kimi-k2.6', messages: hi() })).status).toBe(401);
+      await new Promise((r) => setTimeout(r, 350));
+      const started = performance.now();
+      const after = await post(gw.url, { model: 'moonshot/kimi-k2.6', messages: hi() });
+      expect(after.json.error?.message).toBeUndefined();
+      expect(after.status).toBe(200);
+      // Not after waiting out a probe that never ended (router.timeout_ms, 3 s here).
+      expect(performance.now() - started).toBeLessThan(1000);
+    } finally {
+      await gw.close();
+    }
+  });
+
+  it('while a probe is in flight, another request waits router.max_queue_wait_ms at most, not for the probe', async () => {
+    const gw = await startGatewayOn(sim, yaml.replace('timeout_ms: 3000,', 'timeout_ms: 3000, max_queue_wait_ms: 300,'));
+    try {
+      sim.injectFault({ status: 500, times: 1 });
+      await post(gw.url, { model: 'moonshot/kimi-k2.6', messages: hi() });
+      await new Promise((r) => setTimeout(r, 250));
+      const probe = post(gw.url, { model: 'moonshot/kimi-k2.6', messages: hi('[[sim:latency=1500]]') });
+      await expect.poll(() => sim.stats.inFlight).toBe(1);
+      // Answered before the probe's 1.5 s are up, so it cannot have been served after it.
+      const waiting = await post(gw.url, { model: 'moonshot/kimi-k2.6', messages: hi() });
+      expect(sim.stats.inFlight).toBe(1);
+      expect(waiting.status).toBe(503);
+      expect(waiting.json.error.message).toContain('probing');
+      expect((await probe).status).toBe(200);
+    } finally {
+      await gw.close();
+    }
+  });
+
   it('after the client gave up on the probe', async () => {
     const gw = await startGatewayOn(sim, yaml);
     try {
