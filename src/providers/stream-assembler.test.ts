@@ -2,6 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { StreamAssembler } from './stream-assembler.js';
 
 describe('StreamAssembler', () => {
+  it('keeps id, created and model only as strings or numbers (a log record must not carry what an upstream nested there)', () => {
+    const a = new StreamAssembler();
+    a.add({ id: { deep: [[[]]] }, created: [1], model: 'kimi-k2.6', choices: [{ index: 0, delta: { content: 'x' } }] });
+    const result = a.result();
+    expect(result.id).toBeUndefined();
+    expect(result.created).toBeUndefined();
+    expect(result.model).toBe('kimi-k2.6');
+  });
+
   it('rebuilds content, reasoning and tool calls per choice', () => {
     const a = new StreamAssembler();
     const base = { id: 'c1', created: 5, model: 'kimi-k2.6' };

@@ -30,7 +30,7 @@ export class StreamAssembler {
   private readonly choices = new Map<number, AssembledChoice>();
 
   add(chunk: Json): void {
-    if (this.meta.id === undefined) this.meta = { id: chunk.id, created: chunk.created, model: chunk.model };
+    if (this.meta.id === undefined) this.meta = { id: scalar(chunk.id), created: scalar(chunk.created), model: scalar(chunk.model) };
     if (!Array.isArray(chunk.choices)) return;
     for (const raw of chunk.choices as Json[]) {
       if (!raw || typeof raw !== 'object') continue;
@@ -67,4 +67,9 @@ export class StreamAssembler {
       if (fn && typeof fn.arguments === 'string') call.function.arguments += fn.arguments;
     }
   }
+}
+
+/** What an upstream sent in a chunk's id, created or model: kept if it is a string or a number, as it should be. */
+function scalar(value: unknown): string | number | undefined {
+  return typeof value === 'string' || typeof value === 'number' ? value : undefined;
 }

@@ -30,6 +30,11 @@ describe('parseAnswer', () => {
     expect(thrown?.message).toMatch(/^p: answered with a body that is not JSON: "<html>x+…"$/);
   });
 
+  it('calls JSON nested too deep to log or forward safely a 502', () => {
+    const thrown = thrownBy(() => parseAnswer(`{"id":"x","choices":${'['.repeat(3000)}${']'.repeat(3000)}}`, {}, deployment));
+    expect(thrown).toMatchObject({ status: 502, code: 'invalid_upstream_response', message: 'p: answered with JSON nested more than 128 levels deep.' });
+  });
+
   it('maps a 2xx answer holding an `error` object like an error answer with status 502', () => {
     const thrown = thrownBy(() => parseAnswer('{"error":{"message":"no"}}', {}, deployment));
     expect(thrown).toMatchObject({ status: 502, message: 'mapped: {"error":{"message":"no"}}' });

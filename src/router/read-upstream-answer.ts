@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { GatewayError } from '../server/gateway-error.js';
+import { MAX_JSON_DEPTH, nestedDeeperThan } from '../server/json-nesting.js';
 import { brokenWhileReading } from '../upstream/upstream-errors.js';
 import type { UpstreamResponse } from '../upstream/send-request.js';
 import type { Deployment } from './deployments.js';
@@ -23,8 +24,9 @@ export function parseAnswer(text: string, headers: IncomingHttpHeaders, d: Deplo
 }
 
 function parseUpstreamJson(text: string, providerName: string): unknown {
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch {
     const preview = text.length > 120 ? `${text.slice(0, 120)}…` : text;
     throw new GatewayError(502, `${providerName}: answered with a body that is not JSON: ${JSON.stringify(preview)}`, {
@@ -32,4 +34,11 @@ function parseUpstreamJson(text: string, providerName: string): unknown {
       code: 'invalid_upstream_response',
     });
   }
+  if (nestedDeeperThan(value)) {
+    throw new GatewayError(502, `${providerName}: answered with JSON nested more than ${MAX_JSON_DEPTH} levels deep.`, {
+      type: 'api_error',
+      code: 'invalid_upstream_response',
+    });
+  }
+  return value;
 }

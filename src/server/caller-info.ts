@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { GatewayError } from './gateway-error.js';
+import { MAX_JSON_DEPTH, nestedDeeperThan } from './json-nesting.js';
 import type { GatewayExtensions } from './gateway-extensions.js';
 import type { RequestOutcome } from './request-outcome.js';
 import type { VirtualKey } from '../keys/virtual-key.js';
@@ -38,6 +39,9 @@ function parseMetadataHeader(header: string): Record<string, unknown> {
     parsed = JSON.parse(header);
   } catch {
     throw new GatewayError(400, 'Header `x-moongate-metadata` must be a JSON object.', { code: 'invalid_metadata', param: 'x-moongate-metadata' });
+  }
+  if (nestedDeeperThan(parsed)) {
+    throw new GatewayError(400, `Header \`x-moongate-metadata\` nests more than ${MAX_JSON_DEPTH} levels deep.`, { code: 'invalid_metadata', param: 'x-moongate-metadata' });
   }
   return objectOrUndefined(parsed, 'x-moongate-metadata') ?? {};
 }

@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { GatewayError } from './gateway-error.js';
+import { MAX_JSON_DEPTH, nestedDeeperThan } from './json-nesting.js';
 
 export interface JsonBody {
   value: unknown;
@@ -73,12 +74,17 @@ function parseJson(text: string): unknown {
   if (text.trim() === '') {
     throw new GatewayError(400, 'Request body is empty; expected a JSON object.', { code: 'invalid_json' });
   }
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch (err) {
     const detail = err instanceof Error ? err.message : String(err);
     throw new GatewayError(400, `Request body is not valid JSON: ${detail}`, { code: 'invalid_json' });
   }
+  if (nestedDeeperThan(value)) {
+    throw new GatewayError(400, `Request body nests objects and arrays more than ${MAX_JSON_DEPTH} levels deep.`, { code: 'json_too_deep' });
+  }
+  return value;
 }
 
 function tooLarge(limitBytes: number): GatewayError {
