@@ -147,4 +147,21 @@ describe('POST /v1/logs (LogRecord fields)', () => {
     const empty = await stack.api('/v1/logs', { body: [] });
     expect(empty.status).toBe(400);
   });
+
+  it('refuses a time outside 1970 to 9999, and stores nothing of it (one past JavaScript dates broke every newest-first listing)', async () => {
+    for (const created_at of [8_640_000_000_000_001, 253_402_300_800_000, -1, '+275760-09-13T00:00:00.001Z']) {
+      const res = await stack.api('/v1/logs', { body: { id: `time-${created_at}`, model: 'x', created_at } });
+      expect(res.status, String(created_at)).toBe(400);
+      expect(res.json.error).toMatchObject({ code: 'invalid_log', param: 'created_at' });
+    }
+    const far = await stack.api('/api/request-logs/create/', { body: { model: 'gpt-4', timestamp: '+100000-01-01T00:00:00Z' } });
+    expect(far.status).toBe(400);
+    expect(far.json.error.param).toBe('timestamp');
+    const latest = await stack.api('/v1/logs', { body: { model: 'x', created_at: '9999-12-31T23:59:59.999Z' } });
+    expect(latest.status).toBe(201);
+    await stack.flush();
+    const listed = await stack.api('/v1/logs?limit=5');
+    expect(listed.status).toBe(200);
+    expect(listed.json.data[0].created_at).toBe('9999-12-31T23:59:59.999Z');
+  });
 });

@@ -12,8 +12,14 @@ export function invalidBody(error: z.ZodError, what: string): GatewayError {
   return new GatewayError(400, `Invalid ${what}: ${problems.join('; ')}${more}.`, { code: 'invalid_log', param: first || null });
 }
 
-/** ISO 8601 text or epoch milliseconds → epoch ms. */
+/** The last millisecond of the year 9999: later times have no ISO 8601 form the log API can print. */
+const LATEST_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
+/**
+ * ISO 8601 text or epoch milliseconds → epoch ms, from 1970 to the end of 9999; undefined
+ * otherwise. (A time past JavaScript's dates, stored, would break every newest-first listing.)
+ */
 export function timeValue(value: string | number): number | undefined {
   const ms = typeof value === 'number' ? value : Date.parse(value);
-  return Number.isFinite(ms) ? ms : undefined;
+  return Number.isFinite(ms) && ms >= 0 && ms <= LATEST_MS ? ms : undefined;
 }

@@ -24,7 +24,7 @@ const attemptSchema = z.strictObject({
 /** `POST /v1/logs`: our own LogRecord fields. Unknown fields are refused, so typos do not pass silently. */
 export const moongateLogSchema = z.strictObject({
   id: z.string().min(1).max(200).optional(),
-  created_at: z.union([z.string(), z.number()]).refine((v) => timeValue(v) !== undefined, 'must be an ISO 8601 time or epoch milliseconds').optional(),
+  created_at: z.union([z.string(), z.number()]).refine((v) => timeValue(v) !== undefined, 'must be an ISO 8601 time or epoch milliseconds, from 1970 to 9999').optional(),
   source: z.literal('ingested').optional(),
   key_id: optText,
   customer_identifier: optText,

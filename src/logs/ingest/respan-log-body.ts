@@ -44,7 +44,7 @@ export const respanLogSchema = z.looseObject({
   status_code: z.number().int().min(100).max(599).optional(),
   error_message: z.string().nullable().optional(),
   stream: z.boolean().optional(),
-  timestamp: z.string().refine((v) => timeValue(v) !== undefined, 'must be an ISO 8601 time').optional(),
+  timestamp: z.string().refine((v) => timeValue(v) !== undefined, 'must be an ISO 8601 time from 1970 to 9999').optional(),
   tools: z.array(z.unknown()).optional(),
   tool_choice: z.unknown().optional(),
   full_request: z.record(z.string(), z.unknown()).nullable().optional(),
