@@ -16,7 +16,7 @@ import { readJsonBodyAndText } from './read-json-body.js';
 import type { JsonBody } from './read-json-body.js';
 import { costInputOf } from './request-outcome.js';
 import type { RequestObserver, RequestOutcome } from './request-outcome.js';
-import { validateChatRequest } from './validate-chat-request.js';
+import { MAX_MODEL_NAME_LENGTH, validateChatRequest } from './validate-chat-request.js';
 
 export interface ChatHandlerDeps {
   router: Router;
@@ -194,8 +194,8 @@ function report(observers: readonly RequestObserver[], outcome: RequestOutcome):
 
 function fallbackList(value: unknown): string[] | undefined {
   if (value === undefined || value === null) return undefined;
-  if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) {
-    throw new GatewayError(400, '`fallbacks` must be an array of model names.', { code: 'invalid_request', param: 'fallbacks' });
+  if (!Array.isArray(value) || !value.every((v) => typeof v === 'string' && v !== '' && v.length <= MAX_MODEL_NAME_LENGTH)) {
+    throw new GatewayError(400, `\`fallbacks\` must be an array of model names (of ${MAX_MODEL_NAME_LENGTH} characters at most).`, { code: 'invalid_request', param: 'fallbacks' });
   }
   return value;
 }

@@ -75,6 +75,7 @@ describe('validateChatRequest', () => {
     [{ model: 'm', messages: {} }, 'messages'],
     [{ model: 'm', messages: [{ content: 'x' }] }, 'messages[0].role'],
     [{ model: 'm', messages: [{ role: 'user' }], stream: 'yes' }, 'stream'],
+    [{ model: `moonshot/${'a'.repeat(248)}`, messages: [{ role: 'user' }] }, 'model'],
   ])('rejects %j naming %s', (body, param) => {
     let err: GatewayError | undefined;
     try {
@@ -84,6 +85,16 @@ describe('validateChatRequest', () => {
     }
     expect(err?.status).toBe(400);
     expect(err?.param).toBe(param);
+  });
+});
+
+describe('validateChatRequest messages', () => {
+  it('says what is wrong in plain words', () => {
+    expect(() => validateChatRequest({ model: 'm', messages: [{ content: 'x' }] })).toThrow('`messages[0].role` must be a string, got nothing.');
+    expect(() => validateChatRequest({ model: `moonshot/${'a'.repeat(300)}`, messages: [{ role: 'user' }] })).toThrow(
+      'Field `model` is 309 characters long; model names have 256 at most.',
+    );
+    expect(validateChatRequest({ model: `moonshot/${'a'.repeat(247)}`, messages: [{ role: 'user' }] }).model).toHaveLength(256);
   });
 });
 

@@ -14,6 +14,12 @@ export interface ChatMessage {
   [field: string]: unknown;
 }
 
+/**
+ * The longest model name accepted. Real ones are under 100 characters; the name travels into
+ * response headers, metric labels and log records, where a megabyte-long one did harm.
+ */
+export const MAX_MODEL_NAME_LENGTH = 256;
+
 /** Checks only what the gateway itself relies on; the provider judges the rest. */
 export function validateChatRequest(body: unknown): ChatRequestBody {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
@@ -23,6 +29,9 @@ export function validateChatRequest(body: unknown): ChatRequestBody {
   if (b.model === undefined) throw invalid('Missing required field `model` (a string such as "moonshot/kimi-k2.6").', 'model');
   if (typeof b.model !== 'string' || b.model.trim() === '') {
     throw invalid(`Field \`model\` must be a non-empty string, got ${describe(b.model)}.`, 'model');
+  }
+  if (b.model.length > MAX_MODEL_NAME_LENGTH) {
+    throw invalid(`Field \`model\` is ${b.model.length} characters long; model names have ${MAX_MODEL_NAME_LENGTH} at most.`, 'model');
   }
   if (b.messages === undefined) throw invalid('Missing required field `messages` (an array of chat messages).', 'messages');
   if (!Array.isArray(b.messages)) throw invalid(`Field \`messages\` must be an array, got ${describe(b.messages)}.`, 'messages');
@@ -47,6 +56,7 @@ function invalid(message: string, param: string | null): GatewayError {
 }
 
 function describe(value: unknown): string {
+  if (value === undefined) return 'nothing';
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
   return typeof value === 'string' ? `a string` : `${typeof value === 'object' ? 'an object' : `a ${typeof value}`}`;

@@ -80,6 +80,24 @@ describe('errors are OpenAI-shaped with a fitting status', () => {
     }
   });
 
+  it('a model name too long for a header → 400 the SDK can read (it used to be echoed into x-moongate-model)', async () => {
+    const before = stack.sim.requests.length;
+    await expect(stack.client.chat.completions.create({ model: `moonshot/${'a'.repeat(17_000)}`, messages: [{ role: 'user', content: 'hi' }] })).rejects.toMatchObject({
+      status: 400,
+      param: 'model',
+      message: expect.stringContaining('model names have 256 at most'),
+    });
+    expect(stack.sim.requests.length).toBe(before);
+  });
+
+  it('an unknown name in `fallbacks` → 404 naming fallbacks[i], not model', async () => {
+    const res = await postRaw(chatUrl(), JSON.stringify({ model: 'moonshot/kimi-k2.6', fallbacks: ['moonshot/kimi-k2.5', 'nowhere/x'], messages: [{ role: 'user', content: 'hi' }] }));
+    expect(res.status).toBe(404);
+    expectOpenAIError(res.json);
+    expect(res.json.error).toMatchObject({ code: 'model_not_found', param: 'fallbacks[1]' });
+    expect(res.json.error.message).toMatch(/^In `fallbacks\[1\]`: The model `nowhere\/x` does not exist/);
+  });
+
   it('a model Moonshot does not know → 404 from upstream, also model_not_found', async () => {
     await expect(stack.client.chat.completions.create({ model: 'moonshot/kimi-k9-imaginary', messages: [{ role: 'user', content: 'hi' }] })).rejects.toMatchObject({
       status: 404,
