@@ -3,6 +3,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { GatewayConfig } from '../config/types.js';
 import type { Router } from '../router/router.js';
+import { answerClientError } from './answer-client-error.js';
 import { authenticate, isOperator } from './auth.js';
 import type { Caller } from './auth.js';
 import { handleAdminKeys } from './admin-keys.js';
@@ -131,7 +132,10 @@ export function createHttpServer(deps: HttpServerDeps, inFlight: InFlightRequest
   // Keep-alive longer than typical client pools so idle connections are closed by the client side.
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
-  server.requestTimeout = 0;
+  // Receiving the request (headers and body) only: a streamed answer may last far longer. Without
+  // it, a client that stops sending its body holds a connection, and shutdown, for ever.
+  server.requestTimeout = 300_000;
+  server.on('clientError', answerClientError);
   return server;
 }
 

@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CN_KEY, GLOBAL_KEY, postRaw, startStack } from '../helpers/stack.js';
@@ -184,5 +185,34 @@ describe('errors are OpenAI-shaped with a fitting status', () => {
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(OpenAI.RateLimitError);
     expect((err as InstanceType<typeof OpenAI.RateLimitError>).headers?.get('retry-after')).toBe('5');
+  });
+});
+
+describe("requests Node's HTTP parser refuses", () => {
+  /** Sends raw bytes and reads until the gateway closes the connection. */
+  async function raw(request: string): Promise<{ status: number; json: any }> {
+    const { port } = new URL(stack.url);
+    const socket = connect(Number(port), '127.0.0.1');
+    socket.write(request);
+    let text = '';
+    for await (const chunk of socket) text += (chunk as Buffer).toString('latin1');
+    const [head, body] = text.split('\r\n\r\n', 2) as [string, string];
+    return { status: Number(head.split(' ')[1]), json: JSON.parse(body) };
+  }
+
+  it('get an OpenAI-shaped error too, not a bare status line', async () => {
+    const chunked = await raw('POST /v1/chat/completions HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\nZZ\r\n');
+    expect(chunked.status).toBe(400);
+    expectOpenAIError(chunked.json);
+    expect(chunked.json.error).toMatchObject({ type: 'invalid_request_error', code: 'bad_http_request' });
+    expect(chunked.json.error.message).toMatch(/^The request is not valid HTTP\/1\.1 \(HPE_/);
+
+    const both = await raw('POST /v1/chat/completions HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n');
+    expect(both.status).toBe(400);
+    expectOpenAIError(both.json);
+
+    const huge = await raw(`GET /v1/models HTTP/1.1\r\nHost: a\r\nx-big: ${'a'.repeat(20_000)}\r\n\r\n`);
+    expect(huge.status).toBe(431);
+    expect(huge.json.error.message).toBe('The request headers are too large.');
   });
 });
