@@ -120,6 +120,11 @@ describe('eligibleCredentials', () => {
     expect(() => CallerCredentials.parse({ moonshot: 'sk-x' }, undefined, undefined)).toThrow(/customer_credentials\.moonshot/);
     expect(() => CallerCredentials.parse(undefined, { 'moonshot/kimi-k3': { api_key: '' } }, undefined)).toThrow(/credential_override\.moonshot\/kimi-k3\.api_key/);
     expect(() => CallerCredentials.parse({ moonshot: { api_key: 'k', base_url: 'http://evil' } }, undefined, undefined)).toThrow(/not accepted/);
+    for (const key of ['sk-mi\r\nX: 1', 'sk-\u0000', 'sk-🔑']) {
+      expect(() => CallerCredentials.parse({ moonshot: { api_key: key } }, undefined, undefined)).toThrow(
+        '`customer_credentials.moonshot.api_key` holds a line break, control or non-ASCII character; API keys are printable ASCII.',
+      );
+    }
   });
 
   it('says how to add a key when there is none', () => {

@@ -56,6 +56,10 @@ function parseMap(value: unknown, field: string): Map<string, CallerKey> {
     if (!entry || typeof entry !== 'object' || Array.isArray(entry)) throw invalid(`\`${param}\` must be an object like { "api_key": "sk-…" }.`, param);
     const e = entry as Record<string, unknown>;
     if (typeof e.api_key !== 'string' || e.api_key.trim() === '') throw invalid(`\`${param}.api_key\` must be a non-empty string.`, `${param}.api_key`);
+    // It goes into an Authorization header, which cannot carry anything else: the caller's mistake, not ours.
+    if (!/^[\x20-\x7e]+$/.test(e.api_key)) {
+      throw invalid(`\`${param}.api_key\` holds a line break, control or non-ASCII character; API keys are printable ASCII.`, `${param}.api_key`);
+    }
     if (e.region !== undefined && e.region !== 'global' && e.region !== 'cn') throw invalid(`\`${param}.region\` must be "global" or "cn".`, `${param}.region`);
     if (e.base_url !== undefined) throw invalid(`\`${param}.base_url\` is not accepted: keys brought per request go to the configured hosts only.`, `${param}.base_url`);
     map.set(name, { apiKey: e.api_key, region: e.region as MoonshotRegion | undefined, source: field });

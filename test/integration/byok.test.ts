@@ -83,6 +83,10 @@ describe('bring your own key', () => {
     const res = await post({ model: 'moonshot/kimi-k2.6', messages: [{ role: 'user', content: 'hi' }], customer_credentials: { moonshot: { key: 'x' } } });
     expect(res.status).toBe(400);
     expect(JSON.parse(res.text).error.param).toBe('customer_credentials.moonshot.api_key');
+    // A key that cannot go into a header is the caller's 400, not a 500 blaming the configuration.
+    const broken = await post({ model: 'moonshot/kimi-k2.6', messages: [{ role: 'user', content: 'hi' }], customer_credentials: { moonshot: { api_key: 'sk-mi\r\nX: 1' } } });
+    expect(broken.status).toBe(400);
+    expect(JSON.parse(broken.text).error).toMatchObject({ type: 'invalid_request_error', param: 'customer_credentials.moonshot.api_key' });
     expect(chats()).toHaveLength(0);
   });
 });
