@@ -148,6 +148,19 @@ describe('POST /v1/logs (LogRecord fields)', () => {
     expect(empty.status).toBe(400);
   });
 
+  it('refuses an id that is taken (the store keeps the first), and one given twice in a batch', async () => {
+    expect((await stack.api('/v1/logs', { body: { id: 'taken-1', model: 'x', status: 200 } })).status).toBe(201);
+    await stack.flush();
+    const again = await stack.api('/v1/logs', { body: { id: 'taken-1', model: 'y', status: 500 } });
+    expect(again.status).toBe(409);
+    expect(again.json.error).toMatchObject({ code: 'log_exists', param: 'id' });
+    expect((await stack.api('/v1/logs/taken-1')).json).toMatchObject({ model: 'x', status: 200 });
+    const twice = await stack.api('/v1/logs', { body: [{ id: 'twice-1', model: 'x' }, { id: 'twice-1', model: 'x' }] });
+    expect(twice.status).toBe(400);
+    expect(twice.json.error.param).toBe('1.id');
+    expect((await stack.api('/v1/logs/twice-1')).status).toBe(404);
+  });
+
   it('refuses a time outside 1970 to 9999, and stores nothing of it (one past JavaScript dates broke every newest-first listing)', async () => {
     for (const created_at of [8_640_000_000_000_001, 253_402_300_800_000, -1, '+275760-09-13T00:00:00.001Z']) {
       const res = await stack.api('/v1/logs', { body: { id: `time-${created_at}`, model: 'x', created_at } });

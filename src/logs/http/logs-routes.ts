@@ -121,13 +121,32 @@ async function ingest(req: IncomingMessage, res: ServerResponse, caller: Caller,
     single = !Array.isArray(body);
     const parsed = single ? moongateLogSchema.safeParse(body) : moongateBatchSchema.safeParse(body);
     if (!parsed.success) throw invalidBody(parsed.error, 'log record');
-    entries = (Array.isArray(parsed.data) ? parsed.data : [parsed.data]).map((b) => entryFromMoongateLog(b, ctx));
+    const bodies = Array.isArray(parsed.data) ? parsed.data : [parsed.data];
+    await refuseTakenIds(bodies.map((b) => b.id), single, deps);
+    entries = bodies.map((b) => entryFromMoongateLog(b, ctx));
   }
   // Answer once the records are stored or safely spooled: a 201 means they will not be lost.
   await deps.writer.write(entries);
   const records = entries.map(entryToRecord);
   sendJson(res, 201, single ? records[0] : { object: 'list', data: records });
   return true;
+}
+
+/**
+ * Ids given by the sender must be new: the store keeps the first record of an id (so that a spool
+ * replayed twice writes nothing twice), and answering 201 with a record that was not stored would
+ * be a lie. While the store cannot be asked, the check is skipped rather than the record refused.
+ */
+async function refuseTakenIds(ids: (string | undefined)[], single: boolean, deps: LogRoutesDeps): Promise<void> {
+  const seen = new Set<string>();
+  for (const [i, id] of ids.entries()) {
+    if (id === undefined) continue;
+    const param = single ? 'id' : `${i}.id`;
+    if (seen.has(id)) throw new GatewayError(400, `Log record id \`${id}\` is given twice in this request.`, { code: 'invalid_log', param });
+    seen.add(id);
+    const existing = await deps.store.logs.get(id).catch(() => undefined);
+    if (existing) throw new GatewayError(409, `A log record with id \`${id}\` exists already; records are not replaced.`, { type: 'invalid_request_error', code: 'log_exists', param });
+  }
 }
 
 /** A gateway key's own id: it sees and writes only its own records. */
