@@ -141,6 +141,8 @@ export function createHttpServer(deps: HttpServerDeps, inFlight: InFlightRequest
 
 function pathOf(url: string | undefined): string {
   if (!url) return '/';
+  // HTTP/1.1 servers must accept the absolute form (`POST http://host/v1/chat/completions`).
+  if (url.charCodeAt(0) !== 47 /* '/' */ && /^https?:\/\//i.test(url)) url = url.replace(/^https?:\/\/[^/?#]*/i, '') || '/';
   const q = url.indexOf('?');
   const path = q === -1 ? url : url.slice(0, q);
   return path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path;

@@ -200,7 +200,7 @@ describe("requests Node's HTTP parser refuses", () => {
     return { status: Number(head.split(' ')[1]), json: JSON.parse(body) };
   }
 
-  it('get an OpenAI-shaped error too, not a bare status line', async () => {
+  it('get an OpenAI-shaped error too, not a bare status line; the absolute form is served', async () => {
     const chunked = await raw('POST /v1/chat/completions HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\nZZ\r\n');
     expect(chunked.status).toBe(400);
     expectOpenAIError(chunked.json);
@@ -210,6 +210,12 @@ describe("requests Node's HTTP parser refuses", () => {
     const both = await raw('POST /v1/chat/completions HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n');
     expect(both.status).toBe(400);
     expectOpenAIError(both.json);
+
+    // The absolute form of the request target, which HTTP/1.1 servers must accept.
+    const body = JSON.stringify({ model: 'moonshot/kimi-k2.6', messages: [{ role: 'user', content: 'hi' }] });
+    const absolute = await raw(`POST ${stack.url}/v1/chat/completions HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`);
+    expect(absolute.status).toBe(200);
+    expect(absolute.json.object).toBe('chat.completion');
 
     const huge = await raw(`GET /v1/models HTTP/1.1\r\nHost: a\r\nx-big: ${'a'.repeat(20_000)}\r\n\r\n`);
     expect(huge.status).toBe(431);
