@@ -122,6 +122,12 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       await inFlight.drained(drainTimeoutMs);
+      // Past the drain time: stop what is left with an error event or answer its client can read
+      // (rather than a cut mid-chunk), give that a moment to be written, then close the rest.
+      if (inFlight.current > 0) {
+        inFlight.stopAll();
+        await inFlight.drained(1_000);
+      }
       server.closeAllConnections();
       await closed;
       await pools.close();

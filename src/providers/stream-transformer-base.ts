@@ -45,9 +45,9 @@ export abstract class StreamTransformerBase implements StreamTransformer {
     return this.fail('upstream closed the stream before it finished', 'api_error', 'upstream_stream_incomplete');
   }
 
-  abort(reason: string): string {
+  abort(reason: string, code = 'upstream_stream_incomplete'): string {
     if (this.finished) return '';
-    return this.fail(reason, 'api_error', 'upstream_stream_incomplete');
+    return this.fail(reason, 'api_error', code);
   }
 
   /** The stream's last event: an OpenAI error naming the provider. */

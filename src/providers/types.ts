@@ -48,8 +48,11 @@ export interface StreamTransformer {
   onData(data: string): string;
   /** The upstream ended; returns any closing bytes (usage chunk, `[DONE]`). */
   finish(): string;
-  /** The upstream failed after the stream started (cut, timeout); returns the closing error event. */
-  abort(reason: string): string;
+  /**
+   * The stream failed after it started (cut, timeout, shutdown); returns the closing error event.
+   * `code` defaults to upstream_stream_incomplete.
+   */
+  abort(reason: string, code?: string): string;
   /** An error event was sent: the stream is over, whatever the upstream still sends. */
   readonly failed: boolean;
   /** What the error event said, once failed. */

@@ -26,3 +26,9 @@ export class LinkedAbort {
 
 /** The reason a request is aborted when its deadline (router.timeout_ms) passes. */
 export class DeadlineExceeded extends Error {}
+
+/** The reason a request is aborted when the gateway stops and the drain time has run out. */
+export class GatewayShuttingDown extends Error {}
+
+/** The error a client gets (or the log records) for a request the gateway stopped on shutdown. */
+export const SHUTTING_DOWN = { message: 'the gateway is shutting down and stopped this request after its drain time', code: 'gateway_shutting_down' } as const;

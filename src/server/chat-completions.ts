@@ -5,6 +5,7 @@ import type { Usage } from '../providers/types.js';
 import type { RequestCost, RequestCostInput } from '../pricing/request-cost.js';
 import { estimatePromptTokens, requestedCompletionTokens } from '../router/estimate-tokens.js';
 import type { Lease } from '../router/limit-counters.js';
+import { GatewayShuttingDown, SHUTTING_DOWN } from '../router/linked-abort.js';
 import type { RouteInfo, Router } from '../router/router.js';
 import type { Caller } from './auth.js';
 import { CallerCredentials } from './caller-credentials.js';
@@ -28,6 +29,8 @@ export interface ChatHandlerDeps {
   observers: readonly RequestObserver[];
   /** Prices a finished request; undefined when the gateway has no price book. */
   priceRequest: (input: RequestCostInput) => RequestCost | undefined;
+  /** Stops registered here are called when the gateway shuts down and its drain time has run out. */
+  shutdownStops?: Set<() => void>;
 }
 
 const NO_CALLER_INFO: RequestOutcome['caller'] = { customerIdentifier: undefined, metadata: undefined, user: undefined, traceId: undefined };
@@ -48,8 +51,12 @@ export async function handleChatCompletions(
   // The request's switch (see ChatCall.abort): the router also pulls it when the deadline passes.
   const abort = new AbortController();
   let clientClosed = false;
+  // On shutdown, a request still running after the drain time ends with an error it can read.
+  const stopOnShutdown = (): void => abort.abort(new GatewayShuttingDown());
+  deps.shutdownStops?.add(stopOnShutdown);
   // A client that goes away must not keep an upstream generation running (and billing).
   res.on('close', () => {
+    deps.shutdownStops?.delete(stopOnShutdown);
     if (res.writableFinished) return;
     clientClosed = true;
     abort.abort();
@@ -116,8 +123,10 @@ export async function handleChatCompletions(
       try {
         const piped = await pipeStream(outcome, res, routeHeaders(requestId, route), () => clientClosed, deps.idleTimeoutMs);
         firstChunkAt = piped.firstChunkAt;
-        streamFailed = piped.error !== undefined && !piped.clientClosed;
-        if (piped.error) error = new GatewayError(502, piped.error.message, { type: piped.error.type, code: piped.error.code });
+        // Stopped by a shutdown: not the deployment's failure, and a 503 in the log.
+        const stopped = piped.error?.code === SHUTTING_DOWN.code;
+        streamFailed = piped.error !== undefined && !piped.clientClosed && !stopped;
+        if (piped.error) error = new GatewayError(stopped ? 503 : 502, piped.error.message, { type: piped.error.type, code: piped.error.code });
       } finally {
         upstreamEndAt = performance.now();
         usage = outcome.transformer.usage;

@@ -45,6 +45,8 @@ export type RouteHandler = (req: IncomingMessage, res: ServerResponse, path: str
 export class InFlightRequests {
   private count = 0;
   private waiters: (() => void)[] = [];
+  /** How to stop each chat request in flight (the chat handler adds and removes its own). */
+  readonly stops = new Set<() => void>();
 
   get current(): number {
     return this.count;
@@ -57,6 +59,11 @@ export class InFlightRequests {
   finished(): void {
     this.count--;
     if (this.count === 0) for (const wake of this.waiters.splice(0)) wake();
+  }
+
+  /** Stops every chat request in flight: each ends with an error its client can read, and is logged. */
+  stopAll(): void {
+    for (const stop of [...this.stops]) stop();
   }
 
   /** Resolves when no request is in flight, or after `timeoutMs`. */
@@ -83,6 +90,7 @@ export function createHttpServer(deps: HttpServerDeps, inFlight: InFlightRequest
     captureResponses: config.logging.bodies !== 'off',
     idleTimeoutMs: config.router.idle_timeout_ms,
     observers: deps.observers,
+    shutdownStops: inFlight.stops,
   };
 
   const models = new ModelListing(config);

@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { StreamFailure } from '../providers/types.js';
+import { GatewayShuttingDown, SHUTTING_DOWN } from '../router/linked-abort.js';
 import type { TransformedEventStream } from '../upstream/transformed-event-stream.js';
 
 export const SSE_HEADERS = {
@@ -59,7 +60,8 @@ export async function pipeStream(
   } catch (err) {
     stream.destroy();
     if (clientClosed() || res.destroyed) return { firstChunkAt, clientClosed: true, error: stream.transformer.failure };
-    tail = stream.transformer.abort(reasonFor(err, idle, signal, idleTimeoutMs));
+    const shuttingDown = signal.reason instanceof GatewayShuttingDown;
+    tail = shuttingDown ? stream.transformer.abort(SHUTTING_DOWN.message, SHUTTING_DOWN.code) : stream.transformer.abort(reasonFor(err, idle, signal, idleTimeoutMs));
   } finally {
     clearTimeout(idleTimer);
   }

@@ -1,0 +1,72 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import OpenAI from 'openai';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseConfigText } from '../../src/config/index.js';
+import { createGatewayWithStore } from '../../src/gateway.js';
+import { startSimulator } from '../../src/sim/index.js';
+import type { Simulator } from '../../src/sim/index.js';
+import { GLOBAL_KEY } from '../helpers/stack.js';
+
+/**
+ * Shutting down: requests in flight get the drain time to finish; what is still running after it
+ * ends with an error its client can read (an error event on a stream), logged as such, rather
+ * than being cut mid-chunk and blamed on the provider.
+ */
+let sim: Simulator;
+let dir: string;
+beforeAll(async () => {
+  sim = await startSimulator({ quiet: true });
+  dir = mkdtempSync(join(tmpdir(), 'moongate-shutdown-'));
+});
+afterAll(async () => {
+  await sim.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function boot() {
+  const config = parseConfigText(
+    `
+store: sqlite:${join(dir, 'moongate.db')}
+router: { retries: 0 }
+providers:
+  moonshot:
+    regions: { global: ${sim.globalBaseUrl}, cn: ${sim.cnBaseUrl} }
+    credentials: [{ name: main, api_key: ${GLOBAL_KEY} }]
+`,
+    'test.yaml',
+    {},
+  );
+  const gateway = await createGatewayWithStore(config, { processMetrics: false, writer: { warn: () => {} } });
+  const url = await gateway.listen(0, '127.0.0.1');
+  return { gateway, url, client: new OpenAI({ baseURL: `${url}/v1`, apiKey: 'open-mode', maxRetries: 0 }) };
+}
+
+describe('shutdown past the drain time', () => {
+  it('ends a running stream with an error event saying so, and logs why', async () => {
+    const first = await boot();
+    const { data: stream, response } = await first.client.chat.completions
+      .create({ model: 'moonshot/kimi-k2.6', stream: true, messages: [{ role: 'user', content: '[[sim:token_delay=100]] [[sim:tokens=200]] a long answer' }] })
+      .withResponse();
+    const requestId = response.headers.get('x-moongate-request-id')!;
+    const chunks: string[] = [];
+    const read = (async () => {
+      for await (const chunk of stream) chunks.push(chunk.choices[0]?.delta?.content ?? '');
+    })();
+    await expect.poll(() => chunks.length).toBeGreaterThan(1);
+    const closing = first.gateway.close(300);
+    await expect(read).rejects.toThrow(/the gateway is shutting down and stopped this request after its drain time/);
+    await closing;
+
+    const second = await boot();
+    try {
+      const record: any = await (await fetch(`${second.url}/v1/logs/${requestId}`)).json();
+      // The client got 200 and the stream's error event; the record says why it ended.
+      expect(record).toMatchObject({ status: 200, stream: true, error_type: 'api_error' });
+      expect(record.error_message).toContain('the gateway is shutting down');
+    } finally {
+      await second.gateway.close();
+    }
+  });
+});
