@@ -117,6 +117,11 @@ describe('requestCost', () => {
     const cost = requestCost(book, { provider: 'moonshot', model: 'kimi-latest', tokens: { prompt: 5, cached: 0, completion: 5 }, response: undefined, failedWithoutAnswer: false });
     expect(cost).toEqual({ total_usd: null, breakdown: null, web_search_calls: 0 });
   });
+
+  it('is 0 for an error answer even when the price is unknown (a 404 for a model nobody prices)', () => {
+    const cost = requestCost(book, { provider: 'moonshot', model: 'kimi-k9-imaginary', tokens: undefined, response: undefined, failedWithoutAnswer: true });
+    expect(cost.total_usd).toBe(0);
+  });
 });
 
 describe('countWebSearchCalls', () => {

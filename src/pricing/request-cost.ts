@@ -27,20 +27,17 @@ const NOTHING_BILLED: CostBreakdown = { input_usd: 0, cached_input_usd: 0, outpu
 
 /**
  * The cost of one request against the price book. A request refused before any provider was
- * called costs 0 whatever its model. A request that failed with an error answer
- * costs 0 when its model's price is known (providers do not bill errors); an answer whose usage
- * was never reported (a stream cut short) has an unknown cost, not 0.
+ * called costs 0 whatever its model, and so does one that failed with an error answer and no
+ * usage, price known or not (providers do not bill errors: a 404 for a model nobody prices is
+ * still free). An answer whose usage was never reported (a stream cut short) has an unknown cost,
+ * not 0.
  */
 export function requestCost(book: PriceBook, input: RequestCostInput): RequestCost {
   const webSearchCalls = countWebSearchCalls(input.response);
   if (input.reachedProvider === false) return { total_usd: 0, breakdown: NOTHING_BILLED, web_search_calls: 0 };
+  if (input.tokens === undefined && input.failedWithoutAnswer) return { total_usd: 0, breakdown: NOTHING_BILLED, web_search_calls: webSearchCalls };
   const quote = book.quote(input.provider, input.model);
-  if (quote.price === null) return { total_usd: null, breakdown: null, web_search_calls: webSearchCalls };
-  if (input.tokens === undefined) {
-    return input.failedWithoutAnswer
-      ? { total_usd: 0, breakdown: NOTHING_BILLED, web_search_calls: webSearchCalls }
-      : { total_usd: null, breakdown: null, web_search_calls: webSearchCalls };
-  }
+  if (quote.price === null || input.tokens === undefined) return { total_usd: null, breakdown: null, web_search_calls: webSearchCalls };
   const perCall = webSearchCalls > 0 ? book.toolPrice(quote.catalogueProvider, '$web_search') : undefined;
   const breakdown = computeCost(input.tokens, quote.price, perCall === undefined ? undefined : { calls: webSearchCalls, price: perCall });
   return { total_usd: breakdown.total_usd, breakdown, web_search_calls: webSearchCalls };
