@@ -75,9 +75,11 @@ describe('VirtualKeys', () => {
     expect((await failure(keys.authenticate('mg-nope'))).code).toBe('invalid_api_key');
     const { key, record } = await keys.create({ name: 'a' });
     await keys.authenticate(key);
-    await keys.revoke(record.id);
+    const first = await keys.revoke(record.id);
     const revoked = await failure(keys.authenticate(key));
     expect([revoked.status, revoked.code]).toEqual([401, 'key_revoked']);
+    advance(5_000);
+    expect((await keys.revoke(record.id))?.revoked_at).toBe(first?.revoked_at);
 
     const temp = await keys.create({ name: 'b', expires_at: clock() + 60_000 });
     await keys.authenticate(temp.key);

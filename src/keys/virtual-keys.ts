@@ -81,7 +81,10 @@ export class VirtualKeys {
     return updated;
   }
 
-  revoke(id: string): Promise<VirtualKey | undefined> {
+  /** Revokes a key; revoking it again changes nothing (it keeps the time it was first revoked). */
+  async revoke(id: string): Promise<VirtualKey | undefined> {
+    const key = await this.store.getKey(id);
+    if (!key || key.revoked_at !== null) return key;
     return this.update(id, { revoked_at: this.now() });
   }
 

@@ -18,5 +18,9 @@ const keyFields = {
   metadata: z.record(z.string(), z.unknown()).nullable(),
 };
 
-export const createSchema = z.strictObject({ ...keyFields, name: keyFields.name }).partial().required({ name: true });
 export const updateSchema = z.strictObject(keyFields).partial();
+export const createSchema = z.strictObject({
+  ...updateSchema.shape,
+  // Said plainly: zod's own message for a missing required field is "expected nonoptional".
+  name: z.string({ error: (issue) => (issue.input === undefined ? 'is required (a name for the key)' : 'must be a string') }).min(1).max(200),
+});

@@ -117,6 +117,9 @@ describe('gateway keys', () => {
     const unknown = await admin('POST', '/admin/keys', { name: 'x', budget: 5 });
     expect(unknown.status).toBe(400);
     expect(unknown.json.error.message).toContain('budget');
+    const noName = await admin('POST', '/admin/keys', { rpm: 5 });
+    expect(noName.status).toBe(400);
+    expect(noName.json.error).toMatchObject({ param: 'name', message: 'Invalid key request: `name`: is required (a name for the key).' });
     const missing = await admin('GET', '/admin/keys/key_nope');
     expect(missing.status).toBe(404);
   });
