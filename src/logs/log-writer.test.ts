@@ -204,4 +204,22 @@ describe('LogWriter', () => {
     expect(writer.stats.spooled).toBe(12);
     expect(spool.bytes).toBeGreaterThan(0);
   });
+
+  it('drops, and says so, a record neither the store nor JSON can take, instead of holding up the records behind it', async () => {
+    const { repo, writer, warnings } = setUp({ batchSize: 10 });
+    await writer.start();
+    // A stand-in for any record the store refuses and JSON.stringify cannot write (a BigInt here).
+    const insert = repo.insert.bind(repo);
+    repo.insert = async (entries) => {
+      if (entries.some((e) => typeof e.metadata?.n === 'bigint')) throw new Error('could not clone the record');
+      return insert(entries);
+    };
+    await writer.write([entryOf(outcome('ok1')), { ...entryOf(outcome('poison')), metadata: { n: 1n } }, entryOf(outcome('ok2'))]);
+    await until(() => writer.stats.storeHealthy && repo.stored.size === 2);
+    for (let i = 0; i < 3; i++) writer.enqueueOutcome(outcome(`after${i}`));
+    await writer.flush();
+    expect([...repo.stored.keys()].sort()).toEqual(['after0', 'after1', 'after2', 'ok1', 'ok2']);
+    expect(warnings.join('\n')).toMatch(/log record poison cannot be written as JSON and is dropped, so that the records behind it are not held up: .*BigInt/);
+    expect(writer.stats.spooled).toBe(2);
+  });
 });

@@ -137,7 +137,7 @@ export class LogWriter {
   private push(item: Pending): void {
     if (this.closed && !this.draining) {
       // A straggler after shutdown flushed (a request cut at the drain timeout): straight to disk.
-      void this.spool.append([item.entry]).then(
+      void this.toSpool([item.entry]).then(
         () => settle([item]),
         (err: unknown) => this.options.warn(`could not spool a late log record: ${message(err)}`),
       );
@@ -197,8 +197,7 @@ export class LogWriter {
     const done = new Promise<void>((resolve) => setImmediate(resolve))
       .then(async () => {
         try {
-          await this.spool.append(batch.map((item) => item.entry));
-          this.counts.spooled += batch.length;
+          this.counts.spooled += await this.toSpool(batch.map((item) => item.entry));
           settle(batch);
         } catch (err) {
           this.options.warn(`could not spool log records: ${message(err)}`);
@@ -247,13 +246,21 @@ export class LogWriter {
       }
     }
     try {
-      await this.spool.append(entries);
-      this.counts.spooled += entries.length;
+      this.counts.spooled += await this.toSpool(entries);
       return true;
     } catch (err) {
       this.options.warn(`could not spool log records to ${this.spool.path}: ${message(err)}`);
       return false;
     }
+  }
+
+  /** To the spool file; a record that cannot be written as JSON is dropped, and said so. Returns how many went in. */
+  private async toSpool(entries: LogEntry[]): Promise<number> {
+    const unwritable = await this.spool.append(entries);
+    for (const { entry, reason } of unwritable) {
+      this.options.warn(`log record ${entry.id} cannot be written as JSON and is dropped, so that the records behind it are not held up: ${reason}`);
+    }
+    return entries.length - unwritable.length;
   }
 
   private buildEntry(outcome: RequestOutcome): LogEntry {

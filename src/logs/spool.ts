@@ -4,6 +4,12 @@ import { basename, dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { LogEntry } from './log-record.js';
 
+/** A record `JSON.stringify` refused, and why. */
+export interface Unwritable {
+  entry: LogEntry;
+  reason: string;
+}
+
 export interface ReplayOptions {
   batchSize: number;
   /** Checked between batches: lets a shutdown stop a long replay (the rest stays spooled). */
@@ -45,15 +51,27 @@ export class Spool {
     return this.ready;
   }
 
-  /** Resolves once the records are in the file. */
-  append(entries: readonly LogEntry[]): Promise<void> {
-    if (entries.length === 0) return Promise.resolve();
-    const text = entries.map((e) => JSON.stringify(e)).join('\n') + '\n';
+  /**
+   * Resolves once the records are in the file, with those that cannot be written as JSON at all
+   * (none, short of a bug): they are left out rather than keep every record behind them from disk.
+   */
+  append(entries: readonly LogEntry[]): Promise<Unwritable[]> {
+    const unwritable: Unwritable[] = [];
+    const lines: string[] = [];
+    for (const entry of entries) {
+      try {
+        lines.push(JSON.stringify(entry));
+      } catch (err) {
+        unwritable.push({ entry, reason: err instanceof Error ? err.message : String(err) });
+      }
+    }
+    if (lines.length === 0) return Promise.resolve(unwritable);
+    const text = lines.join('\n') + '\n';
     return this.serialize(async () => {
       await this.init();
       await appendFile(this.path, text, 'utf8');
       this.size += Buffer.byteLength(text);
-    });
+    }).then(() => unwritable);
   }
 
   /**
