@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { GatewayConfig } from '../config/types.js';
 import type { Router } from '../router/router.js';
 import { answerClientError } from './answer-client-error.js';
-import { authenticate, isOperator } from './auth.js';
+import { authenticate, bearerToken, isOperator } from './auth.js';
 import type { Caller } from './auth.js';
 import { handleAdminKeys } from './admin-keys.js';
 import { handleAdminCredentials } from './admin-credentials.js';
@@ -144,6 +144,15 @@ export function createHttpServer(deps: HttpServerDeps, inFlight: InFlightRequest
   // it, a client that stops sending its body holds a connection, and shutdown, for ever.
   server.requestTimeout = 300_000;
   server.on('clientError', answerClientError);
+  // `Expect: 100-continue`: invite the body only if it could be accepted. A body over the limit, or
+  // no key where one is needed, is answered (and logged) by the usual handler without it.
+  server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
+    const declared = Number(req.headers['content-length']);
+    const tooLarge = Number.isFinite(declared) && declared > chatDeps.maxBodyBytes;
+    const keyMissing = config.master_key !== undefined && bearerToken(req) === undefined;
+    if (!tooLarge && !keyMissing) res.writeContinue();
+    server.emit('request', req, res);
+  });
   return server;
 }
 

@@ -217,6 +217,25 @@ describe("requests Node's HTTP parser refuses", () => {
     expect(absolute.status).toBe(200);
     expect(absolute.json.object).toBe('chat.completion');
 
+    // `Expect: 100-continue` with a body over the limit: the 413 comes without inviting the body.
+    const unwanted = await raw('POST /v1/chat/completions HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\nContent-Length: 2000000\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n');
+    expect(unwanted.status).toBe(413);
+    expect(unwanted.json.error.code).toBe('request_too_large');
+
+    // ...and a body within it is invited, then answered.
+    const invited = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(new URL(stack.url).port), '127.0.0.1');
+      let text = '';
+      socket.on('data', (d: Buffer) => {
+        text += d.toString('latin1');
+        if (text === 'HTTP/1.1 100 Continue\r\n\r\n') socket.write(body);
+      });
+      socket.on('end', () => resolve(text));
+      socket.on('error', reject);
+      socket.write(`POST /v1/chat/completions HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n`);
+    });
+    expect(invited).toMatch(/^HTTP\/1\.1 100 Continue\r\n\r\nHTTP\/1\.1 200 OK\r\n[\s\S]*"chat\.completion"/);
+
     const huge = await raw(`GET /v1/models HTTP/1.1\r\nHost: a\r\nx-big: ${'a'.repeat(20_000)}\r\n\r\n`);
     expect(huge.status).toBe(431);
     expect(huge.json.error.message).toBe('The request headers are too large.');
