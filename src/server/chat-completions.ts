@@ -123,10 +123,10 @@ export async function handleChatCompletions(
       try {
         const piped = await pipeStream(outcome, res, routeHeaders(requestId, route), () => clientClosed, deps.idleTimeoutMs);
         firstChunkAt = piped.firstChunkAt;
-        // Stopped by a shutdown: not the deployment's failure, and a 503 in the log.
+        // A stream stopped by a shutdown did not fail because of its deployment.
         const stopped = piped.error?.code === SHUTTING_DOWN.code;
         streamFailed = piped.error !== undefined && !piped.clientClosed && !stopped;
-        if (piped.error) error = new GatewayError(stopped ? 503 : 502, piped.error.message, { type: piped.error.type, code: piped.error.code });
+        if (piped.error) error = new GatewayError(502, piped.error.message, { type: piped.error.type, code: piped.error.code });
       } finally {
         upstreamEndAt = performance.now();
         usage = outcome.transformer.usage;
