@@ -94,7 +94,7 @@ export async function openObservability(config: GatewayConfig, options: Observab
       const credentialKeys = Object.values(cfg.providers).flatMap((p) => p.credentials.map((c) => `${p.name}/${c.name}`));
       metrics.setSources({
         inFlight: countChatInFlight(server),
-        queueDepth: () => router.admission.queued,
+        queueDepth: () => router.waiting,
         credentials: () => router.health.snapshot(credentialKeys).map((s) => ({ credential: s.credential, state: s.state, in_flight: router.admission.inFlight(s.credential) })),
       });
     },

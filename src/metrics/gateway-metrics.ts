@@ -10,7 +10,7 @@ import { PlainCounter, PlainHistogram } from './plain-metrics.js';
 export interface MetricsSources {
   /** Chat requests being answered now. */
   inFlight?: () => number;
-  /** Requests waiting for a credential with room under its limits. */
+  /** Requests waiting for a credential with room under its limits, or for a resting deployment. */
   queueDepth?: () => number;
   /** Per credential (`provider/name`): its state and requests in flight on it. */
   credentials?: () => { credential: string; state: 'ok' | 'cooling_down' | 'disabled'; in_flight: number }[];
@@ -148,7 +148,7 @@ export class GatewayMetrics {
     });
     new Gauge({
       name: 'moongate_router_queue_depth',
-      help: 'Requests waiting for a credential with room under its limits',
+      help: 'Requests waiting for a credential with room under its limits, or for a resting deployment to come back',
       registers,
       collect() {
         this.set(sources().queueDepth?.() ?? 0);

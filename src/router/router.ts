@@ -119,6 +119,8 @@ class FirstTokenTimeout extends Error {}
  */
 export class Router {
   private readonly deployments = new DeploymentCache();
+  /** Requests sleeping until a cooling-down or probing deployment may be tried again. */
+  private waitingForRest = 0;
 
   constructor(
     private readonly config: GatewayConfig,
@@ -133,6 +135,11 @@ export class Router {
 
   get admission(): Admission {
     return this.deps.admission;
+  }
+
+  /** Requests waiting: for a credential with room under its limits, or for a resting deployment to come back. */
+  get waiting(): number {
+    return this.deps.admission.queued + this.waitingForRest;
   }
 
   /** Credentials were added or removed at run time: deployments are built afresh. */
@@ -220,7 +227,12 @@ export class Router {
           if (now - restingSince + soonest > this.config.router.max_queue_wait_ms || now + soonest - route.startedAt >= deadlineMs) {
             throw allCoolingDown(groups, this.deps.health);
           }
-          await sleep(soonest, signal);
+          this.waitingForRest++;
+          try {
+            await sleep(soonest, signal);
+          } finally {
+            this.waitingForRest--;
+          }
           tries--;
           continue;
         }

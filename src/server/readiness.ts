@@ -32,5 +32,5 @@ export async function readiness(config: GatewayConfig, router: Router, checks: r
   );
   const keys = Object.values(config.providers).flatMap((p) => p.credentials.map((c) => `${p.name}/${c.name}`));
   const credentials = router.health.snapshot(keys).map((s) => ({ ...s, in_flight: router.admission.inFlight(s.credential) }));
-  return { status: ok ? 'ok' : 'unavailable', checks: results, credentials, queue: { waiting: router.admission.queued } };
+  return { status: ok ? 'ok' : 'unavailable', checks: results, credentials, queue: { waiting: router.waiting } };
 }

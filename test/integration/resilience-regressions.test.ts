@@ -62,7 +62,7 @@ describe('a probe that ends without a verdict does not leave the breaker stuck',
   });
 
   it('while a probe is in flight, another request waits router.max_queue_wait_ms at most, not for the probe', async () => {
-    const gw = await startGatewayOn(sim, yaml.replace('timeout_ms: 3000,', 'timeout_ms: 3000, max_queue_wait_ms: 300,'));
+    const gw = await startGatewayOn(sim, yaml.replace('timeout_ms: 3000,', 'timeout_ms: 3000, max_queue_wait_ms: 800,'));
     try {
       sim.injectFault({ status: 500, times: 1 });
       await post(gw.url, { model: 'moonshot/kimi-k2.6', messages: hi() });
@@ -70,7 +70,10 @@ describe('a probe that ends without a verdict does not leave the breaker stuck',
       const probe = post(gw.url, { model: 'moonshot/kimi-k2.6', messages: hi('[[sim:latency=1500]]') });
       await expect.poll(() => sim.stats.inFlight).toBe(1);
       // Answered before the probe's 1.5 s are up, so it cannot have been served after it.
-      const waiting = await post(gw.url, { model: 'moonshot/kimi-k2.6', messages: hi() });
+      const answer = post(gw.url, { model: 'moonshot/kimi-k2.6', messages: hi() });
+      // Meanwhile it counts as waiting, for /health/ready and moongate_router_queue_depth.
+      await expect.poll(async () => ((await (await fetch(`${gw.url}/health/ready`)).json()) as any).queue.waiting, { interval: 20 }).toBe(1);
+      const waiting = await answer;
       expect(sim.stats.inFlight).toBe(1);
       expect(waiting.status).toBe(503);
       expect(waiting.json.error.message).toContain('probing');
