@@ -28,6 +28,11 @@ type Json = Record<string, unknown>;
 export class StreamAssembler {
   private meta: Json = {};
   private readonly choices = new Map<number, AssembledChoice>();
+  /**
+   * Tool calls per choice, by index, in maps rather than arrays: an upstream may send any index,
+   * and a sparse array 4294967294 long would take minutes to log.
+   */
+  private readonly toolCalls = new Map<AssembledChoice, Map<number, AssembledToolCall>>();
 
   add(chunk: Json): void {
     if (this.meta.id === undefined) this.meta = { id: scalar(chunk.id), created: scalar(chunk.created), model: scalar(chunk.model) };
@@ -52,14 +57,19 @@ export class StreamAssembler {
   }
 
   result(): AssembledResponse {
+    for (const [choice, calls] of this.toolCalls) {
+      choice.message.tool_calls = [...calls.entries()].sort((a, b) => a[0] - b[0]).map(([, call]) => call);
+    }
     return { ...this.meta, object: 'chat.completion', choices: [...this.choices.values()].sort((a, b) => a.index - b.index) };
   }
 
   private addToolCalls(choice: AssembledChoice, deltas: Json[]): void {
-    const calls = (choice.message.tool_calls ??= []);
+    let calls = this.toolCalls.get(choice);
+    if (!calls) this.toolCalls.set(choice, (calls = new Map()));
     for (const d of deltas) {
       if (!d || typeof d !== 'object' || typeof d.index !== 'number') continue;
-      const call = (calls[d.index] ??= { id: '', type: 'function', function: { name: '', arguments: '' } });
+      let call = calls.get(d.index);
+      if (!call) calls.set(d.index, (call = { id: '', type: 'function', function: { name: '', arguments: '' } }));
       if (typeof d.id === 'string') call.id = d.id;
       if (typeof d.type === 'string') call.type = d.type;
       const fn = d.function as Json | undefined;

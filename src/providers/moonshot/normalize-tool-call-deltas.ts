@@ -14,16 +14,22 @@ interface ToolCallDelta {
  */
 export class ToolCallDeltaNormalizer {
   private readonly indexById = new Map<string, number>();
-  private readonly calls: ToolCallRef[] = [];
+  /**
+   * By index, in a map rather than an array: an upstream may send any index (4294967294 was
+   * tried), and an array that long would take the event loop for minutes.
+   */
+  private readonly calls = new Map<number, ToolCallRef>();
+  /** One past the highest index seen: where a new call without an index goes. */
+  private next = 0;
   private current = -1;
 
   get count(): number {
-    return this.calls.length;
+    return this.calls.size;
   }
 
   /** The calls assembled so far, in index order. */
   assembled(): ToolCallRef[] {
-    return this.calls.filter((c) => c !== undefined);
+    return [...this.calls.entries()].sort((a, b) => a[0] - b[0]).map(([, call]) => call);
   }
 
   /** Mutates the deltas in place; returns true when anything was changed. */
@@ -53,15 +59,20 @@ export class ToolCallDeltaNormalizer {
   }
 
   private inferIndex(id: string | undefined, position: number, batchSize: number): number {
-    if (id !== undefined) return this.indexById.get(id) ?? this.calls.length;
+    if (id !== undefined) return this.indexById.get(id) ?? this.next;
     // An argument delta with neither id nor index: in a batch, its position names the call;
     // alone, it continues the call in progress.
-    if (batchSize > 1 && position < this.calls.length) return position;
+    if (batchSize > 1 && position < this.next) return position;
     return this.current >= 0 ? this.current : 0;
   }
 
   private accumulate(index: number, id: string | undefined, fn: ToolCallDelta['function']): void {
-    const call = (this.calls[index] ??= { id: '', name: '', arguments: '' });
+    let call = this.calls.get(index);
+    if (!call) {
+      call = { id: '', name: '', arguments: '' };
+      this.calls.set(index, call);
+      this.next = Math.max(this.next, index + 1);
+    }
     if (id !== undefined) call.id = id;
     if (fn && typeof fn.name === 'string' && fn.name !== '') call.name = fn.name;
     if (fn && typeof fn.arguments === 'string') call.arguments += fn.arguments;

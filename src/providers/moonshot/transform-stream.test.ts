@@ -30,6 +30,20 @@ function run(name: string, clientWantsUsage: boolean, turns: CompletedTurn[] = [
 const usageChunks = (json: Record<string, any>[]) => json.filter((c) => c.usage != null);
 
 describe('MoonshotStreamTransformer', () => {
+  it('takes a tool call at any index without building an array that long (4294967294 held the event loop for minutes)', () => {
+    const turns: CompletedTurn[] = [];
+    const t = new MoonshotStreamTransformer({ providerName: 'moonshot', clientWantsUsage: false, captureResponse: true, onTurnComplete: (turn) => turns.push(turn) });
+    const base = { id: 'c', object: 'chat.completion.chunk', created: 1, model: 'kimi-k2.6' };
+    const call = { index: 4294967294, id: 't', type: 'function', function: { name: 'f', arguments: '{}' } };
+    let out = t.onData(JSON.stringify({ ...base, choices: [{ index: 0, delta: { role: 'assistant', content: '', tool_calls: [call] }, finish_reason: null }] }));
+    out += t.onData(JSON.stringify({ ...base, choices: [{ index: 0, delta: {}, finish_reason: 'tool_calls' }] }));
+    out += t.onData('[DONE]');
+    out += t.finish();
+    expect(out).toContain('"index":4294967294');
+    expect(t.assembled()?.choices[0]?.message.tool_calls).toEqual([{ id: 't', type: 'function', function: { name: 'f', arguments: '{}' } }]);
+    expect(turns[0]?.toolCalls).toEqual([{ id: 't', name: 'f', arguments: '{}' }]);
+  });
+
   it('moves choice usage into one usage chunk when the client asked', () => {
     const { json, done, transformer } = run('moonshotai-stream-choice-usage', true);
     expect(done).toBe(true);
