@@ -30,6 +30,13 @@ function run(name: string, clientWantsUsage: boolean, turns: CompletedTurn[] = [
 const usageChunks = (json: Record<string, any>[]) => json.filter((c) => c.usage != null);
 
 describe('MoonshotStreamTransformer', () => {
+  it('ends with an error event, not silently, when an event nests too deep to rewrite or log (20,000 levels in usage)', () => {
+    const t = new MoonshotStreamTransformer({ providerName: 'moonshot', clientWantsUsage: true, captureResponse: true });
+    const out = t.onData('{"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choices":[],"usage":{"x":' + '['.repeat(20_000) + ']'.repeat(20_000) + '}}');
+    expect(out).toContain('moonshot: upstream sent a stream event nested more than 128 levels deep');
+    expect(t.onData('[DONE]') + t.finish()).toBe('');
+  });
+
   it('takes a tool call at any index without building an array that long (4294967294 held the event loop for minutes)', () => {
     const turns: CompletedTurn[] = [];
     const t = new MoonshotStreamTransformer({ providerName: 'moonshot', clientWantsUsage: false, captureResponse: true, onTurnComplete: (turn) => turns.push(turn) });

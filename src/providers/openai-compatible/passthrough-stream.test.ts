@@ -5,6 +5,14 @@ const content = '{"id":"c1","object":"chat.completion.chunk","created":1,"model"
 const usageOnly = '{"id":"c1","object":"chat.completion.chunk","created":1,"model":"gpt-x","choices":[],"usage":{"prompt_tokens":5,"completion_tokens":2,"total_tokens":7}}';
 
 describe('PassthroughStreamTransformer', () => {
+  it('ends with an error event, not silently, when an event it reads nests too deep to log', () => {
+    const t = new PassthroughStreamTransformer({ providerName: 'local', forwardUsageChunk: true });
+    const out = t.onData('{"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choices":[],"usage":{"x":' + '['.repeat(20_000) + ']'.repeat(20_000) + '}}');
+    expect(out).toContain('"code":"invalid_upstream_response"');
+    expect(out).toContain('local: upstream sent a stream event nested more than 128 levels deep');
+    expect(t.onData('[DONE]')).toBe('');
+  });
+
   it('passes events through byte for byte and reads usage', () => {
     const t = new PassthroughStreamTransformer({ providerName: 'openai', forwardUsageChunk: true });
     expect(t.onData(content)).toBe(`data: ${content}\n\n`);
