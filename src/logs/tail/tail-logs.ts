@@ -26,7 +26,8 @@ export async function tailLogs(reader: LogReader, o: TailOptions): Promise<void>
     for (const r of [...records].reverse()) {
       if (seen.has(r.id)) continue;
       seen.add(r.id);
-      newest = Math.max(newest, Date.parse(r.created_at));
+      // A record dated in the future (an ingested one, a skewed clock) must not move the window past now.
+      newest = Math.max(newest, Math.min(Date.parse(r.created_at), Date.now()));
       o.print(r);
     }
     if (seen.size > MAX_REMEMBERED) for (const id of [...seen].slice(0, seen.size - MAX_REMEMBERED / 2)) seen.delete(id);
@@ -50,12 +51,15 @@ export async function tailLogs(reader: LogReader, o: TailOptions): Promise<void>
   }
 }
 
+/** Waits `ms`, or until aborted; either way the abort listener goes (one per poll would pile up). */
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => {
+    const done = (): void => {
       clearTimeout(timer);
+      signal.removeEventListener('abort', done);
       resolve();
-    }, { once: true });
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
   });
 }

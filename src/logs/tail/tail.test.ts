@@ -40,4 +40,29 @@ describe('tailLogs', () => {
     await done;
     expect(printed).toEqual(['a', 'b', 'c', 'd']);
   });
+
+  it('keeps asking from now when a record is dated in the future, and leaves no abort listener per poll', async () => {
+    const t = Date.now();
+    const froms: number[] = [];
+    const reader: LogReader = {
+      page: async (filter) => {
+        froms.push(filter.from_ms ?? 0);
+        return { records: froms.length === 1 ? [record('future', t + 3_600_000)] : [] };
+      },
+      close: async () => {},
+    };
+    const abort = new AbortController();
+    const added: string[] = [];
+    const add = abort.signal.addEventListener.bind(abort.signal);
+    const remove = abort.signal.removeEventListener.bind(abort.signal);
+    abort.signal.addEventListener = ((type: string, fn: () => void, o?: { once?: boolean }) => (added.push('+'), add(type, fn, o))) as typeof abort.signal.addEventListener;
+    abort.signal.removeEventListener = ((type: string, fn: () => void) => (added.push('-'), remove(type, fn))) as typeof abort.signal.removeEventListener;
+    const done = tailLogs(reader, { filter: {}, last: 1, follow: true, pollMs: 2, signal: abort.signal, print: () => {} });
+    while (froms.length < 6) await new Promise((r) => setTimeout(r, 5));
+    abort.abort();
+    await done;
+    // Every poll after the first looks back from (about) now, not from an hour ahead.
+    expect(Math.max(...froms.slice(1))).toBeLessThanOrEqual(Date.now());
+    expect(added.filter((a) => a === '+').length - added.filter((a) => a === '-').length).toBeLessThanOrEqual(1);
+  });
 });
