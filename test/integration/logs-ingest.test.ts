@@ -162,7 +162,7 @@ describe('POST /v1/logs (LogRecord fields)', () => {
   });
 
   it('refuses a time outside 1970 to 9999, and stores nothing of it (one past JavaScript dates broke every newest-first listing)', async () => {
-    for (const created_at of [8_640_000_000_000_001, 253_402_300_800_000, -1, '+275760-09-13T00:00:00.001Z']) {
+    for (const created_at of [8_640_000_000_000_001, 253_402_300_800_000, -1, '+275760-09-13T00:00:00.001Z', '2026-02-30T00:00:00Z', '0', 'Mon, 30 Nov 2026 10:00:00 GMT']) {
       const res = await stack.api('/v1/logs', { body: { id: `time-${created_at}`, model: 'x', created_at } });
       expect(res.status, String(created_at)).toBe(400);
       expect(res.json.error).toMatchObject({ code: 'invalid_log', param: 'created_at' });
