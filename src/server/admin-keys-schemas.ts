@@ -22,5 +22,5 @@ export const updateSchema = z.strictObject(keyFields).partial();
 export const createSchema = z.strictObject({
   ...updateSchema.shape,
   // Said plainly: zod's own message for a missing required field is "expected nonoptional".
-  name: z.string({ error: (issue) => (issue.input === undefined ? 'is required (a name for the key)' : 'must be a string') }).min(1).max(200),
+  name: z.string({ error: (issue) => (issue.input === undefined ? 'is required (a name for the key)' : 'must be a string') }).min(1, 'must not be empty').max(200, 'must be 200 characters at most'),
 });

@@ -120,6 +120,8 @@ describe('gateway keys', () => {
     const noName = await admin('POST', '/admin/keys', { rpm: 5 });
     expect(noName.status).toBe(400);
     expect(noName.json.error).toMatchObject({ param: 'name', message: 'Invalid key request: `name`: is required (a name for the key).' });
+    expect((await admin('POST', '/admin/keys', { name: '' })).json.error.message).toBe('Invalid key request: `name`: must not be empty.');
+    expect((await admin('POST', '/admin/keys', { name: 'n'.repeat(201) })).json.error.message).toBe('Invalid key request: `name`: must be 200 characters at most.');
     const missing = await admin('GET', '/admin/keys/key_nope');
     expect(missing.status).toBe(404);
   });
