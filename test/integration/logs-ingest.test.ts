@@ -159,6 +159,12 @@ describe('POST /v1/logs (LogRecord fields)', () => {
     expect(twice.status).toBe(400);
     expect(twice.json.error.param).toBe('1.id');
     expect((await stack.api('/v1/logs/twice-1')).status).toBe(404);
+    // Sent at once, one id: one is stored, the others are told so (all six used to get 201).
+    const racing = await Promise.all([1, 2, 3, 4, 5, 6].map((i) => stack.api('/v1/logs', { body: { id: 'racing-1', model: 'm', metadata: { i } } })));
+    expect(racing.map((r) => r.status).sort()).toEqual([201, 409, 409, 409, 409, 409]);
+    await stack.flush();
+    const kept = (await stack.api('/v1/logs/racing-1')).json;
+    expect(kept.metadata).toEqual(racing.find((r) => r.status === 201)!.json.metadata);
   });
 
   it('refuses a time outside 1970 to 9999, and stores nothing of it (one past JavaScript dates broke every newest-first listing)', async () => {

@@ -40,10 +40,13 @@ const respanBody = (): Promise<typeof RespanLogBody> => import('../ingest/respan
  */
 export function logRoutes(deps: LogRoutesDeps): RouteHandler {
   const now = deps.now ?? Date.now;
+  // Sender-given ids of records being ingested right now: two requests racing with one id must
+  // not both pass the store check before either is written.
+  const ingesting = new Set<string>();
   return async (req, res, path, method, caller) => {
     if (path === '/v1/logs') {
       if (method === 'GET') return listLogs(req, res, caller, deps);
-      if (method === 'POST') return ingest(req, res, caller, deps, now(), 'moongate');
+      if (method === 'POST') return ingest(req, res, caller, deps, now(), 'moongate', ingesting);
       throw methodNotAllowed(method, path, 'GET, POST');
     }
     if (path.startsWith('/v1/logs/')) {
@@ -56,7 +59,7 @@ export function logRoutes(deps: LogRoutesDeps): RouteHandler {
     }
     if (path === '/api/request-logs/create') {
       if (method !== 'POST') throw methodNotAllowed(method, path, 'POST');
-      return ingest(req, res, caller, deps, now(), 'respan');
+      return ingest(req, res, caller, deps, now(), 'respan', ingesting);
     }
     return false;
   };
@@ -100,7 +103,15 @@ async function usage(req: IncomingMessage, res: ServerResponse, caller: Caller, 
   return true;
 }
 
-async function ingest(req: IncomingMessage, res: ServerResponse, caller: Caller, deps: LogRoutesDeps, now: number, format: 'moongate' | 'respan'): Promise<true> {
+async function ingest(
+  req: IncomingMessage,
+  res: ServerResponse,
+  caller: Caller,
+  deps: LogRoutesDeps,
+  now: number,
+  format: 'moongate' | 'respan',
+  ingesting: Set<string>,
+): Promise<true> {
   const body = await readJsonBody(req, deps.maxBodyBytes);
   const ctx: IngestContext = {
     prices: deps.prices,
@@ -112,6 +123,7 @@ async function ingest(req: IncomingMessage, res: ServerResponse, caller: Caller,
   };
   let entries: LogEntry[];
   let single = true;
+  let claimed: string[] = [];
   if (format === 'respan') {
     const { entryFromRespanLog, parseRespanLog } = await respanBody();
     entries = [entryFromRespanLog(parseRespanLog(body), ctx)];
@@ -122,11 +134,15 @@ async function ingest(req: IncomingMessage, res: ServerResponse, caller: Caller,
     const parsed = single ? moongateLogSchema.safeParse(body) : moongateBatchSchema.safeParse(body);
     if (!parsed.success) throw invalidBody(parsed.error, 'log record');
     const bodies = Array.isArray(parsed.data) ? parsed.data : [parsed.data];
-    await refuseTakenIds(bodies.map((b) => b.id), single, deps);
     entries = bodies.map((b) => entryFromMoongateLog(b, ctx));
+    claimed = await claimIds(bodies.map((b) => b.id), single, deps, ingesting);
   }
   // Answer once the records are stored or safely spooled: a 201 means they will not be lost.
-  await deps.writer.write(entries);
+  try {
+    await deps.writer.write(entries);
+  } finally {
+    for (const id of claimed) ingesting.delete(id);
+  }
   const records = entries.map(entryToRecord);
   sendJson(res, 201, single ? records[0] : { object: 'list', data: records });
   return true;
@@ -135,18 +151,32 @@ async function ingest(req: IncomingMessage, res: ServerResponse, caller: Caller,
 /**
  * Ids given by the sender must be new: the store keeps the first record of an id (so that a spool
  * replayed twice writes nothing twice), and answering 201 with a record that was not stored would
- * be a lie. While the store cannot be asked, the check is skipped rather than the record refused.
+ * be a lie. While the store cannot be asked, its check is skipped rather than the record refused.
+ * Returns the ids claimed in `ingesting`, which the caller releases once the records are written.
  */
-async function refuseTakenIds(ids: (string | undefined)[], single: boolean, deps: LogRoutesDeps): Promise<void> {
-  const seen = new Set<string>();
+async function claimIds(ids: (string | undefined)[], single: boolean, deps: LogRoutesDeps, ingesting: Set<string>): Promise<string[]> {
+  const given = new Map<string, string>();
   for (const [i, id] of ids.entries()) {
     if (id === undefined) continue;
     const param = single ? 'id' : `${i}.id`;
-    if (seen.has(id)) throw new GatewayError(400, `Log record id \`${id}\` is given twice in this request.`, { code: 'invalid_log', param });
-    seen.add(id);
-    const existing = await deps.store.logs.get(id).catch(() => undefined);
-    if (existing) throw new GatewayError(409, `A log record with id \`${id}\` exists already; records are not replaced.`, { type: 'invalid_request_error', code: 'log_exists', param });
+    if (given.has(id)) throw new GatewayError(400, `Log record id \`${id}\` is given twice in this request.`, { code: 'invalid_log', param });
+    given.set(id, param);
   }
+  const taken = (id: string, param: string): GatewayError =>
+    new GatewayError(409, `A log record with id \`${id}\` exists already; records are not replaced.`, { type: 'invalid_request_error', code: 'log_exists', param });
+  // Claimed before the store is asked, so that a concurrent request with the same id waits for nothing and is refused.
+  for (const [id, param] of given) if (ingesting.has(id)) throw taken(id, param);
+  for (const id of given.keys()) ingesting.add(id);
+  try {
+    for (const [id, param] of given) {
+      const existing = await deps.store.logs.get(id).catch(() => undefined);
+      if (existing) throw taken(id, param);
+    }
+  } catch (err) {
+    for (const id of given.keys()) ingesting.delete(id);
+    throw err;
+  }
+  return [...given.keys()];
 }
 
 /** A gateway key's own id: it sees and writes only its own records. */
