@@ -44,12 +44,25 @@ describe('InMemoryLimitCounters', () => {
 });
 
 describe('Admission', () => {
+  it('counts requests in flight on a credential without limits too, for the operator', async () => {
+    const admission = new Admission(new InMemoryLimitCounters(), { maxWaitMs: 0, maxQueueSize: 10 });
+    const free = { limitKey: 'moonshot/free', limits: undefined, weight: 1 };
+    const a = await admission.admit([free], 10, never);
+    const b = await admission.admit([free], 10, never);
+    expect(admission.inFlight('moonshot/free')).toBe(2);
+    await admission.release(a.lease, 5);
+    expect(admission.inFlight('moonshot/free')).toBe(1);
+    await admission.release(b.lease, undefined);
+    expect(admission.inFlight('moonshot/free')).toBe(0);
+  });
+
   const candidate = (limitKey: string, concurrency?: number) => ({ limitKey, limits: concurrency ? { concurrency } : undefined, weight: 1 });
 
   it('admits at once where a credential has no limits', async () => {
     const admission = new Admission(new InMemoryLimitCounters(), { maxWaitMs: 10, maxQueueSize: 10 });
     const { lease } = await admission.admit([candidate('a')], 0, never);
-    expect(lease).toBeUndefined();
+    // Its lease counts it in flight only, never against limits it does not have.
+    expect(lease).toMatchObject({ key: 'a', unlimited: true });
   });
 
   it('skips a full credential for one with room', async () => {

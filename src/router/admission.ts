@@ -23,6 +23,8 @@ export interface AdmissionOptions {
  */
 export class Admission {
   private readonly waiters = new Set<() => void>();
+  /** Requests in flight on credentials without limits, which the limit counters never see. */
+  private readonly unlimitedInFlight = new Map<string, number>();
 
   constructor(
     private readonly counters: LimitCounters,
@@ -34,7 +36,7 @@ export class Admission {
   }
 
   inFlight(limitKey: string): number {
-    return this.counters.inFlight(limitKey);
+    return this.counters.inFlight(limitKey) + (this.unlimitedInFlight.get(limitKey) ?? 0);
   }
 
   async admit<C extends AdmissionCandidate>(candidates: C[], tokens: number, signal: AbortSignal): Promise<{ candidate: C; lease: Lease | undefined }> {
@@ -43,7 +45,10 @@ export class Admission {
       let soonest = Infinity;
       let limitHit: string | undefined;
       for (const candidate of this.weightedOrder(candidates)) {
-        if (!candidate.limits) return { candidate, lease: undefined };
+        if (!candidate.limits) {
+          this.unlimitedInFlight.set(candidate.limitKey, (this.unlimitedInFlight.get(candidate.limitKey) ?? 0) + 1);
+          return { candidate, lease: { key: candidate.limitKey, unlimited: true, tokens: tokens, at: 0 } };
+        }
         const result = await this.counters.tryAcquire(candidate.limitKey, candidate.limits, tokens);
         if (result.ok) return { candidate, lease: result.lease };
         soonest = Math.min(soonest, result.retryAfterMs);
@@ -65,6 +70,12 @@ export class Admission {
 
   async release(lease: Lease | undefined, actualTokens: number | undefined): Promise<void> {
     if (!lease) return;
+    if (lease.unlimited) {
+      const n = (this.unlimitedInFlight.get(lease.key) ?? 1) - 1;
+      if (n > 0) this.unlimitedInFlight.set(lease.key, n);
+      else this.unlimitedInFlight.delete(lease.key);
+      return;
+    }
     await this.counters.release(lease, actualTokens);
     for (const wake of this.waiters) wake();
   }

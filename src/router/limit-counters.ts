@@ -2,6 +2,8 @@ import type { CredentialLimits } from '../config/types.js';
 
 export interface Lease {
   key: string;
+  /** A credential without limits: only counted in flight (by Admission), never in the windows. */
+  unlimited?: true;
   /** Tokens counted against TPM when admitted (an estimate until release corrects it). */
   tokens: number;
   at: number;

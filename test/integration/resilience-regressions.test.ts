@@ -209,3 +209,18 @@ describe('edges of the request path', () => {
     }
   });
 });
+
+describe('requests in flight per credential', () => {
+  it('are counted for a credential without limits too (it always showed 0)', async () => {
+    const gw = await startGatewayOn(sim, `providers: { moonshot: { ${regions}, api_key: sk-free } }`);
+    try {
+      const inFlight = async (): Promise<number> => ((await (await fetch(`${gw.url}/health/ready`)).json()) as any).credentials[0].in_flight;
+      const slow = post(gw.url, { model: 'moonshot/kimi-k2.6', messages: hi('[[sim:latency=800]]') });
+      await expect.poll(inFlight, { interval: 20 }).toBe(1);
+      expect((await slow).status).toBe(200);
+      expect(await inFlight()).toBe(0);
+    } finally {
+      await gw.close();
+    }
+  });
+});
