@@ -41,7 +41,7 @@ export async function handleAdminCredentials(
   if (rest.length === 0) {
     if (method === 'GET') return sendOk(res, 200, { object: 'list', data: deps.credentials.list() });
     if (method === 'POST') {
-      const parsed = (await schemas()).addSchema.safeParse(await readJsonBody(req, 64 * 1024));
+      const parsed = (await schemas()).addSchema.safeParse(await readJsonBody(req, 64 * 1024, 'fixed for this route'));
       if (!parsed.success) {
         const issue = parsed.error.issues[0]!;
         const field = issue.path.join('.') || (issue.code === 'unrecognized_keys' ? issue.keys.join(', ') : 'body');

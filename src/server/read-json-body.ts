@@ -2,6 +2,9 @@ import type { IncomingMessage } from 'node:http';
 import { GatewayError } from './gateway-error.js';
 import { MAX_JSON_DEPTH, nestedDeeperThan } from './json-nesting.js';
 
+/** The setting most routes' limit comes from, named in the 413. */
+const SETTING = 'server.max_body_mb';
+
 export interface JsonBody {
   value: unknown;
   /** The body as it came, for logs (it is valid JSON, since it parsed). */
@@ -16,14 +19,14 @@ export interface JsonBody {
  * saying where it broke. Plain 'data'/'end' listeners: this runs on every call, and an async
  * iterator over the request costs several promises per chunk.
  */
-export async function readJsonBody(req: IncomingMessage, limitBytes: number): Promise<unknown> {
-  return (await readJsonBodyAndText(req, limitBytes)).value;
+export async function readJsonBody(req: IncomingMessage, limitBytes: number, limitName: string = SETTING): Promise<unknown> {
+  return (await readJsonBodyAndText(req, limitBytes, limitName)).value;
 }
 
 /** `readJsonBody`, keeping the text as well (the chat handler logs it as it came). */
-export function readJsonBodyAndText(req: IncomingMessage, limitBytes: number): Promise<JsonBody> {
+export function readJsonBodyAndText(req: IncomingMessage, limitBytes: number, limitName: string = SETTING): Promise<JsonBody> {
   const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > limitBytes) return Promise.reject(tooLarge(limitBytes));
+  if (Number.isFinite(declared) && declared > limitBytes) return Promise.reject(tooLarge(limitBytes, limitName));
 
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -43,7 +46,7 @@ export function readJsonBodyAndText(req: IncomingMessage, limitBytes: number): P
       stop();
       chunks.length = 0;
       req.resume();
-      reject(tooLarge(limitBytes));
+      reject(tooLarge(limitBytes, limitName));
     };
     const onEnd = (): void => {
       stop();
@@ -87,9 +90,10 @@ function parseJson(text: string): unknown {
   return value;
 }
 
-function tooLarge(limitBytes: number): GatewayError {
-  const mb = (limitBytes / (1024 * 1024)).toFixed(limitBytes % (1024 * 1024) === 0 ? 0 : 1);
-  return new GatewayError(413, `Request body is larger than the gateway's limit of ${mb} MB (server.max_body_mb).`, {
+function tooLarge(limitBytes: number, limitName: string): GatewayError {
+  const size =
+    limitBytes < 1024 * 1024 ? `${Math.round(limitBytes / 1024)} KB` : `${(limitBytes / (1024 * 1024)).toFixed(limitBytes % (1024 * 1024) === 0 ? 0 : 1)} MB`;
+  return new GatewayError(413, `Request body is larger than the gateway's limit of ${size} (${limitName}).`, {
     type: 'invalid_request_error',
     code: 'request_too_large',
   });

@@ -61,6 +61,15 @@ describe('readJsonBody', () => {
     expect((await failure(readJsonBody(request('{}', { 'content-length': '5000' }), 100))).status).toBe(413);
     expect((await failure(readJsonBody(request(`"${'x'.repeat(200)}"`), 100))).status).toBe(413);
   });
+
+  it('names the setting behind the limit, or says the route fixes it', async () => {
+    expect((await failure(readJsonBody(request('{}', { 'content-length': '2097152' }), 1024 * 1024))).message).toBe(
+      "Request body is larger than the gateway's limit of 1 MB (server.max_body_mb).",
+    );
+    expect((await failure(readJsonBody(request('{}', { 'content-length': '2097152' }), 64 * 1024, 'fixed for this route'))).message).toBe(
+      "Request body is larger than the gateway's limit of 64 KB (fixed for this route).",
+    );
+  });
 });
 
 describe('validateChatRequest', () => {
