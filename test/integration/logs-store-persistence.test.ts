@@ -1,44 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import OpenAI from 'openai';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseConfigText } from '../../src/config/index.js';
-import { createGatewayWithStore } from '../../src/gateway.js';
-import { startSimulator } from '../../src/sim/index.js';
-import type { Simulator } from '../../src/sim/index.js';
-import { GLOBAL_KEY } from '../helpers/stack.js';
+import { describe, expect, it } from 'vitest';
+import { useRestartableStore } from '../helpers/restartable-store.js';
 
 /** The store keeps logs, gateway keys and their spend across a restart of the gateway. */
 const MASTER = 'persist-master';
-let sim: Simulator;
-let dir: string;
-beforeAll(async () => {
-  sim = await startSimulator({ quiet: true });
-  dir = mkdtempSync(join(tmpdir(), 'moongate-persist-'));
-});
-afterAll(async () => {
-  await sim.close();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-async function boot() {
-  const config = parseConfigText(
-    `
-master_key: ${MASTER}
-store: sqlite:${join(dir, 'moongate.db')}
-providers:
-  moonshot:
-    regions: { global: ${sim.globalBaseUrl}, cn: ${sim.cnBaseUrl} }
-    credentials: [{ name: main, api_key: ${GLOBAL_KEY} }]
-`,
-    'test.yaml',
-    {},
-  );
-  const gateway = await createGatewayWithStore(config, { processMetrics: false, writer: { warn: () => {} } });
-  const url = await gateway.listen(0, '127.0.0.1');
-  return { gateway, url };
-}
+const store = useRestartableStore('moongate-persist-');
+const boot = () => store.boot(`master_key: ${MASTER}`);
 
 describe('a restart', () => {
   it('keeps gateway keys, their spend and the logs', async () => {

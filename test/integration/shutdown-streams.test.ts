@@ -1,45 +1,16 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import OpenAI from 'openai';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseConfigText } from '../../src/config/index.js';
-import { createGatewayWithStore } from '../../src/gateway.js';
-import { startSimulator } from '../../src/sim/index.js';
-import type { Simulator } from '../../src/sim/index.js';
-import { GLOBAL_KEY } from '../helpers/stack.js';
+import { describe, expect, it } from 'vitest';
+import { useRestartableStore } from '../helpers/restartable-store.js';
 
 /**
  * Shutting down: requests in flight get the drain time to finish; what is still running after it
  * ends with an error its client can read (an error event on a stream), logged as such, rather
  * than being cut mid-chunk and blamed on the provider.
  */
-let sim: Simulator;
-let dir: string;
-beforeAll(async () => {
-  sim = await startSimulator({ quiet: true });
-  dir = mkdtempSync(join(tmpdir(), 'moongate-shutdown-'));
-});
-afterAll(async () => {
-  await sim.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+const store = useRestartableStore('moongate-shutdown-');
 
 async function boot() {
-  const config = parseConfigText(
-    `
-store: sqlite:${join(dir, 'moongate.db')}
-router: { retries: 0 }
-providers:
-  moonshot:
-    regions: { global: ${sim.globalBaseUrl}, cn: ${sim.cnBaseUrl} }
-    credentials: [{ name: main, api_key: ${GLOBAL_KEY} }]
-`,
-    'test.yaml',
-    {},
-  );
-  const gateway = await createGatewayWithStore(config, { processMetrics: false, writer: { warn: () => {} } });
-  const url = await gateway.listen(0, '127.0.0.1');
+  const { gateway, url } = await store.boot('router: { retries: 0 }');
   return { gateway, url, client: new OpenAI({ baseURL: `${url}/v1`, apiKey: 'open-mode', maxRetries: 0 }) };
 }
 
