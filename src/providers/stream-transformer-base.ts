@@ -1,3 +1,4 @@
+import { MAX_JSON_DEPTH, nestedDeeperThan } from '../server/json-nesting.js';
 import { sseErrorEvent } from './sse.js';
 import { StreamAssembler } from './stream-assembler.js';
 import type { AssembledResponse } from './stream-assembler.js';
@@ -48,6 +49,15 @@ export abstract class StreamTransformerBase implements StreamTransformer {
   abort(reason: string, code = 'upstream_stream_incomplete'): string {
     if (this.finished) return '';
     return this.fail(reason, 'api_error', code);
+  }
+
+  /**
+   * The closing error event for an event nested too deep to be rewritten, assembled or logged (it
+   * would fail there, and end the stream silently); undefined for any other event.
+   */
+  protected refuseTooDeep(event: unknown): string | undefined {
+    if (!nestedDeeperThan(event)) return undefined;
+    return this.fail(`upstream sent a stream event nested more than ${MAX_JSON_DEPTH} levels deep`, 'api_error', 'invalid_upstream_response');
   }
 
   /** The stream's last event: an OpenAI error naming the provider. */

@@ -47,7 +47,7 @@ export class Admission {
       for (const candidate of this.weightedOrder(candidates)) {
         if (!candidate.limits) {
           this.unlimitedInFlight.set(candidate.limitKey, (this.unlimitedInFlight.get(candidate.limitKey) ?? 0) + 1);
-          return { candidate, lease: { key: candidate.limitKey, unlimited: true, tokens: tokens, at: 0 } };
+          return { candidate, lease: { key: candidate.limitKey, unlimited: true, tokens, at: 0 } };
         }
         const result = await this.counters.tryAcquire(candidate.limitKey, candidate.limits, tokens);
         if (result.ok) return { candidate, lease: result.lease };

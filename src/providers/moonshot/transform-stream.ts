@@ -5,7 +5,6 @@ import { readUsage } from '../usage.js';
 import { toOpenAIUsage } from './convert-usage.js';
 import { ToolCallDeltaNormalizer } from './normalize-tool-call-deltas.js';
 import type { ToolCallRef } from './reasoning-memory.js';
-import { MAX_JSON_DEPTH, nestedDeeperThan } from '../../server/json-nesting.js';
 
 export interface CompletedTurn {
   toolCalls: ToolCallRef[];
@@ -65,10 +64,8 @@ export class MoonshotStreamTransformer extends StreamTransformerBase {
     if (!chunk || typeof chunk !== 'object' || Array.isArray(chunk)) {
       return this.fail(`upstream sent a stream event that is not an object: ${preview(data)}`, 'api_error', 'invalid_upstream_response');
     }
-    // The event is rewritten, assembled and logged: too deep a one would fail there, silently.
-    if (nestedDeeperThan(chunk)) {
-      return this.fail(`upstream sent a stream event nested more than ${MAX_JSON_DEPTH} levels deep`, 'api_error', 'invalid_upstream_response');
-    }
+    const tooDeep = this.refuseTooDeep(chunk);
+    if (tooDeep !== undefined) return tooDeep;
     const obj = chunk as Json;
     if (obj.error !== undefined && obj.error !== null) return this.upstreamError(obj.error);
 

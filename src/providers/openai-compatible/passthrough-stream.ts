@@ -2,7 +2,6 @@ import type { Usage } from '../types.js';
 import { SSE_DONE, sseEvent } from '../sse.js';
 import { StreamTransformerBase } from '../stream-transformer-base.js';
 import { readUsage } from '../usage.js';
-import { MAX_JSON_DEPTH, nestedDeeperThan } from '../../server/json-nesting.js';
 
 export interface PassthroughStreamOptions {
   providerName: string;
@@ -43,10 +42,8 @@ export class PassthroughStreamTransformer extends StreamTransformerBase {
       return sseEvent(data);
     }
     if (chunk.error !== undefined && chunk.error !== null) return this.upstreamError(chunk.error);
-    // Assembled and logged: too deep an event would fail there, and end the stream silently.
-    if (nestedDeeperThan(chunk)) {
-      return this.fail(`upstream sent a stream event nested more than ${MAX_JSON_DEPTH} levels deep`, 'api_error', 'invalid_upstream_response');
-    }
+    const tooDeep = this.refuseTooDeep(chunk);
+    if (tooDeep !== undefined) return tooDeep;
     this.assembler?.add(chunk);
     const usage = readUsage(chunk.usage);
     if (usage) this.lastUsage = usage;
