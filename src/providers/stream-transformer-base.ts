@@ -51,6 +51,11 @@ export abstract class StreamTransformerBase implements StreamTransformer {
     return this.fail(reason, 'api_error', code);
   }
 
+  stopByGateway(reason: string, code: string): string {
+    if (this.finished) return '';
+    return this.fail(reason, 'api_error', code, 'Moongate');
+  }
+
   /**
    * The closing error event for an event nested too deep to be rewritten, assembled or logged (it
    * would fail there, and end the stream silently); undefined for any other event.
@@ -60,9 +65,9 @@ export abstract class StreamTransformerBase implements StreamTransformer {
     return this.fail(`upstream sent a stream event nested more than ${MAX_JSON_DEPTH} levels deep`, 'api_error', 'invalid_upstream_response');
   }
 
-  /** The stream's last event: an OpenAI error naming the provider. */
-  protected fail(rawMessage: string, type: string, code: string | null): string {
-    this.failureInfo = { message: `${this.providerName}: ${rawMessage}`, rawMessage, type, code };
+  /** The stream's last event: an OpenAI error naming whoever ended it (the provider, unless told). */
+  protected fail(rawMessage: string, type: string, code: string | null, by = this.providerName): string {
+    this.failureInfo = { message: `${by}: ${rawMessage}`, rawMessage, type, code };
     return sseErrorEvent(this.failureInfo.message, type, code);
   }
 

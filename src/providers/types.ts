@@ -53,6 +53,11 @@ export interface StreamTransformer {
    * `code` defaults to upstream_stream_incomplete.
    */
   abort(reason: string, code?: string): string;
+  /**
+   * The gateway itself ends the stream (it is shutting down); returns the closing error event,
+   * whose message names Moongate rather than the provider.
+   */
+  stopByGateway(reason: string, code: string): string;
   /** An error event was sent: the stream is over, whatever the upstream still sends. */
   readonly failed: boolean;
   /** What the error event said, once failed. */
@@ -65,9 +70,9 @@ export interface StreamTransformer {
 }
 
 export interface StreamFailure {
-  /** As sent to the client: prefixed with the provider's name. */
+  /** As sent to the client: prefixed with the provider's name, or "Moongate" for the gateway's own reasons. */
   message: string;
-  /** As the upstream said it. */
+  /** As the upstream (or the gateway) said it, with no prefix. */
   rawMessage: string;
   type: string;
   code: string | null;

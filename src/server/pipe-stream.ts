@@ -61,7 +61,7 @@ export async function pipeStream(
     stream.destroy();
     if (clientClosed() || res.destroyed) return { firstChunkAt, clientClosed: true, error: stream.transformer.failure };
     const shuttingDown = signal.reason instanceof GatewayShuttingDown;
-    tail = shuttingDown ? stream.transformer.abort(SHUTTING_DOWN.message, SHUTTING_DOWN.code) : stream.transformer.abort(reasonFor(err, idle, signal, idleTimeoutMs));
+    tail = shuttingDown ? stream.transformer.stopByGateway(SHUTTING_DOWN.message, SHUTTING_DOWN.code) : stream.transformer.abort(reasonFor(err, idle, signal, idleTimeoutMs));
   } finally {
     clearTimeout(idleTimer);
   }
