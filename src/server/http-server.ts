@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { GatewayConfig } from '../config/types.js';
 import type { Router } from '../router/router.js';
 import { answerClientError } from './answer-client-error.js';
-import { authenticate, bearerToken, isOperator } from './auth.js';
+import { authenticate, isOperator } from './auth.js';
 import type { Caller } from './auth.js';
 import { handleAdminKeys } from './admin-keys.js';
 import { handleAdminCredentials } from './admin-credentials.js';
@@ -12,6 +12,7 @@ import type { StoredCredentials } from '../credentials/stored-credentials.js';
 import type { VirtualKeys } from '../keys/virtual-keys.js';
 import type { RequestCost, RequestCostInput } from '../pricing/request-cost.js';
 import { handleChatCompletions } from './chat-completions.js';
+import { holdBody } from './expect-continue.js';
 import { GatewayError, sendError, sendJson, toGatewayError } from './gateway-error.js';
 import { ModelListing } from './list-models.js';
 import { readiness } from './readiness.js';
@@ -144,13 +145,10 @@ export function createHttpServer(deps: HttpServerDeps, inFlight: InFlightRequest
   // it, a client that stops sending its body holds a connection, and shutdown, for ever.
   server.requestTimeout = 300_000;
   server.on('clientError', answerClientError);
-  // `Expect: 100-continue`: invite the body only if it could be accepted. A body over the limit, or
-  // no key where one is needed, is answered (and logged) by the usual handler without it.
+  // `Expect: 100-continue`: the body is invited only by the handler that reads it (inviteBody),
+  // once the route, the key and the route's size limit are checked.
   server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
-    const declared = Number(req.headers['content-length']);
-    const tooLarge = Number.isFinite(declared) && declared > chatDeps.maxBodyBytes;
-    const keyMissing = config.master_key !== undefined && bearerToken(req) === undefined;
-    if (!tooLarge && !keyMissing) res.writeContinue();
+    holdBody(req, res);
     server.emit('request', req, res);
   });
   return server;

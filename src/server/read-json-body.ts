@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { inviteBody } from './expect-continue.js';
 import { GatewayError } from './gateway-error.js';
 import { MAX_JSON_DEPTH, nestedDeeperThan } from './json-nesting.js';
 
@@ -27,6 +28,7 @@ export async function readJsonBody(req: IncomingMessage, limitBytes: number, lim
 export function readJsonBodyAndText(req: IncomingMessage, limitBytes: number, limitName: string = SETTING): Promise<JsonBody> {
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > limitBytes) return Promise.reject(tooLarge(limitBytes, limitName));
+  inviteBody(req);
 
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];

@@ -222,6 +222,13 @@ describe("requests Node's HTTP parser refuses", () => {
     expect(unwanted.status).toBe(413);
     expect(unwanted.json.error.code).toBe('request_too_large');
 
+    // The same for a route with a smaller limit of its own (1 MB), and for a route that reads no body.
+    const adminTooLarge = await raw('POST /admin/keys HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\nContent-Length: 1500000\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n');
+    expect(adminTooLarge.status).toBe(413);
+    expect(adminTooLarge.json.error.message).toContain('fixed for this route');
+    const nowhere = await raw('POST /v1/nowhere HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n');
+    expect(nowhere.status).toBe(404);
+
     // ...and a body within it is invited, then answered.
     const invited = await new Promise<string>((resolve, reject) => {
       const socket = connect(Number(new URL(stack.url).port), '127.0.0.1');
