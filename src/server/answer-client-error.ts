@@ -9,6 +9,18 @@ const WHAT: Record<string, [status: number, message: string]> = {
   ERR_HTTP_REQUEST_HEADERS_TIMEOUT: [408, 'The request headers were not received in full in time.'],
 };
 
+/** What the parser's refusal answered on a socket, for a handler that was reading its request. */
+const answered = new WeakMap<Duplex, GatewayError>();
+
+/**
+ * The error answered on this socket because Node's parser refused the rest of a request the
+ * gateway had begun to handle (a malformed chunk of its body): that, not a client that left, is
+ * how the request ended.
+ */
+export function refusedByParser(socket: Duplex): GatewayError | undefined {
+  return answered.get(socket);
+}
+
 /**
  * `clientError`: a request Node's HTTP parser refused before the gateway saw it (malformed chunked
  * body, Content-Length with Transfer-Encoding, headers too large, a body that never came). Node
@@ -22,7 +34,9 @@ export function answerClientError(err: Error & { code?: string }, socket: Duplex
     return;
   }
   const [status, message] = WHAT[err.code ?? ''] ?? [400, `The request is not valid HTTP/1.1 (${err.code ?? err.message}).`];
-  const body = JSON.stringify(new GatewayError(status, message, { type: 'invalid_request_error', code: 'bad_http_request' }).toBody());
+  const error = new GatewayError(status, message, { type: 'invalid_request_error', code: 'bad_http_request' });
+  answered.set(socket, error);
+  const body = JSON.stringify(error.toBody());
   socket.end(
     `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
   );

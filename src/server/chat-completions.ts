@@ -14,6 +14,7 @@ import { GatewayError, headerSafe, sendError, sendJsonText, toGatewayError } fro
 import { splitGatewayExtensions } from './gateway-extensions.js';
 import { pipeStream } from './pipe-stream.js';
 import { readJsonBodyAndText } from './read-json-body.js';
+import { refusedByParser } from './answer-client-error.js';
 import type { JsonBody } from './read-json-body.js';
 import { costInputOf } from './request-outcome.js';
 import type { RequestObserver, RequestOutcome } from './request-outcome.js';
@@ -141,6 +142,14 @@ export async function handleChatCompletions(
     if (!clientClosed) sendError(res, error, routeHeaders(requestId, route));
   }
 
+  // A body Node's parser refused part-way was answered on the socket (answerClientError): the
+  // connection closed, but the client did not leave; it got that answer, and the log says so.
+  const refused = clientClosed ? refusedByParser(req.socket) : undefined;
+  if (refused) {
+    clientClosed = false;
+    error = refused;
+    status = refused.status;
+  }
   const finalStatus = clientClosed ? 499 : status;
   const cost = deps.priceRequest(costInputOf({ provider: route.provider, model: route.model, usage, response, status: finalStatus, attempts: route.attempts }));
   if (key) {

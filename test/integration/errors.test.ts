@@ -243,6 +243,12 @@ describe("requests Node's HTTP parser refuses", () => {
     });
     expect(invited).toMatch(/^HTTP\/1\.1 100 Continue\r\n\r\nHTTP\/1\.1 200 OK\r\n[\s\S]*"chat\.completion"/);
 
+    // A body whose second chunk is malformed (logged as such: logs-records.test.ts).
+    const half = '{"model": "moonshot/kimi-k2.6", ';
+    const brokenChunk = await raw(`POST /v1/chat/completions HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n${half.length.toString(16)}\r\n${half}\r\nZZ\r\n`);
+    expect(brokenChunk.status).toBe(400);
+    expect(brokenChunk.json.error.code).toBe('bad_http_request');
+
     const huge = await raw(`GET /v1/models HTTP/1.1\r\nHost: a\r\nx-big: ${'a'.repeat(20_000)}\r\n\r\n`);
     expect(huge.status).toBe(431);
     expect(huge.json.error.message).toBe('The request headers are too large.');

@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import moonshotCatalogue from '../../src/catalogue/moonshot-models.json' with { type: 'json' };
 import { GLOBAL_KEY } from '../helpers/stack.js';
@@ -209,5 +210,27 @@ describe('a log record for every request', () => {
     expect(cost).toBeCloseTo(recorded, 12);
     const errors = usage.json.data.reduce((n: number, row: any) => n + row.errors, 0);
     expect(errors).toBe([...records.values()].filter((r) => r.status >= 400 || r.error_type).length);
+  });
+});
+
+describe('a request whose body Node refuses part-way', () => {
+  it('is logged with the 400 its client got, not as a client that went away (499)', async () => {
+    const before = new Set((await allLogs(stack)).map((r) => r.id));
+    const half = '{"model": "moonshot/kimi-k2.6", ';
+    const socket = connect(Number(new URL(stack.url).port), '127.0.0.1');
+    socket.write(`POST /v1/chat/completions HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n`);
+    socket.write(`${half.length.toString(16)}\r\n${half}\r\n`);
+    // The second chunk comes later, so the gateway has begun to handle the request.
+    await new Promise((r) => setTimeout(r, 50));
+    socket.write('ZZ\r\n');
+    let answer = '';
+    for await (const chunk of socket) answer += (chunk as Buffer).toString('latin1');
+    expect(answer).toMatch(/^HTTP\/1\.1 400 /);
+
+    const added = async () => (await stack.flush(), (await allLogs(stack)).filter((r) => !before.has(r.id)));
+    await expect.poll(async () => (await added()).length).toBe(1);
+    const [record] = await added();
+    expect(record).toMatchObject({ status: 400, error_type: 'invalid_request_error' });
+    expect(record.error_message).toMatch(/^The request is not valid HTTP\/1\.1 \(HPE_/);
   });
 });
