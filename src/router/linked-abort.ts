@@ -1,3 +1,5 @@
+import { GatewayError } from '../server/gateway-error.js';
+
 /**
  * An AbortController that also aborts when a parent signal does. Unlike AbortSignal.any, the link
  * is removed explicitly (`dispose`), so nothing lingers per request until garbage collection.
@@ -32,3 +34,8 @@ export class GatewayShuttingDown extends Error {}
 
 /** The error a client gets (or the log records) for a request the gateway stopped on shutdown. */
 export const SHUTTING_DOWN = { message: 'the gateway is shutting down and stopped this request after its drain time', code: 'gateway_shutting_down' } as const;
+
+/** The answer to a request the gateway stopped on shutdown, before its stream began. */
+export function shuttingDownError(): GatewayError {
+  return new GatewayError(503, `Moongate: ${SHUTTING_DOWN.message}.`, { type: 'api_error', code: SHUTTING_DOWN.code });
+}

@@ -5,7 +5,7 @@ import type { Usage } from '../providers/types.js';
 import type { RequestCost, RequestCostInput } from '../pricing/request-cost.js';
 import { estimatePromptTokens, requestedCompletionTokens } from '../router/estimate-tokens.js';
 import type { Lease } from '../router/limit-counters.js';
-import { GatewayShuttingDown, SHUTTING_DOWN } from '../router/linked-abort.js';
+import { GatewayShuttingDown, SHUTTING_DOWN, shuttingDownError } from '../router/linked-abort.js';
 import type { RouteInfo, Router } from '../router/router.js';
 import type { Caller } from './auth.js';
 import { CallerCredentials } from './caller-credentials.js';
@@ -83,7 +83,7 @@ export async function handleChatCompletions(
     key = who.kind === 'key' ? who.key : undefined;
     // Until the body is read (a bad one is still logged under the key); a literal, not a spread: every request runs this.
     if (key) caller = { keyId: key.id, customerIdentifier: undefined, metadata: undefined, user: undefined, traceId: undefined };
-    let received: JsonBody | undefined = await readJsonBodyAndText(req, deps.maxBodyBytes);
+    let received: JsonBody | undefined = await readJsonBodyAndText(req, deps.maxBodyBytes, undefined, abort.signal);
     const body = validateChatRequest(received.value);
     request = body;
     requestText = received.text;
@@ -137,7 +137,7 @@ export async function handleChatCompletions(
       }
     }
   } catch (err) {
-    error = toGatewayError(err);
+    error = err instanceof GatewayShuttingDown ? shuttingDownError() : toGatewayError(err);
     status = error.status;
     if (!clientClosed) sendError(res, error, routeHeaders(requestId, route));
   }

@@ -25,9 +25,10 @@ export async function readJsonBody(req: IncomingMessage, limitBytes: number, lim
 }
 
 /** `readJsonBody`, keeping the text as well (the chat handler logs it as it came). */
-export function readJsonBodyAndText(req: IncomingMessage, limitBytes: number, limitName: string = SETTING): Promise<JsonBody> {
+export function readJsonBodyAndText(req: IncomingMessage, limitBytes: number, limitName: string = SETTING, signal?: AbortSignal): Promise<JsonBody> {
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > limitBytes) return Promise.reject(tooLarge(limitBytes, limitName));
+  if (signal?.aborted) return Promise.reject(signal.reason);
   inviteBody(req);
 
   return new Promise((resolve, reject) => {
@@ -38,6 +39,15 @@ export function readJsonBodyAndText(req: IncomingMessage, limitBytes: number, li
       req.off('end', onEnd);
       req.off('error', onError);
       req.off('close', onClose);
+      signal?.removeEventListener('abort', onAbort);
+    };
+    // Stopped while the body is still coming (a shutdown past its drain time, with a client that
+    // stalled): the rest is discarded, and the caller answers with the signal's reason.
+    const onAbort = (): void => {
+      stop();
+      chunks.length = 0;
+      req.resume();
+      reject(signal!.reason);
     };
     const onData = (chunk: Buffer): void => {
       size += chunk.length;
@@ -72,6 +82,7 @@ export function readJsonBodyAndText(req: IncomingMessage, limitBytes: number, li
     req.on('end', onEnd);
     req.on('error', onError);
     req.on('close', onClose);
+    signal?.addEventListener('abort', onAbort);
   });
 }
 

@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import OpenAI from 'openai';
 import { describe, expect, it } from 'vitest';
 import { useRestartableStore } from '../helpers/restartable-store.js';
@@ -37,6 +38,30 @@ describe('shutdown past the drain time', () => {
       // The client got 200 and the stream's error event; the record says why it ended.
       expect(record).toMatchObject({ status: 200, stream: true, error_type: 'api_error' });
       expect(record.error_message).toMatch(/^Moongate: the gateway is shutting down/);
+    } finally {
+      await second.gateway.close();
+    }
+  });
+
+  it('answers a request whose body stalled with 503 gateway_shutting_down, and logs it', async () => {
+    const first = await boot();
+    const socket = connect(Number(new URL(first.url).port), '127.0.0.1');
+    let answer = '';
+    socket.on('data', (d: Buffer) => (answer += d.toString('latin1')));
+    const ended = new Promise((resolve) => socket.on('close', resolve));
+    // Headers and a part of the body; the rest never comes.
+    socket.write('POST /v1/chat/completions HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"model": "moonshot/kimi-k2.6", ');
+    await expect.poll(() => first.gateway.inFlight.current).toBe(1);
+    await first.gateway.close(200);
+    await ended;
+    expect(answer).toMatch(/^HTTP\/1\.1 503 /);
+    expect(answer).toContain('"code":"gateway_shutting_down"');
+
+    const second = await boot();
+    try {
+      const listed: any = await (await fetch(`${second.url}/v1/logs?status=503`)).json();
+      expect(listed.data).toHaveLength(1);
+      expect(listed.data[0].error_message).toMatch(/^Moongate: the gateway is shutting down/);
     } finally {
       await second.gateway.close();
     }
