@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -215,11 +215,45 @@ describe('LogWriter', () => {
       return insert(entries);
     };
     await writer.write([entryOf(outcome('ok1')), { ...entryOf(outcome('poison')), metadata: { n: 1n } }, entryOf(outcome('ok2'))]);
-    await until(() => writer.stats.storeHealthy && repo.stored.size === 2);
+    expect(writer.stats.storeHealthy).toBe(true);
+    expect(repo.stored.size).toBe(2);
     for (let i = 0; i < 3; i++) writer.enqueueOutcome(outcome(`after${i}`));
     await writer.flush();
     expect([...repo.stored.keys()].sort()).toEqual(['after0', 'after1', 'after2', 'ok1', 'ok2']);
-    expect(warnings.join('\n')).toMatch(/log record poison cannot be written as JSON and is dropped, so that the records behind it are not held up: .*BigInt/);
-    expect(writer.stats.spooled).toBe(2);
+    expect(warnings.join('\n')).toMatch(/the store refused log record poison \(could not clone the record\), and it could not be kept in .* either \(.*BigInt.*\): it is dropped/);
+    expect(writer.stats).toMatchObject({ spooled: 0, refused: 1, written: 5 });
+  });
+
+  it('sets aside a record the store refuses while it takes the others: the store is not taken for down', async () => {
+    const { dir, repo, spool, writer, warnings } = setUp({ batchSize: 50 });
+    await writer.start();
+    const insert = repo.insert.bind(repo);
+    repo.insert = async (entries) => {
+      if (entries.some((e) => e.id === 'poison')) throw new Error('SQLITE_CONSTRAINT: a made-up refusal');
+      return insert(entries);
+    };
+    for (let i = 0; i < 40; i++) writer.enqueueOutcome(outcome(i === 17 ? 'poison' : `r${i}`));
+    await writer.flush();
+    expect(repo.stored.size).toBe(39);
+    expect(writer.stats).toMatchObject({ storeHealthy: true, written: 39, spooled: 0, refused: 1 });
+    expect(spool.hasData).toBe(false);
+    const kept = readFileSync(join(dir, 'moongate.db.spool.jsonl.refused'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(kept).toEqual([{ refused_because: 'SQLITE_CONSTRAINT: a made-up refusal', record: expect.objectContaining({ id: 'poison' }) }]);
+    expect(warnings).toEqual([expect.stringMatching(/^the store refused log record poison \(SQLITE_CONSTRAINT: a made-up refusal\); it is kept in .*\.refused$/)]);
+  });
+
+  it('replays a spool holding a record the store refuses: the rest goes in, and the spool empties', async () => {
+    const { dir, repo, spool, writer } = setUp();
+    const left = ['old1', 'poison', 'old2', 'old3'].map((id) => JSON.stringify(entryOf(outcome(id)))).join('\n');
+    writeFileSync(join(dir, 'moongate.db.spool.jsonl'), `${left}\n`);
+    const insert = repo.insert.bind(repo);
+    repo.insert = async (entries) => {
+      if (entries.some((e) => e.id === 'poison')) throw new Error('refused');
+      return insert(entries);
+    };
+    await writer.start();
+    await until(() => repo.stored.size === 3 && !spool.hasData);
+    expect(writer.stats).toMatchObject({ storeHealthy: true, replayed: 3, refused: 1 });
+    expect(readFileSync(join(dir, 'moongate.db.spool.jsonl.refused'), 'utf8')).toContain('"id":"poison"');
   });
 });

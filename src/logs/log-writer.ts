@@ -1,5 +1,7 @@
 import type { RequestOutcome } from '../server/request-outcome.js';
 import type { LogRepository } from '../store/store.js';
+import { insertIsolating } from './insert-isolating.js';
+import type { Refused } from './insert-isolating.js';
 import type { LogEntry } from './log-record.js';
 import type { Spool } from './spool.js';
 
@@ -41,6 +43,8 @@ export interface LogWriterStats {
   spooled: number;
   replayed: number;
   storeFailures: number;
+  /** Records the store refused while it took others, set aside in the spool's `.refused` file. */
+  refused: number;
   storeHealthy: boolean;
   spoolBytes: number;
 }
@@ -64,7 +68,13 @@ export class LogWriter {
   private closed = false;
   private stuck = false;
   private readonly overflowing = new Set<Promise<void>>();
-  private readonly counts = { written: 0, spooled: 0, replayed: 0, storeFailures: 0 };
+  private readonly counts = { written: 0, spooled: 0, replayed: 0, storeFailures: 0, refused: 0 };
+  /** One batch into the store; a record it refuses on its own is set aside (insertIsolating). */
+  private readonly insert = async (entries: LogEntry[]): Promise<number> => {
+    const refused = await insertIsolating((batch) => this.repo.insert(batch), entries);
+    await this.setAside(refused);
+    return entries.length - refused.length;
+  };
   private readonly options: LogWriterOptions;
 
   constructor(
@@ -238,8 +248,7 @@ export class LogWriter {
   private async persist(entries: LogEntry[]): Promise<boolean> {
     if (this.healthy) {
       try {
-        await this.repo.insert(entries);
-        this.counts.written += entries.length;
+        this.counts.written += await this.insert(entries);
         return true;
       } catch (err) {
         this.storeFailed(err);
@@ -261,6 +270,27 @@ export class LogWriter {
       this.options.warn(`log record ${entry.id} cannot be written as JSON and is dropped, so that the records behind it are not held up: ${reason}`);
     }
     return entries.length - unwritable.length;
+  }
+
+  /** Refused records go to a file beside the spool, said so one by one; never back in the queue. */
+  private async setAside(refused: Refused[]): Promise<void> {
+    if (refused.length === 0) return;
+    this.counts.refused += refused.length;
+    const where = this.spool.setAsidePath;
+    let lost: Refused[];
+    try {
+      lost = await this.spool.setAside(refused);
+    } catch (err) {
+      lost = refused.map(({ entry }) => ({ entry, reason: message(err) }));
+    }
+    for (const { entry, reason } of refused) {
+      const loss = lost.find((l) => l.entry === entry);
+      this.options.warn(
+        loss
+          ? `the store refused log record ${entry.id} (${reason}), and it could not be kept in ${where} either (${loss.reason}): it is dropped`
+          : `the store refused log record ${entry.id} (${reason}); it is kept in ${where}`,
+      );
+    }
   }
 
   private buildEntry(outcome: RequestOutcome): LogEntry {
@@ -298,7 +328,7 @@ export class LogWriter {
       try {
         let total = 0;
         do {
-          total += await this.spool.replay((batch) => this.repo.insert(batch), { batchSize: this.options.batchSize * 2, shouldStop: () => this.closed, onCorruptLine: (file) => this.options.warn(`skipped a damaged line in ${file} (kept in ${this.spool.path}.corrupt)`) });
+          total += await this.spool.replay(this.insert, { batchSize: this.options.batchSize * 2, shouldStop: () => this.closed, onCorruptLine: (file) => this.options.warn(`skipped a damaged line in ${file} (kept in ${this.spool.path}.corrupt)`) });
         } while (this.spool.hasData && !this.closed);
         this.counts.replayed += total;
         if (!this.healthy) this.options.warn(`the store is back; ${total} spooled log records written`);

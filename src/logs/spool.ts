@@ -74,11 +74,39 @@ export class Spool {
     }).then(() => unwritable);
   }
 
+  /** Where records the store refused are kept for a human (JSON lines, with the reason). */
+  get setAsidePath(): string {
+    return `${this.path}.refused`;
+  }
+
+  /**
+   * Keeps records the store refused out of the way, with why: they would fail every retry.
+   * Resolves with those that cannot be written as JSON either.
+   */
+  setAside(refused: readonly { entry: LogEntry; reason: string }[]): Promise<Unwritable[]> {
+    const unwritable: Unwritable[] = [];
+    const lines: string[] = [];
+    for (const { entry, reason } of refused) {
+      try {
+        lines.push(JSON.stringify({ refused_because: reason, record: entry }));
+      } catch (err) {
+        unwritable.push({ entry, reason: err instanceof Error ? err.message : String(err) });
+      }
+    }
+    if (lines.length === 0) return Promise.resolve(unwritable);
+    const text = lines.join('\n') + '\n';
+    return this.serialize(async () => {
+      await this.init();
+      await appendFile(this.setAsidePath, text, 'utf8');
+    }).then(() => unwritable);
+  }
+
   /**
    * Writes every spooled record through `insert`, batch by batch, deleting each file once it is
-   * all in. Throws (keeping what is left) when `insert` fails. Returns how many records went in.
+   * all in. Throws (keeping what is left) when `insert` fails. `insert` says how many records of a
+   * batch went in (the others were set aside); returns how many went in, in all.
    */
-  async replay(insert: (batch: LogEntry[]) => Promise<void>, options: ReplayOptions): Promise<number> {
+  async replay(insert: (batch: LogEntry[]) => Promise<number>, options: ReplayOptions): Promise<number> {
     await this.init();
     await this.serialize(async () => {
       const active = await stat(this.path).catch(() => undefined);
@@ -103,8 +131,7 @@ export class Spool {
           }
           batch.push(entry);
           if (batch.length >= options.batchSize) {
-            await insert(batch);
-            replayed += batch.length;
+            replayed += await insert(batch);
             batch = [];
             if (options.shouldStop?.()) {
               stopped = true;
@@ -117,8 +144,7 @@ export class Spool {
       }
       if (stopped) break;
       if (batch.length > 0) {
-        await insert(batch);
-        replayed += batch.length;
+        replayed += await insert(batch);
       }
       await unlink(file);
       this.size = Math.max(0, this.size - fileBytes);

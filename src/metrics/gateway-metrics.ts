@@ -14,7 +14,7 @@ export interface MetricsSources {
   queueDepth?: () => number;
   /** Per credential (`provider/name`): its state and requests in flight on it. */
   credentials?: () => { credential: string; state: 'ok' | 'cooling_down' | 'disabled'; in_flight: number }[];
-  logWriter?: () => { backlog: number; spoolBytes: number; written: number; spooled: number; replayed: number; storeFailures: number; storeHealthy: boolean };
+  logWriter?: () => { backlog: number; spoolBytes: number; written: number; spooled: number; replayed: number; storeFailures: number; refused: number; storeHealthy: boolean };
 }
 
 export interface GatewayMetricsOptions {
@@ -220,5 +220,6 @@ export class GatewayMetrics {
     counterFromStat('moongate_log_records_spooled_total', 'Log records written to the spool file (store down or too slow)', (s) => s.spooled);
     counterFromStat('moongate_log_records_replayed_total', 'Spooled log records later written to the store', (s) => s.replayed);
     counterFromStat('moongate_log_store_failures_total', 'Failed attempts to write log records to the store', (s) => s.storeFailures);
+    counterFromStat('moongate_log_records_refused_total', 'Log records the store refused while it took others, set aside in the spool\'s .refused file', (s) => s.refused);
   }
 }
