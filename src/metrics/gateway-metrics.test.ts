@@ -20,6 +20,11 @@ describe('LabelLimiter', () => {
     const l = new LabelLimiter(2);
     expect([l.value('a'), l.value('b'), l.value('c'), l.value('a'), l.value(undefined)]).toEqual(['a', 'b', 'other', 'a', 'none']);
   });
+
+  it('lets known values through whatever the cap', () => {
+    const l = new LabelLimiter(1, (v, context) => v.startsWith('known') && context === 'p');
+    expect([l.value('x', 'p'), l.value('y', 'p'), l.value('known-1', 'p'), l.value('known-2', 'q'), l.value('known-3', 'p')]).toEqual(['x', 'other', 'known-1', 'other', 'known-3']);
+  });
 });
 
 describe('GatewayMetrics', () => {
@@ -34,5 +39,20 @@ describe('GatewayMetrics', () => {
     expect(text).toMatch(/^moongate_requests_total\{provider="none",model="none",status="404"\} 1$/m);
     expect(text).toMatch(/^moongate_requests_in_flight 0$/m);
     expect(text).not.toContain('moongate_process_');
+  });
+
+  it('labels the catalogue\'s models by name, and names it does not know up to 50, then as other', async () => {
+    const m = new GatewayMetrics({ prices });
+    for (let i = 0; i < 60; i++) m.observer.onRequestFinished(outcome(`made-up-${i}`, { status: 404 }));
+    m.observer.onRequestFinished(outcome('kimi-k2.6'));
+    m.observer.onRequestFinished(outcome('kimi-latest'));
+    const text = await m.render();
+    const models = new Set([...text.matchAll(/^moongate_requests_total\{provider="moonshot",model="([^"]+)"/gm)].map((x) => x[1]));
+    expect(models.size).toBe(50 + 1 + 2);
+    expect(models).toContain('kimi-k2.6');
+    expect(models).toContain('kimi-latest');
+    expect(models).toContain('made-up-49');
+    expect(models).not.toContain('made-up-50');
+    expect(text).toMatch(/^moongate_requests_total\{provider="moonshot",model="other",status="404"\} 10$/m);
   });
 });

@@ -37,7 +37,9 @@ const LATENCY_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 20, 30, 60, 120, 300
 const TTFT_BUCKETS = [0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1, 1.5, 2, 3, 5, 10, 20];
 const OVERHEAD_BUCKETS = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1];
 const CREDENTIAL_STATES = ['ok', 'cooling_down', 'disabled'] as const;
-const MAX_MODELS = 500;
+/** Model names neither the catalogue nor the config knows (`moonshot/made-up`): labelled up to this many. */
+const MAX_UNKNOWN_MODELS = 50;
+const MAX_PROVIDERS = 100;
 const MAX_ERROR_TYPES = 100;
 
 /**
@@ -48,8 +50,8 @@ const MAX_ERROR_TYPES = 100;
 export class GatewayMetrics {
   readonly registry = new Registry();
   readonly observer: RequestObserver;
-  private readonly models = new LabelLimiter(MAX_MODELS);
-  private readonly providers = new LabelLimiter(MAX_MODELS);
+  private readonly models: LabelLimiter;
+  private readonly providers = new LabelLimiter(MAX_PROVIDERS);
   private readonly errorTypes = new LabelLimiter(MAX_ERROR_TYPES);
   private sources: MetricsSources = {};
   private readonly children = new Map<string, Series>();
@@ -65,6 +67,7 @@ export class GatewayMetrics {
 
   constructor(private readonly options: GatewayMetricsOptions) {
     const r = this.registry;
+    this.models = new LabelLimiter(MAX_UNKNOWN_MODELS, (model, provider) => options.prices.knows(provider, model));
     this.requests = new PlainCounter(r, 'moongate_requests_total', 'Chat requests answered, by provider, served model and HTTP status', ['provider', 'model', 'status']);
     this.errors = new PlainCounter(r, 'moongate_request_errors_total', 'Chat requests that failed (error status or an error event mid-stream), by error type', ['provider', 'model', 'type']);
     this.tokens = new PlainCounter(r, 'moongate_tokens_total', 'Tokens reported by providers; kind is prompt, completion, cached (part of prompt) or reasoning (part of completion)', ['provider', 'model', 'kind']);
@@ -94,7 +97,7 @@ export class GatewayMetrics {
   /** Called once per finished request, on the request path: counters only, no I/O. */
   private record(o: RequestOutcome): void {
     const provider = this.providers.value(o.provider);
-    const model = this.models.value(o.model);
+    const model = this.models.value(o.model, o.provider);
     const s = this.series(provider, model, String(o.status));
     s.requests.inc();
     if (o.error) this.errors.labels(provider, model, this.errorTypes.value(o.error.type)).inc();

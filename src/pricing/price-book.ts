@@ -53,6 +53,12 @@ export class PriceBook {
     return quote;
   }
 
+  /** The model is in the catalogue, or priced by the config: one of a bounded set of names. */
+  knows(provider: string | undefined, model: string): boolean {
+    if (this.quote(provider, model).price !== null) return true;
+    return provider !== undefined && findModel(this.catalogueProviderOf(provider), model) !== undefined;
+  }
+
   /** USD per call of a provider's built-in tool (`$web_search`), or undefined when it has none. */
   toolPrice(catalogueProvider: string | undefined, tool: string): number | undefined {
     if (catalogueProvider === undefined) return undefined;
