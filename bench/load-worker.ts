@@ -41,10 +41,14 @@ function noteError(samples: string[], text: string): void {
   if (samples.length < MAX_ERROR_SAMPLES) samples.push(text.slice(0, 300));
 }
 
+/** Moongate's `server-timing`: its own time, the upstream's excluded. */
+const GATEWAY_TIMING = /(?:^|,\s*)gateway;dur=([\d.]+)/;
+
 async function latency(job: LatencyJob): Promise<LatencyResult> {
   const pool = new Pool(job.target.origin, { connections: 1, pipelining: 1, keepAliveTimeout: 60_000 });
   const headers = headersFor(job.target);
   const samples: number[] = [];
+  const gatewayMs: number[] = [];
   const errorSamples: string[] = [];
   let errors = 0;
   try {
@@ -59,6 +63,8 @@ async function latency(job: LatencyJob): Promise<LatencyResult> {
           noteError(errorSamples, `${res.statusCode} ${text}`);
         } else if (i >= job.warmup) {
           samples.push(ms);
+          const own = GATEWAY_TIMING.exec(String(res.headers['server-timing'] ?? ''));
+          if (own) gatewayMs.push(Number(own[1]));
         }
       } catch (err) {
         errors++;
@@ -68,7 +74,7 @@ async function latency(job: LatencyJob): Promise<LatencyResult> {
   } finally {
     await pool.close();
   }
-  return { kind: 'latency', samples, errors, errorSamples };
+  return { kind: 'latency', samples, gatewayMs, errors, errorSamples };
 }
 
 async function throughput(job: ThroughputJob): Promise<ThroughputResult> {

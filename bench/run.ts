@@ -16,7 +16,7 @@ import { assertLoopback, cpuSeconds, freePort, httpRequest, killAll, rssMb, samp
 import type { Child, LoadWorker } from './lib/processes.js';
 import type { HttpTarget, LatencyResult, StreamsResult, TargetName, ThroughputResult } from './lib/protocol.js';
 import { SCENARIOS, evaluate, toMarkdown } from './lib/results.js';
-import type { AddedSummary, BurstStats, Results, ScenarioName, StartupStats, ThroughputStats } from './lib/results.js';
+import type { AddedSummary, BurstStats, OwnTime, Results, ScenarioName, StartupStats, ThroughputStats } from './lib/results.js';
 import { addedRatio, median, minus, ratio, round, summarize } from './lib/stats.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -228,8 +228,8 @@ async function main(): Promise<void> {
     git: gitInfo(),
     scenarios: {
       idle_startup: { title: 'idle RSS and start-up', params: P.startup, targets: {}, ratio_idle_rss: null, ratio_ready: null },
-      latency_1conn: { title: 'added latency, 1 connection, non-stream', params: P.latency, targets: {}, ratio_added_p50: null, ratio_added_p99: null },
-      latency_1conn_large: { title: 'added latency, 1 connection, non-stream, long conversation', params: P.latencyLarge, targets: {}, ratio_added_p50: null, ratio_added_p99: null },
+      latency_1conn: { title: 'added latency, 1 connection, non-stream', params: P.latency, targets: {}, ratio_added_p50: null, ratio_added_p99: null, moongate_own_ms: null },
+      latency_1conn_large: { title: 'added latency, 1 connection, non-stream, long conversation', params: P.latencyLarge, targets: {}, ratio_added_p50: null, ratio_added_p99: null, moongate_own_ms: null },
       stream_ttfc: { title: 'time to first chunk, streams', params: P.ttfc, targets: {}, ratio_added_p50: null },
       stream_interchunk: { title: 'inter-chunk delay, paced streams', params: P.interchunk, targets: {}, ratio_added_p99: null },
       throughput_50conn: { title: 'throughput, 50 connections, non-stream', params: P.throughput, targets: {}, ratio_rps: null },
@@ -397,14 +397,18 @@ async function latencyAtOneConnection(
   ctx: Ctx,
   params: { rounds: number; warmup: number; requests: number },
   body: (model: string) => string,
-): Promise<{ targets: Partial<Record<TargetName, AddedSummary>>; ratio_added_p50: number | null; ratio_added_p99: number | null }> {
+): Promise<{ targets: Partial<Record<TargetName, AddedSummary>>; ratio_added_p50: number | null; ratio_added_p99: number | null; moongate_own_ms: OwnTime | null }> {
+  const own: number[] = [];
   const samples = await rounds(ctx, params.rounds, async (t) => {
     const r = await ctx.worker.run<LatencyResult>({ kind: 'latency', target: t, body: body(t.model), warmup: params.warmup, requests: params.requests });
+    if (t.name === 'moongate') own.push(...r.gatewayMs);
     return { samples: r.samples, errors: r.errors, errorSamples: r.errorSamples };
   });
   const targets = withAdded(samples);
+  const ownSummary = own.length > 0 ? summarize(own) : undefined;
   return {
     targets,
+    moongate_own_ms: ownSummary ? { p50: ownSummary.p50, p99: ownSummary.p99 } : null,
     ratio_added_p50: addedRatio(targets.moongate?.added_p50, targets.baseline?.added_p50),
     ratio_added_p99: addedRatio(targets.moongate?.added_p99, targets.baseline?.added_p99),
   };

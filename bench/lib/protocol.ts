@@ -58,6 +58,8 @@ export type Job = LatencyJob | ThroughputJob | StreamsJob;
 export interface LatencyResult {
   kind: 'latency';
   samples: number[];
+  /** The target's own time per measured request, from its `server-timing: gateway;dur=` header (Moongate's), ms. */
+  gatewayMs: number[];
   errors: number;
   errorSamples: string[];
 }

@@ -11,6 +11,16 @@ export interface AddedSummary extends Summary {
   added_p99: Num;
 }
 
+/**
+ * Moongate's own time per request as it reports it (`server-timing: gateway;dur=`): from the
+ * request's arrival to its answer, minus the wait for the upstream. What "added" holds besides it
+ * is the extra hop (a second loopback connection, two more process wake-ups), as the baseline pays.
+ */
+export interface OwnTime {
+  p50: number;
+  p99: number;
+}
+
 export interface ThroughputStats {
   rps: number;
   ok: number;
@@ -85,8 +95,8 @@ export interface Results {
   /** What was measured: the commit, and how many files under src/ differed from it (work in progress). */
   git: { commit: string | null; dirty_src_files: number | null };
   scenarios: {
-    latency_1conn: ScenarioBase & { targets: Partial<Record<TargetName, AddedSummary>>; ratio_added_p50: Num; ratio_added_p99: Num };
-    latency_1conn_large: ScenarioBase & { targets: Partial<Record<TargetName, AddedSummary>>; ratio_added_p50: Num; ratio_added_p99: Num };
+    latency_1conn: ScenarioBase & { targets: Partial<Record<TargetName, AddedSummary>>; ratio_added_p50: Num; ratio_added_p99: Num; moongate_own_ms: OwnTime | null };
+    latency_1conn_large: ScenarioBase & { targets: Partial<Record<TargetName, AddedSummary>>; ratio_added_p50: Num; ratio_added_p99: Num; moongate_own_ms: OwnTime | null };
     throughput_50conn: ScenarioBase & { targets: Partial<Record<TargetName, ThroughputStats>>; ratio_rps: Num };
     stream_ttfc: ScenarioBase & { targets: Partial<Record<TargetName, AddedSummary>>; ratio_added_p50: Num };
     stream_interchunk: ScenarioBase & {
@@ -196,12 +206,16 @@ export function toMarkdown(r: Results): string {
     const t = s.latency_1conn.targets;
     rows.push(['1 conn non-stream, p50 ms (added)', ...per(t, (v) => added(v, 'p50')), times(s.latency_1conn.ratio_added_p50, 'added'), ...check('1 conn non-stream: added p50 ≤ 0.3 ms')]);
     rows.push(['1 conn non-stream, p99 ms (added)', ...per(t, (v) => added(v, 'p99')), times(s.latency_1conn.ratio_added_p99, 'added'), ...check('1 conn non-stream: added p99 ≤ 1 ms')]);
+    const own = s.latency_1conn.moongate_own_ms;
+    if (own) rows.push(["1 conn non-stream: Moongate's own time (server-timing), p50 / p99 ms", ...per(t, (_v, n) => (n === 'moongate' ? `${fmt(own.p50)} / ${fmt(own.p99)}` : '')), '', '', '']);
   }
   if (!s.latency_1conn_large.skipped) {
     const t = s.latency_1conn_large.targets;
     const kb = (s.latency_1conn_large.params as { bodyKb?: number }).bodyKb;
     rows.push([`1 conn non-stream, ${kb} KB conversation, p50 ms (added)`, ...per(t, (v) => added(v, 'p50')), times(s.latency_1conn_large.ratio_added_p50, 'added'), '', '']);
     rows.push([`1 conn non-stream, ${kb} KB conversation, p99 ms (added)`, ...per(t, (v) => added(v, 'p99')), times(s.latency_1conn_large.ratio_added_p99, 'added'), '', '']);
+    const own = s.latency_1conn_large.moongate_own_ms;
+    if (own) rows.push([`1 conn non-stream, ${kb} KB conversation: Moongate's own time, p50 / p99 ms`, ...per(t, (_v, n) => (n === 'moongate' ? `${fmt(own.p50)} / ${fmt(own.p99)}` : '')), '', '', '']);
   }
   if (!s.throughput_50conn.skipped) {
     const t = s.throughput_50conn.targets;

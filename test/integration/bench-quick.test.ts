@@ -56,6 +56,11 @@ describe('npm run bench -- --quick', () => {
       expect(isNum(s.idle_startup.targets[name].idle_rss_mb)).toBe(true);
     }
     for (const v of [s.throughput_50conn.ratio_rps, s.streams_2000.ratio_rss, s.idle_startup.ratio_idle_rss]) expect(isNum(v)).toBe(true);
+    // Moongate reports its own time per request (server-timing), and it is part of what the client waited.
+    for (const scenario of [s.latency_1conn, s.latency_1conn_large]) {
+      expect(isNum(scenario.moongate_own_ms?.p50)).toBe(true);
+      expect(scenario.moongate_own_ms.p50).toBeLessThan(scenario.targets.moongate.p50);
+    }
 
     // Logs: n/a until the gateway serves GET /v1/logs; then a count for each side.
     expect(typeof s.log_records.available).toBe('boolean');
