@@ -56,22 +56,7 @@ export class Spool {
    * (none, short of a bug): they are left out rather than keep every record behind them from disk.
    */
   append(entries: readonly LogEntry[]): Promise<Unwritable[]> {
-    const unwritable: Unwritable[] = [];
-    const lines: string[] = [];
-    for (const entry of entries) {
-      try {
-        lines.push(JSON.stringify(entry));
-      } catch (err) {
-        unwritable.push({ entry, reason: err instanceof Error ? err.message : String(err) });
-      }
-    }
-    if (lines.length === 0) return Promise.resolve(unwritable);
-    const text = lines.join('\n') + '\n';
-    return this.serialize(async () => {
-      await this.init();
-      await appendFile(this.path, text, 'utf8');
-      this.size += Buffer.byteLength(text);
-    }).then(() => unwritable);
+    return this.appendLines(this.path, entries, (entry) => entry);
   }
 
   /** Where records the store refused are kept for a human (JSON lines, with the reason). */
@@ -84,11 +69,17 @@ export class Spool {
    * Resolves with those that cannot be written as JSON either.
    */
   setAside(refused: readonly { entry: LogEntry; reason: string }[]): Promise<Unwritable[]> {
+    const reasons = new Map(refused.map(({ entry, reason }) => [entry, reason]));
+    return this.appendLines(this.setAsidePath, [...reasons.keys()], (entry) => ({ refused_because: reasons.get(entry), record: entry }));
+  }
+
+  /** One JSON line per entry (as `line` shapes it) appended to `file`; resolves with the entries JSON refused. */
+  private appendLines(file: string, entries: readonly LogEntry[], line: (entry: LogEntry) => unknown): Promise<Unwritable[]> {
     const unwritable: Unwritable[] = [];
     const lines: string[] = [];
-    for (const { entry, reason } of refused) {
+    for (const entry of entries) {
       try {
-        lines.push(JSON.stringify({ refused_because: reason, record: entry }));
+        lines.push(JSON.stringify(line(entry)));
       } catch (err) {
         unwritable.push({ entry, reason: err instanceof Error ? err.message : String(err) });
       }
@@ -97,7 +88,9 @@ export class Spool {
     const text = lines.join('\n') + '\n';
     return this.serialize(async () => {
       await this.init();
-      await appendFile(this.setAsidePath, text, 'utf8');
+      await appendFile(file, text, 'utf8');
+      // Only the spool itself waits to be replayed.
+      if (file === this.path) this.size += Buffer.byteLength(text);
     }).then(() => unwritable);
   }
 
