@@ -100,4 +100,37 @@ describe('reasoning_content round trip for thinking models', () => {
     await other.chat.completions.create({ model: 'moonshot/kimi-k2.6', messages: history, tools });
     expect(upstreamBody(stack.sim).messages[1].reasoning_content).toBe(' ');
   });
+
+  it("never sends one user's reasoning in another user's conversation behind the same key", async () => {
+    // Both ask for the same call (same id, name and arguments): only the conversations differ.
+    const alice: Message = { role: 'user', content: 'Alice here, my account PIN is 1111. Weather in Paris?' };
+    const bob: Message = { role: 'user', content: 'Bob here, my account PIN is 2222. Weather in Paris?' };
+    const fromAlice = (await stack.client.chat.completions.create({ model: 'moonshot/kimi-k2.6', messages: [alice], tools })).choices[0]!.message;
+    const fromBob = (await stack.client.chat.completions.create({ model: 'moonshot/kimi-k2.6', messages: [bob], tools })).choices[0]!.message;
+    expect(fromBob.tool_calls).toEqual(fromAlice.tool_calls);
+
+    const { response } = await stack.client.chat.completions
+      .create({ model: 'moonshot/kimi-k2.6', messages: [alice, asHistory(fromAlice), ...toolResults(fromAlice)], tools })
+      .withResponse();
+    const sent = upstreamBody(stack.sim).messages[1].reasoning_content;
+    expect(sent).toBe((fromAlice as { reasoning_content?: string }).reasoning_content);
+    expect(sent).not.toContain('2222');
+    expect(response.headers.get('x-moongate-adjusted')).toContain('reasoning_content=restored(1)');
+  });
+
+  it('puts back each turn its own reasoning when two turns of a conversation made the same call', async () => {
+    const question: Message = { role: 'user', content: 'Check the weather in Paris, then check it again.' };
+    const turn1 = (await stack.client.chat.completions.create({ model: 'moonshot/kimi-k2.6', messages: [question], tools })).choices[0]!.message;
+    const afterTurn1: Message[] = [question, asHistory(turn1), ...toolResults(turn1)];
+    const turn2 = (await stack.client.chat.completions.create({ model: 'moonshot/kimi-k2.6', messages: [...afterTurn1, { role: 'user', content: 'Again: weather in Paris?' }], tools })).choices[0]!.message;
+    const reasoning1 = (turn1 as { reasoning_content?: string }).reasoning_content;
+    const reasoning2 = (turn2 as { reasoning_content?: string }).reasoning_content;
+    expect(turn2.tool_calls).toEqual(turn1.tool_calls);
+    expect(reasoning2).not.toBe(reasoning1);
+
+    const history: Message[] = [...afterTurn1, { role: 'user', content: 'Again: weather in Paris?' }, asHistory(turn2), ...toolResults(turn2)];
+    await stack.client.chat.completions.create({ model: 'moonshot/kimi-k2.6', messages: history, tools });
+    const sent = upstreamBody(stack.sim).messages;
+    expect([sent[1].reasoning_content, sent[4].reasoning_content]).toEqual([reasoning1, reasoning2]);
+  });
 });

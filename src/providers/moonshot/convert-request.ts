@@ -32,7 +32,7 @@ export async function convertRequest(
 
   let messages = mapDeveloperRole(input.messages, adjustments);
   messages = flattenTextContent(messages, adjustments);
-  messages = await restoreReasoningContent(messages, memory, callerScope, thinkingOn, adjustments);
+  messages = await restoreReasoningContent(messages, memory, callerScope, thinkingOn, adjustments, input.messages);
   body.messages = messages;
 
   chooseMaxTokensParam(body, model, adjustments);

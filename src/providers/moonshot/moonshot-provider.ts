@@ -12,7 +12,9 @@ import type {
   UpstreamCredential,
 } from '../types.js';
 import { readUsage } from '../usage.js';
+import type { ChatMessage } from '../../server/validate-chat-request.js';
 import { convertRequest } from './convert-request.js';
+import { digestOf } from './conversation-digest.js';
 import { mapMoonshotError } from './map-error.js';
 import { normalizeResponse } from './normalize-response.js';
 import type { ReasoningMemory } from './reasoning-memory.js';
@@ -22,6 +24,9 @@ import { bodyToSend } from '../serialize-edited-json.js';
 import { upstreamHeaders } from '../upstream-headers.js';
 
 export class MoonshotProvider implements Provider {
+  /** Each call's conversation as its client sent it: turns that call tools are remembered under it. */
+  private readonly conversations = new WeakMap<CallContext, readonly ChatMessage[]>();
+
   constructor(
     readonly config: ProviderConfig,
     private readonly memory: ReasoningMemory,
@@ -39,6 +44,7 @@ export class MoonshotProvider implements Provider {
     clientBody?: Buffer,
   ): Promise<PreparedRequest> {
     const converted = await convertRequest(body, model, findModel('moonshot', model), this.memory, ctx.callerScope);
+    this.conversations.set(ctx, body.messages);
     return {
       path: '/chat/completions',
       headers: upstreamHeaders(credential, ctx),
@@ -69,10 +75,14 @@ export class MoonshotProvider implements Provider {
   }
 
   private rememberTurns(ctx: CallContext, turns: CompletedTurn[]): void {
+    const messages = this.conversations.get(ctx);
+    if (!messages) return;
+    let before: string | undefined;
     for (const turn of turns) {
-      if (turn.reasoning === '') continue;
+      if (turn.reasoning === '' || turn.toolCalls.length === 0) continue;
+      before ??= digestOf(messages);
       // Memory failures must not fail the answer the client already has.
-      this.memory.remember(ctx.callerScope, turn.toolCalls, turn.reasoning).catch(() => undefined);
+      this.memory.remember(ctx.callerScope, before, turn.toolCalls, turn.reasoning).catch(() => undefined);
     }
   }
 }

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { canonicalArguments } from './conversation-digest.js';
 
 /** A tool call as it identifies an assistant turn: Moonshot ids (`get_weather:0`) repeat across conversations. */
 export interface ToolCallRef {
@@ -12,18 +13,23 @@ export interface ToolCallRef {
  * client sends the history without it. Async so a shared store (Redis) can implement it later.
  */
 export interface ReasoningMemory {
-  remember(scope: string, toolCalls: ToolCallRef[], reasoning: string): Promise<void>;
-  recall(scope: string, toolCalls: ToolCallRef[]): Promise<string | undefined>;
+  /** `before`: the digest of the messages before the turn (conversation-digest.ts). */
+  remember(scope: string, before: string, toolCalls: ToolCallRef[], reasoning: string): Promise<void>;
+  recall(scope: string, before: string, toolCalls: ToolCallRef[]): Promise<string | undefined>;
 }
 
 /**
- * The key covers the caller, every call's id, name and arguments: ids alone collide across
- * conversations, and the caller scope keeps one tenant's reasoning out of another's prompts.
- * Arguments are compared as parsed JSON so re-serialized arguments still match.
+ * The key covers the caller, the conversation before the turn, and every call's id, name and
+ * arguments. The caller scope keeps one tenant's reasoning out of another's prompts; the
+ * conversation keeps one user's out of another's behind the same key, and one turn's out of an
+ * earlier turn that made the same call. Arguments are compared as parsed JSON so re-serialized
+ * arguments still match.
  */
-export function reasoningKey(scope: string, toolCalls: ToolCallRef[]): string {
+export function reasoningKey(scope: string, before: string, toolCalls: ToolCallRef[]): string {
   const hash = createHash('sha256');
   hash.update(scope);
+  hash.update('\0');
+  hash.update(before);
   for (const call of toolCalls) {
     hash.update('\0');
     hash.update(call.id);
@@ -33,14 +39,6 @@ export function reasoningKey(scope: string, toolCalls: ToolCallRef[]): string {
     hash.update(canonicalArguments(call.arguments));
   }
   return hash.digest('base64url');
-}
-
-function canonicalArguments(args: string): string {
-  try {
-    return JSON.stringify(JSON.parse(args));
-  } catch {
-    return args;
-  }
 }
 
 interface Entry {
@@ -76,17 +74,17 @@ export class InMemoryReasoningMemory implements ReasoningMemory {
     return this.entries.size;
   }
 
-  async remember(scope: string, toolCalls: ToolCallRef[], reasoning: string): Promise<void> {
+  async remember(scope: string, before: string, toolCalls: ToolCallRef[], reasoning: string): Promise<void> {
     if (toolCalls.length === 0 || reasoning === '' || reasoning.length > this.maxChars) return;
-    const key = reasoningKey(scope, toolCalls);
+    const key = reasoningKey(scope, before, toolCalls);
     this.delete(key);
     this.entries.set(key, { reasoning, expiresAt: this.now() + this.ttlMs });
     this.chars += reasoning.length;
     this.evict();
   }
 
-  async recall(scope: string, toolCalls: ToolCallRef[]): Promise<string | undefined> {
-    const key = reasoningKey(scope, toolCalls);
+  async recall(scope: string, before: string, toolCalls: ToolCallRef[]): Promise<string | undefined> {
+    const key = reasoningKey(scope, before, toolCalls);
     const entry = this.entries.get(key);
     if (!entry) return undefined;
     if (entry.expiresAt <= this.now()) {

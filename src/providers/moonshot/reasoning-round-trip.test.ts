@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Adjustments } from '../adjustments.js';
+import { digestOf } from './conversation-digest.js';
 import { InMemoryReasoningMemory, reasoningKey } from './reasoning-memory.js';
 import { REASONING_PLACEHOLDER, restoreReasoningContent, toolCallRefs } from './restore-reasoning-content.js';
 
@@ -7,17 +8,39 @@ const call = { id: 'get_weather:0', type: 'function', function: { name: 'get_wea
 
 describe('reasoningKey', () => {
   it('matches re-serialized arguments', () => {
-    const a = reasoningKey('s', [{ id: 'x:0', name: 'x', arguments: '{"a": 1}' }]);
-    const b = reasoningKey('s', [{ id: 'x:0', name: 'x', arguments: '{"a":1}' }]);
+    const a = reasoningKey('s', 'c', [{ id: 'x:0', name: 'x', arguments: '{"a": 1}' }]);
+    const b = reasoningKey('s', 'c', [{ id: 'x:0', name: 'x', arguments: '{"a":1}' }]);
     expect(a).toBe(b);
   });
-  it('differs by caller, id, name and arguments', () => {
+  it('differs by caller, conversation, id, name and arguments', () => {
     const base = { id: 'x:0', name: 'x', arguments: '{}' };
-    const key = reasoningKey('s', [base]);
-    expect(reasoningKey('t', [base])).not.toBe(key);
-    expect(reasoningKey('s', [{ ...base, id: 'x:1' }])).not.toBe(key);
-    expect(reasoningKey('s', [{ ...base, name: 'y' }])).not.toBe(key);
-    expect(reasoningKey('s', [{ ...base, arguments: '{"a":2}' }])).not.toBe(key);
+    const key = reasoningKey('s', 'c', [base]);
+    expect(reasoningKey('t', 'c', [base])).not.toBe(key);
+    expect(reasoningKey('s', 'd', [base])).not.toBe(key);
+    expect(reasoningKey('s', 'c', [{ ...base, id: 'x:1' }])).not.toBe(key);
+    expect(reasoningKey('s', 'c', [{ ...base, name: 'y' }])).not.toBe(key);
+    expect(reasoningKey('s', 'c', [{ ...base, arguments: '{"a":2}' }])).not.toBe(key);
+  });
+});
+
+describe('digestOf (the conversation before a turn)', () => {
+  const user = { role: 'user', content: 'weather in Paris?' };
+  const asked = { role: 'assistant', content: '', tool_calls: [call] };
+  it('is the same for the history a client sends back: reasoning_content, SDK extras, null vs "" and re-serialized arguments aside', () => {
+    const sent = digestOf([user, asked, { role: 'tool', tool_call_id: call.id, content: '18C' }]);
+    const back = digestOf([
+      user,
+      { ...asked, content: null, reasoning_content: 'thinking', refusal: null, annotations: [], tool_calls: [{ ...call, function: { ...call.function, arguments: '{"city":"Paris"}' } }] },
+      { role: 'tool', tool_call_id: call.id, content: '18C' },
+    ]);
+    expect(back).toBe(sent);
+  });
+  it('differs when any message, or their order, differs', () => {
+    const base = digestOf([user, asked]);
+    expect(digestOf([{ ...user, content: 'weather in Rome?' }, asked])).not.toBe(base);
+    expect(digestOf([asked, user])).not.toBe(base);
+    expect(digestOf([user])).not.toBe(base);
+    expect(digestOf([{ ...user, role: 'system' }, asked])).not.toBe(base);
   });
 });
 
@@ -25,37 +48,38 @@ describe('InMemoryReasoningMemory', () => {
   it('recalls what it remembered, per scope', async () => {
     const memory = new InMemoryReasoningMemory();
     const refs = toolCallRefs([call]);
-    await memory.remember('alice', refs, 'I should check the weather.');
-    expect(await memory.recall('alice', refs)).toBe('I should check the weather.');
-    expect(await memory.recall('bob', refs)).toBeUndefined();
+    await memory.remember('alice', 'c', refs, 'I should check the weather.');
+    expect(await memory.recall('alice', 'c', refs)).toBe('I should check the weather.');
+    expect(await memory.recall('bob', 'c', refs)).toBeUndefined();
+    expect(await memory.recall('alice', 'another conversation', refs)).toBeUndefined();
   });
 
   it('forgets after the TTL', async () => {
     let now = 1000;
     const memory = new InMemoryReasoningMemory({ ttlMs: 100, now: () => now });
     const refs = toolCallRefs([call]);
-    await memory.remember('s', refs, 'r');
+    await memory.remember('s', 'c', refs, 'r');
     now += 101;
-    expect(await memory.recall('s', refs)).toBeUndefined();
+    expect(await memory.recall('s', 'c', refs)).toBeUndefined();
     expect(memory.size).toBe(0);
   });
 
   it('evicts the least recently used entry past its bounds', async () => {
     const memory = new InMemoryReasoningMemory({ maxEntries: 2 });
     const ref = (id: string) => [{ id, name: 'f', arguments: '{}' }];
-    await memory.remember('s', ref('a'), 'A');
-    await memory.remember('s', ref('b'), 'B');
-    await memory.recall('s', ref('a'));
-    await memory.remember('s', ref('c'), 'C');
-    expect(await memory.recall('s', ref('a'))).toBe('A');
-    expect(await memory.recall('s', ref('b'))).toBeUndefined();
-    expect(await memory.recall('s', ref('c'))).toBe('C');
+    await memory.remember('s', 'c', ref('a'), 'A');
+    await memory.remember('s', 'c', ref('b'), 'B');
+    await memory.recall('s', 'c', ref('a'));
+    await memory.remember('s', 'c', ref('c'), 'C');
+    expect(await memory.recall('s', 'c', ref('a'))).toBe('A');
+    expect(await memory.recall('s', 'c', ref('b'))).toBeUndefined();
+    expect(await memory.recall('s', 'c', ref('c'))).toBe('C');
   });
 
   it('bounds total size', async () => {
     const memory = new InMemoryReasoningMemory({ maxChars: 10 });
-    await memory.remember('s', [{ id: 'a', name: 'f', arguments: '' }], '123456');
-    await memory.remember('s', [{ id: 'b', name: 'f', arguments: '' }], '123456');
+    await memory.remember('s', 'c', [{ id: 'a', name: 'f', arguments: '' }], '123456');
+    await memory.remember('s', 'c', [{ id: 'b', name: 'f', arguments: '' }], '123456');
     expect(memory.size).toBe(1);
   });
 });
@@ -69,11 +93,43 @@ describe('restoreReasoningContent', () => {
 
   it('puts back remembered reasoning', async () => {
     const memory = new InMemoryReasoningMemory();
-    await memory.remember('s', toolCallRefs([call]), 'Need the weather tool.');
+    await memory.remember('s', digestOf(history({}).slice(0, 1)), toolCallRefs([call]), 'Need the weather tool.');
     const adj = new Adjustments();
     const out = await restoreReasoningContent(history({}), memory, 's', true, adj);
     expect(out[1]!.reasoning_content).toBe('Need the weather tool.');
     expect(adj.list()).toEqual(['reasoning_content=restored(1)']);
+  });
+
+  it("never puts back another conversation's reasoning for the same call (two users behind one key)", async () => {
+    const memory = new InMemoryReasoningMemory();
+    const bob = [{ role: 'user', content: 'Bob here, PIN 2222. weather in Paris?' }];
+    await memory.remember('s', digestOf(bob), toolCallRefs([call]), 'Bob asks, PIN 2222: weather tool.');
+    const out = await restoreReasoningContent(history({}), memory, 's', true, new Adjustments());
+    expect(out[1]!.reasoning_content).toBe(REASONING_PLACEHOLDER);
+  });
+
+  it('puts back each turn its own reasoning when two turns made the same call', async () => {
+    const memory = new InMemoryReasoningMemory();
+    const turns = [
+      { role: 'user', content: 'weather in Paris, twice?' },
+      { role: 'assistant', content: '', tool_calls: [call] },
+      { role: 'tool', tool_call_id: call.id, content: '18C' },
+      { role: 'assistant', content: '', tool_calls: [call] },
+      { role: 'tool', tool_call_id: call.id, content: '19C' },
+    ];
+    await memory.remember('s', digestOf(turns.slice(0, 1)), toolCallRefs([call]), 'first look');
+    await memory.remember('s', digestOf(turns.slice(0, 3)), toolCallRefs([call]), 'second look');
+    const out = await restoreReasoningContent(turns, memory, 's', true, new Adjustments());
+    expect([out[1]!.reasoning_content, out[3]!.reasoning_content]).toEqual(['first look', 'second look']);
+  });
+
+  it("keys on the client's own history when earlier conversions rewrote the messages", async () => {
+    const memory = new InMemoryReasoningMemory();
+    const client = [{ role: 'developer', content: [{ type: 'text', text: 'be brief' }] }, { role: 'assistant', content: '', tool_calls: [call] }];
+    await memory.remember('s', digestOf(client.slice(0, 1)), toolCallRefs([call]), 'brief look');
+    const rewritten = [{ role: 'system', content: 'be brief' }, client[1]!];
+    const out = await restoreReasoningContent(rewritten, memory, 's', true, new Adjustments(), client);
+    expect(out[1]!.reasoning_content).toBe('brief look');
   });
 
   it('uses the placeholder when unknown and thinking is on', async () => {

@@ -1,5 +1,6 @@
 import type { Adjustments } from '../adjustments.js';
 import type { ChatMessage } from '../../server/validate-chat-request.js';
+import { ConversationDigest } from './conversation-digest.js';
 import type { ReasoningMemory, ToolCallRef } from './reasoning-memory.js';
 
 /** Moonshot rejects "" but accepts a single space where reasoning is unknown. */
@@ -8,7 +9,10 @@ export const REASONING_PLACEHOLDER = ' ';
 /**
  * With thinking on, Moonshot wants every earlier assistant tool-call turn to carry its
  * `reasoning_content`, and most OpenAI clients drop that field between turns. Put back what we
- * remember; where we don't know it and thinking is on, send the placeholder Moonshot accepts.
+ * remember for that turn of that conversation; where we don't know it and thinking is on, send
+ * the placeholder Moonshot accepts. `history` is the client's own list, message for message the
+ * same as `messages` (which earlier conversions may have rewritten): the memory knows a
+ * conversation by what its client sent (see conversation-digest.ts).
  */
 export async function restoreReasoningContent(
   messages: ChatMessage[],
@@ -16,16 +20,21 @@ export async function restoreReasoningContent(
   scope: string,
   thinkingOn: boolean | undefined,
   adjustments: Adjustments,
+  history: readonly ChatMessage[] = messages,
 ): Promise<ChatMessage[]> {
   let restored = 0;
   let placeholders = 0;
   let out: ChatMessage[] | undefined;
+  // Made on the first turn to look up: most requests have none.
+  let before: ConversationDigest | undefined;
   for (let i = 0; i < messages.length; i++) {
     const m = messages[i]!;
     if (m.role !== 'assistant' || hasReasoning(m.reasoning_content)) continue;
     const calls = toolCallRefs(m.tool_calls);
     if (calls.length === 0) continue;
-    const remembered = await memory.recall(scope, calls);
+    before ??= new ConversationDigest();
+    while (before.length < i) before.add(history[before.length]!);
+    const remembered = await memory.recall(scope, before.current(), calls);
     let reasoning: string | undefined;
     if (remembered !== undefined) {
       reasoning = remembered;
