@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import Database from 'libsql';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SqlClient } from './sql-client.js';
@@ -41,5 +44,34 @@ describe('SqlClient', () => {
   it('keeps working past its cache of prepared statements', async () => {
     for (let i = 0; i < 250; i++) await client.execute({ sql: `INSERT INTO t (id, name) VALUES (?, 'n${i}')`, args: [i] });
     expect((await client.execute('SELECT COUNT(*) AS n FROM t')).rows[0]!.n).toBe(250);
+  });
+
+  it("saves a write made after another process's lock made one fail (the failed statement must not stay in progress)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'moongate-sql-'));
+    const path = join(dir, 'locked.db');
+    const other = new Database(path);
+    other.exec('PRAGMA journal_mode = WAL');
+    other.exec('CREATE TABLE k (id TEXT PRIMARY KEY, revoked INTEGER NOT NULL DEFAULT 0)');
+    other.exec("INSERT INTO k (id) VALUES ('victim'), ('bystander')");
+    const db = new Database(path);
+    db.exec('PRAGMA busy_timeout = 50');
+    const locked = new SqlClient(db);
+    try {
+      other.exec('BEGIN EXCLUSIVE');
+      await expect(locked.execute({ sql: 'UPDATE k SET revoked = 1 WHERE id = ?', args: ['bystander'] })).rejects.toThrow(/locked/);
+      other.exec('COMMIT');
+      // The lock is gone: other writes now are saved, and seen by another connection.
+      await locked.batch([{ sql: 'INSERT INTO k (id) VALUES (?)', args: ['new'] }], 'write');
+      expect((await locked.execute({ sql: 'UPDATE k SET revoked = ? WHERE id = ?', args: [1, 'victim'] })).rowsAffected).toBe(1);
+      expect(other.prepare('SELECT id, revoked FROM k ORDER BY id').all()).toEqual([
+        { id: 'bystander', revoked: 0 },
+        { id: 'new', revoked: 0 },
+        { id: 'victim', revoked: 1 },
+      ]);
+    } finally {
+      locked.close();
+      other.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

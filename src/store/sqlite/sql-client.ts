@@ -34,7 +34,12 @@ export class SqlClient {
   constructor(private readonly db: Database.Database) {}
 
   async execute(statement: SqlInput): Promise<SqlResult> {
-    return this.run(statement);
+    if (this.db.inTransaction || this.prepare(sqlOf(statement)).reader) return this.run(statement);
+    // A write on its own runs in a transaction begun IMMEDIATE, so that a lock held by another
+    // process fails the BEGIN rather than the statement. A statement that fails with "database is
+    // locked" is left in progress by libsql (it has no reset), and every later COMMIT on the
+    // connection fails with "SQL statements in progress": writes answered as done, never saved.
+    return (await this.batch([statement], 'write'))[0]!;
   }
 
   /** Runs the statements in one transaction: all or none. */
@@ -73,8 +78,8 @@ export class SqlClient {
   }
 
   private run(statement: SqlInput): SqlResult {
-    const { sql, args } = typeof statement === 'string' ? { sql: statement, args: undefined } : statement;
-    const prepared = this.prepare(sql);
+    const args = typeof statement === 'string' ? undefined : statement.args;
+    const prepared = this.prepare(sqlOf(statement));
     const params = (args ?? []) as SqlValue[];
     if (prepared.reader) return { rows: prepared.all(params) as Record<string, SqlValue>[], rowsAffected: 0 };
     return { rows: [], rowsAffected: prepared.run(params).changes };
@@ -89,4 +94,8 @@ export class SqlClient {
     }
     return prepared;
   }
+}
+
+function sqlOf(statement: SqlInput): string {
+  return typeof statement === 'string' ? statement : statement.sql;
 }
