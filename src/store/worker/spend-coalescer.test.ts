@@ -3,11 +3,10 @@ import { SpendCoalescer } from './spend-coalescer.js';
 
 type Sent = [string, number, number];
 
-function recorder(options: { delayMs?: number; fail?: (id: string) => boolean } = {}) {
+function recorder(options: { delayMs?: number } = {}) {
   const sent: Sent[] = [];
   const coalescer = new SpendCoalescer(async (id, usd, periodStart) => {
     sent.push([id, usd, periodStart]);
-    if (options.fail?.(id)) throw new Error(`no key ${id}`);
   }, options.delayMs);
   return { sent, coalescer };
 }
@@ -66,16 +65,56 @@ describe('SpendCoalescer', () => {
     expect(laterDone).toBe(true);
   });
 
-  it('rejects only the charges whose call failed, and writes everything on close', async () => {
-    const { sent, coalescer } = recorder({ delayMs: 60_000, fail: (id) => id === 'gone' });
+  it('keeps a charge the store did not take and sends it again, merged with newer ones: no spend is forgotten', async () => {
+    let down = true;
+    const sent: Sent[] = [];
+    const warnings: string[] = [];
+    const coalescer = new SpendCoalescer(
+      async (id, usd, periodStart) => {
+        if (down) throw new Error('database is locked');
+        sent.push([id, usd, periodStart]);
+      },
+      0,
+      { retryMinMs: 20, retryMaxMs: 40, warn: (m) => warnings.push(m) },
+    );
+    let settled = 0;
+    const first = coalescer.add('a', 1, 0).then(() => settled++);
+    await tick(5);
+    const second = coalescer.add('a', 2, 0).then(() => settled++);
+    await tick(30);
+    expect([sent, settled]).toEqual([[], 0]);
+    down = false;
+    await Promise.all([first, second]);
+    expect(sent).toEqual([['a', 3, 0]]);
+    expect(warnings).toEqual([expect.stringMatching(/could not write charges to keys \(database is locked\); they are kept and sent again/), 'charges to keys are being written again']);
+  });
+
+  it('writes everything on close, tries again until its deadline, then gives up and says so', async () => {
+    const { sent, coalescer } = recorder({ delayMs: 60_000 });
     const ok = coalescer.add('a', 1, 0);
-    const bad = expect(coalescer.add('gone', 1, 0)).rejects.toThrow('no key gone');
     await coalescer.close();
     await expect(ok).resolves.toBeUndefined();
-    await bad;
-    expect(sent).toHaveLength(2);
+    expect(sent).toEqual([['a', 1, 0]]);
     // After close a charge is sent at once: no timer would fire before the store is gone.
     await coalescer.add('late', 1, 0);
     expect(sent.at(-1)).toEqual(['late', 1, 0]);
+
+    const warnings: string[] = [];
+    let attempts = 0;
+    const failing = new SpendCoalescer(
+      async () => {
+        attempts++;
+        throw new Error('database is locked');
+      },
+      60_000,
+      { retryMinMs: 10, retryMaxMs: 20, closeDeadlineMs: 100, warn: (m) => warnings.push(m) },
+    );
+    const lost = expect(failing.add('b', 0.25, 0)).rejects.toThrow('the store did not take the charge before shutdown');
+    const started = Date.now();
+    await failing.close();
+    await lost;
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(attempts).toBeGreaterThan(2);
+    expect(warnings.at(-1)).toBe('could not write $0.25 of charges to 1 key(s) before shutting down; their stored spend is short by that much');
   });
 });

@@ -7,6 +7,22 @@ interface Charge {
   waiters: { resolve(): void; reject(err: Error): void }[];
 }
 
+export interface SpendRetryOptions {
+  /** First and longest wait before a charge the store did not take is sent again. */
+  retryMinMs: number;
+  retryMaxMs: number;
+  /** How long close() keeps trying to write what is left before it gives up on it. */
+  closeDeadlineMs: number;
+  warn: (message: string) => void;
+}
+
+const DEFAULT_RETRY: SpendRetryOptions = {
+  retryMinMs: 500,
+  retryMaxMs: 30_000,
+  closeDeadlineMs: 10_000,
+  warn: (message) => console.warn(`moongate: ${message}`),
+};
+
 /**
  * Merges the charges made to keys (`keys.addSpend`, one per priced request) into one call per key
  * and budget period, so that under load the writer thread runs a few UPDATEs a second instead of
@@ -15,17 +31,27 @@ interface Charge {
  * the same. Charges are gathered for `delayMs` after the first one that finds nothing waiting (to
  * the next turn of the event loop when 0); every caller's promise settles when its charge is
  * written. `sendNow()` sends what is waiting at once, for a read that must see it.
+ *
+ * A charge the store does not take (locked by another process, its thread restarting) is kept,
+ * merged with what comes next, and sent again with backoff: a budget must not forget spend because
+ * the store was busy. Its callers' promises settle once it is written, or when close() gives up.
  */
 export class SpendCoalescer {
   private pending = new Map<string, Charge>();
   private scheduled: NodeJS.Timeout | NodeJS.Immediate | undefined;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private failures = 0;
   private readonly inFlight = new Set<Promise<void>>();
   private closing = false;
+  private readonly retry: SpendRetryOptions;
 
   constructor(
     private readonly send: Send,
     private readonly delayMs = 0,
-  ) {}
+    retry: Partial<SpendRetryOptions> = {},
+  ) {
+    this.retry = { ...DEFAULT_RETRY, ...retry };
+  }
 
   add(id: string, usd: number, periodStart: number): Promise<void> {
     return new Promise((resolve, reject) => {
@@ -60,10 +86,27 @@ export class SpendCoalescer {
     return Promise.all(this.inFlight).then(() => undefined);
   }
 
-  /** For shutdown: sends what is waiting, and from now on every charge at once. */
+  /**
+   * For shutdown: sends what is waiting, and from now on every charge at once. Charges the store
+   * does not take are tried again until `closeDeadlineMs`; then they are given up, and said so.
+   */
   async close(): Promise<void> {
     this.closing = true;
+    const deadline = Date.now() + this.retry.closeDeadlineMs;
     await this.sendNow();
+    while (this.pending.size > 0 && Date.now() < deadline) {
+      this.clearRetry();
+      await new Promise((resolve) => setTimeout(resolve, Math.min(this.backoffMs(), Math.max(0, deadline - Date.now()))));
+      await this.sendNow();
+    }
+    this.clearRetry();
+    if (this.pending.size === 0) return;
+    const lost = [...this.pending.values()];
+    this.pending = new Map();
+    const usd = lost.reduce((sum, c) => sum + c.usd, 0);
+    this.retry.warn(`could not write $${usd} of charges to ${new Set(lost.map((c) => c.id)).size} key(s) before shutting down; their stored spend is short by that much`);
+    const err = new Error('the store did not take the charge before shutdown');
+    for (const charge of lost) for (const w of charge.waiters) w.reject(err);
   }
 
   private schedule(): void {
@@ -85,8 +128,42 @@ export class SpendCoalescer {
 
   private sendOne(charge: Charge): Promise<void> {
     return this.send(charge.id, charge.usd, charge.periodStart).then(
-      () => charge.waiters.forEach((w) => w.resolve()),
-      (err: unknown) => charge.waiters.forEach((w) => w.reject(err instanceof Error ? err : new Error(String(err)))),
+      () => {
+        if (this.failures > 0) this.retry.warn('charges to keys are being written again');
+        this.failures = 0;
+        charge.waiters.forEach((w) => w.resolve());
+      },
+      (err: unknown) => this.keep(charge, err),
     );
+  }
+
+  /** A charge the store did not take waits, merged with newer ones, for a send after the backoff. */
+  private keep(charge: Charge, err: unknown): void {
+    if (this.failures++ === 0) this.retry.warn(`could not write charges to keys (${err instanceof Error ? err.message : String(err)}); they are kept and sent again`);
+    const key = `${charge.periodStart}\u0000${charge.id}`;
+    const waiting = this.pending.get(key);
+    if (waiting) {
+      waiting.usd += charge.usd;
+      waiting.waiters.push(...charge.waiters);
+    } else {
+      this.pending.set(key, charge);
+    }
+    // close() runs its own retries, bounded by its deadline.
+    if (!this.closing && this.retryTimer === undefined) {
+      this.retryTimer = setTimeout(() => {
+        this.retryTimer = undefined;
+        void this.sendNow();
+      }, this.backoffMs()).unref();
+    }
+  }
+
+  private backoffMs(): number {
+    return Math.min(this.retry.retryMaxMs, this.retry.retryMinMs * 2 ** Math.max(0, this.failures - 1));
+  }
+
+  private clearRetry(): void {
+    if (this.retryTimer === undefined) return;
+    clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
   }
 }
