@@ -1,6 +1,9 @@
 import { Worker } from 'node:worker_threads';
 import type { StoreCall, StoreMethod, StoreReply, StoreWorkerClose, StoreWorkerData, StoreWorkerStatus } from './worker-protocol.js';
 
+/** How long close() waits for the thread before terminating it. */
+const TERMINATE_AFTER_MS = 15_000;
+
 interface PendingCall {
   resolve(value: unknown): void;
   reject(err: Error): void;
@@ -19,10 +22,12 @@ export class StoreWorkerHandle {
   private readonly pending = new Map<number, PendingCall>();
   private nextId = 1;
   private closed = false;
+  /** Shared with the thread: set on close, so that it refuses the calls still queued. */
+  private readonly closing = new Int32Array(new SharedArrayBuffer(4));
 
   constructor(
     private readonly entry: URL,
-    private readonly data: StoreWorkerData,
+    private readonly data: Omit<StoreWorkerData, 'closing'>,
   ) {}
 
   /** True once the thread is up or starting (a handle starts its thread on the first call). */
@@ -57,9 +62,11 @@ export class StoreWorkerHandle {
     if (!worker) return;
     worker.ref();
     const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+    Atomics.store(this.closing, 0, 1);
     worker.postMessage({ close: true } satisfies StoreWorkerClose);
-    // A worker stuck in a long query is stopped rather than waited for.
-    const timer = setTimeout(() => void worker.terminate(), 5_000);
+    // The call under way ends within the lock wait (busy_timeout, 5 s) or two (a write, then the
+    // closing checkpoint). Only a thread stuck past that, in a very long query, is terminated.
+    const timer = setTimeout(() => void worker.terminate(), TERMINATE_AFTER_MS);
     await exited;
     clearTimeout(timer);
   }
@@ -76,7 +83,8 @@ export class StoreWorkerHandle {
     return new Promise((resolve, reject) => {
       // A small young generation: the thread's garbage is short-lived batches, and V8's default
       // (as large as the serving thread's) cost 20-25 MB of peak RSS under load, measured.
-      const worker = new Worker(this.entry, { workerData: this.data, resourceLimits: { maxYoungGenerationSizeMb: 8 } });
+      const workerData: StoreWorkerData = { ...this.data, closing: this.closing.buffer as SharedArrayBuffer };
+      const worker = new Worker(this.entry, { workerData, resourceLimits: { maxYoungGenerationSizeMb: 8 } });
       let ready = false;
       worker.once('message', (status: StoreWorkerStatus) => {
         if (status.ready) {

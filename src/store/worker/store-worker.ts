@@ -13,6 +13,7 @@ const port = parentPort;
 if (!port) throw new Error('store-worker.ts must run in a worker thread');
 
 const data = workerData as StoreWorkerData;
+const closing = new Int32Array(data.closing);
 let store: Store;
 try {
   store = await SqliteStore.open(data.path, data.role);
@@ -26,6 +27,13 @@ port.on('message', (message: StoreCall | StoreWorkerClose) => {
   if ('close' in message) {
     // Closing the connection cleanly checkpoints the WAL; then the thread ends.
     void store.close().finally(() => process.exit(0));
+    return;
+  }
+  // Closing: the calls queued before the close message are refused rather than each waiting out
+  // a lock (busy_timeout), so that the thread reaches the close soon and is never terminated in
+  // the middle of a native call (the driver aborts the process if it is).
+  if (Atomics.load(closing, 0) === 1) {
+    port.postMessage({ id: message.id, ok: false, error: { message: 'the store is closing' } } satisfies StoreReply);
     return;
   }
   void answer(message).then((reply) => port.postMessage(reply));

@@ -7,6 +7,8 @@ import type { LogRepository } from '../store.js';
 export interface StoreWorkerData {
   path: string;
   role: SqliteRole;
+  /** One Int32 the handle sets to 1 when it closes the store: calls still queued are refused at once. */
+  closing: SharedArrayBuffer;
 }
 
 /** Which thread answers a call: the writer (changes) or the reader (queries). */

@@ -1,0 +1,80 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'libsql';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LogEntry } from '../../src/logs/log-record.js';
+import { openStore } from '../../src/store/open-store.js';
+
+/**
+ * Closing the store (shutdown) while another process holds the SQLite write lock: the calls still
+ * queued are refused at once, the one under way waits out the lock, and the writer thread ends on
+ * its own. It used to be terminated in the middle of a native call after 5 s, and libsql's
+ * bindings then aborted the whole process (a Rust panic, exit code 134). From the build.
+ */
+const workerEntry = new URL('../../dist/store/worker/store-worker.js', import.meta.url);
+
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'moongate-close-locked-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const entry = (id: string): LogEntry => ({
+  id,
+  created_at_ms: Date.UTC(2026, 0, 1),
+  source: 'proxy',
+  key_id: null,
+  customer_identifier: null,
+  user: null,
+  trace_id: null,
+  metadata: null,
+  provider: 'moonshot',
+  credential: null,
+  model_requested: null,
+  model: 'kimi-k2.6',
+  stream: false,
+  status: 200,
+  error_type: null,
+  error_message: null,
+  attempts: [],
+  adjustments: [],
+  prompt_tokens: null,
+  completion_tokens: null,
+  cached_tokens: null,
+  reasoning_tokens: null,
+  cost_usd: null,
+  cost_details: null,
+  latency_ms: 1,
+  ttft_ms: null,
+  overhead_ms: 0,
+  request_json: null,
+  response_json: null,
+});
+
+describe('closing the store while another process holds the write lock', () => {
+  it('refuses the queued calls, and the writer thread ends without being terminated', async () => {
+    const path = join(dir, 'locked.db');
+    const store = await openStore(`sqlite:${path}`, { thread: 'worker', workerEntry });
+    const other = new Database(path);
+    other.exec('BEGIN EXCLUSIVE');
+    const writes = ['a', 'b', 'c', 'd'].map((id) => store.logs.insert([entry(id)]).then(() => 'stored', (err: Error) => err.message));
+    // The lock goes after a while, as a backup or a second process would let it go.
+    const release = setTimeout(() => other.exec('COMMIT'), 6_000);
+    // The first write is under way (waiting for the lock), the others queued behind it.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const started = Date.now();
+    try {
+      await store.close();
+    } finally {
+      clearTimeout(release);
+      if (other.inTransaction) other.exec('COMMIT');
+      other.close();
+    }
+    // Well before the 15 s after which a stuck thread is terminated.
+    expect(Date.now() - started).toBeLessThan(12_000);
+    const results = await Promise.all(writes);
+    expect(results[0]).toMatch(/locked/);
+    expect(results.slice(1)).toEqual(['the store is closing', 'the store is closing', 'the store is closing']);
+  }, 30_000);
+});
