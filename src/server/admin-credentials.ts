@@ -7,6 +7,7 @@ import type { DeploymentHealth } from '../router/deployment-health.js';
 import type { GatewayConfig } from '../config/types.js';
 import type { Caller } from './auth.js';
 import { requireAdmin } from './auth.js';
+import { decodePathPart } from './decode-path-part.js';
 import { GatewayError, sendJson } from './gateway-error.js';
 import { readJsonBody } from './read-json-body.js';
 import type * as AdminCredentialSchemas from './admin-credentials-schemas.js';
@@ -36,7 +37,7 @@ export async function handleAdminCredentials(
   if (path !== '/admin/credentials' && !path.startsWith('/admin/credentials/')) return false;
   requireAdmin(caller);
   const provider = new URL(req.url ?? '/', 'http://x').searchParams.get('provider') ?? undefined;
-  const rest = path.slice('/admin/credentials'.length).split('/').filter(Boolean).map(decodePart);
+  const rest = path.slice('/admin/credentials'.length).split('/').filter(Boolean).map((part) => decodePathPart(part, 'credential path'));
 
   if (rest.length === 0) {
     if (method === 'GET') return sendOk(res, 200, { object: 'list', data: deps.credentials.list() });
@@ -92,14 +93,6 @@ async function testCredential(config: GatewayConfig, providerName: string, crede
 function sendOk(res: ServerResponse, status: number, body: unknown): true {
   sendJson(res, status, body);
   return true;
-}
-
-function decodePart(part: string): string {
-  try {
-    return decodeURIComponent(part);
-  } catch {
-    throw new GatewayError(400, `The path is not valid percent-encoding: ${JSON.stringify(part)}.`, { type: 'invalid_request_error', code: 'invalid_path' });
-  }
 }
 
 function methodNotAllowed(method: string, allowed: string): GatewayError {

@@ -4,6 +4,7 @@ import type { VirtualKeys } from '../keys/virtual-keys.js';
 import { publicView } from '../keys/virtual-key.js';
 import type { Caller } from './auth.js';
 import { requireAdmin } from './auth.js';
+import { decodePathPart } from './decode-path-part.js';
 import { GatewayError, sendJson } from './gateway-error.js';
 import { readJsonBody } from './read-json-body.js';
 import type * as AdminKeySchemas from './admin-keys-schemas.js';
@@ -18,7 +19,7 @@ const schemas = (): Promise<typeof AdminKeySchemas> => import('./admin-keys-sche
 export async function handleAdminKeys(req: IncomingMessage, res: ServerResponse, path: string, method: string, caller: Caller, keys: VirtualKeys): Promise<boolean> {
   if (path !== '/admin/keys' && !path.startsWith('/admin/keys/')) return false;
   requireAdmin(caller);
-  const id = path === '/admin/keys' ? undefined : decodePathPart(path.slice('/admin/keys/'.length));
+  const id = path === '/admin/keys' ? undefined : decodePathPart(path.slice('/admin/keys/'.length), 'key id');
 
   if (id === undefined) {
     if (method === 'GET') {
@@ -63,14 +64,6 @@ function parse<T extends z.ZodType>(schema: T, body: unknown): z.output<T> {
   const issue = result.error.issues[0]!;
   const field = issue.path.join('.') || (issue.code === 'unrecognized_keys' ? issue.keys.join(', ') : 'body');
   throw new GatewayError(400, `Invalid key request: \`${field}\`: ${issue.message}.`, { type: 'invalid_request_error', code: 'invalid_request', param: field });
-}
-
-function decodePathPart(part: string): string {
-  try {
-    return decodeURIComponent(part);
-  } catch {
-    throw new GatewayError(400, `The key id in the path is not valid percent-encoding: ${JSON.stringify(part)}.`, { type: 'invalid_request_error', code: 'invalid_path' });
-  }
 }
 
 function notFound(id: string): GatewayError {

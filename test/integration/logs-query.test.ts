@@ -107,6 +107,11 @@ describe('GET /v1/logs', () => {
     const missing = await stack.api('/v1/logs/no-such-id', { token: MASTER });
     expect(missing.status).toBe(404);
     expect(missing.json.error.code).toBe('log_not_found');
+    // An id that is not valid percent-encoding is the caller's 400, not a 500.
+    for (const path of ['/v1/logs/%ZZ', '/v1/logs/%E0%A4%A', '/admin/keys/%ZZ', '/admin/credentials/%ZZ/test']) {
+      const bad = await stack.api(path, { token: MASTER });
+      expect([path, bad.status, bad.json.error.code]).toEqual([path, 400, 'invalid_path']);
+    }
     expect((await stack.api('/v1/logs')).status).toBe(401);
     expect((await stack.api('/v1/usage', { token: 'wrong' })).status).toBe(401);
   });

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Caller } from '../../server/auth.js';
+import { decodePathPart } from '../../server/decode-path-part.js';
 import { GatewayError, sendJson } from '../../server/gateway-error.js';
 import type { RouteHandler } from '../../server/http-server.js';
 import { readJsonBody } from '../../server/read-json-body.js';
@@ -51,7 +52,7 @@ export function logRoutes(deps: LogRoutesDeps): RouteHandler {
     }
     if (path.startsWith('/v1/logs/')) {
       if (method !== 'GET') throw methodNotAllowed(method, path, 'GET');
-      return getLog(res, decodeURIComponent(path.slice('/v1/logs/'.length)), caller, deps);
+      return getLog(res, decodePathPart(path.slice('/v1/logs/'.length), 'log id'), caller, deps);
     }
     if (path === '/v1/usage') {
       if (method !== 'GET') throw methodNotAllowed(method, path, 'GET');
