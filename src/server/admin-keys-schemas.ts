@@ -1,10 +1,11 @@
 import { z } from 'zod';
+import { isoTimeMs } from './iso-time.js';
 
 /** The bodies of POST and PATCH /admin/keys. Loaded on first use (see admin-keys.ts). */
 const isoDate = z
   .string()
-  .refine((s) => Number.isFinite(Date.parse(s)), 'must be an ISO 8601 date, e.g. 2026-12-31T00:00:00Z')
-  .transform((s) => Date.parse(s));
+  .refine((s) => isoTimeMs(s) !== undefined, 'must be an ISO 8601 date with a real calendar day, from 1970 to 9999, e.g. 2026-12-31T00:00:00Z')
+  .transform((s) => isoTimeMs(s)!);
 
 const keyFields = {
   name: z.string().min(1).max(200),

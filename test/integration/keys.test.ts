@@ -124,5 +124,12 @@ describe('gateway keys', () => {
     expect((await admin('POST', '/admin/keys', { name: 'n'.repeat(201) })).json.error.message).toBe('Invalid key request: `name`: must be 200 characters at most.');
     const missing = await admin('GET', '/admin/keys/key_nope');
     expect(missing.status).toBe(404);
+    // An expiry must be the day the caller meant: no rolling 30 February into March, no free text.
+    for (const expires_at of ['2026-02-30T00:00:00Z', '2026-04-31', 'Jan 1 2027', '0']) {
+      const wrong = await admin('POST', '/admin/keys', { name: 'x', expires_at });
+      expect([expires_at, wrong.status, wrong.json.error.param]).toEqual([expires_at, 400, 'expires_at']);
+    }
+    const leap = await admin('POST', '/admin/keys', { name: 'leap', expires_at: '2028-02-29T12:00:00Z' });
+    expect(leap.json.expires_at).toBe('2028-02-29T12:00:00.000Z');
   });
 });

@@ -148,6 +148,20 @@ describe('POST /v1/logs (LogRecord fields)', () => {
     expect(empty.status).toBe(400);
   });
 
+  it('refuses numbers no request could have (two costs of 1e308 summed to Infinity, and /v1/usage showed $0)', async () => {
+    for (const [body, param] of [
+      [{ model: 'kimi-k2.6', cost_usd: 1e308 }, 'cost_usd'],
+      [{ model: 'kimi-k2.6', prompt_tokens: 1e300 }, 'prompt_tokens'],
+      [{ model: 'kimi-k2.6', latency_ms: 1e200 }, 'latency_ms'],
+    ] as const) {
+      const res = await stack.api('/v1/logs', { body });
+      expect([param, res.status, res.json.error.param]).toEqual([param, 400, param]);
+    }
+    const respan = await stack.api('/api/request-logs/create', { body: { model: 'gpt-4o', cost: 1e308 } });
+    expect([respan.status, respan.json.error.param]).toEqual([400, 'cost']);
+    expect((await stack.api('/v1/logs', { body: { model: 'kimi-k2.6', cost_usd: 12.5, prompt_tokens: 1_000_000 } })).status).toBe(201);
+  });
+
   it('refuses an id that is taken (the store keeps the first), and one given twice in a batch', async () => {
     expect((await stack.api('/v1/logs', { body: { id: 'taken-1', model: 'x', status: 200 } })).status).toBe(201);
     await stack.flush();

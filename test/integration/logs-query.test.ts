@@ -93,6 +93,8 @@ describe('GET /v1/logs', () => {
       ['limit=5000', 'limit'],
       ['status=teapot', 'status'],
       ['from=yesterday', 'from'],
+      ['from=2026-02-30', 'from'],
+      ['to=Jan%201%202027', 'to'],
       ['from=2026-03-02&to=2026-03-01', 'from'],
       ['cursor=not-a-cursor', 'cursor'],
       ['source=elsewhere', 'source'],

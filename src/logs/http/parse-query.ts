@@ -1,4 +1,5 @@
 import { GatewayError } from '../../server/gateway-error.js';
+import { isoTimeMs } from '../../server/iso-time.js';
 import type { LogFilter, LogListQuery, StatusFilter, UsageGroup, UsageInterval, UsageQuery } from '../../store/store.js';
 import { decodeCursor } from './cursor.js';
 
@@ -82,8 +83,8 @@ export function parseTime(value: string, param: string): number {
     const n = Number(value);
     return n < 1e11 ? n * 1000 : n;
   }
-  const ms = Date.parse(value);
-  if (Number.isNaN(ms)) throw bad(param, `\`${param}\` must be an ISO 8601 time (2026-01-31T12:00:00Z) or epoch seconds or milliseconds`);
+  const ms = isoTimeMs(value);
+  if (ms === undefined) throw bad(param, `\`${param}\` must be an ISO 8601 time with a real calendar day (2026-01-31T12:00:00Z) or epoch seconds or milliseconds`);
   return ms;
 }
 

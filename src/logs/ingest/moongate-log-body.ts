@@ -4,10 +4,11 @@ import { splitModel } from '../http/parse-query.js';
 import type { LogEntry } from '../log-record.js';
 import type { IngestContext } from './ingest-context.js';
 import { ingestedCost } from './ingested-cost.js';
+import { durationMs, tokenCount, usd } from './ingested-numbers.js';
 import { invalidBody, timeValue } from './invalid-body.js';
 
-const count = z.number().int().min(0);
-const ms = z.number().min(0);
+const count = tokenCount;
+const ms = durationMs;
 const optText = z.string().max(10_000).nullable().optional();
 
 const attemptSchema = z.strictObject({
@@ -45,7 +46,7 @@ export const moongateLogSchema = z.strictObject({
   completion_tokens: count.nullable().optional(),
   cached_tokens: count.nullable().optional(),
   reasoning_tokens: count.nullable().optional(),
-  cost_usd: z.number().min(0).nullable().optional(),
+  cost_usd: usd.nullable().optional(),
   latency_ms: ms.nullable().optional(),
   ttft_ms: ms.nullable().optional(),
   overhead_ms: ms.nullable().optional(),

@@ -5,10 +5,11 @@ import { splitModel } from '../http/parse-query.js';
 import type { LogEntry } from '../log-record.js';
 import type { IngestContext } from './ingest-context.js';
 import { ingestedCost } from './ingested-cost.js';
+import { durationSeconds, tokenCount, usd } from './ingested-numbers.js';
 import { invalidBody, timeValue } from './invalid-body.js';
 
-const count = z.number().int().min(0);
-const seconds = z.number().min(0);
+const count = tokenCount;
+const seconds = durationSeconds;
 const identifier = z.union([z.string(), z.number()]).transform(String);
 
 /**
@@ -20,7 +21,7 @@ export const respanLogSchema = z.looseObject({
   model: z.string().min(1).max(500),
   prompt_messages: z.array(z.unknown()).optional(),
   completion_message: z.record(z.string(), z.unknown()).nullable().optional(),
-  cost: z.number().min(0).nullable().optional(),
+  cost: usd.nullable().optional(),
   prompt_tokens: count.optional(),
   completion_tokens: count.optional(),
   usage: z
@@ -32,8 +33,8 @@ export const respanLogSchema = z.looseObject({
     })
     .nullable()
     .optional(),
-  prompt_unit_price: z.number().min(0).optional(),
-  completion_unit_price: z.number().min(0).optional(),
+  prompt_unit_price: usd.optional(),
+  completion_unit_price: usd.optional(),
   generation_time: seconds.optional(),
   latency: seconds.optional(),
   ttft: seconds.optional(),
