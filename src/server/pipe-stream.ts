@@ -27,9 +27,10 @@ export interface PipeResult {
 
 /**
  * Sends a stream to the client as it arrives: every network read is transformed and written at
- * once, never held back. Once the first bytes are out, failures can no longer be hidden: a cut, a
- * silence longer than `idleTimeoutMs` or the request deadline ends the stream with an OpenAI
- * error event. A slow client's back-pressure pauses reading upstream.
+ * once, never held back. Once the first bytes are out, failures can no longer be hidden: a cut, an
+ * upstream silence longer than `idleTimeoutMs` or the request deadline ends the stream with an
+ * OpenAI error event. A slow client's back-pressure pauses reading upstream; that wait is not the
+ * upstream's silence, and neither is a stretch of SSE comments (keep-alives): bytes are bytes.
  */
 export async function pipeStream(
   input: PipeInput,
@@ -41,20 +42,34 @@ export async function pipeStream(
   const { stream, signal } = input;
   const firstChunkAt = performance.now();
   let tail = '';
-  // One timer for the whole stream, pushed back on every read: silence past it cuts the upstream.
+  // One timer for the whole stream, checking when the upstream was last heard from (a read, or
+  // the end of a wait for the client): silence past it cuts the upstream.
   let idle = false;
-  const idleTimer = setTimeout(() => {
+  let waitingForClient = false;
+  let resumedAt = 0;
+  const checkIdle = (): void => {
+    const quietMs = performance.now() - Math.max(stream.lastReadAt, resumedAt);
+    if (waitingForClient || quietMs < idleTimeoutMs) {
+      idleTimer = setTimeout(checkIdle, waitingForClient ? idleTimeoutMs : idleTimeoutMs - quietMs);
+      return;
+    }
     idle = true;
     stream.destroy();
-  }, idleTimeoutMs);
+  };
+  let idleTimer = setTimeout(checkIdle, idleTimeoutMs);
+  const waitForClient = async (): Promise<void> => {
+    waitingForClient = true;
+    await drained(res, signal);
+    waitingForClient = false;
+    resumedAt = performance.now();
+  };
   try {
     res.writeHead(200, { ...headers, ...SSE_HEADERS });
-    if (!res.write(input.first)) await drained(res, signal);
+    if (!res.write(input.first)) await waitForClient();
     for (;;) {
-      idleTimer.refresh();
       const out = await stream.next();
       if (out === null) break;
-      if (!res.write(out)) await drained(res, signal);
+      if (!res.write(out)) await waitForClient();
       if (signal.aborted) throw signal.reason;
     }
   } catch (err) {

@@ -18,6 +18,8 @@ export class TransformedEventStream {
   private pending = '';
   private ended = false;
   private atStart = true;
+  /** performance.now() of the last network read: any bytes, SSE comments included. */
+  lastReadAt = performance.now();
 
   constructor(
     private readonly upstream: UpstreamResponse,
@@ -45,6 +47,7 @@ export class TransformedEventStream {
         continue;
       }
       const read = await this.upstream.body.read();
+      this.lastReadAt = performance.now();
       if (read === null) {
         this.ended = true;
         // An upstream that ends without the final blank line still meant its last event: the
