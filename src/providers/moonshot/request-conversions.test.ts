@@ -54,10 +54,23 @@ describe('chooseMaxTokensParam', () => {
     chooseMaxTokensParam(body, v1, new Adjustments());
     expect(body).toEqual({ max_tokens: 50 });
   });
-  it('keeps the wanted name when both are sent', () => {
+  it('sends max_completion_tokens when both are sent, whatever name the family wants', () => {
+    const adj = new Adjustments();
     const body: Record<string, unknown> = { max_tokens: 10, max_completion_tokens: 20 };
+    chooseMaxTokensParam(body, k26, adj);
+    expect(JSON.parse(JSON.stringify(body))).toEqual({ max_completion_tokens: 20 });
+    expect(adj.list()).toEqual(['max_tokens=dropped(max_completion_tokens wins)']);
+    // moonshot-v1 knows only max_tokens: it gets max_completion_tokens's value under that name.
+    const oldAdj = new Adjustments();
+    const old: Record<string, unknown> = { max_tokens: 10, max_completion_tokens: 20 };
+    chooseMaxTokensParam(old, v1, oldAdj);
+    expect(JSON.parse(JSON.stringify(old))).toEqual({ max_tokens: 20 });
+    expect(oldAdj.list()).toEqual(['max_completion_tokens=max_tokens', 'max_tokens=10->20(max_completion_tokens wins)']);
+  });
+  it('treats null as not sent', () => {
+    const body: Record<string, unknown> = { max_tokens: 10, max_completion_tokens: null };
     chooseMaxTokensParam(body, k26, new Adjustments());
-    expect(body).toEqual({ max_completion_tokens: 20 });
+    expect(JSON.parse(JSON.stringify(body))).toEqual({ max_completion_tokens: 10 });
   });
   it('leaves unknown models alone', () => {
     const body: Record<string, unknown> = { max_tokens: 10 };
