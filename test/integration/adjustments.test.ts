@@ -110,6 +110,16 @@ describe('Moonshot adjustments, each named in x-moongate-adjusted', () => {
     expect(sent.tools.map((t: any) => t.function.name)).toEqual(['get_time']);
   });
 
+  it('refuses a named tool that is not in tools, as Moonshot would, without sending it', async () => {
+    const before = stack.sim.requests.length;
+    const err: any = await stack.client.chat.completions
+      .create({ model: 'moonshot/kimi-k2.6', messages: [{ role: 'user', content: 'hi' }], tools, tool_choice: { type: 'function', function: { name: 'nope' } } })
+      .catch((e: unknown) => e);
+    expect(err.status).toBe(400);
+    expect(err.error).toMatchObject({ type: 'invalid_request_error', param: 'tool_choice', message: '`tool_choice` names the function "nope", which is not in `tools`.' });
+    expect(stack.sim.requests.length).toBe(before);
+  });
+
   it('passes tool_choice "required" unchanged to kimi-k3, which accepts it', async () => {
     const { data, response } = await stack.client.chat.completions
       .create({ model: 'moonshot/kimi-k3', messages: [{ role: 'user', content: 'weather?' }], tools, tool_choice: 'required' })

@@ -157,6 +157,15 @@ describe('workAroundForcedToolChoice', () => {
     expect((body.messages as unknown[]).at(-1)).toEqual({ role: 'user', content: 'Please use the tool "get_time" to handle the current issue.' });
   });
 
+  it('refuses a named tool that is not in tools (it would become an instruction any tool could answer)', () => {
+    for (const request of [{ tools }, {}]) {
+      const body: Record<string, unknown> = { messages: [{ role: 'user', content: 'hi' }], ...request, tool_choice: { type: 'function', function: { name: 'nope' } } };
+      expect(() => workAroundForcedToolChoice(body, k26, true, new Adjustments())).toThrow(
+        expect.objectContaining({ status: 400, param: 'tool_choice', message: '`tool_choice` names the function "nope", which is not in `tools`.' }),
+      );
+    }
+  });
+
   it('leaves models that accept forcing, and thinking-off requests, alone', () => {
     const k3Body: Record<string, unknown> = { messages: [], tools, tool_choice: 'required' };
     workAroundForcedToolChoice(k3Body, k3, true, new Adjustments());

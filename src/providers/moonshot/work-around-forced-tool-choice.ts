@@ -1,5 +1,6 @@
 import type { Adjustments } from '../adjustments.js';
 import type { CatalogueModel } from '../../catalogue/catalogue.js';
+import { GatewayError } from '../../server/gateway-error.js';
 import type { ChatMessage } from '../../server/validate-chat-request.js';
 
 /**
@@ -26,11 +27,14 @@ export function workAroundForcedToolChoice(
 
   const name = namedTool(choice);
   if (name === undefined) return;
-  delete body.tool_choice;
-  if (Array.isArray(body.tools)) {
-    const narrowed = body.tools.filter((t) => toolName(t) === name);
-    if (narrowed.length > 0) body.tools = narrowed;
+  const narrowed = Array.isArray(body.tools) ? body.tools.filter((t) => toolName(t) === name) : [];
+  // Moonshot would refuse it, as OpenAI does; once tool_choice becomes an instruction it cannot,
+  // and the model would call whatever tool it liked.
+  if (narrowed.length === 0) {
+    throw new GatewayError(400, `\`tool_choice\` names the function "${name}", which is not in \`tools\`.`, { type: 'invalid_request_error', code: 'invalid_request', param: 'tool_choice' });
   }
+  delete body.tool_choice;
+  body.tools = narrowed;
   body.messages = [...messages, { role: 'user', content: `Please use the tool "${name}" to handle the current issue.` }];
   adjustments.add('tool_choice', `named(${name})->instruction`);
 }
