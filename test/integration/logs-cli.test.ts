@@ -1,5 +1,7 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { GLOBAL_KEY } from '../helpers/stack.js';
@@ -95,5 +97,13 @@ describe('moongate logs', () => {
     const denied = run(['--url', stack.url, '--api-key', 'wrong']);
     expect(await denied.exited).toBe(1);
     expect(denied.out()).toContain('401');
+  });
+
+  it('says so when --store names no database, and creates nothing there', async () => {
+    const missing = join(stack.dir, 'typo', 'sub', 'moongate.db');
+    const wrong = run(['--store', `sqlite:${missing}`]);
+    expect(await wrong.exited).toBe(1);
+    expect(wrong.out()).toContain(`there is no log store at ${missing}`);
+    expect(existsSync(join(stack.dir, 'typo'))).toBe(false);
   });
 });

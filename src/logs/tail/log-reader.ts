@@ -1,6 +1,8 @@
 import { lazyUndiciRequest as request } from '../../upstream/lazy-undici-request.js';
 import type { LogRecord } from '../log-record.js';
+import { existsSync } from 'node:fs';
 import { openStore } from '../../store/open-store.js';
+import { MEMORY, parseStoreUrl } from '../../store/store-url.js';
 import type { LogFilter, LogPosition, Store } from '../../store/store.js';
 import { decodeCursor, encodeCursor } from '../http/cursor.js';
 
@@ -34,6 +36,11 @@ export function httpLogReader(baseUrl: string, apiKey: string | undefined): LogR
 
 /** Reads the store directly (`--store sqlite:…`), for when no gateway is running. */
 export async function storeLogReader(storeUrl: string): Promise<LogReader> {
+  // Reading only: a mistyped path must say so, not create an empty database (and its folders).
+  const location = parseStoreUrl(storeUrl);
+  if (location.kind === 'sqlite' && location.path !== MEMORY && !existsSync(location.path)) {
+    throw new Error(`there is no log store at ${location.path} (from --store ${storeUrl}); a gateway creates it on its first start`);
+  }
   const store: Store = await openStore(storeUrl, { thread: 'main' });
   return {
     page: (filter, limit, after) => store.logs.list({ ...filter, limit, omit_bodies: true, ...(after ? { after } : {}) }),
