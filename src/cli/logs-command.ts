@@ -52,6 +52,7 @@ export async function runLogs(options: LogsOptions): Promise<void> {
       pollMs: options.interval,
       signal: abort.signal,
       print: (r) => console.log(options.json ? JSON.stringify(r) : formatLogLine(r)),
+      warn: (message) => console.error(`moongate logs: ${message}`),
     });
   } finally {
     process.off('SIGINT', stop);

@@ -6,6 +6,9 @@ import { MEMORY, parseStoreUrl } from '../../store/store-url.js';
 import type { LogFilter, LogPosition, Store } from '../../store/store.js';
 import { decodeCursor, encodeCursor } from '../http/cursor.js';
 
+/** The gateway refused the read (a 4xx: the key, the filter): trying again would not help. */
+export class LogReadRefused extends Error {}
+
 /** One page of records, newest first, for `moongate logs`. */
 export interface LogReader {
   page(filter: LogFilter, limit: number, after?: LogPosition): Promise<{ records: LogRecord[]; next?: LogPosition }>;
@@ -27,7 +30,10 @@ export function httpLogReader(baseUrl: string, apiKey: string | undefined): LogR
       if (after) params.set('cursor', encodeCursor(after));
       const res = await request(`${root}/v1/logs?${params}`, { headers: apiKey ? { authorization: `Bearer ${apiKey}` } : {} });
       const body = (await res.body.json()) as { data?: LogRecord[]; next_cursor?: string | null; error?: { message?: string } };
-      if (res.statusCode !== 200) throw new Error(`${root} answered ${res.statusCode}: ${body.error?.message ?? 'no message'}`);
+      if (res.statusCode !== 200) {
+        const message = `${root} answered ${res.statusCode}: ${body.error?.message ?? 'no message'}`;
+        throw res.statusCode >= 400 && res.statusCode < 500 ? new LogReadRefused(message) : new Error(message);
+      }
       return { records: body.data ?? [], ...(body.next_cursor ? { next: decodeCursor(body.next_cursor) } : {}) };
     },
     async close() {},

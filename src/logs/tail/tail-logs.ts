@@ -1,5 +1,6 @@
 import type { LogFilter } from '../../store/store.js';
 import type { LogRecord } from '../log-record.js';
+import { LogReadRefused } from './log-reader.js';
 import type { LogReader } from './log-reader.js';
 
 export interface TailOptions {
@@ -10,6 +11,8 @@ export interface TailOptions {
   pollMs: number;
   signal: AbortSignal;
   print: (record: LogRecord) => void;
+  /** Following: the gateway went away (a restart) or failed; polling goes on, and says so here. */
+  warn?: (message: string) => void;
 }
 
 // Records reach the store up to a batch interval after they finish (longer when replayed from
@@ -36,19 +39,37 @@ export async function tailLogs(reader: LogReader, o: TailOptions): Promise<void>
   if (!o.follow) return;
   if (newest === 0) newest = Date.now();
 
+  let trouble = false;
   while (!o.signal.aborted) {
     await sleep(o.pollMs, o.signal);
     if (o.signal.aborted) return;
     const filter = { ...o.filter, from_ms: Math.max(o.filter.from_ms ?? 0, newest - LOOKBACK_MS) };
-    const batch: LogRecord[] = [];
-    let page = await reader.page(filter, 1000);
-    batch.push(...page.records);
-    while (page.next && batch.length < 10_000) {
-      page = await reader.page(filter, 1000, page.next);
-      batch.push(...page.records);
+    let batch: LogRecord[];
+    try {
+      batch = await readSince(reader, filter);
+    } catch (err) {
+      // A gateway that restarts (or fails for a moment) is waited for; one that refuses is not.
+      if (err instanceof LogReadRefused) throw err;
+      if (!trouble) o.warn?.(`cannot read the logs (${err instanceof Error ? err.message : String(err)}); trying again every ${o.pollMs} ms`);
+      trouble = true;
+      continue;
     }
+    if (trouble) o.warn?.('reading the logs again');
+    trouble = false;
     show(batch);
   }
+}
+
+/** Every record from `filter` on, page after page (up to 10,000). */
+async function readSince(reader: LogReader, filter: LogFilter): Promise<LogRecord[]> {
+  const batch: LogRecord[] = [];
+  let page = await reader.page(filter, 1000);
+  batch.push(...page.records);
+  while (page.next && batch.length < 10_000) {
+    page = await reader.page(filter, 1000, page.next);
+    batch.push(...page.records);
+  }
+  return batch;
 }
 
 /** Waits `ms`, or until aborted; either way the abort listener goes (one per poll would pile up). */

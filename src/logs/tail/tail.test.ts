@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { LogRecord } from '../log-record.js';
 import { formatLogLine } from './format-log-line.js';
+import { LogReadRefused } from './log-reader.js';
 import type { LogReader } from './log-reader.js';
 import { tailLogs } from './tail-logs.js';
 
@@ -64,5 +65,26 @@ describe('tailLogs', () => {
     // Every poll after the first looks back from (about) now, not from an hour ahead.
     expect(Math.max(...froms.slice(1))).toBeLessThanOrEqual(Date.now());
     expect(added.filter((a) => a === '+').length - added.filter((a) => a === '-').length).toBeLessThanOrEqual(1);
+  });
+
+  it('keeps following while the gateway is away (a restart), and stops when it refuses', async () => {
+    const t = Date.now();
+    let calls = 0;
+    const reader: LogReader = {
+      page: async () => {
+        calls++;
+        if (calls === 1) return { records: [record('a', t - 1000)] };
+        if (calls <= 3) throw new Error('connect ECONNREFUSED 127.0.0.1:4000');
+        if (calls === 4) return { records: [record('b', t)] };
+        throw new LogReadRefused('http://127.0.0.1:4000 answered 401: wrong key');
+      },
+      close: async () => {},
+    };
+    const printed: string[] = [];
+    const warnings: string[] = [];
+    const done = tailLogs(reader, { filter: {}, last: 1, follow: true, pollMs: 2, signal: new AbortController().signal, print: (r) => printed.push(r.id), warn: (m) => warnings.push(m) });
+    await expect(done).rejects.toThrow('answered 401');
+    expect(printed).toEqual(['a', 'b']);
+    expect(warnings).toEqual(['cannot read the logs (connect ECONNREFUSED 127.0.0.1:4000); trying again every 2 ms', 'reading the logs again']);
   });
 });
