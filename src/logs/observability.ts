@@ -88,7 +88,18 @@ export async function openObservability(config: GatewayConfig, options: Observab
       logRoutes({ store, writer, prices, bodies, providerNames, maxBodyBytes: config.server.max_body_mb * 1024 * 1024 }),
       metricsRoute(metrics),
     ],
-    readinessChecks: [{ name: 'store', check: () => store.ping() }],
+    readinessChecks: [
+      { name: 'store', check: () => store.ping() },
+      {
+        // The store can answer a ping and still refuse writes (another process holds its lock).
+        name: 'log_writes',
+        critical: false,
+        check: async () => {
+          const stats = writer.stats;
+          if (!stats.storeHealthy) throw new Error(`the store is not accepting log records; they are spooled to ${spoolPath} (${stats.spoolBytes} bytes waiting)`);
+        },
+      },
+    ],
     priceRequest: (input) => requestCost(prices, input),
     attach({ server, router, config: cfg }) {
       const credentialKeys = Object.values(cfg.providers).flatMap((p) => p.credentials.map((c) => `${p.name}/${c.name}`));

@@ -5,6 +5,11 @@ import type { Router } from '../router/router.js';
 export interface ReadinessCheck {
   name: string;
   check(): Promise<void>;
+  /**
+   * False for a check whose failure the gateway works around (log records spooled while the store
+   * refuses writes): reported as `degraded: …`, and the gateway stays ready.
+   */
+  critical?: boolean;
 }
 
 export interface ReadinessReport {
@@ -25,8 +30,13 @@ export async function readiness(config: GatewayConfig, router: Router, checks: r
         await c.check();
         results[c.name] = 'ok';
       } catch (err) {
+        const message = err instanceof Error ? err.message : String(err);
+        if (c.critical === false) {
+          results[c.name] = `degraded: ${message}`;
+          return;
+        }
         ok = false;
-        results[c.name] = `unavailable: ${err instanceof Error ? err.message : String(err)}`;
+        results[c.name] = `unavailable: ${message}`;
       }
     }),
   );
