@@ -439,12 +439,18 @@ export class Router {
 }
 
 function allCoolingDown(groups: Deployment[][], health: DeploymentHealth): GatewayError {
-  const keys = [...new Set(groups.flat().map((d) => d.limitKey))];
-  const statuses = health.snapshot(keys);
-  const until = statuses.map((s) => s.until ?? 0).filter((u) => u > 0);
-  const seconds = until.length > 0 ? Math.max(1, Math.ceil((Math.min(...until) - Date.now()) / 1000)) : 30;
+  const deployments = [...new Map(groups.flat().map((d) => [d.key, d])).values()];
+  // When the first of the deployments asked for may be tried again: theirs, not their credentials'
+  // (a credential is "ok" while another of its models is fine).
+  const waits = deployments.map((d) => health.availableIn(d.key, d.limitKey)).filter((ms) => Number.isFinite(ms));
+  const disabledUntil = health
+    .snapshot([...new Set(deployments.map((d) => d.limitKey))])
+    .filter((s) => s.state === 'disabled' && s.until !== undefined)
+    .map((s) => s.until! - Date.now());
+  const soonest = waits.length > 0 ? Math.min(...waits) : disabledUntil.length > 0 ? Math.min(...disabledUntil) : 30_000;
+  const seconds = Math.max(1, Math.ceil(soonest / 1000));
   // States only: upstream error texts can name other tenants' accounts.
-  const detail = statuses.map((s) => `${s.credential}: ${s.deployments.some((d) => d.state === 'probing') ? 'probing' : s.state}`).join('; ');
+  const detail = deployments.map((d) => `${d.key}: ${health.isDisabled(d.limitKey) ? 'credential disabled' : health.deploymentState(d.key).replace('_', ' ')}`).join('; ');
   return new GatewayError(503, `Every deployment for this model is resting after recent failures (${detail}). Retry after ${seconds} s.`, {
     type: 'api_error',
     code: 'no_healthy_deployment',

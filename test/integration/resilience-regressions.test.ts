@@ -224,3 +224,22 @@ describe('requests in flight per credential', () => {
     }
   });
 });
+
+describe('the 503 when every deployment rests', () => {
+  it("gives the resting deployment's own wait and state, not its credential's", async () => {
+    const gw = await startGatewayOn(sim, `router: { retries: 0 }\nproviders: { moonshot: { ${regions}, api_key: sk-a } }`);
+    try {
+      // kimi-k2.6 is told to wait 90 s; kimi-k3, on the same credential, 3 s.
+      expect((await post(gw.url, { model: 'moonshot/kimi-k2.6', messages: hi('[[sim:error=429,after=90]]') })).status).toBe(429);
+      expect((await post(gw.url, { model: 'moonshot/kimi-k3', messages: hi('[[sim:error=429,after=3]]') })).status).toBe(429);
+      const resting = await post(gw.url, { model: 'moonshot/kimi-k2.6', messages: hi() });
+      expect(resting.status).toBe(503);
+      expect(resting.json.error.code).toBe('no_healthy_deployment');
+      expect(Number(resting.headers.get('retry-after'))).toBeGreaterThan(80);
+      expect(resting.json.error.message).toContain('moonshot/default/kimi-k2.6: cooling down');
+      expect(resting.json.error.message).not.toContain(': ok');
+    } finally {
+      await gw.close();
+    }
+  });
+});
