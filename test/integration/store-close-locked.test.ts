@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'libsql';
@@ -77,4 +77,33 @@ describe('closing the store while another process holds the write lock', () => {
     expect(results[0]).toMatch(/locked/);
     expect(results.slice(1)).toEqual(['the store is closing', 'the store is closing', 'the store is closing']);
   }, 30_000);
+});
+
+describe('key charges a shutdown could not write', () => {
+  it('are written at the next start, once, and the file they waited in goes', async () => {
+    const path = join(dir, 'charges.db');
+    const first = await openStore(`sqlite:${path}`, { thread: 'worker', workerEntry });
+    await first.keys.insertKey({
+      id: 'key_kept', name: 'kept', key_hash: 'h', key_last4: 'abcd', models: null, budget_usd: 1, budget_period: 'total', rpm: null, tpm: null,
+      expires_at: null, customer_identifier: null, metadata: null, created_at: 0, revoked_at: null, spend_usd: 0.25, spend_period_start: 0, spend_total_usd: 0.25,
+    });
+    await first.close();
+    // What SpendCoalescer.close leaves when the store refused the charges until its deadline.
+    writeFileSync(`${path}.charges.jsonl`, `${JSON.stringify({ id: 'key_kept', usd: 0.5, periodStart: 0 })}\n{"id": "half-wri\n`);
+
+    const second = await openStore(`sqlite:${path}`, { thread: 'worker', workerEntry });
+    try {
+      expect(await second.keys.getKey('key_kept')).toMatchObject({ spend_usd: 0.75, spend_total_usd: 0.75 });
+      expect(existsSync(`${path}.charges.jsonl`)).toBe(false);
+    } finally {
+      await second.close();
+    }
+    // Not written twice.
+    const third = await openStore(`sqlite:${path}`, { thread: 'worker', workerEntry });
+    try {
+      expect((await third.keys.getKey('key_kept'))?.spend_total_usd).toBe(0.75);
+    } finally {
+      await third.close();
+    }
+  });
 });

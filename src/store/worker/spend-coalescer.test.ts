@@ -115,6 +115,23 @@ describe('SpendCoalescer', () => {
     await lost;
     expect(Date.now() - started).toBeLessThan(1_000);
     expect(attempts).toBeGreaterThan(2);
-    expect(warnings.at(-1)).toBe('could not write $0.25 of charges to 1 key(s) before shutting down; their stored spend is short by that much');
+    expect(warnings.at(-1)).toBe('could not write $0.25 of charges to 1 key(s) before shutting down (nowhere to keep them); their stored spend is short by that much');
+  });
+
+  it('hands what the store still refused at the deadline to keepForLater, and settles its callers', async () => {
+    const kept: unknown[] = [];
+    const warnings: string[] = [];
+    const coalescer = new SpendCoalescer(
+      async () => {
+        throw new Error('database is locked');
+      },
+      60_000,
+      { retryMinMs: 10, retryMaxMs: 20, closeDeadlineMs: 50, warn: (m) => warnings.push(m), keepForLater: async (charges) => void kept.push(...charges) },
+    );
+    const charge = coalescer.add('k', 0.5, 7);
+    await coalescer.close();
+    await expect(charge).resolves.toBeUndefined();
+    expect(kept).toEqual([{ id: 'k', usd: 0.5, periodStart: 7 }]);
+    expect(warnings.at(-1)).toBe('kept $0.5 of charges to 1 key(s) that the store did not take before shutting down; they are written at the next start');
   });
 });

@@ -14,6 +14,11 @@ export interface SpendRetryOptions {
   /** How long close() keeps trying to write what is left before it gives up on it. */
   closeDeadlineMs: number;
   warn: (message: string) => void;
+  /**
+   * Where close() puts the charges the store still refused at its deadline (a file replayed at the
+   * next start); resolves once they are safe. Without it, or if it fails, they are lost, and said so.
+   */
+  keepForLater?: (charges: { id: string; usd: number; periodStart: number }[]) => Promise<void>;
 }
 
 const DEFAULT_RETRY: SpendRetryOptions = {
@@ -101,12 +106,20 @@ export class SpendCoalescer {
     }
     this.clearRetry();
     if (this.pending.size === 0) return;
-    const lost = [...this.pending.values()];
+    const left = [...this.pending.values()];
     this.pending = new Map();
-    const usd = lost.reduce((sum, c) => sum + c.usd, 0);
-    this.retry.warn(`could not write $${usd} of charges to ${new Set(lost.map((c) => c.id)).size} key(s) before shutting down; their stored spend is short by that much`);
-    const err = new Error('the store did not take the charge before shutdown');
-    for (const charge of lost) for (const w of charge.waiters) w.reject(err);
+    const usd = left.reduce((sum, c) => sum + c.usd, 0);
+    const keys = new Set(left.map((c) => c.id)).size;
+    try {
+      if (!this.retry.keepForLater) throw new Error('nowhere to keep them');
+      await this.retry.keepForLater(left.map(({ id, usd: amount, periodStart }) => ({ id, usd: amount, periodStart })));
+      this.retry.warn(`kept $${usd} of charges to ${keys} key(s) that the store did not take before shutting down; they are written at the next start`);
+      for (const charge of left) for (const w of charge.waiters) w.resolve();
+    } catch (err) {
+      this.retry.warn(`could not write $${usd} of charges to ${keys} key(s) before shutting down (${err instanceof Error ? err.message : String(err)}); their stored spend is short by that much`);
+      const lost = new Error('the store did not take the charge before shutdown');
+      for (const charge of left) for (const w of charge.waiters) w.reject(lost);
+    }
   }
 
   private schedule(): void {

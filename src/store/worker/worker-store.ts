@@ -1,3 +1,4 @@
+import { appendFile, readFile, rename, unlink } from 'node:fs/promises';
 import type { CredentialRepository } from '../../credentials/credential-repository.js';
 import type { KeyStore } from '../../keys/key-store.js';
 import type { LogRepository, Store } from '../store.js';
@@ -32,12 +33,15 @@ export class WorkerStore implements Store {
   private constructor(
     private readonly threads: Record<StoreThread, StoreWorkerHandle>,
     readonly description: string,
+    chargesFile: string,
   ) {
     this.logs = this.remote<LogRepository>('logs');
     this.credentials = this.remote<CredentialRepository>('credentials');
     const keys = this.remote<KeyStore>('keys');
     // One charge per priced request: merged, so the writer is not sent one message per request.
-    this.spend = new SpendCoalescer((id, usd, periodStart) => keys.addSpend(id, usd, periodStart), SPEND_FLUSH_MS);
+    this.spend = new SpendCoalescer((id, usd, periodStart) => keys.addSpend(id, usd, periodStart), SPEND_FLUSH_MS, {
+      keepForLater: (charges) => keepCharges(chargesFile, charges),
+    });
     // A key read back carries every charge made before the read. The writer answers in order, so
     // a read routed to it only needs the charges sent first; a read on the reader waits for them.
     const afterCharges = <A extends unknown[], R>(method: keyof KeyStore, read: (...args: A) => Promise<R>) =>
@@ -62,7 +66,9 @@ export class WorkerStore implements Store {
     const writer = new StoreWorkerHandle(entry, { path, role: 'writer' });
     await writer.start();
     const reader = new StoreWorkerHandle(entry, { path, role: 'reader' });
-    return new WorkerStore({ writer, reader }, `sqlite:${path}`);
+    const store = new WorkerStore({ writer, reader }, `sqlite:${path}`, `${path}.charges.jsonl`);
+    await replayCharges(`${path}.charges.jsonl`, (id, usd, periodStart) => writer.call('keys.addSpend', [id, usd, periodStart], TIMEOUT_MS.writer));
+    return store;
   }
 
   /** A reader not started yet is not started by a readiness probe: it opens on demand. */
@@ -86,4 +92,55 @@ export class WorkerStore implements Store {
     }
     return proxy as T;
   }
+}
+
+/** Charges the store did not take before a shutdown, one JSON line each, for the next start. */
+async function keepCharges(file: string, charges: { id: string; usd: number; periodStart: number }[]): Promise<void> {
+  await appendFile(file, charges.map((c) => JSON.stringify(c)).join('\n') + '\n', 'utf8');
+}
+
+/**
+ * Writes the charges an earlier run kept (keepCharges). The file is first moved aside, so that two
+ * gateways starting on one store never both write it. What the store refuses goes back to the
+ * file for the next start, without the charges already written; a damaged line is skipped, and
+ * said so. Never fails the start.
+ */
+async function replayCharges(file: string, addSpend: (id: string, usd: number, periodStart: number) => Promise<unknown>): Promise<void> {
+  const taken = `${file}.${process.pid}`;
+  try {
+    await rename(file, taken);
+  } catch {
+    return; // none kept (or another gateway took them)
+  }
+  const charges: { id: string; usd: number; periodStart: number }[] = [];
+  for (const line of (await readFile(taken, 'utf8')).split('\n')) {
+    if (line.trim() === '') continue;
+    const charge = parseCharge(line);
+    if (charge) charges.push(charge);
+    else console.warn(`moongate: skipped a damaged line in ${file}: ${line.slice(0, 200)}`);
+  }
+  let written = 0;
+  let usd = 0;
+  try {
+    for (const c of charges) {
+      await addSpend(c.id, c.usd, c.periodStart);
+      written++;
+      usd += c.usd;
+    }
+  } catch (err) {
+    await keepCharges(file, charges.slice(written));
+    console.warn(`moongate: could not write the key charges kept by the last shutdown yet (${err instanceof Error ? err.message : String(err)}); they stay in ${file} for the next start`);
+  }
+  await unlink(taken);
+  if (written > 0) console.warn(`moongate: wrote $${usd} of key charges kept by the last shutdown`);
+}
+
+function parseCharge(line: string): { id: string; usd: number; periodStart: number } | undefined {
+  try {
+    const c = JSON.parse(line) as Record<string, unknown>;
+    if (typeof c.id === 'string' && typeof c.usd === 'number' && Number.isFinite(c.usd) && typeof c.periodStart === 'number') return { id: c.id, usd: c.usd, periodStart: c.periodStart };
+  } catch {
+    // damaged: reported by the caller
+  }
+  return undefined;
 }
