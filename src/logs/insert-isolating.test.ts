@@ -15,7 +15,7 @@ function store(poisoned: string[], down = false) {
     },
     insert: async (batch: LogEntry[]) => {
       calls++;
-      if (down) throw new Error('store is down');
+      if (down) throw Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' });
       const bad = batch.find((e) => poisoned.includes(e.id));
       if (bad) throw new Error(`cannot store ${bad.id}`);
       for (const e of batch) stored.add(e.id);
@@ -48,19 +48,20 @@ describe('insertIsolating', () => {
     expect(s.stored.size).toBe(97);
   });
 
-  it('throws when the store is down, after three calls', async () => {
+  it('throws at once when the store is unavailable (locked, full, its thread gone)', async () => {
     const s = store([], true);
-    await expect(insertIsolating(s.insert, entries(500))).rejects.toThrow('store is down');
-    expect(s.calls).toBe(3);
+    await expect(insertIsolating(s.insert, entries(500))).rejects.toThrow('database is locked');
+    expect(s.calls).toBe(1);
   });
 
-  it('throws for a lone record: down and refused cannot be told apart', async () => {
+  it('returns a lone record the store refuses (one left alone in the spool must not stop its replay)', async () => {
     const s = store(['r0']);
-    await expect(insertIsolating(s.insert, entries(1))).rejects.toThrow('cannot store r0');
+    expect(await insertIsolating(s.insert, entries(1))).toEqual([{ entry: { id: 'r0' }, reason: 'cannot store r0' }]);
   });
 
-  it('throws when refused records sit in both halves (kept for a retry, as when down)', async () => {
+  it('finds refused records in both halves', async () => {
     const s = store(['r1', 'r8']);
-    await expect(insertIsolating(s.insert, entries(10))).rejects.toThrow('cannot store r1');
+    expect((await insertIsolating(s.insert, entries(10))).map((r) => r.entry.id)).toEqual(['r1', 'r8']);
+    expect(s.stored.size).toBe(8);
   });
 });

@@ -74,7 +74,8 @@ class FakeRepo implements LogRepository {
   delayMs = 0;
   async insert(entries: LogEntry[]): Promise<void> {
     if (this.delayMs) await new Promise((r) => setTimeout(r, this.delayMs));
-    if (this.down) throw new Error('store is down');
+    // What a store that cannot take anything says (another process holds the lock).
+    if (this.down) throw Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' });
     this.batches.push(entries.length);
     for (const e of entries) if (!this.stored.has(e.id)) this.stored.set(e.id, e);
   }
@@ -255,5 +256,21 @@ describe('LogWriter', () => {
     await until(() => repo.stored.size === 3 && !spool.hasData);
     expect(writer.stats).toMatchObject({ storeHealthy: true, replayed: 3, refused: 1 });
     expect(readFileSync(join(dir, 'moongate.db.spool.jsonl.refused'), 'utf8')).toContain('"id":"poison"');
+  });
+
+  it('sets aside a refused record that is alone in its batch, and writes the ones after it (it used to stop every write for good)', async () => {
+    const { repo, writer } = setUp();
+    await writer.start();
+    const insert = repo.insert.bind(repo);
+    repo.insert = async (entries) => {
+      if (entries.some((e) => e.id === 'poison')) throw new Error('a made-up refusal');
+      return insert(entries);
+    };
+    writer.enqueueOutcome(outcome('poison'));
+    await writer.flush();
+    for (let i = 0; i < 20; i++) writer.enqueueOutcome(outcome(`good${i}`));
+    await writer.flush();
+    expect(repo.stored.size).toBe(20);
+    expect(writer.stats).toMatchObject({ storeHealthy: true, written: 20, refused: 1, spooled: 0 });
   });
 });

@@ -1,0 +1,16 @@
+/** SQLite result codes that say the database cannot take anything now, whatever is sent. */
+const UNAVAILABLE_CODE = /^SQLITE_(BUSY|LOCKED|IOERR|FULL|READONLY|CANTOPEN|NOMEM|PROTOCOL|CORRUPT|NOTADB)/;
+/** The same said in words, and the store threads' own failures (closing, stopped, too slow). */
+const UNAVAILABLE_MESSAGE =
+  /database is locked|database table is locked|disk I\/O error|database or disk is full|readonly database|unable to open database|the store is clos(ing|ed)|the store worker (stopped|exited)|did not answer .* within/i;
+
+/**
+ * The store cannot take anything now (locked by another process, disk full, read-only, its thread
+ * gone or too slow), as opposed to refusing one particular thing it was given. The first is waited
+ * out; the second would fail every retry.
+ */
+export function storeUnavailable(err: unknown): boolean {
+  if (!err || typeof err !== 'object') return false;
+  const { code, message } = err as { code?: unknown; message?: unknown };
+  return (typeof code === 'string' && UNAVAILABLE_CODE.test(code)) || (typeof message === 'string' && UNAVAILABLE_MESSAGE.test(message));
+}
