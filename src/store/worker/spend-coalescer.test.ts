@@ -65,28 +65,50 @@ describe('SpendCoalescer', () => {
     expect(laterDone).toBe(true);
   });
 
-  it('keeps a charge the store did not take and sends it again, merged with newer ones: no spend is forgotten', async () => {
+  it('keeps a charge the store refused unapplied, sends it again merged with newer ones, one call at a time: no spend is forgotten', async () => {
     let down = true;
+    let attempts = 0;
     const sent: Sent[] = [];
     const warnings: string[] = [];
     const coalescer = new SpendCoalescer(
       async (id, usd, periodStart) => {
-        if (down) throw new Error('database is locked');
+        attempts++;
+        if (down) throw Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' });
         sent.push([id, usd, periodStart]);
       },
       0,
-      { retryMinMs: 20, retryMaxMs: 40, warn: (m) => warnings.push(m) },
+      { retryMinMs: 40, retryMaxMs: 40, warn: (m) => warnings.push(m) },
     );
-    let settled = 0;
-    const first = coalescer.add('a', 1, 0).then(() => settled++);
-    await tick(5);
-    const second = coalescer.add('a', 2, 0).then(() => settled++);
-    await tick(30);
-    expect([sent, settled]).toEqual([[], 0]);
+    // The callers are answered once their charge is kept: a long outage holds one merged charge, not a promise per request.
+    await coalescer.add('a', 1, 0);
+    const later: Promise<void>[] = [];
+    for (let i = 0; i < 20; i++) {
+      later.push(coalescer.add('a', 0.5, 0));
+      await tick(5);
+    }
+    await Promise.all(later);
+    // One attempt per backoff, not one per charge.
+    expect(attempts).toBeLessThanOrEqual(5);
+    expect(sent).toEqual([]);
     down = false;
-    await Promise.all([first, second]);
-    expect(sent).toEqual([['a', 3, 0]]);
+    await tick(100);
+    expect(sent).toEqual([['a', 11, 0]]);
     expect(warnings).toEqual([expect.stringMatching(/could not write charges to keys \(database is locked\); they are kept and sent again/), 'charges to keys are being written again']);
+  });
+
+  it('never sends again a charge whose call may have been applied (a timeout): that would charge twice', async () => {
+    let attempts = 0;
+    const coalescer = new SpendCoalescer(
+      async () => {
+        attempts++;
+        throw new Error('the store did not answer keys.addSpend within 30000 ms');
+      },
+      0,
+      { retryMinMs: 10, retryMaxMs: 10, warn: () => {} },
+    );
+    await expect(coalescer.add('a', 1, 0)).rejects.toThrow('did not answer');
+    await tick(50);
+    expect(attempts).toBe(1);
   });
 
   it('writes everything on close, tries again until its deadline, then gives up and says so', async () => {
@@ -109,10 +131,10 @@ describe('SpendCoalescer', () => {
       60_000,
       { retryMinMs: 10, retryMaxMs: 20, closeDeadlineMs: 100, warn: (m) => warnings.push(m) },
     );
-    const lost = expect(failing.add('b', 0.25, 0)).rejects.toThrow('the store did not take the charge before shutdown');
+    const charged = failing.add('b', 0.25, 0);
     const started = Date.now();
     await failing.close();
-    await lost;
+    await charged;
     expect(Date.now() - started).toBeLessThan(1_000);
     expect(attempts).toBeGreaterThan(2);
     expect(warnings.at(-1)).toBe('could not write $0.25 of charges to 1 key(s) before shutting down (nowhere to keep them); their stored spend is short by that much');

@@ -37,9 +37,12 @@ const DEFAULT_RETRY: SpendRetryOptions = {
  * the next turn of the event loop when 0); every caller's promise settles when its charge is
  * written. `sendNow()` sends what is waiting at once, for a read that must see it.
  *
- * A charge the store does not take (locked by another process, its thread restarting) is kept,
+ * A charge the store refused without applying it (locked by another process, or closing) is kept,
  * merged with what comes next, and sent again with backoff: a budget must not forget spend because
- * the store was busy. Its callers' promises settle once it is written, or when close() gives up.
+ * the store was busy. Its callers' promises resolve once it is kept, so that a long outage holds
+ * one merged charge per key, not one promise per request. A failure that may have been applied
+ * after all (a call that timed out still runs in the store thread) is never sent again: that
+ * would charge twice. Such a charge rejects its callers, who say so.
  */
 export class SpendCoalescer {
   private pending = new Map<string, Charge>();
@@ -123,7 +126,9 @@ export class SpendCoalescer {
   }
 
   private schedule(): void {
-    if (this.scheduled !== undefined) return;
+    // While the store refuses, the retry timer sends what has gathered: one call at a time, rather
+    // than one every delay, each waiting out the lock in the store thread's queue.
+    if (this.scheduled !== undefined || this.retryTimer !== undefined) return;
     const fire = (): void => {
       this.scheduled = undefined;
       void this.sendNow();
@@ -146,21 +151,22 @@ export class SpendCoalescer {
         this.failures = 0;
         charge.waiters.forEach((w) => w.resolve());
       },
-      (err: unknown) => this.keep(charge, err),
+      (err: unknown) => {
+        if (notApplied(err)) return this.keep(charge, err);
+        const failure = err instanceof Error ? err : new Error(String(err));
+        charge.waiters.forEach((w) => w.reject(failure));
+      },
     );
   }
 
   /** A charge the store did not take waits, merged with newer ones, for a send after the backoff. */
   private keep(charge: Charge, err: unknown): void {
     if (this.failures++ === 0) this.retry.warn(`could not write charges to keys (${err instanceof Error ? err.message : String(err)}); they are kept and sent again`);
+    for (const w of charge.waiters) w.resolve();
     const key = `${charge.periodStart}\u0000${charge.id}`;
     const waiting = this.pending.get(key);
-    if (waiting) {
-      waiting.usd += charge.usd;
-      waiting.waiters.push(...charge.waiters);
-    } else {
-      this.pending.set(key, charge);
-    }
+    if (waiting) waiting.usd += charge.usd;
+    else this.pending.set(key, { ...charge, waiters: [] });
     // close() runs its own retries, bounded by its deadline.
     if (!this.closing && this.retryTimer === undefined) {
       this.retryTimer = setTimeout(() => {
@@ -179,4 +185,11 @@ export class SpendCoalescer {
     clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
   }
+}
+
+/** The store refused the charge before applying it: sending it again cannot count it twice. */
+function notApplied(err: unknown): boolean {
+  if (!err || typeof err !== 'object') return false;
+  const { code, message } = err as { code?: unknown; message?: unknown };
+  return code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED' || (typeof message === 'string' && /database is locked|database table is locked|the store is closing/.test(message));
 }
