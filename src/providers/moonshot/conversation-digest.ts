@@ -13,7 +13,8 @@ import type { ChatMessage } from '../../server/validate-chat-request.js';
  * what gets restored), and so is anything an SDK may add to a message it hands back.
  */
 export class ConversationDigest {
-  private readonly hash: Hash = createHash('sha256');
+  // Made on first use: most requests never need a digest.
+  private hashState: Hash | undefined;
   private count = 0;
 
   /** Messages added so far. */
@@ -22,9 +23,24 @@ export class ConversationDigest {
   }
 
   add(message: ChatMessage): void {
-    this.hash.update(canonicalMessage(message));
-    this.hash.update('\n');
+    // Field by field, each tagged with its kind and length, so no two messages hash alike. Long
+    // text is never put through JSON.stringify, and the message goes to the hash in one update
+    // (each update crosses into native code: five per message cost more than the hashing).
+    const calls = Array.isArray(message.tool_calls) && message.tool_calls.length > 0 ? message.tool_calls.map(canonicalToolCall) : null;
+    this.hash.update(
+      field(message.role) + field(message.content === '' ? null : message.content) + field(calls) + field(message.tool_call_id) + field(message.name),
+    );
     this.count++;
+  }
+
+  /** Adds the messages from `this.length` up to (not including) `end`. */
+  addUpTo(messages: readonly ChatMessage[], end: number): this {
+    while (this.count < end) this.add(messages[this.count]!);
+    return this;
+  }
+
+  private get hash(): Hash {
+    return (this.hashState ??= createHash('sha256'));
   }
 
   /** The digest of the messages added so far; more can be added after. */
@@ -35,19 +51,15 @@ export class ConversationDigest {
 
 /** The digest of a whole list of messages. */
 export function digestOf(messages: readonly ChatMessage[]): string {
-  const digest = new ConversationDigest();
-  for (const m of messages) digest.add(m);
-  return digest.current();
+  return new ConversationDigest().addUpTo(messages, messages.length).current();
 }
 
-function canonicalMessage(m: ChatMessage): string {
-  return JSON.stringify([
-    m.role,
-    m.content === null || m.content === undefined ? '' : m.content,
-    Array.isArray(m.tool_calls) ? m.tool_calls.map(canonicalToolCall) : [],
-    m.tool_call_id ?? null,
-    m.name ?? null,
-  ]);
+/** One field: `n` for null or absent, else its kind, its length and itself. */
+function field(value: unknown): string {
+  if (value === null || value === undefined) return 'n';
+  if (typeof value === 'string') return `s${value.length}:${value}`;
+  const json = JSON.stringify(value);
+  return `j${json.length}:${json}`;
 }
 
 function canonicalToolCall(call: unknown): unknown {

@@ -2,6 +2,7 @@ import { Adjustments } from '../adjustments.js';
 import type { CatalogueModel } from '../../catalogue/catalogue.js';
 import type { ChatRequestBody } from '../../server/validate-chat-request.js';
 import { chooseMaxTokensParam } from './choose-max-tokens-param.js';
+import { ConversationDigest } from './conversation-digest.js';
 import { fitSampling } from './fit-sampling.js';
 import { flattenTextContent } from './flatten-text-content.js';
 import { mapDeveloperRole } from './map-developer-role.js';
@@ -13,6 +14,8 @@ import { workAroundForcedToolChoice } from './work-around-forced-tool-choice.js'
 export interface ConvertedRequest {
   body: Record<string, unknown>;
   adjustments: string[];
+  /** The client's messages digested as far as restoring reasoning needed: the answer's turns are remembered under their whole digest. */
+  conversation: ConversationDigest;
 }
 
 /**
@@ -32,7 +35,8 @@ export async function convertRequest(
 
   let messages = mapDeveloperRole(input.messages, adjustments);
   messages = flattenTextContent(messages, adjustments);
-  messages = await restoreReasoningContent(messages, memory, callerScope, thinkingOn, adjustments, input.messages);
+  const conversation = new ConversationDigest();
+  messages = await restoreReasoningContent(messages, memory, callerScope, thinkingOn, adjustments, input.messages, conversation);
   body.messages = messages;
 
   chooseMaxTokensParam(body, model, adjustments);
@@ -40,7 +44,7 @@ export async function convertRequest(
   workAroundForcedToolChoice(body, model, thinkingOn, adjustments);
   if (body.stream === true) requestStreamUsage(body, adjustments);
 
-  return { body, adjustments: adjustments.list() };
+  return { body, adjustments: adjustments.list(), conversation };
 }
 
 /** Usage is always requested upstream so every stream can be logged and billed. */

@@ -14,7 +14,7 @@ import type {
 import { readUsage } from '../usage.js';
 import type { ChatMessage } from '../../server/validate-chat-request.js';
 import { convertRequest } from './convert-request.js';
-import { digestOf } from './conversation-digest.js';
+import type { ConversationDigest } from './conversation-digest.js';
 import { mapMoonshotError } from './map-error.js';
 import { normalizeResponse } from './normalize-response.js';
 import type { ReasoningMemory } from './reasoning-memory.js';
@@ -24,8 +24,8 @@ import { bodyToSend } from '../serialize-edited-json.js';
 import { upstreamHeaders } from '../upstream-headers.js';
 
 export class MoonshotProvider implements Provider {
-  /** Each call's conversation as its client sent it: turns that call tools are remembered under it. */
-  private readonly conversations = new WeakMap<CallContext, readonly ChatMessage[]>();
+  /** Each call's conversation as its client sent it, and its digest so far: turns that call tools are remembered under it. */
+  private readonly conversations = new WeakMap<CallContext, { messages: readonly ChatMessage[]; digest: ConversationDigest }>();
 
   constructor(
     readonly config: ProviderConfig,
@@ -44,7 +44,7 @@ export class MoonshotProvider implements Provider {
     clientBody?: Buffer,
   ): Promise<PreparedRequest> {
     const converted = await convertRequest(body, model, findModel('moonshot', model), this.memory, ctx.callerScope);
-    this.conversations.set(ctx, body.messages);
+    this.conversations.set(ctx, { messages: body.messages, digest: converted.conversation });
     return {
       path: '/chat/completions',
       headers: upstreamHeaders(credential, ctx),
@@ -75,12 +75,13 @@ export class MoonshotProvider implements Provider {
   }
 
   private rememberTurns(ctx: CallContext, turns: CompletedTurn[]): void {
-    const messages = this.conversations.get(ctx);
-    if (!messages) return;
+    const conversation = this.conversations.get(ctx);
+    if (!conversation) return;
     let before: string | undefined;
     for (const turn of turns) {
       if (turn.reasoning === '' || turn.toolCalls.length === 0) continue;
-      before ??= digestOf(messages);
+      // Carried on from where restoring reasoning left it: the history is not digested twice.
+      before ??= conversation.digest.addUpTo(conversation.messages, conversation.messages.length).current();
       // Memory failures must not fail the answer the client already has.
       this.memory.remember(ctx.callerScope, before, turn.toolCalls, turn.reasoning).catch(() => undefined);
     }

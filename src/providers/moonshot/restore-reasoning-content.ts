@@ -12,7 +12,8 @@ export const REASONING_PLACEHOLDER = ' ';
  * remember for that turn of that conversation; where we don't know it and thinking is on, send
  * the placeholder Moonshot accepts. `history` is the client's own list, message for message the
  * same as `messages` (which earlier conversions may have rewritten): the memory knows a
- * conversation by what its client sent (see conversation-digest.ts).
+ * conversation by what its client sent (see conversation-digest.ts). `conversation` is left where
+ * the lookups stopped, for the caller to carry on to the end (the answer is remembered under it).
  */
 export async function restoreReasoningContent(
   messages: ChatMessage[],
@@ -21,20 +22,17 @@ export async function restoreReasoningContent(
   thinkingOn: boolean | undefined,
   adjustments: Adjustments,
   history: readonly ChatMessage[] = messages,
+  conversation: ConversationDigest = new ConversationDigest(),
 ): Promise<ChatMessage[]> {
   let restored = 0;
   let placeholders = 0;
   let out: ChatMessage[] | undefined;
-  // Made on the first turn to look up: most requests have none.
-  let before: ConversationDigest | undefined;
   for (let i = 0; i < messages.length; i++) {
     const m = messages[i]!;
     if (m.role !== 'assistant' || hasReasoning(m.reasoning_content)) continue;
     const calls = toolCallRefs(m.tool_calls);
     if (calls.length === 0) continue;
-    before ??= new ConversationDigest();
-    while (before.length < i) before.add(history[before.length]!);
-    const remembered = await memory.recall(scope, before.current(), calls);
+    const remembered = await memory.recall(scope, conversation.addUpTo(history, i).current(), calls);
     let reasoning: string | undefined;
     if (remembered !== undefined) {
       reasoning = remembered;
