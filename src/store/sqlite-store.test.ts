@@ -7,44 +7,13 @@ import type { LogEntry } from '../logs/log-record.js';
 import { SqliteStore } from './sqlite/sqlite-store.js';
 import { openStore } from './open-store.js';
 import { parseStoreUrl, defaultSpoolPath } from './store-url.js';
+import { logEntry } from '../../test/helpers/log-entry.js';
 
 const HOUR = 3_600_000;
 const T0 = Date.UTC(2026, 0, 1, 0, 0, 0);
 
-function entry(over: Partial<LogEntry> = {}): LogEntry {
-  return {
-    id: over.id ?? `log-${Math.random().toString(36).slice(2)}`,
-    created_at_ms: T0,
-    source: 'proxy',
-    key_id: null,
-    customer_identifier: null,
-    user: null,
-    trace_id: null,
-    metadata: null,
-    provider: 'moonshot',
-    credential: 'main',
-    model_requested: 'kimi',
-    model: 'kimi-k2.6',
-    stream: false,
-    status: 200,
-    error_type: null,
-    error_message: null,
-    attempts: [],
-    adjustments: [],
-    prompt_tokens: 10,
-    completion_tokens: 5,
-    cached_tokens: 0,
-    reasoning_tokens: 0,
-    cost_usd: 0.001,
-    cost_details: null,
-    latency_ms: 100,
-    ttft_ms: null,
-    overhead_ms: 1,
-    request_json: null,
-    response_json: null,
-    ...over,
-  };
-}
+/** A record at T0 (the helper's time), with `over` on top. */
+const entry = (over: Partial<LogEntry> = {}): LogEntry => logEntry({ created_at_ms: T0, ...over });
 
 const stores: SqliteStore[] = [];
 const dirs: string[] = [];

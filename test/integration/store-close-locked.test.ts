@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'libsql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LogEntry } from '../../src/logs/log-record.js';
 import { openStore } from '../../src/store/open-store.js';
+import { logEntry } from '../helpers/log-entry.js';
 
 /**
  * Closing the store (shutdown) while another process holds the SQLite write lock: the calls still
@@ -20,37 +20,7 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const entry = (id: string): LogEntry => ({
-  id,
-  created_at_ms: Date.UTC(2026, 0, 1),
-  source: 'proxy',
-  key_id: null,
-  customer_identifier: null,
-  user: null,
-  trace_id: null,
-  metadata: null,
-  provider: 'moonshot',
-  credential: null,
-  model_requested: null,
-  model: 'kimi-k2.6',
-  stream: false,
-  status: 200,
-  error_type: null,
-  error_message: null,
-  attempts: [],
-  adjustments: [],
-  prompt_tokens: null,
-  completion_tokens: null,
-  cached_tokens: null,
-  reasoning_tokens: null,
-  cost_usd: null,
-  cost_details: null,
-  latency_ms: 1,
-  ttft_ms: null,
-  overhead_ms: 0,
-  request_json: null,
-  response_json: null,
-});
+const entry = (id: string) => logEntry({ id });
 
 describe('closing the store while another process holds the write lock', () => {
   it('refuses the queued calls, and the writer thread ends without being terminated', async () => {

@@ -2,6 +2,7 @@ import { createServer, request } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { drainedOrClosed } from '../helpers/drained.js';
 import { startStack } from '../helpers/stack.js';
 import type { Stack } from '../helpers/stack.js';
 
@@ -18,18 +19,6 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 let upstream: Server;
 let stack: Stack;
 
-function drained(res: ServerResponse): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): void => {
-      res.off('drain', done);
-      res.off('close', done);
-      resolve();
-    };
-    res.on('drain', done);
-    res.on('close', done);
-  });
-}
-
 /** `big`: 8 MB of content as fast as it is read. `thinking`: one event, comments for 4 × the idle time, one event. */
 async function answer(req: IncomingMessage, res: ServerResponse): Promise<void> {
   const { messages } = JSON.parse(await new Promise<string>((resolve) => {
@@ -39,7 +28,7 @@ async function answer(req: IncomingMessage, res: ServerResponse): Promise<void> 
   res.writeHead(200, { 'content-type': 'text/event-stream' });
   if (messages[0]!.content === 'big') {
     const chunk = event('x'.repeat(8 * 1024));
-    for (let sent = 0; sent < 8 * 1024 * 1024 && !res.destroyed; sent += chunk.length) if (!res.write(chunk)) await drained(res);
+    for (let sent = 0; sent < 8 * 1024 * 1024 && !res.destroyed; sent += chunk.length) if (!res.write(chunk)) await drainedOrClosed(res);
   } else {
     res.write(event('thinking…'));
     for (let i = 0; i < 8; i++) {
