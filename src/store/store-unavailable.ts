@@ -1,8 +1,11 @@
-/** SQLite result codes that say the database cannot take anything now, whatever is sent. */
-const UNAVAILABLE_CODE = /^SQLITE_(BUSY|LOCKED|IOERR|FULL|READONLY|CANTOPEN|NOMEM|PROTOCOL|CORRUPT|NOTADB)/;
+/**
+ * SQLite result codes that say the database cannot take anything now, whatever is sent, and the
+ * file system's (opening the store: its folder or file cannot be made or read).
+ */
+const UNAVAILABLE_CODE = /^(SQLITE_(BUSY|LOCKED|IOERR|FULL|READONLY|CANTOPEN|NOMEM|PROTOCOL|CORRUPT|NOTADB)|EACCES|EPERM|ENOSPC|EROFS|EIO|ENOENT|EMFILE|ENFILE)/;
 /** The same said in words, and the store threads' own failures (closing, stopped, too slow). */
 const UNAVAILABLE_MESSAGE =
-  /database is locked|database table is locked|disk I\/O error|database or disk is full|readonly database|unable to open database|the store is clos(ing|ed)|the store worker (stopped|exited)|did not answer .* within/i;
+  /database is locked|database table is locked|disk I\/O error|database or disk is full|readonly database|unable to open database|file is not a database|database disk image is malformed|the store is clos(ing|ed)|the store worker (stopped|exited)|did not answer .* within/i;
 
 /**
  * The store cannot take anything now (locked by another process, disk full, read-only, its thread

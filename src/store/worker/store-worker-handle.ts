@@ -94,7 +94,7 @@ export class StoreWorkerHandle {
           if (this.pending.size === 0) worker.unref();
           resolve(worker);
         } else {
-          reject(new Error(status.error));
+          reject(Object.assign(new Error(status.error), status.code ? { code: status.code } : {}));
         }
       });
       worker.on('error', (err) => {

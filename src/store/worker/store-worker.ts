@@ -19,7 +19,8 @@ try {
   store = await SqliteStore.open(data.path, data.role);
   port.postMessage({ ready: true } satisfies StoreWorkerStatus);
 } catch (err) {
-  port.postMessage({ ready: false, error: err instanceof Error ? err.message : String(err) } satisfies StoreWorkerStatus);
+  const code = err && typeof err === 'object' && 'code' in err && typeof err.code === 'string' ? err.code : undefined;
+  port.postMessage({ ready: false, error: err instanceof Error ? err.message : String(err), ...(code ? { code } : {}) } satisfies StoreWorkerStatus);
   process.exit(1);
 }
 

@@ -52,7 +52,8 @@ export interface StoreWorkerClose {
 }
 
 /** The worker's first message: open (and migrated), or why not. */
-export type StoreWorkerStatus = { ready: true } | { ready: false; error: string };
+/** `code`: the SQLite (or file system) error code, so that the caller can tell an outage from a refusal. */
+export type StoreWorkerStatus = { ready: true } | { ready: false; error: string; code?: string };
 
 /** Splits `logs.insert` into a known repository and method, or undefined. */
 export function parseStoreMethod(method: unknown): { repository: RepositoryName; name: string } | undefined {
