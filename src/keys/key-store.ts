@@ -54,7 +54,8 @@ export class InMemoryKeyStore implements KeyStore {
       k.spend_period_start = periodStart;
       k.spend_usd = 0;
     }
-    k.spend_usd += usd;
+    // A charge from an older period counts in the total only (as the SQLite store does).
+    if (periodStart === k.spend_period_start) k.spend_usd += usd;
     k.spend_total_usd += usd;
   }
 }

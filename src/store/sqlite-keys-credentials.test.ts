@@ -60,6 +60,9 @@ describe('gateway keys in SQLite', () => {
     expect(await store.keys.getKey('key_1')).toMatchObject({ spend_usd: 3.5, spend_total_usd: 3.5, spend_period_start: 100 });
     await store.keys.addSpend('key_1', 0.25, 200);
     expect(await store.keys.getKey('key_1')).toMatchObject({ spend_usd: 0.25, spend_total_usd: 3.75, spend_period_start: 200 });
+    // A charge from the period before (kept by a shutdown, written later) counts in the total only.
+    await store.keys.addSpend('key_1', 5, 100);
+    expect(await store.keys.getKey('key_1')).toMatchObject({ spend_usd: 0.25, spend_total_usd: 8.75, spend_period_start: 200 });
   });
 });
 

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'libsql';
@@ -74,6 +74,15 @@ describe('key charges a shutdown could not write', () => {
       expect((await third.keys.getKey('key_kept'))?.spend_total_usd).toBe(0.75);
     } finally {
       await third.close();
+    }
+    // A file a killed start had taken aside (only the charges it had not written yet are in it) is taken up again.
+    writeFileSync(`${path}.charges.jsonl.4242-1700000000000-abc`, `${JSON.stringify({ id: 'key_kept', usd: 0.125, periodStart: 0 })}\n`);
+    const fourth = await openStore(`sqlite:${path}`, { thread: 'worker', workerEntry });
+    try {
+      expect((await fourth.keys.getKey('key_kept'))?.spend_total_usd).toBe(0.875);
+      expect(readdirSync(dir).filter((n) => n.startsWith('charges.db.charges'))).toEqual([]);
+    } finally {
+      await fourth.close();
     }
   });
 });

@@ -73,14 +73,19 @@ export class SqliteKeyRepository implements KeyStore {
   }
 
   /** One statement, so concurrent charges never lose each other; a newer period starts from 0. */
+  /**
+   * A charge made in the budget period starting at `periodStart`: a newer period starts the
+   * period's spend afresh; an older one (a charge kept by a shutdown and written days later)
+   * counts only in the total, never in the current period's spend.
+   */
   async addSpend(id: string, usd: number, periodStart: number): Promise<void> {
     await this.client.execute({
       sql: `UPDATE virtual_keys SET
-              spend_usd = CASE WHEN ? > spend_period_start THEN ? ELSE spend_usd + ? END,
+              spend_usd = CASE WHEN ? > spend_period_start THEN ? WHEN ? = spend_period_start THEN spend_usd + ? ELSE spend_usd END,
               spend_period_start = CASE WHEN ? > spend_period_start THEN ? ELSE spend_period_start END,
               spend_total_usd = spend_total_usd + ?
             WHERE id = ?`,
-      args: [periodStart, usd, usd, periodStart, periodStart, usd, id],
+      args: [periodStart, usd, periodStart, usd, periodStart, periodStart, usd, id],
     });
   }
 

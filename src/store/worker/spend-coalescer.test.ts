@@ -156,4 +156,33 @@ describe('SpendCoalescer', () => {
     expect(kept).toEqual([{ id: 'k', usd: 0.5, periodStart: 7 }]);
     expect(warnings.at(-1)).toBe('kept $0.5 of charges to 1 key(s) that the store did not take before shutting down; they are written at the next start');
   });
+
+  it('puts aside a charge made while close() is putting the others aside (a late request), instead of losing it', async () => {
+    const kept: { usd: number }[] = [];
+    let keeping = 0;
+    const coalescer = new SpendCoalescer(
+      async () => {
+        throw new Error('the store is closing');
+      },
+      60_000,
+      {
+        retryMinMs: 5,
+        retryMaxMs: 5,
+        closeDeadlineMs: 20,
+        warn: () => {},
+        keepForLater: async (charges) => {
+          keeping++;
+          await tick(30);
+          kept.push(...charges);
+        },
+      },
+    );
+    void coalescer.add('k', 1, 0);
+    const closing = coalescer.close();
+    while (keeping === 0) await tick(2);
+    await coalescer.add('k', 5, 0);
+    await closing;
+    await tick(80);
+    expect(kept.reduce((sum, c) => sum + c.usd, 0)).toBe(6);
+  });
 });

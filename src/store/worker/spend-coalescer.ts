@@ -51,6 +51,8 @@ export class SpendCoalescer {
   private failures = 0;
   private readonly inFlight = new Set<Promise<void>>();
   private closing = false;
+  /** close() has given up on the store: charges it refuses now go straight to putAside(). */
+  private closed = false;
   private readonly retry: SpendRetryOptions;
 
   constructor(
@@ -108,20 +110,30 @@ export class SpendCoalescer {
       await this.sendNow();
     }
     this.clearRetry();
-    if (this.pending.size === 0) return;
-    const left = [...this.pending.values()];
-    this.pending = new Map();
-    const usd = left.reduce((sum, c) => sum + c.usd, 0);
-    const keys = new Set(left.map((c) => c.id)).size;
-    try {
-      if (!this.retry.keepForLater) throw new Error('nowhere to keep them');
-      await this.retry.keepForLater(left.map(({ id, usd: amount, periodStart }) => ({ id, usd: amount, periodStart })));
-      this.retry.warn(`kept $${usd} of charges to ${keys} key(s) that the store did not take before shutting down; they are written at the next start`);
-      for (const charge of left) for (const w of charge.waiters) w.resolve();
-    } catch (err) {
-      this.retry.warn(`could not write $${usd} of charges to ${keys} key(s) before shutting down (${err instanceof Error ? err.message : String(err)}); their stored spend is short by that much`);
-      const lost = new Error('the store did not take the charge before shutdown');
-      for (const charge of left) for (const w of charge.waiters) w.reject(lost);
+    this.closed = true;
+    await this.putAside();
+  }
+
+  /**
+   * What is still pending once close() has given up on the store: to keepForLater, or reported
+   * lost. Charges kept while this runs (a late request's, refused by the closing store) go too.
+   */
+  private async putAside(): Promise<void> {
+    while (this.pending.size > 0) {
+      const left = [...this.pending.values()];
+      this.pending = new Map();
+      const usd = left.reduce((sum, c) => sum + c.usd, 0);
+      const keys = new Set(left.map((c) => c.id)).size;
+      try {
+        if (!this.retry.keepForLater) throw new Error('nowhere to keep them');
+        await this.retry.keepForLater(left.map(({ id, usd: amount, periodStart }) => ({ id, usd: amount, periodStart })));
+        this.retry.warn(`kept $${usd} of charges to ${keys} key(s) that the store did not take before shutting down; they are written at the next start`);
+        for (const charge of left) for (const w of charge.waiters) w.resolve();
+      } catch (err) {
+        this.retry.warn(`could not write $${usd} of charges to ${keys} key(s) before shutting down (${err instanceof Error ? err.message : String(err)}); their stored spend is short by that much`);
+        const lost = new Error('the store did not take the charge before shutdown');
+        for (const charge of left) for (const w of charge.waiters) w.reject(lost);
+      }
     }
   }
 
@@ -167,8 +179,9 @@ export class SpendCoalescer {
     const waiting = this.pending.get(key);
     if (waiting) waiting.usd += charge.usd;
     else this.pending.set(key, { ...charge, waiters: [] });
-    // close() runs its own retries, bounded by its deadline.
-    if (!this.closing && this.retryTimer === undefined) {
+    // close() runs its own retries, bounded by its deadline; after it, straight to the side.
+    if (this.closed) void this.putAside();
+    else if (!this.closing && this.retryTimer === undefined) {
       this.retryTimer = setTimeout(() => {
         this.retryTimer = undefined;
         void this.sendNow();
@@ -191,5 +204,5 @@ export class SpendCoalescer {
 function notApplied(err: unknown): boolean {
   if (!err || typeof err !== 'object') return false;
   const { code, message } = err as { code?: unknown; message?: unknown };
-  return code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED' || (typeof message === 'string' && /database is locked|database table is locked|the store is closing/.test(message));
+  return code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED' || (typeof message === 'string' && /database is locked|database table is locked|the store is clos(ing|ed)/.test(message));
 }

@@ -1,7 +1,9 @@
-import { appendFile, readFile, rename, unlink } from 'node:fs/promises';
+import { appendFile, readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import type { CredentialRepository } from '../../credentials/credential-repository.js';
 import type { KeyStore } from '../../keys/key-store.js';
 import type { LogRepository, Store } from '../store.js';
+import { storeUnavailable } from '../store-unavailable.js';
 import { SpendCoalescer } from './spend-coalescer.js';
 import { StoreWorkerHandle } from './store-worker-handle.js';
 import { REPOSITORY_METHODS } from './worker-protocol.js';
@@ -100,18 +102,34 @@ async function keepCharges(file: string, charges: { id: string; usd: number; per
 }
 
 /**
- * Writes the charges an earlier run kept (keepCharges). The file is first moved aside, so that two
- * gateways starting on one store never both write it. What the store refuses goes back to the
- * file for the next start, without the charges already written; a damaged line is skipped, and
- * said so. Never fails the start.
+ * Writes the charges earlier runs kept (keepCharges). Each file is first moved aside under this
+ * process's name, so that two gateways starting on one store never both write it; one left aside
+ * by a start that was killed is taken up again. After each charge the file is rewritten without
+ * it, so a start killed midway repeats at most the charge it was writing. A charge the store
+ * refuses unapplied (locked) goes back to the file for the next start; one whose call failed
+ * otherwise (a timeout: it may have been applied) is not sent again, and said so. A damaged line
+ * is skipped, and said so. Never fails the start.
  */
 async function replayCharges(file: string, addSpend: (id: string, usd: number, periodStart: number) => Promise<unknown>): Promise<void> {
-  const taken = `${file}.${process.pid}`;
-  try {
-    await rename(file, taken);
-  } catch {
-    return; // none kept (or another gateway took them)
+  const folder = dirname(file);
+  const name = basename(file);
+  const found = (await readdir(folder).catch(() => [] as string[])).filter((n) => n === name || n.startsWith(`${name}.`)).map((n) => join(folder, n));
+  for (const path of found) {
+    const taken = `${file}.${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
+    try {
+      await rename(path, taken);
+    } catch {
+      continue; // another gateway took it
+    }
+    try {
+      await replayFile(file, taken, addSpend);
+    } catch (err) {
+      console.warn(`moongate: could not write the key charges kept in ${taken} (${err instanceof Error ? err.message : String(err)}); they stay there for the next start`);
+    }
   }
+}
+
+async function replayFile(file: string, taken: string, addSpend: (id: string, usd: number, periodStart: number) => Promise<unknown>): Promise<void> {
   const charges: { id: string; usd: number; periodStart: number }[] = [];
   for (const line of (await readFile(taken, 'utf8')).split('\n')) {
     if (line.trim() === '') continue;
@@ -119,20 +137,26 @@ async function replayCharges(file: string, addSpend: (id: string, usd: number, p
     if (charge) charges.push(charge);
     else console.warn(`moongate: skipped a damaged line in ${file}: ${line.slice(0, 200)}`);
   }
-  let written = 0;
   let usd = 0;
-  try {
-    for (const c of charges) {
+  for (let i = 0; i < charges.length; i++) {
+    const c = charges[i]!;
+    try {
       await addSpend(c.id, c.usd, c.periodStart);
-      written++;
       usd += c.usd;
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      if (storeUnavailable(err) && !/did not answer/.test(message)) {
+        await keepCharges(file, charges.slice(i));
+        console.warn(`moongate: could not write the key charges kept by the last shutdown yet (${message}); they stay in ${file} for the next start`);
+        break;
+      }
+      console.warn(`moongate: a kept charge of $${c.usd} to key ${c.id} may not have been written (${message}); it is not sent again`);
     }
-  } catch (err) {
-    await keepCharges(file, charges.slice(written));
-    console.warn(`moongate: could not write the key charges kept by the last shutdown yet (${err instanceof Error ? err.message : String(err)}); they stay in ${file} for the next start`);
+    // What is left, should this start be cut short.
+    await writeFile(taken, charges.slice(i + 1).map((rest) => JSON.stringify(rest) + '\n').join(''), 'utf8');
   }
   await unlink(taken);
-  if (written > 0) console.warn(`moongate: wrote $${usd} of key charges kept by the last shutdown`);
+  if (usd > 0) console.warn(`moongate: wrote $${usd} of key charges kept by the last shutdown`);
 }
 
 function parseCharge(line: string): { id: string; usd: number; periodStart: number } | undefined {
