@@ -1,5 +1,10 @@
-/** Frames one SSE event the way OpenAI does: a single data line and a blank line. */
+/**
+ * Frames one SSE event the way OpenAI does: a data line and a blank line. An event an upstream
+ * sent over several `data:` lines arrives joined with line breaks (as SSE says); each line gets
+ * its own `data:` again, or the lines after the first would reach the client as garbage.
+ */
 export function sseEvent(data: string): string {
+  if (data.includes('\n')) return `data: ${data.replaceAll('\r\n', '\n').replaceAll('\n', '\ndata: ')}\n\n`;
   return `data: ${data}\n\n`;
 }
 

@@ -22,6 +22,17 @@ describe('PassthroughStreamTransformer', () => {
     expect(t.usage).toEqual({ prompt_tokens: 5, completion_tokens: 2, total_tokens: 7, cached_tokens: 0, reasoning_tokens: 0 });
   });
 
+  it('gives each line of an event an upstream sent over several data: lines its own data: again (the client joins them back)', () => {
+    const t = new PassthroughStreamTransformer({ providerName: 'local', forwardUsageChunk: true });
+    // What the SSE parser hands on for `data: {..."model":"m",` + `data: "choices":[...]}`.
+    const joined = '{"id":"x","object":"chat.completion.chunk","created":1,"model":"m",\n"choices":[{"index":0,"delta":{"content":"ML"},"finish_reason":null}]}';
+    const out = t.onData(joined);
+    expect(out).toBe('data: {"id":"x","object":"chat.completion.chunk","created":1,"model":"m",\ndata: "choices":[{"index":0,"delta":{"content":"ML"},"finish_reason":null}]}\n\n');
+    // Read back as SSE says: data lines joined with line breaks, then JSON.
+    const data = out.trim().split('\n').map((line) => line.slice('data: '.length)).join('\n');
+    expect(JSON.parse(data).choices[0].delta.content).toBe('ML');
+  });
+
   it('holds back the usage chunk the gateway asked for on its own', () => {
     const t = new PassthroughStreamTransformer({ providerName: 'openai', forwardUsageChunk: false });
     expect(t.onData(usageOnly)).toBe('');
