@@ -18,6 +18,7 @@ function deployment(transformer: () => StreamTransformer = () => new Passthrough
         return new GatewayError(status, error.message, { type: error.type, code: error.code });
       },
     } as unknown as Provider,
+    credential: { name: 'c', apiKey: 'sk-test-secret-1234', baseUrl: 'http://127.0.0.1:1/v1' },
   } as Deployment;
 }
 

@@ -3,6 +3,7 @@ import { GatewayError } from '../server/gateway-error.js';
 import type { UpstreamResponse } from '../upstream/send-request.js';
 import { TransformedEventStream } from '../upstream/transformed-event-stream.js';
 import type { Deployment } from './deployments.js';
+import { mapUpstreamError } from './map-upstream-error.js';
 
 /**
  * Reads a 2xx event stream up to its first event, so the router commits to a stream only once it
@@ -31,7 +32,7 @@ export async function openEventStream(
     stream.destroy();
     if (!failure) throw new GatewayError(502, `${d.provider.name}: the stream ended before its first event.`, { type: 'api_error', code: 'upstream_stream_incomplete' });
     const body = JSON.stringify({ error: { message: failure.rawMessage, type: failure.type, code: failure.code } });
-    throw d.provider.mapError(statusForStreamErrorType(failure.type), body, {}, d.credential);
+    throw mapUpstreamError(d, statusForStreamErrorType(failure.type), body, {});
   }
   return { stream, first };
 }

@@ -7,6 +7,7 @@ import { parseAnswer, readText } from './read-upstream-answer.js';
 
 const deployment = {
   provider: { name: 'p', mapError: (status: number, body: string) => new GatewayError(status, `mapped: ${body}`) } as unknown as Provider,
+  credential: { name: 'c', apiKey: 'sk-test-secret-1234', baseUrl: 'http://127.0.0.1:1/v1' },
 } as Deployment;
 
 function thrownBy(f: () => unknown): GatewayError | undefined {
@@ -57,5 +58,10 @@ describe('readText', () => {
       code: 'upstream_incomplete',
       message: 'p: the connection broke while reading the answer (other side closed)',
     });
+  });
+
+  it('blanks the key the gateway sent out of an error an upstream echoes it in', () => {
+    const err = thrownBy(() => parseAnswer('{"error":{"message":"Incorrect API key provided: sk-test-secret-1234."}}', {}, deployment));
+    expect(err?.message).toBe('mapped: {"error":{"message":"Incorrect API key provided: [key …1234]."}}');
   });
 });

@@ -4,6 +4,7 @@ import { MAX_JSON_DEPTH, nestedDeeperThan } from '../server/json-nesting.js';
 import { brokenWhileReading } from '../upstream/upstream-errors.js';
 import type { UpstreamResponse } from '../upstream/send-request.js';
 import type { Deployment } from './deployments.js';
+import { mapUpstreamError } from './map-upstream-error.js';
 
 /** A streamed upstream body read whole (an error answer, or JSON where a stream was asked for). */
 export async function readText(res: UpstreamResponse, providerName: string): Promise<string> {
@@ -18,7 +19,7 @@ export async function readText(res: UpstreamResponse, providerName: string): Pro
 export function parseAnswer(text: string, headers: IncomingHttpHeaders, d: Deployment): unknown {
   const json = parseUpstreamJson(text, d.provider.name);
   if (json && typeof json === 'object' && 'error' in json && (json as { error: unknown }).error) {
-    throw d.provider.mapError(502, text, headers, d.credential);
+    throw mapUpstreamError(d, 502, text, headers);
   }
   return json;
 }

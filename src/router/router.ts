@@ -22,6 +22,7 @@ import { resolveModel } from './resolve-model.js';
 import type { ResolvedModel, RouteTarget } from './resolve-model.js';
 import { backoffMs, judgeFailure, retryAfter } from './retry-policy.js';
 import type { FailureVerdict } from './retry-policy.js';
+import { mapUpstreamError } from './map-upstream-error.js';
 
 /** One try at one upstream: where it went and how it ended. */
 export interface AttemptRecord {
@@ -385,7 +386,7 @@ export class Router {
     route.upstreamHeadersAt = res.headersAt;
     route.upstreamEndAt = performance.now();
     record.status = res.status;
-    if (res.status < 200 || res.status >= 300) throw d.provider.mapError(res.status, res.text, res.headers, d.credential);
+    if (res.status < 200 || res.status >= 300) throw mapUpstreamError(d, res.status, res.text, res.headers);
     const normalized = d.provider.normalizeResponse(parseAnswer(res.text, res.headers, d), ctx);
     return { kind: 'json', body: normalized.body, usage: normalized.usage, ...(normalized.unchanged ? { raw: res.text } : {}) };
   }
@@ -411,7 +412,7 @@ export class Router {
       const res = await sendUpstreamRequest(this.pools, { ...request, signal });
       route.upstreamHeadersAt = performance.now();
       record.status = res.status;
-      if (res.status < 200 || res.status >= 300) throw d.provider.mapError(res.status, await readText(res, d.provider.name), res.headers, d.credential);
+      if (res.status < 200 || res.status >= 300) throw mapUpstreamError(d, res.status, await readText(res, d.provider.name), res.headers);
 
       const contentType = String(res.headers['content-type'] ?? '');
       if (contentType.includes('text/event-stream')) {
