@@ -25,23 +25,22 @@ export interface ResolvedModel {
  */
 export function resolveModel(name: string, config: GatewayConfig): ResolvedModel {
   const alias = config.models.find((a) => a.name === name);
-  if (alias) {
-    return {
-      requested: name,
-      targets: alias.targets.map((t) => ({ ...splitProviderModel(t.model)!, weight: t.weight })),
-      fallbacks: alias.fallbacks.map((f) => resolveModel(f, config).targets).flat(),
-    };
-  }
+  // An alias named as a fallback lends its targets, not its own fallbacks: fallbacks do not chain,
+  // so aliases that fall back to each other (a → b, b → a) resolve instead of recursing for ever.
+  const fallbacks = alias ? alias.fallbacks.flatMap((f) => targetsOf(f, config)) : [];
+  return { requested: name, targets: targetsOf(name, config), fallbacks };
+}
+
+/** Where a model name is served: an alias's targets, `provider/model`, or a bare catalogue id. */
+function targetsOf(name: string, config: GatewayConfig): RouteTarget[] {
+  const alias = config.models.find((a) => a.name === name);
+  if (alias) return alias.targets.map((t) => ({ ...splitProviderModel(t.model)!, weight: t.weight }));
 
   const direct = splitProviderModel(name);
-  if (direct && config.providers[direct.provider]) {
-    return { requested: name, targets: [{ ...direct, weight: 1 }], fallbacks: [] };
-  }
+  if (direct && config.providers[direct.provider]) return [{ ...direct, weight: 1 }];
 
   const known = findBareModel(name);
-  if (known && config.providers[known.provider]) {
-    return { requested: name, targets: [{ provider: known.provider, model: known.id, weight: 1 }], fallbacks: [] };
-  }
+  if (known && config.providers[known.provider]) return [{ provider: known.provider, model: known.id, weight: 1 }];
 
   throw modelNotFound(name, direct?.provider, config);
 }

@@ -42,6 +42,21 @@ describe('resolveModel', () => {
     });
   });
 
+  it('resolves aliases that fall back to each other: an alias named as a fallback lends its targets, not its fallbacks', () => {
+    const cycle = parseConfigText(
+      `
+providers: { moonshot: { api_key: sk-a } }
+models:
+  - { name: a, model: moonshot/kimi-k2.6, fallbacks: [b] }
+  - { name: b, model: moonshot/kimi-k2.5, fallbacks: [a] }
+`,
+      'test.yaml',
+      {},
+    );
+    expect(resolveModel('a', cycle)).toEqual({ requested: 'a', targets: [{ provider: 'moonshot', model: 'kimi-k2.6', weight: 1 }], fallbacks: [{ provider: 'moonshot', model: 'kimi-k2.5', weight: 1 }] });
+    expect(resolveModel('b', cycle).fallbacks).toEqual([{ provider: 'moonshot', model: 'kimi-k2.6', weight: 1 }]);
+  });
+
   it('resolves provider/model, keeping slashes in the model id', () => {
     expect(resolveModel('local/meta/llama-3', config).targets).toEqual([{ provider: 'local', model: 'meta/llama-3', weight: 1 }]);
   });
