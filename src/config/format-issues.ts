@@ -22,7 +22,8 @@ export function describeKind(value: unknown): string {
     case 'string':
       return 'a string';
     case 'number':
-      return 'a number';
+      // YAML reads 1e309 as Infinity, and .nan as NaN: zod calls neither a number.
+      return Number.isFinite(value) ? 'a number' : String(value);
     case 'boolean':
       return 'true/false';
     case 'object':

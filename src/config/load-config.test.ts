@@ -244,6 +244,14 @@ describe('parseConfigText', () => {
     ]);
   });
 
+  it('refuses timers Node cannot hold (past 2^31 - 1 ms every request timed out at once) and says what an infinite number is', () => {
+    expect(problemsOf(lines('router: { timeout_ms: 2147483648, disabled_recheck_seconds: 3000000 }', 'server: { max_body_mb: 1e309 }'))).toEqual([
+      'moongate.yaml:1:11: router.timeout_ms: must be at most 2147483647',
+      'moongate.yaml:1:35: router.disabled_recheck_seconds: must be at most 2147483.647',
+      'moongate.yaml:2:11: server.max_body_mb: must be a number (got Infinity)',
+    ]);
+  });
+
   it('reports YAML syntax errors with line and column', () => {
     const [first] = problemsOf(lines('server:', '  port: 4000', ' host: x'));
     expect(first).toMatch(/^moongate\.yaml:3:\d+: /);

@@ -27,6 +27,10 @@ function numeric<T extends z.ZodType>(schema: T) {
 }
 
 const int = (min: number, max?: number) => numeric(max === undefined ? z.number().int().min(min) : z.number().int().min(min).max(max));
+/** Node's timers hold at most 2^31 - 1 ms (~24.8 days); a longer one fires at once. */
+const MAX_TIMER_MS = 2_147_483_647;
+const ms = (min: number) => int(min, MAX_TIMER_MS);
+const timerSeconds = () => numeric(z.number().positive().max(MAX_TIMER_MS / 1000));
 const positive = () => numeric(z.number().positive());
 const nonNegative = () => numeric(z.number().min(0));
 
@@ -48,14 +52,14 @@ export const loggingSchema = strictMap({
 
 export const routerSchema = strictMap({
   retries: opt(int(0, 100)),
-  timeout_ms: opt(int(1)),
-  first_token_timeout_ms: opt(int(1)),
-  idle_timeout_ms: opt(int(1)),
-  connect_timeout_ms: opt(int(1)),
-  backoff_ms: opt(int(0)),
-  max_queue_wait_ms: opt(int(0)),
+  timeout_ms: opt(ms(1)),
+  first_token_timeout_ms: opt(ms(1)),
+  idle_timeout_ms: opt(ms(1)),
+  connect_timeout_ms: opt(ms(1)),
+  backoff_ms: opt(ms(0)),
+  max_queue_wait_ms: opt(ms(0)),
   max_queue_size: opt(int(0)),
-  disabled_recheck_seconds: opt(positive()),
+  disabled_recheck_seconds: opt(timerSeconds()),
   cooldown: opt(
     strictMap({
       fails: opt(int(1)),
