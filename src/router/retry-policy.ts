@@ -18,13 +18,21 @@ const UNHEALTHY_STATUSES = new Set([408, 500, 502, 503, 504]);
  * operator's when it is a configured credential: then the credential is disabled and the request
  * moves to another one, so callers don't pay for a revoked key in the config.
  */
+/**
+ * The key has no money left: Moonshot's `exceeded_current_quota_error`, OpenAI's 429
+ * `insufficient_quota`. Waiting does not help, so it is treated like a rejected key.
+ */
+function noBalance(error: GatewayError): boolean {
+  return error.type === 'exceeded_current_quota_error' || error.type === 'insufficient_quota' || error.code === 'insufficient_quota';
+}
+
 export function judgeFailure(error: GatewayError, callerBroughtKey: boolean): FailureVerdict {
   const status = error.status;
   // Our own failures and a client gone say nothing about the deployment.
   if (status === 499 || error.code === 'internal_error' || error.code === 'request_timeout') return { retryable: false, effect: 'none' };
   // A caller's own key is theirs: its failures never change shared state, and its rejection is final.
   if (callerBroughtKey) {
-    const keyProblem = status === 401 || error.type === 'exceeded_current_quota_error' || error.code === 'invalid_credential_format';
+    const keyProblem = status === 401 || noBalance(error) || error.code === 'invalid_credential_format';
     if (keyProblem) return { retryable: false, effect: 'none' };
     const verdict = judgeFailure(error, false);
     return { ...verdict, effect: 'none' };
@@ -32,7 +40,7 @@ export function judgeFailure(error: GatewayError, callerBroughtKey: boolean): Fa
   if (status === 401 || error.code === 'invalid_credential_format') return { retryable: true, effect: 'disable_credential' };
   if (status === 429) {
     const retryAfterMs = retryAfter(error);
-    if (error.type === 'exceeded_current_quota_error') return { retryable: true, effect: 'disable_credential' };
+    if (noBalance(error)) return { retryable: true, effect: 'disable_credential' };
     if (error.code === 'gateway_capacity_exceeded') return { retryable: false, effect: 'none' };
     return { retryable: true, effect: 'cool', retryAfterMs };
   }

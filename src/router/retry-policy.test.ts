@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import { GatewayError } from '../server/gateway-error.js';
+import { judgeFailure } from './retry-policy.js';
+
+const error = (status: number, type?: string, code?: string) => new GatewayError(status, 'x', { ...(type ? { type } : {}), ...(code ? { code } : {}) });
+
+describe('judgeFailure', () => {
+  it("disables a configured key that is rejected or has no money left (Moonshot's and OpenAI's ways of saying so), and moves on", () => {
+    for (const e of [error(401), error(429, 'exceeded_current_quota_error'), error(429, 'insufficient_quota', 'insufficient_quota')]) {
+      expect(judgeFailure(e, false)).toEqual({ retryable: true, effect: 'disable_credential' });
+    }
+  });
+
+  it("returns a caller's own rejected or empty key at once, changing nothing shared", () => {
+    for (const e of [error(401), error(429, 'exceeded_current_quota_error'), error(429, 'insufficient_quota', 'insufficient_quota')]) {
+      expect(judgeFailure(e, true)).toEqual({ retryable: false, effect: 'none' });
+    }
+  });
+
+  it('rests a deployment on a plain 429 and counts 5xx against it; the request itself is the problem otherwise', () => {
+    expect(judgeFailure(error(429, 'rate_limit_reached_error'), false)).toMatchObject({ retryable: true, effect: 'cool' });
+    expect(judgeFailure(error(503), false)).toMatchObject({ retryable: true, effect: 'unhealthy' });
+    expect(judgeFailure(error(400), false)).toEqual({ retryable: false, effect: 'answered' });
+    expect(judgeFailure(error(499), false)).toEqual({ retryable: false, effect: 'none' });
+  });
+});
