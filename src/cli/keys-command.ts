@@ -1,5 +1,6 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { adminCall, adminTarget } from './admin-client.js';
+import { printable } from './printable.js';
 
 interface Connection {
   url?: string;
@@ -49,7 +50,7 @@ export function keysCommand(): Command {
       ...(o.customer ? { customer_identifier: o.customer } : {}),
     })) as Record<string, unknown>;
     if (o.json) return console.log(JSON.stringify(created, null, 2));
-    console.log(`Created key ${created.id} (${created.name}). This is the only time it is shown:\n\n  ${created.key}\n`);
+    console.log(`Created key ${printable(String(created.id))} (${printable(String(created.name))}). This is the only time it is shown:\n\n  ${created.key}\n`);
   });
 
   connection(keys.command('list').description('list keys with their spend')).action(async (o: Connection) => {
@@ -58,14 +59,14 @@ export function keysCommand(): Command {
     if (list.data.length === 0) return console.log('No keys yet. Create one with: moongate keys create --name NAME');
     for (const k of list.data) {
       const budget = k.budget_usd === null ? 'no budget' : `$${k.spend_usd} of $${k.budget_usd}/${k.budget_period}`;
-      console.log(`${k.id}  ${String(k.status).padEnd(7)}  …${k.key_last4}  ${k.name}  (${budget}; total spent $${k.spend_total_usd})`);
+      console.log(printable(`${k.id}  ${String(k.status).padEnd(7)}  …${k.key_last4}  ${k.name}  (${budget}; total spent $${k.spend_total_usd})`));
     }
   });
 
   connection(keys.command('revoke').description('revoke a key (effective on its next request)').argument('<id>', 'key id (key_…)')).action(async (id: string, o: Connection) => {
     const revoked = (await adminCall(adminTarget(o), 'DELETE', `/admin/keys/${encodeURIComponent(id)}`)) as Record<string, unknown>;
     if (o.json) return console.log(JSON.stringify(revoked, null, 2));
-    console.log(`Revoked ${revoked.id} (${revoked.name}).`);
+    console.log(printable(`Revoked ${revoked.id} (${revoked.name}).`));
   });
   return keys;
 }

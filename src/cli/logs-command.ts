@@ -5,6 +5,7 @@ import { httpLogReader, storeLogReader } from '../logs/tail/log-reader.js';
 import type { LogReader } from '../logs/tail/log-reader.js';
 import { tailLogs } from '../logs/tail/tail-logs.js';
 import type { LogFilter, StatusFilter } from '../store/store.js';
+import { printable } from './printable.js';
 
 export interface LogsOptions {
   follow?: boolean;
@@ -51,7 +52,7 @@ export async function runLogs(options: LogsOptions): Promise<void> {
       follow: options.follow === true,
       pollMs: options.interval,
       signal: abort.signal,
-      print: (r) => console.log(options.json ? JSON.stringify(r) : formatLogLine(r)),
+      print: (r) => console.log(options.json ? JSON.stringify(r) : printable(formatLogLine(r))),
       warn: (message) => console.error(`moongate logs: ${message}`),
     });
   } finally {

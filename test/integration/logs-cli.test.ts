@@ -99,6 +99,17 @@ describe('moongate logs', () => {
     expect(denied.out()).toContain('401');
   });
 
+  it('writes control characters from callers out, so a value cannot clear the screen or forge a line', async () => {
+    const ingested = await stack.api('/v1/logs', { method: 'POST', token: MASTER, body: { id: 'ctrl-1', model: 'kimi-k2.6', customer_identifier: 'c\u001b[2Jx\nFAKE LINE' } });
+    expect(ingested.status).toBe(201);
+    await stack.flush();
+    const out = run(['--url', stack.url, '--api-key', MASTER, '--customer', 'c\u001b[2Jx\nFAKE LINE']);
+    expect(await out.exited).toBe(0);
+    expect(out.out()).toContain('customer=c\\x1b[2Jx\\nFAKE LINE');
+    expect(out.out()).not.toContain('\u001b');
+    expect(out.out().trim().split('\n')).toHaveLength(1);
+  });
+
   it('says so when --store names no database, and creates nothing there', async () => {
     const missing = join(stack.dir, 'typo', 'sub', 'moongate.db');
     const wrong = run(['--store', `sqlite:${missing}`]);
