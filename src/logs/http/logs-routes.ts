@@ -68,10 +68,23 @@ export function logRoutes(deps: LogRoutesDeps): RouteHandler {
 
 async function listLogs(req: IncomingMessage, res: ServerResponse, caller: Caller, deps: LogRoutesDeps): Promise<true> {
   const query = parseListQuery(searchParams(req), deps.providerNames);
-  const own = readScope(caller);
-  if (own !== undefined) query.key_id = own;
+  if (!scopeTo(query, readScope(caller))) {
+    sendJson(res, 200, { object: 'list', data: [], next_cursor: null });
+    return true;
+  }
   const page = await fromStore(() => deps.store.logs.list(query));
   sendJson(res, 200, { object: 'list', data: page.records, next_cursor: page.next ? encodeCursor(page.next) : null });
+  return true;
+}
+
+/**
+ * A gateway key reads only its own records: the query is narrowed to it. False when it asked for
+ * another key's (`key_id=…`): nothing matches, rather than its own records under another filter.
+ */
+function scopeTo(query: { key_id?: string }, own: string | undefined): boolean {
+  if (own === undefined) return true;
+  if (query.key_id !== undefined && query.key_id !== own) return false;
+  query.key_id = own;
   return true;
 }
 
@@ -90,9 +103,7 @@ async function getLog(res: ServerResponse, id: string, caller: Caller, deps: Log
 
 async function usage(req: IncomingMessage, res: ServerResponse, caller: Caller, deps: LogRoutesDeps, now: number): Promise<true> {
   const query = parseUsageQuery(searchParams(req), deps.providerNames, now);
-  const own = readScope(caller);
-  if (own !== undefined) query.key_id = own;
-  const rows = await fromStore(() => deps.store.logs.usage(query));
+  const rows = scopeTo(query, readScope(caller)) ? await fromStore(() => deps.store.logs.usage(query)) : [];
   sendJson(res, 200, {
     object: 'usage',
     group_by: query.group_by,
