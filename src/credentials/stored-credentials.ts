@@ -35,7 +35,8 @@ export interface CredentialView {
  */
 export class StoredCredentials {
   private readonly box: SecretBox | undefined;
-  private readonly stored = new Set<string>();
+  /** `provider/name` of each stored credential, and when it was stored (epoch ms). */
+  private readonly stored = new Map<string, number>();
 
   constructor(
     private readonly repository: CredentialRepository,
@@ -118,8 +119,7 @@ export class StoredCredentials {
         weight: c.weight,
         limits: c.limits ?? null,
         models: c.models ?? null,
-        source: this.stored.has(`${p.name}/${c.name}`) ? ('stored' as const) : ('config' as const),
-        created_at: null,
+        ...stored(this.stored.get(`${p.name}/${c.name}`)),
       })),
     );
   }
@@ -152,7 +152,7 @@ export class StoredCredentials {
       ...(row.models ? { models: row.models } : {}),
     };
     provider.credentials.push(credential);
-    this.stored.add(`${row.provider}/${row.name}`);
+    this.stored.set(`${row.provider}/${row.name}`, row.created_at);
     this.onChange();
   }
 }
@@ -170,4 +170,9 @@ function view(row: StoredCredential, source: 'config' | 'stored'): CredentialVie
     source,
     created_at: new Date(row.created_at).toISOString(),
   };
+}
+
+/** Where a credential came from, and when it was stored (config credentials have no time). */
+function stored(createdAt: number | undefined): Pick<CredentialView, 'source' | 'created_at'> {
+  return createdAt === undefined ? { source: 'config', created_at: null } : { source: 'stored', created_at: new Date(createdAt).toISOString() };
 }

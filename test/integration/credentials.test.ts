@@ -76,6 +76,9 @@ describe('stored provider credentials', () => {
         ['from-config', 'config', '1111'],
         ['runtime', 'stored', '9876'],
       ]);
+      // A stored credential's time shows in the list as it did in the answer to POST (it was null).
+      expect(list.json.data.map((c: any) => c.created_at)).toEqual([null, added.json.created_at]);
+      expect(added.json.created_at).toMatch(/^\d{4}-\d\d-\d\dT/);
       expect(JSON.stringify(list.json)).not.toMatch(/sk-(config|stored)/);
 
       const res = await fetch(`${url}/v1/chat/completions`, {
