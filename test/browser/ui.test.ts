@@ -132,6 +132,30 @@ models:
     await shot('log-detail');
   });
 
+  it('opens records sent in with bodies of any shape (they used to leave the page on "Loading…")', async () => {
+    const odd = [
+      { id: 'odd-1', model: 'm', request: { messages: 'notarray' } },
+      { id: 'odd-2', model: 'm', request: { messages: [null, 7, { role: 3, content: { x: 1 }, tool_calls: 'no' }] } },
+      { id: 'odd-3', model: 'm', response: { choices: [{ message: { role: 'assistant', tool_calls: [null, { function: null }] } }] } },
+    ];
+    for (const body of odd) expect((await stack.api('/v1/logs', { body, token: MASTER })).status).toBe(201);
+    await stack.flush();
+    const errors: string[] = [];
+    const onError = (err: Error): void => void errors.push(err.message);
+    page.on('pageerror', onError);
+    try {
+      for (const { id } of odd) {
+        await page.goto(`${stack.url}/ui#/logs/${id}`);
+        await page.waitForSelector('#log-attempts');
+        expect(await page.textContent('main')).toContain(id);
+      }
+      expect(await page.textContent('main')).toContain('assistant');
+      expect(errors).toEqual([]);
+    } finally {
+      page.off('pageerror', onError);
+    }
+  });
+
   it('creates a key that works for an API call, and revokes it so that the call fails', async () => {
     await page.goto(`${stack.url}/ui#/keys`);
     await page.fill('#key-name', 'ui-made');

@@ -44,7 +44,7 @@ export async function logDetailPage(root: HTMLElement, id: string): Promise<void
     ),
     r.error_message ? h('div', { class: 'error' }, r.error_message) : null,
     attempts(r),
-    h('section', { class: 'card' }, h('h3', {}, 'Messages'), (r.request?.messages ?? []).map(message), r.request ? null : h('p', { class: 'muted' }, 'Bodies are not kept (logging.bodies: off).')),
+    h('section', { class: 'card' }, h('h3', {}, 'Messages'), messages(r.request?.messages), r.request ? null : h('p', { class: 'muted' }, 'Bodies are not kept (logging.bodies: off).')),
     answer ? h('section', { class: 'card', id: 'log-answer' }, h('h3', {}, 'Answer'), message(answer)) : null,
     r.request?.tools ? h('details', { class: 'card' }, h('summary', {}, 'Tools offered'), h('pre', {}, json(r.request.tools))) : null,
     h('details', { class: 'card' }, h('summary', {}, 'Raw record'), h('pre', {}, json(r))),
@@ -79,14 +79,28 @@ function attempts(r: LogRecord): HTMLElement {
   );
 }
 
+/**
+ * A request's messages. Records can be sent in through POST /v1/logs in any JSON shape: what is
+ * not a list of messages is shown as the JSON it is, rather than break the page.
+ */
+function messages(value: unknown): HTMLElement | HTMLElement[] {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value)) return h('pre', { class: 'content' }, json(value));
+  return value.map((m) => message(m as ChatMessage));
+}
+
 /** A chat message; reasoning is drawn apart from the content so the two are never confused. */
 export function message(m: ChatMessage): HTMLElement {
+  if (!m || typeof m !== 'object') return h('pre', { class: 'content' }, json(m));
+  const text = (value: unknown): string => (typeof value === 'string' ? value : json(value));
   return h(
     'div',
-    { class: `msg role-${m.role}` },
-    h('div', { class: 'role' }, m.role, m.name ? ` (${m.name})` : '', m.tool_call_id ? ` ← ${m.tool_call_id}` : ''),
-    m.reasoning_content ? h('div', { class: 'reasoning' }, h('div', { class: 'label' }, 'Reasoning'), h('pre', {}, m.reasoning_content)) : null,
-    m.content !== undefined && m.content !== null && m.content !== '' ? h('pre', { class: 'content' }, typeof m.content === 'string' ? m.content : json(m.content)) : null,
-    (m.tool_calls ?? []).map((t) => h('div', { class: 'tool-call' }, h('span', { class: 'label' }, `tool call ${t.function?.name ?? ''}`), h('pre', {}, t.function?.arguments ?? ''))),
+    { class: `msg role-${text(m.role)}` },
+    h('div', { class: 'role' }, text(m.role), m.name ? ` (${text(m.name)})` : '', m.tool_call_id ? ` ← ${text(m.tool_call_id)}` : ''),
+    m.reasoning_content ? h('div', { class: 'reasoning' }, h('div', { class: 'label' }, 'Reasoning'), h('pre', {}, text(m.reasoning_content))) : null,
+    m.content !== undefined && m.content !== null && m.content !== '' ? h('pre', { class: 'content' }, text(m.content)) : null,
+    (Array.isArray(m.tool_calls) ? m.tool_calls : []).map((t) =>
+      h('div', { class: 'tool-call' }, h('span', { class: 'label' }, `tool call ${text(t?.function?.name ?? '')}`), h('pre', {}, text(t?.function?.arguments ?? ''))),
+    ),
   );
 }
