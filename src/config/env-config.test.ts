@@ -27,6 +27,7 @@ describe('configFromEnvironment', () => {
       regions: { global: 'https://api.moonshot.ai/v1', cn: 'https://api.moonshot.cn/v1' },
       credentials: [],
       credential_override: {},
+      stream_usage: true,
     });
   });
 
@@ -66,6 +67,7 @@ describe('configFromEnvironment', () => {
       regions: { global: 'https://api.moonshot.ai/v1', cn: 'https://api.moonshot.cn/v1' },
       credentials: [{ name: 'default', api_key: 'sk-o', weight: 1 }],
       credential_override: {},
+      stream_usage: true,
     });
     expect(configFromEnvironment({ OPENAI_API_KEY: 'sk-o', OPENAI_API_BASE: 'http://localhost:8080/v1/' }).providers.openai!.base_url).toBe(
       'http://localhost:8080/v1',

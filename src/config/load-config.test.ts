@@ -71,6 +71,7 @@ describe('parseConfigText', () => {
             { name: 'china', api_key: 'sk-cn', region: 'cn', weight: 1 },
           ],
           credential_override: { 'moonshot/kimi-k2.6': 'china' },
+          stream_usage: true,
         },
         openai: {
           name: 'openai',
@@ -79,6 +80,7 @@ describe('parseConfigText', () => {
           regions: { global: 'https://api.moonshot.ai/v1', cn: 'https://api.moonshot.cn/v1' },
           credentials: [{ name: 'default', api_key: 'sk-openai', weight: 1 }],
           credential_override: {},
+          stream_usage: true,
         },
       },
       models: [

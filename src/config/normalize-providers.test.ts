@@ -16,7 +16,7 @@ describe('normalizeProviders', () => {
     const { providers, names, problems } = run(undefined);
     expect(problems).toEqual([]);
     expect(providers).toEqual({
-      moonshot: { name: 'moonshot', type: 'moonshot', regions: MOONSHOT_REGIONS, credentials: [], credential_override: {} },
+      moonshot: { name: 'moonshot', type: 'moonshot', regions: MOONSHOT_REGIONS, credentials: [], credential_override: {}, stream_usage: true },
     });
     expect([...names]).toEqual(['moonshot']);
   });
@@ -43,6 +43,7 @@ describe('normalizeProviders', () => {
         { name: 'custom', api_key: 'sk-c', base_url: 'https://proxy.example.com/v1', weight: 1 },
       ],
       credential_override: { 'moonshot/kimi-k2.6': 'china' },
+      stream_usage: true,
     });
   });
 
@@ -85,6 +86,7 @@ describe('normalizeProviders', () => {
       regions: MOONSHOT_REGIONS,
       credentials: [{ name: 'default', api_key: 'sk-o', weight: 1 }],
       credential_override: {},
+      stream_usage: true,
     });
   });
 

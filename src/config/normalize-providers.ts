@@ -23,6 +23,7 @@ export function emptyProvider(name: string, type: ProviderType, base_url?: strin
     regions: { ...DEFAULT_MOONSHOT_REGIONS },
     credentials: [],
     credential_override: {},
+    stream_usage: true,
   };
 }
 
@@ -162,6 +163,10 @@ function normalizeProvider(name: string, value: unknown, problems: ProblemList):
       }
     }
     provider.credential_override = Object.fromEntries(Object.entries(raw.credential_override));
+  }
+  if (raw.stream_usage !== undefined) {
+    if (type === 'moonshot') problems.add([...base, 'stream_usage'], 'is for openai and openai-compatible providers (Moonshot is always asked for usage)');
+    provider.stream_usage = raw.stream_usage;
   }
   return provider;
 }

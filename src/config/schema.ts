@@ -97,6 +97,7 @@ export const providerSchema = z.preprocess(
     api_key: opt(z.string()),
     region: opt(z.enum(REGIONS)),
     limits: opt(limitsSchema),
+    stream_usage: opt(z.boolean()),
   }),
 );
 

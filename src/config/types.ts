@@ -39,6 +39,12 @@ export interface ProviderConfig {
   credentials: CredentialConfig[];
   /** `provider/model` (or bare model id) → credential name that must serve it. */
   credential_override: Record<string, string>;
+  /**
+   * OpenAI and OpenAI-compatible providers: ask for usage on streams (`stream_options.include_usage`),
+   * so that every stream is logged, priced and charged to its key. Off for a server that refuses
+   * the field. (Moonshot always gets it.)
+   */
+  stream_usage: boolean;
 }
 
 export interface AliasTarget {

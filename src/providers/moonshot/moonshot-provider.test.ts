@@ -11,6 +11,7 @@ const config: ProviderConfig = {
   regions: { global: 'http://127.0.0.1:9/v1', cn: 'http://127.0.0.1:9/cn/v1' },
   credentials: [],
   credential_override: {},
+  stream_usage: true,
 };
 const credential = { name: 'main', apiKey: 'sk-test', baseUrl: 'http://127.0.0.1:9/v1' };
 const ctx: CallContext = { requestId: 'r1', callerScope: 's', clientWantsUsage: false, captureResponse: false };

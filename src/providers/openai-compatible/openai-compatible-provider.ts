@@ -19,7 +19,10 @@ import { PassthroughStreamTransformer } from './passthrough-stream.js';
 /**
  * OpenAI itself and any OpenAI-compatible server: the request goes through as sent (with the
  * model id the route chose), the answer comes back as received, and usage is read on the way.
- * Only OpenAI is known to accept `stream_options`, so only there usage is requested for logging.
+ * Streams ask for usage upstream (`stream_options.include_usage`; the usage chunk is held back
+ * from a client that did not ask), so that every stream is priced and charged to its key: without
+ * it such servers send none. `stream_usage: false` leaves the request alone, for a server that
+ * refuses the field.
  */
 export class OpenAICompatibleProvider implements Provider {
   constructor(readonly config: ProviderConfig) {}
@@ -29,7 +32,7 @@ export class OpenAICompatibleProvider implements Provider {
   }
 
   private get requestsUsage(): boolean {
-    return this.config.type === 'openai';
+    return this.config.stream_usage;
   }
 
   async prepareChat(
