@@ -23,7 +23,8 @@ export async function runCheck(provider: string, options: CheckOptions): Promise
   const moonshot = config.providers.moonshot!;
   type Target = { name: string; key: string; region: MoonshotRegion; baseUrl?: string };
   const targets: Target[] = options.key
-    ? [{ name: '--key', key: options.key, region: options.region ?? 'global' }]
+    ? // A provider-wide base URL (MOONSHOT_API_BASE, or base_url in the config) is where keys are checked, unless a region is asked for.
+      [{ name: '--key', key: options.key, region: options.region ?? 'global', ...(options.region === undefined && moonshot.base_url ? { baseUrl: moonshot.base_url } : {}) }]
     : moonshot.credentials.map((c) => ({ name: c.name, key: c.api_key, region: options.region ?? c.region ?? 'global', baseUrl: c.base_url }));
   if (targets.length === 0) {
     console.error('moongate check: no Moonshot key to check. Pass --key, set MOONSHOT_API_KEY, or configure providers.moonshot.credentials.');

@@ -119,6 +119,11 @@ describe('moongate CLI', () => {
       ['empty', 'no_balance'],
     ]);
     expect(check.stdout()).not.toContain('sk-good');
+
+    // With no config, --key is checked where MOONSHOT_API_BASE points (it went to api.moonshot.ai).
+    const env = run(['check', 'moonshot', '--key', 'sk-good', '--json'], { MOONSHOT_API_BASE: `${simUrl}/v1` });
+    expect(await env.exited).toBe(0);
+    expect(JSON.parse(env.stdout())).toMatchObject([{ credential: '--key', verdict: 'ok' }]);
   });
 
   it('keys create, list and revoke through a running gateway', async () => {
