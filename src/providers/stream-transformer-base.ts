@@ -1,4 +1,5 @@
 import { MAX_JSON_DEPTH, nestedDeeperThan } from '../server/json-nesting.js';
+import { redactKey } from './redact-key.js';
 import { sseErrorEvent } from './sse.js';
 import { StreamAssembler } from './stream-assembler.js';
 import type { AssembledResponse } from './stream-assembler.js';
@@ -17,6 +18,8 @@ export abstract class StreamTransformerBase implements StreamTransformer {
   constructor(
     protected readonly providerName: string,
     captureResponse: boolean | undefined,
+    /** The key sent upstream: blanked out of the error events the upstream sends. */
+    private readonly upstreamKey?: string,
   ) {
     if (captureResponse) this.assembler = new StreamAssembler();
   }
@@ -75,7 +78,7 @@ export abstract class StreamTransformerBase implements StreamTransformer {
   protected upstreamError(error: unknown): string {
     const e = (error && typeof error === 'object' ? error : { message: String(error) }) as Record<string, unknown>;
     return this.fail(
-      typeof e.message === 'string' ? e.message : 'unknown error',
+      typeof e.message === 'string' ? redactKey(e.message, this.upstreamKey) : 'unknown error',
       typeof e.type === 'string' ? e.type : 'api_error',
       typeof e.code === 'string' ? e.code : null,
     );

@@ -31,6 +31,8 @@ export interface CallContext {
   clientWantsUsage: boolean;
   /** Response bodies are logged: streams rebuild the whole answer as they pass. */
   captureResponse: boolean;
+  /** The key sent upstream on this call, only to blank it out of what the upstream says (redactKey). */
+  upstreamKey?: string;
 }
 
 export interface PreparedRequest {

@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import { redactKey } from '../providers/redact-key.js';
 import type { GatewayError } from '../server/gateway-error.js';
 import type { Deployment } from './deployments.js';
 
@@ -10,10 +11,4 @@ import type { Deployment } from './deployments.js';
  */
 export function mapUpstreamError(d: Deployment, status: number, body: string, headers: IncomingHttpHeaders): GatewayError {
   return d.provider.mapError(status, redactKey(body, d.credential.apiKey), headers, d.credential);
-}
-
-export function redactKey(text: string, key: string): string {
-  // A very short "key" (a test value) would blank out ordinary words.
-  if (key.length < 8 || !text.includes(key)) return text;
-  return text.replaceAll(key, `[key …${key.slice(-4)}]`);
 }

@@ -342,6 +342,7 @@ export class Router {
       callerScope: call.callerScope,
       clientWantsUsage: call.clientWantsUsage,
       captureResponse: call.captureResponse,
+      upstreamKey: d.credential.apiKey,
     };
     const prepared = await d.provider.prepareChat(body, d.model, d.credential, ctx, call.clientBody);
     route.provider = d.provider.name;

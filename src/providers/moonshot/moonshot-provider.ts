@@ -67,6 +67,7 @@ export class MoonshotProvider implements Provider {
       clientWantsUsage: ctx.clientWantsUsage,
       captureResponse: ctx.captureResponse,
       onTurnComplete: (turn) => this.rememberTurns(ctx, [turn]),
+      ...(ctx.upstreamKey !== undefined ? { upstreamKey: ctx.upstreamKey } : {}),
     });
   }
 

@@ -18,6 +18,8 @@ export interface MoonshotStreamOptions {
   captureResponse?: boolean;
   /** Called once per choice when the stream finished with tool calls (for the reasoning memory). */
   onTurnComplete?: (turn: CompletedTurn) => void;
+  /** The key sent upstream, blanked out of the upstream's error events. */
+  upstreamKey?: string;
 }
 
 interface ChoiceState {
@@ -44,7 +46,7 @@ export class MoonshotStreamTransformer extends StreamTransformerBase {
   private readonly choices = new Map<number, ChoiceState>();
 
   constructor(private readonly options: MoonshotStreamOptions) {
-    super(options.providerName, options.captureResponse);
+    super(options.providerName, options.captureResponse, options.upstreamKey);
   }
 
   get usage(): Usage | undefined {

@@ -63,6 +63,7 @@ export class OpenAICompatibleProvider implements Provider {
       providerName: this.name,
       forwardUsageChunk: ctx.clientWantsUsage || !this.requestsUsage,
       captureResponse: ctx.captureResponse,
+      ...(ctx.upstreamKey !== undefined ? { upstreamKey: ctx.upstreamKey } : {}),
     });
   }
 

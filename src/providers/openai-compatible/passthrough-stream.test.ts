@@ -33,6 +33,15 @@ describe('PassthroughStreamTransformer', () => {
     expect(JSON.parse(data).choices[0].delta.content).toBe('ML');
   });
 
+  it('blanks the key sent upstream out of an error event the upstream sends mid-stream', () => {
+    const t = new PassthroughStreamTransformer({ providerName: 'up', forwardUsageChunk: true, upstreamKey: 'sk-secret-key-5678' });
+    t.onData(content);
+    const out = t.onData('{"error":{"message":"quota gone for key sk-secret-key-5678","type":"insufficient_quota"}}');
+    expect(out).toContain('up: quota gone for key [key …5678]');
+    expect(out).not.toContain('sk-secret-key-5678');
+    expect(t.failure?.message).toBe('up: quota gone for key [key …5678]');
+  });
+
   it('holds back the usage chunk the gateway asked for on its own', () => {
     const t = new PassthroughStreamTransformer({ providerName: 'openai', forwardUsageChunk: false });
     expect(t.onData(usageOnly)).toBe('');

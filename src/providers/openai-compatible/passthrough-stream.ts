@@ -9,6 +9,8 @@ export interface PassthroughStreamOptions {
   forwardUsageChunk: boolean;
   /** Rebuild the whole answer as it passes (for logging response bodies); costs a parse per event. */
   captureResponse?: boolean;
+  /** The key sent upstream, blanked out of the upstream's error events. */
+  upstreamKey?: string;
 }
 
 /**
@@ -20,7 +22,7 @@ export class PassthroughStreamTransformer extends StreamTransformerBase {
   private lastUsage: Usage | undefined;
 
   constructor(private readonly options: PassthroughStreamOptions) {
-    super(options.providerName, options.captureResponse);
+    super(options.providerName, options.captureResponse, options.upstreamKey);
   }
 
   get usage(): Usage | undefined {
