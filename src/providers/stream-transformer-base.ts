@@ -69,7 +69,9 @@ export abstract class StreamTransformerBase implements StreamTransformer {
   }
 
   /** The stream's last event: an OpenAI error naming whoever ended it (the provider, unless told). */
-  protected fail(rawMessage: string, type: string, code: string | null, by = this.providerName): string {
+  protected fail(message: string, type: string, code: string | null, by = this.providerName): string {
+    // What an upstream said (its error, a preview of a broken event) may echo the key it was sent.
+    const rawMessage = redactKey(message, this.upstreamKey);
     this.failureInfo = { message: `${by}: ${rawMessage}`, rawMessage, type, code };
     return sseErrorEvent(this.failureInfo.message, type, code);
   }
@@ -78,7 +80,7 @@ export abstract class StreamTransformerBase implements StreamTransformer {
   protected upstreamError(error: unknown): string {
     const e = (error && typeof error === 'object' ? error : { message: String(error) }) as Record<string, unknown>;
     return this.fail(
-      typeof e.message === 'string' ? redactKey(e.message, this.upstreamKey) : 'unknown error',
+      typeof e.message === 'string' ? e.message : 'unknown error',
       typeof e.type === 'string' ? e.type : 'api_error',
       typeof e.code === 'string' ? e.code : null,
     );

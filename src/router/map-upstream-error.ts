@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { redactKey } from '../providers/redact-key.js';
-import type { GatewayError } from '../server/gateway-error.js';
+import { GatewayError } from '../server/gateway-error.js';
 import type { Deployment } from './deployments.js';
 
 /**
@@ -10,5 +10,9 @@ import type { Deployment } from './deployments.js';
  * apart.
  */
 export function mapUpstreamError(d: Deployment, status: number, body: string, headers: IncomingHttpHeaders): GatewayError {
-  return d.provider.mapError(status, redactKey(body, d.credential.apiKey), headers, d.credential);
+  const error = d.provider.mapError(status, redactKey(body, d.credential.apiKey), headers, d.credential);
+  // Once more on the message parsed out of the body, where JSON escapes are undone.
+  const message = redactKey(error.message, d.credential.apiKey);
+  if (message === error.message) return error;
+  return new GatewayError(error.status, message, { type: error.type, code: error.code, param: error.param, headers: error.headers });
 }

@@ -5,6 +5,7 @@ import { brokenWhileReading } from '../upstream/upstream-errors.js';
 import type { UpstreamResponse } from '../upstream/send-request.js';
 import type { Deployment } from './deployments.js';
 import { mapUpstreamError } from './map-upstream-error.js';
+import { redactKey } from '../providers/redact-key.js';
 
 /** A streamed upstream body read whole (an error answer, or JSON where a stream was asked for). */
 export async function readText(res: UpstreamResponse, providerName: string): Promise<string> {
@@ -17,19 +18,20 @@ export async function readText(res: UpstreamResponse, providerName: string): Pro
 
 /** A 2xx body as JSON; an `error` object in it is mapped like the provider's error answers. */
 export function parseAnswer(text: string, headers: IncomingHttpHeaders, d: Deployment): unknown {
-  const json = parseUpstreamJson(text, d.provider.name);
+  const json = parseUpstreamJson(text, d.provider.name, d.credential.apiKey);
   if (json && typeof json === 'object' && 'error' in json && (json as { error: unknown }).error) {
     throw mapUpstreamError(d, 502, text, headers);
   }
   return json;
 }
 
-function parseUpstreamJson(text: string, providerName: string): unknown {
+function parseUpstreamJson(text: string, providerName: string, upstreamKey: string): unknown {
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch {
-    const preview = text.length > 120 ? `${text.slice(0, 120)}…` : text;
+    const shown = redactKey(text, upstreamKey);
+    const preview = shown.length > 120 ? `${shown.slice(0, 120)}…` : shown;
     throw new GatewayError(502, `${providerName}: answered with a body that is not JSON: ${JSON.stringify(preview)}`, {
       type: 'api_error',
       code: 'invalid_upstream_response',

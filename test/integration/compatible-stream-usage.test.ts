@@ -22,6 +22,10 @@ beforeAll(async () => {
     req.on('data', (d: Buffer) => (text += d.toString())).on('end', () => {
       const body = JSON.parse(text) as { stream_options?: { include_usage?: boolean } };
       received.push(body);
+      if (req.url?.includes('/refuse/') && body.stream_options) {
+        res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: 'Unrecognized request argument supplied: stream_options', type: 'invalid_request_error' } }));
+        return;
+      }
       res.writeHead(200, { 'content-type': 'text/event-stream' });
       res.write(chunk({ choices: [{ index: 0, delta: { content: 'hi' }, finish_reason: 'stop' }] }));
       if (body.stream_options?.include_usage) res.write(chunk({ choices: [], usage: { prompt_tokens: 1000, completion_tokens: 2000, total_tokens: 3000 } }));
@@ -36,6 +40,7 @@ router: { retries: 0 }
 providers:
   compat: { base_url: ${base}, api_key: sk-compat-0001 }
   strict: { base_url: ${base}, api_key: sk-strict-0001, stream_usage: false }
+  refusing: { base_url: ${base}/refuse, api_key: sk-refusing-0001 }
 pricing:
   compat/m: { input: 1, output: 2 }
 `,
@@ -64,5 +69,12 @@ describe('usage on streams from an OpenAI-compatible provider', () => {
     const client = new OpenAI({ baseURL: `${stack.url}/v1`, apiKey: 'open-mode', maxRetries: 0 });
     for await (const c of await client.chat.completions.create({ model: 'strict/m', stream: true, messages: [{ role: 'user', content: 'hi' }] })) void c;
     expect(received.at(-1)).not.toHaveProperty('stream_options');
+  });
+
+  it('tells the operator what to set when a server refuses the field the gateway added', async () => {
+    const client = new OpenAI({ baseURL: `${stack.url}/v1`, apiKey: 'open-mode', maxRetries: 0 });
+    const err: any = await client.chat.completions.create({ model: 'refusing/m', stream: true, messages: [{ role: 'user', content: 'hi' }] }).catch((e: unknown) => e);
+    expect(err.status).toBe(400);
+    expect(err.message).toContain('set providers.refusing.stream_usage: false if this server refuses it');
   });
 });

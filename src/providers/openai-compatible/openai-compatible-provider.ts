@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { ProviderConfig } from '../../config/types.js';
-import type { GatewayError } from '../../server/gateway-error.js';
+import { GatewayError } from '../../server/gateway-error.js';
 import type { ChatRequestBody } from '../../server/validate-chat-request.js';
 import type {
   CallContext,
@@ -68,6 +68,16 @@ export class OpenAICompatibleProvider implements Provider {
   }
 
   mapError(status: number, body: string, headers: IncomingHttpHeaders): GatewayError {
-    return mapOpenAIStyleError(this.name, status, body, headers);
+    const error = mapOpenAIStyleError(this.name, status, body, headers);
+    // A server that refuses the field the gateway added on its own: say whose it was, and the fix.
+    if (this.requestsUsage && status >= 400 && status < 500 && body.includes('stream_options')) {
+      return new GatewayError(error.status, `${error.message} (the gateway added stream_options to ask for usage; set providers.${this.name}.stream_usage: false if this server refuses it)`, {
+        type: error.type,
+        code: error.code,
+        param: error.param,
+        headers: error.headers,
+      });
+    }
+    return error;
   }
 }
