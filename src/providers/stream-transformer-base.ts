@@ -49,9 +49,9 @@ export abstract class StreamTransformerBase implements StreamTransformer {
     return this.fail('upstream closed the stream before it finished', 'api_error', 'upstream_stream_incomplete');
   }
 
-  abort(reason: string, code = 'upstream_stream_incomplete'): string {
+  abort(reason: string): string {
     if (this.finished) return '';
-    return this.fail(reason, 'api_error', code);
+    return this.fail(reason, 'api_error', 'upstream_stream_incomplete');
   }
 
   stopByGateway(reason: string, code: string): string {

@@ -50,11 +50,8 @@ export interface StreamTransformer {
   onData(data: string): string;
   /** The upstream ended; returns any closing bytes (usage chunk, `[DONE]`). */
   finish(): string;
-  /**
-   * The stream failed after it started (cut, timeout, shutdown); returns the closing error event.
-   * `code` defaults to upstream_stream_incomplete.
-   */
-  abort(reason: string, code?: string): string;
+  /** The upstream failed after the stream started (cut, timeout); returns the closing error event. */
+  abort(reason: string): string;
   /**
    * The gateway itself ends the stream (it is shutting down); returns the closing error event,
    * whose message names Moongate rather than the provider.
