@@ -29,13 +29,15 @@ export class LinkedAbort {
 /** The reason a request is aborted when its deadline (router.timeout_ms) passes. */
 export class DeadlineExceeded extends Error {}
 
-/** The reason a request is aborted when the gateway stops and the drain time has run out. */
-export class GatewayShuttingDown extends Error {}
-
 /** The error a client gets (or the log records) for a request the gateway stopped on shutdown. */
 export const SHUTTING_DOWN = { message: 'the gateway is shutting down and stopped this request after its drain time', code: 'gateway_shutting_down' } as const;
 
-/** The answer to a request the gateway stopped on shutdown, before its stream began. */
-export function shuttingDownError(): GatewayError {
-  return new GatewayError(503, `Moongate: ${SHUTTING_DOWN.message}.`, { type: 'api_error', code: SHUTTING_DOWN.code });
+/**
+ * The reason a request is aborted when the gateway stops and the drain time has run out; it is
+ * also the answer (503) to one whose stream had not begun, wherever the abort finds it.
+ */
+export class GatewayShuttingDown extends GatewayError {
+  constructor() {
+    super(503, `Moongate: ${SHUTTING_DOWN.message}.`, { type: 'api_error', code: SHUTTING_DOWN.code });
+  }
 }

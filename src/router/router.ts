@@ -10,7 +10,7 @@ import type { UpstreamRequest } from '../upstream/send-request.js';
 import type { TransformedEventStream } from '../upstream/transformed-event-stream.js';
 import type { Admission } from './admission.js';
 import { guardContextWindow } from './context-window-guard.js';
-import { DeadlineExceeded, GatewayShuttingDown, LinkedAbort, shuttingDownError } from './linked-abort.js';
+import { DeadlineExceeded, GatewayShuttingDown, LinkedAbort } from './linked-abort.js';
 import type { DeploymentHealth } from './deployment-health.js';
 import { buildDeploymentGroups } from './deployments.js';
 import { DeploymentCache } from './deployment-cache.js';
@@ -320,7 +320,7 @@ export class Router {
         code: 'request_timeout',
       });
     }
-    if (request.reason instanceof GatewayShuttingDown) return shuttingDownError();
+    if (request.reason instanceof GatewayShuttingDown) return request.reason;
     if (request.aborted) return new GatewayError(499, 'The client closed the connection.', { type: 'api_error', code: 'client_closed_request' });
     if (err instanceof FirstTokenTimeout && d) {
       return new GatewayError(504, `${d.provider.name}: no first token within router.first_token_timeout_ms (${this.config.router.first_token_timeout_ms} ms).`, {

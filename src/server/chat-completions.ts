@@ -5,7 +5,7 @@ import type { Usage } from '../providers/types.js';
 import type { RequestCost, RequestCostInput } from '../pricing/request-cost.js';
 import { estimatePromptTokens, requestedCompletionTokens } from '../router/estimate-tokens.js';
 import type { Lease } from '../router/limit-counters.js';
-import { GatewayShuttingDown, SHUTTING_DOWN, shuttingDownError } from '../router/linked-abort.js';
+import { GatewayShuttingDown, SHUTTING_DOWN } from '../router/linked-abort.js';
 import type { RouteInfo, Router } from '../router/router.js';
 import type { Caller } from './auth.js';
 import { CallerCredentials } from './caller-credentials.js';
@@ -137,7 +137,7 @@ export async function handleChatCompletions(
       }
     }
   } catch (err) {
-    error = err instanceof GatewayShuttingDown ? shuttingDownError() : toGatewayError(err);
+    error = toGatewayError(err);
     status = error.status;
     if (!clientClosed) sendError(res, error, routeHeaders(requestId, route));
   }
