@@ -66,4 +66,16 @@ describe('shutdown past the drain time', () => {
       await second.gateway.close();
     }
   });
+
+  it('answers a non-stream request still waiting for its upstream with 503 gateway_shutting_down', async () => {
+    const first = await boot();
+    const pending = first.client.chat.completions
+      .create({ model: 'moonshot/kimi-k2.6', messages: [{ role: 'user', content: '[[sim:latency=5000]] slow' }] })
+      .catch((e: unknown) => e);
+    await expect.poll(() => first.gateway.inFlight.current).toBe(1);
+    await first.gateway.close(200);
+    const err: any = await pending;
+    expect(err.status).toBe(503);
+    expect(err.error).toMatchObject({ code: 'gateway_shutting_down', message: 'Moongate: the gateway is shutting down and stopped this request after its drain time.' });
+  });
 });
