@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { storeUnavailable } from './store-unavailable.js';
+import { refusedUnapplied, storeUnavailable } from './store-unavailable.js';
 
 const err = (message: string, code?: string) => Object.assign(new Error(message), code ? { code } : {});
 
@@ -30,5 +30,16 @@ describe('storeUnavailable', () => {
     }
     expect(storeUnavailable(undefined)).toBe(false);
     expect(storeUnavailable('database is locked')).toBe(false);
+  });
+});
+
+describe('refusedUnapplied', () => {
+  it('says yes when the store applied nothing, and no when the call may have run (timed out, thread gone) or was a refusal', () => {
+    for (const e of [err('database is locked', 'SQLITE_BUSY'), err('database or disk is full', 'SQLITE_FULL'), err('the store is closing'), err('the store is closed')]) {
+      expect([e.message, refusedUnapplied(e)]).toEqual([e.message, true]);
+    }
+    for (const e of [err('the store did not answer keys.addSpend within 30000 ms'), err('the store worker stopped (exit code 1)'), err('datatype mismatch', 'SQLITE_MISMATCH')]) {
+      expect([e.message, refusedUnapplied(e)]).toEqual([e.message, false]);
+    }
   });
 });

@@ -17,3 +17,17 @@ export function storeUnavailable(err: unknown): boolean {
   const { code, message } = err as { code?: unknown; message?: unknown };
   return (typeof code === 'string' && UNAVAILABLE_CODE.test(code)) || (typeof message === 'string' && UNAVAILABLE_MESSAGE.test(message));
 }
+
+/** Failures that say nothing about whether the call was applied: it may still run, or have run. */
+const MAYBE_APPLIED = /did not answer .* within|the store worker (stopped|exited)/i;
+
+/**
+ * The store was unavailable and applied nothing of the call, so sending it again cannot apply it
+ * twice. A call that timed out (it may still run in the store thread) or whose thread died under
+ * it is not such a refusal.
+ */
+export function refusedUnapplied(err: unknown): boolean {
+  if (!storeUnavailable(err)) return false;
+  const message = (err as { message?: unknown }).message;
+  return !(typeof message === 'string' && MAYBE_APPLIED.test(message));
+}

@@ -1,3 +1,5 @@
+import { refusedUnapplied } from '../store-unavailable.js';
+
 type Send = (id: string, usd: number, periodStart: number) => Promise<unknown>;
 
 interface Charge {
@@ -37,7 +39,8 @@ const DEFAULT_RETRY: SpendRetryOptions = {
  * the next turn of the event loop when 0); every caller's promise settles when its charge is
  * written. `sendNow()` sends what is waiting at once, for a read that must see it.
  *
- * A charge the store refused without applying it (locked by another process, or closing) is kept,
+ * A charge the store refused without applying it (refusedUnapplied: locked by another process,
+ * disk full, closing) is kept,
  * merged with what comes next, and sent again with backoff: a budget must not forget spend because
  * the store was busy. Its callers' promises resolve once it is kept, so that a long outage holds
  * one merged charge per key, not one promise per request. A failure that may have been applied
@@ -164,7 +167,7 @@ export class SpendCoalescer {
         charge.waiters.forEach((w) => w.resolve());
       },
       (err: unknown) => {
-        if (notApplied(err)) return this.keep(charge, err);
+        if (refusedUnapplied(err)) return this.keep(charge, err);
         const failure = err instanceof Error ? err : new Error(String(err));
         charge.waiters.forEach((w) => w.reject(failure));
       },
@@ -198,11 +201,4 @@ export class SpendCoalescer {
     clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
   }
-}
-
-/** The store refused the charge before applying it: sending it again cannot count it twice. */
-function notApplied(err: unknown): boolean {
-  if (!err || typeof err !== 'object') return false;
-  const { code, message } = err as { code?: unknown; message?: unknown };
-  return code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED' || (typeof message === 'string' && /database is locked|database table is locked|the store is clos(ing|ed)/.test(message));
 }

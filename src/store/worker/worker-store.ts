@@ -3,7 +3,7 @@ import { basename, dirname, join } from 'node:path';
 import type { CredentialRepository } from '../../credentials/credential-repository.js';
 import type { KeyStore } from '../../keys/key-store.js';
 import type { LogRepository, Store } from '../store.js';
-import { storeUnavailable } from '../store-unavailable.js';
+import { refusedUnapplied } from '../store-unavailable.js';
 import { SpendCoalescer } from './spend-coalescer.js';
 import { StoreWorkerHandle } from './store-worker-handle.js';
 import { REPOSITORY_METHODS } from './worker-protocol.js';
@@ -106,7 +106,7 @@ async function keepCharges(file: string, charges: { id: string; usd: number; per
  * process's name, so that two gateways starting on one store never both write it; one left aside
  * by a start that was killed is taken up again. After each charge the file is rewritten without
  * it, so a start killed midway repeats at most the charge it was writing. A charge the store
- * refuses unapplied (locked) goes back to the file for the next start; one whose call failed
+ * refuses unapplied (refusedUnapplied: locked, full) goes back to the file for the next start; one whose call failed
  * otherwise (a timeout: it may have been applied) is not sent again, and said so. A damaged line
  * is skipped, and said so. Never fails the start.
  */
@@ -145,7 +145,7 @@ async function replayFile(file: string, taken: string, addSpend: (id: string, us
       usd += c.usd;
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
-      if (storeUnavailable(err) && !/did not answer/.test(message)) {
+      if (refusedUnapplied(err)) {
         await keepCharges(file, charges.slice(i));
         console.warn(`moongate: could not write the key charges kept by the last shutdown yet (${message}); they stay in ${file} for the next start`);
         break;
