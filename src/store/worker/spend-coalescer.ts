@@ -2,10 +2,15 @@ import { refusedUnapplied } from '../store-unavailable.js';
 
 type Send = (id: string, usd: number, periodStart: number) => Promise<unknown>;
 
-interface Charge {
+
+/** A charge to a key in the budget period starting at `periodStart`, as kept across a restart. */
+export interface KeptCharge {
   id: string;
   usd: number;
   periodStart: number;
+}
+
+interface Charge extends KeptCharge {
   waiters: { resolve(): void; reject(err: Error): void }[];
 }
 
@@ -20,7 +25,7 @@ export interface SpendRetryOptions {
    * Where close() puts the charges the store still refused at its deadline (a file replayed at the
    * next start); resolves once they are safe. Without it, or if it fails, they are lost, and said so.
    */
-  keepForLater?: (charges: { id: string; usd: number; periodStart: number }[]) => Promise<void>;
+  keepForLater?: (charges: KeptCharge[]) => Promise<void>;
 }
 
 const DEFAULT_RETRY: SpendRetryOptions = {

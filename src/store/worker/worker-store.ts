@@ -5,6 +5,7 @@ import type { KeyStore } from '../../keys/key-store.js';
 import type { LogRepository, Store } from '../store.js';
 import { refusedUnapplied } from '../store-unavailable.js';
 import { SpendCoalescer } from './spend-coalescer.js';
+import type { KeptCharge } from './spend-coalescer.js';
 import { StoreWorkerHandle } from './store-worker-handle.js';
 import { REPOSITORY_METHODS } from './worker-protocol.js';
 import type { RepositoryName, StoreThread } from './worker-protocol.js';
@@ -97,7 +98,7 @@ export class WorkerStore implements Store {
 }
 
 /** Charges the store did not take before a shutdown, one JSON line each, for the next start. */
-async function keepCharges(file: string, charges: { id: string; usd: number; periodStart: number }[]): Promise<void> {
+async function keepCharges(file: string, charges: KeptCharge[]): Promise<void> {
   await appendFile(file, charges.map((c) => JSON.stringify(c)).join('\n') + '\n', 'utf8');
 }
 
@@ -130,7 +131,7 @@ async function replayCharges(file: string, addSpend: (id: string, usd: number, p
 }
 
 async function replayFile(file: string, taken: string, addSpend: (id: string, usd: number, periodStart: number) => Promise<unknown>): Promise<void> {
-  const charges: { id: string; usd: number; periodStart: number }[] = [];
+  const charges: KeptCharge[] = [];
   for (const line of (await readFile(taken, 'utf8')).split('\n')) {
     if (line.trim() === '') continue;
     const charge = parseCharge(line);
@@ -159,7 +160,7 @@ async function replayFile(file: string, taken: string, addSpend: (id: string, us
   if (usd > 0) console.warn(`moongate: wrote $${usd} of key charges kept by the last shutdown`);
 }
 
-function parseCharge(line: string): { id: string; usd: number; periodStart: number } | undefined {
+function parseCharge(line: string): KeptCharge | undefined {
   try {
     const c = JSON.parse(line) as Record<string, unknown>;
     if (typeof c.id === 'string' && typeof c.usd === 'number' && Number.isFinite(c.usd) && typeof c.periodStart === 'number') return { id: c.id, usd: c.usd, periodStart: c.periodStart };
