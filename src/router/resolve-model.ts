@@ -27,12 +27,12 @@ export function resolveModel(name: string, config: GatewayConfig): ResolvedModel
   const alias = config.models.find((a) => a.name === name);
   // An alias named as a fallback lends its targets, not its own fallbacks: fallbacks do not chain,
   // so aliases that fall back to each other (a → b, b → a) resolve instead of recursing for ever.
-  const fallbacks = alias ? alias.fallbacks.flatMap((f) => targetsOf(f, config)) : [];
-  return { requested: name, targets: targetsOf(name, config), fallbacks };
+  const fallbacks = alias ? alias.fallbacks.flatMap((f) => resolveTargets(f, config)) : [];
+  return { requested: name, targets: resolveTargets(name, config), fallbacks };
 }
 
 /** Where a model name is served: an alias's targets, `provider/model`, or a bare catalogue id. */
-function targetsOf(name: string, config: GatewayConfig): RouteTarget[] {
+export function resolveTargets(name: string, config: GatewayConfig): RouteTarget[] {
   const alias = config.models.find((a) => a.name === name);
   if (alias) return alias.targets.map((t) => ({ ...splitProviderModel(t.model)!, weight: t.weight }));
 

@@ -18,8 +18,8 @@ import type { Deployment } from './deployments.js';
 import { estimatePromptTokens, requestedCompletionTokens } from './estimate-tokens.js';
 import { openEventStream } from './open-event-stream.js';
 import { parseAnswer, readText } from './read-upstream-answer.js';
-import { resolveModel } from './resolve-model.js';
-import type { ResolvedModel, RouteTarget } from './resolve-model.js';
+import { resolveModel, resolveTargets } from './resolve-model.js';
+import type { RouteTarget } from './resolve-model.js';
 import { backoffMs, judgeFailure, retryAfter } from './retry-policy.js';
 import type { FailureVerdict } from './retry-policy.js';
 import { mapUpstreamError } from './map-upstream-error.js';
@@ -184,7 +184,7 @@ export class Router {
     const cached = reusable ? this.deployments.get(model) : undefined;
     if (cached) return cached;
     const resolved = resolveModel(model, this.config);
-    const extra = (call.fallbacks ?? []).flatMap((name, i) => resolveFallback(name, i, this.config).targets.map((t) => [t]));
+    const extra = (call.fallbacks ?? []).flatMap((name, i) => resolveFallback(name, i, this.config).map((t) => [t]));
     const targetGroups: RouteTarget[][] = [resolved.targets, ...resolved.fallbacks.map((f) => [f]), ...extra];
     const groups = buildDeploymentGroups(targetGroups, this.providers, call.caller);
     if (reusable) this.deployments.offer(model, groups);
@@ -475,10 +475,13 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-/** A name from the request's `fallbacks`: a 404 for it says so, rather than blame `model`. */
-function resolveFallback(name: string, index: number, config: GatewayConfig): ResolvedModel {
+/**
+ * A name from the request's `fallbacks`: its targets (fallbacks do not chain). A 404 for it says
+ * so, rather than blame `model`.
+ */
+function resolveFallback(name: string, index: number, config: GatewayConfig): RouteTarget[] {
   try {
-    return resolveModel(name, config);
+    return resolveTargets(name, config);
   } catch (err) {
     if (!(err instanceof GatewayError)) throw err;
     throw new GatewayError(err.status, `In \`fallbacks[${index}]\`: ${err.message}`, { type: err.type, code: err.code, param: `fallbacks[${index}]` });
