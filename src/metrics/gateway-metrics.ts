@@ -1,4 +1,5 @@
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import type { LogWriterStats } from '../logs/log-writer.js';
 import type { PriceBook } from '../pricing/price-book.js';
 import { requestCost } from '../pricing/request-cost.js';
 import { costInputOf } from '../server/request-outcome.js';
@@ -14,7 +15,7 @@ export interface MetricsSources {
   queueDepth?: () => number;
   /** Per credential (`provider/name`): its state and requests in flight on it. */
   credentials?: () => { credential: string; state: 'ok' | 'cooling_down' | 'disabled'; in_flight: number }[];
-  logWriter?: () => { backlog: number; spoolBytes: number; written: number; spooled: number; replayed: number; storeFailures: number; refused: number; storeHealthy: boolean };
+  logWriter?: () => LogWriterStats;
 }
 
 export interface GatewayMetricsOptions {
