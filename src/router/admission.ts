@@ -1,6 +1,7 @@
 import type { CredentialLimits } from '../config/types.js';
 import { GatewayError } from '../server/gateway-error.js';
 import type { Lease, LimitCounters } from './limit-counters.js';
+import type { StopSignal } from '../upstream/stop-switch.js';
 
 export interface AdmissionCandidate {
   /** Counter key: the credential, shared by every model it serves. */
@@ -39,7 +40,7 @@ export class Admission {
     return this.counters.inFlight(limitKey) + (this.unlimitedInFlight.get(limitKey) ?? 0);
   }
 
-  async admit<C extends AdmissionCandidate>(candidates: C[], tokens: number, signal: AbortSignal): Promise<{ candidate: C; lease: Lease | undefined }> {
+  async admit<C extends AdmissionCandidate>(candidates: C[], tokens: number, signal: StopSignal): Promise<{ candidate: C; lease: Lease | undefined }> {
     const deadline = Date.now() + this.options.maxWaitMs;
     for (;;) {
       let soonest = Infinity;
@@ -80,7 +81,7 @@ export class Admission {
     for (const wake of this.waiters) wake();
   }
 
-  private wait(ms: number, signal: AbortSignal): Promise<void> {
+  private wait(ms: number, signal: StopSignal): Promise<void> {
     if (signal.aborted) return Promise.reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
     return new Promise((resolve, reject) => {
       const done = (): void => {

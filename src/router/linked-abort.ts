@@ -1,24 +1,26 @@
 import { GatewayError } from '../server/gateway-error.js';
+import { StopSwitch } from '../upstream/stop-switch.js';
+import type { StopSignal } from '../upstream/stop-switch.js';
 
 /**
- * An AbortController that also aborts when a parent signal does. Unlike AbortSignal.any, the link
- * is removed explicitly (`dispose`), so nothing lingers per request until garbage collection.
+ * A stop switch that is also pulled when a parent signal is. Unlike AbortSignal.any, the link is
+ * removed explicitly (`dispose`), so nothing lingers per request until garbage collection.
  */
 export class LinkedAbort {
-  readonly controller = new AbortController();
-  private readonly onParentAbort = (): void => this.controller.abort(this.parent.reason);
+  private readonly own = new StopSwitch();
+  private readonly onParentAbort = (): void => this.own.abort(this.parent.reason);
 
-  constructor(private readonly parent: AbortSignal) {
-    if (parent.aborted) this.controller.abort(parent.reason);
+  constructor(private readonly parent: StopSignal) {
+    if (parent.aborted) this.own.abort(parent.reason);
     else parent.addEventListener('abort', this.onParentAbort, { once: true });
   }
 
-  get signal(): AbortSignal {
-    return this.controller.signal;
+  get signal(): StopSignal {
+    return this.own;
   }
 
   abort(reason: unknown): void {
-    this.controller.abort(reason);
+    this.own.abort(reason);
   }
 
   dispose(): void {

@@ -4,6 +4,7 @@ import type { UpstreamResponse } from '../upstream/send-request.js';
 import { TransformedEventStream } from '../upstream/transformed-event-stream.js';
 import type { Deployment } from './deployments.js';
 import { mapUpstreamError } from './map-upstream-error.js';
+import type { StopSignal } from '../upstream/stop-switch.js';
 
 /**
  * Reads a 2xx event stream up to its first event, so the router commits to a stream only once it
@@ -15,7 +16,7 @@ export async function openEventStream(
   res: UpstreamResponse,
   d: Deployment,
   ctx: CallContext,
-  signal: AbortSignal,
+  signal: StopSignal,
 ): Promise<{ stream: TransformedEventStream; first: string }> {
   const stream = new TransformedEventStream(res, d.provider.createStreamTransformer(ctx));
   const first = await stream.next().catch((err: unknown) => {

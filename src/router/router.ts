@@ -23,6 +23,7 @@ import type { RouteTarget } from './resolve-model.js';
 import { backoffMs, judgeFailure, retryAfter } from './retry-policy.js';
 import type { FailureVerdict } from './retry-policy.js';
 import { mapUpstreamError } from './map-upstream-error.js';
+import type { StopSignal, StopSwitch } from '../upstream/stop-switch.js';
 
 /** One try at one upstream: where it went and how it ended. */
 export interface AttemptRecord {
@@ -68,10 +69,10 @@ export interface ChatCall {
   captureResponse: boolean;
   /**
    * The request's one switch, shared with the server: it aborts it when the client goes away, the
-   * router with DeadlineExceeded when router.timeout_ms passes. One controller per request, not a
+   * router with DeadlineExceeded when router.timeout_ms passes. One switch per request, not a
    * chain of linked ones: this runs on every call.
    */
-  abort: AbortController;
+  abort: StopSwitch;
   route: RouteInfo;
   /** Per-request fallbacks from the body, tried after the model's own. */
   fallbacks?: string[];
@@ -92,7 +93,7 @@ export type ChatOutcome =
       /** The first bytes to send; already read, so the stream is known to be working. */
       first: string;
       /** Aborted when the client goes away or the request's deadline passes. */
-      signal: AbortSignal;
+      signal: StopSignal;
       transformer: StreamTransformer;
       finish: FinishCallback;
     };
@@ -313,7 +314,7 @@ export class Router {
   }
 
   /** Turns an abort (client gone, deadline, first-token timeout) into the error it stands for. */
-  private classifyAbort(err: unknown, request: AbortSignal, deadlineMs: number, d: Deployment | undefined): GatewayError {
+  private classifyAbort(err: unknown, request: StopSignal, deadlineMs: number, d: Deployment | undefined): GatewayError {
     if (request.reason instanceof DeadlineExceeded) {
       return new GatewayError(504, `${d ? `${d.provider.name}: ` : ''}the request did not finish within router.timeout_ms (${deadlineMs} ms).`, {
         type: 'timeout_error',
@@ -399,7 +400,7 @@ export class Router {
    */
   private async attemptStream(
     request: UpstreamRequest,
-    requestSignal: AbortSignal,
+    requestSignal: StopSignal,
     d: Deployment,
     ctx: CallContext,
     record: AttemptRecord,
@@ -460,7 +461,7 @@ function allCoolingDown(groups: Deployment[][], health: DeploymentHealth): Gatew
   });
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
+function sleep(ms: number, signal: StopSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal.aborted) return reject(signal.reason);
     const timer = setTimeout(() => {

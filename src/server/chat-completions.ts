@@ -19,6 +19,7 @@ import type { JsonBody } from './read-json-body.js';
 import { costInputOf } from './request-outcome.js';
 import type { RequestObserver, RequestOutcome } from './request-outcome.js';
 import { MAX_MODEL_NAME_LENGTH, validateChatRequest } from './validate-chat-request.js';
+import { StopSwitch } from '../upstream/stop-switch.js';
 
 export interface ChatHandlerDeps {
   router: Router;
@@ -50,7 +51,7 @@ export async function handleChatCompletions(
   const startedAtEpoch = Date.now();
   const route: RouteInfo = { startedAt: performance.now(), attempts: [], adjustments: [], notes: [] };
   // The request's switch (see ChatCall.abort): the router also pulls it when the deadline passes.
-  const abort = new AbortController();
+  const abort = new StopSwitch();
   let clientClosed = false;
   // On shutdown, a request still running after the drain time ends with an error it can read.
   const stopOnShutdown = (): void => abort.abort(new GatewayShuttingDown());

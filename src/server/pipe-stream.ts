@@ -2,6 +2,7 @@ import type { ServerResponse } from 'node:http';
 import type { StreamFailure } from '../providers/types.js';
 import { GatewayShuttingDown, SHUTTING_DOWN } from '../router/linked-abort.js';
 import type { TransformedEventStream } from '../upstream/transformed-event-stream.js';
+import type { StopSignal } from '../upstream/stop-switch.js';
 
 export const SSE_HEADERS = {
   'content-type': 'text/event-stream; charset=utf-8',
@@ -14,7 +15,7 @@ export interface PipeInput {
   /** The first bytes, already read by the router. */
   first: string;
   /** Aborted when the client goes away or the request's deadline passes. */
-  signal: AbortSignal;
+  signal: StopSignal;
 }
 
 export interface PipeResult {
@@ -85,14 +86,14 @@ export async function pipeStream(
   return { firstChunkAt, clientClosed: false, error: stream.transformer.failure };
 }
 
-function reasonFor(err: unknown, idle: boolean, signal: AbortSignal, idleTimeoutMs: number): string {
+function reasonFor(err: unknown, idle: boolean, signal: StopSignal, idleTimeoutMs: number): string {
   if (idle) return `no data from upstream for ${idleTimeoutMs} ms (router.idle_timeout_ms)`;
   if (signal.aborted) return 'the request did not finish within router.timeout_ms';
   const e = err as { code?: string; message?: string };
   return `the upstream connection broke mid-stream (${e?.code ?? e?.message ?? String(err)})`;
 }
 
-function drained(res: ServerResponse, signal: AbortSignal): Promise<void> {
+function drained(res: ServerResponse, signal: StopSignal): Promise<void> {
   if (res.destroyed || signal.aborted) return Promise.resolve();
   return new Promise((resolve) => {
     const done = (): void => {

@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { inviteBody } from './expect-continue.js';
 import { GatewayError } from './gateway-error.js';
 import { MAX_JSON_DEPTH, nestedDeeperThan } from './json-nesting.js';
+import type { StopSignal } from '../upstream/stop-switch.js';
 
 /** The setting most routes' limit comes from, named in the 413. */
 const SETTING = 'server.max_body_mb';
@@ -25,7 +26,7 @@ export async function readJsonBody(req: IncomingMessage, limitBytes: number, lim
 }
 
 /** `readJsonBody`, keeping the text as well (the chat handler logs it as it came). */
-export function readJsonBodyAndText(req: IncomingMessage, limitBytes: number, limitName: string = SETTING, signal?: AbortSignal): Promise<JsonBody> {
+export function readJsonBodyAndText(req: IncomingMessage, limitBytes: number, limitName: string = SETTING, signal?: StopSignal): Promise<JsonBody> {
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > limitBytes) return Promise.reject(tooLarge(limitBytes, limitName));
   if (signal?.aborted) return Promise.reject(signal.reason);

@@ -2,13 +2,14 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { UpstreamPools } from './pool.js';
 import { dispatchUpstream } from './dispatch-upstream.js';
 import { UpstreamBody } from './upstream-body.js';
+import type { StopSignal } from './stop-switch.js';
 
 export interface UpstreamRequest {
   baseUrl: string;
   path: string;
   headers: Record<string, string>;
   body: string | Buffer;
-  signal: AbortSignal;
+  signal: StopSignal;
   timeoutMs: number;
   providerName: string;
 }

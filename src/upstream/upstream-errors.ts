@@ -1,4 +1,5 @@
 import { GatewayError } from '../server/gateway-error.js';
+import type { StopSignal } from './stop-switch.js';
 
 /** The upstream answered, then the connection broke (or timed out) before its body was complete. */
 export function brokenWhileReading(providerName: string, err: unknown): GatewayError {
@@ -29,7 +30,7 @@ export function networkError(providerName: string, host: string, err: unknown): 
 }
 
 /** What a pulled signal says, as an Error undici can carry (an abort without a reason gets one). */
-export function abortReason(signal: AbortSignal): Error {
+export function abortReason(signal: StopSignal): Error {
   if (signal.reason instanceof Error) return signal.reason;
   const err = new Error('This operation was aborted');
   err.name = 'AbortError';
