@@ -75,6 +75,26 @@ describe('reasoning_content round trip for thinking models', () => {
     expect(upstreamBody(stack.sim).messages[1].reasoning_content).toBe(reasoning);
   });
 
+  it("completes the cut reasoning of a message taken as is from the SDK's stream helper", async () => {
+    const question: Message = { role: 'user', content: 'Weather in Lisbon, please' };
+    const runner = stack.client.chat.completions.stream({ model: 'moonshot/kimi-k2.6', messages: [question], tools });
+    let reasoning = '';
+    runner.on('chunk', (chunk) => {
+      reasoning += (chunk.choices[0]?.delta as { reasoning_content?: string } | undefined)?.reasoning_content ?? '';
+    });
+    const assistant = (await runner.finalChatCompletion()).choices[0]!.message;
+    const kept = (assistant as { reasoning_content?: string }).reasoning_content;
+    // The helper keeps only the last fragment: what its users send back, as the SDK's examples do.
+    expect(kept).toBeTruthy();
+    expect(kept!.length).toBeLessThan(reasoning.length);
+    expect(reasoning.endsWith(kept!)).toBe(true);
+
+    const history: Message[] = [question, assistant as Message, ...toolResults(assistant)];
+    const { response } = await stack.client.chat.completions.create({ model: 'moonshot/kimi-k2.6', messages: history, tools }).withResponse();
+    expect(upstreamBody(stack.sim).messages[1].reasoning_content).toBe(reasoning);
+    expect(response.headers.get('x-moongate-adjusted')).toContain('reasoning_content=completed(1)');
+  });
+
   it('sends the placeholder Moonshot accepts when the reasoning is unknown', async () => {
     const history: Message[] = [
       { role: 'user', content: 'Weather in Rome?' },

@@ -139,6 +139,32 @@ describe('restoreReasoningContent', () => {
     expect(adj.list()).toEqual(['reasoning_content=placeholder(1)']);
   });
 
+  it('uses the placeholder for a model whose thinking is unknown (no catalogue entry, no `thinking` field)', async () => {
+    const out = await restoreReasoningContent(history({}), new InMemoryReasoningMemory(), 's', undefined, new Adjustments());
+    expect(out[1]!.reasoning_content).toBe(REASONING_PLACEHOLDER);
+  });
+
+  it("completes a reasoning cut to its last fragment (the OpenAI SDK's stream helper keeps only that)", async () => {
+    const memory = new InMemoryReasoningMemory();
+    const turns = history({ reasoning_content: ' get_weather.' });
+    await memory.remember('s', digestOf(turns.slice(0, 1)), toolCallRefs([call]), 'I must call get_weather.');
+    const adj = new Adjustments();
+    const out = await restoreReasoningContent(turns, memory, 's', true, adj);
+    expect(out[1]!.reasoning_content).toBe('I must call get_weather.');
+    expect(adj.list()).toEqual(['reasoning_content=completed(1)']);
+  });
+
+  it('keeps a sent reasoning that is not the end of the remembered one, or is all of it', async () => {
+    const memory = new InMemoryReasoningMemory();
+    await memory.remember('s', digestOf(history({}).slice(0, 1)), toolCallRefs([call]), 'I must call get_weather.');
+    for (const sent of ['my own words', 'I must call get_weather.', 'I must call']) {
+      const turns = history({ reasoning_content: sent });
+      const adj = new Adjustments();
+      expect(await restoreReasoningContent(turns, memory, 's', true, adj)).toBe(turns);
+      expect(adj.list()).toEqual([]);
+    }
+  });
+
   it('treats "" as missing', async () => {
     const out = await restoreReasoningContent(history({ reasoning_content: '' }), new InMemoryReasoningMemory(), 's', true, new Adjustments());
     expect(out[1]!.reasoning_content).toBe(REASONING_PLACEHOLDER);
