@@ -238,6 +238,12 @@ describe('test controls', () => {
     expect(err.text).toBe(await readFile(`${FIXTURE_DIR}moonshotai-kimi-k3-temperature-rejection.json`, 'utf8'));
   });
 
+  it('replays a fixture that ends with an error event without [DONE], like its own mid-stream fault', async () => {
+    const res = await chat({ model: 'kimi-k3', stream: true, messages: user('[[sim:fixture=moonshotai-stream-error]]') });
+    const file = await readFile(`${FIXTURE_DIR}moonshotai-stream-error.chunks.txt`, 'utf8');
+    expect(res.text).toBe(file.trimEnd().split('\n').map((l) => `data: ${l}\n\n`).join(''));
+  });
+
   it('applies an injected fault to the next matching request only', async () => {
     sim.injectFault({ status: 500, match: { model: 'kimi-k3' } });
     expect((await chat({ model: 'moonshot-v1-8k', messages: user('x') })).status).toBe(200);

@@ -20,15 +20,18 @@ export async function writeStream(ex: Exchange, payloads: Iterable<string>, cont
   // With no pacing every chunk exists at once; corking sends them in one write instead of dozens.
   if (control.tokenDelayMs <= 0) ex.res.cork();
   let sent = 0;
+  let endedByError = false;
   for (const payload of payloads) {
     if (sent > 0 && control.tokenDelayMs > 0 && !(await ex.sleep(control.tokenDelayMs))) return;
     if (ex.closed) return;
     if (await interrupt(ex, control, sent, false)) return;
     await ex.write(`data: ${payload}\n\n`);
+    endedByError = payload.startsWith('{"error"');
     sent++;
   }
   if (ex.closed || (await interrupt(ex, control, sent, true))) return;
-  ex.res.end('data: [DONE]\n\n');
+  // A stream whose last event is an error ends there, as the simulator's own mid-stream fault does.
+  ex.res.end(endedByError ? undefined : 'data: [DONE]\n\n');
 }
 
 async function interrupt(ex: Exchange, control: StreamControl, sent: number, atEnd: boolean): Promise<boolean> {
