@@ -38,15 +38,30 @@ export async function tailLogs(reader: LogReader, o: TailOptions): Promise<void>
   show(first.records);
   if (!o.follow) return;
   if (newest === 0) newest = Date.now();
+  // What was written before following began, beyond the `last` shown, is not new: the polls look
+  // back past it, and would print it late and out of order. It is read now and marked as seen
+  // (newer records are left for the polls); if the gateway is away, the first poll that gets an
+  // answer does it instead.
+  const shownUpTo = newest;
+  const window = (): LogFilter => ({ ...o.filter, from_ms: Math.max(o.filter.from_ms ?? 0, newest - LOOKBACK_MS) });
+  const markBefore = (records: LogRecord[]): void => {
+    for (const r of records) if (Date.parse(r.created_at) <= shownUpTo) seen.add(r.id);
+  };
+  let marked = false;
+  try {
+    markBefore(await readSince(reader, window()));
+    marked = true;
+  } catch (err) {
+    if (err instanceof LogReadRefused) throw err;
+  }
 
   let trouble = false;
   while (!o.signal.aborted) {
     await sleep(o.pollMs, o.signal);
     if (o.signal.aborted) return;
-    const filter = { ...o.filter, from_ms: Math.max(o.filter.from_ms ?? 0, newest - LOOKBACK_MS) };
     let batch: LogRecord[];
     try {
-      batch = await readSince(reader, filter);
+      batch = await readSince(reader, window());
     } catch (err) {
       // A gateway that restarts (or fails for a moment) is waited for; one that refuses is not.
       if (err instanceof LogReadRefused) throw err;
@@ -56,6 +71,8 @@ export async function tailLogs(reader: LogReader, o: TailOptions): Promise<void>
     }
     if (trouble) o.warn?.('reading the logs again');
     trouble = false;
+    if (!marked) markBefore(batch);
+    marked = true;
     show(batch);
   }
 }

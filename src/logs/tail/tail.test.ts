@@ -42,6 +42,31 @@ describe('tailLogs', () => {
     expect(printed).toEqual(['a', 'b', 'c', 'd']);
   });
 
+  it('follows with new records only: not the older ones beyond --lines that the polls look back over', async () => {
+    const t = Date.now();
+    const stored = [record('old-1', t - 5000), record('old-2', t - 4000), record('old-3', t - 3000), record('latest', t - 2000)];
+    const reader: LogReader = {
+      page: async (filter, limit) => ({
+        records: stored
+          .filter((r) => Date.parse(r.created_at) >= (filter.from_ms ?? 0))
+          .reverse()
+          .slice(0, limit),
+      }),
+      close: async () => {},
+    };
+    const printed: string[] = [];
+    const abort = new AbortController();
+    const done = tailLogs(reader, { filter: {}, last: 1, follow: true, pollMs: 5, signal: abort.signal, print: (r) => printed.push(r.id) });
+    while (printed.length < 1) await new Promise((r) => setTimeout(r, 5));
+    // Written after following began: a new one, and one that finished earlier but was stored late.
+    stored.push(record('late', t - 2500), record('new', t));
+    while (printed.length < 3) await new Promise((r) => setTimeout(r, 5));
+    await new Promise((r) => setTimeout(r, 30));
+    abort.abort();
+    await done;
+    expect(printed).toEqual(['latest', 'late', 'new']);
+  });
+
   it('keeps asking from now when a record is dated in the future, and leaves no abort listener per poll', async () => {
     const t = Date.now();
     const froms: number[] = [];
