@@ -43,4 +43,22 @@ describe('TransformedEventStream', () => {
     const out = await all(stream);
     expect(out[1]).toContain('upstream_stream_incomplete');
   });
+
+  it('reads a body with no event at all (a bare error object) as one event, so its message reaches the client', async () => {
+    const body = '{"error":{"message":"Internal server error","type":"server_error"}}';
+    const stream = new TransformedEventStream(upstream([body.slice(0, 10), body.slice(10)]), new PassthroughStreamTransformer({ providerName: 'p', forwardUsageChunk: true }));
+    const out = (await all(stream)).join('');
+    expect(out).toContain('Internal server error');
+    expect(out).not.toContain('upstream_stream_incomplete');
+  });
+
+  it('still says "closed before it finished" for a stream of keep-alive comments only', async () => {
+    const stream = new TransformedEventStream(upstream([': keep-alive\n\n', ': keep-alive\n\n']), new PassthroughStreamTransformer({ providerName: 'p', forwardUsageChunk: true }));
+    expect((await all(stream)).join('')).toContain('upstream_stream_incomplete');
+  });
+
+  it('shows the start of a body that is neither events nor JSON', async () => {
+    const stream = new TransformedEventStream(upstream(['<html>502 Bad Gateway</html>']), new PassthroughStreamTransformer({ providerName: 'p', forwardUsageChunk: true }));
+    expect((await all(stream)).join('')).toContain('502 Bad Gateway');
+  });
 });

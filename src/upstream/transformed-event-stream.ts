@@ -10,6 +10,9 @@ import type { UpstreamResponse } from './send-request.js';
  * so the router can look at the first event before committing (and fail over if it never comes),
  * and the pipe can send every later read at once.
  */
+/** Enough of a body that is not an event stream to show what it was (a preview, or a short error). */
+const MAX_NON_EVENT_TEXT = 4096;
+
 export class TransformedEventStream {
   private readonly parser: EventSourceParser;
   // Not TextDecoder: in Node 20 each one holds an ICU converter (~3 KB, 2,000 streams ~6 MB) and
@@ -18,6 +21,8 @@ export class TransformedEventStream {
   private pending = '';
   private ended = false;
   private atStart = true;
+  /** The text read while no event has come: what an upstream said if it was not an event stream. */
+  private beforeFirstEvent: string | undefined = '';
   /** performance.now() of the last network read: any bytes, SSE comments included. */
   lastReadAt = performance.now();
 
@@ -27,6 +32,7 @@ export class TransformedEventStream {
   ) {
     this.parser = createParser({
       onEvent: (event) => {
+        this.beforeFirstEvent = undefined;
         this.pending += transformer.onData(event.data);
       },
     });
@@ -53,11 +59,28 @@ export class TransformedEventStream {
         // An upstream that ends without the final blank line still meant its last event: the
         // blank lines complete and dispatch it (and do nothing after a properly ended stream).
         this.parser.feed(`${this.decoder.end()}\n\n`);
-        this.pending += this.transformer.finish();
+        this.pending += this.readAsOneEvent() + this.transformer.finish();
         continue;
       }
-      this.parser.feed(this.decode(read));
+      const text = this.decode(read);
+      if (this.beforeFirstEvent !== undefined && this.beforeFirstEvent.length < MAX_NON_EVENT_TEXT) this.beforeFirstEvent += text;
+      this.parser.feed(text);
     }
+  }
+
+  /**
+   * A body labelled an event stream that held no event at all (a bare `{"error": …}`, say) is read
+   * as one event, so that what the upstream said reaches the client rather than "closed before it
+   * finished". SSE comments (keep-alives) are not part of it.
+   */
+  private readAsOneEvent(): string {
+    if (this.beforeFirstEvent === undefined) return '';
+    const body = this.beforeFirstEvent
+      .split(/\r\n|\r|\n/)
+      .filter((line) => line !== '' && !line.startsWith(':'))
+      .join('\n');
+    this.beforeFirstEvent = undefined;
+    return body === '' ? '' : this.transformer.onData(body);
   }
 
   /** The text of a network read; a byte-order mark opening the stream is dropped, as SSE says. */
