@@ -30,6 +30,20 @@ function toolResults(message: OpenAI.Chat.Completions.ChatCompletionMessage): Me
   return (message.tool_calls ?? []).map((call) => ({ role: 'tool' as const, tool_call_id: call.id, content: '{"temperature_c": 18}' }));
 }
 
+/**
+ * One turn through the SDK's stream helper, with the whole reasoning collected from the chunks: the
+ * helper's own assembled message keeps only the last delta of fields it does not know.
+ */
+async function streamWithHelper(question: Message): Promise<{ assistant: OpenAI.Chat.Completions.ChatCompletionMessage; reasoning: string }> {
+  const runner = stack.client.chat.completions.stream({ model: 'moonshot/kimi-k2.6', messages: [question], tools });
+  let reasoning = '';
+  runner.on('chunk', (chunk) => {
+    reasoning += (chunk.choices[0]?.delta as { reasoning_content?: string } | undefined)?.reasoning_content ?? '';
+  });
+  const assistant = (await runner.finalChatCompletion()).choices[0]!.message;
+  return { assistant, reasoning };
+}
+
 describe('reasoning_content round trip for thinking models', () => {
   it('fails against Moonshot directly and works through the gateway (non-stream)', async () => {
     const question: Message = { role: 'user', content: 'What is the weather in Paris?' };
@@ -56,14 +70,7 @@ describe('reasoning_content round trip for thinking models', () => {
 
   it('remembers reasoning from a streamed turn', async () => {
     const question: Message = { role: 'user', content: 'Weather in Tokyo please' };
-    const runner = stack.client.chat.completions.stream({ model: 'moonshot/kimi-k2.6', messages: [question], tools });
-    // The SDK's assembler keeps only the last delta of fields it does not know, so collect reasoning here.
-    let reasoning = '';
-    runner.on('chunk', (chunk) => {
-      reasoning += (chunk.choices[0]?.delta as { reasoning_content?: string } | undefined)?.reasoning_content ?? '';
-    });
-    const first = await runner.finalChatCompletion();
-    const assistant = first.choices[0]!.message;
+    const { assistant, reasoning } = await streamWithHelper(question);
     expect(reasoning.length).toBeGreaterThan(5);
     expect(assistant.tool_calls?.length).toBeGreaterThan(0);
 
@@ -77,12 +84,7 @@ describe('reasoning_content round trip for thinking models', () => {
 
   it("completes the cut reasoning of a message taken as is from the SDK's stream helper", async () => {
     const question: Message = { role: 'user', content: 'Weather in Lisbon, please' };
-    const runner = stack.client.chat.completions.stream({ model: 'moonshot/kimi-k2.6', messages: [question], tools });
-    let reasoning = '';
-    runner.on('chunk', (chunk) => {
-      reasoning += (chunk.choices[0]?.delta as { reasoning_content?: string } | undefined)?.reasoning_content ?? '';
-    });
-    const assistant = (await runner.finalChatCompletion()).choices[0]!.message;
+    const { assistant, reasoning } = await streamWithHelper(question);
     const kept = (assistant as { reasoning_content?: string }).reasoning_content;
     // The helper keeps only the last fragment: what its users send back, as the SDK's examples do.
     expect(kept).toBeTruthy();
