@@ -10,6 +10,8 @@ declare module 'autocannon' {
     duration?: number;
     amount?: number;
     timeout?: number;
+    /** Requests per second across all connections (a fixed offered rate). */
+    overallRate?: number;
   }
   interface Histogram {
     average: number;

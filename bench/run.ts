@@ -18,6 +18,7 @@ import type { HttpTarget, LatencyResult, StreamsResult, TargetName, ThroughputRe
 import { SCENARIOS, evaluate, toMarkdown } from './lib/results.js';
 import type { AddedSummary, BurstStats, OwnTime, Results, ScenarioName, StartupStats, ThroughputStats } from './lib/results.js';
 import { addedRatio, median, minus, ratio, round, summarize } from './lib/stats.js';
+import { MASTER_KEY, SIM_KEY, gatewayKey, nonStreamBody, writeMoongateConfig } from './lib/moongate-setup.js';
 
 // ---------------------------------------------------------------------------------------------
 // Options and sizes
@@ -81,9 +82,6 @@ const only = args.only ? new Set(args.only.split(',').map((s) => s.trim())) : un
 for (const name of only ?? []) if (!SCENARIOS.includes(name as ScenarioName)) fail(`--only: unknown scenario ${name} (scenarios: ${SCENARIOS.join(', ')})`);
 const wanted = (name: ScenarioName): boolean => !only || only.has(name);
 
-const SIM_KEY = 'sk-bench-global-0001';
-const SIM_CN_KEY = 'sk-cn-bench-0001';
-const MASTER_KEY = 'mg-bench-master-key-0001';
 const CHAT_PATH = '/v1/chat/completions';
 
 const root = findRoot(dirname(fileURLToPath(import.meta.url)));
@@ -110,17 +108,6 @@ process.on('SIGINT', () => {
 // ---------------------------------------------------------------------------------------------
 // Request bodies: the same for every target, only `model` differs
 
-function nonStreamBody(model: string, extra: Record<string, unknown> = {}): string {
-  return JSON.stringify({
-    model,
-    messages: [
-      { role: 'system', content: 'You are a concise assistant.' },
-      { role: 'user', content: 'Write one sentence about the moon. [[sim:tokens=16]]' },
-    ],
-    max_tokens: 256,
-    ...extra,
-  });
-}
 
 /**
  * A long conversation, as agents and chat apps send them: `kb` KB of English turns before the
@@ -185,7 +172,7 @@ async function main(): Promise<void> {
   await waitHealthy(`${moongateConfig.url}/health/live`, performance.now(), moongate);
   log(`baseline on ${baselineUrl}, moongate on ${moongateConfig.url}${args.profile ? ` (profiling both into ${args.profile}/{moongate,baseline})` : ''}`);
 
-  const auth = await gatewayKey(moongateConfig.url);
+  const auth = await gatewayKey(moongateConfig.url, runId);
   log(`moongate is called with a ${auth.kind}`);
 
   const all: Record<TargetName, HttpTarget | undefined> = {
@@ -673,20 +660,6 @@ function peerTarget(url: string): HttpTarget {
   };
 }
 
-/**
- * Callers hold virtual keys in a real deployment: make one with the admin API when the gateway has
- * it (POST /admin/keys), else fall back to the master key.
- */
-async function gatewayKey(origin: string): Promise<{ kind: 'virtual key' | 'master key'; key: string }> {
-  try {
-    const res = await httpRequest('POST', `${origin}/admin/keys`, { authorization: `Bearer ${MASTER_KEY}`, 'content-type': 'application/json' }, JSON.stringify({ name: runId }));
-    const key = (parseJson(res.body) as { key?: unknown } | undefined)?.key;
-    if (res.status === 201 && typeof key === 'string' && key.startsWith('mg-')) return { kind: 'virtual key', key };
-  } catch {
-    // no admin API: master key
-  }
-  return { kind: 'master key', key: MASTER_KEY };
-}
 
 function gitInfo(): Results['git'] {
   const git = (...a: string[]): string | null => {
@@ -715,27 +688,6 @@ async function simStats(simUrl: string): Promise<{ inFlight: number; maxInFlight
  * Moongate as it would be run: a config file, the moonshot provider pointed at the simulator
  * through its regions, two weighted credentials, an alias, a master key, full body logging.
  */
-function writeMoongateConfig(dir: string, simUrl: string, port: number): { file: string; url: string; yaml: string } {
-  mkdirSync(dir, { recursive: true });
-  const yaml = `server: { host: 127.0.0.1, port: ${port} }
-master_key: ${MASTER_KEY}
-store: sqlite:${join(dir, 'moongate.db')}
-logging: { bodies: full, max_body_kb: 64 }
-providers:
-  moonshot:
-    regions: { global: ${simUrl}/v1, cn: ${simUrl}/cn/v1 }
-    credentials:
-      - { name: bench-global, api_key: ${SIM_KEY}, region: global, weight: 3 }
-      - { name: bench-cn, api_key: ${SIM_CN_KEY}, region: cn, weight: 1 }
-models:
-  - name: kimi
-    targets:
-      - { model: moonshot/kimi-k2.6, weight: 1 }
-`;
-  const file = join(dir, 'moongate.yaml');
-  writeFileSync(file, yaml);
-  return { file, url: `http://127.0.0.1:${port}`, yaml };
-}
 
 function parseJson(text: string): { data?: unknown } | undefined {
   try {

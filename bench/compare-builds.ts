@@ -1,0 +1,94 @@
+/**
+ * Compares the CPU time per request of two or more Moongate builds at a fixed request rate, in
+ * alternating rounds, on loopback. The throughput scenario saturates the machine, and on two
+ * shared cores its ratio swings by ±15 % between runs; CPU per request at an offered rate below
+ * saturation moves by ±5 % a sample, so the median of a few rounds shows a change of a few percent.
+ *
+ *   node node_modules/.cache/moongate-bench/compare-builds.js DIR_A DIR_B [--rounds 5] [--rate 1500] [--seconds 6]
+ *
+ * Each DIR is a checkout with `dist/` built (`git worktree add /tmp/x REV`, `npm run build` there).
+ * A DIR may carry node flags after a `|` ("DIR|--max-semi-space-size=32") to compare those instead.
+ * Each round starts every build afresh (its own SQLite file, a new virtual key), warms it up for
+ * 2 s, then reads its CPU time (/proc/PID/stat, all threads) around the measured load.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+import { gatewayKey, nonStreamBody, writeMoongateConfig } from './lib/moongate-setup.js';
+import { cpuSeconds, freePort, killAll, startChild, waitHealthy } from './lib/processes.js';
+import { median } from './lib/stats.js';
+
+const { values: args, positionals: builds } = parseArgs({
+  allowPositionals: true,
+  options: {
+    rounds: { type: 'string', default: '5' },
+    rate: { type: 'string', default: '1500' },
+    seconds: { type: 'string', default: '6' },
+  },
+});
+if (builds.length < 2) {
+  console.error('usage: node compare-builds.js DIR_A DIR_B [...] [--rounds N] [--rate REQ_PER_S] [--seconds S]');
+  process.exit(2);
+}
+const rounds = Number(args.rounds);
+const rate = Number(args.rate);
+const seconds = Number(args.seconds);
+
+const here = dirname(fileURLToPath(import.meta.url));
+// This file runs from node_modules/.cache/moongate-bench: the simulator comes from this checkout's build.
+const simModule = join(here, '../../../dist/sim/index.js');
+const tmp = mkdtempSync(join(tmpdir(), 'moongate-compare-'));
+process.on('exit', () => {
+  killAll();
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+async function measure(build: string, simUrl: string, round: number): Promise<{ usPerRequest: number; requests: number; failed: number }> {
+  const [root, ...nodeArgs] = build.split('|');
+  const config = writeMoongateConfig(join(tmp, `${round}-${builds.indexOf(build)}`), simUrl, await freePort());
+  const gateway = startChild('moongate', [join(root!, 'dist/cli/main.js'), 'start', '--config', config.file], {}, nodeArgs);
+  try {
+    await waitHealthy(`${config.url}/health/live`, performance.now(), gateway);
+    const { key } = await gatewayKey(config.url, `compare-${round}`);
+    const load = {
+      url: `${config.url}/v1/chat/completions`,
+      method: 'POST' as const,
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: nonStreamBody('kimi'),
+      connections: 50,
+      overallRate: rate,
+    };
+    await autocannon({ ...load, duration: 2 });
+    const before = cpuSeconds(gateway.proc.pid);
+    const result = await autocannon({ ...load, duration: seconds });
+    const after = cpuSeconds(gateway.proc.pid);
+    if (before === null || after === null) throw new Error('could not read the gateway’s CPU time');
+    const requests = result.requests.total;
+    return { usPerRequest: ((after - before) * 1e6) / requests, requests, failed: result.errors + result.non2xx };
+  } finally {
+    await gateway.stop();
+  }
+}
+
+const sim = startChild('simulator', [join(here, 'sim-server.js'), simModule, '0']);
+const simUrl = (await sim.waitFor(/simulator listening on (http:\/\/\S+)/, 10_000))[1]!;
+const samples = new Map<string, number[]>(builds.map((b) => [b, []]));
+for (let round = 0; round < rounds; round++) {
+  for (const build of builds) {
+    const m = await measure(build, simUrl, round);
+    samples.get(build)!.push(m.usPerRequest);
+    console.error(`round ${round + 1}: ${build}: ${m.usPerRequest.toFixed(1)} µs/request (${m.requests} requests, ${m.failed} failed)`);
+  }
+}
+await sim.stop();
+
+const first = median(samples.get(builds[0]!)!);
+console.log(`CPU per request at ${rate} requests/s, 50 connections, median of ${rounds} alternating rounds:`);
+for (const build of builds) {
+  const values = samples.get(build)!;
+  const m = median(values);
+  console.log(`  ${build}: ${m.toFixed(1)} µs (${(m / first).toFixed(3)}× the first) [${values.map((v) => v.toFixed(0)).join(', ')}]`);
+}

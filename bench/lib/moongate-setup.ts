@@ -1,0 +1,62 @@
+/** Moongate as the benchmark deploys it, shared by `run.ts` and `compare-builds.ts`. */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { httpRequest } from './processes.js';
+
+export const SIM_KEY = 'sk-bench-global-0001';
+export const SIM_CN_KEY = 'sk-cn-bench-0001';
+export const MASTER_KEY = 'mg-bench-master-key-0001';
+
+/** The one-line request of the latency and throughput scenarios; only `model` differs by target. */
+export function nonStreamBody(model: string, extra: Record<string, unknown> = {}): string {
+  return JSON.stringify({
+    model,
+    messages: [
+      { role: 'system', content: 'You are a concise assistant.' },
+      { role: 'user', content: 'Write one sentence about the moon. [[sim:tokens=16]]' },
+    ],
+    max_tokens: 256,
+    ...extra,
+  });
+}
+
+/**
+ * A production-like config: master key, the moonshot provider pointed at the simulator through
+ * `regions` (two credentials, weights 3 and 1), an alias `kimi`, SQLite logs with full bodies.
+ */
+export function writeMoongateConfig(dir: string, simUrl: string, port: number): { file: string; url: string; yaml: string } {
+  mkdirSync(dir, { recursive: true });
+  const yaml = `server: { host: 127.0.0.1, port: ${port} }
+master_key: ${MASTER_KEY}
+store: sqlite:${join(dir, 'moongate.db')}
+logging: { bodies: full, max_body_kb: 64 }
+providers:
+  moonshot:
+    regions: { global: ${simUrl}/v1, cn: ${simUrl}/cn/v1 }
+    credentials:
+      - { name: bench-global, api_key: ${SIM_KEY}, region: global, weight: 3 }
+      - { name: bench-cn, api_key: ${SIM_CN_KEY}, region: cn, weight: 1 }
+models:
+  - name: kimi
+    targets:
+      - { model: moonshot/kimi-k2.6, weight: 1 }
+`;
+  const file = join(dir, 'moongate.yaml');
+  writeFileSync(file, yaml);
+  return { file, url: `http://127.0.0.1:${port}`, yaml };
+}
+
+/**
+ * Callers hold virtual keys in a real deployment: make one with the admin API when the gateway has
+ * it (POST /admin/keys), else fall back to the master key.
+ */
+export async function gatewayKey(origin: string, name: string): Promise<{ kind: 'virtual key' | 'master key'; key: string }> {
+  try {
+    const res = await httpRequest('POST', `${origin}/admin/keys`, { authorization: `Bearer ${MASTER_KEY}`, 'content-type': 'application/json' }, JSON.stringify({ name }));
+    const key = (JSON.parse(res.body) as { key?: unknown }).key;
+    if (res.status === 201 && typeof key === 'string' && key.startsWith('mg-')) return { kind: 'virtual key', key };
+  } catch {
+    // no admin API (or not JSON): master key
+  }
+  return { kind: 'master key', key: MASTER_KEY };
+}
