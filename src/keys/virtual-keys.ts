@@ -145,6 +145,7 @@ export class VirtualKeys {
 
   /** 403 unless one of the key's model globs matches the requested name (or a bare name's `provider/model`). */
   checkModel(key: VirtualKey, requested: string): void {
+    if (key.models === null) return;
     const names = [requested];
     const bare = requested.includes('/') ? undefined : findBareModel(requested);
     if (bare) names.push(`${bare.provider}/${bare.id}`);

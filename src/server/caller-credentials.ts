@@ -29,6 +29,8 @@ export class CallerCredentials {
   }
 
   static parse(customerCredentials: unknown, credentialOverride: unknown, bearer: string | undefined): CallerCredentials {
+    // Most requests bring no keys: no maps to build for them.
+    if (customerCredentials == null && credentialOverride == null) return bearer === undefined ? NO_CALLER_KEYS : new CallerCredentials(NO_KEYS, NO_KEYS, bearer);
     return new CallerCredentials(
       parseMap(customerCredentials, 'customer_credentials'),
       parseMap(credentialOverride, 'credential_override'),
@@ -46,6 +48,9 @@ export class CallerCredentials {
     return this.byModel.get(`${provider}/${model}`) ?? this.byProvider.get(provider);
   }
 }
+
+const NO_KEYS: ReadonlyMap<string, CallerKey> = new Map();
+const NO_CALLER_KEYS = new CallerCredentials(NO_KEYS, NO_KEYS, undefined);
 
 function parseMap(value: unknown, field: string): Map<string, CallerKey> {
   const map = new Map<string, CallerKey>();
