@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { VirtualKey } from '../keys/virtual-key.js';
-import { isOperator, requireAdmin } from './auth.js';
+import type { IncomingMessage } from 'node:http';
+import type { VirtualKeys } from '../keys/virtual-keys.js';
+import { authenticate, isAddressOrLocalhost, isLoopbackHost, isOperator, requireAdmin } from './auth.js';
 import type { Caller } from './auth.js';
 
 const key = { id: 'k1' } as VirtualKey;
@@ -18,5 +20,47 @@ describe('isOperator', () => {
       if (operator) expect(() => requireAdmin(caller)).not.toThrow();
       else expect(() => requireAdmin(caller)).toThrow(/needs the master key/);
     }
+  });
+});
+
+describe('open mode against web pages (CSRF, DNS rebinding)', () => {
+  const keys = { authenticate: async () => key } as unknown as VirtualKeys;
+  const request = (headers: Record<string, string>, remoteAddress = '127.0.0.1') => ({ headers, socket: { remoteAddress } }) as unknown as IncomingMessage;
+
+  it('refuses requests from pages of other sites, and serves clients that send no Origin', async () => {
+    for (const origin of ['https://attacker.example', 'http://rebind.attacker.example:4000', 'null', 'file://']) {
+      await expect(authenticate(request({ origin, host: '127.0.0.1:4000' }), undefined, keys)).rejects.toMatchObject({ status: 403, code: 'cross_origin_refused' });
+    }
+    for (const origin of [undefined, 'http://127.0.0.1:4000', 'http://localhost:4000', 'http://[::1]:4000', 'http://192.168.1.5:4000']) {
+      const caller = await authenticate(request({ host: '127.0.0.1:4000', ...(origin ? { origin } : {}) }), undefined, keys);
+      expect(caller.kind).toBe('open');
+    }
+  });
+
+  it('counts as the operator only when addressed by a loopback name from this machine', async () => {
+    const local = async (host: string, address?: string) => {
+      const caller = await authenticate(request({ host }, address), undefined, keys);
+      return caller.kind === 'open' && caller.local;
+    };
+    expect(await local('127.0.0.1:4000')).toBe(true);
+    expect(await local('localhost:4000')).toBe(true);
+    expect(await local('[::1]:4000', '::1')).toBe(true);
+    expect(await local('rebind.attacker.example:4000')).toBe(false);
+    expect(await local('192.168.1.5:4000')).toBe(false);
+    expect(await local('127.0.0.1:4000', '192.168.1.7')).toBe(false);
+  });
+
+  it('does not apply with a master key: a page cannot send it', async () => {
+    await expect(authenticate(request({ origin: 'https://attacker.example', authorization: 'Bearer master' }), 'master', keys)).resolves.toEqual({ kind: 'master' });
+  });
+
+  it('names loopback hosts and the origins a rebinding page cannot have', () => {
+    expect(isLoopbackHost(undefined)).toBe(true);
+    expect(isLoopbackHost('127.0.0.2')).toBe(true);
+    expect(isLoopbackHost('LOCALHOST:4000')).toBe(true);
+    expect(isLoopbackHost('127.0.0.1.attacker.example')).toBe(false);
+    expect(isAddressOrLocalhost('10.0.0.1')).toBe(true);
+    expect(isAddressOrLocalhost('[fe80::1]')).toBe(true);
+    expect(isAddressOrLocalhost('moongate.internal')).toBe(false);
   });
 });

@@ -22,8 +22,9 @@ export function bearerToken(req: IncomingMessage): string | undefined {
 export async function authenticate(req: IncomingMessage, masterKey: string | undefined, keys: VirtualKeys): Promise<Caller> {
   const token = bearerToken(req);
   if (masterKey === undefined) {
+    refuseOtherSites(req);
     if (token?.startsWith('mg-')) return { kind: 'key', key: await keys.authenticate(token) };
-    return { kind: 'open', token, local: isLoopback(req.socket.remoteAddress) };
+    return { kind: 'open', token, local: isLoopback(req.socket.remoteAddress) && isLoopbackHost(req.headers.host) };
   }
   if (token === undefined) {
     throw new GatewayError(401, 'Missing gateway key: send `Authorization: Bearer <key>`.', { type: 'authentication_error', code: 'missing_api_key' });
@@ -47,6 +48,56 @@ export function requireAdmin(caller: Caller): void {
 
 function isLoopback(address: string | undefined): boolean {
   return address === '127.0.0.1' || address === '::1' || address === '::ffff:127.0.0.1' || (address?.startsWith('127.') ?? false);
+}
+
+/**
+ * Open mode needs no key, so a web page the operator visits could use the gateway through their
+ * browser: post to it (a `text/plain` POST goes cross-site without asking), or point its own
+ * host name at 127.0.0.1 (DNS rebinding) and read the logs. Browsers say where a request comes
+ * from: a page whose origin is not an IP address or localhost is refused. Other clients (SDKs,
+ * curl) send no `Origin`. With a master key none of this applies: a page cannot send the key.
+ */
+function refuseOtherSites(req: IncomingMessage): void {
+  const origin = req.headers.origin;
+  if (origin === undefined || isAddressOrLocalhost(originHost(origin))) return;
+  throw new GatewayError(
+    403,
+    `Refused a request from a web page at ${origin}: in open local mode (no master_key) Moongate answers only pages served from an IP address or localhost, so that other sites cannot use it through your browser. Set master_key to serve other origins.`,
+    { type: 'permission_error', code: 'cross_origin_refused' },
+  );
+}
+
+/**
+ * The operator's routes in open mode also need a request addressed to this machine by a loopback
+ * name: a rebinding page's requests carry its own host name, even when they reach 127.0.0.1.
+ * A request with no Host (HTTP/1.0) cannot come from a browser.
+ */
+export function isLoopbackHost(host: string | undefined): boolean {
+  if (host === undefined) return true;
+  const name = hostName(host);
+  return name === 'localhost' || name.endsWith('.localhost') || name === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(name);
+}
+
+/** An IP literal or a localhost name: what a DNS-rebinding page cannot be served from. */
+export function isAddressOrLocalhost(name: string | undefined): boolean {
+  if (name === undefined) return false;
+  return name === 'localhost' || name.endsWith('.localhost') || /^\d{1,3}(\.\d{1,3}){3}$/.test(name) || /^\[[0-9a-f:.]+\]$/.test(name);
+}
+
+function originHost(origin: string): string | undefined {
+  try {
+    const url = new URL(origin);
+    return url.protocol === 'http:' || url.protocol === 'https:' ? url.hostname.toLowerCase() : undefined;
+  } catch {
+    return undefined; // "null" (a sandboxed frame, a file) or garbage
+  }
+}
+
+function hostName(host: string): string {
+  const lower = host.trim().toLowerCase();
+  if (lower.startsWith('[')) return lower.slice(0, lower.indexOf(']') + 1);
+  const colon = lower.lastIndexOf(':');
+  return colon === -1 ? lower : lower.slice(0, colon);
 }
 
 /** Kept for modules that only need to know the master key was given. */
