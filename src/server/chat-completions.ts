@@ -74,6 +74,7 @@ export async function handleChatCompletions(
   let status = 200;
   let error: GatewayError | undefined;
   let usage: Usage | undefined;
+  let usageEstimated = false;
   let response: unknown;
   let firstChunkAt: number | undefined;
   let upstreamEndAt: number | undefined;
@@ -132,6 +133,12 @@ export async function handleChatCompletions(
       } finally {
         upstreamEndAt = performance.now();
         usage = outcome.transformer.usage;
+        if (usage === undefined && (clientClosed || error !== undefined || !outcome.transformer.finished)) {
+          // Cut before its usage came (the client left, the upstream broke): the provider still
+          // bills what it generated, so the key is charged an estimate rather than nothing.
+          usage = estimatedStreamUsage(promptTokens, outcome.stream.eventsRead);
+          usageEstimated = usage !== undefined;
+        }
         response = outcome.transformer.assembled();
         // Gives the credential's concurrency slot back and corrects its token count.
         outcome.finish({ usage, failed: streamFailed });
@@ -173,9 +180,10 @@ export async function handleChatCompletions(
     model: route.model,
     credential: route.credential,
     status: finalStatus,
-    error: clientClosed
-      ? { type: 'client_closed_request', message: 'the client closed the connection before the answer was complete', code: null }
-      : error && { type: error.type, message: error.message, code: error.code },
+    error: withUsageNote(
+      clientClosed ? { type: 'client_closed_request', message: 'the client closed the connection before the answer was complete', code: null } : error && { type: error.type, message: error.message, code: error.code },
+      usageEstimated ? usage : undefined,
+    ),
     attempts: route.attempts,
     adjustments: route.adjustments,
     usage,
@@ -209,6 +217,18 @@ function report(observers: readonly RequestObserver[], outcome: RequestOutcome):
       console.error(`moongate: request observer failed: ${err instanceof Error ? err.message : String(err)}`);
     }
   }
+}
+
+/** A stream's usage when the upstream never sent it: the prompt as estimated, a token per event read. */
+export function estimatedStreamUsage(promptTokens: number, eventsRead: number): Usage | undefined {
+  if (eventsRead === 0) return undefined;
+  return { prompt_tokens: promptTokens, completion_tokens: eventsRead, total_tokens: promptTokens + eventsRead, cached_tokens: 0, reasoning_tokens: 0 };
+}
+
+/** The log says when the counts (and the cost charged) are an estimate. */
+function withUsageNote(error: RequestOutcome['error'], estimated: Usage | undefined): RequestOutcome['error'] {
+  if (!error || !estimated) return error;
+  return { ...error, message: `${error.message} (the upstream reported no usage: ${estimated.prompt_tokens} prompt and ${estimated.completion_tokens} completion tokens are estimated from the request and the ${estimated.completion_tokens} events streamed, and charged as such)` };
 }
 
 function fallbackList(value: unknown): string[] | undefined {

@@ -25,6 +25,8 @@ export class TransformedEventStream {
   private beforeFirstEvent: string | undefined = '';
   /** performance.now() of the last network read: any bytes, SSE comments included. */
   lastReadAt = performance.now();
+  /** Events read so far (about a token each): what a stream that ends without its usage cost. */
+  eventsRead = 0;
 
   constructor(
     private readonly upstream: UpstreamResponse,
@@ -32,6 +34,7 @@ export class TransformedEventStream {
   ) {
     this.parser = createParser({
       onEvent: (event) => {
+        this.eventsRead++;
         this.beforeFirstEvent = undefined;
         this.pending += transformer.onData(event.data);
       },

@@ -93,6 +93,35 @@ describe('gateway keys with the SQLite store', () => {
     expect(key.json.spend_total_usd).toBeCloseTo(record.cost_usd, 5);
   });
 
+  it('charges a stream cut before its usage came an estimate, not nothing, and the log says so', async () => {
+    const created = await stack.api('/admin/keys', { token: MASTER, body: { name: 'aborter' } });
+    const client = new OpenAI({ baseURL: `${stack.url}/v1`, apiKey: created.json.key, maxRetries: 0 });
+    const stream = await client.chat.completions.create({
+      model: 'moonshot/kimi-k2.6',
+      stream: true,
+      messages: [{ role: 'user', content: 'a long answer please [[sim:tokens=3000]] [[sim:token_delay=1]]' }],
+    });
+    let chunks = 0;
+    for await (const chunk of stream) {
+      void chunk;
+      if (++chunks === 50) break; // leaving the loop aborts the request
+    }
+    let record: { status: number; completion_tokens: number | null; cost_usd: number | null; error_message: string | null } | undefined;
+    for (let i = 0; i < 100 && record === undefined; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      await stack.flush();
+      record = (await stack.api(`/v1/logs?key_id=${created.json.id}`, { token: MASTER })).json.data[0];
+    }
+    expect(record).toMatchObject({ status: 499 });
+    // At least the 50 events read, and far fewer than the 3,000 the client asked for.
+    expect(record!.completion_tokens).toBeGreaterThanOrEqual(50);
+    expect(record!.completion_tokens).toBeLessThan(1000);
+    expect(record!.error_message).toContain('estimated');
+    expect(record!.cost_usd).toBeGreaterThan(0);
+    const key = await stack.api(`/admin/keys/${created.json.id}`, { token: MASTER });
+    expect(key.json.spend_total_usd).toBeCloseTo(record!.cost_usd!, 6);
+  });
+
   it('writes no gateway key, brought key or stored provider key in clear anywhere in the store', async () => {
     const created = await stack.api('/admin/keys', { token: MASTER, body: { name: 'plain' } });
     const gatewayKey: string = created.json.key;
