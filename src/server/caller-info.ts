@@ -15,22 +15,51 @@ export function callerInfo(
   extensions: GatewayExtensions,
   key: VirtualKey | undefined,
 ): RequestOutcome['caller'] {
-  const customer = stringOrUndefined(extensions.customer_identifier) ?? headerString(req, 'x-moongate-customer') ?? key?.customer_identifier ?? undefined;
-  let metadata = objectOrUndefined(extensions.metadata, 'metadata');
+  const customer =
+    identifier(stringOrUndefined(extensions.customer_identifier), 'customer_identifier') ??
+    identifier(headerString(req, 'x-moongate-customer'), 'x-moongate-customer') ??
+    key?.customer_identifier ??
+    undefined;
+  let metadata = withinSize(objectOrUndefined(extensions.metadata, 'metadata'), 'metadata');
   if (metadata === undefined) {
     const header = headerString(req, 'x-moongate-metadata');
-    if (header !== undefined) metadata = parseMetadataHeader(header);
+    if (header !== undefined) metadata = withinSize(parseMetadataHeader(header), 'x-moongate-metadata');
   }
   // The key's metadata is copied into every record; the request's own fields win on a clash.
   if (key?.metadata) metadata = metadata === undefined ? key.metadata : { ...key.metadata, ...metadata };
   const info: RequestOutcome['caller'] = {
     customerIdentifier: customer,
     metadata,
-    user: stringOrUndefined(body.user),
-    traceId: headerString(req, 'x-moongate-trace-id'),
+    user: capped(stringOrUndefined(body.user)),
+    traceId: identifier(headerString(req, 'x-moongate-trace-id'), 'x-moongate-trace-id'),
   };
   if (key) info.keyId = key.id;
   return info;
+}
+
+/**
+ * What a caller attaches to a request is kept in every log record and grouped on by the usage
+ * API: bounded, so that one caller cannot fill the store or slow every log query down. The
+ * gateway's own fields are refused past the bound; OpenAI's `user`, which goes upstream as sent,
+ * is shortened in the record only.
+ */
+export const MAX_IDENTIFIER_LENGTH = 256;
+export const MAX_METADATA_BYTES = 16 * 1024;
+
+function identifier(value: string | undefined, name: string): string | undefined {
+  if (value === undefined || value.length <= MAX_IDENTIFIER_LENGTH) return value;
+  throw new GatewayError(400, `\`${name}\` has ${value.length} characters; at most ${MAX_IDENTIFIER_LENGTH} are kept with a request.`, { code: 'invalid_request', param: name });
+}
+
+function capped(value: string | undefined): string | undefined {
+  return value === undefined || value.length <= MAX_IDENTIFIER_LENGTH ? value : `${value.slice(0, MAX_IDENTIFIER_LENGTH - 1)}…`;
+}
+
+function withinSize(metadata: Record<string, unknown> | undefined, name: string): Record<string, unknown> | undefined {
+  if (metadata === undefined) return undefined;
+  const bytes = Buffer.byteLength(JSON.stringify(metadata));
+  if (bytes <= MAX_METADATA_BYTES) return metadata;
+  throw new GatewayError(400, `\`${name}\` is ${bytes} bytes of JSON; at most ${MAX_METADATA_BYTES} are kept with a request.`, { code: 'invalid_metadata', param: name });
 }
 
 function parseMetadataHeader(header: string): Record<string, unknown> {

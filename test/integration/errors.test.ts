@@ -107,6 +107,20 @@ describe('errors are OpenAI-shaped with a fitting status', () => {
     });
   });
 
+  it('what a caller attaches is bounded: a long customer id or trace id, or metadata over 16 KB → 400 naming it', async () => {
+    const long = 'c'.repeat(257);
+    const customer = await postRaw(chatUrl(), ask('hi', { customer_identifier: long }));
+    expect(customer.status).toBe(400);
+    expect(customer.json.error).toMatchObject({ param: 'customer_identifier', message: expect.stringContaining('at most 256') });
+    const metadata = await postRaw(chatUrl(), ask('hi', { metadata: { blob: 'm'.repeat(17 * 1024) } }));
+    expect(metadata.status).toBe(400);
+    expect(metadata.json.error).toMatchObject({ code: 'invalid_metadata', param: 'metadata' });
+    const trace = await postRaw(chatUrl(), ask('hi'), { 'x-moongate-trace-id': long });
+    expect(trace.json.error).toMatchObject({ param: 'x-moongate-trace-id' });
+    // OpenAI's own `user` goes upstream as sent; only the log keeps less of it.
+    expect((await postRaw(chatUrl(), ask('hi', { user: 'u'.repeat(1000) }))).status).toBe(200);
+  });
+
   it('body over the limit → 413', async () => {
     const big = ask('x'.repeat(1.5 * 1024 * 1024));
     const res = await postRaw(chatUrl(), big);
@@ -223,7 +237,7 @@ describe("requests Node's HTTP parser refuses", () => {
     expect(unwanted.json.error.code).toBe('request_too_large');
 
     // The same for a route with a smaller limit of its own (1 MB), and for a route that reads no body.
-    const adminTooLarge = await raw('POST /admin/keys HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\nContent-Length: 1500000\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n');
+    const adminTooLarge = await raw('POST /admin/keys HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 1500000\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n');
     expect(adminTooLarge.status).toBe(413);
     expect(adminTooLarge.json.error.message).toContain('fixed for this route');
     const nowhere = await raw('POST /v1/nowhere HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n');
