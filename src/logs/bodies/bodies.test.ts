@@ -65,6 +65,12 @@ describe('redactContents', () => {
 });
 
 describe('fitToSize', () => {
+  it('shortens a body of very many strings instead of failing on it (and dropping it from the log)', () => {
+    const body = { messages: [{ role: 'user', content: 'x'.repeat(200_000) }], x_pad: Array.from({ length: 300_000 }, () => 'a') };
+    const kept = fitToSize(body, 64 * 1024);
+    expect(kept.length).toBeLessThanOrEqual(64 * 1024);
+  });
+
   it('returns small bodies unchanged', () => {
     expect(fitToSize({ a: 'b' }, 100)).toBe('{"a":"b"}');
   });

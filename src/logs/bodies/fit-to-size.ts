@@ -37,7 +37,9 @@ function capStrings(value: unknown, cap: number): unknown {
 function largestCapThatFits(lengths: number[], size: number, budget: number): number | undefined {
   const saved = (cap: number): number => lengths.reduce((sum, len) => (len > cap ? sum + len - cap - MARKER_ALLOWANCE : sum), 0);
   let lo = MIN_KEPT_CHARS;
-  let hi = Math.max(...lengths, 0);
+  // A loop, not Math.max(...lengths): a body of a few hundred thousand strings overflows the stack.
+  let hi = 0;
+  for (const len of lengths) if (len > hi) hi = len;
   if (hi <= lo || size - saved(lo) > budget) return undefined;
   while (lo < hi) {
     const mid = Math.ceil((lo + hi) / 2);
