@@ -50,6 +50,9 @@ describe('log query parameters', () => {
     rejects(() => parseListQuery(params('limit=abc'), providers), 'limit');
     rejects(() => parseListQuery(params('status=600'), providers), 'status');
     rejects(() => parseListQuery(params('to=soon'), providers), 'to');
+    // Epoch digits that no Date can hold (the usage API answered 500 for them).
+    rejects(() => parseUsageQuery(params(`from=0&to=${'9'.repeat(400)}`), providers), 'to');
+    rejects(() => parseListQuery(params('from=253402300800000'), providers), 'from');
     rejects(() => parseListQuery(params('bodies=maybe'), providers), 'bodies');
     rejects(() => parseListQuery(params('cursor=%%%'), providers), 'cursor');
     rejects(() => parseUsageQuery(params('interval=week'), providers), 'interval');

@@ -78,10 +78,15 @@ export function splitModel(model: string, providerNames: ReadonlySet<string>): {
 }
 
 /** ISO 8601, or epoch seconds / milliseconds (numbers below 1e11 are seconds). */
+/** 9999-12-31T23:59:59.999Z: past it a time has no ISO form (and far past it, no Date at all). */
+const LATEST_TIME_MS = 253_402_300_799_999;
+
 export function parseTime(value: string, param: string): number {
   if (/^\d+(\.\d+)?$/.test(value)) {
     const n = Number(value);
-    return n < 1e11 ? n * 1000 : n;
+    const ms = n < 1e11 ? n * 1000 : n;
+    if (ms > LATEST_TIME_MS) throw bad(param, `\`${param}\` is past the year 9999`);
+    return ms;
   }
   const ms = isoTimeMs(value);
   if (ms === undefined) throw bad(param, `\`${param}\` must be an ISO 8601 time with a real calendar day (2026-01-31T12:00:00Z) or epoch seconds or milliseconds`);
