@@ -4,6 +4,9 @@ import { basename, dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { LogEntry } from './log-record.js';
 
+/** Spooled records hold prompts and answers: new files are the owner's alone. */
+const PRIVATE_FILE = 0o600;
+
 /** A record `JSON.stringify` refused, and why. */
 export interface Unwritable {
   entry: LogEntry;
@@ -43,7 +46,7 @@ export class Spool {
   /** Finds what an earlier run left behind. */
   init(): Promise<void> {
     this.ready ??= (async () => {
-      await mkdir(dirname(this.path), { recursive: true });
+      await mkdir(dirname(this.path), { recursive: true, mode: 0o700 });
       let total = 0;
       for (const file of await this.files()) total += (await stat(file)).size;
       this.size += total;
@@ -88,7 +91,7 @@ export class Spool {
     const text = lines.join('\n') + '\n';
     return this.serialize(async () => {
       await this.init();
-      await appendFile(file, text, 'utf8');
+      await appendFile(file, text, { encoding: 'utf8', mode: PRIVATE_FILE });
       // Only the spool itself waits to be replayed.
       if (file === this.path) this.size += Buffer.byteLength(text);
     }).then(() => unwritable);
@@ -118,7 +121,7 @@ export class Spool {
           const entry = parseLine(line);
           if (!entry) {
             // Only a crash in the middle of an append leaves half a line; keep it for a human.
-            await appendFile(`${this.path}.corrupt`, line + '\n', 'utf8');
+            await appendFile(`${this.path}.corrupt`, line + '\n', { encoding: 'utf8', mode: PRIVATE_FILE });
             options.onCorruptLine?.(file);
             continue;
           }

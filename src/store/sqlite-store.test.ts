@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import Database from 'libsql';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { LogEntry } from '../logs/log-record.js';
+import { Spool } from '../logs/spool.js';
 import { SqliteStore } from './sqlite/sqlite-store.js';
 import { openStore } from './open-store.js';
 import { parseStoreUrl, defaultSpoolPath } from './store-url.js';
@@ -29,6 +30,21 @@ async function memoryStore(): Promise<SqliteStore> {
 }
 
 describe('SqliteStore', () => {
+  it("creates its folder, database, WAL and spool for the owner only (they hold every prompt and answer)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'moongate-perm-'));
+    dirs.push(dir);
+    const path = join(dir, 'data', 'moongate.db');
+    const store = await SqliteStore.open(path);
+    stores.push(store);
+    await store.logs.insert([entry({ id: 'private' })]);
+    const spool = new Spool(join(dir, 'data', 'moongate.spool.jsonl'));
+    await spool.init();
+    await spool.append([entry({ id: 'spooled' })]);
+    const mode = (p: string): number => statSync(p).mode & 0o777;
+    expect(mode(join(dir, 'data'))).toBe(0o700);
+    for (const file of [path, `${path}-wal`, join(dir, 'data', 'moongate.spool.jsonl')]) expect(mode(file)).toBe(0o600);
+  });
+
   it('writes records and reads them back with every field', async () => {
     const store = await memoryStore();
     const e = entry({

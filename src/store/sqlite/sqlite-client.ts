@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'libsql';
 import { MEMORY } from '../store-url.js';
@@ -18,7 +18,7 @@ export { MEMORY };
  */
 export async function openSqliteClient(path: string, role: SqliteRole): Promise<SqlClient> {
   const memory = path === MEMORY;
-  if (!memory && role !== 'reader') mkdirSync(dirname(path), { recursive: true });
+  if (!memory && role !== 'reader') createPrivately(path);
   const db = new Database(memory ? ':memory:' : path);
   try {
     db.exec('PRAGMA busy_timeout = 5000');
@@ -30,4 +30,14 @@ export async function openSqliteClient(path: string, role: SqliteRole): Promise<
     throw err;
   }
   return new SqlClient(db);
+}
+
+/**
+ * The database holds every prompt and answer logged: a folder it creates is the owner's alone
+ * (0700), and so is a new database file (0600; SQLite gives its -wal and -shm files the database
+ * file's mode). Files and folders that already exist keep the mode their owner gave them.
+ */
+function createPrivately(path: string): void {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  closeSync(openSync(path, 'a', 0o600));
 }
