@@ -29,10 +29,7 @@ export async function runStart(options: StartOptions): Promise<void> {
 
   for (const warning of warnings) console.warn(`moongate: warning: ${warning}`);
   if (config.master_key === undefined) {
-    console.warn(
-      'moongate: WARNING: no master_key is set: the gateway is in OPEN LOCAL MODE and anyone who can reach it can use it. ' +
-        'Set master_key (e.g. master_key: env:MOONGATE_MASTER_KEY) before exposing it.',
-    );
+    console.warn(openModeWarning(config.server.host));
   }
 
   let gateway: GatewayWithStore;
@@ -61,4 +58,14 @@ export async function runStart(options: StartOptions): Promise<void> {
     await gateway.close();
     console.log('moongate: logs flushed, bye.');
   });
+}
+
+/** Said at start-up without a master key; where the gateway listens on every interface, that too. */
+export function openModeWarning(host: string): string {
+  const local = host === 'localhost' || host === '::1' || host.startsWith('127.');
+  return (
+    'moongate: WARNING: no master_key is set: the gateway is in OPEN LOCAL MODE and anyone who can reach it can use it. ' +
+    'Set master_key (e.g. master_key: env:MOONGATE_MASTER_KEY) before exposing it.' +
+    (local ? '' : ` It listens on ${host}, so other machines can reach it: start it with --host 127.0.0.1 (or server.host) to keep it to this one.`)
+  );
 }
