@@ -31,6 +31,11 @@ export function generateKey(): string {
   return `mg-${randomBytes(32).toString('base64url')}`;
 }
 
+/** Whether a token has the shape generateKey gives: anything else cannot be a gateway key. */
+export function looksLikeKey(token: string): boolean {
+  return token.length === 46 && /^mg-[A-Za-z0-9_-]{43}$/.test(token);
+}
+
 export function hashKey(key: string): string {
   return createHash('sha256').update(key).digest('hex');
 }

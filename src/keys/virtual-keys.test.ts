@@ -63,11 +63,24 @@ describe('VirtualKeys', () => {
     let lookups = 0;
     const find = store.findKeyByHash.bind(store);
     store.findKeyByHash = (hash) => (lookups++, find(hash));
-    for (let i = 0; i < 20; i++) expect((await failure(keys.authenticate('mg-wrong'))).code).toBe('invalid_api_key');
+    const wrong = `mg-${'w'.repeat(43)}`;
+    for (let i = 0; i < 20; i++) expect((await failure(keys.authenticate(wrong))).code).toBe('invalid_api_key');
     expect(lookups).toBe(1);
     advance(1_001);
-    await failure(keys.authenticate('mg-wrong'));
+    await failure(keys.authenticate(wrong));
     expect(lookups).toBe(2);
+  });
+
+  it('refuses tokens that cannot be a gateway key without asking the store, and remembers none of them', async () => {
+    const { keys, store } = setup();
+    let lookups = 0;
+    const find = store.findKeyByHash.bind(store);
+    store.findKeyByHash = (hash) => (lookups++, find(hash));
+    for (const token of ['mg-wrong', `mg-${'x'.repeat(12_000)}`, `mg-${'!'.repeat(43)}`]) {
+      expect((await failure(keys.authenticate(token))).code).toBe('invalid_api_key');
+    }
+    expect(lookups).toBe(0);
+    expect((keys as unknown as { unknown: Map<string, number> }).unknown.size).toBe(0);
   });
 
   it('rejects unknown, revoked and expired keys with 401, revocation taking effect at once', async () => {

@@ -3,7 +3,7 @@ import type { Lease, LimitCounters } from '../router/limit-counters.js';
 import { GatewayError } from '../server/gateway-error.js';
 import type { KeyPatch, KeyStore } from './key-store.js';
 import { modelAllowed } from './model-globs.js';
-import { generateKey, generateKeyId, hashKey, periodStart } from './virtual-key.js';
+import { generateKey, generateKeyId, hashKey, looksLikeKey, periodStart } from './virtual-key.js';
 import type { BudgetPeriod, VirtualKey } from './virtual-key.js';
 
 export interface CreateKeyInput {
@@ -94,6 +94,9 @@ export class VirtualKeys {
     // Keyed by the token itself so the hot path skips hashing; only the hash ever reaches the store.
     let cached = this.cache.get(token);
     if (!cached || now - cached.at > CACHE_TTL_MS) {
+      // Refused without a lookup, and not remembered: a caller's made-up tokens (of any length)
+      // must not fill the memory of unknown ones.
+      if (!looksLikeKey(token)) throw unauthorized('Invalid gateway key.', 'invalid_api_key');
       const unknownSince = this.unknown.get(token);
       if (unknownSince !== undefined && now - unknownSince <= CACHE_TTL_MS) throw unauthorized('Invalid gateway key.', 'invalid_api_key');
       const key = await this.lookup(token);
