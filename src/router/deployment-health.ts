@@ -39,6 +39,12 @@ export interface CredentialStatus {
   deployments: { model: string; state: DeploymentState; until?: number; last_error?: string }[];
 }
 
+/**
+ * Breakers kept at most. Deployments are keyed by the model a request names, so failures for
+ * made-up names would otherwise add one each, for good (a junk name never succeeds).
+ */
+const MAX_BREAKERS = 1_000;
+
 export class DeploymentHealth {
   private readonly breakers = new Map<string, Breaker>();
   private readonly disabled = new Map<string, { reason: string; until: number }>();
@@ -138,6 +144,7 @@ export class DeploymentHealth {
 
   /** Per credential, for /health/ready and the dashboard. Keys are `provider/credential`. */
   snapshot(credentials: string[]): CredentialStatus[] {
+    this.forgetSettled();
     return credentials.map((credential) => {
       const deployments = [...this.breakers.entries()]
         .filter(([key]) => key.startsWith(`${credential}/`))
@@ -160,9 +167,28 @@ export class DeploymentHealth {
   private breaker(deployment: string): Breaker {
     let b = this.breakers.get(deployment);
     if (!b) {
+      if (this.breakers.size >= MAX_BREAKERS) {
+        this.forgetSettled();
+        if (this.breakers.size >= MAX_BREAKERS) this.breakers.delete(this.leastNeeded());
+      }
       b = { failures: [], openUntil: 0, probeUntil: 0 };
       this.breakers.set(deployment, b);
     }
     return b;
+  }
+
+  /** The oldest breaker that is not resting; if all are, the oldest (at worst tried again early). */
+  private leastNeeded(): string {
+    const now = this.now();
+    for (const [deployment, b] of this.breakers) if (now >= b.openUntil && now >= b.probeUntil) return deployment;
+    return this.breakers.keys().next().value!;
+  }
+
+  /** Drops breakers with nothing left to say: not resting, no probe, no failure within the window. */
+  private forgetSettled(): void {
+    const now = this.now();
+    for (const [deployment, b] of this.breakers) {
+      if (now >= b.openUntil && now >= b.probeUntil && b.failures.every((t) => now - t >= this.options.windowMs)) this.breakers.delete(deployment);
+    }
   }
 }
