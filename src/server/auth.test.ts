@@ -28,11 +28,30 @@ describe('open mode against web pages (CSRF, DNS rebinding)', () => {
   const request = (headers: Record<string, string>, remoteAddress = '127.0.0.1') => ({ headers, socket: { remoteAddress } }) as unknown as IncomingMessage;
 
   it('refuses requests from pages of other sites, and serves clients that send no Origin', async () => {
-    for (const origin of ['https://attacker.example', 'http://rebind.attacker.example:4000', 'null', 'file://']) {
-      await expect(authenticate(request({ origin, host: '127.0.0.1:4000' }), undefined, keys)).rejects.toMatchObject({ status: 403, code: 'cross_origin_refused' });
+    const refused: [origin: string, host: string][] = [
+      ['https://attacker.example', '127.0.0.1:4000'],
+      ['http://rebind.attacker.example:4000', '127.0.0.1:4000'],
+      // A page served from some IP address is not the gateway's own.
+      ['http://203.0.113.7', '127.0.0.1:4000'],
+      ['http://[2001:db8::1]:8080', '127.0.0.1:4000'],
+      // The gateway's own origin under a host name: what a DNS-rebinding page's requests look like.
+      ['http://gpu-box:4000', 'gpu-box:4000'],
+      ['null', '127.0.0.1:4000'],
+      ['file://', '127.0.0.1:4000'],
+    ];
+    for (const [origin, host] of refused) {
+      await expect(authenticate(request({ origin, host }), undefined, keys)).rejects.toMatchObject({ status: 403, code: 'cross_origin_refused' });
     }
-    for (const origin of [undefined, 'http://127.0.0.1:4000', 'http://localhost:4000', 'http://[::1]:4000', 'http://192.168.1.5:4000']) {
-      const caller = await authenticate(request({ host: '127.0.0.1:4000', ...(origin ? { origin } : {}) }), undefined, keys);
+    const served: [origin: string | undefined, host: string][] = [
+      [undefined, '127.0.0.1:4000'],
+      ['http://127.0.0.1:4000', '127.0.0.1:4000'],
+      ['http://localhost:3000', '127.0.0.1:4000'],
+      ['http://[::1]:4000', '[::1]:4000'],
+      // The dashboard, from another machine, at the gateway's address.
+      ['http://192.168.1.5:4000', '192.168.1.5:4000'],
+    ];
+    for (const [origin, host] of served) {
+      const caller = await authenticate(request({ host, ...(origin ? { origin } : {}) }), undefined, keys);
       expect(caller.kind).toBe('open');
     }
   });

@@ -59,10 +59,15 @@ function isLoopback(address: string | undefined): boolean {
  */
 function refuseOtherSites(req: IncomingMessage): void {
   const origin = req.headers.origin;
-  if (origin === undefined || isAddressOrLocalhost(originHost(origin))) return;
+  if (origin === undefined) return;
+  const from = originHostAndPort(origin);
+  // This machine's own pages, or the gateway's own pages reached by an IP address (its dashboard
+  // from another machine). Not a page merely served from some IP address: an attacker's can be.
+  // Not the gateway's own origin under a host name either: a rebinding page's origin is just that.
+  if (from !== undefined && (isLoopbackHost(from.host) || (from.hostAndPort === req.headers.host?.toLowerCase() && isAddressOrLocalhost(from.host)))) return;
   throw new GatewayError(
     403,
-    `Refused a request from a web page at ${origin}: in open local mode (no master_key) Moongate answers only pages served from an IP address or localhost, so that other sites cannot use it through your browser. Set master_key to serve other origins.`,
+    `Refused a request from a web page at ${origin}: in open local mode (no master_key) Moongate answers only its own pages, reached at localhost or an IP address, so that other sites cannot use it through your browser. Set master_key to serve other origins.`,
     { type: 'permission_error', code: 'cross_origin_refused' },
   );
 }
@@ -84,10 +89,12 @@ export function isAddressOrLocalhost(name: string | undefined): boolean {
   return name === 'localhost' || name.endsWith('.localhost') || /^\d{1,3}(\.\d{1,3}){3}$/.test(name) || /^\[[0-9a-f:.]+\]$/.test(name);
 }
 
-function originHost(origin: string): string | undefined {
+/** An origin's host name (IPv6 in brackets) and its `host:port` as a Host header would say it. */
+function originHostAndPort(origin: string): { host: string; hostAndPort: string } | undefined {
   try {
     const url = new URL(origin);
-    return url.protocol === 'http:' || url.protocol === 'https:' ? url.hostname.toLowerCase() : undefined;
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') return undefined;
+    return { host: url.hostname.toLowerCase(), hostAndPort: url.host.toLowerCase() };
   } catch {
     return undefined; // "null" (a sandboxed frame, a file) or garbage
   }
