@@ -22,14 +22,23 @@ describe('DeploymentHealth', () => {
     const { health, advance } = setup();
     for (let i = 0; i < 2_000; i++) health.onFailure(`m/a/junk-${i}`, 'HTTP 500');
     expect(health.snapshot(['m/a'])[0]!.deployments.length).toBeLessThanOrEqual(1_000);
-    // A resting deployment survives the pruning; the rest is forgotten once its window has passed.
-    for (let i = 0; i < 3; i++) health.onFailure('m/a/kimi', 'HTTP 500');
+    // Failures past their window are forgotten; a resting deployment survives the pruning.
     advance(61_000);
     expect(health.snapshot(['m/a'])[0]!.deployments).toEqual([]);
-    health.onFailure('m/a/kimi', 'HTTP 500');
-    for (let i = 0; i < 2; i++) health.onFailure('m/a/kimi', 'HTTP 500');
+    for (let i = 0; i < 3; i++) health.onFailure('m/a/kimi', 'HTTP 500');
     for (let i = 0; i < 1_500; i++) health.onFailure(`m/a/other-${i}`, 'HTTP 500');
     expect(health.deploymentState('m/a/kimi')).toBe('cooling_down');
+  });
+
+  it('keeps a half-open breaker through a snapshot: its next request is still the one probe', () => {
+    const { health, advance } = setup();
+    for (let i = 0; i < 3; i++) health.onFailure('m/a/k', 'HTTP 500');
+    advance(31_000);
+    health.snapshot(['m/a']); // /health/ready, the dashboard
+    health.beginAttempt('m/a/k');
+    expect(health.canTry('m/a/k', 'm/a')).toBe(false);
+    health.onFailure('m/a/k', 'HTTP 500');
+    expect(health.deploymentState('m/a/k')).toBe('cooling_down');
   });
 
   it('forgets failures older than the window', () => {

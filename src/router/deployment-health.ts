@@ -184,11 +184,14 @@ export class DeploymentHealth {
     return this.breakers.keys().next().value!;
   }
 
-  /** Drops breakers with nothing left to say: not resting, no probe, no failure within the window. */
+  /**
+   * Drops breakers with nothing left to say: never opened (one past its cooldown is half-open, its
+   * next request the probe; a success deletes a breaker), and no failure within the window.
+   */
   private forgetSettled(): void {
     const now = this.now();
     for (const [deployment, b] of this.breakers) {
-      if (now >= b.openUntil && now >= b.probeUntil && b.failures.every((t) => now - t >= this.options.windowMs)) this.breakers.delete(deployment);
+      if (b.openUntil === 0 && b.failures.every((t) => now - t >= this.options.windowMs)) this.breakers.delete(deployment);
     }
   }
 }
