@@ -57,8 +57,14 @@ describe('TransformedEventStream', () => {
     expect((await all(stream)).join('')).toContain('upstream_stream_incomplete');
   });
 
-  it('shows the start of a body that is neither events nor JSON', async () => {
-    const stream = new TransformedEventStream(upstream(['<html>502 Bad Gateway</html>']), new PassthroughStreamTransformer({ providerName: 'p', forwardUsageChunk: true }));
-    expect((await all(stream)).join('')).toContain('502 Bad Gateway');
+  it('ends a body that is neither events nor JSON with an error showing its start, not forwarding it as data', async () => {
+    for (const body of ['<html>502 Bad Gateway</html>', 'event: ping\nretry: 100\n']) {
+      const stream = new TransformedEventStream(upstream([body]), new PassthroughStreamTransformer({ providerName: 'p', forwardUsageChunk: true }));
+      const out = await all(stream);
+      expect(out).toHaveLength(1);
+      expect(out[0]).toMatch(/^data: \{"error":/);
+      expect(out[0]).toContain('upstream_stream_incomplete');
+      expect(out[0]).toContain(body.slice(0, 10));
+    }
   });
 });

@@ -72,9 +72,10 @@ export class TransformedEventStream {
   }
 
   /**
-   * A body labelled an event stream that held no event at all (a bare `{"error": …}`, say) is read
-   * as one event, so that what the upstream said reaches the client rather than "closed before it
-   * finished". SSE comments (keep-alives) are not part of it.
+   * A body labelled an event stream that held no event at all: a JSON object (a bare
+   * `{"error": …}`, say) is read as one event, so that what the upstream said reaches the client;
+   * anything else ends the stream with a preview of it. Either way the stream fails before its
+   * first event, and the router can still try elsewhere. SSE comments (keep-alives) are left out.
    */
   private readAsOneEvent(): string {
     if (this.beforeFirstEvent === undefined) return '';
@@ -83,7 +84,10 @@ export class TransformedEventStream {
       .filter((line) => line !== '' && !line.startsWith(':'))
       .join('\n');
     this.beforeFirstEvent = undefined;
-    return body === '' ? '' : this.transformer.onData(body);
+    if (body === '') return '';
+    if (isJsonObject(body)) return this.transformer.onData(body);
+    const preview = body.length > 200 ? `${body.slice(0, 200)}…` : body;
+    return this.transformer.abort(`upstream closed the stream before its first event; it sent: ${preview}`);
   }
 
   /** The text of a network read; a byte-order mark opening the stream is dropped, as SSE says. */
@@ -106,5 +110,15 @@ export class TransformedEventStream {
   private release(): void {
     if (this.transformer.failed) return this.destroy();
     this.upstream.body.discardRest(5_000);
+  }
+}
+
+function isJsonObject(text: string): boolean {
+  if (!text.startsWith('{')) return false;
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+  } catch {
+    return false;
   }
 }
