@@ -220,7 +220,7 @@ function report(observers: readonly RequestObserver[], outcome: RequestOutcome):
 }
 
 /** A stream's usage when the upstream never sent it: the prompt as estimated, a token per event read. */
-export function estimatedStreamUsage(promptTokens: number, eventsRead: number): Usage | undefined {
+function estimatedStreamUsage(promptTokens: number, eventsRead: number): Usage | undefined {
   if (eventsRead === 0) return undefined;
   return { prompt_tokens: promptTokens, completion_tokens: eventsRead, total_tokens: promptTokens + eventsRead, cached_tokens: 0, reasoning_tokens: 0 };
 }
