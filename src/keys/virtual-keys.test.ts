@@ -111,6 +111,24 @@ describe('VirtualKeys', () => {
     expect(denied.message).toContain('moonshot/kimi-*');
   });
 
+  it('counts what requests in flight are expected to spend against the budget, until they are released', async () => {
+    const { keys } = setup();
+    const { key } = await keys.create({ name: 'a', budget_usd: 1 });
+    const k = await keys.authenticate(key);
+    const first = keys.hold(k, 0.6);
+    keys.checkBudget(k); // 0.6 held of 1: another may start
+    const second = keys.hold(k, 0.5);
+    const refused = await failure(() => keys.checkBudget(k));
+    expect([refused.status, refused.code, refused.headers['retry-after']]).toEqual([429, 'budget_exceeded', '1']);
+    expect(refused.message).toContain('requests in flight are expected to spend about $1.100000 more');
+    first();
+    first(); // a second release changes nothing
+    keys.checkBudget(k);
+    second();
+    keys.hold(k, 0)(); // nothing to hold: nothing to release
+    keys.checkBudget(k);
+  });
+
   it('stops a key once its period’s spend reaches the budget, and resets with the period', async () => {
     const { keys, at, clock } = setup(Date.UTC(2026, 10, 22, 23, 0, 0));
     const { key, record } = await keys.create({ name: 'a', budget_usd: 0.01, budget_period: 'day' });

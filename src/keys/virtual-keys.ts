@@ -34,6 +34,8 @@ export class VirtualKeys {
   private readonly lookups = new Map<string, Promise<VirtualKey | undefined>>();
   /** Tokens the store did not know, and when it said so. */
   private readonly unknown = new Map<string, number>();
+  /** USD each key's requests in flight are expected to spend (their estimates, until they settle). */
+  private readonly held = new Map<string, number>();
 
   constructor(
     private readonly store: KeyStore,
@@ -160,12 +162,23 @@ export class VirtualKeys {
     });
   }
 
-  /** 429 budget_exceeded, with the numbers, once the period's spend has reached the budget. */
+  /**
+   * 429 budget_exceeded, with the numbers, once the period's spend has reached the budget, or
+   * would with what the key's requests in flight are expected to spend (see hold).
+   */
   checkBudget(key: VirtualKey): void {
     if (key.budget_usd === null) return;
     const start = periodStart(key.budget_period, this.now());
     const spent = key.spend_period_start === start ? key.spend_usd : 0;
-    if (spent < key.budget_usd) return;
+    const inFlight = this.held.get(key.id) ?? 0;
+    if (spent + inFlight < key.budget_usd) return;
+    if (spent < key.budget_usd) {
+      throw new GatewayError(
+        429,
+        `This gateway key has spent $${spent.toFixed(6)} of its $${key.budget_usd} budget, and its requests in flight are expected to spend about $${inFlight.toFixed(6)} more. Retry when they have finished.`,
+        { type: 'insufficient_quota', code: 'budget_exceeded', headers: { 'retry-after': '1' } },
+      );
+    }
     const resets = nextPeriod(key.budget_period, start);
     const when = resets === undefined ? 'It does not reset (period: total).' : `It resets at ${new Date(resets).toISOString()}.`;
     throw new GatewayError(429, `This gateway key has spent $${spent.toFixed(6)} of its $${key.budget_usd} ${key.budget_period === 'total' ? 'total' : `per-${key.budget_period}`} budget. ${when}`, {
@@ -173,6 +186,25 @@ export class VirtualKeys {
       code: 'budget_exceeded',
       ...(resets !== undefined ? { headers: { 'retry-after': String(Math.max(1, Math.ceil((resets - this.now()) / 1000))) } } : {}),
     });
+  }
+
+  /**
+   * Holds a request's estimated cost against its key's budget while it runs, so that requests
+   * admitted together cannot spend far past the budget (each alone was checked against the spend
+   * before it). Returns the release, to call once the request is charged (more than once is fine).
+   */
+  hold(key: VirtualKey, usd: number): () => void {
+    if (!(usd > 0)) return NOTHING_HELD;
+    this.held.set(key.id, (this.held.get(key.id) ?? 0) + usd);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const left = (this.held.get(key.id) ?? 0) - usd;
+      // Sums of floats: a remainder this small is what is left of nothing.
+      if (left > 1e-12) this.held.set(key.id, left);
+      else this.held.delete(key.id);
+    };
   }
 
   /** Counts the request against the key's rpm/tpm; 429 with retry-after when over. */
@@ -210,6 +242,8 @@ export class VirtualKeys {
     if (charge > 0) await this.store.addSpend(key.id, charge, start);
   }
 }
+
+const NOTHING_HELD = (): void => {};
 
 function nextPeriod(period: BudgetPeriod, start: number): number | undefined {
   if (period === 'total') return undefined;

@@ -149,6 +149,15 @@ export class Router {
     this.deployments.clear();
   }
 
+  /** Where a model name may be sent (provider and model of each target); none for an unknown name. */
+  targetsOf(name: string): { provider: string; model: string }[] {
+    try {
+      return resolveTargets(name, this.config);
+    } catch {
+      return [];
+    }
+  }
+
   async chat(body: ChatRequestBody, call: ChatCall): Promise<ChatOutcome> {
     const promptTokens = call.promptTokens ?? estimatePromptTokens(body);
     const needed = promptTokens + requestedCompletionTokens(body);

@@ -79,6 +79,7 @@ export async function handleChatCompletions(
   let firstChunkAt: number | undefined;
   let upstreamEndAt: number | undefined;
   let keyLease: Lease | undefined;
+  let releaseHold: (() => void) | undefined;
 
   try {
     who = await authorize();
@@ -98,6 +99,8 @@ export async function handleChatCompletions(
       deps.keys.checkModel(key, forward.model);
       for (const fallback of fallbacks ?? []) deps.keys.checkModel(key, fallback);
       deps.keys.checkBudget(key);
+      // At once, before anything awaits: requests arriving together must each see the others' holds.
+      if (key.budget_usd !== null) releaseHold = deps.keys.hold(key, expectedCost(deps, forward, fallbacks, promptTokens));
       keyLease = await deps.keys.admit(key, promptTokens + requestedCompletionTokens(forward));
     }
     const outcome = await deps.router.chat(forward, {
@@ -160,6 +163,7 @@ export async function handleChatCompletions(
   }
   const finalStatus = clientClosed ? 499 : status;
   const cost = deps.priceRequest(costInputOf({ provider: route.provider, model: route.model, usage, response, status: finalStatus, attempts: route.attempts }));
+  releaseHold?.();
   if (key) {
     const charged = key;
     deps.keys.settle(charged, keyLease, cost?.total_usd ?? null, usage?.total_tokens).catch((err: unknown) => {
@@ -217,6 +221,26 @@ function report(observers: readonly RequestObserver[], outcome: RequestOutcome):
       console.error(`moongate: request observer failed: ${err instanceof Error ? err.message : String(err)}`);
     }
   }
+}
+
+/** Completion tokens assumed for a request that sets no limit, when holding its cost against a budget. */
+const ASSUMED_COMPLETION_TOKENS = 1_024;
+
+/**
+ * What a request is expected to cost, for the budget hold: its prompt as estimated and its
+ * completion limit (or ASSUMED_COMPLETION_TOKENS), at the dearest of the places it may go. 0 when
+ * none of them has a price.
+ */
+function expectedCost(deps: ChatHandlerDeps, body: Record<string, unknown> & { model: string }, fallbacks: string[] | undefined, promptTokens: number): number {
+  const tokens = { prompt: promptTokens, completion: requestedCompletionTokens(body) || ASSUMED_COMPLETION_TOKENS, cached: 0 };
+  let dearest = 0;
+  for (const name of [body.model, ...(fallbacks ?? [])]) {
+    for (const target of deps.router.targetsOf(name)) {
+      const cost = deps.priceRequest({ provider: target.provider, model: target.model, tokens, response: undefined, failedWithoutAnswer: false, reachedProvider: true })?.total_usd;
+      if (cost != null && cost > dearest) dearest = cost;
+    }
+  }
+  return dearest;
 }
 
 /** A stream's usage when the upstream never sent it: the prompt as estimated, a token per event read. */

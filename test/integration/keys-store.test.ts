@@ -73,6 +73,25 @@ describe('gateway keys with the SQLite store', () => {
     expect(key.json.budget_remaining_usd).toBe(0);
   });
 
+  it('holds what requests in flight are expected to cost: a burst cannot run far past the budget', async () => {
+    // kimi-k2.6: $0.95 in, $4 out per 1M tokens. A request without max_tokens is held at 1,024
+    // completion tokens (~$0.0041), so about two fit in flight under $0.01; each costs far less.
+    const created = await stack.api('/admin/keys', { token: MASTER, body: { name: 'burst', budget_usd: 0.01, budget_period: 'total' } });
+    const client = new OpenAI({ baseURL: `${stack.url}/v1`, apiKey: created.json.key, maxRetries: 0 });
+    const ask = () => client.chat.completions.create({ model: 'moonshot/kimi-k2.6', messages: [{ role: 'user', content: 'Tell me a short fact. [[sim:latency=300]]' }] });
+    const results = await Promise.allSettled(Array.from({ length: 20 }, ask));
+    const admitted = results.filter((r) => r.status === 'fulfilled').length;
+    const refused = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as { status: number; code: string; message: string }] : []));
+    expect(admitted).toBeGreaterThanOrEqual(1);
+    expect(admitted).toBeLessThanOrEqual(3);
+    expect(refused.length).toBe(20 - admitted);
+    for (const err of refused) expect(err).toMatchObject({ status: 429, code: 'budget_exceeded', message: expect.stringContaining('requests in flight') });
+    // The holds go with the requests: the budget, far from spent, admits the next one.
+    await expect(ask()).resolves.toMatchObject({ object: 'chat.completion' });
+    const key = await stack.api(`/admin/keys/${created.json.id}`, { token: MASTER });
+    expect(key.json.spend_total_usd).toBeLessThan(0.01);
+  });
+
   it('charges the key what the log records, $web_search fees included', async () => {
     const created = await stack.api('/admin/keys', { token: MASTER, body: { name: 'searcher' } });
     const client = new OpenAI({ baseURL: `${stack.url}/v1`, apiKey: created.json.key, maxRetries: 0 });
