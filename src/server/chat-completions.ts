@@ -151,6 +151,10 @@ export async function handleChatCompletions(
     error = toGatewayError(err);
     status = error.status;
     if (!clientClosed) sendError(res, error, routeHeaders(requestId, route));
+  } finally {
+    // Whatever happened: a hold left behind would count against the key's budget for good. The
+    // charge below follows with nothing awaited in between, so no request sees neither.
+    releaseHold?.();
   }
 
   // A body Node's parser refused part-way was answered on the socket (answerClientError): the
@@ -163,7 +167,6 @@ export async function handleChatCompletions(
   }
   const finalStatus = clientClosed ? 499 : status;
   const cost = deps.priceRequest(costInputOf({ provider: route.provider, model: route.model, usage, response, status: finalStatus, attempts: route.attempts }));
-  releaseHold?.();
   if (key) {
     const charged = key;
     deps.keys.settle(charged, keyLease, cost?.total_usd ?? null, usage?.total_tokens).catch((err: unknown) => {
