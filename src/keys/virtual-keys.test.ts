@@ -129,6 +129,19 @@ describe('VirtualKeys', () => {
     keys.checkBudget(k);
   });
 
+  it('holds at most the budget, so an absurd estimate cannot swallow the others and stay behind', async () => {
+    const { keys } = setup();
+    const { key } = await keys.create({ name: 'a', budget_usd: 0.01 });
+    const k = await keys.authenticate(key);
+    const small = keys.hold(k, 0.0041);
+    const huge = keys.hold(k, 9e13); // max_tokens of 10^19
+    expect((await failure(() => keys.checkBudget(k))).message).toContain('about $0.014100 more');
+    huge();
+    small();
+    keys.checkBudget(k);
+    expect((keys as unknown as { held: Map<string, number> }).held.size).toBe(0);
+  });
+
   it('stops a key once its period’s spend reaches the budget, and resets with the period', async () => {
     const { keys, at, clock } = setup(Date.UTC(2026, 10, 22, 23, 0, 0));
     const { key, record } = await keys.create({ name: 'a', budget_usd: 0.01, budget_period: 'day' });

@@ -193,8 +193,11 @@ export class VirtualKeys {
    * admitted together cannot spend far past the budget (each alone was checked against the spend
    * before it). Returns the release, to call once the request is charged (more than once is fine).
    */
-  hold(key: VirtualKey, usd: number): () => void {
-    if (!(usd > 0)) return NOTHING_HELD;
+  hold(key: VirtualKey, estimate: number): () => void {
+    if (!(estimate > 0)) return NOTHING_HELD;
+    // More than the budget holds back nothing more (that much already refuses every other
+    // request), and an absurd estimate (max_tokens of 10^19) would swallow the others in the sum.
+    const usd = key.budget_usd === null ? estimate : Math.min(estimate, key.budget_usd);
     this.held.set(key.id, (this.held.get(key.id) ?? 0) + usd);
     let released = false;
     return () => {

@@ -149,10 +149,11 @@ export class Router {
     this.deployments.clear();
   }
 
-  /** Where a model name may be sent (provider and model of each target); none for an unknown name. */
+  /** Where a model name may be sent: its targets and an alias's fallbacks; none for an unknown name. */
   targetsOf(name: string): { provider: string; model: string }[] {
     try {
-      return resolveTargets(name, this.config);
+      const resolved = resolveModel(name, this.config);
+      return [...resolved.targets, ...resolved.fallbacks];
     } catch {
       return [];
     }

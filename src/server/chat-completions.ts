@@ -229,21 +229,31 @@ function report(observers: readonly RequestObserver[], outcome: RequestOutcome):
 /** Completion tokens assumed for a request that sets no limit, when holding its cost against a budget. */
 const ASSUMED_COMPLETION_TOKENS = 1_024;
 
+/** An answer with one `$web_search` call: priced with the request, it adds the tool's per-call fee. */
+const ONE_WEB_SEARCH = { choices: [{ message: { tool_calls: [{ function: { name: '$web_search' } }] } }] };
+
 /**
  * What a request is expected to cost, for the budget hold: its prompt as estimated and its
- * completion limit (or ASSUMED_COMPLETION_TOKENS), at the dearest of the places it may go. 0 when
- * none of them has a price.
+ * completion limit (or ASSUMED_COMPLETION_TOKENS) for each of its `n` choices, plus one search
+ * fee when it offers Moonshot's `$web_search`, at the dearest of the places it may go (targets and
+ * fallbacks). 0 when none of them has a price.
  */
 function expectedCost(deps: ChatHandlerDeps, body: Record<string, unknown> & { model: string }, fallbacks: string[] | undefined, promptTokens: number): number {
-  const tokens = { prompt: promptTokens, completion: requestedCompletionTokens(body) || ASSUMED_COMPLETION_TOKENS, cached: 0 };
+  const choices = typeof body.n === 'number' && Number.isInteger(body.n) && body.n > 1 ? body.n : 1;
+  const tokens = { prompt: promptTokens, completion: (requestedCompletionTokens(body) || ASSUMED_COMPLETION_TOKENS) * choices, cached: 0 };
+  const response = offersWebSearch(body.tools) ? ONE_WEB_SEARCH : undefined;
   let dearest = 0;
   for (const name of [body.model, ...(fallbacks ?? [])]) {
     for (const target of deps.router.targetsOf(name)) {
-      const cost = deps.priceRequest({ provider: target.provider, model: target.model, tokens, response: undefined, failedWithoutAnswer: false, reachedProvider: true })?.total_usd;
+      const cost = deps.priceRequest({ provider: target.provider, model: target.model, tokens, response, failedWithoutAnswer: false, reachedProvider: true })?.total_usd;
       if (cost != null && cost > dearest) dearest = cost;
     }
   }
   return dearest;
+}
+
+function offersWebSearch(tools: unknown): boolean {
+  return Array.isArray(tools) && tools.some((t) => (t as { function?: { name?: unknown } } | null)?.function?.name === '$web_search');
 }
 
 /** A stream's usage when the upstream never sent it: the prompt as estimated, a token per event read. */

@@ -92,6 +92,25 @@ describe('gateway keys with the SQLite store', () => {
     expect(key.json.spend_total_usd).toBeLessThan(0.01);
   });
 
+  it("holds a search fee for requests that offer $web_search (the fee alone is most of their cost)", async () => {
+    // 100 completion tokens hold $0.0004; with the $0.004 fee a request holds ~$0.0044, so two fit
+    // under $0.01 at once, where without the fee all ten would.
+    const created = await stack.api('/admin/keys', { token: MASTER, body: { name: 'searchers', budget_usd: 0.01, budget_period: 'total' } });
+    const client = new OpenAI({ baseURL: `${stack.url}/v1`, apiKey: created.json.key, maxRetries: 0 });
+    const search = () =>
+      client.chat.completions.create({
+        model: 'moonshot/kimi-k2.6',
+        max_tokens: 100,
+        messages: [{ role: 'user', content: 'search the web for the moon [[sim:latency=300]]' }],
+        // @ts-expect-error Moonshot's builtin tool
+        tools: [{ type: 'builtin_function', function: { name: '$web_search' } }],
+      });
+    const results = await Promise.allSettled(Array.from({ length: 10 }, search));
+    const admitted = results.filter((r) => r.status === 'fulfilled').length;
+    expect(admitted).toBeGreaterThanOrEqual(1);
+    expect(admitted).toBeLessThanOrEqual(3);
+  });
+
   it('charges the key what the log records, $web_search fees included', async () => {
     const created = await stack.api('/admin/keys', { token: MASTER, body: { name: 'searcher' } });
     const client = new OpenAI({ baseURL: `${stack.url}/v1`, apiKey: created.json.key, maxRetries: 0 });
