@@ -42,7 +42,7 @@ export function isOperator(caller: Caller): boolean {
 /** Admin routes: the operator only (see isOperator). */
 export function requireAdmin(caller: Caller): void {
   if (isOperator(caller)) return;
-  const why = caller.kind === 'open' ? 'In open local mode it is served to this machine (loopback) only; set master_key to manage the gateway remotely.' : '';
+  const why = caller.kind === 'open' ? 'In open local mode it is served to this machine only, addressed as localhost or 127.0.0.1; set master_key to manage the gateway remotely.' : '';
   throw new GatewayError(403, `This route needs the master key. ${why}`.trim(), { type: 'permission_error', code: 'admin_only' });
 }
 

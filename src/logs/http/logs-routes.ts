@@ -203,7 +203,7 @@ function ownKeyId(caller: Caller): string | undefined {
  */
 function readScope(caller: Caller): string | undefined {
   if (caller.kind === 'open' && !caller.local) {
-    throw new GatewayError(403, 'Logs are served to this machine (loopback) only in open local mode; set master_key to read them remotely.', {
+    throw new GatewayError(403, 'Logs are served to this machine only in open local mode, addressed as localhost or 127.0.0.1; set master_key to read them remotely.', {
       type: 'permission_error',
       code: 'admin_only',
     });
