@@ -4,15 +4,15 @@ import type { EventSourceParser } from 'eventsource-parser';
 import type { StreamTransformer } from '../providers/types.js';
 import type { UpstreamResponse } from './send-request.js';
 
+/** Enough of a body that is not an event stream to show what it was (a preview, or a short error). */
+const MAX_NON_EVENT_TEXT = 4096;
+
 /**
  * An upstream event stream read through a provider's transformer, one network read at a time.
  * `next()` gives the bytes to send on as soon as a read produced any — never waiting for more —
  * so the router can look at the first event before committing (and fail over if it never comes),
  * and the pipe can send every later read at once.
  */
-/** Enough of a body that is not an event stream to show what it was (a preview, or a short error). */
-const MAX_NON_EVENT_TEXT = 4096;
-
 export class TransformedEventStream {
   private readonly parser: EventSourceParser;
   // Not TextDecoder: in Node 20 each one holds an ICU converter (~3 KB, 2,000 streams ~6 MB) and
@@ -21,8 +21,8 @@ export class TransformedEventStream {
   private pending = '';
   private ended = false;
   private atStart = true;
-  /** The text read while no event has come: what an upstream said if it was not an event stream. */
-  private beforeFirstEvent: string | undefined = '';
+  /** The text read before the first event: what an upstream said if it sent no event stream. */
+  private textBeforeFirstEvent = '';
   /** performance.now() of the last network read: any bytes, SSE comments included. */
   lastReadAt = performance.now();
   /** Events read so far (about a token each): what a stream that ends without its usage cost. */
@@ -34,8 +34,7 @@ export class TransformedEventStream {
   ) {
     this.parser = createParser({
       onEvent: (event) => {
-        this.eventsRead++;
-        this.beforeFirstEvent = undefined;
+        if (this.eventsRead++ === 0) this.textBeforeFirstEvent = '';
         this.pending += transformer.onData(event.data);
       },
     });
@@ -66,7 +65,7 @@ export class TransformedEventStream {
         continue;
       }
       const text = this.decode(read);
-      if (this.beforeFirstEvent !== undefined && this.beforeFirstEvent.length < MAX_NON_EVENT_TEXT) this.beforeFirstEvent += text;
+      if (this.eventsRead === 0 && this.textBeforeFirstEvent.length < MAX_NON_EVENT_TEXT) this.textBeforeFirstEvent += text;
       this.parser.feed(text);
     }
   }
@@ -78,12 +77,11 @@ export class TransformedEventStream {
    * first event, and the router can still try elsewhere. SSE comments (keep-alives) are left out.
    */
   private readAsOneEvent(): string {
-    if (this.beforeFirstEvent === undefined) return '';
-    const body = this.beforeFirstEvent
+    if (this.eventsRead > 0) return '';
+    const body = this.textBeforeFirstEvent
       .split(/\r\n|\r|\n/)
       .filter((line) => line !== '' && !line.startsWith(':'))
       .join('\n');
-    this.beforeFirstEvent = undefined;
     if (body === '') return '';
     if (isJsonObject(body)) return this.transformer.onData(body);
     const preview = body.length > 200 ? `${body.slice(0, 200)}…` : body;
