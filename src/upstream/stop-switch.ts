@@ -55,7 +55,8 @@ export class StopSwitch implements StopSignal {
   }
 }
 
-function abortError(): Error {
+/** The error an abort without a reason stands for, as AbortController gives one. */
+export function abortError(): Error {
   const err = new Error('This operation was aborted');
   err.name = 'AbortError';
   return err;

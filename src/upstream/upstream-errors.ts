@@ -1,4 +1,5 @@
 import { GatewayError } from '../server/gateway-error.js';
+import { abortError } from './stop-switch.js';
 import type { StopSignal } from './stop-switch.js';
 
 /** The upstream answered, then the connection broke (or timed out) before its body was complete. */
@@ -31,8 +32,5 @@ export function networkError(providerName: string, host: string, err: unknown): 
 
 /** What a pulled signal says, as an Error undici can carry (an abort without a reason gets one). */
 export function abortReason(signal: StopSignal): Error {
-  if (signal.reason instanceof Error) return signal.reason;
-  const err = new Error('This operation was aborted');
-  err.name = 'AbortError';
-  return err;
+  return signal.reason instanceof Error ? signal.reason : abortError();
 }
