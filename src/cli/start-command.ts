@@ -2,6 +2,7 @@ import { loadConfigInWorker } from '../config/load-config-in-worker.js';
 import { ConfigError } from '../config/problems.js';
 import type { GatewayConfig } from '../config/types.js';
 import type { GatewayWithStore } from '../gateway.js';
+import { isLoopbackAddress } from '../server/auth.js';
 import { onShutdownSignal } from './shutdown.js';
 
 export interface StartOptions {
@@ -62,7 +63,7 @@ export async function runStart(options: StartOptions): Promise<void> {
 
 /** Said at start-up without a master key; where the gateway listens on every interface, that too. */
 export function openModeWarning(host: string): string {
-  const local = host === 'localhost' || host === '::1' || host.startsWith('127.') || host.startsWith('::ffff:127.');
+  const local = host === 'localhost' || isLoopbackAddress(host);
   return (
     'moongate: WARNING: no master_key is set: the gateway is in OPEN LOCAL MODE and anyone who can reach it can use it. ' +
     'Set master_key (e.g. master_key: env:MOONGATE_MASTER_KEY) before exposing it.' +

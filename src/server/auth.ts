@@ -24,7 +24,7 @@ export async function authenticate(req: IncomingMessage, masterKey: string | und
   if (masterKey === undefined) {
     refuseOtherSites(req);
     if (token?.startsWith('mg-')) return { kind: 'key', key: await keys.authenticate(token) };
-    return { kind: 'open', token, local: isLoopback(req.socket.remoteAddress) && isLoopbackHost(req.headers.host) };
+    return { kind: 'open', token, local: isLoopbackAddress(req.socket.remoteAddress) && isLoopbackHost(req.headers.host) };
   }
   if (token === undefined) {
     throw new GatewayError(401, 'Missing gateway key: send `Authorization: Bearer <key>`.', { type: 'authentication_error', code: 'missing_api_key' });
@@ -46,8 +46,9 @@ export function requireAdmin(caller: Caller): void {
   throw new GatewayError(403, `This route needs the master key. ${why}`.trim(), { type: 'permission_error', code: 'admin_only' });
 }
 
-function isLoopback(address: string | undefined): boolean {
-  return address === '127.0.0.1' || address === '::1' || address === '::ffff:127.0.0.1' || (address?.startsWith('127.') ?? false);
+/** An address of this machine: 127/8, ::1, or 127/8 mapped into IPv6 (a dual-stack socket's view). */
+export function isLoopbackAddress(address: string | undefined): boolean {
+  return address !== undefined && (address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.'));
 }
 
 /**
