@@ -3,9 +3,7 @@ import { appendFile, mkdir, readdir, rename, stat, unlink } from 'node:fs/promis
 import { basename, dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { LogEntry } from './log-record.js';
-
-/** Spooled records hold prompts and answers: new files are the owner's alone. */
-const PRIVATE_FILE = 0o600;
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../store/private-files.js';
 
 /** A record `JSON.stringify` refused, and why. */
 export interface Unwritable {
@@ -46,7 +44,7 @@ export class Spool {
   /** Finds what an earlier run left behind. */
   init(): Promise<void> {
     this.ready ??= (async () => {
-      await mkdir(dirname(this.path), { recursive: true, mode: 0o700 });
+      await mkdir(dirname(this.path), { recursive: true, mode: PRIVATE_DIR_MODE });
       let total = 0;
       for (const file of await this.files()) total += (await stat(file)).size;
       this.size += total;
@@ -91,7 +89,7 @@ export class Spool {
     const text = lines.join('\n') + '\n';
     return this.serialize(async () => {
       await this.init();
-      await appendFile(file, text, { encoding: 'utf8', mode: PRIVATE_FILE });
+      await appendFile(file, text, { encoding: 'utf8', mode: PRIVATE_FILE_MODE });
       // Only the spool itself waits to be replayed.
       if (file === this.path) this.size += Buffer.byteLength(text);
     }).then(() => unwritable);
@@ -121,7 +119,7 @@ export class Spool {
           const entry = parseLine(line);
           if (!entry) {
             // Only a crash in the middle of an append leaves half a line; keep it for a human.
-            await appendFile(`${this.path}.corrupt`, line + '\n', { encoding: 'utf8', mode: PRIVATE_FILE });
+            await appendFile(`${this.path}.corrupt`, line + '\n', { encoding: 'utf8', mode: PRIVATE_FILE_MODE });
             options.onCorruptLine?.(file);
             continue;
           }

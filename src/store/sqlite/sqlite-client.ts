@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import Database from 'libsql';
 import { MEMORY } from '../store-url.js';
 import { SqlClient } from './sql-client.js';
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../private-files.js';
 
 /** A reader only ever reads; the writer (or a store doing both) also migrates and writes. */
 export type SqliteRole = 'writer' | 'reader' | 'both';
@@ -38,6 +39,6 @@ export async function openSqliteClient(path: string, role: SqliteRole): Promise<
  * file's mode). Files and folders that already exist keep the mode their owner gave them.
  */
 function createPrivately(path: string): void {
-  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-  closeSync(openSync(path, 'a', 0o600));
+  mkdirSync(dirname(path), { recursive: true, mode: PRIVATE_DIR_MODE });
+  closeSync(openSync(path, 'a', PRIVATE_FILE_MODE));
 }

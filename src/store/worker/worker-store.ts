@@ -9,6 +9,7 @@ import type { KeptCharge } from './spend-coalescer.js';
 import { StoreWorkerHandle } from './store-worker-handle.js';
 import { REPOSITORY_METHODS } from './worker-protocol.js';
 import type { RepositoryName, StoreThread } from './worker-protocol.js';
+import { PRIVATE_FILE_MODE } from '../private-files.js';
 
 const TIMEOUT_MS: Record<StoreThread, number> = { writer: 30_000, reader: 60_000 };
 /**
@@ -99,7 +100,7 @@ export class WorkerStore implements Store {
 
 /** Charges the store did not take before a shutdown, one JSON line each, for the next start. */
 async function keepCharges(file: string, charges: KeptCharge[]): Promise<void> {
-  await appendFile(file, charges.map((c) => JSON.stringify(c)).join('\n') + '\n', { encoding: 'utf8', mode: 0o600 });
+  await appendFile(file, charges.map((c) => JSON.stringify(c)).join('\n') + '\n', { encoding: 'utf8', mode: PRIVATE_FILE_MODE });
 }
 
 /**
@@ -154,7 +155,7 @@ async function replayFile(file: string, taken: string, addSpend: (id: string, us
       console.warn(`moongate: a kept charge of $${c.usd} to key ${c.id} may not have been written (${message}); it is not sent again`);
     }
     // What is left, should this start be cut short.
-    await writeFile(taken, charges.slice(i + 1).map((rest) => JSON.stringify(rest) + '\n').join(''), { encoding: 'utf8', mode: 0o600 });
+    await writeFile(taken, charges.slice(i + 1).map((rest) => JSON.stringify(rest) + '\n').join(''), { encoding: 'utf8', mode: PRIVATE_FILE_MODE });
   }
   await unlink(taken);
   if (usd > 0) console.warn(`moongate: wrote $${usd} of key charges kept by the last shutdown`);
