@@ -7,6 +7,7 @@ import type { LogRepository } from '../store/store.js';
 import type { LogEntry } from './log-record.js';
 import { LogWriter } from './log-writer.js';
 import { Spool } from './spool.js';
+import { logEntry } from '../../test/helpers/log-entry.js';
 
 function outcome(id: string): RequestOutcome {
   return {
@@ -32,38 +33,9 @@ function outcome(id: string): RequestOutcome {
   };
 }
 
+/** An outcome's record: the writer looks at ids only, so the rest is the shared fixture's. */
 function entryOf(o: RequestOutcome): LogEntry {
-  return {
-    id: o.requestId,
-    created_at_ms: o.startedAt,
-    source: 'proxy',
-    key_id: null,
-    customer_identifier: null,
-    user: null,
-    trace_id: null,
-    metadata: null,
-    provider: o.provider ?? null,
-    credential: null,
-    model_requested: null,
-    model: o.model ?? null,
-    stream: false,
-    status: o.status,
-    error_type: null,
-    error_message: null,
-    attempts: [],
-    adjustments: [],
-    prompt_tokens: null,
-    completion_tokens: null,
-    cached_tokens: null,
-    reasoning_tokens: null,
-    cost_usd: null,
-    cost_details: null,
-    latency_ms: 10,
-    ttft_ms: null,
-    overhead_ms: 1,
-    request_json: null,
-    response_json: null,
-  };
+  return logEntry({ id: o.requestId, created_at_ms: o.startedAt, provider: o.provider ?? null, model: o.model ?? null, status: o.status });
 }
 
 /** A repository that can be taken down and slowed, and remembers every batch. */
