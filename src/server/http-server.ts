@@ -1,6 +1,6 @@
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { randomUUID } from 'node:crypto';
+import { newRequestId } from './request-id.js';
 import type { GatewayConfig } from '../config/types.js';
 import type { Router } from '../router/router.js';
 import { answerClientError } from './answer-client-error.js';
@@ -98,7 +98,7 @@ export function createHttpServer(deps: HttpServerDeps, inFlight: InFlightRequest
   const server = createServer((req, res) => {
     inFlight.started();
     res.once('close', () => inFlight.finished());
-    const requestId = randomUUID();
+    const requestId = newRequestId();
     handle(req, res, requestId).catch((err: unknown) => sendError(res, toGatewayError(err), { 'x-moongate-request-id': requestId }));
   });
 

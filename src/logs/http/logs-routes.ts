@@ -1,10 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Caller } from '../../server/auth.js';
 import { decodePathPart } from '../../server/decode-path-part.js';
 import { GatewayError, sendJson } from '../../server/gateway-error.js';
 import type { RouteHandler } from '../../server/http-server.js';
 import { readJsonBody } from '../../server/read-json-body.js';
+import { newRequestId } from '../../server/request-id.js';
 import type { PriceBook } from '../../pricing/price-book.js';
 import type { Store } from '../../store/store.js';
 import type { BodyPolicy } from '../bodies/prepare-body.js';
@@ -131,7 +131,8 @@ async function ingest(
     providerNames: deps.providerNames,
     keyId: ownKeyId(caller) ?? null,
     now,
-    newId: () => `log_${randomUUID()}`,
+    // Time-ordered like the gateway's own ids: inserts land at the end of the key index.
+    newId: () => `log_${newRequestId()}`,
   };
   let entries: LogEntry[];
   let single = true;
