@@ -56,6 +56,40 @@ describe('Admission', () => {
     expect(admission.inFlight('moonshot/free')).toBe(0);
   });
 
+  it('tries candidates in weighted random order: first in proportion to weight, for two candidates and for more', async () => {
+    const share = async (weights: number[]): Promise<number[]> => {
+      const admission = new Admission(new InMemoryLimitCounters(), { maxWaitMs: 0, maxQueueSize: 10 });
+      const candidates = weights.map((weight, i) => ({ limitKey: `c${i}`, limits: undefined, weight }));
+      const firsts = weights.map(() => 0);
+      for (let i = 0; i < 20_000; i++) {
+        const { candidate, lease } = await admission.admit(candidates, 0, never);
+        firsts[Number(candidate.limitKey.slice(1))]!++;
+        await admission.release(lease, undefined);
+      }
+      return firsts.map((n) => n / 20_000);
+    };
+    const [three, one] = await share([3, 1]);
+    expect(three).toBeCloseTo(0.75, 1);
+    expect(one).toBeCloseTo(0.25, 1);
+    const [a, b, c] = await share([2, 1, 1]);
+    expect(a).toBeCloseTo(0.5, 1);
+    expect(b).toBeCloseTo(0.25, 1);
+    expect(c).toBeCloseTo(0.25, 1);
+  });
+
+  it('with a fixed draw, puts the candidate with the smaller -log(1-u)/weight first; ties keep the given order', async () => {
+    const first = async (draws: number[], weights: number[]): Promise<string> => {
+      const random = (): number => draws.shift()!;
+      const admission = new Admission(new InMemoryLimitCounters(), { maxWaitMs: 0, maxQueueSize: 10, random });
+      const candidates = weights.map((weight, i) => ({ limitKey: `c${i}`, limits: undefined, weight }));
+      return (await admission.admit(candidates, 0, never)).candidate.limitKey;
+    };
+    expect(await first([0.5, 0.5], [1, 3])).toBe('c1');
+    expect(await first([0.5, 0.5], [3, 1])).toBe('c0');
+    expect(await first([0.5, 0.5], [1, 1])).toBe('c0');
+    expect(await first([0.9, 0.1], [1, 1])).toBe('c1');
+  });
+
   const candidate = (limitKey: string, concurrency?: number) => ({ limitKey, limits: concurrency ? { concurrency } : undefined, weight: 1 });
 
   it('admits at once where a credential has no limits', async () => {

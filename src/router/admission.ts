@@ -103,7 +103,14 @@ export class Admission {
   private weightedOrder<C extends AdmissionCandidate>(candidates: C[]): C[] {
     if (candidates.length <= 1) return candidates;
     const random = this.options.random ?? Math.random;
-    // Weighted random order: sort by -log(u)/w (Efraimidis–Spirakis).
+    // Weighted random order: sort by -log(u)/w (Efraimidis–Spirakis). Two candidates (two
+    // credentials, two regions) are the common case, and need no arrays of keys.
+    if (candidates.length === 2) {
+      const [a, b] = candidates as [C, C];
+      const ka = -Math.log(1 - random()) / Math.max(a.weight, 1e-9);
+      const kb = -Math.log(1 - random()) / Math.max(b.weight, 1e-9);
+      return kb < ka ? [b, a] : candidates;
+    }
     return candidates
       .map((c) => ({ c, k: -Math.log(1 - random()) / Math.max(c.weight, 1e-9) }))
       .sort((a, b) => a.k - b.k)

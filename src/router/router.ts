@@ -211,7 +211,8 @@ export class Router {
     const { route } = call;
     const deadlineMs = this.config.router.timeout_ms;
     const signal = call.abort.signal;
-    const failed = new Map<string, number>();
+    // Deployments that failed for this request, and how often; most requests never need it.
+    let failed: Map<string, number> | undefined;
     const abortError = (err: unknown, d?: Deployment): GatewayError => this.classifyAbort(err, signal, deadlineMs, d);
     let lastError: GatewayError | undefined;
     /** When this request began waiting for a resting deployment: it waits router.max_queue_wait_ms at most, in all. */
@@ -223,9 +224,9 @@ export class Router {
       try {
         if (pick.length === 0 && lastError) {
           // Everything has failed once: try the same places again after a backoff.
-          pick = groups.flat().filter((d) => this.deps.health.canTry(d.key, d.limitKey) || (failed.has(d.key) && !this.deps.health.isDisabled(d.limitKey)));
+          pick = groups.flat().filter((d) => this.deps.health.canTry(d.key, d.limitKey) || (failed?.has(d.key) && !this.deps.health.isDisabled(d.limitKey)));
           if (pick.length === 0) throw lastError;
-          const retries = Math.min(...pick.map((d) => failed.get(d.key) ?? 0));
+          const retries = Math.min(...pick.map((d) => failed?.get(d.key) ?? 0));
           const wait = backoffMs(retries - 1, this.config.router.backoff_ms, retryAfter(lastError), this.deps.random);
           if (performance.now() + wait - route.startedAt >= deadlineMs) throw lastError;
           await sleep(wait, signal);
@@ -285,15 +286,16 @@ export class Router {
         this.applyVerdict(verdict.effect, candidate, error, verdict.retryAfterMs);
         if (!verdict.retryable) throw error;
         lastError = error;
+        failed ??= new Map();
         failed.set(candidate.key, (failed.get(candidate.key) ?? 0) + 1);
       }
     }
   }
 
   /** The first group (targets, then fallbacks in order) with deployments that may be tried now. */
-  private available(groups: Deployment[][], failed: Map<string, number>): Deployment[] {
+  private available(groups: Deployment[][], failed: Map<string, number> | undefined): Deployment[] {
     for (const group of groups) {
-      const ok = group.filter((d) => !failed.has(d.key) && this.deps.health.canTry(d.key, d.limitKey));
+      const ok = group.filter((d) => !failed?.has(d.key) && this.deps.health.canTry(d.key, d.limitKey));
       if (ok.length > 0) return ok;
     }
     return [];
