@@ -20,7 +20,7 @@ describe('RetentionSweeper', () => {
     const store = await SqliteStore.open(':memory:');
     await store.logs.insert([...Array.from({ length: 25 }, (_, i) => entry(`old${i}`, 40 + i)), entry('recent', 1), entry('edge', 29.9)]);
     const calls: number[] = [];
-    const repo = { ...store.logs, deleteOlderThan: async (cutoff: number, limit: number) => {
+    const repo = { deleteOlderThan: async (cutoff: number, limit: number) => {
       const n = await store.logs.deleteOlderThan(cutoff, limit);
       calls.push(n);
       return n;

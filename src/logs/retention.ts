@@ -28,7 +28,7 @@ export class RetentionSweeper {
   private readonly o: Required<RetentionOptions>;
 
   constructor(
-    private readonly repo: LogRepository,
+    private readonly repo: Pick<LogRepository, 'deleteOlderThan'>,
     options: RetentionOptions,
   ) {
     this.o = {

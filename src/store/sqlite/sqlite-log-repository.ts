@@ -18,10 +18,15 @@ export class SqliteLogRepository implements LogRepository {
   constructor(private readonly client: SqlClient) {}
 
   async insert(entries: LogEntry[]): Promise<void> {
-    if (entries.length === 0) return;
+    await this.insertValues(entries.map(entryValues));
+  }
+
+  /** `insert`, with each record already turned into its column values (`entryValues`). */
+  async insertValues(rows: SqlValue[][]): Promise<void> {
+    if (rows.length === 0) return;
     // BEGIN IMMEDIATE: another process on the file makes the batch wait (busy_timeout), not fail halfway.
     await this.client.batch(
-      entries.map((entry) => ({ sql: INSERT_ONE, args: entryValues(entry) })),
+      rows.map((args) => ({ sql: INSERT_ONE, args })),
       'write',
     );
   }

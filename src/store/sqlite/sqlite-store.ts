@@ -1,7 +1,7 @@
 import type { SqlClient } from './sql-client.js';
 import type { CredentialRepository } from '../../credentials/credential-repository.js';
 import type { KeyStore } from '../../keys/key-store.js';
-import type { LogRepository, Store } from '../store.js';
+import type { Store } from '../store.js';
 import { SqliteCredentialRepository } from './sqlite-credential-repository.js';
 import { SqliteKeyRepository } from './sqlite-key-repository.js';
 import { openSqliteClient } from './sqlite-client.js';
@@ -16,7 +16,7 @@ import { SqliteLogRepository } from './sqlite-log-repository.js';
  * use it directly.
  */
 export class SqliteStore implements Store {
-  readonly logs: LogRepository;
+  readonly logs: SqliteLogRepository;
   readonly keys: KeyStore;
   readonly credentials: CredentialRepository;
 

@@ -4,9 +4,9 @@
  * serves requests. Started by worker-store.ts; runs only from the compiled output.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import type { Store } from '../store.js';
 import { SqliteStore } from '../sqlite/sqlite-store.js';
-import { parseStoreMethod } from './worker-protocol.js';
+import type { SqlValue } from '../sql/sql-value.js';
+import { INSERT_AS_VALUES, parseStoreMethod } from './worker-protocol.js';
 import type { StoreCall, StoreReply, StoreWorkerClose, StoreWorkerData, StoreWorkerStatus } from './worker-protocol.js';
 
 const port = parentPort;
@@ -14,7 +14,7 @@ if (!port) throw new Error('store-worker.ts must run in a worker thread');
 
 const data = workerData as StoreWorkerData;
 const closing = new Int32Array(data.closing);
-let store: Store;
+let store: SqliteStore;
 try {
   store = await SqliteStore.open(data.path, data.role);
   port.postMessage({ ready: true } satisfies StoreWorkerStatus);
@@ -51,6 +51,8 @@ async function answer(call: StoreCall): Promise<StoreReply> {
 
 function invoke(call: StoreCall): Promise<unknown> {
   if (call.method === 'ping') return store.ping();
+  // Log records come as their column values (see INSERT_AS_VALUES).
+  if (call.method === INSERT_AS_VALUES) return store.logs.insertValues(call.args[0] as SqlValue[][]);
   const target = parseStoreMethod(call.method);
   if (!target) throw new Error(`unknown store method ${String(call.method)}`);
   const repository = store[target.repository] as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;

@@ -7,7 +7,8 @@ import { refusedUnapplied } from '../store-unavailable.js';
 import { SpendCoalescer } from './spend-coalescer.js';
 import type { KeptCharge } from './spend-coalescer.js';
 import { StoreWorkerHandle } from './store-worker-handle.js';
-import { REPOSITORY_METHODS } from './worker-protocol.js';
+import { INSERT_AS_VALUES, REPOSITORY_METHODS } from './worker-protocol.js';
+import { entryValues } from '../sql/log-columns.js';
 import type { RepositoryName, StoreThread } from './worker-protocol.js';
 import { PRIVATE_FILE_MODE } from '../private-files.js';
 
@@ -39,7 +40,8 @@ export class WorkerStore implements Store {
     readonly description: string,
     chargesFile: string,
   ) {
-    this.logs = this.remote<LogRepository>('logs');
+    const logs = this.remote<LogRepository>('logs');
+    this.logs = { ...logs, insert: (entries) => this.threads.writer.call(INSERT_AS_VALUES, [entries.map(entryValues)], TIMEOUT_MS.writer).then(() => undefined) };
     this.credentials = this.remote<CredentialRepository>('credentials');
     const keys = this.remote<KeyStore>('keys');
     // One charge per priced request: merged, so the writer is not sent one message per request.
