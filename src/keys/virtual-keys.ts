@@ -225,8 +225,12 @@ export class VirtualKeys {
     });
   }
 
-  /** After the request: the actual cost goes on the key, the actual tokens replace the estimate. */
-  async settle(key: VirtualKey, lease: Lease | undefined, costUsd: number | null, totalTokens: number | undefined): Promise<void> {
+  /**
+   * After the request: the actual cost goes on the key, the actual tokens replace the estimate.
+   * Not an async function: the store merges charges for a while (SpendCoalescer), and a suspended
+   * call per request would live that long.
+   */
+  settle(key: VirtualKey, lease: Lease | undefined, costUsd: number | null, totalTokens: number | undefined): Promise<void> {
     const start = periodStart(key.budget_period, this.now());
     const charge = costUsd !== null && costUsd > 0 ? costUsd : 0;
     if (charge > 0) {
@@ -241,12 +245,15 @@ export class VirtualKeys {
         cached.key.spend_total_usd += charge;
       }
     }
-    if (lease) await this.counters.release(lease, totalTokens);
-    if (charge > 0) await this.store.addSpend(key.id, charge, start);
+    const released = lease ? this.counters.release(lease, totalTokens) : undefined;
+    if (!(charge > 0)) return released ?? SETTLED;
+    const charged = this.store.addSpend(key.id, charge, start);
+    return released ? Promise.all([released, charged]).then(() => undefined) : charged;
   }
 }
 
 const NOTHING_HELD = (): void => {};
+const SETTLED = Promise.resolve();
 
 function nextPeriod(period: BudgetPeriod, start: number): number | undefined {
   if (period === 'total') return undefined;

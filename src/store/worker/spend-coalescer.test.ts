@@ -24,6 +24,38 @@ describe('SpendCoalescer', () => {
     ]);
   });
 
+  it('gives every charge merged into one call the same promise: nothing is kept per request while charges gather', () => {
+    const { coalescer } = recorder({ delayMs: 60_000 });
+    const first = coalescer.add('a', 1, 0);
+    expect(coalescer.add('a', 2, 0)).toBe(first);
+    expect(coalescer.add('b', 2, 0)).not.toBe(first);
+    void coalescer.close();
+  });
+
+  it('a kept charge that later fails with no request waiting on it does not become an unhandled rejection', async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown): void => void unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      let calls = 0;
+      const coalescer = new SpendCoalescer(
+        async () => {
+          // First refused unapplied (kept for a retry, its caller resolved), then a failure that may have applied.
+          if (calls++ === 0) throw Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' });
+          throw new Error('the store did not answer keys.addSpend within 30000 ms');
+        },
+        0,
+        { retryMinMs: 5, retryMaxMs: 5, warn: () => {} },
+      );
+      await coalescer.add('a', 1, 0);
+      await tick(50);
+      expect(calls).toBe(2);
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+
   it('gathers the charges of the whole delay into one call', async () => {
     const { sent, coalescer } = recorder({ delayMs: 40 });
     const charges = [coalescer.add('a', 1, 0)];

@@ -10,8 +10,27 @@ export interface KeptCharge {
   periodStart: number;
 }
 
+/**
+ * A merged charge, and the one promise every request merged into it gets: one per key and period
+ * every SPEND_FLUSH_MS, not a promise and two callbacks per request kept that long.
+ */
 interface Charge extends KeptCharge {
-  waiters: { resolve(): void; reject(err: Error): void }[];
+  done: Promise<void>;
+  resolve(): void;
+  reject(err: Error): void;
+}
+
+function newCharge(id: string, usd: number, periodStart: number): Charge {
+  let resolve!: () => void;
+  let reject!: (err: Error) => void;
+  const done = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  // A charge kept for a retry may fail with no request left waiting on it: that failure is
+  // reported by its callers when there are any, and must not end the process when there are none.
+  done.catch(() => undefined);
+  return { id, usd, periodStart, done, resolve, reject };
 }
 
 export interface SpendRetryOptions {
@@ -72,19 +91,14 @@ export class SpendCoalescer {
   }
 
   add(id: string, usd: number, periodStart: number): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const key = `${periodStart}\u0000${id}`;
-      const charge = this.pending.get(key);
-      if (charge) {
-        charge.usd += usd;
-        charge.waiters.push({ resolve, reject });
-      } else {
-        this.pending.set(key, { id, usd, periodStart, waiters: [{ resolve, reject }] });
-      }
-      // Shutting down: no timer to wait for (it would fire after the store is gone).
-      if (this.closing) void this.sendNow();
-      else this.schedule();
-    });
+    const key = `${periodStart}\u0000${id}`;
+    let charge = this.pending.get(key);
+    if (charge) charge.usd += usd;
+    else this.pending.set(key, (charge = newCharge(id, usd, periodStart)));
+    // Shutting down: no timer to wait for (it would fire after the store is gone).
+    if (this.closing) void this.sendNow();
+    else this.schedule();
+    return charge.done;
   }
 
   /**
@@ -136,11 +150,11 @@ export class SpendCoalescer {
         if (!this.retry.keepForLater) throw new Error('nowhere to keep them');
         await this.retry.keepForLater(left.map(({ id, usd: amount, periodStart }) => ({ id, usd: amount, periodStart })));
         this.retry.warn(`kept $${usd} of charges to ${keys} key(s) that the store did not take before shutting down; they are written at the next start`);
-        for (const charge of left) for (const w of charge.waiters) w.resolve();
+        for (const charge of left) charge.resolve();
       } catch (err) {
         this.retry.warn(`could not write $${usd} of charges to ${keys} key(s) before shutting down (${err instanceof Error ? err.message : String(err)}); their stored spend is short by that much`);
         const lost = new Error('the store did not take the charge before shutdown');
-        for (const charge of left) for (const w of charge.waiters) w.reject(lost);
+        for (const charge of left) charge.reject(lost);
       }
     }
   }
@@ -169,12 +183,12 @@ export class SpendCoalescer {
       () => {
         if (this.failures > 0) this.retry.warn('charges to keys are being written again');
         this.failures = 0;
-        charge.waiters.forEach((w) => w.resolve());
+        charge.resolve();
       },
       (err: unknown) => {
         if (refusedUnapplied(err)) return this.keep(charge, err);
         const failure = err instanceof Error ? err : new Error(String(err));
-        charge.waiters.forEach((w) => w.reject(failure));
+        charge.reject(failure);
       },
     );
   }
@@ -182,11 +196,11 @@ export class SpendCoalescer {
   /** A charge the store did not take waits, merged with newer ones, for a send after the backoff. */
   private keep(charge: Charge, err: unknown): void {
     if (this.failures++ === 0) this.retry.warn(`could not write charges to keys (${err instanceof Error ? err.message : String(err)}); they are kept and sent again`);
-    for (const w of charge.waiters) w.resolve();
+    charge.resolve();
     const key = `${charge.periodStart}\u0000${charge.id}`;
     const waiting = this.pending.get(key);
     if (waiting) waiting.usd += charge.usd;
-    else this.pending.set(key, { ...charge, waiters: [] });
+    else this.pending.set(key, newCharge(charge.id, charge.usd, charge.periodStart));
     // close() runs its own retries, bounded by its deadline; after it, straight to the side.
     if (this.closed) void this.putAside();
     else if (!this.closing && this.retryTimer === undefined) {
