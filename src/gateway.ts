@@ -72,7 +72,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     cooldownMs: config.router.cooldown.seconds * 1000,
     windowMs: config.router.cooldown.window_seconds * 1000,
     recheckMs: config.router.disabled_recheck_seconds * 1000,
-    probeTimeoutMs: config.router.timeout_ms,
+    probeTimeoutMs: Math.min(config.router.timeout_ms, config.router.first_token_timeout_ms),
   });
   const counters = options.limitCounters ?? new InMemoryLimitCounters();
   const keys = new VirtualKeys(options.keyStore ?? new InMemoryKeyStore(), counters);

@@ -54,9 +54,9 @@ export abstract class StreamTransformerBase implements StreamTransformer {
     return this.fail(reason, 'api_error', 'upstream_stream_incomplete');
   }
 
-  stopByGateway(reason: string, code: string): string {
+  stopByGateway(reason: string, code: string, type = 'api_error'): string {
     if (this.finished) return '';
-    return this.fail(reason, 'api_error', code, 'Moongate');
+    return this.fail(reason, type, code, 'Moongate');
   }
 
   /**

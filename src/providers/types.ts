@@ -53,10 +53,10 @@ export interface StreamTransformer {
   /** The upstream failed after the stream started (cut, timeout); returns the closing error event. */
   abort(reason: string): string;
   /**
-   * The gateway itself ends the stream (it is shutting down); returns the closing error event,
-   * whose message names Moongate rather than the provider.
+   * The gateway itself ends the stream (it is shutting down, the request's deadline passed);
+   * returns the closing error event, whose message names Moongate rather than the provider.
    */
-  stopByGateway(reason: string, code: string): string;
+  stopByGateway(reason: string, code: string, type?: string): string;
   /** An error event was sent: the stream is over, whatever the upstream still sends. */
   readonly failed: boolean;
   /** What the error event said, once failed. */

@@ -10,6 +10,9 @@ export interface AdmissionCandidate {
   weight: number;
 }
 
+/** The code of the 429 a request gets when no credential had room in time. */
+export const CAPACITY_EXCEEDED = 'gateway_capacity_exceeded';
+
 export interface AdmissionOptions {
   maxWaitMs: number;
   maxQueueSize: number;
@@ -40,11 +43,18 @@ export class Admission {
     return this.counters.inFlight(limitKey) + (this.unlimitedInFlight.get(limitKey) ?? 0);
   }
 
-  async admit<C extends AdmissionCandidate>(candidates: C[], tokens: number, signal: StopSignal): Promise<{ candidate: C; lease: Lease | undefined }> {
-    const deadline = Date.now() + this.options.maxWaitMs;
+  /**
+   * The first candidate with room takes the request. With none, it waits (up to maxWaitMs) unless
+   * `wait` is false (the router has a fallback to try instead) or every full credential is at a
+   * per-minute limit that frees up too late: then the 429 comes at once.
+   */
+  async admit<C extends AdmissionCandidate>(candidates: C[], tokens: number, signal: StopSignal, { wait = true }: { wait?: boolean } = {}): Promise<{ candidate: C; lease: Lease | undefined }> {
+    const deadline = Date.now() + (wait ? this.options.maxWaitMs : 0);
     for (;;) {
       let soonest = Infinity;
       let limitHit: string | undefined;
+      // A concurrency slot frees up whenever a request ends; rpm and tpm windows at a known time.
+      let onlyTimedLimits = true;
       for (const candidate of this.weightedOrder(candidates)) {
         if (!candidate.limits) {
           this.unlimitedInFlight.set(candidate.limitKey, (this.unlimitedInFlight.get(candidate.limitKey) ?? 0) + 1);
@@ -54,14 +64,23 @@ export class Admission {
         if (result.ok) return { candidate, lease: result.lease };
         soonest = Math.min(soonest, result.retryAfterMs);
         limitHit = result.limit;
+        if (result.limit === 'concurrency') onlyTimedLimits = false;
       }
       const now = Date.now();
-      if (now >= deadline || this.waiters.size >= this.options.maxQueueSize) {
+      const tooLate = onlyTimedLimits && now + soonest > deadline;
+      if (now >= deadline || tooLate || this.waiters.size >= this.options.maxQueueSize) {
         const seconds = Math.max(1, Math.ceil(soonest / 1000));
-        const why = this.waiters.size >= this.options.maxQueueSize ? 'the wait queue is full' : `no capacity freed up within ${this.options.maxWaitMs} ms`;
+        const why =
+          this.waiters.size >= this.options.maxQueueSize
+            ? 'the wait queue is full'
+            : !wait
+              ? 'a fallback is tried instead of waiting'
+              : tooLate && now < deadline
+                ? `none frees up within ${this.options.maxWaitMs} ms (router.max_queue_wait_ms)`
+                : `no capacity freed up within ${this.options.maxWaitMs} ms`;
         throw new GatewayError(429, `Every credential for this model is at its ${limitHit} limit and ${why}. Retry after ${seconds} s.`, {
           type: 'rate_limit_error',
-          code: 'gateway_capacity_exceeded',
+          code: CAPACITY_EXCEEDED,
           headers: { 'retry-after': String(seconds) },
         });
       }

@@ -18,6 +18,24 @@ describe('DeploymentHealth', () => {
     expect(health.deploymentState('m/a/k')).toBe('cooling_down');
   });
 
+  it('never opens with a cooldown of 0 s (the breaker is off), but still rests a deployment a 429 asked to wait', () => {
+    let now = 1_000_000;
+    const health = new DeploymentHealth({ fails: 1, cooldownMs: 0, windowMs: 60_000, now: () => now });
+    for (let i = 0; i < 5; i++) expect(health.onFailure('m/a/k', 'HTTP 500')).toBe(false);
+    health.beginAttempt('m/a/k');
+    expect(health.canTry('m/a/k', 'm/a')).toBe(true);
+    expect(health.deploymentState('m/a/k')).toBe('ok');
+    health.coolFor('m/a/k', 5_000, 'HTTP 429');
+    expect(health.canTry('m/a/k', 'm/a')).toBe(false);
+    now += 5_000;
+    expect(health.canTry('m/a/k', 'm/a')).toBe(true);
+    // The request after the rest probes; its failure does not hold the deployment.
+    health.beginAttempt('m/a/k');
+    expect(health.canTry('m/a/k', 'm/a')).toBe(false);
+    health.onFailure('m/a/k', 'HTTP 500');
+    expect(health.canTry('m/a/k', 'm/a')).toBe(true);
+  });
+
   it('keeps a bounded number of breakers: failures for made-up model names do not pile up', () => {
     const { health, advance } = setup();
     for (let i = 0; i < 2_000; i++) health.onFailure(`m/a/junk-${i}`, 'HTTP 500');

@@ -15,7 +15,11 @@ export interface HealthOptions {
   windowMs: number;
   /** How long a rejected credential stays disabled before it is tried again (default 5 minutes). */
   recheckMs?: number;
-  /** After this long a probe is taken to have ended, reported or not (router.timeout_ms; default 10 minutes). */
+  /**
+   * After this long a probe is taken to have ended, reported or not, and the next request probes
+   * too: a slow answer must not keep a recovered deployment out of rotation for its whole length
+   * (router.first_token_timeout_ms, or router.timeout_ms if shorter; default 10 minutes).
+   */
   probeTimeoutMs?: number;
   now?: () => number;
 }
@@ -93,6 +97,12 @@ export class DeploymentHealth {
 
   /** A failure that says this deployment is unwell (5xx, network, timeout). Returns true if it now rests. */
   onFailure(deployment: string, reason: string): boolean {
+    // A cooldown of 0 s turns the breaker off: failures are retried elsewhere, nothing rests (a
+    // probe after a 429's rest ends with its failure).
+    if (this.options.cooldownMs <= 0) {
+      this.endProbe(deployment);
+      return false;
+    }
     const now = this.now();
     const b = this.breaker(deployment);
     b.lastError = reason;

@@ -31,6 +31,9 @@ export class LinkedAbort {
 /** The reason a request is aborted when its deadline (router.timeout_ms) passes. */
 export class DeadlineExceeded extends Error {}
 
+/** How a stream stopped by its deadline ends: the gateway's own timeout, like the 504 of a JSON request. */
+export const DEADLINE_PASSED = { message: 'the request did not finish within router.timeout_ms', type: 'timeout_error', code: 'request_timeout' } as const;
+
 /** The error a client gets (or the log records) for a request the gateway stopped on shutdown. */
 export const SHUTTING_DOWN = { message: 'the gateway is shutting down and stopped this request after its drain time', code: 'gateway_shutting_down' } as const;
 

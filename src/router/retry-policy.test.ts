@@ -23,4 +23,13 @@ describe('judgeFailure', () => {
     expect(judgeFailure(error(400), false)).toEqual({ retryable: false, effect: 'answered' });
     expect(judgeFailure(error(499), false)).toEqual({ retryable: false, effect: 'none' });
   });
+
+  it("retries every server error but 501 elsewhere: Cloudflare's 520–524 and an overloaded 529 count against the deployment", () => {
+    for (const status of [408, 500, 502, 503, 504, 505, 520, 521, 522, 523, 524, 529, 599]) {
+      expect(judgeFailure(error(status), false), String(status)).toMatchObject({ retryable: true, effect: 'unhealthy' });
+    }
+    for (const status of [400, 403, 404, 409, 413, 422, 501]) {
+      expect(judgeFailure(error(status), false), String(status)).toEqual({ retryable: false, effect: 'answered' });
+    }
+  });
 });

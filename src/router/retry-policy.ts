@@ -10,7 +10,14 @@ export interface FailureVerdict {
   retryAfterMs?: number;
 }
 
-const UNHEALTHY_STATUSES = new Set([408, 500, 502, 503, 504]);
+/**
+ * A request timeout, and every server error but 501 (the upstream does not implement what was
+ * asked: it will say so again): 500–504, Cloudflare's 520–524 in front of an upstream, 529
+ * "overloaded" (Anthropic's). They say the deployment is unwell, not that the request is wrong.
+ */
+function unhealthyStatus(status: number): boolean {
+  return status === 408 || (status >= 500 && status <= 599 && status !== 501);
+}
 
 /**
  * Which failures are worth another attempt. The caller's mistakes (400, 403, 404, 413) are not:
@@ -45,7 +52,7 @@ export function judgeFailure(error: GatewayError, callerBroughtKey: boolean): Fa
     return { retryable: true, effect: 'cool', retryAfterMs };
   }
   if (error.type === 'engine_overloaded_error') return { retryable: true, effect: 'cool', retryAfterMs: retryAfter(error) };
-  if (UNHEALTHY_STATUSES.has(status)) return { retryable: true, effect: 'unhealthy', retryAfterMs: retryAfter(error) };
+  if (unhealthyStatus(status)) return { retryable: true, effect: 'unhealthy', retryAfterMs: retryAfter(error) };
   // The upstream answered, and the request was the problem: the deployment itself is fine.
   return { retryable: false, effect: 'answered' };
 }

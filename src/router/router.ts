@@ -8,7 +8,9 @@ import { sendBufferedRequest } from '../upstream/send-buffered-request.js';
 import { sendUpstreamRequest } from '../upstream/send-request.js';
 import type { UpstreamRequest } from '../upstream/send-request.js';
 import type { TransformedEventStream } from '../upstream/transformed-event-stream.js';
+import { CAPACITY_EXCEEDED } from './admission.js';
 import type { Admission } from './admission.js';
+import type { Lease } from './limit-counters.js';
 import { guardContextWindow } from './context-window-guard.js';
 import { DeadlineExceeded, GatewayShuttingDown, LinkedAbort } from './linked-abort.js';
 import type { DeploymentHealth } from './deployment-health.js';
@@ -58,6 +60,8 @@ export interface RouteInfo {
   upstreamHeadersAt?: number;
   /** performance.now() when a JSON answer had been read whole. */
   upstreamEndAt?: number;
+  /** ms spent waiting: for a credential with room, a resting deployment, a retry's backoff. Not the gateway's own work. */
+  waitedMs: number;
 }
 
 export interface ChatCall {
@@ -65,6 +69,8 @@ export interface ChatCall {
   callerScope: string;
   /** Keys the caller brought (BYOK, or the open-mode bearer token). */
   caller?: CallerCredentials;
+  /** The caller is the operator (master key): errors about the gateway's own credentials keep their details. */
+  operator?: boolean;
   clientWantsUsage: boolean;
   captureResponse: boolean;
   /**
@@ -205,7 +211,8 @@ export class Router {
   /**
    * Tries deployments until one answers: the first group with healthy deployments first, a
    * retryable failure moving on to the next deployment (or to the same ones after a backoff once
-   * all have failed), up to router.retries more tries.
+   * all have failed). Each group gets router.retries more tries after its first: falling back is
+   * not a retry, so a fallback is reached however many deployments the targets have.
    */
   private async tryDeployments(body: ChatRequestBody, call: ChatCall, groups: Deployment[][], needed: number): Promise<ChatOutcome> {
     const { route } = call;
@@ -217,19 +224,34 @@ export class Router {
     let lastError: GatewayError | undefined;
     /** When this request began waiting for a resting deployment: it waits router.max_queue_wait_ms at most, in all. */
     let restingSince: number | undefined;
+    /** The group the last attempt went to: a later one starts its tries afresh. */
+    let currentGroup = -1;
+    /** Set when the last failure was this provider refusing one of the gateway's own credentials. */
+    let refusedBy: string | undefined;
+    const giveUp = (): GatewayError => (refusedBy !== undefined ? credentialsRefused(refusedBy, call.operator ? lastError : undefined) : lastError!);
 
     for (let tries = 0; ; tries++) {
-      if (tries > this.config.router.retries) throw lastError!;
-      let pick = this.available(groups, failed);
+      let next = this.available(groups, failed);
+      // A group whose tries are used up falls back to the next one (if any) rather than give up.
+      if (tries > this.config.router.retries && next.group === currentGroup) next = this.available(groups, failed, currentGroup + 1);
+      let pick = next.deployments;
+      if (next.group > currentGroup) {
+        currentGroup = next.group;
+        tries = 0;
+      }
+      if (tries > this.config.router.retries) throw giveUp();
       try {
         if (pick.length === 0 && lastError) {
           // Everything has failed once: try the same places again after a backoff.
           pick = groups.flat().filter((d) => this.deps.health.canTry(d.key, d.limitKey) || (failed?.has(d.key) && !this.deps.health.isDisabled(d.limitKey)));
-          if (pick.length === 0) throw lastError;
+          if (pick.length === 0) throw giveUp();
           const retries = Math.min(...pick.map((d) => failed?.get(d.key) ?? 0));
           const wait = backoffMs(retries - 1, this.config.router.backoff_ms, retryAfter(lastError), this.deps.random);
-          if (performance.now() + wait - route.startedAt >= deadlineMs) throw lastError;
-          await sleep(wait, signal);
+          if (performance.now() + wait - route.startedAt >= deadlineMs) throw giveUp();
+          // An upstream asking for a long wait (a 429's "try again after 60 seconds") is waited for
+          // no longer than a resting deployment is (router.max_queue_wait_ms).
+          if (wait > this.config.router.max_queue_wait_ms) throw pick.every((d) => !this.deps.health.canTry(d.key, d.limitKey)) ? allCoolingDown(groups, this.deps.health) : giveUp();
+          await timeWaiting(route, sleep(wait, signal));
         } else if (pick.length === 0) {
           // Everything is resting after earlier failures: wait for the first to come back if that is
           // soon enough (as with full rate limits), rather than fail at once.
@@ -242,7 +264,7 @@ export class Router {
           }
           this.waitingForRest++;
           try {
-            await sleep(soonest, signal);
+            await timeWaiting(route, sleep(soonest, signal));
           } finally {
             this.waitingForRest--;
           }
@@ -253,9 +275,29 @@ export class Router {
         throw err instanceof GatewayError ? err : abortError(err);
       }
 
-      const { candidate, lease } = await this.deps.admission.admit(pick, needed, signal).catch((err: unknown) => {
-        throw err instanceof GatewayError ? err : abortError(err);
-      });
+      // With a later group to fall back to, a full credential is not waited for: the fallback is tried.
+      const laterGroup = next.group >= 0 && this.available(groups, failed, next.group + 1).deployments.length > 0;
+      let admitted: { candidate: Deployment; lease: Lease | undefined };
+      try {
+        const admitting = performance.now();
+        try {
+          admitted = await this.deps.admission.admit(pick, needed, signal, { wait: !laterGroup });
+        } finally {
+          route.waitedMs += performance.now() - admitting;
+        }
+      } catch (err) {
+        if (!(err instanceof GatewayError)) throw abortError(err);
+        // Refused before any upstream was tried: the record and metrics still name the model asked for.
+        route.provider ??= pick[0]!.provider.name;
+        route.model ??= pick[0]!.model;
+        if (!laterGroup || err.code !== CAPACITY_EXCEEDED) throw err;
+        lastError = err;
+        refusedBy = undefined;
+        failed ??= new Map();
+        for (const d of pick) failed.set(d.key, failed.get(d.key) ?? 0);
+        continue;
+      }
+      const { candidate, lease } = admitted;
       const release = (tokens: number | undefined): void => {
         this.deps.admission.release(lease, tokens).catch((err: unknown) => {
           console.error(`moongate: could not release a ${candidate.limitKey} slot: ${err instanceof Error ? err.message : String(err)}`);
@@ -286,19 +328,23 @@ export class Router {
         this.applyVerdict(verdict.effect, candidate, error, verdict.retryAfterMs);
         if (!verdict.retryable) throw error;
         lastError = error;
+        refusedBy = verdict.effect === 'disable_credential' ? candidate.provider.name : undefined;
         failed ??= new Map();
         failed.set(candidate.key, (failed.get(candidate.key) ?? 0) + 1);
       }
     }
   }
 
-  /** The first group (targets, then fallbacks in order) with deployments that may be tried now. */
-  private available(groups: Deployment[][], failed: Map<string, number> | undefined): Deployment[] {
-    for (const group of groups) {
-      const ok = group.filter((d) => !failed?.has(d.key) && this.deps.health.canTry(d.key, d.limitKey));
-      if (ok.length > 0) return ok;
+  /**
+   * The first group (targets, then fallbacks in order; from `from` on) with deployments that may be
+   * tried now, and its index; -1 when there is none.
+   */
+  private available(groups: Deployment[][], failed: Map<string, number> | undefined, from = 0): { deployments: Deployment[]; group: number } {
+    for (let i = from; i < groups.length; i++) {
+      const ok = groups[i]!.filter((d) => !failed?.has(d.key) && this.deps.health.canTry(d.key, d.limitKey));
+      if (ok.length > 0) return { deployments: ok, group: i };
     }
-    return [];
+    return { deployments: [], group: -1 };
   }
 
   /** Updates the deployment's health; state changes are also told to the operator's console. */
@@ -382,7 +428,9 @@ export class Router {
       return outcome;
     } catch (err) {
       record.duration_ms = performance.now() - sentAt;
-      const error = err instanceof FirstTokenTimeout ? err : toGatewayError(err);
+      // Stopped by the request (deadline, client gone, shutdown): the record says that, not what
+      // the aborted upstream call looked like ("could not reach").
+      const error = err instanceof FirstTokenTimeout ? err : call.abort.signal.aborted ? this.classifyAbort(err, call.abort.signal, this.config.router.timeout_ms, d) : toGatewayError(err);
       if (error instanceof GatewayError) {
         record.error_type = error.type;
         record.error_message = error.message.slice(0, 300);
@@ -453,6 +501,21 @@ export class Router {
   }
 }
 
+/**
+ * The provider refused the gateway's own credential (a rejected key, no balance) on the last try:
+ * the operator's problem, not the caller's. Passed on, its 401 would tell the caller's SDK that
+ * the caller's key is wrong, a 429 would invite retries, and the upstream's text names the
+ * operator's account and endpoint; the operator is told in the console and /health/ready, and a
+ * request made with the master key gets the provider's text (with its region diagnosis) too.
+ */
+function credentialsRefused(provider: string, forOperator: GatewayError | undefined): GatewayError {
+  const detail = forOperator ? ` The last refusal: ${forOperator.message}` : '';
+  return new GatewayError(503, `${provider}: the provider refused the gateway's credentials for this model (a rejected key, or no balance left). This is for the gateway's operator to fix; /health/ready says which credential and why.${detail}`, {
+    type: 'api_error',
+    code: 'upstream_credentials_refused',
+  });
+}
+
 function allCoolingDown(groups: Deployment[][], health: DeploymentHealth): GatewayError {
   const deployments = [...new Map(groups.flat().map((d) => [d.key, d])).values()];
   // When the first of the deployments asked for may be tried again: theirs, not their credentials'
@@ -471,6 +534,16 @@ function allCoolingDown(groups: Deployment[][], health: DeploymentHealth): Gatew
     code: 'no_healthy_deployment',
     headers: { 'retry-after': String(seconds) },
   });
+}
+
+/** Adds the time `wait` takes to the route's waits. */
+async function timeWaiting(route: RouteInfo, wait: Promise<void>): Promise<void> {
+  const started = performance.now();
+  try {
+    await wait;
+  } finally {
+    route.waitedMs += performance.now() - started;
+  }
 }
 
 function sleep(ms: number, signal: StopSignal): Promise<void> {

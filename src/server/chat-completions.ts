@@ -5,7 +5,7 @@ import type { Usage } from '../providers/types.js';
 import type { RequestCost, RequestCostInput } from '../pricing/request-cost.js';
 import { estimatePromptTokens, requestedCompletionTokens } from '../router/estimate-tokens.js';
 import type { Lease } from '../router/limit-counters.js';
-import { GatewayShuttingDown, SHUTTING_DOWN } from '../router/linked-abort.js';
+import { DeadlineExceeded, GatewayShuttingDown } from '../router/linked-abort.js';
 import type { RouteInfo, Router } from '../router/router.js';
 import type { Caller } from './auth.js';
 import { CallerCredentials } from './caller-credentials.js';
@@ -49,7 +49,7 @@ export async function handleChatCompletions(
   deps: ChatHandlerDeps,
 ): Promise<void> {
   const startedAtEpoch = Date.now();
-  const route: RouteInfo = { startedAt: performance.now(), attempts: [], adjustments: [], notes: [] };
+  const route: RouteInfo = { startedAt: performance.now(), attempts: [], adjustments: [], notes: [], waitedMs: 0 };
   // The request's switch (see ChatCall.abort): the router also pulls it when the deadline passes.
   const abort = new StopSwitch();
   let clientClosed = false;
@@ -107,6 +107,7 @@ export async function handleChatCompletions(
       requestId,
       callerScope: reasoningScope(who),
       caller: CallerCredentials.parse(extensions.customer_credentials, extensions.credential_override, who.kind === 'open' ? who.token : undefined),
+      operator: who.kind === 'master',
       clientWantsUsage: stream && includeUsage(forward.stream_options),
       captureResponse: deps.captureResponses,
       abort,
@@ -129,8 +130,8 @@ export async function handleChatCompletions(
       try {
         const piped = await pipeStream(outcome, res, routeHeaders(requestId, route), () => clientClosed, deps.idleTimeoutMs);
         firstChunkAt = piped.firstChunkAt;
-        // A stream stopped by a shutdown did not fail because of its deployment.
-        const stopped = piped.error?.code === SHUTTING_DOWN.code;
+        // A stream stopped by a shutdown or by its deadline did not fail because of its deployment.
+        const stopped = abort.signal.reason instanceof GatewayShuttingDown || abort.signal.reason instanceof DeadlineExceeded;
         streamFailed = piped.error !== undefined && !piped.clientClosed && !stopped;
         if (piped.error) error = new GatewayError(502, piped.error.message, { type: piped.error.type, code: piped.error.code });
       } finally {
@@ -177,6 +178,9 @@ export async function handleChatCompletions(
   const endedAt = performance.now();
   const latencyMs = endedAt - route.startedAt;
   const upstreamMs = route.upstreamSentAt !== undefined ? (upstreamEndAt ?? endedAt) - route.upstreamSentAt : 0;
+  // The gateway's own time: not the upstream's (the answering attempt's and the failed ones'), nor waits.
+  let earlierAttemptsMs = 0;
+  for (let i = 0; i < route.attempts.length - 1; i++) earlierAttemptsMs += route.attempts[i]!.duration_ms;
   const loggedRequest = request && loggableRequest(request);
   report(deps.observers, {
     requestId,
@@ -196,7 +200,7 @@ export async function handleChatCompletions(
     usage,
     latencyMs,
     ttftMs: firstChunkAt !== undefined ? firstChunkAt - route.startedAt : undefined,
-    overheadMs: Math.max(0, latencyMs - upstreamMs),
+    overheadMs: Math.max(0, latencyMs - upstreamMs - earlierAttemptsMs - route.waitedMs),
     request: loggedRequest,
     response,
     // Keys removed from the request for the log: its text says more than the record may keep.

@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { StreamFailure } from '../providers/types.js';
-import { GatewayShuttingDown, SHUTTING_DOWN } from '../router/linked-abort.js';
+import { DEADLINE_PASSED, DeadlineExceeded, GatewayShuttingDown, SHUTTING_DOWN } from '../router/linked-abort.js';
 import type { TransformedEventStream } from '../upstream/transformed-event-stream.js';
 import type { StopSignal } from '../upstream/stop-switch.js';
 
@@ -76,8 +76,10 @@ export async function pipeStream(
   } catch (err) {
     stream.destroy();
     if (clientClosed() || res.destroyed) return { firstChunkAt, clientClosed: true, error: stream.transformer.failure };
-    const shuttingDown = signal.reason instanceof GatewayShuttingDown;
-    tail = shuttingDown ? stream.transformer.stopByGateway(SHUTTING_DOWN.message, SHUTTING_DOWN.code) : stream.transformer.abort(reasonFor(err, idle, signal, idleTimeoutMs));
+    // Stopped by the gateway (shutdown, the request's deadline) rather than failed by the upstream.
+    if (signal.reason instanceof GatewayShuttingDown) tail = stream.transformer.stopByGateway(SHUTTING_DOWN.message, SHUTTING_DOWN.code);
+    else if (signal.reason instanceof DeadlineExceeded && !idle) tail = stream.transformer.stopByGateway(DEADLINE_PASSED.message, DEADLINE_PASSED.code, DEADLINE_PASSED.type);
+    else tail = stream.transformer.abort(reasonFor(err, idle, signal, idleTimeoutMs));
   } finally {
     clearTimeout(idleTimer);
   }
@@ -88,7 +90,7 @@ export async function pipeStream(
 
 function reasonFor(err: unknown, idle: boolean, signal: StopSignal, idleTimeoutMs: number): string {
   if (idle) return `no data from upstream for ${idleTimeoutMs} ms (router.idle_timeout_ms)`;
-  if (signal.aborted) return 'the request did not finish within router.timeout_ms';
+  if (signal.aborted) return 'the request was stopped';
   const e = err as { code?: string; message?: string };
   return `the upstream connection broke mid-stream (${e?.code ?? e?.message ?? String(err)})`;
 }

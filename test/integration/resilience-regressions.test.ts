@@ -48,7 +48,8 @@ describe('a probe that ends without a verdict does not leave the breaker stuck',
       expect((await post(gw.url, { model: 'moonshot/kimi-k2.6', messages: hi() })).status).toBe(500);
       await new Promise((r) => setTimeout(r, 250));
       sim.injectFault({ status: 401, type: 'invalid_authentication_error', message: 'Invalid Authentication', times: 1 });
-      expect((await post(gw.url, { model: 'moonshot/kimi-k2.6', messages: hi() })).status).toBe(401);
+      // The operator's key, not the caller's: a 503 that says so (see "credentials the provider refuses").
+      expect((await post(gw.url, { model: 'moonshot/kimi-k2.6', messages: hi() })).status).toBe(503);
       await new Promise((r) => setTimeout(r, 350));
       const started = performance.now();
       const after = await post(gw.url, { model: 'moonshot/kimi-k2.6', messages: hi() });
@@ -136,7 +137,7 @@ describe('a rejected credential comes back once it works again', () => {
     const gw = await startGatewayOn(sim, `router: { retries: 0, disabled_recheck_seconds: 0.3 }\nproviders: { moonshot: { ${regions}, api_key: sk-recheck } }`);
     try {
       sim.injectFault({ status: 429, type: 'exceeded_current_quota_error', message: 'Your account is suspended due to insufficient balance', times: 1 });
-      expect((await post(gw.url, { model: 'moonshot/kimi-k2.6', messages: hi() })).status).toBe(429);
+      expect((await post(gw.url, { model: 'moonshot/kimi-k2.6', messages: hi() })).status).toBe(503);
       const ready = (await (await fetch(`${gw.url}/health/ready`)).json()) as any;
       expect(ready.credentials[0].state).toBe('disabled');
       await new Promise((r) => setTimeout(r, 350));
@@ -174,12 +175,30 @@ describe('edges of the request path', () => {
   });
 
   it('the deadline passing while queued is a 504, not a 500', async () => {
-    const gw = await startGatewayOn(sim, `router: { timeout_ms: 400, max_queue_wait_ms: 5000 }\nproviders: { moonshot: { ${regions}, credentials: [{ name: a, api_key: sk-a, limits: { rpm: 1 } }] } }`);
+    // The minute's one request frees up within max_queue_wait_ms (so the request waits), but not
+    // within the request's own deadline.
+    const gw = await startGatewayOn(sim, `router: { timeout_ms: 400, max_queue_wait_ms: 120000 }\nproviders: { moonshot: { ${regions}, credentials: [{ name: a, api_key: sk-a, limits: { rpm: 1 } }] } }`);
     try {
       expect((await post(gw.url, { model: 'moonshot/kimi-k2.6', messages: hi() })).status).toBe(200);
       const res = await post(gw.url, { model: 'moonshot/kimi-k2.6', messages: hi() });
       expect(res.status).toBe(504);
       expect(res.json.error.code).toBe('request_timeout');
+    } finally {
+      await gw.close();
+    }
+  });
+
+  it('a per-minute limit that frees up only after max_queue_wait_ms is a 429 at once, not a wait that cannot end well', async () => {
+    const gw = await startGatewayOn(sim, `router: { max_queue_wait_ms: 2000 }\nproviders: { moonshot: { ${regions}, credentials: [{ name: a, api_key: sk-a, limits: { rpm: 1 } }] } }`);
+    try {
+      expect((await post(gw.url, { model: 'moonshot/kimi-k2.6', messages: hi() })).status).toBe(200);
+      const started = performance.now();
+      const res = await post(gw.url, { model: 'moonshot/kimi-k2.6', messages: hi() });
+      expect(performance.now() - started).toBeLessThan(1000);
+      expect(res.status).toBe(429);
+      expect(res.json.error.code).toBe('gateway_capacity_exceeded');
+      expect(res.json.error.message).toContain('router.max_queue_wait_ms');
+      expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(50);
     } finally {
       await gw.close();
     }
