@@ -1,3 +1,17 @@
+import { findBareModel } from '../catalogue/catalogue.js';
+
+/**
+ * May a key with these globs use `requested` (an alias, `provider/model` or a bare model id)? A
+ * bare Moonshot model name (`kimi-k2.6`) also matches globs over `moonshot/kimi-k2.6`.
+ */
+export function keyMayUse(globs: readonly string[] | null, requested: string): boolean {
+  if (globs === null) return true;
+  const names = [requested];
+  const bare = requested.includes('/') ? undefined : findBareModel(requested);
+  if (bare) names.push(`${bare.provider}/${bare.id}`);
+  return modelAllowed(globs, names);
+}
+
 /** Does `model` match one of the key's globs (`*` any run of characters, `?` one)? */
 export function modelAllowed(globs: readonly string[] | null, names: readonly string[]): boolean {
   if (globs === null) return true;

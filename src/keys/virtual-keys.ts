@@ -1,8 +1,7 @@
-import { findBareModel } from '../catalogue/catalogue.js';
 import type { Lease, LimitCounters } from '../router/limit-counters.js';
 import { GatewayError } from '../server/gateway-error.js';
 import type { KeyPatch, KeyStore } from './key-store.js';
-import { modelAllowed } from './model-globs.js';
+import { keyMayUse } from './model-globs.js';
 import { generateKey, generateKeyId, hashKey, looksLikeKey, periodStart } from './virtual-key.js';
 import type { BudgetPeriod, VirtualKey } from './virtual-key.js';
 
@@ -150,11 +149,7 @@ export class VirtualKeys {
 
   /** 403 unless one of the key's model globs matches the requested name (or a bare name's `provider/model`). */
   checkModel(key: VirtualKey, requested: string): void {
-    if (key.models === null) return;
-    const names = [requested];
-    const bare = requested.includes('/') ? undefined : findBareModel(requested);
-    if (bare) names.push(`${bare.provider}/${bare.id}`);
-    if (modelAllowed(key.models, names)) return;
+    if (keyMayUse(key.models, requested)) return;
     throw new GatewayError(403, `This gateway key may not use \`${requested}\`. Allowed: ${(key.models ?? []).join(', ') || 'no models'}.`, {
       type: 'permission_error',
       code: 'model_not_allowed',

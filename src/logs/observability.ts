@@ -102,11 +102,13 @@ export async function openObservability(config: GatewayConfig, options: Observab
     ],
     priceRequest: (input) => requestCost(prices, input),
     attach({ server, router, config: cfg }) {
-      const credentialKeys = Object.values(cfg.providers).flatMap((p) => p.credentials.map((c) => `${p.name}/${c.name}`));
       metrics.setSources({
         inFlight: countChatInFlight(server),
         queueDepth: () => router.waiting,
-        credentials: () => router.health.snapshot(credentialKeys).map((s) => ({ credential: s.credential, state: s.state, in_flight: router.admission.inFlight(s.credential) })),
+        // Listed at each scrape, not once here: /admin/credentials adds and removes credentials
+        // in the config's provider lists while the gateway runs (as /health/ready reads them).
+        credentials: () =>
+          router.health.snapshot(credentialKeysOf(cfg)).map((s) => ({ credential: s.credential, state: s.state, in_flight: router.admission.inFlight(s.credential) })),
       });
     },
     async close() {
@@ -115,6 +117,11 @@ export async function openObservability(config: GatewayConfig, options: Observab
       if (!options.store) await store.close();
     },
   };
+}
+
+/** `provider/name` of every credential the gateway has now, configured or stored. */
+function credentialKeysOf(config: GatewayConfig): string[] {
+  return Object.values(config.providers).flatMap((p) => p.credentials.map((c) => `${p.name}/${c.name}`));
 }
 
 /** `logging.retention_days`: days to keep records; unset keeps them forever. */

@@ -143,7 +143,7 @@ describe('SqliteStore', () => {
     expect(rows).toEqual([
       expect.objectContaining({ bucket_ms: T0, group: 'moonshot/kimi-k2.6', requests: 21, errors: 1, prompt_tokens: 20, completion_tokens: 40, cost_usd: 10, unpriced_requests: 0, p50_latency_ms: 100, p95_latency_ms: 190 }),
       expect.objectContaining({ bucket_ms: T0, group: 'openai/gpt-4o', requests: 1, p50_latency_ms: 5, p95_latency_ms: 5 }),
-      expect.objectContaining({ bucket_ms: T0 + HOUR, group: 'moonshot/kimi-latest', requests: 1, cost_usd: 0, unpriced_requests: 1 }),
+      expect.objectContaining({ bucket_ms: T0 + HOUR, group: 'moonshot/kimi-latest', requests: 1, cost_usd: null, unpriced_requests: 1 }),
     ]);
     const byProviderDay = await store.logs.usage({ group_by: 'provider', interval: 'day', from_ms: T0, to_ms: T0 + 86_400_000 });
     expect(byProviderDay.map((r) => [r.group, r.requests])).toEqual([

@@ -85,8 +85,8 @@ export interface UsageRow {
   prompt_tokens: number;
   completion_tokens: number;
   cached_tokens: number;
-  /** Sum of the known costs. */
-  cost_usd: number;
+  /** Sum of the known costs; null when none is known (every request unpriced), never a made-up 0. */
+  cost_usd: number | null;
   /** Requests whose cost is unknown (no price), so `cost_usd` leaves them out. */
   unpriced_requests: number;
   p50_latency_ms: number | null;

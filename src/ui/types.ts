@@ -62,7 +62,8 @@ export interface UsageRow {
   prompt_tokens: number;
   completion_tokens: number;
   cached_tokens: number;
-  cost_usd: number;
+  /** Null when every request of the row is unpriced. */
+  cost_usd: number | null;
   unpriced_requests: number;
   p50_latency_ms: number | null;
   p95_latency_ms: number | null;

@@ -114,6 +114,20 @@ models:
     await shot('overview');
   });
 
+  it('shows a model whose requests are all unpriced as unpriced, not $0', async () => {
+    // kimi-latest has no price (it depends on the prompt's length tier).
+    const sent = await stack.api('/v1/logs', { body: { model: 'moonshot/kimi-latest', prompt_tokens: 10, completion_tokens: 5 }, token: MASTER });
+    expect(sent.json.cost_usd).toBeNull();
+    await stack.flush();
+    await page.goto(`${stack.url}/ui#/overview`);
+    await page.selectOption('#overview-group', 'model');
+    await page.click('#overview-refresh');
+    const costOf = (model: string) => page.locator(`#overview-breakdown tr:has(td:text-is("${model}")) td.cost`).textContent();
+    await expect.poll(() => costOf('moonshot/kimi-latest')).toBe('unpriced (1)');
+    expect(await costOf('moonshot/kimi-k2.6')).toMatch(/^\$0\.\d*[1-9]/);
+    expect(await page.textContent('#overview-tiles')).toContain('+ 1 unpriced');
+  });
+
   it('filters the logs and opens a record', async () => {
     await page.goto(`${stack.url}/ui#/logs`);
     await page.waitForSelector('#logs-table tbody tr');

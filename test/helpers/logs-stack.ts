@@ -34,6 +34,8 @@ export interface LogsStackOptions {
   /** A store to use instead of opening the temp database (e.g. a failing wrapper around one). */
   store?: (dbPath: string) => Promise<Store>;
   writer?: Partial<LogWriterOptions>;
+  /** Encrypts provider keys added over /admin/credentials (instead of $MOONGATE_SECRET). */
+  secret?: string;
 }
 
 /**
@@ -58,6 +60,7 @@ providers:
   const store = options.store ? await options.store(dbPath) : undefined;
   const gateway = await createGatewayWithStore(config, {
     ...(store ? { store } : {}),
+    ...(options.secret ? { secret: options.secret } : {}),
     processMetrics: false,
     writer: { flushIntervalMs: 20, retryMinMs: 50, retryMaxMs: 200, warn: () => {}, ...options.writer },
   });

@@ -191,10 +191,47 @@ describe('POST /v1/logs (LogRecord fields)', () => {
     expect(far.status).toBe(400);
     expect(far.json.error.param).toBe('timestamp');
     const latest = await stack.api('/v1/logs', { body: { model: 'x', created_at: '9999-12-31T23:59:59.999Z' } });
-    expect(latest.status).toBe(201);
+    expect(latest.status).toBe(400);
+    expect(latest.json.error).toMatchObject({ code: 'invalid_log', param: 'created_at' });
+  });
+
+  it('refuses a time more than 5 minutes ahead (a record dated 9999 headed every listing for good), from the master key too', async () => {
+    const later = new Date(Date.now() + 10 * 60_000).toISOString();
+    const ahead = await stack.api('/v1/logs', { body: [{ model: 'x' }, { id: 'ahead-1', model: 'x', created_at: later }] });
+    expect(ahead.status).toBe(400);
+    expect(ahead.json.error).toMatchObject({ code: 'invalid_log', param: '1.created_at' });
+    expect(ahead.json.error.message).toContain('5 minutes in the future');
+    const respan = await stack.api('/api/request-logs/create/', { body: { model: 'gpt-4', timestamp: later } });
+    expect([respan.status, respan.json.error.param]).toEqual([400, 'timestamp']);
+    // A sender's clock a little ahead of the gateway's is fine.
+    const soon = new Date(Date.now() + 60_000).toISOString();
+    expect((await stack.api('/v1/logs', { body: { id: 'soon-1', model: 'x', created_at: soon } })).status).toBe(201);
     await stack.flush();
-    const listed = await stack.api('/v1/logs?limit=5');
-    expect(listed.status).toBe(200);
-    expect(listed.json.data[0].created_at).toBe('9999-12-31T23:59:59.999Z');
+    expect((await stack.api('/v1/logs/ahead-1')).status).toBe(404);
+    const listed = await stack.api('/v1/logs?limit=1');
+    expect(listed.json.data[0].created_at).toBe(soon);
+  });
+});
+
+describe('logs sent with a gateway key', () => {
+  it('may not give a cost: it is computed from the tokens at the catalogue prices, and the master key may still give one', async () => {
+    const key = (await stack.api('/admin/keys', { body: { name: 'ingest-cost' } })).json;
+    const withCost = await stack.api('/v1/logs', { body: { id: 'key-cost-1', model: 'moonshot/kimi-k2.6', customer_identifier: 'other', cost_usd: 999_999 }, token: key.key });
+    expect(withCost.status).toBe(403);
+    expect(withCost.json.error).toMatchObject({ code: 'cost_not_allowed', param: 'cost_usd' });
+    for (const [field, value] of [
+      ['cost', 999_999],
+      ['prompt_unit_price', 1e6],
+    ] as const) {
+      const respan = await stack.api('/api/request-logs/create/', { body: { model: 'gpt-4o', prompt_tokens: 1_000_000, completion_tokens: 0, prompt_unit_price: 1, completion_unit_price: 1, [field]: value }, token: key.key });
+      expect([field, respan.status, respan.json.error.code, respan.json.error.param]).toEqual([field, 403, 'cost_not_allowed', field]);
+    }
+    // kimi-k2.6: 0.95 input, 4.00 output per 1M tokens.
+    const priced = await stack.api('/v1/logs', { body: { model: 'moonshot/kimi-k2.6', prompt_tokens: 1_000_000, completion_tokens: 0 }, token: key.key });
+    expect(priced.status).toBe(201);
+    expect(priced.json).toMatchObject({ key_id: key.id, cost_usd: 0.95 });
+    await stack.flush();
+    expect((await stack.api('/v1/logs/key-cost-1')).status).toBe(404);
+    expect((await stack.api('/v1/logs', { body: { model: 'moonshot/kimi-k2.6', cost_usd: 12.5 } })).json.cost_usd).toBe(12.5);
   });
 });

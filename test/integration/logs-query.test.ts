@@ -151,6 +151,29 @@ describe('GET /v1/usage', () => {
   });
 });
 
+describe('GET /v1/usage cost', () => {
+  it('is null for a group whose requests are all unpriced, and the sum of the known costs otherwise', async () => {
+    const day = T0 + 3 * 24 * HOUR;
+    const at = (minutes: number) => new Date(day + minutes * 60_000).toISOString();
+    const res = await stack.api('/v1/logs', {
+      token: MASTER,
+      body: [
+        // kimi-latest has no price (it depends on the prompt's length tier).
+        { model: 'kimi-latest', provider: 'moonshot', customer_identifier: 'only-unpriced', prompt_tokens: 10, completion_tokens: 5, created_at: at(1) },
+        { model: 'kimi-latest', provider: 'moonshot', customer_identifier: 'mixed', prompt_tokens: 10, completion_tokens: 5, created_at: at(2) },
+        { model: 'kimi-k2.6', provider: 'moonshot', customer_identifier: 'mixed', cost_usd: 0.25, created_at: at(3) },
+      ],
+    });
+    expect(res.status).toBe(201);
+    expect(res.json.data.map((r: any) => r.cost_usd)).toEqual([null, null, 0.25]);
+    const usage = await stack.api(`/v1/usage?group_by=customer&interval=day&from=${day}&to=${day + 24 * HOUR}`, { token: MASTER });
+    expect(usage.status).toBe(200);
+    const row = (group: string) => usage.json.data.find((r: any) => r.group === group);
+    expect(row('only-unpriced')).toMatchObject({ requests: 1, cost_usd: null, unpriced_requests: 1 });
+    expect(row('mixed')).toMatchObject({ requests: 2, cost_usd: 0.25, unpriced_requests: 1 });
+  });
+});
+
 describe('gateway keys and logs', () => {
   it('a gateway key sees only its own records; the master key sees and filters all', async () => {
     const mk = async (name: string) => (await stack.api('/admin/keys', { body: { name }, token: MASTER })).json;

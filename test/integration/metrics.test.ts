@@ -120,4 +120,22 @@ providers:
       await other.close();
     }
   });
+
+  it('follows credentials added and removed at run time', async () => {
+    const other = await startLogsStack({ secret: 'a-long-secret-for-the-metrics-test' });
+    try {
+      const added = await other.api('/admin/credentials', { body: { provider: 'moonshot', name: 'runtime', api_key: GLOBAL_KEY } });
+      expect(added.status).toBe(201);
+      const withIt = await scrape(other);
+      expect(sampleValue(withIt, 'moongate_credential_state', { credential: 'moonshot/runtime', state: 'ok' })).toBe(1);
+      expect(withIt.samples.some((s) => s.name === 'moongate_credential_in_flight' && s.labels.credential === 'moonshot/runtime')).toBe(true);
+
+      expect((await other.api('/admin/credentials/runtime', { method: 'DELETE' })).status).toBeLessThan(300);
+      const without = await scrape(other);
+      expect(without.samples.some((s) => s.labels.credential === 'moonshot/runtime')).toBe(false);
+      expect(sampleValue(without, 'moongate_credential_state', { credential: 'moonshot/main', state: 'ok' })).toBe(1);
+    } finally {
+      await other.close();
+    }
+  });
 });

@@ -20,3 +20,16 @@ export function invalidBody(error: z.ZodError, what: string): GatewayError {
 export function timeValue(value: string | number): number | undefined {
   return typeof value === 'number' ? inRange(value) : isoTimeMs(value);
 }
+
+/** How far ahead of this gateway's clock a sender's clock may run. */
+export const MAX_CLOCK_SKEW_MS = 5 * 60_000;
+
+/**
+ * A record's time may not lie ahead by more than clock skew: a record dated 9999 would head every
+ * newest-first listing for good, above everything that really happened.
+ */
+export function notInFuture(value: string | number): boolean {
+  const ms = timeValue(value);
+  return ms === undefined || ms <= Date.now() + MAX_CLOCK_SKEW_MS;
+}
+export const NOT_IN_FUTURE = 'must not be more than 5 minutes in the future';

@@ -5,7 +5,8 @@ import type { LogEntry } from '../log-record.js';
 import type { IngestContext } from './ingest-context.js';
 import { ingestedCost } from './ingested-cost.js';
 import { durationMs, tokenCount, usd } from './ingested-numbers.js';
-import { invalidBody, timeValue } from './invalid-body.js';
+import { NOT_IN_FUTURE, invalidBody, notInFuture, timeValue } from './invalid-body.js';
+import { checkKeyModel, keyCustomer, refuseKeyCost } from './key-policy.js';
 
 const count = tokenCount;
 const ms = durationMs;
@@ -25,7 +26,11 @@ const attemptSchema = z.strictObject({
 /** `POST /v1/logs`: our own LogRecord fields. Unknown fields are refused, so typos do not pass silently. */
 export const moongateLogSchema = z.strictObject({
   id: z.string().min(1).max(200).optional(),
-  created_at: z.union([z.string(), z.number()]).refine((v) => timeValue(v) !== undefined, 'must be an ISO 8601 time or epoch milliseconds, from 1970 to 9999').optional(),
+  created_at: z
+    .union([z.string(), z.number()])
+    .refine((v) => timeValue(v) !== undefined, 'must be an ISO 8601 time or epoch milliseconds, from 1970 to 9999')
+    .refine(notInFuture, NOT_IN_FUTURE)
+    .optional(),
   source: z.literal('ingested').optional(),
   key_id: optText,
   customer_identifier: optText,
@@ -67,6 +72,8 @@ export function parseMoongateLog(body: unknown): MoongateLogBody {
 
 export function entryFromMoongateLog(b: MoongateLogBody, ctx: IngestContext): LogEntry {
   const { model, provider } = b.provider ? { model: b.model, provider: b.provider } : splitModel(b.model, ctx.providerNames);
+  checkKeyModel(ctx, provider ?? null, model);
+  refuseKeyCost(ctx, { cost_usd: b.cost_usd });
   const status = b.status ?? (b.error_type ? 500 : 200);
   const cost = ingestedCost(ctx.prices, {
     provider: provider ?? null,
@@ -83,7 +90,7 @@ export function entryFromMoongateLog(b: MoongateLogBody, ctx: IngestContext): Lo
     created_at_ms: b.created_at === undefined ? ctx.now : timeValue(b.created_at)!,
     source: 'ingested',
     key_id: ctx.keyId ?? b.key_id ?? null,
-    customer_identifier: b.customer_identifier ?? null,
+    customer_identifier: keyCustomer(ctx, b.customer_identifier ?? null, 'customer_identifier'),
     user: b.user ?? null,
     trace_id: b.trace_id ?? null,
     metadata: b.metadata ?? null,

@@ -6,7 +6,8 @@ import type { LogEntry } from '../log-record.js';
 import type { IngestContext } from './ingest-context.js';
 import { ingestedCost } from './ingested-cost.js';
 import { durationSeconds, tokenCount, usd } from './ingested-numbers.js';
-import { invalidBody, timeValue } from './invalid-body.js';
+import { NOT_IN_FUTURE, invalidBody, notInFuture, timeValue } from './invalid-body.js';
+import { checkKeyModel, keyCustomer, refuseKeyCost } from './key-policy.js';
 
 const count = tokenCount;
 const seconds = durationSeconds;
@@ -45,7 +46,11 @@ export const respanLogSchema = z.looseObject({
   status_code: z.number().int().min(100).max(599).optional(),
   error_message: z.string().nullable().optional(),
   stream: z.boolean().optional(),
-  timestamp: z.string().refine((v) => timeValue(v) !== undefined, 'must be an ISO 8601 time from 1970 to 9999').optional(),
+  timestamp: z
+    .string()
+    .refine((v) => timeValue(v) !== undefined, 'must be an ISO 8601 time from 1970 to 9999')
+    .refine(notInFuture, NOT_IN_FUTURE)
+    .optional(),
   tools: z.array(z.unknown()).optional(),
   tool_choice: z.unknown().optional(),
   full_request: z.record(z.string(), z.unknown()).nullable().optional(),
@@ -67,6 +72,8 @@ export function parseRespanLog(body: unknown): RespanLogBody {
 export function entryFromRespanLog(b: RespanLogBody, ctx: IngestContext): LogEntry {
   const split = splitModel(b.model, ctx.providerNames);
   const provider = split.provider ?? b.provider_id ?? null;
+  checkKeyModel(ctx, provider, split.model);
+  refuseKeyCost(ctx, { cost: b.cost, prompt_unit_price: b.prompt_unit_price, completion_unit_price: b.completion_unit_price });
   const status = b.status_code ?? 200;
   const errorMessage = b.error_message ? b.error_message : null;
   const prompt = b.usage?.prompt_tokens ?? b.prompt_tokens ?? null;
@@ -104,7 +111,10 @@ export function entryFromRespanLog(b: RespanLogBody, ctx: IngestContext): LogEnt
     created_at_ms: b.timestamp === undefined ? ctx.now : timeValue(b.timestamp)!,
     source: 'ingested',
     key_id: ctx.keyId,
-    customer_identifier: b.customer_params?.customer_identifier ?? b.customer_identifier ?? null,
+    customer_identifier:
+      b.customer_params?.customer_identifier !== undefined
+        ? keyCustomer(ctx, b.customer_params.customer_identifier, 'customer_params.customer_identifier')
+        : keyCustomer(ctx, b.customer_identifier ?? null, 'customer_identifier'),
     user: null,
     trace_id: b.trace_unique_id ?? null,
     metadata,

@@ -29,7 +29,8 @@ SELECT ${bucket} AS bucket, ${group} AS grp,
        COALESCE(SUM(prompt_tokens), 0) AS prompt_tokens,
        COALESCE(SUM(completion_tokens), 0) AS completion_tokens,
        COALESCE(SUM(cached_tokens), 0) AS cached_tokens,
-       COALESCE(SUM(cost_usd), 0) AS cost_usd,
+       -- NULL when every record is unpriced: an unknown cost is not $0 (SUM skips NULLs).
+       SUM(cost_usd) AS cost_usd,
        SUM(CASE WHEN cost_usd IS NULL THEN 1 ELSE 0 END) AS unpriced_requests
 FROM request_logs ${where.sql}
 GROUP BY ${bucket}, ${group}

@@ -68,7 +68,7 @@ export class SqliteLogRepository implements LogRepository {
         prompt_tokens: Number(r.prompt_tokens),
         completion_tokens: Number(r.completion_tokens),
         cached_tokens: Number(r.cached_tokens),
-        cost_usd: Number(r.cost_usd),
+        cost_usd: r.cost_usd === null ? null : Number(r.cost_usd),
         unpriced_requests: Number(r.unpriced_requests ?? 0),
         p50_latency_ms: p?.p50_latency_ms == null ? null : Number(p.p50_latency_ms),
         p95_latency_ms: p?.p95_latency_ms == null ? null : Number(p.p95_latency_ms),

@@ -4,6 +4,7 @@ import type { Series } from '../charts.js';
 import { errorBox, field, h, mount } from '../dom.js';
 import { int, ms, percentile, usd } from '../format.js';
 import type { LogRecord, Page, UsageRow } from '../types.js';
+import { costPerBucket, costText } from '../usage-cost.js';
 
 const RANGES = { '1h': [3600, 'hour'], '24h': [86400, 'hour'], '7d': [7 * 86400, 'hour'], '30d': [30 * 86400, 'day'] } as const;
 type Range = keyof typeof RANGES;
@@ -64,10 +65,10 @@ function render(rows: UsageRow[], logs: LogRecord[], interval: string, buckets: 
   const names = [...new Set(byGroup.map((g) => name(g.group)))];
 
   /** One series per (top) group of a row field, summed per bucket. */
-  const perGroup = (pick: (r: UsageRow) => number | null): Series[] =>
+  const perGroup = (pick: (r: UsageRow) => number): Series[] =>
     names.map((n) => {
       const values: (number | null)[] = xs.map(() => 0);
-      for (const r of rows) if (name(r.group) === n && index.has(r.bucket)) values[index.get(r.bucket)!]! += pick(r) ?? 0;
+      for (const r of rows) if (name(r.group) === n && index.has(r.bucket)) values[index.get(r.bucket)!]! += pick(r);
       return { label: n, values };
     });
   const total = (pick: (r: UsageRow) => number): (number | null)[] => {
@@ -92,7 +93,7 @@ function render(rows: UsageRow[], logs: LogRecord[], interval: string, buckets: 
       { label: 'completion', values: total((r) => r.completion_tokens) },
       { label: 'cached', values: total((r) => r.cached_tokens), dash: true },
     ], int),
-    lineChart('Cost (USD)', xs, perGroup((r) => r.cost_usd), usd),
+    lineChart('Cost (USD)', xs, names.map((n) => ({ label: n, values: costPerBucket(rows.filter((r) => name(r.group) === n), index, xs.length) })), usd),
     lineChart('Latency', xs, latency, ms),
     lineChart('Time to first token (streams)', xs, ttft, ms),
   ];
@@ -110,7 +111,7 @@ function render(rows: UsageRow[], logs: LogRecord[], interval: string, buckets: 
     tile('Requests', int(requests)),
     tile('Errors', `${int(errors)} (${requests ? ((100 * errors) / requests).toFixed(1) : 0}%)`),
     tile('Tokens', int(sum((r) => r.prompt_tokens + r.completion_tokens))),
-    tile('Cost', usd(sum((r) => r.cost_usd)) + (sum((r) => r.unpriced_requests) ? ` + ${sum((r) => r.unpriced_requests)} unpriced` : '')),
+    tile('Cost', costText(rows)),
     tile(`Latency p50 / p95${sampled}`, `${ms(percentile(latencies, 50))} / ${ms(percentile(latencies, 95))}`),
     tile(`TTFT p50 / p95${sampled}`, `${ms(percentile(ttfts, 50))} / ${ms(percentile(ttfts, 95))}`),
   );
@@ -172,7 +173,7 @@ function breakdown(groups: { group: string | null }[], rows: UsageRow[]): HTMLEl
             h('td', {}, int(s((r) => r.errors))),
             h('td', {}, int(s((r) => r.prompt_tokens))),
             h('td', {}, int(s((r) => r.completion_tokens))),
-            h('td', {}, usd(s((r) => r.cost_usd))),
+            h('td', { class: 'cost' }, costText(mine)),
             h('td', {}, ms(weighted((r) => r.p50_latency_ms))),
             h('td', {}, ms(weighted((r) => r.p95_latency_ms))),
           );
