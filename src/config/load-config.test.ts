@@ -323,14 +323,50 @@ describe('parseConfigText', () => {
 
   it('accepts pricing overrides, including cached_input: null', () => {
     const config = parseConfigText(
-      lines('pricing:', '  moonshot/kimi-k2.6: { input: 0.6, cached_input: 0.15, output: 2.5 }', '  moonshot/kimi-k2: { cached_input: null }'),
+      lines('pricing:', '  moonshot/kimi-k2.6: { input: 0.6, cached_input: 0.15, output: 2.5 }', '  moonshot/kimi-k2.5: { cached_input: null }'),
       'f',
       {},
     );
     expect(config.pricing).toEqual({
       'moonshot/kimi-k2.6': { input: 0.6, cached_input: 0.15, output: 2.5 },
-      'moonshot/kimi-k2': { cached_input: null },
+      'moonshot/kimi-k2.5': { cached_input: null },
     });
+  });
+
+  it('refuses pricing keys that could never apply, and an incomplete price for a model the catalogue does not price', () => {
+    expect(
+      problemsOf(
+        lines(
+          'pricing:',
+          '  kimi-k2.6: { input: 1000, output: 1000 }',
+          '  moonshto/kimi-k2.5: { input: 1000, output: 1000 }',
+          '  moonshot/kimi-k2.7-code: { input: 1 }',
+          '  moonshot/no-such-model: { cached_input: 0.1 }',
+        ),
+      ),
+    ).toEqual([
+      'moongate.yaml:2:3: pricing["kimi-k2.6"]: must be "provider/model", e.g. "moonshot/kimi-k2.6" (got "kimi-k2.6")',
+      'moongate.yaml:3:3: pricing["moonshto/kimi-k2.5"]: names provider "moonshto", which is not configured (providers: moonshot)',
+      'moongate.yaml:4:3: pricing["moonshot/kimi-k2.7-code"]: "kimi-k2.7-code" has no catalogue price, so give both input and output (output missing)',
+      'moongate.yaml:5:3: pricing["moonshot/no-such-model"]: "no-such-model" has no catalogue price, so give both input and output (input and output missing)',
+    ]);
+  });
+
+  it('accepts a whole price for an unpriced model, and a partial one for a catalogued model under a renamed Moonshot provider', () => {
+    const config = parseConfigText(
+      lines(
+        'providers:',
+        '  moonshot-b: { type: moonshot, api_key: sk-b }',
+        '  together: { base_url: https://api.together.xyz/v1, api_key: sk-t }',
+        'pricing:',
+        '  moonshot/kimi-k2.7-code: { input: 1, output: 4 }',
+        '  moonshot-b/kimi-k2.6: { output: 3 }',
+        '  together/meta-llama/Llama-3.3-70B-Instruct-Turbo: { input: 0.88, output: 0.88 }',
+      ),
+      'f',
+      {},
+    );
+    expect(Object.keys(config.pricing)).toEqual(['moonshot/kimi-k2.7-code', 'moonshot-b/kimi-k2.6', 'together/meta-llama/Llama-3.3-70B-Instruct-Turbo']);
   });
 
   describe('never prints secrets', () => {

@@ -13,6 +13,7 @@ import { configFromEnvironment } from './env-config.js';
 import { describeKind, parseWith } from './format-issues.js';
 import { locateYamlNode } from './locate-yaml-node.js';
 import { normalizeModels } from './normalize-models.js';
+import { normalizePricing } from './normalize-pricing.js';
 import { normalizeProviders } from './normalize-providers.js';
 import { ConfigError, ProblemList, formatPath, unknownKeyMessage } from './problems.js';
 import type { ConfigPath, ConfigProblem } from './problems.js';
@@ -21,13 +22,12 @@ import {
   TOP_LEVEL_KEYS,
   loggingSchema,
   masterKeySchema,
-  pricingSchema,
   redisSchema,
   routerSchema,
   serverSchema,
   storeSchema,
 } from './schema.js';
-import type { GatewayConfig, ModelPriceOverride } from './types.js';
+import type { GatewayConfig } from './types.js';
 
 export { ConfigError } from './problems.js';
 export { configWarnings } from './warnings.js';
@@ -136,24 +136,10 @@ function buildConfig(data: Record<string, unknown>, source: string, problems: Pr
     if (value !== undefined) config.router[key] = value;
   }
 
-  if (data.pricing !== undefined && data.pricing !== null) {
-    const pricing = parseWith(pricingSchema, data.pricing, ['pricing'], problems);
-    if (pricing) {
-      config.pricing = Object.fromEntries(
-        Object.entries(pricing).map(([model, price]): [string, ModelPriceOverride] => {
-          const out: ModelPriceOverride = {};
-          if (price.input !== undefined) out.input = price.input;
-          if (price.cached_input !== undefined) out.cached_input = price.cached_input;
-          if (price.output !== undefined) out.output = price.output;
-          return [model, out];
-        }),
-      );
-    }
-  }
-
   const { providers, names } = normalizeProviders(data.providers, problems);
   config.providers = providers;
   config.models = normalizeModels(data.models, names, problems);
+  config.pricing = normalizePricing(data.pricing, providers, problems);
   return config;
 }
 
