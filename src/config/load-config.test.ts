@@ -99,11 +99,21 @@ describe('parseConfigText', () => {
     });
   });
 
-  it('leaves master_key and redis unset when their variables are missing', () => {
-    const config = parseConfigText(SPEC_EXAMPLE, 'moongate.yaml', SPEC_ENV);
-    expect(config.master_key).toBeUndefined();
+  it('leaves redis unset when its variable is missing', () => {
+    const config = parseConfigText(SPEC_EXAMPLE, 'moongate.yaml', { ...SPEC_ENV, MOONGATE_MASTER_KEY: 'mk-1' });
     expect(config.redis).toBeUndefined();
-    expect('master_key' in config).toBe(false);
+  });
+
+  it('refuses a master_key whose variable is missing, naming the variable, rather than start open to anyone', () => {
+    expect(problemsOf(SPEC_EXAMPLE, SPEC_ENV)).toEqual([
+      'moongate.yaml:2:1: master_key: environment variable MOONGATE_MASTER_KEY is not set; set it, or remove master_key to run in open local mode (no gateway authentication)',
+    ]);
+  });
+
+  it('refuses a master_key with whitespace at either end, which no client could send', () => {
+    const message = 'master_key: has leading or trailing whitespace, which HTTP strips from the Authorization header, so no client could ever send it; remove it';
+    expect(problemsOf('master_key: "mk-0123456789abcdef "\n')).toEqual([`moongate.yaml:1:1: ${message}`]);
+    expect(problemsOf('master_key: env:MK\n', { MK: '\tmk-0123456789abcdef' })).toEqual([`moongate.yaml:1:1: ${message}`]);
   });
 
   it('gives the defaults for an empty file, a comment-only file and empty sections', () => {
@@ -150,7 +160,7 @@ describe('parseConfigText', () => {
   });
 
   it('reports a missing variable with the key, line and variable', () => {
-    expect(problemsOf(SPEC_EXAMPLE, { MOONSHOT_API_KEY: 'sk-main', OPENAI_API_KEY: 'o' })).toEqual([
+    expect(problemsOf(SPEC_EXAMPLE, { MOONSHOT_API_KEY: 'sk-main', OPENAI_API_KEY: 'o', MOONGATE_MASTER_KEY: 'mk-1' })).toEqual([
       'moongate.yaml:15:9: providers.moonshot.credentials[1].api_key: environment variable MOONSHOT_CN_API_KEY is not set',
     ]);
     expect(problemsOf(lines('providers:', '  moonshot:', '    api_key: os.environ/MOONSHOT_API_KEY'), { MOONSHOT_API_KEY: '' })).toEqual([
@@ -160,7 +170,7 @@ describe('parseConfigText', () => {
 
   it('names key, file, line and column for a bad value', () => {
     const text = SPEC_EXAMPLE.replace('region: cn', 'region: eu');
-    expect(problemsOf(text, SPEC_ENV)).toEqual([
+    expect(problemsOf(text, { ...SPEC_ENV, MOONGATE_MASTER_KEY: 'mk-1' })).toEqual([
       'moongate.yaml:16:9: providers.moonshot.credentials[1].region: must be "global" or "cn" (got "eu")',
     ]);
   });

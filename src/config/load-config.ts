@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { LineCounter, isAlias, parseDocument, visit } from 'yaml';
 import type { Document } from 'yaml';
 import type { z } from 'zod';
-import { checkRedis, checkStore } from './check-values.js';
+import { checkMasterKey, checkRedis, checkStore } from './check-values.js';
 import { defaultConfig } from './defaults.js';
 import { configFromEnvironment } from './env-config.js';
 import { describeKind, parseWith } from './format-issues.js';
@@ -102,7 +102,9 @@ function buildConfig(data: Record<string, unknown>, source: string, problems: Pr
 
   if (data.master_key !== undefined && data.master_key !== null) {
     const masterKey = parseWith(masterKeySchema, data.master_key, ['master_key'], problems);
-    if (masterKey !== undefined) config.master_key = masterKey;
+    const p = masterKey === undefined ? undefined : checkMasterKey(masterKey);
+    if (p) problems.add(['master_key'], p);
+    else if (masterKey !== undefined) config.master_key = masterKey;
   }
 
   if (data.store !== undefined && data.store !== null) {

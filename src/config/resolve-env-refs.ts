@@ -3,7 +3,8 @@
  * `env:NAME` or LiteLLM's `os.environ/NAME` becomes the value of the variable NAME.
  *
  * A variable that is missing (or empty) is a problem naming the key and the variable, except at
- * optional keys (`master_key`, `redis`), where it means "not set" and the key is dropped.
+ * `redis`, where it means "not set" and the key is dropped. Not at `master_key`: a config that
+ * names a master key must never start without one, open to anyone.
  */
 import type { ConfigPath, PathSegment, ProblemList } from './problems.js';
 
@@ -11,7 +12,12 @@ const REFERENCE = /^(?:env:|os\.environ\/)(.*)$/s;
 const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** Top-level keys where a missing variable means "unset" rather than an error. */
-export const OPTIONAL_ENV_KEYS: readonly string[] = ['master_key', 'redis'];
+export const OPTIONAL_ENV_KEYS: readonly string[] = ['redis'];
+
+/** What to do instead, for keys where the operator may have meant "no value". */
+const MISSING_HINTS: Readonly<Record<string, string>> = {
+  master_key: '; set it, or remove master_key to run in open local mode (no gateway authentication)',
+};
 
 function isOptional(path: ConfigPath): boolean {
   return path.length === 1 && OPTIONAL_ENV_KEYS.includes(String(path[0]));
@@ -41,7 +47,8 @@ function resolve(value: unknown, path: PathSegment[], env: NodeJS.ProcessEnv, pr
     const resolved = env[name];
     if (resolved === undefined || resolved === '') {
       if (isOptional(path)) return DROP;
-      problems.addAndSuppress(path, `environment variable ${name} is ${resolved === undefined ? 'not set' : 'empty'}`);
+      const hint = path.length === 1 ? (MISSING_HINTS[String(path[0])] ?? '') : '';
+      problems.addAndSuppress(path, `environment variable ${name} is ${resolved === undefined ? 'not set' : 'empty'}${hint}`);
       return value;
     }
     return resolved;
