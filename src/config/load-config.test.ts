@@ -113,7 +113,7 @@ describe('parseConfigText', () => {
   it('refuses a master_key with whitespace at either end, which no client could send', () => {
     const message = 'master_key: has leading or trailing whitespace, which HTTP strips from the Authorization header, so no client could ever send it; remove it';
     expect(problemsOf('master_key: "mk-0123456789abcdef "\n')).toEqual([`moongate.yaml:1:1: ${message}`]);
-    expect(problemsOf('master_key: env:MK\n', { MK: '\tmk-0123456789abcdef' })).toEqual([`moongate.yaml:1:1: ${message}`]);
+    expect(problemsOf('master_key: env:MK\n', { MK: '\tmk-0123456789abcdef' })).toEqual([`moongate.yaml:1:1: ${message} (from environment variable MK)`]);
   });
 
   it('gives the defaults for an empty file, a comment-only file and empty sections', () => {
@@ -157,6 +157,13 @@ describe('parseConfigText', () => {
     expect(config.server.port).toBe(8081);
     expect(config.server.host).toBe('127.0.0.1');
     expect(config.providers.moonshot!.credentials.map((c) => c.api_key)).toEqual(['sk-a', 'sk-b']);
+  });
+
+  it('names the variable a bad value came from', () => {
+    expect(problemsOf(lines('server: { port: env:PORTX }', 'logging: { bodies: os.environ/BODIES }'), { PORTX: 'abc', BODIES: 'all' })).toEqual([
+      'moongate.yaml:1:11: server.port: must be a number (got a string) (from environment variable PORTX)',
+      'moongate.yaml:2:12: logging.bodies: must be "full", "redacted" or "off" (got "all") (from environment variable BODIES)',
+    ]);
   });
 
   it('reports a missing variable with the key, line and variable', () => {
@@ -267,7 +274,12 @@ describe('parseConfigText', () => {
   it('reports YAML syntax errors with line and column', () => {
     const [first] = problemsOf(lines('server:', '  port: 4000', ' host: x'));
     expect(first).toMatch(/^moongate\.yaml:3:\d+: /);
-    expect(problemsOf(lines('server: { port: 1 }', 'server: { port: 2 }'))).toEqual(['moongate.yaml:2:1: Map keys must be unique']);
+    expect(problemsOf(lines('server: { port: 1 }', 'server: { port: 2 }'))).toEqual([
+      'moongate.yaml:2:1: duplicate key "server" (each key may appear once in a map)',
+    ]);
+    expect(problemsOf(lines('pricing:', '  moonshot/kimi-k2.6: { input: 1 }', '  moonshot/kimi-k2.6: { input: 2 }'))).toEqual([
+      'moongate.yaml:3:3: duplicate key "moonshot/kimi-k2.6" (each key may appear once in a map)',
+    ]);
     expect(problemsOf(lines('providers:', '  moonshot: *missing'))[0]).toBe('moongate.yaml:2:13: alias *missing has no anchor &missing before it');
     expect(problemsOf(lines('server: {}', '---', 'server: {}'))).toEqual([
       'moongate.yaml:2:1: the config must be a single YAML document (remove the "---" line)',

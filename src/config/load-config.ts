@@ -4,7 +4,7 @@
  * key and `file:line:col`; a config with any problem throws `ConfigError` and nothing starts.
  */
 import { readFileSync } from 'node:fs';
-import { LineCounter, isAlias, parseDocument, visit } from 'yaml';
+import { LineCounter, isAlias, isScalar, parseDocument, visit } from 'yaml';
 import type { Document } from 'yaml';
 import type { z } from 'zod';
 import { checkMasterKey, checkRedis, checkStore } from './check-values.js';
@@ -18,6 +18,7 @@ import { normalizeProviders } from './normalize-providers.js';
 import { ConfigError, ProblemList, formatPath, unknownKeyMessage } from './problems.js';
 import type { ConfigPath, ConfigProblem } from './problems.js';
 import { resolveEnvRefs } from './resolve-env-refs.js';
+import type { EnvOrigins } from './resolve-env-refs.js';
 import {
   TOP_LEVEL_KEYS,
   loggingSchema,
@@ -59,12 +60,31 @@ function formatProblems(source: string, doc: Document, lineCounter: LineCounter,
     .map((p) => p.text);
 }
 
+/** The YAML library says only "Map keys must be unique": name the key, found by where it starts. */
+function duplicateKeyMessage(doc: Document, offset: number): string {
+  let key: string | undefined;
+  visit(doc, {
+    Pair(_key, pair) {
+      if (isScalar(pair.key) && pair.key.range?.[0] === offset) {
+        key = String(pair.key.value);
+        return visit.BREAK;
+      }
+      return undefined;
+    },
+  });
+  return key === undefined ? 'map keys must be unique' : `duplicate key ${JSON.stringify(key)} (each key may appear once in a map)`;
+}
+
 function syntaxProblems(source: string, doc: Document, lineCounter: LineCounter): string[] {
   const lines: string[] = [];
   for (const err of [...doc.errors, ...doc.warnings]) {
     const { line, col } = lineCounter.linePos(err.pos[0]);
     const message =
-      err.code === 'MULTIPLE_DOCS' ? 'the config must be a single YAML document (remove the "---" line)' : yamlMessage(err.message);
+      err.code === 'MULTIPLE_DOCS'
+        ? 'the config must be a single YAML document (remove the "---" line)'
+        : err.code === 'DUPLICATE_KEY'
+          ? duplicateKeyMessage(doc, err.pos[0])
+          : yamlMessage(err.message);
     lines.push(`${source}:${line}:${col}: ${message}`);
   }
   visit(doc, {
@@ -145,6 +165,12 @@ function buildConfig(data: Record<string, unknown>, source: string, problems: Pr
   return config;
 }
 
+/** A value that came from `env:NAME` is fixed in the environment, not the file: say which variable. */
+function withEnvOrigin(problem: ConfigProblem, origins: EnvOrigins): ConfigProblem {
+  const variable = origins.get(formatPath(problem.path));
+  return variable === undefined ? problem : { ...problem, message: `${problem.message} (from environment variable ${variable})` };
+}
+
 /** Parses and validates config text. `sourceName` is used in messages and as `config.source`. */
 export function parseConfigText(text: string, sourceName: string, env: NodeJS.ProcessEnv = process.env): GatewayConfig {
   const lineCounter = new LineCounter();
@@ -160,7 +186,8 @@ export function parseConfigText(text: string, sourceName: string, env: NodeJS.Pr
   }
 
   const problems = new ProblemList();
-  const data = resolveEnvRefs(parsed ?? {}, env, problems);
+  const origins: EnvOrigins = new Map();
+  const data = resolveEnvRefs(parsed ?? {}, env, problems, origins);
   let config: GatewayConfig | undefined;
   if (isMap(data)) {
     config = buildConfig(data, sourceName, problems);
@@ -168,7 +195,7 @@ export function parseConfigText(text: string, sourceName: string, env: NodeJS.Pr
     problems.add([], `the config must be a map of settings (server, providers, models, …), got ${describeKind(data)}`);
   }
   if (problems.size || !config) {
-    throw new ConfigError(formatProblems(sourceName, doc, lineCounter, problems.items));
+    throw new ConfigError(formatProblems(sourceName, doc, lineCounter, problems.items.map((p) => withEnvOrigin(p, origins))));
   }
   return config;
 }

@@ -6,6 +6,7 @@
  * `redis`, where it means "not set" and the key is dropped. Not at `master_key`: a config that
  * names a master key must never start without one, open to anyone.
  */
+import { formatPath } from './problems.js';
 import type { ConfigPath, PathSegment, ProblemList } from './problems.js';
 
 const REFERENCE = /^(?:env:|os\.environ\/)(.*)$/s;
@@ -33,7 +34,10 @@ export function parseEnvRef(value: string): string | null | undefined {
 
 const DROP = Symbol('drop');
 
-function resolve(value: unknown, path: PathSegment[], env: NodeJS.ProcessEnv, problems: ProblemList): unknown {
+/** The variable each resolved value came from, by key path (`formatPath`), for problems about that value. */
+export type EnvOrigins = Map<string, string>;
+
+function resolve(value: unknown, path: PathSegment[], env: NodeJS.ProcessEnv, problems: ProblemList, origins: EnvOrigins): unknown {
   if (typeof value === 'string') {
     const name = parseEnvRef(value);
     if (name === undefined) return value;
@@ -51,15 +55,16 @@ function resolve(value: unknown, path: PathSegment[], env: NodeJS.ProcessEnv, pr
       problems.addAndSuppress(path, `environment variable ${name} is ${resolved === undefined ? 'not set' : 'empty'}${hint}`);
       return value;
     }
+    origins.set(formatPath(path), name);
     return resolved;
   }
   if (Array.isArray(value)) {
-    return value.map((item, i) => resolve(item, [...path, i], env, problems));
+    return value.map((item, i) => resolve(item, [...path, i], env, problems, origins));
   }
   if (value !== null && typeof value === 'object') {
     const entries: [string, unknown][] = [];
     for (const [key, item] of Object.entries(value)) {
-      const out = resolve(item, [...path, key], env, problems);
+      const out = resolve(item, [...path, key], env, problems, origins);
       if (out !== DROP) entries.push([key, out]);
     }
     return Object.fromEntries(entries);
@@ -69,9 +74,10 @@ function resolve(value: unknown, path: PathSegment[], env: NodeJS.ProcessEnv, pr
 
 /**
  * A copy of `value` with every environment reference replaced. Problems are added to `problems`
- * (and their paths suppressed, so no follow-on problem is reported for the same key).
+ * (and their paths suppressed, so no follow-on problem is reported for the same key). `origins`
+ * receives the variable behind each replaced value.
  */
-export function resolveEnvRefs(value: unknown, env: NodeJS.ProcessEnv, problems: ProblemList): unknown {
-  const out = resolve(value, [], env, problems);
+export function resolveEnvRefs(value: unknown, env: NodeJS.ProcessEnv, problems: ProblemList, origins: EnvOrigins = new Map()): unknown {
+  const out = resolve(value, [], env, problems, origins);
   return out === DROP ? undefined : out;
 }
