@@ -1,3 +1,4 @@
+import { checkHttpUrl } from '../config/check-values.js';
 import { lazyUndiciRequest as request } from '../upstream/lazy-undici-request.js';
 
 export interface AdminTarget {
@@ -33,14 +34,37 @@ export async function adminCall(target: AdminTarget, method: 'GET' | 'POST' | 'P
   }
   if (res.statusCode >= 400) {
     const message = (json as { error?: { message?: string } }).error?.message ?? text;
-    throw new Error(`HTTP ${res.statusCode}: ${message}`);
+    throw new Error(`HTTP ${res.statusCode}: ${message}${res.statusCode === 401 ? ` ${masterKeyHint(target.masterKey, '--master-key')}` : ''}`);
   }
   return json;
 }
 
+/** What to do about a 401, for the flag the command takes the master key from. */
+export function masterKeyHint(masterKey: string | undefined, flag: string): string {
+  return masterKey
+    ? `(The master key given was refused: check ${flag} or $MOONGATE_MASTER_KEY.)`
+    : `(No master key was given: use ${flag} or set $MOONGATE_MASTER_KEY.)`;
+}
+
+export const DEFAULT_GATEWAY_URL = 'http://127.0.0.1:4000';
+
+/**
+ * The gateway to talk to: `--url`, else $MOONGATE_URL (empty counts as unset), else the default.
+ * Checked here so that `127.0.0.1:4000` (no scheme) is named as the problem, not a failed request.
+ */
+export function gatewayUrl(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
+  const fromEnv = env.MOONGATE_URL === '' ? undefined : env.MOONGATE_URL;
+  const url = flag ?? fromEnv ?? DEFAULT_GATEWAY_URL;
+  if (checkHttpUrl(url) !== undefined) {
+    const source = flag !== undefined ? '--url' : 'MOONGATE_URL';
+    throw new Error(`${source} ${JSON.stringify(url)} is not a valid gateway URL; expected the form http://HOST:PORT, e.g. ${DEFAULT_GATEWAY_URL}`);
+  }
+  return url;
+}
+
 export function adminTarget(options: { url?: string; masterKey?: string }): AdminTarget {
   return {
-    url: options.url ?? process.env.MOONGATE_URL ?? 'http://127.0.0.1:4000',
+    url: gatewayUrl(options.url),
     masterKey: options.masterKey ?? process.env.MOONGATE_MASTER_KEY,
   };
 }

@@ -1,5 +1,7 @@
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import { adminCall, adminTarget } from './admin-client.js';
+import { createKeyBody, parseExpires, parseModels, parsePeriod, positiveNumber, wholeNumber } from './key-options.js';
+import type { CreateKeyOptions } from './key-options.js';
 import { printable } from './printable.js';
 
 interface Connection {
@@ -7,12 +9,6 @@ interface Connection {
   masterKey?: string;
   json?: boolean;
 }
-
-const positiveNumber = (what: string) => (value: string): number => {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`${what} must be a positive number.`);
-  return n;
-};
 
 /** `moongate keys create|list|revoke`: gateway keys, through a running gateway's admin API. */
 export function keysCommand(): Command {
@@ -28,27 +24,16 @@ export function keysCommand(): Command {
       .command('create')
       .description('create a key; it is shown once')
       .requiredOption('--name <name>', 'a name for the key')
-      .option('--models <globs>', 'comma-separated model globs the key may use, e.g. "kimi,moonshot/*"')
+      .option('--models <globs>', 'comma-separated model globs the key may use, e.g. "kimi,moonshot/*" (default: every model)', parseModels)
       .option('--budget <usd>', 'budget in USD', positiveNumber('--budget'))
-      .option('--period <period>', 'budget period: day, month or total', (v: string) => {
-        if (!['day', 'month', 'total'].includes(v)) throw new InvalidArgumentError('must be day, month or total.');
-        return v;
-      })
-      .option('--rpm <n>', 'requests per minute', positiveNumber('--rpm'))
-      .option('--tpm <n>', 'tokens per minute', positiveNumber('--tpm'))
-      .option('--expires <iso>', 'expiry, ISO 8601 (e.g. 2026-12-31T00:00:00Z)')
+      .option('--period <period>', 'budget period (with --budget): day, month or total', parsePeriod)
+      .option('--rpm <n>', 'requests per minute (a whole number)', wholeNumber('--rpm'))
+      .option('--tpm <n>', 'tokens per minute (a whole number)', wholeNumber('--tpm'))
+      .option('--expires <iso>', 'expiry in the future, ISO 8601 (e.g. 2026-12-31T00:00:00Z)', (v: string) => parseExpires(v))
       .option('--customer <id>', 'customer identifier recorded with every request'),
-  ).action(async (o: Connection & { name: string; models?: string; budget?: number; period?: string; rpm?: number; tpm?: number; expires?: string; customer?: string }) => {
-    const created = (await adminCall(adminTarget(o), 'POST', '/admin/keys', {
-      name: o.name,
-      ...(o.models ? { models: o.models.split(',').map((m) => m.trim()).filter(Boolean) } : {}),
-      ...(o.budget !== undefined ? { budget_usd: o.budget } : {}),
-      ...(o.period ? { budget_period: o.period } : {}),
-      ...(o.rpm !== undefined ? { rpm: o.rpm } : {}),
-      ...(o.tpm !== undefined ? { tpm: o.tpm } : {}),
-      ...(o.expires ? { expires_at: o.expires } : {}),
-      ...(o.customer ? { customer_identifier: o.customer } : {}),
-    })) as Record<string, unknown>;
+  ).action(async (o: Connection & CreateKeyOptions) => {
+    const body = createKeyBody(o);
+    const created = (await adminCall(adminTarget(o), 'POST', '/admin/keys', body)) as Record<string, unknown>;
     if (o.json) return console.log(JSON.stringify(created, null, 2));
     console.log(`Created key ${printable(String(created.id))} (${printable(String(created.name))}). This is the only time it is shown:\n\n  ${created.key}\n`);
   });
@@ -64,8 +49,13 @@ export function keysCommand(): Command {
   });
 
   connection(keys.command('revoke').description('revoke a key (effective on its next request)').argument('<id>', 'key id (key_…)')).action(async (id: string, o: Connection) => {
-    const revoked = (await adminCall(adminTarget(o), 'DELETE', `/admin/keys/${encodeURIComponent(id)}`)) as Record<string, unknown>;
+    const target = adminTarget(o);
+    const path = `/admin/keys/${encodeURIComponent(id)}`;
+    // Revoking twice changes nothing at the gateway, so the answer alone cannot tell the two apart.
+    const before = (await adminCall(target, 'GET', path)) as Record<string, unknown>;
+    const revoked = before.status === 'revoked' ? before : ((await adminCall(target, 'DELETE', path)) as Record<string, unknown>);
     if (o.json) return console.log(JSON.stringify(revoked, null, 2));
+    if (before.status === 'revoked') return console.log(printable(`${revoked.id} (${revoked.name}) was already revoked, on ${revoked.revoked_at}.`));
     console.log(printable(`Revoked ${revoked.id} (${revoked.name}).`));
   });
   return keys;

@@ -5,6 +5,7 @@ import { httpLogReader, storeLogReader } from '../logs/tail/log-reader.js';
 import type { LogReader } from '../logs/tail/log-reader.js';
 import { tailLogs } from '../logs/tail/tail-logs.js';
 import type { LogFilter, StatusFilter } from '../store/store.js';
+import { gatewayUrl } from './admin-client.js';
 import { printable } from './printable.js';
 
 export interface LogsOptions {
@@ -40,7 +41,11 @@ export async function runLogs(options: LogsOptions): Promise<void> {
   if (options.status) filter.status = parseStatusOption(options.status);
   if (options.since) filter.from_ms = parseTime(options.since, 'since');
 
-  const reader: LogReader = options.store ? await storeLogReader(options.store) : httpLogReader(options.url ?? nonEmpty(process.env.MOONGATE_URL) ?? 'http://127.0.0.1:4000', options.apiKey ?? nonEmpty(process.env.MOONGATE_MASTER_KEY));
+  // Which one was meant cannot be guessed: one reads a file, the other asks a (maybe different) gateway.
+  if (options.store !== undefined && options.url !== undefined) throw new Error('--store and --url were both given; use one: --store reads the store file, --url asks a running gateway.');
+  const reader: LogReader = options.store
+    ? await storeLogReader(options.store)
+    : httpLogReader(gatewayUrl(options.url), options.apiKey ?? nonEmpty(process.env.MOONGATE_MASTER_KEY));
   const abort = new AbortController();
   const stop = (): void => abort.abort();
   process.once('SIGINT', stop);
@@ -60,6 +65,17 @@ export async function runLogs(options: LogsOptions): Promise<void> {
     process.off('SIGTERM', stop);
     await reader.close();
   }
+}
+
+/** Below this, --follow would ask the gateway (and its store) many times a second for nothing. */
+export const MIN_INTERVAL_MS = 100;
+
+export function parseInterval(value: string): number {
+  const ms = Number(value);
+  if (value.trim() === '' || !Number.isFinite(ms) || ms < MIN_INTERVAL_MS) {
+    throw new InvalidArgumentError(`--interval must be a number of milliseconds, at least ${MIN_INTERVAL_MS}.`);
+  }
+  return ms;
 }
 
 export function parseLines(value: string): number {

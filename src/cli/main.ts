@@ -1,7 +1,8 @@
 #!/usr/bin/env node
+import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
 import { keysCommand } from './keys-command.js';
-import { parseLines, runLogs } from './logs-command.js';
+import { MIN_INTERVAL_MS, parseInterval, parseLines, runLogs } from './logs-command.js';
 import type { CheckOptions } from './check-command.js';
 import type { StartOptions } from './start-command.js';
 
@@ -9,6 +10,12 @@ export function parsePort(value: string): number {
   const port = Number(value);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidArgumentError('must be a port number (0-65535).');
   return port;
+}
+
+/** From package.json, which sits two folders up from both src/cli and dist/cli. */
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: unknown };
+  return typeof pkg.version === 'string' ? pkg.version : 'unknown';
 }
 
 function parseMs(value: string): number {
@@ -20,6 +27,7 @@ function parseMs(value: string): number {
 const program = new Command()
   .name('moongate')
   .description("Self-hosted, OpenAI-compatible LLM gateway with first-class support for Moonshot AI's Kimi models")
+  .version(packageVersion(), '-V, --version', 'print the version')
   .showHelpAfterError();
 
 program
@@ -69,11 +77,11 @@ program
   .option('--url <url>', 'the running gateway to ask (default: $MOONGATE_URL or http://127.0.0.1:4000)')
   .option('--api-key <key>', 'the master key (default: $MOONGATE_MASTER_KEY)')
   .option('--store <store>', 'read the store directly instead of a gateway, e.g. sqlite:./.moongate/moongate.db')
-  .option('--json', 'one JSON record per line')
-  .option('--interval <ms>', 'how often --follow asks for new records', parseMs, 1000)
+  .option('--json', 'one JSON record per line (without request and response bodies)')
+  .option('--interval <ms>', `how often --follow asks for new records, in ms (at least ${MIN_INTERVAL_MS})`, parseInterval, 1000)
   .action(runLogs);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
-  console.error(err instanceof Error ? err.message : String(err));
+  console.error(`moongate: ${err instanceof Error ? err.message : String(err)}`);
   process.exit(1);
 });

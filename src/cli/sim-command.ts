@@ -1,4 +1,5 @@
 import { simulatorBanner, startSimulator } from '../sim/index.js';
+import { listenErrorMessage } from './listen-error.js';
 import { onShutdownSignal } from './shutdown.js';
 
 interface SimOptions {
@@ -9,7 +10,15 @@ interface SimOptions {
 }
 
 export async function runSim(options: SimOptions): Promise<void> {
-  const sim = await startSimulator({ port: options.port, host: options.host, latencyMs: options.latency, tokenDelayMs: options.tokenDelay });
+  let sim;
+  try {
+    sim = await startSimulator({ port: options.port, host: options.host, latencyMs: options.latency, tokenDelayMs: options.tokenDelay });
+  } catch (err) {
+    const message = listenErrorMessage(err, options.host, options.port, 'choose another with --port');
+    if (message === undefined) throw err;
+    console.error(`moongate: ${message}`);
+    process.exit(1);
+  }
   console.log(simulatorBanner(sim));
   onShutdownSignal(() => sim.close());
 }

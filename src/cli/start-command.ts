@@ -3,6 +3,7 @@ import { ConfigError } from '../config/problems.js';
 import type { GatewayConfig } from '../config/types.js';
 import type { GatewayWithStore } from '../gateway.js';
 import { isLoopbackAddress } from '../server/auth.js';
+import { listenErrorMessage } from './listen-error.js';
 import { onShutdownSignal } from './shutdown.js';
 
 export interface StartOptions {
@@ -42,7 +43,16 @@ export async function runStart(options: StartOptions): Promise<void> {
     console.error(`moongate: nothing was started: ${err instanceof Error ? err.message : String(err)}`);
     process.exit(1);
   }
-  const url = await gateway.listen();
+  let url: string;
+  try {
+    url = await gateway.listen();
+  } catch (err) {
+    const message = listenErrorMessage(err, config.server.host, config.server.port, 'set server.port or --port');
+    if (message === undefined) throw err;
+    console.error(`moongate: ${message}`);
+    await gateway.close();
+    process.exit(1);
+  }
   const providers = Object.values(config.providers)
     .map((p) => `${p.name} (${p.credentials.length} credential${p.credentials.length === 1 ? '' : 's'})`)
     .join(', ');

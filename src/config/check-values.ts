@@ -30,6 +30,17 @@ export function checkStore(store: string): string | undefined {
   return 'must be "sqlite:PATH" (e.g. sqlite:./.moongate/moongate.db)';
 }
 
+/**
+ * HTTP drops whitespace around a header value, so a master key with whitespace at either end could
+ * never match what a client sends: every request would be refused.
+ */
+export function checkMasterKey(key: string): string | undefined {
+  if (key.trim() !== key) {
+    return 'has leading or trailing whitespace, which HTTP strips from the Authorization header, so no client could ever send it; remove it';
+  }
+  return undefined;
+}
+
 export function checkRedis(url: string): string | undefined {
   if (/^rediss?:\/\/./.test(url)) return undefined;
   return 'must be a redis:// or rediss:// URL';

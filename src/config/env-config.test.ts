@@ -74,6 +74,12 @@ describe('configFromEnvironment', () => {
     );
   });
 
+  it('refuses a MOONGATE_MASTER_KEY with whitespace at either end', () => {
+    expect(() => configFromEnvironment({ MOONGATE_MASTER_KEY: 'mk-0123456789abcdef\n' })).toThrow(
+      'environment: MOONGATE_MASTER_KEY: has leading or trailing whitespace, which HTTP strips from the Authorization header, so no client could ever send it; remove it',
+    );
+  });
+
   it('reads MOONGATE_MASTER_KEY and MOONGATE_STORE', () => {
     const config = configFromEnvironment({ MOONGATE_MASTER_KEY: 'mk-1', MOONGATE_STORE: 'sqlite:/var/lib/moongate/logs.db' });
     expect(config.master_key).toBe('mk-1');

@@ -12,7 +12,7 @@
  * An empty variable counts as unset.
  */
 import { DEFAULT_OPENAI_BASE_URL, ENVIRONMENT_SOURCE, defaultConfig } from './defaults.js';
-import { checkHttpUrl, checkStore, normalizeBaseUrl } from './check-values.js';
+import { checkHttpUrl, checkMasterKey, checkStore, normalizeBaseUrl } from './check-values.js';
 import { emptyProvider } from './normalize-providers.js';
 import { ConfigError } from './problems.js';
 import type { CredentialConfig, GatewayConfig, MoonshotRegion } from './types.js';
@@ -49,7 +49,9 @@ export function configFromEnvironment(env: NodeJS.ProcessEnv): GatewayConfig {
   const config = defaultConfig(ENVIRONMENT_SOURCE);
 
   const masterKey = read('MOONGATE_MASTER_KEY');
-  if (masterKey !== undefined) config.master_key = masterKey;
+  const masterKeyProblem = masterKey === undefined ? undefined : checkMasterKey(masterKey);
+  if (masterKeyProblem) problem('MOONGATE_MASTER_KEY', masterKeyProblem);
+  else if (masterKey !== undefined) config.master_key = masterKey;
 
   const store = read('MOONGATE_STORE');
   if (store !== undefined) {

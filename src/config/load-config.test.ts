@@ -99,11 +99,21 @@ describe('parseConfigText', () => {
     });
   });
 
-  it('leaves master_key and redis unset when their variables are missing', () => {
-    const config = parseConfigText(SPEC_EXAMPLE, 'moongate.yaml', SPEC_ENV);
-    expect(config.master_key).toBeUndefined();
+  it('leaves redis unset when its variable is missing', () => {
+    const config = parseConfigText(SPEC_EXAMPLE, 'moongate.yaml', { ...SPEC_ENV, MOONGATE_MASTER_KEY: 'mk-1' });
     expect(config.redis).toBeUndefined();
-    expect('master_key' in config).toBe(false);
+  });
+
+  it('refuses a master_key whose variable is missing, naming the variable, rather than start open to anyone', () => {
+    expect(problemsOf(SPEC_EXAMPLE, SPEC_ENV)).toEqual([
+      'moongate.yaml:2:1: master_key: environment variable MOONGATE_MASTER_KEY is not set; set it, or remove master_key to run in open local mode (no gateway authentication)',
+    ]);
+  });
+
+  it('refuses a master_key with whitespace at either end, which no client could send', () => {
+    const message = 'master_key: has leading or trailing whitespace, which HTTP strips from the Authorization header, so no client could ever send it; remove it';
+    expect(problemsOf('master_key: "mk-0123456789abcdef "\n')).toEqual([`moongate.yaml:1:1: ${message}`]);
+    expect(problemsOf('master_key: env:MK\n', { MK: '\tmk-0123456789abcdef' })).toEqual([`moongate.yaml:1:1: ${message} (from environment variable MK)`]);
   });
 
   it('gives the defaults for an empty file, a comment-only file and empty sections', () => {
@@ -149,8 +159,15 @@ describe('parseConfigText', () => {
     expect(config.providers.moonshot!.credentials.map((c) => c.api_key)).toEqual(['sk-a', 'sk-b']);
   });
 
+  it('names the variable a bad value came from', () => {
+    expect(problemsOf(lines('server: { port: env:PORTX }', 'logging: { bodies: os.environ/BODIES }'), { PORTX: 'abc', BODIES: 'all' })).toEqual([
+      'moongate.yaml:1:11: server.port: must be a number (got a string) (from environment variable PORTX)',
+      'moongate.yaml:2:12: logging.bodies: must be "full", "redacted" or "off" (got "all") (from environment variable BODIES)',
+    ]);
+  });
+
   it('reports a missing variable with the key, line and variable', () => {
-    expect(problemsOf(SPEC_EXAMPLE, { MOONSHOT_API_KEY: 'sk-main', OPENAI_API_KEY: 'o' })).toEqual([
+    expect(problemsOf(SPEC_EXAMPLE, { MOONSHOT_API_KEY: 'sk-main', OPENAI_API_KEY: 'o', MOONGATE_MASTER_KEY: 'mk-1' })).toEqual([
       'moongate.yaml:15:9: providers.moonshot.credentials[1].api_key: environment variable MOONSHOT_CN_API_KEY is not set',
     ]);
     expect(problemsOf(lines('providers:', '  moonshot:', '    api_key: os.environ/MOONSHOT_API_KEY'), { MOONSHOT_API_KEY: '' })).toEqual([
@@ -160,7 +177,7 @@ describe('parseConfigText', () => {
 
   it('names key, file, line and column for a bad value', () => {
     const text = SPEC_EXAMPLE.replace('region: cn', 'region: eu');
-    expect(problemsOf(text, SPEC_ENV)).toEqual([
+    expect(problemsOf(text, { ...SPEC_ENV, MOONGATE_MASTER_KEY: 'mk-1' })).toEqual([
       'moongate.yaml:16:9: providers.moonshot.credentials[1].region: must be "global" or "cn" (got "eu")',
     ]);
   });
@@ -257,7 +274,12 @@ describe('parseConfigText', () => {
   it('reports YAML syntax errors with line and column', () => {
     const [first] = problemsOf(lines('server:', '  port: 4000', ' host: x'));
     expect(first).toMatch(/^moongate\.yaml:3:\d+: /);
-    expect(problemsOf(lines('server: { port: 1 }', 'server: { port: 2 }'))).toEqual(['moongate.yaml:2:1: Map keys must be unique']);
+    expect(problemsOf(lines('server: { port: 1 }', 'server: { port: 2 }'))).toEqual([
+      'moongate.yaml:2:1: duplicate key "server" (each key may appear once in a map)',
+    ]);
+    expect(problemsOf(lines('pricing:', '  moonshot/kimi-k2.6: { input: 1 }', '  moonshot/kimi-k2.6: { input: 2 }'))).toEqual([
+      'moongate.yaml:3:3: duplicate key "moonshot/kimi-k2.6" (each key may appear once in a map)',
+    ]);
     expect(problemsOf(lines('providers:', '  moonshot: *missing'))[0]).toBe('moongate.yaml:2:13: alias *missing has no anchor &missing before it');
     expect(problemsOf(lines('server: {}', '---', 'server: {}'))).toEqual([
       'moongate.yaml:2:1: the config must be a single YAML document (remove the "---" line)',
@@ -323,14 +345,50 @@ describe('parseConfigText', () => {
 
   it('accepts pricing overrides, including cached_input: null', () => {
     const config = parseConfigText(
-      lines('pricing:', '  moonshot/kimi-k2.6: { input: 0.6, cached_input: 0.15, output: 2.5 }', '  moonshot/kimi-k2: { cached_input: null }'),
+      lines('pricing:', '  moonshot/kimi-k2.6: { input: 0.6, cached_input: 0.15, output: 2.5 }', '  moonshot/kimi-k2.5: { cached_input: null }'),
       'f',
       {},
     );
     expect(config.pricing).toEqual({
       'moonshot/kimi-k2.6': { input: 0.6, cached_input: 0.15, output: 2.5 },
-      'moonshot/kimi-k2': { cached_input: null },
+      'moonshot/kimi-k2.5': { cached_input: null },
     });
+  });
+
+  it('refuses pricing keys that could never apply, and an incomplete price for a model the catalogue does not price', () => {
+    expect(
+      problemsOf(
+        lines(
+          'pricing:',
+          '  kimi-k2.6: { input: 1000, output: 1000 }',
+          '  moonshto/kimi-k2.5: { input: 1000, output: 1000 }',
+          '  moonshot/kimi-k2.7-code: { input: 1 }',
+          '  moonshot/no-such-model: { cached_input: 0.1 }',
+        ),
+      ),
+    ).toEqual([
+      'moongate.yaml:2:3: pricing["kimi-k2.6"]: must be "provider/model", e.g. "moonshot/kimi-k2.6" (got "kimi-k2.6")',
+      'moongate.yaml:3:3: pricing["moonshto/kimi-k2.5"]: names provider "moonshto", which is not configured (providers: moonshot)',
+      'moongate.yaml:4:3: pricing["moonshot/kimi-k2.7-code"]: "kimi-k2.7-code" has no catalogue price, so give both input and output (output missing)',
+      'moongate.yaml:5:3: pricing["moonshot/no-such-model"]: "no-such-model" has no catalogue price, so give both input and output (input and output missing)',
+    ]);
+  });
+
+  it('accepts a whole price for an unpriced model, and a partial one for a catalogued model under a renamed Moonshot provider', () => {
+    const config = parseConfigText(
+      lines(
+        'providers:',
+        '  moonshot-b: { type: moonshot, api_key: sk-b }',
+        '  together: { base_url: https://api.together.xyz/v1, api_key: sk-t }',
+        'pricing:',
+        '  moonshot/kimi-k2.7-code: { input: 1, output: 4 }',
+        '  moonshot-b/kimi-k2.6: { output: 3 }',
+        '  together/meta-llama/Llama-3.3-70B-Instruct-Turbo: { input: 0.88, output: 0.88 }',
+      ),
+      'f',
+      {},
+    );
+    expect(Object.keys(config.pricing)).toEqual(['moonshot/kimi-k2.7-code', 'moonshot-b/kimi-k2.6', 'together/meta-llama/Llama-3.3-70B-Instruct-Turbo']);
   });
 
   describe('never prints secrets', () => {

@@ -4,30 +4,31 @@
  * key and `file:line:col`; a config with any problem throws `ConfigError` and nothing starts.
  */
 import { readFileSync } from 'node:fs';
-import { LineCounter, isAlias, parseDocument, visit } from 'yaml';
+import { LineCounter, isAlias, isScalar, parseDocument, visit } from 'yaml';
 import type { Document } from 'yaml';
 import type { z } from 'zod';
-import { checkRedis, checkStore } from './check-values.js';
+import { checkMasterKey, checkRedis, checkStore } from './check-values.js';
 import { defaultConfig } from './defaults.js';
 import { configFromEnvironment } from './env-config.js';
 import { describeKind, parseWith } from './format-issues.js';
 import { locateYamlNode } from './locate-yaml-node.js';
 import { normalizeModels } from './normalize-models.js';
+import { normalizePricing } from './normalize-pricing.js';
 import { normalizeProviders } from './normalize-providers.js';
 import { ConfigError, ProblemList, formatPath, unknownKeyMessage } from './problems.js';
 import type { ConfigPath, ConfigProblem } from './problems.js';
 import { resolveEnvRefs } from './resolve-env-refs.js';
+import type { EnvOrigins } from './resolve-env-refs.js';
 import {
   TOP_LEVEL_KEYS,
   loggingSchema,
   masterKeySchema,
-  pricingSchema,
   redisSchema,
   routerSchema,
   serverSchema,
   storeSchema,
 } from './schema.js';
-import type { GatewayConfig, ModelPriceOverride } from './types.js';
+import type { GatewayConfig } from './types.js';
 
 export { ConfigError } from './problems.js';
 export { configWarnings } from './warnings.js';
@@ -59,12 +60,31 @@ function formatProblems(source: string, doc: Document, lineCounter: LineCounter,
     .map((p) => p.text);
 }
 
+/** The YAML library says only "Map keys must be unique": name the key, found by where it starts. */
+function duplicateKeyMessage(doc: Document, offset: number): string {
+  let key: string | undefined;
+  visit(doc, {
+    Pair(_key, pair) {
+      if (isScalar(pair.key) && pair.key.range?.[0] === offset) {
+        key = String(pair.key.value);
+        return visit.BREAK;
+      }
+      return undefined;
+    },
+  });
+  return key === undefined ? 'map keys must be unique' : `duplicate key ${JSON.stringify(key)} (each key may appear once in a map)`;
+}
+
 function syntaxProblems(source: string, doc: Document, lineCounter: LineCounter): string[] {
   const lines: string[] = [];
   for (const err of [...doc.errors, ...doc.warnings]) {
     const { line, col } = lineCounter.linePos(err.pos[0]);
     const message =
-      err.code === 'MULTIPLE_DOCS' ? 'the config must be a single YAML document (remove the "---" line)' : yamlMessage(err.message);
+      err.code === 'MULTIPLE_DOCS'
+        ? 'the config must be a single YAML document (remove the "---" line)'
+        : err.code === 'DUPLICATE_KEY'
+          ? duplicateKeyMessage(doc, err.pos[0])
+          : yamlMessage(err.message);
     lines.push(`${source}:${line}:${col}: ${message}`);
   }
   visit(doc, {
@@ -102,7 +122,9 @@ function buildConfig(data: Record<string, unknown>, source: string, problems: Pr
 
   if (data.master_key !== undefined && data.master_key !== null) {
     const masterKey = parseWith(masterKeySchema, data.master_key, ['master_key'], problems);
-    if (masterKey !== undefined) config.master_key = masterKey;
+    const p = masterKey === undefined ? undefined : checkMasterKey(masterKey);
+    if (p) problems.add(['master_key'], p);
+    else if (masterKey !== undefined) config.master_key = masterKey;
   }
 
   if (data.store !== undefined && data.store !== null) {
@@ -136,25 +158,17 @@ function buildConfig(data: Record<string, unknown>, source: string, problems: Pr
     if (value !== undefined) config.router[key] = value;
   }
 
-  if (data.pricing !== undefined && data.pricing !== null) {
-    const pricing = parseWith(pricingSchema, data.pricing, ['pricing'], problems);
-    if (pricing) {
-      config.pricing = Object.fromEntries(
-        Object.entries(pricing).map(([model, price]): [string, ModelPriceOverride] => {
-          const out: ModelPriceOverride = {};
-          if (price.input !== undefined) out.input = price.input;
-          if (price.cached_input !== undefined) out.cached_input = price.cached_input;
-          if (price.output !== undefined) out.output = price.output;
-          return [model, out];
-        }),
-      );
-    }
-  }
-
   const { providers, names } = normalizeProviders(data.providers, problems);
   config.providers = providers;
   config.models = normalizeModels(data.models, names, problems);
+  config.pricing = normalizePricing(data.pricing, providers, problems);
   return config;
+}
+
+/** A value that came from `env:NAME` is fixed in the environment, not the file: say which variable. */
+function withEnvOrigin(problem: ConfigProblem, origins: EnvOrigins): ConfigProblem {
+  const variable = origins.get(formatPath(problem.path));
+  return variable === undefined ? problem : { ...problem, message: `${problem.message} (from environment variable ${variable})` };
 }
 
 /** Parses and validates config text. `sourceName` is used in messages and as `config.source`. */
@@ -172,7 +186,8 @@ export function parseConfigText(text: string, sourceName: string, env: NodeJS.Pr
   }
 
   const problems = new ProblemList();
-  const data = resolveEnvRefs(parsed ?? {}, env, problems);
+  const origins: EnvOrigins = new Map();
+  const data = resolveEnvRefs(parsed ?? {}, env, problems, origins);
   let config: GatewayConfig | undefined;
   if (isMap(data)) {
     config = buildConfig(data, sourceName, problems);
@@ -180,7 +195,7 @@ export function parseConfigText(text: string, sourceName: string, env: NodeJS.Pr
     problems.add([], `the config must be a map of settings (server, providers, models, …), got ${describeKind(data)}`);
   }
   if (problems.size || !config) {
-    throw new ConfigError(formatProblems(sourceName, doc, lineCounter, problems.items));
+    throw new ConfigError(formatProblems(sourceName, doc, lineCounter, problems.items.map((p) => withEnvOrigin(p, origins))));
   }
   return config;
 }

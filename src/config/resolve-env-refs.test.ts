@@ -61,13 +61,18 @@ describe('resolveEnvRefs', () => {
     expect(problems).toEqual([{ path: ['list', 0], message: 'environment variable EMPTY is empty' }]);
   });
 
-  it('treats a missing or empty variable at master_key and redis as unset', () => {
-    const { out, problems } = run(
-      { master_key: 'env:MOONGATE_MASTER_KEY', redis: 'os.environ/MOONGATE_REDIS_URL', store: 'sqlite:x' },
-      { MOONGATE_REDIS_URL: '' },
-    );
+  it('treats a missing or empty variable at redis as unset', () => {
+    const { out, problems } = run({ redis: 'os.environ/MOONGATE_REDIS_URL', store: 'sqlite:x' }, { MOONGATE_REDIS_URL: '' });
     expect(problems).toEqual([]);
     expect(out).toEqual({ store: 'sqlite:x' });
+  });
+
+  it('reports a missing or empty variable at master_key, naming it: the gateway must not start open by accident', () => {
+    const hint = '; set it, or remove master_key to run in open local mode (no gateway authentication)';
+    expect(run({ master_key: 'env:NOPE_NOT_SET' }, {}).problems).toEqual([
+      { path: ['master_key'], message: `environment variable NOPE_NOT_SET is not set${hint}` },
+    ]);
+    expect(run({ master_key: 'os.environ/MK' }, { MK: '' }).problems).toEqual([{ path: ['master_key'], message: `environment variable MK is empty${hint}` }]);
   });
 
   it('resolves master_key and redis when set', () => {
@@ -75,8 +80,8 @@ describe('resolveEnvRefs', () => {
     expect(out).toEqual({ master_key: 'secret', redis: 'redis://h' });
   });
 
-  it('only treats the top-level master_key as optional', () => {
-    const { problems } = run({ other: { master_key: 'env:NOPE' } }, {});
+  it('only treats the top-level redis as optional', () => {
+    const { problems } = run({ other: { redis: 'env:NOPE' } }, {});
     expect(problems).toHaveLength(1);
   });
 

@@ -19,7 +19,7 @@ describe('secretFindings', () => {
 
 describe('configWarnings', () => {
   it('is empty for a clean config', () => {
-    expect(configWarnings(configFromEnvironment({ MOONSHOT_API_KEY: 'sk-clean', MOONGATE_MASTER_KEY: 'mk' }))).toEqual([]);
+    expect(configWarnings(configFromEnvironment({ MOONSHOT_API_KEY: 'sk-clean', MOONGATE_MASTER_KEY: 'mk-0123456789abcdef' }))).toEqual([]);
   });
 
   it('warns about whitespace in a Moonshot key without printing it', () => {
@@ -34,11 +34,19 @@ describe('configWarnings', () => {
   });
 
   it('combines findings and covers other providers and the master key', () => {
-    const config = configFromEnvironment({ OPENAI_API_KEY: ' "sk-o" ', MOONGATE_MASTER_KEY: 'mk-secret ' });
+    const config = configFromEnvironment({ OPENAI_API_KEY: ' "sk-o" ', MOONGATE_MASTER_KEY: '"mk-secret-0123456789"' });
     expect(configWarnings(config)).toEqual([
       'providers.openai.credentials[0] ("default"): api_key has leading whitespace, has trailing whitespace and is wrapped in quotes; the provider will likely answer 401',
-      'master_key has trailing whitespace; clients must send it exactly like that, or they will be refused',
+      'master_key is wrapped in quotes; clients must send it exactly like that, or they will be refused',
     ]);
+  });
+
+  it('warns about a master key shorter than 16 characters, without printing it', () => {
+    const warnings = configWarnings(configFromEnvironment({ MOONGATE_MASTER_KEY: 'mk-secret' }));
+    expect(warnings).toEqual([
+      'master_key is shorter than 16 characters, so it is easy to guess; use a long random value (e.g. openssl rand -hex 32)',
+    ]);
+    expect(configWarnings(configFromEnvironment({ MOONGATE_MASTER_KEY: 'mk-0123456789abc' }))).toEqual([]);
   });
 
   it('says that redis is accepted but not used yet', () => {

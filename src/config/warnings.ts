@@ -26,6 +26,9 @@ function joinFindings(found: string[]): string {
   return `${found.slice(0, -1).join(', ')} and ${found[found.length - 1]}`;
 }
 
+/** Below this a master key is warned about (the same floor as MOONGATE_SECRET). */
+export const MIN_MASTER_KEY_LENGTH = 16;
+
 export function configWarnings(config: GatewayConfig): string[] {
   const warnings: string[] = [];
   for (const provider of Object.values(config.providers)) {
@@ -44,6 +47,12 @@ export function configWarnings(config: GatewayConfig): string[] {
     const found = secretFindings(config.master_key);
     if (found.length) {
       warnings.push(`master_key ${joinFindings(found)}; clients must send it exactly like that, or they will be refused`);
+    }
+    // It opens every route, admin included, and can be tried from anywhere the gateway is reachable.
+    if (config.master_key.length < MIN_MASTER_KEY_LENGTH) {
+      warnings.push(
+        `master_key is shorter than ${MIN_MASTER_KEY_LENGTH} characters, so it is easy to guess; use a long random value (e.g. openssl rand -hex 32)`,
+      );
     }
   }
   if (config.redis !== undefined) {

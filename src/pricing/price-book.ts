@@ -89,11 +89,15 @@ export class PriceBook {
   }
 
   private catalogueProviderOf(provider: string): string {
-    const type = this.providers[provider]?.type;
-    if (type === 'moonshot') return 'moonshot';
-    if (type === 'openai') return 'openai';
-    return provider;
+    return catalogueProviderOf(provider, this.providers[provider]?.type);
   }
+}
+
+/** The catalogue a provider is priced from: its type's for `moonshot` and `openai`, else its own name. */
+export function catalogueProviderOf(provider: string, type: ProviderType | undefined): string {
+  if (type === 'moonshot') return 'moonshot';
+  if (type === 'openai') return 'openai';
+  return provider;
 }
 
 /** A config override on top of the catalogue price; an override alone must name input and output. */

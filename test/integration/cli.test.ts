@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -126,6 +126,44 @@ describe('moongate CLI', () => {
     expect(JSON.parse(env.stdout())).toMatchObject([{ credential: '--key', verdict: 'ok' }]);
   });
 
+  it('prints its version from package.json', async () => {
+    const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    const v = run(['--version']);
+    expect(await v.exited).toBe(0);
+    expect(v.stdout().trim()).toBe(version);
+  });
+
+  it('says clearly that a port is taken', async () => {
+    const sim = run(['sim', '--port', '0']);
+    const [, port] = await sim.output(/http:\/\/127\.0\.0\.1:(\d+)/);
+    const second = run(['sim', '--port', port!]);
+    expect(await second.exited).toBe(1);
+    expect(second.stderr().trim()).toBe(`moongate: port ${port} is in use on 127.0.0.1; choose another with --port`);
+    const gw = run(['start', '--host', '127.0.0.1', '--port', port!]);
+    expect(await gw.exited).toBe(1);
+    expect(gw.stderr()).toContain(`moongate: port ${port} is in use on 127.0.0.1; set server.port or --port`);
+  });
+
+  it('refuses keys create options that would give a less restricted key than asked, before calling the gateway', async () => {
+    // No gateway at this address: each is refused before any request.
+    const env = { MOONGATE_URL: 'http://127.0.0.1:9', MOONGATE_MASTER_KEY: 'unused-master-key' };
+    for (const [args, message] of [
+      [['--models', ''], '--models must name at least one model glob'],
+      [['--models', ','], '--models must name at least one model glob'],
+      [['--period', 'day'], '--period needs --budget'],
+      [['--rpm', '1.5'], '--rpm must be a whole number ≥ 1'],
+      [['--expires', '2020-01-01T00:00:00Z'], '--expires must be in the future'],
+    ] as const) {
+      const create = run(['keys', 'create', '--name', 'x', ...args], env);
+      expect(await create.exited, args.join(' ')).toBe(1);
+      expect(create.stderr(), args.join(' ')).toContain(message);
+      expect(create.stderr(), args.join(' ')).not.toContain('could not reach');
+    }
+    const noScheme = run(['keys', 'list'], { MOONGATE_URL: '127.0.0.1:47310' });
+    expect(await noScheme.exited).toBe(1);
+    expect(noScheme.stderr()).toContain('moongate: MOONGATE_URL "127.0.0.1:47310" is not a valid gateway URL; expected the form http://HOST:PORT');
+  });
+
   it('keys create, list and revoke through a running gateway', async () => {
     const sim = run(['sim', '--port', '0']);
     const [, simUrl] = await sim.output(/(http:\/\/127\.0\.0\.1:\d+)/);
@@ -155,10 +193,17 @@ describe('moongate CLI', () => {
 
     const revoke = run(['keys', 'revoke', created.id], env);
     expect(await revoke.exited).toBe(0);
+    expect(revoke.stdout()).toContain(`Revoked ${created.id}`);
     await expect(client.chat.completions.create({ model: 'moonshot/kimi-k2.6', messages: [{ role: 'user', content: 'hi' }] })).rejects.toMatchObject({ status: 401 });
+    const again = run(['keys', 'revoke', created.id], env);
+    expect(await again.exited).toBe(0);
+    expect(again.stdout()).toMatch(new RegExp(`^${created.id} \\(cli-team\\) was already revoked, on \\d{4}-`));
 
     const denied = run(['keys', 'list'], { MOONGATE_URL: url!, MOONGATE_MASTER_KEY: 'wrong' });
     expect(await denied.exited).toBe(1);
     expect(denied.stderr()).toContain('HTTP 401');
+    const keyless = run(['keys', 'list'], { MOONGATE_URL: url! });
+    expect(await keyless.exited).toBe(1);
+    expect(keyless.stderr()).toContain('No master key was given: use --master-key or set $MOONGATE_MASTER_KEY.');
   });
 });

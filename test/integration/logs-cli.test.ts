@@ -97,6 +97,7 @@ describe('moongate logs', () => {
     const denied = run(['--url', stack.url, '--api-key', 'wrong']);
     expect(await denied.exited).toBe(1);
     expect(denied.out()).toContain('401');
+    expect(denied.out()).toContain('The master key given was refused: check --api-key or $MOONGATE_MASTER_KEY.');
   });
 
   it('writes control characters from callers out, so a value cannot clear the screen or forge a line', async () => {

@@ -98,6 +98,8 @@ describe('GET /v1/logs', () => {
       ['from=2026-03-02&to=2026-03-01', 'from'],
       ['cursor=not-a-cursor', 'cursor'],
       ['source=elsewhere', 'source'],
+      ['customr=acme', 'customr'],
+      ['customer=acme&customer=globex', 'customer'],
     ]) {
       const res = await q(query!);
       expect(res.status, query).toBe(400);
@@ -148,6 +150,11 @@ describe('GET /v1/usage', () => {
     const bad = await stack.api('/v1/usage?group_by=color', { token: MASTER });
     expect(bad.status).toBe(400);
     expect(bad.json.error.param).toBe('group_by');
+    // A misspelt group_by must not silently group by model.
+    const misspelt = await stack.api('/v1/usage?groupby=customer', { token: MASTER });
+    expect(misspelt.status).toBe(400);
+    expect(misspelt.json.error).toMatchObject({ type: 'invalid_request_error', param: 'groupby' });
+    expect(misspelt.json.error.message).toContain('did you mean `group_by`?');
   });
 });
 

@@ -58,6 +58,32 @@ describe('log query parameters', () => {
     rejects(() => parseUsageQuery(params('interval=week'), providers), 'interval');
   });
 
+  it('refuses an unknown parameter, naming it and what is accepted, rather than ignore the filter', () => {
+    try {
+      parseListQuery(params('customr=acme'), providers);
+      throw new Error('expected a 400');
+    } catch (err) {
+      expect((err as GatewayError).param).toBe('customr');
+      expect((err as GatewayError).message).toBe(
+        'Unknown parameter `customr` for GET /v1/logs (did you mean `customer`?); it accepts: model, provider, key_id, key, customer, customer_identifier, status, source, from, to, limit, cursor, bodies.',
+      );
+    }
+    rejects(() => parseUsageQuery(params('groupby=customer'), providers), 'groupby');
+    // Usage has no pages and logs no groups.
+    rejects(() => parseUsageQuery(params('limit=10'), providers), 'limit');
+    rejects(() => parseListQuery(params('group_by=model'), providers), 'group_by');
+    rejects(() => parseListQuery(params('_=1700000000'), providers), '_');
+  });
+
+  it('refuses a parameter given twice, and a filter under both its names', () => {
+    rejects(() => parseListQuery(params('customer=acme&customer=globex'), providers), 'customer');
+    rejects(() => parseUsageQuery(params('group_by=model&group_by=customer'), providers), 'group_by');
+    rejects(() => parseListQuery(params('key_id=key_1&key=key_2'), providers), 'key');
+    rejects(() => parseListQuery(params('customer=a&customer_identifier=b'), providers), 'customer_identifier');
+    // Each name once is fine, including the other names.
+    expect(parseListQuery(params('key=key_1&customer_identifier=acme'), providers)).toMatchObject({ key_id: 'key_1', customer: 'acme' });
+  });
+
   it('round-trips cursors and refuses forged ones', () => {
     const position = { created_at_ms: 1767225600123, id: 'abc-1' };
     expect(decodeCursor(encodeCursor(position))).toEqual(position);

@@ -1,3 +1,4 @@
+import { suggestKey } from '../../config/problems.js';
 import { GatewayError } from '../../server/gateway-error.js';
 import { isoTimeMs } from '../../server/iso-time.js';
 import type { LogFilter, LogListQuery, StatusFilter, UsageGroup, UsageInterval, UsageQuery } from '../../store/store.js';
@@ -6,6 +7,32 @@ import { decodeCursor } from './cursor.js';
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 1_000;
 const DAY_MS = 86_400_000;
+
+/** The filters both routes take; `key` and `customer_identifier` are other names for `key_id` and `customer`. */
+const FILTER_PARAMS = ['model', 'provider', 'key_id', 'key', 'customer', 'customer_identifier', 'status', 'source', 'from', 'to'] as const;
+export const LIST_PARAMS: readonly string[] = [...FILTER_PARAMS, 'limit', 'cursor', 'bodies'];
+export const USAGE_PARAMS: readonly string[] = [...FILTER_PARAMS, 'group_by', 'interval'];
+const SAME_FILTER: readonly (readonly [string, string])[] = [
+  ['key_id', 'key'],
+  ['customer', 'customer_identifier'],
+];
+
+/**
+ * A misspelt parameter (`customr=acme`) would otherwise be ignored and answer with every record,
+ * unfiltered; a repeated one would silently use one of its values. Both are refused.
+ */
+export function checkParamNames(params: URLSearchParams, accepted: readonly string[], route: string): void {
+  for (const name of new Set(params.keys())) {
+    if (!accepted.includes(name)) {
+      const hint = suggestKey(name, accepted);
+      throw bad(name, `Unknown parameter \`${name}\` for ${route}${hint ? ` (did you mean \`${hint}\`?)` : ''}; it accepts: ${accepted.join(', ')}`);
+    }
+    if (params.getAll(name).length > 1) throw bad(name, `\`${name}\` is given more than once; give it once`);
+  }
+  for (const [name, other] of SAME_FILTER) {
+    if (params.has(name) && params.has(other)) throw bad(other, `\`${other}\` is another name for \`${name}\`; give one of them`);
+  }
+}
 
 /** `?model=&provider=&key_id=&customer=&status=&source=&from=&to=` → a filter; 400 naming the bad parameter. */
 export function parseLogFilter(params: URLSearchParams, providerNames: ReadonlySet<string>): LogFilter {
@@ -34,6 +61,7 @@ export function parseLogFilter(params: URLSearchParams, providerNames: ReadonlyS
 }
 
 export function parseListQuery(params: URLSearchParams, providerNames: ReadonlySet<string>): LogListQuery {
+  checkParamNames(params, LIST_PARAMS, 'GET /v1/logs');
   const query: LogListQuery = { ...parseLogFilter(params, providerNames), limit: DEFAULT_PAGE_SIZE };
   const limit = text(params, 'limit');
   if (limit !== undefined) {
@@ -53,6 +81,7 @@ export function parseListQuery(params: URLSearchParams, providerNames: ReadonlyS
 
 /** `?group_by=model|provider|key|customer&interval=hour|day&from=&to=` (+ the log filters). */
 export function parseUsageQuery(params: URLSearchParams, providerNames: ReadonlySet<string>, now = Date.now()): UsageQuery {
+  checkParamNames(params, USAGE_PARAMS, 'GET /v1/usage');
   const groupBy = text(params, 'group_by') ?? 'model';
   if (!['model', 'provider', 'key', 'customer'].includes(groupBy)) throw bad('group_by', '`group_by` must be one of model, provider, key, customer');
   const interval = text(params, 'interval') ?? 'day';

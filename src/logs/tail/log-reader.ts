@@ -1,4 +1,5 @@
 import { lazyUndiciRequest as request } from '../../upstream/lazy-undici-request.js';
+import { masterKeyHint } from '../../cli/admin-client.js';
 import type { LogRecord } from '../log-record.js';
 import { existsSync } from 'node:fs';
 import { openStore } from '../../store/open-store.js';
@@ -31,7 +32,8 @@ export function httpLogReader(baseUrl: string, apiKey: string | undefined): LogR
       const res = await request(`${root}/v1/logs?${params}`, { headers: apiKey ? { authorization: `Bearer ${apiKey}` } : {} });
       const body = (await res.body.json()) as { data?: LogRecord[]; next_cursor?: string | null; error?: { message?: string } };
       if (res.statusCode !== 200) {
-        const message = `${root} answered ${res.statusCode}: ${body.error?.message ?? 'no message'}`;
+        const hint = res.statusCode === 401 ? ` ${masterKeyHint(apiKey, '--api-key')}` : '';
+        const message = `${root} answered ${res.statusCode}: ${body.error?.message ?? 'no message'}${hint}`;
         throw res.statusCode >= 400 && res.statusCode < 500 ? new LogReadRefused(message) : new Error(message);
       }
       return { records: body.data ?? [], ...(body.next_cursor ? { next: decodeCursor(body.next_cursor) } : {}) };
@@ -42,6 +44,10 @@ export function httpLogReader(baseUrl: string, apiKey: string | undefined): LogR
 
 /** Reads the store directly (`--store sqlite:…`), for when no gateway is running. */
 export async function storeLogReader(storeUrl: string): Promise<LogReader> {
+  // Only SQLite can be read in this version: say so, rather than list kinds of store it cannot read.
+  if (!storeUrl.startsWith('sqlite:')) {
+    throw new Error(`--store must be "sqlite:PATH", e.g. sqlite:./.moongate/moongate.db (got ${JSON.stringify(storeUrl)})`);
+  }
   // Reading only: a mistyped path must say so, not create an empty database (and its folders).
   const location = parseStoreUrl(storeUrl);
   if (location.kind === 'sqlite' && location.path !== MEMORY && !existsSync(location.path)) {
