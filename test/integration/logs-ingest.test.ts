@@ -234,4 +234,17 @@ describe('logs sent with a gateway key', () => {
     expect((await stack.api('/v1/logs/key-cost-1')).status).toBe(404);
     expect((await stack.api('/v1/logs', { body: { model: 'moonshot/kimi-k2.6', cost_usd: 12.5 } })).json.cost_usd).toBe(12.5);
   });
+
+  it("logs only the models the key may use, and only for the key's own customer", async () => {
+    const key = (await stack.api('/admin/keys', { body: { name: 'ingest-scope', models: ['moonshot/kimi-k2.6'], customer_identifier: 'acme' } })).json;
+    const otherModel = await stack.api('/v1/logs', { body: { model: 'openai/gpt-4o', prompt_tokens: 10, completion_tokens: 1 }, token: key.key });
+    expect(otherModel.status).toBe(403);
+    expect(otherModel.json.error.code).toBe('model_not_allowed');
+    const otherCustomer = await stack.api('/v1/logs', { body: { model: 'moonshot/kimi-k2.6', customer_identifier: 'globex' }, token: key.key });
+    expect(otherCustomer.status).toBe(403);
+    expect(otherCustomer.json.error.code).toBe('customer_not_allowed');
+    const own = await stack.api('/v1/logs', { body: { model: 'moonshot/kimi-k2.6', prompt_tokens: 10, completion_tokens: 1 }, token: key.key });
+    expect(own.status).toBe(201);
+    expect(own.json).toMatchObject({ key_id: key.id, customer_identifier: 'acme' });
+  });
 });

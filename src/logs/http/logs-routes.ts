@@ -130,6 +130,7 @@ async function ingest(
     bodies: deps.bodies,
     providerNames: deps.providerNames,
     keyId: ownKeyId(caller) ?? null,
+    key: caller.kind === 'key' ? caller.key : undefined,
     now,
     // Time-ordered like the gateway's own ids: inserts land at the end of the key index.
     newId: () => `log_${newRequestId()}`,
