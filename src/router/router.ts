@@ -119,6 +119,15 @@ export interface RouterDeps {
 
 class FirstTokenTimeout extends Error {}
 
+/** Deployments that may be tried now, and the index of their group (-1: none). */
+interface Available {
+  readonly deployments: Deployment[];
+  readonly group: number;
+}
+
+/** Asked on every request (is there a fallback group?): the usual answer, allocated once. */
+const NONE_AVAILABLE: Available = Object.freeze({ deployments: Object.freeze([]) as unknown as Deployment[], group: -1 });
+
 /**
  * Picks where a chat request goes and gets it an answer: weighted among healthy deployments with
  * room under their limits, retrying retryable failures elsewhere (or here, after a backoff),
@@ -339,12 +348,12 @@ export class Router {
    * The first group (targets, then fallbacks in order; from `from` on) with deployments that may be
    * tried now, and its index; -1 when there is none.
    */
-  private available(groups: Deployment[][], failed: Map<string, number> | undefined, from = 0): { deployments: Deployment[]; group: number } {
+  private available(groups: Deployment[][], failed: Map<string, number> | undefined, from = 0): Available {
     for (let i = from; i < groups.length; i++) {
       const ok = groups[i]!.filter((d) => !failed?.has(d.key) && this.deps.health.canTry(d.key, d.limitKey));
       if (ok.length > 0) return { deployments: ok, group: i };
     }
-    return { deployments: [], group: -1 };
+    return NONE_AVAILABLE;
   }
 
   /** Updates the deployment's health; state changes are also told to the operator's console. */
