@@ -5,14 +5,25 @@ const EXTENSION_FIELDS = ['customer_credentials', 'credential_override', 'custom
 
 export type GatewayExtensions = Partial<Record<(typeof EXTENSION_FIELDS)[number], unknown>>;
 
+const IS_EXTENSION: ReadonlySet<string> = new Set(EXTENSION_FIELDS);
+
 export function splitGatewayExtensions(body: ChatRequestBody): { forward: ChatRequestBody; extensions: GatewayExtensions } {
-  let forward: ChatRequestBody | undefined;
   const extensions: GatewayExtensions = {};
+  let found = false;
   for (const field of EXTENSION_FIELDS) {
     if (!(field in body)) continue;
-    forward ??= { ...body };
     extensions[field] = body[field];
-    delete forward[field];
+    found = true;
   }
-  return { forward: forward ?? body, extensions };
+  if (!found) return { forward: body, extensions };
+  // Copied without them rather than copied and `delete`d: a delete turns the copy into a slow
+  // dictionary object for the rest of the request.
+  const forward: Record<string, unknown> = {};
+  for (const key of Object.keys(body)) {
+    if (IS_EXTENSION.has(key)) continue;
+    // A `"__proto__"` field stays a field: assigned, it would set the copy's prototype.
+    if (key === '__proto__') Object.defineProperty(forward, key, { value: body[key], enumerable: true, writable: true, configurable: true });
+    else forward[key] = body[key];
+  }
+  return { forward: forward as ChatRequestBody, extensions };
 }

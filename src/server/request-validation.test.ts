@@ -119,4 +119,11 @@ describe('splitGatewayExtensions', () => {
     const body = { model: 'm', messages: [] };
     expect(splitGatewayExtensions(body).forward).toBe(body);
   });
+  it('keeps the order of what is left, and a "__proto__" field as a field (the copy inherits nothing)', () => {
+    const body = JSON.parse('{"model":"m","customer_identifier":"acme","__proto__":{"stream":true},"messages":[]}');
+    const { forward } = splitGatewayExtensions(body);
+    expect(Object.getPrototypeOf(forward)).toBe(Object.prototype);
+    expect(forward.stream).toBeUndefined();
+    expect(JSON.stringify(forward)).toBe('{"model":"m","__proto__":{"stream":true},"messages":[]}');
+  });
 });

@@ -1,4 +1,5 @@
 import { Adjustments } from '../adjustments.js';
+import { editableCopy } from '../editable-copy.js';
 import type { CatalogueModel } from '../../catalogue/catalogue.js';
 import type { ChatRequestBody } from '../../server/validate-chat-request.js';
 import { chooseMaxTokensParam } from './choose-max-tokens-param.js';
@@ -30,7 +31,8 @@ export async function convertRequest(
   callerScope: string,
 ): Promise<ConvertedRequest> {
   const adjustments = new Adjustments();
-  const body: Record<string, unknown> = { ...input, model: modelId };
+  const body = editableCopy(input);
+  body.model = modelId;
   const thinkingOn = isThinkingOn(model, body);
 
   let messages = mapDeveloperRole(input.messages, adjustments);

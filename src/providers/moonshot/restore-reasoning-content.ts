@@ -1,3 +1,4 @@
+import { editableCopy } from '../editable-copy.js';
 import type { Adjustments } from '../adjustments.js';
 import type { ChatMessage } from '../../server/validate-chat-request.js';
 import { ConversationDigest } from './conversation-digest.js';
@@ -53,7 +54,9 @@ export async function restoreReasoningContent(
     }
     if (reasoning === undefined) continue;
     out ??= [...messages];
-    out[i] = { ...m, reasoning_content: reasoning };
+    const restoredMessage = editableCopy(m);
+    restoredMessage.reasoning_content = reasoning;
+    out[i] = restoredMessage as unknown as ChatMessage;
   }
   if (restored > 0) adjustments.add('reasoning_content', `restored(${restored})`);
   if (completed > 0) adjustments.add('reasoning_content', `completed(${completed})`);

@@ -1,3 +1,4 @@
+import { editableCopy } from '../editable-copy.js';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { ProviderConfig } from '../../config/types.js';
 import { GatewayError } from '../../server/gateway-error.js';
@@ -42,7 +43,8 @@ export class OpenAICompatibleProvider implements Provider {
     ctx: CallContext,
     clientBody?: Buffer,
   ): Promise<PreparedRequest> {
-    const out: Record<string, unknown> = { ...body, model };
+    const out = editableCopy(body);
+    out.model = model;
     const adjustments: string[] = [];
     const stream = out.stream === true;
     if (stream && this.requestsUsage && !ctx.clientWantsUsage) {
