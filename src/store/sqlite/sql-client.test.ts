@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import Database from 'libsql';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SqlClient } from './sql-client.js';
+import { openSqliteClient } from './sqlite-client.js';
 
 let client: SqlClient;
 beforeEach(async () => {
@@ -71,6 +72,26 @@ describe('SqlClient', () => {
     } finally {
       locked.close();
       other.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('a database file Moongate creates', () => {
+  it('gets 16 KB pages; an existing file keeps the page size it has', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'moongate-pages-'));
+    try {
+      const fresh = await openSqliteClient(join(dir, 'new.db'), 'writer');
+      await fresh.execute('CREATE TABLE t (x INTEGER)');
+      expect((await fresh.execute('PRAGMA page_size')).rows[0]).toMatchObject({ page_size: 16_384 });
+      fresh.close();
+      const old = new Database(join(dir, 'old.db'));
+      old.exec('CREATE TABLE t (x INTEGER)');
+      old.close();
+      const existing = await openSqliteClient(join(dir, 'old.db'), 'writer');
+      expect((await existing.execute('PRAGMA page_size')).rows[0]).toMatchObject({ page_size: 4_096 });
+      existing.close();
+    } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   });
