@@ -152,7 +152,7 @@ describe('errors are OpenAI-shaped with a fitting status', () => {
     expect(res.headers.get('retry-after')).toBe('3');
   });
 
-  it("a configured key the provider rejects → 503 for the caller, without the operator's details (the region diagnosis is the operator's: routing-failures.test.ts)", async () => {
+  it("a configured key the provider rejects → 503 for the caller, without the operator's details (the region diagnosis is the operator's: resilience-regressions.test.ts)", async () => {
     const res = await postRaw(chatUrl(), JSON.stringify({ model: 'moonshot/kimi-k2-thinking', messages: [{ role: 'user', content: 'hi' }] }));
     expect(res.status).toBe(503);
     expectOpenAIError(res.json);

@@ -43,7 +43,7 @@ describe('a provider key an upstream echoes in an error', () => {
     const client = new OpenAI({ baseURL: `${stack.url}/v1`, apiKey: 'open-mode', maxRetries: 0 });
     const configured: any = await client.chat.completions.create({ model: 'echo/m', messages: [{ role: 'user', content: 'hi' }] }).catch((e: unknown) => e);
     // The gateway's own key refused: the caller gets a 503 without the upstream's text at all
-    // (routing-failures.test.ts); the log keeps the text, with the key blanked out.
+    // (resilience-regressions.test.ts); the log keeps the text, with the key blanked out.
     expect(configured.status).toBe(503);
     expect(configured.message).not.toContain(CONFIGURED);
     const brought: any = await client.chat.completions

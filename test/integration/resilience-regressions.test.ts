@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startSimulator } from '../../src/sim/index.js';
 import type { Simulator } from '../../src/sim/index.js';
-import { startGatewayOn } from '../helpers/stack.js';
+import { allLogs, startLogsStack } from '../helpers/logs-stack.js';
+import { CN_KEY, GLOBAL_KEY, postRaw, startGatewayOn } from '../helpers/stack.js';
 
 /** Failure modes found in review: each must stay fixed. */
 let sim: Simulator;
@@ -15,10 +16,11 @@ const regions = 'regions: { global: ${SIM}/v1, cn: ${SIM}/cn/v1 }';
 const hi = (extra = '') => [{ role: 'user' as const, content: `hi ${extra}`.trim() }];
 const chats = () => sim.requests.filter((r) => r.path.endsWith('/chat/completions'));
 
-async function post(url: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; json: any; headers: Headers }> {
-  const res = await fetch(`${url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
-  return { status: res.status, json: await res.json(), headers: res.headers };
+/** A chat request; `json` is the parsed answer, or its text when it is not JSON (an event stream). */
+function post(url: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; json: any; headers: Headers }> {
+  return postRaw(`${url}/v1/chat/completions`, JSON.stringify(body), headers);
 }
+const modelsAsked = () => chats().map((r) => (r.body as { model?: string }).model);
 
 describe('a probe that ends without a verdict does not leave the breaker stuck', () => {
   const yaml = `router: { retries: 0, timeout_ms: 3000, cooldown: { fails: 1, seconds: 0.2 } }\nproviders: { moonshot: { ${regions}, api_key: sk-probe } }`;
@@ -259,6 +261,264 @@ describe('the 503 when every deployment rests', () => {
       expect(resting.json.error.message).not.toContain(': ok');
     } finally {
       await gw.close();
+    }
+  });
+});
+
+// How the router behaves when upstreams fail in ways a review found mishandled: fallbacks behind
+// many credentials, streams past their deadline, the operator's own keys refused, full credentials
+// with a fallback, long retry-after hints, and server errors beyond 500–504.
+describe('fallbacks are reached however many deployments the targets have', () => {
+  const threeKeys = `providers:
+  moonshot:
+    ${regions}
+    credentials:
+      - { name: a, api_key: sk-a }
+      - { name: b, api_key: sk-b }
+      - { name: c, api_key: sk-c }`;
+
+  it("an alias's fallback answers when all three of the target's credentials fail (router.retries 2)", async () => {
+    const gw = await startGatewayOn(sim, `router: { backoff_ms: 1 }\n${threeKeys}\nmodels:\n  - { name: kimi, targets: [{ model: moonshot/kimi-k2.6 }], fallbacks: [moonshot/kimi-k2.5] }`);
+    try {
+      sim.injectFault({ status: 503, times: 100, match: { model: 'kimi-k2.6' } });
+      const res = await post(gw.url, { model: 'kimi', messages: hi() });
+      expect(res.status).toBe(200);
+      expect(res.headers.get('x-moongate-model')).toBe('kimi-k2.5');
+      expect(res.headers.get('x-moongate-attempts')).toBe('4');
+      expect(modelsAsked()).toEqual(['kimi-k2.6', 'kimi-k2.6', 'kimi-k2.6', 'kimi-k2.5']);
+    } finally {
+      await gw.close();
+    }
+  });
+
+  it("with router.retries 0, the request's own fallback is still tried after the target's one failure", async () => {
+    const gw = await startGatewayOn(sim, `router: { retries: 0 }\n${threeKeys}`);
+    try {
+      sim.injectFault({ status: 503, times: 100, match: { model: 'kimi-k2.6' } });
+      const res = await post(gw.url, { model: 'moonshot/kimi-k2.6', messages: hi(), fallbacks: ['moonshot/kimi-k2.5'] });
+      expect(res.status).toBe(200);
+      expect(modelsAsked()).toEqual(['kimi-k2.6', 'kimi-k2.5']);
+    } finally {
+      await gw.close();
+    }
+  });
+
+  it('retries within one group stay bounded by router.retries', async () => {
+    const gw = await startGatewayOn(sim, `router: { retries: 1, backoff_ms: 1 }\n${threeKeys}`);
+    try {
+      sim.injectFault({ status: 503, times: 100 });
+      const res = await post(gw.url, { model: 'moonshot/kimi-k2.6', messages: hi() });
+      expect(res.status).toBe(503);
+      expect(chats()).toHaveLength(2);
+    } finally {
+      await gw.close();
+    }
+  });
+});
+
+describe("credentials the provider refuses are the operator's problem, not the caller's", () => {
+  const master = 'master-for-refusals-0001';
+
+  it('a rejected configured key is a 503 that says so, without the upstream text (account, endpoint, operator advice)', async () => {
+    // Open mode: the caller is not the operator.
+    const gw = await startGatewayOn(sim, `providers: { moonshot: { ${regions}, credentials: [{ name: revoked, api_key: sk-revoked-key }] } }`);
+    try {
+      sim.injectFault({ status: 401, type: 'invalid_authentication_error', message: 'Invalid Authentication', times: 1 });
+      const res = await post(gw.url, { model: 'moonshot/kimi-k2.6', messages: hi() });
+      expect(res.status).toBe(503);
+      expect(res.json.error.code).toBe('upstream_credentials_refused');
+      expect(res.json.error.message).toContain('operator');
+      expect(JSON.stringify(res.json)).not.toMatch(/revoked|127\.0\.0\.1|region|moongate check/);
+      // The next request, with the credential disabled, is refused the same way (no upstream call).
+      const next = await post(gw.url, { model: 'moonshot/kimi-k2.6', messages: hi() });
+      expect(next.status).toBe(503);
+      expect(chats()).toHaveLength(1);
+    } finally {
+      await gw.close();
+    }
+  });
+
+  it("the operator (master key) gets the provider's text too: a key sent to the wrong region names both hosts", async () => {
+    const gw = await startGatewayOn(
+      sim,
+      `master_key: ${master}
+providers:
+  moonshot:
+    ${regions}
+    credentials:
+      - { name: china-key-on-global, api_key: ${CN_KEY}, region: global, models: [kimi-k2-thinking] }
+      - { name: global-key-on-cn, api_key: ${GLOBAL_KEY}, region: cn, models: [kimi-k2-thinking-turbo] }`,
+    );
+    try {
+      const asOperator = { authorization: `Bearer ${master}` };
+      const china = await post(gw.url, { model: 'moonshot/kimi-k2-thinking', messages: hi() }, asOperator);
+      expect(china.status).toBe(503);
+      expect(china.json.error.code).toBe('upstream_credentials_refused');
+      expect(china.json.error.message).toContain('moonshot: Invalid Authentication');
+      expect(china.json.error.message).toContain(`rejected by ${sim.globalBaseUrl}`);
+      expect(china.json.error.message).toContain(`work only on ${sim.cnBaseUrl} (set region: cn)`);
+      expect(china.json.error.message).not.toContain(CN_KEY);
+      expect(china.headers.get('x-moongate-credential')).toBe('china-key-on-global');
+      const global = await post(gw.url, { model: 'moonshot/kimi-k2-thinking-turbo', messages: hi() }, asOperator);
+      expect(global.status).toBe(503);
+      expect(global.json.error.message).toContain(`work only on ${sim.globalBaseUrl} (set region: global)`);
+    } finally {
+      await gw.close();
+    }
+  });
+
+  it('an exhausted balance on the last configured key is a 503 too, not a 429 that invites retries', async () => {
+    const gw = await startGatewayOn(sim, `providers: { moonshot: { ${regions}, credentials: [{ name: broke, api_key: sk-broke-key }] } }`);
+    try {
+      sim.injectFault({ status: 429, type: 'exceeded_current_quota_error', message: 'Your account org-1234<ak-5678> is suspended due to insufficient balance', times: 1 });
+      const res = await post(gw.url, { model: 'moonshot/kimi-k2.6', messages: hi() });
+      expect(res.status).toBe(503);
+      expect(JSON.stringify(res.json)).not.toContain('org-1234');
+    } finally {
+      await gw.close();
+    }
+  });
+
+  it("a key the caller brought is still the caller's: its 401 comes back as a 401", async () => {
+    const gw = await startGatewayOn(sim, `providers: { moonshot: { ${regions} } }`);
+    try {
+      sim.injectFault({ status: 401, type: 'invalid_authentication_error', message: 'Invalid Authentication', times: 1 });
+      const res = await post(gw.url, { model: 'moonshot/kimi-k2.6', messages: hi() }, { authorization: 'Bearer sk-callers-own-key' });
+      expect(res.status).toBe(401);
+    } finally {
+      await gw.close();
+    }
+  });
+});
+
+describe('credential limits and long waits', () => {
+  it('a full credential with a fallback behind it: the fallback answers at once, without waiting in the queue', async () => {
+    const gw = await startGatewayOn(
+      sim,
+      `router: { max_queue_wait_ms: 3000 }
+providers:
+  moonshot:
+    ${regions}
+    credentials:
+      - { name: lim, api_key: sk-lim, limits: { rpm: 1 }, models: [kimi-k2.6] }
+      - { name: free, api_key: sk-free, models: [kimi-k2.5] }
+models:
+  - { name: kimi, model: moonshot/kimi-k2.6, fallbacks: [moonshot/kimi-k2.5] }`,
+    );
+    try {
+      expect((await post(gw.url, { model: 'kimi', messages: hi() })).headers.get('x-moongate-model')).toBe('kimi-k2.6');
+      const started = performance.now();
+      const res = await post(gw.url, { model: 'kimi', messages: hi() });
+      expect(res.status).toBe(200);
+      expect(res.headers.get('x-moongate-model')).toBe('kimi-k2.5');
+      expect(performance.now() - started).toBeLessThan(1000);
+    } finally {
+      await gw.close();
+    }
+  });
+
+  it("an upstream's long retry-after (a 429's \"try again after 60 seconds\") is not slept through: 503 at once with retry-after", async () => {
+    const gw = await startGatewayOn(sim, `router: { max_queue_wait_ms: 2000, backoff_ms: 1 }\nproviders: { moonshot: { ${regions}, credentials: [{ name: t, api_key: sk-t }] } }`);
+    try {
+      sim.injectFault({ status: 429, type: 'rate_limit_reached_error', message: 'Your account request reached organization max RPM: 3, please try again after 60 seconds', times: 1 });
+      const started = performance.now();
+      const res = await post(gw.url, { model: 'moonshot/kimi-k2.6', messages: hi() });
+      expect(performance.now() - started).toBeLessThan(1500);
+      expect(res.status).toBe(503);
+      expect(res.json.error.code).toBe('no_healthy_deployment');
+      expect(Number(res.headers.get('retry-after'))).toBeGreaterThanOrEqual(50);
+    } finally {
+      await gw.close();
+    }
+  });
+});
+
+describe('server errors beyond 500–504', () => {
+  it("an overloaded 529 and Cloudflare's 52x fail over to another credential; a 501 does not", async () => {
+    const gw = await startGatewayOn(sim, `router: { backoff_ms: 1 }\nproviders: { moonshot: { ${regions}, credentials: [{ name: a, api_key: sk-a }, { name: b, api_key: sk-b }] } }`);
+    try {
+      for (const status of [529, 522]) {
+        sim.reset();
+        sim.injectFault({ status, times: 1 });
+        const res = await post(gw.url, { model: 'moonshot/kimi-k2.6', messages: hi() });
+        expect(res.status, String(status)).toBe(200);
+        expect(res.headers.get('x-moongate-attempts')).toBe('2');
+      }
+      sim.reset();
+      sim.injectFault({ status: 501, times: 1 });
+      const res = await post(gw.url, { model: 'moonshot/kimi-k2.6', messages: hi() });
+      expect(res.status).toBe(501);
+      expect(chats()).toHaveLength(1);
+    } finally {
+      await gw.close();
+    }
+  });
+});
+
+describe('a stream that outlives router.timeout_ms', () => {
+  it("ends with the gateway's timeout error and does not count against its deployment", async () => {
+    const gw = await startGatewayOn(sim, `router: { timeout_ms: 600, cooldown: { fails: 1, seconds: 30 } }\nproviders: { moonshot: { ${regions}, credentials: [{ name: a, api_key: sk-a }] } }`);
+    try {
+      const res = await post(gw.url, { model: 'moonshot/kimi-k2.6', messages: hi('[[sim:token_delay=200]] [[sim:tokens=20]]'), stream: true });
+      expect(res.status).toBe(200);
+      const last = String(res.json).trim().split('\n\n').at(-1)!;
+      const event = JSON.parse(last.replace(/^data: /, ''));
+      expect(event.error).toMatchObject({ type: 'timeout_error', code: 'request_timeout' });
+      expect(event.error.message).toContain('router.timeout_ms');
+      // One failure would rest the deployment (fails: 1): the next request still goes through.
+      const next = await post(gw.url, { model: 'moonshot/kimi-k2.6', messages: hi() });
+      expect(next.status).toBe(200);
+    } finally {
+      await gw.close();
+    }
+  });
+});
+
+describe('the log of a request stopped by its deadline', () => {
+  it('says the deadline passed in its attempt, not that the upstream could not be reached', async () => {
+    const stack = await startLogsStack({
+      configYaml: `router: { timeout_ms: 300 }\nproviders: { moonshot: { regions: { global: \${SIM}/v1, cn: \${SIM}/cn/v1 }, api_key: sk-deadline } }`,
+    });
+    try {
+      const res = await post(stack.url, { model: 'moonshot/kimi-k2.6', messages: hi('[[sim:latency=2000]]') });
+      expect(res.status).toBe(504);
+      await stack.flush();
+      const [record] = await allLogs(stack);
+      expect(record.attempts).toHaveLength(1);
+      expect(record.attempts[0]).toMatchObject({ error_type: 'timeout_error' });
+      expect(record.attempts[0].error_message).toContain('router.timeout_ms');
+      expect(record.attempts[0].error_message).not.toContain('could not reach');
+    } finally {
+      await stack.close();
+    }
+  });
+});
+
+describe('what the log says about requests that waited for a credential', () => {
+  it('time spent queued is not gateway overhead, and a request refused for capacity still names its model', async () => {
+    const stack = await startLogsStack({
+      configYaml: `router: { max_queue_wait_ms: 5000, max_queue_size: 1 }\nproviders: { moonshot: { regions: { global: \${SIM}/v1, cn: \${SIM}/cn/v1 }, credentials: [{ name: one, api_key: sk-one, limits: { concurrency: 1 } }] } }`,
+    });
+    try {
+      const slow = post(stack.url, { model: 'moonshot/kimi-k2.6', messages: hi('[[sim:latency=600]]') });
+      await expect.poll(() => stack.sim.stats.inFlight).toBe(1);
+      const queued = post(stack.url, { model: 'moonshot/kimi-k2.6', messages: hi('queued') });
+      await expect.poll(async () => ((await stack.api('/health/ready')).json as any).queue.waiting).toBe(1);
+      // The queue (max_queue_size 1) is full: refused at once.
+      const refused = await post(stack.url, { model: 'moonshot/kimi-k2.6', messages: hi('refused') });
+      expect(refused.status).toBe(429);
+      expect((await slow).status).toBe(200);
+      const waited = await queued;
+      expect(waited.status).toBe(200);
+      await stack.flush();
+      const records = await allLogs(stack);
+      const byId = (res: { headers: Headers }) => records.find((r) => r.id === res.headers.get('x-moongate-request-id'));
+      const queuedRecord = byId(waited);
+      expect(queuedRecord.latency_ms).toBeGreaterThan(300);
+      expect(queuedRecord.overhead_ms).toBeLessThan(100);
+      expect(byId(refused)).toMatchObject({ status: 429, provider: 'moonshot', model: 'kimi-k2.6' });
+    } finally {
+      await stack.close();
     }
   });
 });
