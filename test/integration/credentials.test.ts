@@ -167,4 +167,29 @@ describe('stored provider credentials', () => {
       await gw.close();
     }
   });
+
+  it('refuses an api_key with whitespace around or in it, as start-up warns about one in the config', async () => {
+    const { gw, url } = await gatewayWith(SECRET);
+    try {
+      const cases: [string, string][] = [
+        [' sk-x ', 'has leading whitespace and has trailing whitespace'],
+        ['sk-stored-9876\n', 'has trailing whitespace'],
+        ['\tsk-stored-9876', 'has leading whitespace'],
+        ['sk-stored\r\n-9876', 'has whitespace inside'],
+      ];
+      for (const [apiKey, why] of cases) {
+        const res = await call(url, 'POST', '/admin/credentials', { provider: 'moonshot', name: 'padded', api_key: apiKey });
+        expect([JSON.stringify(apiKey), res.status, res.json.error.param]).toEqual([JSON.stringify(apiKey), 400, 'api_key']);
+        expect(res.json.error.message).toContain(`Invalid credential: \`api_key\`: ${why} (a space, tab or line break)`);
+        expect(res.json.error.message).toContain('remove the whitespace');
+        expect(res.json.error.message).not.toContain(apiKey.trim());
+      }
+      const list = await call(url, 'GET', '/admin/credentials');
+      expect(list.json.data.map((c: any) => c.name)).not.toContain('padded');
+      // The same key without the whitespace is taken.
+      expect((await call(url, 'POST', '/admin/credentials', { provider: 'moonshot', name: 'padded', api_key: 'sk-stored-9876' })).status).toBe(201);
+    } finally {
+      await gw.close();
+    }
+  });
 });
