@@ -24,6 +24,14 @@ describe('checkMoonshotKey against the simulator’s two regions', () => {
     expect(result).toMatchObject({ verdict: 'whitespace', ok: false, region: 'global' });
   });
 
+  it('trailing whitespace is whitespace too, though HTTP drops it and the host accepts the key as sent', async () => {
+    for (const key of ['sk-check-good ', 'sk-check-good\t', 'sk-check-good\n', 'sk-nobalance-check ']) {
+      const result = await checkMoonshotKey({ key, region: 'global', regions });
+      expect([JSON.stringify(key), result.verdict, result.ok, result.region]).toEqual([JSON.stringify(key), 'whitespace', false, 'global']);
+      expect(result.message).toContain('Remove the whitespace');
+    }
+  });
+
   it('a line break in the key is whitespace too', async () => {
     const result = await checkMoonshotKey({ key: 'sk-check-\ngood', region: 'global', regions });
     expect(result.verdict).toBe('whitespace');
@@ -56,7 +64,7 @@ describe('checkMoonshotKey against the simulator’s two regions', () => {
   });
 
   it('never puts the key in the message', async () => {
-    for (const key of ['sk-check-good', ' sk-check-good', 'sk-cn-check', 'sk-revoked-check', 'sk-nobalance-check']) {
+    for (const key of ['sk-check-good', ' sk-check-good', 'sk-check-good ', 'sk-cn-check', 'sk-revoked-check', 'sk-nobalance-check']) {
       const result = await checkMoonshotKey({ key, region: 'global', regions });
       expect(result.message).not.toContain(key.trim());
     }

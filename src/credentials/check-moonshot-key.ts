@@ -36,6 +36,17 @@ export async function checkMoonshotKey(options: CheckOptions): Promise<CheckResu
   const trimmed = key.replace(/\s+/g, '');
 
   const first = await probe(regions[region], key, options.timeoutMs);
+  // HTTP drops whitespace at the end of a header, so a key with trailing whitespace may get through
+  // here; it is still used exactly as given, and start-up warns about it: so is it reported here.
+  if (trimmed !== key && (first.status === 'ok' || first.status === 'no_balance')) {
+    return {
+      verdict: 'whitespace',
+      ok: false,
+      region,
+      ...(first.status === 'ok' && first.balance !== undefined ? { balance: first.balance } : {}),
+      message: `The key contains whitespace (a space, tab or line break); ${host(region)} accepted it as sent only because HTTP drops whitespace at the end of a header value, and keys are used exactly as given. Remove the whitespace from the configured key.`,
+    };
+  }
   if (first.status === 'ok') return worked(region, first.balance, host(region));
   if (first.status === 'no_balance') return noBalance(region, host(region));
   if (first.status === 'unreachable') return { verdict: 'unreachable', ok: false, message: `Could not reach ${host(region)}: ${first.detail}.` };
