@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator } from '../sim/index.js';
 import type { Simulator } from '../sim/index.js';
@@ -61,6 +63,22 @@ describe('checkMoonshotKey against the simulator’s two regions', () => {
   it('unreachable', async () => {
     const result = await checkMoonshotKey({ key: 'sk-x', region: 'global', regions: { global: 'http://127.0.0.1:9/v1', cn: 'http://127.0.0.1:9/cn/v1' } });
     expect(result.verdict).toBe('unreachable');
+  });
+
+  it('a host that answers a status saying nothing about the key was reached: the message says what it answered', async () => {
+    for (const status of [403, 500]) {
+      const server = createServer((_req, res) => res.writeHead(status, { 'content-type': 'text/plain' }).end('Forbidden by policy'));
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
+      try {
+        const result = await checkMoonshotKey({ key: 'sk-check-good', region: 'global', regions: { global: base, cn: regions.cn } });
+        expect(result).toMatchObject({ verdict: 'unreachable', ok: false });
+        expect(result.message).toMatch(new RegExp(`^127\\.0\\.0\\.1:\\d+ answered HTTP ${status} to the balance check`));
+        expect(result.message).not.toContain('Could not reach');
+      } finally {
+        await new Promise((resolve) => server.close(resolve));
+      }
+    }
   });
 
   it('never puts the key in the message', async () => {

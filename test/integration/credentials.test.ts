@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parseConfigText } from '../../src/config/index.js';
 import { InMemoryCredentialRepository } from '../../src/credentials/credential-repository.js';
@@ -121,6 +123,23 @@ describe('stored provider credentials', () => {
       expect((await call(url, 'POST', '/admin/credentials/nope/test')).status).toBe(404);
     } finally {
       await gw.close();
+    }
+  });
+
+  it('tests a credential whose host answers 403: reached, and the message says what it answered', async () => {
+    const forbidding = createServer((_req, res) => res.writeHead(403, { 'content-type': 'text/plain' }).end('Forbidden'));
+    await new Promise<void>((resolve) => forbidding.listen(0, '127.0.0.1', resolve));
+    const host = `127.0.0.1:${(forbidding.address() as AddressInfo).port}`;
+    const { gw, url } = await gatewayWith(SECRET);
+    try {
+      await call(url, 'POST', '/admin/credentials', { provider: 'moonshot', name: 'behind-proxy', api_key: STORED_KEY, base_url: `http://${host}/v1` });
+      const tested = (await call(url, 'POST', '/admin/credentials/behind-proxy/test')).json;
+      expect(tested).toMatchObject({ verdict: 'unreachable', ok: false });
+      expect(tested.message).toContain(`${host} answered HTTP 403`);
+      expect(tested.message).not.toContain('Could not reach');
+    } finally {
+      await gw.close();
+      await new Promise((resolve) => forbidding.close(resolve));
     }
   });
 
