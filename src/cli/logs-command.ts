@@ -18,6 +18,8 @@ export interface LogsOptions {
   lines: number;
   url?: string;
   apiKey?: string;
+  /** The same as apiKey, under the name `moongate keys` uses for it. */
+  masterKey?: string;
   store?: string;
   json?: boolean;
   interval: number;
@@ -25,7 +27,8 @@ export interface LogsOptions {
 
 /**
  * `moongate logs`: the latest records from a running gateway (`--url` or $MOONGATE_URL, as for
- * `moongate keys`; the master key from `--api-key` or $MOONGATE_MASTER_KEY), or straight from the
+ * `moongate keys`; the master key from `--api-key`, its alias `--master-key` as `moongate keys` names
+ * it, or $MOONGATE_MASTER_KEY), or straight from the
  * store file (`--store`) when no gateway is running. `--follow` keeps printing new records.
  */
 export async function runLogs(options: LogsOptions): Promise<void> {
@@ -43,9 +46,13 @@ export async function runLogs(options: LogsOptions): Promise<void> {
 
   // Which one was meant cannot be guessed: one reads a file, the other asks a (maybe different) gateway.
   if (options.store !== undefined && options.url !== undefined) throw new Error('--store and --url were both given; use one: --store reads the store file, --url asks a running gateway.');
+  if (options.apiKey !== undefined && options.masterKey !== undefined && options.apiKey !== options.masterKey) {
+    throw new Error('--api-key and --master-key were both given, with different keys; give one (they are the same option).');
+  }
+  const masterKey = options.masterKey ?? options.apiKey;
   const reader: LogReader = options.store
     ? await storeLogReader(options.store)
-    : httpLogReader(gatewayUrl(options.url), options.apiKey ?? nonEmpty(process.env.MOONGATE_MASTER_KEY));
+    : httpLogReader(gatewayUrl(options.url), masterKey ?? nonEmpty(process.env.MOONGATE_MASTER_KEY), options.masterKey !== undefined ? '--master-key' : '--api-key');
   const abort = new AbortController();
   const stop = (): void => abort.abort();
   process.once('SIGINT', stop);

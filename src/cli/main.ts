@@ -76,6 +76,7 @@ program
   .option('-n, --lines <n>', 'how many of the latest records to show first', parseLines, 20)
   .option('--url <url>', 'the running gateway to ask (default: $MOONGATE_URL or http://127.0.0.1:4000)')
   .option('--api-key <key>', 'the master key (default: $MOONGATE_MASTER_KEY)')
+  .option('--master-key <key>', 'the same as --api-key, as `moongate keys` names it')
   .option('--store <store>', 'read the store directly instead of a gateway, e.g. sqlite:./.moongate/moongate.db')
   .option('--json', 'one JSON record per line (without request and response bodies)')
   .option('--interval <ms>', `how often --follow asks for new records, in ms (at least ${MIN_INTERVAL_MS})`, parseInterval, 1000)

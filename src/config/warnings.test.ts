@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { configFromEnvironment } from './env-config.js';
-import { configWarnings, secretFindings } from './warnings.js';
+import { configWarnings, secretFindings, whitespaceFindings } from './warnings.js';
 
 describe('secretFindings', () => {
   it('finds nothing wrong with a clean key', () => {
@@ -14,6 +14,16 @@ describe('secretFindings', () => {
     expect(secretFindings('Bearer sk-a')).toEqual(['starts with "Bearer " (give the key alone)']);
     expect(secretFindings('sk-a\u200b')[0]).toMatch(/^contains non-ASCII characters/);
     expect(secretFindings(' sk-a ')).toEqual(['has leading whitespace', 'has trailing whitespace']);
+  });
+});
+
+describe('whitespaceFindings', () => {
+  it('names whitespace only: around, inside, line breaks included', () => {
+    expect(whitespaceFindings('sk-a')).toEqual([]);
+    expect(whitespaceFindings(' sk-a\n')).toEqual(['has leading whitespace', 'has trailing whitespace']);
+    expect(whitespaceFindings('sk-\r\na')).toEqual(['has whitespace inside']);
+    expect(whitespaceFindings('"sk-a"')).toEqual([]);
+    expect(whitespaceFindings('Bearer sk-a')).toEqual([]);
   });
 });
 

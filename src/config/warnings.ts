@@ -5,12 +5,21 @@
  */
 import type { GatewayConfig } from './types.js';
 
-/** What looks wrong with a secret, as phrases ("has trailing whitespace"); empty when fine. */
-export function secretFindings(secret: string): string[] {
+/**
+ * The whitespace (spaces, tabs, line breaks) in a secret, as phrases ("has trailing whitespace");
+ * empty when there is none. A `Bearer ` prefix is not counted here: secretFindings names it.
+ */
+export function whitespaceFindings(secret: string): string[] {
   const found: string[] = [];
   if (/^\s/.test(secret)) found.push('has leading whitespace');
   if (/\s$/.test(secret)) found.push('has trailing whitespace');
   if (/\S\s+\S/.test(secret.trim()) && !/^bearer\s/i.test(secret.trim())) found.push('has whitespace inside');
+  return found;
+}
+
+/** What looks wrong with a secret, as phrases ("has trailing whitespace"); empty when fine. */
+export function secretFindings(secret: string): string[] {
+  const found = whitespaceFindings(secret);
   const t = secret.trim();
   if (t.length >= 2 && ((t.startsWith('"') && t.endsWith('"')) || (t.startsWith("'") && t.endsWith("'")))) {
     found.push('is wrapped in quotes');
@@ -21,7 +30,8 @@ export function secretFindings(secret: string): string[] {
   return found;
 }
 
-function joinFindings(found: string[]): string {
+/** `a`, `a and b`, `a, b and c`. */
+export function joinFindings(found: string[]): string {
   if (found.length <= 1) return found.join('');
   return `${found.slice(0, -1).join(', ')} and ${found[found.length - 1]}`;
 }

@@ -22,7 +22,14 @@ export interface CheckOptions {
   timeoutMs?: number;
 }
 
-type Probe = { status: 'ok'; balance: number | undefined } | { status: 'unauthorized' } | { status: 'no_balance' } | { status: 'unreachable'; detail: string };
+type Probe =
+  | { status: 'ok'; balance: number | undefined }
+  | { status: 'unauthorized' }
+  | { status: 'no_balance' }
+  /** Not reached at all (refused, timed out, no DNS): `detail` says how. */
+  | { status: 'unreachable'; detail: string }
+  /** Reached, but it answered a status that says nothing about the key (a 403 from a proxy, a 5xx). */
+  | { status: 'http_error'; httpStatus: number };
 
 /**
  * Says why a Moonshot key does or does not work. Moonshot answers the same 401 for a revoked key,
@@ -36,9 +43,27 @@ export async function checkMoonshotKey(options: CheckOptions): Promise<CheckResu
   const trimmed = key.replace(/\s+/g, '');
 
   const first = await probe(regions[region], key, options.timeoutMs);
+  // HTTP drops whitespace at the end of a header, so a key with trailing whitespace may get through
+  // here; it is still used exactly as given, and start-up warns about it: so is it reported here.
+  if (trimmed !== key && (first.status === 'ok' || first.status === 'no_balance')) {
+    return {
+      verdict: 'whitespace',
+      ok: false,
+      region,
+      ...(first.status === 'ok' && first.balance !== undefined ? { balance: first.balance } : {}),
+      message: `The key contains whitespace (a space, tab or line break); ${host(region)} accepted it as sent only because HTTP drops whitespace at the end of a header value, and keys are used exactly as given. Remove the whitespace from the configured key.`,
+    };
+  }
   if (first.status === 'ok') return worked(region, first.balance, host(region));
   if (first.status === 'no_balance') return noBalance(region, host(region));
   if (first.status === 'unreachable') return { verdict: 'unreachable', ok: false, message: `Could not reach ${host(region)}: ${first.detail}.` };
+  if (first.status === 'http_error') {
+    return {
+      verdict: 'unreachable',
+      ok: false,
+      message: `${host(region)} answered HTTP ${first.httpStatus} to the balance check, which says nothing about the key (a proxy, firewall or outage in the way?). Try again later, or check the host's base URL.`,
+    };
+  }
 
   if (trimmed !== key) {
     const again = await probe(regions[region], trimmed, options.timeoutMs);
@@ -100,9 +125,9 @@ async function probe(baseUrl: string, key: string, timeoutMs = 10_000): Promise<
     if (res.statusCode === 200) return { status: 'ok', balance: readBalance(text) };
     if (res.statusCode === 401) return { status: 'unauthorized' };
     if (res.statusCode === 429 || res.statusCode === 403) {
-      return /quota|balance|suspended/i.test(text) ? { status: 'no_balance' } : { status: 'unreachable', detail: `HTTP ${res.statusCode}` };
+      return /quota|balance|suspended/i.test(text) ? { status: 'no_balance' } : { status: 'http_error', httpStatus: res.statusCode };
     }
-    return { status: 'unreachable', detail: `HTTP ${res.statusCode}` };
+    return { status: 'http_error', httpStatus: res.statusCode };
   } catch (err) {
     const e = err as { code?: string; message?: string };
     // A key with a line break cannot even be sent as a header: that is whitespace, seen as a 401.

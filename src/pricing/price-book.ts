@@ -34,6 +34,7 @@ export class PriceBook {
 
   constructor(
     private readonly providers: Readonly<Record<string, PricedProvider>>,
+    /** Keyed `provider/model`, the provider one of `providers` (as config validation ensures). */
     private readonly overrides: Readonly<Record<string, ModelPriceOverride>>,
   ) {}
 
@@ -84,8 +85,9 @@ export class PriceBook {
     }
     const known = catalogueModels().find((m) => m.id === model || m.aliases?.includes(model));
     if (known) return this.lookUp(known.provider, model);
-    const override = this.overrides[model];
-    return merge(null, override, undefined);
+    // Overrides are keyed `provider/model` with a configured provider (config validation refuses
+    // bare ids), and such a model was looked up above: no override can name this one.
+    return UNKNOWN;
   }
 
   private catalogueProviderOf(provider: string): string {

@@ -89,6 +89,20 @@ describe('PriceBook', () => {
     expect(book.quote(undefined, 'no-such-model').price).toBeNull();
   });
 
+  it('applies config overrides to ingested provider/model names', () => {
+    expect(book.quote(undefined, 'together/meta-llama/Llama-3.3-70B-Instruct-Turbo')).toMatchObject({ price: { input: 0.88, output: 0.88 }, source: 'config' });
+    expect(book.quote(undefined, 'moonshot/kimi-k2.5')).toMatchObject({ price: { output: 2.5 }, source: 'config' });
+  });
+
+  it('looks overrides up by provider/model only (config refuses bare-id keys, so none is read)', () => {
+    const bare = new PriceBook(providers, { 'my-model': { input: 1, output: 2 }, 'together/my-model': { input: 3, output: 4 } });
+    expect(bare.quote(undefined, 'my-model').price).toBeNull();
+    expect(bare.quote(undefined, 'together/my-model').price).toEqual({ input: 3, cached_input: null, output: 4 });
+    expect(bare.quote('together', 'my-model').price).toEqual({ input: 3, cached_input: null, output: 4 });
+    // Names of Object.prototype's members are unknown models like any other.
+    expect(bare.quote(undefined, 'constructor')).toEqual({ price: null, source: 'none', catalogueProvider: undefined });
+  });
+
   it('knows the per-call price of $web_search on Moonshot only', () => {
     expect(book.toolPrice('moonshot', '$web_search')).toBe(0.004);
     expect(book.toolPrice('openai', '$web_search')).toBeUndefined();

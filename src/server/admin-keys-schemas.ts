@@ -4,8 +4,15 @@ import { isoTimeMs } from './iso-time.js';
 /** The bodies of POST and PATCH /admin/keys. Loaded on first use (see admin-keys.ts). */
 const isoDate = z
   .string()
-  .refine((s) => isoTimeMs(s) !== undefined, 'must be an ISO 8601 date with a real calendar day, from 1970 to 9999, e.g. 2026-12-31T00:00:00Z')
+  .refine((s) => isoTimeMs(s) !== undefined, { message: 'must be an ISO 8601 date with a real calendar day, from 1970 to 9999, e.g. 2026-12-31T00:00:00Z', abort: true })
   .transform((s) => isoTimeMs(s)!);
+
+/** An expiry still to come: a key created (or updated) already expired could never be used. */
+const expiry = isoDate.superRefine((ms, ctx) => {
+  if (ms <= Date.now()) {
+    ctx.addIssue({ code: 'custom', message: `is in the past (${new Date(ms).toISOString()}); give a time still to come, or null for no expiry (to end a key now, revoke it with DELETE)` });
+  }
+});
 
 const keyFields = {
   name: z.string().min(1).max(200),
@@ -14,7 +21,7 @@ const keyFields = {
   budget_period: z.enum(['day', 'month', 'total']),
   rpm: z.number().int().positive().nullable(),
   tpm: z.number().int().positive().nullable(),
-  expires_at: isoDate.nullable(),
+  expires_at: expiry.nullable(),
   customer_identifier: z.string().min(1).nullable(),
   metadata: z.record(z.string(), z.unknown()).nullable(),
 };

@@ -124,6 +124,11 @@ describe('moongate CLI', () => {
     const env = run(['check', 'moonshot', '--key', 'sk-good', '--json'], { MOONSHOT_API_BASE: `${simUrl}/v1` });
     expect(await env.exited).toBe(0);
     expect(JSON.parse(env.stdout())).toMatchObject([{ credential: '--key', verdict: 'ok' }]);
+
+    // Trailing whitespace gets through (HTTP drops it), but it is what start-up warns about.
+    const padded = run(['check', 'moonshot', '--key', 'sk-good ', '--region', 'global', '--config', file]);
+    expect(await padded.exited).toBe(1);
+    expect(padded.stdout()).toMatch(/^FAIL --key: whitespace — The key contains whitespace/);
   });
 
   it('prints its version from package.json', async () => {

@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parseConfigText } from '../../src/config/index.js';
 import { InMemoryCredentialRepository } from '../../src/credentials/credential-repository.js';
@@ -124,6 +126,23 @@ describe('stored provider credentials', () => {
     }
   });
 
+  it('tests a credential whose host answers 403: reached, and the message says what it answered', async () => {
+    const forbidding = createServer((_req, res) => res.writeHead(403, { 'content-type': 'text/plain' }).end('Forbidden'));
+    await new Promise<void>((resolve) => forbidding.listen(0, '127.0.0.1', resolve));
+    const host = `127.0.0.1:${(forbidding.address() as AddressInfo).port}`;
+    const { gw, url } = await gatewayWith(SECRET);
+    try {
+      await call(url, 'POST', '/admin/credentials', { provider: 'moonshot', name: 'behind-proxy', api_key: STORED_KEY, base_url: `http://${host}/v1` });
+      const tested = (await call(url, 'POST', '/admin/credentials/behind-proxy/test')).json;
+      expect(tested).toMatchObject({ verdict: 'unreachable', ok: false });
+      expect(tested.message).toContain(`${host} answered HTTP 403`);
+      expect(tested.message).not.toContain('Could not reach');
+    } finally {
+      await gw.close();
+      await new Promise((resolve) => forbidding.close(resolve));
+    }
+  });
+
   it('routes by the credentials of the moment: one added or removed at run time counts from the next request', async () => {
     const { gw, url } = await gatewayWith(SECRET);
     const chat = async (model: string): Promise<{ status: number; credential: string | null }> => {
@@ -163,6 +182,31 @@ describe('stored provider credentials', () => {
       const bad = await call(url, 'POST', '/admin/credentials', { provider: 'moonshot', name: 'x', api_key: 'k', region: 'eu' });
       expect([bad.status, bad.json.error.param]).toEqual([400, 'region']);
       expect((await call(url, 'POST', '/admin/credentials', { provider: 'nowhere', name: 'x', api_key: 'k' })).status).toBe(404);
+    } finally {
+      await gw.close();
+    }
+  });
+
+  it('refuses an api_key with whitespace around or in it, as start-up warns about one in the config', async () => {
+    const { gw, url } = await gatewayWith(SECRET);
+    try {
+      const cases: [string, string][] = [
+        [' sk-x ', 'has leading whitespace and has trailing whitespace'],
+        ['sk-stored-9876\n', 'has trailing whitespace'],
+        ['\tsk-stored-9876', 'has leading whitespace'],
+        ['sk-stored\r\n-9876', 'has whitespace inside'],
+      ];
+      for (const [apiKey, why] of cases) {
+        const res = await call(url, 'POST', '/admin/credentials', { provider: 'moonshot', name: 'padded', api_key: apiKey });
+        expect([JSON.stringify(apiKey), res.status, res.json.error.param]).toEqual([JSON.stringify(apiKey), 400, 'api_key']);
+        expect(res.json.error.message).toContain(`Invalid credential: \`api_key\`: ${why} (a space, tab or line break)`);
+        expect(res.json.error.message).toContain('remove the whitespace');
+        expect(res.json.error.message).not.toContain(apiKey.trim());
+      }
+      const list = await call(url, 'GET', '/admin/credentials');
+      expect(list.json.data.map((c: any) => c.name)).not.toContain('padded');
+      // The same key without the whitespace is taken.
+      expect((await call(url, 'POST', '/admin/credentials', { provider: 'moonshot', name: 'padded', api_key: 'sk-stored-9876' })).status).toBe(201);
     } finally {
       await gw.close();
     }

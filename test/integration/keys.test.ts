@@ -132,4 +132,22 @@ describe('gateway keys', () => {
     const leap = await admin('POST', '/admin/keys', { name: 'leap', expires_at: '2028-02-29T12:00:00Z' });
     expect(leap.json.expires_at).toBe('2028-02-29T12:00:00.000Z');
   });
+
+  it('refuses an expires_at that has passed, on create and on update', async () => {
+    const past = await admin('POST', '/admin/keys', { name: 'born-expired', expires_at: '2020-01-01T00:00:00Z' });
+    expect(past.status).toBe(400);
+    expect(past.json.error.param).toBe('expires_at');
+    expect(past.json.error.message).toMatch(/^Invalid key request: `expires_at`: is in the past \(2020-01-01T00:00:00\.000Z\)/);
+    expect((await admin('GET', '/admin/keys')).json.data.some((k: any) => k.name === 'born-expired')).toBe(false);
+
+    const { json } = await admin('POST', '/admin/keys', { name: 'to-patch' });
+    const patched = await admin('PATCH', `/admin/keys/${json.id}`, { expires_at: new Date(Date.now() - 1000).toISOString() });
+    expect(patched.status).toBe(400);
+    expect(patched.json.error.param).toBe('expires_at');
+    expect(patched.json.error.message).toContain('is in the past');
+    expect((await admin('GET', `/admin/keys/${json.id}`)).json).toMatchObject({ status: 'active', expires_at: null });
+    // Still allowed: a time to come, and null to take the expiry away.
+    expect((await admin('PATCH', `/admin/keys/${json.id}`, { expires_at: '2099-01-01T00:00:00Z' })).status).toBe(200);
+    expect((await admin('PATCH', `/admin/keys/${json.id}`, { expires_at: null })).json.expires_at).toBeNull();
+  });
 });

@@ -77,6 +77,11 @@ describe('moongate logs', () => {
     expect(await k26.exited).toBe(0);
     expect(k26.out().trim().split('\n').map((l) => JSON.parse(l).id)).toEqual([a]);
 
+    // --master-key, as `moongate keys` names it, is the same option.
+    const aliased = run(['--url', stack.url, '--master-key', MASTER, '--model', 'moonshot/kimi-k2.6', '--status', 'success', '--json']);
+    expect(await aliased.exited).toBe(0);
+    expect(aliased.out().trim().split('\n').map((l) => JSON.parse(l).id)).toEqual([a]);
+
     const fromFile = run(['--store', `sqlite:${stack.dbPath}`, '--model', 'moonshot/moonshot-v1-8k']);
     expect(await fromFile.exited).toBe(0);
     expect(fromFile.out()).toContain(b);
@@ -98,6 +103,12 @@ describe('moongate logs', () => {
     expect(await denied.exited).toBe(1);
     expect(denied.out()).toContain('401');
     expect(denied.out()).toContain('The master key given was refused: check --api-key or $MOONGATE_MASTER_KEY.');
+    const deniedAlias = run(['--url', stack.url, '--master-key', 'wrong']);
+    expect(await deniedAlias.exited).toBe(1);
+    expect(deniedAlias.out()).toContain('The master key given was refused: check --master-key or $MOONGATE_MASTER_KEY.');
+    const both = run(['--url', stack.url, '--api-key', MASTER, '--master-key', 'wrong']);
+    expect(await both.exited).toBe(1);
+    expect(both.out()).toContain('--api-key and --master-key were both given, with different keys; give one (they are the same option).');
   });
 
   it('writes control characters from callers out, so a value cannot clear the screen or forge a line', async () => {

@@ -16,8 +16,8 @@ export interface LogReader {
   close(): Promise<void>;
 }
 
-/** Reads from a running gateway's `GET /v1/logs` (bodies left out). */
-export function httpLogReader(baseUrl: string, apiKey: string | undefined): LogReader {
+/** Reads from a running gateway's `GET /v1/logs` (bodies left out). `keyFlag` is named in a 401's hint. */
+export function httpLogReader(baseUrl: string, apiKey: string | undefined, keyFlag = '--api-key'): LogReader {
   const root = baseUrl.replace(/\/+$/, '');
   return {
     async page(filter, limit, after) {
@@ -32,7 +32,7 @@ export function httpLogReader(baseUrl: string, apiKey: string | undefined): LogR
       const res = await request(`${root}/v1/logs?${params}`, { headers: apiKey ? { authorization: `Bearer ${apiKey}` } : {} });
       const body = (await res.body.json()) as { data?: LogRecord[]; next_cursor?: string | null; error?: { message?: string } };
       if (res.statusCode !== 200) {
-        const hint = res.statusCode === 401 ? ` ${masterKeyHint(apiKey, '--api-key')}` : '';
+        const hint = res.statusCode === 401 ? ` ${masterKeyHint(apiKey, keyFlag)}` : '';
         const message = `${root} answered ${res.statusCode}: ${body.error?.message ?? 'no message'}${hint}`;
         throw res.statusCode >= 400 && res.statusCode < 500 ? new LogReadRefused(message) : new Error(message);
       }
