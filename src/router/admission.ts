@@ -53,7 +53,8 @@ export class Admission {
     for (;;) {
       let soonest = Infinity;
       let limitHit: string | undefined;
-      // A concurrency slot frees up whenever a request ends; rpm and tpm windows at a known time.
+      // A concurrency slot frees up whenever a request ends, and so may tpm room (a request's actual
+      // usage replaces its estimate); an rpm window only at a known time.
       let onlyTimedLimits = true;
       for (const candidate of this.weightedOrder(candidates)) {
         if (!candidate.limits) {
@@ -64,7 +65,7 @@ export class Admission {
         if (result.ok) return { candidate, lease: result.lease };
         soonest = Math.min(soonest, result.retryAfterMs);
         limitHit = result.limit;
-        if (result.limit === 'concurrency') onlyTimedLimits = false;
+        if (result.limit !== 'rpm') onlyTimedLimits = false;
       }
       const now = Date.now();
       const tooLate = onlyTimedLimits && now + soonest > deadline;

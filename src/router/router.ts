@@ -238,17 +238,28 @@ export class Router {
     /** Set when the last failure was this provider refusing one of the gateway's own credentials. */
     let refusedBy: string | undefined;
     const giveUp = (): GatewayError => (refusedBy !== undefined ? credentialsRefused(refusedBy, call.operator ? lastError : undefined) : lastError!);
+    /** Deployments passed over because their credentials were full while a fallback could be tried. */
+    let passedOver: Deployment[] | undefined;
 
     for (let tries = 0; ; tries++) {
       let next = this.available(groups, failed);
-      // A group whose tries are used up falls back to the next one (if any) rather than give up.
-      if (tries > this.config.router.retries && next.group === currentGroup) next = this.available(groups, failed, currentGroup + 1);
+      // A group whose tries are used up falls back to the next one (if any) rather than give up,
+      // even when a deployment of an earlier group has come back meanwhile.
+      if (tries > this.config.router.retries) next = this.available(groups, failed, currentGroup + 1);
       let pick = next.deployments;
+      /** Waiting for a credential with room is all that is left. */
+      let lastResort = false;
       if (next.group > currentGroup) {
         currentGroup = next.group;
         tries = 0;
+      } else if (pick.length === 0 && passedOver !== undefined) {
+        // The fallbacks did not answer: wait for the credentials that were full after all (they
+        // were never tried, so this is not a retry).
+        pick = passedOver;
+        passedOver = undefined;
+        lastResort = true;
       }
-      if (tries > this.config.router.retries) throw giveUp();
+      if (tries > this.config.router.retries && !lastResort) throw giveUp();
       try {
         if (pick.length === 0 && lastError) {
           // Everything has failed once: try the same places again after a backoff.
@@ -258,8 +269,11 @@ export class Router {
           const wait = backoffMs(retries - 1, this.config.router.backoff_ms, retryAfter(lastError), this.deps.random);
           if (performance.now() + wait - route.startedAt >= deadlineMs) throw giveUp();
           // An upstream asking for a long wait (a 429's "try again after 60 seconds") is waited for
-          // no longer than a resting deployment is (router.max_queue_wait_ms).
-          if (wait > this.config.router.max_queue_wait_ms) throw pick.every((d) => !this.deps.health.canTry(d.key, d.limitKey)) ? allCoolingDown(groups, this.deps.health) : giveUp();
+          // no longer than a resting deployment is (router.max_queue_wait_ms); our own backoff is.
+          const asked = retryAfter(lastError);
+          if (asked !== undefined && asked > this.config.router.max_queue_wait_ms) {
+            throw pick.every((d) => !this.deps.health.canTry(d.key, d.limitKey)) ? allCoolingDown(groups, this.deps.health) : giveUp();
+          }
           await timeWaiting(route, sleep(wait, signal));
         } else if (pick.length === 0) {
           // Everything is resting after earlier failures: wait for the first to come back if that is
@@ -284,8 +298,9 @@ export class Router {
         throw err instanceof GatewayError ? err : abortError(err);
       }
 
-      // With a later group to fall back to, a full credential is not waited for: the fallback is tried.
-      const laterGroup = next.group >= 0 && this.available(groups, failed, next.group + 1).deployments.length > 0;
+      // With a later group on other credentials to fall back to, a full credential is not waited
+      // for: the fallback is tried first (on the same credentials it would wait in the same queue).
+      const laterGroup = !lastResort && next.group >= 0 && this.fallbackOnOtherCredentials(groups, failed, next.group, pick);
       let admitted: { candidate: Deployment; lease: Lease | undefined };
       try {
         const admitting = performance.now();
@@ -304,6 +319,7 @@ export class Router {
         refusedBy = undefined;
         failed ??= new Map();
         for (const d of pick) failed.set(d.key, failed.get(d.key) ?? 0);
+        passedOver = [...(passedOver ?? []), ...pick];
         continue;
       }
       const { candidate, lease } = admitted;
@@ -342,6 +358,17 @@ export class Router {
         failed.set(candidate.key, (failed.get(candidate.key) ?? 0) + 1);
       }
     }
+  }
+
+  /** Does a group after `group` have a deployment that may be tried now on a credential other than `pick`'s? */
+  private fallbackOnOtherCredentials(groups: Deployment[][], failed: Map<string, number> | undefined, group: number, pick: Deployment[]): boolean {
+    for (let i = group + 1; i < groups.length; i++) {
+      for (const d of groups[i]!) {
+        if (failed?.has(d.key) || !this.deps.health.canTry(d.key, d.limitKey)) continue;
+        if (!pick.some((p) => p.limitKey === d.limitKey)) return true;
+      }
+    }
+    return false;
   }
 
   /**

@@ -522,3 +522,97 @@ describe('what the log says about requests that waited for a credential', () => 
     }
   });
 });
+
+describe('the routing rules above, at their edges (a review of them)', () => {
+  it('router.max_queue_wait_ms below the backoff does not switch retries off: only an upstream retry time is capped', async () => {
+    const gw = await startGatewayOn(sim, `router: { max_queue_wait_ms: 0, backoff_ms: 5 }\nproviders: { moonshot: { ${regions}, credentials: [{ name: a, api_key: sk-a }] } }`);
+    try {
+      sim.injectFault({ status: 503, times: 1 });
+      const res = await post(gw.url, { model: 'moonshot/kimi-k2.6', messages: hi() });
+      expect(res.status).toBe(200);
+      expect(chats()).toHaveLength(2);
+    } finally {
+      await gw.close();
+    }
+  });
+
+  it('a full target passed over for a fallback that then fails is waited for after all', async () => {
+    const gw = await startGatewayOn(
+      sim,
+      `router: { max_queue_wait_ms: 5000, backoff_ms: 1 }
+providers:
+  moonshot:
+    ${regions}
+    credentials:
+      - { name: lim, api_key: sk-lim, limits: { concurrency: 1 }, models: [kimi-k2.6] }
+      - { name: fb, api_key: sk-fb, models: [kimi-k2.5] }
+models:
+  - { name: kimi, model: moonshot/kimi-k2.6, fallbacks: [moonshot/kimi-k2.5] }`,
+    );
+    try {
+      const slow = post(gw.url, { model: 'kimi', messages: hi('[[sim:latency=400]]') });
+      await expect.poll(() => sim.stats.inFlight).toBe(1);
+      sim.injectFault({ status: 500, times: 10, match: { model: 'kimi-k2.5' } });
+      const res = await post(gw.url, { model: 'kimi', messages: hi() });
+      expect(res.status).toBe(200);
+      expect(res.headers.get('x-moongate-model')).toBe('kimi-k2.6');
+      expect((await slow).status).toBe(200);
+    } finally {
+      await gw.close();
+    }
+  });
+
+  it('a full credential that the fallback shares is waited for: the request is not moved to the fallback model', async () => {
+    const gw = await startGatewayOn(
+      sim,
+      `router: { max_queue_wait_ms: 5000 }
+providers: { moonshot: { ${regions}, credentials: [{ name: one, api_key: sk-one, limits: { concurrency: 1 } }] } }
+models:
+  - { name: kimi, model: moonshot/kimi-k2.6, fallbacks: [moonshot/kimi-k2.5] }`,
+    );
+    try {
+      const slow = post(gw.url, { model: 'kimi', messages: hi('[[sim:latency=300]]') });
+      await expect.poll(() => sim.stats.inFlight).toBe(1);
+      const res = await post(gw.url, { model: 'kimi', messages: hi() });
+      expect(res.status).toBe(200);
+      expect(res.headers.get('x-moongate-model')).toBe('kimi-k2.6');
+      await slow;
+    } finally {
+      await gw.close();
+    }
+  });
+
+  it("a group's tries used up moves on to the next group even when an earlier group's deployment has come back", async () => {
+    const gw = await startGatewayOn(
+      sim,
+      `router: { retries: 0, cooldown: { fails: 1, seconds: 1 } }
+providers: { moonshot: { ${regions}, credentials: [{ name: a, api_key: sk-a }] } }
+models:
+  - { name: kimi, model: moonshot/kimi-k2.6, fallbacks: [moonshot/kimi-k2.5, moonshot/kimi-k2-thinking] }`,
+    );
+    try {
+      sim.injectFault({ status: 500, times: 1, match: { model: 'kimi-k2.6' } });
+      expect((await post(gw.url, { model: 'kimi', messages: hi() })).headers.get('x-moongate-model')).toBe('kimi-k2.5');
+      // kimi-k2.6 rests 1 s; the fallback fails after 1.3 s, by when it is back.
+      sim.injectFault({ status: 500, times: 1, latencyMs: 1300, match: { model: 'kimi-k2.5' } });
+      const res = await post(gw.url, { model: 'kimi', messages: hi() });
+      expect(res.status).toBe(200);
+      expect(res.headers.get('x-moongate-model')).toBe('kimi-k2-thinking');
+    } finally {
+      await gw.close();
+    }
+  });
+
+  it('a tpm limit is waited for: a request ending with less usage than its estimate frees room before the minute is over', async () => {
+    const gw = await startGatewayOn(sim, `router: { max_queue_wait_ms: 5000 }\nproviders: { moonshot: { ${regions}, credentials: [{ name: t, api_key: sk-t, limits: { tpm: 3000 } }] } }`);
+    try {
+      const first = post(gw.url, { model: 'moonshot/kimi-k2.6', messages: hi('[[sim:latency=500]]'), max_tokens: 2500 });
+      await expect.poll(() => sim.stats.inFlight).toBe(1);
+      const second = await post(gw.url, { model: 'moonshot/kimi-k2.6', messages: hi(), max_tokens: 1000 });
+      expect(second.status).toBe(200);
+      expect((await first).status).toBe(200);
+    } finally {
+      await gw.close();
+    }
+  });
+});
