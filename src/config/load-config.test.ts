@@ -337,7 +337,7 @@ describe('parseConfigText', () => {
       'moongate.yaml:1:1: store: must be "sqlite:PATH" (e.g. sqlite:./.moongate/moongate.db)',
       'moongate.yaml:2:1: redis: must be a redis:// or rediss:// URL',
     ]);
-    expect(problemsOf('master_key: ""\n')).toEqual(['moongate.yaml:1:1: master_key: must not be empty']);
+    expect(problemsOf('master_key: ""\n')).toEqual(['moongate.yaml:1:1: master_key: must not be empty; remove master_key to run in open local mode (no gateway authentication)']);
     expect(problemsOf('store: postgres://u@db/moongate\n')).toEqual([
       'moongate.yaml:1:1: store: PostgreSQL is not supported by this version yet; use "sqlite:PATH" (e.g. sqlite:./.moongate/moongate.db)',
     ]);

@@ -120,7 +120,9 @@ function buildConfig(data: Record<string, unknown>, source: string, problems: Pr
   if (server?.port !== undefined) config.server.port = server.port;
   if (server?.max_body_mb !== undefined) config.server.max_body_mb = server.max_body_mb;
 
-  if (data.master_key !== undefined && data.master_key !== null) {
+  if (data.master_key === '') {
+    problems.add(['master_key'], 'must not be empty; remove master_key to run in open local mode (no gateway authentication)');
+  } else if (data.master_key !== undefined && data.master_key !== null) {
     const masterKey = parseWith(masterKeySchema, data.master_key, ['master_key'], problems);
     const p = masterKey === undefined ? undefined : checkMasterKey(masterKey);
     if (p) problems.add(['master_key'], p);
