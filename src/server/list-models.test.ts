@@ -20,5 +20,7 @@ models:
     expect(list.data[0]).toMatchObject({ id: 'kimi', owned_by: 'moongate', targets: ['moonshot/kimi-k2.6'] });
     expect(list.data.map((m) => m.id)).toContain('moonshot/kimi-k3');
     expect(list.data.find((m) => m.id === 'moonshot/kimi-k2.5')).toMatchObject({ retired_on: '2026-08-31' });
+    // The same fields as a live list's entries: Moonshot's context_length beside our context_window.
+    expect(list.data.find((m) => m.id === 'moonshot/kimi-k2.6')).toMatchObject({ context_window: 262144, context_length: 262144 });
   });
 });

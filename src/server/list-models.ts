@@ -108,9 +108,12 @@ function fallbackEntries(provider: ProviderConfig): ModelEntry[] {
   }));
 }
 
+/** What the catalogue knows, the same whether the list is live or the catalogue's own. */
 function catalogueFacts(m: ReturnType<typeof catalogueModels>[number]): Record<string, unknown> {
   return {
     context_window: m.context_window,
+    // Moonshot's own name for it, which its live list carries: one shape for both kinds of entry.
+    context_length: m.context_window,
     supports_image_in: m.vision,
     supports_video_in: m.video,
     supports_reasoning: m.thinking !== 'none',

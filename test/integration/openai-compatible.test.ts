@@ -86,6 +86,6 @@ describe('GET /v1/models', () => {
     // The generic provider has no catalogue: its models can only come from its live list.
     expect(ids).toContain('local/kimi-k2.6');
     const k26 = list.data.find((m) => m.id === 'moonshot/kimi-k2.6') as any;
-    expect(k26).toMatchObject({ owned_by: 'moonshot', context_window: 262144, supports_reasoning: true });
+    expect(k26).toMatchObject({ owned_by: 'moonshot', context_window: 262144, context_length: 262144, supports_reasoning: true });
   });
 });
