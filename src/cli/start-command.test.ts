@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { openModeWarning } from './start-command.js';
+import { openModeWarning, tryHint } from './start-command.js';
 
 describe('openModeWarning', () => {
   it('says when an open gateway listens beyond this machine, and how to keep it local', () => {
@@ -8,5 +8,14 @@ describe('openModeWarning', () => {
       expect(openModeWarning(local)).toContain('OPEN LOCAL MODE');
       expect(openModeWarning(local)).not.toContain('other machines');
     }
+  });
+});
+
+describe('tryHint', () => {
+  it('adds the Authorization header, by variable, when a master key is set', () => {
+    expect(tryHint('http://127.0.0.1:4000', false)).toBe('Try: curl http://127.0.0.1:4000/v1/models');
+    expect(tryHint('http://127.0.0.1:4000', true)).toBe(
+      'Try: curl -H "Authorization: Bearer $MOONGATE_MASTER_KEY" http://127.0.0.1:4000/v1/models (the master key, or a gateway key mg-…)',
+    );
   });
 });

@@ -61,7 +61,7 @@ export async function runStart(options: StartOptions): Promise<void> {
   console.log(
     `moongate: logs: ${store.description} (bodies: ${config.logging.bodies}, retention: ${retentionDays === null ? 'forever' : `${retentionDays} days`}; spool: ${spoolPath})`,
   );
-  console.log(`moongate: ready in ${(performance.now() - startedAt).toFixed(0)} ms. Try: curl ${url}/v1/models`);
+  console.log(`moongate: ready in ${(performance.now() - startedAt).toFixed(0)} ms. ${tryHint(url, config.master_key !== undefined)}`);
 
   onShutdownSignal(async (signal) => {
     console.log(`moongate: ${signal} received, finishing in-flight requests…`);
@@ -69,6 +69,16 @@ export async function runStart(options: StartOptions): Promise<void> {
     await gateway.close();
     console.log('moongate: logs flushed, bye.');
   });
+}
+
+/**
+ * The first request to try. With a master key, /v1/models needs it: the hint names the variable
+ * the CLI reads it from, never the key itself.
+ */
+export function tryHint(url: string, masterKey: boolean): string {
+  return masterKey
+    ? `Try: curl -H "Authorization: Bearer $MOONGATE_MASTER_KEY" ${url}/v1/models (the master key, or a gateway key mg-…)`
+    : `Try: curl ${url}/v1/models`;
 }
 
 /** Said at start-up without a master key; where the gateway listens on every interface, that too. */

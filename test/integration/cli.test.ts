@@ -49,6 +49,7 @@ describe('moongate CLI', () => {
     const res = await fetch(`${url}/health/live`);
     expect(res.status).toBe(200);
     await gw.errorOutput(/OPEN LOCAL MODE/);
+    await gw.output(/ready in \d+ ms\. Try: curl http:\/\/\S+\/v1\/models\n/);
     gw.child.kill('SIGTERM');
     expect(await gw.exited).toBe(0);
   });
@@ -73,6 +74,9 @@ describe('moongate CLI', () => {
     await gw.errorOutput(/has trailing whitespace/);
     expect(gw.stderr()).toContain('moongate: warning: providers.moonshot.credentials[0]');
     expect(gw.stderr() + gw.stdout()).not.toContain('sk-secret-value');
+    // The start-up hint needs the master key to work, and names its variable, never the key.
+    await gw.output(/Try: curl -H "Authorization: Bearer \$MOONGATE_MASTER_KEY" http:\/\/\S+\/v1\/models/);
+    expect(gw.stdout()).not.toContain('mk-cli-warning-test');
     gw.child.kill('SIGTERM');
     expect(await gw.exited).toBe(0);
   });
