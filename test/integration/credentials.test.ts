@@ -143,6 +143,40 @@ describe('stored provider credentials', () => {
     }
   });
 
+  it('tests a credential rejected by its platform while the other cannot be reached: unreachable, not invalid, and left as it is', async () => {
+    const rejecting = createServer((_req, res) => res.writeHead(401, { 'content-type': 'application/json' }).end('{"error":{"message":"Invalid Authentication"}}'));
+    const closed = createServer();
+    for (const s of [rejecting, closed]) await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
+    const port = (s: typeof closed): number => (s.address() as AddressInfo).port;
+    const closedPort = port(closed);
+    await new Promise((resolve) => closed.close(resolve));
+    const config = parseConfigText(
+      `
+master_key: ${MASTER}
+providers:
+  moonshot:
+    regions: { global: "http://127.0.0.1:${port(rejecting)}/v1", cn: "http://127.0.0.1:${closedPort}/cn/v1" }
+    credentials:
+      - { name: maybe-china, api_key: sk-cn-maybe-valid }
+`,
+      'test.yaml',
+      {},
+    );
+    const gw = createGateway(config, { credentialRepository: new InMemoryCredentialRepository(), secret: SECRET });
+    await gw.credentials.load();
+    const url = await gw.listen(0, '127.0.0.1');
+    try {
+      const tested = await call(url, 'POST', '/admin/credentials/maybe-china/test');
+      expect(tested.status).toBe(200);
+      expect(tested.json).toMatchObject({ provider: 'moonshot', name: 'maybe-china', verdict: 'unreachable', ok: false });
+      expect(tested.json.message).toContain(`rejects the key (401), but the check could not finish: 127.0.0.1:${closedPort}/cn/v1: could not reach it (ECONNREFUSED)`);
+      expect(tested.json.message).not.toMatch(/Neither|revoked|Create a new key/);
+    } finally {
+      await gw.close();
+      await new Promise((resolve) => rejecting.close(resolve));
+    }
+  });
+
   it('routes by the credentials of the moment: one added or removed at run time counts from the next request', async () => {
     const { gw, url } = await gatewayWith(SECRET);
     const chat = async (model: string): Promise<{ status: number; credential: string | null }> => {
