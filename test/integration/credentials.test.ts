@@ -245,4 +245,24 @@ providers:
       await gw.close();
     }
   });
+  it('refuses an api_key that cannot go in an HTTP header (the docs\' "sk-…" was stored, then failed and disabled the credential)', async () => {
+    const { gw, url } = await gatewayWith(SECRET);
+    try {
+      const cases: [string, string][] = [
+        ['sk-\u2026', 'contains non-ASCII characters'],
+        ['sk-stored\u200b9876', 'contains non-ASCII characters'],
+        ['sk-stored\u00019876', 'contains control characters'],
+      ];
+      for (const [apiKey, why] of cases) {
+        const res = await call(url, 'POST', '/admin/credentials', { provider: 'moonshot', name: 'pasted', api_key: apiKey });
+        expect([JSON.stringify(apiKey), res.status, res.json.error.param, res.json.error.code]).toEqual([JSON.stringify(apiKey), 400, 'api_key', 'invalid_request']);
+        expect(res.json.error.message).toMatch(new RegExp(`^Invalid credential: \`api_key\`: ${why}.*; a key is sent in the Authorization header, which takes printable ASCII only`));
+        expect(res.json.error.message).not.toContain(apiKey);
+      }
+      expect((await call(url, 'GET', '/admin/credentials')).json.data.map((c: any) => c.name)).not.toContain('pasted');
+      expect((await call(url, 'POST', '/admin/credentials', { provider: 'moonshot', name: 'pasted', api_key: 'sk-your-key' })).status).toBe(201);
+    } finally {
+      await gw.close();
+    }
+  });
 });
