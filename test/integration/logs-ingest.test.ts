@@ -148,6 +148,26 @@ describe('POST /v1/logs (LogRecord fields)', () => {
     expect(empty.status).toBe(400);
   });
 
+  it('names an unknown field in param, batch index and all, with the closest known field (param was null)', async () => {
+    const typo = await stack.api('/v1/logs', { body: { model: 'kimi-k2.6', prompt_tokns: 1 } });
+    expect(typo.status).toBe(400);
+    expect(typo.json.error).toMatchObject({ code: 'invalid_log', param: 'prompt_tokns', message: 'Invalid log record: `prompt_tokns`: unknown field (did you mean `prompt_tokens`?).' });
+    const inBatch = await stack.api('/v1/logs', { body: [{ model: 'kimi-k2.6' }, { model: 'kimi-k2.6', prompt_tokns: 1 }] });
+    expect([inBatch.status, inBatch.json.error.param]).toEqual([400, '1.prompt_tokns']);
+    expect(inBatch.json.error.message).toBe('Invalid log record: `1.prompt_tokns`: unknown field (did you mean `prompt_tokens`?).');
+    const details = await stack.api('/v1/logs', { body: { model: 'kimi-k2.6', cost_details: { input_usd: 1 } } });
+    expect([details.status, details.json.error.param]).toEqual([400, 'cost_details']);
+    expect(details.json.error.message).toContain('`cost_details`: is not accepted: the gateway computes it with `cost_usd`');
+    const attempt = await stack.api('/v1/logs', {
+      body: [{ model: 'm', attempts: [{ provider: 'p', model: 'm', credential: 'c', started_ms: 0, duration_ms: 1, duraton_ms: 1 }] }],
+    });
+    expect([attempt.status, attempt.json.error.param]).toEqual([400, '0.attempts.0.duraton_ms']);
+    expect(attempt.json.error.message).toContain('did you mean `duration_ms`?');
+    const nothingClose = await stack.api('/v1/logs', { body: { model: 'm', zzz: 1, status: 'bad' } });
+    expect([nothingClose.status, nothingClose.json.error.param]).toEqual([400, 'zzz']);
+    expect(nothingClose.json.error.message).toMatch(/^Invalid log record: `zzz`: unknown field/);
+  });
+
   it('refuses numbers no request could have (two costs of 1e308 summed to Infinity, and /v1/usage showed $0)', async () => {
     for (const [body, param] of [
       [{ model: 'kimi-k2.6', cost_usd: 1e308 }, 'cost_usd'],
