@@ -168,6 +168,28 @@ describe('POST /v1/logs (LogRecord fields)', () => {
     expect(nothingClose.json.error.message).toMatch(/^Invalid log record: `zzz`: unknown field/);
   });
 
+  it('reads a bare Moonshot model name as Moonshot\'s, as the proxy does, so provider filters find it (it was stored with provider null)', async () => {
+    const bare = await stack.api('/v1/logs', { body: { id: 'bare-kimi-1', model: 'kimi-k2.6', prompt_tokens: 1_000_000, completion_tokens: 0 } });
+    expect(bare.status).toBe(201);
+    // Priced as Moonshot's kimi-k2.6 before and after; now stored under its provider too.
+    expect(bare.json).toMatchObject({ provider: 'moonshot', model: 'kimi-k2.6', cost_usd: expect.any(Number) });
+    const respan = await stack.api('/api/request-logs/create', { body: { model: 'kimi-k2.6', trace_unique_id: 'bare-kimi-respan' } });
+    expect(respan.json).toMatchObject({ provider: 'moonshot', model: 'kimi-k2.6', model_requested: 'kimi-k2.6' });
+    // Another provider's bare name stays as it was: bare names are Moonshot's only.
+    const other = await stack.api('/v1/logs', { body: { id: 'bare-gpt-1', model: 'gpt-4' } });
+    expect(other.json).toMatchObject({ provider: null, model: 'gpt-4' });
+    // A provider the sender names wins.
+    const named = await stack.api('/api/request-logs/create', { body: { model: 'kimi-k2.6', provider_id: 'my-proxy' } });
+    expect(named.json).toMatchObject({ provider: 'my-proxy', model: 'kimi-k2.6' });
+    await stack.flush();
+    const found = await stack.api('/v1/logs?model=moonshot/kimi-k2.6&source=ingested&bodies=false&limit=1000');
+    expect(found.json.data.map((r: any) => r.id)).toContain('bare-kimi-1');
+    expect(found.json.data.map((r: any) => r.trace_id)).toContain('bare-kimi-respan');
+    const byProvider = await stack.api('/v1/logs?provider=moonshot&source=ingested&bodies=false&limit=1000');
+    expect(byProvider.json.data.map((r: any) => r.id)).toContain('bare-kimi-1');
+    expect(byProvider.json.data.map((r: any) => r.id)).not.toContain('bare-gpt-1');
+  });
+
   it('refuses numbers no request could have (two costs of 1e308 summed to Infinity, and /v1/usage showed $0)', async () => {
     for (const [body, param] of [
       [{ model: 'kimi-k2.6', cost_usd: 1e308 }, 'cost_usd'],

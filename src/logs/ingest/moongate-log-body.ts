@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { suggestKey } from '../../config/problems.js';
 import { prepareBody } from '../bodies/prepare-body.js';
-import { splitModel } from '../http/parse-query.js';
 import type { LogEntry } from '../log-record.js';
 import type { IngestContext } from './ingest-context.js';
 import { ingestedCost } from './ingested-cost.js';
+import { ingestedModel } from './ingested-model.js';
 import { durationMs, tokenCount, usd } from './ingested-numbers.js';
 import { NOT_IN_FUTURE, invalidBody, notInFuture, timeValue } from './invalid-body.js';
 import { checkKeyModel, keyCustomer, refuseKeyCost } from './key-policy.js';
@@ -97,7 +97,7 @@ export function parseMoongateLog(body: unknown): MoongateLogBody {
 }
 
 export function entryFromMoongateLog(b: MoongateLogBody, ctx: IngestContext): LogEntry {
-  const { model, provider } = b.provider ? { model: b.model, provider: b.provider } : splitModel(b.model, ctx.providerNames);
+  const { model, provider } = b.provider ? { model: b.model, provider: b.provider } : ingestedModel(b.model, ctx.providerNames);
   checkKeyModel(ctx, provider ?? null, model);
   refuseKeyCost(ctx, { cost_usd: b.cost_usd });
   const status = b.status ?? (b.error_type ? 500 : 200);
