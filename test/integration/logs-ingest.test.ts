@@ -190,6 +190,32 @@ describe('POST /v1/logs (LogRecord fields)', () => {
     expect(byProvider.json.data.map((r: any) => r.id)).not.toContain('bare-gpt-1');
   });
 
+  it('prices an error answer at 0 whatever tokens it reports, as a proxied one; a cost given by the master key stays as given', async () => {
+    const tokens = { prompt_tokens: 1_000_000, completion_tokens: 1_000_000 };
+    const respan = await stack.api('/api/request-logs/create', { body: { model: 'moonshot/kimi-k2.6', status_code: 429, ...tokens } });
+    expect(respan.json).toMatchObject({ status: 429, prompt_tokens: 1_000_000, cost_usd: 0, cost_details: { input_usd: 0, output_usd: 0 } });
+    const unitPriced = await stack.api('/api/request-logs/create', { body: { model: 'my-finetune', status_code: 503, ...tokens, prompt_unit_price: 1, completion_unit_price: 2 } });
+    expect(unitPriced.json.cost_usd).toBe(0);
+    const ours = await stack.api('/v1/logs', {
+      body: [
+        { model: 'kimi-k2.6', status: 500, ...tokens },
+        { model: 'kimi-k2.6', error_type: 'api_error', ...tokens },
+        { model: 'kimi-k2.6', status: 400, ...tokens, cost_usd: 0.25 },
+        { model: 'kimi-k2.6', status: 200, error_type: 'api_error', ...tokens },
+        { model: 'kimi-k2.6', status: 499, error_type: 'client_closed_request', ...tokens },
+      ],
+    });
+    expect(ours.status).toBe(201);
+    const costs = ours.json.data.map((r: any) => [r.status, r.cost_usd]);
+    expect(costs.slice(0, 3)).toEqual([
+      [500, 0],
+      [500, 0],
+      [400, 0.25],
+    ]);
+    // A stream that broke after it began (200 with an error) and one the client left (499) were answered, and are billed.
+    for (const [status, cost] of costs.slice(3)) expect([status, cost > 0]).toEqual([status, true]);
+  });
+
   it('refuses numbers no request could have (two costs of 1e308 summed to Infinity, and /v1/usage showed $0)', async () => {
     for (const [body, param] of [
       [{ model: 'kimi-k2.6', cost_usd: 1e308 }, 'cost_usd'],
