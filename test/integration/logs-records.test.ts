@@ -237,3 +237,44 @@ describe('a request whose body Node refuses part-way', () => {
     expect(record.error_message).toMatch(/^The request is not valid HTTP\/1\.1 \(HPE_/);
   });
 });
+
+describe('logging.bodies: redacted', () => {
+  it('gives each piece of content its length as sent, and rebuilds a stream without usage, as full mode does', async () => {
+    const redacted = await startLogsStack({
+      configYaml: `
+logging: { bodies: redacted, max_body_kb: 1 }
+providers:
+  moonshot:
+    regions: { global: \${SIM}/v1, cn: \${SIM}/cn/v1 }
+    credentials:
+      - { name: main, api_key: ${GLOBAL_KEY}, region: global }
+`,
+    });
+    try {
+      const text = 'The quick brown fox jumps over the lazy dog. '.repeat(120).slice(0, 5000);
+      const plain = await redacted.client.chat.completions.create({ model: 'moonshot/kimi-k2.6', messages: user(text) }).withResponse();
+      const streamed = await redacted.client.chat.completions.create({ model: 'moonshot/kimi-k2.6', messages: user('[[sim:tokens=5]] hi'), stream: true, stream_options: { include_usage: true } }).withResponse();
+      for await (const _ of streamed.data) void _;
+      const fullStream = await stack.client.chat.completions.create({ model: 'moonshot/kimi-k2.6', messages: user('[[sim:tokens=5]] hi'), stream: true, stream_options: { include_usage: true } }).withResponse();
+      for await (const _ of fullStream.data) void _;
+      await redacted.flush();
+      await stack.flush();
+      const get = async (s: LogsStack, res: Response) => (await s.api(`/v1/logs/${res.headers.get('x-moongate-request-id')}`)).json;
+      const one = await get(redacted, plain.response);
+      expect(one.request.messages[0].content).toBe('[redacted 5000 chars]');
+      // A non-stream answer is the provider's body: its usage is part of the structure kept.
+      expect(one.response.usage).toMatchObject({ prompt_tokens: expect.any(Number) });
+      const stream = await get(redacted, streamed.response);
+      expect(stream.response.choices[0].message.content).toMatch(/^\[redacted \d+ chars\]$/);
+      expect(stream).toMatchObject({ stream: true, completion_tokens: expect.any(Number) });
+      // A stream's rebuilt answer holds its choices only, in full mode too; its usage is in the record's token fields.
+      expect(stream.response.usage).toBeUndefined();
+      const full = await get(stack, fullStream.response);
+      expect(full).toMatchObject({ stream: true, completion_tokens: expect.any(Number) });
+      expect(full.response.choices[0].message.content).not.toMatch(/redacted/);
+      expect(full.response.usage).toBeUndefined();
+    } finally {
+      await redacted.close();
+    }
+  });
+});
