@@ -160,6 +160,8 @@ describe('a log record for every request', () => {
       { model: 'kimi-k2.6', status: 500, error_type: expect.any(String) },
       { model: 'kimi-k2.5', status: 200 },
     ]);
+    // As logs.md says: a successful attempt leaves error_type and error_message out (not null).
+    expect(Object.keys(r.attempts[1]).sort()).toEqual(['credential', 'duration_ms', 'model', 'provider', 'started_ms', 'status']);
     expect(r.cost_usd).toBeCloseTo(expectedCost('kimi-k2.5', s.usage!), 12);
   });
 
