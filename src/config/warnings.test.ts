@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { configFromEnvironment } from './env-config.js';
-import { configWarnings, secretFindings, whitespaceFindings } from './warnings.js';
+import { configWarnings, headerUnsafeFindings, secretFindings, whitespaceFindings } from './warnings.js';
 
 describe('secretFindings', () => {
   it('finds nothing wrong with a clean key', () => {
@@ -14,6 +14,19 @@ describe('secretFindings', () => {
     expect(secretFindings('Bearer sk-a')).toEqual(['starts with "Bearer " (give the key alone)']);
     expect(secretFindings('sk-a\u200b')[0]).toMatch(/^contains non-ASCII characters/);
     expect(secretFindings(' sk-a ')).toEqual(['has leading whitespace', 'has trailing whitespace']);
+  });
+});
+
+describe('headerUnsafeFindings', () => {
+  it('names what cannot go in an HTTP header: non-ASCII (a copied "…") and control characters, not whitespace', () => {
+    expect(headerUnsafeFindings('sk-abcDEF123_-.')).toEqual([]);
+    expect(headerUnsafeFindings('sk-…')).toEqual(['contains non-ASCII characters (often an invisible character from copy and paste)']);
+    expect(headerUnsafeFindings('sk-a\u0001b')).toEqual(['contains control characters']);
+    expect(headerUnsafeFindings('sk-a\u007f')).toEqual(['contains control characters']);
+    expect(headerUnsafeFindings('sk-a\t\n')).toEqual([]);
+  });
+  it('is part of what start-up warns about a key in the config', () => {
+    expect(secretFindings('sk-a\u0000')).toEqual(['contains control characters']);
   });
 });
 

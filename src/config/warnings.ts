@@ -25,8 +25,21 @@ export function secretFindings(secret: string): string[] {
     found.push('is wrapped in quotes');
   }
   if (/^bearer\s/i.test(t)) found.push('starts with "Bearer " (give the key alone)');
+  found.push(...headerUnsafeFindings(secret));
+  return found;
+}
+
+/**
+ * Characters that cannot go in an HTTP header value, as phrases; empty when there are none.
+ * Whitespace (tabs, line breaks) is whitespaceFindings' to name; this names the rest: anything
+ * outside ASCII (an invisible character or a `…` from copy and paste) and control characters.
+ */
+export function headerUnsafeFindings(secret: string): string[] {
+  const found: string[] = [];
   // eslint-disable-next-line no-control-regex
   if (/[^\x00-\x7f]/.test(secret)) found.push('contains non-ASCII characters (often an invisible character from copy and paste)');
+  // eslint-disable-next-line no-control-regex
+  if (/[\x00-\x08\x0e-\x1f\x7f]/.test(secret)) found.push('contains control characters');
   return found;
 }
 

@@ -65,8 +65,12 @@ export async function checkMoonshotKey(options: CheckOptions): Promise<CheckResu
     };
   }
 
+  // What could not be asked (not reached, or an answer that says nothing about the key): while
+  // anything is, the key cannot be called invalid.
+  const unchecked: string[] = [];
   if (trimmed !== key) {
     const again = await probe(regions[region], trimmed, options.timeoutMs);
+    if (again.status === 'unreachable' || again.status === 'http_error') unchecked.push(`${host(region)} (the key without its whitespace): ${probeTrouble(again)}`);
     if (again.status === 'ok' || again.status === 'no_balance') {
       return {
         verdict: 'whitespace',
@@ -88,11 +92,26 @@ export async function checkMoonshotKey(options: CheckOptions): Promise<CheckResu
       message: `The key is rejected by ${host(region)} but valid on ${host(other)}: it belongs to the ${other === 'cn' ? 'China' : 'global'} platform. Set region: ${other} on this credential.`,
     };
   }
+  if (elsewhere.status === 'unreachable' || elsewhere.status === 'http_error') unchecked.unshift(`${host(other)}: ${probeTrouble(elsewhere)}`);
+  if (unchecked.length > 0) {
+    // Rejected where it is configured, but the other platform (where the key may belong) could
+    // not say: calling it invalid would tell the operator to delete a key that may be valid.
+    return {
+      verdict: 'unreachable',
+      ok: false,
+      message: `${host(region)} rejects the key (401), but the check could not finish: ${unchecked.join('; ')}. The key is not known to be invalid: it may belong to the ${other === 'cn' ? 'China' : 'global'} platform; check again once ${host(other)} can be reached (or fix its base URL) before replacing the key.`,
+    };
+  }
   return {
     verdict: 'invalid',
     ok: false,
     message: `Neither ${host(region)} nor ${host(other)} accepts the key: it was revoked, mistyped or never existed. Create a new key on the Moonshot platform.`,
   };
+}
+
+/** Why a probe said nothing about the key, for the message. */
+function probeTrouble(p: Extract<Probe, { status: 'unreachable' | 'http_error' }>): string {
+  return p.status === 'unreachable' ? `could not reach it (${p.detail})` : `it answered HTTP ${p.httpStatus}, which says nothing about the key`;
 }
 
 function worked(region: MoonshotRegion, balance: number | undefined, host: string): CheckResult {

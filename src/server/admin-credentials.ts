@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { resolveBaseUrl } from '../config/base-url.js';
+import { headerUnsafeFindings, joinFindings } from '../config/warnings.js';
 import { checkMoonshotKey } from '../credentials/check-moonshot-key.js';
 import type { CheckResult } from '../credentials/check-moonshot-key.js';
 import type { StoredCredentials } from '../credentials/stored-credentials.js';
@@ -47,6 +48,15 @@ export async function handleAdminCredentials(
         const issue = parsed.error.issues[0]!;
         const field = issue.path.join('.') || (issue.code === 'unrecognized_keys' ? issue.keys.join(', ') : 'body');
         throw new GatewayError(400, `Invalid credential: \`${field}\`: ${issue.message}.`, { type: 'invalid_request_error', code: 'invalid_request', param: field });
+      }
+      // The same test as start-up warns with about a key in the config (config/warnings.ts).
+      const unsafe = headerUnsafeFindings(parsed.data.api_key);
+      if (unsafe.length) {
+        throw new GatewayError(
+          400,
+          `Invalid credential: \`api_key\`: ${joinFindings(unsafe)}; a key is sent in the Authorization header, which takes printable ASCII only, so every request with it would fail (give the key exactly as the provider shows it, not a placeholder copied from an example).`,
+          { type: 'invalid_request_error', code: 'invalid_request', param: 'api_key' },
+        );
       }
       return sendOk(res, 201, await deps.credentials.add(parsed.data));
     }

@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -133,6 +135,26 @@ describe('moongate CLI', () => {
     const padded = run(['check', 'moonshot', '--key', 'sk-good ', '--region', 'global', '--config', file]);
     expect(await padded.exited).toBe(1);
     expect(padded.stdout()).toMatch(/^FAIL --key: whitespace — The key contains whitespace/);
+  });
+
+  it('check moonshot does not call a key invalid when the other platform could not be asked (exit 1, verdict unreachable)', async () => {
+    const sim = run(['sim', '--port', '0']);
+    const [, simUrl] = await sim.output(/(http:\/\/127\.0\.0\.1:\d+)/);
+    // A port that was just free: nothing listens there, so the China platform is refused.
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const closedPort = (closed.address() as AddressInfo).port;
+    await new Promise((resolve) => closed.close(resolve));
+    const dir = mkdtempSync(join(tmpdir(), 'moongate-check-'));
+    const file = join(dir, 'moongate.yaml');
+    writeFileSync(
+      file,
+      ['providers:', '  moonshot:', `    regions: { global: "${simUrl}/v1", cn: "http://127.0.0.1:${closedPort}/cn/v1" }`, '    credentials:', '      - { name: gone, api_key: sk-revoked-1 }', ''].join('\n'),
+    );
+    const check = run(['check', 'moonshot', '--config', file]);
+    expect(await check.exited).toBe(1);
+    expect(check.stdout()).toMatch(new RegExp(`^FAIL gone: unreachable — 127\\.0\\.0\\.1:\\d+ rejects the key \\(401\\), but the check could not finish: 127\\.0\\.0\\.1:${closedPort}/cn/v1: could not reach it \\(ECONNREFUSED\\)`));
+    expect(check.stdout()).not.toMatch(/: invalid|Neither|Create a new key/);
   });
 
   it('prints its version from package.json', async () => {

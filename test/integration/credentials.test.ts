@@ -143,6 +143,40 @@ describe('stored provider credentials', () => {
     }
   });
 
+  it('tests a credential rejected by its platform while the other cannot be reached: unreachable, not invalid, and left as it is', async () => {
+    const rejecting = createServer((_req, res) => res.writeHead(401, { 'content-type': 'application/json' }).end('{"error":{"message":"Invalid Authentication"}}'));
+    const closed = createServer();
+    for (const s of [rejecting, closed]) await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
+    const port = (s: typeof closed): number => (s.address() as AddressInfo).port;
+    const closedPort = port(closed);
+    await new Promise((resolve) => closed.close(resolve));
+    const config = parseConfigText(
+      `
+master_key: ${MASTER}
+providers:
+  moonshot:
+    regions: { global: "http://127.0.0.1:${port(rejecting)}/v1", cn: "http://127.0.0.1:${closedPort}/cn/v1" }
+    credentials:
+      - { name: maybe-china, api_key: sk-cn-maybe-valid }
+`,
+      'test.yaml',
+      {},
+    );
+    const gw = createGateway(config, { credentialRepository: new InMemoryCredentialRepository(), secret: SECRET });
+    await gw.credentials.load();
+    const url = await gw.listen(0, '127.0.0.1');
+    try {
+      const tested = await call(url, 'POST', '/admin/credentials/maybe-china/test');
+      expect(tested.status).toBe(200);
+      expect(tested.json).toMatchObject({ provider: 'moonshot', name: 'maybe-china', verdict: 'unreachable', ok: false });
+      expect(tested.json.message).toContain(`rejects the key (401), but the check could not finish: 127.0.0.1:${closedPort}/cn/v1: could not reach it (ECONNREFUSED)`);
+      expect(tested.json.message).not.toMatch(/Neither|revoked|Create a new key/);
+    } finally {
+      await gw.close();
+      await new Promise((resolve) => rejecting.close(resolve));
+    }
+  });
+
   it('routes by the credentials of the moment: one added or removed at run time counts from the next request', async () => {
     const { gw, url } = await gatewayWith(SECRET);
     const chat = async (model: string): Promise<{ status: number; credential: string | null }> => {
@@ -207,6 +241,26 @@ describe('stored provider credentials', () => {
       expect(list.json.data.map((c: any) => c.name)).not.toContain('padded');
       // The same key without the whitespace is taken.
       expect((await call(url, 'POST', '/admin/credentials', { provider: 'moonshot', name: 'padded', api_key: 'sk-stored-9876' })).status).toBe(201);
+    } finally {
+      await gw.close();
+    }
+  });
+  it('refuses an api_key that cannot go in an HTTP header (the docs\' "sk-…" was stored, then failed and disabled the credential)', async () => {
+    const { gw, url } = await gatewayWith(SECRET);
+    try {
+      const cases: [string, string][] = [
+        ['sk-\u2026', 'contains non-ASCII characters'],
+        ['sk-stored\u200b9876', 'contains non-ASCII characters'],
+        ['sk-stored\u00019876', 'contains control characters'],
+      ];
+      for (const [apiKey, why] of cases) {
+        const res = await call(url, 'POST', '/admin/credentials', { provider: 'moonshot', name: 'pasted', api_key: apiKey });
+        expect([JSON.stringify(apiKey), res.status, res.json.error.param, res.json.error.code]).toEqual([JSON.stringify(apiKey), 400, 'api_key', 'invalid_request']);
+        expect(res.json.error.message).toMatch(new RegExp(`^Invalid credential: \`api_key\`: ${why}.*; a key is sent in the Authorization header, which takes printable ASCII only`));
+        expect(res.json.error.message).not.toContain(apiKey);
+      }
+      expect((await call(url, 'GET', '/admin/credentials')).json.data.map((c: any) => c.name)).not.toContain('pasted');
+      expect((await call(url, 'POST', '/admin/credentials', { provider: 'moonshot', name: 'pasted', api_key: 'sk-your-key' })).status).toBe(201);
     } finally {
       await gw.close();
     }

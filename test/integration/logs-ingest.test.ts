@@ -148,6 +148,74 @@ describe('POST /v1/logs (LogRecord fields)', () => {
     expect(empty.status).toBe(400);
   });
 
+  it('names an unknown field in param, batch index and all, with the closest known field (param was null)', async () => {
+    const typo = await stack.api('/v1/logs', { body: { model: 'kimi-k2.6', prompt_tokns: 1 } });
+    expect(typo.status).toBe(400);
+    expect(typo.json.error).toMatchObject({ code: 'invalid_log', param: 'prompt_tokns', message: 'Invalid log record: `prompt_tokns`: unknown field (did you mean `prompt_tokens`?).' });
+    const inBatch = await stack.api('/v1/logs', { body: [{ model: 'kimi-k2.6' }, { model: 'kimi-k2.6', prompt_tokns: 1 }] });
+    expect([inBatch.status, inBatch.json.error.param]).toEqual([400, '1.prompt_tokns']);
+    expect(inBatch.json.error.message).toBe('Invalid log record: `1.prompt_tokns`: unknown field (did you mean `prompt_tokens`?).');
+    const details = await stack.api('/v1/logs', { body: { model: 'kimi-k2.6', cost_details: { input_usd: 1 } } });
+    expect([details.status, details.json.error.param]).toEqual([400, 'cost_details']);
+    expect(details.json.error.message).toContain('`cost_details`: is not accepted: the gateway computes it with `cost_usd`');
+    const attempt = await stack.api('/v1/logs', {
+      body: [{ model: 'm', attempts: [{ provider: 'p', model: 'm', credential: 'c', started_ms: 0, duration_ms: 1, duraton_ms: 1 }] }],
+    });
+    expect([attempt.status, attempt.json.error.param]).toEqual([400, '0.attempts.0.duraton_ms']);
+    expect(attempt.json.error.message).toContain('did you mean `duration_ms`?');
+    const nothingClose = await stack.api('/v1/logs', { body: { model: 'm', zzz: 1, status: 'bad' } });
+    expect([nothingClose.status, nothingClose.json.error.param]).toEqual([400, 'zzz']);
+    expect(nothingClose.json.error.message).toMatch(/^Invalid log record: `zzz`: unknown field/);
+  });
+
+  it('reads a bare Moonshot model name as Moonshot\'s, as the proxy does, so provider filters find it (it was stored with provider null)', async () => {
+    const bare = await stack.api('/v1/logs', { body: { id: 'bare-kimi-1', model: 'kimi-k2.6', prompt_tokens: 1_000_000, completion_tokens: 0 } });
+    expect(bare.status).toBe(201);
+    // Priced as Moonshot's kimi-k2.6 before and after; now stored under its provider too.
+    expect(bare.json).toMatchObject({ provider: 'moonshot', model: 'kimi-k2.6', cost_usd: expect.any(Number) });
+    const respan = await stack.api('/api/request-logs/create', { body: { model: 'kimi-k2.6', trace_unique_id: 'bare-kimi-respan' } });
+    expect(respan.json).toMatchObject({ provider: 'moonshot', model: 'kimi-k2.6', model_requested: 'kimi-k2.6' });
+    // Another provider's bare name stays as it was: bare names are Moonshot's only.
+    const other = await stack.api('/v1/logs', { body: { id: 'bare-gpt-1', model: 'gpt-4' } });
+    expect(other.json).toMatchObject({ provider: null, model: 'gpt-4' });
+    // A provider the sender names wins.
+    const named = await stack.api('/api/request-logs/create', { body: { model: 'kimi-k2.6', provider_id: 'my-proxy' } });
+    expect(named.json).toMatchObject({ provider: 'my-proxy', model: 'kimi-k2.6' });
+    await stack.flush();
+    const found = await stack.api('/v1/logs?model=moonshot/kimi-k2.6&source=ingested&bodies=false&limit=1000');
+    expect(found.json.data.map((r: any) => r.id)).toContain('bare-kimi-1');
+    expect(found.json.data.map((r: any) => r.trace_id)).toContain('bare-kimi-respan');
+    const byProvider = await stack.api('/v1/logs?provider=moonshot&source=ingested&bodies=false&limit=1000');
+    expect(byProvider.json.data.map((r: any) => r.id)).toContain('bare-kimi-1');
+    expect(byProvider.json.data.map((r: any) => r.id)).not.toContain('bare-gpt-1');
+  });
+
+  it('prices an error answer at 0 whatever tokens it reports, as a proxied one; a cost given by the master key stays as given', async () => {
+    const tokens = { prompt_tokens: 1_000_000, completion_tokens: 1_000_000 };
+    const respan = await stack.api('/api/request-logs/create', { body: { model: 'moonshot/kimi-k2.6', status_code: 429, ...tokens } });
+    expect(respan.json).toMatchObject({ status: 429, prompt_tokens: 1_000_000, cost_usd: 0, cost_details: { input_usd: 0, output_usd: 0 } });
+    const unitPriced = await stack.api('/api/request-logs/create', { body: { model: 'my-finetune', status_code: 503, ...tokens, prompt_unit_price: 1, completion_unit_price: 2 } });
+    expect(unitPriced.json.cost_usd).toBe(0);
+    const ours = await stack.api('/v1/logs', {
+      body: [
+        { model: 'kimi-k2.6', status: 500, ...tokens },
+        { model: 'kimi-k2.6', error_type: 'api_error', ...tokens },
+        { model: 'kimi-k2.6', status: 400, ...tokens, cost_usd: 0.25 },
+        { model: 'kimi-k2.6', status: 200, error_type: 'api_error', ...tokens },
+        { model: 'kimi-k2.6', status: 499, error_type: 'client_closed_request', ...tokens },
+      ],
+    });
+    expect(ours.status).toBe(201);
+    const costs = ours.json.data.map((r: any) => [r.status, r.cost_usd]);
+    expect(costs.slice(0, 3)).toEqual([
+      [500, 0],
+      [500, 0],
+      [400, 0.25],
+    ]);
+    // A stream that broke after it began (200 with an error) and one the client left (499) were answered, and are billed.
+    for (const [status, cost] of costs.slice(3)) expect([status, cost > 0]).toEqual([status, true]);
+  });
+
   it('refuses numbers no request could have (two costs of 1e308 summed to Infinity, and /v1/usage showed $0)', async () => {
     for (const [body, param] of [
       [{ model: 'kimi-k2.6', cost_usd: 1e308 }, 'cost_usd'],

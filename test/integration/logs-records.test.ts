@@ -160,6 +160,8 @@ describe('a log record for every request', () => {
       { model: 'kimi-k2.6', status: 500, error_type: expect.any(String) },
       { model: 'kimi-k2.5', status: 200 },
     ]);
+    // As logs.md says: a successful attempt leaves error_type and error_message out (not null).
+    expect(Object.keys(r.attempts[1]).sort()).toEqual(['credential', 'duration_ms', 'model', 'provider', 'started_ms', 'status']);
     expect(r.cost_usd).toBeCloseTo(expectedCost('kimi-k2.5', s.usage!), 12);
   });
 
@@ -235,5 +237,46 @@ describe('a request whose body Node refuses part-way', () => {
     const [record] = await added();
     expect(record).toMatchObject({ status: 400, error_type: 'invalid_request_error' });
     expect(record.error_message).toMatch(/^The request is not valid HTTP\/1\.1 \(HPE_/);
+  });
+});
+
+describe('logging.bodies: redacted', () => {
+  it('gives each piece of content its length as sent, and rebuilds a stream without usage, as full mode does', async () => {
+    const redacted = await startLogsStack({
+      configYaml: `
+logging: { bodies: redacted, max_body_kb: 1 }
+providers:
+  moonshot:
+    regions: { global: \${SIM}/v1, cn: \${SIM}/cn/v1 }
+    credentials:
+      - { name: main, api_key: ${GLOBAL_KEY}, region: global }
+`,
+    });
+    try {
+      const text = 'The quick brown fox jumps over the lazy dog. '.repeat(120).slice(0, 5000);
+      const plain = await redacted.client.chat.completions.create({ model: 'moonshot/kimi-k2.6', messages: user(text) }).withResponse();
+      const streamed = await redacted.client.chat.completions.create({ model: 'moonshot/kimi-k2.6', messages: user('[[sim:tokens=5]] hi'), stream: true, stream_options: { include_usage: true } }).withResponse();
+      for await (const _ of streamed.data) void _;
+      const fullStream = await stack.client.chat.completions.create({ model: 'moonshot/kimi-k2.6', messages: user('[[sim:tokens=5]] hi'), stream: true, stream_options: { include_usage: true } }).withResponse();
+      for await (const _ of fullStream.data) void _;
+      await redacted.flush();
+      await stack.flush();
+      const get = async (s: LogsStack, res: Response) => (await s.api(`/v1/logs/${res.headers.get('x-moongate-request-id')}`)).json;
+      const one = await get(redacted, plain.response);
+      expect(one.request.messages[0].content).toBe('[redacted 5000 chars]');
+      // A non-stream answer is the provider's body: its usage is part of the structure kept.
+      expect(one.response.usage).toMatchObject({ prompt_tokens: expect.any(Number) });
+      const stream = await get(redacted, streamed.response);
+      expect(stream.response.choices[0].message.content).toMatch(/^\[redacted \d+ chars\]$/);
+      expect(stream).toMatchObject({ stream: true, completion_tokens: expect.any(Number) });
+      // A stream's rebuilt answer holds its choices only, in full mode too; its usage is in the record's token fields.
+      expect(stream.response.usage).toBeUndefined();
+      const full = await get(stack, fullStream.response);
+      expect(full).toMatchObject({ stream: true, completion_tokens: expect.any(Number) });
+      expect(full.response.choices[0].message.content).not.toMatch(/redacted/);
+      expect(full.response.usage).toBeUndefined();
+    } finally {
+      await redacted.close();
+    }
   });
 });

@@ -55,6 +55,29 @@ describe('redactContents', () => {
     expect(out.model).toBe('moonshot/kimi-k2.6');
   });
 
+  it('keeps the placeholder of a raw base64 run (a 5,000-character message of one letter was logged as [redacted 25 chars], the placeholder\'s own length)', () => {
+    const run = 'a'.repeat(5000);
+    const body = { model: 'kimi-k2.6', messages: [{ role: 'user', content: run }, { role: 'user', content: [{ type: 'image', source: { type: 'base64', data: 'QUJD'.repeat(200) } }] }] };
+    for (const maxBytes of [1024, 65536]) {
+      const out = JSON.parse(prepareBody(body, { mode: 'redacted', maxBytes }, JSON.stringify(body))!);
+      expect(out.messages[0].content).toBe('[base64 data, 3750 bytes]');
+      expect(out.messages[1].content[0].source).toEqual({ type: 'base64', data: '[base64 data, 600 bytes]' });
+    }
+  });
+
+  it('redacts text that only starts like a placeholder', () => {
+    const out = redactContents({ messages: [{ role: 'user', content: '[image of my bank statement, account 1234]' }, { role: 'user', content: '[file notes] secret' }] }) as any;
+    expect(out.messages.map((m: any) => m.content)).toEqual(['[redacted 42 chars]', '[redacted 19 chars]']);
+  });
+
+  it('gives the length of the content as sent, not as max_body_kb would have cut it', () => {
+    const text = 'The quick brown fox jumps over the lazy dog. '.repeat(120).slice(0, 5000);
+    const body = { model: 'kimi-k2.6', messages: [{ role: 'user', content: text }] };
+    for (const maxBytes of [1024, 2048, 65536]) {
+      expect(JSON.parse(prepareBody(body, { mode: 'redacted', maxBytes }, JSON.stringify(body))!).messages[0].content).toBe('[redacted 5000 chars]');
+    }
+  });
+
   it('redacts answers and reasoning in responses', () => {
     const response = { choices: [{ index: 0, message: { role: 'assistant', content: 'Hi!', reasoning_content: 'think' }, finish_reason: 'stop' }], usage: { prompt_tokens: 3 } };
     expect(redactContents(response)).toEqual({

@@ -20,7 +20,11 @@ const CONTENT_KEYS = new Set([
 /** Keys inside content that describe it rather than say it; kept so the structure stays readable. */
 const STRUCTURAL_KEYS = new Set(['type', 'role', 'id', 'name', 'tool_call_id', 'index', 'detail', 'format', 'mime_type', 'media_type', 'finish_reason']);
 
-const PLACEHOLDER = /^\[(image|file|base64 data) /;
+// What replaceBinaryData leaves: `[image image/png, 826 bytes]`, `[file …]`, `[base64 data, 3750 bytes]`.
+// (The last has a comma where the others have a space: it was taken for content and redacted, so
+// its own length, 25 characters, was logged as if it were the message's.)
+// Matched whole: text that merely starts like one ("[image of …") is content, and is redacted.
+const PLACEHOLDER = /^\[(?:(?:image|file) [a-z0-9.+-]+\/[a-z0-9.+-]+|base64 data), \d+ bytes\]$/;
 
 /**
  * `logging.bodies: redacted`: the body keeps its structure (roles, tool names, parameters,

@@ -19,10 +19,16 @@ export interface IngestedCostInput {
   response: unknown;
 }
 
-/** Cost of an ingested record: as given, else from the sender's unit prices, else from the catalogue. */
+/**
+ * Cost of an ingested record: as given, else from the sender's unit prices, else from the
+ * catalogue. An error answer (4xx/5xx) costs 0 whatever tokens it reports, as a proxied one does
+ * (providers do not bill errors); a 499 (the client left mid-answer) is billed like a proxied one.
+ */
 export function ingestedCost(prices: PriceBook, input: IngestedCostInput): { cost_usd: number | null; cost_details: CostDetails | null } {
   if (input.given !== undefined && input.given !== null) return { cost_usd: input.given, cost_details: null };
-  const tokens = input.prompt === null && input.completion === null ? undefined : { prompt: input.prompt ?? 0, completion: input.completion ?? 0, cached: input.cached ?? 0 };
+  const errorAnswer = input.status >= 400 && input.status !== 499;
+  const tokens =
+    errorAnswer || (input.prompt === null && input.completion === null) ? undefined : { prompt: input.prompt ?? 0, completion: input.completion ?? 0, cached: input.cached ?? 0 };
   const unit = input.unitPrices;
   if (unit?.input !== undefined && unit.output !== undefined && tokens) {
     const price: ModelPrice = { input: unit.input, cached_input: null, output: unit.output };

@@ -1,9 +1,10 @@
 import { z } from 'zod';
+import { suggestKey } from '../../config/problems.js';
 import { prepareBody } from '../bodies/prepare-body.js';
-import { splitModel } from '../http/parse-query.js';
 import type { LogEntry } from '../log-record.js';
 import type { IngestContext } from './ingest-context.js';
 import { ingestedCost } from './ingested-cost.js';
+import { ingestedModel } from './ingested-model.js';
 import { durationMs, tokenCount, usd } from './ingested-numbers.js';
 import { NOT_IN_FUTURE, invalidBody, notInFuture, timeValue } from './invalid-body.js';
 import { checkKeyModel, keyCustomer, refuseKeyCost } from './key-policy.js';
@@ -12,7 +13,32 @@ const count = tokenCount;
 const ms = durationMs;
 const optText = z.string().max(10_000).nullable().optional();
 
-const attemptSchema = z.strictObject({
+/** Fields that are refused for a reason of their own, said instead of a guess at a typo. */
+const REFUSED_FIELDS: Readonly<Record<string, string>> = {
+  cost_details: 'is not accepted: the gateway computes it with `cost_usd` (give `cost_usd` alone, or neither)',
+};
+
+/**
+ * An object with these fields and no others. Each unknown field is its own issue at its own path
+ * (`1.prompt_tokns` in a batch), so the 400 names it in `param`, with the closest known field as
+ * a hint. (zod's strict objects report unknown keys at the object's path, and `param` was null.)
+ */
+function strictFields<Shape extends z.core.$ZodLooseShape>(shape: Shape) {
+  const known = Object.keys(shape);
+  return z.preprocess((value, ctx) => {
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
+    const extra = Object.keys(value).filter((k) => !Object.hasOwn(shape, k));
+    if (extra.length === 0) return value;
+    for (const key of extra) {
+      const hint = suggestKey(key, known);
+      const message = REFUSED_FIELDS[key] ?? (hint ? `unknown field (did you mean \`${hint}\`?)` : 'unknown field');
+      ctx.addIssue({ code: 'custom', path: [key], message, input: (value as Record<string, unknown>)[key] });
+    }
+    return value;
+  }, z.strictObject(shape));
+}
+
+const attemptSchema = strictFields({
   provider: z.string(),
   model: z.string(),
   credential: z.string(),
@@ -24,7 +50,7 @@ const attemptSchema = z.strictObject({
 });
 
 /** `POST /v1/logs`: our own LogRecord fields. Unknown fields are refused, so typos do not pass silently. */
-export const moongateLogSchema = z.strictObject({
+export const moongateLogSchema = strictFields({
   id: z.string().min(1).max(200).optional(),
   created_at: z
     .union([z.string(), z.number()])
@@ -71,7 +97,7 @@ export function parseMoongateLog(body: unknown): MoongateLogBody {
 }
 
 export function entryFromMoongateLog(b: MoongateLogBody, ctx: IngestContext): LogEntry {
-  const { model, provider } = b.provider ? { model: b.model, provider: b.provider } : splitModel(b.model, ctx.providerNames);
+  const { model, provider } = b.provider ? { model: b.model, provider: b.provider } : ingestedModel(b.model, ctx.providerNames);
   checkKeyModel(ctx, provider ?? null, model);
   refuseKeyCost(ctx, { cost_usd: b.cost_usd });
   const status = b.status ?? (b.error_type ? 500 : 200);

@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { defaultTypeForStatus } from '../../server/gateway-error.js';
 import { prepareBody } from '../bodies/prepare-body.js';
-import { splitModel } from '../http/parse-query.js';
 import type { LogEntry } from '../log-record.js';
 import type { IngestContext } from './ingest-context.js';
 import { ingestedCost } from './ingested-cost.js';
+import { ingestedModel } from './ingested-model.js';
 import { durationSeconds, tokenCount, usd } from './ingested-numbers.js';
 import { NOT_IN_FUTURE, invalidBody, notInFuture, timeValue } from './invalid-body.js';
 import { checkKeyModel, keyCustomer, refuseKeyCost } from './key-policy.js';
@@ -70,8 +70,8 @@ export function parseRespanLog(body: unknown): RespanLogBody {
 }
 
 export function entryFromRespanLog(b: RespanLogBody, ctx: IngestContext): LogEntry {
-  const split = splitModel(b.model, ctx.providerNames);
-  const provider = split.provider ?? b.provider_id ?? null;
+  const split = ingestedModel(b.model, ctx.providerNames, b.provider_id);
+  const provider = split.provider;
   checkKeyModel(ctx, provider, split.model);
   refuseKeyCost(ctx, { cost: b.cost, prompt_unit_price: b.prompt_unit_price, completion_unit_price: b.completion_unit_price });
   const status = b.status_code ?? 200;
