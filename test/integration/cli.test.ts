@@ -130,6 +130,13 @@ describe('moongate CLI', () => {
     const env = run(['check', 'moonshot', '--key', 'sk-good', '--json'], { MOONSHOT_API_BASE: `${simUrl}/v1` });
     expect(await env.exited).toBe(0);
     expect(JSON.parse(env.stdout())).toMatchObject([{ credential: '--key', verdict: 'ok' }]);
+    // A rejected key is not then sent to Moongate's idea of the other platform (api.moonshot.cn):
+    // an endpoint that is not Moonshot's has no other platform, so both asks stay on it.
+    const rejected = run(['check', 'moonshot', '--key', 'sk-revoked-1', '--json'], { MOONSHOT_API_BASE: `${simUrl}/v1` });
+    expect(await rejected.exited).toBe(1);
+    const [verdict] = JSON.parse(rejected.stdout());
+    expect(verdict).toMatchObject({ credential: '--key', verdict: 'invalid' });
+    expect(verdict.message).not.toContain('moonshot.cn');
 
     // Trailing whitespace gets through (HTTP drops it), but it is what start-up warns about.
     const padded = run(['check', 'moonshot', '--key', 'sk-good ', '--region', 'global', '--config', file]);
