@@ -15,7 +15,7 @@ describe('tryHint', () => {
   it('adds the Authorization header, by variable, when a master key is set', () => {
     expect(tryHint('http://127.0.0.1:4000', false)).toBe('Try: curl http://127.0.0.1:4000/v1/models');
     expect(tryHint('http://127.0.0.1:4000', true)).toBe(
-      'Try: curl -H "Authorization: Bearer $MOONGATE_MASTER_KEY" http://127.0.0.1:4000/v1/models (the master key, or a gateway key mg-…)',
+      'Try: curl -H "Authorization: Bearer <master key>" http://127.0.0.1:4000/v1/models (the master key, or a gateway key mg-…)',
     );
   });
 });

@@ -77,7 +77,7 @@ export async function runStart(options: StartOptions): Promise<void> {
  */
 export function tryHint(url: string, masterKey: boolean): string {
   return masterKey
-    ? `Try: curl -H "Authorization: Bearer $MOONGATE_MASTER_KEY" ${url}/v1/models (the master key, or a gateway key mg-…)`
+    ? `Try: curl -H "Authorization: Bearer <master key>" ${url}/v1/models (the master key, or a gateway key mg-…)`
     : `Try: curl ${url}/v1/models`;
 }
 

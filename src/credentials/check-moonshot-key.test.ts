@@ -55,6 +55,15 @@ describe('checkMoonshotKey against the simulator’s two regions', () => {
     expect(result).toMatchObject({ verdict: 'invalid', ok: false });
   });
 
+  it('with no other platform to ask (askOther: false), a rejected key is invalid there, after one ask only', async () => {
+    const before = sim.requests.length;
+    const result = await checkMoonshotKey({ key: 'sk-cn-check', region: 'global', regions, askOther: false });
+    expect(result).toMatchObject({ verdict: 'invalid', ok: false });
+    expect(result.message).toContain('the other platform was not asked');
+    expect(result.message).not.toContain('Neither');
+    expect(sim.requests.length - before).toBe(1);
+  });
+
   it('no balance', async () => {
     const result = await checkMoonshotKey({ key: 'sk-nobalance-check', region: 'global', regions });
     expect(result).toMatchObject({ verdict: 'no_balance', ok: false, region: 'global' });

@@ -16,9 +16,11 @@ export interface CheckResult {
 
 export interface CheckOptions {
   key: string;
-  /** The region the key is configured for; both are probed either way. */
+  /** The region the key is configured for. */
   region: MoonshotRegion;
   regions: Record<MoonshotRegion, string>;
+  /** Also ask the other region (default true); false where there is no other platform (moonshotCheckPlan). */
+  askOther?: boolean;
   timeoutMs?: number;
 }
 
@@ -80,6 +82,15 @@ export async function checkMoonshotKey(options: CheckOptions): Promise<CheckResu
         message: `The key contains whitespace (a space, tab or line break); without it the key works on ${host(region)}. Remove the whitespace from the configured key.`,
       };
     }
+  }
+
+  if (options.askOther === false) {
+    if (unchecked.length > 0) return { verdict: 'unreachable', ok: false, message: `${host(region)} rejects the key (401), but the check could not finish: ${unchecked.join('; ')}.` };
+    return {
+      verdict: 'invalid',
+      ok: false,
+      message: `${host(region)} rejects the key: it was revoked, mistyped or never existed there. It is not one of Moonshot's platforms, so the other platform was not asked.`,
+    };
   }
 
   const elsewhere = await probe(regions[other], trimmed, options.timeoutMs);

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { resolveBaseUrl } from '../config/base-url.js';
 import { headerUnsafeFindings, joinFindings } from '../config/warnings.js';
 import { checkMoonshotKey } from '../credentials/check-moonshot-key.js';
+import { moonshotCheckPlan } from '../credentials/moonshot-check-plan.js';
 import type { CheckResult } from '../credentials/check-moonshot-key.js';
 import type { StoredCredentials } from '../credentials/stored-credentials.js';
 import type { DeploymentHealth } from '../router/deployment-health.js';
@@ -83,9 +84,9 @@ export async function handleAdminCredentials(
 async function testCredential(config: GatewayConfig, providerName: string, credential: { api_key: string; region?: 'global' | 'cn'; base_url?: string }): Promise<CheckResult> {
   const provider = config.providers[providerName]!;
   if (provider.type === 'moonshot') {
-    const region = credential.region ?? 'global';
-    const regions = credential.base_url ? { ...provider.regions, [region]: credential.base_url } : provider.regions;
-    return checkMoonshotKey({ key: credential.api_key, region, regions });
+    // Where requests with it go (its base_url, its region's URL, the provider's base_url).
+    const usedUrl = resolveBaseUrl(provider, credential)!;
+    return checkMoonshotKey({ key: credential.api_key, ...moonshotCheckPlan(usedUrl, credential.region ?? 'global', provider.regions) });
   }
   // Other providers: one models-list call says whether the key is accepted.
   const base = resolveBaseUrl(provider, credential);

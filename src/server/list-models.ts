@@ -94,6 +94,8 @@ function liveEntry(provider: ProviderConfig, m: Record<string, unknown>): ModelE
     created: typeof m.created === 'number' ? m.created : 0,
     owned_by: typeof m.owned_by === 'string' ? m.owned_by : provider.name,
     ...(known ? catalogueFacts(known) : {}),
+    // What the provider says of its own model wins over the catalogue's copy.
+    ...(typeof m.context_length === 'number' ? { context_length: m.context_length } : {}),
   };
 }
 

@@ -76,8 +76,8 @@ describe('moongate CLI', () => {
     await gw.errorOutput(/has trailing whitespace/);
     expect(gw.stderr()).toContain('moongate: warning: providers.moonshot.credentials[0]');
     expect(gw.stderr() + gw.stdout()).not.toContain('sk-secret-value');
-    // The start-up hint needs the master key to work, and names its variable, never the key.
-    await gw.output(/Try: curl -H "Authorization: Bearer \$MOONGATE_MASTER_KEY" http:\/\/\S+\/v1\/models/);
+    // The start-up hint needs the master key to work, and says so without printing it.
+    await gw.output(/Try: curl -H "Authorization: Bearer <master key>" http:\/\/\S+\/v1\/models/);
     expect(gw.stdout()).not.toContain('mk-cli-warning-test');
     gw.child.kill('SIGTERM');
     expect(await gw.exited).toBe(0);
@@ -137,6 +137,16 @@ describe('moongate CLI', () => {
     const [verdict] = JSON.parse(rejected.stdout());
     expect(verdict).toMatchObject({ credential: '--key', verdict: 'invalid' });
     expect(verdict.message).not.toContain('moonshot.cn');
+
+    // A base_url set for the whole provider in a config file is where its credentials are checked.
+    const providerWide = join(dir, 'provider-base.yaml');
+    writeFileSync(providerWide, ['providers:', '  moonshot:', `    base_url: "${simUrl}/v1"`, '    credentials:', '      - { name: cn-key-here, api_key: sk-cn-good }', ''].join('\n'));
+    const wide = run(['check', 'moonshot', '--config', providerWide, '--json']);
+    expect(await wide.exited).toBe(1);
+    const [wideVerdict] = JSON.parse(wide.stdout());
+    expect(wideVerdict).toMatchObject({ credential: 'cn-key-here', verdict: 'invalid' });
+    expect(wideVerdict.message).toContain('127.0.0.1');
+    expect(wideVerdict.message).not.toMatch(/moonshot\.(ai|cn)/);
 
     // Trailing whitespace gets through (HTTP drops it), but it is what start-up warns about.
     const padded = run(['check', 'moonshot', '--key', 'sk-good ', '--region', 'global', '--config', file]);

@@ -143,6 +143,31 @@ describe('stored provider credentials', () => {
     }
   });
 
+  it("tests a credential behind a base URL of its own only there: its key is not sent to Moonshot's public hosts", async () => {
+    let asked = 0;
+    const proxy = createServer((_req, res) => {
+      asked++;
+      res.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: 'Invalid Authentication', type: 'invalid_authentication_error' } }));
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    const host = `127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+    // No regions configured: the other platform would be Moonshot's public host.
+    const config = parseConfigText(`master_key: ${MASTER}\nproviders:\n  moonshot:\n    base_url: http://${host}/v1\n    credentials: [{ name: own-endpoint, api_key: sk-behind-proxy }]\n`, 'test.yaml', {});
+    const gw = createGateway(config, { credentialRepository: new InMemoryCredentialRepository(), secret: SECRET });
+    await gw.credentials.load();
+    const url = await gw.listen(0, '127.0.0.1');
+    try {
+      const tested = (await call(url, 'POST', '/admin/credentials/own-endpoint/test')).json;
+      expect(tested).toMatchObject({ verdict: 'invalid', ok: false });
+      expect(tested.message).toContain('the other platform was not asked');
+      expect(tested.message).not.toMatch(/moonshot\.(ai|cn)/);
+      expect(asked).toBe(1);
+    } finally {
+      await gw.close();
+      await new Promise((resolve) => proxy.close(resolve));
+    }
+  });
+
   it('tests a credential rejected by its platform while the other cannot be reached: unreachable, not invalid, and left as it is', async () => {
     const rejecting = createServer((_req, res) => res.writeHead(401, { 'content-type': 'application/json' }).end('{"error":{"message":"Invalid Authentication"}}'));
     const closed = createServer();
