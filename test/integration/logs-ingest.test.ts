@@ -341,6 +341,16 @@ describe('logs sent with a gateway key', () => {
     expect((await stack.api('/v1/logs', { body: { model: 'moonshot/kimi-k2.6', cost_usd: 12.5 } })).json.cost_usd).toBe(12.5);
   });
 
+  it('lets a key given a bare model name log it, bare or moonshot/-qualified, as the proxy lets it ask (it was refused 403)', async () => {
+    const key = (await stack.api('/admin/keys', { body: { name: 'ingest-bare', models: ['kimi-k2.6'] } })).json;
+    const bare = await stack.api('/v1/logs', { body: { model: 'kimi-k2.6' }, token: key.key });
+    expect([bare.status, bare.json.provider, bare.json.model]).toEqual([201, 'moonshot', 'kimi-k2.6']);
+    const qualified = await stack.api('/v1/logs', { body: { model: 'moonshot/kimi-k2.6' }, token: key.key });
+    expect([qualified.status, qualified.json.provider, qualified.json.model]).toEqual([201, 'moonshot', 'kimi-k2.6']);
+    const other = await stack.api('/v1/logs', { body: { model: 'moonshot/kimi-k3' }, token: key.key });
+    expect([other.status, other.json.error?.code]).toEqual([403, 'model_not_allowed']);
+  });
+
   it("logs only the models the key may use, and only for the key's own customer", async () => {
     const key = (await stack.api('/admin/keys', { body: { name: 'ingest-scope', models: ['moonshot/kimi-k2.6'], customer_identifier: 'acme' } })).json;
     const otherModel = await stack.api('/v1/logs', { body: { model: 'openai/gpt-4o', prompt_tokens: 10, completion_tokens: 1 }, token: key.key });
