@@ -2,13 +2,22 @@ import { findBareModel } from '../catalogue/catalogue.js';
 
 /**
  * May a key with these globs use `requested` (an alias, `provider/model` or a bare model id)? A
- * bare Moonshot model name (`kimi-k2.6`) also matches globs over `moonshot/kimi-k2.6`.
+ * bare Moonshot model name (`kimi-k2.6`) also matches globs over `moonshot/kimi-k2.6`, and
+ * `moonshot/kimi-k2.6` globs over the bare name: the two name the same model, so a key given
+ * `kimi-k2.6` may ask for either (and log records of either, which ingestion stores qualified).
  */
 export function keyMayUse(globs: readonly string[] | null, requested: string): boolean {
   if (globs === null) return true;
   const names = [requested];
-  const bare = requested.includes('/') ? undefined : findBareModel(requested);
-  if (bare) names.push(`${bare.provider}/${bare.id}`);
+  const slash = requested.indexOf('/');
+  if (slash === -1) {
+    const bare = findBareModel(requested);
+    if (bare) names.push(`${bare.provider}/${bare.id}`);
+  } else {
+    const id = requested.slice(slash + 1);
+    const bare = findBareModel(id);
+    if (bare && bare.provider === requested.slice(0, slash)) names.push(bare.id);
+  }
   return modelAllowed(globs, names);
 }
 

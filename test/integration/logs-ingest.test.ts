@@ -168,6 +168,44 @@ describe('POST /v1/logs (LogRecord fields)', () => {
     expect(nothingClose.json.error.message).toMatch(/^Invalid log record: `zzz`: unknown field/);
   });
 
+  it('answers a body of huge or countless unknown fields at once (a 2 MB key took 37 s, the gateway frozen), naming a few', async () => {
+    const longKey = 'k'.repeat(1_000_000);
+    let started = performance.now();
+    const long = await stack.api('/v1/logs', { body: { model: 'kimi-k2.6', [longKey]: 1 } });
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(long.status).toBe(400);
+    expect(long.json.error.param).toBe(`${'k'.repeat(100)}…`);
+    expect(long.json.error.message.length).toBeLessThan(300);
+    const many: Record<string, unknown> = { model: 'kimi-k2.6' };
+    for (let i = 0; i < 100_000; i++) many[`prompt_tokens_${i}`] = 1;
+    started = performance.now();
+    const countless = await stack.api('/v1/logs', { body: many });
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect([countless.status, countless.json.error.param]).toEqual([400, 'prompt_tokens_0']);
+    expect(countless.json.error.message).toMatch(/^Invalid log record: `prompt_tokens_0`: unknown field \(did you mean `prompt_tokens`\?\);.* \(and 99995 more\)\.$/);
+    const batch = await stack.api('/v1/logs', { body: Array.from({ length: 1000 }, () => ({ model: 'kimi-k2.6', ...Object.fromEntries(Array.from({ length: 100 }, (_, i) => [`completion_tokns${i}`, 1])) })) });
+    expect([batch.status, batch.json.error.param]).toEqual([400, '0.completion_tokns0']);
+    expect(batch.json.error.message).toContain('(and 99995 more)');
+  });
+
+  it('does not take inherited names for known ones (`__proto__` was answered "[object Object]", `constructor` with Object\'s source)', async () => {
+    const proto = await stack.api('/v1/logs', { body: '{"model":"kimi-k2.6","__proto__":{"x":1}}' });
+    expect([proto.status, proto.json.error.param, proto.json.error.message]).toEqual([400, '__proto__', 'Invalid log record: `__proto__`: unknown field.']);
+    const ctor = await stack.api('/v1/logs', { body: { model: 'kimi-k2.6', constructor: 1 } });
+    expect([ctor.status, ctor.json.error.param]).toEqual([400, 'constructor']);
+    expect(ctor.json.error.message).toMatch(/^Invalid log record: `constructor`: unknown field(?: \(did you mean `\w+`\?\))?\.$/);
+    expect(ctor.json.error.message).not.toContain('function');
+  });
+
+  it('names an unknown field and the record\'s other errors together (the unknown field hid them)', async () => {
+    const both = await stack.api('/v1/logs', { body: { model: 'kimi-k2.6', status: 'bad', zzz: 1 } });
+    expect([both.status, both.json.error.param]).toEqual([400, 'zzz']);
+    expect(both.json.error.message).toMatch(/^Invalid log record: `zzz`: unknown field; `status`: /);
+    const nested = await stack.api('/v1/logs', { body: [{ model: 'm', latency_ms: -1, attempts: [{ provider: 'p', model: 'm', credential: 'c', started_ms: 0, duration_ms: 1, duraton_ms: 1 }] }] });
+    expect(nested.json.error.message).toContain('`0.attempts.0.duraton_ms`: unknown field (did you mean `duration_ms`?)');
+    expect(nested.json.error.message).toContain('`0.latency_ms`: ');
+  });
+
   it('reads a bare Moonshot model name as Moonshot\'s, as the proxy does, so provider filters find it (it was stored with provider null)', async () => {
     const bare = await stack.api('/v1/logs', { body: { id: 'bare-kimi-1', model: 'kimi-k2.6', prompt_tokens: 1_000_000, completion_tokens: 0 } });
     expect(bare.status).toBe(201);
@@ -301,6 +339,16 @@ describe('logs sent with a gateway key', () => {
     await stack.flush();
     expect((await stack.api('/v1/logs/key-cost-1')).status).toBe(404);
     expect((await stack.api('/v1/logs', { body: { model: 'moonshot/kimi-k2.6', cost_usd: 12.5 } })).json.cost_usd).toBe(12.5);
+  });
+
+  it('lets a key given a bare model name log it, bare or moonshot/-qualified, as the proxy lets it ask (it was refused 403)', async () => {
+    const key = (await stack.api('/admin/keys', { body: { name: 'ingest-bare', models: ['kimi-k2.6'] } })).json;
+    const bare = await stack.api('/v1/logs', { body: { model: 'kimi-k2.6' }, token: key.key });
+    expect([bare.status, bare.json.provider, bare.json.model]).toEqual([201, 'moonshot', 'kimi-k2.6']);
+    const qualified = await stack.api('/v1/logs', { body: { model: 'moonshot/kimi-k2.6' }, token: key.key });
+    expect([qualified.status, qualified.json.provider, qualified.json.model]).toEqual([201, 'moonshot', 'kimi-k2.6']);
+    const other = await stack.api('/v1/logs', { body: { model: 'moonshot/kimi-k3' }, token: key.key });
+    expect([other.status, other.json.error?.code]).toEqual([403, 'model_not_allowed']);
   });
 
   it("logs only the models the key may use, and only for the key's own customer", async () => {

@@ -45,7 +45,7 @@ describe('replaceBinaryData', () => {
 
 describe('redactContents', () => {
   it('keeps the structure and replaces what people wrote and the model answered', () => {
-    const out = redactContents(replaceBinaryData(visionRequest)) as any;
+    const out = redactContents(visionRequest) as any;
     expect(out.messages[0]).toEqual({ role: 'system', content: '[redacted 14 chars]' });
     expect(out.messages[1].content[0]).toEqual({ type: 'text', text: '[redacted 24 chars]' });
     expect(out.messages[1].content[1].image_url.url).toBe('[image image/png, 826 bytes]');
@@ -68,6 +68,23 @@ describe('redactContents', () => {
   it('redacts text that only starts like a placeholder', () => {
     const out = redactContents({ messages: [{ role: 'user', content: '[image of my bank statement, account 1234]' }, { role: 'user', content: '[file notes] secret' }] }) as any;
     expect(out.messages.map((m: any) => m.content)).toEqual(['[redacted 42 chars]', '[redacted 19 chars]']);
+  });
+
+  it('redacts text written to look like a placeholder; keeps only placeholders the gateway made (they were logged in clear)', () => {
+    const lookalikes = ['[file pin-4921/iban.de89370400440532013000, 1 bytes]', '[image my.password/hunter2, 2024 bytes]', '[base64 data, 4111111111111111 bytes]'];
+    const body = {
+      model: 'kimi-k2.6',
+      messages: [
+        ...lookalikes.map((content) => ({ role: 'user', content })),
+        { role: 'user', content: [{ type: 'image_url', image_url: { url: png } }, { type: 'image', source: { type: 'base64', data: 'QUJD'.repeat(200) } }] },
+      ],
+    };
+    for (const out of [redactContents(body) as any, JSON.parse(prepareBody(body, { mode: 'redacted', maxBytes: 65536 }, JSON.stringify(body))!)]) {
+      expect(out.messages.slice(0, 3).map((m: any) => m.content)).toEqual(lookalikes.map((s) => `[redacted ${s.length} chars]`));
+      expect(out.messages[3].content[0].image_url.url).toBe('[image image/png, 826 bytes]');
+      expect(out.messages[3].content[1].source).toEqual({ type: 'base64', data: '[base64 data, 600 bytes]' });
+      expect(JSON.stringify(out)).not.toMatch(/iban|hunter2|4111111111111111/);
+    }
   });
 
   it('gives the length of the content as sent, not as max_body_kb would have cut it', () => {

@@ -20,8 +20,9 @@ export function prepareBody(body: unknown, policy: BodyPolicy, text?: string): s
   if (text !== undefined && policy.mode === 'full' && text.length <= policy.maxBytes && Buffer.byteLength(text) <= policy.maxBytes && !mayHoldBinaryData(text)) {
     return text;
   }
-  let value = replaceBinaryData(body);
-  if (policy.mode === 'redacted') value = redactContents(value);
+  // Redacted: inline files are replaced in the same pass as content is redacted, so that only the
+  // placeholders made here survive it (see redactContents).
+  const value = policy.mode === 'redacted' ? redactContents(body) : replaceBinaryData(body);
   // Nothing replaced or redacted: the text is still this body's JSON (a long conversation over the cap).
   return fitToSize(value, policy.maxBytes, value === body ? text : undefined);
 }

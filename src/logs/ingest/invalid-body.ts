@@ -1,16 +1,59 @@
 import type { z } from 'zod';
+import { suggestKey } from '../../config/problems.js';
 import { GatewayError } from '../../server/gateway-error.js';
 import { inRange, isoTimeMs } from '../../server/iso-time.js';
 
-/** A zod failure as a 400 that names each bad field, the first one as `param`. */
+/** Issues shown in a 400; the others are counted. */
+const SHOWN_ISSUES = 5;
+/** Longer unknown fields get no guess at the field meant (a guess costs their length × the field's). */
+const MAX_SUGGESTED_KEY_CHARS = 64;
+/** A path segment longer than this is cut in the message and `param` (a 1 MB field name is not echoed back). */
+const MAX_SEGMENT_CHARS = 100;
+
+/**
+ * An unknown field as moongate-log-body reports it: `suggestFrom` holds the known fields, and the
+ * closest is suggested here, only for the issues shown.
+ */
+export type UnknownFieldIssue = {
+  code: 'unrecognized_keys';
+  keys: string[];
+  path: PropertyKey[];
+  message: string;
+  input: Record<string, unknown>;
+  suggestFrom?: readonly string[];
+};
+
+/**
+ * A zod failure as a 400 that names each bad field (the first five), the first one as `param`.
+ * An `unrecognized_keys` issue counts as one problem per key.
+ */
 export function invalidBody(error: z.ZodError, what: string): GatewayError {
-  const problems = error.issues.slice(0, 5).map((issue) => {
-    const path = issue.path.map(String).join('.');
-    return path === '' ? issue.message : `\`${path}\`: ${issue.message}`;
+  const shown = error.issues.slice(0, SHOWN_ISSUES);
+  const problems = shown.map((issue) => {
+    const path = pathText(issue.path);
+    const message = issueMessage(issue);
+    return path === '' ? message : `\`${path}\`: ${message}`;
   });
-  const more = error.issues.length > 5 ? ` (and ${error.issues.length - 5} more)` : '';
-  const first = error.issues[0]?.path.map(String).join('.');
+  let hidden = 0;
+  for (let i = SHOWN_ISSUES; i < error.issues.length; i++) {
+    const issue = error.issues[i]!;
+    hidden += issue.code === 'unrecognized_keys' ? issue.keys.length : 1;
+  }
+  const more = hidden > 0 ? ` (and ${hidden} more)` : '';
+  const first = error.issues[0] ? pathText(error.issues[0].path) : '';
   return new GatewayError(400, `Invalid ${what}: ${problems.join('; ')}${more}.`, { code: 'invalid_log', param: first || null });
+}
+
+function pathText(path: readonly PropertyKey[]): string {
+  return path.map((p) => (String(p).length > MAX_SEGMENT_CHARS ? `${String(p).slice(0, MAX_SEGMENT_CHARS)}…` : String(p))).join('.');
+}
+
+function issueMessage(issue: z.core.$ZodIssue): string {
+  const from = (issue as { suggestFrom?: unknown }).suggestFrom;
+  if (issue.code !== 'unrecognized_keys' || !Array.isArray(from) || issue.keys.length !== 1) return issue.message;
+  const key = issue.keys[0]!;
+  const hint = key.length <= MAX_SUGGESTED_KEY_CHARS ? suggestKey(key, from as string[]) : undefined;
+  return hint ? `${issue.message} (did you mean \`${hint}\`?)` : issue.message;
 }
 
 /**

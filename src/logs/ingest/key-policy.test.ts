@@ -33,6 +33,15 @@ function refusal(call: () => unknown): { status: number; code: string | null; pa
 }
 
 describe('records a gateway key sends', () => {
+  it('may name a model by the bare name the key was given, or its moonshot/ form, as the proxy allows (bare `kimi-k2.6` was refused 403)', () => {
+    const bare = context({ models: ['kimi-k2.6'], customer_identifier: null });
+    expect(entryFromMoongateLog(parseMoongateLog({ model: 'kimi-k2.6' }), bare)).toMatchObject({ provider: 'moonshot', model: 'kimi-k2.6' });
+    expect(entryFromMoongateLog(parseMoongateLog({ model: 'moonshot/kimi-k2.6' }), bare)).toMatchObject({ provider: 'moonshot', model: 'kimi-k2.6' });
+    expect(entryFromRespanLog(parseRespanLog({ model: 'kimi-k2.6' }), bare)).toMatchObject({ provider: 'moonshot', model: 'kimi-k2.6' });
+    expect(refusal(() => entryFromMoongateLog(parseMoongateLog({ model: 'moonshot/kimi-k3' }), bare))).toEqual({ status: 403, code: 'model_not_allowed', param: 'model' });
+    expect(refusal(() => entryFromMoongateLog(parseMoongateLog({ model: 'kimi-k2.6', provider: 'openai' }), bare))).toMatchObject({ code: 'model_not_allowed' });
+  });
+
   it('must be for a model the key may use', () => {
     expect(entryFromMoongateLog(parseMoongateLog({ model: 'kimi-k2.6' }), scoped)).toMatchObject({ model: 'kimi-k2.6', key_id: 'key_test' });
     expect(entryFromMoongateLog(parseMoongateLog({ model: 'moonshot/kimi-k2.6' }), scoped).provider).toBe('moonshot');

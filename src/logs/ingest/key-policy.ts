@@ -25,7 +25,11 @@ export function refuseKeyCost(ctx: IngestContext, given: Record<string, number |
   }
 }
 
-/** 403 model_not_allowed unless the sending key may use the record's model (as `provider/model` when the provider is known). */
+/**
+ * 403 model_not_allowed unless the sending key may use the record's model (as `provider/model` when
+ * the provider is known), by the proxy's rule: a key given bare `kimi-k2.6` may log
+ * `moonshot/kimi-k2.6`, which is how a bare Moonshot name is stored (see keyMayUse).
+ */
 export function checkKeyModel(ctx: IngestContext, provider: string | null, model: string): void {
   if (!ctx.key) return;
   const name = provider ? `${provider}/${model}` : model;
