@@ -15,11 +15,17 @@ export function callerInfo(
   extensions: GatewayExtensions,
   key: VirtualKey | undefined,
 ): RequestOutcome['caller'] {
-  const customer =
-    identifier(stringOrUndefined(extensions.customer_identifier), 'customer_identifier') ??
-    identifier(headerString(req, 'x-moongate-customer'), 'x-moongate-customer') ??
-    key?.customer_identifier ??
-    undefined;
+  const asked = identifier(stringOrUndefined(extensions.customer_identifier), 'customer_identifier') ?? identifier(headerString(req, 'x-moongate-customer'), 'x-moongate-customer');
+  // A key made for one customer spends for that customer only: another id would move its spend
+  // in every report grouped by customer (its log records in are bound the same way).
+  if (key?.customer_identifier && asked !== undefined && asked !== key.customer_identifier) {
+    throw new GatewayError(403, `This gateway key is for customer \`${key.customer_identifier}\`; a request with it cannot be for another customer. Leave customer_identifier (and x-moongate-customer) out, or use a key made for that customer, or one made for no customer.`, {
+      type: 'permission_error',
+      code: 'customer_not_allowed',
+      param: 'customer_identifier',
+    });
+  }
+  const customer = asked ?? key?.customer_identifier ?? undefined;
   let metadata = withinSize(objectOrUndefined(extensions.metadata, 'metadata'), 'metadata');
   if (metadata === undefined) {
     const header = headerString(req, 'x-moongate-metadata');

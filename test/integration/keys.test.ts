@@ -86,6 +86,18 @@ describe('gateway keys', () => {
     expect(sim.requests.filter((r) => r.path.endsWith('/chat/completions'))).toHaveLength(1);
   });
 
+  it("binds a key made for a customer to that customer: a request for another one is refused, as its log records in are", async () => {
+    const { json } = await admin('POST', '/admin/keys', { name: 'acme-only', customer_identifier: 'acme' });
+    const client = clientFor(json.key);
+    await expect(client.chat.completions.create({ model: 'kimi', messages: hi, customer_identifier: 'globex' } as any)).rejects.toMatchObject({ status: 403, code: 'customer_not_allowed' });
+    await expect(client.chat.completions.create({ model: 'kimi', messages: hi }, { headers: { 'x-moongate-customer': 'globex' } })).rejects.toMatchObject({ status: 403, code: 'customer_not_allowed' });
+    expect((await client.chat.completions.create({ model: 'kimi', messages: hi, customer_identifier: 'acme' } as any)).choices).toHaveLength(1);
+    expect((await client.chat.completions.create({ model: 'kimi', messages: hi })).choices).toHaveLength(1);
+    // A key made for no customer may name any.
+    const free = await admin('POST', '/admin/keys', { name: 'any-customer' });
+    expect((await clientFor(free.json.key).chat.completions.create({ model: 'kimi', messages: hi, customer_identifier: 'globex' } as any)).choices).toHaveLength(1);
+  });
+
   it('answers 403 for a model the key may not use', async () => {
     const { json } = await admin('POST', '/admin/keys', { name: 'k3-only', models: ['moonshot/kimi-k3'] });
     await expect(clientFor(json.key).chat.completions.create({ model: 'kimi', messages: hi })).rejects.toMatchObject({ status: 403, code: 'model_not_allowed' });
