@@ -72,8 +72,8 @@ export async function runStart(options: StartOptions): Promise<void> {
 }
 
 /**
- * The first request to try. With a master key, /v1/models needs it: the hint names the variable
- * the CLI reads it from, never the key itself.
+ * The first request to try. With a master key, /v1/models needs it: the hint says so with a
+ * placeholder, never the key itself (it may come from the file or any variable).
  */
 export function tryHint(url: string, masterKey: boolean): string {
   return masterKey

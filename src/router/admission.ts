@@ -71,14 +71,7 @@ export class Admission {
       const tooLate = onlyTimedLimits && now + soonest > deadline;
       if (now >= deadline || tooLate || this.waiters.size >= this.options.maxQueueSize) {
         const seconds = Math.max(1, Math.ceil(soonest / 1000));
-        const why =
-          this.waiters.size >= this.options.maxQueueSize
-            ? 'the wait queue is full'
-            : !wait
-              ? 'a fallback is tried instead of waiting'
-              : tooLate && now < deadline
-                ? `none frees up within ${this.options.maxWaitMs} ms (router.max_queue_wait_ms)`
-                : `no capacity freed up within ${this.options.maxWaitMs} ms`;
+        const why = this.whyNoWait(wait, tooLate && now < deadline);
         throw new GatewayError(429, `Every credential for this model is at its ${limitHit} limit and ${why}. Retry after ${seconds} s.`, {
           type: 'rate_limit_error',
           code: CAPACITY_EXCEEDED,
@@ -99,6 +92,14 @@ export class Admission {
     }
     await this.counters.release(lease, actualTokens);
     for (const wake of this.waiters) wake();
+  }
+
+  /** Why a request with no credential free gets its 429 now. */
+  private whyNoWait(waitAllowed: boolean, freesTooLate: boolean): string {
+    if (this.waiters.size >= this.options.maxQueueSize) return 'the wait queue is full';
+    if (!waitAllowed) return 'a fallback is tried instead of waiting';
+    if (freesTooLate) return `none frees up within ${this.options.maxWaitMs} ms (router.max_queue_wait_ms)`;
+    return `no capacity freed up within ${this.options.maxWaitMs} ms`;
   }
 
   private wait(ms: number, signal: StopSignal): Promise<void> {

@@ -303,6 +303,7 @@ export class Router {
       const laterGroup = !lastResort && next.group >= 0 && this.fallbackOnOtherCredentials(groups, failed, next.group, pick);
       let admitted: { candidate: Deployment; lease: Lease | undefined };
       try {
+        // Timed here rather than through timeWaiting: every request passes, and that adds an async step.
         const admitting = performance.now();
         try {
           admitted = await this.deps.admission.admit(pick, needed, signal, { wait: !laterGroup });
@@ -364,8 +365,7 @@ export class Router {
   private fallbackOnOtherCredentials(groups: Deployment[][], failed: Map<string, number> | undefined, group: number, pick: Deployment[]): boolean {
     for (let i = group + 1; i < groups.length; i++) {
       for (const d of groups[i]!) {
-        if (failed?.has(d.key) || !this.deps.health.canTry(d.key, d.limitKey)) continue;
-        if (!pick.some((p) => p.limitKey === d.limitKey)) return true;
+        if (this.mayTryNow(d, failed) && !pick.some((p) => p.limitKey === d.limitKey)) return true;
       }
     }
     return false;
@@ -377,10 +377,15 @@ export class Router {
    */
   private available(groups: Deployment[][], failed: Map<string, number> | undefined, from = 0): Available {
     for (let i = from; i < groups.length; i++) {
-      const ok = groups[i]!.filter((d) => !failed?.has(d.key) && this.deps.health.canTry(d.key, d.limitKey));
+      const ok = groups[i]!.filter((d) => this.mayTryNow(d, failed));
       if (ok.length > 0) return { deployments: ok, group: i };
     }
     return NONE_AVAILABLE;
+  }
+
+  /** Not failed for this request yet, and neither resting nor on a disabled credential. */
+  private mayTryNow(d: Deployment, failed: Map<string, number> | undefined): boolean {
+    return !failed?.has(d.key) && this.deps.health.canTry(d.key, d.limitKey);
   }
 
   /** Updates the deployment's health; state changes are also told to the operator's console. */
