@@ -3,6 +3,7 @@ import { GatewayError } from './gateway-error.js';
 import { MAX_JSON_DEPTH, nestedDeeperThan } from './json-nesting.js';
 import type { GatewayExtensions } from './gateway-extensions.js';
 import type { RequestOutcome } from './request-outcome.js';
+import { keyCustomer } from '../keys/key-customer.js';
 import type { VirtualKey } from '../keys/virtual-key.js';
 
 /**
@@ -16,16 +17,15 @@ export function callerInfo(
   key: VirtualKey | undefined,
 ): RequestOutcome['caller'] {
   const asked = identifier(stringOrUndefined(extensions.customer_identifier), 'customer_identifier') ?? identifier(headerString(req, 'x-moongate-customer'), 'x-moongate-customer');
-  // A key made for one customer spends for that customer only: another id would move its spend
-  // in every report grouped by customer (its log records in are bound the same way).
-  if (key?.customer_identifier && asked !== undefined && asked !== key.customer_identifier) {
-    throw new GatewayError(403, `This gateway key is for customer \`${key.customer_identifier}\`; a request with it cannot be for another customer. Leave customer_identifier (and x-moongate-customer) out, or use a key made for that customer, or one made for no customer.`, {
-      type: 'permission_error',
-      code: 'customer_not_allowed',
-      param: 'customer_identifier',
-    });
-  }
-  const customer = asked ?? key?.customer_identifier ?? undefined;
+  // Bound the same way as the log records the key sends in.
+  const customer =
+    keyCustomer(
+      key?.customer_identifier ?? null,
+      asked ?? null,
+      'customer_identifier',
+      (own) =>
+        `This gateway key is for customer \`${own}\`; a request with it cannot be for another customer. Leave customer_identifier (and x-moongate-customer) out, or use a key made for that customer, or one made for no customer.`,
+    ) ?? undefined;
   let metadata = withinSize(objectOrUndefined(extensions.metadata, 'metadata'), 'metadata');
   if (metadata === undefined) {
     const header = headerString(req, 'x-moongate-metadata');

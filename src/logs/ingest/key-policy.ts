@@ -1,3 +1,4 @@
+import { keyCustomer } from '../../keys/key-customer.js';
 import { keyMayUse } from '../../keys/model-globs.js';
 import { GatewayError } from '../../server/gateway-error.js';
 import type { IngestContext } from './ingest-context.js';
@@ -45,12 +46,6 @@ export function checkKeyModel(ctx: IngestContext, provider: string | null, model
  * The record's customer: a key that has a customer logs for it alone (the record gets it when none
  * is given; another is refused with 403). Keys without one, and the master key, name any.
  */
-export function keyCustomer(ctx: IngestContext, given: string | null, param: string): string | null {
-  const own = ctx.key?.customer_identifier ?? null;
-  if (own === null || given === null || given === own) return own ?? given;
-  throw new GatewayError(403, `This gateway key logs for customer \`${own}\` only; a record for \`${given}\` must be sent with the master key.`, {
-    type: 'permission_error',
-    code: 'customer_not_allowed',
-    param,
-  });
+export function recordCustomer(ctx: IngestContext, given: string | null, param: string): string | null {
+  return keyCustomer(ctx.key?.customer_identifier ?? null, given, param, (own, other) => `This gateway key logs for customer \`${own}\` only; a record for \`${other}\` must be sent with the master key.`);
 }

@@ -7,7 +7,7 @@ import { ingestedModel } from './ingested-model.js';
 import { durationMs, tokenCount, usd } from './ingested-numbers.js';
 import { NOT_IN_FUTURE, invalidBody, notInFuture, timeValue } from './invalid-body.js';
 import type { UnknownFieldIssue } from './invalid-body.js';
-import { checkKeyModel, keyCustomer, refuseKeyCost } from './key-policy.js';
+import { checkKeyModel, recordCustomer, refuseKeyCost } from './key-policy.js';
 
 const count = tokenCount;
 const ms = durationMs;
@@ -130,7 +130,7 @@ export function entryFromMoongateLog(b: MoongateLogBody, ctx: IngestContext): Lo
     created_at_ms: b.created_at === undefined ? ctx.now : timeValue(b.created_at)!,
     source: 'ingested',
     key_id: ctx.keyId ?? b.key_id ?? null,
-    customer_identifier: keyCustomer(ctx, b.customer_identifier ?? null, 'customer_identifier'),
+    customer_identifier: recordCustomer(ctx, b.customer_identifier ?? null, 'customer_identifier'),
     user: b.user ?? null,
     trace_id: b.trace_id ?? null,
     metadata: b.metadata ?? null,

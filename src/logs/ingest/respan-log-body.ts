@@ -7,7 +7,7 @@ import { ingestedCost } from './ingested-cost.js';
 import { ingestedModel } from './ingested-model.js';
 import { durationSeconds, tokenCount, usd } from './ingested-numbers.js';
 import { NOT_IN_FUTURE, invalidBody, notInFuture, timeValue } from './invalid-body.js';
-import { checkKeyModel, keyCustomer, refuseKeyCost } from './key-policy.js';
+import { checkKeyModel, recordCustomer, refuseKeyCost } from './key-policy.js';
 
 const count = tokenCount;
 const seconds = durationSeconds;
@@ -113,8 +113,8 @@ export function entryFromRespanLog(b: RespanLogBody, ctx: IngestContext): LogEnt
     key_id: ctx.keyId,
     customer_identifier:
       b.customer_params?.customer_identifier !== undefined
-        ? keyCustomer(ctx, b.customer_params.customer_identifier, 'customer_params.customer_identifier')
-        : keyCustomer(ctx, b.customer_identifier ?? null, 'customer_identifier'),
+        ? recordCustomer(ctx, b.customer_params.customer_identifier, 'customer_params.customer_identifier')
+        : recordCustomer(ctx, b.customer_identifier ?? null, 'customer_identifier'),
     user: null,
     trace_id: b.trace_unique_id ?? null,
     metadata,
