@@ -168,12 +168,7 @@ export async function handleChatCompletions(
   }
   const finalStatus = clientClosed ? 499 : status;
   const cost = deps.priceRequest(costInputOf({ provider: route.provider, model: route.model, usage, response, status: finalStatus, attempts: route.attempts }));
-  if (key) {
-    const charged = key;
-    deps.keys.settle(charged, keyLease, cost?.total_usd ?? null, usage?.total_tokens).catch((err: unknown) => {
-      console.error(`moongate: could not charge key ${charged.id}: ${err instanceof Error ? err.message : String(err)}`);
-    });
-  }
+  if (key) chargeKey(deps.keys, key, keyLease, cost?.total_usd ?? null, usage?.total_tokens);
 
   const endedAt = performance.now();
   const latencyMs = endedAt - route.startedAt;
@@ -209,6 +204,18 @@ export async function handleChatCompletions(
     clientClosed,
     cost,
     caller,
+  });
+}
+
+/**
+ * Charges the key in the background. A function of its own, not a closure in the handler: the
+ * failure handler waits while charges are merged and written (SpendCoalescer's window), and a
+ * closure in the handler would keep the handler's whole scope (`req`, `res`, the bodies) alive
+ * for that long, past the request's end.
+ */
+function chargeKey(keys: VirtualKeys, key: VirtualKey, lease: Lease | undefined, costUsd: number | null, totalTokens: number | undefined): void {
+  keys.settle(key, lease, costUsd, totalTokens).catch((err: unknown) => {
+    console.error(`moongate: could not charge key ${key.id}: ${err instanceof Error ? err.message : String(err)}`);
   });
 }
 
