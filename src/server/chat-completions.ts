@@ -20,6 +20,7 @@ import { costInputOf } from './request-outcome.js';
 import type { RequestObserver, RequestOutcome } from './request-outcome.js';
 import { MAX_MODEL_NAME_LENGTH, validateChatRequest } from './validate-chat-request.js';
 import { StopSwitch } from '../upstream/stop-switch.js';
+import type { StoppableRequests } from './stoppable-requests.js';
 
 export interface ChatHandlerDeps {
   router: Router;
@@ -32,7 +33,7 @@ export interface ChatHandlerDeps {
   /** Prices a finished request; undefined when the gateway has no price book. */
   priceRequest: (input: RequestCostInput) => RequestCost | undefined;
   /** Stops registered here are called when the gateway shuts down and its drain time has run out. */
-  shutdownStops?: Set<() => void>;
+  shutdownStops?: StoppableRequests;
 }
 
 const NO_CALLER_INFO: RequestOutcome['caller'] = { customerIdentifier: undefined, metadata: undefined, user: undefined, traceId: undefined };
@@ -54,11 +55,11 @@ export async function handleChatCompletions(
   const abort = new StopSwitch();
   let clientClosed = false;
   // On shutdown, a request still running after the drain time ends with an error it can read.
-  const stopOnShutdown = (): void => abort.abort(new GatewayShuttingDown());
-  deps.shutdownStops?.add(stopOnShutdown);
+  const stoppable = deps.shutdownStops;
+  const onShutdown = stoppable?.add(() => abort.abort(new GatewayShuttingDown()));
   // A client that goes away must not keep an upstream generation running (and billing).
   res.on('close', () => {
-    deps.shutdownStops?.delete(stopOnShutdown);
+    if (stoppable && onShutdown) stoppable.remove(onShutdown);
     if (res.writableFinished) return;
     clientClosed = true;
     abort.abort();

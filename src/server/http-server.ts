@@ -17,6 +17,7 @@ import { GatewayError, sendError, sendJson, toGatewayError } from './gateway-err
 import { ModelListing } from './list-models.js';
 import { readiness } from './readiness.js';
 import { serveUi } from './ui-routes.js';
+import { StoppableRequests } from './stoppable-requests.js';
 import type { ReadinessCheck } from './readiness.js';
 import type { RequestObserver } from './request-outcome.js';
 
@@ -47,7 +48,7 @@ export class InFlightRequests {
   private count = 0;
   private waiters: (() => void)[] = [];
   /** How to stop each chat request in flight (the chat handler adds and removes its own). */
-  readonly stops = new Set<() => void>();
+  readonly stops = new StoppableRequests();
 
   get current(): number {
     return this.count;
@@ -64,7 +65,7 @@ export class InFlightRequests {
 
   /** Stops every chat request in flight: each ends with an error its client can read, and is logged. */
   stopAll(): void {
-    for (const stop of [...this.stops]) stop();
+    this.stops.stopAll();
   }
 
   /** Resolves when no request is in flight, or after `timeoutMs`. */

@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { StoppableRequests } from './stoppable-requests.js';
+
+describe('StoppableRequests', () => {
+  it('stops every request still in the list, and none that left it', () => {
+    const list = new StoppableRequests();
+    const stopped: string[] = [];
+    const a = list.add(() => stopped.push('a'));
+    list.add(() => stopped.push('b'));
+    const c = list.add(() => stopped.push('c'));
+    list.add(() => stopped.push('d'));
+    list.remove(c);
+    list.remove(a);
+    expect(list.size).toBe(2);
+    list.stopAll();
+    expect(stopped.sort()).toEqual(['b', 'd']);
+  });
+
+  it('empties a removed entry, so that a dead one holds nothing, and ignores a second removal', () => {
+    const list = new StoppableRequests();
+    const first = list.add(() => undefined);
+    const middle = list.add(() => undefined);
+    const last = list.add(() => undefined);
+    list.remove(middle);
+    expect(middle).toMatchObject({ stop: undefined, prev: undefined, next: undefined });
+    list.remove(middle);
+    expect(list.size).toBe(2);
+    list.remove(first);
+    list.remove(last);
+    expect(list.size).toBe(0);
+    list.add(() => undefined);
+    expect(list.size).toBe(1);
+  });
+
+  it('calls every stop even when stopping one takes others out of the list', () => {
+    const list = new StoppableRequests();
+    const stopped: number[] = [];
+    const entries = [0, 1, 2].map((i) =>
+      list.add(() => {
+        stopped.push(i);
+        for (const e of entries) list.remove(e);
+      }),
+    );
+    list.stopAll();
+    expect(stopped.sort()).toEqual([0, 1, 2]);
+    expect(list.size).toBe(0);
+  });
+});
