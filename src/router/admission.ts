@@ -1,4 +1,5 @@
 import type { CredentialLimits } from '../config/types.js';
+import { CallbackList } from '../server/callback-list.js';
 import { GatewayError } from '../server/gateway-error.js';
 import type { Lease, LimitCounters } from './limit-counters.js';
 import type { StopSignal } from '../upstream/stop-switch.js';
@@ -26,7 +27,7 @@ export interface AdmissionOptions {
  * upstream 429s. Past the longest wait, or with the queue full, the caller gets 429 + retry-after.
  */
 export class Admission {
-  private readonly waiters = new Set<() => void>();
+  private readonly waiters = new CallbackList();
   /** Requests in flight on credentials without limits, which the limit counters never see. */
   private readonly unlimitedInFlight = new Map<string, number>();
 
@@ -91,7 +92,7 @@ export class Admission {
       return;
     }
     await this.counters.release(lease, actualTokens);
-    for (const wake of this.waiters) wake();
+    this.waiters.callAll();
   }
 
   /** Why a request with no credential free gets its 429 now. */
@@ -107,7 +108,7 @@ export class Admission {
     return new Promise((resolve, reject) => {
       const done = (): void => {
         clearTimeout(timer);
-        this.waiters.delete(done);
+        this.waiters.remove(waiting);
         signal.removeEventListener('abort', onAbort);
         resolve();
       };
@@ -116,7 +117,7 @@ export class Admission {
         reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
       };
       const timer = setTimeout(done, Math.max(1, ms));
-      this.waiters.add(done);
+      const waiting = this.waiters.add(done);
       signal.addEventListener('abort', onAbort, { once: true });
     });
   }

@@ -20,7 +20,7 @@ import { costInputOf } from './request-outcome.js';
 import type { RequestObserver, RequestOutcome } from './request-outcome.js';
 import { MAX_MODEL_NAME_LENGTH, validateChatRequest } from './validate-chat-request.js';
 import { StopSwitch } from '../upstream/stop-switch.js';
-import type { StoppableRequests } from './stoppable-requests.js';
+import type { CallbackList } from './callback-list.js';
 
 export interface ChatHandlerDeps {
   router: Router;
@@ -33,7 +33,7 @@ export interface ChatHandlerDeps {
   /** Prices a finished request; undefined when the gateway has no price book. */
   priceRequest: (input: RequestCostInput) => RequestCost | undefined;
   /** Stops registered here are called when the gateway shuts down and its drain time has run out. */
-  shutdownStops?: StoppableRequests;
+  shutdownStops?: CallbackList;
 }
 
 const NO_CALLER_INFO: RequestOutcome['caller'] = { customerIdentifier: undefined, metadata: undefined, user: undefined, traceId: undefined };

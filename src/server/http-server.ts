@@ -17,7 +17,7 @@ import { GatewayError, sendError, sendJson, toGatewayError } from './gateway-err
 import { ModelListing } from './list-models.js';
 import { readiness } from './readiness.js';
 import { serveUi } from './ui-routes.js';
-import { StoppableRequests } from './stoppable-requests.js';
+import { CallbackList } from './callback-list.js';
 import type { ReadinessCheck } from './readiness.js';
 import type { RequestObserver } from './request-outcome.js';
 
@@ -48,7 +48,7 @@ export class InFlightRequests {
   private count = 0;
   private waiters: (() => void)[] = [];
   /** How to stop each chat request in flight (the chat handler adds and removes its own). */
-  readonly stops = new StoppableRequests();
+  readonly stops = new CallbackList();
 
   get current(): number {
     return this.count;
@@ -65,7 +65,7 @@ export class InFlightRequests {
 
   /** Stops every chat request in flight: each ends with an error its client can read, and is logged. */
   stopAll(): void {
-    this.stops.stopAll();
+    this.stops.callAll();
   }
 
   /** Resolves when no request is in flight, or after `timeoutMs`. */

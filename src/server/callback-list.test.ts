@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { StoppableRequests } from './stoppable-requests.js';
+import { CallbackList } from './callback-list.js';
 
-describe('StoppableRequests', () => {
-  it('stops every request still in the list, and none that left it', () => {
-    const list = new StoppableRequests();
+describe('CallbackList', () => {
+  it('calls every callback still in the list, and none that left it', () => {
+    const list = new CallbackList();
     const stopped: string[] = [];
     const a = list.add(() => stopped.push('a'));
     list.add(() => stopped.push('b'));
@@ -12,17 +12,17 @@ describe('StoppableRequests', () => {
     list.remove(c);
     list.remove(a);
     expect(list.size).toBe(2);
-    list.stopAll();
+    list.callAll();
     expect(stopped.sort()).toEqual(['b', 'd']);
   });
 
   it('empties a removed entry, so that a dead one holds nothing, and ignores a second removal', () => {
-    const list = new StoppableRequests();
+    const list = new CallbackList();
     const first = list.add(() => undefined);
     const middle = list.add(() => undefined);
     const last = list.add(() => undefined);
     list.remove(middle);
-    expect(middle).toMatchObject({ stop: undefined, prev: undefined, next: undefined });
+    expect(middle).toMatchObject({ callback: undefined, prev: undefined, next: undefined });
     list.remove(middle);
     expect(list.size).toBe(2);
     list.remove(first);
@@ -32,8 +32,8 @@ describe('StoppableRequests', () => {
     expect(list.size).toBe(1);
   });
 
-  it('calls every stop even when stopping one takes others out of the list', () => {
-    const list = new StoppableRequests();
+  it('calls every callback even when one takes others out of the list', () => {
+    const list = new CallbackList();
     const stopped: number[] = [];
     const entries = [0, 1, 2].map((i) =>
       list.add(() => {
@@ -41,7 +41,7 @@ describe('StoppableRequests', () => {
         for (const e of entries) list.remove(e);
       }),
     );
-    list.stopAll();
+    list.callAll();
     expect(stopped.sort()).toEqual([0, 1, 2]);
     expect(list.size).toBe(0);
   });
