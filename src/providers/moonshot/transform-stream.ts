@@ -17,7 +17,7 @@ export interface MoonshotStreamOptions {
   /** Rebuild the whole answer as it passes (for logging response bodies). */
   captureResponse?: boolean;
   /** Called once per choice that made tool calls, when the choice finishes (for the reasoning memory). */
-  onTurnComplete?: (turn: CompletedTurn) => void;
+  onTurnComplete?: (turn: CompletedTurn, choice: number) => void;
   /** The key sent upstream, blanked out of the upstream's error events. */
   upstreamKey?: string;
 }
@@ -125,7 +125,7 @@ export class MoonshotStreamTransformer extends StreamTransformerBase {
     }
     // The turn is whole once its finish_reason comes: remembered now, not at [DONE], which a client
     // that stops reading at finish_reason (and so closes the stream) keeps the gateway from seeing.
-    if (typeof choice.finish_reason === 'string') this.reportTurn(state);
+    if (typeof choice.finish_reason === 'string') this.reportTurn(index, state);
     return changed;
   }
 
@@ -150,14 +150,14 @@ export class MoonshotStreamTransformer extends StreamTransformerBase {
 
   /** Choices that never said finish_reason are reported at [DONE]. */
   private reportTurns(): void {
-    for (const state of this.choices.values()) this.reportTurn(state);
+    for (const [index, state] of this.choices) this.reportTurn(index, state);
   }
 
-  private reportTurn(state: ChoiceState): void {
+  private reportTurn(index: number, state: ChoiceState): void {
     if (state.reported || !this.options.onTurnComplete) return;
     state.reported = true;
     const toolCalls = state.toolCalls.assembled();
-    if (toolCalls.length > 0) this.options.onTurnComplete({ toolCalls, reasoning: state.reasoning });
+    if (toolCalls.length > 0) this.options.onTurnComplete({ toolCalls, reasoning: state.reasoning }, index);
   }
 
   private rememberMeta(obj: Json): void {
