@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { findModel } from '../../catalogue/catalogue.js';
 import type { ProviderConfig } from '../../config/types.js';
-import type { GatewayError } from '../../server/gateway-error.js';
+import { GatewayError } from '../../server/gateway-error.js';
 import type { ChatRequestBody } from '../../server/validate-chat-request.js';
 import type {
   CallContext,
@@ -23,6 +23,7 @@ import { MoonshotStreamTransformer } from './transform-stream.js';
 import type { CompletedTurn } from './transform-stream.js';
 import { bodyToSend } from '../serialize-edited-json.js';
 import { upstreamHeaders } from '../upstream-headers.js';
+import { redactKey } from '../redact-key.js';
 
 /** One call's conversation as its client sent it, and its digest so far: turns that call tools are remembered under it. */
 interface Conversation {
@@ -65,6 +66,15 @@ export class MoonshotProvider implements Provider {
   }
 
   normalizeResponse(json: unknown, ctx: CallContext): NormalizedResponse {
+    if (!isChatCompletion(json)) {
+      // Passed on, a 200 the SDKs cannot read (`null`, a proxy's `{"code":…,"msg":…}`) fails in the
+      // caller's code instead of as an upstream error the router can retry elsewhere.
+      const shown = redactKey(JSON.stringify(json) ?? String(json), ctx.upstreamKey);
+      throw new GatewayError(502, `${this.name}: answered with JSON that is not a chat completion (no choices): ${shown.length > 200 ? `${shown.slice(0, 200)}…` : shown}`, {
+        type: 'api_error',
+        code: 'invalid_upstream_response',
+      });
+    }
     const { body, turns } = normalizeResponse(json);
     // In choice order: a turn's place among them ranks it as its choice index would.
     turns.forEach((turn, place) => this.rememberTurn(ctx, turn, place));
@@ -100,4 +110,8 @@ export class MoonshotProvider implements Provider {
     // Memory failures must not fail the answer the client already has.
     this.memory.remember(ctx.callerScope, conversation.before, turn.toolCalls, turn.reasoning).catch(() => undefined);
   }
+}
+
+function isChatCompletion(json: unknown): boolean {
+  return !!json && typeof json === 'object' && Array.isArray((json as { choices?: unknown }).choices);
 }
