@@ -143,6 +143,24 @@ describe('errors are OpenAI-shaped with a fitting status', () => {
     });
   });
 
+  it("Moonshot's context overflow → context_length_exceeded, the code the gateway's own guard gives", async () => {
+    // The guard's estimate leaves out reasoning_content, which Moonshot counts: this one gets past it.
+    const messages = [
+      { role: 'user', content: 'hi' },
+      { role: 'assistant', content: 'hello', reasoning_content: 'x'.repeat(8_000) },
+      { role: 'user', content: 'again' },
+    ];
+    const err = await stack.client.chat.completions.create({ model: 'moonshot/kimi-k2.6', messages: messages as never, max_completion_tokens: 262_000 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(OpenAI.BadRequestError);
+    expect(err).toMatchObject({
+      status: 400,
+      type: 'invalid_request_error',
+      code: 'context_length_exceeded',
+      param: 'messages',
+      message: expect.stringContaining('moonshot: Invalid request: Your request exceeded model token limit: 262144'),
+    });
+  });
+
   it('429 → retry-after from "please try again after N seconds"', async () => {
     // kimi-k2.5 here and below: a 429 rests its deployment for the time it asks, which other tests should not wait out.
     const res = await postRaw(chatUrl(), ask('[[sim:error=429,after=3]]', { model: 'moonshot/kimi-k2.5' }));

@@ -82,6 +82,32 @@ describe('reasoning_content round trip for thinking models', () => {
     expect(upstreamBody(stack.sim).messages[1].reasoning_content).toBe(reasoning);
   });
 
+  it('remembers a streamed turn for a client that stops reading at finish_reason (the stream closes before [DONE])', async () => {
+    // Paced, so the usage chunk and [DONE] come well after the finish chunk, as they may from Moonshot.
+    const question: Message = { role: 'user', content: 'Weather in Madrid? [[sim:token_delay=50]]' };
+    const stream = await stack.client.chat.completions.create({ model: 'moonshot/kimi-k2.6', messages: [question], tools, stream: true });
+    let reasoning = '';
+    const calls: OpenAI.Chat.Completions.ChatCompletionMessageFunctionToolCall[] = [];
+    for await (const chunk of stream) {
+      const choice = chunk.choices[0];
+      if (!choice) continue;
+      reasoning += (choice.delta as { reasoning_content?: string }).reasoning_content ?? '';
+      for (const d of choice.delta.tool_calls ?? []) {
+        calls[d.index] ??= { id: d.id!, type: 'function', function: { name: d.function!.name!, arguments: '' } };
+        calls[d.index]!.function.arguments += d.function?.arguments ?? '';
+      }
+      if (choice.finish_reason) break;
+    }
+    expect(calls.length).toBeGreaterThan(0);
+
+    const assistant = { role: 'assistant', content: null, tool_calls: calls } as OpenAI.Chat.Completions.ChatCompletionMessage;
+    const { response } = await stack.client.chat.completions
+      .create({ model: 'moonshot/kimi-k2.6', messages: [question, asHistory(assistant), ...toolResults(assistant)], tools })
+      .withResponse();
+    expect(upstreamBody(stack.sim).messages[1].reasoning_content).toBe(reasoning);
+    expect(response.headers.get('x-moongate-adjusted')).toContain('reasoning_content=restored(1)');
+  });
+
   it("completes the cut reasoning of a message taken as is from the SDK's stream helper", async () => {
     const question: Message = { role: 'user', content: 'Weather in Lisbon, please' };
     const { assistant, reasoning } = await streamWithHelper(question);

@@ -3,6 +3,8 @@ import { GatewayError, defaultTypeForStatus } from '../../server/gateway-error.j
 import type { UpstreamCredential } from '../types.js';
 
 const RETRY_AFTER = /try again after (\d+(?:\.\d+)?) ?s(?:econds?)?/i;
+/** Moonshot's wording for a prompt plus completion limit over the model's window (moonshot-api.md). */
+const TOKEN_LIMIT = /exceeded model token limit/i;
 
 export interface RegionHosts {
   global: string;
@@ -29,10 +31,17 @@ export function mapMoonshotError(
   const extraHeaders: Record<string, string> = {};
 
   let code = parsed.code ?? null;
+  let param = parsed.param ?? null;
   if (status === 401) message = `${message}. ${explainAuthFailure(credential, regions)}`;
   if (status === 404 && parsed.message?.startsWith('Not found the model')) {
     code ??= 'model_not_found';
     message = `${message}. List the models this gateway serves with GET /v1/models.`;
+  }
+  // The code OpenAI clients (and the gateway's own context-window guard) use for this, so a client
+  // that trims its history on context_length_exceeded does so whoever noticed first.
+  if (status === 400 && parsed.message !== undefined && TOKEN_LIMIT.test(parsed.message)) {
+    code ??= 'context_length_exceeded';
+    param ??= 'messages';
   }
 
   if (status === 429) {
@@ -42,7 +51,7 @@ export function mapMoonshotError(
     if (seconds !== undefined) extraHeaders['retry-after'] = seconds;
   }
 
-  return new GatewayError(status, `${providerName}: ${message}`, { type, code, param: parsed.param ?? null, headers: extraHeaders });
+  return new GatewayError(status, `${providerName}: ${message}`, { type, code, param, headers: extraHeaders });
 }
 
 /** Names the likely causes of a 401, most specific first. Never includes the key itself. */

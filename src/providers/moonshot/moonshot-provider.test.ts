@@ -66,3 +66,40 @@ describe('MoonshotProvider.prepareChat with the client bytes', () => {
     expect((await prepare(text, false)).body).toContain('"seed":12345678901234567000');
   });
 });
+
+describe('MoonshotProvider with several choices (n > 1) making the same calls', () => {
+  const question = { role: 'user', content: 'weather in Paris?' };
+  const weather = { id: 'get_weather_0', type: 'function', function: { name: 'get_weather', arguments: '{"city": "Paris"}' } };
+  const body = (): ChatRequestBody => ({ model: 'moonshot/kimi-k3', n: 2, messages: [question] });
+  /** The next turn as a client sends it, without the reasoning: what the gateway puts back in it. */
+  async function restoredNextTurn(provider: MoonshotProvider): Promise<unknown> {
+    const next: ChatRequestBody = { model: 'moonshot/kimi-k3', messages: [question, { role: 'assistant', content: null, tool_calls: [weather] }, { role: 'tool', tool_call_id: 'get_weather_0', content: '18C' }] };
+    const prepared = await provider.prepareChat(next, 'kimi-k3', credential, { ...ctx });
+    return (JSON.parse(prepared.body.toString()) as { messages: { reasoning_content?: string }[] }).messages[1]!.reasoning_content;
+  }
+
+  it('puts back the first choice’s reasoning (the one clients read), not the last one’s (non-stream)', async () => {
+    const provider = new MoonshotProvider(config, new InMemoryReasoningMemory());
+    const call = { ...ctx };
+    await provider.prepareChat(body(), 'kimi-k3', credential, call);
+    const choice = (index: number, reasoning: string) => ({ index, message: { role: 'assistant', content: '', reasoning_content: reasoning, tool_calls: [weather] }, finish_reason: 'tool_calls' });
+    provider.normalizeResponse({ id: 'c', object: 'chat.completion', created: 1, model: 'kimi-k3', choices: [choice(0, 'First sample.'), choice(1, 'Second sample.')] }, call);
+    expect(await restoredNextTurn(provider)).toBe('First sample.');
+  });
+
+  it.each([[[0, 1]], [[1, 0]]])('puts back the first choice’s reasoning whichever choice finishes first (stream, finishing %j)', async (order) => {
+    const provider = new MoonshotProvider(config, new InMemoryReasoningMemory());
+    const call = { ...ctx };
+    await provider.prepareChat({ ...body(), stream: true }, 'kimi-k3', credential, call);
+    const t = provider.createStreamTransformer(call);
+    const chunk = (index: number, delta: object, finish: string | null = null) =>
+      JSON.stringify({ id: 'c', object: 'chat.completion.chunk', created: 1, model: 'kimi-k3', choices: [{ index, delta, finish_reason: finish }] });
+    for (const index of [0, 1]) t.onData(chunk(index, { role: 'assistant', reasoning_content: index === 0 ? 'First sample.' : 'Second sample.' }));
+    for (const index of order) {
+      t.onData(chunk(index, { tool_calls: [{ index: 0, ...weather }] }));
+      t.onData(chunk(index, {}, 'tool_calls'));
+    }
+    t.onData('[DONE]');
+    expect(await restoredNextTurn(provider)).toBe('First sample.');
+  });
+});

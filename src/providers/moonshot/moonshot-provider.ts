@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { findModel } from '../../catalogue/catalogue.js';
 import type { ProviderConfig } from '../../config/types.js';
-import type { GatewayError } from '../../server/gateway-error.js';
+import { GatewayError } from '../../server/gateway-error.js';
 import type { ChatRequestBody } from '../../server/validate-chat-request.js';
 import type {
   CallContext,
@@ -17,15 +17,26 @@ import { convertRequest } from './convert-request.js';
 import type { ConversationDigest } from './conversation-digest.js';
 import { mapMoonshotError } from './map-error.js';
 import { normalizeResponse } from './normalize-response.js';
+import { reasoningKey } from './reasoning-memory.js';
 import type { ReasoningMemory } from './reasoning-memory.js';
 import { MoonshotStreamTransformer } from './transform-stream.js';
 import type { CompletedTurn } from './transform-stream.js';
 import { bodyToSend } from '../serialize-edited-json.js';
 import { upstreamHeaders } from '../upstream-headers.js';
+import { redactKey } from '../redact-key.js';
+
+/** One call's conversation as its client sent it, and its digest so far: turns that call tools are remembered under it. */
+interface Conversation {
+  messages: readonly ChatMessage[];
+  digest: ConversationDigest;
+  /** The digest of all of `messages`, once a turn needed it. */
+  before?: string;
+  /** For each set of tool calls remembered from this answer, the choice it came from (see rememberTurn). */
+  choiceOf: Map<string, number>;
+}
 
 export class MoonshotProvider implements Provider {
-  /** Each call's conversation as its client sent it, and its digest so far: turns that call tools are remembered under it. */
-  private readonly conversations = new WeakMap<CallContext, { messages: readonly ChatMessage[]; digest: ConversationDigest }>();
+  private readonly conversations = new WeakMap<CallContext, Conversation>();
 
   constructor(
     readonly config: ProviderConfig,
@@ -44,7 +55,7 @@ export class MoonshotProvider implements Provider {
     clientBody?: Buffer,
   ): Promise<PreparedRequest> {
     const converted = await convertRequest(body, model, findModel('moonshot', model), this.memory, ctx.callerScope);
-    this.conversations.set(ctx, { messages: body.messages, digest: converted.conversation });
+    this.conversations.set(ctx, { messages: body.messages, digest: converted.conversation, choiceOf: new Map() });
     return {
       path: '/chat/completions',
       headers: upstreamHeaders(credential, ctx),
@@ -55,8 +66,18 @@ export class MoonshotProvider implements Provider {
   }
 
   normalizeResponse(json: unknown, ctx: CallContext): NormalizedResponse {
+    if (!isChatCompletion(json)) {
+      // Passed on, a 200 the SDKs cannot read (`null`, a proxy's `{"code":…,"msg":…}`) fails in the
+      // caller's code instead of as an upstream error the router can retry elsewhere.
+      const shown = redactKey(JSON.stringify(json) ?? String(json), ctx.upstreamKey);
+      throw new GatewayError(502, `${this.name}: answered with JSON that is not a chat completion (no choices): ${shown.length > 200 ? `${shown.slice(0, 200)}…` : shown}`, {
+        type: 'api_error',
+        code: 'invalid_upstream_response',
+      });
+    }
     const { body, turns } = normalizeResponse(json);
-    this.rememberTurns(ctx, turns);
+    // In choice order: a turn's place among them ranks it as its choice index would.
+    turns.forEach((turn, place) => this.rememberTurn(ctx, turn, place));
     const usage = body && typeof body === 'object' ? readUsage((body as { usage?: unknown }).usage) : undefined;
     return { body, usage };
   }
@@ -66,7 +87,7 @@ export class MoonshotProvider implements Provider {
       providerName: this.name,
       clientWantsUsage: ctx.clientWantsUsage,
       captureResponse: ctx.captureResponse,
-      onTurnComplete: (turn) => this.rememberTurns(ctx, [turn]),
+      onTurnComplete: (turn, choice) => this.rememberTurn(ctx, turn, choice),
       ...(ctx.upstreamKey !== undefined ? { upstreamKey: ctx.upstreamKey } : {}),
     });
   }
@@ -75,16 +96,22 @@ export class MoonshotProvider implements Provider {
     return mapMoonshotError(this.name, status, body, headers, credential, this.config.regions);
   }
 
-  private rememberTurns(ctx: CallContext, turns: CompletedTurn[]): void {
+  private rememberTurn(ctx: CallContext, turn: CompletedTurn, choice: number): void {
     const conversation = this.conversations.get(ctx);
-    if (!conversation) return;
-    let before: string | undefined;
-    for (const turn of turns) {
-      if (turn.reasoning === '' || turn.toolCalls.length === 0) continue;
-      // Carried on from where restoring reasoning left it: the history is not digested twice.
-      before ??= conversation.digest.addUpTo(conversation.messages, conversation.messages.length).current();
-      // Memory failures must not fail the answer the client already has.
-      this.memory.remember(ctx.callerScope, before, turn.toolCalls, turn.reasoning).catch(() => undefined);
-    }
+    if (!conversation || turn.reasoning === '' || turn.toolCalls.length === 0) return;
+    // With n > 1, choices often make the same calls with different reasoning, and the history a
+    // client sends back cannot say which choice it kept: the lowest choice's stays, the one clients read.
+    const calls = reasoningKey('', '', turn.toolCalls);
+    const earlier = conversation.choiceOf.get(calls);
+    if (earlier !== undefined && earlier < choice) return;
+    conversation.choiceOf.set(calls, choice);
+    // Carried on from where restoring reasoning left it: the history is not digested twice.
+    conversation.before ??= conversation.digest.addUpTo(conversation.messages, conversation.messages.length).current();
+    // Memory failures must not fail the answer the client already has.
+    this.memory.remember(ctx.callerScope, conversation.before, turn.toolCalls, turn.reasoning).catch(() => undefined);
   }
+}
+
+function isChatCompletion(json: unknown): boolean {
+  return !!json && typeof json === 'object' && Array.isArray((json as { choices?: unknown }).choices);
 }

@@ -103,4 +103,12 @@ describe('mapMoonshotError', () => {
     expect(err.code).toBe('model_not_found');
     expect(err.message).toContain('GET /v1/models');
   });
+
+  it('marks Moonshot\'s context overflow as context_length_exceeded, as the gateway\'s own guard does', () => {
+    const raw = JSON.stringify({ error: { message: 'Invalid request: Your request exceeded model token limit: 262144 (requested: 291351)', type: 'invalid_request_error' } });
+    const err = mapMoonshotError('moonshot', 400, raw, {}, globalKey, regions);
+    expect(err.toBody()).toEqual({
+      error: { message: 'moonshot: Invalid request: Your request exceeded model token limit: 262144 (requested: 291351)', type: 'invalid_request_error', code: 'context_length_exceeded', param: 'messages' },
+    });
+  });
 });

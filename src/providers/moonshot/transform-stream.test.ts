@@ -182,4 +182,17 @@ describe('MoonshotStreamTransformer', () => {
     t.onData('[DONE]');
     expect(turns).toEqual([{ reasoning: 'Need weather.', toolCalls: [{ id: 'get_weather:0', name: 'get_weather', arguments: '{"city":"Paris"}' }] }]);
   });
+
+  it('reports a tool-calling turn when its finish_reason comes, not only at [DONE] (a client that stops reading there closes the stream first)', () => {
+    const turns: CompletedTurn[] = [];
+    const t = new MoonshotStreamTransformer({ providerName: 'moonshot', clientWantsUsage: false, onTurnComplete: (x) => turns.push(x) });
+    const [role, call, args, finish, usage] = payloads('moonshotai-metadata-live');
+    for (const p of [role, call, args]) t.onData(p!);
+    expect(turns).toEqual([]);
+    t.onData(finish!);
+    expect(turns).toEqual([{ reasoning: '', toolCalls: [{ id: 'get_weather_0', name: 'get_weather', arguments: '{"city": "Paris"}' }] }]);
+    t.onData(usage!);
+    t.onData('[DONE]');
+    expect(turns).toHaveLength(1);
+  });
 });

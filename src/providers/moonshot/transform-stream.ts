@@ -16,8 +16,8 @@ export interface MoonshotStreamOptions {
   clientWantsUsage: boolean;
   /** Rebuild the whole answer as it passes (for logging response bodies). */
   captureResponse?: boolean;
-  /** Called once per choice when the stream finished with tool calls (for the reasoning memory). */
-  onTurnComplete?: (turn: CompletedTurn) => void;
+  /** Called once per choice that made tool calls, when the choice finishes (for the reasoning memory). */
+  onTurnComplete?: (turn: CompletedTurn, choice: number) => void;
   /** The key sent upstream, blanked out of the upstream's error events. */
   upstreamKey?: string;
 }
@@ -26,6 +26,8 @@ interface ChoiceState {
   toolCalls: ToolCallDeltaNormalizer;
   reasoning: string;
   roleSent: boolean;
+  /** Its turn went to onTurnComplete. */
+  reported: boolean;
 }
 
 type Json = Record<string, unknown>;
@@ -121,6 +123,9 @@ export class MoonshotStreamTransformer extends StreamTransformerBase {
       choice.finish_reason = 'tool_calls';
       changed = true;
     }
+    // The turn is whole once its finish_reason comes: remembered now, not at [DONE], which a client
+    // that stops reading at finish_reason (and so closes the stream) keeps the gateway from seeing.
+    if (typeof choice.finish_reason === 'string') this.reportTurn(index, state);
     return changed;
   }
 
@@ -143,12 +148,16 @@ export class MoonshotStreamTransformer extends StreamTransformerBase {
     return out + SSE_DONE;
   }
 
+  /** Choices that never said finish_reason are reported at [DONE]. */
   private reportTurns(): void {
-    if (!this.options.onTurnComplete) return;
-    for (const state of this.choices.values()) {
-      const toolCalls = state.toolCalls.assembled();
-      if (toolCalls.length > 0) this.options.onTurnComplete({ toolCalls, reasoning: state.reasoning });
-    }
+    for (const [index, state] of this.choices) this.reportTurn(index, state);
+  }
+
+  private reportTurn(index: number, state: ChoiceState): void {
+    if (state.reported || !this.options.onTurnComplete) return;
+    state.reported = true;
+    const toolCalls = state.toolCalls.assembled();
+    if (toolCalls.length > 0) this.options.onTurnComplete({ toolCalls, reasoning: state.reasoning }, index);
   }
 
   private rememberMeta(obj: Json): void {
@@ -161,7 +170,7 @@ export class MoonshotStreamTransformer extends StreamTransformerBase {
   private choiceState(index: number): ChoiceState {
     let state = this.choices.get(index);
     if (!state) {
-      state = { toolCalls: new ToolCallDeltaNormalizer(), reasoning: '', roleSent: false };
+      state = { toolCalls: new ToolCallDeltaNormalizer(), reasoning: '', roleSent: false, reported: false };
       this.choices.set(index, state);
     }
     return state;
