@@ -33,6 +33,11 @@ describe('estimatePromptTokens', () => {
     const tools = [{ type: 'function', function: { name: 'lookup', parameters: { type: 'object' } } }];
     expect(estimatePromptTokens({ ...user('abcd'), tools })).toBe(Math.ceil(4 + 1 + JSON.stringify(tools).length / 4));
   });
+
+  it("counts an assistant message's reasoning_content, which Kimi reads back as part of the prompt", () => {
+    const thinking = { messages: [{ role: 'assistant', content: 'abcd', reasoning_content: 'abcd'.repeat(2_000) }] };
+    expect(estimatePromptTokens(thinking)).toBe(4 + 1 + 2_000);
+  });
 });
 
 describe('requestedCompletionTokens', () => {

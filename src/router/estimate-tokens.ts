@@ -17,7 +17,7 @@ export function estimatePromptTokens(body: { messages?: unknown; tools?: unknown
   if (Array.isArray(body.messages)) {
     for (const m of body.messages) {
       tokens += PER_MESSAGE;
-      if (m && typeof m === 'object') tokens += contentTokens((m as { content?: unknown }).content) + toolCallTokens(m);
+      if (m && typeof m === 'object') tokens += contentTokens((m as { content?: unknown }).content) + reasoningTokens(m) + toolCallTokens(m);
     }
   }
   if (body.tools !== undefined) tokens += textTokens(JSON.stringify(body.tools));
@@ -41,6 +41,12 @@ function contentTokens(content: unknown): number {
     else if (p.type === 'image_url' || p.type === 'video_url') tokens += PER_IMAGE;
   }
   return tokens;
+}
+
+/** Reasoning sent back with earlier turns (Kimi requires it with tool calls) is read as prompt too. */
+function reasoningTokens(message: object): number {
+  const reasoning = (message as { reasoning_content?: unknown }).reasoning_content;
+  return typeof reasoning === 'string' ? textTokens(reasoning) : 0;
 }
 
 function toolCallTokens(message: object): number {
