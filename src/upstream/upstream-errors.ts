@@ -11,6 +11,9 @@ export function brokenWhileReading(providerName: string, err: unknown): GatewayE
   });
 }
 
+/** Errors of a connection that was open and then closed or reset by the other side. */
+const CLOSED_BEFORE_ANSWER = new Set(['UND_ERR_SOCKET', 'ECONNRESET', 'EPIPE']);
+
 export function networkError(providerName: string, host: string, err: unknown): GatewayError {
   const e = err as { code?: string; message?: string; name?: string };
   if (e?.name === 'AbortError' || e?.code === 'UND_ERR_ABORTED') {
@@ -27,6 +30,11 @@ export function networkError(providerName: string, host: string, err: unknown): 
     );
   }
   const detail = e?.code ?? e?.message ?? String(err);
+  // Reached, sent, then hung up on: "could not reach" would send the operator after the wrong fault.
+  if (CLOSED_BEFORE_ANSWER.has(e?.code ?? '')) {
+    const why = e.message && e.message !== e.code ? `${e.code}: ${e.message}` : detail;
+    return new GatewayError(502, `${providerName}: ${host} closed the connection before answering (${why})`, { type: 'api_error', code: 'upstream_closed' });
+  }
   return new GatewayError(502, `${providerName}: could not reach ${host} (${detail})`, { type: 'api_error', code: 'upstream_unreachable' });
 }
 

@@ -144,10 +144,11 @@ describe('errors are OpenAI-shaped with a fitting status', () => {
   });
 
   it("Moonshot's context overflow → context_length_exceeded, the code the gateway's own guard gives", async () => {
-    // The guard's estimate leaves out reasoning_content, which Moonshot counts: this one gets past it.
+    // The guard's estimate, which errs low, leaves out a message's name; the simulator counts it as
+    // Moonshot's tokenizer would: this request gets past the guard and is refused upstream.
     const messages = [
-      { role: 'user', content: 'hi' },
-      { role: 'assistant', content: 'hello', reasoning_content: 'x'.repeat(8_000) },
+      { role: 'user', content: 'hi', name: 'x'.repeat(8_000) },
+      { role: 'assistant', content: 'hello' },
       { role: 'user', content: 'again' },
     ];
     const err = await stack.client.chat.completions.create({ model: 'moonshot/kimi-k2.6', messages: messages as never, max_completion_tokens: 262_000 }).catch((e: unknown) => e);

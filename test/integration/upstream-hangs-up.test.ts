@@ -1,0 +1,44 @@
+import { createServer } from 'node:http';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import OpenAI from 'openai';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startStack } from '../helpers/stack.js';
+import type { Stack } from '../helpers/stack.js';
+
+/**
+ * An upstream that reads the request and closes the connection without a word (a proxy or load
+ * balancer dropping it): the client is told the upstream hung up, not that it could not be reached.
+ */
+let upstream: Server;
+let stack: Stack;
+
+beforeAll(async () => {
+  upstream = createServer((req) => void req.resume().on('end', () => req.socket.destroy()));
+  await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+  const base = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}/v1`;
+  stack = await startStack({
+    configYaml: `
+router: { retries: 0, cooldown: { fails: 1000 } }
+providers:
+  moonshot:
+    regions: { global: ${base}, cn: ${base} }
+    credentials: [{ name: main, api_key: sk-upstream-key-0001, region: global }]
+`,
+  });
+});
+afterAll(async () => {
+  await stack.close();
+  await new Promise((resolve) => upstream.close(resolve));
+});
+
+describe('an upstream that hangs up after taking the request', () => {
+  for (const stream of [false, true]) {
+    it(`is a 502 upstream_closed naming the host (${stream ? 'stream' : 'non-stream'})`, async () => {
+      const err = await stack.client.chat.completions.create({ model: 'moonshot/kimi-k2.6', messages: [{ role: 'user', content: 'hi' }], stream }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(OpenAI.APIError);
+      expect(err).toMatchObject({ status: 502, type: 'api_error', code: 'upstream_closed' });
+      expect((err as Error).message).toMatch(/moonshot: 127\.0\.0\.1:\d+ closed the connection before answering \(/);
+    });
+  }
+});
