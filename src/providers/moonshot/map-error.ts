@@ -35,6 +35,7 @@ export function mapMoonshotError(
   if (status === 401) message = `${message}. ${explainAuthFailure(credential, regions)}`;
   if (status === 404 && parsed.message?.startsWith('Not found the model')) {
     code ??= 'model_not_found';
+    param ??= 'model';
     message = `${message}. List the models this gateway serves with GET /v1/models.`;
   }
   // The code OpenAI clients (and the gateway's own context-window guard) use for this, so a client

@@ -96,11 +96,12 @@ describe('mapMoonshotError', () => {
     expect(err.message).toBe('moonshot: HTTP 502: <html>bad gateway</html>');
   });
 
-  it('marks an unknown model as model_not_found', () => {
+  it('marks an unknown model as model_not_found with param model, as the gateway\'s own 404 does', () => {
     const raw = readFileSync(new URL('moonshotai-error-without-code-live.json', fixtureDir), 'utf8');
     const err = mapMoonshotError('moonshot', 404, raw, {}, globalKey, regions);
     expect(err.status).toBe(404);
     expect(err.code).toBe('model_not_found');
+    expect(err.param).toBe('model');
     expect(err.message).toContain('GET /v1/models');
   });
 
