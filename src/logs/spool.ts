@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { appendFile, mkdir, readdir, rename, stat, unlink } from 'node:fs/promises';
+import { appendFile, mkdir, open, readdir, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { LogEntry } from './log-record.js';
@@ -89,7 +89,7 @@ export class Spool {
     const text = lines.join('\n') + '\n';
     return this.serialize(async () => {
       await this.init();
-      await appendFile(file, text, { encoding: 'utf8', mode: PRIVATE_FILE_MODE });
+      await appendWhole(file, text);
       // Only the spool itself waits to be replayed.
       if (file === this.path) this.size += Buffer.byteLength(text);
     }).then(() => unwritable);
@@ -161,6 +161,26 @@ export class Spool {
     const out = replays.map((n) => join(dir, n));
     if (names.includes(name)) out.push(this.path);
     return out;
+  }
+}
+
+/**
+ * Appends `text` whole or not at all. A disk that fills up mid-write leaves part of it behind; the
+ * next append (the same batch, retried once there is room) would then start on that half line,
+ * and the record glued to it would be read back as damaged and never reach the store.
+ */
+async function appendWhole(file: string, text: string): Promise<void> {
+  const handle = await open(file, 'a', PRIVATE_FILE_MODE);
+  try {
+    const before = (await handle.stat()).size;
+    try {
+      await handle.appendFile(text, 'utf8');
+    } catch (err) {
+      await handle.truncate(before).catch(() => undefined);
+      throw err;
+    }
+  } finally {
+    await handle.close();
   }
 }
 
