@@ -72,3 +72,21 @@ describe('Spool on a full disk', () => {
     expect(readFileSync(spool.path, 'utf8').split('\n').filter(Boolean).map((l) => (JSON.parse(l) as LogEntry).id)).toEqual(['a', 'b']);
   });
 });
+
+describe('Spool shared with another gateway', () => {
+  it('sees that files replayed by another process are gone, instead of waiting on them for ever', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'moongate-spool-'));
+    const path = join(dir, 'moongate.db.spool.jsonl');
+    const mine = new Spool(path);
+    await mine.append([logEntry({ id: 'a' })]);
+    // The other gateway on this store replays the spool they share, and removes it.
+    const other = new Spool(path);
+    const replayedThere: string[] = [];
+    await other.replay(async (entries) => (replayedThere.push(...entries.map((e) => e.id)), entries.length), { batchSize: 10 });
+    expect(replayedThere).toEqual(['a']);
+
+    expect(await mine.replay(async (entries) => entries.length, { batchSize: 10 })).toBe(0);
+    expect(mine.hasData).toBe(false);
+    expect(mine.bytes).toBe(0);
+  });
+});
