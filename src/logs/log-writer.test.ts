@@ -246,3 +246,38 @@ describe('LogWriter', () => {
     expect(writer.stats).toMatchObject({ storeHealthy: true, written: 20, refused: 1, spooled: 0 });
   });
 });
+
+/** A spool on a disk that can be filled: appends fail while `full`. */
+class FillableSpool extends Spool {
+  full = false;
+  override append(entries: readonly LogEntry[]): ReturnType<Spool['append']> {
+    if (this.full) return Promise.reject(Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' }));
+    return super.append(entries);
+  }
+}
+
+describe('LogWriter on a full disk (store and spool both refusing)', () => {
+  it('never calls the store back without asking it, says so once, and writes everything once there is room', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'moongate-writer-'));
+    dirs.push(dir);
+    const repo = new FakeRepo();
+    const spool = new FillableSpool(join(dir, 'moongate.db.spool.jsonl'));
+    const warnings: string[] = [];
+    const writer = new LogWriter(repo, spool, entryOf, { flushIntervalMs: 5, retryMinMs: 10, retryMaxMs: 40, warn: (m) => warnings.push(m) });
+    writers.push(writer);
+    await writer.start();
+    repo.down = true;
+    spool.full = true;
+    for (let i = 0; i < 10; i++) writer.enqueueOutcome(outcome(`full${i}`));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(warnings.filter((w) => /store is back/.test(w))).toEqual([]);
+    expect(warnings.filter((w) => /could not spool/.test(w))).toHaveLength(1);
+    expect(writer.stats).toMatchObject({ storeHealthy: false, spoolFailing: true, backlog: 10 });
+
+    repo.down = false;
+    spool.full = false;
+    await until(() => repo.stored.size === 10);
+    expect(writer.stats).toMatchObject({ storeHealthy: true, written: 10, backlog: 0 });
+    expect(warnings.filter((w) => /store is back/.test(w))).toHaveLength(1);
+  });
+});
