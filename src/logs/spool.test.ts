@@ -90,3 +90,16 @@ describe('Spool shared with another gateway', () => {
     expect(mine.bytes).toBe(0);
   });
 });
+
+describe('Spool whose folder was removed', () => {
+  it('makes the folder again for the next append', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'moongate-spool-'));
+    const spool = new Spool(join(dir, 'data', 'moongate.db.spool.jsonl'));
+    await spool.init();
+    rmSync(join(dir, 'data'), { recursive: true });
+    await spool.append([logEntry({ id: 'a' })]);
+    const replayed: string[] = [];
+    await spool.replay(async (entries) => (replayed.push(...entries.map((e) => e.id)), entries.length), { batchSize: 10 });
+    expect(replayed).toEqual(['a']);
+  });
+});

@@ -188,7 +188,13 @@ export class Spool {
  * and the record glued to it would be read back as damaged and never reach the store.
  */
 async function appendWhole(file: string, text: string): Promise<void> {
-  const handle = await open(file, 'a', PRIVATE_FILE_MODE);
+  const handle = await open(file, 'a', PRIVATE_FILE_MODE).catch(async (err: unknown) => {
+    // Its folder was removed under the running gateway (with the database, by a cleanup): made
+    // again, or no record could reach the disk until a restart.
+    ifGone(err, undefined);
+    await mkdir(dirname(file), { recursive: true, mode: PRIVATE_DIR_MODE });
+    return open(file, 'a', PRIVATE_FILE_MODE);
+  });
   try {
     const before = (await handle.stat()).size;
     try {
