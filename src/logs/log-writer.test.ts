@@ -280,4 +280,26 @@ describe('LogWriter on a full disk (store and spool both refusing)', () => {
     expect(writer.stats).toMatchObject({ storeHealthy: true, written: 10, backlog: 0 });
     expect(warnings.filter((w) => /store is back/.test(w))).toHaveLength(1);
   });
+
+  it('keeps the records past its memory bound and says so once, rather than trying the full disk for every record', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'moongate-writer-'));
+    dirs.push(dir);
+    const repo = new FakeRepo();
+    const spool = new FillableSpool(join(dir, 'moongate.db.spool.jsonl'));
+    const warnings: string[] = [];
+    const writer = new LogWriter(repo, spool, entryOf, { batchSize: 5, maxQueued: 10, flushIntervalMs: 5, retryMinMs: 10, retryMaxMs: 40, warn: (m) => warnings.push(m) });
+    writers.push(writer);
+    await writer.start();
+    repo.down = true;
+    spool.full = true;
+    for (let i = 0; i < 200; i++) writer.enqueueOutcome(outcome(`over${i}`));
+    await new Promise((r) => setTimeout(r, 200));
+    expect(warnings.filter((w) => /could not spool/.test(w))).toHaveLength(1);
+    expect(writer.stats.backlog).toBe(200);
+
+    repo.down = false;
+    spool.full = false;
+    await until(() => repo.stored.size === 200);
+    expect(writer.stats.backlog).toBe(0);
+  });
 });

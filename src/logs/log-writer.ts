@@ -158,7 +158,10 @@ export class LogWriter {
       return;
     }
     this.queue.push(item);
-    if (this.queue.length > this.options.maxQueued) this.overflow();
+    // A spool that refuses (full disk) is not tried again for each record: the retries of the
+    // oldest batch find out when it takes records again. Till then they wait in memory, unbounded:
+    // dropping them is the one thing not done.
+    if (this.queue.length > this.options.maxQueued && !this.spoolFailing) this.overflow();
     if (this.queue.length >= this.options.batchSize) this.schedule(0);
     else this.schedule(this.options.flushIntervalMs);
   }
@@ -212,9 +215,11 @@ export class LogWriter {
       .then(async () => {
         try {
           this.counts.spooled += await this.toSpool(batch.map((item) => item.entry));
+          this.spoolFailing = false;
           settle(batch);
         } catch (err) {
-          this.options.warn(`could not spool log records: ${message(err)}`);
+          if (!this.spoolFailing) this.options.warn(`could not spool log records to ${this.spool.path} (${message(err)}); they wait in memory and both are retried`);
+          this.spoolFailing = true;
           this.queue.unshift(...batch);
         }
       })
