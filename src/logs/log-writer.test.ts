@@ -303,3 +303,29 @@ describe('LogWriter on a full disk (store and spool both refusing)', () => {
     expect(writer.stats.backlog).toBe(0);
   });
 });
+
+/** A spool whose appends take `delayMs` to reach the disk. */
+class SlowSpool extends Spool {
+  delayMs = 0;
+  override async append(entries: readonly LogEntry[]): ReturnType<Spool['append']> {
+    await new Promise((r) => setTimeout(r, this.delayMs));
+    return super.append(entries);
+  }
+}
+
+describe('LogWriter closing', () => {
+  it('waits for a record that arrived after the last flush to reach the spool before it resolves', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'moongate-writer-'));
+    dirs.push(dir);
+    const repo = new FakeRepo();
+    const spool = new SlowSpool(join(dir, 'moongate.db.spool.jsonl'));
+    const writer = new LogWriter(repo, spool, entryOf, { flushIntervalMs: 5, warn: () => {} });
+    await writer.start();
+    const closing = writer.close();
+    // A request cut at the drain timeout ends just after the flush.
+    spool.delayMs = 100;
+    writer.enqueueOutcome(outcome('straggler'));
+    await closing;
+    expect(readFileSync(spool.path, 'utf8')).toContain('"straggler"');
+  });
+});

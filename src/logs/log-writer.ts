@@ -132,6 +132,7 @@ export class LogWriter {
     this.stuck = false;
     await this.flush();
     await this.recovering;
+    await Promise.all(this.overflowing);
     if (this.queue.length > 0) {
       this.options.warn(`${this.queue.length} log records could be written neither to the store nor to the spool file and are lost`);
       for (const item of this.queue.splice(0)) item.failed?.(new Error('the log record could not be stored'));
@@ -150,11 +151,18 @@ export class LogWriter {
 
   private push(item: Pending): void {
     if (this.closed && !this.draining) {
-      // A straggler after shutdown flushed (a request cut at the drain timeout): straight to disk.
-      void this.toSpool([item.entry]).then(
-        () => settle([item]),
-        (err: unknown) => this.options.warn(`could not spool a late log record: ${message(err)}`),
-      );
+      // A straggler after shutdown flushed (a request cut at the drain timeout): straight to disk,
+      // and close() waits for it (the process exits right after).
+      const done = this.toSpool([item.entry])
+        .then(
+          () => settle([item]),
+          (err: unknown) => {
+            this.options.warn(`could not spool a late log record: ${message(err)}`);
+            item.failed?.(new Error('the log record could not be stored'));
+          },
+        )
+        .finally(() => this.overflowing.delete(done));
+      this.overflowing.add(done);
       return;
     }
     this.queue.push(item);
