@@ -68,7 +68,7 @@ export async function runStart(options: StartOptions): Promise<void> {
     // Stops accepting, drains requests in flight, then writes every queued log record.
     await gateway.close();
     console.log('moongate: logs flushed, bye.');
-  });
+  }, { hurry: () => gateway.inFlight.stopAll() });
 }
 
 /**

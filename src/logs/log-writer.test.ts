@@ -246,3 +246,86 @@ describe('LogWriter', () => {
     expect(writer.stats).toMatchObject({ storeHealthy: true, written: 20, refused: 1, spooled: 0 });
   });
 });
+
+/** A spool on a disk that can be filled: appends fail while `full`. */
+class FillableSpool extends Spool {
+  full = false;
+  override append(entries: readonly LogEntry[]): ReturnType<Spool['append']> {
+    if (this.full) return Promise.reject(Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' }));
+    return super.append(entries);
+  }
+}
+
+describe('LogWriter on a full disk (store and spool both refusing)', () => {
+  it('never calls the store back without asking it, says so once, and writes everything once there is room', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'moongate-writer-'));
+    dirs.push(dir);
+    const repo = new FakeRepo();
+    const spool = new FillableSpool(join(dir, 'moongate.db.spool.jsonl'));
+    const warnings: string[] = [];
+    const writer = new LogWriter(repo, spool, entryOf, { flushIntervalMs: 5, retryMinMs: 10, retryMaxMs: 40, warn: (m) => warnings.push(m) });
+    writers.push(writer);
+    await writer.start();
+    repo.down = true;
+    spool.full = true;
+    for (let i = 0; i < 10; i++) writer.enqueueOutcome(outcome(`full${i}`));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(warnings.filter((w) => /store is back/.test(w))).toEqual([]);
+    expect(warnings.filter((w) => /could not spool/.test(w))).toHaveLength(1);
+    expect(writer.stats).toMatchObject({ storeHealthy: false, spoolFailing: true, backlog: 10 });
+
+    repo.down = false;
+    spool.full = false;
+    await until(() => repo.stored.size === 10);
+    expect(writer.stats).toMatchObject({ storeHealthy: true, written: 10, backlog: 0 });
+    expect(warnings.filter((w) => /store is back/.test(w))).toHaveLength(1);
+  });
+
+  it('keeps the records past its memory bound and says so once, rather than trying the full disk for every record', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'moongate-writer-'));
+    dirs.push(dir);
+    const repo = new FakeRepo();
+    const spool = new FillableSpool(join(dir, 'moongate.db.spool.jsonl'));
+    const warnings: string[] = [];
+    const writer = new LogWriter(repo, spool, entryOf, { batchSize: 5, maxQueued: 10, flushIntervalMs: 5, retryMinMs: 10, retryMaxMs: 40, warn: (m) => warnings.push(m) });
+    writers.push(writer);
+    await writer.start();
+    repo.down = true;
+    spool.full = true;
+    for (let i = 0; i < 200; i++) writer.enqueueOutcome(outcome(`over${i}`));
+    await new Promise((r) => setTimeout(r, 200));
+    expect(warnings.filter((w) => /could not spool/.test(w))).toHaveLength(1);
+    expect(writer.stats.backlog).toBe(200);
+
+    repo.down = false;
+    spool.full = false;
+    await until(() => repo.stored.size === 200);
+    expect(writer.stats.backlog).toBe(0);
+  });
+});
+
+/** A spool whose appends take `delayMs` to reach the disk. */
+class SlowSpool extends Spool {
+  delayMs = 0;
+  override async append(entries: readonly LogEntry[]): ReturnType<Spool['append']> {
+    await new Promise((r) => setTimeout(r, this.delayMs));
+    return super.append(entries);
+  }
+}
+
+describe('LogWriter closing', () => {
+  it('waits for a record that arrived after the last flush to reach the spool before it resolves', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'moongate-writer-'));
+    dirs.push(dir);
+    const repo = new FakeRepo();
+    const spool = new SlowSpool(join(dir, 'moongate.db.spool.jsonl'));
+    const writer = new LogWriter(repo, spool, entryOf, { flushIntervalMs: 5, warn: () => {} });
+    await writer.start();
+    const closing = writer.close();
+    // A request cut at the drain timeout ends just after the flush.
+    spool.delayMs = 100;
+    writer.enqueueOutcome(outcome('straggler'));
+    await closing;
+    expect(readFileSync(spool.path, 'utf8')).toContain('"straggler"');
+  });
+});

@@ -46,6 +46,8 @@ export interface LogWriterStats {
   /** Records the store refused while it took others, set aside in the spool's `.refused` file. */
   refused: number;
   storeHealthy: boolean;
+  /** The last write to the spool file failed (a full disk): records wait in memory, not on disk. */
+  spoolFailing: boolean;
   spoolBytes: number;
 }
 
@@ -65,6 +67,7 @@ export class LogWriter {
   private recoveryTimer: NodeJS.Timeout | undefined;
   private retryMs: number;
   private healthy = true;
+  private spoolFailing = false;
   private closed = false;
   private stuck = false;
   private readonly overflowing = new Set<Promise<void>>();
@@ -129,6 +132,7 @@ export class LogWriter {
     this.stuck = false;
     await this.flush();
     await this.recovering;
+    await Promise.all(this.overflowing);
     if (this.queue.length > 0) {
       this.options.warn(`${this.queue.length} log records could be written neither to the store nor to the spool file and are lost`);
       for (const item of this.queue.splice(0)) item.failed?.(new Error('the log record could not be stored'));
@@ -140,21 +144,32 @@ export class LogWriter {
       backlog: this.queue.length + this.inFlight,
       ...this.counts,
       storeHealthy: this.healthy,
+      spoolFailing: this.spoolFailing,
       spoolBytes: this.spool.bytes,
     };
   }
 
   private push(item: Pending): void {
     if (this.closed && !this.draining) {
-      // A straggler after shutdown flushed (a request cut at the drain timeout): straight to disk.
-      void this.toSpool([item.entry]).then(
-        () => settle([item]),
-        (err: unknown) => this.options.warn(`could not spool a late log record: ${message(err)}`),
-      );
+      // A straggler after shutdown flushed (a request cut at the drain timeout): straight to disk,
+      // and close() waits for it (the process exits right after).
+      const done = this.toSpool([item.entry])
+        .then(
+          () => settle([item]),
+          (err: unknown) => {
+            this.options.warn(`could not spool a late log record: ${message(err)}`);
+            item.failed?.(new Error('the log record could not be stored'));
+          },
+        )
+        .finally(() => this.overflowing.delete(done));
+      this.overflowing.add(done);
       return;
     }
     this.queue.push(item);
-    if (this.queue.length > this.options.maxQueued) this.overflow();
+    // A spool that refuses (full disk) is not tried again for each record: the retries of the
+    // oldest batch find out when it takes records again. Till then they wait in memory, unbounded:
+    // dropping them is the one thing not done.
+    if (this.queue.length > this.options.maxQueued && !this.spoolFailing) this.overflow();
     if (this.queue.length >= this.options.batchSize) this.schedule(0);
     else this.schedule(this.options.flushIntervalMs);
   }
@@ -208,9 +223,11 @@ export class LogWriter {
       .then(async () => {
         try {
           this.counts.spooled += await this.toSpool(batch.map((item) => item.entry));
+          this.spoolFailing = false;
           settle(batch);
         } catch (err) {
-          this.options.warn(`could not spool log records: ${message(err)}`);
+          if (!this.spoolFailing) this.options.warn(`could not spool log records to ${this.spool.path} (${message(err)}); they wait in memory and both are retried`);
+          this.spoolFailing = true;
           this.queue.unshift(...batch);
         }
       })
@@ -231,9 +248,10 @@ export class LogWriter {
         if (await this.persist(batch.map((item) => item.entry))) {
           settle(batch);
         } else {
-          // Neither store nor disk took them: keep them, and try again later rather than spin.
+          // Neither store nor disk took them: keep them, and try again later (ever less often) rather than spin.
           this.queue.unshift(...batch);
           this.stuck = true;
+          this.retryMs = Math.min(this.retryMs * 2, this.options.retryMaxMs);
           if (!this.closed) this.retryLater();
           return;
         }
@@ -246,9 +264,12 @@ export class LogWriter {
 
   /** True when the records are in the store or the spool. */
   private async persist(entries: LogEntry[]): Promise<boolean> {
-    if (this.healthy) {
+    // Down, with nothing spooled to replay (the disk refused it too): this batch is what asks the
+    // store whether it is back (see recover).
+    if (this.healthy || !this.spool.hasData) {
       try {
         this.counts.written += await this.insert(entries);
+        if (!this.healthy) this.storeBack('');
         return true;
       } catch (err) {
         this.storeFailed(err);
@@ -256,9 +277,11 @@ export class LogWriter {
     }
     try {
       this.counts.spooled += await this.toSpool(entries);
+      this.spoolFailing = false;
       return true;
     } catch (err) {
-      this.options.warn(`could not spool log records to ${this.spool.path}: ${message(err)}`);
+      if (!this.spoolFailing) this.options.warn(`could not spool log records to ${this.spool.path} (${message(err)}); they wait in memory and both are retried`);
+      this.spoolFailing = true;
       return false;
     }
   }
@@ -312,6 +335,12 @@ export class LogWriter {
     this.scheduleRecovery(this.retryMs);
   }
 
+  private storeBack(detail: string): void {
+    this.options.warn(`the store is back${detail}`);
+    this.healthy = true;
+    this.retryMs = this.options.retryMinMs;
+  }
+
   private scheduleRecovery(delayMs: number): void {
     if (this.recoveryTimer || this.recovering || this.closed) return;
     this.recoveryTimer = setTimeout(() => {
@@ -324,6 +353,14 @@ export class LogWriter {
   /** Replays the spool; success means the store is back. */
   private recover(): void {
     if (this.recovering) return;
+    // A replay of nothing would call the store back without asking it: on a full disk (store and
+    // spool refusing alike) it said "the store is back" every half second while records sat in
+    // memory. The next batch asks the store instead (persist); the spool is looked at again later.
+    if (!this.healthy && !this.spool.hasData) {
+      this.retryMs = Math.min(this.retryMs * 2, this.options.retryMaxMs);
+      this.scheduleRecovery(this.retryMs);
+      return;
+    }
     this.recovering = (async () => {
       try {
         let total = 0;
@@ -331,9 +368,7 @@ export class LogWriter {
           total += await this.spool.replay(this.insert, { batchSize: this.options.batchSize * 2, shouldStop: () => this.closed, onCorruptLine: (file) => this.options.warn(`skipped a damaged line in ${file} (kept in ${this.spool.path}.corrupt)`) });
         } while (this.spool.hasData && !this.closed);
         this.counts.replayed += total;
-        if (!this.healthy) this.options.warn(`the store is back; ${total} spooled log records written`);
-        this.healthy = true;
-        this.retryMs = this.options.retryMinMs;
+        if (!this.healthy) this.storeBack(`; ${total} spooled log records written`);
       } catch (err) {
         if (this.healthy) this.storeFailed(err);
         else this.counts.storeFailures++;

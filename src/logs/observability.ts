@@ -96,6 +96,7 @@ export async function openObservability(config: GatewayConfig, options: Observab
         critical: false,
         check: async () => {
           const stats = writer.stats;
+          if (stats.spoolFailing) throw new Error(`neither the store nor the spool file ${spoolPath} is accepting log records; ${stats.backlog} wait in memory`);
           if (!stats.storeHealthy) throw new Error(`the store is not accepting log records; they are spooled to ${spoolPath} (${stats.spoolBytes} bytes waiting)`);
         },
       },

@@ -1,5 +1,4 @@
-import { createReadStream } from 'node:fs';
-import { appendFile, mkdir, readdir, rename, stat, unlink } from 'node:fs/promises';
+import { appendFile, mkdir, open, readdir, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { LogEntry } from './log-record.js';
@@ -46,7 +45,7 @@ export class Spool {
     this.ready ??= (async () => {
       await mkdir(dirname(this.path), { recursive: true, mode: PRIVATE_DIR_MODE });
       let total = 0;
-      for (const file of await this.files()) total += (await stat(file)).size;
+      for (const file of await this.files()) total += (await stat(file).catch((err: unknown) => ifGone(err, undefined)))?.size ?? 0;
       this.size += total;
     })();
     return this.ready;
@@ -89,7 +88,7 @@ export class Spool {
     const text = lines.join('\n') + '\n';
     return this.serialize(async () => {
       await this.init();
-      await appendFile(file, text, { encoding: 'utf8', mode: PRIVATE_FILE_MODE });
+      await appendWhole(file, text);
       // Only the spool itself waits to be replayed.
       if (file === this.path) this.size += Buffer.byteLength(text);
     }).then(() => unwritable);
@@ -107,43 +106,62 @@ export class Spool {
       if (active && active.size > 0) await rename(this.path, `${this.path}.replay-${Date.now()}-${process.pid}`);
     });
     let replayed = 0;
-    for (const file of (await this.files()).filter((f) => f !== this.path)) {
-      if (options.shouldStop?.()) break;
-      const fileBytes = (await stat(file)).size;
-      let batch: LogEntry[] = [];
-      let stopped = false;
-      const lines = createInterface({ input: createReadStream(file, 'utf8'), crlfDelay: Infinity });
-      try {
-        for await (const line of lines) {
-          if (line.trim() === '') continue;
-          const entry = parseLine(line);
-          if (!entry) {
-            // Only a crash in the middle of an append leaves half a line; keep it for a human.
-            await appendFile(`${this.path}.corrupt`, line + '\n', { encoding: 'utf8', mode: PRIVATE_FILE_MODE });
-            options.onCorruptLine?.(file);
-            continue;
-          }
-          batch.push(entry);
-          if (batch.length >= options.batchSize) {
-            replayed += await insert(batch);
-            batch = [];
-            if (options.shouldStop?.()) {
-              stopped = true;
-              break;
+    try {
+      for (const file of (await this.files()).filter((f) => f !== this.path)) {
+        if (options.shouldStop?.()) break;
+        // Another gateway on the same store may have replayed (and removed) it since it was listed.
+        const handle = await open(file, 'r').catch((err: unknown) => ifGone(err, undefined));
+        if (!handle) continue;
+        let batch: LogEntry[] = [];
+        let stopped = false;
+        const lines = createInterface({ input: handle.createReadStream({ encoding: 'utf8' }), crlfDelay: Infinity });
+        try {
+          for await (const line of lines) {
+            if (line.trim() === '') continue;
+            const entry = parseLine(line);
+            if (!entry) {
+              // Only a crash in the middle of an append leaves half a line; keep it for a human.
+              await appendFile(`${this.path}.corrupt`, line + '\n', { encoding: 'utf8', mode: PRIVATE_FILE_MODE });
+              options.onCorruptLine?.(file);
+              continue;
+            }
+            batch.push(entry);
+            if (batch.length >= options.batchSize) {
+              replayed += await insert(batch);
+              batch = [];
+              if (options.shouldStop?.()) {
+                stopped = true;
+                break;
+              }
             }
           }
+        } finally {
+          lines.close();
+          await handle.close().catch(() => undefined);
         }
-      } finally {
-        lines.close();
+        if (stopped) break;
+        if (batch.length > 0) {
+          replayed += await insert(batch);
+        }
+        await unlink(file).catch((err: unknown) => ifGone(err, undefined));
       }
-      if (stopped) break;
-      if (batch.length > 0) {
-        replayed += await insert(batch);
-      }
-      await unlink(file);
-      this.size = Math.max(0, this.size - fileBytes);
+    } finally {
+      await this.measure();
     }
     return replayed;
+  }
+
+  /**
+   * What is waiting is what the files hold, measured rather than counted down: files another
+   * process replayed vanish from under this one, and a size that never reached 0 kept the writer
+   * replaying nothing in a loop at full CPU, with the store reported down.
+   */
+  private async measure(): Promise<void> {
+    await this.serialize(async () => {
+      let total = 0;
+      for (const file of await this.files()) total += (await stat(file).catch((err: unknown) => ifGone(err, undefined)))?.size ?? 0;
+      this.size = total;
+    });
   }
 
   private serialize<T>(task: () => Promise<T>): Promise<T> {
@@ -162,6 +180,38 @@ export class Spool {
     if (names.includes(name)) out.push(this.path);
     return out;
   }
+}
+
+/**
+ * Appends `text` whole or not at all. A disk that fills up mid-write leaves part of it behind; the
+ * next append (the same batch, retried once there is room) would then start on that half line,
+ * and the record glued to it would be read back as damaged and never reach the store.
+ */
+async function appendWhole(file: string, text: string): Promise<void> {
+  const handle = await open(file, 'a', PRIVATE_FILE_MODE).catch(async (err: unknown) => {
+    // Its folder was removed under the running gateway (with the database, by a cleanup): made
+    // again, or no record could reach the disk until a restart.
+    ifGone(err, undefined);
+    await mkdir(dirname(file), { recursive: true, mode: PRIVATE_DIR_MODE });
+    return open(file, 'a', PRIVATE_FILE_MODE);
+  });
+  try {
+    const before = (await handle.stat()).size;
+    try {
+      await handle.appendFile(text, 'utf8');
+    } catch (err) {
+      await handle.truncate(before).catch(() => undefined);
+      throw err;
+    }
+  } finally {
+    await handle.close();
+  }
+}
+
+/** `value` when `err` says the file is not there (any other error is thrown again). */
+function ifGone<T>(err: unknown, value: T): T {
+  if ((err as { code?: unknown } | null)?.code === 'ENOENT') return value;
+  throw err;
 }
 
 function replayTime(name: string): number {

@@ -193,3 +193,28 @@ describe('SqliteStore', () => {
     expect(defaultSpoolPath({ kind: 'sqlite', path: '/srv/x.db' })).toBe('/srv/x.db.spool.jsonl');
   });
 });
+
+describe('SqliteStore whose file goes away', () => {
+  it('refuses writes as an outage once its file is deleted or replaced, instead of writing to a file nobody will read', async () => {
+    const { renameSync, unlinkSync, writeFileSync } = await import('node:fs');
+    const { storeUnavailable } = await import('./store-unavailable.js');
+    const dir = mkdtempSync(join(tmpdir(), 'moongate-gone-'));
+    dirs.push(dir);
+    const path = join(dir, 'moongate.db');
+    const store = await SqliteStore.open(path);
+    stores.push(store);
+    await store.logs.insert([entry({ id: 'before' })]);
+
+    for (const suffix of ['', '-wal', '-shm']) unlinkSync(`${path}${suffix}`);
+    const deleted = await store.logs.insert([entry({ id: 'after-delete' })]).catch((err: unknown) => err);
+    expect(deleted).toBeInstanceOf(Error);
+    expect((deleted as Error).message).toMatch(/was deleted while Moongate had it open/);
+    expect(storeUnavailable(deleted)).toBe(true);
+    await expect(store.ping()).rejects.toThrow(/deleted/);
+
+    // Another file put in its place (a backup restored) is not the one open either.
+    writeFileSync(`${path}.new`, '');
+    renameSync(`${path}.new`, path);
+    await expect(store.logs.insert([entry({ id: 'after-replace' })])).rejects.toThrow(/replaced by another file/);
+  });
+});

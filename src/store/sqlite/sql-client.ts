@@ -31,7 +31,11 @@ const MAX_CACHED_STATEMENTS = 200;
 export class SqlClient {
   private readonly statements = new Map<string, Database.Statement>();
 
-  constructor(private readonly db: Database.Database) {}
+  /** `assertFile`: throws when the database file is no longer the one open (see openSqliteClient); run before every write. */
+  constructor(
+    private readonly db: Database.Database,
+    readonly assertFile: () => void = () => undefined,
+  ) {}
 
   async execute(statement: SqlInput): Promise<SqlResult> {
     if (this.db.inTransaction || this.prepare(sqlOf(statement)).reader) return this.run(statement);
@@ -44,6 +48,7 @@ export class SqlClient {
 
   /** Runs the statements in one transaction: all or none. */
   async batch(statements: readonly SqlInput[], mode: 'write' | 'read'): Promise<SqlResult[]> {
+    if (mode === 'write') this.assertFile();
     this.db.exec(mode === 'write' ? 'BEGIN IMMEDIATE' : 'BEGIN');
     try {
       const results = statements.map((s) => this.run(s));
@@ -57,6 +62,7 @@ export class SqlClient {
 
   /** A write transaction (BEGIN IMMEDIATE: it waits for another process's writer, up to busy_timeout). */
   async transaction(): Promise<SqlTransaction> {
+    this.assertFile();
     this.db.exec('BEGIN IMMEDIATE');
     let done = false;
     return {

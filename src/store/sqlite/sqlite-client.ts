@@ -1,4 +1,4 @@
-import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'libsql';
 import { MEMORY } from '../store-url.js';
@@ -36,7 +36,26 @@ export async function openSqliteClient(path: string, role: SqliteRole): Promise<
     db.close();
     throw err;
   }
-  return new SqlClient(db);
+  return new SqlClient(db, memory ? undefined : sameFileCheck(path));
+}
+
+/**
+ * Throws when the file at `path` is no longer the one the connection has open (deleted, or
+ * replaced by another file): SQLite would go on writing to the old one, which nobody reads again,
+ * and every log record written there would be gone at the next start while the gateway said all
+ * was well. Said as SQLITE_CANTOPEN, an outage: the log writer spools meanwhile, and readiness
+ * reports it. A statSync per write transaction costs microseconds.
+ */
+function sameFileCheck(path: string): () => void {
+  const opened = statSync(path);
+  return () => {
+    const now = statSync(path, { throwIfNoEntry: false });
+    if (now && now.ino === opened.ino && now.dev === opened.dev) return;
+    const what = now ? 'replaced by another file' : 'deleted';
+    throw Object.assign(new Error(`the database file ${path} was ${what} while Moongate had it open; restart Moongate to open the file at that path (log records are spooled until then)`), {
+      code: 'SQLITE_CANTOPEN',
+    });
+  };
 }
 
 /**

@@ -48,6 +48,7 @@ export class SqliteStore implements Store {
   }
 
   async ping(): Promise<void> {
+    this.client.assertFile();
     await this.client.execute('SELECT 1');
   }
 

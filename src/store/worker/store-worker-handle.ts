@@ -35,6 +35,11 @@ export class StoreWorkerHandle {
     return this.worker !== undefined || this.starting !== undefined;
   }
 
+  /** True while calls sent to the thread have not been answered yet. */
+  get busy(): boolean {
+    return this.pending.size > 0;
+  }
+
   /** Starts the thread and waits until its store is open. */
   async start(): Promise<void> {
     await this.ensureWorker();

@@ -13,6 +13,8 @@ import type { RepositoryName, StoreThread } from './worker-protocol.js';
 import { PRIVATE_FILE_MODE } from '../private-files.js';
 
 const TIMEOUT_MS: Record<StoreThread, number> = { writer: 30_000, reader: 60_000 };
+/** How long a readiness ping waits behind a busy writer before the store counts as answering. */
+const BUSY_PING_MS = 500;
 /**
  * How long charges to keys are gathered before one UPDATE per key goes to the writer thread.
  * Sent as they came (next turn of the event loop), 720 streams made 507 calls, each a message
@@ -80,7 +82,23 @@ export class WorkerStore implements Store {
   /** A reader not started yet is not started by a readiness probe: it opens on demand. */
   async ping(): Promise<void> {
     const reader = this.threads.reader.running ? this.threads.reader.call('ping', [], TIMEOUT_MS.reader) : undefined;
-    await Promise.all([this.threads.writer.call('ping', [], TIMEOUT_MS.writer), reader]);
+    await Promise.all([this.pingWriter(), reader]);
+  }
+
+  /**
+   * The writer answers calls in order: a ping sent while it waits out another process's lock (up
+   * to busy_timeout, 5 s, a batch after batch) answered only after it, and readiness probes (1 s
+   * in Kubernetes by default) failed for as long as the lock was held, though records were safely
+   * spooled. A writer busy with earlier calls is working: after a short wait it counts as
+   * answering. One that stops answering fails those calls at their timeout, and pings then wait.
+   */
+  private pingWriter(): Promise<unknown> {
+    const writer = this.threads.writer;
+    const busy = writer.busy;
+    const ping = writer.call('ping', [], TIMEOUT_MS.writer);
+    if (!busy) return ping;
+    ping.catch(() => undefined); // its answer may come after the probe has been answered
+    return Promise.race([ping, new Promise((resolve) => setTimeout(resolve, BUSY_PING_MS).unref())]);
   }
 
   async close(): Promise<void> {

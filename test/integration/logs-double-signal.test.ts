@@ -1,0 +1,83 @@
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import OpenAI from 'openai';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSimulator } from '../../src/sim/index.js';
+import type { Simulator } from '../../src/sim/index.js';
+import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { GLOBAL_KEY } from '../helpers/stack.js';
+
+/**
+ * One Ctrl-C under `npm start` (its shell exec'ing node, as bash does) reaches the gateway twice
+ * at once: from the terminal and forwarded by npm. That is one request to stop, against the built
+ * CLI: the streams in flight finish and every record is written, rather than an exit on the spot.
+ */
+const cli = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
+let sim: Simulator;
+let dir: string;
+let child: ChildProcess | undefined;
+
+beforeAll(async () => {
+  sim = await startSimulator({ quiet: true, tokenDelayMs: 40 });
+  dir = mkdtempSync(join(tmpdir(), 'moongate-double-signal-'));
+});
+afterAll(async () => {
+  child?.kill('SIGKILL');
+  await sim.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('a signal delivered twice at once', () => {
+  it('finishes the streams in flight and writes their records', { timeout: 60_000 }, async () => {
+    const config = join(dir, 'moongate.yaml');
+    const dbPath = join(dir, 'data', 'moongate.db');
+    writeFileSync(
+      config,
+      `store: sqlite:${dbPath}
+router: { retries: 0 }
+providers:
+  moonshot:
+    regions: { global: ${sim.globalBaseUrl}, cn: ${sim.cnBaseUrl} }
+    credentials: [{ name: main, api_key: ${GLOBAL_KEY} }]
+`,
+    );
+    child = spawn(process.execPath, [cli, 'start', '--config', config, '--host', '127.0.0.1', '--port', '0'], { cwd: dir, env: { PATH: process.env.PATH }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child!.on('exit', (code) => resolve(code)));
+    await expect.poll(() => /listening on (http:\/\/\S+)/.exec(output)?.[1] && output.includes('moongate: ready'), { timeout: 15_000 }).toBeTruthy();
+    const url = /listening on (http:\/\/\S+)/.exec(output)![1]!;
+
+    const client = new OpenAI({ baseURL: `${url}/v1`, apiKey: 'x', maxRetries: 0 });
+    const streams = Array.from({ length: 4 }, async (_, i) => {
+      const { data, response } = await client.chat.completions
+        .create({ model: 'moonshot/kimi-k2.6', stream: true, messages: [{ role: 'user', content: `[[sim:tokens=30]] stream ${i}` }] })
+        .withResponse();
+      let finish: string | null | undefined;
+      for await (const chunk of data) finish = chunk.choices[0]?.finish_reason ?? finish;
+      return { id: response.headers.get('x-moongate-request-id')!, finish };
+    });
+    await expect.poll(() => sim.stats.inFlight).toBe(4);
+    child.kill('SIGINT');
+    // A moment apart, as they come from two processes (two at once are merged by the kernel).
+    await new Promise((r) => setTimeout(r, 50));
+    child.kill('SIGINT');
+    const done = await Promise.all(streams);
+    expect(await exited).toBe(0);
+    child = undefined;
+    expect(output).toContain('logs flushed');
+    expect(done.map((d) => d.finish)).toEqual(['stop', 'stop', 'stop', 'stop']);
+
+    const store = await SqliteStore.open(dbPath);
+    try {
+      for (const { id } of done) expect((await store.logs.get(id))?.status).toBe(200);
+    } finally {
+      await store.close();
+    }
+  });
+});
