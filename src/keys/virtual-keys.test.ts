@@ -160,6 +160,28 @@ describe('VirtualKeys', () => {
     expect(publicView((await keys.get(record.id))!, clock())).toMatchObject({ spend_usd: 0, spend_total_usd: 0.012 });
   });
 
+  it('keeps enforcing the budget when its period changes: a key moved from day to total or month is not let loose', async () => {
+    const { keys, at } = setup(Date.UTC(2026, 10, 22, 12, 0, 0));
+    const { key, record } = await keys.create({ name: 'a', budget_usd: 0.01, budget_period: 'day' });
+    await keys.settle(await keys.authenticate(key), undefined, 0.004, 10);
+    at(Date.UTC(2026, 10, 23, 12, 0, 0));
+    await keys.settle(await keys.authenticate(key), undefined, 0.004, 10);
+    // Day to month: today's spend is this month's too (yesterday's is not known to the period spend).
+    await keys.update(record.id, { budget_period: 'month' });
+    expect(publicView((await keys.get(record.id))!, Date.UTC(2026, 10, 23, 12, 0, 0))).toMatchObject({ spend_usd: 0.004, spend_total_usd: 0.008 });
+    await keys.settle(await keys.authenticate(key), undefined, 0.004, 10);
+    expect(publicView((await keys.get(record.id))!, Date.UTC(2026, 10, 23, 12, 0, 0))).toMatchObject({ spend_usd: 0.008 });
+    // Month to total: everything the key ever spent counts.
+    await keys.update(record.id, { budget_period: 'total' });
+    expect(publicView((await keys.get(record.id))!, Date.UTC(2026, 10, 23, 12, 0, 0))).toMatchObject({ spend_usd: 0.012, spend_total_usd: 0.012 });
+    const over = await failure(async () => keys.checkBudget(await keys.authenticate(key)));
+    expect([over.status, over.code]).toEqual([429, 'budget_exceeded']);
+    // And the next charge still counts in the period's spend.
+    await keys.update(record.id, { budget_usd: 1 });
+    await keys.settle(await keys.authenticate(key), undefined, 0.004, 10);
+    expect(publicView((await keys.get(record.id))!, Date.UTC(2026, 10, 23, 12, 0, 0))).toMatchObject({ spend_usd: 0.016, spend_total_usd: 0.016 });
+  });
+
   it('limits requests per minute exactly, over a sliding window', async () => {
     const { keys, advance } = setup();
     const { key } = await keys.create({ name: 'a', rpm: 3 });

@@ -77,9 +77,27 @@ export class VirtualKeys {
   }
 
   async update(id: string, patch: KeyPatch): Promise<VirtualKey | undefined> {
-    const updated = await this.store.updateKey(id, patch);
+    const period = patch.budget_period;
+    const updated = await this.store.updateKey(id, period === undefined ? patch : { ...patch, ...(await this.periodSwitch(id, period)) });
     if (updated) this.forget(updated.id);
     return updated;
+  }
+
+  /**
+   * A new budget period restarts the period's spend at the new period's start. Without it, a key
+   * moved from `day` to `total` or `month` kept today as its period's start: charges of the new,
+   * earlier-starting period count in the total only (as a late charge from an old period does), so
+   * its budget was never reached again. Carried over is the spend known to fall within the new
+   * period: all of it for `total`, the old period's when that lies within the new one (today within
+   * this month), else none (a month's spend is not today's). A charge landing between the read and
+   * the write here counts in the total only.
+   */
+  private async periodSwitch(id: string, period: BudgetPeriod): Promise<KeyPatch> {
+    const key = await this.store.getKey(id);
+    if (!key || key.budget_period === period) return {};
+    const start = periodStart(period, this.now());
+    const carried = period === 'total' ? key.spend_total_usd : key.spend_period_start >= start ? key.spend_usd : 0;
+    return { spend_usd: carried, spend_period_start: start };
   }
 
   /** Revokes a key; revoking it again changes nothing (it keeps the time it was first revoked). */
