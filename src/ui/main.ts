@@ -36,7 +36,9 @@ async function route(): Promise<void> {
   const [name = '', ...rest] = location.hash.replace(/^#\/?/, '').split('/');
   const role = currentRole();
   if (role === null) {
-    mount(app, signInPage(() => (location.hash = '#/overview')));
+    // Back to the page asked for (a bookmark, a shared link to a record): setting the hash it
+    // already has would fire no hashchange and leave the sign-in form on screen.
+    mount(app, signInPage(() => void route()));
     return;
   }
   if (name === 'sign-in' || name === '') {
@@ -50,7 +52,21 @@ async function route(): Promise<void> {
     mount(main, h('p', {}, 'No such page.'));
     return;
   }
-  cleanup = await page.render(main, decodeURIComponent(rest.join('/')));
+  const arg = decoded(rest.join('/'));
+  if (arg === undefined) {
+    mount(main, h('p', {}, 'No such page (the address is not valid percent-encoding).'));
+    return;
+  }
+  cleanup = await page.render(main, arg);
+}
+
+/** A hand-edited or truncated link (`#/logs/%E0`) is not a page, rather than a blank one. */
+function decoded(part: string): string | undefined {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    return undefined;
+  }
 }
 
 function shell(role: Role, active: string): HTMLElement {

@@ -238,6 +238,45 @@ models:
     await shot('logs-gateway-key');
   });
 
+  it('opens the page a link asked for once signed in (a bookmark used to stay on the sign-in form)', async () => {
+    const record = await stack.api('/v1/logs', { body: { id: 'linked-record', model: 'm', customer_identifier: 'from-a-link' }, token: MASTER });
+    expect(record.status).toBe(201);
+    await stack.flush();
+    // A new tab: nothing in its sessionStorage.
+    const context = await browser.newContext();
+    try {
+      const tab = await context.newPage();
+      tab.setDefaultTimeout(10_000);
+      for (const [hash, shows] of [
+        ['#/logs', '#logs-table'],
+        ['#/logs/linked-record', '#log-detail'],
+      ] as const) {
+        await tab.goto(`${stack.url}/ui${hash}`);
+        await tab.fill('#sign-in-key', MASTER);
+        await tab.click('#sign-in-submit');
+        await tab.waitForSelector(shows);
+        expect(await tab.evaluate('location.hash')).toBe(hash);
+        await tab.evaluate('sessionStorage.clear()');
+      }
+      expect(await tab.textContent('#log-detail')).toContain('from-a-link');
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('says "no such page" for a link that is not valid percent-encoding, rather than a blank page', async () => {
+    const errors: string[] = [];
+    const onError = (err: Error): void => void errors.push(err.message);
+    page.on('pageerror', onError);
+    try {
+      await page.goto(`${stack.url}/ui#/logs/%E0%A4%A`);
+      await expect.poll(() => page.textContent('main')).toContain('No such page');
+      expect(errors).toEqual([]);
+    } finally {
+      page.off('pageerror', onError);
+    }
+  });
+
 });
 
 /** GET with the path exactly as written, no URL normalisation. */
