@@ -27,7 +27,7 @@ export function lineChart(title: string, xs: number[], series: Series[], format:
     series: [
       {},
       ...series.map((s, i) => ({
-        label: s.label,
+        label: legendLabel(s.label),
         stroke: COLORS[i % COLORS.length],
         width: 2,
         ...(s.dash ? { dash: [5, 4] } : {}),
@@ -48,4 +48,13 @@ export function lineChart(title: string, xs: number[], series: Series[], format:
       chart.destroy();
     },
   };
+}
+
+/**
+ * Legend entries sit side by side under a chart: a 500-character model name would hide the others.
+ * Cut in the middle, so that both a name's start and its end (a version, "p95") stay readable.
+ */
+const MAX_LABEL = 48;
+function legendLabel(label: string): string {
+  return label.length <= MAX_LABEL ? label : `${label.slice(0, 30)}…${label.slice(-(MAX_LABEL - 31))}`;
 }

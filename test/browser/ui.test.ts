@@ -277,6 +277,52 @@ models:
     }
   });
 
+  it('wraps names of hundreds of characters, keeping every column (a key’s Revoke button) on screen', async () => {
+    // Signed in afresh with the master key (the test before signed in with a gateway key).
+    await page.goto(`${stack.url}/ui#/overview`);
+    await page.evaluate('sessionStorage.clear()');
+    await page.reload();
+    await page.fill('#sign-in-key', MASTER);
+    await page.click('#sign-in-submit');
+    await page.waitForSelector('nav a[href="#/keys"]');
+    // The longest name a key may have, and the longest customer id and model a record may carry.
+    const name = 'n'.repeat(200);
+    expect((await stack.api('/admin/keys', { body: { name }, token: MASTER })).status).toBe(201);
+    const sent = await stack.api('/v1/logs', { body: { model: `m/${'x'.repeat(498)}`, customer_identifier: 'c'.repeat(256), status: 500, error_type: 'e', error_message: 'w'.repeat(2000) }, token: MASTER });
+    expect(sent.status).toBe(201);
+    await stack.flush();
+    const width = page.viewportSize()!.width;
+    const right = async (selector: string) => {
+      const box = (await page.locator(selector).first().boundingBox())!;
+      return box.x + box.width;
+    };
+
+    await page.goto(`${stack.url}/ui#/keys`);
+    await page.waitForSelector(`tr[data-key-name="${name}"] button.revoke`);
+    expect(await right(`tr[data-key-name="${name}"] button.revoke`)).toBeLessThanOrEqual(width);
+    expect(await right('#keys-list table')).toBeLessThanOrEqual(width);
+
+    await page.goto(`${stack.url}/ui#/logs`);
+    await page.waitForSelector('#logs-table tbody tr');
+    expect(await right('#logs-table table')).toBeLessThanOrEqual(width);
+
+    await page.goto(`${stack.url}/ui#/logs/${sent.json.id}`);
+    await page.waitForSelector('#log-detail');
+    expect(await right('main > .error')).toBeLessThanOrEqual(width);
+
+    await page.goto(`${stack.url}/ui#/overview`);
+    await page.waitForSelector('[data-chart="Requests"] canvas');
+    // Every legend entry of the requests chart is within its card, the long model's too.
+    const card = await right('[data-chart="Requests"]');
+    const labels = page.locator('[data-chart="Requests"] .u-legend .u-series');
+    expect(await labels.count()).toBeGreaterThan(1);
+    for (let i = 0; i < (await labels.count()); i++) {
+      const box = (await labels.nth(i).boundingBox())!;
+      expect(box.x + box.width).toBeLessThanOrEqual(card);
+    }
+    await shot('long-names');
+  });
+
 });
 
 /** GET with the path exactly as written, no URL normalisation. */
