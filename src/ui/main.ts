@@ -24,10 +24,14 @@ const PAGES: { path: string; title: string; render: PageRender; admin?: boolean 
 const app = document.getElementById('app')!;
 let cleanup: (() => void) | void = undefined;
 
-whenUnauthorized(() => {
+whenUnauthorized((why) => {
   signOut();
+  // Said on the sign-in form: a tab that just drops to it looks like a glitch, not a revoked key
+  // or a master key that was changed.
+  signedOutBecause = why;
   location.hash = '#/sign-in';
 });
+let signedOutBecause: string | undefined;
 
 /** Hash routes (#/logs, #/logs/<id>…) so the gateway serves one file for every page. */
 async function route(): Promise<void> {
@@ -38,7 +42,8 @@ async function route(): Promise<void> {
   if (role === null) {
     // Back to the page asked for (a bookmark, a shared link to a record): setting the hash it
     // already has would fire no hashchange and leave the sign-in form on screen.
-    mount(app, signInPage(() => void route()));
+    mount(app, signInPage(() => void route(), signedOutBecause));
+    signedOutBecause = undefined;
     return;
   }
   if (name === 'sign-in' || name === '') {

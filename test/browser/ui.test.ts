@@ -323,6 +323,43 @@ models:
     await shot('long-names');
   });
 
+  it('says the gateway cannot be reached, not "Failed to fetch", when it does not answer', async () => {
+    const context = await browser.newContext();
+    try {
+      const tab = await context.newPage();
+      tab.setDefaultTimeout(10_000);
+      await tab.goto(`${stack.url}/ui#/overview`);
+      await tab.fill('#sign-in-key', MASTER);
+      await tab.click('#sign-in-submit');
+      await tab.waitForSelector('#overview-refresh');
+      // The gateway goes away: its port refuses connections.
+      await context.route(`${stack.url}/v1/**`, (route) => route.abort('connectionrefused'));
+      await tab.click('#overview-refresh');
+      await expect.poll(() => tab.textContent('#overview-body')).toContain('Could not reach the gateway at');
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('tells a user sent back to sign-in why: the gateway refused the key (revoked)', async () => {
+    const created = await stack.api('/admin/keys', { body: { name: 'soon-revoked' }, token: MASTER });
+    const context = await browser.newContext();
+    try {
+      const tab = await context.newPage();
+      tab.setDefaultTimeout(10_000);
+      await tab.goto(`${stack.url}/ui#/logs`);
+      await tab.fill('#sign-in-key', created.json.key);
+      await tab.click('#sign-in-submit');
+      await tab.waitForSelector('#logs-apply');
+      expect((await stack.api(`/admin/keys/${created.json.id}`, { method: 'DELETE', token: MASTER })).status).toBe(200);
+      await tab.click('#logs-apply');
+      await tab.waitForSelector('#sign-in-key');
+      expect(await tab.textContent('.sign-in .error')).toMatch(/^Signed out: the gateway refused the key\. This gateway key \(…\w{4}\) was revoked/);
+    } finally {
+      await context.close();
+    }
+  });
+
 });
 
 /** GET with the path exactly as written, no URL normalisation. */
