@@ -341,6 +341,27 @@ models:
     }
   });
 
+  it('says so when revoking a key fails, next to its Revoke button', async () => {
+    await stack.api('/admin/keys', { body: { name: 'stays-active' }, token: MASTER });
+    const context = await browser.newContext();
+    try {
+      const tab = await context.newPage();
+      tab.setDefaultTimeout(10_000);
+      tab.on('dialog', (dialog) => void dialog.accept());
+      await tab.goto(`${stack.url}/ui#/keys`);
+      await tab.fill('#sign-in-key', MASTER);
+      await tab.click('#sign-in-submit');
+      await tab.waitForSelector('tr[data-key-name="stays-active"] button.revoke');
+      await context.route(`${stack.url}/admin/keys/**`, (route) => route.abort('connectionrefused'));
+      await tab.click('tr[data-key-name="stays-active"] button.revoke');
+      await expect.poll(() => tab.locator('tr[data-key-name="stays-active"] .error').count()).toBe(1);
+      expect(await tab.textContent('tr[data-key-name="stays-active"] .error')).toContain('Could not reach the gateway');
+      expect(await tab.getAttribute('tr[data-key-name="stays-active"] [data-status]', 'data-status')).toBe('active');
+    } finally {
+      await context.close();
+    }
+  });
+
   it('tells a user sent back to sign-in why: the gateway refused the key (revoked)', async () => {
     const created = await stack.api('/admin/keys', { body: { name: 'soon-revoked' }, token: MASTER });
     const context = await browser.newContext();

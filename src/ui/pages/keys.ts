@@ -106,9 +106,16 @@ function table(keys: KeyView[], reload: () => Promise<void>): HTMLElement {
                   'button',
                   {
                     class: 'danger revoke',
-                    onclick: async () => {
+                    onclick: async (e: Event) => {
                       if (!confirm(`Revoke “${k.name}”? Requests with it fail at once.`)) return;
-                      await api(`/admin/keys/${encodeURIComponent(k.id)}`, { method: 'DELETE' });
+                      const cell = (e.currentTarget as HTMLElement).parentElement!;
+                      try {
+                        await api(`/admin/keys/${encodeURIComponent(k.id)}`, { method: 'DELETE' });
+                      } catch (err) {
+                        // Said next to the button: a revocation that did not happen must not look done.
+                        cell.append(errorBox(err));
+                        return;
+                      }
                       await reload();
                     },
                   },
