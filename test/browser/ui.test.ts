@@ -323,6 +323,21 @@ models:
     await shot('long-names');
   });
 
+  it('lists the busiest 100 groups in the totals table and sums the rest in one row', async () => {
+    const many = Array.from({ length: 150 }, (_, i) => ({ model: 'moonshot/kimi-k2.6', customer_identifier: `many-${i}`, prompt_tokens: 10, completion_tokens: 5 }));
+    expect((await stack.api('/v1/logs', { body: many, token: MASTER })).status).toBe(201);
+    await stack.flush();
+    await page.goto(`${stack.url}/ui#/overview`);
+    await page.selectOption('#overview-group', 'customer');
+    await expect.poll(() => page.locator('#overview-breakdown tbody tr:last-child td:first-child').textContent()).toMatch(/^other \(\d+ groups\)$/);
+    const rows = page.locator('#overview-breakdown tbody tr');
+    expect(await rows.count()).toBe(101);
+    // Nothing is lost: the rows add up to the requests of the range.
+    const counts = await page.locator('#overview-breakdown tbody tr td:nth-child(2)').allTextContents();
+    const total = counts.reduce((sum, t) => sum + Number(t.replace(/,/g, '')), 0);
+    expect(String(total)).toBe((await page.textContent('#overview-tiles .tile:first-child .big'))!.replace(/,/g, ''));
+  });
+
   it('says the gateway cannot be reached, not "Failed to fetch", when it does not answer', async () => {
     const context = await browser.newContext();
     try {

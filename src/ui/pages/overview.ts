@@ -144,9 +144,43 @@ function ttftSeries(logs: LogRecord[], buckets: string[], interval: string): Ser
   ];
 }
 
+/**
+ * The totals table lists this many of the busiest groups and sums the rest in one row: grouped by
+ * customer, thousands of groups made a table of thousands of rows that froze the tab for seconds
+ * at every refresh, and that nobody reads.
+ */
+const BREAKDOWN_ROWS = 100;
+
 /** Totals per group over the range. Latency is the request-weighted mean of bucket percentiles (≈). */
 function breakdown(groups: { group: string | null }[], rows: UsageRow[]): HTMLElement {
   const head = ['Group', 'Requests', 'Errors', 'Prompt tok', 'Completion tok', 'Cost', 'p50 ≈', 'p95 ≈'];
+  // Each group's rows, found once (a filter over every row for every group was quadratic).
+  const rowsOf = new Map<string | null, UsageRow[]>();
+  for (const r of rows) {
+    const list = rowsOf.get(r.group);
+    if (list) list.push(r);
+    else rowsOf.set(r.group, [r]);
+  }
+  const rest = groups.slice(BREAKDOWN_ROWS);
+  const line = (label: string, mine: UsageRow[]): HTMLElement => {
+    const s = (pick: (r: UsageRow) => number): number => mine.reduce((a, r) => a + pick(r), 0);
+    const weighted = (pick: (r: UsageRow) => number | null): number | null => {
+      const n = s((r) => (pick(r) === null ? 0 : r.requests));
+      return n ? s((r) => (pick(r) ?? 0) * r.requests) / n : null;
+    };
+    return h(
+      'tr',
+      {},
+      h('td', {}, label),
+      h('td', {}, int(s((r) => r.requests))),
+      h('td', {}, int(s((r) => r.errors))),
+      h('td', {}, int(s((r) => r.prompt_tokens))),
+      h('td', {}, int(s((r) => r.completion_tokens))),
+      h('td', { class: 'cost' }, costText(mine)),
+      h('td', {}, ms(weighted((r) => r.p50_latency_ms))),
+      h('td', {}, ms(weighted((r) => r.p95_latency_ms))),
+    );
+  };
   return h(
     'section',
     { class: 'card' },
@@ -158,26 +192,8 @@ function breakdown(groups: { group: string | null }[], rows: UsageRow[]): HTMLEl
       h(
         'tbody',
         {},
-        groups.map(({ group }) => {
-          const mine = rows.filter((r) => r.group === group);
-          const s = (pick: (r: UsageRow) => number): number => mine.reduce((a, r) => a + pick(r), 0);
-          const weighted = (pick: (r: UsageRow) => number | null): number | null => {
-            const n = s((r) => (pick(r) === null ? 0 : r.requests));
-            return n ? s((r) => (pick(r) ?? 0) * r.requests) / n : null;
-          };
-          return h(
-            'tr',
-            {},
-            h('td', {}, group ?? '(none)'),
-            h('td', {}, int(s((r) => r.requests))),
-            h('td', {}, int(s((r) => r.errors))),
-            h('td', {}, int(s((r) => r.prompt_tokens))),
-            h('td', {}, int(s((r) => r.completion_tokens))),
-            h('td', { class: 'cost' }, costText(mine)),
-            h('td', {}, ms(weighted((r) => r.p50_latency_ms))),
-            h('td', {}, ms(weighted((r) => r.p95_latency_ms))),
-          );
-        }),
+        groups.slice(0, BREAKDOWN_ROWS).map(({ group }) => line(group ?? '(none)', rowsOf.get(group) ?? [])),
+        rest.length > 0 ? line(`other (${int(rest.length)} groups)`, rest.flatMap(({ group }) => rowsOf.get(group) ?? [])) : null,
       ),
     ),
   );
