@@ -4,7 +4,7 @@ import { request } from 'node:http';
 import { join } from 'node:path';
 import OpenAI from 'openai';
 import { chromium } from 'playwright-core';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Page, Route } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLogsStack } from '../helpers/logs-stack.js';
 import type { LogsStack } from '../helpers/logs-stack.js';
@@ -336,6 +336,46 @@ models:
     const counts = await page.locator('#overview-breakdown tbody tr td:nth-child(2)').allTextContents();
     const total = counts.reduce((sum, t) => sum + Number(t.replace(/,/g, '')), 0);
     expect(String(total)).toBe((await page.textContent('#overview-tiles .tile:first-child .big'))!.replace(/,/g, ''));
+  });
+
+  it('draws the latest choice when answers come back out of order (a slow 30 days after a quick hour)', async () => {
+    const old = { model: 'moonshot/kimi-k2.6', customer_identifier: 'two-days-ago', created_at: new Date(Date.now() - 2 * 86_400_000).toISOString(), prompt_tokens: 1, completion_tokens: 1 };
+    expect((await stack.api('/v1/logs', { body: old, token: MASTER })).status).toBe(201);
+    await stack.flush();
+    const slow = async (route: Route): Promise<void> => {
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      await route.continue();
+    };
+
+    await page.goto(`${stack.url}/ui#/overview`);
+    await page.selectOption('#overview-group', 'customer');
+    await page.waitForSelector('#overview-breakdown');
+    await page.route(/\/v1\/usage\?.*interval=day/, slow);
+    try {
+      await page.selectOption('#overview-range', '30d');
+      await page.selectOption('#overview-range', '1h');
+      await page.waitForTimeout(2_500);
+      expect(await page.textContent('#overview-breakdown')).not.toContain('two-days-ago');
+    } finally {
+      await page.unroute(/\/v1\/usage\?.*interval=day/, slow);
+    }
+
+    await page.goto(`${stack.url}/ui#/logs`);
+    await page.waitForSelector('#logs-table tbody tr');
+    await page.route(/\/v1\/logs\?.*customer=acme/, slow);
+    try {
+      await page.fill('#logs-filter-customer', 'acme');
+      await page.click('#logs-apply');
+      await page.fill('#logs-filter-customer', 'two-days-ago');
+      await page.click('#logs-apply');
+      await page.waitForTimeout(2_500);
+      expect(await page.textContent('#logs-table')).toContain('two-days-ago');
+      expect(await page.textContent('#logs-table')).not.toContain('acme');
+    } finally {
+      await page.unroute(/\/v1\/logs\?.*customer=acme/, slow);
+      await page.fill('#logs-filter-customer', '');
+      await page.click('#logs-apply');
+    }
   });
 
   it('says the gateway cannot be reached, not "Failed to fetch", when it does not answer', async () => {

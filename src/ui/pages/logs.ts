@@ -43,18 +43,23 @@ export function logsPage(root: HTMLElement): () => void {
   );
   mount(root, h('h2', {}, 'Logs'), form, table, h('div', { class: 'pager' }, prev, next, info));
 
+  // Only the latest load is drawn: a slow answer (an earlier filter, a live-tail tick) coming back
+  // after a newer one would otherwise replace it, under the filters and page shown now.
+  let latest = 0;
   async function load(): Promise<void> {
+    const mine = ++latest;
     const params: Record<string, string | number | null> = { limit: PAGE_SIZE, bodies: 'false', cursor };
     for (const f of FILTERS) params[f] = inputs[f]!.value.trim();
     try {
       const page = await api<Page<LogRecord>>(`/v1/logs${query(params)}`);
+      if (mine !== latest) return;
       nextCursor = page.next_cursor ?? null;
       mount(table, renderTable(page.data));
       next.disabled = nextCursor === null;
       prev.disabled = cursors.length === 0;
       info.textContent = `Page ${cursors.length + 1} · ${page.data.length} records · updated ${new Date().toLocaleTimeString()}`;
     } catch (err) {
-      mount(table, errorBox(err));
+      if (mine === latest) mount(table, errorBox(err));
     }
   }
   next.addEventListener('click', () => {

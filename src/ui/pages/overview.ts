@@ -21,7 +21,11 @@ export function overviewPage(root: HTMLElement): () => void {
   const body = h('div', { id: 'overview-body' }, h('p', { class: 'muted' }, 'Loading…'));
   mount(root, h('div', { class: 'toolbar' }, h('h2', {}, 'Overview'), field('Range', rangeSel), field('Break down by', groupSel), refresh), body);
 
+  // Answers can come back out of order (a 30-day range is slower than an hour): only the latest
+  // load is drawn, or the page would show the range picked before under the one picked now.
+  let latest = 0;
   async function load(): Promise<void> {
+    const mine = ++latest;
     const [seconds, interval] = RANGES[rangeSel.value as Range];
     const from = new Date(Date.now() - seconds * 1000).toISOString();
     try {
@@ -30,11 +34,12 @@ export function overviewPage(root: HTMLElement): () => void {
         // /v1/usage has no TTFT percentiles: they come from the latest records in the range.
         api<Page<LogRecord>>(`/v1/logs${query({ from, limit: 1000, bodies: 'false' })}`),
       ]);
+      if (mine !== latest) return;
       destroyers.forEach((d) => d());
       destroyers = [];
       mount(body, ...render(usage.data, logs.data, interval, allBuckets(Date.parse(from), Date.now(), interval), (d) => destroyers.push(d)));
     } catch (err) {
-      mount(body, errorBox(err));
+      if (mine === latest) mount(body, errorBox(err));
     }
   }
   rangeSel.addEventListener('change', () => void load());
