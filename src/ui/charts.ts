@@ -23,6 +23,10 @@ export function lineChart(title: string, xs: number[], series: Series[], format:
     legend: { show: true },
     cursor: { drag: { x: false, y: false } },
     scales: { x: { time: true } },
+    // Axes and legend in UTC, as the buckets are (/v1/usage) and as the logs show times: in the
+    // browser's zone a day's point sat at the evening before (16:00 on 29 November for the 30th,
+    // seen from California).
+    tzDate: (seconds) => uPlot.tzDate(new Date(seconds * 1000), 'Etc/UTC'),
     axes: [{}, { values: (_u, ticks) => ticks.map(format), size: 80 }],
     series: [
       {},

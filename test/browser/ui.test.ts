@@ -378,6 +378,28 @@ models:
     }
   });
 
+  it('draws the charts in UTC, as the buckets and the logs are, whatever the browser’s zone', async () => {
+    const context = await browser.newContext({ timezoneId: 'America/Los_Angeles', viewport: { width: 1280, height: 900 } });
+    try {
+      const tab = await context.newPage();
+      tab.setDefaultTimeout(10_000);
+      await tab.goto(`${stack.url}/ui#/overview`);
+      await tab.fill('#sign-in-key', MASTER);
+      await tab.click('#sign-in-submit');
+      await tab.waitForSelector('[data-chart="Requests"] canvas');
+      await tab.selectOption('#overview-range', '30d');
+      await tab.waitForLoadState('networkidle');
+      // The cursor on the last point: today's bucket, which starts at 00:00 UTC.
+      const plot = tab.locator('[data-chart="Requests"] .u-over');
+      const box = (await plot.boundingBox())!;
+      await tab.mouse.move(box.x + box.width - 1, box.y + box.height / 2);
+      const shown = await tab.locator('[data-chart="Requests"] .u-legend .u-series:first-child .u-value').textContent();
+      expect(shown).toBe(`${new Date().toISOString().slice(0, 10)} 12:00am`);
+    } finally {
+      await context.close();
+    }
+  });
+
   it('says the gateway cannot be reached, not "Failed to fetch", when it does not answer', async () => {
     const context = await browser.newContext();
     try {
