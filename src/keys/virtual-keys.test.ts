@@ -182,6 +182,19 @@ describe('VirtualKeys', () => {
     expect(publicView((await keys.get(record.id))!, Date.UTC(2026, 10, 23, 12, 0, 0))).toMatchObject({ spend_usd: 0.016, spend_total_usd: 0.016 });
   });
 
+  it('charges a request that was in flight when the period changed to the new period', async () => {
+    const { keys, advance } = setup(Date.UTC(2026, 10, 22, 12, 0, 0));
+    const { key, record } = await keys.create({ name: 'a', budget_usd: 0.01, budget_period: 'day' });
+    const streaming = await keys.authenticate(key);
+    await keys.update(record.id, { budget_period: 'total' });
+    // A long stream ends after the change, and after the key's cache entry has aged.
+    advance(60_000);
+    await keys.settle(streaming, undefined, 0.02, 10);
+    expect(publicView((await keys.get(record.id))!, Date.UTC(2026, 10, 22, 12, 1, 0))).toMatchObject({ spend_usd: 0.02, spend_total_usd: 0.02 });
+    const over = await failure(async () => keys.checkBudget(await keys.authenticate(key)));
+    expect([over.status, over.code]).toEqual([429, 'budget_exceeded']);
+  });
+
   it('limits requests per minute exactly, over a sliding window', async () => {
     const { keys, advance } = setup();
     const { key } = await keys.create({ name: 'a', rpm: 3 });

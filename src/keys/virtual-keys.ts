@@ -79,7 +79,7 @@ export class VirtualKeys {
   async update(id: string, patch: KeyPatch): Promise<VirtualKey | undefined> {
     const period = patch.budget_period;
     const updated = await this.store.updateKey(id, period === undefined ? patch : { ...patch, ...(await this.periodSwitch(id, period)) });
-    if (updated) this.forget(updated.id);
+    if (updated) this.expire(updated);
     return updated;
   }
 
@@ -158,7 +158,18 @@ export class VirtualKeys {
     return token === undefined ? undefined : this.cache.get(token);
   }
 
-  /** Drops a key from the cache so its next request reads the store (changes take effect at once). */
+  /**
+   * Keeps a key as updated in the cache, marked stale: its next request reads the store again
+   * (changes take effect at once), and requests still running settle under its new terms. A
+   * stream begun before its budget period changed from day to total would otherwise be charged to
+   * today's period, which the store takes for a newer one: the total's spend restarted from it.
+   */
+  private expire(key: VirtualKey): void {
+    const token = this.tokenById.get(key.id);
+    if (token !== undefined) this.cache.set(token, { key, at: -Infinity });
+  }
+
+  /** Drops a key from the cache so its next request reads the store. */
   private forget(id: string): void {
     const token = this.tokenById.get(id);
     if (token !== undefined) this.cache.delete(token);
@@ -244,7 +255,8 @@ export class VirtualKeys {
    * call per request would live that long.
    */
   settle(key: VirtualKey, lease: Lease | undefined, costUsd: number | null, totalTokens: number | undefined): Promise<void> {
-    const start = periodStart(key.budget_period, this.now());
+    // The key's terms as last known here: a request begun before a PATCH carries the old ones.
+    const start = periodStart((this.cachedById(key.id)?.key ?? key).budget_period, this.now());
     const charge = costUsd !== null && costUsd > 0 ? costUsd : 0;
     if (charge > 0) {
       // The cached copy first, synchronously: the key's very next request must see this spend.
