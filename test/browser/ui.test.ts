@@ -395,6 +395,12 @@ models:
       await tab.mouse.move(box.x + box.width - 1, box.y + box.height / 2);
       const shown = await tab.locator('[data-chart="Requests"] .u-legend .u-series:first-child .u-value').textContent();
       expect(shown).toBe(`${new Date().toISOString().slice(0, 10)} 12:00am`);
+      // Every other time says it is UTC (the table's, the filters').
+      await tab.goto(`${stack.url}/ui#/keys`);
+      await tab.waitForSelector('#keys-list th');
+      expect(await tab.locator('#keys-list th').allTextContents()).toContain('Created (UTC)');
+      await tab.goto(`${stack.url}/ui#/logs`);
+      expect(await tab.getAttribute('#logs-filter-from', 'placeholder')).toBe('ISO time, UTC');
     } finally {
       await context.close();
     }

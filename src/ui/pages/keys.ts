@@ -77,7 +77,7 @@ function shownOnce(key: KeyView): HTMLElement {
 
 function table(keys: KeyView[], reload: () => Promise<void>): HTMLElement {
   if (keys.length === 0) return h('p', { class: 'muted' }, 'No gateway keys yet.');
-  const head = ['Name', 'Id', 'Key', 'Status', 'Spend vs budget', 'Total spend', 'Models', 'Created', ''];
+  const head = ['Name', 'Id', 'Key', 'Status', 'Spend vs budget', 'Total spend', 'Models', 'Created (UTC)', ''];
   return h(
     'table',
     {},

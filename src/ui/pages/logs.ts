@@ -4,7 +4,7 @@ import { int, ms, time, usd } from '../format.js';
 import type { LogRecord, Page } from '../types.js';
 
 const FILTERS = ['model', 'provider', 'key_id', 'customer', 'status', 'from', 'to'] as const;
-const HINTS: Record<string, string> = { model: 'kimi-k2.6', provider: 'moonshot', key_id: 'key_…', customer: 'acme', status: 'success | error | 429', from: 'ISO time', to: 'ISO time' };
+const HINTS: Record<string, string> = { model: 'kimi-k2.6', provider: 'moonshot', key_id: 'key_…', customer: 'acme', status: 'success | error | 429', from: 'ISO time, UTC', to: 'ISO time, UTC' };
 const PAGE_SIZE = 50;
 const TAIL_MS = 2000;
 /** Filters survive going to a record and back. */
