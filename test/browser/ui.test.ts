@@ -312,6 +312,10 @@ models:
 
     await page.goto(`${stack.url}/ui#/overview`);
     await page.waitForSelector('[data-chart="Requests"] canvas');
+    // Only the long names wrap: the other rows' amounts and timings keep to one line each.
+    await page.waitForSelector('#overview-breakdown');
+    const heights = await page.locator('#overview-breakdown tbody tr').evaluateAll((trs) => trs.map((tr) => [tr.textContent ?? '', tr.getBoundingClientRect().height] as const));
+    expect(heights.filter(([text, height]) => !text.includes('xxxx') && height >= 40)).toEqual([]);
     // Every legend entry of the requests chart is within its card, the long model's too.
     const card = await right('[data-chart="Requests"]');
     const labels = page.locator('[data-chart="Requests"] .u-legend .u-series');

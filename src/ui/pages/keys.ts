@@ -89,13 +89,13 @@ function table(keys: KeyView[], reload: () => Promise<void>): HTMLElement {
         h(
           'tr',
           { 'data-key-id': k.id, 'data-key-name': k.name },
-          h('td', {}, k.name),
+          h('td', { class: 'wrap' }, k.name),
           h('td', {}, h('code', {}, k.id)),
           h('td', {}, `mg-…${k.key_last4}`),
           h('td', {}, h('span', { class: `badge ${k.status === 'active' ? 'ok' : 'bad'}`, 'data-status': k.status }, k.status)),
           h('td', {}, spend(k)),
           h('td', {}, usd(k.spend_total_usd)),
-          h('td', {}, k.models?.join(', ') ?? 'all'),
+          h('td', { class: 'wrap' }, k.models?.join(', ') ?? 'all'),
           h('td', {}, time(k.created_at)),
           h(
             'td',

@@ -176,7 +176,7 @@ function breakdown(groups: { group: string | null }[], rows: UsageRow[]): HTMLEl
     return h(
       'tr',
       {},
-      h('td', {}, label),
+      h('td', { class: 'wrap' }, label),
       h('td', {}, int(s((r) => r.requests))),
       h('td', {}, int(s((r) => r.errors))),
       h('td', {}, int(s((r) => r.prompt_tokens))),
