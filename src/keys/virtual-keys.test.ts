@@ -182,6 +182,18 @@ describe('VirtualKeys', () => {
     expect(publicView((await keys.get(record.id))!, Date.UTC(2026, 10, 23, 12, 0, 0))).toMatchObject({ spend_usd: 0.016, spend_total_usd: 0.016 });
   });
 
+  it('repairs a key switched to total before that kept its budget, when its period is set again', async () => {
+    const { keys, store } = setup(Date.UTC(2026, 10, 22, 12, 0, 0));
+    const { key, record } = await keys.create({ name: 'a', budget_usd: 0.01, budget_period: 'total' });
+    // What a switch from day to total used to leave: today as the start of the total period.
+    await store.addSpend(record.id, 0.05, 0);
+    await store.updateKey(record.id, { spend_usd: 0.004, spend_period_start: Date.UTC(2026, 10, 22) });
+    keys.checkBudget(await keys.authenticate(key));
+    await keys.update(record.id, { budget_period: 'total' });
+    expect(publicView((await keys.get(record.id))!, Date.UTC(2026, 10, 22, 12, 0, 0))).toMatchObject({ spend_usd: 0.05, spend_total_usd: 0.05 });
+    expect((await failure(async () => keys.checkBudget(await keys.authenticate(key)))).code).toBe('budget_exceeded');
+  });
+
   it('charges a request that was in flight when the period changed to the new period', async () => {
     const { keys, advance } = setup(Date.UTC(2026, 10, 22, 12, 0, 0));
     const { key, record } = await keys.create({ name: 'a', budget_usd: 0.01, budget_period: 'day' });

@@ -94,8 +94,10 @@ export class VirtualKeys {
    */
   private async periodSwitch(id: string, period: BudgetPeriod): Promise<KeyPatch> {
     const key = await this.store.getKey(id);
-    if (!key || key.budget_period === period) return {};
     const start = periodStart(period, this.now());
+    // The same period again changes nothing, unless its start is later than the period's own:
+    // a key switched before this was fixed, which setting its period again repairs.
+    if (!key || (key.budget_period === period && key.spend_period_start <= start)) return {};
     const carried = period === 'total' ? key.spend_total_usd : key.spend_period_start >= start ? key.spend_usd : 0;
     return { spend_usd: carried, spend_period_start: start };
   }
