@@ -1,7 +1,11 @@
 import type { VirtualKey } from './virtual-key.js';
 
+/** Fields an update may set; the spend fields only with a change of budget period (see VirtualKeys.update). */
 export type KeyPatch = Partial<
-  Pick<VirtualKey, 'name' | 'models' | 'budget_usd' | 'budget_period' | 'rpm' | 'tpm' | 'expires_at' | 'customer_identifier' | 'metadata' | 'revoked_at'>
+  Pick<
+    VirtualKey,
+    'name' | 'models' | 'budget_usd' | 'budget_period' | 'rpm' | 'tpm' | 'expires_at' | 'customer_identifier' | 'metadata' | 'revoked_at' | 'spend_usd' | 'spend_period_start'
+  >
 >;
 
 /** Where virtual keys live (the SQL store implements it; tests may use the in-memory one). */

@@ -160,6 +160,53 @@ describe('VirtualKeys', () => {
     expect(publicView((await keys.get(record.id))!, clock())).toMatchObject({ spend_usd: 0, spend_total_usd: 0.012 });
   });
 
+  it('keeps enforcing the budget when its period changes: a key moved from day to total or month is not let loose', async () => {
+    const { keys, at } = setup(Date.UTC(2026, 10, 22, 12, 0, 0));
+    const { key, record } = await keys.create({ name: 'a', budget_usd: 0.01, budget_period: 'day' });
+    await keys.settle(await keys.authenticate(key), undefined, 0.004, 10);
+    at(Date.UTC(2026, 10, 23, 12, 0, 0));
+    await keys.settle(await keys.authenticate(key), undefined, 0.004, 10);
+    // Day to month: today's spend is this month's too (yesterday's is not known to the period spend).
+    await keys.update(record.id, { budget_period: 'month' });
+    expect(publicView((await keys.get(record.id))!, Date.UTC(2026, 10, 23, 12, 0, 0))).toMatchObject({ spend_usd: 0.004, spend_total_usd: 0.008 });
+    await keys.settle(await keys.authenticate(key), undefined, 0.004, 10);
+    expect(publicView((await keys.get(record.id))!, Date.UTC(2026, 10, 23, 12, 0, 0))).toMatchObject({ spend_usd: 0.008 });
+    // Month to total: everything the key ever spent counts.
+    await keys.update(record.id, { budget_period: 'total' });
+    expect(publicView((await keys.get(record.id))!, Date.UTC(2026, 10, 23, 12, 0, 0))).toMatchObject({ spend_usd: 0.012, spend_total_usd: 0.012 });
+    const over = await failure(async () => keys.checkBudget(await keys.authenticate(key)));
+    expect([over.status, over.code]).toEqual([429, 'budget_exceeded']);
+    // And the next charge still counts in the period's spend.
+    await keys.update(record.id, { budget_usd: 1 });
+    await keys.settle(await keys.authenticate(key), undefined, 0.004, 10);
+    expect(publicView((await keys.get(record.id))!, Date.UTC(2026, 10, 23, 12, 0, 0))).toMatchObject({ spend_usd: 0.016, spend_total_usd: 0.016 });
+  });
+
+  it('repairs a key switched to total before that kept its budget, when its period is set again', async () => {
+    const { keys, store } = setup(Date.UTC(2026, 10, 22, 12, 0, 0));
+    const { key, record } = await keys.create({ name: 'a', budget_usd: 0.01, budget_period: 'total' });
+    // What a switch from day to total used to leave: today as the start of the total period.
+    await store.addSpend(record.id, 0.05, 0);
+    await store.updateKey(record.id, { spend_usd: 0.004, spend_period_start: Date.UTC(2026, 10, 22) });
+    keys.checkBudget(await keys.authenticate(key));
+    await keys.update(record.id, { budget_period: 'total' });
+    expect(publicView((await keys.get(record.id))!, Date.UTC(2026, 10, 22, 12, 0, 0))).toMatchObject({ spend_usd: 0.05, spend_total_usd: 0.05 });
+    expect((await failure(async () => keys.checkBudget(await keys.authenticate(key)))).code).toBe('budget_exceeded');
+  });
+
+  it('charges a request that was in flight when the period changed to the new period', async () => {
+    const { keys, advance } = setup(Date.UTC(2026, 10, 22, 12, 0, 0));
+    const { key, record } = await keys.create({ name: 'a', budget_usd: 0.01, budget_period: 'day' });
+    const streaming = await keys.authenticate(key);
+    await keys.update(record.id, { budget_period: 'total' });
+    // A long stream ends after the change, and after the key's cache entry has aged.
+    advance(60_000);
+    await keys.settle(streaming, undefined, 0.02, 10);
+    expect(publicView((await keys.get(record.id))!, Date.UTC(2026, 10, 22, 12, 1, 0))).toMatchObject({ spend_usd: 0.02, spend_total_usd: 0.02 });
+    const over = await failure(async () => keys.checkBudget(await keys.authenticate(key)));
+    expect([over.status, over.code]).toEqual([429, 'budget_exceeded']);
+  });
+
   it('limits requests per minute exactly, over a sliding window', async () => {
     const { keys, advance } = setup();
     const { key } = await keys.create({ name: 'a', rpm: 3 });

@@ -77,9 +77,29 @@ export class VirtualKeys {
   }
 
   async update(id: string, patch: KeyPatch): Promise<VirtualKey | undefined> {
-    const updated = await this.store.updateKey(id, patch);
-    if (updated) this.forget(updated.id);
+    const period = patch.budget_period;
+    const updated = await this.store.updateKey(id, period === undefined ? patch : { ...patch, ...(await this.periodSwitch(id, period)) });
+    if (updated) this.expire(updated);
     return updated;
+  }
+
+  /**
+   * A new budget period restarts the period's spend at the new period's start. Without it, a key
+   * moved from `day` to `total` or `month` kept today as its period's start: charges of the new,
+   * earlier-starting period count in the total only (as a late charge from an old period does), so
+   * its budget was never reached again. Carried over is the spend known to fall within the new
+   * period: all of it for `total`, the old period's when that lies within the new one (today within
+   * this month), else none (a month's spend is not today's). A charge landing between the read and
+   * the write here counts in the total only.
+   */
+  private async periodSwitch(id: string, period: BudgetPeriod): Promise<KeyPatch> {
+    const key = await this.store.getKey(id);
+    const start = periodStart(period, this.now());
+    // The same period again changes nothing, unless its start is later than the period's own:
+    // a key switched before this was fixed, which setting its period again repairs.
+    if (!key || (key.budget_period === period && key.spend_period_start <= start)) return {};
+    const carried = period === 'total' ? key.spend_total_usd : key.spend_period_start >= start ? key.spend_usd : 0;
+    return { spend_usd: carried, spend_period_start: start };
   }
 
   /** Revokes a key; revoking it again changes nothing (it keeps the time it was first revoked). */
@@ -140,7 +160,18 @@ export class VirtualKeys {
     return token === undefined ? undefined : this.cache.get(token);
   }
 
-  /** Drops a key from the cache so its next request reads the store (changes take effect at once). */
+  /**
+   * Keeps a key as updated in the cache, marked stale: its next request reads the store again
+   * (changes take effect at once), and requests still running settle under its new terms. A
+   * stream begun before its budget period changed from day to total would otherwise be charged to
+   * today's period, which the store takes for a newer one: the total's spend restarted from it.
+   */
+  private expire(key: VirtualKey): void {
+    const token = this.tokenById.get(key.id);
+    if (token !== undefined) this.cache.set(token, { key, at: -Infinity });
+  }
+
+  /** Drops a key from the cache so its next request reads the store. */
   private forget(id: string): void {
     const token = this.tokenById.get(id);
     if (token !== undefined) this.cache.delete(token);
@@ -226,7 +257,8 @@ export class VirtualKeys {
    * call per request would live that long.
    */
   settle(key: VirtualKey, lease: Lease | undefined, costUsd: number | null, totalTokens: number | undefined): Promise<void> {
-    const start = periodStart(key.budget_period, this.now());
+    // The key's terms as last known here: a request begun before a PATCH carries the old ones.
+    const start = periodStart((this.cachedById(key.id)?.key ?? key).budget_period, this.now());
     const charge = costUsd !== null && costUsd > 0 ? costUsd : 0;
     if (charge > 0) {
       // The cached copy first, synchronously: the key's very next request must see this spend.

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_IDENTIFIER_LENGTH, MAX_METADATA_BYTES } from './caller-info.js';
 import { isoTimeMs } from './iso-time.js';
 
 /** The bodies of POST and PATCH /admin/keys. Loaded on first use (see admin-keys.ts). */
@@ -22,8 +23,12 @@ const keyFields = {
   rpm: z.number().int().positive().nullable(),
   tpm: z.number().int().positive().nullable(),
   expires_at: expiry.nullable(),
-  customer_identifier: z.string().min(1).nullable(),
-  metadata: z.record(z.string(), z.unknown()).nullable(),
+  // Copied into every log record of the key's requests: bounded as a request's own are (caller-info.ts).
+  customer_identifier: z.string().min(1).max(MAX_IDENTIFIER_LENGTH, `must be ${MAX_IDENTIFIER_LENGTH} characters at most, as a request's own`).nullable(),
+  metadata: z
+    .record(z.string(), z.unknown())
+    .refine((m) => Buffer.byteLength(JSON.stringify(m)) <= MAX_METADATA_BYTES, `must be ${MAX_METADATA_BYTES} bytes of JSON at most, as a request's own`)
+    .nullable(),
 };
 
 export const updateSchema = z.strictObject(keyFields).partial();

@@ -30,29 +30,36 @@ export async function api<T = unknown>(path: string, init: { method?: string; bo
   if (!res.ok) {
     const message = (body as { error?: { message?: string } } | undefined)?.error?.message ?? `HTTP ${res.status}`;
     // A key being tried at sign-in is not the session's key: only a rejected session key signs out.
-    if (res.status === 401 && init.key === undefined) onUnauthorized?.();
+    if (res.status === 401 && init.key === undefined) onUnauthorized?.(message);
     throw new ApiError(res.status, message);
   }
   return body as T;
 }
 
 /** The raw response (for streams and headers). */
-export function send(path: string, init: { method?: string; body?: unknown; key?: string; signal?: AbortSignal } = {}): Promise<Response> {
+export async function send(path: string, init: { method?: string; body?: unknown; key?: string; signal?: AbortSignal } = {}): Promise<Response> {
   const key = init.key ?? savedKey();
   const headers: Record<string, string> = {};
   if (key) headers.authorization = `Bearer ${key}`;
   if (init.body !== undefined) headers['content-type'] = 'application/json';
-  return fetch(path, {
-    method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
-    headers,
-    ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}),
-    ...(init.signal ? { signal: init.signal } : {}),
-  });
+  try {
+    return await fetch(path, {
+      method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
+      headers,
+      ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}),
+      ...(init.signal ? { signal: init.signal } : {}),
+    });
+  } catch (err) {
+    // The browser's own words ("Failed to fetch", "NetworkError when attempting to fetch
+    // resource") do not say that the gateway is the one not answering. A stop (AbortError) is not that.
+    if (err instanceof TypeError) throw new ApiError(0, `Could not reach the gateway at ${location.origin}: it is down, restarting, or the network is in the way. (${err.message})`);
+    throw err;
+  }
 }
 
-/** Set by the shell: a rejected key sends the user back to sign-in. */
-let onUnauthorized: (() => void) | undefined;
-export function whenUnauthorized(fn: () => void): void {
+/** Set by the shell: a rejected key sends the user back to sign-in, told why. */
+let onUnauthorized: ((why: string) => void) | undefined;
+export function whenUnauthorized(fn: (why: string) => void): void {
   onUnauthorized = fn;
 }
 

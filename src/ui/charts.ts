@@ -23,11 +23,15 @@ export function lineChart(title: string, xs: number[], series: Series[], format:
     legend: { show: true },
     cursor: { drag: { x: false, y: false } },
     scales: { x: { time: true } },
+    // Axes and legend in UTC, as the buckets are (/v1/usage) and as the logs show times: in the
+    // browser's zone a day's point sat at the evening before (16:00 on 29 November for the 30th,
+    // seen from California).
+    tzDate: (seconds) => uPlot.tzDate(new Date(seconds * 1000), 'Etc/UTC'),
     axes: [{}, { values: (_u, ticks) => ticks.map(format), size: 80 }],
     series: [
       {},
       ...series.map((s, i) => ({
-        label: s.label,
+        label: legendLabel(s.label),
         stroke: COLORS[i % COLORS.length],
         width: 2,
         ...(s.dash ? { dash: [5, 4] } : {}),
@@ -48,4 +52,13 @@ export function lineChart(title: string, xs: number[], series: Series[], format:
       chart.destroy();
     },
   };
+}
+
+/**
+ * Legend entries sit side by side under a chart: a 500-character model name would hide the others.
+ * Cut in the middle, so that both a name's start and its end (a version, "p95") stay readable.
+ */
+const MAX_LABEL = 48;
+function legendLabel(label: string): string {
+  return label.length <= MAX_LABEL ? label : `${label.slice(0, 30)}…${label.slice(-(MAX_LABEL - 31))}`;
 }

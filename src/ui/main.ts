@@ -24,10 +24,14 @@ const PAGES: { path: string; title: string; render: PageRender; admin?: boolean 
 const app = document.getElementById('app')!;
 let cleanup: (() => void) | void = undefined;
 
-whenUnauthorized(() => {
+whenUnauthorized((why) => {
   signOut();
+  // Said on the sign-in form: a tab that just drops to it looks like a glitch, not a revoked key
+  // or a master key that was changed.
+  signedOutBecause = why;
   location.hash = '#/sign-in';
 });
+let signedOutBecause: string | undefined;
 
 /** Hash routes (#/logs, #/logs/<id>…) so the gateway serves one file for every page. */
 async function route(): Promise<void> {
@@ -36,7 +40,10 @@ async function route(): Promise<void> {
   const [name = '', ...rest] = location.hash.replace(/^#\/?/, '').split('/');
   const role = currentRole();
   if (role === null) {
-    mount(app, signInPage(() => (location.hash = '#/overview')));
+    // Back to the page asked for (a bookmark, a shared link to a record): setting the hash it
+    // already has would fire no hashchange and leave the sign-in form on screen.
+    mount(app, signInPage(() => void route(), signedOutBecause));
+    signedOutBecause = undefined;
     return;
   }
   if (name === 'sign-in' || name === '') {
@@ -50,7 +57,21 @@ async function route(): Promise<void> {
     mount(main, h('p', {}, 'No such page.'));
     return;
   }
-  cleanup = await page.render(main, decodeURIComponent(rest.join('/')));
+  const arg = decoded(rest.join('/'));
+  if (arg === undefined) {
+    mount(main, h('p', {}, 'No such page (the address is not valid percent-encoding).'));
+    return;
+  }
+  cleanup = await page.render(main, arg);
+}
+
+/** A hand-edited or truncated link (`#/logs/%E0`) is not a page, rather than a blank one. */
+function decoded(part: string): string | undefined {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    return undefined;
+  }
 }
 
 function shell(role: Role, active: string): HTMLElement {

@@ -4,7 +4,7 @@ import { request } from 'node:http';
 import { join } from 'node:path';
 import OpenAI from 'openai';
 import { chromium } from 'playwright-core';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Page, Route } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLogsStack } from '../helpers/logs-stack.js';
 import type { LogsStack } from '../helpers/logs-stack.js';
@@ -236,6 +236,236 @@ models:
     await expect.poll(() => page.locator('#logs-table tbody tr').count()).toBe(1);
     expect(await page.textContent('#logs-table tbody tr')).toContain(id);
     await shot('logs-gateway-key');
+  });
+
+  it('opens the page a link asked for once signed in (a bookmark used to stay on the sign-in form)', async () => {
+    const record = await stack.api('/v1/logs', { body: { id: 'linked-record', model: 'm', customer_identifier: 'from-a-link' }, token: MASTER });
+    expect(record.status).toBe(201);
+    await stack.flush();
+    // A new tab: nothing in its sessionStorage.
+    const context = await browser.newContext();
+    try {
+      const tab = await context.newPage();
+      tab.setDefaultTimeout(10_000);
+      for (const [hash, shows] of [
+        ['#/logs', '#logs-table'],
+        ['#/logs/linked-record', '#log-detail'],
+      ] as const) {
+        await tab.goto(`${stack.url}/ui${hash}`);
+        await tab.fill('#sign-in-key', MASTER);
+        await tab.click('#sign-in-submit');
+        await tab.waitForSelector(shows);
+        expect(await tab.evaluate('location.hash')).toBe(hash);
+        await tab.evaluate('sessionStorage.clear()');
+      }
+      expect(await tab.textContent('#log-detail')).toContain('from-a-link');
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('says "no such page" for a link that is not valid percent-encoding, rather than a blank page', async () => {
+    const errors: string[] = [];
+    const onError = (err: Error): void => void errors.push(err.message);
+    page.on('pageerror', onError);
+    try {
+      await page.goto(`${stack.url}/ui#/logs/%E0%A4%A`);
+      await expect.poll(() => page.textContent('main')).toContain('No such page');
+      expect(errors).toEqual([]);
+    } finally {
+      page.off('pageerror', onError);
+    }
+  });
+
+  it('wraps names of hundreds of characters, keeping every column (a key’s Revoke button) on screen', async () => {
+    // Signed in afresh with the master key (the test before signed in with a gateway key).
+    await page.goto(`${stack.url}/ui#/overview`);
+    await page.evaluate('sessionStorage.clear()');
+    await page.reload();
+    await page.fill('#sign-in-key', MASTER);
+    await page.click('#sign-in-submit');
+    await page.waitForSelector('nav a[href="#/keys"]');
+    // The longest name a key may have, and the longest customer id and model a record may carry.
+    const name = 'n'.repeat(200);
+    expect((await stack.api('/admin/keys', { body: { name }, token: MASTER })).status).toBe(201);
+    const sent = await stack.api('/v1/logs', { body: { model: `m/${'x'.repeat(498)}`, customer_identifier: 'c'.repeat(256), status: 500, error_type: 'e', error_message: 'w'.repeat(2000) }, token: MASTER });
+    expect(sent.status).toBe(201);
+    await stack.flush();
+    const width = page.viewportSize()!.width;
+    const right = async (selector: string) => {
+      const box = (await page.locator(selector).first().boundingBox())!;
+      return box.x + box.width;
+    };
+
+    await page.goto(`${stack.url}/ui#/keys`);
+    await page.waitForSelector(`tr[data-key-name="${name}"] button.revoke`);
+    expect(await right(`tr[data-key-name="${name}"] button.revoke`)).toBeLessThanOrEqual(width);
+    expect(await right('#keys-list table')).toBeLessThanOrEqual(width);
+
+    await page.goto(`${stack.url}/ui#/logs`);
+    await page.waitForSelector('#logs-table tbody tr');
+    expect(await right('#logs-table table')).toBeLessThanOrEqual(width);
+
+    await page.goto(`${stack.url}/ui#/logs/${sent.json.id}`);
+    await page.waitForSelector('#log-detail');
+    expect(await right('main > .error')).toBeLessThanOrEqual(width);
+
+    await page.goto(`${stack.url}/ui#/overview`);
+    await page.waitForSelector('[data-chart="Requests"] canvas');
+    // Only the long names wrap: the other rows' amounts and timings keep to one line each.
+    await page.waitForSelector('#overview-breakdown');
+    const heights = await page.locator('#overview-breakdown tbody tr').evaluateAll((trs) => trs.map((tr) => [tr.textContent ?? '', tr.getBoundingClientRect().height] as const));
+    expect(heights.filter(([text, height]) => !text.includes('xxxx') && height >= 40)).toEqual([]);
+    // Every legend entry of the requests chart is within its card, the long model's too.
+    const card = await right('[data-chart="Requests"]');
+    const labels = page.locator('[data-chart="Requests"] .u-legend .u-series');
+    expect(await labels.count()).toBeGreaterThan(1);
+    for (let i = 0; i < (await labels.count()); i++) {
+      const box = (await labels.nth(i).boundingBox())!;
+      expect(box.x + box.width).toBeLessThanOrEqual(card);
+    }
+    await shot('long-names');
+  });
+
+  it('lists the busiest 100 groups in the totals table and sums the rest in one row', async () => {
+    const many = Array.from({ length: 150 }, (_, i) => ({ model: 'moonshot/kimi-k2.6', customer_identifier: `many-${i}`, prompt_tokens: 10, completion_tokens: 5 }));
+    expect((await stack.api('/v1/logs', { body: many, token: MASTER })).status).toBe(201);
+    await stack.flush();
+    await page.goto(`${stack.url}/ui#/overview`);
+    await page.selectOption('#overview-group', 'customer');
+    await expect.poll(() => page.locator('#overview-breakdown tbody tr:last-child td:first-child').textContent()).toMatch(/^other \(\d+ groups\)$/);
+    const rows = page.locator('#overview-breakdown tbody tr');
+    expect(await rows.count()).toBe(101);
+    // Nothing is lost: the rows add up to the requests of the range.
+    const counts = await page.locator('#overview-breakdown tbody tr td:nth-child(2)').allTextContents();
+    const total = counts.reduce((sum, t) => sum + Number(t.replace(/,/g, '')), 0);
+    expect(String(total)).toBe((await page.textContent('#overview-tiles .tile:first-child .big'))!.replace(/,/g, ''));
+  });
+
+  it('draws the latest choice when answers come back out of order (a slow 30 days after a quick hour)', async () => {
+    const old = { model: 'moonshot/kimi-k2.6', customer_identifier: 'two-days-ago', created_at: new Date(Date.now() - 2 * 86_400_000).toISOString(), prompt_tokens: 1, completion_tokens: 1 };
+    expect((await stack.api('/v1/logs', { body: old, token: MASTER })).status).toBe(201);
+    await stack.flush();
+    const slow = async (route: Route): Promise<void> => {
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      await route.continue();
+    };
+
+    await page.goto(`${stack.url}/ui#/overview`);
+    await page.selectOption('#overview-group', 'customer');
+    await page.waitForSelector('#overview-breakdown');
+    await page.route(/\/v1\/usage\?.*interval=day/, slow);
+    try {
+      await page.selectOption('#overview-range', '30d');
+      await page.selectOption('#overview-range', '1h');
+      await page.waitForTimeout(2_500);
+      expect(await page.textContent('#overview-breakdown')).not.toContain('two-days-ago');
+    } finally {
+      await page.unroute(/\/v1\/usage\?.*interval=day/, slow);
+    }
+
+    await page.goto(`${stack.url}/ui#/logs`);
+    await page.waitForSelector('#logs-table tbody tr');
+    await page.route(/\/v1\/logs\?.*customer=acme/, slow);
+    try {
+      await page.fill('#logs-filter-customer', 'acme');
+      await page.click('#logs-apply');
+      await page.fill('#logs-filter-customer', 'two-days-ago');
+      await page.click('#logs-apply');
+      await page.waitForTimeout(2_500);
+      expect(await page.textContent('#logs-table')).toContain('two-days-ago');
+      expect(await page.textContent('#logs-table')).not.toContain('acme');
+    } finally {
+      await page.unroute(/\/v1\/logs\?.*customer=acme/, slow);
+      await page.fill('#logs-filter-customer', '');
+      await page.click('#logs-apply');
+    }
+  });
+
+  it('draws the charts in UTC, as the buckets and the logs are, whatever the browser’s zone', async () => {
+    const context = await browser.newContext({ timezoneId: 'America/Los_Angeles', viewport: { width: 1280, height: 900 } });
+    try {
+      const tab = await context.newPage();
+      tab.setDefaultTimeout(10_000);
+      await tab.goto(`${stack.url}/ui#/overview`);
+      await tab.fill('#sign-in-key', MASTER);
+      await tab.click('#sign-in-submit');
+      await tab.waitForSelector('[data-chart="Requests"] canvas');
+      await tab.selectOption('#overview-range', '30d');
+      await tab.waitForLoadState('networkidle');
+      // The cursor on the last point: today's bucket, which starts at 00:00 UTC.
+      const plot = tab.locator('[data-chart="Requests"] .u-over');
+      const box = (await plot.boundingBox())!;
+      await tab.mouse.move(box.x + box.width - 1, box.y + box.height / 2);
+      const shown = await tab.locator('[data-chart="Requests"] .u-legend .u-series:first-child .u-value').textContent();
+      expect(shown).toBe(`${new Date().toISOString().slice(0, 10)} 12:00am`);
+      // Every other time says it is UTC (the table's, the filters').
+      await tab.goto(`${stack.url}/ui#/keys`);
+      await tab.waitForSelector('#keys-list th');
+      expect(await tab.locator('#keys-list th').allTextContents()).toContain('Created (UTC)');
+      await tab.goto(`${stack.url}/ui#/logs`);
+      expect(await tab.getAttribute('#logs-filter-from', 'placeholder')).toBe('ISO time, UTC');
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('says the gateway cannot be reached, not "Failed to fetch", when it does not answer', async () => {
+    const context = await browser.newContext();
+    try {
+      const tab = await context.newPage();
+      tab.setDefaultTimeout(10_000);
+      await tab.goto(`${stack.url}/ui#/overview`);
+      await tab.fill('#sign-in-key', MASTER);
+      await tab.click('#sign-in-submit');
+      await tab.waitForSelector('#overview-refresh');
+      // The gateway goes away: its port refuses connections.
+      await context.route(`${stack.url}/v1/**`, (route) => route.abort('connectionrefused'));
+      await tab.click('#overview-refresh');
+      await expect.poll(() => tab.textContent('#overview-body')).toContain('Could not reach the gateway at');
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('says so when revoking a key fails, next to its Revoke button', async () => {
+    await stack.api('/admin/keys', { body: { name: 'stays-active' }, token: MASTER });
+    const context = await browser.newContext();
+    try {
+      const tab = await context.newPage();
+      tab.setDefaultTimeout(10_000);
+      tab.on('dialog', (dialog) => void dialog.accept());
+      await tab.goto(`${stack.url}/ui#/keys`);
+      await tab.fill('#sign-in-key', MASTER);
+      await tab.click('#sign-in-submit');
+      await tab.waitForSelector('tr[data-key-name="stays-active"] button.revoke');
+      await context.route(`${stack.url}/admin/keys/**`, (route) => route.abort('connectionrefused'));
+      await tab.click('tr[data-key-name="stays-active"] button.revoke');
+      await expect.poll(() => tab.locator('tr[data-key-name="stays-active"] .error').count()).toBe(1);
+      expect(await tab.textContent('tr[data-key-name="stays-active"] .error')).toContain('Could not reach the gateway');
+      expect(await tab.getAttribute('tr[data-key-name="stays-active"] [data-status]', 'data-status')).toBe('active');
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('tells a user sent back to sign-in why: the gateway refused the key (revoked)', async () => {
+    const created = await stack.api('/admin/keys', { body: { name: 'soon-revoked' }, token: MASTER });
+    const context = await browser.newContext();
+    try {
+      const tab = await context.newPage();
+      tab.setDefaultTimeout(10_000);
+      await tab.goto(`${stack.url}/ui#/logs`);
+      await tab.fill('#sign-in-key', created.json.key);
+      await tab.click('#sign-in-submit');
+      await tab.waitForSelector('#logs-apply');
+      expect((await stack.api(`/admin/keys/${created.json.id}`, { method: 'DELETE', token: MASTER })).status).toBe(200);
+      await tab.click('#logs-apply');
+      await tab.waitForSelector('#sign-in-key');
+      expect(await tab.textContent('.sign-in .error')).toMatch(/^Signed out: the gateway refused the key\. This gateway key \(…\w{4}\) was revoked/);
+    } finally {
+      await context.close();
+    }
   });
 
 });

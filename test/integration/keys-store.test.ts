@@ -73,6 +73,40 @@ describe('gateway keys with the SQLite store', () => {
     expect(key.json.budget_remaining_usd).toBe(0);
   });
 
+  it('keeps the budget when its period is changed from day to total (the spend so far counts, and so do new charges)', async () => {
+    const created = await stack.api('/admin/keys', { token: MASTER, body: { name: 'period-switch', budget_usd: 0.00001, budget_period: 'day' } });
+    const client = new OpenAI({ baseURL: `${stack.url}/v1`, apiKey: created.json.key, maxRetries: 0 });
+    const ask = () => client.chat.completions.create({ model: 'moonshot/kimi-k2.6', max_tokens: 5, messages: [{ role: 'user', content: 'hi' }] });
+    await ask();
+    await expect(ask()).rejects.toMatchObject({ status: 429, code: 'budget_exceeded' });
+    const patched = await stack.api(`/admin/keys/${created.json.id}`, { token: MASTER, method: 'PATCH', body: { budget_period: 'total' } });
+    expect(patched.json).toMatchObject({ budget_period: 'total', spend_usd: patched.json.spend_total_usd, budget_remaining_usd: 0 });
+    expect(patched.json.spend_usd).toBeGreaterThan(0);
+    // It used to be let loose: the day's start stayed the period's start, which charges of the
+    // total period never reach, so the spend read $0 for good.
+    await expect(ask()).rejects.toMatchObject({ status: 429, code: 'budget_exceeded' });
+    const raised = await stack.api(`/admin/keys/${created.json.id}`, { token: MASTER, method: 'PATCH', body: { budget_usd: 1 } });
+    await ask();
+    await new Promise((r) => setTimeout(r, 300));
+    const after = await stack.api(`/admin/keys/${created.json.id}`, { token: MASTER });
+    expect(after.json.spend_usd).toBeGreaterThan(raised.json.spend_usd);
+    expect(after.json.spend_usd).toBe(after.json.spend_total_usd);
+  });
+
+  it('charges a request in flight while the period changes to the new period (it used to restart the spend)', async () => {
+    const created = await stack.api('/admin/keys', { token: MASTER, body: { name: 'period-switch-in-flight', budget_usd: 0.00001, budget_period: 'day' } });
+    const client = new OpenAI({ baseURL: `${stack.url}/v1`, apiKey: created.json.key, maxRetries: 0 });
+    const slow = client.chat.completions.create({ model: 'moonshot/kimi-k2.6', max_tokens: 5, messages: [{ role: 'user', content: 'hi [[sim:latency=600]]' }] });
+    await new Promise((r) => setTimeout(r, 200));
+    expect((await stack.api(`/admin/keys/${created.json.id}`, { token: MASTER, method: 'PATCH', body: { budget_period: 'total' } })).status).toBe(200);
+    await slow;
+    await new Promise((r) => setTimeout(r, 300));
+    const key = await stack.api(`/admin/keys/${created.json.id}`, { token: MASTER });
+    expect(key.json.spend_usd).toBeGreaterThan(0);
+    expect(key.json.spend_usd).toBe(key.json.spend_total_usd);
+    await expect(client.chat.completions.create({ model: 'moonshot/kimi-k2.6', max_tokens: 5, messages: [{ role: 'user', content: 'hi' }] })).rejects.toMatchObject({ status: 429, code: 'budget_exceeded' });
+  });
+
   it('holds what requests in flight are expected to cost: a burst cannot run far past the budget', async () => {
     // kimi-k2.6: $0.95 in, $4 out per 1M tokens. A request without max_tokens is held at 1,024
     // completion tokens (~$0.0041), so about two fit in flight under $0.01; each costs far less.

@@ -141,6 +141,14 @@ describe('gateway keys', () => {
       const wrong = await admin('POST', '/admin/keys', { name: 'x', expires_at });
       expect([expires_at, wrong.status, wrong.json.error.param]).toEqual([expires_at, 400, 'expires_at']);
     }
+    // What a key copies into every log record of its requests is bounded as a request's own fields.
+    const longCustomer = await admin('POST', '/admin/keys', { name: 'x', customer_identifier: 'c'.repeat(257) });
+    expect([longCustomer.status, longCustomer.json.error.param]).toEqual([400, 'customer_identifier']);
+    expect(longCustomer.json.error.message).toBe("Invalid key request: `customer_identifier`: must be 256 characters at most, as a request's own.");
+    const bigMetadata = await admin('POST', '/admin/keys', { name: 'x', metadata: { blob: 'm'.repeat(17_000) } });
+    expect([bigMetadata.status, bigMetadata.json.error.param]).toEqual([400, 'metadata']);
+    const { json: small } = await admin('POST', '/admin/keys', { name: 'x', customer_identifier: 'c'.repeat(256), metadata: { blob: 'm'.repeat(16_000) } });
+    expect((await admin('PATCH', `/admin/keys/${small.id}`, { metadata: { blob: 'm'.repeat(17_000) } })).status).toBe(400);
     const leap = await admin('POST', '/admin/keys', { name: 'leap', expires_at: '2028-02-29T12:00:00Z' });
     expect(leap.json.expires_at).toBe('2028-02-29T12:00:00.000Z');
   });

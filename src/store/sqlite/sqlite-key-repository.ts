@@ -35,6 +35,8 @@ const PATCHABLE: Record<keyof KeyPatch, (v: unknown) => SqlValue> = {
   customer_identifier: (v) => v as string | null,
   metadata: json,
   revoked_at: (v) => v as number | null,
+  spend_usd: (v) => v as number,
+  spend_period_start: (v) => v as number,
 };
 
 /** Gateway keys in SQL (portable statements; `?` placeholders). */

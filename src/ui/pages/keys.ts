@@ -77,7 +77,7 @@ function shownOnce(key: KeyView): HTMLElement {
 
 function table(keys: KeyView[], reload: () => Promise<void>): HTMLElement {
   if (keys.length === 0) return h('p', { class: 'muted' }, 'No gateway keys yet.');
-  const head = ['Name', 'Id', 'Key', 'Status', 'Spend vs budget', 'Total spend', 'Models', 'Created', ''];
+  const head = ['Name', 'Id', 'Key', 'Status', 'Spend vs budget', 'Total spend', 'Models', 'Created (UTC)', ''];
   return h(
     'table',
     {},
@@ -89,13 +89,13 @@ function table(keys: KeyView[], reload: () => Promise<void>): HTMLElement {
         h(
           'tr',
           { 'data-key-id': k.id, 'data-key-name': k.name },
-          h('td', {}, k.name),
+          h('td', { class: 'wrap' }, k.name),
           h('td', {}, h('code', {}, k.id)),
           h('td', {}, `mg-…${k.key_last4}`),
           h('td', {}, h('span', { class: `badge ${k.status === 'active' ? 'ok' : 'bad'}`, 'data-status': k.status }, k.status)),
           h('td', {}, spend(k)),
           h('td', {}, usd(k.spend_total_usd)),
-          h('td', {}, k.models?.join(', ') ?? 'all'),
+          h('td', { class: 'wrap' }, k.models?.join(', ') ?? 'all'),
           h('td', {}, time(k.created_at)),
           h(
             'td',
@@ -106,9 +106,16 @@ function table(keys: KeyView[], reload: () => Promise<void>): HTMLElement {
                   'button',
                   {
                     class: 'danger revoke',
-                    onclick: async () => {
+                    onclick: async (e: Event) => {
                       if (!confirm(`Revoke “${k.name}”? Requests with it fail at once.`)) return;
-                      await api(`/admin/keys/${encodeURIComponent(k.id)}`, { method: 'DELETE' });
+                      const cell = (e.currentTarget as HTMLElement).parentElement!;
+                      try {
+                        await api(`/admin/keys/${encodeURIComponent(k.id)}`, { method: 'DELETE' });
+                      } catch (err) {
+                        // Said next to the button: a revocation that did not happen must not look done.
+                        cell.append(errorBox(err));
+                        return;
+                      }
                       await reload();
                     },
                   },

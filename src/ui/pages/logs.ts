@@ -4,7 +4,7 @@ import { int, ms, time, usd } from '../format.js';
 import type { LogRecord, Page } from '../types.js';
 
 const FILTERS = ['model', 'provider', 'key_id', 'customer', 'status', 'from', 'to'] as const;
-const HINTS: Record<string, string> = { model: 'kimi-k2.6', provider: 'moonshot', key_id: 'key_…', customer: 'acme', status: 'success | error | 429', from: 'ISO time', to: 'ISO time' };
+const HINTS: Record<string, string> = { model: 'kimi-k2.6', provider: 'moonshot', key_id: 'key_…', customer: 'acme', status: 'success | error | 429', from: 'ISO time, UTC', to: 'ISO time, UTC' };
 const PAGE_SIZE = 50;
 const TAIL_MS = 2000;
 /** Filters survive going to a record and back. */
@@ -43,18 +43,23 @@ export function logsPage(root: HTMLElement): () => void {
   );
   mount(root, h('h2', {}, 'Logs'), form, table, h('div', { class: 'pager' }, prev, next, info));
 
+  // Only the latest load is drawn: a slow answer (an earlier filter, a live-tail tick) coming back
+  // after a newer one would otherwise replace it, under the filters and page shown now.
+  let latest = 0;
   async function load(): Promise<void> {
+    const mine = ++latest;
     const params: Record<string, string | number | null> = { limit: PAGE_SIZE, bodies: 'false', cursor };
     for (const f of FILTERS) params[f] = inputs[f]!.value.trim();
     try {
       const page = await api<Page<LogRecord>>(`/v1/logs${query(params)}`);
+      if (mine !== latest) return;
       nextCursor = page.next_cursor ?? null;
       mount(table, renderTable(page.data));
       next.disabled = nextCursor === null;
       prev.disabled = cursors.length === 0;
       info.textContent = `Page ${cursors.length + 1} · ${page.data.length} records · updated ${new Date().toLocaleTimeString()}`;
     } catch (err) {
-      mount(table, errorBox(err));
+      if (mine === latest) mount(table, errorBox(err));
     }
   }
   next.addEventListener('click', () => {
@@ -94,11 +99,11 @@ function renderTable(rows: LogRecord[]): HTMLElement {
           'tr',
           { 'data-id': r.id, onclick: () => (location.hash = `#/logs/${encodeURIComponent(r.id)}`) },
           h('td', {}, h('a', { href: `#/logs/${encodeURIComponent(r.id)}` }, time(r.created_at))),
-          h('td', {}, h('span', { class: r.status >= 400 || r.error_type ? 'badge bad' : 'badge ok' }, r.status, r.error_type && r.status < 400 ? ` ${r.error_type}` : '')),
-          h('td', {}, r.model ?? r.model_requested ?? '—'),
-          h('td', {}, r.provider ?? '—'),
-          h('td', {}, r.key_id ?? '—'),
-          h('td', {}, r.customer_identifier ?? '—'),
+          h('td', { class: 'wrap' }, h('span', { class: r.status >= 400 || r.error_type ? 'badge bad' : 'badge ok' }, r.status, r.error_type && r.status < 400 ? ` ${r.error_type}` : '')),
+          h('td', { class: 'wrap' }, r.model ?? r.model_requested ?? '—'),
+          h('td', { class: 'wrap' }, r.provider ?? '—'),
+          h('td', { class: 'wrap' }, r.key_id ?? '—'),
+          h('td', { class: 'wrap' }, r.customer_identifier ?? '—'),
           h('td', {}, `${int(r.prompt_tokens)} → ${int(r.completion_tokens)}`),
           h('td', {}, usd(r.cost_usd)),
           h('td', {}, ms(r.latency_ms)),

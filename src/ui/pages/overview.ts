@@ -21,7 +21,11 @@ export function overviewPage(root: HTMLElement): () => void {
   const body = h('div', { id: 'overview-body' }, h('p', { class: 'muted' }, 'Loading…'));
   mount(root, h('div', { class: 'toolbar' }, h('h2', {}, 'Overview'), field('Range', rangeSel), field('Break down by', groupSel), refresh), body);
 
+  // Answers can come back out of order (a 30-day range is slower than an hour): only the latest
+  // load is drawn, or the page would show the range picked before under the one picked now.
+  let latest = 0;
   async function load(): Promise<void> {
+    const mine = ++latest;
     const [seconds, interval] = RANGES[rangeSel.value as Range];
     const from = new Date(Date.now() - seconds * 1000).toISOString();
     try {
@@ -30,11 +34,12 @@ export function overviewPage(root: HTMLElement): () => void {
         // /v1/usage has no TTFT percentiles: they come from the latest records in the range.
         api<Page<LogRecord>>(`/v1/logs${query({ from, limit: 1000, bodies: 'false' })}`),
       ]);
+      if (mine !== latest) return;
       destroyers.forEach((d) => d());
       destroyers = [];
       mount(body, ...render(usage.data, logs.data, interval, allBuckets(Date.parse(from), Date.now(), interval), (d) => destroyers.push(d)));
     } catch (err) {
-      mount(body, errorBox(err));
+      if (mine === latest) mount(body, errorBox(err));
     }
   }
   rangeSel.addEventListener('change', () => void load());
@@ -144,9 +149,43 @@ function ttftSeries(logs: LogRecord[], buckets: string[], interval: string): Ser
   ];
 }
 
+/**
+ * The totals table lists this many of the busiest groups and sums the rest in one row: grouped by
+ * customer, thousands of groups made a table of thousands of rows that froze the tab for seconds
+ * at every refresh, and that nobody reads.
+ */
+const BREAKDOWN_ROWS = 100;
+
 /** Totals per group over the range. Latency is the request-weighted mean of bucket percentiles (≈). */
 function breakdown(groups: { group: string | null }[], rows: UsageRow[]): HTMLElement {
   const head = ['Group', 'Requests', 'Errors', 'Prompt tok', 'Completion tok', 'Cost', 'p50 ≈', 'p95 ≈'];
+  // Each group's rows, found once (a filter over every row for every group was quadratic).
+  const rowsOf = new Map<string | null, UsageRow[]>();
+  for (const r of rows) {
+    const list = rowsOf.get(r.group);
+    if (list) list.push(r);
+    else rowsOf.set(r.group, [r]);
+  }
+  const rest = groups.slice(BREAKDOWN_ROWS);
+  const line = (label: string, mine: UsageRow[]): HTMLElement => {
+    const s = (pick: (r: UsageRow) => number): number => mine.reduce((a, r) => a + pick(r), 0);
+    const weighted = (pick: (r: UsageRow) => number | null): number | null => {
+      const n = s((r) => (pick(r) === null ? 0 : r.requests));
+      return n ? s((r) => (pick(r) ?? 0) * r.requests) / n : null;
+    };
+    return h(
+      'tr',
+      {},
+      h('td', { class: 'wrap' }, label),
+      h('td', {}, int(s((r) => r.requests))),
+      h('td', {}, int(s((r) => r.errors))),
+      h('td', {}, int(s((r) => r.prompt_tokens))),
+      h('td', {}, int(s((r) => r.completion_tokens))),
+      h('td', { class: 'cost' }, costText(mine)),
+      h('td', {}, ms(weighted((r) => r.p50_latency_ms))),
+      h('td', {}, ms(weighted((r) => r.p95_latency_ms))),
+    );
+  };
   return h(
     'section',
     { class: 'card' },
@@ -158,26 +197,8 @@ function breakdown(groups: { group: string | null }[], rows: UsageRow[]): HTMLEl
       h(
         'tbody',
         {},
-        groups.map(({ group }) => {
-          const mine = rows.filter((r) => r.group === group);
-          const s = (pick: (r: UsageRow) => number): number => mine.reduce((a, r) => a + pick(r), 0);
-          const weighted = (pick: (r: UsageRow) => number | null): number | null => {
-            const n = s((r) => (pick(r) === null ? 0 : r.requests));
-            return n ? s((r) => (pick(r) ?? 0) * r.requests) / n : null;
-          };
-          return h(
-            'tr',
-            {},
-            h('td', {}, group ?? '(none)'),
-            h('td', {}, int(s((r) => r.requests))),
-            h('td', {}, int(s((r) => r.errors))),
-            h('td', {}, int(s((r) => r.prompt_tokens))),
-            h('td', {}, int(s((r) => r.completion_tokens))),
-            h('td', { class: 'cost' }, costText(mine)),
-            h('td', {}, ms(weighted((r) => r.p50_latency_ms))),
-            h('td', {}, ms(weighted((r) => r.p95_latency_ms))),
-          );
-        }),
+        groups.slice(0, BREAKDOWN_ROWS).map(({ group }) => line(group ?? '(none)', rowsOf.get(group) ?? [])),
+        rest.length > 0 ? line(`other (${int(rest.length)} groups)`, rest.flatMap(({ group }) => rowsOf.get(group) ?? [])) : null,
       ),
     ),
   );

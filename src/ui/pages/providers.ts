@@ -1,5 +1,6 @@
 import { api, query, send } from '../api.js';
 import { errorBox, h, mount } from '../dom.js';
+import { time } from '../format.js';
 import type { CredentialHealth, CredentialView, LogRecord, Page, Readiness } from '../types.js';
 
 const WINDOW_MS = 60 * 60 * 1000;
@@ -101,7 +102,8 @@ function table(creds: CredentialView[], health: Map<string, CredentialHealth>, l
 function state(hl: CredentialHealth | undefined): HTMLElement {
   if (!hl) return h('span', { class: 'muted' }, 'unknown');
   const cls = hl.state === 'ok' ? 'ok' : hl.state === 'cooling_down' ? 'warn' : 'bad';
-  const until = hl.until ? ` until ${new Date(hl.until).toLocaleTimeString()}` : '';
+  // UTC, as every other time on these pages.
+  const until = hl.until ? ` until ${time(new Date(hl.until).toISOString())} UTC` : '';
   const why = hl.reason ?? hl.deployments.find((d) => d.last_error)?.last_error;
   return h('div', {}, h('span', { class: `badge ${cls}` }, hl.state.replace('_', ' ')), until, why ? h('div', { class: 'muted small' }, why) : null);
 }

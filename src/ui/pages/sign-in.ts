@@ -2,9 +2,9 @@ import { errorBox, field, h } from '../dom.js';
 import { signIn } from '../session.js';
 
 /** The master key or a gateway key; checked against the gateway before anything else is shown. */
-export function signInPage(done: () => void): HTMLElement {
+export function signInPage(done: () => void, signedOutBecause?: string): HTMLElement {
   const input = h('input', { type: 'password', id: 'sign-in-key', autocomplete: 'off', placeholder: 'master key or mg-… (empty in open local mode)' });
-  const status = h('div', {});
+  const status = h('div', {}, signedOutBecause ? errorBox(`Signed out: the gateway refused the key. ${signedOutBecause}`) : null);
   const form = h(
     'form',
     {
