@@ -83,3 +83,16 @@ describe('open mode against web pages (CSRF, DNS rebinding)', () => {
     expect(isAddressOrLocalhost('moongate.internal')).toBe(false);
   });
 });
+
+describe('the master key', () => {
+  const keys = { authenticate: async () => key } as unknown as VirtualKeys;
+  const bearer = (token: string) => ({ headers: { authorization: `Bearer ${token}` }, socket: { remoteAddress: '127.0.0.1' } }) as unknown as IncomingMessage;
+  const master = 'mg-master-key-0123456789';
+
+  it('is recognised only whole: not a prefix, not longer, not another key of the same length', async () => {
+    expect(await authenticate(bearer(master), master, keys)).toEqual({ kind: 'master' });
+    for (const other of [master.slice(0, -1), `${master}0`, master.replace(/9$/, '8')]) {
+      expect(await authenticate(bearer(other), master, keys)).not.toEqual({ kind: 'master' });
+    }
+  });
+});
