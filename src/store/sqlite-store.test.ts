@@ -76,6 +76,13 @@ describe('SqliteStore', () => {
     expect(await store.logs.get('missing')).toBeUndefined();
   });
 
+  it('keeps text after a NUL character: it is stored as U+FFFD, since the driver would read the text back cut at the NUL', async () => {
+    const store = await memoryStore();
+    await store.logs.insert([entry({ id: 'nul', user: 'a\u0000b', customer_identifier: 'c\u0000d', error_message: 'x\u0000y', model: 'm\u0000' })]);
+    const back = await store.logs.get('nul');
+    expect(back).toMatchObject({ user: 'a\ufffdb', customer_identifier: 'c\ufffdd', error_message: 'x\ufffdy', model: 'm\ufffd' });
+  });
+
   it('skips records already stored, so replaying a spool twice is harmless', async () => {
     const store = await memoryStore();
     await store.logs.insert([entry({ id: 'dup', status: 200 })]);

@@ -56,19 +56,19 @@ export function entryValues(e: LogEntry): SqlValue[] {
     Math.round(e.created_at_ms),
     e.source,
     e.key_id,
-    e.customer_identifier,
-    e.user,
-    e.trace_id,
+    text(e.customer_identifier),
+    text(e.user),
+    text(e.trace_id),
     e.metadata === null ? null : JSON.stringify(e.metadata),
-    e.provider,
-    e.credential,
-    e.model_requested,
-    e.model,
+    text(e.provider),
+    text(e.credential),
+    text(e.model_requested),
+    text(e.model),
     e.stream ? 1 : 0,
     e.status,
     isError(e) ? 1 : 0,
-    e.error_type,
-    e.error_message,
+    text(e.error_type),
+    text(e.error_message),
     JSON.stringify(e.attempts),
     JSON.stringify(e.adjustments),
     e.prompt_tokens,
@@ -87,6 +87,15 @@ export function entryValues(e: LogEntry): SqlValue[] {
     e.request_json,
     e.response_json,
   ];
+}
+
+/**
+ * A text column's value. SQLite keeps a NUL character, but the driver reads text back only up to
+ * it: "a\0b" came back as "a". A NUL becomes U+FFFD instead, so that nothing after it is lost.
+ * (JSON columns escape it, and bodies are JSON.)
+ */
+function text(value: string | null): string | null {
+  return value !== null && value.includes('\u0000') ? value.replaceAll('\u0000', '\ufffd') : value;
 }
 
 /** A stored row as the API shows it; bodies are parsed back into JSON (null when left out). */
