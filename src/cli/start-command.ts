@@ -65,8 +65,8 @@ export async function runStart(options: StartOptions): Promise<void> {
 
   onShutdownSignal(async (signal) => {
     console.log(`moongate: ${signal} received, finishing in-flight requests…`);
-    // Stops accepting, drains requests in flight, then writes every queued log record.
-    await gateway.close();
+    // Stops accepting, drains requests in flight (server.drain_timeout_ms), then writes every queued log record.
+    await gateway.close(config.server.drain_timeout_ms);
     console.log('moongate: logs flushed, bye.');
   }, { hurry: () => gateway.inFlight.stopAll() });
 }

@@ -4,6 +4,8 @@ import type { GatewayConfig, LoggingConfig, MoonshotRegion, RouterConfig } from 
 export const DEFAULT_HOST = '0.0.0.0';
 export const DEFAULT_PORT = 4000;
 export const DEFAULT_MAX_BODY_MB = 32;
+/** How long a shutdown waits for requests in flight before stopping them (they are still logged). */
+export const DEFAULT_DRAIN_TIMEOUT_MS = 30_000;
 export const DEFAULT_STORE = 'sqlite:./.moongate/moongate.db';
 
 export const DEFAULT_MOONSHOT_REGIONS: Readonly<Record<MoonshotRegion, string>> = Object.freeze({
@@ -38,7 +40,7 @@ export function defaultRouter(): RouterConfig {
 /** The whole config with nothing configured: no providers yet, no master key, no redis. */
 export function defaultConfig(source: string): GatewayConfig {
   return {
-    server: { host: DEFAULT_HOST, port: DEFAULT_PORT, max_body_mb: DEFAULT_MAX_BODY_MB },
+    server: { host: DEFAULT_HOST, port: DEFAULT_PORT, max_body_mb: DEFAULT_MAX_BODY_MB, drain_timeout_ms: DEFAULT_DRAIN_TIMEOUT_MS },
     store: DEFAULT_STORE,
     logging: defaultLogging(),
     providers: {},

@@ -119,6 +119,7 @@ function buildConfig(data: Record<string, unknown>, source: string, problems: Pr
   if (server?.host !== undefined) config.server.host = server.host;
   if (server?.port !== undefined) config.server.port = server.port;
   if (server?.max_body_mb !== undefined) config.server.max_body_mb = server.max_body_mb;
+  if (server?.drain_timeout_ms !== undefined) config.server.drain_timeout_ms = server.drain_timeout_ms;
 
   if (data.master_key === '') {
     problems.add(['master_key'], 'must not be empty; remove master_key to run in open local mode (no gateway authentication)');

@@ -42,6 +42,7 @@ export const serverSchema = strictMap({
   host: opt(z.string().min(1)),
   port: opt(int(0, 65535)),
   max_body_mb: opt(positive()),
+  drain_timeout_ms: opt(ms(0)),
 });
 
 export const loggingSchema = strictMap({

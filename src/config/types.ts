@@ -95,7 +95,7 @@ export interface ModelPriceOverride {
 }
 
 export interface GatewayConfig {
-  server: { host: string; port: number; max_body_mb: number };
+  server: { host: string; port: number; max_body_mb: number; drain_timeout_ms: number };
   master_key?: string;
   store: string;
   redis?: string;

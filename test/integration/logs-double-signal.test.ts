@@ -81,3 +81,53 @@ providers:
     }
   });
 });
+
+describe('server.drain_timeout_ms', () => {
+  it('stops what is still running after it, with an error its client can read, logs it, and exits', { timeout: 60_000 }, async () => {
+    const config = join(dir, 'drain.yaml');
+    const dbPath = join(dir, 'drain', 'moongate.db');
+    writeFileSync(
+      config,
+      `server: { drain_timeout_ms: 300 }
+store: sqlite:${dbPath}
+router: { retries: 0 }
+providers:
+  moonshot:
+    regions: { global: ${sim.globalBaseUrl}, cn: ${sim.cnBaseUrl} }
+    credentials: [{ name: main, api_key: ${GLOBAL_KEY} }]
+`,
+    );
+    child = spawn(process.execPath, [cli, 'start', '--config', config, '--host', '127.0.0.1', '--port', '0'], { cwd: dir, env: { PATH: process.env.PATH }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child!.on('exit', (code) => resolve(code)));
+    await expect.poll(() => /listening on (http:\/\/\S+)/.exec(output)?.[1] && output.includes('moongate: ready'), { timeout: 15_000 }).toBeTruthy();
+    const url = /listening on (http:\/\/\S+)/.exec(output)![1]!;
+
+    const client = new OpenAI({ baseURL: `${url}/v1`, apiKey: 'x', maxRetries: 0 });
+    // 500 tokens 40 ms apart: 20 s, far past the drain time.
+    const { data, response } = await client.chat.completions
+      .create({ model: 'moonshot/kimi-k2.6', stream: true, messages: [{ role: 'user', content: '[[sim:tokens=500]] a long one' }] })
+      .withResponse();
+    const id = response.headers.get('x-moongate-request-id')!;
+    const read = (async () => {
+      for await (const chunk of data) void chunk;
+    })();
+    await expect.poll(() => sim.stats.inFlight).toBe(1);
+    const signalledAt = performance.now();
+    child.kill('SIGTERM');
+    await expect(read).rejects.toThrow(/the gateway is shutting down and stopped this request after its drain time/);
+    expect(await exited).toBe(0);
+    child = undefined;
+    expect(performance.now() - signalledAt).toBeLessThan(10_000);
+    expect(output).toContain('logs flushed');
+
+    const store = await SqliteStore.open(dbPath);
+    try {
+      expect((await store.logs.get(id))?.error_message).toMatch(/the gateway is shutting down/);
+    } finally {
+      await store.close();
+    }
+  });
+});
