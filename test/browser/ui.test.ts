@@ -25,6 +25,13 @@ let browser: Browser;
 let page: Page;
 const foreignRequests: string[] = [];
 
+/** Opens the dashboard at `hash` in `tab` and signs in there. */
+async function signIn(tab: Page, hash: string, key = MASTER): Promise<void> {
+  await tab.goto(`${stack.url}/ui${hash}`);
+  await tab.fill('#sign-in-key', key);
+  await tab.click('#sign-in-submit');
+}
+
 describe.skipIf(!hasChromium)('dashboard at /ui', () => {
   beforeAll(async () => {
     // Rebuild the bundle so the test always sees the current src/ui (esbuild takes a fraction of a second).
@@ -387,9 +394,7 @@ models:
     try {
       const tab = await context.newPage();
       tab.setDefaultTimeout(10_000);
-      await tab.goto(`${stack.url}/ui#/overview`);
-      await tab.fill('#sign-in-key', MASTER);
-      await tab.click('#sign-in-submit');
+      await signIn(tab, '#/overview');
       await tab.waitForSelector('[data-chart="Requests"] canvas');
       await tab.selectOption('#overview-range', '30d');
       await tab.waitForLoadState('networkidle');
@@ -415,9 +420,7 @@ models:
     try {
       const tab = await context.newPage();
       tab.setDefaultTimeout(10_000);
-      await tab.goto(`${stack.url}/ui#/overview`);
-      await tab.fill('#sign-in-key', MASTER);
-      await tab.click('#sign-in-submit');
+      await signIn(tab, '#/overview');
       await tab.waitForSelector('#overview-refresh');
       // The gateway goes away: its port refuses connections.
       await context.route(`${stack.url}/v1/**`, (route) => route.abort('connectionrefused'));
@@ -435,9 +438,7 @@ models:
       const tab = await context.newPage();
       tab.setDefaultTimeout(10_000);
       tab.on('dialog', (dialog) => void dialog.accept());
-      await tab.goto(`${stack.url}/ui#/keys`);
-      await tab.fill('#sign-in-key', MASTER);
-      await tab.click('#sign-in-submit');
+      await signIn(tab, '#/keys');
       await tab.waitForSelector('tr[data-key-name="stays-active"] button.revoke');
       await context.route(`${stack.url}/admin/keys/**`, (route) => route.abort('connectionrefused'));
       await tab.click('tr[data-key-name="stays-active"] button.revoke');
@@ -455,9 +456,7 @@ models:
     try {
       const tab = await context.newPage();
       tab.setDefaultTimeout(10_000);
-      await tab.goto(`${stack.url}/ui#/logs`);
-      await tab.fill('#sign-in-key', created.json.key);
-      await tab.click('#sign-in-submit');
+      await signIn(tab, '#/logs', created.json.key);
       await tab.waitForSelector('#logs-apply');
       expect((await stack.api(`/admin/keys/${created.json.id}`, { method: 'DELETE', token: MASTER })).status).toBe(200);
       await tab.click('#logs-apply');

@@ -31,27 +31,33 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-describe('a signal delivered twice at once', () => {
-  it('finishes the streams in flight and writes their records', { timeout: 60_000 }, async () => {
-    const config = join(dir, 'moongate.yaml');
-    const dbPath = join(dir, 'data', 'moongate.db');
-    writeFileSync(
-      config,
-      `store: sqlite:${dbPath}
+/** The built CLI on a config of `yaml` (the simulator's Moonshot, one attempt, a store at `dbPath`), once it is ready. */
+async function startCli(name: string, yaml: string, dbPath: string): Promise<{ url: string; output: () => string; exited: Promise<number | null>; signal: (name: NodeJS.Signals) => void }> {
+  const config = join(dir, `${name}.yaml`);
+  writeFileSync(
+    config,
+    `${yaml}store: sqlite:${dbPath}
 router: { retries: 0 }
 providers:
   moonshot:
     regions: { global: ${sim.globalBaseUrl}, cn: ${sim.cnBaseUrl} }
     credentials: [{ name: main, api_key: ${GLOBAL_KEY} }]
 `,
-    );
-    child = spawn(process.execPath, [cli, 'start', '--config', config, '--host', '127.0.0.1', '--port', '0'], { cwd: dir, env: { PATH: process.env.PATH }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
-    const exited = new Promise<number | null>((resolve) => child!.on('exit', (code) => resolve(code)));
-    await expect.poll(() => /listening on (http:\/\/\S+)/.exec(output)?.[1] && output.includes('moongate: ready'), { timeout: 15_000 }).toBeTruthy();
-    const url = /listening on (http:\/\/\S+)/.exec(output)![1]!;
+  );
+  child = spawn(process.execPath, [cli, 'start', '--config', config, '--host', '127.0.0.1', '--port', '0'], { cwd: dir, env: { PATH: process.env.PATH }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child!.on('exit', (code) => resolve(code)));
+  await expect.poll(() => /listening on (http:\/\/\S+)/.exec(output)?.[1] && output.includes('moongate: ready'), { timeout: 15_000 }).toBeTruthy();
+  const started = child;
+  return { url: /listening on (http:\/\/\S+)/.exec(output)![1]!, output: () => output, exited, signal: (name) => void started.kill(name) };
+}
+
+describe('a signal delivered twice at once', () => {
+  it('finishes the streams in flight and writes their records', { timeout: 60_000 }, async () => {
+    const dbPath = join(dir, 'data', 'moongate.db');
+    const { url, output, exited, signal } = await startCli('moongate', '', dbPath);
 
     const client = new OpenAI({ baseURL: `${url}/v1`, apiKey: 'x', maxRetries: 0 });
     const streams = Array.from({ length: 4 }, async (_, i) => {
@@ -63,14 +69,14 @@ providers:
       return { id: response.headers.get('x-moongate-request-id')!, finish };
     });
     await expect.poll(() => sim.stats.inFlight).toBe(4);
-    child.kill('SIGINT');
+    signal('SIGINT');
     // A moment apart, as they come from two processes (two at once are merged by the kernel).
     await new Promise((r) => setTimeout(r, 50));
-    child.kill('SIGINT');
+    signal('SIGINT');
     const done = await Promise.all(streams);
     expect(await exited).toBe(0);
     child = undefined;
-    expect(output).toContain('logs flushed');
+    expect(output()).toContain('logs flushed');
     expect(done.map((d) => d.finish)).toEqual(['stop', 'stop', 'stop', 'stop']);
 
     const store = await SqliteStore.open(dbPath);
@@ -84,26 +90,8 @@ providers:
 
 describe('server.drain_timeout_ms', () => {
   it('stops what is still running after it, with an error its client can read, logs it, and exits', { timeout: 60_000 }, async () => {
-    const config = join(dir, 'drain.yaml');
     const dbPath = join(dir, 'drain', 'moongate.db');
-    writeFileSync(
-      config,
-      `server: { drain_timeout_ms: 300 }
-store: sqlite:${dbPath}
-router: { retries: 0 }
-providers:
-  moonshot:
-    regions: { global: ${sim.globalBaseUrl}, cn: ${sim.cnBaseUrl} }
-    credentials: [{ name: main, api_key: ${GLOBAL_KEY} }]
-`,
-    );
-    child = spawn(process.execPath, [cli, 'start', '--config', config, '--host', '127.0.0.1', '--port', '0'], { cwd: dir, env: { PATH: process.env.PATH }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
-    const exited = new Promise<number | null>((resolve) => child!.on('exit', (code) => resolve(code)));
-    await expect.poll(() => /listening on (http:\/\/\S+)/.exec(output)?.[1] && output.includes('moongate: ready'), { timeout: 15_000 }).toBeTruthy();
-    const url = /listening on (http:\/\/\S+)/.exec(output)![1]!;
+    const { url, output, exited, signal } = await startCli('drain', 'server: { drain_timeout_ms: 300 }\n', dbPath);
 
     const client = new OpenAI({ baseURL: `${url}/v1`, apiKey: 'x', maxRetries: 0 });
     // 500 tokens 40 ms apart: 20 s, far past the drain time.
@@ -116,12 +104,12 @@ providers:
     })();
     await expect.poll(() => sim.stats.inFlight).toBe(1);
     const signalledAt = performance.now();
-    child.kill('SIGTERM');
+    signal('SIGTERM');
     await expect(read).rejects.toThrow(/the gateway is shutting down and stopped this request after its drain time/);
     expect(await exited).toBe(0);
     child = undefined;
     expect(performance.now() - signalledAt).toBeLessThan(10_000);
-    expect(output).toContain('logs flushed');
+    expect(output()).toContain('logs flushed');
 
     const store = await SqliteStore.open(dbPath);
     try {

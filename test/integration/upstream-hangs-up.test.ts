@@ -1,36 +1,18 @@
-import { createServer } from 'node:http';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startStack } from '../helpers/stack.js';
+import { stackWithUpstream } from '../helpers/one-off-upstream.js';
 import type { Stack } from '../helpers/stack.js';
 
 /**
  * An upstream that reads the request and closes the connection without a word (a proxy or load
  * balancer dropping it): the client is told the upstream hung up, not that it could not be reached.
  */
-let upstream: Server;
 let stack: Stack;
 
 beforeAll(async () => {
-  upstream = createServer((req) => void req.resume().on('end', () => req.socket.destroy()));
-  await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
-  const base = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}/v1`;
-  stack = await startStack({
-    configYaml: `
-router: { retries: 0, cooldown: { fails: 1000 } }
-providers:
-  moonshot:
-    regions: { global: ${base}, cn: ${base} }
-    credentials: [{ name: main, api_key: sk-upstream-key-0001, region: global }]
-`,
-  });
+  stack = await stackWithUpstream((req) => void req.resume().on('end', () => req.socket.destroy()));
 });
-afterAll(async () => {
-  await stack.close();
-  await new Promise((resolve) => upstream.close(resolve));
-});
+afterAll(() => stack.close());
 
 describe('an upstream that hangs up after taking the request', () => {
   for (const stream of [false, true]) {
