@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SecretBox, lastFour } from './secret-box.js';
+import { SecretBox, lastFour, withoutUserinfo } from './secret-box.js';
 
 const secret = 'correct horse battery staple';
 
@@ -34,7 +34,18 @@ describe('SecretBox', () => {
 
 describe('lastFour', () => {
   it('shows only the end of a key', () => {
-    expect(lastFour('sk-abcdef123456')).toBe('3456');
+    expect(lastFour('sk-abcdef1234567890')).toBe('7890');
     expect(lastFour('abc')).toBe('****');
+    // Four characters of a short key are too much of it.
+    expect(lastFour('sk-abcde12')).toBe('****');
+  });
+});
+
+describe('withoutUserinfo', () => {
+  it('hides a user name and password written into a URL, and leaves other URLs as they are', () => {
+    expect(withoutUserinfo('https://proxy-user:s3cret@proxy.example/v1')).toBe('https://***@proxy.example/v1');
+    expect(withoutUserinfo('http://token@127.0.0.1:8080/v1')).toBe('http://***@127.0.0.1:8080/v1');
+    expect(withoutUserinfo('https://api.moonshot.ai/v1')).toBe('https://api.moonshot.ai/v1');
+    expect(withoutUserinfo('https://host/v1?next=a@b')).toBe('https://host/v1?next=a@b');
   });
 });

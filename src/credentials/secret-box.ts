@@ -39,7 +39,15 @@ export class SecretBox {
   }
 }
 
+/** Keys shorter than this show no characters at all: four of a short key give too much of it away. */
+const SHORTEST_SHOWN_KEY = 16;
+
 /** The last four characters, the only part of a key ever shown. */
 export function lastFour(key: string): string {
-  return key.length <= 4 ? '****' : key.slice(-4);
+  return key.length < SHORTEST_SHOWN_KEY ? '****' : key.slice(-4);
+}
+
+/** A URL as it may be shown: a user name and password written into it (`https://user:pass@host/`) are hidden. */
+export function withoutUserinfo(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@]*@/i, '$1***@');
 }

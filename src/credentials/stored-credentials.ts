@@ -1,7 +1,7 @@
 import type { CredentialConfig, CredentialLimits, GatewayConfig, MoonshotRegion } from '../config/types.js';
 import { GatewayError } from '../server/gateway-error.js';
 import type { CredentialRepository, StoredCredential } from './credential-repository.js';
-import { SecretBox, lastFour } from './secret-box.js';
+import { SecretBox, lastFour, withoutUserinfo } from './secret-box.js';
 
 export interface AddCredentialInput {
   provider: string;
@@ -115,7 +115,7 @@ export class StoredCredentials {
         name: c.name,
         key_last4: lastFour(c.api_key),
         region: c.region ?? null,
-        base_url: c.base_url ?? null,
+        base_url: c.base_url === undefined ? null : withoutUserinfo(c.base_url),
         weight: c.weight,
         limits: c.limits ?? null,
         models: c.models ?? null,
@@ -163,7 +163,7 @@ function view(row: StoredCredential, source: 'config' | 'stored'): CredentialVie
     name: row.name,
     key_last4: row.key_last4,
     region: row.region,
-    base_url: row.base_url,
+    base_url: row.base_url === null ? null : withoutUserinfo(row.base_url),
     weight: row.weight,
     limits: row.limits,
     models: row.models,

@@ -29,7 +29,7 @@ providers:
   moonshot:
     regions: { global: ${sim.globalBaseUrl}, cn: ${sim.cnBaseUrl} }
     credentials:
-      - { name: from-config, api_key: sk-config-1111, models: [kimi-k3] }
+      - { name: from-config, api_key: sk-config-key-1111, models: [kimi-k3] }
 `,
     'test.yaml',
     {},
@@ -91,6 +91,19 @@ describe('stored provider credentials', () => {
       expect(res.status).toBe(200);
       expect(res.headers.get('x-moongate-credential')).toBe('runtime');
       expect(sim.requests.at(-1)!.authorization).toBe(`Bearer ${STORED_KEY}`);
+    } finally {
+      await gw.close();
+    }
+  });
+
+  it('hides a user name and password written into a base_url when it shows the credential', async () => {
+    const { gw, url } = await gatewayWith(SECRET);
+    try {
+      const added = await call(url, 'POST', '/admin/credentials', { provider: 'moonshot', name: 'behind-proxy', api_key: STORED_KEY, base_url: 'http://proxy-user:pr0xy-pass@127.0.0.1:9/v1' });
+      expect(added.status).toBe(201);
+      expect(added.json.base_url).toBe('http://***@127.0.0.1:9/v1');
+      const list = await call(url, 'GET', '/admin/credentials');
+      expect(JSON.stringify(list.json)).not.toContain('pr0xy-pass');
     } finally {
       await gw.close();
     }
