@@ -44,6 +44,22 @@ describe('InMemoryLimitCounters', () => {
 });
 
 describe('Admission', () => {
+  it('gives a freed slot to the request that has waited longest', async () => {
+    const admission = new Admission(new InMemoryLimitCounters(), { maxWaitMs: 5_000, maxQueueSize: 10 });
+    const one = { limitKey: 'moonshot/one', limits: { concurrency: 1 }, weight: 1 };
+    const first = await admission.admit([one], 0, never);
+    const admitted: number[] = [];
+    const waiting = [0, 1, 2, 3].map((i) => admission.admit([one], 0, never).then((a) => (admitted.push(i), a)));
+    await new Promise((r) => setTimeout(r, 20));
+    await admission.release(first.lease, undefined);
+    await expect.poll(() => admitted).toEqual([0]);
+    for (let n = 2; n <= 4; n++) {
+      await admission.release((await waiting[admitted.at(-1)!]!).lease, undefined);
+      await expect.poll(() => admitted.length).toBe(n);
+    }
+    expect(admitted).toEqual([0, 1, 2, 3]);
+  });
+
   it('counts requests in flight on a credential without limits too, for the operator', async () => {
     const admission = new Admission(new InMemoryLimitCounters(), { maxWaitMs: 0, maxQueueSize: 10 });
     const free = { limitKey: 'moonshot/free', limits: undefined, weight: 1 };

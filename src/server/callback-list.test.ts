@@ -13,7 +13,18 @@ describe('CallbackList', () => {
     list.remove(a);
     expect(list.size).toBe(2);
     list.callAll();
-    expect(stopped.sort()).toEqual(['b', 'd']);
+    expect(stopped).toEqual(['b', 'd']);
+  });
+
+  it('calls in the order added, after removals at either end too', () => {
+    const list = new CallbackList();
+    const called: number[] = [];
+    const entries = [0, 1, 2, 3, 4].map((i) => list.add(() => called.push(i)));
+    list.remove(entries[0]!);
+    list.remove(entries[4]!);
+    list.add(() => called.push(5));
+    list.callAll();
+    expect(called).toEqual([1, 2, 3, 5]);
   });
 
   it('empties a removed entry, so that a dead one holds nothing, and ignores a second removal', () => {

@@ -20,16 +20,19 @@ export class CallbackEntry {
  */
 export class CallbackList {
   private first: CallbackEntry | undefined;
+  private last: CallbackEntry | undefined;
   private count = 0;
 
   get size(): number {
     return this.count;
   }
 
+  /** Adds at the end: callAll calls in the order added (the longest-waiting request is woken first). */
   add(callback: () => void): CallbackEntry {
-    const entry = new CallbackEntry(callback, undefined, this.first);
-    if (this.first) this.first.prev = entry;
-    this.first = entry;
+    const entry = new CallbackEntry(callback, this.last, undefined);
+    if (this.last) this.last.next = entry;
+    else this.first = entry;
+    this.last = entry;
     this.count++;
     return entry;
   }
@@ -40,11 +43,12 @@ export class CallbackList {
     if (entry.prev) entry.prev.next = entry.next;
     else this.first = entry.next;
     if (entry.next) entry.next.prev = entry.prev;
+    else this.last = entry.prev;
     entry.callback = entry.prev = entry.next = undefined;
     this.count--;
   }
 
-  /** Calls every callback in the list; what one does (removing others, say) cannot skip another. */
+  /** Calls every callback in the list, oldest first; what one does (removing others, say) cannot skip another. */
   callAll(): void {
     const callbacks: (() => void)[] = [];
     for (let e = this.first; e; e = e.next) callbacks.push(e.callback!);
