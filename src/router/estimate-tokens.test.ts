@@ -34,9 +34,23 @@ describe('estimatePromptTokens', () => {
     expect(estimatePromptTokens({ ...user('abcd'), tools })).toBe(Math.ceil(4 + 1 + JSON.stringify(tools).length / 4));
   });
 
-  it("counts an assistant message's reasoning_content, which Kimi reads back as part of the prompt", () => {
-    const thinking = { messages: [{ role: 'assistant', content: 'abcd', reasoning_content: 'abcd'.repeat(2_000) }] };
-    expect(estimatePromptTokens(thinking)).toBe(4 + 1 + 2_000);
+  it("counts the current tool-call chain's reasoning_content, which Kimi reads back, and not earlier turns', which it drops", () => {
+    const reasoning = 'abcd'.repeat(2_000);
+    const call = [{ id: 'c1', type: 'function', function: { name: 'f', arguments: '{}' } }];
+    const callTokens = JSON.stringify(call).length / 4;
+    const chain = {
+      messages: [
+        { role: 'user', content: 'abcd' },
+        { role: 'assistant', content: 'abcd', reasoning_content: reasoning },
+        { role: 'user', content: 'abcd' },
+        { role: 'assistant', content: null, reasoning_content: reasoning, tool_calls: call },
+        { role: 'tool', tool_call_id: 'c1', content: 'abcd' },
+      ],
+    };
+    // The first answer's reasoning is an earlier turn's; the tool call's is the current chain's.
+    expect(estimatePromptTokens(chain)).toBe(Math.ceil(5 * 4 + 4 + 2_000 + callTokens));
+    const answered = { messages: [...chain.messages, { role: 'assistant', content: 'abcd', reasoning_content: reasoning }, { role: 'user', content: 'abcd' }] };
+    expect(estimatePromptTokens(answered)).toBe(Math.ceil(7 * 4 + 6 + callTokens));
   });
 });
 

@@ -15,9 +15,13 @@ const WIDE_CHAR = /[\u2e80-\uffff]/;
 export function estimatePromptTokens(body: { messages?: unknown; tools?: unknown }): number {
   let tokens = 0;
   if (Array.isArray(body.messages)) {
-    for (const m of body.messages) {
+    const readsReasoningFrom = currentToolChainStart(body.messages);
+    for (let i = 0; i < body.messages.length; i++) {
+      const m: unknown = body.messages[i];
       tokens += PER_MESSAGE;
-      if (m && typeof m === 'object') tokens += contentTokens((m as { content?: unknown }).content) + reasoningTokens(m) + toolCallTokens(m);
+      if (!m || typeof m !== 'object') continue;
+      tokens += contentTokens((m as { content?: unknown }).content) + toolCallTokens(m);
+      if (i >= readsReasoningFrom) tokens += reasoningTokens(m);
     }
   }
   if (body.tools !== undefined) tokens += textTokens(JSON.stringify(body.tools));
@@ -43,7 +47,20 @@ function contentTokens(content: unknown): number {
   return tokens;
 }
 
-/** Reasoning sent back with earlier turns (Kimi requires it with tool calls) is read as prompt too. */
+/**
+ * Where the reasoning the model reads back begins: after the last assistant answer without tool
+ * calls. Kimi's chat template drops the reasoning of every turn up to that answer and keeps only
+ * the current tool-call chain's (the one Moonshot insists on), so counting the rest would not err low.
+ */
+function currentToolChainStart(messages: unknown[]): number {
+  for (let i = messages.length - 1; i >= 0; i--) {
+    const m = messages[i] as { role?: unknown; tool_calls?: unknown } | null;
+    if (m && m.role === 'assistant' && !(Array.isArray(m.tool_calls) && m.tool_calls.length > 0)) return i + 1;
+  }
+  return 0;
+}
+
+/** Reasoning sent back with the current tool-call chain (Kimi requires it) is read as prompt too. */
 function reasoningTokens(message: object): number {
   const reasoning = (message as { reasoning_content?: unknown }).reasoning_content;
   return typeof reasoning === 'string' ? textTokens(reasoning) : 0;
