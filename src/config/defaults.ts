@@ -5,7 +5,7 @@ export const DEFAULT_HOST = '0.0.0.0';
 export const DEFAULT_PORT = 4000;
 export const DEFAULT_MAX_BODY_MB = 32;
 /** How long a shutdown waits for requests in flight before stopping them (they are still logged). */
-export const DEFAULT_DRAIN_TIMEOUT_MS = 30_000;
+export const DEFAULT_DRAIN_TIMEOUT_MS = 25_000;
 export const DEFAULT_STORE = 'sqlite:./.moongate/moongate.db';
 
 export const DEFAULT_MOONSHOT_REGIONS: Readonly<Record<MoonshotRegion, string>> = Object.freeze({
