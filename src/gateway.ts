@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { GatewayConfig } from './config/types.js';
+import { DEFAULT_DRAIN_TIMEOUT_MS } from './config/defaults.js';
 import { MoonshotProvider } from './providers/moonshot/moonshot-provider.js';
 import { InMemoryReasoningMemory } from './providers/moonshot/reasoning-memory.js';
 import type { ReasoningMemory } from './providers/moonshot/reasoning-memory.js';
@@ -117,7 +118,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       });
     },
     inFlight,
-    async close(drainTimeoutMs = 30_000) {
+    async close(drainTimeoutMs = DEFAULT_DRAIN_TIMEOUT_MS) {
       // Stop accepting, let requests in flight finish (streams included), then drop idle keep-alives.
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
