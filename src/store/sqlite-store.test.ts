@@ -81,6 +81,9 @@ describe('SqliteStore', () => {
     await store.logs.insert([entry({ id: 'nul', user: 'a\u0000b', customer_identifier: 'c\u0000d', error_message: 'x\u0000y', model: 'm\u0000' })]);
     const back = await store.logs.get('nul');
     expect(back).toMatchObject({ user: 'a\ufffdb', customer_identifier: 'c\ufffdd', error_message: 'x\ufffdy', model: 'm\ufffd' });
+    // An ingested record names its own id (and, with the master key, its key).
+    await store.logs.insert([entry({ id: 'id\u0000x', key_id: 'k\u0000y' })]);
+    expect(await store.logs.get('id\ufffdx')).toMatchObject({ id: 'id\ufffdx', key_id: 'k\ufffdy' });
   });
 
   it('skips records already stored, so replaying a spool twice is harmless', async () => {

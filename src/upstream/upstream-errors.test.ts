@@ -12,6 +12,8 @@ describe('networkError', () => {
     expect(closed).toMatchObject({ status: 502, type: 'api_error', code: 'upstream_closed', message: 'moonshot: api.example:443 closed the connection before answering (UND_ERR_SOCKET: other side closed)' });
     const reset = networkError('moonshot', 'api.example:443', Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }));
     expect(reset.code).toBe('upstream_closed');
+    const handshake = networkError('moonshot', 'api.example:443', Object.assign(new Error('Client network socket disconnected before secure TLS connection was established'), { code: 'ECONNRESET' }));
+    expect(handshake.code).toBe('upstream_unreachable');
   });
 
   it('keeps timeouts and aborts apart', () => {

@@ -31,7 +31,8 @@ export function networkError(providerName: string, host: string, err: unknown): 
   }
   const detail = e?.code ?? e?.message ?? String(err);
   // Reached, sent, then hung up on: "could not reach" would send the operator after the wrong fault.
-  if (CLOSED_BEFORE_ANSWER.has(e?.code ?? '')) {
+  // (A reset during the TLS handshake is a network that would not let the gateway reach the host.)
+  if (CLOSED_BEFORE_ANSWER.has(e?.code ?? '') && !/before secure TLS connection/i.test(e.message ?? '')) {
     const why = e.message && e.message !== e.code ? `${e.code}: ${e.message}` : detail;
     return new GatewayError(502, `${providerName}: ${host} closed the connection before answering (${why})`, { type: 'api_error', code: 'upstream_closed' });
   }

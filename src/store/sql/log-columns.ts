@@ -52,10 +52,10 @@ export function isError(entry: Pick<LogEntry, 'status' | 'error_type'>): boolean
 export function entryValues(e: LogEntry): SqlValue[] {
   const cost = e.cost_details;
   return [
-    e.id,
+    text(e.id),
     Math.round(e.created_at_ms),
     e.source,
-    e.key_id,
+    text(e.key_id),
     text(e.customer_identifier),
     text(e.user),
     text(e.trace_id),
