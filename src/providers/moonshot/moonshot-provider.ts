@@ -31,8 +31,8 @@ interface Conversation {
   digest: ConversationDigest;
   /** The digest of all of `messages`, once a turn needed it. */
   before?: string;
-  /** For each set of tool calls remembered from this answer, the choice it came from (see rememberTurn). */
-  choiceOf: Map<string, number>;
+  /** For each set of tool calls remembered from this answer, the choice it came from (see rememberTurn); made when a turn first needs it. */
+  choiceOf?: Map<string, number>;
 }
 
 export class MoonshotProvider implements Provider {
@@ -55,7 +55,7 @@ export class MoonshotProvider implements Provider {
     clientBody?: Buffer,
   ): Promise<PreparedRequest> {
     const converted = await convertRequest(body, model, findModel('moonshot', model), this.memory, ctx.callerScope);
-    this.conversations.set(ctx, { messages: body.messages, digest: converted.conversation, choiceOf: new Map() });
+    this.conversations.set(ctx, { messages: body.messages, digest: converted.conversation });
     return {
       path: '/chat/completions',
       headers: upstreamHeaders(credential, ctx),
@@ -102,9 +102,10 @@ export class MoonshotProvider implements Provider {
     // With n > 1, choices often make the same calls with different reasoning, and the history a
     // client sends back cannot say which choice it kept: the lowest choice's stays, the one clients read.
     const calls = reasoningKey('', '', turn.toolCalls);
-    const earlier = conversation.choiceOf.get(calls);
+    const choiceOf = (conversation.choiceOf ??= new Map());
+    const earlier = choiceOf.get(calls);
     if (earlier !== undefined && earlier < choice) return;
-    conversation.choiceOf.set(calls, choice);
+    choiceOf.set(calls, choice);
     // Carried on from where restoring reasoning left it: the history is not digested twice.
     conversation.before ??= conversation.digest.addUpTo(conversation.messages, conversation.messages.length).current();
     // Memory failures must not fail the answer the client already has.
