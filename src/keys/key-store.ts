@@ -1,3 +1,4 @@
+import { chargeFitsPeriod } from './virtual-key.js';
 import type { VirtualKey } from './virtual-key.js';
 
 /** Fields an update may set; the spend fields only with a change of budget period (see VirtualKeys.update). */
@@ -54,6 +55,12 @@ export class InMemoryKeyStore implements KeyStore {
   async addSpend(id: string, usd: number, periodStart: number): Promise<void> {
     const k = this.keys.get(id);
     if (!k) return;
+    // Reckoned under terms changed since: a charge made now, in the current period (as the SQLite store does).
+    if (!chargeFitsPeriod(k.budget_period, periodStart)) {
+      k.spend_usd += usd;
+      k.spend_total_usd += usd;
+      return;
+    }
     if (periodStart > k.spend_period_start) {
       k.spend_period_start = periodStart;
       k.spend_usd = 0;

@@ -55,14 +55,28 @@ describe('gateway keys in SQLite', () => {
   });
 
   it('adds spend atomically, starting over when a new period begins', async () => {
-    await store.keys.insertKey(key({ spend_period_start: 100 }));
-    await Promise.all([store.keys.addSpend('key_1', 1.5, 100), store.keys.addSpend('key_1', 2, 100)]);
-    expect(await store.keys.getKey('key_1')).toMatchObject({ spend_usd: 3.5, spend_total_usd: 3.5, spend_period_start: 100 });
-    await store.keys.addSpend('key_1', 0.25, 200);
-    expect(await store.keys.getKey('key_1')).toMatchObject({ spend_usd: 0.25, spend_total_usd: 3.75, spend_period_start: 200 });
+    const october = Date.UTC(2026, 9, 1);
+    const november = Date.UTC(2026, 10, 1);
+    await store.keys.insertKey(key({ spend_period_start: october }));
+    await Promise.all([store.keys.addSpend('key_1', 1.5, october), store.keys.addSpend('key_1', 2, october)]);
+    expect(await store.keys.getKey('key_1')).toMatchObject({ spend_usd: 3.5, spend_total_usd: 3.5, spend_period_start: october });
+    await store.keys.addSpend('key_1', 0.25, november);
+    expect(await store.keys.getKey('key_1')).toMatchObject({ spend_usd: 0.25, spend_total_usd: 3.75, spend_period_start: november });
     // A charge from the period before (kept by a shutdown, written later) counts in the total only.
-    await store.keys.addSpend('key_1', 5, 100);
-    expect(await store.keys.getKey('key_1')).toMatchObject({ spend_usd: 0.25, spend_total_usd: 8.75, spend_period_start: 200 });
+    await store.keys.addSpend('key_1', 5, october);
+    expect(await store.keys.getKey('key_1')).toMatchObject({ spend_usd: 0.25, spend_total_usd: 8.75, spend_period_start: november });
+  });
+
+  it('counts a charge reckoned under the terms before a period change in the new period, without moving it', async () => {
+    // Switched from day to total while a request ran: its charge carries today's start.
+    await store.keys.insertKey(key({ budget_period: 'total', spend_period_start: 0, spend_usd: 1, spend_total_usd: 1 }));
+    await store.keys.addSpend('key_1', 0.5, Date.UTC(2026, 10, 30));
+    await store.keys.addSpend('key_1', 0.25, 0);
+    expect(await store.keys.getKey('key_1')).toMatchObject({ spend_usd: 1.75, spend_total_usd: 1.75, spend_period_start: 0 });
+    // From day to month on a day other than the 1st: today's start is not a month's.
+    await store.keys.updateKey('key_1', { budget_period: 'month', spend_period_start: Date.UTC(2026, 10, 1), spend_usd: 0.5 });
+    await store.keys.addSpend('key_1', 0.5, Date.UTC(2026, 10, 30));
+    expect(await store.keys.getKey('key_1')).toMatchObject({ spend_usd: 1, spend_period_start: Date.UTC(2026, 10, 1) });
   });
 });
 

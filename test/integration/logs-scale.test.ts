@@ -138,10 +138,11 @@ describe('100k records', () => {
       expires_at: null, customer_identifier: null, metadata: null, created_at: 1, revoked_at: null, spend_usd: 0, spend_period_start: 0, spend_total_usd: 0,
     };
     await store.keys.insertKey(k);
-    await store.keys.addSpend('key_w', 1.25, 10);
-    expect(await store.keys.findKeyByHash('h-w')).toMatchObject({ id: 'key_w', spend_usd: 1.25, spend_period_start: 10 });
+    const today = Date.UTC(2026, 10, 30);
+    await store.keys.addSpend('key_w', 1.25, today);
+    expect(await store.keys.findKeyByHash('h-w')).toMatchObject({ id: 'key_w', spend_usd: 1.25, spend_period_start: today });
     // Charges are gathered for a moment before they are written; a read made meanwhile waits for them.
-    const charges = [store.keys.addSpend('key_w', 0.5, 10), store.keys.addSpend('key_w', 0.25, 10)];
+    const charges = [store.keys.addSpend('key_w', 0.5, today), store.keys.addSpend('key_w', 0.25, today)];
     expect(await store.keys.getKey('key_w')).toMatchObject({ spend_usd: 2, spend_total_usd: 2 });
     await Promise.all(charges);
     expect((await store.keys.updateKey('key_w', { revoked_at: 99 }))?.revoked_at).toBe(99);

@@ -40,6 +40,8 @@ const PATCHABLE: Record<keyof KeyPatch, (v: unknown) => SqlValue> = {
 };
 
 /** Gateway keys in SQL (portable statements; `?` placeholders). */
+const DAY_MS = 86_400_000;
+
 export class SqliteKeyRepository implements KeyStore {
   constructor(private readonly client: SqlClient) {}
 
@@ -74,20 +76,25 @@ export class SqliteKeyRepository implements KeyStore {
     return this.getKey(id);
   }
 
-  /** One statement, so concurrent charges never lose each other; a newer period starts from 0. */
   /**
-   * A charge made in the budget period starting at `periodStart`: a newer period starts the
-   * period's spend afresh; an older one (a charge kept by a shutdown and written days later)
-   * counts only in the total, never in the current period's spend.
+   * A charge made in the budget period starting at `periodStart`, in one statement, so concurrent
+   * charges never lose each other: a newer period starts the period's spend afresh; an older one (a
+   * charge kept by a shutdown and written days later) counts only in the total. A start that is
+   * not one of the key's current kind of period (see chargeFitsPeriod) was reckoned under terms a
+   * PATCH has just changed: it is a charge made now, counted in the current period's spend, and it
+   * moves no period start.
    */
   async addSpend(id: string, usd: number, periodStart: number): Promise<void> {
+    const fits = `(CASE budget_period WHEN 'total' THEN ?1 = 0 WHEN 'day' THEN ?1 % ${DAY_MS} = 0
+                     ELSE ?1 = CAST(strftime('%s', ?1 / 1000, 'unixepoch', 'start of month') AS INTEGER) * 1000 END)`;
     await this.client.execute({
       sql: `UPDATE virtual_keys SET
-              spend_usd = CASE WHEN ? > spend_period_start THEN ? WHEN ? = spend_period_start THEN spend_usd + ? ELSE spend_usd END,
-              spend_period_start = CASE WHEN ? > spend_period_start THEN ? ELSE spend_period_start END,
-              spend_total_usd = spend_total_usd + ?
-            WHERE id = ?`,
-      args: [periodStart, usd, periodStart, usd, periodStart, periodStart, usd, id],
+              spend_usd = CASE WHEN NOT ${fits} THEN spend_usd + ?2 WHEN ?1 > spend_period_start THEN ?2
+                               WHEN ?1 = spend_period_start THEN spend_usd + ?2 ELSE spend_usd END,
+              spend_period_start = CASE WHEN ${fits} AND ?1 > spend_period_start THEN ?1 ELSE spend_period_start END,
+              spend_total_usd = spend_total_usd + ?2
+            WHERE id = ?3`,
+      args: [periodStart, usd, id],
     });
   }
 
