@@ -329,3 +329,49 @@ describe('LogWriter closing', () => {
     expect(readFileSync(spool.path, 'utf8')).toContain('"straggler"');
   });
 });
+
+describe('LogWriter after a full disk', () => {
+  it('forgets the spool failure once the store takes records again, so a slow store later spools past the memory bound', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'moongate-writer-'));
+    dirs.push(dir);
+    const repo = new FakeRepo();
+    const spool = new FillableSpool(join(dir, 'moongate.db.spool.jsonl'));
+    const warnings: string[] = [];
+    const writer = new LogWriter(repo, spool, entryOf, { batchSize: 5, maxQueued: 10, flushIntervalMs: 5, retryMinMs: 10, retryMaxMs: 40, warn: (m) => warnings.push(m) });
+    writers.push(writer);
+    await writer.start();
+    repo.down = true;
+    spool.full = true;
+    for (let i = 0; i < 10; i++) writer.enqueueOutcome(outcome(`full${i}`));
+    await new Promise((r) => setTimeout(r, 200));
+    repo.down = false;
+    spool.full = false;
+    await until(() => repo.stored.size === 10);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(writer.stats.spoolFailing).toBe(false);
+    // the store is now slow: the memory bound should send batches to the spool again
+    repo.delayMs = 300;
+    for (let i = 0; i < 200; i++) writer.enqueueOutcome(outcome(`slow${i}`));
+    await new Promise((r) => setTimeout(r, 50));
+    await until(() => writer.stats.spooled > 0);
+  });
+});
+
+describe('LogWriter closing with two stragglers', () => {
+  it('waits for a straggler that came while the one before it was being spooled', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'moongate-writer-'));
+    dirs.push(dir);
+    const repo = new FakeRepo();
+    const spool = new SlowSpool(join(dir, 'moongate.db.spool.jsonl'));
+    const writer = new LogWriter(repo, spool, entryOf, { flushIntervalMs: 5, warn: () => {} });
+    await writer.start();
+    const closing = writer.close();
+    spool.delayMs = 100;
+    writer.enqueueOutcome(outcome('straggler1'));
+    setTimeout(() => writer.enqueueOutcome(outcome('straggler2')), 50);
+    await closing;
+    const text = readFileSync(spool.path, 'utf8');
+    expect(text).toContain('"straggler1"');
+    expect(text).toContain('"straggler2"');
+  });
+});

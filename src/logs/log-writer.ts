@@ -121,7 +121,12 @@ export class LogWriter {
       if (this.queue.length === 0 || this.stuck) break;
       this.draining = this.drain(true).finally(() => (this.draining = undefined));
     }
-    await Promise.all(this.overflowing);
+    await this.overflowed();
+  }
+
+  /** Until no late record is on its way to the spool: one may come while another is written. */
+  private async overflowed(): Promise<void> {
+    while (this.overflowing.size > 0) await Promise.all(this.overflowing);
   }
 
   /** For shutdown: stop timers, write everything, stop a replay between batches. */
@@ -132,7 +137,7 @@ export class LogWriter {
     this.stuck = false;
     await this.flush();
     await this.recovering;
-    await Promise.all(this.overflowing);
+    await this.overflowed();
     if (this.queue.length > 0) {
       this.options.warn(`${this.queue.length} log records could be written neither to the store nor to the spool file and are lost`);
       for (const item of this.queue.splice(0)) item.failed?.(new Error('the log record could not be stored'));
@@ -269,6 +274,8 @@ export class LogWriter {
     if (this.healthy || !this.spool.hasData) {
       try {
         this.counts.written += await this.insert(entries);
+        // Records reach the store: the spool may be tried again when the memory bound is reached.
+        this.spoolFailing = false;
         if (!this.healthy) this.storeBack('');
         return true;
       } catch (err) {
