@@ -88,9 +88,10 @@ export class Spool {
     const text = lines.join('\n') + '\n';
     return this.serialize(async () => {
       await this.init();
-      await appendWhole(file, text);
       // Only the spool itself waits to be replayed.
-      if (file === this.path) this.size += Buffer.byteLength(text);
+      await appendWhole(file, text, (bytes) => {
+        if (file === this.path) this.size += bytes;
+      });
     }).then(() => unwritable);
   }
 
@@ -183,25 +184,31 @@ export class Spool {
 }
 
 /**
- * Appends `text` whole or not at all. A disk that fills up mid-write leaves part of it behind; the
- * next append (the same batch, retried once there is room) would then start on that half line,
- * and the record glued to it would be read back as damaged and never reach the store.
+ * Appends `text` (whole lines) on a line of its own, and says by how much the file grew, failed
+ * appends included. A disk that fills up mid-write leaves part of a line behind. It is not cut
+ * back: another gateway sharing the spool may have appended after it. Instead the next append
+ * starts a new line if the file does not end with one, so that only the half line is read back
+ * as damaged (its batch is retried whole), not the first record of the retry glued to it.
  */
-async function appendWhole(file: string, text: string): Promise<void> {
-  const handle = await open(file, 'a', PRIVATE_FILE_MODE).catch(async (err: unknown) => {
+async function appendWhole(file: string, text: string, grew: (bytes: number) => void): Promise<void> {
+  const handle = await open(file, 'a+', PRIVATE_FILE_MODE).catch(async (err: unknown) => {
     // Its folder was removed under the running gateway (with the database, by a cleanup): made
     // again, or no record could reach the disk until a restart.
     ifGone(err, undefined);
     await mkdir(dirname(file), { recursive: true, mode: PRIVATE_DIR_MODE });
-    return open(file, 'a', PRIVATE_FILE_MODE);
+    return open(file, 'a+', PRIVATE_FILE_MODE);
   });
   try {
     const before = (await handle.stat()).size;
+    let lastByte = '\n';
+    if (before > 0) {
+      const { buffer } = await handle.read(Buffer.alloc(1), 0, 1, before - 1);
+      lastByte = buffer.toString('latin1');
+    }
     try {
-      await handle.appendFile(text, 'utf8');
-    } catch (err) {
-      await handle.truncate(before).catch(() => undefined);
-      throw err;
+      await handle.appendFile(lastByte === '\n' ? text : `\n${text}`, 'utf8');
+    } finally {
+      grew((await handle.stat()).size - before);
     }
   } finally {
     await handle.close();
