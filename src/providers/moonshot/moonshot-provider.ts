@@ -33,6 +33,8 @@ interface Conversation {
   before?: string;
   /** For each set of tool calls remembered from this answer, the choice it came from (see rememberTurn); made when a turn first needs it. */
   choiceOf?: Map<string, number>;
+  /** The answer has several choices (`n` > 1). */
+  severalChoices: boolean;
 }
 
 export class MoonshotProvider implements Provider {
@@ -55,7 +57,7 @@ export class MoonshotProvider implements Provider {
     clientBody?: Buffer,
   ): Promise<PreparedRequest> {
     const converted = await convertRequest(body, model, findModel('moonshot', model), this.memory, ctx.callerScope);
-    this.conversations.set(ctx, { messages: body.messages, digest: converted.conversation });
+    this.conversations.set(ctx, { messages: body.messages, digest: converted.conversation, severalChoices: typeof body.n === 'number' && body.n > 1 });
     return {
       path: '/chat/completions',
       headers: upstreamHeaders(credential, ctx),
@@ -101,11 +103,14 @@ export class MoonshotProvider implements Provider {
     if (!conversation || turn.reasoning === '' || turn.toolCalls.length === 0) return;
     // With n > 1, choices often make the same calls with different reasoning, and the history a
     // client sends back cannot say which choice it kept: the lowest choice's stays, the one clients read.
-    const calls = reasoningKey('', '', turn.toolCalls);
-    const choiceOf = (conversation.choiceOf ??= new Map());
-    const earlier = choiceOf.get(calls);
-    if (earlier !== undefined && earlier < choice) return;
-    choiceOf.set(calls, choice);
+    if (conversation.severalChoices) {
+      // A digest of the calls per turn: only worth its cost when there are choices to tell apart.
+      const calls = reasoningKey('', '', turn.toolCalls);
+      const choiceOf = (conversation.choiceOf ??= new Map());
+      const earlier = choiceOf.get(calls);
+      if (earlier !== undefined && earlier < choice) return;
+      choiceOf.set(calls, choice);
+    }
     // Carried on from where restoring reasoning left it: the history is not digested twice.
     conversation.before ??= conversation.digest.addUpTo(conversation.messages, conversation.messages.length).current();
     // Memory failures must not fail the answer the client already has.
