@@ -389,6 +389,29 @@ models:
     }
   });
 
+  it('shows a live tail whose answers take longer than its tick, instead of replacing each before it comes', async () => {
+    const record = { model: 'moonshot/kimi-k2.6', customer_identifier: 'tailed', prompt_tokens: 1, completion_tokens: 1 };
+    expect((await stack.api('/v1/logs', { body: record, token: MASTER })).status).toBe(201);
+    await stack.flush();
+    const context = await browser.newContext();
+    try {
+      const tab = await context.newPage();
+      tab.setDefaultTimeout(15_000);
+      await signIn(tab, '#/logs');
+      await tab.waitForSelector('#logs-table tbody tr');
+      await tab.evaluate(() => (document.querySelector('#logs-table') as HTMLElement).replaceChildren());
+      // Every answer takes 3 s, longer than the 2 s tick.
+      await context.route(/\/v1\/logs\?/, async (route) => {
+        await new Promise((resolve) => setTimeout(resolve, 3_000));
+        await route.continue().catch(() => undefined);
+      });
+      await tab.check('#logs-tail');
+      await tab.waitForSelector('#logs-table tbody tr', { timeout: 12_000 });
+    } finally {
+      await context.close();
+    }
+  });
+
   it('draws the charts in UTC, as the buckets and the logs are, whatever the browser’s zone', async () => {
     const context = await browser.newContext({ timezoneId: 'America/Los_Angeles', viewport: { width: 1280, height: 900 } });
     try {

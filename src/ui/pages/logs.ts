@@ -46,8 +46,10 @@ export function logsPage(root: HTMLElement): () => void {
   // Only the latest load is drawn: a slow answer (an earlier filter, a live-tail tick) coming back
   // after a newer one would otherwise replace it, under the filters and page shown now.
   let latest = 0;
+  let loading = false;
   async function load(): Promise<void> {
     const mine = ++latest;
+    loading = true;
     const params: Record<string, string | number | null> = { limit: PAGE_SIZE, bodies: 'false', cursor };
     for (const f of FILTERS) params[f] = inputs[f]!.value.trim();
     try {
@@ -60,8 +62,15 @@ export function logsPage(root: HTMLElement): () => void {
       info.textContent = `Page ${cursors.length + 1} · ${page.data.length} records · updated ${new Date().toLocaleTimeString()}`;
     } catch (err) {
       if (mine === latest) mount(table, errorBox(err));
+    } finally {
+      if (mine === latest) loading = false;
     }
   }
+  // A tick while the last load is still out is skipped: with answers slower than the tick, every
+  // answer would be replaced by the next before it came, and nothing (not even an error) shown.
+  const tick = (): void => {
+    if (!loading) void load();
+  };
   next.addEventListener('click', () => {
     cursors.push(cursor);
     cursor = nextCursor;
@@ -78,7 +87,7 @@ export function logsPage(root: HTMLElement): () => void {
     cursors.length = 0;
     cursor = null;
     void load();
-    timer = window.setInterval(() => void load(), TAIL_MS);
+    timer = window.setInterval(tick, TAIL_MS);
   });
   void load();
   return () => window.clearInterval(timer);
