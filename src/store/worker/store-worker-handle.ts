@@ -35,9 +35,17 @@ export class StoreWorkerHandle {
     return this.worker !== undefined || this.starting !== undefined;
   }
 
+  /** performance.now() of the thread's last answer (to any call). */
+  private lastAnswerAt = performance.now();
+
   /** True while calls sent to the thread have not been answered yet. */
   get busy(): boolean {
     return this.pending.size > 0;
+  }
+
+  /** How long ago the thread last answered a call. */
+  get silentForMs(): number {
+    return performance.now() - this.lastAnswerAt;
   }
 
   /** Starts the thread and waits until its store is open. */
@@ -114,6 +122,7 @@ export class StoreWorkerHandle {
   }
 
   private onReply(reply: StoreReply): void {
+    this.lastAnswerAt = performance.now();
     const call = this.settle(reply.id);
     if (!call) return; // timed out already
     if (reply.ok) call.resolve(reply.value);

@@ -15,6 +15,13 @@ import { PRIVATE_FILE_MODE } from '../private-files.js';
 const TIMEOUT_MS: Record<StoreThread, number> = { writer: 30_000, reader: 60_000 };
 /** How long a readiness ping waits behind a busy writer before the store counts as answering. */
 const BUSY_PING_MS = 500;
+/** A busy writer counts as working only if it answered something this recently: a lock wait (busy_timeout, 5 s) and a write. */
+const BUSY_ANSWERED_WITHIN_MS = 7_000;
+
+/** Calls are pending on the writer, and it answered one lately: it is working through them (see pingWriter). */
+export function busyButAnswering(busy: boolean, silentForMs: number): boolean {
+  return busy && silentForMs < BUSY_ANSWERED_WITHIN_MS;
+}
 /**
  * How long charges to keys are gathered before one UPDATE per key goes to the writer thread.
  * Sent as they came (next turn of the event loop), 720 streams made 507 calls, each a message
@@ -89,12 +96,14 @@ export class WorkerStore implements Store {
    * The writer answers calls in order: a ping sent while it waits out another process's lock (up
    * to busy_timeout, 5 s, a batch after batch) answered only after it, and readiness probes (1 s
    * in Kubernetes by default) failed for as long as the lock was held, though records were safely
-   * spooled. A writer busy with earlier calls is working: after a short wait it counts as
-   * answering. One that stops answering fails those calls at their timeout, and pings then wait.
+   * spooled. A writer busy with earlier calls that has answered one lately (within a lock wait and
+   * a write: BUSY_ANSWERED_WITHIN_MS) is working: after a short wait it counts as answering. Under
+   * steady traffic there is always a call pending, so a writer that has hung would otherwise pass
+   * for busy for good; one silent for longer is asked, and waited for like any other.
    */
   private pingWriter(): Promise<unknown> {
     const writer = this.threads.writer;
-    const busy = writer.busy;
+    const busy = busyButAnswering(writer.busy, writer.silentForMs);
     const ping = writer.call('ping', [], TIMEOUT_MS.writer);
     if (!busy) return ping;
     ping.catch(() => undefined); // its answer may come after the probe has been answered
