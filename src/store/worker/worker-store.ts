@@ -190,10 +190,13 @@ async function replayFile(file: string, taken: string, addSpend: (id: string, us
   if (usd > 0) console.warn(`moongate: wrote $${usd} of key charges kept by the last shutdown`);
 }
 
-function parseCharge(line: string): KeptCharge | undefined {
+/** A line of the charges file, or undefined when it is damaged (a charge is a positive amount: a negative one would credit the key). */
+export function parseCharge(line: string): KeptCharge | undefined {
   try {
     const c = JSON.parse(line) as Record<string, unknown>;
-    if (typeof c.id === 'string' && typeof c.usd === 'number' && Number.isFinite(c.usd) && typeof c.periodStart === 'number') return { id: c.id, usd: c.usd, periodStart: c.periodStart };
+    if (typeof c.id === 'string' && typeof c.usd === 'number' && Number.isFinite(c.usd) && c.usd > 0 && typeof c.periodStart === 'number' && Number.isFinite(c.periodStart)) {
+      return { id: c.id, usd: c.usd, periodStart: c.periodStart };
+    }
   } catch {
     // damaged: reported by the caller
   }
