@@ -10,6 +10,7 @@ import { handleAdminKeys } from './admin-keys.js';
 import { handleAdminCredentials } from './admin-credentials.js';
 import type { StoredCredentials } from '../credentials/stored-credentials.js';
 import type { VirtualKeys } from '../keys/virtual-keys.js';
+import { keyMayUse } from '../keys/model-globs.js';
 import type { RequestCost, RequestCostInput } from '../pricing/request-cost.js';
 import { handleChatCompletions } from './chat-completions.js';
 import { holdBody } from './expect-continue.js';
@@ -126,7 +127,11 @@ export function createHttpServer(deps: HttpServerDeps, inFlight: InFlightRequest
     const caller = await authenticate(req, config.master_key, deps.keys);
     if (path === '/v1/models' || path === '/models') {
       if (method !== 'GET') throw methodNotAllowed(method, path, 'GET');
-      return sendJson(res, 200, await models.list());
+      const listing = await models.list();
+      // A gateway key sees the models it may use, as OpenAI lists a key's models (and the playground offers them).
+      if (caller.kind !== 'key' || caller.key.models === null) return sendJson(res, 200, listing);
+      const globs = caller.key.models;
+      return sendJson(res, 200, { ...listing, data: listing.data.filter((m) => keyMayUse(globs, m.id)) });
     }
     if (await handleAdminKeys(req, res, path, method, caller, deps.keys)) return;
     if (await handleAdminCredentials(req, res, path, method, caller, { config, credentials: deps.credentials, health: deps.router.health })) return;

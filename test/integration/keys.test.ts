@@ -105,6 +105,18 @@ describe('gateway keys', () => {
     expect(ok.choices[0]!.message.content).toBeTruthy();
   });
 
+  it('lists only the models a key may use in /v1/models; a key without globs, and the master key, see all', async () => {
+    const { json } = await admin('POST', '/admin/keys', { name: 'k3-list', models: ['moonshot/kimi-k3'] });
+    const listed = (await clientFor(json.key).models.list()).data.map((m) => m.id);
+    expect(listed).toContain('moonshot/kimi-k3');
+    expect(listed).not.toContain('kimi');
+    expect(listed).not.toContain('moonshot/kimi-k2.6');
+    const open = await admin('POST', '/admin/keys', { name: 'all-models' });
+    const all = (await clientFor(open.json.key).models.list()).data.map((m) => m.id);
+    expect(all).toEqual(expect.arrayContaining(['kimi', 'moonshot/kimi-k2.6', 'moonshot/kimi-k3']));
+    expect((await clientFor(MASTER).models.list()).data.map((m) => m.id)).toEqual(all);
+  });
+
   it('answers 429 with retry-after past the key’s rpm', async () => {
     const { json } = await admin('POST', '/admin/keys', { name: 'slow', rpm: 2 });
     const client = clientFor(json.key);
