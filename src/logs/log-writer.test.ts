@@ -64,11 +64,11 @@ afterEach(async () => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-function setUp(options: Partial<ConstructorParameters<typeof LogWriter>[3]> = {}) {
+function setUp<S extends Spool = Spool>(options: Partial<ConstructorParameters<typeof LogWriter>[3]> = {}, makeSpool: (path: string) => S = (path) => new Spool(path) as S) {
   const dir = mkdtempSync(join(tmpdir(), 'moongate-writer-'));
   dirs.push(dir);
   const repo = new FakeRepo();
-  const spool = new Spool(join(dir, 'moongate.db.spool.jsonl'));
+  const spool = makeSpool(join(dir, 'moongate.db.spool.jsonl'));
   const warnings: string[] = [];
   const writer = new LogWriter(repo, spool, entryOf, { flushIntervalMs: 5, retryMinMs: 10, retryMaxMs: 40, warn: (m) => warnings.push(m), ...options });
   writers.push(writer);
@@ -258,13 +258,7 @@ class FillableSpool extends Spool {
 
 describe('LogWriter on a full disk (store and spool both refusing)', () => {
   it('never calls the store back without asking it, says so once, and writes everything once there is room', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'moongate-writer-'));
-    dirs.push(dir);
-    const repo = new FakeRepo();
-    const spool = new FillableSpool(join(dir, 'moongate.db.spool.jsonl'));
-    const warnings: string[] = [];
-    const writer = new LogWriter(repo, spool, entryOf, { flushIntervalMs: 5, retryMinMs: 10, retryMaxMs: 40, warn: (m) => warnings.push(m) });
-    writers.push(writer);
+    const { repo, spool, writer, warnings } = setUp({}, (path) => new FillableSpool(path));
     await writer.start();
     repo.down = true;
     spool.full = true;
@@ -282,13 +276,7 @@ describe('LogWriter on a full disk (store and spool both refusing)', () => {
   });
 
   it('keeps the records past its memory bound and says so once, rather than trying the full disk for every record', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'moongate-writer-'));
-    dirs.push(dir);
-    const repo = new FakeRepo();
-    const spool = new FillableSpool(join(dir, 'moongate.db.spool.jsonl'));
-    const warnings: string[] = [];
-    const writer = new LogWriter(repo, spool, entryOf, { batchSize: 5, maxQueued: 10, flushIntervalMs: 5, retryMinMs: 10, retryMaxMs: 40, warn: (m) => warnings.push(m) });
-    writers.push(writer);
+    const { repo, spool, writer, warnings } = setUp({ batchSize: 5, maxQueued: 10 }, (path) => new FillableSpool(path));
     await writer.start();
     repo.down = true;
     spool.full = true;
@@ -315,11 +303,7 @@ class SlowSpool extends Spool {
 
 describe('LogWriter closing', () => {
   it('waits for a record that arrived after the last flush to reach the spool before it resolves', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'moongate-writer-'));
-    dirs.push(dir);
-    const repo = new FakeRepo();
-    const spool = new SlowSpool(join(dir, 'moongate.db.spool.jsonl'));
-    const writer = new LogWriter(repo, spool, entryOf, { flushIntervalMs: 5, warn: () => {} });
+    const { spool, writer } = setUp({}, (path) => new SlowSpool(path));
     await writer.start();
     const closing = writer.close();
     // A request cut at the drain timeout ends just after the flush.
@@ -328,17 +312,24 @@ describe('LogWriter closing', () => {
     await closing;
     expect(readFileSync(spool.path, 'utf8')).toContain('"straggler"');
   });
+
+  it('waits for a straggler that came while the one before it was being spooled', async () => {
+    const { spool, writer } = setUp({}, (path) => new SlowSpool(path));
+    await writer.start();
+    const closing = writer.close();
+    spool.delayMs = 100;
+    writer.enqueueOutcome(outcome('straggler1'));
+    setTimeout(() => writer.enqueueOutcome(outcome('straggler2')), 50);
+    await closing;
+    const text = readFileSync(spool.path, 'utf8');
+    expect(text).toContain('"straggler1"');
+    expect(text).toContain('"straggler2"');
+  });
 });
 
 describe('LogWriter after a full disk', () => {
   it('forgets the spool failure once the store takes records again, so a slow store later spools past the memory bound', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'moongate-writer-'));
-    dirs.push(dir);
-    const repo = new FakeRepo();
-    const spool = new FillableSpool(join(dir, 'moongate.db.spool.jsonl'));
-    const warnings: string[] = [];
-    const writer = new LogWriter(repo, spool, entryOf, { batchSize: 5, maxQueued: 10, flushIntervalMs: 5, retryMinMs: 10, retryMaxMs: 40, warn: (m) => warnings.push(m) });
-    writers.push(writer);
+    const { repo, spool, writer } = setUp({ batchSize: 5, maxQueued: 10 }, (path) => new FillableSpool(path));
     await writer.start();
     repo.down = true;
     spool.full = true;
@@ -354,24 +345,5 @@ describe('LogWriter after a full disk', () => {
     for (let i = 0; i < 200; i++) writer.enqueueOutcome(outcome(`slow${i}`));
     await new Promise((r) => setTimeout(r, 50));
     await until(() => writer.stats.spooled > 0);
-  });
-});
-
-describe('LogWriter closing with two stragglers', () => {
-  it('waits for a straggler that came while the one before it was being spooled', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'moongate-writer-'));
-    dirs.push(dir);
-    const repo = new FakeRepo();
-    const spool = new SlowSpool(join(dir, 'moongate.db.spool.jsonl'));
-    const writer = new LogWriter(repo, spool, entryOf, { flushIntervalMs: 5, warn: () => {} });
-    await writer.start();
-    const closing = writer.close();
-    spool.delayMs = 100;
-    writer.enqueueOutcome(outcome('straggler1'));
-    setTimeout(() => writer.enqueueOutcome(outcome('straggler2')), 50);
-    await closing;
-    const text = readFileSync(spool.path, 'utf8');
-    expect(text).toContain('"straggler1"');
-    expect(text).toContain('"straggler2"');
   });
 });
