@@ -45,23 +45,20 @@ export function generateKeyId(): string {
 }
 
 /** Start of the budget period that contains `now` (UTC). */
+export function periodStart(period: BudgetPeriod, now: number): number {
+  if (period === 'total') return 0;
+  const d = new Date(now);
+  if (period === 'day') return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate());
+  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
+}
+
 /**
  * Is `start` one of `period`'s starts (0 for total, a UTC midnight for day, a UTC month's first
  * midnight for month)? A charge reckoned under terms a PATCH has since changed is not, and must not
  * move the key's period (the SQLite store asks the same in SQL).
  */
 export function chargeFitsPeriod(period: BudgetPeriod, start: number): boolean {
-  if (period === 'total') return start === 0;
-  if (period === 'day') return start % 86_400_000 === 0;
-  const d = new Date(start);
-  return start === Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
-}
-
-export function periodStart(period: BudgetPeriod, now: number): number {
-  if (period === 'total') return 0;
-  const d = new Date(now);
-  if (period === 'day') return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate());
-  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
+  return periodStart(period, start) === start;
 }
 
 /** The key as the admin API shows it: never the hash. */

@@ -258,11 +258,11 @@ export class VirtualKeys {
    */
   settle(key: VirtualKey, lease: Lease | undefined, costUsd: number | null, totalTokens: number | undefined): Promise<void> {
     // The key's terms as last known here: a request begun before a PATCH carries the old ones.
-    const start = periodStart((this.cachedById(key.id)?.key ?? key).budget_period, this.now());
+    const cached = this.cachedById(key.id);
+    const start = periodStart((cached?.key ?? key).budget_period, this.now());
     const charge = costUsd !== null && costUsd > 0 ? costUsd : 0;
     if (charge > 0) {
       // The cached copy first, synchronously: the key's very next request must see this spend.
-      const cached = this.cachedById(key.id);
       if (cached) {
         if (start > cached.key.spend_period_start) {
           cached.key.spend_period_start = start;
