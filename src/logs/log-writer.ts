@@ -226,15 +226,8 @@ export class LogWriter {
     this.inFlight += batch.length;
     const done = new Promise<void>((resolve) => setImmediate(resolve))
       .then(async () => {
-        try {
-          this.counts.spooled += await this.toSpool(batch.map((item) => item.entry));
-          this.spoolFailing = false;
-          settle(batch);
-        } catch (err) {
-          if (!this.spoolFailing) this.options.warn(`could not spool log records to ${this.spool.path} (${message(err)}); they wait in memory and both are retried`);
-          this.spoolFailing = true;
-          this.queue.unshift(...batch);
-        }
+        if (await this.spoolOrKeep(batch.map((item) => item.entry))) settle(batch);
+        else this.queue.unshift(...batch);
       })
       .finally(() => {
         this.inFlight -= batch.length;
@@ -256,7 +249,7 @@ export class LogWriter {
           // Neither store nor disk took them: keep them, and try again later (ever less often) rather than spin.
           this.queue.unshift(...batch);
           this.stuck = true;
-          this.retryMs = Math.min(this.retryMs * 2, this.options.retryMaxMs);
+          this.backOff();
           if (!this.closed) this.retryLater();
           return;
         }
@@ -282,6 +275,14 @@ export class LogWriter {
         this.storeFailed(err);
       }
     }
+    return this.spoolOrKeep(entries);
+  }
+
+  /**
+   * True when the records reached the spool file. When they did not (a full disk) they stay in
+   * memory with the caller, and that is said once, not for every batch, until the spool takes records again.
+   */
+  private async spoolOrKeep(entries: LogEntry[]): Promise<boolean> {
     try {
       this.counts.spooled += await this.toSpool(entries);
       this.spoolFailing = false;
@@ -342,6 +343,11 @@ export class LogWriter {
     this.scheduleRecovery(this.retryMs);
   }
 
+  /** The next retry waits twice as long, up to retryMaxMs. */
+  private backOff(): void {
+    this.retryMs = Math.min(this.retryMs * 2, this.options.retryMaxMs);
+  }
+
   private storeBack(detail: string): void {
     this.options.warn(`the store is back${detail}`);
     this.healthy = true;
@@ -364,7 +370,7 @@ export class LogWriter {
     // spool refusing alike) it said "the store is back" every half second while records sat in
     // memory. The next batch asks the store instead (persist); the spool is looked at again later.
     if (!this.healthy && !this.spool.hasData) {
-      this.retryMs = Math.min(this.retryMs * 2, this.options.retryMaxMs);
+      this.backOff();
       this.scheduleRecovery(this.retryMs);
       return;
     }
@@ -379,7 +385,7 @@ export class LogWriter {
       } catch (err) {
         if (this.healthy) this.storeFailed(err);
         else this.counts.storeFailures++;
-        this.retryMs = Math.min(this.retryMs * 2, this.options.retryMaxMs);
+        this.backOff();
       } finally {
         this.recovering = undefined;
       }

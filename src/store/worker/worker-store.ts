@@ -22,6 +22,7 @@ const BUSY_ANSWERED_WITHIN_MS = 7_000;
 export function busyButAnswering(busy: boolean, silentForMs: number): boolean {
   return busy && silentForMs < BUSY_ANSWERED_WITHIN_MS;
 }
+
 /**
  * How long charges to keys are gathered before one UPDATE per key goes to the writer thread.
  * Sent as they came (next turn of the event loop), 720 streams made 507 calls, each a message
