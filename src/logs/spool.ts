@@ -44,9 +44,7 @@ export class Spool {
   init(): Promise<void> {
     this.ready ??= (async () => {
       await mkdir(dirname(this.path), { recursive: true, mode: PRIVATE_DIR_MODE });
-      let total = 0;
-      for (const file of await this.files()) total += (await stat(file).catch((err: unknown) => ifGone(err, undefined)))?.size ?? 0;
-      this.size += total;
+      this.size += await this.filesSize();
     })();
     return this.ready;
   }
@@ -159,10 +157,15 @@ export class Spool {
    */
   private async measure(): Promise<void> {
     await this.serialize(async () => {
-      let total = 0;
-      for (const file of await this.files()) total += (await stat(file).catch((err: unknown) => ifGone(err, undefined)))?.size ?? 0;
-      this.size = total;
+      this.size = await this.filesSize();
     });
+  }
+
+  /** Bytes in the spool's files now (one another process replayed meanwhile counts as empty). */
+  private async filesSize(): Promise<number> {
+    let total = 0;
+    for (const file of await this.files()) total += (await stat(file).catch((err: unknown) => ifGone(err, undefined)))?.size ?? 0;
+    return total;
   }
 
   private serialize<T>(task: () => Promise<T>): Promise<T> {
