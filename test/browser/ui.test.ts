@@ -484,7 +484,7 @@ models:
       expect((await stack.api(`/admin/keys/${created.json.id}`, { method: 'DELETE', token: MASTER })).status).toBe(200);
       await tab.click('#logs-apply');
       await tab.waitForSelector('#sign-in-key');
-      expect(await tab.textContent('.sign-in .error')).toMatch(/^Signed out: the gateway refused the key\. This gateway key \(…\w{4}\) was revoked/);
+      expect(await tab.textContent('.sign-in .error')).toMatch(/^Signed out: the gateway refused the key\. This gateway key \(…[A-Za-z0-9_-]{4}\) was revoked/);
     } finally {
       await context.close();
     }
