@@ -33,7 +33,7 @@ describe('GatewayMetrics', () => {
     m.observer.onRequestFinished(outcome('kimi-k2.6'));
     m.observer.onRequestFinished(outcome('kimi-latest')); // no price in the catalogue
     m.observer.onRequestFinished(outcome(undefined, { status: 404, usage: undefined, error: { type: 'invalid_request_error', message: 'x', code: 'model_not_found' } }));
-    const text = await m.render();
+    const { text } = await m.render();
     expect(text).toMatch(/^moongate_cost_usd_total\{provider="moonshot",model="kimi-k2.6"\} 0\.0000295$/m);
     expect(text).toMatch(/^moongate_unpriced_requests_total\{provider="moonshot",model="kimi-latest"\} 1$/m);
     expect(text).toMatch(/^moongate_requests_total\{provider="none",model="none",status="404"\} 1$/m);
@@ -46,7 +46,7 @@ describe('GatewayMetrics', () => {
     for (let i = 0; i < 60; i++) m.observer.onRequestFinished(outcome(`made-up-${i}`, { status: 404 }));
     m.observer.onRequestFinished(outcome('kimi-k2.6'));
     m.observer.onRequestFinished(outcome('kimi-latest'));
-    const text = await m.render();
+    const { text } = await m.render();
     const models = new Set([...text.matchAll(/^moongate_requests_total\{provider="moonshot",model="([^"]+)"/gm)].map((x) => x[1]));
     expect(models.size).toBe(50 + 1 + 2);
     expect(models).toContain('kimi-k2.6');
@@ -54,5 +54,23 @@ describe('GatewayMetrics', () => {
     expect(models).toContain('made-up-49');
     expect(models).not.toContain('made-up-50');
     expect(text).toMatch(/^moongate_requests_total\{provider="moonshot",model="other",status="404"\} 10$/m);
+  });
+
+  it('builds one registry, at the first scrape, for scrapes that come together and the ones after', async () => {
+    const m = new GatewayMetrics({ prices, processMetrics: true });
+    let written = 3;
+    m.setSources({ logWriter: () => ({ written, backlog: 0, spoolBytes: 0, storeHealthy: true, spooled: 0, replayed: 0, storeFailures: 0, refused: 0 }) as never });
+    m.observer.onRequestFinished(outcome('kimi-k2.6'));
+    const [a, b] = await Promise.all([m.render(), m.render()]);
+    for (const { text } of [a, b]) expect(text).toMatch(/^moongate_requests_total\{provider="moonshot",model="kimi-k2.6",status="200"\} 1$/m);
+    expect(a.contentType).toMatch(/^text\/plain/);
+    expect(a.text).toMatch(/^moongate_process_cpu_seconds_total \d/m);
+    expect(a.text).toMatch(/^moongate_nodejs_eventloop_lag_seconds \d/m);
+    expect(a.text).toMatch(/^moongate_log_records_written_total 3$/m);
+    written = 5;
+    m.observer.onRequestFinished(outcome('kimi-k2.6'));
+    const { text } = await m.render();
+    expect(text).toMatch(/^moongate_log_records_written_total 5$/m);
+    expect(text).toMatch(/^moongate_requests_total\{provider="moonshot",model="kimi-k2.6",status="200"\} 2$/m);
   });
 });

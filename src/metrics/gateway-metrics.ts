@@ -1,4 +1,5 @@
-import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import type * as PromClient from 'prom-client';
+import type { Metric, Registry } from 'prom-client';
 import type { LogWriterStats } from '../logs/log-writer.js';
 import type { PriceBook } from '../pricing/price-book.js';
 import { requestCost } from '../pricing/request-cost.js';
@@ -43,14 +44,28 @@ const MAX_UNKNOWN_MODELS = 50;
 const MAX_PROVIDERS = 100;
 const MAX_ERROR_TYPES = 100;
 
+/** A scrape's answer. */
+export interface RenderedMetrics {
+  text: string;
+  contentType: string;
+}
+
 /**
  * The gateway's Prometheus metrics, in a registry of its own (tests run several gateways in one
  * process). Counters and histograms move as requests finish (`observer`); gauges read their
  * sources at scrape time.
+ *
+ * prom-client is loaded at the first scrape, not at start-up: with the OpenTelemetry API it pulls
+ * in (~100 modules), it cost ~5 MB of an idle gateway's memory, and the request path never needs
+ * it (its counters are plain numbers, see plain-metrics.ts). So the process metrics that sample
+ * over time (event-loop lag, GC pauses) start at the first scrape; the others (CPU, memory,
+ * handles) read totals and are whole from the first one.
  */
 export class GatewayMetrics {
-  readonly registry = new Registry();
   readonly observer: RequestObserver;
+  /** Request-path metrics, registered in the registry when it is built. */
+  private readonly plainMetrics: Metric[] = [];
+  private registry: Promise<Registry> | undefined;
   private readonly models: LabelLimiter;
   private readonly providers = new LabelLimiter(MAX_PROVIDERS);
   private readonly errorTypes = new LabelLimiter(MAX_ERROR_TYPES);
@@ -67,7 +82,7 @@ export class GatewayMetrics {
   private readonly overhead: PlainHistogram<'provider' | 'model'>;
 
   constructor(private readonly options: GatewayMetricsOptions) {
-    const r = this.registry;
+    const r = { registerMetric: (metric: Metric) => void this.plainMetrics.push(metric) };
     this.models = new LabelLimiter(MAX_UNKNOWN_MODELS, (model, provider) => options.prices.knows(provider, model));
     this.requests = new PlainCounter(r, 'moongate_requests_total', 'Chat requests answered, by provider, served model and HTTP status', ['provider', 'model', 'status']);
     this.errors = new PlainCounter(r, 'moongate_request_errors_total', 'Chat requests that failed (error status or an error event mid-stream), by error type', ['provider', 'model', 'type']);
@@ -77,8 +92,6 @@ export class GatewayMetrics {
     this.latency = new PlainHistogram(r, 'moongate_request_duration_seconds', 'From arrival to the last byte sent', ['provider', 'model', 'status'], LATENCY_BUCKETS);
     this.ttft = new PlainHistogram(r, 'moongate_time_to_first_token_seconds', 'Streams: from arrival to the first chunk sent', ['provider', 'model', 'status'], TTFT_BUCKETS);
     this.overhead = new PlainHistogram(r, 'moongate_gateway_overhead_seconds', 'Time spent in the gateway itself (latency minus time waiting on the upstream)', ['provider', 'model'], OVERHEAD_BUCKETS);
-    this.registerGauges();
-    if (options.processMetrics) collectDefaultMetrics({ register: this.registry, prefix: 'moongate_' });
     this.observer = { onRequestFinished: (outcome) => this.record(outcome) };
   }
 
@@ -87,12 +100,22 @@ export class GatewayMetrics {
     this.sources = { ...this.sources, ...sources };
   }
 
-  get contentType(): string {
-    return this.registry.contentType;
+  async render(): Promise<RenderedMetrics> {
+    this.registry ??= this.buildRegistry().catch((err: unknown) => {
+      this.registry = undefined; // the next scrape tries again
+      throw err;
+    });
+    const registry = await this.registry;
+    return { text: await registry.metrics(), contentType: registry.contentType };
   }
 
-  render(): Promise<string> {
-    return this.registry.metrics();
+  private async buildRegistry(): Promise<Registry> {
+    const prom = await import('prom-client');
+    const registry = new prom.Registry();
+    for (const metric of this.plainMetrics) registry.registerMetric(metric);
+    this.registerGauges(prom, registry);
+    if (this.options.processMetrics) prom.collectDefaultMetrics({ register: registry, prefix: 'moongate_' });
+    return registry;
   }
 
   /** Called once per finished request, on the request path: counters only, no I/O. */
@@ -138,8 +161,8 @@ export class GatewayMetrics {
     return s;
   }
 
-  private registerGauges(): void {
-    const registers = [this.registry];
+  private registerGauges({ Counter, Gauge }: typeof PromClient, registry: Registry): void {
+    const registers = [registry];
     // collect() runs with the metric as `this`; the sources are read through this closure.
     const sources = (): MetricsSources => this.sources;
     new Gauge({

@@ -16,9 +16,9 @@ export function metricsRoute(metrics: GatewayMetrics): RouteHandler {
     if (caller.kind === 'key') {
       throw new GatewayError(403, 'GET /metrics needs the master key, not a gateway key.', { type: 'permission_error', code: 'admin_only' });
     }
-    const body = await metrics.render();
-    res.writeHead(200, { 'content-type': metrics.contentType, 'content-length': Buffer.byteLength(body) });
-    res.end(body);
+    const { text, contentType } = await metrics.render();
+    res.writeHead(200, { 'content-type': contentType, 'content-length': Buffer.byteLength(text) });
+    res.end(text);
     return true;
   };
 }

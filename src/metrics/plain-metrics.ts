@@ -1,4 +1,9 @@
-import type { Metric, Registry } from 'prom-client';
+import type { Metric } from 'prom-client';
+
+/** Where a metric is registered: a prom-client `Registry`, or a list kept until one exists. */
+export interface MetricRegistrar {
+  registerMetric(metric: Metric): void;
+}
 
 /**
  * What the registry reads of a metric when it scrapes. prom-client's typings declare `type` as a
@@ -38,7 +43,7 @@ abstract class PlainMetric<L extends string, C extends Child<L>> {
   protected readonly written: C[] = [];
 
   constructor(
-    registry: Registry,
+    registry: MetricRegistrar,
     readonly name: string,
     readonly help: string,
     readonly labelNames: readonly L[],
@@ -138,7 +143,7 @@ export class PlainHistogram<L extends string> extends PlainMetric<L, HistogramCh
   readonly type = 'histogram' as const;
 
   constructor(
-    registry: Registry,
+    registry: MetricRegistrar,
     name: string,
     help: string,
     labelNames: readonly L[],
