@@ -330,6 +330,7 @@ export class Router {
         });
       };
       this.deps.health.beginAttempt(candidate.key);
+      const attemptsBefore = route.attempts.length;
       try {
         const outcome = await this.attempt(body, candidate, call);
         if (!candidate.callerKey) this.deps.health.onSuccess(candidate.key, candidate.limitKey);
@@ -348,7 +349,7 @@ export class Router {
           },
         };
       } catch (err) {
-        release(undefined);
+        release(tokensOfFailedAttempt(route.attempts.length > attemptsBefore ? route.attempts.at(-1) : undefined));
         const error = abortError(err, candidate);
         const verdict = judgeFailure(error, candidate.callerKey);
         this.applyVerdict(verdict.effect, candidate, error, verdict.retryAfterMs);
@@ -540,6 +541,18 @@ export class Router {
       if (!handedOver) attemptAbort.dispose();
     }
   }
+}
+
+/**
+ * The tokens a failed attempt leaves in its credential's tpm window. One never sent (`record`
+ * undefined), or refused with an error status, generated nothing: its estimate would otherwise
+ * keep the window full for a minute, so that a short outage (a burst of 500s or 429s) outlives
+ * itself as the gateway's own 429s. Anything else (a cut stream, a timeout, a client gone) may
+ * have been generating and billed: its estimate stands.
+ */
+function tokensOfFailedAttempt(record: AttemptRecord | undefined): number | undefined {
+  if (record === undefined) return 0;
+  return record.status !== undefined && (record.status < 200 || record.status >= 300) ? 0 : undefined;
 }
 
 /**
