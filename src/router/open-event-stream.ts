@@ -4,6 +4,7 @@ import type { UpstreamResponse } from '../upstream/send-request.js';
 import { TransformedEventStream } from '../upstream/transformed-event-stream.js';
 import type { Deployment } from './deployments.js';
 import { mapUpstreamError } from './map-upstream-error.js';
+import { statusForErrorType } from './status-for-error-type.js';
 import type { StopSignal } from '../upstream/stop-switch.js';
 
 /**
@@ -33,34 +34,7 @@ export async function openEventStream(
     stream.destroy();
     if (!failure) throw new GatewayError(502, `${d.provider.name}: the stream ended before its first event.`, { type: 'api_error', code: 'upstream_stream_incomplete' });
     const body = JSON.stringify({ error: { message: failure.rawMessage, type: failure.type, code: failure.code } });
-    throw mapUpstreamError(d, statusForStreamErrorType(failure.type), body, {});
+    throw mapUpstreamError(d, statusForErrorType(failure.type), body, {});
   }
   return { stream, first };
-}
-
-/** The HTTP status an error type arriving as a stream's first event stands for. */
-function statusForStreamErrorType(type: string): number {
-  switch (type) {
-    case 'invalid_request_error':
-    case 'content_filter':
-      return 400;
-    case 'invalid_authentication_error':
-    case 'incorrect_api_key_error':
-    case 'authentication_error':
-      return 401;
-    case 'permission_denied_error':
-    case 'permission_error':
-      return 403;
-    case 'resource_not_found_error':
-      return 404;
-    case 'rate_limit_reached_error':
-    case 'engine_overloaded_error':
-    case 'exceeded_current_quota_error':
-    case 'rate_limit_error':
-      return 429;
-    case 'server_error':
-      return 500;
-    default:
-      return 502;
-  }
 }

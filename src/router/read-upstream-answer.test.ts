@@ -40,6 +40,24 @@ describe('parseAnswer', () => {
     const thrown = thrownBy(() => parseAnswer('{"error":{"message":"no"}}', {}, deployment));
     expect(thrown).toMatchObject({ status: 502, message: 'mapped: {"error":{"message":"no"}}' });
   });
+
+  it('gives a 2xx answer holding an error of a known type the status that type stands for', () => {
+    const cases = [
+      ['invalid_request_error', 400],
+      ['content_filter', 400],
+      ['invalid_authentication_error', 401],
+      ['resource_not_found_error', 404],
+      ['rate_limit_reached_error', 429],
+      ['exceeded_current_quota_error', 429],
+      ['server_error', 500],
+      ['something_new', 502],
+    ] as const;
+    for (const [type, status] of cases) {
+      expect(thrownBy(() => parseAnswer(`{"error":{"message":"no","type":"${type}"}}`, {}, deployment))).toMatchObject({ status });
+    }
+    expect(thrownBy(() => parseAnswer('{"error":{"message":"no","type":7}}', {}, deployment))).toMatchObject({ status: 502 });
+    expect(thrownBy(() => parseAnswer('{"error":"no"}', {}, deployment))).toMatchObject({ status: 502 });
+  });
 });
 
 describe('readText', () => {

@@ -5,6 +5,7 @@ import { brokenWhileReading } from '../upstream/upstream-errors.js';
 import type { UpstreamResponse } from '../upstream/send-request.js';
 import type { Deployment } from './deployments.js';
 import { mapUpstreamError } from './map-upstream-error.js';
+import { statusForErrorType } from './status-for-error-type.js';
 import { redactKey } from '../providers/redact-key.js';
 
 /** A streamed upstream body read whole (an error answer, or JSON where a stream was asked for). */
@@ -16,13 +17,21 @@ export async function readText(res: UpstreamResponse, providerName: string): Pro
   }
 }
 
-/** A 2xx body as JSON; an `error` object in it is mapped like the provider's error answers. */
+/**
+ * A 2xx body as JSON. An `error` object in it is mapped like the provider's error answers, with
+ * the status its type stands for (a 502 when it has none the gateway knows): a 200 saying
+ * "invalid request" is the caller's mistake, not a broken upstream to retry everywhere.
+ */
 export function parseAnswer(text: string, headers: IncomingHttpHeaders, d: Deployment): unknown {
   const json = parseUpstreamJson(text, d.provider.name, d.credential.apiKey);
-  if (json && typeof json === 'object' && 'error' in json && (json as { error: unknown }).error) {
-    throw mapUpstreamError(d, 502, text, headers);
-  }
+  const error = json && typeof json === 'object' && 'error' in json ? (json as { error: unknown }).error : undefined;
+  if (error) throw mapUpstreamError(d, statusForErrorType(typeOf(error)), text, headers);
   return json;
+}
+
+function typeOf(error: unknown): string | undefined {
+  const type = typeof error === 'object' && error !== null ? (error as { type?: unknown }).type : undefined;
+  return typeof type === 'string' ? type : undefined;
 }
 
 function parseUpstreamJson(text: string, providerName: string, upstreamKey: string): unknown {
