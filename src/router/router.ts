@@ -1,5 +1,5 @@
 import type { GatewayConfig } from '../config/types.js';
-import type { CallContext, Provider, StreamTransformer, Usage } from '../providers/types.js';
+import type { CallContext, Provider, StreamFailure, StreamTransformer, Usage } from '../providers/types.js';
 import { GatewayError, toGatewayError } from '../server/gateway-error.js';
 import type { CallerCredentials } from '../server/caller-credentials.js';
 import type { ChatRequestBody } from '../server/validate-chat-request.js';
@@ -25,6 +25,7 @@ import type { RouteTarget } from './resolve-model.js';
 import { backoffMs, judgeFailure, retryAfter } from './retry-policy.js';
 import type { FailureVerdict } from './retry-policy.js';
 import { mapUpstreamError } from './map-upstream-error.js';
+import { statusForErrorType } from './status-for-error-type.js';
 import type { StopSignal, StopSwitch } from '../upstream/stop-switch.js';
 
 /** One try at one upstream: where it went and how it ended. */
@@ -344,7 +345,7 @@ export class Router {
           ...stream,
           finish: ({ usage, failed: streamFailed }) => {
             unlink();
-            if (streamFailed && !candidate.callerKey) this.deps.health.onFailure(candidate.key, 'stream ended with an error');
+            if (streamFailed && !candidate.callerKey && !requestAtFault(stream.transformer.failure)) this.deps.health.onFailure(candidate.key, 'stream ended with an error');
             release(usage?.total_tokens);
           },
         };
@@ -541,6 +542,19 @@ export class Router {
       if (!handedOver) attemptAbort.dispose();
     }
   }
+}
+
+/**
+ * Did the error that ended a started stream blame the request rather than the deployment? Judged
+ * as the same error under its own status would be: Moonshot's content filter stopping the model's
+ * output (`content_filter`, a 400) or another caller mistake found mid-stream is the request's,
+ * and a few of them at once must not rest the deployment for every other caller. Server errors,
+ * cuts and silences (no failure recorded, or the gateway's own api_error) count against it.
+ */
+function requestAtFault(failure: StreamFailure | undefined): boolean {
+  if (failure === undefined) return false;
+  const error = new GatewayError(statusForErrorType(failure.type), failure.rawMessage, { type: failure.type, code: failure.code });
+  return judgeFailure(error, false).effect === 'answered';
 }
 
 /**
