@@ -36,6 +36,31 @@ describe('DeploymentHealth', () => {
     expect(health.canTry('m/a/k', 'm/a')).toBe(true);
   });
 
+  it('a rest of 0 ms (a 429 without a retry time while the breaker is off, or `retry-after: 0`) neither rests the deployment nor leaves it to one probe at a time', () => {
+    const now = 1_000_000;
+    const health = new DeploymentHealth({ fails: 1, cooldownMs: 0, windowMs: 60_000, now: () => now });
+    health.coolFor('m/a/k', 0, 'HTTP 429');
+    expect(health.canTry('m/a/k', 'm/a')).toBe(true);
+    health.beginAttempt('m/a/k');
+    // Other requests are not held back behind this one as if it were a probe.
+    expect(health.canTry('m/a/k', 'm/a')).toBe(true);
+    expect(health.deploymentState('m/a/k')).toBe('ok');
+    expect(health.availableIn('m/a/k', 'm/a')).toBe(0);
+
+    // A probe answered so ends, and the deployment is open to all again.
+    const { health: breaker, advance } = setup();
+    for (let i = 0; i < 3; i++) breaker.onFailure('m/a/k', 'HTTP 500');
+    advance(31_000);
+    breaker.beginAttempt('m/a/k');
+    expect(breaker.canTry('m/a/k', 'm/a')).toBe(false);
+    breaker.coolFor('m/a/k', 0, 'HTTP 429');
+    expect(breaker.canTry('m/a/k', 'm/a')).toBe(true);
+    // A rest under way is not cut short by it.
+    for (let i = 0; i < 3; i++) breaker.onFailure('m/a/j', 'HTTP 500');
+    breaker.coolFor('m/a/j', 0, 'HTTP 429');
+    expect(breaker.deploymentState('m/a/j')).toBe('cooling_down');
+  });
+
   it('keeps a bounded number of breakers: failures for made-up model names do not pile up', () => {
     const { health, advance } = setup();
     for (let i = 0; i < 2_000; i++) health.onFailure(`m/a/junk-${i}`, 'HTTP 500');

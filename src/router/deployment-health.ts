@@ -123,6 +123,10 @@ export class DeploymentHealth {
 
   /** The provider asked us to wait (429 with a retry time): rest this deployment that long. */
   coolFor(deployment: string, ms: number, reason: string): void {
+    // Nothing to wait for (a 429 without a retry time while the breaker is off, `retry-after: 0`):
+    // no rest, and no half-open state either, which would let one request through at a time and
+    // answer the others 503 "probing". A probe that got this answer has ended.
+    if (ms <= 0) return this.endProbe(deployment);
     const b = this.breaker(deployment);
     b.lastError = reason;
     b.probeUntil = 0;
