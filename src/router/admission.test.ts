@@ -41,6 +41,14 @@ describe('InMemoryLimitCounters', () => {
     const c = new InMemoryLimitCounters(() => 0);
     expect((await c.tryAcquire('k', { tpm: 100 }, 500)).ok).toBe(true);
   });
+
+  it('counts a window holding only attempts that used nothing (released with 0 tokens) as empty', async () => {
+    const c = new InMemoryLimitCounters(() => 0);
+    const failed = await c.tryAcquire('k', { tpm: 100 }, 50);
+    if (failed.ok) await c.release(failed.lease, 0);
+    expect((await c.tryAcquire('k', { tpm: 100 }, 500)).ok).toBe(true);
+    expect((await c.tryAcquire('k', { tpm: 100 }, 500)).ok).toBe(false);
+  });
 });
 
 describe('Admission', () => {

@@ -48,10 +48,12 @@ export class InMemoryLimitCounters implements LimitCounters {
     if (limits.rpm !== undefined && s.requests.length >= limits.rpm) {
       return { ok: false, retryAfterMs: s.requests[s.requests.length - limits.rpm]! + MINUTE - now, limit: 'rpm' };
     }
-    if (limits.tpm !== undefined && s.tokens.length > 0) {
+    if (limits.tpm !== undefined) {
       let used = 0;
       for (const t of s.tokens) used += t.n;
-      if (used + tokens > limits.tpm) {
+      // A request larger than the whole limit goes through a window that holds nothing, or only
+      // attempts that used nothing (refused upstream: released with 0); it would never fit otherwise.
+      if (used > 0 && used + tokens > limits.tpm) {
         let freed = 0;
         for (const t of s.tokens) {
           freed += t.n;
