@@ -11,6 +11,15 @@ describe('judgeFailure', () => {
     }
   });
 
+  it('disables a configured key with no money left whatever the status it came with (Moonshot has answered it as a 403)', () => {
+    for (const e of [error(403, 'exceeded_current_quota_error'), error(403, 'insufficient_quota', 'insufficient_quota'), error(400, 'exceeded_current_quota_error')]) {
+      expect(judgeFailure(e, false)).toEqual({ retryable: true, effect: 'disable_credential' });
+      expect(judgeFailure(e, true)).toEqual({ retryable: false, effect: 'none' });
+    }
+    // A plain 403 is still the request's.
+    expect(judgeFailure(error(403, 'permission_denied_error'), false)).toEqual({ retryable: false, effect: 'answered' });
+  });
+
   it("returns a caller's own rejected or empty key at once, changing nothing shared", () => {
     for (const e of [error(401), error(429, 'exceeded_current_quota_error'), error(429, 'insufficient_quota', 'insufficient_quota')]) {
       expect(judgeFailure(e, true)).toEqual({ retryable: false, effect: 'none' });

@@ -44,10 +44,10 @@ export function judgeFailure(error: GatewayError, callerBroughtKey: boolean): Fa
     const verdict = judgeFailure(error, false);
     return { ...verdict, effect: 'none' };
   }
-  if (status === 401 || error.code === 'invalid_credential_format') return { retryable: true, effect: 'disable_credential' };
+  // No balance, whatever status says it: usually a 429, a 403 by some of Moonshot's docs.
+  if (status === 401 || error.code === 'invalid_credential_format' || noBalance(error)) return { retryable: true, effect: 'disable_credential' };
   if (status === 429) {
     const retryAfterMs = retryAfter(error);
-    if (noBalance(error)) return { retryable: true, effect: 'disable_credential' };
     if (error.code === 'gateway_capacity_exceeded') return { retryable: false, effect: 'none' };
     return { retryable: true, effect: 'cool', retryAfterMs };
   }
