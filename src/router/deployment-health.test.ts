@@ -153,6 +153,27 @@ describe('DeploymentHealth', () => {
     expect(health.canTry('moonshot/bad/kimi-k3', 'moonshot/bad')).toBe(true);
   });
 
+  it('a success of an attempt that began before the key was disabled, or the breaker opened, undoes neither', () => {
+    const { health, advance } = setup();
+    const stale = health.beginAttempt('m/a/k');
+    advance(1_000);
+    health.disableCredential('m/a', 'Invalid Authentication');
+    for (let i = 0; i < 3; i++) health.onFailure('m/a/k', 'HTTP 500');
+    advance(1_000);
+    health.onSuccess('m/a/k', 'm/a', stale);
+    expect(health.isDisabled('m/a')).toBe(true);
+    expect(health.deploymentState('m/a/k')).toBe('cooling_down');
+    // An attempt sent after them tells how things are now.
+    health.onSuccess('m/a/k', 'm/a', health.beginAttempt('m/a/k'));
+    expect(health.isDisabled('m/a')).toBe(false);
+    expect(health.deploymentState('m/a/k')).toBe('ok');
+    // Failures counted before a breaker opens are cleared by any success, as before.
+    for (let i = 0; i < 2; i++) health.onFailure('m/a/j', 'HTTP 500');
+    health.onSuccess('m/a/j', 'm/a', stale);
+    health.onFailure('m/a/j', 'HTTP 500');
+    expect(health.deploymentState('m/a/j')).toBe('ok');
+  });
+
   it('reports cooling credentials in the snapshot', () => {
     const { health, now } = setup();
     for (let i = 0; i < 3; i++) health.onFailure('moonshot/a/kimi-k2.6', 'HTTP 500');

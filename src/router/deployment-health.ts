@@ -29,6 +29,8 @@ export type DeploymentState = 'ok' | 'cooling_down' | 'probing';
 interface Breaker {
   failures: number[];
   openUntil: number;
+  /** Epoch ms when it last opened: an attempt sent before that cannot close it. */
+  openedAt: number;
   /** Epoch ms until which the probe in flight holds the deployment; 0 when none is. */
   probeUntil: number;
   lastError?: string;
@@ -51,7 +53,8 @@ const MAX_BREAKERS = 1_000;
 
 export class DeploymentHealth {
   private readonly breakers = new Map<string, Breaker>();
-  private readonly disabled = new Map<string, { reason: string; until: number }>();
+  /** Rejected credentials: why, until when they are skipped, and since when (`at`). */
+  private readonly disabled = new Map<string, { reason: string; until: number; at: number }>();
   private readonly now: () => number;
 
   constructor(private readonly options: HealthOptions) {
@@ -77,11 +80,15 @@ export class DeploymentHealth {
     return Math.max(0, b.openUntil - now);
   }
 
-  /** The chosen deployment is about to be tried; past its cooldown, this request is the probe. */
-  beginAttempt(deployment: string): void {
+  /**
+   * The chosen deployment is about to be tried; past its cooldown, this request is the probe.
+   * Returns when the attempt began, for `onSuccess`.
+   */
+  beginAttempt(deployment: string): number {
     const b = this.breakers.get(deployment);
     const now = this.now();
     if (b && b.openUntil !== 0 && now >= b.openUntil) b.probeUntil = now + (this.options.probeTimeoutMs ?? 600_000);
+    return now;
   }
 
   /** The probe ended without telling anything about the deployment (client gone, our own error). */
@@ -90,9 +97,17 @@ export class DeploymentHealth {
     if (b) b.probeUntil = 0;
   }
 
-  onSuccess(deployment: string, credential: string): void {
-    this.breakers.delete(deployment);
-    this.disabled.delete(credential);
+  /**
+   * An attempt begun at `attemptBegan` (beginAttempt's answer) succeeded. It closes the breaker and
+   * re-enables the credential only if it was sent after they opened or were disabled: a long answer
+   * sent before a key was rejected, finishing after, says nothing about the key now, and would put
+   * it back in rotation for the next request to fail on. Without a time, the success is taken as now.
+   */
+  onSuccess(deployment: string, credential: string, attemptBegan = this.now()): void {
+    const b = this.breakers.get(deployment);
+    if (b && (b.openUntil === 0 || attemptBegan >= b.openedAt)) this.breakers.delete(deployment);
+    const disabled = this.disabled.get(credential);
+    if (disabled && attemptBegan >= disabled.at) this.disabled.delete(credential);
   }
 
   /** A failure that says this deployment is unwell (5xx, network, timeout). Returns true if it now rests. */
@@ -109,12 +124,14 @@ export class DeploymentHealth {
     if (now < b.probeUntil) {
       b.probeUntil = 0;
       b.openUntil = now + this.options.cooldownMs;
+      b.openedAt = now;
       return true;
     }
     b.failures = b.failures.filter((t) => now - t < this.options.windowMs);
     b.failures.push(now);
     if (b.failures.length >= this.options.fails) {
       b.openUntil = now + this.options.cooldownMs;
+      b.openedAt = now;
       b.failures = [];
       return true;
     }
@@ -130,12 +147,17 @@ export class DeploymentHealth {
     const b = this.breaker(deployment);
     b.lastError = reason;
     b.probeUntil = 0;
-    b.openUntil = Math.max(b.openUntil, this.now() + ms);
+    const now = this.now();
+    if (now + ms > b.openUntil) {
+      b.openUntil = now + ms;
+      b.openedAt = now;
+    }
   }
 
   /** The provider rejected the key itself: no model is served with it until it works again. */
   disableCredential(credential: string, reason: string): void {
-    this.disabled.set(credential, { reason, until: this.now() + (this.options.recheckMs ?? 5 * 60_000) });
+    const now = this.now();
+    this.disabled.set(credential, { reason, until: now + (this.options.recheckMs ?? 5 * 60_000), at: now });
   }
 
   /** Disabled and not yet due for another try. */
@@ -185,7 +207,7 @@ export class DeploymentHealth {
         this.forgetSettled();
         if (this.breakers.size >= MAX_BREAKERS) this.breakers.delete(this.leastNeeded());
       }
-      b = { failures: [], openUntil: 0, probeUntil: 0 };
+      b = { failures: [], openUntil: 0, openedAt: 0, probeUntil: 0 };
       this.breakers.set(deployment, b);
     }
     return b;

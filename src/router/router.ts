@@ -330,11 +330,11 @@ export class Router {
           console.error(`moongate: could not release a ${candidate.limitKey} slot: ${err instanceof Error ? err.message : String(err)}`);
         });
       };
-      this.deps.health.beginAttempt(candidate.key);
+      const attemptBegan = this.deps.health.beginAttempt(candidate.key);
       const attemptsBefore = route.attempts.length;
       try {
         const outcome = await this.attempt(body, candidate, call);
-        if (!candidate.callerKey) this.deps.health.onSuccess(candidate.key, candidate.limitKey);
+        if (!candidate.callerKey) this.deps.health.onSuccess(candidate.key, candidate.limitKey, attemptBegan);
         if (outcome.kind === 'json') {
           release(outcome.usage?.total_tokens);
           return outcome;
@@ -353,7 +353,7 @@ export class Router {
         release(tokensOfFailedAttempt(route.attempts.length > attemptsBefore ? route.attempts.at(-1) : undefined));
         const error = abortError(err, candidate);
         const verdict = judgeFailure(error, candidate.callerKey);
-        this.applyVerdict(verdict.effect, candidate, error, verdict.retryAfterMs);
+        this.applyVerdict(verdict.effect, candidate, error, verdict.retryAfterMs, attemptBegan);
         if (!verdict.retryable) throw error;
         lastError = error;
         refusedBy = verdict.effect === 'disable_credential' ? candidate.provider.name : undefined;
@@ -391,12 +391,12 @@ export class Router {
   }
 
   /** Updates the deployment's health; state changes are also told to the operator's console. */
-  private applyVerdict(effect: FailureVerdict['effect'], d: Deployment, error: GatewayError, retryAfterMs: number | undefined): void {
+  private applyVerdict(effect: FailureVerdict['effect'], d: Deployment, error: GatewayError, retryAfterMs: number | undefined, attemptBegan: number): void {
     const reason = `${error.status} ${error.type}: ${error.message}`.slice(0, 300);
     if (effect === 'none') {
       this.deps.health.endProbe(d.key);
     } else if (effect === 'answered') {
-      this.deps.health.onSuccess(d.key, d.limitKey);
+      this.deps.health.onSuccess(d.key, d.limitKey, attemptBegan);
     } else if (effect === 'unhealthy') {
       if (this.deps.health.onFailure(d.key, reason)) {
         console.warn(`moongate: ${d.key} is cooling down for ${this.config.router.cooldown.seconds} s after repeated failures (last: ${reason})`);
