@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { GatewayError } from '../server/gateway-error.js';
-import { Admission } from './admission.js';
+import { Admission, NoUsableCandidate } from './admission.js';
 import { InMemoryLimitCounters } from './limit-counters.js';
 
 const never = new AbortController().signal;
@@ -156,6 +156,31 @@ describe('Admission', () => {
     const started = Date.now();
     await expect(admission.admit([candidate('a', 1)], 0, never)).rejects.toMatchObject({ status: 429 });
     expect(Date.now() - started).toBeLessThan(1000);
+  });
+
+  it('passes over a candidate that may no longer be used when its turn comes, and says so when none is left', async () => {
+    const admission = new Admission(new InMemoryLimitCounters(), { maxWaitMs: 5_000, maxQueueSize: 10 });
+    const dead = new Set<string>();
+    const usable = (c: { limitKey: string }) => !dead.has(c.limitKey);
+    const a = await admission.admit([candidate('a', 1)], 0, never);
+    const b = await admission.admit([candidate('b', 1)], 0, never);
+    const waiting = admission.admit([candidate('a', 1), candidate('b', 1)], 0, never, { usable });
+    await new Promise((r) => setTimeout(r, 20));
+    // a's key is rejected, and the failure frees its slot: the waiting request keeps waiting for b.
+    dead.add('a');
+    await admission.release(a.lease, 0);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(admission.queued).toBe(1);
+    await admission.release(b.lease, undefined);
+    await expect(waiting).resolves.toMatchObject({ candidate: { limitKey: 'b' } });
+
+    const stuck = admission.admit([candidate('b', 1)], 0, never, { usable });
+    await new Promise((r) => setTimeout(r, 20));
+    dead.add('b');
+    // Any wake-up (another credential's slot freeing) finds nothing left to wait for.
+    await admission.release((await admission.admit([candidate('c', 1)], 0, never)).lease, undefined);
+    await expect(stuck).rejects.toBeInstanceOf(NoUsableCandidate);
+    expect(admission.queued).toBe(0);
   });
 
   it('stops waiting when the client goes away', async () => {

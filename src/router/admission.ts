@@ -14,6 +14,27 @@ export interface AdmissionCandidate {
 /** The code of the 429 a request gets when no credential had room in time. */
 export const CAPACITY_EXCEEDED = 'gateway_capacity_exceeded';
 
+/**
+ * Thrown by `admit` when every candidate has become unusable while the request waited (its key
+ * rejected, its deployment resting): the router chooses again rather than send it there.
+ */
+export class NoUsableCandidate extends Error {
+  constructor() {
+    super('no candidate may be used any more');
+  }
+}
+
+export interface AdmitOptions<C> {
+  /** false: give the 429 at once rather than wait (the router has a fallback to try instead). */
+  wait?: boolean;
+  /**
+   * Asked of each candidate at every try. The candidates were chosen before the wait began; one
+   * whose key was rejected, or whose deployment started resting, meanwhile is passed over, or
+   * the slot its failure frees would draw every waiting request into the same failure.
+   */
+  usable?: (candidate: C) => boolean;
+}
+
 export interface AdmissionOptions {
   maxWaitMs: number;
   maxQueueSize: number;
@@ -47,9 +68,10 @@ export class Admission {
   /**
    * The first candidate with room takes the request. With none, it waits (up to maxWaitMs) unless
    * `wait` is false (the router has a fallback to try instead) or every full credential is at a
-   * per-minute limit that frees up too late: then the 429 comes at once.
+   * per-minute limit that frees up too late: then the 429 comes at once. Rejects with
+   * NoUsableCandidate when `usable` says no to every candidate.
    */
-  async admit<C extends AdmissionCandidate>(candidates: C[], tokens: number, signal: StopSignal, { wait = true }: { wait?: boolean } = {}): Promise<{ candidate: C; lease: Lease | undefined }> {
+  async admit<C extends AdmissionCandidate>(candidates: C[], tokens: number, signal: StopSignal, { wait = true, usable }: AdmitOptions<C> = {}): Promise<{ candidate: C; lease: Lease | undefined }> {
     const deadline = Date.now() + (wait ? this.options.maxWaitMs : 0);
     for (;;) {
       let soonest = Infinity;
@@ -57,7 +79,10 @@ export class Admission {
       // A concurrency slot frees up whenever a request ends, and so may tpm room (a request's actual
       // usage replaces its estimate); an rpm window only at a known time.
       let onlyTimedLimits = true;
+      let anyUsable = false;
       for (const candidate of this.weightedOrder(candidates)) {
+        if (usable && !usable(candidate)) continue;
+        anyUsable = true;
         if (!candidate.limits) {
           this.unlimitedInFlight.set(candidate.limitKey, (this.unlimitedInFlight.get(candidate.limitKey) ?? 0) + 1);
           return { candidate, lease: { key: candidate.limitKey, unlimited: true, tokens, at: 0 } };
@@ -68,6 +93,7 @@ export class Admission {
         limitHit = result.limit;
         if (result.limit !== 'rpm') onlyTimedLimits = false;
       }
+      if (!anyUsable) throw new NoUsableCandidate();
       const now = Date.now();
       const tooLate = onlyTimedLimits && now + soonest > deadline;
       if (now >= deadline || tooLate || this.waiters.size >= this.options.maxQueueSize) {

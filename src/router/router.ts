@@ -8,7 +8,7 @@ import { sendBufferedRequest } from '../upstream/send-buffered-request.js';
 import { sendUpstreamRequest } from '../upstream/send-request.js';
 import type { UpstreamRequest } from '../upstream/send-request.js';
 import type { TransformedEventStream } from '../upstream/transformed-event-stream.js';
-import { CAPACITY_EXCEEDED } from './admission.js';
+import { CAPACITY_EXCEEDED, NoUsableCandidate } from './admission.js';
 import type { Admission } from './admission.js';
 import type { Lease } from './limit-counters.js';
 import { guardContextWindow } from './context-window-guard.js';
@@ -241,6 +241,12 @@ export class Router {
     const giveUp = (): GatewayError => (refusedBy !== undefined ? credentialsRefused(refusedBy, call.operator ? lastError : undefined) : lastError!);
     /** Deployments passed over because their credentials were full while a fallback could be tried. */
     let passedOver: Deployment[] | undefined;
+    /**
+     * May a deployment chosen before a wait for room still be sent this request? What the picks
+     * below are made of: one that may be tried now, or (nowhere else to go) one that failed for this
+     * request already, unless its key has been rejected since.
+     */
+    const usable = (d: Deployment): boolean => this.deps.health.canTry(d.key, d.limitKey) || (failed?.has(d.key) === true && !this.deps.health.isDisabled(d.limitKey));
 
     for (let tries = 0; ; tries++) {
       let next = this.available(groups, failed);
@@ -264,7 +270,7 @@ export class Router {
       try {
         if (pick.length === 0 && lastError) {
           // Everything has failed once: try the same places again after a backoff.
-          pick = groups.flat().filter((d) => this.deps.health.canTry(d.key, d.limitKey) || (failed?.has(d.key) && !this.deps.health.isDisabled(d.limitKey)));
+          pick = groups.flat().filter(usable);
           if (pick.length === 0) throw giveUp();
           const retries = Math.min(...pick.map((d) => failed?.get(d.key) ?? 0));
           const wait = backoffMs(retries - 1, this.config.router.backoff_ms, retryAfter(lastError), this.deps.random);
@@ -307,11 +313,16 @@ export class Router {
         // Timed here rather than through timeWaiting: every request passes, and that adds an async step.
         const admitting = performance.now();
         try {
-          admitted = await this.deps.admission.admit(pick, needed, signal, { wait: !laterGroup });
+          admitted = await this.deps.admission.admit(pick, needed, signal, { wait: !laterGroup, usable });
         } finally {
           route.waitedMs += performance.now() - admitting;
         }
       } catch (err) {
+        if (err instanceof NoUsableCandidate) {
+          // What it waited for failed meanwhile: choose again (not a try: nothing was sent).
+          tries--;
+          continue;
+        }
         if (!(err instanceof GatewayError)) throw abortError(err);
         // Refused before any upstream was tried: the record and metrics still name the model asked for.
         route.provider ??= pick[0]!.provider.name;
