@@ -361,10 +361,14 @@ export class Router {
           },
         };
       } catch (err) {
-        release(tokensOfFailedAttempt(route.attempts.length > attemptsBefore ? route.attempts.at(-1) : undefined));
+        // No record: refused before it was sent (by the provider's conversion).
+        const record = route.attempts.length > attemptsBefore ? route.attempts.at(-1) : undefined;
+        release(tokensOfFailedAttempt(record));
         const error = abortError(err, candidate);
         const verdict = judgeFailure(error, candidate.callerKey);
-        this.applyVerdict(verdict.effect, candidate, error, verdict.retryAfterMs, attemptBegan);
+        // A request never sent tells nothing about the deployment: as a probe, or the first try of
+        // a rejected key, its 400 must not close the breaker or re-enable the key.
+        this.applyVerdict(record === undefined ? 'none' : verdict.effect, candidate, error, verdict.retryAfterMs, attemptBegan);
         if (!verdict.retryable) throw error;
         lastError = error;
         refusedBy = verdict.effect === 'disable_credential' ? candidate.provider.name : undefined;
