@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { GatewayError } from '../server/gateway-error.js';
-import { judgeFailure } from './retry-policy.js';
+import { OwnFailure, judgeFailure } from './retry-policy.js';
 
 const error = (status: number, type?: string, code?: string) => new GatewayError(status, 'x', { ...(type ? { type } : {}), ...(code ? { code } : {}) });
 
@@ -31,6 +31,13 @@ describe('judgeFailure', () => {
     expect(judgeFailure(error(503), false)).toMatchObject({ retryable: true, effect: 'unhealthy' });
     expect(judgeFailure(error(400), false)).toEqual({ retryable: false, effect: 'answered' });
     expect(judgeFailure(error(499), false)).toEqual({ retryable: false, effect: 'none' });
+  });
+
+  it("knows the gateway's own failures by their class, not their code, which an upstream may use too", () => {
+    for (const code of ['internal_error', 'request_timeout']) {
+      expect(judgeFailure(new OwnFailure(code === 'internal_error' ? 500 : 504, 'x', { code }), false)).toEqual({ retryable: false, effect: 'none' });
+      expect(judgeFailure(error(code === 'internal_error' ? 500 : 504, 'api_error', code), false)).toMatchObject({ retryable: true, effect: 'unhealthy' });
+    }
   });
 
   it("retries every server error but 501 elsewhere: Cloudflare's 520–524 and an overloaded 529 count against the deployment", () => {

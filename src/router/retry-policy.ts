@@ -1,4 +1,13 @@
-import type { GatewayError } from '../server/gateway-error.js';
+import { GatewayError } from '../server/gateway-error.js';
+
+/**
+ * A failure the gateway made of an attempt itself: the request stopped (its deadline passed, the
+ * client left) or an error inside the gateway. It says nothing about the deployment and is not
+ * retried. Known by its class, not its code: an upstream may answer with the very same codes
+ * (another Moongate in front of the provider answers `internal_error`, `request_timeout`), and
+ * its 5xx must fail over and count like any other.
+ */
+export class OwnFailure extends GatewayError {}
 
 /** What a failed attempt says about the request and about the deployment that failed. */
 export interface FailureVerdict {
@@ -36,7 +45,7 @@ function noBalance(error: GatewayError): boolean {
 export function judgeFailure(error: GatewayError, callerBroughtKey: boolean): FailureVerdict {
   const status = error.status;
   // Our own failures and a client gone say nothing about the deployment.
-  if (status === 499 || error.code === 'internal_error' || error.code === 'request_timeout') return { retryable: false, effect: 'none' };
+  if (status === 499 || error instanceof OwnFailure) return { retryable: false, effect: 'none' };
   // A caller's own key is theirs: its failures never change shared state, and its rejection is final.
   if (callerBroughtKey) {
     const keyProblem = status === 401 || noBalance(error) || error.code === 'invalid_credential_format';

@@ -22,7 +22,7 @@ import { openEventStream } from './open-event-stream.js';
 import { parseAnswer, readText } from './read-upstream-answer.js';
 import { resolveModel, resolveTargets } from './resolve-model.js';
 import type { RouteTarget } from './resolve-model.js';
-import { backoffMs, judgeFailure, retryAfter } from './retry-policy.js';
+import { OwnFailure, backoffMs, judgeFailure, retryAfter } from './retry-policy.js';
 import type { FailureVerdict } from './retry-policy.js';
 import { mapUpstreamError } from './map-upstream-error.js';
 import { statusForErrorType } from './status-for-error-type.js';
@@ -432,20 +432,20 @@ export class Router {
   /** Turns an abort (client gone, deadline, first-token timeout) into the error it stands for. */
   private classifyAbort(err: unknown, request: StopSignal, deadlineMs: number, d: Deployment | undefined): GatewayError {
     if (request.reason instanceof DeadlineExceeded) {
-      return new GatewayError(504, `${d ? `${d.provider.name}: ` : ''}the request did not finish within router.timeout_ms (${deadlineMs} ms).`, {
+      return new OwnFailure(504, `${d ? `${d.provider.name}: ` : ''}the request did not finish within router.timeout_ms (${deadlineMs} ms).`, {
         type: 'timeout_error',
         code: 'request_timeout',
       });
     }
     if (request.reason instanceof GatewayShuttingDown) return request.reason;
-    if (request.aborted) return new GatewayError(499, 'The client closed the connection.', { type: 'api_error', code: 'client_closed_request' });
+    if (request.aborted) return new OwnFailure(499, 'The client closed the connection.', { type: 'api_error', code: 'client_closed_request' });
     if (err instanceof FirstTokenTimeout && d) {
       return new GatewayError(504, `${d.provider.name}: no first token within router.first_token_timeout_ms (${this.config.router.first_token_timeout_ms} ms).`, {
         type: 'timeout_error',
         code: 'first_token_timeout',
       });
     }
-    return toGatewayError(err);
+    return asGatewayError(err);
   }
 
   /**
@@ -488,7 +488,7 @@ export class Router {
       record.duration_ms = performance.now() - sentAt;
       // Stopped by the request (deadline, client gone, shutdown): the record says that, not what
       // the aborted upstream call looked like ("could not reach").
-      const error = err instanceof FirstTokenTimeout ? err : call.abort.signal.aborted ? this.classifyAbort(err, call.abort.signal, this.config.router.timeout_ms, d) : toGatewayError(err);
+      const error = err instanceof FirstTokenTimeout ? err : call.abort.signal.aborted ? this.classifyAbort(err, call.abort.signal, this.config.router.timeout_ms, d) : asGatewayError(err);
       if (error instanceof GatewayError) {
         record.error_type = error.type;
         record.error_message = error.message.slice(0, 300);
@@ -617,6 +617,13 @@ function allCoolingDown(groups: Deployment[][], health: DeploymentHealth): Gatew
     code: 'no_healthy_deployment',
     headers: { 'retry-after': String(seconds) },
   });
+}
+
+/** An error as a GatewayError; one that was not one already (a bug, a provider's exception) is the gateway's own failure. */
+function asGatewayError(err: unknown): GatewayError {
+  if (err instanceof GatewayError) return err;
+  const own = toGatewayError(err);
+  return new OwnFailure(own.status, own.message, { type: own.type, code: own.code });
 }
 
 /** Adds the time `wait` takes to the route's waits. */
