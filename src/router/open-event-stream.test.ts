@@ -52,6 +52,13 @@ describe('openEventStream', () => {
     await expect(open(upstream([]), deployment(silent))).rejects.toThrow('p: the stream ended before its first event.');
   });
 
+  it('calls a stream that ends ([DONE]) without a single chunk a 502 upstream_stream_incomplete, with or without keep-alives first', async () => {
+    for (const parts of [['data: [DONE]\n\n'], [': keep-alive\n\n', 'data: [DONE]\n\n'], ['data: [DONE]']]) {
+      const res = upstream(parts);
+      await expect(open(res)).rejects.toMatchObject({ status: 502, code: 'upstream_stream_incomplete', message: 'p: the stream ended ([DONE]) before its first chunk.' });
+    }
+  });
+
   it('calls a connection that breaks before the first event a 502 upstream_incomplete', async () => {
     const res = upstream([], Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' }));
     await expect(open(res)).rejects.toMatchObject({ status: 502, code: 'upstream_incomplete', message: 'p: the connection broke before the first event (UND_ERR_SOCKET)' });

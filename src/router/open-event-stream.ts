@@ -36,5 +36,18 @@ export async function openEventStream(
     const body = JSON.stringify({ error: { message: failure.rawMessage, type: failure.type, code: failure.code } });
     throw mapUpstreamError(d, statusForErrorType(failure.type), body, {});
   }
+  if (endedBeforeFirstChunk(stream)) {
+    stream.destroy();
+    throw new GatewayError(502, `${d.provider.name}: the stream ended ([DONE]) before its first chunk.`, { type: 'api_error', code: 'upstream_stream_incomplete' });
+  }
   return { stream, first };
+}
+
+/**
+ * Its only event was the end: `[DONE]` with no chunk before it (a proxy that swallowed the
+ * upstream's error, say). Handed on, the client would get an answer with nothing in it, not even
+ * a finish_reason; failing here lets the router try elsewhere, unseen.
+ */
+function endedBeforeFirstChunk(stream: TransformedEventStream): boolean {
+  return stream.eventsRead === 1 && stream.transformer.finished && !stream.transformer.failed;
 }
