@@ -15,6 +15,11 @@ const routes: Record<string, (res: ServerResponse, body: string) => void> = {
     res.write(JSON.stringify(body));
     res.end('}');
   },
+  '/v1/bom': (res) => {
+    res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
+    res.write(Buffer.from([0xef, 0xbb]));
+    res.end(Buffer.concat([Buffer.from([0xbf]), Buffer.from('{"ok":"é"}')]));
+  },
   '/v1/teapot': (res) => {
     res.writeHead(418, { 'content-type': 'application/json', 'retry-after': '7' });
     res.end('{"error":{"message":"short and stout"}}');
@@ -65,6 +70,12 @@ describe('sendBufferedRequest', () => {
     expect(res.headers['content-type']).toBe('application/json');
     expect(JSON.parse(res.text)).toEqual({ echo: '{"q":1}' });
     expect(res.headersAt).toBeGreaterThan(0);
+  });
+
+  it('drops a byte-order mark that opens the answer (JSON may be parsed ignoring one), even split between reads', async () => {
+    const res = await sendBufferedRequest(pools, request('/bom'));
+    expect(res.text).toBe('{"ok":"é"}');
+    expect(JSON.parse(res.text)).toEqual({ ok: 'é' });
   });
 
   it('gives non-2xx answers with their body and headers, for the provider to map', async () => {

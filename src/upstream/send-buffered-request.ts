@@ -2,6 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { UpstreamPools } from './pool.js';
 import { dispatchUpstream } from './dispatch-upstream.js';
 import { brokenWhileReading } from './upstream-errors.js';
+import { withoutBom } from './without-bom.js';
 import type { UpstreamRequest } from './send-request.js';
 
 export interface BufferedUpstreamResponse {
@@ -33,7 +34,7 @@ export function sendBufferedRequest(pools: UpstreamPools, req: UpstreamRequest):
       },
       onData: (chunk) => chunks.push(chunk),
       onEnd() {
-        const text = chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8');
+        const text = withoutBom(chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8'));
         resolve({ status, headers, text, headersAt });
       },
       onBodyError: (err) => reject(brokenWhileReading(req.providerName, err)),

@@ -43,6 +43,14 @@ describe('UpstreamBody', () => {
     expect(flow.resumed).toBe(1);
   });
 
+  it('reads the rest as text without a byte-order mark that opens it', async () => {
+    const { b } = body();
+    b.push(Buffer.from([0xef, 0xbb, 0xbf]));
+    b.push(Buffer.from('{"error":{}}'));
+    b.end();
+    await expect(b.text()).resolves.toBe('{"error":{}}');
+  });
+
   it('reads the rest as text', async () => {
     const { b } = body();
     b.push(Buffer.from('{"error":'));

@@ -1,3 +1,5 @@
+import { withoutBom } from './without-bom.js';
+
 /** How an upstream body asks undici's dispatcher to stop, go on, or give up reading the socket. */
 export interface FlowControl {
   pause(): void;
@@ -55,11 +57,11 @@ export class UpstreamBody {
     return new Promise((resolve, reject) => (this.waiter = { resolve, reject }));
   }
 
-  /** The rest of the body as text (error answers). */
+  /** The rest of the body as text (error answers), without a byte-order mark opening it. */
   async text(): Promise<string> {
     const parts: Buffer[] = [];
     for (let chunk = await this.read(); chunk !== null; chunk = await this.read()) parts.push(chunk);
-    return Buffer.concat(parts).toString('utf8');
+    return withoutBom(Buffer.concat(parts).toString('utf8'));
   }
 
   /** Stops reading and closes the connection; a read waiting now, or made later, rejects. */
