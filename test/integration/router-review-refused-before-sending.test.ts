@@ -27,13 +27,13 @@ const state = async (url: string): Promise<string> => ((await (await fetch(`${ur
 
 describe('a request refused before it was sent', () => {
   it('does not close the breaker of the resting deployment it would have probed', async () => {
-    const gw = await startGatewayOn(sim, `router: { retries: 0, cooldown: { fails: 2, seconds: 0.2 } }\nproviders: { moonshot: { ${regions}, credentials: [{ name: a, api_key: sk-a }] } }`);
+    const gw = await startGatewayOn(sim, `router: { retries: 0, cooldown: { fails: 2, seconds: 0.6 } }\nproviders: { moonshot: { ${regions}, credentials: [{ name: a, api_key: sk-a }] } }`);
     try {
       sim.injectFault({ status: 500, times: 2 });
       await chat(gw.url);
       await chat(gw.url);
       expect(await state(gw.url)).toBe('cooling_down');
-      await new Promise((r) => setTimeout(r, 250));
+      await new Promise((r) => setTimeout(r, 650));
       const refused = await chat(gw.url, refusedByConversion);
       expect(refused.status).toBe(400);
       expect(sim.requests.filter((r) => r.path.endsWith('/chat/completions'))).toHaveLength(2);

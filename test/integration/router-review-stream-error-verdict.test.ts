@@ -22,7 +22,7 @@ beforeAll(async () => {
       res.writeHead(200, { 'content-type': 'text/event-stream' });
       res.write('data: {"id":"x","object":"chat.completion.chunk","created":1,"model":"kimi-k2.6","choices":[{"index":0,"delta":{"content":"Hello"}}]}\n\n');
       // Ended once every stream of the burst has started (each start counts as a success).
-      setTimeout(() => res.end(`data: ${errorEvent}\n\n`), 300);
+      setTimeout(() => res.end(`data: ${errorEvent}\n\n`), 500);
     });
   });
   await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
