@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Provider } from '../providers/types.js';
 import { GatewayError } from '../server/gateway-error.js';
 import type { UpstreamResponse } from '../upstream/send-request.js';
+import { ANSWER_TOO_LARGE } from '../upstream/upstream-body.js';
 import type { Deployment } from './deployments.js';
 import { parseAnswer, readText } from './read-upstream-answer.js';
 
@@ -81,5 +82,10 @@ describe('readText', () => {
   it('blanks the key the gateway sent out of an error an upstream echoes it in', () => {
     const err = thrownBy(() => parseAnswer('{"error":{"message":"Incorrect API key provided: sk-test-secret-1234."}}', {}, deployment));
     expect(err?.message).toBe('mapped: {"error":{"message":"Incorrect API key provided: [key …1234]."}}');
+  });
+
+  it('an error body past the size limit is a 502 invalid_upstream_response, not a broken connection', async () => {
+    const res = { status: 500, headers: {}, body: { text: () => Promise.reject(Object.assign(new Error('too big'), { code: ANSWER_TOO_LARGE })) } } as unknown as UpstreamResponse;
+    await expect(readText(res, 'p')).rejects.toMatchObject({ status: 502, code: 'invalid_upstream_response', message: expect.stringContaining('p: answered with a body larger than 128 MB') });
   });
 });

@@ -1,6 +1,8 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { GatewayError } from '../server/gateway-error.js';
 import { MAX_JSON_DEPTH, nestedDeeperThan } from '../server/json-nesting.js';
+import { answerTooLarge } from '../upstream/answer-limits.js';
+import { ANSWER_TOO_LARGE } from '../upstream/upstream-body.js';
 import { brokenWhileReading } from '../upstream/upstream-errors.js';
 import type { UpstreamResponse } from '../upstream/send-request.js';
 import type { Deployment } from './deployments.js';
@@ -13,7 +15,7 @@ export async function readText(res: UpstreamResponse, providerName: string): Pro
   try {
     return await res.body.text();
   } catch (err) {
-    throw brokenWhileReading(providerName, err);
+    throw (err as { code?: unknown }).code === ANSWER_TOO_LARGE ? answerTooLarge(providerName) : brokenWhileReading(providerName, err);
   }
 }
 

@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import type { Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { UpstreamPools } from './pool.js';
 import { sendBufferedRequest } from './send-buffered-request.js';
 import type { UpstreamRequest } from './send-request.js';
@@ -29,6 +29,16 @@ const routes: Record<string, (res: ServerResponse, body: string) => void> = {
     res.write('{"partial":');
     setTimeout(() => res.socket?.destroy(), 20);
   },
+  '/v1/endless': (res) => {
+    // A body that never ends: 64 KB a tick until the connection is closed.
+    res.writeHead(200, { 'content-type': 'application/json' });
+    const chunk = Buffer.alloc(64 * 1024, 0x20);
+    const timer = setInterval(() => res.write(chunk), 1);
+    res.on('close', () => {
+      clearInterval(timer);
+      endlessClosed = true;
+    });
+  },
   '/v1/slow': (res) => {
     const timer = setTimeout(() => res.writeHead(200).end('{}'), 2_000);
     res.on('close', () => clearTimeout(timer));
@@ -36,6 +46,7 @@ const routes: Record<string, (res: ServerResponse, body: string) => void> = {
 };
 
 let server: Server;
+let endlessClosed = false;
 let baseUrl: string;
 const pools = new UpstreamPools();
 
@@ -118,5 +129,16 @@ describe('sendBufferedRequest', () => {
 
   it('gives up after the headers timeout', async () => {
     await expect(sendBufferedRequest(pools, request('/slow', { timeoutMs: 100 }))).rejects.toMatchObject({ status: 504, code: 'upstream_timeout' });
+  });
+
+  it('stops reading a body past its limit: a 502 invalid_upstream_response, and the connection closed', async () => {
+    await expect(sendBufferedRequest(pools, request('/endless'), 1024 * 1024)).rejects.toMatchObject({
+      status: 502,
+      code: 'invalid_upstream_response',
+      message: expect.stringContaining('up: answered with a body larger than 1 MB'),
+    });
+    await vi.waitFor(() => expect(endlessClosed).toBe(true));
+    // The pool is still of use.
+    expect((await sendBufferedRequest(pools, request('/echo'))).status).toBe(200);
   });
 });

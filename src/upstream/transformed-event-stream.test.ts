@@ -67,4 +67,15 @@ describe('TransformedEventStream', () => {
       expect(out[0]).toContain(body.slice(0, 10));
     }
   });
+
+  it('ends with an error event, and closes the upstream, when an event or a line grows past its limit', async () => {
+    const huge = upstream([`data: ${chunk}\n\n`, `data: {"content":"${'x'.repeat(600)}`, 'x'.repeat(600), '"}\n\n', 'data: [DONE]\n\n']);
+    const stream = new TransformedEventStream(huge, new PassthroughStreamTransformer({ providerName: 'p', forwardUsageChunk: true }), 1_000);
+    const out = await all(stream);
+    expect(out[0]).toBe(`data: ${chunk}\n\n`);
+    expect(out.at(-1)).toMatch(/^data: \{"error":\{"message":"p: upstream sent more than 1000 characters without ending an event/);
+    expect(out.join('')).not.toContain('[DONE]');
+    expect(stream.transformer.failure?.code).toBe('upstream_stream_incomplete');
+    expect(huge.body.destroyed).toBe(true);
+  });
 });

@@ -2,6 +2,7 @@ import { StringDecoder } from 'node:string_decoder';
 import { createParser } from 'eventsource-parser';
 import type { EventSourceParser } from 'eventsource-parser';
 import type { StreamTransformer } from '../providers/types.js';
+import { MAX_EVENT_CHARS } from './answer-limits.js';
 import type { UpstreamResponse } from './send-request.js';
 
 /** Enough of a body that is not an event stream to show what it was (a preview, or a short error). */
@@ -21,6 +22,8 @@ export class TransformedEventStream {
   private pending = '';
   private ended = false;
   private atStart = true;
+  /** The parser gave up on an event or a line longer than MAX_EVENT_CHARS. */
+  private oversized = false;
   /** The text read before the first event: what an upstream said if it sent no event stream. */
   private textBeforeFirstEvent = '';
   /** performance.now() of the last network read: any bytes, SSE comments included. */
@@ -31,11 +34,17 @@ export class TransformedEventStream {
   constructor(
     private readonly upstream: UpstreamResponse,
     readonly transformer: StreamTransformer,
+    private readonly maxEventChars = MAX_EVENT_CHARS,
   ) {
     this.parser = createParser({
+      // An upstream that never ends a line or an event must not fill the memory.
+      maxBufferSize: maxEventChars,
       onEvent: (event) => {
         if (this.eventsRead++ === 0) this.textBeforeFirstEvent = '';
         this.pending += transformer.onData(event.data);
+      },
+      onError: (err) => {
+        if (err.type === 'max-buffer-size-exceeded') this.oversized = true;
       },
     });
   }
@@ -67,6 +76,11 @@ export class TransformedEventStream {
       const text = this.decode(read);
       if (this.eventsRead === 0 && this.textBeforeFirstEvent.length < MAX_NON_EVENT_TEXT) this.textBeforeFirstEvent += text;
       this.parser.feed(text);
+      if (this.oversized) {
+        this.ended = true;
+        this.pending += this.transformer.abort(`upstream sent more than ${this.maxEventChars} characters without ending an event; the gateway stopped reading`);
+        this.destroy();
+      }
     }
   }
 

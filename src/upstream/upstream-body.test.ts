@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { UpstreamBody } from './upstream-body.js';
+import { ANSWER_TOO_LARGE, UpstreamBody } from './upstream-body.js';
 
 function body() {
   const flow = { paused: 0, resumed: 0, aborted: [] as Error[] };
@@ -93,5 +93,20 @@ describe('UpstreamBody', () => {
     b.end();
     await new Promise((resolve) => setTimeout(resolve, 40));
     expect(flow.aborted).toHaveLength(0);
+  });
+
+  it('reads the rest as text up to a limit, past which it closes the connection and says so by code', async () => {
+    const { b, flow } = body();
+    b.push(Buffer.from('0123456789'));
+    b.push(Buffer.from('0123456789'));
+    const reading = b.text(15);
+    await expect(reading).rejects.toMatchObject({ code: ANSWER_TOO_LARGE });
+    expect(b.destroyed).toBe(true);
+    expect(flow.aborted).toHaveLength(1);
+
+    const small = body();
+    small.b.push(Buffer.from('{"ok":1}'));
+    small.b.end();
+    expect(await small.b.text(8)).toBe('{"ok":1}');
   });
 });

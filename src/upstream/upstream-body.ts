@@ -1,4 +1,8 @@
 import { withoutBom } from './without-bom.js';
+import { MAX_ANSWER_BYTES } from './answer-limits.js';
+
+/** The code of text()'s error for a body past its limit. */
+export const ANSWER_TOO_LARGE = 'ANSWER_TOO_LARGE';
 
 /** How an upstream body asks undici's dispatcher to stop, go on, or give up reading the socket. */
 export interface FlowControl {
@@ -57,10 +61,21 @@ export class UpstreamBody {
     return new Promise((resolve, reject) => (this.waiter = { resolve, reject }));
   }
 
-  /** The rest of the body as text (error answers), without a byte-order mark opening it. */
-  async text(): Promise<string> {
+  /**
+   * The rest of the body as text (error answers), without a byte-order mark opening it. Past
+   * `maxBytes` the connection is closed and it rejects with an Error whose code is ANSWER_TOO_LARGE.
+   */
+  async text(maxBytes = MAX_ANSWER_BYTES): Promise<string> {
     const parts: Buffer[] = [];
-    for (let chunk = await this.read(); chunk !== null; chunk = await this.read()) parts.push(chunk);
+    let bytes = 0;
+    for (let chunk = await this.read(); chunk !== null; chunk = await this.read()) {
+      bytes += chunk.length;
+      if (bytes > maxBytes) {
+        this.destroy();
+        throw Object.assign(new Error(`the body is larger than ${maxBytes} bytes`), { code: ANSWER_TOO_LARGE });
+      }
+      parts.push(chunk);
+    }
     return withoutBom(Buffer.concat(parts).toString('utf8'));
   }
 
