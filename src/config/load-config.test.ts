@@ -337,6 +337,13 @@ describe('parseConfigText', () => {
     ]);
   });
 
+  it('rejects a glob in a credential\'s models with its line (ids are matched exactly: it would serve nothing)', () => {
+    const text = lines('providers:', '  moonshot:', '    credentials:', '      - name: a', '        api_key: k', '        models: [kimi-k2.6, "kimi-*"]');
+    expect(problemsOf(text)).toEqual([
+      'moongate.yaml:6:29: providers.moonshot.credentials[0].models[1]: model ids are matched exactly, without globs (got "kimi-*"); list each id, e.g. [kimi-k2.6, kimi-k2.5]',
+    ]);
+  });
+
   it('validates store and redis', () => {
     expect(parseConfigText('store: sqlite:./logs.db\n', 'f', {}).store).toBe('sqlite:./logs.db');
     expect(problemsOf(lines('store: mysql://x', 'redis: localhost:6379'))).toEqual([
