@@ -1,5 +1,7 @@
-import { describe, expect, it } from 'vitest';
-import { expectShape, gatewayErrorMessage, gatewayUrl, masterKeyHint } from './admin-client.js';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { callGateway, expectShape, gatewayErrorMessage, gatewayUrl, masterKeyHint } from './admin-client.js';
 
 describe('gatewayUrl', () => {
   it('takes --url, else MOONGATE_URL (empty counts as unset), else the default', () => {
@@ -44,5 +46,32 @@ describe('gatewayErrorMessage', () => {
     expect(gatewayErrorMessage({ error: { message: 'no' } })).toBe('no');
     expect(gatewayErrorMessage(null)).toBeUndefined();
     expect(gatewayErrorMessage({ error: 'no' })).toBeUndefined();
+  });
+});
+
+describe('callGateway against a gateway that never answers', () => {
+  // Accepts every request and never answers (a wedged gateway); loopback only.
+  const silent = createServer(() => {});
+  let url: string;
+  beforeAll(async () => {
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    url = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`;
+  });
+  afterAll(() => {
+    silent.closeAllConnections();
+    return new Promise((resolve) => silent.close(resolve));
+  });
+
+  it('gives up after its timeout and says the gateway is reachable but does not answer (not "could not reach")', async () => {
+    await expect(callGateway(url, 'GET', '/admin/keys', {}, undefined, { timeoutMs: 300 })).rejects.toThrow(
+      `the gateway at ${url} did not answer within 0.3 s; it is reachable but busy or stuck. Try again, or check its own output.`,
+    );
+  });
+
+  it('stops at once when its signal fires, and throws the abort as it is', async () => {
+    const abort = new AbortController();
+    setTimeout(() => abort.abort(), 100);
+    const err = (await callGateway(url, 'GET', '/v1/logs', {}, undefined, { signal: abort.signal }).catch((e: unknown) => e)) as Error;
+    expect(err.name).toBe('AbortError');
   });
 });

@@ -41,25 +41,56 @@ export interface GatewayAnswer {
   json: unknown;
 }
 
+/** How long a CLI command waits for a gateway's answer (undici's own default is 5 minutes). */
+export const GATEWAY_ANSWER_TIMEOUT_MS = 30_000;
+
+export interface CallOptions {
+  /** Stops the request (Ctrl-C); the abort error is thrown as it is, for the caller to tell apart. */
+  signal?: AbortSignal;
+  timeoutMs?: number;
+}
+
 /**
  * One request to a running gateway, for every CLI command that asks one (`keys`, `logs`). A
- * gateway that cannot be reached, or an answer that is not JSON, becomes an error that says what
- * happened and what to check, instead of undici's or JSON.parse's own words.
+ * gateway that cannot be reached, does not answer in time, or answers something that is not JSON
+ * becomes an error that says what happened and what to check, instead of undici's or
+ * JSON.parse's own words.
  */
-export async function callGateway(baseUrl: string, method: string, path: string, headers: Record<string, string>, body?: string): Promise<GatewayAnswer> {
+export async function callGateway(
+  baseUrl: string,
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+  body?: string,
+  options: CallOptions = {},
+): Promise<GatewayAnswer> {
+  const timeoutMs = options.timeoutMs ?? GATEWAY_ANSWER_TIMEOUT_MS;
+  const failed = (err: unknown, what: string): Error => {
+    if (options.signal?.aborted) return err as Error;
+    const e = err as { code?: string; message?: string };
+    if (e.code === 'UND_ERR_HEADERS_TIMEOUT' || e.code === 'UND_ERR_BODY_TIMEOUT') {
+      return new Error(`the gateway at ${baseUrl} did not answer within ${timeoutMs / 1000} s; it is reachable but busy or stuck. Try again, or check its own output.`);
+    }
+    return new Error(`${what} (${e.code ?? e.message}).${what.startsWith('could not') ? ' Is it running? Use --url to point at it.' : ' Try again.'}`);
+  };
   let res;
   try {
-    res = await request(`${baseUrl.replace(/\/+$/, '')}${path}`, { method: method as 'GET', headers, ...(body !== undefined ? { body } : {}) });
+    res = await request(`${baseUrl.replace(/\/+$/, '')}${path}`, {
+      method: method as 'GET',
+      headers,
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(body !== undefined ? { body } : {}),
+    });
   } catch (err) {
-    const e = err as { code?: string; message?: string };
-    throw new Error(`could not reach the gateway at ${baseUrl} (${e.code ?? e.message}). Is it running? Use --url to point at it.`);
+    throw failed(err, `could not reach the gateway at ${baseUrl}`);
   }
   let text: string;
   try {
     text = await res.body.text();
   } catch (err) {
-    const e = err as { code?: string; message?: string };
-    throw new Error(`the gateway at ${baseUrl} closed the connection in the middle of its answer (${e.code ?? e.message}); try again.`);
+    throw failed(err, `the gateway at ${baseUrl} closed the connection in the middle of its answer`);
   }
   try {
     return { status: res.statusCode, text, json: JSON.parse(text) as unknown };

@@ -50,10 +50,17 @@ export async function runLogs(options: LogsOptions): Promise<void> {
     throw new Error('--api-key and --master-key were both given, with different keys; give one (they are the same option).');
   }
   const masterKey = options.masterKey ?? options.apiKey;
+  // Ctrl-C (or SIGTERM) stops the request in flight too: a gateway that accepts the connection and
+  // never answers kept the command running for undici's 5 minutes after the signal.
+  const abort = new AbortController();
   const reader: LogReader = options.store
     ? await storeLogReader(options.store)
-    : httpLogReader(gatewayUrl(options.url), masterKey ?? nonEmpty(process.env.MOONGATE_MASTER_KEY), options.masterKey !== undefined ? '--master-key' : '--api-key');
-  const abort = new AbortController();
+    : httpLogReader(
+        gatewayUrl(options.url),
+        masterKey ?? nonEmpty(process.env.MOONGATE_MASTER_KEY),
+        options.masterKey !== undefined ? '--master-key' : '--api-key',
+        abort.signal,
+      );
   const stop = (): void => abort.abort();
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
@@ -65,8 +72,14 @@ export async function runLogs(options: LogsOptions): Promise<void> {
       pollMs: options.interval,
       signal: abort.signal,
       print: (r) => console.log(options.json ? JSON.stringify(r) : printable(formatLogLine(r))),
-      warn: (message) => console.error(`moongate logs: ${message}`),
+      // A request stopped by the signal is no trouble worth reporting.
+      warn: (message) => {
+        if (!abort.signal.aborted) console.error(`moongate logs: ${message}`);
+      },
     });
+  } catch (err) {
+    // Stopped by the signal: an ordinary end, as when it comes between two polls.
+    if (!abort.signal.aborted) throw err;
   } finally {
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);

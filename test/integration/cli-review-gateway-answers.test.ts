@@ -19,6 +19,7 @@ let closedPort: string;
 beforeAll(async () => {
   server = createServer((req, res) => {
     const kind = req.url!.split('/')[1];
+    if (kind === 'hang') return; // Accepts the request and never answers: a wedged gateway.
     if (kind === 'html') {
       res.writeHead(200, { 'content-type': 'text/html' });
       res.end('<html>a web page</html>');
@@ -40,12 +41,20 @@ beforeAll(async () => {
 });
 afterAll(() => new Promise((resolve) => server.close(resolve)));
 
-function run(args: string[]): Promise<{ code: number | null; out: string }> {
+function run(args: string[], signalAfterMs?: number): Promise<{ code: number | null; out: string }> {
   const child = spawn(process.execPath, [cli, ...args], { env: { PATH: process.env.PATH }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, out })));
+  if (signalAfterMs !== undefined) setTimeout(() => child.kill('SIGINT'), signalAfterMs);
+  // Never left behind: a CLI that ignores its signal is killed when the test gives up on it.
+  const guard = setTimeout(() => child.kill('SIGKILL'), 15_000);
+  return new Promise((resolve) =>
+    child.on('close', (code) => {
+      clearTimeout(guard);
+      resolve({ code, out });
+    }),
+  );
 }
 
 const noJsError = (out: string) => expect(out).not.toMatch(/Cannot read properties|is not valid JSON|Unexpected token|undefined/);
@@ -97,6 +106,18 @@ describe('moongate logs against an answer that is not Moongate', () => {
       expect(code).toBe(1);
       expect(out).toContain('is not a Moongate answer');
       noJsError(out);
+    }
+  });
+});
+
+describe('moongate logs against a gateway that never answers', () => {
+  it('stops at Ctrl-C (it waited for the pending request, up to 5 minutes)', async () => {
+    for (const follow of [[], ['--follow']]) {
+      const started = Date.now();
+      const { code, out } = await run(['logs', ...follow, '--url', `${base}/hang`], 1500);
+      expect(Date.now() - started).toBeLessThan(6000);
+      expect(code).toBe(0);
+      expect(out).toBe('');
     }
   });
 });

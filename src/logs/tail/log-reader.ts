@@ -15,8 +15,11 @@ export interface LogReader {
   close(): Promise<void>;
 }
 
-/** Reads from a running gateway's `GET /v1/logs` (bodies left out). `keyFlag` is named in a 401's hint. */
-export function httpLogReader(baseUrl: string, apiKey: string | undefined, keyFlag = '--api-key'): LogReader {
+/**
+ * Reads from a running gateway's `GET /v1/logs` (bodies left out). `keyFlag` is named in a 401's hint;
+ * `signal` stops a request in flight (Ctrl-C must not wait for a gateway that does not answer).
+ */
+export function httpLogReader(baseUrl: string, apiKey: string | undefined, keyFlag = '--api-key', signal?: AbortSignal): LogReader {
   const root = baseUrl.replace(/\/+$/, '');
   return {
     async page(filter, limit, after) {
@@ -28,7 +31,7 @@ export function httpLogReader(baseUrl: string, apiKey: string | undefined, keyFl
       if (filter.status !== undefined) params.set('status', String(filter.status));
       if (filter.from_ms !== undefined) params.set('from', String(Math.floor(filter.from_ms)));
       if (after) params.set('cursor', encodeCursor(after));
-      const answer = await callGateway(root, 'GET', `/v1/logs?${params}`, apiKey ? { authorization: `Bearer ${apiKey}` } : {});
+      const answer = await callGateway(root, 'GET', `/v1/logs?${params}`, apiKey ? { authorization: `Bearer ${apiKey}` } : {}, undefined, signal ? { signal } : {});
       if (answer.status !== 200) {
         const hint = answer.status === 401 ? ` ${masterKeyHint(apiKey, keyFlag)}` : '';
         const message = `${root} answered ${answer.status}: ${gatewayErrorMessage(answer.json) ?? 'no message'}${hint}`;
