@@ -2,6 +2,9 @@ import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator } from '../../src/sim/index.js';
@@ -32,8 +35,12 @@ afterAll(async () => {
 });
 
 function check(base: string, key: string): Promise<{ code: number | null; out: string }> {
-  const env = { PATH: process.env.PATH, MOONSHOT_API_BASE: base };
-  const child = spawn(process.execPath, [cli, 'check', 'moonshot', '--key', key], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  return run(['check', 'moonshot', '--key', key], { MOONSHOT_API_BASE: base });
+}
+
+function run(args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; out: string }> {
+  const env = { PATH: process.env.PATH, ...extraEnv };
+  const child = spawn(process.execPath, [cli, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr.on('data', (d: Buffer) => (out += d.toString()));
@@ -56,5 +63,22 @@ describe('moongate check moonshot', () => {
     const { code, out } = await check(sim.globalBaseUrl, 'sk-review-check-good');
     expect(out).toMatch(/^OK {2}--key: ok — The key works on/m);
     expect(code).toBe(0);
+  });
+});
+
+describe('moongate check moonshot with a config that is not valid', () => {
+  it('says the configuration is not valid, lists every problem, and exits 2 (a setup problem, not a failing key)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'moongate-review-check-'));
+    try {
+      const file = join(dir, 'moongate.yaml');
+      writeFileSync(file, 'server: { port: "abc" }\nloging: {}\n');
+      const { code, out } = await run(['check', 'moonshot', '--config', file]);
+      expect(out).toBe(
+        `moongate check: the configuration is not valid, nothing was checked:\n${file}:1:11: server.port: must be a number (got a string)\n${file}:2:1: loging: unknown key (did you mean "logging"?)\n`,
+      );
+      expect(code).toBe(2);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
