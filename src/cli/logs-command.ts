@@ -7,6 +7,7 @@ import { tailLogs } from '../logs/tail/tail-logs.js';
 import type { LogFilter, StatusFilter } from '../store/store.js';
 import { gatewayUrl } from './admin-client.js';
 import { printable } from './printable.js';
+import { mentionsStore } from './store-error.js';
 
 export interface LogsOptions {
   follow?: boolean;
@@ -54,7 +55,7 @@ export async function runLogs(options: LogsOptions): Promise<void> {
   // never answers kept the command running for undici's 5 minutes after the signal.
   const abort = new AbortController();
   const reader: LogReader = options.store
-    ? await storeLogReader(options.store)
+    ? await openStoreReader(options.store)
     : httpLogReader(
         gatewayUrl(options.url),
         masterKey ?? nonEmpty(process.env.MOONGATE_MASTER_KEY),
@@ -84,6 +85,16 @@ export async function runLogs(options: LogsOptions): Promise<void> {
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
     await reader.close();
+  }
+}
+
+/** `--store`'s reader; an error that does not say which store (SQLite's "file is not a database") is told which. */
+async function openStoreReader(store: string): Promise<LogReader> {
+  try {
+    return await storeLogReader(store);
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    throw mentionsStore(message, store) ? err : new Error(`cannot read the store ${store}: ${message}`);
   }
 }
 
