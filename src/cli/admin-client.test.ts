@@ -10,6 +10,14 @@ describe('gatewayUrl', () => {
     expect(gatewayUrl(undefined, { MOONGATE_URL: '' })).toBe('http://127.0.0.1:4000');
   });
 
+  it('takes the base URL OpenAI clients are given (…/v1) as the gateway it names: admin and log routes are at the root', () => {
+    expect(gatewayUrl('http://127.0.0.1:4000/v1', {})).toBe('http://127.0.0.1:4000');
+    expect(gatewayUrl(undefined, { MOONGATE_URL: 'https://gw.example.com/v1/' })).toBe('https://gw.example.com');
+    expect(gatewayUrl('http://127.0.0.1:4000/', {})).toBe('http://127.0.0.1:4000');
+    // A gateway behind a path prefix keeps it.
+    expect(gatewayUrl('https://example.com/moongate', {})).toBe('https://example.com/moongate');
+  });
+
   it('says which setting holds a URL without a scheme, and the expected form', () => {
     expect(() => gatewayUrl(undefined, { MOONGATE_URL: '127.0.0.1:47310' })).toThrow(
       'MOONGATE_URL "127.0.0.1:47310" is not a valid gateway URL; expected the form http://HOST:PORT, e.g. http://127.0.0.1:4000',

@@ -150,7 +150,16 @@ export function gatewayUrl(flag: string | undefined, env: NodeJS.ProcessEnv = pr
     const source = flag !== undefined ? '--url' : 'MOONGATE_URL';
     throw new Error(`${source} ${JSON.stringify(url)} is not a valid gateway URL; expected the form http://HOST:PORT, e.g. ${DEFAULT_GATEWAY_URL}`);
   }
-  return url;
+  return gatewayRoot(url);
+}
+
+/**
+ * The gateway's root. Clients are given `http://HOST:PORT/v1`, and that URL is the one at hand;
+ * the admin and log routes are asked below the root, so `/v1/admin/keys` was a 404 and `logs`
+ * asked for `/v1/v1/logs`.
+ */
+function gatewayRoot(url: string): string {
+  return url.replace(/\/+$/, '').replace(/\/v1$/, '');
 }
 
 export function adminTarget(options: { url?: string; masterKey?: string }): AdminTarget {
