@@ -1,4 +1,5 @@
-import { loadConfig } from '../config/index.js';
+import { ConfigError, loadConfig } from '../config/index.js';
+import type { GatewayConfig } from '../config/types.js';
 import { resolveBaseUrl } from '../config/base-url.js';
 import { moonshotCheckPlan } from '../credentials/moonshot-check-plan.js';
 import type { MoonshotRegion } from '../config/types.js';
@@ -21,7 +22,7 @@ export async function runCheck(provider: string, options: CheckOptions): Promise
     console.error(`moongate check: only "moonshot" can be checked so far (got "${provider}").`);
     process.exit(2);
   }
-  const config = loadConfig({ file: options.config });
+  const config = loadCheckedConfig(options.config);
   const moonshot = config.providers.moonshot!;
   // Each key is checked where requests with it go (resolveBaseUrl: its own base_url, its region's
   // URL, the provider's base_url such as MOONSHOT_API_BASE), and at the other platform where there is one.
@@ -44,4 +45,19 @@ export async function runCheck(provider: string, options: CheckOptions): Promise
   if (options.json) console.log(JSON.stringify(results, null, 2));
   else for (const r of results) console.log(`${r.ok ? 'OK ' : 'FAIL'} ${r.credential}: ${r.verdict} — ${r.message}`);
   process.exit(results.every((r) => r.ok) ? 0 : 1);
+}
+
+/**
+ * The config whose credentials are checked. A config that is not valid is said as `moongate start`
+ * says it (a header, then one problem per line; it was "moongate: " glued to the first problem),
+ * and exits 2 like the other setup problems: 1 means a key does not work.
+ */
+function loadCheckedConfig(file: string | undefined): GatewayConfig {
+  try {
+    return loadConfig({ file });
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    console.error(`moongate check: the configuration is not valid, nothing was checked:\n${err.message}`);
+    process.exit(2);
+  }
 }

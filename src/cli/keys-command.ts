@@ -1,8 +1,14 @@
 import { Command } from 'commander';
 import { adminCall, adminTarget } from './admin-client.js';
+import type { AnswerShape } from './admin-client.js';
 import { createKeyBody, parseExpires, parseModels, parsePeriod, positiveNumber, wholeNumber } from './key-options.js';
 import type { CreateKeyOptions } from './key-options.js';
 import { printable } from './printable.js';
+
+// What each admin answer must hold for the command to print it (see adminCall).
+const CREATED_KEY: AnswerShape = { id: 'string', name: 'string', key: 'string' };
+const KEY_LIST: AnswerShape = { data: 'array' };
+const ONE_KEY: AnswerShape = { id: 'string', status: 'string' };
 
 interface Connection {
   url?: string;
@@ -33,13 +39,13 @@ export function keysCommand(): Command {
       .option('--customer <id>', 'customer identifier recorded with every request'),
   ).action(async (o: Connection & CreateKeyOptions) => {
     const body = createKeyBody(o);
-    const created = (await adminCall(adminTarget(o), 'POST', '/admin/keys', body)) as Record<string, unknown>;
+    const created = await adminCall(adminTarget(o), 'POST', '/admin/keys', CREATED_KEY, body);
     if (o.json) return console.log(JSON.stringify(created, null, 2));
     console.log(`Created key ${printable(String(created.id))} (${printable(String(created.name))}). This is the only time it is shown:\n\n  ${created.key}\n`);
   });
 
   connection(keys.command('list').description('list keys with their spend')).action(async (o: Connection) => {
-    const list = (await adminCall(adminTarget(o), 'GET', '/admin/keys')) as { data: Record<string, unknown>[] };
+    const list = (await adminCall(adminTarget(o), 'GET', '/admin/keys', KEY_LIST)) as { data: Record<string, unknown>[] };
     if (o.json) return console.log(JSON.stringify(list.data, null, 2));
     if (list.data.length === 0) return console.log('No keys yet. Create one with: moongate keys create --name NAME');
     for (const k of list.data) {
@@ -52,8 +58,8 @@ export function keysCommand(): Command {
     const target = adminTarget(o);
     const path = `/admin/keys/${encodeURIComponent(id)}`;
     // Revoking twice changes nothing at the gateway, so the answer alone cannot tell the two apart.
-    const before = (await adminCall(target, 'GET', path)) as Record<string, unknown>;
-    const revoked = before.status === 'revoked' ? before : ((await adminCall(target, 'DELETE', path)) as Record<string, unknown>);
+    const before = await adminCall(target, 'GET', path, ONE_KEY);
+    const revoked = before.status === 'revoked' ? before : await adminCall(target, 'DELETE', path, ONE_KEY);
     if (o.json) return console.log(JSON.stringify(revoked, null, 2));
     if (before.status === 'revoked') return console.log(printable(`${revoked.id} (${revoked.name}) was already revoked, on ${revoked.revoked_at}.`));
     console.log(printable(`Revoked ${revoked.id} (${revoked.name}).`));

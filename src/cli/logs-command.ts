@@ -7,6 +7,7 @@ import { tailLogs } from '../logs/tail/tail-logs.js';
 import type { LogFilter, StatusFilter } from '../store/store.js';
 import { gatewayUrl } from './admin-client.js';
 import { printable } from './printable.js';
+import { mentionsStore } from './store-error.js';
 
 export interface LogsOptions {
   follow?: boolean;
@@ -50,10 +51,17 @@ export async function runLogs(options: LogsOptions): Promise<void> {
     throw new Error('--api-key and --master-key were both given, with different keys; give one (they are the same option).');
   }
   const masterKey = options.masterKey ?? options.apiKey;
-  const reader: LogReader = options.store
-    ? await storeLogReader(options.store)
-    : httpLogReader(gatewayUrl(options.url), masterKey ?? nonEmpty(process.env.MOONGATE_MASTER_KEY), options.masterKey !== undefined ? '--master-key' : '--api-key');
+  // Ctrl-C (or SIGTERM) stops the request in flight too: a gateway that accepts the connection and
+  // never answers kept the command running for undici's 5 minutes after the signal.
   const abort = new AbortController();
+  const reader: LogReader = options.store
+    ? await openStoreReader(options.store)
+    : httpLogReader(
+        gatewayUrl(options.url),
+        masterKey ?? nonEmpty(process.env.MOONGATE_MASTER_KEY),
+        options.masterKey !== undefined ? '--master-key' : '--api-key',
+        abort.signal,
+      );
   const stop = (): void => abort.abort();
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
@@ -65,12 +73,28 @@ export async function runLogs(options: LogsOptions): Promise<void> {
       pollMs: options.interval,
       signal: abort.signal,
       print: (r) => console.log(options.json ? JSON.stringify(r) : printable(formatLogLine(r))),
-      warn: (message) => console.error(`moongate logs: ${message}`),
+      // A request stopped by the signal is no trouble worth reporting.
+      warn: (message) => {
+        if (!abort.signal.aborted) console.error(`moongate logs: ${message}`);
+      },
     });
+  } catch (err) {
+    // Stopped by the signal: an ordinary end, as when it comes between two polls.
+    if (!abort.signal.aborted) throw err;
   } finally {
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
     await reader.close();
+  }
+}
+
+/** `--store`'s reader; an error that does not say which store (SQLite's "file is not a database") is told which. */
+async function openStoreReader(store: string): Promise<LogReader> {
+  try {
+    return await storeLogReader(store);
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    throw mentionsStore(message, store) ? err : new Error(`cannot read the store ${store}: ${message}`);
   }
 }
 

@@ -5,6 +5,7 @@ import type { GatewayWithStore } from '../gateway.js';
 import { isLoopbackAddress } from '../server/auth.js';
 import { listenErrorMessage } from './listen-error.js';
 import { onShutdownSignal } from './shutdown.js';
+import { mentionsStore } from './store-error.js';
 
 export interface StartOptions {
   config?: string;
@@ -40,7 +41,8 @@ export async function runStart(options: StartOptions): Promise<void> {
   } catch (err) {
     // A store that cannot be opened (bad path, permissions, a newer schema), or stored credentials
     // that cannot be unsealed, stop start-up.
-    console.error(`moongate: nothing was started: ${err instanceof Error ? err.message : String(err)}`);
+    const message = err instanceof Error ? err.message : String(err);
+    console.error(`moongate: nothing was started: ${message}${mentionsStore(message, config.store) ? '' : ` (store: ${config.store})`}`);
     process.exit(1);
   }
   let url: string;

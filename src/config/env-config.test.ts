@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { configFromEnvironment } from './env-config.js';
+import { configFromEnvironment, environmentWarnings } from './env-config.js';
 import { ConfigError } from './problems.js';
 
 function problemsOf(env: NodeJS.ProcessEnv): string[] {
@@ -111,5 +111,27 @@ describe('configFromEnvironment', () => {
     const config = configFromEnvironment({ PORT: '9999', MOONGATE_REDIS_URL: 'redis://x' });
     expect(config.server.port).toBe(4000);
     expect(config.redis).toBeUndefined();
+  });
+});
+
+describe('environmentWarnings', () => {
+  it('names a misspelt Moongate variable, which was ignored without a word (a typo in MOONGATE_MASTER_KEY meant open mode)', () => {
+    expect(environmentWarnings({ MOONGATE_MASTERKEY: 'k', MOONGATE_STOR: 'sqlite:x.db', MOONGATE_SECERT: 's' })).toEqual([
+      'environment: MOONGATE_MASTERKEY is set, but Moongate does not read it (did you mean MOONGATE_MASTER_KEY?)',
+      'environment: MOONGATE_STOR is set, but Moongate does not read it (did you mean MOONGATE_STORE?)',
+      'environment: MOONGATE_SECERT is set, but Moongate does not read it (did you mean MOONGATE_SECRET?)',
+    ]);
+  });
+
+  it('says where the port and host are set instead', () => {
+    expect(environmentWarnings({ MOONGATE_PORT: '8080', MOONGATE_HOST: '127.0.0.1' })).toEqual([
+      'environment: MOONGATE_PORT is set, but Moongate does not read it; use --port or server.port',
+      'environment: MOONGATE_HOST is set, but Moongate does not read it; use --host or server.host',
+    ]);
+  });
+
+  it("leaves the variables it reads, and a user's own (README's MOONGATE_KEY), alone", () => {
+    const env = { MOONGATE_MASTER_KEY: 'k', MOONGATE_STORE: 's', MOONGATE_SECRET: 's', MOONGATE_CONFIG: '', MOONGATE_URL: 'u', MOONGATE_REDIS_URL: 'r' };
+    expect(environmentWarnings({ ...env, MOONGATE_KEY: 'mg-x', MOONGATE_TEAM_B_OPENAI_KEY: 'sk', PATH: '/bin' })).toEqual([]);
   });
 });

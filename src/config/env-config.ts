@@ -14,7 +14,7 @@
 import { DEFAULT_OPENAI_BASE_URL, ENVIRONMENT_SOURCE, defaultConfig } from './defaults.js';
 import { checkHttpUrl, checkMasterKey, checkStore, normalizeBaseUrl } from './check-values.js';
 import { emptyProvider } from './normalize-providers.js';
-import { ConfigError } from './problems.js';
+import { ConfigError, suggestKey } from './problems.js';
 import type { CredentialConfig, GatewayConfig, MoonshotRegion } from './types.js';
 
 /** The environment variables read when there is no config file. */
@@ -85,4 +85,37 @@ export function configFromEnvironment(env: NodeJS.ProcessEnv): GatewayConfig {
 
   if (problems.length) throw new ConfigError(problems);
   return config;
+}
+
+/**
+ * Every MOONGATE_ variable Moongate reads somewhere: the no-file config above, `moongate start`
+ * (MOONGATE_CONFIG, MOONGATE_SECRET), the CLI (MOONGATE_URL), and the name the docs use for Redis.
+ */
+const MOONGATE_VARIABLES = ['MOONGATE_CONFIG', 'MOONGATE_MASTER_KEY', 'MOONGATE_STORE', 'MOONGATE_SECRET', 'MOONGATE_URL', 'MOONGATE_REDIS_URL'];
+
+/** Names people reach for that Moongate takes elsewhere, and where. */
+const SET_ELSEWHERE: Record<string, string> = {
+  MOONGATE_PORT: '--port or server.port',
+  MOONGATE_HOST: '--host or server.host',
+};
+
+/**
+ * Start-up warnings about MOONGATE_ variables that are set but never read: a misspelt one was
+ * ignored without a word (MOONGATE_MASTERKEY meant open local mode, MOONGATE_STOR the default
+ * store). Only names close to a real one are named, so a user's own variables (README's
+ * MOONGATE_KEY, one a config refers to with env:) pass.
+ */
+export function environmentWarnings(env: NodeJS.ProcessEnv): string[] {
+  const warnings: string[] = [];
+  for (const name of Object.keys(env)) {
+    if (!name.startsWith('MOONGATE_') || MOONGATE_VARIABLES.includes(name)) continue;
+    const elsewhere = SET_ELSEWHERE[name];
+    // Compared without the shared prefix, which would make every MOONGATE_ name look close.
+    const suffix = (v: string): string => v.slice('MOONGATE_'.length);
+    const close = elsewhere === undefined ? suggestKey(suffix(name), MOONGATE_VARIABLES.map(suffix)) : undefined;
+    const meant = close === undefined ? undefined : `MOONGATE_${close}`;
+    if (elsewhere !== undefined) warnings.push(`environment: ${name} is set, but Moongate does not read it; use ${elsewhere}`);
+    else if (meant !== undefined) warnings.push(`environment: ${name} is set, but Moongate does not read it (did you mean ${meant}?)`);
+  }
+  return warnings;
 }

@@ -7,6 +7,8 @@ import { loadConfig } from './load-config.js';
 import type { LoadOptions } from './load-config.js';
 import { ConfigError } from './problems.js';
 import { configWarnings } from './warnings.js';
+import { ENVIRONMENT_SOURCE } from './defaults.js';
+import { environmentWarnings } from './env-config.js';
 import type { ConfigWorkerReply } from './load-config-in-worker.js';
 
 const port = parentPort;
@@ -14,8 +16,14 @@ if (!port) throw new Error('load-config-worker.ts must run in a worker thread');
 
 let reply: ConfigWorkerReply;
 try {
-  const config = loadConfig(workerData as LoadOptions);
-  reply = { ok: true, config, warnings: configWarnings(config) };
+  const options = workerData as LoadOptions;
+  const config = loadConfig(options);
+  const warnings = configWarnings(config);
+  // Without a file the MOONGATE_ variables are the config, so a misspelt one is worth a word. With
+  // one, they are read only through its env: references (checked there), and a user's own names
+  // next to ours (MOONGATE_MASTER_KEY_2) would be called typos.
+  if (config.source === ENVIRONMENT_SOURCE) warnings.push(...environmentWarnings(options.env ?? process.env));
+  reply = { ok: true, config, warnings };
 } catch (err) {
   reply = { ok: false, ...(err instanceof ConfigError ? { problems: err.problems } : {}), message: err instanceof Error ? err.message : String(err) };
 }

@@ -1,3 +1,4 @@
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -337,6 +338,13 @@ describe('parseConfigText', () => {
     ]);
   });
 
+  it('rejects a glob in a credential\'s models with its line (ids are matched exactly: it would serve nothing)', () => {
+    const text = lines('providers:', '  moonshot:', '    credentials:', '      - name: a', '        api_key: k', '        models: [kimi-k2.6, "kimi-*"]');
+    expect(problemsOf(text)).toEqual([
+      'moongate.yaml:6:29: providers.moonshot.credentials[0].models[1]: model ids are matched exactly, without globs (got "kimi-*"); list each id, e.g. [kimi-k2.6, kimi-k2.5]',
+    ]);
+  });
+
   it('validates store and redis', () => {
     expect(parseConfigText('store: sqlite:./logs.db\n', 'f', {}).store).toBe('sqlite:./logs.db');
     expect(problemsOf(lines('store: mysql://x', 'redis: localhost:6379'))).toEqual([
@@ -498,6 +506,36 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ file, env: {} })).toThrow(ConfigError);
     expect(() => loadConfig({ file, env: {} })).toThrow(`${file}: config file not found`);
     expect(() => loadConfig({ file: dir, env: {} })).toThrow(/is a directory/);
+  });
+
+  it('refuses a file far bigger than any config, and an endless device, at once and saying so', () => {
+    // 2 MB of valid YAML: the parser alone would take tens of seconds on it, with nothing said.
+    const big = write('big.yaml', 'pricing:\n' + '  moonshot/kimi-k2.6: { input: 1, output: 2 }\n'.repeat(50_000));
+    expect(() => loadConfig({ file: big, env: {} })).toThrow(`${big}: is larger than 1 MB, far more than any config; is this the right file?`);
+    // Read without end before; now it stops at the limit (well under a second).
+    const started = performance.now();
+    expect(() => loadConfig({ file: '/dev/zero', env: {} })).toThrow('/dev/zero: is larger than 1 MB');
+    expect(performance.now() - started).toBeLessThan(2000);
+  });
+
+  it('says a binary or UTF-16 file is not a UTF-8 config, instead of "got a string"', () => {
+    const binary = write('bin.yaml', Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0x02, 0x01, 0x00, 0x00, 0x41, 0x42]).toString('latin1'));
+    expect(() => loadConfig({ file: binary, env: {} })).toThrow(`${binary}: is not UTF-8 text (it contains NUL bytes: a binary file, or text saved as UTF-16); save the config as UTF-8`);
+    const utf16 = join(dir, 'utf16.yaml');
+    writeFileSync(utf16, Buffer.from('\ufeffserver: { port: 5005 }\n', 'utf16le'));
+    expect(() => loadConfig({ file: utf16, env: {} })).toThrow('is not UTF-8 text');
+  });
+
+  it('still reads a config from a pipe (--config /dev/stdin, or <(…))', () => {
+    const fifo = join(dir, 'pipe.yaml');
+    execFileSync('mkfifo', [fifo]);
+    // The writer runs in another process, as a shell would feed the pipe.
+    const writer = spawn('sh', ['-c', `printf 'server: { port: 5006 }\\n' > ${fifo}`]);
+    try {
+      expect(loadConfig({ file: fifo, env: {} }).server.port).toBe(5006);
+    } finally {
+      writer.kill();
+    }
   });
 
   it('applies and checks command-line overrides', () => {

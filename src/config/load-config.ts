@@ -3,7 +3,7 @@
  * defaults plus environment variables. Every problem is reported at once, one per line, naming the
  * key and `file:line:col`; a config with any problem throws `ConfigError` and nothing starts.
  */
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { LineCounter, isAlias, isScalar, parseDocument, visit } from 'yaml';
 import type { Document } from 'yaml';
 import type { z } from 'zod';
@@ -221,14 +221,51 @@ function applyOverrides(config: GatewayConfig, overrides: LoadOptions['overrides
   return config;
 }
 
+/**
+ * Far above any real config (a long pricing table is tens of KB). Past it, a file is not the
+ * config: the YAML parser alone took ~10 s on 1 MB and minutes on 25 MB, with nothing said, and
+ * a device such as /dev/zero was read until memory ran out.
+ */
+export const MAX_CONFIG_BYTES = 1024 * 1024;
+
 function readConfigFile(file: string): string {
+  let bytes: Buffer | undefined;
   try {
-    return readFileSync(file, 'utf8');
+    bytes = readAtMost(file, MAX_CONFIG_BYTES);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw new ConfigError(`${file}: config file not found`);
     if (code === 'EISDIR') throw new ConfigError(`${file}: is a directory, not a config file`);
     throw new ConfigError(`${file}: cannot read config file (${code ?? String(err)})`);
+  }
+  if (bytes === undefined) throw new ConfigError(`${file}: is larger than ${MAX_CONFIG_BYTES / 1024 / 1024} MB, far more than any config; is this the right file?`);
+  // YAML text never holds a NUL byte; a binary file, or text saved as UTF-16 (Windows' "Unicode"),
+  // does, and was reported as "the config must be a map …, got a string".
+  if (bytes.includes(0)) {
+    throw new ConfigError(`${file}: is not UTF-8 text (it contains NUL bytes: a binary file, or text saved as UTF-16); save the config as UTF-8`);
+  }
+  return bytes.toString('utf8');
+}
+
+/**
+ * The file's bytes, or undefined when it holds more than `limit`. Read in pieces rather than
+ * sized up first, so that pipes (`--config /dev/stdin`, `<(…)`) work and endless devices stop.
+ */
+function readAtMost(file: string, limit: number): Buffer | undefined {
+  const fd = openSync(file, 'r');
+  try {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    const piece = Buffer.allocUnsafe(64 * 1024);
+    for (;;) {
+      const n = readSync(fd, piece, 0, piece.length, null);
+      if (n === 0) return Buffer.concat(chunks, total);
+      total += n;
+      if (total > limit) return undefined;
+      chunks.push(Buffer.from(piece.subarray(0, n)));
+    }
+  } finally {
+    closeSync(fd);
   }
 }
 

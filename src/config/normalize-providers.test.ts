@@ -193,6 +193,14 @@ describe('normalizeProviders', () => {
     ]);
   });
 
+  it('rejects a glob in a credential model scope: ids are matched exactly, so it would serve nothing', () => {
+    const { problems } = run({ moonshot: { credentials: [{ name: 'a', api_key: 'k', models: ['kimi-k2.6', 'kimi*', 'moonshot/*'] }] } });
+    expect(problems).toEqual([
+      'providers.moonshot.credentials[0].models[1]: model ids are matched exactly, without globs (got "kimi*"); list each id, e.g. [kimi-k2.6, kimi-k2.5]',
+      'providers.moonshot.credentials[0].models[2]: model ids are matched exactly, without globs (got "moonshot/*"); list each id, e.g. [kimi-k2.6, kimi-k2.5]',
+    ]);
+  });
+
   it('strips the own provider prefix from credential model scopes', () => {
     const { providers } = run({ moonshot: { credentials: [{ name: 'a', api_key: 'k', models: ['moonshot/kimi-k2.6', 'kimi-k2.5'] }] } });
     expect(providers.moonshot!.credentials[0]!.models).toEqual(['kimi-k2.6', 'kimi-k2.5']);

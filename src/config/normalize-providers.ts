@@ -86,9 +86,20 @@ function normalizeCredential(
   if (limits) credential.limits = limits;
   if (input.models) {
     const prefix = `${provider.name}/`;
+    input.models.forEach((m, i) => checkModelScopeEntry(m, [...at('models'), i], problems));
     credential.models = input.models.map((m) => (m.startsWith(prefix) ? m.slice(prefix.length) : m));
   }
   return credential;
+}
+
+/**
+ * A credential's `models` are matched exactly. A glob there (gateway keys' `models` do take globs,
+ * so it is easy to write one here too) matched no model id, and the credential silently served
+ * nothing: requests failed with "none of its credentials may serve" at run time instead.
+ */
+function checkModelScopeEntry(model: string, path: ConfigPath, problems: ProblemList): void {
+  if (!/[*?]/.test(model)) return;
+  problems.add(path, `model ids are matched exactly, without globs (got ${JSON.stringify(model)}); list each id, e.g. [kimi-k2.6, kimi-k2.5]`);
 }
 
 function normalizeProvider(name: string, value: unknown, problems: ProblemList): ProviderConfig | undefined {

@@ -31,7 +31,7 @@ type Probe =
   /** Not reached at all (refused, timed out, no DNS): `detail` says how. */
   | { status: 'unreachable'; detail: string }
   /** Reached, but it answered a status that says nothing about the key (a 403 from a proxy, a 5xx). */
-  | { status: 'http_error'; httpStatus: number };
+  | { status: 'http_error'; httpStatus: number; notMoonshot?: true };
 
 /**
  * Says why a Moonshot key does or does not work. Moonshot answers the same 401 for a revoked key,
@@ -59,6 +59,9 @@ export async function checkMoonshotKey(options: CheckOptions): Promise<CheckResu
   if (first.status === 'ok') return worked(region, first.balance, host(region));
   if (first.status === 'no_balance') return noBalance(region, host(region));
   if (first.status === 'unreachable') return { verdict: 'unreachable', ok: false, message: `Could not reach ${host(region)}: ${first.detail}.` };
+  if (first.status === 'http_error' && first.notMoonshot) {
+    return { verdict: 'unreachable', ok: false, message: `${host(region)} ${notMoonshotAnswer}, so it is probably not a Moonshot API: check the base URL.` };
+  }
   if (first.status === 'http_error') {
     return {
       verdict: 'unreachable',
@@ -122,7 +125,8 @@ export async function checkMoonshotKey(options: CheckOptions): Promise<CheckResu
 
 /** Why a probe said nothing about the key, for the message. */
 function probeTrouble(p: Extract<Probe, { status: 'unreachable' | 'http_error' }>): string {
-  return p.status === 'unreachable' ? `could not reach it (${p.detail})` : `it answered HTTP ${p.httpStatus}, which says nothing about the key`;
+  if (p.status === 'unreachable') return `could not reach it (${p.detail})`;
+  return p.notMoonshot ? `it ${notMoonshotAnswer}` : `it answered HTTP ${p.httpStatus}, which says nothing about the key`;
 }
 
 function worked(region: MoonshotRegion, balance: number | undefined, host: string): CheckResult {
@@ -152,7 +156,8 @@ async function probe(baseUrl: string, key: string, timeoutMs = 10_000): Promise<
       bodyTimeout: timeoutMs,
     });
     const text = await res.body.text();
-    if (res.statusCode === 200) return { status: 'ok', balance: readBalance(text) };
+    // Any web server answers 200 to a wrong base URL (a login page, a docs site): that says nothing about the key.
+    if (res.statusCode === 200) return isBalanceAnswer(text) ? { status: 'ok', balance: readBalance(text) } : { status: 'http_error', httpStatus: 200, notMoonshot: true };
     if (res.statusCode === 401) return { status: 'unauthorized' };
     if (res.statusCode === 429 || res.statusCode === 403) {
       return /quota|balance|suspended/i.test(text) ? { status: 'no_balance' } : { status: 'http_error', httpStatus: res.statusCode };
@@ -163,6 +168,20 @@ async function probe(baseUrl: string, key: string, timeoutMs = 10_000): Promise<
     // A key with a line break cannot even be sent as a header: that is whitespace, seen as a 401.
     if (e.code === 'UND_ERR_INVALID_ARG') return { status: 'unauthorized' };
     return { status: 'unreachable', detail: e.code ?? e.message ?? String(err) };
+  }
+}
+
+const notMoonshotAnswer = "answered HTTP 200 to the balance check with something that is not Moonshot's balance answer";
+
+/** Moonshot's `{"code":0,"data":{"available_balance":…},…}`, as opposed to any other 200. */
+function isBalanceAnswer(text: string): boolean {
+  try {
+    const body = JSON.parse(text) as unknown;
+    if (typeof body !== 'object' || body === null) return false;
+    const data = (body as { data?: unknown }).data;
+    return typeof data === 'object' && data !== null && !Array.isArray(data);
+  } catch {
+    return false;
   }
 }
 

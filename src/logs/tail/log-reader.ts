@@ -1,5 +1,4 @@
-import { lazyUndiciRequest as request } from '../../upstream/lazy-undici-request.js';
-import { masterKeyHint } from '../../cli/admin-client.js';
+import { callGateway, expectShape, gatewayErrorMessage, masterKeyHint } from '../../cli/admin-client.js';
 import type { LogRecord } from '../log-record.js';
 import { existsSync } from 'node:fs';
 import { openStore } from '../../store/open-store.js';
@@ -16,8 +15,11 @@ export interface LogReader {
   close(): Promise<void>;
 }
 
-/** Reads from a running gateway's `GET /v1/logs` (bodies left out). `keyFlag` is named in a 401's hint. */
-export function httpLogReader(baseUrl: string, apiKey: string | undefined, keyFlag = '--api-key'): LogReader {
+/**
+ * Reads from a running gateway's `GET /v1/logs` (bodies left out). `keyFlag` is named in a 401's hint;
+ * `signal` stops a request in flight (Ctrl-C must not wait for a gateway that does not answer).
+ */
+export function httpLogReader(baseUrl: string, apiKey: string | undefined, keyFlag = '--api-key', signal?: AbortSignal): LogReader {
   const root = baseUrl.replace(/\/+$/, '');
   return {
     async page(filter, limit, after) {
@@ -29,14 +31,14 @@ export function httpLogReader(baseUrl: string, apiKey: string | undefined, keyFl
       if (filter.status !== undefined) params.set('status', String(filter.status));
       if (filter.from_ms !== undefined) params.set('from', String(Math.floor(filter.from_ms)));
       if (after) params.set('cursor', encodeCursor(after));
-      const res = await request(`${root}/v1/logs?${params}`, { headers: apiKey ? { authorization: `Bearer ${apiKey}` } : {} });
-      const body = (await res.body.json()) as { data?: LogRecord[]; next_cursor?: string | null; error?: { message?: string } };
-      if (res.statusCode !== 200) {
-        const hint = res.statusCode === 401 ? ` ${masterKeyHint(apiKey, keyFlag)}` : '';
-        const message = `${root} answered ${res.statusCode}: ${body.error?.message ?? 'no message'}${hint}`;
-        throw res.statusCode >= 400 && res.statusCode < 500 ? new LogReadRefused(message) : new Error(message);
+      const answer = await callGateway(root, 'GET', `/v1/logs?${params}`, apiKey ? { authorization: `Bearer ${apiKey}` } : {}, undefined, signal ? { signal } : {});
+      if (answer.status !== 200) {
+        const hint = answer.status === 401 ? ` ${masterKeyHint(apiKey, keyFlag)}` : '';
+        const message = `${root} answered ${answer.status}: ${gatewayErrorMessage(answer.json) ?? 'no message'}${hint}`;
+        throw answer.status >= 400 && answer.status < 500 ? new LogReadRefused(message) : new Error(message);
       }
-      return { records: body.data ?? [], ...(body.next_cursor ? { next: decodeCursor(body.next_cursor) } : {}) };
+      const body = expectShape(answer, root, { data: 'array' }) as { data: LogRecord[]; next_cursor?: string | null };
+      return { records: body.data, ...(body.next_cursor ? { next: decodeCursor(body.next_cursor) } : {}) };
     },
     async close() {},
   };

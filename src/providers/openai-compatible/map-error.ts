@@ -1,28 +1,55 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { GatewayError, defaultTypeForStatus } from '../../server/gateway-error.js';
 
+interface UpstreamErrorFields {
+  message?: string;
+  type?: string;
+  code: string | null;
+  param: string | null;
+}
+
 /** Upstream errors keep status, type and code; the message says which provider said it. */
 export function mapOpenAIStyleError(providerName: string, status: number, rawBody: string, headers: IncomingHttpHeaders): GatewayError {
-  let message: string | undefined;
-  let type: string | undefined;
-  let code: string | null = null;
-  let param: string | null = null;
-  try {
-    const parsed = JSON.parse(rawBody) as { error?: Record<string, unknown> | string };
-    if (typeof parsed.error === 'string') message = parsed.error;
-    else if (parsed.error && typeof parsed.error === 'object') {
-      const e = parsed.error;
-      if (typeof e.message === 'string') message = e.message;
-      if (typeof e.type === 'string') type = e.type;
-      if (typeof e.code === 'string') code = e.code;
-      if (typeof e.param === 'string') param = e.param;
-    }
-  } catch {
-    // Not JSON: report the text.
-  }
-  message ??= rawBody.trim() === '' ? `HTTP ${status} with an empty body` : `HTTP ${status}: ${rawBody.trim().slice(0, 200)}`;
+  const { message: read, type, code, param } = readErrorBody(rawBody);
+  const message = read ?? (rawBody.trim() === '' ? `HTTP ${status} with an empty body` : `HTTP ${status}: ${rawBody.trim().slice(0, 200)}`);
   const retryAfter = headers['retry-after'];
   const extra: Record<string, string> = {};
   if (typeof retryAfter === 'string' && retryAfter !== '') extra['retry-after'] = retryAfter;
   return new GatewayError(status, `${providerName}: ${message}`, { type: type ?? defaultTypeForStatus(status), code, param, headers: extra });
+}
+
+/**
+ * The fields of an error body, in the shapes OpenAI-compatible servers use: OpenAI's
+ * `{"error": {message, type, code, param}}`; a string `error` (LM Studio, TGI); the flat
+ * `{"object": "error", message, type, code}` of vLLM and SGLang; FastAPI's `{"detail": "…"}`.
+ * Without this a flat error reached the client as raw JSON cut at 200 characters, which cut off
+ * the end of vLLM's context-length message (how many tokens to drop).
+ */
+function readErrorBody(rawBody: string): UpstreamErrorFields {
+  const none: UpstreamErrorFields = { code: null, param: null };
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(rawBody);
+  } catch {
+    return none; // Not JSON: the caller reports the text.
+  }
+  if (!isObject(parsed)) return none;
+  if (typeof parsed.error === 'string') return { ...none, message: parsed.error };
+  if (isObject(parsed.error)) return errorFields(parsed.error);
+  if (typeof parsed.detail === 'string') return { ...none, message: parsed.detail };
+  // A flat body is only read as an error when it carries a message; other JSON is shown as is.
+  return typeof parsed.message === 'string' ? errorFields(parsed) : none;
+}
+
+function errorFields(e: Record<string, unknown>): UpstreamErrorFields {
+  const fields: UpstreamErrorFields = { code: null, param: null };
+  if (typeof e.message === 'string') fields.message = e.message;
+  if (typeof e.type === 'string') fields.type = e.type;
+  if (typeof e.code === 'string') fields.code = e.code;
+  if (typeof e.param === 'string') fields.param = e.param;
+  return fields;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { mapOpenAIStyleError } from './map-error.js';
+
+describe('mapOpenAIStyleError', () => {
+  it("reads OpenAI's shape: status, message, type, code and param kept, the provider named", () => {
+    const e = mapOpenAIStyleError('openai', 400, '{"error":{"message":"bad temp","type":"invalid_request_error","code":"bad","param":"temperature"}}', {});
+    expect(e.status).toBe(400);
+    expect(e.message).toBe('openai: bad temp');
+    expect(e.type).toBe('invalid_request_error');
+    expect(e.code).toBe('bad');
+    expect(e.param).toBe('temperature');
+  });
+
+  it('reads the flat error of vLLM and SGLang ({"object":"error","message",…}) instead of showing raw, cut JSON', () => {
+    const message =
+      "This model's maximum context length is 4096 tokens. However, you requested 5000 tokens (4000 in the messages, 1000 in the completion). Please reduce the length of the messages or completion.";
+    const body = JSON.stringify({ object: 'error', message, type: 'BadRequestError', param: null, code: 400 });
+    const e = mapOpenAIStyleError('local', 400, body, {});
+    expect(e.message).toBe(`local: ${message}`);
+    expect(e.type).toBe('BadRequestError');
+  });
+
+  it('reads a string error (LM Studio, TGI) and FastAPI\'s string detail', () => {
+    expect(mapOpenAIStyleError('local', 422, '{"error":"Input validation error: `inputs` must not be empty","error_type":"validation"}', {}).message).toBe(
+      'local: Input validation error: `inputs` must not be empty',
+    );
+    expect(mapOpenAIStyleError('local', 404, '{"detail":"Not Found"}', {}).message).toBe('local: Not Found');
+  });
+
+  it('shows the start of a body it cannot read, and says when there was none', () => {
+    expect(mapOpenAIStyleError('local', 503, '<html>busy</html>', {}).message).toBe('local: HTTP 503: <html>busy</html>');
+    expect(mapOpenAIStyleError('local', 502, '  ', {}).message).toBe('local: HTTP 502 with an empty body');
+    // JSON without any message it knows: shown as is.
+    expect(mapOpenAIStyleError('local', 500, '{"oops":true}', {}).message).toBe('local: HTTP 500: {"oops":true}');
+  });
+
+  it('keeps retry-after', () => {
+    expect(mapOpenAIStyleError('local', 429, '{"error":{"message":"slow down"}}', { 'retry-after': '3' }).headers).toEqual({ 'retry-after': '3' });
+  });
+});
+
+describe('mapOpenAIStyleError with an error object but no message', () => {
+  it('still keeps its type and code', () => {
+    const e = mapOpenAIStyleError('local', 400, '{"error":{"type":"invalid_request_error","code":"x"}}', {});
+    expect(e.type).toBe('invalid_request_error');
+    expect(e.code).toBe('x');
+    expect(e.message).toBe('local: HTTP 400: {"error":{"type":"invalid_request_error","code":"x"}}');
+  });
+});
