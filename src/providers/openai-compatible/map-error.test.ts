@@ -18,6 +18,7 @@ describe('mapOpenAIStyleError', () => {
     const e = mapOpenAIStyleError('local', 400, body, {});
     expect(e.message).toBe(`local: ${message}`);
     expect(e.type).toBe('BadRequestError');
+    expect(e.code).toBe('400'); // a number there; OpenAI clients expect a string or null
   });
 
   it('reads a string error (LM Studio, TGI) and FastAPI\'s string detail', () => {

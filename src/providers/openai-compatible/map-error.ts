@@ -45,7 +45,9 @@ function errorFields(e: Record<string, unknown>): UpstreamErrorFields {
   const fields: UpstreamErrorFields = { code: null, param: null };
   if (typeof e.message === 'string') fields.message = e.message;
   if (typeof e.type === 'string') fields.type = e.type;
+  // OpenAI's code is a string; vLLM, SGLang and llama.cpp send the status as a number (400).
   if (typeof e.code === 'string') fields.code = e.code;
+  else if (typeof e.code === 'number' && Number.isFinite(e.code)) fields.code = String(e.code);
   if (typeof e.param === 'string') fields.param = e.param;
   return fields;
 }
