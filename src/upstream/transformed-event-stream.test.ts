@@ -78,4 +78,12 @@ describe('TransformedEventStream', () => {
     expect(stream.transformer.failure?.code).toBe('upstream_stream_incomplete');
     expect(huge.body.destroyed).toBe(true);
   });
+
+  it('reads an `event: error` as the upstream error it is, whatever its data', async () => {
+    const stream = new TransformedEventStream(upstream([`data: ${chunk}\n\n`, 'event: error\ndata: {"message":"worker died"}\n\n']), new PassthroughStreamTransformer({ providerName: 'p', forwardUsageChunk: true }));
+    const out = await all(stream);
+    expect(out).toHaveLength(2);
+    expect(out[1]).toMatch(/^data: \{"error":\{"message":"p: worker died"/);
+    expect(stream.transformer.failure?.rawMessage).toBe('worker died');
+  });
 });

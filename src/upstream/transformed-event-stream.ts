@@ -3,6 +3,7 @@ import { createParser } from 'eventsource-parser';
 import type { EventSourceParser } from 'eventsource-parser';
 import type { StreamTransformer } from '../providers/types.js';
 import { MAX_EVENT_CHARS } from './answer-limits.js';
+import { errorEventData } from './error-event-data.js';
 import type { UpstreamResponse } from './send-request.js';
 
 /** Enough of a body that is not an event stream to show what it was (a preview, or a short error). */
@@ -41,7 +42,7 @@ export class TransformedEventStream {
       maxBufferSize: maxEventChars,
       onEvent: (event) => {
         if (this.eventsRead++ === 0) this.textBeforeFirstEvent = '';
-        this.pending += transformer.onData(event.data);
+        this.pending += transformer.onData(event.event === 'error' ? errorEventData(event.data) : event.data);
       },
       onError: (err) => {
         if (err.type === 'max-buffer-size-exceeded') this.oversized = true;
