@@ -25,14 +25,27 @@ export interface AssembledResponse {
 
 type Json = Record<string, unknown>;
 
+/** One choice as it is being gathered. */
+interface ChoiceParts {
+  index: number;
+  finishReason: string | null;
+  /**
+   * Text as it came, a piece per delta, joined once at the end: a `+=` per piece keeps a 32-byte
+   * string node for each until the text is read, an array 8 bytes (a long reasoning is thousands
+   * of pieces, on every open stream).
+   */
+  content: string[];
+  reasoning: string[] | undefined;
+  /**
+   * By index, in a map rather than an array: an upstream may send any index, and a sparse array
+   * 4294967294 long would take minutes to log.
+   */
+  toolCalls: Map<number, AssembledToolCall> | undefined;
+}
+
 export class StreamAssembler {
   private meta: Json = {};
-  private readonly choices = new Map<number, AssembledChoice>();
-  /**
-   * Tool calls per choice, by index, in maps rather than arrays: an upstream may send any index,
-   * and a sparse array 4294967294 long would take minutes to log.
-   */
-  private readonly toolCalls = new Map<AssembledChoice, Map<number, AssembledToolCall>>();
+  private readonly choices = new Map<number, ChoiceParts>();
 
   add(chunk: Json): void {
     if (this.meta.id === undefined) this.meta = { id: scalar(chunk.id), created: scalar(chunk.created), model: scalar(chunk.model) };
@@ -42,30 +55,30 @@ export class StreamAssembler {
       const index = typeof raw.index === 'number' ? raw.index : 0;
       let choice = this.choices.get(index);
       if (!choice) {
-        choice = { index, message: { role: 'assistant', content: '' }, finish_reason: null };
+        choice = { index, finishReason: null, content: [], reasoning: undefined, toolCalls: undefined };
         this.choices.set(index, choice);
       }
-      if (typeof raw.finish_reason === 'string') choice.finish_reason = raw.finish_reason;
+      if (typeof raw.finish_reason === 'string') choice.finishReason = raw.finish_reason;
       const delta = raw.delta as Json | undefined;
       if (!delta || typeof delta !== 'object') continue;
-      if (typeof delta.content === 'string') choice.message.content += delta.content;
-      if (typeof delta.reasoning_content === 'string') {
-        choice.message.reasoning_content = (choice.message.reasoning_content ?? '') + delta.reasoning_content;
-      }
+      if (typeof delta.content === 'string') choice.content.push(delta.content);
+      if (typeof delta.reasoning_content === 'string') (choice.reasoning ??= []).push(delta.reasoning_content);
       if (Array.isArray(delta.tool_calls)) this.addToolCalls(choice, delta.tool_calls as Json[]);
     }
   }
 
-  result(): AssembledResponse {
-    for (const [choice, calls] of this.toolCalls) {
-      choice.message.tool_calls = [...calls.entries()].sort((a, b) => a[0] - b[0]).map(([, call]) => call);
-    }
-    return { ...this.meta, object: 'chat.completion', choices: [...this.choices.values()].sort((a, b) => a.index - b.index) };
+  /** The reasoning gathered so far for one choice ('' when none). */
+  reasoningOf(index: number): string {
+    return this.choices.get(index)?.reasoning?.join('') ?? '';
   }
 
-  private addToolCalls(choice: AssembledChoice, deltas: Json[]): void {
-    let calls = this.toolCalls.get(choice);
-    if (!calls) this.toolCalls.set(choice, (calls = new Map()));
+  result(): AssembledResponse {
+    const choices = [...this.choices.values()].sort((a, b) => a.index - b.index).map(assembledChoice);
+    return { ...this.meta, object: 'chat.completion', choices };
+  }
+
+  private addToolCalls(choice: ChoiceParts, deltas: Json[]): void {
+    const calls = (choice.toolCalls ??= new Map());
     for (const d of deltas) {
       if (!d || typeof d !== 'object' || typeof d.index !== 'number') continue;
       let call = calls.get(d.index);
@@ -77,6 +90,13 @@ export class StreamAssembler {
       if (fn && typeof fn.arguments === 'string') call.function.arguments += fn.arguments;
     }
   }
+}
+
+function assembledChoice(parts: ChoiceParts): AssembledChoice {
+  const message: AssembledChoice['message'] = { role: 'assistant', content: parts.content.join('') };
+  if (parts.reasoning) message.reasoning_content = parts.reasoning.join('');
+  if (parts.toolCalls) message.tool_calls = [...parts.toolCalls.entries()].sort((a, b) => a[0] - b[0]).map(([, call]) => call);
+  return { index: parts.index, message, finish_reason: parts.finishReason };
 }
 
 /** What an upstream sent in a chunk's id, created or model: kept if it is a string or a number, as it should be. */

@@ -171,16 +171,18 @@ describe('MoonshotStreamTransformer', () => {
     expect(t.failed).toBe(true);
   });
 
-  it('reports the reasoning of a tool-calling turn', () => {
+  it.each([false, true])('reports the reasoning of a tool-calling turn (response bodies captured for the log: %s)', (captureResponse) => {
     const turns: CompletedTurn[] = [];
-    const t = new MoonshotStreamTransformer({ providerName: 'moonshot', clientWantsUsage: false, onTurnComplete: (x) => turns.push(x) });
+    const t = new MoonshotStreamTransformer({ providerName: 'moonshot', clientWantsUsage: false, captureResponse, onTurnComplete: (x) => turns.push(x) });
     const base = { id: 'c', object: 'chat.completion.chunk', created: 1, model: 'kimi-k2.6' };
     t.onData(JSON.stringify({ ...base, choices: [{ index: 0, delta: { role: 'assistant', reasoning_content: 'Need ' }, finish_reason: null }] }));
     t.onData(JSON.stringify({ ...base, choices: [{ index: 0, delta: { reasoning_content: 'weather.' }, finish_reason: null }] }));
     t.onData(JSON.stringify({ ...base, choices: [{ index: 0, delta: { tool_calls: [{ index: 0, id: 'get_weather:0', type: 'function', function: { name: 'get_weather', arguments: '' } }] }, finish_reason: null }] }));
-    t.onData(JSON.stringify({ ...base, choices: [{ index: 0, delta: { tool_calls: [{ index: 0, function: { arguments: '{"city":"Paris"}' } }] }, finish_reason: 'tool_calls' }] }));
+    // The finishing chunk's own reasoning (if an upstream sends any there) belongs to the turn too.
+    t.onData(JSON.stringify({ ...base, choices: [{ index: 0, delta: { reasoning_content: ' Done.', tool_calls: [{ index: 0, function: { arguments: '{"city":"Paris"}' } }] }, finish_reason: 'tool_calls' }] }));
     t.onData('[DONE]');
-    expect(turns).toEqual([{ reasoning: 'Need weather.', toolCalls: [{ id: 'get_weather:0', name: 'get_weather', arguments: '{"city":"Paris"}' }] }]);
+    expect(turns).toEqual([{ reasoning: 'Need weather. Done.', toolCalls: [{ id: 'get_weather:0', name: 'get_weather', arguments: '{"city":"Paris"}' }] }]);
+    if (captureResponse) expect(t.assembled()?.choices[0]?.message.reasoning_content).toBe('Need weather. Done.');
   });
 
   it('reports a tool-calling turn when its finish_reason comes, not only at [DONE] (a client that stops reading there closes the stream first)', () => {

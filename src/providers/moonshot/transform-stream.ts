@@ -24,6 +24,7 @@ export interface MoonshotStreamOptions {
 
 interface ChoiceState {
   toolCalls: ToolCallDeltaNormalizer;
+  /** Gathered here only when the log's assembler does not gather it already (see reasoningOf). */
   reasoning: string;
   roleSent: boolean;
   /** Its turn went to onTurnComplete. */
@@ -94,13 +95,19 @@ export class MoonshotStreamTransformer extends StreamTransformerBase {
       if (this.convertChoice(raw as Json)) changed = true;
     }
     this.assembler?.add(obj);
+    // The turn is whole once its finish_reason comes: remembered now, not at [DONE], which a client
+    // that stops reading at finish_reason (and so closes the stream) keeps the gateway from seeing.
+    // After the assembler has this chunk: its reasoning is the turn's.
+    for (const raw of choices) {
+      const choice = raw as Json | null;
+      if (choice && typeof choice === 'object' && typeof choice.finish_reason === 'string') this.reportTurn(indexOf(choice));
+    }
     return sseEvent(changed ? JSON.stringify(obj) : data);
   }
 
   private convertChoice(choice: Json): boolean {
     let changed = false;
-    const index = typeof choice.index === 'number' ? choice.index : 0;
-    const state = this.choiceState(index);
+    const state = this.choiceState(indexOf(choice));
     if (choice.usage !== undefined) {
       if (choice.usage !== null) this.choiceUsage = choice.usage;
       delete choice.usage;
@@ -116,16 +123,15 @@ export class MoonshotStreamTransformer extends StreamTransformerBase {
           changed = true;
         }
       }
-      if (typeof delta.reasoning_content === 'string') state.reasoning += delta.reasoning_content;
+      // With response bodies logged, the assembler gathers the reasoning: not a second copy here
+      // (a long reasoning is thousands of pieces, each a string node in both).
+      if (typeof delta.reasoning_content === 'string' && !this.assembler) state.reasoning += delta.reasoning_content;
       if (Array.isArray(delta.tool_calls) && state.toolCalls.normalize(delta.tool_calls)) changed = true;
     }
     if (choice.finish_reason === 'stop' && state.toolCalls.count > 0) {
       choice.finish_reason = 'tool_calls';
       changed = true;
     }
-    // The turn is whole once its finish_reason comes: remembered now, not at [DONE], which a client
-    // that stops reading at finish_reason (and so closes the stream) keeps the gateway from seeing.
-    if (typeof choice.finish_reason === 'string') this.reportTurn(index, state);
     return changed;
   }
 
@@ -150,14 +156,17 @@ export class MoonshotStreamTransformer extends StreamTransformerBase {
 
   /** Choices that never said finish_reason are reported at [DONE]. */
   private reportTurns(): void {
-    for (const [index, state] of this.choices) this.reportTurn(index, state);
+    for (const index of this.choices.keys()) this.reportTurn(index);
   }
 
-  private reportTurn(index: number, state: ChoiceState): void {
-    if (state.reported || !this.options.onTurnComplete) return;
+  private reportTurn(index: number): void {
+    const state = this.choices.get(index);
+    if (!state || state.reported || !this.options.onTurnComplete) return;
     state.reported = true;
     const toolCalls = state.toolCalls.assembled();
-    if (toolCalls.length > 0) this.options.onTurnComplete({ toolCalls, reasoning: state.reasoning }, index);
+    if (toolCalls.length === 0) return;
+    const reasoning = this.assembler ? this.assembler.reasoningOf(index) : state.reasoning;
+    this.options.onTurnComplete({ toolCalls, reasoning }, index);
   }
 
   private rememberMeta(obj: Json): void {
@@ -175,6 +184,10 @@ export class MoonshotStreamTransformer extends StreamTransformerBase {
     }
     return state;
   }
+}
+
+function indexOf(choice: Json): number {
+  return typeof choice.index === 'number' ? choice.index : 0;
 }
 
 function preview(data: string): string {
