@@ -24,8 +24,11 @@ export interface MoonshotStreamOptions {
 
 interface ChoiceState {
   toolCalls: ToolCallDeltaNormalizer;
-  /** Gathered here only when the log's assembler does not gather it already (see reasoningOf). */
-  reasoning: string;
+  /**
+   * Its reasoning, in pieces (see StreamAssembler); gathered here only when the log's assembler
+   * does not gather it already.
+   */
+  reasoning: string[];
   roleSent: boolean;
   /** Its turn went to onTurnComplete. */
   reported: boolean;
@@ -123,9 +126,8 @@ export class MoonshotStreamTransformer extends StreamTransformerBase {
           changed = true;
         }
       }
-      // With response bodies logged, the assembler gathers the reasoning: not a second copy here
-      // (a long reasoning is thousands of pieces, each a string node in both).
-      if (typeof delta.reasoning_content === 'string' && !this.assembler) state.reasoning += delta.reasoning_content;
+      // With response bodies logged, the assembler gathers the reasoning: not a second copy here.
+      if (typeof delta.reasoning_content === 'string' && !this.assembler) state.reasoning.push(delta.reasoning_content);
       if (Array.isArray(delta.tool_calls) && state.toolCalls.normalize(delta.tool_calls)) changed = true;
     }
     if (choice.finish_reason === 'stop' && state.toolCalls.count > 0) {
@@ -165,7 +167,7 @@ export class MoonshotStreamTransformer extends StreamTransformerBase {
     state.reported = true;
     const toolCalls = state.toolCalls.assembled();
     if (toolCalls.length === 0) return;
-    const reasoning = this.assembler ? this.assembler.reasoningOf(index) : state.reasoning;
+    const reasoning = this.assembler ? this.assembler.reasoningOf(index) : state.reasoning.join('');
     this.options.onTurnComplete({ toolCalls, reasoning }, index);
   }
 
@@ -179,7 +181,7 @@ export class MoonshotStreamTransformer extends StreamTransformerBase {
   private choiceState(index: number): ChoiceState {
     let state = this.choices.get(index);
     if (!state) {
-      state = { toolCalls: new ToolCallDeltaNormalizer(), reasoning: '', roleSent: false, reported: false };
+      state = { toolCalls: new ToolCallDeltaNormalizer(), reasoning: [], roleSent: false, reported: false };
       this.choices.set(index, state);
     }
     return state;
