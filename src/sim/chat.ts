@@ -128,7 +128,8 @@ function generate(model: CatalogueModel, thinking: boolean, body: JsonRecord, r:
     reasoningTokens: plan.reasoningTokens * choices,
     cachedTokens: Math.min(cachedTokens, promptTokens),
   });
-  const meta = { id: `chatcmpl-${randomUUID().replace(/-/g, '').slice(0, 24)}`, created: Math.floor(deps.now() / 1000), model: model.id, choices, thinking, usage };
+  const logprobs = body.logprobs === true ? { top: typeof body.top_logprobs === 'number' ? body.top_logprobs : 0 } : undefined;
+  const meta = { id: `chatcmpl-${randomUUID().replace(/-/g, '').slice(0, 24)}`, created: Math.floor(deps.now() / 1000), model: model.id, choices, thinking, usage, logprobs };
   if (!r.stream) return { kind: 'json', status: 200, body: buildCompletion(plan, meta), generationTokens: plan.completionTokens };
 
   const streamOptions = isRecord(body.stream_options) ? body.stream_options : {};
