@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack } from '../helpers/stack.js';
 import type { Stack } from '../helpers/stack.js';
 import { GLOBAL_KEY } from '../helpers/stack.js';
+import { startSimulator } from '../../src/sim/index.js';
 
 /** Simulator fidelity against fixtures/moonshot-wire and docs/moonshot-api.md, over HTTP. */
 let stack: Stack;
@@ -59,5 +60,50 @@ describe('$web_search (docs/moonshot-api.md: "Not with k2.5 thinking")', () => {
     const choice = JSON.parse(text).choices[0];
     expect(choice.finish_reason).toBe('tool_calls');
     expect(choice.message.tool_calls[0]).toMatchObject({ type: 'builtin_function', function: { name: '$web_search' } });
+  });
+});
+
+describe('retired model ids (docs/moonshot-api.md: 404 resource_not_found_error once retired)', () => {
+  const after = Date.parse('2026-09-01T00:00:00Z');
+  const before = Date.parse('2026-05-01T00:00:00Z');
+  const call = async (sim: Awaited<ReturnType<typeof startSimulator>>, method: string, path: string, body?: unknown) => {
+    const res = await fetch(`${sim.globalBaseUrl}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${GLOBAL_KEY}`, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return { status: res.status, json: (await res.json()) as any };
+  };
+  const chat = { model: 'kimi-k2.5', messages: [{ role: 'user', content: 'hi' }] };
+
+  it('with retireModels, a retired id answers 404 with the live text on chat, estimate and model lookup, and leaves the list', async () => {
+    const sim = await startSimulator({ quiet: true, retireModels: true, now: () => after });
+    try {
+      const c = await call(sim, 'POST', '/chat/completions', chat);
+      expect(c.status).toBe(404);
+      expect(c.json).toEqual({ error: { message: 'Not found the model kimi-k2.5 or Permission denied', type: 'resource_not_found_error' } });
+      expect((await call(sim, 'POST', '/tokenizers/estimate-token-count', chat)).status).toBe(404);
+      expect((await call(sim, 'GET', '/models/moonshot-v1-8k')).status).toBe(404);
+      const ids = (await call(sim, 'GET', '/models')).json.data.map((m: any) => m.id);
+      expect(ids).toContain('kimi-k3');
+      expect(ids).not.toContain('kimi-k2.5');
+      expect(ids).not.toContain('kimi-latest');
+      expect((await call(sim, 'POST', '/chat/completions', { ...chat, model: 'kimi-k2.6' })).status).toBe(200);
+    } finally {
+      await sim.close();
+    }
+  });
+
+  it('before the date, or without the option (the default), the id is served', async () => {
+    const early = await startSimulator({ quiet: true, retireModels: true, now: () => before });
+    const lenient = await startSimulator({ quiet: true, now: () => after });
+    try {
+      expect((await call(early, 'POST', '/chat/completions', chat)).status).toBe(200);
+      expect((await call(early, 'POST', '/chat/completions', { ...chat, model: 'kimi-latest' })).status).toBe(200);
+      expect((await call(lenient, 'POST', '/chat/completions', chat)).status).toBe(200);
+    } finally {
+      await early.close();
+      await lenient.close();
+    }
   });
 });
