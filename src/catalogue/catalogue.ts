@@ -32,6 +32,8 @@ export interface CatalogueModel {
   fixed_sampling?: FixedSampling;
   /** Accepts tool_choice "required" or a named tool while thinking is on. */
   forced_tool_choice?: boolean;
+  /** False when the builtin `$web_search` is refused while thinking is on (kimi-k2.5). */
+  web_search_with_thinking?: boolean;
   default_temperature?: number;
   max_tokens_param?: 'max_tokens' | 'max_completion_tokens';
   retired_on?: string;

@@ -79,3 +79,38 @@ describe('streamPayloads', () => {
     expect(chunks[5].choices[0].finish_reason).toBe('tool_calls');
   });
 });
+
+describe('logprobs (moonshotai-logprobs.json / .chunks.txt)', () => {
+  const v1Plan: ReplyPlan = { reasoning: [], content: ['OK', '!'], toolCalls: [], finishReason: 'stop', completionTokens: 2, reasoningTokens: 0 };
+  const v1Meta = { ...meta, model: 'moonshot-v1-8k', thinking: false, logprobs: { top: 1 } };
+
+  it('non-stream: choices[].logprobs.content after finish_reason, one entry per token with bytes and top_logprobs', () => {
+    const body = JSON.parse(buildCompletion(v1Plan, v1Meta));
+    const choice = body.choices[0];
+    expect(Object.keys(choice)).toEqual(['index', 'message', 'finish_reason', 'logprobs']);
+    expect(choice.logprobs.content).toHaveLength(2);
+    const [first] = choice.logprobs.content;
+    expect(Object.keys(first)).toEqual(['token', 'logprob', 'bytes', 'top_logprobs']);
+    expect(first.token).toBe('OK');
+    expect(first.bytes).toEqual([79, 75]);
+    expect(typeof first.logprob).toBe('number');
+    expect(first.top_logprobs).toEqual([{ token: 'OK', logprob: first.logprob, bytes: [79, 75] }]);
+  });
+
+  it('stream: logprobs ride on the content chunks, between delta and finish_reason', () => {
+    const chunks = [...streamPayloads(v1Plan, { ...streamMeta, ...v1Meta })].map((p) => JSON.parse(p));
+    const content = chunks.filter((c) => c.choices[0]?.delta?.content);
+    expect(content.map((c) => c.choices[0].delta.content)).toEqual(['OK', '!']);
+    for (const c of content) {
+      expect(Object.keys(c.choices[0])).toEqual(['index', 'delta', 'logprobs', 'finish_reason']);
+      expect(c.choices[0].logprobs.content[0].token).toBe(c.choices[0].delta.content);
+    }
+    // The role chunk and the finish chunk carry none.
+    expect(chunks[0].choices[0].logprobs).toBeUndefined();
+    expect(chunks.find((c) => c.choices[0]?.finish_reason)!.choices[0].logprobs).toBeUndefined();
+  });
+
+  it('without logprobs requested there are none', () => {
+    expect(JSON.parse(buildCompletion(v1Plan, { ...v1Meta, logprobs: undefined })).choices[0].logprobs).toBeUndefined();
+  });
+});

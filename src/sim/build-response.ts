@@ -8,6 +8,8 @@ export interface ResponseMeta {
   choices: number;
   thinking: boolean;
   usage: Record<string, unknown>;
+  /** `logprobs: true` was asked: per-token log probabilities with `top` alternatives (`top_logprobs`). */
+  logprobs?: { top: number };
 }
 
 export interface StreamMeta extends ResponseMeta {
@@ -22,8 +24,19 @@ export function buildCompletion(plan: ReplyPlan, meta: ResponseMeta): string {
   const message: Record<string, unknown> = { role: 'assistant', content: plan.content.join('') };
   if (meta.thinking) message.reasoning_content = plan.reasoning.join('');
   if (plan.toolCalls.length > 0) message.tool_calls = plan.toolCalls.map(toolCallObject);
-  const choices = Array.from({ length: meta.choices }, (_, index) => ({ index, message, finish_reason: plan.finishReason }));
+  const logprobs = meta.logprobs ? { content: plan.content.map((piece) => tokenLogprob(piece, meta.logprobs!.top)) } : undefined;
+  const choices = Array.from({ length: meta.choices }, (_, index) => ({ index, message, finish_reason: plan.finishReason, ...(logprobs ? { logprobs } : {}) }));
   return JSON.stringify({ id: meta.id, object: 'chat.completion', created: meta.created, model: meta.model, choices, usage: meta.usage });
+}
+
+/**
+ * One `logprobs.content[]` entry as in moonshotai-logprobs.json: token, logprob, bytes (UTF-8),
+ * top_logprobs. The simulator is certain of its tokens, so the only alternative it lists is the
+ * token itself (when `top_logprobs` ≥ 1), at a fixed small log probability.
+ */
+export function tokenLogprob(token: string, top: number): Record<string, unknown> {
+  const entry = { token, logprob: -0.01, bytes: [...Buffer.from(token, 'utf8')] };
+  return { ...entry, top_logprobs: top >= 1 ? [entry] : [] };
 }
 
 function toolCallObject(call: PlannedToolCall): Record<string, unknown> {
@@ -42,10 +55,14 @@ export function* streamPayloads(plan: ReplyPlan, meta: StreamMeta): Generator<st
   const usage = JSON.stringify(meta.usage);
 
   for (let index = 0; index < meta.choices; index++) {
-    const delta = (d: Record<string, unknown>): string => `${head}{"index":${index},"delta":${JSON.stringify(d)},"finish_reason":null}${tail}`;
+    const delta = (d: Record<string, unknown>, logprobs = ''): string =>
+      `${head}{"index":${index},"delta":${JSON.stringify(d)}${logprobs},"finish_reason":null}${tail}`;
     yield delta({ role: 'assistant', content: '' });
     for (const piece of plan.reasoning) yield delta({ reasoning_content: piece });
-    for (const piece of plan.content) yield delta({ content: piece });
+    for (const piece of plan.content) {
+      // Logprobs ride on the content chunks, between delta and finish_reason (moonshotai-logprobs.chunks.txt).
+      yield delta({ content: piece }, meta.logprobs ? `,"logprobs":${JSON.stringify({ content: [tokenLogprob(piece, meta.logprobs.top)] })}` : '');
+    }
     for (const call of plan.toolCalls) {
       yield delta({ tool_calls: [{ index: call.index, id: call.id, type: call.type, function: { name: call.name, arguments: '' } }] });
       for (const fragment of call.fragments) yield delta({ tool_calls: [{ index: call.index, function: { arguments: fragment } }] });

@@ -1,5 +1,4 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { findModel } from '../catalogue/catalogue.js';
 import type { CatalogueModel } from '../catalogue/catalogue.js';
 import { buildCompletion, streamPayloads } from './build-response.js';
 import { lastUserText, parseDirectives } from './directives.js';
@@ -16,6 +15,7 @@ import type { ResolvedKey } from './keys.js';
 import type { PromptCache } from './prompt-cache.js';
 import type { RateLimiter } from './rate-limits.js';
 import { ruleContext } from './rule.js';
+import { servedModel } from './served-models.js';
 import type { Fault, SimError } from './types.js';
 import { buildUsage, usageStyle } from './usage.js';
 import { validateChatRequest } from './validate-request.js';
@@ -30,6 +30,7 @@ export interface ChatDeps {
   latencyMs: number;
   tokenDelayMs: number;
   now: () => number;
+  retireModels: boolean;
 }
 
 /** What the request will get; decided first, then sent after the configured latency. */
@@ -82,7 +83,7 @@ async function decide(ex: Exchange, key: ResolvedKey, body: JsonRecord, r: ChatR
   if (fault?.cutAfterChunks !== undefined && !r.stream) return { kind: 'cut' };
 
   if (r.modelId === undefined) return { kind: 'error', error: invalidRequest('Invalid request: model is required') };
-  const model = findModel('moonshot', r.modelId);
+  const model = servedModel(r.modelId, deps);
   if (!model) return { kind: 'error', error: modelNotFound(r.modelId) };
   if (key.balance <= 0) return { kind: 'error', error: quotaExceeded(key) };
 
@@ -128,7 +129,8 @@ function generate(model: CatalogueModel, thinking: boolean, body: JsonRecord, r:
     reasoningTokens: plan.reasoningTokens * choices,
     cachedTokens: Math.min(cachedTokens, promptTokens),
   });
-  const meta = { id: `chatcmpl-${randomUUID().replace(/-/g, '').slice(0, 24)}`, created: Math.floor(deps.now() / 1000), model: model.id, choices, thinking, usage };
+  const logprobs = body.logprobs === true ? { top: typeof body.top_logprobs === 'number' ? body.top_logprobs : 0 } : undefined;
+  const meta = { id: `chatcmpl-${randomUUID().replace(/-/g, '').slice(0, 24)}`, created: Math.floor(deps.now() / 1000), model: model.id, choices, thinking, usage, logprobs };
   if (!r.stream) return { kind: 'json', status: 200, body: buildCompletion(plan, meta), generationTokens: plan.completionTokens };
 
   const streamOptions = isRecord(body.stream_options) ? body.stream_options : {};

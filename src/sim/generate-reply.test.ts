@@ -124,3 +124,20 @@ describe('planReply', () => {
     expect(JSON.parse(js.content.join(''))).toEqual({ greeting: 'sample' });
   });
 });
+
+describe('stop sequences', () => {
+  const ask = (stop: unknown) => plan('moonshot-v1-8k', { messages: [{ role: 'user', content: 'ping' }], stop });
+
+  it('ends the content before the first stop sequence, which is not included; finish_reason stays stop', () => {
+    const p = ask(['simulator', 'never-there']);
+    expect(p.content.join('')).toBe('Hello from the Moongate ');
+    expect(p.finishReason).toBe('stop');
+    expect(p.completionTokens).toBe(p.content.length);
+    expect(ask('from').content.join('')).toBe('Hello ');
+  });
+
+  it('leaves the reply whole when no stop sequence occurs in it', () => {
+    expect(ask(['zzz']).content.join('')).toBe('Hello from the Moongate simulator (moonshot-v1-8k). You said: ping');
+    expect(ask([]).content.join('')).toBe('Hello from the Moongate simulator (moonshot-v1-8k). You said: ping');
+  });
+});

@@ -71,7 +71,7 @@ export function planReply(input: ReplyInput): ReplyPlan {
   return truncate(
     {
       reasoning: thinking ? splitPieces(reasoningText) : [],
-      content: contentPieces,
+      content: applyStop(contentPieces, body.stop),
       toolCalls,
       finishReason: toolCalls.length > 0 ? 'tool_calls' : 'stop',
       completionTokens: 0,
@@ -158,6 +158,19 @@ function truncate(plan: ReplyPlan, limit: number | undefined): ReplyPlan {
     completionTokens: reasoning.length + content.length,
     reasoningTokens: reasoning.length,
   };
+}
+
+/** `stop`: the content ends before the first stop sequence it contains, which is not sent. */
+function applyStop(pieces: string[], stop: unknown): string[] {
+  const sequences = (typeof stop === 'string' ? [stop] : Array.isArray(stop) ? stop : []).filter((s): s is string => typeof s === 'string' && s !== '');
+  if (sequences.length === 0) return pieces;
+  const text = pieces.join('');
+  let cut = -1;
+  for (const seq of sequences) {
+    const at = text.indexOf(seq);
+    if (at >= 0 && (cut < 0 || at < cut)) cut = at;
+  }
+  return cut < 0 ? pieces : splitPieces(text.slice(0, cut));
 }
 
 function numberedPieces(count: number): string[] {

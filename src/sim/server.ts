@@ -36,6 +36,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     latencyMs: options.latencyMs ?? 0,
     tokenDelayMs: options.tokenDelayMs ?? 0,
     now,
+    retireModels: options.retireModels ?? false,
   };
   let counter = 0;
 
@@ -151,8 +152,8 @@ async function route(ex: Exchange, apiPath: string, parsed: ParsedBody, keys: Ke
   if (!auth.ok) return ex.sendError(auth.error);
   const method = ex.record.method;
 
-  if (apiPath === '/v1/models' && method === 'GET') return handleListModels(ex);
-  if (apiPath.startsWith('/v1/models/') && method === 'GET') return handleGetModel(ex, decodeURIComponent(apiPath.slice('/v1/models/'.length)));
+  if (apiPath === '/v1/models' && method === 'GET') return handleListModels(ex, deps);
+  if (apiPath.startsWith('/v1/models/') && method === 'GET') return handleGetModel(ex, decodeURIComponent(apiPath.slice('/v1/models/'.length)), deps);
   if (apiPath === '/v1/users/me/balance' && method === 'GET') return handleBalance(ex, auth.key);
 
   const isChat = apiPath === '/v1/chat/completions';
@@ -161,7 +162,7 @@ async function route(ex: Exchange, apiPath: string, parsed: ParsedBody, keys: Ke
   if (method !== 'POST') return ex.sendError(simError(405, 'invalid_request_error', `Method ${method} is not allowed on ${ex.record.path}`));
 
   if (!parsed.ok) return ex.sendError(invalidRequest('Invalid request: the request body is not valid JSON'));
-  if (isEstimate) return handleEstimateTokens(ex, parsed.value);
+  if (isEstimate) return handleEstimateTokens(ex, parsed.value, deps);
   return handleChat(ex, auth.key, parsed.value, deps);
 }
 

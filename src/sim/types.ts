@@ -16,6 +16,12 @@ export interface SimulatorOptions {
   keys?: SimKey[];
   /** Injectable clock (ms) for rate-limit windows, `created` and `startedAt`. */
   now?: () => number;
+  /**
+   * Answer a model whose catalogue `retired_on` day has come (by `now`) with 404
+   * `Not found the model {id} or Permission denied`, as Moonshot does, and leave it out of
+   * `/v1/models`. Default false: retired ids are still served.
+   */
+  retireModels?: boolean;
   quiet?: boolean;
 }
 

@@ -75,3 +75,18 @@ describe('validateToolChoice', () => {
     expect(choice('moonshot-v1-8k', { ...defs, tool_choice: 'sometimes' })?.status).toBe(400);
   });
 });
+
+describe('$web_search and thinking (docs/moonshot-api.md: "Not with k2.5 thinking")', () => {
+  const webSearch = { type: 'builtin_function', function: { name: '$web_search' } };
+  it('refuses $web_search on kimi-k2.5 while thinking is on (the default)', () => {
+    const error = tools('kimi-k2.5', { tools: [webSearch] });
+    expect(error?.status).toBe(400);
+    expect(error?.type).toBe('invalid_request_error');
+    expect(error?.message).toContain('$web_search');
+  });
+  it('accepts it on kimi-k2.5 with thinking disabled, and on other models', () => {
+    expect(tools('kimi-k2.5', { tools: [webSearch], thinking: { type: 'disabled' } })).toBeUndefined();
+    expect(tools('kimi-k2.6', { tools: [webSearch] })).toBeUndefined();
+    expect(tools('kimi-k3', { tools: [webSearch] })).toBeUndefined();
+  });
+});

@@ -18,7 +18,7 @@ export function toolNames(tools: unknown): string[] {
 }
 
 /** Tool definitions: count, name syntax and uniqueness. Limits are Moonshot's; the texts are inferred. */
-export function validateTools({ body }: RuleContext): SimError | undefined {
+export function validateTools({ body, model, thinking }: RuleContext): SimError | undefined {
   if (!present(body, 'tools')) return undefined;
   const tools = body.tools;
   if (!Array.isArray(tools)) return invalidRequest('Invalid request: tools must be an array');
@@ -41,6 +41,10 @@ export function validateTools({ body }: RuleContext): SimError | undefined {
       }
     } else if (tool.type === 'builtin_function') {
       if (!BUILTIN_NAME.test(name)) return invalidRequest(`Invalid request: unknown builtin function: ${name}`);
+      // Documented ("not with k2.5 thinking"); the wording is inferred.
+      if (name === '$web_search' && thinking && model.web_search_with_thinking === false) {
+        return invalidRequest(`Invalid request: builtin function $web_search is not supported with thinking enabled for model ${model.id}`);
+      }
     } else {
       return invalidRequest(`Invalid request: unsupported tool type: ${String(tool.type)}`);
     }
