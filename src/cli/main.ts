@@ -46,6 +46,7 @@ program
   .option('-H, --host <host>', 'address to listen on', '127.0.0.1')
   .option('--latency <ms>', 'delay before each response starts', parseMs, 0)
   .option('--token-delay <ms>', 'delay between stream chunks', parseMs, 0)
+  .option('--retire-models', "answer model ids past their retirement date with Moonshot's 404, as the real API does", false)
   // Loaded on use: `moongate start` should not pay for the simulator.
   .action(async (options) => (await import('./sim-command.js')).runSim(options));
 

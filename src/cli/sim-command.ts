@@ -7,12 +7,13 @@ interface SimOptions {
   host: string;
   latency: number;
   tokenDelay: number;
+  retireModels: boolean;
 }
 
 export async function runSim(options: SimOptions): Promise<void> {
   let sim;
   try {
-    sim = await startSimulator({ port: options.port, host: options.host, latencyMs: options.latency, tokenDelayMs: options.tokenDelay });
+    sim = await startSimulator({ port: options.port, host: options.host, latencyMs: options.latency, tokenDelayMs: options.tokenDelay, retireModels: options.retireModels });
   } catch (err) {
     const message = listenErrorMessage(err, options.host, options.port, 'choose another with --port');
     if (message === undefined) throw err;

@@ -96,6 +96,18 @@ describe('moongate CLI', () => {
     expect(data.choices[0]!.message.content).toBeTruthy();
   });
 
+  it('runs the simulator with --retire-models: a retired id answers Moonshot\'s 404, a current one is served', async () => {
+    const sim = run(['sim', '--port', '0', '--retire-models']);
+    const [, simUrl] = await sim.output(/(http:\/\/127\.0\.0\.1:\d+)/);
+    const client = new OpenAI({ baseURL: `${simUrl}/v1`, apiKey: 'sk-cli-test', maxRetries: 0 });
+    await expect(client.chat.completions.create({ model: 'kimi-latest', messages: [{ role: 'user', content: 'hi' }] })).rejects.toMatchObject({
+      status: 404,
+      message: expect.stringContaining('Not found the model kimi-latest or Permission denied'),
+    });
+    const data = await client.chat.completions.create({ model: 'kimi-k2.6', messages: [{ role: 'user', content: 'hi' }] });
+    expect(data.choices[0]!.message.content).toBeTruthy();
+  });
+
   it('check moonshot diagnoses each configured credential and exits 1 if any fails', async () => {
     const sim = run(['sim', '--port', '0']);
     const [, simUrl] = await sim.output(/(http:\/\/127\.0\.0\.1:\d+)/);
