@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { GatewayError, defaultTypeForStatus } from '../../server/gateway-error.js';
+import { findModel } from '../../catalogue/catalogue.js';
 import type { UpstreamCredential } from '../types.js';
 
 const RETRY_AFTER = /try again after (\d+(?:\.\d+)?) ?s(?:econds?)?/i;
@@ -36,7 +37,7 @@ export function mapMoonshotError(
   if (status === 404 && parsed.message?.startsWith('Not found the model')) {
     code ??= 'model_not_found';
     param ??= 'model';
-    message = `${message}. List the models this gateway serves with GET /v1/models.`;
+    message = `${message}. ${retirementNote(parsed.message)}List the models this gateway serves with GET /v1/models.`;
   }
   // The code OpenAI clients (and the gateway's own context-window guard) use for this, so a client
   // that trims its history on context_length_exceeded does so whoever noticed first.
@@ -53,6 +54,17 @@ export function mapMoonshotError(
   }
 
   return new GatewayError(status, `${providerName}: ${message}`, { type, code, param, headers: extraHeaders });
+}
+
+/**
+ * Moonshot answers a retired model id exactly as an unknown one ("Not found the model {id} or
+ * Permission denied"); when the catalogue knows the id was retired, say so, or the caller is left
+ * checking their key's permissions.
+ */
+function retirementNote(moonshotMessage: string): string {
+  const id = /^Not found the model (\S+) or Permission denied/.exec(moonshotMessage)?.[1];
+  const retiredOn = id === undefined ? undefined : findModel('moonshot', id)?.retired_on;
+  return retiredOn === undefined ? '' : `Moonshot retired ${id} on ${retiredOn} (as reported): use a current model. `;
 }
 
 /** Names the likely causes of a 401, most specific first. Never includes the key itself. */

@@ -105,6 +105,14 @@ describe('mapMoonshotError', () => {
     expect(err.message).toContain('GET /v1/models');
   });
 
+  it('says when the model Moonshot does not find is one it retired (it answers a retired id as an unknown one)', () => {
+    const raw = JSON.stringify({ error: { message: 'Not found the model kimi-latest or Permission denied', type: 'resource_not_found_error' } });
+    const err = mapMoonshotError('moonshot', 404, raw, {}, globalKey, regions);
+    expect(err.message).toBe('moonshot: Not found the model kimi-latest or Permission denied. Moonshot retired kimi-latest on 2026-05-25 (as reported): use a current model. List the models this gateway serves with GET /v1/models.');
+    const unknown = mapMoonshotError('moonshot', 404, raw.replace('kimi-latest', 'kimi-made-up'), {}, globalKey, regions);
+    expect(unknown.message).not.toContain('retired');
+  });
+
   it('marks Moonshot\'s context overflow as context_length_exceeded, as the gateway\'s own guard does', () => {
     const raw = JSON.stringify({ error: { message: 'Invalid request: Your request exceeded model token limit: 262144 (requested: 291351)', type: 'invalid_request_error' } });
     const err = mapMoonshotError('moonshot', 400, raw, {}, globalKey, regions);
