@@ -99,6 +99,9 @@ export interface Provider {
   prepareChat(body: ChatRequestBody, model: string, credential: UpstreamCredential, ctx: CallContext, clientBody?: Buffer): Promise<PreparedRequest>;
   normalizeResponse(json: unknown, ctx: CallContext): NormalizedResponse;
   createStreamTransformer(ctx: CallContext): StreamTransformer;
-  /** An upstream answer with a non-2xx status, as the error the client should see. */
-  mapError(status: number, body: string, headers: IncomingHttpHeaders, credential: UpstreamCredential): GatewayError;
+  /**
+   * An upstream answer with a non-2xx status, as the error the client should see. `streamed`: the
+   * request was a stream (what the provider adds to a request may depend on it).
+   */
+  mapError(status: number, body: string, headers: IncomingHttpHeaders, credential: UpstreamCredential, streamed: boolean): GatewayError;
 }

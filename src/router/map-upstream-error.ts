@@ -9,9 +9,9 @@ import type { Deployment } from './deployments.js';
  * the client, the log record and the console. The key's last four characters stay, to tell keys
  * apart.
  */
-export function mapUpstreamError(d: Deployment, status: number, body: string, headers: IncomingHttpHeaders): GatewayError {
+export function mapUpstreamError(d: Deployment, status: number, body: string, headers: IncomingHttpHeaders, streamed: boolean): GatewayError {
   if (status < 400 || status > 599) return neitherAnswerNorError(d.provider.name, status, headers);
-  const error = d.provider.mapError(status, redactKey(body, d.credential.apiKey), headers, d.credential);
+  const error = d.provider.mapError(status, redactKey(body, d.credential.apiKey), headers, d.credential, streamed);
   // Once more on the message parsed out of the body, where JSON escapes are undone.
   const message = redactKey(error.message, d.credential.apiKey);
   if (message === error.message) return error;

@@ -34,7 +34,7 @@ export async function openEventStream(
     stream.destroy();
     if (!failure) throw new GatewayError(502, `${d.provider.name}: the stream ended before its first event.`, { type: 'api_error', code: 'upstream_stream_incomplete' });
     const body = JSON.stringify({ error: { message: failure.rawMessage, type: failure.type, code: failure.code } });
-    throw mapUpstreamError(d, statusForErrorType(failure.type), body, {});
+    throw mapUpstreamError(d, statusForErrorType(failure.type), body, {}, true);
   }
   if (endedBeforeFirstChunk(stream)) {
     stream.destroy();

@@ -22,23 +22,23 @@ function thrownBy(f: () => unknown): GatewayError | undefined {
 
 describe('parseAnswer', () => {
   it('parses a JSON answer, `"error": null` included', () => {
-    expect(parseAnswer('{"id":"x","choices":[]}', {}, deployment)).toEqual({ id: 'x', choices: [] });
-    expect(parseAnswer('{"id":"x","error":null}', {}, deployment)).toEqual({ id: 'x', error: null });
+    expect(parseAnswer('{"id":"x","choices":[]}', {}, deployment, false)).toEqual({ id: 'x', choices: [] });
+    expect(parseAnswer('{"id":"x","error":null}', {}, deployment, false)).toEqual({ id: 'x', error: null });
   });
 
   it('calls a body that is not JSON a 502 and quotes its beginning', () => {
-    const thrown = thrownBy(() => parseAnswer(`<html>${'x'.repeat(200)}`, {}, deployment));
+    const thrown = thrownBy(() => parseAnswer(`<html>${'x'.repeat(200)}`, {}, deployment, false));
     expect(thrown).toMatchObject({ status: 502, code: 'invalid_upstream_response' });
     expect(thrown?.message).toMatch(/^p: answered with a body that is not JSON: "<html>x+…"$/);
   });
 
   it('calls JSON nested too deep to log or forward safely a 502', () => {
-    const thrown = thrownBy(() => parseAnswer(`{"id":"x","choices":${'['.repeat(3000)}${']'.repeat(3000)}}`, {}, deployment));
+    const thrown = thrownBy(() => parseAnswer(`{"id":"x","choices":${'['.repeat(3000)}${']'.repeat(3000)}}`, {}, deployment, false));
     expect(thrown).toMatchObject({ status: 502, code: 'invalid_upstream_response', message: 'p: answered with JSON nested more than 128 levels deep.' });
   });
 
   it('maps a 2xx answer holding an `error` object like an error answer with status 502', () => {
-    const thrown = thrownBy(() => parseAnswer('{"error":{"message":"no"}}', {}, deployment));
+    const thrown = thrownBy(() => parseAnswer('{"error":{"message":"no"}}', {}, deployment, false));
     expect(thrown).toMatchObject({ status: 502, message: 'mapped: {"error":{"message":"no"}}' });
   });
 
@@ -54,10 +54,10 @@ describe('parseAnswer', () => {
       ['something_new', 502],
     ] as const;
     for (const [type, status] of cases) {
-      expect(thrownBy(() => parseAnswer(`{"error":{"message":"no","type":"${type}"}}`, {}, deployment))).toMatchObject({ status });
+      expect(thrownBy(() => parseAnswer(`{"error":{"message":"no","type":"${type}"}}`, {}, deployment, false))).toMatchObject({ status });
     }
-    expect(thrownBy(() => parseAnswer('{"error":{"message":"no","type":7}}', {}, deployment))).toMatchObject({ status: 502 });
-    expect(thrownBy(() => parseAnswer('{"error":"no"}', {}, deployment))).toMatchObject({ status: 502 });
+    expect(thrownBy(() => parseAnswer('{"error":{"message":"no","type":7}}', {}, deployment, false))).toMatchObject({ status: 502 });
+    expect(thrownBy(() => parseAnswer('{"error":"no"}', {}, deployment, false))).toMatchObject({ status: 502 });
   });
 });
 
@@ -80,7 +80,7 @@ describe('readText', () => {
   });
 
   it('blanks the key the gateway sent out of an error an upstream echoes it in', () => {
-    const err = thrownBy(() => parseAnswer('{"error":{"message":"Incorrect API key provided: sk-test-secret-1234."}}', {}, deployment));
+    const err = thrownBy(() => parseAnswer('{"error":{"message":"Incorrect API key provided: sk-test-secret-1234."}}', {}, deployment, false));
     expect(err?.message).toBe('mapped: {"error":{"message":"Incorrect API key provided: [key …1234]."}}');
   });
 

@@ -24,10 +24,10 @@ export async function readText(res: UpstreamResponse, providerName: string): Pro
  * the status its type stands for (a 502 when it has none the gateway knows): a 200 saying
  * "invalid request" is the caller's mistake, not a broken upstream to retry everywhere.
  */
-export function parseAnswer(text: string, headers: IncomingHttpHeaders, d: Deployment): unknown {
+export function parseAnswer(text: string, headers: IncomingHttpHeaders, d: Deployment, streamed: boolean): unknown {
   const json = parseUpstreamJson(text, d.provider.name, d.credential.apiKey);
   const error = json && typeof json === 'object' && 'error' in json ? (json as { error: unknown }).error : undefined;
-  if (error) throw mapUpstreamError(d, statusForErrorType(typeOf(error)), text, headers);
+  if (error) throw mapUpstreamError(d, statusForErrorType(typeOf(error)), text, headers, streamed);
   return json;
 }
 

@@ -506,8 +506,8 @@ export class Router {
     route.upstreamHeadersAt = res.headersAt;
     route.upstreamEndAt = performance.now();
     record.status = res.status;
-    if (res.status < 200 || res.status >= 300) throw mapUpstreamError(d, res.status, res.text, res.headers);
-    const normalized = d.provider.normalizeResponse(parseAnswer(res.text, res.headers, d), ctx);
+    if (res.status < 200 || res.status >= 300) throw mapUpstreamError(d, res.status, res.text, res.headers, false);
+    const normalized = d.provider.normalizeResponse(parseAnswer(res.text, res.headers, d, false), ctx);
     return { kind: 'json', body: normalized.body, usage: normalized.usage, ...(normalized.unchanged ? { raw: res.text } : {}) };
   }
 
@@ -532,7 +532,7 @@ export class Router {
       const res = await sendUpstreamRequest(this.pools, { ...request, signal });
       route.upstreamHeadersAt = performance.now();
       record.status = res.status;
-      if (res.status < 200 || res.status >= 300) throw mapUpstreamError(d, res.status, await readText(res, d.provider.name), res.headers);
+      if (res.status < 200 || res.status >= 300) throw mapUpstreamError(d, res.status, await readText(res, d.provider.name), res.headers, true);
 
       const contentType = String(res.headers['content-type'] ?? '');
       if (contentType.includes('text/event-stream')) {
@@ -544,7 +544,7 @@ export class Router {
       // A JSON body where a stream was asked for: an error in disguise, or a provider ignoring `stream`.
       const text = await readText(res, d.provider.name);
       route.upstreamEndAt = performance.now();
-      parseAnswer(text, res.headers, d);
+      parseAnswer(text, res.headers, d, true);
       throw new GatewayError(502, `${d.provider.name}: answered a streaming request with a JSON body instead of an event stream.`, {
         type: 'api_error',
         code: 'invalid_upstream_response',

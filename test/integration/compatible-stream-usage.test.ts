@@ -77,4 +77,14 @@ describe('usage on streams from an OpenAI-compatible provider', () => {
     expect(err.status).toBe(400);
     expect(err.message).toContain('set providers.refusing.stream_usage: false if this server refuses it');
   });
+
+  it('does not blame the gateway for stream_options a non-stream request brought itself', async () => {
+    const client = new OpenAI({ baseURL: `${stack.url}/v1`, apiKey: 'open-mode', maxRetries: 0 });
+    const err: any = await client.chat.completions
+      .create({ model: 'refusing/m', stream_options: { include_usage: true }, messages: [{ role: 'user', content: 'hi' }] } as never)
+      .catch((e: unknown) => e);
+    expect(err.status).toBe(400);
+    expect(err.message).toContain('Unrecognized request argument supplied: stream_options');
+    expect(err.message).not.toContain('the gateway added stream_options');
+  });
 });

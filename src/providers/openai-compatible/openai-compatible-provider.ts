@@ -69,10 +69,11 @@ export class OpenAICompatibleProvider implements Provider {
     });
   }
 
-  mapError(status: number, body: string, headers: IncomingHttpHeaders): GatewayError {
+  mapError(status: number, body: string, headers: IncomingHttpHeaders, _credential: UpstreamCredential, streamed: boolean): GatewayError {
     const error = mapOpenAIStyleError(this.name, status, body, headers);
-    // A server that refuses the field the gateway added on its own: say whose it was, and the fix.
-    if (this.requestsUsage && status >= 400 && status < 500 && body.includes('stream_options')) {
+    // A server that refuses the field the gateway added on its own (to streams only): say whose it
+    // was, and the fix. A non-stream request's stream_options were the client's own.
+    if (this.requestsUsage && streamed && status >= 400 && status < 500 && body.includes('stream_options')) {
       return new GatewayError(error.status, `${error.message} (the gateway added stream_options to ask for usage; set providers.${this.name}.stream_usage: false if this server refuses it)`, {
         type: error.type,
         code: error.code,
