@@ -1,10 +1,8 @@
-import { createServer } from 'node:http';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGatewayOn } from '../helpers/stack.js';
-import type { Simulator } from '../../src/sim/index.js';
+import { NO_SIM, listenLoopback } from '../helpers/loopback-upstream.js';
+import type { LoopbackUpstream } from '../helpers/loopback-upstream.js';
 
 /**
  * An upstream stream whose only event is `[DONE]` (a proxy that swallowed the upstream's error)
@@ -13,29 +11,20 @@ import type { Simulator } from '../../src/sim/index.js';
  */
 const chunk = (content: string, finish: string | null = null) =>
   `data: ${JSON.stringify({ id: 'x', object: 'chat.completion.chunk', created: 1, model: 'kimi-k2.6', choices: [{ index: 0, delta: { content }, finish_reason: finish }] })}\n\n`;
-let upstream: Server;
-let base = '';
+let upstream: LoopbackUpstream;
 
 beforeAll(async () => {
-  upstream = createServer((req, res) => {
+  upstream = await listenLoopback((req, res) => {
     req.resume().on('end', () => {
       res.writeHead(200, { 'content-type': 'text/event-stream' });
       if (req.headers.authorization === 'Bearer sk-a') return void res.end('data: [DONE]\n\n');
       res.end(`${chunk('Hello')}${chunk('!', 'stop')}data: [DONE]\n\n`);
     });
   });
-  await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}/v1`;
 });
-afterAll(async () => {
-  upstream.closeAllConnections();
-  await new Promise((resolve) => upstream.close(resolve));
-});
-
-/** startGatewayOn only reads the simulator's URL, which these configs do not use. */
-const noSim = { url: '' } as Simulator;
+afterAll(() => upstream.close());
 const gateway = (credentials: string) =>
-  startGatewayOn(noSim, `router: { retries: 1, backoff_ms: 10, cooldown: { fails: 1000 } }\nproviders:\n  moonshot:\n    regions: { global: ${base}, cn: ${base} }\n    credentials: ${credentials}\n`);
+  startGatewayOn(NO_SIM, `router: { retries: 1, backoff_ms: 10, cooldown: { fails: 1000 } }\nproviders:\n  moonshot:\n    regions: { global: ${upstream.base}, cn: ${upstream.base} }\n    credentials: ${credentials}\n`);
 
 describe('a stream that ends before its first chunk', () => {
   it('fails over to another credential, unseen', async () => {

@@ -1,9 +1,7 @@
-import { createServer } from 'node:http';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postRaw, startGatewayOn } from '../helpers/stack.js';
-import type { Simulator } from '../../src/sim/index.js';
+import { NO_SIM, listenLoopback } from '../helpers/loopback-upstream.js';
+import type { LoopbackUpstream } from '../helpers/loopback-upstream.js';
 
 /**
  * Some upstreams (proxies, OpenAI-compatible servers, Moonshot at times) answer 200 with an
@@ -22,34 +20,25 @@ const completion = JSON.stringify({
 /** What the upstream answers for each key; every call is counted. */
 const answers = new Map<string, string>();
 const calls: string[] = [];
-let upstream: Server;
-let base = '';
+let upstream: LoopbackUpstream;
 
 beforeAll(async () => {
-  upstream = createServer((req, res) => {
+  upstream = await listenLoopback((req, res) => {
     req.resume().on('end', () => {
       const key = String(req.headers.authorization).slice('Bearer '.length);
       calls.push(key);
       res.writeHead(200, { 'content-type': 'application/json' }).end(answers.get(key) ?? completion);
     });
   });
-  await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}/v1`;
 });
-afterAll(async () => {
-  upstream.closeAllConnections();
-  await new Promise((resolve) => upstream.close(resolve));
-});
-
-/** startGatewayOn only reads the simulator's URL, which this config does not use. */
-const noSim = { url: '' } as Simulator;
+afterAll(() => upstream.close());
 const gateway = () =>
   startGatewayOn(
-    noSim,
+    NO_SIM,
     `router: { retries: 2, backoff_ms: 10, cooldown: { fails: 1000 } }
 providers:
   moonshot:
-    regions: { global: ${base}, cn: ${base} }
+    regions: { global: ${upstream.base}, cn: ${upstream.base} }
     credentials: [{ name: a, api_key: sk-a, weight: 1000 }, { name: b, api_key: sk-b, weight: 1 }]
 `,
   );

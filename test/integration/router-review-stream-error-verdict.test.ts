@@ -1,9 +1,7 @@
-import { createServer } from 'node:http';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postRaw, startGatewayOn } from '../helpers/stack.js';
-import type { Simulator } from '../../src/sim/index.js';
+import { NO_SIM, listenLoopback } from '../helpers/loopback-upstream.js';
+import type { LoopbackUpstream } from '../helpers/loopback-upstream.js';
 
 /**
  * A stream that ends with an error event after it started counts against its deployment's
@@ -13,11 +11,10 @@ import type { Simulator } from '../../src/sim/index.js';
  * other caller.
  */
 let errorEvent = '';
-let upstream: Server;
-let base = '';
+let upstream: LoopbackUpstream;
 
 beforeAll(async () => {
-  upstream = createServer((req, res) => {
+  upstream = await listenLoopback((req, res) => {
     req.resume().on('end', () => {
       res.writeHead(200, { 'content-type': 'text/event-stream' });
       res.write('data: {"id":"x","object":"chat.completion.chunk","created":1,"model":"kimi-k2.6","choices":[{"index":0,"delta":{"content":"Hello"}}]}\n\n');
@@ -25,23 +22,15 @@ beforeAll(async () => {
       setTimeout(() => res.end(`data: ${errorEvent}\n\n`), 500);
     });
   });
-  await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}/v1`;
 });
-afterAll(async () => {
-  upstream.closeAllConnections();
-  await new Promise((resolve) => upstream.close(resolve));
-});
-
-/** startGatewayOn only reads the simulator's URL, which this config does not use. */
-const noSim = { url: '' } as Simulator;
+afterAll(() => upstream.close());
 const stream = (url: string) => postRaw(`${url}/v1/chat/completions`, JSON.stringify({ model: 'moonshot/kimi-k2.6', stream: true, messages: [{ role: 'user', content: 'hi' }] }));
 const state = async (url: string): Promise<string> => ((await (await fetch(`${url}/health/ready`)).json()) as { credentials: { state: string }[] }).credentials[0]!.state;
 
 /** Three streams at once, each ending with `event`; then the deployment's state. */
 async function burst(event: string): Promise<string> {
   errorEvent = event;
-  const gw = await startGatewayOn(noSim, `router: { retries: 0, cooldown: { fails: 3, seconds: 30 } }\nproviders:\n  moonshot:\n    regions: { global: ${base}, cn: ${base} }\n    credentials: [{ name: a, api_key: sk-a }]\n`);
+  const gw = await startGatewayOn(NO_SIM, `router: { retries: 0, cooldown: { fails: 3, seconds: 30 } }\nproviders:\n  moonshot:\n    regions: { global: ${upstream.base}, cn: ${upstream.base} }\n    credentials: [{ name: a, api_key: sk-a }]\n`);
   try {
     const answers = await Promise.all([stream(gw.url), stream(gw.url), stream(gw.url)]);
     for (const answer of answers) expect(String(answer.json)).toContain(JSON.parse(event).error.type);

@@ -1,9 +1,7 @@
-import { createServer } from 'node:http';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postRaw, startGatewayOn } from '../helpers/stack.js';
-import type { Simulator } from '../../src/sim/index.js';
+import { NO_SIM, listenLoopback } from '../helpers/loopback-upstream.js';
+import type { LoopbackUpstream } from '../helpers/loopback-upstream.js';
 
 /**
  * The gateway's own failures (a deadline passed: `request_timeout`; a bug: `internal_error`) are
@@ -21,11 +19,10 @@ const completion = JSON.stringify({
 });
 let failure = { status: 500, code: 'internal_error' };
 const calls: string[] = [];
-let upstream: Server;
-let base = '';
+let upstream: LoopbackUpstream;
 
 beforeAll(async () => {
-  upstream = createServer((req, res) => {
+  upstream = await listenLoopback((req, res) => {
     req.resume().on('end', () => {
       const key = String(req.headers.authorization).slice('Bearer '.length);
       calls.push(key);
@@ -34,16 +31,8 @@ beforeAll(async () => {
       res.writeHead(failure.status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
     });
   });
-  await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}/v1`;
 });
-afterAll(async () => {
-  upstream.closeAllConnections();
-  await new Promise((resolve) => upstream.close(resolve));
-});
-
-/** startGatewayOn only reads the simulator's URL, which this config does not use. */
-const noSim = { url: '' } as Simulator;
+afterAll(() => upstream.close());
 
 describe("an upstream answering with the gateway's own error codes", () => {
   for (const answer of [
@@ -53,8 +42,8 @@ describe("an upstream answering with the gateway's own error codes", () => {
     it(`${answer.status} ${answer.code} fails over to another credential`, async () => {
       failure = answer;
       const gw = await startGatewayOn(
-        noSim,
-        `router: { retries: 1, backoff_ms: 10, cooldown: { fails: 1, seconds: 30 } }\nproviders:\n  moonshot:\n    regions: { global: ${base}, cn: ${base} }\n    credentials: [{ name: a, api_key: sk-a, weight: 1000000 }, { name: b, api_key: sk-b, weight: 1 }]\n`,
+        NO_SIM,
+        `router: { retries: 1, backoff_ms: 10, cooldown: { fails: 1, seconds: 30 } }\nproviders:\n  moonshot:\n    regions: { global: ${upstream.base}, cn: ${upstream.base} }\n    credentials: [{ name: a, api_key: sk-a, weight: 1000000 }, { name: b, api_key: sk-b, weight: 1 }]\n`,
       );
       try {
         calls.length = 0;

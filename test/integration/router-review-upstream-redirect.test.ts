@@ -1,9 +1,7 @@
-import { createServer } from 'node:http';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postRaw, startGatewayOn } from '../helpers/stack.js';
-import type { Simulator } from '../../src/sim/index.js';
+import { NO_SIM, listenLoopback } from '../helpers/loopback-upstream.js';
+import type { LoopbackUpstream } from '../helpers/loopback-upstream.js';
 
 /**
  * A base_url that answers with a redirect or another status that is neither success nor error (a
@@ -23,11 +21,10 @@ const completion = JSON.stringify({
 /** The status the upstream answers the key `sk-a` with; `sk-b` always gets a completion. */
 let status = 302;
 const calls: string[] = [];
-let upstream: Server;
-let base = '';
+let upstream: LoopbackUpstream;
 
 beforeAll(async () => {
-  upstream = createServer((req, res) => {
+  upstream = await listenLoopback((req, res) => {
     req.resume().on('end', () => {
       const key = String(req.headers.authorization).slice('Bearer '.length);
       calls.push(key);
@@ -36,18 +33,10 @@ beforeAll(async () => {
       res.end(status === 304 ? undefined : '<html>Moved</html>');
     });
   });
-  await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}/v1`;
 });
-afterAll(async () => {
-  upstream.closeAllConnections();
-  await new Promise((resolve) => upstream.close(resolve));
-});
-
-/** startGatewayOn only reads the simulator's URL, which these configs do not use. */
-const noSim = { url: '' } as Simulator;
+afterAll(() => upstream.close());
 const gateway = (credentials: string) =>
-  startGatewayOn(noSim, `router: { retries: 1, backoff_ms: 10, cooldown: { fails: 1000 } }\nproviders:\n  moonshot:\n    regions: { global: ${base}, cn: ${base} }\n    credentials: ${credentials}\n`);
+  startGatewayOn(NO_SIM, `router: { retries: 1, backoff_ms: 10, cooldown: { fails: 1000 } }\nproviders:\n  moonshot:\n    regions: { global: ${upstream.base}, cn: ${upstream.base} }\n    credentials: ${credentials}\n`);
 const chat = (url: string, stream: boolean) => postRaw(`${url}/v1/chat/completions`, JSON.stringify({ model: 'moonshot/kimi-k2.6', stream, messages: [{ role: 'user', content: 'hi' }] }));
 
 describe('an upstream answering neither success nor error', () => {
