@@ -80,3 +80,11 @@ describe('readJsonBody: Content-Encoding', () => {
     expect(err).toMatchObject({ status: 413, code: 'request_too_large' });
   });
 });
+
+describe('readJsonBody: a compressed body cut short', () => {
+  it('is a 400, not a request left waiting', async () => {
+    const whole = gzipSync('{"model":"m","messages":[{"role":"user","content":"a long enough message"}]}');
+    const err = await failure(readJsonBody(request(whole.subarray(0, whole.length - 12), { 'content-encoding': 'gzip' }), 1000));
+    expect(err).toMatchObject({ status: 400, code: 'invalid_content_encoding' });
+  });
+});
