@@ -55,4 +55,13 @@ describe('POST /v1/logs: ids the store cannot keep as given', () => {
     expect(got.status).toBe(200);
     expect(got.json.id).toBe(id);
   });
+
+  it('a customer sent with a NUL (kept as U+FFFD) is found by a filter with that NUL', async () => {
+    const res = await stack.api('/v1/logs', { body: { model: 'kimi-k2.6', customer_identifier: 'nul\u0000customer' } });
+    expect(res.status).toBe(201);
+    await stack.flush();
+    const found = await stack.api('/v1/logs?customer=nul%00customer');
+    expect(found.json.data).toHaveLength(1);
+    expect(found.json.data[0].customer_identifier).toBe('nul\ufffdcustomer');
+  });
 });
