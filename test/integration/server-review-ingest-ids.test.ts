@@ -64,4 +64,17 @@ describe('POST /v1/logs: ids the store cannot keep as given', () => {
     expect(found.json.data).toHaveLength(1);
     expect(found.json.data[0].customer_identifier).toBe('nul\ufffdcustomer');
   });
+
+  it('answers 201 with the record as the store keeps it, NUL and unpaired surrogates as U+FFFD', async () => {
+    const res = await stack.api('/v1/logs', {
+      body: { model: 'kimi-k2.6', id: 'as-stored', customer_identifier: 'c\u0000x', error_message: 'half \ud800 pair', trace_id: 't\udfff', metadata: { k: 'v\u0000' } },
+    });
+    expect(res.status).toBe(201);
+    await stack.flush();
+    const stored = (await stack.api('/v1/logs/as-stored')).json;
+    expect(stored).toMatchObject({ customer_identifier: 'c\ufffdx', error_message: 'half \ufffd pair', trace_id: 't\ufffd', metadata: { k: 'v\u0000' } });
+    const { created_at: _a, ...answered } = res.json;
+    const { created_at: _b, ...kept } = stored;
+    expect(answered).toEqual(kept);
+  });
 });
