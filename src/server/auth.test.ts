@@ -96,3 +96,33 @@ describe('the master key', () => {
     }
   });
 });
+
+describe('the Authorization header', () => {
+  const keys = { authenticate: async () => key } as unknown as VirtualKeys;
+  const request = (authorization: string[]) =>
+    ({
+      headers: { authorization: authorization[0], host: '127.0.0.1:4000' },
+      headersDistinct: { authorization, host: ['127.0.0.1:4000'] },
+      socket: { remoteAddress: '127.0.0.1' },
+    }) as unknown as IncomingMessage;
+
+  it('takes the key after any run of spaces or tabs, in any case of "Bearer"', async () => {
+    for (const header of ['Bearer master-key-0123456789', 'bearer master-key-0123456789', 'Bearer  master-key-0123456789', 'BEARER\tmaster-key-0123456789']) {
+      expect(await authenticate(request([header]), 'master-key-0123456789', keys), header).toEqual({ kind: 'master' });
+    }
+    // Open mode passes a provider key through: it must not keep a space it began with.
+    expect(await authenticate(request(['Bearer   sk-provider']), undefined, keys)).toMatchObject({ kind: 'open', token: 'sk-provider' });
+  });
+
+  it('refuses two different Authorization headers instead of using the first (a proxy in front may read the last)', async () => {
+    const twice = request(['Bearer wrong-key', 'Bearer master-key-0123456789']);
+    await expect(authenticate(twice, 'master-key-0123456789', keys)).rejects.toMatchObject({
+      status: 400,
+      type: 'invalid_request_error',
+      code: 'invalid_authorization',
+    });
+    await expect(authenticate(request(['Bearer sk-a', 'Bearer sk-b']), undefined, keys)).rejects.toMatchObject({ status: 400 });
+    // The same header sent twice says one thing.
+    expect(await authenticate(request(['Bearer master-key-0123456789', 'Bearer master-key-0123456789']), 'master-key-0123456789', keys)).toEqual({ kind: 'master' });
+  });
+});

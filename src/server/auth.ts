@@ -7,10 +7,23 @@ import { GatewayError } from './gateway-error.js';
 /** Who is calling: anyone (open local mode), the operator (master key), or a holder of a gateway key. */
 export type Caller = { kind: 'open'; token: string | undefined; local: boolean } | { kind: 'master' } | { kind: 'key'; key: VirtualKey };
 
+/**
+ * The key in `Authorization: Bearer <key>`. Any run of spaces or tabs may separate the two (a
+ * second space made the master key "invalid", and in open mode went upstream as part of a
+ * provider key). Two different Authorization headers are refused: Node keeps the first, and a
+ * proxy in front that checked the last would have passed a request under another key.
+ */
 export function bearerToken(req: IncomingMessage): string | undefined {
   const header = req.headers.authorization;
   if (typeof header !== 'string') return undefined;
-  const match = /^Bearer (.+)$/i.exec(header);
+  const all = req.headersDistinct?.authorization;
+  if (all !== undefined && all.some((h) => h !== header)) {
+    throw new GatewayError(400, 'The request has more than one Authorization header, with different values; send one.', {
+      type: 'invalid_request_error',
+      code: 'invalid_authorization',
+    });
+  }
+  const match = /^Bearer[ \t]+(\S.*)$/i.exec(header);
   return match ? match[1] : undefined;
 }
 

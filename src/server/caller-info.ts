@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import type { IncomingMessage } from 'node:http';
 import { GatewayError } from './gateway-error.js';
 import { MAX_JSON_DEPTH, nestedDeeperThan } from './json-nesting.js';
@@ -16,7 +17,7 @@ export function callerInfo(
   extensions: GatewayExtensions,
   key: VirtualKey | undefined,
 ): RequestOutcome['caller'] {
-  const asked = identifier(stringOrUndefined(extensions.customer_identifier), 'customer_identifier') ?? identifier(headerString(req, 'x-moongate-customer'), 'x-moongate-customer');
+  const asked = identifier(customerField(extensions.customer_identifier), 'customer_identifier') ?? identifier(headerString(req, 'x-moongate-customer'), 'x-moongate-customer');
   // Bound the same way as the log records the key sends in.
   const customer =
     keyCustomer(
@@ -89,14 +90,40 @@ function objectOrUndefined(value: unknown, name: string): Record<string, unknown
   return value as Record<string, unknown>;
 }
 
+/**
+ * The body's `customer_identifier`: a string, or a number taken as its digits (customer ids are
+ * often numbers, and log ingestion takes them so). Anything else is refused: dropped, the
+ * request's spend went to no customer without anyone being told.
+ */
+function customerField(value: unknown): string | undefined {
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  if (value === undefined || value === null || typeof value === 'string') return stringOrUndefined(value);
+  throw new GatewayError(400, '`customer_identifier` must be a string (or a number).', { type: 'invalid_request_error', code: 'invalid_request', param: 'customer_identifier' });
+}
+
 function stringOrUndefined(value: unknown): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined;
 }
 
 function headerString(req: IncomingMessage, name: string): string | undefined {
   const value = req.headers[name];
-  return typeof value === 'string' && value !== '' ? value : undefined;
+  return typeof value === 'string' && value !== '' ? headerText(value) : undefined;
 }
+
+/**
+ * Node reads header bytes as Latin-1. Clients that send a UTF-8 string's bytes (curl, Go, most
+ * HTTP libraries outside the browser) would have "Zürich" logged as "ZÃ¼rich", and no filter by
+ * the real name would find it. Bytes that are valid UTF-8 are read as UTF-8; others stay Latin-1,
+ * which is what fetch and Python send for characters up to U+00FF.
+ */
+function headerText(value: string): string {
+  if (!NON_ASCII.test(value)) return value;
+  const bytes = Buffer.from(value, 'latin1');
+  return isUtf8(bytes) ? bytes.toString('utf8') : value;
+}
+
+/** A header string holds only U+0000…U+00FF (one per byte), so this is any byte past ASCII. */
+const NON_ASCII = /[\u0080-\u00ff]/;
 
 /** The request as it may be logged: provider keys a caller brought are never kept. */
 export function loggableRequest(body: Record<string, unknown>): Record<string, unknown> {

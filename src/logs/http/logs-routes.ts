@@ -157,7 +157,7 @@ async function ingest(
   } finally {
     for (const id of claimed) ingesting.delete(id);
   }
-  const records = entries.map(entryToRecord);
+  const records = entries.map((entry) => entryToRecord(asStored(entry)));
   sendJson(res, 201, single ? records[0] : { object: 'list', data: records });
   return true;
 }
@@ -191,6 +191,29 @@ async function claimIds(ids: (string | undefined)[], single: boolean, deps: LogR
     throw err;
   }
   return [...given.keys()];
+}
+
+/** The text columns of a record; JSON columns (metadata, attempts, bodies) keep every character escaped. */
+const TEXT_FIELDS = ['key_id', 'customer_identifier', 'user', 'trace_id', 'provider', 'credential', 'model_requested', 'model', 'error_type', 'error_message'] as const;
+/** A surrogate without its partner: in `u` mode a pair is one code point. */
+const LONE_SURROGATE = /[\ud800-\udfff]/gu;
+
+/**
+ * The entry as the store keeps it, for the 201 that promises the stored record: a text column
+ * holds a NUL (which the driver would cut text at) and an unpaired surrogate (which UTF-8 cannot
+ * hold) as U+FFFD, and the answer said otherwise. (Ids with either are refused before this.)
+ */
+function asStored(entry: LogEntry): LogEntry {
+  let copy: LogEntry | undefined;
+  for (const field of TEXT_FIELDS) {
+    const value = entry[field];
+    if (typeof value !== 'string') continue;
+    const stored = value.replaceAll('\u0000', '\ufffd').replace(LONE_SURROGATE, '\ufffd');
+    if (stored === value) continue;
+    copy ??= { ...entry };
+    copy[field] = stored;
+  }
+  return copy ?? entry;
 }
 
 /** A gateway key's own id: it sees and writes only its own records. */

@@ -96,3 +96,14 @@ describe('log query parameters', () => {
     expect(parseUsageQuery(params('interval=hour&group_by=customer'), providers, now)).toMatchObject({ group_by: 'customer', from_ms: now - 86_400_000 });
   });
 });
+
+describe('filters on text the store keeps with U+FFFD for NUL', () => {
+  it('looks a NUL up as the store wrote it, so a filter by the value a record was sent with finds it', () => {
+    expect(parseListQuery(params('customer=a%00b&key_id=k%00&provider=p%00&model=m%00'), providers)).toMatchObject({
+      customer: 'a\ufffdb',
+      key_id: 'k\ufffd',
+      provider: 'p\ufffd',
+      model: 'm\ufffd',
+    });
+  });
+});

@@ -131,7 +131,15 @@ function parseStatus(value: string): StatusFilter {
 
 function text(params: URLSearchParams, name: string): string | undefined {
   const value = params.get(name);
-  return value === null || value === '' ? undefined : value;
+  return value === null || value === '' ? undefined : storedText(value);
+}
+
+/**
+ * A value as the store keeps text: a NUL as U+FFFD (see store/sql/log-columns.ts). A record sent
+ * with customer "a\0b" is stored as "a\uFFFDb", and `customer=a%00b` must find it.
+ */
+function storedText(value: string): string {
+  return value.includes('\u0000') ? value.replaceAll('\u0000', '\ufffd') : value;
 }
 
 function bad(param: string, message: string): GatewayError {

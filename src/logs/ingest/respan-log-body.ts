@@ -11,7 +11,10 @@ import { checkKeyModel, recordCustomer, refuseKeyCost } from './key-policy.js';
 
 const count = tokenCount;
 const seconds = durationSeconds;
-const identifier = z.union([z.string(), z.number()]).transform(String);
+/** Text fields are bounded as POST /v1/logs's are: each is stored with the record and shown by the log API. */
+const MAX_TEXT = 10_000;
+const text = z.string().max(MAX_TEXT);
+const identifier = z.union([text, z.number()]).transform(String);
 
 /**
  * Respan's (formerly Keywords AI) `POST /api/request-logs/create/` body, so that code already
@@ -44,7 +47,7 @@ export const respanLogSchema = z.looseObject({
   customer_params: z.looseObject({ customer_identifier: identifier.optional() }).nullable().optional(),
   metadata: z.record(z.string(), z.unknown()).nullable().optional(),
   status_code: z.number().int().min(100).max(599).optional(),
-  error_message: z.string().nullable().optional(),
+  error_message: text.nullable().optional(),
   stream: z.boolean().optional(),
   timestamp: z
     .string()
@@ -55,10 +58,10 @@ export const respanLogSchema = z.looseObject({
   tool_choice: z.unknown().optional(),
   full_request: z.record(z.string(), z.unknown()).nullable().optional(),
   full_response: z.record(z.string(), z.unknown()).nullable().optional(),
-  trace_unique_id: z.string().optional(),
+  trace_unique_id: text.optional(),
   thread_identifier: identifier.optional(),
   custom_identifier: identifier.optional(),
-  provider_id: z.string().optional(),
+  provider_id: text.optional(),
 });
 
 export type RespanLogBody = z.infer<typeof respanLogSchema>;

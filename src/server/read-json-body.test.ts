@@ -1,0 +1,90 @@
+import { Readable } from 'node:stream';
+import type { IncomingMessage } from 'node:http';
+import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import type { GatewayError } from './gateway-error.js';
+import { readJsonBody, readJsonBodyAndText } from './read-json-body.js';
+
+function request(body: Buffer | string, headers: Record<string, string> = {}): IncomingMessage {
+  const stream = Readable.from([Buffer.from(body)]) as unknown as IncomingMessage;
+  stream.headers = headers;
+  return stream;
+}
+
+async function failure(p: Promise<unknown>): Promise<GatewayError> {
+  try {
+    await p;
+  } catch (e) {
+    return e as GatewayError;
+  }
+  throw new Error('expected a failure');
+}
+
+describe('readJsonBody: text that is not UTF-8', () => {
+  it('refuses a Latin-1 body with a 400 naming the byte and where it is, instead of reading it as U+FFFD', async () => {
+    const body = Buffer.concat([Buffer.from('{"content":"caf'), Buffer.from([0xe9]), Buffer.from('"}')]);
+    const err = await failure(readJsonBody(request(body), 1000));
+    expect(err).toMatchObject({ status: 400, code: 'invalid_encoding', type: 'invalid_request_error' });
+    expect(err.message).toContain('0xE9 at byte 15');
+    expect(err.message).toMatch(/UTF-8/);
+  });
+
+  it('finds a surrogate encoded in UTF-8 (CESU) and a sequence cut short', async () => {
+    const cesu = Buffer.concat([Buffer.from('{"a":"'), Buffer.from([0xed, 0xa0, 0x80]), Buffer.from('"}')]);
+    expect((await failure(readJsonBody(request(cesu), 1000))).message).toContain('0xED at byte 6');
+    const cut = Buffer.concat([Buffer.from('{"a":"'), Buffer.from([0xe2, 0x82]), Buffer.from('"}')]);
+    expect((await failure(readJsonBody(request(cut), 1000))).message).toContain('0xE2 at byte 6');
+  });
+
+  it('takes every valid UTF-8 text as before, U+FFFD itself included', async () => {
+    const text = '{"a":"é ü 中文 😀 \ufffd"}';
+    expect(await readJsonBodyAndText(request(text), 1000)).toMatchObject({ value: JSON.parse(text), text });
+  });
+});
+
+describe('readJsonBody: Content-Encoding', () => {
+  const json = '{"model":"m","messages":[{"role":"user","content":"hi"}]}';
+
+  it('reads gzip, deflate and br bodies, keeping the decoded text and bytes', async () => {
+    for (const [encoding, bytes] of [
+      ['gzip', gzipSync(json)],
+      ['x-gzip', gzipSync(json)],
+      ['deflate', deflateSync(json)],
+      ['br', brotliCompressSync(json)],
+      ['identity', Buffer.from(json)],
+      ['GZip', gzipSync(json)],
+    ] as const) {
+      const got = await readJsonBodyAndText(request(bytes, { 'content-encoding': encoding }), 1000);
+      expect(got.text, encoding).toBe(json);
+      expect(got.bytes.toString()).toBe(json);
+    }
+  });
+
+  it('refuses an encoding it cannot read with 415 naming it', async () => {
+    const err = await failure(readJsonBody(request('xx', { 'content-encoding': 'zstd' }), 1000));
+    expect(err).toMatchObject({ status: 415, code: 'unsupported_content_encoding', type: 'invalid_request_error' });
+    expect(err.message).toContain('zstd');
+    expect(err.message).toMatch(/gzip/);
+  });
+
+  it('refuses a body that is not what its encoding says with a 400', async () => {
+    const err = await failure(readJsonBody(request(json, { 'content-encoding': 'gzip' }), 1000));
+    expect(err).toMatchObject({ status: 400, code: 'invalid_content_encoding' });
+    expect(err.message).toMatch(/gzip/);
+  });
+
+  it('holds the decoded body to the limit: a small bomb is a 413, not a full memory', async () => {
+    const bomb = gzipSync(Buffer.alloc(5 * 1024 * 1024, 0x20));
+    expect(bomb.length).toBeLessThan(10_000);
+    const err = await failure(readJsonBody(request(bomb, { 'content-encoding': 'gzip' }), 64 * 1024));
+    expect(err).toMatchObject({ status: 413, code: 'request_too_large' });
+  });
+});
+
+describe('readJsonBody: a compressed body cut short', () => {
+  it('is a 400, not a request left waiting', async () => {
+    const whole = gzipSync('{"model":"m","messages":[{"role":"user","content":"a long enough message"}]}');
+    const err = await failure(readJsonBody(request(whole.subarray(0, whole.length - 12), { 'content-encoding': 'gzip' }), 1000));
+    expect(err).toMatchObject({ status: 400, code: 'invalid_content_encoding' });
+  });
+});
