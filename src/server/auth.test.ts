@@ -25,7 +25,7 @@ describe('isOperator', () => {
 
 describe('open mode against web pages (CSRF, DNS rebinding)', () => {
   const keys = { authenticate: async () => key } as unknown as VirtualKeys;
-  const request = (headers: Record<string, string>, remoteAddress = '127.0.0.1') => ({ headers, socket: { remoteAddress } }) as unknown as IncomingMessage;
+  const request = (headers: Record<string, string>, remoteAddress = '127.0.0.1') => ({ headers, rawHeaders: rawHeadersOf(headers), socket: { remoteAddress } }) as unknown as IncomingMessage;
 
   it('refuses requests from pages of other sites, and serves clients that send no Origin', async () => {
     const refused: [origin: string, host: string][] = [
@@ -86,7 +86,7 @@ describe('open mode against web pages (CSRF, DNS rebinding)', () => {
 
 describe('the master key', () => {
   const keys = { authenticate: async () => key } as unknown as VirtualKeys;
-  const bearer = (token: string) => ({ headers: { authorization: `Bearer ${token}` }, socket: { remoteAddress: '127.0.0.1' } }) as unknown as IncomingMessage;
+  const bearer = (token: string) => ({ headers: { authorization: `Bearer ${token}` }, rawHeaders: ['Authorization', `Bearer ${token}`], socket: { remoteAddress: '127.0.0.1' } }) as unknown as IncomingMessage;
   const master = 'mg-master-key-0123456789';
 
   it('is recognised only whole: not a prefix, not longer, not another key of the same length', async () => {
@@ -102,7 +102,7 @@ describe('the Authorization header', () => {
   const request = (authorization: string[]) =>
     ({
       headers: { authorization: authorization[0], host: '127.0.0.1:4000' },
-      headersDistinct: { authorization, host: ['127.0.0.1:4000'] },
+      rawHeaders: [...authorization.flatMap((a, i) => [i % 2 === 0 ? 'Authorization' : 'authorization', a]), 'Host', '127.0.0.1:4000'],
       socket: { remoteAddress: '127.0.0.1' },
     }) as unknown as IncomingMessage;
 
@@ -126,3 +126,8 @@ describe('the Authorization header', () => {
     expect(await authenticate(request(['Bearer master-key-0123456789', 'Bearer master-key-0123456789']), 'master-key-0123456789', keys)).toEqual({ kind: 'master' });
   });
 });
+
+/** Node's raw headers (name, value, name, value…) for a headers object, as a client sent them. */
+function rawHeadersOf(headers: Record<string, string>): string[] {
+  return Object.entries(headers).flat();
+}

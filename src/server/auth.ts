@@ -16,8 +16,7 @@ export type Caller = { kind: 'open'; token: string | undefined; local: boolean }
 export function bearerToken(req: IncomingMessage): string | undefined {
   const header = req.headers.authorization;
   if (typeof header !== 'string') return undefined;
-  const all = req.headersDistinct?.authorization;
-  if (all !== undefined && all.some((h) => h !== header)) {
+  if (hasAnotherAuthorization(req.rawHeaders, header)) {
     throw new GatewayError(400, 'The request has more than one Authorization header, with different values; send one.', {
       type: 'invalid_request_error',
       code: 'invalid_authorization',
@@ -25,6 +24,19 @@ export function bearerToken(req: IncomingMessage): string | undefined {
   }
   const match = /^Bearer[ \t]+(\S.*)$/i.exec(header);
   return match ? match[1] : undefined;
+}
+
+/**
+ * An Authorization header other than `first` among the raw headers (name, value, name, value…).
+ * Read there rather than through `req.headersDistinct`, which builds every header's array on each
+ * request for the sake of this one.
+ */
+function hasAnotherAuthorization(raw: string[], first: string): boolean {
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!;
+    if (name.length === 13 && raw[i + 1] !== first && name.toLowerCase() === 'authorization') return true;
+  }
+  return false;
 }
 
 /**
