@@ -137,6 +137,18 @@ describe('POST /v1/logs (LogRecord fields)', () => {
     expect((await stack.api('/v1/logs/mine-1')).json.model).toBe('kimi-k2.5');
   });
 
+  it('bounds metadata as a proxied request does: 16 KB of JSON (megabytes were stored in every record)', async () => {
+    const big = { notes: 'x'.repeat(17 * 1024) };
+    const ours = await stack.api('/v1/logs', { body: { model: 'kimi-k2.6', metadata: big } });
+    expect(ours.status).toBe(400);
+    expect(ours.json.error.param).toBe('metadata');
+    const respan = await stack.api('/api/request-logs/create/', { body: { ...respanExample, metadata: big } });
+    expect(respan.status).toBe(400);
+    expect(respan.json.error.param).toBe('metadata');
+    const fits = await stack.api('/v1/logs', { body: { model: 'kimi-k2.6', metadata: { notes: 'x'.repeat(1024) } } });
+    expect(fits.status).toBe(201);
+  });
+
   it('refuses unknown fields and wrong types with a 400 naming them', async () => {
     const typo = await stack.api('/v1/logs', { body: { model: 'kimi-k2.6', prompt_token: 3 } });
     expect(typo.status).toBe(400);

@@ -8,6 +8,7 @@ import { durationMs, tokenCount, usd } from './ingested-numbers.js';
 import { NOT_IN_FUTURE, invalidBody, notInFuture, timeValue } from './invalid-body.js';
 import type { UnknownFieldIssue } from './invalid-body.js';
 import { checkKeyModel, recordCustomer, refuseKeyCost } from './key-policy.js';
+import { ingestedMetadata } from './ingested-metadata.js';
 
 const count = tokenCount;
 const ms = durationMs;
@@ -89,7 +90,7 @@ export const moongateLogSchema = strictFields({
   customer_identifier: optText,
   user: optText,
   trace_id: optText,
-  metadata: z.record(z.string(), z.unknown()).nullable().optional(),
+  metadata: ingestedMetadata,
   provider: optText,
   credential: optText,
   model_requested: optText,

@@ -8,6 +8,7 @@ import { ingestedModel } from './ingested-model.js';
 import { durationSeconds, tokenCount, usd } from './ingested-numbers.js';
 import { NOT_IN_FUTURE, invalidBody, notInFuture, timeValue } from './invalid-body.js';
 import { checkKeyModel, recordCustomer, refuseKeyCost } from './key-policy.js';
+import { ingestedMetadata } from './ingested-metadata.js';
 
 const count = tokenCount;
 const seconds = durationSeconds;
@@ -45,7 +46,7 @@ export const respanLogSchema = z.looseObject({
   time_to_first_token: seconds.optional(),
   customer_identifier: identifier.optional(),
   customer_params: z.looseObject({ customer_identifier: identifier.optional() }).nullable().optional(),
-  metadata: z.record(z.string(), z.unknown()).nullable().optional(),
+  metadata: ingestedMetadata,
   status_code: z.number().int().min(100).max(599).optional(),
   error_message: text.nullable().optional(),
   stream: z.boolean().optional(),
