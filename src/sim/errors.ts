@@ -1,7 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 import type { SimError } from './types.js';
 
-/** Moonshot omits `code` (docs/moonshot-api.md), so the body carries message and type only, in that order. */
+/** Moonshot omits `code` (docs/moonshot.md), so the body carries message and type only, in that order. */
 export function errorBody(error: SimError): string {
   return JSON.stringify({ error: { message: error.message, type: error.type } });
 }

@@ -8,7 +8,7 @@ export interface TierLimits {
   tpm: number;
 }
 
-/** Moonshot's tiers (docs/moonshot-api.md): concurrency / RPM / TPM. TPD is not simulated. */
+/** Moonshot's tiers (docs/moonshot.md): concurrency / RPM / TPM. TPD is not simulated. */
 export const TIERS: Record<SimTier, TierLimits> = {
   0: { concurrency: 1, rpm: 3, tpm: 500_000 },
   1: { concurrency: 50, rpm: 200, tpm: 2_000_000 },

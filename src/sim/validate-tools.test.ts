@@ -76,7 +76,7 @@ describe('validateToolChoice', () => {
   });
 });
 
-describe('$web_search and thinking (docs/moonshot-api.md: "Not with k2.5 thinking")', () => {
+describe('$web_search and thinking (docs/moonshot.md: "Not with k2.5 thinking")', () => {
   const webSearch = { type: 'builtin_function', function: { name: '$web_search' } };
   it('refuses $web_search on kimi-k2.5 while thinking is on (the default)', () => {
     const error = tools('kimi-k2.5', { tools: [webSearch] });

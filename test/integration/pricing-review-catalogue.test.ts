@@ -5,7 +5,7 @@ import { PriceBook } from '../../src/pricing/price-book.js';
 import { requestCost } from '../../src/pricing/request-cost.js';
 
 /**
- * Moonshot's price list and context windows as docs/moonshot-api.md gives them (USD per 1M tokens:
+ * Moonshot's price list and context windows as docs/moonshot.md gives them (USD per 1M tokens:
  * cache-hit input / input / output). Null: not a flat price (kimi-latest and moonshot-v1-auto are
  * billed by tier, kimi-k2.7-code is not listed), so the cost is unknown rather than 0.
  */
@@ -29,7 +29,7 @@ const TABLE: Array<[string, number, [number | null, number, number] | null]> = [
   ['kimi-k2.7-code', 262_144, null],
 ];
 
-describe('the Moonshot catalogue against docs/moonshot-api.md', () => {
+describe('the Moonshot catalogue against docs/moonshot.md', () => {
   for (const [id, ctx, price] of TABLE) {
     it(id, () => {
       const m = findModel('moonshot', id);

@@ -5,7 +5,7 @@ import { postRaw, startGatewayOn } from '../helpers/stack.js';
 
 /**
  * Moonshot says a key has no balance left with `exceeded_current_quota_error`, usually as a 429
- * and, by some of its docs, as a 403 (docs/moonshot-api.md). Either way the configured credential
+ * and, by some of its docs, as a 403 (docs/moonshot.md). Either way the configured credential
  * is disabled and the request moves to another: a 403 passed on would tell the caller they lack
  * a permission, and the empty key would keep being tried.
  */

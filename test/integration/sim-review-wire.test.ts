@@ -4,7 +4,7 @@ import type { Stack } from '../helpers/stack.js';
 import { GLOBAL_KEY } from '../helpers/stack.js';
 import { startSimulator } from '../../src/sim/index.js';
 
-/** Simulator fidelity against fixtures/moonshot-wire and docs/moonshot-api.md, over HTTP. */
+/** Simulator fidelity against fixtures/moonshot-wire and docs/moonshot.md, over HTTP. */
 let stack: Stack;
 beforeAll(async () => {
   stack = await startStack();
@@ -45,7 +45,7 @@ describe('logprobs, as in moonshotai-logprobs.json / .chunks.txt', () => {
   });
 });
 
-describe('$web_search (docs/moonshot-api.md: "Not with k2.5 thinking")', () => {
+describe('$web_search (docs/moonshot.md: "Not with k2.5 thinking")', () => {
   const webSearch = [{ type: 'builtin_function', function: { name: '$web_search' } }];
 
   it('kimi-k2.5 with thinking on (its default) answers 400 invalid_request_error', async () => {
@@ -63,7 +63,7 @@ describe('$web_search (docs/moonshot-api.md: "Not with k2.5 thinking")', () => {
   });
 });
 
-describe('retired model ids (docs/moonshot-api.md: 404 resource_not_found_error once retired)', () => {
+describe('retired model ids (docs/moonshot.md: 404 resource_not_found_error once retired)', () => {
   const after = Date.parse('2026-09-01T00:00:00Z');
   const before = Date.parse('2026-05-01T00:00:00Z');
   const call = async (sim: Awaited<ReturnType<typeof startSimulator>>, method: string, path: string, body?: unknown) => {
