@@ -18,6 +18,22 @@ describe('DeploymentHealth', () => {
     expect(health.deploymentState('m/a/k')).toBe('cooling_down');
   });
 
+  it('counts a request\'s repeat failures on a deployment once, but a failed probe still rests it again', () => {
+    const { health, advance } = setup();
+    health.onFailure('m/a/k', 'HTTP 502');
+    health.onFailure('m/a/k', 'HTTP 502', false);
+    health.onFailure('m/a/k', 'HTTP 502', false);
+    expect(health.canTry('m/a/k', 'm/a')).toBe(true);
+    health.onFailure('m/a/k', 'HTTP 502');
+    health.onFailure('m/a/k', 'HTTP 502');
+    expect(health.deploymentState('m/a/k')).toBe('cooling_down');
+    advance(30_000);
+    health.beginAttempt('m/a/k');
+    expect(health.deploymentState('m/a/k')).toBe('probing');
+    expect(health.onFailure('m/a/k', 'HTTP 502', false)).toBe(true);
+    expect(health.deploymentState('m/a/k')).toBe('cooling_down');
+  });
+
   it('never opens with a cooldown of 0 s (the breaker is off), but still rests a deployment a 429 asked to wait', () => {
     let now = 1_000_000;
     const health = new DeploymentHealth({ fails: 1, cooldownMs: 0, windowMs: 60_000, now: () => now });

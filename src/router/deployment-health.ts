@@ -110,8 +110,12 @@ export class DeploymentHealth {
     if (disabled && attemptBegan >= disabled.at) this.disabled.delete(credential);
   }
 
-  /** A failure that says this deployment is unwell (5xx, network, timeout). Returns true if it now rests. */
-  onFailure(deployment: string, reason: string): boolean {
+  /**
+   * A failure that says this deployment is unwell (5xx, network, timeout). Returns true if it now
+   * rests. `counts: false` for a request's own retry of a deployment it already failed on: a
+   * failed probe still rests it again, but towards `fails` each request counts once.
+   */
+  onFailure(deployment: string, reason: string, counts = true): boolean {
     // A cooldown of 0 s turns the breaker off: failures are retried elsewhere, nothing rests (a
     // probe after a 429's rest ends with its failure).
     if (this.options.cooldownMs <= 0) {
@@ -127,6 +131,7 @@ export class DeploymentHealth {
       b.openedAt = now;
       return true;
     }
+    if (!counts) return false;
     b.failures = b.failures.filter((t) => now - t < this.options.windowMs);
     b.failures.push(now);
     if (b.failures.length >= this.options.fails) {

@@ -368,7 +368,10 @@ export class Router {
         const verdict = judgeFailure(error, candidate.callerKey);
         // A request never sent tells nothing about the deployment: as a probe, or the first try of
         // a rejected key, its 400 must not close the breaker or re-enable the key.
-        this.applyVerdict(record === undefined ? 'none' : verdict.effect, candidate, error, verdict.retryAfterMs, attemptBegan);
+        // This request's retries of a deployment it already failed on count once towards the
+        // breaker: one request the upstream cannot serve (cut every time) must not rest it for all.
+        const retryOfFailed = (failed?.get(candidate.key) ?? 0) > 0;
+        this.applyVerdict(record === undefined ? 'none' : verdict.effect, candidate, error, verdict.retryAfterMs, attemptBegan, retryOfFailed);
         if (!verdict.retryable) throw error;
         lastError = error;
         refusedBy = verdict.effect === 'disable_credential' ? candidate.provider.name : undefined;
@@ -406,14 +409,14 @@ export class Router {
   }
 
   /** Updates the deployment's health; state changes are also told to the operator's console. */
-  private applyVerdict(effect: FailureVerdict['effect'], d: Deployment, error: GatewayError, retryAfterMs: number | undefined, attemptBegan: number): void {
+  private applyVerdict(effect: FailureVerdict['effect'], d: Deployment, error: GatewayError, retryAfterMs: number | undefined, attemptBegan: number, retryOfFailed = false): void {
     const reason = `${error.status} ${error.type}: ${error.message}`.slice(0, 300);
     if (effect === 'none') {
       this.deps.health.endProbe(d.key);
     } else if (effect === 'answered') {
       this.deps.health.onSuccess(d.key, d.limitKey, attemptBegan);
     } else if (effect === 'unhealthy') {
-      if (this.deps.health.onFailure(d.key, reason)) {
+      if (this.deps.health.onFailure(d.key, reason, !retryOfFailed)) {
         console.warn(`moongate: ${d.key} is cooling down for ${this.config.router.cooldown.seconds} s after repeated failures (last: ${reason})`);
       }
     } else if (effect === 'cool') {

@@ -106,6 +106,31 @@ describe('a probe that ends without a verdict does not leave the breaker stuck',
   });
 });
 
+describe('one request the upstream cannot serve', () => {
+  it('does not rest the only deployment for everyone: its retries there count once towards the breaker', async () => {
+    // Defaults: 2 retries, the breaker opens after 3 failures. The request is cut 3 times.
+    const gw = await startGatewayOn(sim, `router: { backoff_ms: 10 }\nproviders: { moonshot: { ${regions}, api_key: sk-only } }`);
+    try {
+      const cut = await post(gw.url, { model: 'moonshot/kimi-k2.6', messages: [{ role: 'user', content: 'hi [[sim:cut=0]]' }] });
+      expect(cut.status).toBe(502);
+      expect(cut.headers.get('x-moongate-attempts')).toBe('3');
+      expect((await post(gw.url, { model: 'moonshot/kimi-k2.6', messages: hi() })).status).toBe(200);
+    } finally {
+      await gw.close();
+    }
+  });
+
+  it('while failures of different requests still add up to a rest', async () => {
+    const gw = await startGatewayOn(sim, `router: { backoff_ms: 10 }\nproviders: { moonshot: { ${regions}, api_key: sk-only } }`);
+    try {
+      for (let i = 0; i < 3; i++) expect((await post(gw.url, { model: 'moonshot/kimi-k2.6', messages: [{ role: 'user', content: 'hi [[sim:cut=0]]' }] })).status).toBe(502);
+      expect((await post(gw.url, { model: 'moonshot/kimi-k2.6', messages: hi() })).status).toBe(503);
+    } finally {
+      await gw.close();
+    }
+  });
+});
+
 describe('keys callers bring are theirs alone', () => {
   it('one caller’s exhausted key does not take the route down for another caller', async () => {
     const gw = await startGatewayOn(sim, `providers: { moonshot: { ${regions} } }`);
