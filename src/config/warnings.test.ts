@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { configFromEnvironment } from './env-config.js';
+import { parseConfigText } from './load-config.js';
 import { configWarnings, headerUnsafeFindings, secretFindings, whitespaceFindings } from './warnings.js';
 
 describe('secretFindings', () => {
@@ -70,6 +71,22 @@ describe('configWarnings', () => {
       'master_key is shorter than 16 characters, so it is easy to guess; use a long random value (e.g. openssl rand -hex 32)',
     ]);
     expect(configWarnings(configFromEnvironment({ MOONGATE_MASTER_KEY: 'mk-0123456789abc' }))).toEqual([]);
+  });
+
+  it('warns about a credential model entry that names another provider (it is matched as an id of its own provider)', () => {
+    const config = parseConfigText(
+      `providers:
+  moonshot:
+    credentials: [{ name: main, api_key: sk-main, models: [openai/gpt-5, moonshot/kimi-k2.6, kimi-k2.5] }]
+  openai: { api_key: sk-openai }
+  together: { base_url: https://api.together.xyz/v1, credentials: [{ name: t, api_key: sk-t, models: [meta-llama/Llama-3.3-70B] }] }
+`,
+      'test.yaml',
+      {},
+    );
+    expect(configWarnings(config)).toEqual([
+      'providers.moonshot.credentials[0] ("main"): models entry "openai/gpt-5" names provider openai, but a credential serves only its own provider\'s models: it is matched as moonshot\'s model id "openai/gpt-5"',
+    ]);
   });
 
   it('says that redis is accepted but not used yet', () => {

@@ -49,6 +49,18 @@ export function joinFindings(found: string[]): string {
   return `${found.slice(0, -1).join(', ')} and ${found[found.length - 1]}`;
 }
 
+/**
+ * The other configured provider a credential's model entry begins with (`openai/gpt-5` under
+ * `moonshot`), if any. A warning, not an error: some hosts' own model ids begin with such a name
+ * (Together's `openai/gpt-oss-120b`).
+ */
+function otherProviderNamed(model: string, own: string, config: GatewayConfig): string | undefined {
+  const slash = model.indexOf('/');
+  if (slash <= 0) return undefined;
+  const name = model.slice(0, slash);
+  return name !== own && config.providers[name] !== undefined ? name : undefined;
+}
+
 /** Below this a master key is warned about (the same floor as MOONGATE_SECRET). */
 export const MIN_MASTER_KEY_LENGTH = 16;
 
@@ -58,11 +70,16 @@ export function configWarnings(config: GatewayConfig): string[] {
     const consequence =
       provider.type === 'moonshot' ? 'Moonshot will answer 401 Invalid Authentication' : 'the provider will likely answer 401';
     provider.credentials.forEach((credential, i) => {
+      const at = `providers.${provider.name}.credentials[${i}] (${JSON.stringify(credential.name)})`;
       const found = secretFindings(credential.api_key);
-      if (found.length) {
-        warnings.push(
-          `providers.${provider.name}.credentials[${i}] (${JSON.stringify(credential.name)}): api_key ${joinFindings(found)}; ${consequence}`,
-        );
+      if (found.length) warnings.push(`${at}: api_key ${joinFindings(found)}; ${consequence}`);
+      for (const model of credential.models ?? []) {
+        const other = otherProviderNamed(model, provider.name, config);
+        if (other !== undefined) {
+          warnings.push(
+            `${at}: models entry ${JSON.stringify(model)} names provider ${other}, but a credential serves only its own provider's models: it is matched as ${provider.name}'s model id ${JSON.stringify(model)}`,
+          );
+        }
       }
     });
   }
