@@ -1,24 +1,7 @@
-import { Readable } from 'node:stream';
-import type { IncomingMessage } from 'node:http';
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import type { GatewayError } from './gateway-error.js';
+import { bodyRequest as request, failure } from '../../test/helpers/body-request.js';
 import { readJsonBody, readJsonBodyAndText } from './read-json-body.js';
-
-function request(body: Buffer | string, headers: Record<string, string> = {}): IncomingMessage {
-  const stream = Readable.from([Buffer.from(body)]) as unknown as IncomingMessage;
-  stream.headers = headers;
-  return stream;
-}
-
-async function failure(p: Promise<unknown>): Promise<GatewayError> {
-  try {
-    await p;
-  } catch (e) {
-    return e as GatewayError;
-  }
-  throw new Error('expected a failure');
-}
 
 describe('readJsonBody: text that is not UTF-8', () => {
   it('refuses a Latin-1 body with a 400 naming the byte and where it is, instead of reading it as U+FFFD', async () => {

@@ -1,25 +1,11 @@
 import { Readable } from 'node:stream';
 import type { IncomingMessage } from 'node:http';
 import { describe, expect, it } from 'vitest';
+import { bodyRequest as request, failure } from '../../test/helpers/body-request.js';
 import type { GatewayError } from './gateway-error.js';
 import { splitGatewayExtensions } from './gateway-extensions.js';
 import { readJsonBody, readJsonBodyAndText } from './read-json-body.js';
 import { validateChatRequest } from './validate-chat-request.js';
-
-function request(body: string, headers: Record<string, string> = {}): IncomingMessage {
-  const stream = Readable.from([Buffer.from(body)]) as unknown as IncomingMessage;
-  stream.headers = headers;
-  return stream;
-}
-
-async function failure(p: Promise<unknown>): Promise<GatewayError> {
-  try {
-    await p;
-  } catch (e) {
-    return e as GatewayError;
-  }
-  throw new Error('expected a failure');
-}
 
 describe('readJsonBody', () => {
   it('parses JSON', async () => {
