@@ -24,5 +24,20 @@ export async function listenLoopback(handle: (req: IncomingMessage, res: ServerR
   };
 }
 
+/** A minimal chat completion saying "ok", as an upstream's answer. */
+export const OK_COMPLETION = JSON.stringify({
+  id: 'x',
+  object: 'chat.completion',
+  created: 1,
+  model: 'kimi-k2.6',
+  choices: [{ index: 0, message: { role: 'assistant', content: 'ok' }, finish_reason: 'stop' }],
+  usage: { prompt_tokens: 5, completion_tokens: 1, total_tokens: 6 },
+});
+
+/** The key a request to the upstream carries (`Authorization: Bearer <key>`). */
+export function bearerKey(req: IncomingMessage): string {
+  return String(req.headers.authorization).slice('Bearer '.length);
+}
+
 /** For startGatewayOn with a config that points at a loopback upstream only: it reads just the simulator's URL. */
 export const NO_SIM = { url: '' } as Simulator;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postRaw, startGatewayOn } from '../helpers/stack.js';
-import { NO_SIM, listenLoopback } from '../helpers/loopback-upstream.js';
+import { NO_SIM, OK_COMPLETION, bearerKey, listenLoopback } from '../helpers/loopback-upstream.js';
 import type { LoopbackUpstream } from '../helpers/loopback-upstream.js';
 
 /**
@@ -9,14 +9,6 @@ import type { LoopbackUpstream } from '../helpers/loopback-upstream.js';
  * error as a stream's first event or under its own status: a caller's mistake is not retried on
  * every credential, and a rate limit rests the deployment for its retry time.
  */
-const completion = JSON.stringify({
-  id: 'x',
-  object: 'chat.completion',
-  created: 1,
-  model: 'kimi-k2.6',
-  choices: [{ index: 0, message: { role: 'assistant', content: 'ok' }, finish_reason: 'stop' }],
-  usage: { prompt_tokens: 5, completion_tokens: 1, total_tokens: 6 },
-});
 /** What the upstream answers for each key; every call is counted. */
 const answers = new Map<string, string>();
 const calls: string[] = [];
@@ -25,9 +17,9 @@ let upstream: LoopbackUpstream;
 beforeAll(async () => {
   upstream = await listenLoopback((req, res) => {
     req.resume().on('end', () => {
-      const key = String(req.headers.authorization).slice('Bearer '.length);
+      const key = bearerKey(req);
       calls.push(key);
-      res.writeHead(200, { 'content-type': 'application/json' }).end(answers.get(key) ?? completion);
+      res.writeHead(200, { 'content-type': 'application/json' }).end(answers.get(key) ?? OK_COMPLETION);
     });
   });
 });

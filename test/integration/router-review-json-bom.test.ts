@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stackWithUpstream } from '../helpers/one-off-upstream.js';
 import type { Stack } from '../helpers/stack.js';
+import { OK_COMPLETION } from '../helpers/loopback-upstream.js';
 
 /**
  * An upstream (a proxy, a server on another platform) that opens its JSON answer with a UTF-8
@@ -15,14 +16,7 @@ afterAll(() => stack.close());
 
 describe('a JSON answer opening with a byte-order mark', () => {
   it('is a completion, not a 502 "not JSON"', async () => {
-    answer = JSON.stringify({
-      id: 'x',
-      object: 'chat.completion',
-      created: 1,
-      model: 'kimi-k2.6',
-      choices: [{ index: 0, message: { role: 'assistant', content: 'ok' }, finish_reason: 'stop' }],
-      usage: { prompt_tokens: 5, completion_tokens: 1, total_tokens: 6 },
-    });
+    answer = OK_COMPLETION;
     const completion = await stack.client.chat.completions.create({ model: 'moonshot/kimi-k2.6', messages: [{ role: 'user', content: 'hi' }] });
     expect(completion.choices[0]?.message.content).toBe('ok');
   });

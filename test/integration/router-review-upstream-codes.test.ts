@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postRaw, startGatewayOn } from '../helpers/stack.js';
-import { NO_SIM, listenLoopback } from '../helpers/loopback-upstream.js';
+import { NO_SIM, OK_COMPLETION, bearerKey, listenLoopback } from '../helpers/loopback-upstream.js';
 import type { LoopbackUpstream } from '../helpers/loopback-upstream.js';
 
 /**
@@ -9,14 +9,6 @@ import type { LoopbackUpstream } from '../helpers/loopback-upstream.js';
  * (another Moongate in front of the provider does): its 5xx must fail over and count like any
  * other upstream server error.
  */
-const completion = JSON.stringify({
-  id: 'x',
-  object: 'chat.completion',
-  created: 1,
-  model: 'kimi-k2.6',
-  choices: [{ index: 0, message: { role: 'assistant', content: 'ok' }, finish_reason: 'stop' }],
-  usage: { prompt_tokens: 5, completion_tokens: 1, total_tokens: 6 },
-});
 let failure = { status: 500, code: 'internal_error' };
 const calls: string[] = [];
 let upstream: LoopbackUpstream;
@@ -24,9 +16,9 @@ let upstream: LoopbackUpstream;
 beforeAll(async () => {
   upstream = await listenLoopback((req, res) => {
     req.resume().on('end', () => {
-      const key = String(req.headers.authorization).slice('Bearer '.length);
+      const key = bearerKey(req);
       calls.push(key);
-      if (key === 'sk-b') return void res.writeHead(200, { 'content-type': 'application/json' }).end(completion);
+      if (key === 'sk-b') return void res.writeHead(200, { 'content-type': 'application/json' }).end(OK_COMPLETION);
       const body = { error: { message: 'Moongate: the request did not finish in time upstream', type: 'api_error', code: failure.code } };
       res.writeHead(failure.status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
     });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postRaw, startGatewayOn } from '../helpers/stack.js';
-import { NO_SIM, listenLoopback } from '../helpers/loopback-upstream.js';
+import { NO_SIM, OK_COMPLETION, bearerKey, listenLoopback } from '../helpers/loopback-upstream.js';
 import type { LoopbackUpstream } from '../helpers/loopback-upstream.js';
 
 /**
@@ -10,14 +10,6 @@ import type { LoopbackUpstream } from '../helpers/loopback-upstream.js';
  * the client got a 3xx without a Location, or a 304 whose error body HTTP drops; it is an
  * upstream that did not answer, a 502 like other upstream garbage, retried elsewhere.
  */
-const completion = JSON.stringify({
-  id: 'x',
-  object: 'chat.completion',
-  created: 1,
-  model: 'kimi-k2.6',
-  choices: [{ index: 0, message: { role: 'assistant', content: 'ok' }, finish_reason: 'stop' }],
-  usage: { prompt_tokens: 5, completion_tokens: 1, total_tokens: 6 },
-});
 /** The status the upstream answers the key `sk-a` with; `sk-b` always gets a completion. */
 let status = 302;
 const calls: string[] = [];
@@ -26,9 +18,9 @@ let upstream: LoopbackUpstream;
 beforeAll(async () => {
   upstream = await listenLoopback((req, res) => {
     req.resume().on('end', () => {
-      const key = String(req.headers.authorization).slice('Bearer '.length);
+      const key = bearerKey(req);
       calls.push(key);
-      if (key === 'sk-b') return void res.writeHead(200, { 'content-type': 'application/json' }).end(completion);
+      if (key === 'sk-b') return void res.writeHead(200, { 'content-type': 'application/json' }).end(OK_COMPLETION);
       res.writeHead(status, { location: 'https://sso.example.com/login?next=%2Fv1', 'content-type': 'text/html' });
       res.end(status === 304 ? undefined : '<html>Moved</html>');
     });
