@@ -17,6 +17,7 @@ import type { LogEntry } from '../log-record.js';
 import type { LogWriter } from '../log-writer.js';
 import { encodeCursor } from './cursor.js';
 import { parseListQuery, parseUsageQuery } from './parse-query.js';
+import { asStoredText } from '../../store/sql/stored-text.js';
 
 export interface LogRoutesDeps {
   store: Store;
@@ -195,8 +196,6 @@ async function claimIds(ids: (string | undefined)[], single: boolean, deps: LogR
 
 /** The text columns of a record; JSON columns (metadata, attempts, bodies) keep every character escaped. */
 const TEXT_FIELDS = ['key_id', 'customer_identifier', 'user', 'trace_id', 'provider', 'credential', 'model_requested', 'model', 'error_type', 'error_message'] as const;
-/** A surrogate without its partner: in `u` mode a pair is one code point. */
-const LONE_SURROGATE = /[\ud800-\udfff]/gu;
 
 /**
  * The entry as the store keeps it, for the 201 that promises the stored record: a text column
@@ -208,7 +207,7 @@ function asStored(entry: LogEntry): LogEntry {
   for (const field of TEXT_FIELDS) {
     const value = entry[field];
     if (typeof value !== 'string') continue;
-    const stored = value.replaceAll('\u0000', '\ufffd').replace(LONE_SURROGATE, '\ufffd');
+    const stored = asStoredText(value);
     if (stored === value) continue;
     copy ??= { ...entry };
     copy[field] = stored;

@@ -3,6 +3,7 @@ import { GatewayError } from '../../server/gateway-error.js';
 import { isoTimeMs } from '../../server/iso-time.js';
 import type { LogFilter, LogListQuery, StatusFilter, UsageGroup, UsageInterval, UsageQuery } from '../../store/store.js';
 import { decodeCursor } from './cursor.js';
+import { nulAsStored } from '../../store/sql/stored-text.js';
 
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 1_000;
@@ -131,15 +132,9 @@ function parseStatus(value: string): StatusFilter {
 
 function text(params: URLSearchParams, name: string): string | undefined {
   const value = params.get(name);
-  return value === null || value === '' ? undefined : storedText(value);
-}
-
-/**
- * A value as the store keeps text: a NUL as U+FFFD (see store/sql/log-columns.ts). A record sent
- * with customer "a\0b" is stored as "a\uFFFDb", and `customer=a%00b` must find it.
- */
-function storedText(value: string): string {
-  return value.includes('\u0000') ? value.replaceAll('\u0000', '\ufffd') : value;
+  // As the store keeps text: a record sent with customer "a\0b" is stored as "a\uFFFDb", and
+  // `customer=a%00b` must find it.
+  return value === null || value === '' ? undefined : nulAsStored(value);
 }
 
 function bad(param: string, message: string): GatewayError {

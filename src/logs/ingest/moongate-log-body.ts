@@ -9,6 +9,7 @@ import { NOT_IN_FUTURE, invalidBody, notInFuture, timeValue } from './invalid-bo
 import type { UnknownFieldIssue } from './invalid-body.js';
 import { checkKeyModel, recordCustomer, refuseKeyCost } from './key-policy.js';
 import { ingestedMetadata } from './ingested-metadata.js';
+import { storedAsGiven } from '../../store/sql/stored-text.js';
 
 const count = tokenCount;
 const ms = durationMs;
@@ -18,19 +19,6 @@ const optText = z.string().max(10_000).nullable().optional();
 const REFUSED_FIELDS: ReadonlyMap<string, string> = new Map([
   ['cost_details', 'is not accepted: the gateway computes it with `cost_usd` (give `cost_usd` alone, or neither)'],
 ]);
-
-/** In `u` mode a pair is one code point, so this matches only a surrogate without its partner. */
-const LONE_SURROGATE = /[\ud800-\udfff]/u;
-
-/**
- * A sender's id must reach the store as given: the store writes a NUL (which its driver would cut
- * text at) and an unpaired surrogate (which UTF-8 cannot hold) as U+FFFD, so `a\0b` and `a\uFFFDb`
- * would be one stored id, and the second record, answered 201, silently dropped as a repeat.
- */
-function storableId(id: string): boolean {
-  return !id.includes('\u0000') && !LONE_SURROGATE.test(id);
-}
-
 
 /** Unknown fields of one object named one by one; the rest are counted in one more issue. */
 const MAX_UNKNOWN_NAMED = 10;
@@ -79,7 +67,9 @@ const attemptSchema = strictFields({
 
 /** `POST /v1/logs`: our own LogRecord fields. Unknown fields are refused, so typos do not pass silently. */
 export const moongateLogSchema = strictFields({
-  id: z.string().min(1).max(200).refine(storableId, 'must not hold a NUL character or an unpaired surrogate (\\u0000, a lone \\ud800…\\udfff)').optional(),
+  // Kept as given, or `a\0b` and `a\uFFFDb` would be one stored id, and the second record,
+  // answered 201, silently dropped as a repeat.
+  id: z.string().min(1).max(200).refine(storedAsGiven, 'must not hold a NUL character or an unpaired surrogate (\\u0000, a lone \\ud800…\\udfff)').optional(),
   created_at: z
     .union([z.string(), z.number()])
     .refine((v) => timeValue(v) !== undefined, 'must be an ISO 8601 time or epoch milliseconds, from 1970 to 9999')

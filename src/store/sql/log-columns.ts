@@ -1,5 +1,6 @@
 import type { CostDetails, LogAttempt, LogEntry, LogRecord, LogSource } from '../../logs/log-record.js';
 import type { SqlValue } from './sql-value.js';
+import { nulAsStored } from './stored-text.js';
 
 /** The columns of `request_logs`, in the order `entryValues` produces them. */
 export const LOG_COLUMNS = [
@@ -89,13 +90,9 @@ export function entryValues(e: LogEntry): SqlValue[] {
   ];
 }
 
-/**
- * A text column's value. SQLite keeps a NUL character, but the driver reads text back only up to
- * it: "a\0b" came back as "a". A NUL becomes U+FFFD instead, so that nothing after it is lost.
- * (JSON columns escape it, and bodies are JSON.)
- */
+/** A text column's value: a NUL as U+FFFD (see stored-text.ts), so that nothing after it is lost. */
 function text(value: string | null): string | null {
-  return value !== null && value.includes('\u0000') ? value.replaceAll('\u0000', '\ufffd') : value;
+  return value === null ? null : nulAsStored(value);
 }
 
 /** A stored row as the API shows it; bodies are parsed back into JSON (null when left out). */
