@@ -1,5 +1,6 @@
 import { checkHttpUrl } from '../config/check-values.js';
 import { lazyUndiciRequest as request } from '../upstream/lazy-undici-request.js';
+import { isPlainObject } from '../server/plain-object.js';
 
 export interface AdminTarget {
   url: string;
@@ -101,18 +102,18 @@ export async function callGateway(
 
 /** The message of an OpenAI-shaped error answer, if it is one. */
 export function gatewayErrorMessage(json: unknown): string | undefined {
-  const error = isObject(json) ? json.error : undefined;
-  return isObject(error) && typeof error.message === 'string' ? error.message : undefined;
+  const error = isPlainObject(json) ? json.error : undefined;
+  return isPlainObject(error) && typeof error.message === 'string' ? error.message : undefined;
 }
 
 /** The answer as an object, when it has every field of `shape`; else an error naming what is missing. */
 export function expectShape(answer: GatewayAnswer, baseUrl: string, shape: AnswerShape): Record<string, unknown> {
   const json = answer.json;
   const missing = Object.entries(shape).find(([field, kind]) => {
-    const value = isObject(json) ? json[field] : undefined;
+    const value = isPlainObject(json) ? json[field] : undefined;
     return kind === 'array' ? !Array.isArray(value) : typeof value !== 'string';
   });
-  if (isObject(json) && missing === undefined) return json;
+  if (isPlainObject(json) && missing === undefined) return json;
   const [field, kind] = missing!;
   throw new Error(
     `the gateway at ${baseUrl} answered HTTP ${answer.status} with JSON that is not a Moongate answer ` +
@@ -120,9 +121,6 @@ export function expectShape(answer: GatewayAnswer, baseUrl: string, shape: Answe
   );
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** The start of an answer, for an error line (a web page can be long). */
 function preview(text: string): string {

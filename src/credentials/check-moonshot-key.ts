@@ -1,5 +1,6 @@
 import { lazyUndiciRequest as request } from '../upstream/lazy-undici-request.js';
 import type { MoonshotRegion } from '../config/types.js';
+import { isPlainObject } from '../server/plain-object.js';
 
 export type CheckVerdict = 'ok' | 'whitespace' | 'wrong_region' | 'invalid' | 'no_balance' | 'unreachable';
 
@@ -179,7 +180,7 @@ function isBalanceAnswer(text: string): boolean {
     const body = JSON.parse(text) as unknown;
     if (typeof body !== 'object' || body === null) return false;
     const data = (body as { data?: unknown }).data;
-    return typeof data === 'object' && data !== null && !Array.isArray(data);
+    return isPlainObject(data);
   } catch {
     return false;
   }

@@ -1,4 +1,5 @@
 import { isUtf8 } from 'node:buffer';
+import { isPlainObject } from '../server/plain-object.js';
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -317,9 +318,6 @@ function isSpace(byte: number): boolean {
   return byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09;
 }
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
 
 function hasToJSON(value: object): boolean {
   return typeof (value as { toJSON?: unknown }).toJSON === 'function';

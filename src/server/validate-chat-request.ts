@@ -1,4 +1,5 @@
 import { GatewayError } from './gateway-error.js';
+import { isPlainObject } from './plain-object.js';
 
 /** A chat request as far as the gateway needs to know it; every other field is forwarded as is. */
 export interface ChatRequestBody {
@@ -124,7 +125,7 @@ function isType(value: unknown, type: JsonType): boolean {
     case 'array':
       return Array.isArray(value);
     case 'object':
-      return typeof value === 'object' && value !== null && !Array.isArray(value);
+      return isPlainObject(value);
     default:
       return typeof value === type;
   }

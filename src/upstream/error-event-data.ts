@@ -1,3 +1,5 @@
+import { isPlainObject } from '../server/plain-object.js';
+
 /**
  * The data of an SSE event named `error` (`event: error`), as the `{"error": …}` object the
  * stream transformers recognise. Some OpenAI-compatible servers report a failure mid-stream this
@@ -11,7 +13,7 @@ export function errorEventData(data: string): string {
   } catch {
     parsed = undefined;
   }
-  if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) {
+  if (isPlainObject(parsed)) {
     return 'error' in parsed && parsed.error !== null && parsed.error !== undefined ? data : JSON.stringify({ error: parsed });
   }
   const message = data.trim() === '' ? 'the upstream sent an error event without a message' : data;

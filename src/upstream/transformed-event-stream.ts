@@ -5,6 +5,7 @@ import type { StreamTransformer } from '../providers/types.js';
 import { MAX_EVENT_CHARS } from './answer-limits.js';
 import { errorEventData } from './error-event-data.js';
 import type { UpstreamResponse } from './send-request.js';
+import { isPlainObject } from '../server/plain-object.js';
 
 /** Enough of a body that is not an event stream to show what it was (a preview, or a short error). */
 const MAX_NON_EVENT_TEXT = 4096;
@@ -130,7 +131,7 @@ function isJsonObject(text: string): boolean {
   if (!text.startsWith('{')) return false;
   try {
     const value: unknown = JSON.parse(text);
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
+    return isPlainObject(value);
   } catch {
     return false;
   }

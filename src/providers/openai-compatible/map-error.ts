@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { GatewayError, defaultTypeForStatus } from '../../server/gateway-error.js';
+import { isPlainObject } from '../../server/plain-object.js';
 
 interface UpstreamErrorFields {
   message?: string;
@@ -33,9 +34,9 @@ function readErrorBody(rawBody: string): UpstreamErrorFields {
   } catch {
     return none; // Not JSON: the caller reports the text.
   }
-  if (!isObject(parsed)) return none;
+  if (!isPlainObject(parsed)) return none;
   if (typeof parsed.error === 'string') return { ...none, message: parsed.error };
-  if (isObject(parsed.error)) return errorFields(parsed.error);
+  if (isPlainObject(parsed.error)) return errorFields(parsed.error);
   if (typeof parsed.detail === 'string') return { ...none, message: parsed.detail };
   // A flat body is only read as an error when it carries a message; other JSON is shown as is.
   return typeof parsed.message === 'string' ? errorFields(parsed) : none;
@@ -52,6 +53,3 @@ function errorFields(e: Record<string, unknown>): UpstreamErrorFields {
   return fields;
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
