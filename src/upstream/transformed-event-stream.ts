@@ -6,6 +6,7 @@ import { MAX_EVENT_CHARS } from './answer-limits.js';
 import { errorEventData } from './error-event-data.js';
 import type { UpstreamResponse } from './send-request.js';
 import { isPlainObject } from '../server/plain-object.js';
+import { withoutBom } from './without-bom.js';
 
 /** Enough of a body that is not an event stream to show what it was (a preview, or a short error). */
 const MAX_NON_EVENT_TEXT = 4096;
@@ -109,7 +110,7 @@ export class TransformedEventStream {
     const text = this.decoder.write(read);
     if (!this.atStart || text === '') return text;
     this.atStart = false;
-    return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+    return withoutBom(text);
   }
 
   /** Closes the upstream connection (client gone, timeout, or the stream failed). */
