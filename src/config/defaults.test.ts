@@ -4,7 +4,7 @@ import { DEFAULT_MOONSHOT_REGIONS, DEFAULT_OPENAI_BASE_URL, defaultConfig } from
 describe('defaultConfig', () => {
   it('has the documented defaults', () => {
     expect(defaultConfig('x')).toEqual({
-      server: { host: '0.0.0.0', port: 4000, max_body_mb: 32, drain_timeout_ms: 25_000 },
+      server: { host: '0.0.0.0', port: 4000, max_body_mb: 32, drain_timeout_ms: 25_000, cors_origins: [] },
       store: 'sqlite:./.moongate/moongate.db',
       logging: { bodies: 'full', max_body_kb: 64 },
       providers: {},

@@ -40,7 +40,7 @@ export function defaultRouter(): RouterConfig {
 /** The whole config with nothing configured: no providers yet, no master key, no redis. */
 export function defaultConfig(source: string): GatewayConfig {
   return {
-    server: { host: DEFAULT_HOST, port: DEFAULT_PORT, max_body_mb: DEFAULT_MAX_BODY_MB, drain_timeout_ms: DEFAULT_DRAIN_TIMEOUT_MS },
+    server: { host: DEFAULT_HOST, port: DEFAULT_PORT, max_body_mb: DEFAULT_MAX_BODY_MB, drain_timeout_ms: DEFAULT_DRAIN_TIMEOUT_MS, cors_origins: [] },
     store: DEFAULT_STORE,
     logging: defaultLogging(),
     providers: {},

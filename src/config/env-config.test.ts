@@ -16,7 +16,7 @@ describe('configFromEnvironment', () => {
   it('gives defaults and a moonshot provider with no credentials when nothing is set', () => {
     const config = configFromEnvironment({});
     expect(config.source).toBe('defaults + environment');
-    expect(config.server).toEqual({ host: '0.0.0.0', port: 4000, max_body_mb: 32, drain_timeout_ms: 25_000 });
+    expect(config.server).toEqual({ host: '0.0.0.0', port: 4000, max_body_mb: 32, drain_timeout_ms: 25_000, cors_origins: [] });
     expect(config.store).toBe('sqlite:./.moongate/moongate.db');
     expect(config.master_key).toBeUndefined();
     expect(config.redis).toBeUndefined();

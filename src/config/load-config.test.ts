@@ -57,7 +57,7 @@ describe('parseConfigText', () => {
   it('loads the SPEC example', () => {
     const config = parseConfigText(SPEC_EXAMPLE, 'moongate.yaml', { ...SPEC_ENV, MOONGATE_MASTER_KEY: 'mk-1', MOONGATE_REDIS_URL: 'redis://r:6379' });
     expect(config).toEqual({
-      server: { host: '0.0.0.0', port: 4000, max_body_mb: 32, drain_timeout_ms: 25_000 },
+      server: { host: '0.0.0.0', port: 4000, max_body_mb: 32, drain_timeout_ms: 25_000, cors_origins: [] },
       master_key: 'mk-1',
       store: 'sqlite:./.moongate/moongate.db',
       redis: 'redis://r:6379',
@@ -120,7 +120,7 @@ describe('parseConfigText', () => {
   it('gives the defaults for an empty file, a comment-only file and empty sections', () => {
     for (const text of ['', '# nothing here\n', 'server:\nlogging:\nrouter:\nproviders:\nmodels:\npricing:\n']) {
       const config = parseConfigText(text, 'empty.yaml', {});
-      expect(config.server).toEqual({ host: '0.0.0.0', port: 4000, max_body_mb: 32, drain_timeout_ms: 25_000 });
+      expect(config.server).toEqual({ host: '0.0.0.0', port: 4000, max_body_mb: 32, drain_timeout_ms: 25_000, cors_origins: [] });
       expect(config.store).toBe('sqlite:./.moongate/moongate.db');
       expect(config.logging).toEqual({ bodies: 'full', max_body_kb: 64 });
       expect(config.router).toEqual({ retries: 2, timeout_ms: 600000, first_token_timeout_ms: 20000, idle_timeout_ms: 120000, connect_timeout_ms: 10000, backoff_ms: 200, max_queue_wait_ms: 10000, max_queue_size: 1000, disabled_recheck_seconds: 300, cooldown: { fails: 3, seconds: 30, window_seconds: 60 } });
@@ -134,7 +134,7 @@ describe('parseConfigText', () => {
 
   it('merges partial sections with the defaults', () => {
     const config = parseConfigText(lines('server: { port: 8080 }', 'router: { cooldown: { seconds: 5 } }', 'logging: { bodies: redacted }'), 'f', {});
-    expect(config.server).toEqual({ host: '0.0.0.0', port: 8080, max_body_mb: 32, drain_timeout_ms: 25_000 });
+    expect(config.server).toEqual({ host: '0.0.0.0', port: 8080, max_body_mb: 32, drain_timeout_ms: 25_000, cors_origins: [] });
     expect(config.router.cooldown).toEqual({ fails: 3, seconds: 5, window_seconds: 60 });
     expect(config.router.retries).toBe(2);
     expect(config.logging).toEqual({ bodies: 'redacted', max_body_kb: 64 });
@@ -144,6 +144,16 @@ describe('parseConfigText', () => {
     expect(parseConfigText(lines('server: { drain_timeout_ms: 8000 }'), 'f', {}).server.drain_timeout_ms).toBe(8_000);
     expect(parseConfigText(lines('server: { drain_timeout_ms: 0 }'), 'f', {}).server.drain_timeout_ms).toBe(0);
     expect(problemsOf(lines('server: { drain_timeout_ms: -1 }'))).toEqual([expect.stringContaining('server.drain_timeout_ms')]);
+  });
+
+  it('reads server.cors_origins as browsers send origins, and needs a master key for them', () => {
+    const text = lines('master_key: mk-long-enough-for-tests-0001', 'server:', '  cors_origins: [ "https://App.example.com/", "https://*.preview.example.com", "http://127.0.0.1:5173" ]');
+    expect(parseConfigText(text, 'f', {}).server.cors_origins).toEqual(['https://app.example.com', 'https://*.preview.example.com', 'http://127.0.0.1:5173']);
+    expect(problemsOf(lines('master_key: mk-long-enough-for-tests-0001', 'server: { cors_origins: [ "https://ok.example.com", "example.com/app" ] }'))).toEqual([
+      expect.stringMatching(/server\.cors_origins\[1\]: "example\.com\/app" is not an origin/),
+    ]);
+    expect(problemsOf(lines('server: { cors_origins: [ "https://app.example.com" ] }'))).toEqual([expect.stringMatching(/server\.cors_origins: needs master_key/)]);
+    expect(problemsOf(lines('server: { cors_origins: "https://app.example.com" }'))).toEqual([expect.stringContaining('server.cors_origins')]);
   });
 
   it('resolves both env:NAME and os.environ/NAME', () => {
@@ -540,7 +550,7 @@ describe('loadConfig', () => {
 
   it('applies and checks command-line overrides', () => {
     const file = write('o.yaml', 'server: { port: 5004, host: 127.0.0.1 }\n');
-    expect(loadConfig({ file, env: {}, overrides: { port: 6000 } }).server).toEqual({ host: '127.0.0.1', port: 6000, max_body_mb: 32, drain_timeout_ms: 25_000 });
+    expect(loadConfig({ file, env: {}, overrides: { port: 6000 } }).server).toEqual({ host: '127.0.0.1', port: 6000, max_body_mb: 32, drain_timeout_ms: 25_000, cors_origins: [] });
     expect(loadConfig({ env: {}, overrides: { host: '::1', port: 0 } }).server).toMatchObject({ host: '::1', port: 0 });
     expect(() => loadConfig({ env: {}, overrides: { port: 70000 } })).toThrow('command line: --port: must be an integer from 0 to 65535');
     expect(() => loadConfig({ env: {}, overrides: { port: Number.NaN } })).toThrow(ConfigError);

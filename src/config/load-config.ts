@@ -8,6 +8,7 @@ import { LineCounter, isAlias, isScalar, parseDocument, visit } from 'yaml';
 import type { Document } from 'yaml';
 import type { z } from 'zod';
 import { checkMasterKey, checkRedis, checkStore } from './check-values.js';
+import { parseCorsOrigin } from './cors-origin.js';
 import { defaultConfig } from './defaults.js';
 import { configFromEnvironment } from './env-config.js';
 import { describeKind, parseWith } from './format-issues.js';
@@ -120,6 +121,7 @@ function buildConfig(data: Record<string, unknown>, source: string, problems: Pr
   if (server?.port !== undefined) config.server.port = server.port;
   if (server?.max_body_mb !== undefined) config.server.max_body_mb = server.max_body_mb;
   if (server?.drain_timeout_ms !== undefined) config.server.drain_timeout_ms = server.drain_timeout_ms;
+  if (server?.cors_origins !== undefined) config.server.cors_origins = corsOrigins(server.cors_origins, problems);
 
   if (data.master_key === '') {
     problems.add(['master_key'], 'must not be empty; remove master_key to run in open local mode (no gateway authentication)');
@@ -144,6 +146,13 @@ function buildConfig(data: Record<string, unknown>, source: string, problems: Pr
     else if (redis !== undefined) config.redis = redis;
   }
 
+  if (config.server.cors_origins.length > 0 && config.master_key === undefined && (data.master_key === undefined || data.master_key === null)) {
+    problems.add(
+      ['server', 'cors_origins'],
+      'needs master_key: in open local mode any page on those origins could spend your provider keys through the browser of whoever runs the gateway',
+    );
+  }
+
   const logging = section(loggingSchema, data.logging, ['logging'], problems);
   if (logging?.bodies !== undefined) config.logging.bodies = logging.bodies;
   if (logging?.max_body_kb !== undefined) config.logging.max_body_kb = logging.max_body_kb;
@@ -166,6 +175,17 @@ function buildConfig(data: Record<string, unknown>, source: string, problems: Pr
   config.models = normalizeModels(data.models, names, problems);
   config.pricing = normalizePricing(data.pricing, providers, problems);
   return config;
+}
+
+/** `server.cors_origins` in the form browsers send (see parseCorsOrigin); each bad entry is a problem. */
+function corsOrigins(entries: readonly string[], problems: ProblemList): string[] {
+  const origins: string[] = [];
+  entries.forEach((entry, i) => {
+    const parsed = parseCorsOrigin(entry);
+    if ('problem' in parsed) problems.add(['server', 'cors_origins', i], parsed.problem);
+    else origins.push(parsed.origin);
+  });
+  return origins;
 }
 
 /** A value that came from `env:NAME` is fixed in the environment, not the file: say which variable. */

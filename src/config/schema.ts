@@ -43,6 +43,7 @@ export const serverSchema = strictMap({
   port: opt(int(0, 65535)),
   max_body_mb: opt(positive()),
   drain_timeout_ms: opt(ms(0)),
+  cors_origins: opt(z.array(z.string().min(1)).max(1000)),
 });
 
 export const loggingSchema = strictMap({

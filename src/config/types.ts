@@ -95,7 +95,14 @@ export interface ModelPriceOverride {
 }
 
 export interface GatewayConfig {
-  server: { host: string; port: number; max_body_mb: number; drain_timeout_ms: number };
+  server: {
+    host: string;
+    port: number;
+    max_body_mb: number;
+    drain_timeout_ms: number;
+    /** Web-page origins that may call the API with a gateway key (CORS); empty: none. */
+    cors_origins: string[];
+  };
   master_key?: string;
   store: string;
   redis?: string;

@@ -93,7 +93,7 @@ function refuseOtherSites(req: IncomingMessage): void {
   if (from !== undefined && (isLoopbackHost(from.host) || (from.hostAndPort === req.headers.host?.toLowerCase() && isAddressOrLocalhost(from.host)))) return;
   throw new GatewayError(
     403,
-    `Refused a request from a web page at ${origin}: in open local mode (no master_key) Moongate answers only its own pages, reached at localhost or an IP address, so that other sites cannot use it through your browser. Set master_key to serve other origins.`,
+    `Refused a request from a web page at ${origin}: in open local mode (no master_key) Moongate answers only its own pages, reached at localhost or an IP address, so that other sites cannot use it through your browser. To serve web apps on other origins, set master_key and list them in server.cors_origins.`,
     { type: 'permission_error', code: 'cross_origin_refused' },
   );
 }

@@ -19,6 +19,7 @@ import { ModelListing } from './list-models.js';
 import { readiness } from './readiness.js';
 import { serveUi } from './ui-routes.js';
 import { CallbackList } from './callback-list.js';
+import { applyCors, CorsPolicy } from './cors.js';
 import type { ReadinessCheck } from './readiness.js';
 import type { RequestObserver } from './request-outcome.js';
 
@@ -97,6 +98,7 @@ export function createHttpServer(deps: HttpServerDeps, inFlight: InFlightRequest
   };
 
   const models = new ModelListing(config);
+  const cors = new CorsPolicy(config.server.cors_origins);
   const server = createServer((req, res) => {
     inFlight.started();
     res.once('close', () => inFlight.finished());
@@ -106,7 +108,9 @@ export function createHttpServer(deps: HttpServerDeps, inFlight: InFlightRequest
 
   async function handle(req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void> {
     const path = pathOf(req.url);
-    const method = req.method ?? 'GET';
+    // HEAD is GET without the body (node:http leaves the body out): load balancers check with it.
+    const method = req.method === 'HEAD' ? 'GET' : (req.method ?? 'GET');
+    if (applyCors(req, res, path, cors)) return;
 
     if (path === '/health/live') return sendJson(res, 200, { status: 'ok' });
     if (path === '/health/ready') {
@@ -120,13 +124,13 @@ export function createHttpServer(deps: HttpServerDeps, inFlight: InFlightRequest
     // The dashboard's static files are public; the APIs it calls check the key.
     if (await serveUi(req, res, path, method)) return;
     if (CHAT_PATHS.has(path)) {
-      if (method !== 'POST') throw methodNotAllowed(method, path, 'POST');
+      if (method !== 'POST') throw methodNotAllowed(req.method ?? method, path, 'POST');
       // Authenticated inside, so that a rejected key is logged like any other failed request.
       return handleChatCompletions(req, res, requestId, () => authenticate(req, config.master_key, deps.keys), chatDeps);
     }
     const caller = await authenticate(req, config.master_key, deps.keys);
     if (path === '/v1/models' || path === '/models') {
-      if (method !== 'GET') throw methodNotAllowed(method, path, 'GET');
+      if (method !== 'GET') throw methodNotAllowed(method, path, 'GET, HEAD');
       const listing = await models.list();
       // A gateway key sees the models it may use, as OpenAI lists a key's models (and the playground offers them).
       if (caller.kind !== 'key' || caller.key.models === null) return sendJson(res, 200, listing);
@@ -138,7 +142,7 @@ export function createHttpServer(deps: HttpServerDeps, inFlight: InFlightRequest
     for (const route of deps.routes) {
       if (await route(req, res, path, method, caller)) return;
     }
-    throw new GatewayError(404, `Unknown route ${method} ${path}. The gateway serves POST /v1/chat/completions, GET /v1/models and GET /health/live.`, {
+    throw new GatewayError(404, `Unknown route ${req.method ?? method} ${path}. The gateway serves POST /v1/chat/completions, GET /v1/models and GET /health/live.`, {
       type: 'invalid_request_error',
       code: 'unknown_route',
     });
