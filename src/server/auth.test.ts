@@ -95,6 +95,13 @@ describe('the master key', () => {
       expect(await authenticate(bearer(other), master, keys)).not.toEqual({ kind: 'master' });
     }
   });
+
+  it('sends gateway keys to the key store whether or not the master key looks like one', async () => {
+    for (const m of [master, 'plain-master-key-0123456789']) {
+      expect(await authenticate(bearer('mg-some-gateway-key'), m, keys)).toEqual({ kind: 'key', key });
+      expect(await authenticate(bearer(m), m, keys)).toEqual({ kind: 'master' });
+    }
+  });
 });
 
 describe('the Authorization header', () => {
