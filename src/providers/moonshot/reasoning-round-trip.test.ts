@@ -21,6 +21,13 @@ describe('reasoningKey', () => {
     expect(reasoningKey('s', 'c', [{ ...base, name: 'y' }])).not.toBe(key);
     expect(reasoningKey('s', 'c', [{ ...base, arguments: '{"a":2}' }])).not.toBe(key);
   });
+  it('takes parallel calls in any order, but not fewer or more of them', () => {
+    const a = { id: 'a_0', name: 'a', arguments: '{}' };
+    const b = { id: 'b_1', name: 'b', arguments: '{"x": 1}' };
+    expect(reasoningKey('s', 'c', [b, a])).toBe(reasoningKey('s', 'c', [a, b]));
+    expect(reasoningKey('s', 'c', [a])).not.toBe(reasoningKey('s', 'c', [a, b]));
+    expect(reasoningKey('s', 'c', [a, b, b])).not.toBe(reasoningKey('s', 'c', [a, b]));
+  });
 });
 
 describe('digestOf (the conversation before a turn)', () => {
