@@ -68,11 +68,21 @@ function canonicalToolCall(call: unknown): unknown {
   return [c.id ?? null, c.function?.name ?? null, typeof c.function?.arguments === 'string' ? canonicalArguments(c.function.arguments) : (c.function?.arguments ?? null)];
 }
 
-/** Arguments as parsed JSON, written again: re-serialized arguments (`{"a": 1}` / `{"a":1}`) match. */
+/**
+ * Arguments as parsed JSON, written again with every object's keys sorted: re-serialized arguments
+ * match, whether the spacing changed (`{"a": 1}` / `{"a":1}`) or the key order (clients that keep
+ * arguments as a map write them back sorted: Go maps, Rust's serde_json::Value, `sort_keys`).
+ */
 export function canonicalArguments(args: string): string {
   try {
-    return JSON.stringify(JSON.parse(args));
+    return JSON.stringify(JSON.parse(args), sortedKeys);
   } catch {
     return args;
   }
+}
+
+function sortedKeys(_key: string, value: unknown): unknown {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return value;
+  const record = value as Record<string, unknown>;
+  return Object.fromEntries(Object.keys(record).sort().map((k) => [k, record[k]]));
 }

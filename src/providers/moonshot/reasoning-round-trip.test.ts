@@ -12,6 +12,12 @@ describe('reasoningKey', () => {
     const b = reasoningKey('s', 'c', [{ id: 'x:0', name: 'x', arguments: '{"a":1}' }]);
     expect(a).toBe(b);
   });
+  it('matches arguments written back with their keys in another order, at any depth', () => {
+    const a = reasoningKey('s', 'c', [{ id: 'x:0', name: 'x', arguments: '{"to": "Oslo", "from": "Rome", "pax": {"n": 2, "adults": [{"b": 1, "a": 2}]}}' }]);
+    const b = reasoningKey('s', 'c', [{ id: 'x:0', name: 'x', arguments: '{"from":"Rome","pax":{"adults":[{"a":2,"b":1}],"n":2},"to":"Oslo"}' }]);
+    expect(a).toBe(b);
+    expect(reasoningKey('s', 'c', [{ id: 'x:0', name: 'x', arguments: '{"from":"Oslo","to":"Rome"}' }])).not.toBe(reasoningKey('s', 'c', [{ id: 'x:0', name: 'x', arguments: '{"to":"Oslo","from":"Rome"}' }]));
+  });
   it('differs by caller, conversation, id, name and arguments', () => {
     const base = { id: 'x:0', name: 'x', arguments: '{}' };
     const key = reasoningKey('s', 'c', [base]);
