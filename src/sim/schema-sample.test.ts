@@ -51,6 +51,11 @@ describe('sampleFromSchema', () => {
     expect(sampleFromSchema({ type: 'number', exclusiveMinimum: 3 }, 'q', 'x')).toBeGreaterThan(3);
   });
 
+  it('fills a prefixItems tuple position by position', () => {
+    const schema = { type: 'object', properties: { pair: { type: 'array', prefixItems: [{ type: 'string' }, { type: 'number' }] } }, required: ['pair'] };
+    expect(sampleFromSchema(schema)).toEqual({ pair: ['sample', 1] });
+  });
+
   it('returns an object for a missing schema', () => {
     expect(sampleFromSchema(undefined)).toEqual({});
   });

@@ -83,6 +83,8 @@ function sampleObject(schema: JsonRecord, queryText: string, depth: number): Jso
 }
 
 function sampleArray(schema: JsonRecord, queryText: string, name: string, depth: number): unknown[] {
+  // A tuple (2020-12 `prefixItems`, as Moonshot takes it): one value per position.
+  if (Array.isArray(schema.prefixItems) && schema.prefixItems.length > 0) return schema.prefixItems.map((s) => sampleFromSchema(s, queryText, name, depth + 1));
   const min = typeof schema.minItems === 'number' ? schema.minItems : 1;
   const count = Math.max(1, Math.min(min, 5));
   return Array.from({ length: count }, () => sampleFromSchema(schema.items ?? { type: 'string' }, queryText, name, depth + 1));
