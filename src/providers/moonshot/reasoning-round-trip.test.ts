@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Adjustments } from '../adjustments.js';
-import { digestOf } from './conversation-digest.js';
+import { canonicalArguments, digestOf } from './conversation-digest.js';
 import { InMemoryReasoningMemory, reasoningKey } from './reasoning-memory.js';
 import { REASONING_PLACEHOLDER, restoreReasoningContent, toolCallRefs } from './restore-reasoning-content.js';
 
@@ -17,6 +17,10 @@ describe('reasoningKey', () => {
     const b = reasoningKey('s', 'c', [{ id: 'x:0', name: 'x', arguments: '{"from":"Rome","pax":{"adults":[{"a":2,"b":1}],"n":2},"to":"Oslo"}' }]);
     expect(a).toBe(b);
     expect(reasoningKey('s', 'c', [{ id: 'x:0', name: 'x', arguments: '{"from":"Oslo","to":"Rome"}' }])).not.toBe(reasoningKey('s', 'c', [{ id: 'x:0', name: 'x', arguments: '{"to":"Oslo","from":"Rome"}' }]));
+  });
+  it('keeps a __proto__ key as a field when sorting', () => {
+    expect(canonicalArguments('{"z": 1, "__proto__": {"b": 1, "a": 2}}')).toBe('{"__proto__":{"a":2,"b":1},"z":1}');
+    expect(canonicalArguments('not json')).toBe('not json');
   });
   it('differs by caller, conversation, id, name and arguments', () => {
     const base = { id: 'x:0', name: 'x', arguments: '{}' };
