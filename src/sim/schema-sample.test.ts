@@ -43,6 +43,19 @@ describe('sampleFromSchema', () => {
     });
   });
 
+  it('picks a small number within the bounds, not a far bound (zod writes integers as ±(2^53 - 1))', () => {
+    const safe = { type: 'integer', minimum: -9007199254740991, maximum: 9007199254740991 };
+    expect(sampleFromSchema({ type: 'object', properties: { age: safe }, required: ['age'] })).toEqual({ age: 1 });
+    expect(sampleFromSchema({ type: 'number', minimum: -5, maximum: 0.25 }, 'q', 'x')).toBe(0.25);
+    expect(sampleFromSchema({ type: 'integer', exclusiveMinimum: 1 }, 'q', 'x')).toBe(2);
+    expect(sampleFromSchema({ type: 'number', exclusiveMinimum: 3 }, 'q', 'x')).toBeGreaterThan(3);
+  });
+
+  it('fills a prefixItems tuple position by position', () => {
+    const schema = { type: 'object', properties: { pair: { type: 'array', prefixItems: [{ type: 'string' }, { type: 'number' }] } }, required: ['pair'] };
+    expect(sampleFromSchema(schema)).toEqual({ pair: ['sample', 1] });
+  });
+
   it('returns an object for a missing schema', () => {
     expect(sampleFromSchema(undefined)).toEqual({});
   });

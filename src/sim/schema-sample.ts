@@ -83,15 +83,25 @@ function sampleObject(schema: JsonRecord, queryText: string, depth: number): Jso
 }
 
 function sampleArray(schema: JsonRecord, queryText: string, name: string, depth: number): unknown[] {
+  // A tuple (2020-12 `prefixItems`, as Moonshot takes it): one value per position.
+  if (Array.isArray(schema.prefixItems) && schema.prefixItems.length > 0) return schema.prefixItems.map((s) => sampleFromSchema(s, queryText, name, depth + 1));
   const min = typeof schema.minItems === 'number' ? schema.minItems : 1;
   const count = Math.max(1, Math.min(min, 5));
   return Array.from({ length: count }, () => sampleFromSchema(schema.items ?? { type: 'string' }, queryText, name, depth + 1));
 }
 
+/**
+ * 1, moved inside the bounds when it is outside: a model writes a small, ordinary number, and zod
+ * gives every integer the bounds ±(2^53 - 1), which taken as the value reads like a bug.
+ */
 function sampleNumber(schema: JsonRecord, integer: boolean): number {
   const min = typeof schema.minimum === 'number' ? schema.minimum : undefined;
   const max = typeof schema.maximum === 'number' ? schema.maximum : undefined;
-  let v = min ?? (max !== undefined && max < 1 ? max : 1);
+  const above = typeof schema.exclusiveMinimum === 'number' ? schema.exclusiveMinimum : undefined;
+  let v = 1;
+  if (min !== undefined && v < min) v = min;
+  if (above !== undefined && v <= above) v = integer ? Math.floor(above) + 1 : above + 1;
+  if (max !== undefined && v > max) v = max;
   if (integer) v = Math.ceil(v);
   return v;
 }

@@ -10,6 +10,7 @@ import { mapDeveloperRole } from './map-developer-role.js';
 import type { ReasoningMemory } from './reasoning-memory.js';
 import { restoreReasoningContent } from './restore-reasoning-content.js';
 import { isThinkingOn } from './thinking-state.js';
+import { tupleItemsToPrefixItems } from './tuple-items-to-prefix-items.js';
 import { workAroundForcedToolChoice } from './work-around-forced-tool-choice.js';
 
 export interface ConvertedRequest {
@@ -44,6 +45,7 @@ export async function convertRequest(
   chooseMaxTokensParam(body, model, adjustments);
   fitSampling(body, model, thinkingOn, adjustments);
   workAroundForcedToolChoice(body, model, thinkingOn, adjustments);
+  tupleItemsToPrefixItems(body, adjustments);
   if (body.stream === true) requestStreamUsage(body, adjustments);
 
   return { body, adjustments: adjustments.list(), conversation };

@@ -4,11 +4,13 @@ import type { ChatMessage } from '../../server/validate-chat-request.js';
 /**
  * Kimi's text models want `content` as a string. An array of only text parts becomes one string;
  * an array with an image or video part is kept whole, since that is how vision input travels.
+ * An empty array is `""` on an assistant turn or a tool result (a turn that only called tools, a
+ * tool that returned no text: OpenAI accepts both); a user's empty array is left for Moonshot to judge.
  */
 export function flattenTextContent(messages: ChatMessage[], adjustments: Adjustments): ChatMessage[] {
   let flattened = 0;
   const out = messages.map((m) => {
-    const text = textOnly(m.content);
+    const text = Array.isArray(m.content) && m.content.length === 0 && (m.role === 'assistant' || m.role === 'tool') ? '' : textOnly(m.content);
     if (text === undefined) return m;
     flattened++;
     return { ...m, content: text };

@@ -14,9 +14,10 @@ export interface RegionHosts {
 
 /**
  * Moonshot errors keep their status and type; the message says they came from Moonshot.
- * Two are made more useful: a 401 names its likely causes (Moonshot answers the same for a revoked
- * key, a key pasted with whitespace and a key of the other platform), and a 429's
- * "try again after N seconds" becomes a `retry-after` header.
+ * Some are made more useful: a 401 names its likely causes (Moonshot answers the same for a revoked
+ * key, a key pasted with whitespace and a key of the other platform), a 429's
+ * "try again after N seconds" becomes a `retry-after` header, and an empty balance is marked as
+ * not worth retrying.
  */
 export function mapMoonshotError(
   providerName: string,
@@ -44,6 +45,14 @@ export function mapMoonshotError(
   if (status === 400 && parsed.message !== undefined && TOKEN_LIMIT.test(parsed.message)) {
     code ??= 'context_length_exceeded';
     param ??= 'messages';
+  }
+
+  // An empty balance: OpenAI's code for it (clients test it to tell "top up" from "slow down"),
+  // and `x-should-retry: false`, which the OpenAI SDKs obey: waiting does not refill an account,
+  // and each retry counts against the key's RPM.
+  if (parsed.type === 'exceeded_current_quota_error') {
+    code ??= 'insufficient_quota';
+    extraHeaders['x-should-retry'] = 'false';
   }
 
   if (status === 429) {

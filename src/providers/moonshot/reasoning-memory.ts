@@ -23,20 +23,21 @@ export interface ReasoningMemory {
  * arguments. The caller scope keeps one tenant's reasoning out of another's prompts; the
  * conversation keeps one user's out of another's behind the same key, and one turn's out of an
  * earlier turn that made the same call. Arguments are compared as parsed JSON so re-serialized
- * arguments still match.
+ * arguments still match. The calls count as a set, not a list: clients that run parallel calls
+ * concurrently often rebuild the assistant message from their own records (by name, by completion
+ * order), and the turn is the same turn whatever order its calls come back in.
  */
 export function reasoningKey(scope: string, before: string, toolCalls: ToolCallRef[]): string {
   const hash = createHash('sha256');
   hash.update(scope);
   hash.update('\0');
   hash.update(before);
-  for (const call of toolCalls) {
+  const calls = toolCalls.map((call) => `${call.id.length}:${call.id}\0${call.name.length}:${call.name}\0${canonicalArguments(call.arguments)}`);
+  // One call (the common case) needs no sorting.
+  if (calls.length > 1) calls.sort();
+  for (const call of calls) {
     hash.update('\0');
-    hash.update(call.id);
-    hash.update('\0');
-    hash.update(call.name);
-    hash.update('\0');
-    hash.update(canonicalArguments(call.arguments));
+    hash.update(call);
   }
   return hash.digest('base64url');
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Adjustments } from '../adjustments.js';
-import { digestOf } from './conversation-digest.js';
+import { canonicalArguments, digestOf } from './conversation-digest.js';
 import { InMemoryReasoningMemory, reasoningKey } from './reasoning-memory.js';
 import { REASONING_PLACEHOLDER, restoreReasoningContent, toolCallRefs } from './restore-reasoning-content.js';
 
@@ -12,6 +12,16 @@ describe('reasoningKey', () => {
     const b = reasoningKey('s', 'c', [{ id: 'x:0', name: 'x', arguments: '{"a":1}' }]);
     expect(a).toBe(b);
   });
+  it('matches arguments written back with their keys in another order, at any depth', () => {
+    const a = reasoningKey('s', 'c', [{ id: 'x:0', name: 'x', arguments: '{"to": "Oslo", "from": "Rome", "pax": {"n": 2, "adults": [{"b": 1, "a": 2}]}}' }]);
+    const b = reasoningKey('s', 'c', [{ id: 'x:0', name: 'x', arguments: '{"from":"Rome","pax":{"adults":[{"a":2,"b":1}],"n":2},"to":"Oslo"}' }]);
+    expect(a).toBe(b);
+    expect(reasoningKey('s', 'c', [{ id: 'x:0', name: 'x', arguments: '{"from":"Oslo","to":"Rome"}' }])).not.toBe(reasoningKey('s', 'c', [{ id: 'x:0', name: 'x', arguments: '{"to":"Oslo","from":"Rome"}' }]));
+  });
+  it('keeps a __proto__ key as a field when sorting', () => {
+    expect(canonicalArguments('{"z": 1, "__proto__": {"b": 1, "a": 2}}')).toBe('{"__proto__":{"a":2,"b":1},"z":1}');
+    expect(canonicalArguments('not json')).toBe('not json');
+  });
   it('differs by caller, conversation, id, name and arguments', () => {
     const base = { id: 'x:0', name: 'x', arguments: '{}' };
     const key = reasoningKey('s', 'c', [base]);
@@ -20,6 +30,13 @@ describe('reasoningKey', () => {
     expect(reasoningKey('s', 'c', [{ ...base, id: 'x:1' }])).not.toBe(key);
     expect(reasoningKey('s', 'c', [{ ...base, name: 'y' }])).not.toBe(key);
     expect(reasoningKey('s', 'c', [{ ...base, arguments: '{"a":2}' }])).not.toBe(key);
+  });
+  it('takes parallel calls in any order, but not fewer or more of them', () => {
+    const a = { id: 'a_0', name: 'a', arguments: '{}' };
+    const b = { id: 'b_1', name: 'b', arguments: '{"x": 1}' };
+    expect(reasoningKey('s', 'c', [b, a])).toBe(reasoningKey('s', 'c', [a, b]));
+    expect(reasoningKey('s', 'c', [a])).not.toBe(reasoningKey('s', 'c', [a, b]));
+    expect(reasoningKey('s', 'c', [a, b, b])).not.toBe(reasoningKey('s', 'c', [a, b]));
   });
 });
 

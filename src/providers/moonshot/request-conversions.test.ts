@@ -200,6 +200,18 @@ describe('flattenTextContent', () => {
     const out = flattenTextContent([{ role: 'user', content }], new Adjustments());
     expect(out[0]!.content).toBe(content);
   });
+  it('makes an empty array "" on assistant turns and tool results', () => {
+    const adj = new Adjustments();
+    const out = flattenTextContent(
+      [
+        { role: 'assistant', content: [], tool_calls: [{ id: 'f_0', type: 'function', function: { name: 'f', arguments: '{}' } }] },
+        { role: 'tool', tool_call_id: 'f_0', content: [] },
+      ],
+      adj,
+    );
+    expect(out.map((m) => m.content)).toEqual(['', '']);
+    expect(adj.list()).toEqual(['content=flattened(2)']);
+  });
   it('leaves strings and empty arrays alone', () => {
     const messages = [{ role: 'user', content: 'hi' }, { role: 'user', content: [] }];
     expect(flattenTextContent(messages, new Adjustments())).toBe(messages);

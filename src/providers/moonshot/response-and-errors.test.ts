@@ -86,6 +86,17 @@ describe('mapMoonshotError', () => {
     expect(err.type).toBe('rate_limit_reached_error');
   });
 
+  it('marks an empty balance insufficient_quota and not worth retrying, at 429 or 403', () => {
+    const raw = JSON.stringify({ error: { message: 'Your account org-1 is suspended due to insufficient balance', type: 'exceeded_current_quota_error' } });
+    for (const status of [429, 403]) {
+      const err = mapMoonshotError('moonshot', status, raw, {}, globalKey, regions);
+      expect(err).toMatchObject({ status, type: 'exceeded_current_quota_error', code: 'insufficient_quota' });
+      expect(err.headers['x-should-retry']).toBe('false');
+    }
+    const limited = mapMoonshotError('moonshot', 429, '{"error":{"message":"slow down","type":"rate_limit_reached_error"}}', {}, globalKey, regions);
+    expect(limited.headers['x-should-retry']).toBeUndefined();
+  });
+
   it('prefers an upstream retry-after header', () => {
     const err = mapMoonshotError('moonshot', 429, '{"error":{"message":"slow down"}}', { 'retry-after': '7' }, globalKey, regions);
     expect(err.headers['retry-after']).toBe('7');

@@ -5,6 +5,8 @@ import { readUsage } from '../usage.js';
 import { toOpenAIUsage } from './convert-usage.js';
 import { ToolCallDeltaNormalizer } from './normalize-tool-call-deltas.js';
 import type { ToolCallRef } from './reasoning-memory.js';
+import { toolCallsAnswer } from './tool-calls-answer.js';
+import type { AssembledResponse } from '../stream-assembler.js';
 
 export interface CompletedTurn {
   toolCalls: ToolCallRef[];
@@ -57,6 +59,11 @@ export class MoonshotStreamTransformer extends StreamTransformerBase {
 
   get usage(): Usage | undefined {
     return readUsage(this.topUsage ?? this.choiceUsage);
+  }
+
+  /** Without response bodies logged, still the tool calls: `$web_search` is billed per call. */
+  override assembled(): AssembledResponse | undefined {
+    return this.assembler ? this.assembler.result() : toolCallsAnswer(this.choices);
   }
 
   onData(data: string): string {
