@@ -58,7 +58,16 @@ describe('VirtualKeys while the store is in trouble', () => {
     expect((await keys.authenticate(key)).id).toBe(record.id);
     // Long past its last read, the copy is no longer trusted: the store's failure is the answer.
     advance(60_000);
-    expect((await failure(keys.authenticate(key))).message).toMatch(/database is locked/);
+    expect(await failure(keys.authenticate(key))).toMatchObject({ status: 503, code: 'store_unavailable', message: expect.stringMatching(/database is locked/) });
+  });
+
+  it('answers 503 store_unavailable, not a 500 internal error, for a key it cannot look up', async () => {
+    const { keys, store } = setup();
+    const { key } = await keys.create({ name: 'never seen' });
+    store.findKeyByHash = () => Promise.reject(new Error('the store worker exited'));
+    const err = (await failure(keys.authenticate(key))) as GatewayError;
+    expect(err).toMatchObject({ status: 503, type: 'api_error', code: 'store_unavailable', headers: { 'retry-after': '1' } });
+    expect(err.message).toMatch(/the store worker exited/);
   });
 
   it('still waits for the store after a change made here (revocation takes effect at once)', async () => {
@@ -67,6 +76,6 @@ describe('VirtualKeys while the store is in trouble', () => {
     await keys.authenticate(key);
     await keys.revoke(record.id);
     store.findKeyByHash = () => Promise.reject(new Error('SQLITE_BUSY: database is locked'));
-    expect((await failure(keys.authenticate(key))).message).toMatch(/database is locked/);
+    expect(await failure(keys.authenticate(key))).toMatchObject({ status: 503, code: 'store_unavailable' });
   });
 });

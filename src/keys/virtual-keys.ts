@@ -160,7 +160,7 @@ export class VirtualKeys {
       // served the copy in hand already (freshOr), and the next must see what the store said.
       pending = this.store
         .findKeyByHash(hashKey(token))
-        .then((key) => this.remember(token, key))
+        .then((key) => this.remember(token, key), storeUnavailable)
         .finally(() => {
           this.lookups.delete(token);
           this.refreshes.delete(token);
@@ -345,6 +345,21 @@ function nextPeriod(period: BudgetPeriod, start: number): number | undefined {
   const d = new Date(start);
   if (period === 'day') return start + 86_400_000;
   return Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1);
+}
+
+/**
+ * A key the store could not be asked about: 503, as the log API answers when its store is down
+ * (and with a retry-after, which SDKs honour), not a 500 "internal error" that pages someone for
+ * a bug, nor a 401 that would tell the caller its key is bad.
+ */
+function storeUnavailable(err: unknown): never {
+  if (err instanceof GatewayError) throw err;
+  const why = err instanceof Error ? err.message : String(err);
+  throw new GatewayError(503, `Gateway keys cannot be checked now: the store is not available (${why}). Retry shortly.`, {
+    type: 'api_error',
+    code: 'store_unavailable',
+    headers: { 'retry-after': '1' },
+  });
 }
 
 function unauthorized(message: string, code: string): GatewayError {
