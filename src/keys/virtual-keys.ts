@@ -1,5 +1,6 @@
 import type { Lease, LimitCounters } from '../router/limit-counters.js';
 import { GatewayError } from '../server/gateway-error.js';
+import { storeUnavailable } from '../store/store-unavailable.js';
 import type { KeyPatch, KeyStore } from './key-store.js';
 import { keyMayUse } from './model-globs.js';
 import { generateKey, generateKeyId, hashKey, looksLikeKey, periodStart } from './virtual-key.js';
@@ -160,7 +161,7 @@ export class VirtualKeys {
       // served the copy in hand already (freshOr), and the next must see what the store said.
       pending = this.store
         .findKeyByHash(hashKey(token))
-        .then((key) => this.remember(token, key), storeUnavailable)
+        .then((key) => this.remember(token, key), keyStoreUnavailable)
         .finally(() => {
           this.lookups.delete(token);
           this.refreshes.delete(token);
@@ -348,12 +349,12 @@ function nextPeriod(period: BudgetPeriod, start: number): number | undefined {
 }
 
 /**
- * A key the store could not be asked about: 503, as the log API answers when its store is down
+ * A key the store could not be asked about (storeUnavailable: locked, gone, too slow): 503, as the log API answers when its store is down
  * (and with a retry-after, which SDKs honour), not a 500 "internal error" that pages someone for
  * a bug, nor a 401 that would tell the caller its key is bad.
  */
-function storeUnavailable(err: unknown): never {
-  if (err instanceof GatewayError) throw err;
+function keyStoreUnavailable(err: unknown): never {
+  if (!storeUnavailable(err)) throw err;
   const why = err instanceof Error ? err.message : String(err);
   throw new GatewayError(503, `Gateway keys cannot be checked now: the store is not available (${why}). Retry shortly.`, {
     type: 'api_error',
