@@ -338,6 +338,19 @@ async function freshOr(lookup: Promise<VirtualKey | undefined>, held: VirtualKey
   }
 }
 
+/**
+ * The tokens a finished request used, for its key's TPM (`settle`): its usage, or none when it
+ * failed without one (refused before a provider, or answered with an error, which bills
+ * nothing; its cost is $0 likewise: costInputOf's failedWithoutAnswer). Left unknown otherwise
+ * (a client that left: the provider may have generated), and the estimate stands. Its whole
+ * estimate used to stand for every failure, and after a provider's bad minute a key's requests
+ * were refused for tokens never used.
+ */
+export function tokensUsed(usage: { total_tokens: number } | undefined, status: number): number | undefined {
+  if (usage) return usage.total_tokens;
+  return status >= 400 && status !== 499 ? 0 : undefined;
+}
+
 const NOTHING_HELD = (): void => {};
 const SETTLED = Promise.resolve();
 
