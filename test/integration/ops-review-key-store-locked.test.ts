@@ -1,6 +1,8 @@
 import Database from 'libsql';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseConfigText } from '../../src/config/index.js';
+import { createGatewayWithStore } from '../../src/gateway.js';
 import { openStore } from '../../src/store/open-store.js';
 import { GLOBAL_KEY } from '../helpers/stack.js';
 import { startLogsStack } from '../helpers/logs-stack.js';
@@ -63,5 +65,34 @@ describe('gateway keys while another process holds the store’s write lock', ()
     await stack.flush();
     const logs = await stack.api(`/v1/logs?key_id=${created.json.id}`, { token: MASTER });
     expect(logs.json.data).toHaveLength(3);
+  }, 30_000);
+});
+
+describe('a revocation through another gateway on the same store file', () => {
+  it('applies here within a second while the store answers (the copy in hand serves only a store that does not)', async () => {
+    const config = parseConfigText(
+      `master_key: ${MASTER}\nstore: sqlite:${stack.dbPath}\nproviders:\n  moonshot:\n    regions: { global: ${stack.sim.url}/v1, cn: ${stack.sim.url}/cn/v1 }\n    credentials: [{ name: main, api_key: ${GLOBAL_KEY} }]\n`,
+      'other.yaml',
+      {},
+    );
+    const otherStore = await openStore(`sqlite:${stack.dbPath}`, { thread: 'worker', workerEntry });
+    const other = await createGatewayWithStore(config, {
+      store: otherStore,
+      spoolPath: `${stack.dbPath}.other.spool.jsonl`,
+      processMetrics: false,
+      writer: { warn: () => {} },
+    });
+    const otherUrl = await other.listen(0, '127.0.0.1');
+    try {
+      const created = await stack.api('/admin/keys', { token: MASTER, body: { name: 'revoked-elsewhere' } });
+      await ask(created.json.key);
+      const revoked = await fetch(`${otherUrl}/admin/keys/${created.json.id}`, { method: 'DELETE', headers: { authorization: `Bearer ${MASTER}` } });
+      expect(revoked.status).toBe(200);
+      await new Promise((resolve) => setTimeout(resolve, 1_100));
+      await expect(ask(created.json.key)).rejects.toMatchObject({ status: 401, code: 'key_revoked' });
+    } finally {
+      await other.close(1_000);
+      await otherStore.close();
+    }
   }, 30_000);
 });
