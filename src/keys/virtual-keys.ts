@@ -1,5 +1,6 @@
 import type { Lease, LimitCounters } from '../router/limit-counters.js';
 import { GatewayError } from '../server/gateway-error.js';
+import { storeUnavailable } from '../store/store-unavailable.js';
 import type { KeyPatch, KeyStore } from './key-store.js';
 import { keyMayUse } from './model-globs.js';
 import { generateKey, generateKeyId, hashKey, looksLikeKey, periodStart } from './virtual-key.js';
@@ -20,6 +21,15 @@ export interface CreateKeyInput {
 /** How long a key read from the store is trusted before it is read again (other replicas may change it). */
 const CACHE_TTL_MS = 1_000;
 const MAX_CACHED_KEYS = 10_000;
+/**
+ * How long a request waits for its key's refresh before the copy read earlier serves it. The
+ * refresh runs on the store's writer thread, behind the log batches: while another process held
+ * the SQLite lock, each key's request once a second waited seconds (every batch ahead waiting out
+ * busy_timeout), and failed once the store stopped answering, though proxying needs no store.
+ */
+const REFRESH_WAIT_MS = 250;
+/** How old that copy may grow while the store does not answer; past it, requests wait for the store again. */
+const MAX_STALE_MS = 60_000;
 
 /**
  * Gateway keys: issued once (only the hash is stored), checked on every request (revocation,
@@ -31,6 +41,8 @@ export class VirtualKeys {
   private readonly cache = new Map<string, { key: VirtualKey; at: number }>();
   private readonly tokenById = new Map<string, string>();
   private readonly lookups = new Map<string, Promise<VirtualKey | undefined>>();
+  /** The answer requests get while a cached key's lookup is out (see refresh). */
+  private readonly refreshes = new Map<string, Promise<VirtualKey | undefined>>();
   /** Tokens the store did not know, and when it said so. */
   private readonly unknown = new Map<string, number>();
   /** USD each key's requests in flight are expected to spend (their estimates, until they settle). */
@@ -120,21 +132,17 @@ export class VirtualKeys {
       if (!looksLikeKey(token)) throw unauthorized('Invalid gateway key.', 'invalid_api_key');
       const unknownSince = this.unknown.get(token);
       if (unknownSince !== undefined && now - unknownSince <= CACHE_TTL_MS) throw unauthorized('Invalid gateway key.', 'invalid_api_key');
-      const key = await this.lookup(token);
-      if (!key) {
-        // Remembered briefly, so a client retrying a wrong key does not reach the store each time.
-        if (this.unknown.size >= MAX_CACHED_KEYS) this.unknown.delete(this.unknown.keys().next().value!);
-        this.unknown.set(token, this.now());
-        throw unauthorized('Invalid gateway key.', 'invalid_api_key');
-      }
-      this.unknown.delete(token);
-      // Fresh from when the answer came, not from when this request asked.
-      cached = { key, at: this.now() };
-      if (this.cache.size >= MAX_CACHED_KEYS) this.forget(this.cache.values().next().value!.key.id);
-      this.cache.set(token, cached);
-      this.tokenById.set(key.id, token);
+      // A copy changed here (-Infinity: see expire) is never served in its place: the change applies now.
+      const held = cached && now - cached.at <= MAX_STALE_MS ? cached.key : undefined;
+      const key = held ? await this.refresh(token, held) : await this.lookup(token);
+      if (!key) throw unauthorized('Invalid gateway key.', 'invalid_api_key');
+      cached = { key, at: now };
     }
-    const key = cached.key;
+    return this.check(cached.key, now);
+  }
+
+  /** The key, unless it is revoked or expired (401 saying which). */
+  private check(key: VirtualKey, now: number): VirtualKey {
     if (key.revoked_at !== null) throw unauthorized(`This gateway key (…${key.key_last4}) was revoked on ${new Date(key.revoked_at).toISOString()}.`, 'key_revoked');
     if (key.expires_at !== null && key.expires_at <= now) {
       throw unauthorized(`This gateway key (…${key.key_last4}) expired on ${new Date(key.expires_at).toISOString()}.`, 'key_expired');
@@ -149,10 +157,50 @@ export class VirtualKeys {
   private lookup(token: string): Promise<VirtualKey | undefined> {
     let pending = this.lookups.get(token);
     if (!pending) {
-      pending = this.store.findKeyByHash(hashKey(token)).finally(() => this.lookups.delete(token));
+      // The answer is remembered here, not by the request that asked: that one may have been
+      // served the copy in hand already (freshOr), and the next must see what the store said.
+      pending = this.store
+        .findKeyByHash(hashKey(token))
+        .then((key) => this.remember(token, key), keyStoreUnavailable)
+        .finally(() => {
+          this.lookups.delete(token);
+          this.refreshes.delete(token);
+        });
+      // Its requests may all have been served already; a failure no one waits for is no crash.
+      pending.catch(() => undefined);
       this.lookups.set(token, pending);
     }
     return pending;
+  }
+
+  /**
+   * A cached key's refresh: the store's answer if it comes within REFRESH_WAIT_MS, else (or if it
+   * fails) the copy in hand. One wait per refresh, shared: the requests that come while the store
+   * is still out are answered with the copy at once, not each after a wait of its own.
+   */
+  private refresh(token: string, held: VirtualKey): Promise<VirtualKey | undefined> {
+    let answer = this.refreshes.get(token);
+    if (!answer) {
+      answer = freshOr(this.lookup(token), held);
+      if (this.lookups.has(token)) this.refreshes.set(token, answer);
+    }
+    return answer;
+  }
+
+  /** What the store said about a token: the key, cached, or nothing (remembered briefly). */
+  private remember(token: string, key: VirtualKey | undefined): VirtualKey | undefined {
+    if (!key) {
+      // Remembered briefly, so a client retrying a wrong key does not reach the store each time.
+      if (this.unknown.size >= MAX_CACHED_KEYS) this.unknown.delete(this.unknown.keys().next().value!);
+      this.unknown.set(token, this.now());
+      return undefined;
+    }
+    this.unknown.delete(token);
+    if (!this.cache.has(token) && this.cache.size >= MAX_CACHED_KEYS) this.forget(this.cache.values().next().value!.key.id);
+    // Fresh from when the answer came, not from when a request asked.
+    this.cache.set(token, { key, at: this.now() });
+    this.tokenById.set(key.id, token);
+    return key;
   }
 
   private cachedById(id: string): { key: VirtualKey; at: number } | undefined {
@@ -279,6 +327,30 @@ export class VirtualKeys {
   }
 }
 
+/** The store's answer, if it comes within REFRESH_WAIT_MS; else, or if it fails, `held` (lookup still remembers the answer). */
+async function freshOr(lookup: Promise<VirtualKey | undefined>, held: VirtualKey): Promise<VirtualKey | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<VirtualKey>((resolve) => (timer = setTimeout(() => resolve(held), REFRESH_WAIT_MS)));
+  try {
+    return await Promise.race([lookup.catch(() => held), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * The tokens a finished request used, for its key's TPM (`settle`): its usage, or none when it
+ * failed without one (refused before a provider, or answered with an error, which bills
+ * nothing; its cost is $0 likewise: costInputOf's failedWithoutAnswer). Left unknown otherwise
+ * (a client that left: the provider may have generated), and the estimate stands. Its whole
+ * estimate used to stand for every failure, and after a provider's bad minute a key's requests
+ * were refused for tokens never used.
+ */
+export function tokensUsed(usage: { total_tokens: number } | undefined, status: number): number | undefined {
+  if (usage) return usage.total_tokens;
+  return status >= 400 && status !== 499 ? 0 : undefined;
+}
+
 const NOTHING_HELD = (): void => {};
 const SETTLED = Promise.resolve();
 
@@ -287,6 +359,21 @@ function nextPeriod(period: BudgetPeriod, start: number): number | undefined {
   const d = new Date(start);
   if (period === 'day') return start + 86_400_000;
   return Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1);
+}
+
+/**
+ * A key the store could not be asked about (storeUnavailable: locked, gone, too slow): 503, as the log API answers when its store is down
+ * (and with a retry-after, which SDKs honour), not a 500 "internal error" that pages someone for
+ * a bug, nor a 401 that would tell the caller its key is bad.
+ */
+function keyStoreUnavailable(err: unknown): never {
+  if (!storeUnavailable(err)) throw err;
+  const why = err instanceof Error ? err.message : String(err);
+  throw new GatewayError(503, `Gateway keys cannot be checked now: the store is not available (${why}). Retry shortly.`, {
+    type: 'api_error',
+    code: 'store_unavailable',
+    headers: { 'retry-after': '1' },
+  });
 }
 
 function unauthorized(message: string, code: string): GatewayError {

@@ -1,4 +1,5 @@
 import { appendFile, mkdir, open, readdir, rename, stat, unlink } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { LogEntry } from './log-record.js';
@@ -192,30 +193,46 @@ export class Spool {
  * back: another gateway sharing the spool may have appended after it. Instead the next append
  * starts a new line if the file does not end with one, so that only the half line is read back
  * as damaged (its batch is retried whole), not the first record of the retry glued to it.
+ *
+ * Another gateway sharing the spool may move the file aside for a replay between this open and
+ * this write, read it to its end and delete it: the lines went into a file already read. When
+ * the path no longer names the file written, they are appended again, to the file there now;
+ * the store keeps one record of an id, so a line replayed twice is written once.
  */
 async function appendWhole(file: string, text: string, grew: (bytes: number) => void): Promise<void> {
-  const handle = await open(file, 'a+', PRIVATE_FILE_MODE).catch(async (err: unknown) => {
-    // Its folder was removed under the running gateway (with the database, by a cleanup): made
-    // again, or no record could reach the disk until a restart.
-    ifGone(err, undefined);
-    await mkdir(dirname(file), { recursive: true, mode: PRIVATE_DIR_MODE });
-    return open(file, 'a+', PRIVATE_FILE_MODE);
-  });
-  try {
-    const before = (await handle.stat()).size;
-    let lastByte = '\n';
-    if (before > 0) {
-      const { buffer } = await handle.read(Buffer.alloc(1), 0, 1, before - 1);
-      lastByte = buffer.toString('latin1');
-    }
+  for (;;) {
+    const handle = await open(file, 'a+', PRIVATE_FILE_MODE).catch(async (err: unknown) => {
+      // Its folder was removed under the running gateway (with the database, by a cleanup): made
+      // again, or no record could reach the disk until a restart.
+      ifGone(err, undefined);
+      await mkdir(dirname(file), { recursive: true, mode: PRIVATE_DIR_MODE });
+      return open(file, 'a+', PRIVATE_FILE_MODE);
+    });
+    let stillThere: boolean;
     try {
-      await handle.appendFile(lastByte === '\n' ? text : `\n${text}`, 'utf8');
+      const before = (await handle.stat()).size;
+      let lastByte = '\n';
+      if (before > 0) {
+        const { buffer } = await handle.read(Buffer.alloc(1), 0, 1, before - 1);
+        lastByte = buffer.toString('latin1');
+      }
+      try {
+        await handle.appendFile(lastByte === '\n' ? text : `\n${text}`, 'utf8');
+      } finally {
+        grew((await handle.stat()).size - before);
+      }
+      stillThere = await names(file, handle);
     } finally {
-      grew((await handle.stat()).size - before);
+      await handle.close();
     }
-  } finally {
-    await handle.close();
+    if (stillThere) return;
   }
+}
+
+/** Does `file` still name the file `handle` has open (not moved aside or deleted since)? */
+async function names(file: string, handle: FileHandle): Promise<boolean> {
+  const [opened, named] = await Promise.all([handle.stat(), stat(file).catch((err: unknown) => ifGone(err, undefined))]);
+  return named !== undefined && named.ino === opened.ino && named.dev === opened.dev;
 }
 
 /** `value` when `err` says the file is not there (any other error is thrown again). */

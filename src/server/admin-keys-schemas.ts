@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { MAX_IDENTIFIER_LENGTH, MAX_METADATA_BYTES } from './caller-info.js';
 import { isoTimeMs } from './iso-time.js';
+import { MAX_MODEL_NAME_LENGTH } from './validate-chat-request.js';
 
 /** The bodies of POST and PATCH /admin/keys. Loaded on first use (see admin-keys.ts). */
 const isoDate = z
@@ -15,9 +16,25 @@ const expiry = isoDate.superRefine((ms, ctx) => {
   }
 });
 
+/** A name of spaces alone names nothing: the operator lists keys by it. */
+const notBlank = (s: string): boolean => s.trim() !== '';
+
+/**
+ * A glob is matched against the requested model name exactly, never trimmed: one with a space
+ * around it (`"kimi-k2.6 "`, from a list split on commas) matches no model, and the key it was
+ * meant to restrict refuses every request. One longer than any model name a request may give
+ * matches nothing either (and every request would pay for matching it).
+ */
+const modelGlob = z
+  .string()
+  .min(1, 'must not be empty')
+  .max(MAX_MODEL_NAME_LENGTH, `must be ${MAX_MODEL_NAME_LENGTH} characters at most, as a model name is`)
+  .refine((g) => g.trim() === g, 'has whitespace at its start or end, so it would match no model; remove it')
+  .refine(notBlank, 'must not be blank');
+
 const keyFields = {
-  name: z.string().min(1).max(200),
-  models: z.array(z.string().min(1)).nullable(),
+  name: z.string().min(1).max(200).refine(notBlank, 'must not be blank'),
+  models: z.array(modelGlob).max(1_000).nullable(),
   budget_usd: z.number().positive().nullable(),
   budget_period: z.enum(['day', 'month', 'total']),
   rpm: z.number().int().positive().nullable(),
@@ -35,5 +52,9 @@ export const updateSchema = z.strictObject(keyFields).partial();
 export const createSchema = z.strictObject({
   ...updateSchema.shape,
   // Said plainly: zod's own message for a missing required field is "expected nonoptional".
-  name: z.string({ error: (issue) => (issue.input === undefined ? 'is required (a name for the key)' : 'must be a string') }).min(1, 'must not be empty').max(200, 'must be 200 characters at most'),
+  name: z
+    .string({ error: (issue) => (issue.input === undefined ? 'is required (a name for the key)' : 'must be a string') })
+    .min(1, 'must not be empty')
+    .max(200, 'must be 200 characters at most')
+    .refine(notBlank, 'must not be blank'),
 });

@@ -7,6 +7,7 @@ import { requireAdmin } from './auth.js';
 import { decodePathPart } from './decode-path-part.js';
 import { GatewayError, sendJson } from './gateway-error.js';
 import { readJsonBody } from './read-json-body.js';
+import { storeUnavailable } from '../store/store-unavailable.js';
 import type * as AdminKeySchemas from './admin-keys-schemas.js';
 
 // zod is loaded with the first key request, not at start-up (it is ~10 MB the request path never needs).
@@ -23,13 +24,13 @@ export async function handleAdminKeys(req: IncomingMessage, res: ServerResponse,
 
   if (id === undefined) {
     if (method === 'GET') {
-      const all = await keys.list();
+      const all = await stored(() => keys.list());
       sendJson(res, 200, { object: 'list', data: all.map((k) => publicView(k)) });
       return true;
     }
     if (method === 'POST') {
       const input = parse((await schemas()).createSchema, await readJsonBody(req, 1024 * 1024, 'fixed for this route'));
-      const { key, record } = await keys.create(input);
+      const { key, record } = await stored(() => keys.create(input));
       sendJson(res, 201, { ...publicView(record), key });
       return true;
     }
@@ -37,20 +38,20 @@ export async function handleAdminKeys(req: IncomingMessage, res: ServerResponse,
   }
 
   if (method === 'GET') {
-    const key = await keys.get(id);
+    const key = await stored(() => keys.get(id));
     if (!key) throw notFound(id);
     sendJson(res, 200, publicView(key));
     return true;
   }
   if (method === 'PATCH') {
     const patch = parse((await schemas()).updateSchema, await readJsonBody(req, 1024 * 1024, 'fixed for this route'));
-    const key = await keys.update(id, patch);
+    const key = await stored(() => keys.update(id, patch));
     if (!key) throw notFound(id);
     sendJson(res, 200, publicView(key));
     return true;
   }
   if (method === 'DELETE') {
-    const key = await keys.revoke(id);
+    const key = await stored(() => keys.revoke(id));
     if (!key) throw notFound(id);
     sendJson(res, 200, publicView(key));
     return true;
@@ -64,6 +65,23 @@ function parse<T extends z.ZodType>(schema: T, body: unknown): z.output<T> {
   const issue = result.error.issues[0]!;
   const field = issue.path.join('.') || (issue.code === 'unrecognized_keys' ? issue.keys.join(', ') : 'body');
   throw new GatewayError(400, `Invalid key request: \`${field}\`: ${issue.message}.`, { type: 'invalid_request_error', code: 'invalid_request', param: field });
+}
+
+/**
+ * A key operation the store could not take (storeUnavailable: locked, gone, too slow): 503 store_unavailable, as the log routes say it, not
+ * a 500 internal error (which an operator's alerts read as a bug in the gateway).
+ */
+async function stored<T>(operation: () => Promise<T>): Promise<T> {
+  try {
+    return await operation();
+  } catch (err) {
+    if (!storeUnavailable(err)) throw err;
+    throw new GatewayError(503, `The key store is not available: ${err instanceof Error ? err.message : String(err)}`, {
+      type: 'api_error',
+      code: 'store_unavailable',
+      headers: { 'retry-after': '1' },
+    });
+  }
 }
 
 function notFound(id: string): GatewayError {

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { VirtualKeys } from '../keys/virtual-keys.js';
+import { tokensUsed } from '../keys/virtual-keys.js';
 import type { VirtualKey } from '../keys/virtual-key.js';
 import type { Usage } from '../providers/types.js';
 import type { RequestCost, RequestCostInput } from '../pricing/request-cost.js';
@@ -169,7 +170,7 @@ export async function handleChatCompletions(
   }
   const finalStatus = clientClosed ? 499 : status;
   const cost = deps.priceRequest(costInputOf({ provider: route.provider, model: route.model, usage, response, status: finalStatus, attempts: route.attempts }));
-  if (key) chargeKey(deps.keys, key, keyLease, cost?.total_usd ?? null, usage?.total_tokens);
+  if (key) chargeKey(deps.keys, key, keyLease, cost?.total_usd ?? null, tokensUsed(usage, finalStatus));
 
   const endedAt = performance.now();
   const latencyMs = endedAt - route.startedAt;

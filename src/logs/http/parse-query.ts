@@ -3,6 +3,7 @@ import { GatewayError } from '../../server/gateway-error.js';
 import { isoTimeMs } from '../../server/iso-time.js';
 import type { LogFilter, LogListQuery, StatusFilter, UsageGroup, UsageInterval, UsageQuery } from '../../store/store.js';
 import { decodeCursor } from './cursor.js';
+import { epochMs } from '../epoch-time.js';
 import { nulAsStored } from '../../store/sql/stored-text.js';
 
 export const DEFAULT_PAGE_SIZE = 50;
@@ -107,14 +108,13 @@ export function splitModel(model: string, providerNames: ReadonlySet<string>): {
   return { model };
 }
 
-/** ISO 8601, or epoch seconds / milliseconds (numbers below 1e11 are seconds). */
 /** 9999-12-31T23:59:59.999Z: past it a time has no ISO form (and far past it, no Date at all). */
 const LATEST_TIME_MS = 253_402_300_799_999;
 
+/** ISO 8601, or epoch seconds / milliseconds (read as ingestion reads them: epochMs). */
 export function parseTime(value: string, param: string): number {
   if (/^\d+(\.\d+)?$/.test(value)) {
-    const n = Number(value);
-    const ms = n < 1e11 ? n * 1000 : n;
+    const ms = epochMs(Number(value));
     if (ms > LATEST_TIME_MS) throw bad(param, `\`${param}\` is past the year 9999`);
     return ms;
   }

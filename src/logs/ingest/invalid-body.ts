@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { suggestKey } from '../../config/problems.js';
 import { GatewayError } from '../../server/gateway-error.js';
 import { inRange, isoTimeMs } from '../../server/iso-time.js';
+import { epochMs } from '../epoch-time.js';
 
 /** Issues shown in a 400; the others are counted. */
 const SHOWN_ISSUES = 5;
@@ -57,11 +58,13 @@ function issueMessage(issue: z.core.$ZodIssue): string {
 }
 
 /**
- * ISO 8601 text or epoch milliseconds → epoch ms, from 1970 to the end of 9999; undefined
- * otherwise. (A time past JavaScript's dates, stored, would break every newest-first listing.)
+ * ISO 8601 text or an epoch number (seconds below 10^11, else milliseconds: epochMs) → epoch ms,
+ * from 1970 to the end of 9999; undefined otherwise. (A time past JavaScript's dates, stored,
+ * would break every newest-first listing.) Epoch seconds read as milliseconds filed a shipper's
+ * records in January 1970, where no report looks and the next retention sweep deletes them.
  */
 export function timeValue(value: string | number): number | undefined {
-  return typeof value === 'number' ? inRange(value) : isoTimeMs(value);
+  return typeof value === 'number' ? inRange(epochMs(value)) : isoTimeMs(value);
 }
 
 /** How far ahead of this gateway's clock a sender's clock may run. */

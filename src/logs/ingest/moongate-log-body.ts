@@ -72,7 +72,7 @@ export const moongateLogSchema = strictFields({
   id: z.string().min(1).max(200).refine(storedAsGiven, 'must not hold a NUL character or an unpaired surrogate (\\u0000, a lone \\ud800…\\udfff)').optional(),
   created_at: z
     .union([z.string(), z.number()])
-    .refine((v) => timeValue(v) !== undefined, 'must be an ISO 8601 time or epoch milliseconds, from 1970 to 9999')
+    .refine((v) => timeValue(v) !== undefined, 'must be an ISO 8601 time or epoch seconds or milliseconds, from 1970 to 9999')
     .refine(notInFuture, NOT_IN_FUTURE)
     .optional(),
   source: z.literal('ingested').optional(),
