@@ -1,4 +1,4 @@
-import { GatewayError } from '../server/gateway-error.js';
+import { GatewayError, methodNotAllowed } from '../server/gateway-error.js';
 import type { RouteHandler } from '../server/http-server.js';
 import type { GatewayMetrics } from './gateway-metrics.js';
 
@@ -11,7 +11,7 @@ export function metricsRoute(metrics: GatewayMetrics): RouteHandler {
   return async (_req, res, path, method, caller) => {
     if (path !== '/metrics') return false;
     if (method !== 'GET') {
-      throw new GatewayError(405, `${method} is not allowed on /metrics; use GET.`, { code: 'method_not_allowed', headers: { allow: 'GET' } });
+      throw methodNotAllowed(method, '/metrics', ['GET']);
     }
     if (caller.kind === 'key') {
       throw new GatewayError(403, 'GET /metrics needs the master key, not a gateway key.', { type: 'permission_error', code: 'admin_only' });

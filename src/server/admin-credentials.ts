@@ -10,7 +10,7 @@ import type { GatewayConfig } from '../config/types.js';
 import type { Caller } from './auth.js';
 import { requireAdmin } from './auth.js';
 import { decodePathPart } from './decode-path-part.js';
-import { GatewayError, sendJson } from './gateway-error.js';
+import { GatewayError, methodNotAllowed, sendJson } from './gateway-error.js';
 import { readJsonBody } from './read-json-body.js';
 import type * as AdminCredentialSchemas from './admin-credentials-schemas.js';
 
@@ -61,7 +61,7 @@ export async function handleAdminCredentials(
       }
       return sendOk(res, 201, await deps.credentials.add(parsed.data));
     }
-    throw methodNotAllowed(method, 'GET, POST');
+    throw methodNotAllowed(method, path, ['GET', 'POST']);
   }
 
   const name = rest[0]!;
@@ -106,6 +106,3 @@ function sendOk(res: ServerResponse, status: number, body: unknown): true {
   return true;
 }
 
-function methodNotAllowed(method: string, allowed: string): GatewayError {
-  return new GatewayError(405, `${method} is not allowed here; use ${allowed}.`, { type: 'invalid_request_error', code: 'method_not_allowed', headers: { allow: allowed } });
-}

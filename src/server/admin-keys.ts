@@ -5,7 +5,7 @@ import { publicView } from '../keys/virtual-key.js';
 import type { Caller } from './auth.js';
 import { requireAdmin } from './auth.js';
 import { decodePathPart } from './decode-path-part.js';
-import { GatewayError, sendJson } from './gateway-error.js';
+import { GatewayError, methodNotAllowed, sendJson } from './gateway-error.js';
 import { readJsonBody } from './read-json-body.js';
 import { storeUnavailable } from '../store/store-unavailable.js';
 import type * as AdminKeySchemas from './admin-keys-schemas.js';
@@ -34,7 +34,7 @@ export async function handleAdminKeys(req: IncomingMessage, res: ServerResponse,
       sendJson(res, 201, { ...publicView(record), key });
       return true;
     }
-    throw methodNotAllowed(method, 'GET, POST');
+    throw methodNotAllowed(method, path, ['GET', 'POST']);
   }
 
   if (method === 'GET') {
@@ -56,7 +56,7 @@ export async function handleAdminKeys(req: IncomingMessage, res: ServerResponse,
     sendJson(res, 200, publicView(key));
     return true;
   }
-  throw methodNotAllowed(method, 'GET, PATCH, DELETE');
+  throw methodNotAllowed(method, path, ['GET', 'PATCH', 'DELETE']);
 }
 
 function parse<T extends z.ZodType>(schema: T, body: unknown): z.output<T> {
@@ -88,6 +88,3 @@ function notFound(id: string): GatewayError {
   return new GatewayError(404, `No gateway key with id \`${id}\`. List keys with GET /admin/keys.`, { type: 'invalid_request_error', code: 'key_not_found' });
 }
 
-function methodNotAllowed(method: string, allowed: string): GatewayError {
-  return new GatewayError(405, `${method} is not allowed here; use ${allowed}.`, { type: 'invalid_request_error', code: 'method_not_allowed', headers: { allow: allowed } });
-}

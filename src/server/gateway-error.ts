@@ -43,6 +43,19 @@ export function defaultTypeForStatus(status: number): string {
   return 'api_error';
 }
 
+/**
+ * A 405 naming what the route takes, in the message and in `allow`. A route that takes GET takes
+ * HEAD too (the server answers HEAD as GET without the body), so `allow` says so.
+ */
+export function methodNotAllowed(method: string, path: string, allowed: readonly string[]): GatewayError {
+  const allow = allowed.includes('GET') && !allowed.includes('HEAD') ? [...allowed, 'HEAD'] : allowed;
+  return new GatewayError(405, `${method} is not allowed on ${path}; use ${allowed.join(' or ')}.`, {
+    type: 'invalid_request_error',
+    code: 'method_not_allowed',
+    headers: { allow: allow.join(', ') },
+  });
+}
+
 /** Anything thrown becomes a GatewayError; unexpected ones are reported as ours, not the caller's. */
 export function toGatewayError(err: unknown): GatewayError {
   if (err instanceof GatewayError) return err;

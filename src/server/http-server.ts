@@ -14,7 +14,7 @@ import { keyMayUse } from '../keys/model-globs.js';
 import type { RequestCost, RequestCostInput } from '../pricing/request-cost.js';
 import { handleChatCompletions } from './chat-completions.js';
 import { holdBody } from './expect-continue.js';
-import { GatewayError, sendError, sendJson, toGatewayError } from './gateway-error.js';
+import { GatewayError, methodNotAllowed, sendError, sendJson, toGatewayError } from './gateway-error.js';
 import { ModelListing } from './list-models.js';
 import { readiness } from './readiness.js';
 import { serveUi } from './ui-routes.js';
@@ -124,13 +124,13 @@ export function createHttpServer(deps: HttpServerDeps, inFlight: InFlightRequest
     // The dashboard's static files are public; the APIs it calls check the key.
     if (await serveUi(req, res, path, method)) return;
     if (CHAT_PATHS.has(path)) {
-      if (method !== 'POST') throw methodNotAllowed(req.method ?? method, path, 'POST');
+      if (method !== 'POST') throw methodNotAllowed(req.method ?? method, path, ['POST']);
       // Authenticated inside, so that a rejected key is logged like any other failed request.
       return handleChatCompletions(req, res, requestId, () => authenticate(req, config.master_key, deps.keys), chatDeps);
     }
     const caller = await authenticate(req, config.master_key, deps.keys);
     if (path === '/v1/models' || path === '/models') {
-      if (method !== 'GET') throw methodNotAllowed(method, path, 'GET, HEAD');
+      if (method !== 'GET') throw methodNotAllowed(method, path, ['GET']);
       const listing = await models.list();
       // A gateway key sees the models it may use, as OpenAI lists a key's models (and the playground offers them).
       if (caller.kind !== 'key' || caller.key.models === null) return sendJson(res, 200, listing);
@@ -173,10 +173,3 @@ function pathOf(url: string | undefined): string {
   return path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path;
 }
 
-function methodNotAllowed(method: string, path: string, allowed: string): GatewayError {
-  return new GatewayError(405, `${method} is not allowed on ${path}; use ${allowed}.`, {
-    type: 'invalid_request_error',
-    code: 'method_not_allowed',
-    headers: { allow: allowed },
-  });
-}

@@ -148,4 +148,17 @@ describe('HEAD', () => {
     expect(chat.status).toBe(405);
     expect(chat.headers.allow).toBe('POST');
   });
+
+  it('is in the allow header of every route that takes GET', async () => {
+    for (const [method, path, allow] of [
+      ['POST', '/v1/models', 'GET, HEAD'],
+      ['PUT', '/admin/keys', 'GET, POST, HEAD'],
+      ['PUT', '/admin/credentials', 'GET, POST, HEAD'],
+    ] as const) {
+      const res = await send(method, path, { authorization: `Bearer ${MASTER}` });
+      expect(res.status, `${method} ${path}`).toBe(405);
+      expect(res.headers.allow, `${method} ${path}`).toBe(allow);
+      expect(JSON.parse(res.body).error, `${method} ${path}`).toMatchObject({ type: 'invalid_request_error', code: 'method_not_allowed' });
+    }
+  });
 });

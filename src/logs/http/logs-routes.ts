@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Caller } from '../../server/auth.js';
 import { decodePathPart } from '../../server/decode-path-part.js';
-import { GatewayError, sendJson } from '../../server/gateway-error.js';
+import { GatewayError, methodNotAllowed, sendJson } from '../../server/gateway-error.js';
 import type { RouteHandler } from '../../server/http-server.js';
 import { readJsonBody } from '../../server/read-json-body.js';
 import { newRequestId } from '../../server/request-id.js';
@@ -49,18 +49,18 @@ export function logRoutes(deps: LogRoutesDeps): RouteHandler {
     if (path === '/v1/logs') {
       if (method === 'GET') return listLogs(req, res, caller, deps);
       if (method === 'POST') return ingest(req, res, caller, deps, now(), 'moongate', ingesting);
-      throw methodNotAllowed(method, path, 'GET, POST');
+      throw methodNotAllowed(method, path, ['GET', 'POST']);
     }
     if (path.startsWith('/v1/logs/')) {
-      if (method !== 'GET') throw methodNotAllowed(method, path, 'GET');
+      if (method !== 'GET') throw methodNotAllowed(method, path, ['GET']);
       return getLog(res, decodePathPart(path.slice('/v1/logs/'.length), 'log id'), caller, deps);
     }
     if (path === '/v1/usage') {
-      if (method !== 'GET') throw methodNotAllowed(method, path, 'GET');
+      if (method !== 'GET') throw methodNotAllowed(method, path, ['GET']);
       return usage(req, res, caller, deps, now());
     }
     if (path === '/api/request-logs/create') {
-      if (method !== 'POST') throw methodNotAllowed(method, path, 'POST');
+      if (method !== 'POST') throw methodNotAllowed(method, path, ['POST']);
       return ingest(req, res, caller, deps, now(), 'respan', ingesting);
     }
     return false;
@@ -248,6 +248,3 @@ function searchParams(req: IncomingMessage): URLSearchParams {
   return new URL(req.url ?? '/', 'http://localhost').searchParams;
 }
 
-function methodNotAllowed(method: string, path: string, allowed: string): GatewayError {
-  return new GatewayError(405, `${method} is not allowed on ${path}; use ${allowed}.`, { code: 'method_not_allowed', headers: { allow: allowed } });
-}
