@@ -102,7 +102,7 @@ export async function handleChatCompletions(
       for (const fallback of fallbacks ?? []) deps.keys.checkModel(key, fallback);
       deps.keys.checkBudget(key);
       // At once, before anything awaits: requests arriving together must each see the others' holds.
-      if (key.budget_usd !== null) releaseHold = deps.keys.hold(key, expectedCost(deps, forward, fallbacks, promptTokens));
+      if (key.budget_usd !== null) releaseHold = deps.keys.hold(key, budgetedCost(deps, forward, fallbacks, promptTokens));
       keyLease = await deps.keys.admit(key, promptTokens + requestedCompletionTokens(forward));
     }
     const outcome = await deps.router.chat(forward, {
@@ -251,18 +251,47 @@ const ONE_WEB_SEARCH = { choices: [{ message: { tool_calls: [{ function: { name:
  * fee when it offers Moonshot's `$web_search`, at the dearest of the places it may go (targets and
  * fallbacks). 0 when none of them has a price.
  */
-function expectedCost(deps: ChatHandlerDeps, body: Record<string, unknown> & { model: string }, fallbacks: string[] | undefined, promptTokens: number): number {
+/**
+ * What a budgeted key's request is expected to cost (see expectedCost). A model without a price
+ * cannot be counted against a budget, so a budgeted key may not send requests where one may go:
+ * they would be free of it, however many.
+ */
+function budgetedCost(deps: ChatHandlerDeps, body: Record<string, unknown> & { model: string }, fallbacks: string[] | undefined, promptTokens: number): number {
+  const expected = expectedCost(deps, body, fallbacks, promptTokens);
+  if (expected.unpriced) {
+    const { provider, model } = expected.unpriced;
+    throw new GatewayError(
+      403,
+      `This gateway key has a budget, and \`${body.model}\` may go to ${provider}/${model}, which has no price, so its spend could not be counted. Give it a price under \`pricing:\` in the config, or use a key without a budget.`,
+      { type: 'permission_error', code: 'model_not_priced', param: 'model' },
+    );
+  }
+  return expected.usd;
+}
+
+/**
+ * The dearest a request may cost among the places its model may go, and one of those places
+ * without a price, if any (undefined when the gateway has no price book at all).
+ */
+function expectedCost(
+  deps: ChatHandlerDeps,
+  body: Record<string, unknown> & { model: string },
+  fallbacks: string[] | undefined,
+  promptTokens: number,
+): { usd: number; unpriced?: { provider: string; model: string } } {
   const choices = typeof body.n === 'number' && Number.isInteger(body.n) && body.n > 1 ? body.n : 1;
   const tokens = { prompt: promptTokens, completion: (requestedCompletionTokens(body) || ASSUMED_COMPLETION_TOKENS) * choices, cached: 0 };
   const response = offersWebSearch(body.tools) ? ONE_WEB_SEARCH : undefined;
   let dearest = 0;
+  let unpriced: { provider: string; model: string } | undefined;
   for (const name of [body.model, ...(fallbacks ?? [])]) {
     for (const target of deps.router.targetsOf(name)) {
-      const cost = deps.priceRequest({ provider: target.provider, model: target.model, tokens, response, failedWithoutAnswer: false, reachedProvider: true })?.total_usd;
-      if (cost != null && cost > dearest) dearest = cost;
+      const cost = deps.priceRequest({ provider: target.provider, model: target.model, tokens, response, failedWithoutAnswer: false, reachedProvider: true });
+      if (cost !== undefined && cost.total_usd === null) unpriced ??= target;
+      else if (cost?.total_usd != null && cost.total_usd > dearest) dearest = cost.total_usd;
     }
   }
-  return dearest;
+  return unpriced ? { usd: dearest, unpriced } : { usd: dearest };
 }
 
 function offersWebSearch(tools: unknown): boolean {
