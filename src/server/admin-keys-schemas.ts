@@ -41,7 +41,12 @@ const keyFields = {
   tpm: z.number().int().positive().nullable(),
   expires_at: expiry.nullable(),
   // Copied into every log record of the key's requests: bounded as a request's own are (caller-info.ts).
-  customer_identifier: z.string().min(1).max(MAX_IDENTIFIER_LENGTH, `must be ${MAX_IDENTIFIER_LENGTH} characters at most, as a request's own`).nullable(),
+  customer_identifier: z
+    .string()
+    .min(1)
+    .max(MAX_IDENTIFIER_LENGTH, `must be ${MAX_IDENTIFIER_LENGTH} characters at most, as a request's own`)
+    .refine(notBlank, 'must not be blank (records would be filed under a customer of spaces); leave it out, or null, for none')
+    .nullable(),
   metadata: z
     .record(z.string(), z.unknown())
     .refine((m) => Buffer.byteLength(JSON.stringify(m)) <= MAX_METADATA_BYTES, `must be ${MAX_METADATA_BYTES} bytes of JSON at most, as a request's own`)
@@ -49,12 +54,18 @@ const keyFields = {
 };
 
 export const updateSchema = z.strictObject(keyFields).partial();
-export const createSchema = z.strictObject({
-  ...updateSchema.shape,
-  // Said plainly: zod's own message for a missing required field is "expected nonoptional".
-  name: z
-    .string({ error: (issue) => (issue.input === undefined ? 'is required (a name for the key)' : 'must be a string') })
-    .min(1, 'must not be empty')
-    .max(200, 'must be 200 characters at most')
-    .refine(notBlank, 'must not be blank'),
-});
+export const createSchema = z
+  .strictObject({
+    ...updateSchema.shape,
+    // Said plainly: zod's own message for a missing required field is "expected nonoptional".
+    name: z
+      .string({ error: (issue) => (issue.input === undefined ? 'is required (a name for the key)' : 'must be a string') })
+      .min(1, 'must not be empty')
+      .max(200, 'must be 200 characters at most')
+      .refine(notBlank, 'must not be blank'),
+  })
+  // A period with no budget limits nothing: most likely the budget was left out by mistake (the CLI refuses it too).
+  .refine((key) => key.budget_period === undefined || (key.budget_usd !== undefined && key.budget_usd !== null), {
+    message: 'needs budget_usd: a period with no budget limits nothing',
+    path: ['budget_period'],
+  });

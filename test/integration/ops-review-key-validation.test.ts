@@ -55,4 +55,16 @@ describe('admin key validation', () => {
     const key = await create({ name: 'named' });
     expectRefused(await stack.api(`/admin/keys/${key.json.id}`, { method: 'PATCH', token: MASTER, body: { name: ' \t' } }), 'name');
   });
+
+  it('refuses a customer identifier of whitespace only', async () => {
+    expectRefused(await create({ name: 'blank-customer', customer_identifier: '  ' }), 'customer_identifier');
+    expect((await create({ name: 'no-customer', customer_identifier: null })).status).toBe(201);
+  });
+
+  it('refuses a budget period without a budget on creation, as the CLI does', async () => {
+    const res = await create({ name: 'period-only', budget_period: 'month' });
+    expectRefused(res, 'budget_period');
+    expect(res.json.error.message).toContain('needs budget_usd');
+    expect((await create({ name: 'budgeted', budget_usd: 5, budget_period: 'month' })).status).toBe(201);
+  });
 });
