@@ -34,12 +34,8 @@ export interface LogsOptions {
  */
 export async function runLogs(options: LogsOptions): Promise<void> {
   const filter: LogFilter = {};
-  if (options.model) {
-    const slash = options.model.indexOf('/');
-    // Over HTTP the gateway splits `provider/model` itself; the store needs it split here.
-    if (options.store && slash > 0) Object.assign(filter, { provider: options.model.slice(0, slash), model: options.model.slice(slash + 1) });
-    else filter.model = options.model;
-  }
+  // `provider/model` is split by whoever reads: the gateway, or the store reader (storeLogReader).
+  if (options.model) filter.model = options.model;
   if (options.key) filter.key_id = options.key;
   if (options.customer) filter.customer = options.customer;
   if (options.status) filter.status = parseStatusOption(options.status);

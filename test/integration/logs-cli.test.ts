@@ -88,6 +88,19 @@ describe('moongate logs', () => {
     expect(fromFile.out()).not.toContain(a);
   });
 
+  it('reads a model filter from the store file as the gateway does: provider/model where records of that provider exist, else an id holding a slash', async () => {
+    expect((await stack.api('/v1/logs', { method: 'POST', token: MASTER, body: { id: 'slash-1', provider: 'together', model: 'meta-llama/Llama-3.3-70B' } })).status).toBe(201);
+    await stack.flush();
+    const ids = async (model: string) => {
+      const r = run(['--store', `sqlite:${stack.dbPath}`, '--model', model, '--json']);
+      expect(await r.exited).toBe(0);
+      return r.out().trim().split('\n').filter(Boolean).map((l) => JSON.parse(l).id);
+    };
+    expect(await ids('meta-llama/Llama-3.3-70B')).toEqual(['slash-1']);
+    expect(await ids('together/meta-llama/Llama-3.3-70B')).toEqual(['slash-1']);
+    expect(await ids('moonshot/meta-llama/Llama-3.3-70B')).toEqual([]);
+  });
+
   it('follows new records until interrupted', async () => {
     const tail = run(['--url', stack.url, '--follow', '--interval', '100', '-n', '1'], { MOONGATE_MASTER_KEY: MASTER });
     await new Promise((r) => setTimeout(r, 500));

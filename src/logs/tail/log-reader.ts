@@ -56,8 +56,30 @@ export async function storeLogReader(storeUrl: string): Promise<LogReader> {
     throw new Error(`there is no log store at ${location.path} (from --store ${storeUrl}); a gateway creates it on its first start`);
   }
   const store: Store = await openStore(storeUrl, { thread: 'main' });
+  const split = new Map<string, LogFilter>();
   return {
-    page: (filter, limit, after) => store.logs.list({ ...filter, limit, omit_bodies: true, ...(after ? { after } : {}) }),
+    async page(filter, limit, after) {
+      const model = filter.model;
+      if (model !== undefined && filter.provider === undefined) {
+        let known = split.get(model);
+        if (!known) split.set(model, (known = await splitStoredModel(store, model)));
+        filter = { ...filter, ...known };
+      }
+      return store.logs.list({ ...filter, limit, omit_bodies: true, ...(after ? { after } : {}) });
+    },
     close: () => store.close(),
   };
+}
+
+/**
+ * `moonshot/kimi-k2.6` as provider and model, as the gateway reads a model filter, when records
+ * of that provider are in the store (no config is read here to say which providers exist); else
+ * a model id as it is: ids may hold a `/` (`meta-llama/Llama-3.3-70B`).
+ */
+async function splitStoredModel(store: Store, model: string): Promise<{ model: string; provider?: string }> {
+  const slash = model.indexOf('/');
+  if (slash <= 0 || slash === model.length - 1) return { model };
+  const provider = model.slice(0, slash);
+  const some = await store.logs.list({ provider, limit: 1, omit_bodies: true });
+  return some.records.length > 0 ? { provider, model: model.slice(slash + 1) } : { model };
 }
