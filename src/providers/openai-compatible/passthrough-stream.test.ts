@@ -62,3 +62,27 @@ describe('PassthroughStreamTransformer', () => {
     expect(JSON.parse(t.finish().slice(6)).error.code).toBe('upstream_stream_incomplete');
   });
 });
+
+describe('PassthroughStreamTransformer at a close without [DONE]', () => {
+  it('ends with [DONE] once a choice finished (servers that close instead of sending it)', () => {
+    const t = new PassthroughStreamTransformer({ providerName: 'local', forwardUsageChunk: true });
+    t.onData(content);
+    t.onData('{"id": "c1", "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}');
+    expect(t.finish()).toBe('data: [DONE]\n\n');
+    expect(t.failed).toBe(false);
+    expect(t.finished).toBe(true);
+  });
+
+  it('ends with [DONE] after the usage chunk, which comes last', () => {
+    const t = new PassthroughStreamTransformer({ providerName: 'local', forwardUsageChunk: false });
+    t.onData(content);
+    t.onData(usageOnly);
+    expect(t.finish()).toBe('data: [DONE]\n\n');
+  });
+
+  it('still reports a cut when no choice had finished (finish_reason null does not count)', () => {
+    const t = new PassthroughStreamTransformer({ providerName: 'local', forwardUsageChunk: true });
+    t.onData(content);
+    expect(JSON.parse(t.finish().slice(6)).error.code).toBe('upstream_stream_incomplete');
+  });
+});

@@ -20,6 +20,8 @@ export interface PassthroughStreamOptions {
  */
 export class PassthroughStreamTransformer extends StreamTransformerBase {
   private lastUsage: Usage | undefined;
+  /** A choice finished (or the usage chunk, which comes last, arrived): the answer is complete. */
+  private answerEnded = false;
 
   constructor(private readonly options: PassthroughStreamOptions) {
     super(options.providerName, options.captureResponse, options.upstreamKey);
@@ -35,6 +37,7 @@ export class PassthroughStreamTransformer extends StreamTransformerBase {
       this.done = true;
       return SSE_DONE;
     }
+    if (!this.answerEnded && FINISHED.test(data)) this.answerEnded = true;
     if (!this.assembler && !data.includes('"usage"') && !data.includes('"error"')) return sseEvent(data);
 
     let chunk: Record<string, unknown>;
@@ -50,7 +53,22 @@ export class PassthroughStreamTransformer extends StreamTransformerBase {
     const usage = readUsage(chunk.usage);
     if (usage) this.lastUsage = usage;
     const usageOnly = Array.isArray(chunk.choices) && chunk.choices.length === 0 && usage !== undefined;
+    if (usageOnly) this.answerEnded = true;
     if (usageOnly && !this.options.forwardUsageChunk) return '';
     return sseEvent(data);
   }
+
+  /**
+   * Some servers end a finished stream by closing it, without `[DONE]` (ik_llama.cpp, llama-box,
+   * TGI before 2.2). Once the answer had ended that close is its end, and the client gets the
+   * `[DONE]` it expects; a stream closed mid-answer is still reported as cut.
+   */
+  override finish(): string {
+    if (this.finished || !this.answerEnded) return super.finish();
+    this.done = true;
+    return SSE_DONE;
+  }
 }
+
+/** A chunk whose choice ended: a string finish_reason, in compact JSON or Python's `": "` spacing. */
+const FINISHED = /"finish_reason"\s*:\s*"/;
