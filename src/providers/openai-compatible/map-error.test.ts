@@ -48,3 +48,20 @@ describe('mapOpenAIStyleError with an error object but no message', () => {
     expect(e.message).toBe('local: HTTP 400: {"error":{"type":"invalid_request_error","code":"x"}}');
   });
 });
+
+describe('mapOpenAIStyleError with the error bodies of other OpenAI-compatible hosts', () => {
+  it("reads Gemini's OpenAI-compatible error, an array holding one error object, instead of cutting its raw JSON at 200 characters", () => {
+    const message = 'Invalid JSON payload received. Unknown name "reasoning": Cannot find field.';
+    const body = JSON.stringify([
+      { error: { code: 400, message, status: 'INVALID_ARGUMENT', details: [{ '@type': 'type.googleapis.com/google.rpc.BadRequest', fieldViolations: [{ description: message }] }] } },
+    ]);
+    const e = mapOpenAIStyleError('gemini', 400, body, {});
+    expect(e.message).toBe(`gemini: ${message}`);
+    expect(e.type).toBe('invalid_request_error');
+    expect(e.code).toBe('400');
+  });
+
+  it('leaves other arrays shown as they came', () => {
+    expect(mapOpenAIStyleError('local', 500, '[1,2]', {}).message).toBe('local: HTTP 500: [1,2]');
+  });
+});

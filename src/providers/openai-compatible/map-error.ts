@@ -22,7 +22,8 @@ export function mapOpenAIStyleError(providerName: string, status: number, rawBod
 /**
  * The fields of an error body, in the shapes OpenAI-compatible servers use: OpenAI's
  * `{"error": {message, type, code, param}}`; a string `error` (LM Studio, TGI); the flat
- * `{"object": "error", message, type, code}` of vLLM and SGLang; FastAPI's `{"detail": "…"}`.
+ * `{"object": "error", message, type, code}` of vLLM and SGLang; FastAPI's `{"detail": "…"}`;
+ * Gemini's OpenAI-compatible endpoint, which wraps Google's error in an array (`[{"error": …}]`).
  * Without this a flat error reached the client as raw JSON cut at 200 characters, which cut off
  * the end of vLLM's context-length message (how many tokens to drop).
  */
@@ -34,6 +35,7 @@ function readErrorBody(rawBody: string): UpstreamErrorFields {
   } catch {
     return none; // Not JSON: the caller reports the text.
   }
+  if (Array.isArray(parsed) && parsed.length === 1 && isPlainObject(parsed[0]) && isPlainObject(parsed[0].error)) parsed = parsed[0];
   if (!isPlainObject(parsed)) return none;
   if (typeof parsed.error === 'string') return { ...none, message: parsed.error };
   if (isPlainObject(parsed.error)) return errorFields(parsed.error);
