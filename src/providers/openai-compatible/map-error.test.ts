@@ -65,3 +65,15 @@ describe('mapOpenAIStyleError with the error bodies of other OpenAI-compatible h
     expect(mapOpenAIStyleError('local', 500, '[1,2]', {}).message).toBe('local: HTTP 500: [1,2]');
   });
 });
+
+describe('mapOpenAIStyleError for a 402', () => {
+  it("is OpenAI's insufficient_quota (OpenRouter's and DeepSeek's no-credit answer), its message and type kept", () => {
+    const e = mapOpenAIStyleError('openrouter', 402, '{"error":{"code":402,"message":"Insufficient credits","metadata":{}}}', {});
+    expect(e.status).toBe(402);
+    expect(e.code).toBe('insufficient_quota');
+    expect(e.message).toBe('openrouter: Insufficient credits');
+    const d = mapOpenAIStyleError('deepseek', 402, '{"error":{"message":"Insufficient Balance","type":"unknown_error","param":null,"code":"invalid_request_error"}}', {});
+    expect(d.code).toBe('insufficient_quota');
+    expect(d.type).toBe('unknown_error');
+  });
+});

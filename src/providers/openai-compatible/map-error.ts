@@ -16,7 +16,11 @@ export function mapOpenAIStyleError(providerName: string, status: number, rawBod
   const retryAfter = headers['retry-after'];
   const extra: Record<string, string> = {};
   if (typeof retryAfter === 'string' && retryAfter !== '') extra['retry-after'] = retryAfter;
-  return new GatewayError(status, `${providerName}: ${message}`, { type: type ?? defaultTypeForStatus(status), code, param, headers: extra });
+  // HTTP 402 is how OpenRouter and DeepSeek say the account has no credit left (whatever code they
+  // add: OpenRouter's is the number 402): OpenAI's `insufficient_quota`, which the router knows to
+  // act on (the credential is disabled and the request moves on) rather than pass on as the caller's.
+  const quotaCode = status === 402 ? 'insufficient_quota' : code;
+  return new GatewayError(status, `${providerName}: ${message}`, { type: type ?? defaultTypeForStatus(status), code: quotaCode, param, headers: extra });
 }
 
 /**
