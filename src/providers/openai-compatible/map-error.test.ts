@@ -77,3 +77,25 @@ describe('mapOpenAIStyleError for a 402', () => {
     expect(d.type).toBe('unknown_error');
   });
 });
+
+describe("mapOpenAIStyleError with OpenRouter's error metadata", () => {
+  it("adds what the model's provider said (metadata.provider_name and raw) to OpenRouter's bare 'Provider returned error'", () => {
+    const raw = JSON.stringify({ error: { code: 400, message: 'Unable to submit request because Thought signature is not valid.', status: 'INVALID_ARGUMENT' } }, null, 2);
+    const body = JSON.stringify({ error: { message: 'Provider returned error', code: 400, metadata: { raw, provider_name: 'Google', is_byok: false } }, user_id: 'user_2q36' });
+    const e = mapOpenAIStyleError('openrouter', 400, body, {});
+    expect(e.message).toBe('openrouter: Provider returned error (Google: Unable to submit request because Thought signature is not valid.)');
+    expect(e.code).toBe('400');
+  });
+
+  it('shows a raw text that is not JSON as it came, cut when long', () => {
+    const body = JSON.stringify({ error: { message: 'Provider returned error', code: 502, metadata: { raw: `upstream timeout ${'x'.repeat(600)}`, provider_name: 'Together' } } });
+    const e = mapOpenAIStyleError('openrouter', 502, body, {});
+    expect(e.message.startsWith('openrouter: Provider returned error (Together: upstream timeout xxx')).toBe(true);
+    expect(e.message.length).toBeLessThan(400);
+  });
+
+  it('changes nothing without that metadata', () => {
+    const body = JSON.stringify({ error: { message: 'Rate limit exceeded', code: 429, metadata: { headers: { 'X-RateLimit-Limit': '20' } } } });
+    expect(mapOpenAIStyleError('openrouter', 429, body, {}).message).toBe('openrouter: Rate limit exceeded');
+  });
+});

@@ -50,7 +50,7 @@ function readErrorBody(rawBody: string): UpstreamErrorFields {
 
 function errorFields(e: Record<string, unknown>): UpstreamErrorFields {
   const fields: UpstreamErrorFields = { code: null, param: null };
-  if (typeof e.message === 'string') fields.message = e.message;
+  if (typeof e.message === 'string') fields.message = e.message + forwardedProviderError(e.metadata);
   if (typeof e.type === 'string') fields.type = e.type;
   // OpenAI's code is a string; vLLM, SGLang and llama.cpp send the status as a number (400).
   if (typeof e.code === 'string') fields.code = e.code;
@@ -59,3 +59,21 @@ function errorFields(e: Record<string, unknown>): UpstreamErrorFields {
   return fields;
 }
 
+
+/** How much of a forwarded provider error is shown (it may be a whole HTML page). */
+const MAX_FORWARDED_CHARS = 300;
+
+/**
+ * OpenRouter answers a failure of the model's own provider with a bare "Provider returned error"
+ * and puts what that provider said in `metadata: {provider_name, raw}` (openrouter.ai/docs/api/
+ * reference/errors). The OpenAI error shape has no room for metadata, so without this the client
+ * learnt nothing of the cause: it is added to the message, the provider's own message when `raw`
+ * is an error body it can read, else the start of `raw`.
+ */
+function forwardedProviderError(metadata: unknown): string {
+  if (!isPlainObject(metadata) || typeof metadata.provider_name !== 'string' || metadata.raw === undefined || metadata.raw === null) return '';
+  const raw = typeof metadata.raw === 'string' ? metadata.raw : JSON.stringify(metadata.raw);
+  const said = readErrorBody(raw).message ?? raw.trim();
+  const shown = said.length > MAX_FORWARDED_CHARS ? `${said.slice(0, MAX_FORWARDED_CHARS)}…` : said;
+  return shown === '' ? '' : ` (${metadata.provider_name}: ${shown})`;
+}
