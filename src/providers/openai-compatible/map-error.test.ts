@@ -99,3 +99,17 @@ describe("mapOpenAIStyleError with OpenRouter's error metadata", () => {
     expect(mapOpenAIStyleError('openrouter', 429, body, {}).message).toBe('openrouter: Rate limit exceeded');
   });
 });
+
+describe("mapOpenAIStyleError with FastAPI's validation error", () => {
+  it('reads the detail list of a 422 (each msg with where it was) instead of cutting its raw JSON', () => {
+    const body = JSON.stringify({
+      detail: [
+        { type: 'missing', loc: ['body', 'messages'], msg: 'Field required', input: { model: 'm', prompt: 'x'.repeat(300) } },
+        { type: 'float_type', loc: ['body', 'temperature'], msg: 'Input should be a valid number', input: 'hot' },
+      ],
+    });
+    const e = mapOpenAIStyleError('local', 422, body, {});
+    expect(e.message).toBe('local: body.messages: Field required; body.temperature: Input should be a valid number');
+    expect(e.type).toBe('invalid_request_error');
+  });
+});

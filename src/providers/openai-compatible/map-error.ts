@@ -26,7 +26,8 @@ export function mapOpenAIStyleError(providerName: string, status: number, rawBod
 /**
  * The fields of an error body, in the shapes OpenAI-compatible servers use: OpenAI's
  * `{"error": {message, type, code, param}}`; a string `error` (LM Studio, TGI); the flat
- * `{"object": "error", message, type, code}` of vLLM and SGLang; FastAPI's `{"detail": "…"}`;
+ * `{"object": "error", message, type, code}` of vLLM and SGLang; FastAPI's `{"detail": "…"}` and
+ * its validation error (a 422 whose `detail` lists `{loc, msg}`);
  * Gemini's OpenAI-compatible endpoint, which wraps Google's error in an array (`[{"error": …}]`).
  * Without this a flat error reached the client as raw JSON cut at 200 characters, which cut off
  * the end of vLLM's context-length message (how many tokens to drop).
@@ -44,6 +45,8 @@ function readErrorBody(rawBody: string): UpstreamErrorFields {
   if (typeof parsed.error === 'string') return { ...none, message: parsed.error };
   if (isPlainObject(parsed.error)) return errorFields(parsed.error);
   if (typeof parsed.detail === 'string') return { ...none, message: parsed.detail };
+  const details = validationDetails(parsed.detail);
+  if (details !== undefined) return { ...none, message: details };
   // A flat body is only read as an error when it carries a message; other JSON is shown as is.
   return typeof parsed.message === 'string' ? errorFields(parsed) : none;
 }
@@ -76,4 +79,20 @@ function forwardedProviderError(metadata: unknown): string {
   const said = readErrorBody(raw).message ?? raw.trim();
   const shown = said.length > MAX_FORWARDED_CHARS ? `${said.slice(0, MAX_FORWARDED_CHARS)}…` : said;
   return shown === '' ? '' : ` (${metadata.provider_name}: ${shown})`;
+}
+
+/**
+ * FastAPI's validation error (`{"detail": [{"loc": ["body", "messages"], "msg": "Field required",
+ * "input": …}]}`), as `body.messages: Field required; …`. Its `input` echoes the request, which
+ * filled the 200 characters shown of a body the gateway could not read, before any `msg`.
+ */
+function validationDetails(detail: unknown): string | undefined {
+  if (!Array.isArray(detail)) return undefined;
+  const parts: string[] = [];
+  for (const item of detail) {
+    if (!isPlainObject(item) || typeof item.msg !== 'string') return undefined;
+    const where = Array.isArray(item.loc) ? item.loc.filter((p) => typeof p === 'string' || typeof p === 'number').join('.') : '';
+    parts.push(where === '' ? item.msg : `${where}: ${item.msg}`);
+  }
+  return parts.length > 0 ? parts.join('; ') : undefined;
 }
