@@ -20,6 +20,7 @@ export interface AssembledResponse {
   object: 'chat.completion';
   created?: unknown;
   model?: unknown;
+  service_tier?: unknown;
   choices: AssembledChoice[];
 }
 
@@ -49,6 +50,8 @@ export class StreamAssembler {
 
   add(chunk: Json): void {
     if (this.meta.id === undefined) this.meta = { id: scalar(chunk.id), created: scalar(chunk.created), model: scalar(chunk.model) };
+    // The tier that served the answer (OpenAI's flex is billed at half price); every chunk has it.
+    if (typeof chunk.service_tier === 'string') this.meta.service_tier = chunk.service_tier;
     if (!Array.isArray(chunk.choices)) return;
     for (const raw of chunk.choices as Json[]) {
       if (!raw || typeof raw !== 'object') continue;
