@@ -1,11 +1,12 @@
 /**
- * Rebuilds the whole answer from a stream's chunks, for logging: content, reasoning and tool calls
- * per choice. Only used when response bodies are logged, so a stream costs nothing extra otherwise.
+ * Rebuilds the whole answer from a stream's chunks, for logging: content, reasoning, refusal,
+ * annotations and tool calls per choice. Only used when response bodies are logged, so a stream
+ * costs nothing extra otherwise.
  * Expects chunks already normalized (tool-call deltas carry their index).
  */
 export interface AssembledChoice {
   index: number;
-  message: { role: string; content: string; reasoning_content?: string; tool_calls?: AssembledToolCall[] };
+  message: { role: string; content: string; reasoning_content?: string; refusal?: string; annotations?: unknown[]; tool_calls?: AssembledToolCall[] };
   finish_reason: string | null;
 }
 
@@ -37,6 +38,9 @@ interface ChoiceParts {
    */
   content: string[];
   reasoning: string[] | undefined;
+  /** OpenAI's refusal text (structured outputs) and annotations (web search citations), when sent. */
+  refusal: string[] | undefined;
+  annotations: unknown[] | undefined;
   /**
    * By index, in a map rather than an array: an upstream may send any index, and a sparse array
    * 4294967294 long would take minutes to log.
@@ -58,7 +62,7 @@ export class StreamAssembler {
       const index = typeof raw.index === 'number' ? raw.index : 0;
       let choice = this.choices.get(index);
       if (!choice) {
-        choice = { index, finishReason: null, content: [], reasoning: undefined, toolCalls: undefined };
+        choice = { index, finishReason: null, content: [], reasoning: undefined, refusal: undefined, annotations: undefined, toolCalls: undefined };
         this.choices.set(index, choice);
       }
       if (typeof raw.finish_reason === 'string') choice.finishReason = raw.finish_reason;
@@ -66,6 +70,8 @@ export class StreamAssembler {
       if (!delta || typeof delta !== 'object') continue;
       if (typeof delta.content === 'string') choice.content.push(delta.content);
       if (typeof delta.reasoning_content === 'string') (choice.reasoning ??= []).push(delta.reasoning_content);
+      if (typeof delta.refusal === 'string') (choice.refusal ??= []).push(delta.refusal);
+      if (Array.isArray(delta.annotations)) (choice.annotations ??= []).push(...(delta.annotations as unknown[]));
       if (Array.isArray(delta.tool_calls)) this.addToolCalls(choice, delta.tool_calls as Json[]);
     }
   }
@@ -98,6 +104,8 @@ export class StreamAssembler {
 function assembledChoice(parts: ChoiceParts): AssembledChoice {
   const message: AssembledChoice['message'] = { role: 'assistant', content: parts.content.join('') };
   if (parts.reasoning) message.reasoning_content = parts.reasoning.join('');
+  if (parts.refusal) message.refusal = parts.refusal.join('');
+  if (parts.annotations) message.annotations = parts.annotations;
   if (parts.toolCalls) message.tool_calls = [...parts.toolCalls.entries()].sort((a, b) => a[0] - b[0]).map(([, call]) => call);
   return { index: parts.index, message, finish_reason: parts.finishReason };
 }
