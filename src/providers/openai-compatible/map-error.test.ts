@@ -113,3 +113,18 @@ describe("mapOpenAIStyleError with FastAPI's validation error", () => {
     expect(e.type).toBe('invalid_request_error');
   });
 });
+
+describe("mapOpenAIStyleError with Mistral's validation error", () => {
+  it('reads the FastAPI detail list Mistral nests in its flat error’s message, keeping its type', () => {
+    const body = JSON.stringify({
+      object: 'error',
+      message: { detail: [{ type: 'extra_forbidden', loc: ['body', 'store'], msg: 'Extra inputs are not permitted', input: false }] },
+      type: 'invalid_request_message_error',
+      param: null,
+      code: null,
+    });
+    const e = mapOpenAIStyleError('mistral', 422, body, {});
+    expect(e.message).toBe('mistral: body.store: Extra inputs are not permitted');
+    expect(e.type).toBe('invalid_request_message_error');
+  });
+});

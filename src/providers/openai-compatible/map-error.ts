@@ -48,12 +48,13 @@ function readErrorBody(rawBody: string): UpstreamErrorFields {
   const details = validationDetails(parsed.detail);
   if (details !== undefined) return { ...none, message: details };
   // A flat body is only read as an error when it carries a message; other JSON is shown as is.
-  return typeof parsed.message === 'string' ? errorFields(parsed) : none;
+  return typeof parsed.message === 'string' || nestedDetails(parsed.message) !== undefined ? errorFields(parsed) : none;
 }
 
 function errorFields(e: Record<string, unknown>): UpstreamErrorFields {
   const fields: UpstreamErrorFields = { code: null, param: null };
-  if (typeof e.message === 'string') fields.message = e.message + forwardedProviderError(e.metadata);
+  const message = typeof e.message === 'string' ? e.message + forwardedProviderError(e.metadata) : nestedDetails(e.message);
+  if (message !== undefined) fields.message = message;
   if (typeof e.type === 'string') fields.type = e.type;
   // OpenAI's code is a string; vLLM, SGLang and llama.cpp send the status as a number (400).
   if (typeof e.code === 'string') fields.code = e.code;
@@ -86,6 +87,11 @@ function forwardedProviderError(metadata: unknown): string {
  * "input": …}]}`), as `body.messages: Field required; …`. Its `input` echoes the request, which
  * filled the 200 characters shown of a body the gateway could not read, before any `msg`.
  */
+/** Mistral's flat error nests FastAPI's validation error as its message: `{"message": {"detail": […]}}`. */
+function nestedDetails(message: unknown): string | undefined {
+  return isPlainObject(message) ? validationDetails(message.detail) : undefined;
+}
+
 function validationDetails(detail: unknown): string | undefined {
   if (!Array.isArray(detail)) return undefined;
   const parts: string[] = [];
