@@ -52,3 +52,14 @@ describe('readUsage of a host that counts reasoning apart from completion (xAI)'
     expect(readUsage({ prompt_tokens: 10, completion_tokens: 50, completion_tokens_details: { reasoning_tokens: 40 } })?.completion_tokens).toBe(50);
   });
 });
+
+describe("readUsage of DeepSeek's cache fields", () => {
+  it('reads prompt_cache_hit_tokens as cached tokens (DeepSeek reports cache hits there, not in prompt_tokens_details)', () => {
+    const usage = readUsage({ prompt_tokens: 1000, completion_tokens: 20, total_tokens: 1020, prompt_cache_hit_tokens: 768, prompt_cache_miss_tokens: 232 });
+    expect(usage?.cached_tokens).toBe(768);
+  });
+
+  it("prefers OpenAI's field when both are sent", () => {
+    expect(readUsage({ prompt_tokens: 1000, completion_tokens: 20, prompt_tokens_details: { cached_tokens: 512 }, prompt_cache_hit_tokens: 768 })?.cached_tokens).toBe(512);
+  });
+});
