@@ -80,6 +80,12 @@ describe('PassthroughStreamTransformer at a close without [DONE]', () => {
     expect(t.finish()).toBe('data: [DONE]\n\n');
   });
 
+  it('still reports a cut when no choice had finished (finish_reason "" on every chunk, as some servers send, does not count)', () => {
+    const t = new PassthroughStreamTransformer({ providerName: 'local', forwardUsageChunk: true });
+    t.onData('{"id":"c1","choices":[{"index":0,"delta":{"content":"Hi"},"finish_reason":""}]}');
+    expect(JSON.parse(t.finish().slice(6)).error.code).toBe('upstream_stream_incomplete');
+  });
+
   it('still reports a cut when no choice had finished (finish_reason null does not count)', () => {
     const t = new PassthroughStreamTransformer({ providerName: 'local', forwardUsageChunk: true });
     t.onData(content);

@@ -70,5 +70,8 @@ export class PassthroughStreamTransformer extends StreamTransformerBase {
   }
 }
 
-/** A chunk whose choice ended: a string finish_reason, in compact JSON or Python's `": "` spacing. */
-const FINISHED = /"finish_reason"\s*:\s*"/;
+/**
+ * A chunk whose choice ended: a non-empty string finish_reason, in compact JSON or Python's `": "`
+ * spacing (some servers send `"finish_reason": ""` on every chunk until the last).
+ */
+const FINISHED = /"finish_reason"\s*:\s*"[^"]/;
