@@ -92,3 +92,19 @@ describe('PassthroughStreamTransformer at a close without [DONE]', () => {
     expect(JSON.parse(t.finish().slice(6)).error.code).toBe('upstream_stream_incomplete');
   });
 });
+
+describe('PassthroughStreamTransformer with an error event whose code is an HTTP status (OpenRouter)', () => {
+  it('gives it the type that status stands for and keeps the code as a string', () => {
+    const t = new PassthroughStreamTransformer({ providerName: 'openrouter', forwardUsageChunk: true });
+    t.onData(content);
+    const out = t.onData('{"id":"c1","error":{"code":502,"message":"Provider disconnected"},"choices":[{"index":0,"delta":{"content":""},"finish_reason":"error"}]}');
+    expect(JSON.parse(out.slice(6))).toEqual({ error: { message: 'openrouter: Provider disconnected', type: 'api_error', code: '502', param: null } });
+  });
+
+  it("keeps a type of the upstream's own, and a code that is not a status only as a string", () => {
+    const t = new PassthroughStreamTransformer({ providerName: 'vllm', forwardUsageChunk: true });
+    expect(t.onData('{"error":{"code":400,"type":"BadRequestError","message":"bad"}}')).toContain('"type":"BadRequestError","code":"400"');
+    const u = new PassthroughStreamTransformer({ providerName: 'x', forwardUsageChunk: true });
+    expect(u.onData('{"error":{"code":3230,"message":"odd"}}')).toContain('"type":"api_error","code":"3230"');
+  });
+});

@@ -1,3 +1,5 @@
+import { defaultTypeForStatus } from '../../server/gateway-error.js';
+import { isPlainObject } from '../../server/plain-object.js';
 import type { Usage } from '../types.js';
 import { SSE_DONE, sseEvent } from '../sse.js';
 import { StreamTransformerBase } from '../stream-transformer-base.js';
@@ -46,7 +48,7 @@ export class PassthroughStreamTransformer extends StreamTransformerBase {
     } catch {
       return sseEvent(data);
     }
-    if (chunk.error !== undefined && chunk.error !== null) return this.upstreamError(chunk.error);
+    if (chunk.error !== undefined && chunk.error !== null) return this.upstreamError(withStatusCode(chunk.error));
     const tooDeep = this.refuseTooDeep(chunk);
     if (tooDeep !== undefined) return tooDeep;
     this.assembler?.add(chunk);
@@ -75,3 +77,18 @@ export class PassthroughStreamTransformer extends StreamTransformerBase {
  * spacing (some servers send `"finish_reason": ""` on every chunk until the last).
  */
 const FINISHED = /"finish_reason"\s*:\s*"[^"]/;
+
+/**
+ * An error event whose `code` is an HTTP status (OpenRouter reports failures after its 200 this way,
+ * `{"error": {"code": 429, "message": …}}`, without a type) gets the type that status stands for,
+ * so the router and the client read it as that status (a 429 a rate limit, a 400 the caller's),
+ * not as an unknown server fault; the code is kept as a string, as OpenAI's are (402, no credit
+ * left, is OpenAI's `insufficient_quota`, as in map-error.ts).
+ */
+function withStatusCode(error: unknown): unknown {
+  if (!isPlainObject(error) || typeof error.code !== 'number' || !Number.isInteger(error.code)) return error;
+  const status = error.code;
+  const isStatus = status >= 400 && status <= 599;
+  const type = typeof error.type === 'string' ? error.type : isStatus ? defaultTypeForStatus(status) : undefined;
+  return { ...error, ...(type !== undefined ? { type } : {}), code: isStatus && status === 402 ? 'insufficient_quota' : String(status) };
+}
