@@ -66,3 +66,26 @@ describe("an error event whose code is the HTTP status (OpenRouter's, after its 
     expect(calls).toBe(1);
   });
 });
+
+describe("a 200 JSON answer holding such an error (OpenRouter's, non-stream)", () => {
+  let json: LoopbackUpstream;
+  let jsonGateway: Gateway;
+  let jsonClient: OpenAI;
+  beforeAll(async () => {
+    json = await listenLoopback((req, res) => {
+      req.resume().on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code: 429, message: 'Rate limit exceeded upstream' }, user_id: 'user_1' })));
+    });
+    jsonGateway = createGateway(parseConfigText(`\nrouter: { retries: 0, cooldown: { fails: 1000 } }\nproviders:\n  openrouter: { base_url: ${json.base}, api_key: sk-or-review-0003 }\n`, 'test.yaml', {}));
+    jsonClient = new OpenAI({ baseURL: `${await jsonGateway.listen(0, '127.0.0.1')}/v1`, apiKey: 'open-mode', maxRetries: 0 });
+  });
+  afterAll(async () => {
+    await jsonGateway.close();
+    await json.close();
+  });
+
+  it('reaches the client as the status its code gives, not a 502', async () => {
+    const err: any = await jsonClient.chat.completions.create({ model: 'openrouter/m', messages: [{ role: 'user', content: 'hi' }] }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(OpenAI.RateLimitError);
+    expect(err.message).toContain('Rate limit exceeded upstream');
+  });
+});
