@@ -2,6 +2,7 @@ import { computeCost } from './compute-cost.js';
 import type { BillableTokens, CostBreakdown } from './compute-cost.js';
 import { countWebSearchCalls } from './count-web-search-calls.js';
 import type { PriceBook } from './price-book.js';
+import { priceForTier, serviceTierOf } from './service-tier.js';
 
 export interface RequestCostInput {
   provider: string | undefined;
@@ -39,6 +40,7 @@ export function requestCost(book: PriceBook, input: RequestCostInput): RequestCo
   const quote = book.quote(input.provider, input.model);
   if (quote.price === null || input.tokens === undefined) return { total_usd: null, breakdown: null, web_search_calls: webSearchCalls };
   const perCall = webSearchCalls > 0 ? book.toolPrice(quote.catalogueProvider, '$web_search') : undefined;
-  const breakdown = computeCost(input.tokens, quote.price, perCall === undefined ? undefined : { calls: webSearchCalls, price: perCall });
+  const price = priceForTier(quote.price, quote.catalogueProvider, serviceTierOf(input.response));
+  const breakdown = computeCost(input.tokens, price, perCall === undefined ? undefined : { calls: webSearchCalls, price: perCall });
   return { total_usd: breakdown.total_usd, breakdown, web_search_calls: webSearchCalls };
 }

@@ -41,3 +41,18 @@ describe('StreamAssembler', () => {
     });
   });
 });
+
+describe('StreamAssembler with the OpenAI fields a log must not lose', () => {
+  it("keeps a streamed refusal (structured outputs) and the answer's annotations (web search citations)", () => {
+    const a = new StreamAssembler();
+    const base = { id: 'c1', created: 5, model: 'gpt-4o' };
+    a.add({ ...base, choices: [{ index: 0, delta: { role: 'assistant', content: null, refusal: "I'm sorry, " }, finish_reason: null }] });
+    a.add({ ...base, choices: [{ index: 0, delta: { refusal: 'I cannot help with that.' }, finish_reason: 'stop' }] });
+    const citation = { type: 'url_citation', url_citation: { url: 'https://example.com', title: 'Example', start_index: 0, end_index: 5 } };
+    a.add({ ...base, choices: [{ index: 1, delta: { role: 'assistant', content: 'Found' } }] });
+    a.add({ ...base, choices: [{ index: 1, delta: { annotations: [citation] }, finish_reason: 'stop' }] });
+    const [refused, cited] = a.result().choices;
+    expect(refused!.message).toEqual({ role: 'assistant', content: '', refusal: "I'm sorry, I cannot help with that." });
+    expect(cited!.message).toEqual({ role: 'assistant', content: 'Found', annotations: [citation] });
+  });
+});

@@ -1,11 +1,12 @@
 /**
- * Rebuilds the whole answer from a stream's chunks, for logging: content, reasoning and tool calls
- * per choice. Only used when response bodies are logged, so a stream costs nothing extra otherwise.
+ * Rebuilds the whole answer from a stream's chunks, for logging: content, reasoning, refusal,
+ * annotations and tool calls per choice. Only used when response bodies are logged, so a stream
+ * costs nothing extra otherwise.
  * Expects chunks already normalized (tool-call deltas carry their index).
  */
 export interface AssembledChoice {
   index: number;
-  message: { role: string; content: string; reasoning_content?: string; tool_calls?: AssembledToolCall[] };
+  message: { role: string; content: string; reasoning_content?: string; refusal?: string; annotations?: unknown[]; tool_calls?: AssembledToolCall[] };
   finish_reason: string | null;
 }
 
@@ -20,6 +21,7 @@ export interface AssembledResponse {
   object: 'chat.completion';
   created?: unknown;
   model?: unknown;
+  service_tier?: unknown;
   choices: AssembledChoice[];
 }
 
@@ -36,6 +38,9 @@ interface ChoiceParts {
    */
   content: string[];
   reasoning: string[] | undefined;
+  /** OpenAI's refusal text (structured outputs) and annotations (web search citations), when sent. */
+  refusal: string[] | undefined;
+  annotations: unknown[] | undefined;
   /**
    * By index, in a map rather than an array: an upstream may send any index, and a sparse array
    * 4294967294 long would take minutes to log.
@@ -49,13 +54,15 @@ export class StreamAssembler {
 
   add(chunk: Json): void {
     if (this.meta.id === undefined) this.meta = { id: scalar(chunk.id), created: scalar(chunk.created), model: scalar(chunk.model) };
+    // The tier that served the answer (OpenAI's flex is billed at half price); every chunk has it.
+    if (typeof chunk.service_tier === 'string') this.meta.service_tier = chunk.service_tier;
     if (!Array.isArray(chunk.choices)) return;
     for (const raw of chunk.choices as Json[]) {
       if (!raw || typeof raw !== 'object') continue;
       const index = typeof raw.index === 'number' ? raw.index : 0;
       let choice = this.choices.get(index);
       if (!choice) {
-        choice = { index, finishReason: null, content: [], reasoning: undefined, toolCalls: undefined };
+        choice = { index, finishReason: null, content: [], reasoning: undefined, refusal: undefined, annotations: undefined, toolCalls: undefined };
         this.choices.set(index, choice);
       }
       if (typeof raw.finish_reason === 'string') choice.finishReason = raw.finish_reason;
@@ -63,6 +70,8 @@ export class StreamAssembler {
       if (!delta || typeof delta !== 'object') continue;
       if (typeof delta.content === 'string') choice.content.push(delta.content);
       if (typeof delta.reasoning_content === 'string') (choice.reasoning ??= []).push(delta.reasoning_content);
+      if (typeof delta.refusal === 'string') (choice.refusal ??= []).push(delta.refusal);
+      if (Array.isArray(delta.annotations)) (choice.annotations ??= []).push(...(delta.annotations as unknown[]));
       if (Array.isArray(delta.tool_calls)) this.addToolCalls(choice, delta.tool_calls as Json[]);
     }
   }
@@ -95,6 +104,8 @@ export class StreamAssembler {
 function assembledChoice(parts: ChoiceParts): AssembledChoice {
   const message: AssembledChoice['message'] = { role: 'assistant', content: parts.content.join('') };
   if (parts.reasoning) message.reasoning_content = parts.reasoning.join('');
+  if (parts.refusal) message.refusal = parts.refusal.join('');
+  if (parts.annotations) message.annotations = parts.annotations;
   if (parts.toolCalls) message.tool_calls = [...parts.toolCalls.entries()].sort((a, b) => a[0] - b[0]).map(([, call]) => call);
   return { index: parts.index, message, finish_reason: parts.finishReason };
 }

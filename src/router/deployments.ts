@@ -1,4 +1,5 @@
 import { findModel } from '../catalogue/catalogue.js';
+import { catalogueProviderOf } from '../pricing/price-book.js';
 import type { CredentialLimits } from '../config/types.js';
 import type { Provider, UpstreamCredential } from '../providers/types.js';
 import type { CallerCredentials } from '../server/caller-credentials.js';
@@ -39,7 +40,8 @@ export function buildDeploymentGroups(
       if (!provider) throw new GatewayError(404, `No provider named "${target.provider}" is configured.`, { code: 'model_not_found', param: 'model' });
       const credentials = eligibleCredentials(provider.config, target.model, caller);
       const totalCredentialWeight = credentials.reduce((sum, c) => sum + c.weight, 0) || 1;
-      const contextWindow = findModel(provider.config.type === 'moonshot' ? 'moonshot' : provider.name, target.model)?.context_window;
+      // The catalogue the price book uses too: by type for Moonshot and OpenAI, else by name.
+      const contextWindow = findModel(catalogueProviderOf(provider.name, provider.config.type), target.model)?.context_window;
       return credentials.map((c): Deployment => {
         const credential = c.config ? toUpstream(provider.config, c.config) : c.upstream!;
         return {

@@ -27,8 +27,15 @@ export async function readText(res: UpstreamResponse, providerName: string): Pro
 export function parseAnswer(text: string, headers: IncomingHttpHeaders, d: Deployment, streamed: boolean): unknown {
   const json = parseUpstreamJson(text, d.provider.name, d.credential.apiKey);
   const error = json && typeof json === 'object' && 'error' in json ? (json as { error: unknown }).error : undefined;
-  if (error) throw mapUpstreamError(d, statusForErrorType(typeOf(error)), text, headers, streamed);
+  if (error) throw mapUpstreamError(d, statusCodeOf(error) ?? statusForErrorType(typeOf(error)), text, headers, streamed);
   return json;
+}
+
+/** An untyped error whose code is an HTTP status (OpenRouter's after its 200: `{"code": 429, …}`). */
+function statusCodeOf(error: unknown): number | undefined {
+  if (typeOf(error) !== undefined) return undefined;
+  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
+  return typeof code === 'number' && Number.isInteger(code) && code >= 400 && code <= 599 ? code : undefined;
 }
 
 function typeOf(error: unknown): string | undefined {

@@ -1,3 +1,4 @@
+import { streamsNothingWhileThinking } from '../catalogue/silent-reasoning.js';
 import type { GatewayConfig } from '../config/types.js';
 import type { CallContext, Provider, StreamFailure, StreamTransformer, Usage } from '../providers/types.js';
 import { GatewayError, toGatewayError } from '../server/gateway-error.js';
@@ -529,7 +530,11 @@ export class Router {
   ): Promise<StreamAttempt> {
     const attemptAbort = new LinkedAbort(requestSignal);
     const signal = attemptAbort.signal;
-    const firstTokenTimer = setTimeout(() => attemptAbort.abort(new FirstTokenTimeout()), this.config.router.first_token_timeout_ms);
+    // A model that streams nothing while it thinks (OpenAI's reasoning models) is silent because it
+    // works, not because it is dead: only the request's deadline bounds its first token.
+    const firstTokenTimer = streamsNothingWhileThinking(d.provider.config.type, d.model)
+      ? undefined
+      : setTimeout(() => attemptAbort.abort(new FirstTokenTimeout()), this.config.router.first_token_timeout_ms);
     let handedOver = false;
     try {
       const res = await sendUpstreamRequest(this.pools, { ...request, signal });

@@ -2,6 +2,7 @@ import { lazyUndiciRequest as request } from '../upstream/lazy-undici-request.js
 import { catalogueModels, findModel } from '../catalogue/catalogue.js';
 import type { GatewayConfig, ProviderConfig } from '../config/types.js';
 import { resolveBaseUrl } from '../config/base-url.js';
+import { catalogueProviderOf } from '../pricing/price-book.js';
 
 interface ModelEntry {
   id: string;
@@ -26,7 +27,8 @@ const FETCH_TIMEOUT_MS = 3_000;
  * GET /v1/models: configured aliases first, then each provider's models addressed as
  * `provider/model`. A provider with a key is asked for its live list (cached for ten minutes, so
  * retired models disappear and new ones appear); Moonshot entries are enriched with catalogue
- * facts. When the live list cannot be had, Moonshot falls back to the catalogue.
+ * facts. When the live list cannot be had, a provider the catalogue knows (Moonshot, OpenAI, and
+ * Anthropic under its own name: the catalogue the price book uses) falls back to the catalogue.
  */
 export class ModelListing {
   private readonly cache = new Map<string, CachedList>();
@@ -91,7 +93,7 @@ function liveEntry(provider: ProviderConfig, m: Record<string, unknown>): ModelE
     ...m,
     id: `${provider.name}/${id}`,
     object: 'model',
-    created: typeof m.created === 'number' ? m.created : 0,
+    created: typeof m.created === 'number' ? m.created : unixSeconds(m.created_at),
     owned_by: typeof m.owned_by === 'string' ? m.owned_by : provider.name,
     ...(known ? catalogueFacts(known) : {}),
     // What the provider says of its own model wins over the catalogue's copy.
@@ -100,14 +102,23 @@ function liveEntry(provider: ProviderConfig, m: Record<string, unknown>): ModelE
 }
 
 function fallbackEntries(provider: ProviderConfig): ModelEntry[] {
-  if (provider.type !== 'moonshot') return [];
-  return catalogueModels('moonshot').map((m) => ({
+  const catalogueProvider = catalogueProviderOf(provider.name, provider.type);
+  return catalogueModels(catalogueProvider).map((m) => ({
     id: `${provider.name}/${m.id}`,
     object: 'model',
     created: 0,
-    owned_by: 'moonshot',
+    owned_by: catalogueProvider,
     ...catalogueFacts(m),
   }));
+}
+
+/**
+ * OpenAI's `created` (Unix seconds) from the RFC 3339 `created_at` of lists in Anthropic's shape
+ * (its models API, and hosts copying it); 0 when there is none.
+ */
+function unixSeconds(createdAt: unknown): number {
+  const ms = typeof createdAt === 'string' ? Date.parse(createdAt) : NaN;
+  return Number.isFinite(ms) ? Math.floor(ms / 1000) : 0;
 }
 
 /** What the catalogue knows, the same whether the list is live or the catalogue's own. */

@@ -48,3 +48,83 @@ describe('mapOpenAIStyleError with an error object but no message', () => {
     expect(e.message).toBe('local: HTTP 400: {"error":{"type":"invalid_request_error","code":"x"}}');
   });
 });
+
+describe('mapOpenAIStyleError with the error bodies of other OpenAI-compatible hosts', () => {
+  it("reads Gemini's OpenAI-compatible error, an array holding one error object, instead of cutting its raw JSON at 200 characters", () => {
+    const message = 'Invalid JSON payload received. Unknown name "reasoning": Cannot find field.';
+    const body = JSON.stringify([
+      { error: { code: 400, message, status: 'INVALID_ARGUMENT', details: [{ '@type': 'type.googleapis.com/google.rpc.BadRequest', fieldViolations: [{ description: message }] }] } },
+    ]);
+    const e = mapOpenAIStyleError('gemini', 400, body, {});
+    expect(e.message).toBe(`gemini: ${message}`);
+    expect(e.type).toBe('invalid_request_error');
+    expect(e.code).toBe('400');
+  });
+
+  it('leaves other arrays shown as they came', () => {
+    expect(mapOpenAIStyleError('local', 500, '[1,2]', {}).message).toBe('local: HTTP 500: [1,2]');
+  });
+});
+
+describe('mapOpenAIStyleError for a 402', () => {
+  it("is OpenAI's insufficient_quota (OpenRouter's and DeepSeek's no-credit answer), its message and type kept", () => {
+    const e = mapOpenAIStyleError('openrouter', 402, '{"error":{"code":402,"message":"Insufficient credits","metadata":{}}}', {});
+    expect(e.status).toBe(402);
+    expect(e.code).toBe('insufficient_quota');
+    expect(e.message).toBe('openrouter: Insufficient credits');
+    const d = mapOpenAIStyleError('deepseek', 402, '{"error":{"message":"Insufficient Balance","type":"unknown_error","param":null,"code":"invalid_request_error"}}', {});
+    expect(d.code).toBe('insufficient_quota');
+    expect(d.type).toBe('unknown_error');
+  });
+});
+
+describe("mapOpenAIStyleError with OpenRouter's error metadata", () => {
+  it("adds what the model's provider said (metadata.provider_name and raw) to OpenRouter's bare 'Provider returned error'", () => {
+    const raw = JSON.stringify({ error: { code: 400, message: 'Unable to submit request because Thought signature is not valid.', status: 'INVALID_ARGUMENT' } }, null, 2);
+    const body = JSON.stringify({ error: { message: 'Provider returned error', code: 400, metadata: { raw, provider_name: 'Google', is_byok: false } }, user_id: 'user_2q36' });
+    const e = mapOpenAIStyleError('openrouter', 400, body, {});
+    expect(e.message).toBe('openrouter: Provider returned error (Google: Unable to submit request because Thought signature is not valid.)');
+    expect(e.code).toBe('400');
+  });
+
+  it('shows a raw text that is not JSON as it came, cut when long', () => {
+    const body = JSON.stringify({ error: { message: 'Provider returned error', code: 502, metadata: { raw: `upstream timeout ${'x'.repeat(600)}`, provider_name: 'Together' } } });
+    const e = mapOpenAIStyleError('openrouter', 502, body, {});
+    expect(e.message.startsWith('openrouter: Provider returned error (Together: upstream timeout xxx')).toBe(true);
+    expect(e.message.length).toBeLessThan(400);
+  });
+
+  it('changes nothing without that metadata', () => {
+    const body = JSON.stringify({ error: { message: 'Rate limit exceeded', code: 429, metadata: { headers: { 'X-RateLimit-Limit': '20' } } } });
+    expect(mapOpenAIStyleError('openrouter', 429, body, {}).message).toBe('openrouter: Rate limit exceeded');
+  });
+});
+
+describe("mapOpenAIStyleError with FastAPI's validation error", () => {
+  it('reads the detail list of a 422 (each msg with where it was) instead of cutting its raw JSON', () => {
+    const body = JSON.stringify({
+      detail: [
+        { type: 'missing', loc: ['body', 'messages'], msg: 'Field required', input: { model: 'm', prompt: 'x'.repeat(300) } },
+        { type: 'float_type', loc: ['body', 'temperature'], msg: 'Input should be a valid number', input: 'hot' },
+      ],
+    });
+    const e = mapOpenAIStyleError('local', 422, body, {});
+    expect(e.message).toBe('local: body.messages: Field required; body.temperature: Input should be a valid number');
+    expect(e.type).toBe('invalid_request_error');
+  });
+});
+
+describe("mapOpenAIStyleError with Mistral's validation error", () => {
+  it('reads the FastAPI detail list Mistral nests in its flat error’s message, keeping its type', () => {
+    const body = JSON.stringify({
+      object: 'error',
+      message: { detail: [{ type: 'extra_forbidden', loc: ['body', 'store'], msg: 'Extra inputs are not permitted', input: false }] },
+      type: 'invalid_request_message_error',
+      param: null,
+      code: null,
+    });
+    const e = mapOpenAIStyleError('mistral', 422, body, {});
+    expect(e.message).toBe('mistral: body.store: Extra inputs are not permitted');
+    expect(e.type).toBe('invalid_request_message_error');
+  });
+});

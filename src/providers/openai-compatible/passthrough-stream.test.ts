@@ -62,3 +62,49 @@ describe('PassthroughStreamTransformer', () => {
     expect(JSON.parse(t.finish().slice(6)).error.code).toBe('upstream_stream_incomplete');
   });
 });
+
+describe('PassthroughStreamTransformer at a close without [DONE]', () => {
+  it('ends with [DONE] once a choice finished (servers that close instead of sending it)', () => {
+    const t = new PassthroughStreamTransformer({ providerName: 'local', forwardUsageChunk: true });
+    t.onData(content);
+    t.onData('{"id": "c1", "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}');
+    expect(t.finish()).toBe('data: [DONE]\n\n');
+    expect(t.failed).toBe(false);
+    expect(t.finished).toBe(true);
+  });
+
+  it('ends with [DONE] after the usage chunk, which comes last', () => {
+    const t = new PassthroughStreamTransformer({ providerName: 'local', forwardUsageChunk: false });
+    t.onData(content);
+    t.onData(usageOnly);
+    expect(t.finish()).toBe('data: [DONE]\n\n');
+  });
+
+  it('still reports a cut when no choice had finished (finish_reason "" on every chunk, as some servers send, does not count)', () => {
+    const t = new PassthroughStreamTransformer({ providerName: 'local', forwardUsageChunk: true });
+    t.onData('{"id":"c1","choices":[{"index":0,"delta":{"content":"Hi"},"finish_reason":""}]}');
+    expect(JSON.parse(t.finish().slice(6)).error.code).toBe('upstream_stream_incomplete');
+  });
+
+  it('still reports a cut when no choice had finished (finish_reason null does not count)', () => {
+    const t = new PassthroughStreamTransformer({ providerName: 'local', forwardUsageChunk: true });
+    t.onData(content);
+    expect(JSON.parse(t.finish().slice(6)).error.code).toBe('upstream_stream_incomplete');
+  });
+});
+
+describe('PassthroughStreamTransformer with an error event whose code is an HTTP status (OpenRouter)', () => {
+  it('gives it the type that status stands for and keeps the code as a string', () => {
+    const t = new PassthroughStreamTransformer({ providerName: 'openrouter', forwardUsageChunk: true });
+    t.onData(content);
+    const out = t.onData('{"id":"c1","error":{"code":502,"message":"Provider disconnected"},"choices":[{"index":0,"delta":{"content":""},"finish_reason":"error"}]}');
+    expect(JSON.parse(out.slice(6))).toEqual({ error: { message: 'openrouter: Provider disconnected', type: 'api_error', code: '502', param: null } });
+  });
+
+  it("keeps a type of the upstream's own, and a code that is not a status only as a string", () => {
+    const t = new PassthroughStreamTransformer({ providerName: 'vllm', forwardUsageChunk: true });
+    expect(t.onData('{"error":{"code":400,"type":"BadRequestError","message":"bad"}}')).toContain('"type":"BadRequestError","code":"400"');
+    const u = new PassthroughStreamTransformer({ providerName: 'x', forwardUsageChunk: true });
+    expect(u.onData('{"error":{"code":3230,"message":"odd"}}')).toContain('"type":"api_error","code":"3230"');
+  });
+});

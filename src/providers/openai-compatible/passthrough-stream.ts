@@ -1,3 +1,5 @@
+import { defaultTypeForStatus } from '../../server/gateway-error.js';
+import { isPlainObject } from '../../server/plain-object.js';
 import type { Usage } from '../types.js';
 import { SSE_DONE, sseEvent } from '../sse.js';
 import { StreamTransformerBase } from '../stream-transformer-base.js';
@@ -20,6 +22,8 @@ export interface PassthroughStreamOptions {
  */
 export class PassthroughStreamTransformer extends StreamTransformerBase {
   private lastUsage: Usage | undefined;
+  /** A choice finished (or the usage chunk, which comes last, arrived): the answer is complete. */
+  private answerEnded = false;
 
   constructor(private readonly options: PassthroughStreamOptions) {
     super(options.providerName, options.captureResponse, options.upstreamKey);
@@ -35,6 +39,7 @@ export class PassthroughStreamTransformer extends StreamTransformerBase {
       this.done = true;
       return SSE_DONE;
     }
+    if (!this.answerEnded && FINISHED.test(data)) this.answerEnded = true;
     if (!this.assembler && !data.includes('"usage"') && !data.includes('"error"')) return sseEvent(data);
 
     let chunk: Record<string, unknown>;
@@ -43,14 +48,47 @@ export class PassthroughStreamTransformer extends StreamTransformerBase {
     } catch {
       return sseEvent(data);
     }
-    if (chunk.error !== undefined && chunk.error !== null) return this.upstreamError(chunk.error);
+    if (chunk.error !== undefined && chunk.error !== null) return this.upstreamError(withStatusCode(chunk.error));
     const tooDeep = this.refuseTooDeep(chunk);
     if (tooDeep !== undefined) return tooDeep;
     this.assembler?.add(chunk);
     const usage = readUsage(chunk.usage);
     if (usage) this.lastUsage = usage;
     const usageOnly = Array.isArray(chunk.choices) && chunk.choices.length === 0 && usage !== undefined;
+    if (usageOnly) this.answerEnded = true;
     if (usageOnly && !this.options.forwardUsageChunk) return '';
     return sseEvent(data);
   }
+
+  /**
+   * Some servers end a finished stream by closing it, without `[DONE]` (ik_llama.cpp, llama-box,
+   * TGI before 2.2). Once the answer had ended that close is its end, and the client gets the
+   * `[DONE]` it expects; a stream closed mid-answer is still reported as cut.
+   */
+  override finish(): string {
+    if (this.finished || !this.answerEnded) return super.finish();
+    this.done = true;
+    return SSE_DONE;
+  }
+}
+
+/**
+ * A chunk whose choice ended: a non-empty string finish_reason, in compact JSON or Python's `": "`
+ * spacing (some servers send `"finish_reason": ""` on every chunk until the last).
+ */
+const FINISHED = /"finish_reason"\s*:\s*"[^"]/;
+
+/**
+ * An error event whose `code` is an HTTP status (OpenRouter reports failures after its 200 this way,
+ * `{"error": {"code": 429, "message": …}}`, without a type) gets the type that status stands for,
+ * so the router and the client read it as that status (a 429 a rate limit, a 400 the caller's),
+ * not as an unknown server fault; the code is kept as a string, as OpenAI's are (402, no credit
+ * left, is OpenAI's `insufficient_quota`, as in map-error.ts).
+ */
+function withStatusCode(error: unknown): unknown {
+  if (!isPlainObject(error) || typeof error.code !== 'number' || !Number.isInteger(error.code)) return error;
+  const status = error.code;
+  const isStatus = status >= 400 && status <= 599;
+  const type = typeof error.type === 'string' ? error.type : isStatus ? defaultTypeForStatus(status) : undefined;
+  return { ...error, ...(type !== undefined ? { type } : {}), code: isStatus && status === 402 ? 'insufficient_quota' : String(status) };
 }

@@ -1,0 +1,72 @@
+import OpenAI from 'openai';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listenLoopback } from '../helpers/loopback-upstream.js';
+import type { LoopbackUpstream } from '../helpers/loopback-upstream.js';
+import { allLogs, startLogsStack } from '../helpers/logs-stack.js';
+import type { LogsStack } from '../helpers/logs-stack.js';
+
+/**
+ * OpenAI bills a request served on the flex tier (`service_tier: "flex"`, which the answer
+ * confirms) at half the standard price, cached input included (o3: $1/$0.25/$4 per 1M against
+ * $2/$0.5/$8). The gateway priced it at the standard rate: logs and /v1/usage said twice what was
+ * spent, and a key's budget ran out at half its real spend.
+ */
+let upstream: LoopbackUpstream;
+let stack: LogsStack;
+let client: OpenAI;
+
+const usage = { prompt_tokens: 2_000_000, completion_tokens: 1_000_000, total_tokens: 3_000_000, prompt_tokens_details: { cached_tokens: 1_000_000 }, completion_tokens_details: { reasoning_tokens: 400_000 } };
+
+beforeAll(async () => {
+  upstream = await listenLoopback((req, res) => {
+    let text = '';
+    req.on('data', (d: Buffer) => (text += d.toString())).on('end', () => {
+      const body = JSON.parse(text) as { stream?: boolean; service_tier?: string };
+      const tier = body.service_tier ?? 'default';
+      if (!body.stream) {
+        res.writeHead(200, { 'content-type': 'application/json' }).end(
+          JSON.stringify({ id: 'x', object: 'chat.completion', created: 1, model: 'o3-2025-04-16', service_tier: tier, choices: [{ index: 0, message: { role: 'assistant', content: 'ok' }, finish_reason: 'stop' }], usage }),
+        );
+        return;
+      }
+      const chunk = (extra: Record<string, unknown>) => `data: ${JSON.stringify({ id: 'c', object: 'chat.completion.chunk', created: 1, model: 'o3-2025-04-16', service_tier: tier, ...extra })}\n\n`;
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write(chunk({ choices: [{ index: 0, delta: { role: 'assistant', content: 'ok' }, finish_reason: null }], usage: null }));
+      res.write(chunk({ choices: [{ index: 0, delta: {}, finish_reason: 'stop' }], usage: null }));
+      res.write(chunk({ choices: [], usage }));
+      res.end('data: [DONE]\n\n');
+    });
+  });
+  stack = await startLogsStack({
+    configYaml: `
+router: { retries: 0, cooldown: { fails: 1000 } }
+providers:
+  openai: { base_url: ${upstream.base}, api_key: sk-openai-review-0001 }
+`,
+  });
+  client = new OpenAI({ baseURL: `${stack.url}/v1`, apiKey: 'open-mode', maxRetries: 0 });
+});
+afterAll(async () => {
+  await stack.close();
+  await upstream.close();
+});
+
+// o3 standard: 1M uncached × $2 + 1M cached × $0.5 + 1M output × $8 = $10.5; flex: half.
+const STANDARD = 10.5;
+
+describe('an OpenAI answer served on the flex tier', () => {
+  it('is priced at half the standard price, JSON or stream; the default tier is not', async () => {
+    await client.chat.completions.create({ model: 'openai/o3', service_tier: 'flex', messages: [{ role: 'user', content: 'hi' }] });
+    for await (const c of await client.chat.completions.create({ model: 'openai/o3', service_tier: 'flex', stream: true, messages: [{ role: 'user', content: 'hi' }] })) void c;
+    await client.chat.completions.create({ model: 'openai/o3', messages: [{ role: 'user', content: 'hi' }] });
+
+    await stack.flush();
+    const records = (await allLogs(stack)).reverse();
+    expect(records.map((r) => [r.stream, r.cost_usd])).toEqual([
+      [false, STANDARD / 2],
+      [true, STANDARD / 2],
+      [false, STANDARD],
+    ]);
+    expect(records[0].cost_details).toMatchObject({ input_usd: 1, cached_input_usd: 0.25, output_usd: 4 });
+  });
+});
