@@ -10,12 +10,12 @@ import { handleAdminKeys } from './admin-keys.js';
 import { handleAdminCredentials } from './admin-credentials.js';
 import type { StoredCredentials } from '../credentials/stored-credentials.js';
 import type { VirtualKeys } from '../keys/virtual-keys.js';
-import { keyMayUse } from '../keys/model-globs.js';
 import type { RequestCost, RequestCostInput } from '../pricing/request-cost.js';
 import { handleChatCompletions } from './chat-completions.js';
 import { holdBody } from './expect-continue.js';
 import { GatewayError, methodNotAllowed, sendError, sendJson, toGatewayError } from './gateway-error.js';
 import { ModelListing } from './list-models.js';
+import { handleModels } from './models-routes.js';
 import { readiness } from './readiness.js';
 import { serveUi } from './ui-routes.js';
 import { CallbackList } from './callback-list.js';
@@ -129,14 +129,7 @@ export function createHttpServer(deps: HttpServerDeps, inFlight: InFlightRequest
       return handleChatCompletions(req, res, requestId, () => authenticate(req, config.master_key, deps.keys), chatDeps);
     }
     const caller = await authenticate(req, config.master_key, deps.keys);
-    if (path === '/v1/models' || path === '/models') {
-      if (method !== 'GET') throw methodNotAllowed(method, path, ['GET']);
-      const listing = await models.list();
-      // A gateway key sees the models it may use, as OpenAI lists a key's models (and the playground offers them).
-      if (caller.kind !== 'key' || caller.key.models === null) return sendJson(res, 200, listing);
-      const globs = caller.key.models;
-      return sendJson(res, 200, { ...listing, data: listing.data.filter((m) => keyMayUse(globs, m.id)) });
-    }
+    if (await handleModels(res, path, method, caller, models)) return;
     if (await handleAdminKeys(req, res, path, method, caller, deps.keys)) return;
     if (await handleAdminCredentials(req, res, path, method, caller, { config, credentials: deps.credentials, health: deps.router.health })) return;
     for (const route of deps.routes) {
