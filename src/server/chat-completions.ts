@@ -323,7 +323,8 @@ function includeUsage(options: unknown): boolean {
 }
 
 function routeHeaders(requestId: string, route: RouteInfo): Record<string, string> {
-  const headers: Record<string, string> = { 'x-moongate-request-id': requestId };
+  // `x-request-id` too: the OpenAI SDKs show it as the answer's `_request_id`, so a caller can find its log record.
+  const headers: Record<string, string> = { 'x-moongate-request-id': requestId, 'x-request-id': requestId };
   // Model and tool names come from the request: make them safe to put in a header.
   if (route.provider !== undefined) headers['x-moongate-provider'] = headerSafe(route.provider);
   if (route.model !== undefined) headers['x-moongate-model'] = headerSafe(route.model);

@@ -31,6 +31,8 @@ describe('chat completions through the gateway with the openai SDK', () => {
     expect(response.headers.get('x-moongate-credential')).toBe('main');
     expect(response.headers.get('x-moongate-attempts')).toBe('1');
     expect(response.headers.get('x-moongate-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    // The SDK's own handle on the answer's id is the gateway's request id, the log record's.
+    expect((data as unknown as { _request_id: string })._request_id).toBe(response.headers.get('x-moongate-request-id'));
     expect(response.headers.get('server-timing')).toMatch(/gateway;dur=[\d.]+, upstream;dur=[\d.]+/);
   });
 
