@@ -23,6 +23,8 @@ const PAGES: { path: string; title: string; render: PageRender; admin?: boolean 
 
 const app = document.getElementById('app')!;
 let cleanup: (() => void) | void = undefined;
+/** Counts navigations: a page whose render finishes after the next navigation is stale. */
+let navigation = 0;
 
 whenUnauthorized((why) => {
   signOut();
@@ -35,6 +37,7 @@ let signedOutBecause: string | undefined;
 
 /** Hash routes (#/logs, #/logs/<id>…) so the gateway serves one file for every page. */
 async function route(): Promise<void> {
+  const mine = ++navigation;
   if (typeof cleanup === 'function') cleanup();
   cleanup = undefined;
   const [name = '', ...rest] = location.hash.replace(/^#\/?/, '').split('/');
@@ -62,7 +65,11 @@ async function route(): Promise<void> {
     mount(main, h('p', {}, 'No such page (the address is not valid percent-encoding).'));
     return;
   }
-  cleanup = await page.render(main, arg);
+  const done = await page.render(main, arg);
+  // A page that rendered slowly (a record from a slow store) must not take the place of the
+  // cleanup of the page navigated to meanwhile: that page's timers (live tail) would outlive it.
+  if (mine === navigation) cleanup = done;
+  else if (typeof done === 'function') done();
 }
 
 /** A hand-edited or truncated link (`#/logs/%E0`) is not a page, rather than a blank one. */

@@ -1,0 +1,87 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startLogsStack } from '../helpers/logs-stack.js';
+import type { LogsStack } from '../helpers/logs-stack.js';
+
+/** Client-side routes under the browser's own navigation: slow answers, back, forward, reload. */
+const CHROMIUM = '/usr/bin/chromium';
+const MASTER = 'master-key-for-ui-review-routing';
+const ROOT = join(import.meta.dirname, '../..');
+const hasChromium = existsSync(CHROMIUM);
+
+let stack: LogsStack;
+let browser: Browser;
+
+async function signedIn(hash: string): Promise<Page> {
+  const tab = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+  tab.setDefaultTimeout(10_000);
+  await tab.goto(`${stack.url}/ui${hash}`);
+  await tab.fill('#sign-in-key', MASTER);
+  await tab.click('#sign-in-submit');
+  await tab.waitForSelector('#sign-out');
+  return tab;
+}
+
+describe.skipIf(!hasChromium)('dashboard routes (review)', () => {
+  beforeAll(async () => {
+    execFileSync(process.execPath, [join(ROOT, 'scripts/build-ui.mjs')]);
+    stack = await startLogsStack({
+      configYaml: `
+master_key: ${MASTER}
+router: { retries: 0, cooldown: { fails: 1000 } }
+providers:
+  moonshot:
+    regions: { global: \${SIM}/v1, cn: \${SIM}/cn/v1 }
+    credentials:
+      - { name: main, api_key: sk-test-global-0001, region: global }
+`,
+    });
+    // 120 records a minute apart, newest first: three pages of 50.
+    const records = Array.from({ length: 120 }, (_, i) => ({
+      id: `rec-${String(i).padStart(3, '0')}`,
+      model: 'moonshot/kimi-k2.6',
+      customer_identifier: i % 2 ? 'odd' : 'even',
+      created_at: new Date(Date.now() - (i + 1) * 60_000).toISOString(),
+      prompt_tokens: 1,
+      completion_tokens: 1,
+    }));
+    expect((await stack.api('/v1/logs', { body: records, token: MASTER })).status).toBe(201);
+    await stack.flush();
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu'] });
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.close();
+  });
+
+  it('stops the live tail on leaving the logs, even when a slow record page was left for it', async () => {
+    const tab = await signedIn('#/overview');
+    await tab.waitForSelector('#overview-refresh');
+    // The record answers after 2 s: the user has gone to the logs by then.
+    await tab.route(/\/v1\/logs\/rec-000$/, async (route) => {
+      await new Promise((resolve) => setTimeout(resolve, 2_000));
+      await route.continue().catch(() => undefined);
+    });
+    const tailed: string[] = [];
+    tab.on('request', (req) => {
+      if (/\/v1\/logs\?.*limit=50/.test(req.url())) tailed.push(req.url());
+    });
+    await tab.evaluate("location.hash = '#/logs/rec-000'");
+    await tab.waitForTimeout(200);
+    await tab.evaluate("location.hash = '#/logs'");
+    await tab.check('#logs-tail');
+    await tab.waitForTimeout(2_500);
+    await tab.evaluate("location.hash = '#/keys'");
+    await tab.waitForSelector('#key-form');
+    const before = tailed.length;
+    await tab.waitForTimeout(4_500);
+    // The logs page is gone: nothing polls its table any more.
+    expect(tailed.length - before).toBe(0);
+    await tab.context().close();
+  });
+});
