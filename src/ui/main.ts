@@ -40,7 +40,9 @@ async function route(): Promise<void> {
   const mine = ++navigation;
   if (typeof cleanup === 'function') cleanup();
   cleanup = undefined;
-  const [name = '', ...rest] = location.hash.replace(/^#\/?/, '').split('/');
+  // What follows `?` is the page's own state (the logs' filters): not part of the route.
+  const path = location.hash.replace(/^#\/?/, '');
+  const [name = '', ...rest] = (path.includes('?') ? path.slice(0, path.indexOf('?')) : path).split('/');
   const role = currentRole();
   if (role === null) {
     // Back to the page asked for (a bookmark, a shared link to a record): setting the hash it

@@ -84,4 +84,45 @@ providers:
     expect(tailed.length - before).toBe(0);
     await tab.context().close();
   });
+
+  it('keeps the logs’ filters and page through a record, back, forward and reload', async () => {
+    const tab = await signedIn('#/logs');
+    await tab.waitForSelector('#logs-table tbody tr');
+    const firstRow = () => tab.getAttribute('#logs-table tbody tr:first-child', 'data-id');
+    await tab.fill('#logs-filter-customer', 'odd');
+    await tab.click('#logs-apply');
+    await expect.poll(firstRow).toBe('rec-001');
+    await tab.click('#logs-next');
+    // The 51st record of customer "odd" heads page 2.
+    await expect.poll(firstRow).toBe('rec-101');
+    await tab.click('#logs-table tbody tr:first-child td:nth-child(3)');
+    await tab.waitForSelector('#log-detail');
+
+    await tab.goBack();
+    await expect.poll(firstRow).toBe('rec-101');
+    expect(await tab.inputValue('#logs-filter-customer')).toBe('odd');
+    expect(await tab.textContent('.pager')).toContain('Page 2');
+
+    await tab.reload();
+    await expect.poll(firstRow).toBe('rec-101');
+    expect(await tab.inputValue('#logs-filter-customer')).toBe('odd');
+
+    await tab.goBack();
+    await expect.poll(firstRow).toBe('rec-001');
+    expect(await tab.inputValue('#logs-filter-customer')).toBe('odd');
+    await tab.goForward();
+    await expect.poll(firstRow).toBe('rec-101');
+
+    // The Newer button knows page 1's position, after the reload too.
+    await tab.click('#logs-prev');
+    await expect.poll(firstRow).toBe('rec-001');
+    expect(await tab.textContent('.pager')).toContain('Page 1');
+    // The record page's way back to the list keeps the filter.
+    await tab.click('#logs-table tbody tr:first-child td:nth-child(3)');
+    await tab.waitForSelector('#log-detail');
+    await tab.click('a:text-is("← Logs")');
+    await expect.poll(firstRow).toBe('rec-001');
+    expect(await tab.inputValue('#logs-filter-customer')).toBe('odd');
+    await tab.context().close();
+  });
 });

@@ -2,6 +2,7 @@ import { api } from '../api.js';
 import { errorBox, h, mount } from '../dom.js';
 import { int, json, ms, time, usd } from '../format.js';
 import type { ChatMessage, LogRecord } from '../types.js';
+import { logsListHash } from './logs.js';
 
 /** One record: who, where, what it cost and took, the path through providers, and the bodies. */
 export async function logDetailPage(root: HTMLElement, id: string): Promise<void> {
@@ -10,13 +11,13 @@ export async function logDetailPage(root: HTMLElement, id: string): Promise<void
   try {
     r = await api<LogRecord>(`/v1/logs/${encodeURIComponent(id)}`);
   } catch (err) {
-    mount(root, h('a', { href: '#/logs' }, '← Logs'), errorBox(err));
+    mount(root, h('a', { href: logsListHash() }, '← Logs'), errorBox(err));
     return;
   }
   const answer = r.response?.choices?.[0]?.message;
   mount(
     root,
-    h('a', { href: '#/logs' }, '← Logs'),
+    h('a', { href: logsListHash() }, '← Logs'),
     h('h2', {}, 'Request ', h('code', {}, r.id)),
     h(
       'div',

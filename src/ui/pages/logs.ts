@@ -1,28 +1,51 @@
 import { api, query } from '../api.js';
 import { errorBox, field, h, mount } from '../dom.js';
 import { int, ms, time, usd } from '../format.js';
+import { FILTERS, previousOf, readState, rememberPrevious, stateHash } from '../logs-state.js';
+import type { LogsState } from '../logs-state.js';
 import type { LogRecord, Page } from '../types.js';
 
-const FILTERS = ['model', 'provider', 'key_id', 'customer', 'status', 'from', 'to'] as const;
 const HINTS: Record<string, string> = { model: 'kimi-k2.6', provider: 'moonshot', key_id: 'key_…', customer: 'acme', status: 'success | error | 429', from: 'ISO time, UTC', to: 'ISO time, UTC' };
 const PAGE_SIZE = 50;
 const TAIL_MS = 2000;
-/** Filters survive going to a record and back. */
-const remembered: Record<string, string> = {};
+/**
+ * The filters last applied: the Logs link of the menu (`#/logs`, no filters in it) opens the list
+ * under them. Memory only: a sign-out reloads the tab, so another key never sees them.
+ */
+let remembered: LogsState['filters'] = {};
+/** Where the record page's "← Logs" goes back to: the list as it was, page included. */
+let lastList = '#/logs';
+export function logsListHash(): string {
+  return lastList;
+}
 
-/** Filterable, paged table of log records, newest first, with live tail by polling. */
+/**
+ * Filterable, paged table of log records, newest first, with live tail by polling. Its filters and
+ * page are in the address (see logs-state.ts); moving within the list pushes a history entry
+ * without re-rendering the page, and back/forward render it again from the address.
+ */
 export function logsPage(root: HTMLElement): () => void {
-  const inputs = Object.fromEntries(FILTERS.map((f) => [f, h('input', { id: `logs-filter-${f}`, placeholder: HINTS[f], value: remembered[f] ?? '' })]));
+  let state = readState(location.hash);
+  if (!location.hash.includes('?') && Object.keys(remembered).length > 0) {
+    state = { filters: { ...remembered }, cursor: null, page: 1 };
+    history.replaceState(null, '', stateHash(state));
+  }
+  const inputs = Object.fromEntries(FILTERS.map((f) => [f, h('input', { id: `logs-filter-${f}`, placeholder: HINTS[f], value: state.filters[f] ?? '' })]));
   const tail = h('input', { type: 'checkbox', id: 'logs-tail' });
   const table = h('div', { id: 'logs-table' });
   const prev = h('button', { id: 'logs-prev', disabled: true }, '← Newer');
   const next = h('button', { id: 'logs-next', disabled: true }, 'Older →');
   const info = h('span', { class: 'muted' });
-  // Cursors of the pages before this one: paging back pops, paging on pushes.
-  const cursors: (string | null)[] = [];
-  let cursor: string | null = null;
   let nextCursor: string | null = null;
   let timer: number | undefined;
+
+  /** Shows `to` (a new filter or page): a new history entry, and the table loaded for it. */
+  const go = (to: LogsState): void => {
+    state = to;
+    const hash = stateHash(state);
+    if (hash !== location.hash) history.pushState(null, '', hash);
+    void load();
+  };
 
   const form = h(
     'form',
@@ -31,10 +54,9 @@ export function logsPage(root: HTMLElement): () => void {
       id: 'logs-filters',
       onsubmit: (e: Event) => {
         e.preventDefault();
-        for (const f of FILTERS) remembered[f] = inputs[f]!.value.trim();
-        cursors.length = 0;
-        cursor = null;
-        void load();
+        const filters: LogsState['filters'] = {};
+        for (const f of FILTERS) if (inputs[f]!.value.trim()) filters[f] = inputs[f]!.value.trim();
+        go({ filters, cursor: null, page: 1 });
       },
     },
     FILTERS.map((f) => field(f, inputs[f]!)),
@@ -50,16 +72,20 @@ export function logsPage(root: HTMLElement): () => void {
   async function load(): Promise<void> {
     const mine = ++latest;
     loading = true;
-    const params: Record<string, string | number | null> = { limit: PAGE_SIZE, bodies: 'false', cursor };
-    for (const f of FILTERS) params[f] = inputs[f]!.value.trim();
+    remembered = { ...state.filters };
+    lastList = stateHash(state);
+    const previous = state.cursor === null ? null : previousOf(state.cursor);
+    prev.disabled = state.cursor === null;
+    // From a shared link the page before is not known: the button then goes to the newest.
+    prev.textContent = previous === undefined ? '⇤ Newest' : '← Newer';
+    const params: Record<string, string | number | null> = { limit: PAGE_SIZE, bodies: 'false', cursor: state.cursor, ...state.filters };
     try {
       const page = await api<Page<LogRecord>>(`/v1/logs${query(params)}`);
       if (mine !== latest) return;
       nextCursor = page.next_cursor ?? null;
       mount(table, renderTable(page.data));
       next.disabled = nextCursor === null;
-      prev.disabled = cursors.length === 0;
-      info.textContent = `Page ${cursors.length + 1} · ${page.data.length} records · updated ${new Date().toLocaleTimeString()}`;
+      info.textContent = `Page ${state.page} · ${page.data.length} records · updated ${new Date().toISOString().slice(11, 19)} UTC`;
     } catch (err) {
       if (mine === latest) mount(table, errorBox(err));
     } finally {
@@ -72,21 +98,19 @@ export function logsPage(root: HTMLElement): () => void {
     if (!loading) void load();
   };
   next.addEventListener('click', () => {
-    cursors.push(cursor);
-    cursor = nextCursor;
-    void load();
+    if (nextCursor === null) return;
+    rememberPrevious(nextCursor, state.cursor);
+    go({ filters: state.filters, cursor: nextCursor, page: state.page + 1 });
   });
   prev.addEventListener('click', () => {
-    cursor = cursors.pop() ?? null;
-    void load();
+    const previous = state.cursor === null ? null : (previousOf(state.cursor) ?? null);
+    go({ filters: state.filters, cursor: previous, page: previous === null ? 1 : state.page - 1 });
   });
   tail.addEventListener('change', () => {
     window.clearInterval(timer);
     if (!tail.checked) return;
     // Tailing shows the newest records, so it goes back to the first page.
-    cursors.length = 0;
-    cursor = null;
-    void load();
+    go({ filters: state.filters, cursor: null, page: 1 });
     timer = window.setInterval(tick, TAIL_MS);
   });
   void load();
