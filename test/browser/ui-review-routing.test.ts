@@ -125,4 +125,26 @@ providers:
     expect(await tab.inputValue('#logs-filter-customer')).toBe('odd');
     await tab.context().close();
   });
+
+  it('opens a record in a new tab on Ctrl+click, and lets the text of a row be selected, without leaving the list', async () => {
+    const tab = await signedIn('#/logs');
+    await tab.waitForSelector('#logs-table tbody tr');
+    const listHash = await tab.evaluate('location.hash');
+    const opened = tab.context().waitForEvent('page');
+    await tab.click('#logs-table tbody tr:first-child td:first-child a', { modifiers: ['Control'] });
+    expect((await opened).url()).toContain('#/logs/rec-000');
+    await tab.waitForTimeout(300);
+    expect(await tab.evaluate('location.hash')).toBe(listHash);
+
+    // Dragging over an id to copy it is a selection, not a click on the row.
+    const cell = (await tab.locator('#logs-table tbody tr:nth-child(2) td:nth-child(6)').boundingBox())!;
+    await tab.mouse.move(cell.x + 2, cell.y + cell.height / 2);
+    await tab.mouse.down();
+    await tab.mouse.move(cell.x + cell.width - 2, cell.y + cell.height / 2, { steps: 5 });
+    await tab.mouse.up();
+    await tab.waitForTimeout(300);
+    expect(await tab.evaluate('String(getSelection())')).not.toBe('');
+    expect(await tab.evaluate('location.hash')).toBe(listHash);
+    await tab.context().close();
+  });
 });

@@ -130,7 +130,7 @@ function renderTable(rows: LogRecord[]): HTMLElement {
       rows.map((r) =>
         h(
           'tr',
-          { 'data-id': r.id, onclick: () => (location.hash = `#/logs/${encodeURIComponent(r.id)}`) },
+          { 'data-id': r.id, onclick: (e: Event) => openRow(e as MouseEvent, r.id) },
           h('td', {}, h('a', { href: `#/logs/${encodeURIComponent(r.id)}` }, time(r.created_at))),
           h('td', { class: 'wrap' }, h('span', { class: r.status >= 400 || r.error_type ? 'badge bad' : 'badge ok' }, r.status, r.error_type && r.status < 400 ? ` ${r.error_type}` : '')),
           h('td', { class: 'wrap' }, r.model ?? r.model_requested ?? '—'),
@@ -145,4 +145,16 @@ function renderTable(rows: LogRecord[]): HTMLElement {
       ),
     ),
   );
+}
+
+/**
+ * A click anywhere on a row opens its record, except: a click on the link itself (the browser
+ * follows it, or opens a new tab for Ctrl/⌘/Shift/middle click, which must leave this tab on the
+ * list), a click with a modifier, and the end of a drag that selected text (copying an id).
+ */
+function openRow(e: MouseEvent, id: string): void {
+  if (e.button !== 0 || e.ctrlKey || e.metaKey || e.shiftKey || e.altKey) return;
+  if ((e.target as Element).closest('a')) return;
+  if (String(getSelection() ?? '') !== '') return;
+  location.hash = `#/logs/${encodeURIComponent(id)}`;
 }
