@@ -31,6 +31,14 @@ export function field(label: string, input: HTMLElement): HTMLLabelElement {
   return h('label', { class: 'field' }, h('span', {}, label), input);
 }
 
+/**
+ * A table's own sideways scroll: on a narrow screen a wide table scrolls inside its box, rather than
+ * widening the whole page (which pushed the menu and Sign out off screen).
+ */
+export function scrolling(table: HTMLElement): HTMLElement {
+  return h('div', { class: 'table-scroll' }, table);
+}
+
 export function errorBox(err: unknown): HTMLElement {
   return h('div', { class: 'error', role: 'alert' }, err instanceof Error ? err.message : String(err));
 }

@@ -1,5 +1,5 @@
 import { api } from '../api.js';
-import { errorBox, field, h, mount } from '../dom.js';
+import { errorBox, field, h, mount, scrolling } from '../dom.js';
 import { time, usd } from '../format.js';
 import type { KeyView, Page } from '../types.js';
 
@@ -50,7 +50,7 @@ export function keysPage(root: HTMLElement): void {
   async function load(): Promise<void> {
     try {
       const keys = await api<Page<KeyView>>('/admin/keys');
-      mount(list, table(keys.data, load));
+      mount(list, scrolling(table(keys.data, load)));
     } catch (err) {
       mount(list, errorBox(err));
     }

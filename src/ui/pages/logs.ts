@@ -1,5 +1,5 @@
 import { api, query } from '../api.js';
-import { errorBox, field, h, mount } from '../dom.js';
+import { errorBox, field, h, mount, scrolling } from '../dom.js';
 import { int, ms, time, usd } from '../format.js';
 import { FILTERS, previousOf, readState, rememberPrevious, stateHash } from '../logs-state.js';
 import type { LogsState } from '../logs-state.js';
@@ -83,7 +83,7 @@ export function logsPage(root: HTMLElement): () => void {
       const page = await api<Page<LogRecord>>(`/v1/logs${query(params)}`);
       if (mine !== latest) return;
       nextCursor = page.next_cursor ?? null;
-      mount(table, renderTable(page.data));
+      mount(table, scrolling(renderTable(page.data)));
       next.disabled = nextCursor === null;
       info.textContent = `Page ${state.page} · ${page.data.length} records · updated ${new Date().toISOString().slice(11, 19)} UTC`;
     } catch (err) {

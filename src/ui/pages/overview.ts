@@ -1,7 +1,7 @@
 import { api, query } from '../api.js';
 import { lineChart } from '../charts.js';
 import type { Series } from '../charts.js';
-import { errorBox, field, h, mount } from '../dom.js';
+import { errorBox, field, h, mount, scrolling } from '../dom.js';
 import { int, ms, percentile, usd } from '../format.js';
 import type { LogRecord, Page, UsageRow } from '../types.js';
 import { costPerBucket, costText } from '../usage-cost.js';
@@ -190,15 +190,17 @@ function breakdown(groups: { group: string | null }[], rows: UsageRow[]): HTMLEl
     'section',
     { class: 'card' },
     h('h3', {}, 'Breakdown'),
-    h(
-      'table',
-      { id: 'overview-breakdown' },
-      h('thead', {}, h('tr', {}, head.map((t) => h('th', {}, t)))),
+    scrolling(
       h(
-        'tbody',
-        {},
-        groups.slice(0, BREAKDOWN_ROWS).map(({ group }) => line(group ?? '(none)', rowsOf.get(group) ?? [])),
-        rest.length > 0 ? line(`other (${int(rest.length)} groups)`, rest.flatMap(({ group }) => rowsOf.get(group) ?? [])) : null,
+        'table',
+        { id: 'overview-breakdown' },
+        h('thead', {}, h('tr', {}, head.map((t) => h('th', {}, t)))),
+        h(
+          'tbody',
+          {},
+          groups.slice(0, BREAKDOWN_ROWS).map(({ group }) => line(group ?? '(none)', rowsOf.get(group) ?? [])),
+          rest.length > 0 ? line(`other (${int(rest.length)} groups)`, rest.flatMap(({ group }) => rowsOf.get(group) ?? [])) : null,
+        ),
       ),
     ),
   );

@@ -1,5 +1,5 @@
 import { api, query, send } from '../api.js';
-import { errorBox, h, mount } from '../dom.js';
+import { errorBox, h, mount, scrolling } from '../dom.js';
 import { time } from '../format.js';
 import type { CredentialHealth, CredentialView, LogRecord, Page, Readiness } from '../types.js';
 
@@ -23,7 +23,7 @@ export function providersPage(root: HTMLElement): void {
       mount(
         body,
         h('p', { class: 'muted' }, `Queue waiting: ${ready.queue?.waiting ?? 0}. Checks: ${Object.entries(ready.checks).map(([k, v]) => `${k} ${v}`).join(', ')}. Error rate over the last hour (up to 1,000 requests).`),
-        table(creds.data, health, logs.data),
+        scrolling(table(creds.data, health, logs.data)),
       );
     } catch (err) {
       mount(body, errorBox(err));
