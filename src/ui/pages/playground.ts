@@ -91,6 +91,7 @@ export function playgroundPage(root: HTMLElement): () => void {
       return;
     }
     for (const el of [reasoning, content, toolOut, stats, status]) el.replaceChildren();
+    status.removeAttribute('data-done');
     toolBox.hidden = true;
     controller = new AbortController();
     run.disabled = true;
@@ -100,14 +101,17 @@ export function playgroundPage(root: HTMLElement): () => void {
     const calls: { id?: string; name: string; arguments: string }[] = [];
     let usage: Chunk['usage'] = null;
     let finish: string | null | undefined;
+    // The request's log record: where a failed, cut or stopped answer can be looked into.
+    let requestId: string | null = null;
     try {
       const res = await send('/v1/chat/completions', { body, signal: controller.signal });
+      requestId = res.headers.get('x-moongate-request-id');
       if (!res.ok || !res.body) {
         const err = (await res.json().catch(() => ({}))) as Chunk;
         throw new Error(err.error?.message ?? `HTTP ${res.status}`);
       }
       status.textContent = 'Streaming…';
-      await readSse(res.body, (data) => {
+      const complete = await readSse(res.body, (data) => {
         const chunk = data as Chunk;
         if (chunk.error) throw new Error(chunk.error.message ?? 'stream error');
         if (chunk.usage) usage = chunk.usage;
@@ -127,11 +131,15 @@ export function playgroundPage(root: HTMLElement): () => void {
           toolBox.hidden = false;
         }
       });
-      status.textContent = `Done${finish ? ` (${finish})` : ''}.`;
-      status.setAttribute('data-done', 'true');
+      if (complete) {
+        status.textContent = `Done${finish ? ` (${finish})` : ''}.`;
+        status.setAttribute('data-done', 'true');
+      } else {
+        mount(status, errorBox('The stream ended before the answer was complete (no [DONE]): the connection was closed on the way. What came is shown below.'), logLink(requestId));
+      }
       showStats(res.headers, usage, ttft, performance.now() - started);
     } catch (err) {
-      mount(status, errorBox((err as Error).name === 'AbortError' ? 'Stopped.' : err));
+      mount(status, errorBox((err as Error).name === 'AbortError' ? 'Stopped.' : err), logLink(requestId));
     } finally {
       run.disabled = false;
       stop.disabled = true;
@@ -180,6 +188,10 @@ export function playgroundPage(root: HTMLElement): () => void {
   }
 
   return leave;
+}
+
+function logLink(id: string | null): HTMLElement | null {
+  return id ? h('p', { class: 'small' }, 'Log record: ', h('a', { href: `#/logs/${encodeURIComponent(id)}` }, id)) : null;
 }
 
 /** The cost is computed when the log record is written, a moment after the answer ends. */

@@ -1,0 +1,96 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startLogsStack } from '../helpers/logs-stack.js';
+import type { LogsStack } from '../helpers/logs-stack.js';
+
+/** The playground when answers do not end well: cut, failed, stopped. */
+const CHROMIUM = '/usr/bin/chromium';
+const MASTER = 'master-key-for-ui-review-playground';
+const ROOT = join(import.meta.dirname, '../..');
+const ARTIFACTS = join(ROOT, 'test-artifacts');
+const hasChromium = existsSync(CHROMIUM);
+
+let stack: LogsStack;
+let browser: Browser;
+let tab: Page;
+
+async function send(message: string): Promise<void> {
+  await tab.fill('#pg-user', message);
+  await tab.click('#pg-run');
+}
+
+describe.skipIf(!hasChromium)('playground (review)', () => {
+  beforeAll(async () => {
+    execFileSync(process.execPath, [join(ROOT, 'scripts/build-ui.mjs')]);
+    mkdirSync(ARTIFACTS, { recursive: true });
+    stack = await startLogsStack({
+      configYaml: `
+master_key: ${MASTER}
+router: { retries: 0, cooldown: { fails: 1000 } }
+providers:
+  moonshot:
+    regions: { global: \${SIM}/v1, cn: \${SIM}/cn/v1 }
+    credentials:
+      - { name: main, api_key: sk-test-global-0001, region: global }
+models:
+  - { name: kimi, model: moonshot/kimi-k2.6 }
+`,
+    });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu'] });
+    tab = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    tab.setDefaultTimeout(10_000);
+    await tab.goto(`${stack.url}/ui#/playground`);
+    await tab.fill('#sign-in-key', MASTER);
+    await tab.click('#sign-in-submit');
+    await tab.waitForSelector('#pg-model option[value="kimi"]', { state: 'attached' });
+    await tab.selectOption('#pg-model', 'kimi');
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.close();
+  });
+
+  it('does not call an answer whose stream ended without [DONE] done', async () => {
+    await tab.route('**/v1/chat/completions', (route) =>
+      route.fulfill({ status: 200, headers: { 'content-type': 'text/event-stream' }, body: 'data: {"choices":[{"delta":{"content":"Half an ans"}}]}\n\n' }),
+    );
+    try {
+      await send('anything');
+      await expect.poll(() => tab.isDisabled('#pg-run')).toBe(false);
+      expect(await tab.textContent('#pg-content')).toBe('Half an ans');
+      const status = (await tab.textContent('#pg-status')) ?? '';
+      expect(status).not.toMatch(/^Done/);
+      expect(status).toContain('ended before the answer was complete');
+      expect(await tab.getAttribute('#pg-status', 'data-done')).toBeNull();
+    } finally {
+      await tab.unroute('**/v1/chat/completions');
+    }
+  });
+
+  it('links a failed request to its log record', async () => {
+    await send('fail please [[sim:error=500]]');
+    await tab.waitForSelector('#pg-status .error');
+    expect(await tab.textContent('#pg-status')).toContain('Internal Server Error');
+    await tab.click('#pg-status a[href^="#/logs/"]');
+    await tab.waitForSelector('#log-detail');
+    expect(await tab.textContent('#log-detail')).toContain('500');
+    await tab.screenshot({ path: join(ARTIFACTS, 'ui-review-playground-failed-record.png'), fullPage: true });
+    await tab.goBack();
+    await tab.waitForSelector('#pg-model option[value="kimi"]', { state: 'attached' });
+  });
+
+  it('links a stopped stream to its log record', async () => {
+    await send('long [[sim:tokens=300]] [[sim:token_delay=20]]');
+    await expect.poll(async () => ((await tab.textContent('#pg-content')) ?? '').length).toBeGreaterThan(20);
+    await tab.click('#pg-stop');
+    await expect.poll(() => tab.textContent('#pg-status')).toContain('Stopped');
+    const href = (await tab.getAttribute('#pg-status a[href^="#/logs/"]', 'href'))!;
+    await stack.flush();
+    await expect.poll(async () => (await stack.api(`/v1/logs/${href.slice('#/logs/'.length)}`, { token: MASTER })).json?.status, { timeout: 5_000 }).toBe(499);
+  });
+});
