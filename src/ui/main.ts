@@ -26,14 +26,20 @@ let cleanup: (() => void) | void = undefined;
 /** Counts navigations: a page whose render finishes after the next navigation is stale. */
 let navigation = 0;
 
+/** Why the gateway refused the key, carried over the reload to the sign-in form. */
+const REFUSED = 'moongate.refused-because';
 whenUnauthorized((why) => {
   signOut();
   // Said on the sign-in form: a tab that just drops to it looks like a glitch, not a revoked key
   // or a master key that was changed.
-  signedOutBecause = why;
+  sessionStorage.setItem(REFUSED, why);
   location.hash = '#/sign-in';
+  // A fresh page, as Sign out gives: the next key to sign in on this tab must not find the last
+  // one's filters (customer names, models) in the pages' memory.
+  location.reload();
 });
-let signedOutBecause: string | undefined;
+let signedOutBecause: string | undefined = sessionStorage.getItem(REFUSED) ?? undefined;
+sessionStorage.removeItem(REFUSED);
 
 /** Hash routes (#/logs, #/logs/<id>…) so the gateway serves one file for every page. */
 async function route(): Promise<void> {

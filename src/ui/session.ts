@@ -30,7 +30,8 @@ export async function signIn(key: string): Promise<Role> {
   return role;
 }
 
+/** Forgets the key and everything the tab kept for it (the logs' page positions among them). */
 export function signOut(): void {
   saveKey(null);
-  sessionStorage.removeItem(ROLE);
+  for (const name of Object.keys(sessionStorage)) if (name.startsWith('moongate.')) sessionStorage.removeItem(name);
 }

@@ -147,4 +147,32 @@ providers:
     expect(await tab.evaluate('location.hash')).toBe(listHash);
     await tab.context().close();
   });
+
+  it('forgets the filters of a key the gateway refused before the next key signs in on that tab', async () => {
+    const a = (await stack.api('/admin/keys', { body: { name: 'first-user' }, token: MASTER })).json;
+    const b = (await stack.api('/admin/keys', { body: { name: 'second-user' }, token: MASTER })).json;
+    const context = await browser.newContext();
+    const tab = await context.newPage();
+    tab.setDefaultTimeout(10_000);
+    await tab.goto(`${stack.url}/ui#/logs`);
+    await tab.fill('#sign-in-key', a.key);
+    await tab.click('#sign-in-submit');
+    await tab.waitForSelector('#logs-apply');
+    await tab.fill('#logs-filter-customer', 'first-users-secret-customer');
+    await tab.click('#logs-apply');
+    await tab.waitForSelector('#logs-table p, #logs-table table');
+    expect((await stack.api(`/admin/keys/${a.id}`, { method: 'DELETE', token: MASTER })).status).toBe(200);
+    await tab.click('#logs-apply');
+    await tab.waitForSelector('.sign-in .error');
+    expect(await tab.textContent('.sign-in .error')).toContain('revoked');
+
+    await tab.fill('#sign-in-key', b.key);
+    await tab.click('#sign-in-submit');
+    await tab.click('nav a[href="#/logs"]');
+    await tab.waitForSelector('#logs-apply');
+    expect(await tab.inputValue('#logs-filter-customer')).toBe('');
+    expect(await tab.evaluate('location.hash')).not.toContain('secret');
+    expect(await tab.evaluate('JSON.stringify(sessionStorage)')).not.toContain('logs.previous');
+    await context.close();
+  });
 });
