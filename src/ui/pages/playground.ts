@@ -1,6 +1,7 @@
-import { api, send } from '../api.js';
+import { api, errorOf, send } from '../api.js';
 import { errorBox, field, h, mount } from '../dom.js';
 import { int, ms, usd } from '../format.js';
+import { errorText } from '../error-text.js';
 import { readSse } from '../sse.js';
 import type { LogRecord, Page } from '../types.js';
 
@@ -12,7 +13,7 @@ interface Delta {
 interface Chunk {
   choices?: { delta?: Delta; finish_reason?: string | null }[];
   usage?: { prompt_tokens?: number; completion_tokens?: number; completion_tokens_details?: { reasoning_tokens?: number } } | null;
-  error?: { message?: string };
+  error?: { message?: unknown };
 }
 
 /**
@@ -106,14 +107,12 @@ export function playgroundPage(root: HTMLElement): () => void {
     try {
       const res = await send('/v1/chat/completions', { body, signal: controller.signal });
       requestId = res.headers.get('x-moongate-request-id');
-      if (!res.ok || !res.body) {
-        const err = (await res.json().catch(() => ({}))) as Chunk;
-        throw new Error(err.error?.message ?? `HTTP ${res.status}`);
-      }
+      if (!res.ok || !res.body) throw new Error(await errorOf(res));
       status.textContent = 'Streaming…';
       const complete = await readSse(res.body, (data) => {
         const chunk = data as Chunk;
-        if (chunk.error) throw new Error(chunk.error.message ?? 'stream error');
+        // An error event ends the stream; its message is not always a string (a provider's own shape).
+        if (chunk.error) throw new Error(`The stream failed: ${errorText(res.status, chunk).replace(/^HTTP \d+: /, '')}`);
         if (chunk.usage) usage = chunk.usage;
         const choice = chunk.choices?.[0];
         if (!choice) return;
