@@ -93,4 +93,33 @@ models:
     await stack.flush();
     await expect.poll(async () => (await stack.api(`/v1/logs/${href.slice('#/logs/'.length)}`, { token: MASTER })).json?.status, { timeout: 5_000 }).toBe(499);
   });
+
+  it('keeps what was typed and the last answer through a look at its log record and back, and a reload', async () => {
+    await tab.fill('#pg-system', 'Be brief.');
+    await tab.fill('#pg-temperature', '0.3');
+    await tab.selectOption('#pg-thinking', 'disabled');
+    await send('remember me');
+    await tab.waitForSelector('#pg-status[data-done="true"]');
+    await tab.click('#pg-stats a[href^="#/logs/"]');
+    await tab.waitForSelector('#log-detail');
+    await tab.goBack();
+    await tab.waitForSelector('#pg-model option[value="kimi"]', { state: 'attached' });
+    expect(await tab.inputValue('#pg-user')).toBe('remember me');
+    expect(await tab.inputValue('#pg-system')).toBe('Be brief.');
+    expect(await tab.inputValue('#pg-temperature')).toBe('0.3');
+    expect(await tab.inputValue('#pg-thinking')).toBe('disabled');
+    expect(await tab.textContent('#pg-content')).toContain('remember me');
+    await tab.reload();
+    await tab.waitForSelector('#pg-model option[value="kimi"]', { state: 'attached' });
+    expect(await tab.inputValue('#pg-user')).toBe('remember me');
+    expect(await tab.inputValue('#pg-model')).toBe('kimi');
+  });
+
+  it('sends with Ctrl+Enter from the message box', async () => {
+    await tab.fill('#pg-user', 'sent from the keyboard');
+    await tab.focus('#pg-user');
+    await tab.keyboard.press('Control+Enter');
+    await tab.waitForSelector('#pg-status[data-done="true"]');
+    expect(await tab.textContent('#pg-content')).toContain('sent from the keyboard');
+  });
 });

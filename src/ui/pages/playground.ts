@@ -17,6 +17,45 @@ interface Chunk {
 }
 
 /**
+ * The answer shown, kept between visits: a look at its log record (the link under it) and back
+ * used to find an empty page. Memory only; a sign-out reloads the tab.
+ */
+let output: ReturnType<typeof newOutput> | undefined;
+
+function newOutput() {
+  const toolOut = h('pre', { id: 'pg-tool-calls' });
+  return {
+    // dir=auto: an answer in Hebrew or Arabic reads right to left.
+    reasoning: h('pre', { id: 'pg-reasoning', dir: 'auto' }),
+    content: h('pre', { id: 'pg-content', dir: 'auto' }),
+    toolOut,
+    stats: h('dl', { id: 'pg-stats' }),
+    // Shown only once the model calls a tool.
+    toolBox: h('div', { class: 'tool-call', hidden: true }, h('div', { class: 'label' }, 'Tool calls'), toolOut),
+    status: h('div', { id: 'pg-status' }),
+  };
+}
+
+/**
+ * What was typed, kept in the tab's sessionStorage (as the key is; cleared at sign-out) so that
+ * back, forward and reload find it again.
+ */
+const FORM = 'moongate.playground';
+
+function savedForm(): Record<string, string | undefined> {
+  try {
+    const v = JSON.parse(sessionStorage.getItem(FORM) ?? '{}') as unknown;
+    return v && typeof v === 'object' ? (v as Record<string, string>) : {};
+  } catch {
+    return {};
+  }
+}
+
+function saveForm(fields: Record<string, { value: string }>): void {
+  sessionStorage.setItem(FORM, JSON.stringify(Object.fromEntries(Object.entries(fields).map(([k, el]) => [k, el.value]))));
+}
+
+/**
  * Try any model or alias through the gateway itself (so routing, keys and logging all apply):
  * streams the answer with reasoning apart, then shows tokens, TTFT, cost and what was adjusted.
  */
@@ -31,17 +70,17 @@ export function playgroundPage(root: HTMLElement): () => void {
   const tools = h('textarea', { id: 'pg-tools', rows: 3, placeholder: '[{"type":"function","function":{"name":"get_weather","parameters":{"type":"object","properties":{}}}}]' });
   const run = h('button', { type: 'submit', id: 'pg-run' }, 'Send');
   const stop = h('button', { type: 'button', id: 'pg-stop', disabled: true }, 'Stop');
-  const reasoning = h('pre', { id: 'pg-reasoning' });
-  const content = h('pre', { id: 'pg-content' });
-  const toolOut = h('pre', { id: 'pg-tool-calls' });
-  const stats = h('dl', { id: 'pg-stats' });
-  // Shown only once the model calls a tool.
-  const toolBox = h('div', { class: 'tool-call', hidden: true }, h('div', { class: 'label' }, 'Tool calls'), toolOut);
-  const status = h('div', { id: 'pg-status' });
+  const { reasoning, content, toolOut, stats, toolBox, status } = (output ??= newOutput());
   let controller: AbortController | undefined;
+  const fields = { model, system, user, temperature, maxTokens, topP, thinking, tools };
+  const saved = savedForm();
+  for (const [name, el] of Object.entries(fields)) if (name !== 'model' && saved[name] !== undefined) el.value = saved[name]!;
 
   void api<Page<{ id: string; owned_by: string }>>('/v1/models').then(
-    (list) => mount(model, list.data.map((m) => h('option', { value: m.id }, m.owned_by === 'moongate' ? `${m.id} (alias)` : m.id))),
+    (list) => {
+      mount(model, list.data.map((m) => h('option', { value: m.id }, m.owned_by === 'moongate' ? `${m.id} (alias)` : m.id)));
+      if (saved.model && list.data.some((m) => m.id === saved.model)) model.value = saved.model;
+    },
     (err: unknown) => mount(status, errorBox(err)),
   );
 
@@ -52,6 +91,15 @@ export function playgroundPage(root: HTMLElement): () => void {
       onsubmit: (e: Event) => {
         e.preventDefault();
         void go();
+      },
+      oninput: () => saveForm(fields),
+      onchange: () => saveForm(fields),
+      // Ctrl+Enter (⌘+Enter) sends from any field, the message box included, as chat tools do.
+      onkeydown: (e: Event) => {
+        const key = e as KeyboardEvent;
+        if (key.key !== 'Enter' || !(key.ctrlKey || key.metaKey) || run.disabled) return;
+        key.preventDefault();
+        form.requestSubmit();
       },
     },
     field('Model', model),
