@@ -175,4 +175,24 @@ providers:
     expect(await tab.evaluate('JSON.stringify(sessionStorage)')).not.toContain('logs.previous');
     await context.close();
   });
+
+  it('keeps the overview’s range and breakdown through a reload and a look at another page', async () => {
+    const tab = await signedIn('#/overview');
+    await tab.waitForSelector('#overview-breakdown');
+    await tab.selectOption('#overview-range', '7d');
+    await tab.selectOption('#overview-group', 'customer');
+    await expect.poll(() => tab.textContent('#overview-breakdown')).toContain('odd');
+    await tab.reload();
+    await tab.waitForSelector('#overview-breakdown');
+    expect(await tab.inputValue('#overview-range')).toBe('7d');
+    expect(await tab.inputValue('#overview-group')).toBe('customer');
+    expect(await tab.textContent('#overview-breakdown')).toContain('odd');
+    await tab.click('nav a[href="#/keys"]');
+    await tab.waitForSelector('#key-form');
+    await tab.goBack();
+    await tab.waitForSelector('#overview-breakdown');
+    expect(await tab.inputValue('#overview-range')).toBe('7d');
+    expect(await tab.inputValue('#overview-group')).toBe('customer');
+    await tab.context().close();
+  });
 });

@@ -15,8 +15,14 @@ const TOP = 5;
 /** Requests, errors, tokens, cost, latency and TTFT over a range, broken down by one dimension. */
 export function overviewPage(root: HTMLElement): () => void {
   let destroyers: (() => void)[] = [];
-  const rangeSel = h('select', { id: 'overview-range' }, Object.keys(RANGES).map((r) => h('option', { value: r, selected: r === '24h' }, r)));
-  const groupSel = h('select', { id: 'overview-group' }, GROUPS.map((g) => h('option', { value: g }, g)));
+  // The range and breakdown are in the address (#/overview?range=7d&group=customer), replaced
+  // rather than pushed: a reload or a way back from another page finds them as they were.
+  const asked = new URLSearchParams(location.hash.includes('?') ? location.hash.slice(location.hash.indexOf('?') + 1) : '');
+  const range = asked.get('range') ?? '';
+  const group = asked.get('group') ?? '';
+  const rangeSel = h('select', { id: 'overview-range' }, Object.keys(RANGES).map((r) => h('option', { value: r, selected: r === (range in RANGES ? range : '24h') }, r)));
+  const groupSel = h('select', { id: 'overview-group' }, GROUPS.map((g) => h('option', { value: g, selected: g === group }, g)));
+  const remember = (): void => history.replaceState(null, '', `#/overview?${new URLSearchParams({ range: rangeSel.value, group: groupSel.value }).toString()}`);
   const refresh = h('button', { id: 'overview-refresh' }, 'Refresh');
   const body = h('div', { id: 'overview-body' }, h('p', { class: 'muted' }, 'Loading…'));
   mount(root, h('div', { class: 'toolbar' }, h('h2', {}, 'Overview'), field('Range', rangeSel), field('Break down by', groupSel), refresh), body);
@@ -42,8 +48,14 @@ export function overviewPage(root: HTMLElement): () => void {
       if (mine === latest) mount(body, errorBox(err));
     }
   }
-  rangeSel.addEventListener('change', () => void load());
-  groupSel.addEventListener('change', () => void load());
+  rangeSel.addEventListener('change', () => {
+    remember();
+    void load();
+  });
+  groupSel.addEventListener('change', () => {
+    remember();
+    void load();
+  });
   refresh.addEventListener('click', () => void load());
   void load();
   return () => destroyers.forEach((d) => d());
