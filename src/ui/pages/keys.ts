@@ -12,7 +12,7 @@ export function keysPage(root: HTMLElement): void {
   const rpm = h('input', { id: 'key-rpm', type: 'number', min: '1', placeholder: 'none' });
   const customer = h('input', { id: 'key-customer', placeholder: 'none' });
   const created = h('div', { id: 'key-created' });
-  const list = h('div', { id: 'keys-list' });
+  const list = h('div', { id: 'keys-list' }, h('p', { class: 'muted' }, 'Loading…'));
 
   const form = h(
     'form',

@@ -69,9 +69,17 @@ export function logsPage(root: HTMLElement): () => void {
   // after a newer one would otherwise replace it, under the filters and page shown now.
   let latest = 0;
   let loading = false;
-  async function load(): Promise<void> {
+  /** `quiet`: a live-tail tick, which refreshes what is shown rather than show something new. */
+  async function load(quiet = false): Promise<void> {
     const mine = ++latest;
     loading = true;
+    if (!quiet) {
+      // Until the answer comes the rows shown are the previous filter's or page's: said so, not
+      // passed off as the new ones (a slow store takes seconds).
+      if (table.childElementCount === 0) mount(table, h('p', { class: 'muted' }, 'Loading…'));
+      table.setAttribute('aria-busy', 'true');
+      info.textContent = 'Loading…';
+    }
     remembered = { ...state.filters };
     lastList = stateHash(state);
     const previous = state.cursor === null ? null : previousOf(state.cursor);
@@ -87,15 +95,21 @@ export function logsPage(root: HTMLElement): () => void {
       next.disabled = nextCursor === null;
       info.textContent = `Page ${state.page} · ${page.data.length} records · updated ${new Date().toISOString().slice(11, 19)} UTC`;
     } catch (err) {
-      if (mine === latest) mount(table, errorBox(err));
+      if (mine === latest) {
+        mount(table, errorBox(err));
+        info.textContent = '';
+      }
     } finally {
-      if (mine === latest) loading = false;
+      if (mine === latest) {
+        loading = false;
+        table.setAttribute('aria-busy', 'false');
+      }
     }
   }
   // A tick while the last load is still out is skipped: with answers slower than the tick, every
   // answer would be replaced by the next before it came, and nothing (not even an error) shown.
   const tick = (): void => {
-    if (!loading) void load();
+    if (!loading) void load(true);
   };
   next.addEventListener('click', () => {
     if (nextCursor === null) return;

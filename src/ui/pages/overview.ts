@@ -32,6 +32,8 @@ export function overviewPage(root: HTMLElement): () => void {
   let latest = 0;
   async function load(): Promise<void> {
     const mine = ++latest;
+    // The charts shown are the previous choice's until the answer comes: dimmed, not passed off as the new ones.
+    body.setAttribute('aria-busy', 'true');
     const [seconds, interval] = RANGES[rangeSel.value as Range];
     const from = new Date(Date.now() - seconds * 1000).toISOString();
     try {
@@ -46,6 +48,8 @@ export function overviewPage(root: HTMLElement): () => void {
       mount(body, ...render(usage.data, logs.data, interval, allBuckets(Date.parse(from), Date.now(), interval), (d) => destroyers.push(d)));
     } catch (err) {
       if (mine === latest) mount(body, errorBox(err));
+    } finally {
+      if (mine === latest) body.setAttribute('aria-busy', 'false');
     }
   }
   rangeSel.addEventListener('change', () => {
