@@ -122,4 +122,25 @@ models:
     await tab.waitForSelector('#pg-status[data-done="true"]');
     expect(await tab.textContent('#pg-content')).toContain('sent from the keyboard');
   });
+
+  it('shows tool calls streamed without an index (some OpenAI-compatible providers leave it out)', async () => {
+    const events = [
+      { choices: [{ delta: { role: 'assistant', tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":' } }] } }] },
+      { choices: [{ delta: { tool_calls: [{ function: { arguments: '"Paris"}' } }] } }] },
+      { choices: [{ delta: { tool_calls: [{ id: 'call_2', type: 'function', function: { name: 'get_time', arguments: '{}' } }] }, finish_reason: 'tool_calls' }] },
+    ];
+    const body = events.map((e) => `data: ${JSON.stringify(e)}\n\n`).join('') + 'data: [DONE]\n\n';
+    await tab.route('**/v1/chat/completions', (route) => route.fulfill({ status: 200, headers: { 'content-type': 'text/event-stream' }, body }));
+    try {
+      await send('weather and time');
+      await tab.waitForSelector('#pg-status[data-done="true"]');
+      const shown = JSON.parse((await tab.textContent('#pg-tool-calls')) ?? '[]') as { id?: string; name: string; arguments: string }[];
+      expect(shown).toEqual([
+        { id: 'call_1', name: 'get_weather', arguments: '{"city":"Paris"}' },
+        { id: 'call_2', name: 'get_time', arguments: '{}' },
+      ]);
+    } finally {
+      await tab.unroute('**/v1/chat/completions');
+    }
+  });
 });

@@ -8,7 +8,7 @@ import type { LogRecord, Page } from '../types.js';
 interface Delta {
   content?: string | null;
   reasoning_content?: string | null;
-  tool_calls?: { index: number; id?: string; function?: { name?: string; arguments?: string } }[];
+  tool_calls?: { index?: number; id?: string; function?: { name?: string; arguments?: string } }[];
 }
 interface Chunk {
   choices?: { delta?: Delta; finish_reason?: string | null }[];
@@ -170,7 +170,11 @@ export function playgroundPage(root: HTMLElement): () => void {
         if (d.reasoning_content) reasoning.append(d.reasoning_content);
         if (d.content) content.append(d.content);
         for (const t of d.tool_calls ?? []) {
-          const call = (calls[t.index] ??= { name: '', arguments: '' });
+          // Without an index (some OpenAI-compatible providers leave it out), a delta with a new id
+          // starts a call and one without continues the last.
+          const known = t.id ? calls.findIndex((c) => c?.id === t.id) : -1;
+          const index = typeof t.index === 'number' ? t.index : known >= 0 ? known : t.id || calls.length === 0 ? calls.length : calls.length - 1;
+          const call = (calls[index] ??= { name: '', arguments: '' });
           if (t.id) call.id = t.id;
           call.name += t.function?.name ?? '';
           call.arguments += t.function?.arguments ?? '';
