@@ -143,4 +143,23 @@ models:
       await tab.unroute('**/v1/chat/completions');
     }
   });
+
+  it('asks for one JSON answer, not a stream, when Stream is off', async () => {
+    await tab.selectOption('#pg-stream', 'off');
+    // An earlier test turned thinking off: the model's default thinks.
+    await tab.selectOption('#pg-thinking', '');
+    try {
+      await send('no stream please');
+      await tab.waitForSelector('#pg-status[data-done="true"]');
+      expect(await tab.textContent('#pg-content')).toContain('no stream please');
+      expect((await tab.textContent('#pg-reasoning'))!.length).toBeGreaterThan(0);
+      expect(await tab.textContent('#pg-tokens')).toMatch(/\d+ → \d+/);
+      const href = (await tab.getAttribute('#pg-stats a[href^="#/logs/"]', 'href'))!;
+      await stack.flush();
+      await expect.poll(async () => (await stack.api(`/v1/logs/${href.slice('#/logs/'.length)}`, { token: MASTER })).json?.stream, { timeout: 5_000 }).toBe(false);
+      await expect.poll(() => tab.textContent('#pg-cost')).toMatch(/^\$/);
+    } finally {
+      await tab.selectOption('#pg-stream', 'on');
+    }
+  });
 });

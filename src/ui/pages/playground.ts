@@ -10,6 +10,12 @@ interface Delta {
   reasoning_content?: string | null;
   tool_calls?: { index?: number; id?: string; function?: { name?: string; arguments?: string } }[];
 }
+/** A non-streamed answer, as far as the playground reads it. */
+interface Completion {
+  choices?: { message?: { content?: unknown; reasoning_content?: string | null; tool_calls?: { id?: string; function?: { name?: string; arguments?: string } }[] }; finish_reason?: string | null }[];
+  usage?: Chunk['usage'];
+}
+
 interface Chunk {
   choices?: { delta?: Delta; finish_reason?: string | null }[];
   usage?: { prompt_tokens?: number; completion_tokens?: number; completion_tokens_details?: { reasoning_tokens?: number } } | null;
@@ -67,12 +73,14 @@ export function playgroundPage(root: HTMLElement): () => void {
   const maxTokens = h('input', { id: 'pg-max-tokens', type: 'number', min: '1', placeholder: 'model default' });
   const topP = h('input', { id: 'pg-top-p', type: 'number', step: '0.05', min: '0', max: '1', placeholder: 'model default' });
   const thinking = h('select', { id: 'pg-thinking' }, h('option', { value: '' }, 'model default'), h('option', { value: 'enabled' }, 'enabled'), h('option', { value: 'disabled' }, 'disabled'));
+  // The gateway's two paths (a stream is rebuilt for the log; adjustments differ): both can be tried.
+  const streamed = h('select', { id: 'pg-stream' }, h('option', { value: 'on' }, 'yes'), h('option', { value: 'off' }, 'no: one JSON answer'));
   const tools = h('textarea', { id: 'pg-tools', rows: 3, placeholder: '[{"type":"function","function":{"name":"get_weather","parameters":{"type":"object","properties":{}}}}]' });
   const run = h('button', { type: 'submit', id: 'pg-run' }, 'Send');
   const stop = h('button', { type: 'button', id: 'pg-stop', disabled: true }, 'Stop');
   const { reasoning, content, toolOut, stats, toolBox, status } = (output ??= newOutput());
   let controller: AbortController | undefined;
-  const fields = { model, system, user, temperature, maxTokens, topP, thinking, tools };
+  const fields = { model, system, user, temperature, maxTokens, topP, thinking, streamed, tools };
   const saved = savedForm();
   for (const [name, el] of Object.entries(fields)) if (name !== 'model' && saved[name] !== undefined) el.value = saved[name]!;
 
@@ -105,7 +113,7 @@ export function playgroundPage(root: HTMLElement): () => void {
     field('Model', model),
     field('System prompt', system),
     field('Message', user),
-    h('div', { class: 'row' }, field('Temperature', temperature), field('Max tokens', maxTokens), field('Top p', topP), field('Thinking', thinking)),
+    h('div', { class: 'row' }, field('Temperature', temperature), field('Max tokens', maxTokens), field('Top p', topP), field('Thinking', thinking), field('Stream', streamed)),
     field('Tools (JSON array, optional)', tools),
     h('div', { class: 'row' }, run, stop),
   );
@@ -156,6 +164,25 @@ export function playgroundPage(root: HTMLElement): () => void {
       const res = await send('/v1/chat/completions', { body, signal: controller.signal });
       requestId = res.headers.get('x-moongate-request-id');
       if (!res.ok || !res.body) throw new Error(await errorOf(res));
+      if (body.stream === false) {
+        status.textContent = 'Waiting for the answer…';
+        const answer = (await res.json()) as Completion;
+        const choice = answer.choices?.[0];
+        const m = choice?.message ?? {};
+        finish = choice?.finish_reason;
+        usage = answer.usage ?? null;
+        reasoning.textContent = m.reasoning_content ?? '';
+        content.textContent = typeof m.content === 'string' ? m.content : m.content ? JSON.stringify(m.content) : '';
+        for (const t of m.tool_calls ?? []) calls.push({ ...(t.id ? { id: t.id } : {}), name: t.function?.name ?? '', arguments: t.function?.arguments ?? '' });
+        if (calls.length > 0) {
+          toolOut.textContent = JSON.stringify(calls, null, 2);
+          toolBox.hidden = false;
+        }
+        status.textContent = `Done${finish ? ` (${finish})` : ''}.`;
+        status.setAttribute('data-done', 'true');
+        showStats(res.headers, usage, null, performance.now() - started);
+        return;
+      }
       status.textContent = 'Streaming…';
       const complete = await readSse(res.body, (data) => {
         const chunk = data as Chunk;
@@ -201,7 +228,7 @@ export function playgroundPage(root: HTMLElement): () => void {
     const messages = [];
     if (system.value.trim()) messages.push({ role: 'system', content: system.value });
     messages.push({ role: 'user', content: user.value });
-    const body: Record<string, unknown> = { model: model.value, messages, stream: true, stream_options: { include_usage: true } };
+    const body: Record<string, unknown> = streamed.value === 'off' ? { model: model.value, messages, stream: false } : { model: model.value, messages, stream: true, stream_options: { include_usage: true } };
     if (temperature.value) body.temperature = Number(temperature.value);
     if (maxTokens.value) body.max_tokens = Number(maxTokens.value);
     if (topP.value) body.top_p = Number(topP.value);
