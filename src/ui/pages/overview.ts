@@ -108,15 +108,15 @@ function render(rows: UsageRow[], logs: LogRecord[], interval: string, buckets: 
   const ttft = ttftSeries(logs, buckets, interval);
 
   const charts = [
-    lineChart('Requests', xs, [...perGroup((r) => r.requests), { label: 'errors (all)', values: total((r) => r.errors), dash: true }], int),
+    lineChart('Requests', xs, [...perGroup((r) => r.requests), { label: 'errors (all)', values: total((r) => r.errors), dash: true }], int, 'count'),
     lineChart('Tokens', xs, [
       { label: 'prompt', values: total((r) => r.prompt_tokens) },
       { label: 'completion', values: total((r) => r.completion_tokens) },
       { label: 'cached', values: total((r) => r.cached_tokens), dash: true },
-    ], int),
-    lineChart('Cost (USD)', xs, names.map((n) => ({ label: n, values: costPerBucket(rows.filter((r) => name(r.group) === n), index, xs.length) })), usd),
-    lineChart('Latency', xs, latency, ms),
-    lineChart('Time to first token (streams)', xs, ttft, ms),
+    ], int, 'count'),
+    lineChart('Cost (USD)', xs, names.map((n) => ({ label: n, values: costPerBucket(rows.filter((r) => name(r.group) === n), index, xs.length) })), usd, 'usd'),
+    lineChart('Latency', xs, latency, ms, 'ms'),
+    lineChart('Time to first token (streams)', xs, ttft, ms, 'ms'),
   ];
   charts.forEach((c) => onDestroy(c.destroy));
 
