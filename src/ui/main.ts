@@ -65,7 +65,9 @@ async function route(): Promise<void> {
   const main = h('main', { id: 'page' });
   mount(app, shell(role, name), main);
   if (!page) {
-    mount(main, h('p', {}, 'No such page.'));
+    // A link to an admin page opened with a gateway key: say why it is not shown.
+    const admin = PAGES.find((p) => p.path === name && p.admin);
+    mount(main, h('p', {}, admin ? `The ${admin.title} page needs the master key; this tab is signed in with a gateway key.` : 'No such page.'));
     return;
   }
   const arg = decoded(rest.join('/'));

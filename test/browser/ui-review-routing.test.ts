@@ -195,4 +195,20 @@ providers:
     expect(await tab.inputValue('#overview-group')).toBe('customer');
     await tab.context().close();
   });
+
+  it('tells a gateway key that the Keys and Providers pages need the master key, rather than "No such page"', async () => {
+    const created = (await stack.api('/admin/keys', { body: { name: 'not-an-admin' }, token: MASTER })).json;
+    const context = await browser.newContext();
+    const tab = await context.newPage();
+    tab.setDefaultTimeout(10_000);
+    await tab.goto(`${stack.url}/ui#/keys`);
+    await tab.fill('#sign-in-key', created.key);
+    await tab.click('#sign-in-submit');
+    await expect.poll(() => tab.textContent('main')).toContain('needs the master key');
+    expect(await tab.textContent('main')).not.toContain('No such page');
+    expect(await tab.locator('#key-form').count()).toBe(0);
+    await tab.goto(`${stack.url}/ui#/providers`);
+    await expect.poll(() => tab.textContent('main')).toContain('needs the master key');
+    await context.close();
+  });
 });
