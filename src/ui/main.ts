@@ -53,6 +53,7 @@ async function route(): Promise<void> {
   if (role === null) {
     // Back to the page asked for (a bookmark, a shared link to a record): setting the hash it
     // already has would fire no hashchange and leave the sign-in form on screen.
+    titled('Sign in');
     mount(app, signInPage(() => void route(), signedOutBecause));
     signedOutBecause = undefined;
     return;
@@ -63,6 +64,7 @@ async function route(): Promise<void> {
   }
   const page = name === 'logs' && rest.length > 0 ? { path: 'logs', render: logDetailPage } : PAGES.find((p) => p.path === name && (!p.admin || role === 'admin'));
   const main = h('main', { id: 'page' });
+  titled(name === 'logs' && rest.length > 0 ? `Request ${decoded(rest.join('/')) ?? ''}` : (PAGES.find((p) => p.path === name)?.title ?? 'No such page'));
   mount(app, shell(role, name), main);
   if (!page) {
     // A link to an admin page opened with a gateway key: say why it is not shown.
@@ -80,6 +82,11 @@ async function route(): Promise<void> {
   // cleanup of the page navigated to meanwhile: that page's timers (live tail) would outlive it.
   if (mine === navigation) cleanup = done;
   else if (typeof done === 'function') done();
+}
+
+/** The tab's title names the page: the back button's list of entries read "Moongate" for each. */
+function titled(page: string): void {
+  document.title = `${page} · Moongate`;
 }
 
 /** A hand-edited or truncated link (`#/logs/%E0`) is not a page, rather than a blank one. */

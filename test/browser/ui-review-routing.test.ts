@@ -211,4 +211,20 @@ providers:
     await expect.poll(() => tab.textContent('main')).toContain('needs the master key');
     await context.close();
   });
+
+  it('names each page in the tab’s title, so that the back button’s history list tells them apart', async () => {
+    const tab = await signedIn('#/overview');
+    await tab.waitForSelector('#overview-refresh');
+    expect(await tab.title()).toBe('Overview · Moongate');
+    await tab.click('nav a[href="#/logs"]');
+    await tab.waitForSelector('#logs-table tbody tr');
+    expect(await tab.title()).toBe('Logs · Moongate');
+    await tab.click('#logs-table tbody tr:first-child td:nth-child(3)');
+    await tab.waitForSelector('#log-detail');
+    expect(await tab.title()).toMatch(/^Request rec-\d+ · Moongate$/);
+    await tab.click('#sign-out');
+    await tab.waitForSelector('#sign-in-key');
+    expect(await tab.title()).toBe('Sign in · Moongate');
+    await tab.context().close();
+  });
 });
