@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, ConsoleMessage, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLogsStack } from '../helpers/logs-stack.js';
 import type { LogsStack } from '../helpers/logs-stack.js';
@@ -39,6 +39,8 @@ providers:
 models:
   - { name: kimi, model: moonshot/kimi-k2.6 }
 `,
+      // The gateway's own pace (the helper's 20 ms hides a lookup made before the record is written).
+      writer: { flushIntervalMs: 250 },
     });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu'] });
     tab = await browser.newPage({ viewport: { width: 1280, height: 900 } });
@@ -76,6 +78,7 @@ models:
     await send('fail please [[sim:error=500]]');
     await tab.waitForSelector('#pg-status .error');
     expect(await tab.textContent('#pg-status')).toContain('Internal Server Error');
+    // At once: the record is written a moment after the answer (the writer's 250 ms batches).
     await tab.click('#pg-status a[href^="#/logs/"]');
     await tab.waitForSelector('#log-detail');
     expect(await tab.textContent('#log-detail')).toContain('500');
@@ -160,6 +163,22 @@ models:
       await expect.poll(() => tab.textContent('#pg-cost')).toMatch(/^\$/);
     } finally {
       await tab.selectOption('#pg-stream', 'on');
+    }
+  });
+
+  it('leaves no error in the console for an answer that went well (the cost lookup asked before the record was written: 404)', async () => {
+    const errors: string[] = [];
+    const onConsole = (m: ConsoleMessage): void => {
+      if (m.type() === 'error') errors.push(m.text());
+    };
+    tab.on('console', onConsole);
+    try {
+      await send('a quiet console');
+      await tab.waitForSelector('#pg-status[data-done="true"]');
+      await expect.poll(() => tab.textContent('#pg-cost')).toMatch(/^\$/);
+      expect(errors).toEqual([]);
+    } finally {
+      tab.off('console', onConsole);
     }
   });
 });

@@ -1,4 +1,4 @@
-import { api } from '../api.js';
+import { ApiError, api } from '../api.js';
 import { errorBox, h, mount } from '../dom.js';
 import type { Child } from '../dom.js';
 import { int, json, ms, time, usd } from '../format.js';
@@ -10,7 +10,7 @@ export async function logDetailPage(root: HTMLElement, id: string): Promise<void
   mount(root, h('p', { class: 'muted' }, 'Loading…'));
   let r: LogRecord;
   try {
-    r = await api<LogRecord>(`/v1/logs/${encodeURIComponent(id)}`);
+    r = await fetchRecord(id, root);
   } catch (err) {
     mount(root, h('a', { href: logsListHash() }, '← Logs'), errorBox(err));
     return;
@@ -60,6 +60,23 @@ export async function logDetailPage(root: HTMLElement, id: string): Promise<void
 function iso(value: unknown): HTMLElement {
   return h('bdi', {}, value === null || value === undefined ? '—' : typeof value === 'string' ? value : json(value));
 }
+
+/**
+ * The record, waited for a moment when it is not there yet: the playground links to a request's
+ * record as soon as the answer ends, and the record is written a moment later (the log writer's
+ * batches), so the link opened at once said "No log record".
+ */
+async function fetchRecord(id: string, root: HTMLElement): Promise<LogRecord> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await api<LogRecord>(`/v1/logs/${encodeURIComponent(id)}`);
+    } catch (err) {
+      if (!(err instanceof ApiError && err.status === 404) || attempt >= RECORD_WAITS || !root.isConnected) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 400));
+    }
+  }
+}
+const RECORD_WAITS = 5;
 
 function facts(title: string, rows: Record<string, Child | Child[]>): HTMLElement {
   return h('section', { class: 'card' }, h('h3', {}, title), h('dl', {}, Object.entries(rows).flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)])));

@@ -275,11 +275,13 @@ function logLink(id: string | null): HTMLElement | null {
 /** The cost is computed when the log record is written, a moment after the answer ends. */
 async function costOf(id: string): Promise<string> {
   for (let i = 0; i < 10; i++) {
+    // Asked after the writer's first batch (250 ms): an earlier ask is a 404 in the console.
+    await new Promise((resolve) => setTimeout(resolve, i === 0 ? 500 : 300));
     try {
       const r = await api<LogRecord>(`/v1/logs/${encodeURIComponent(id)}`);
       return usd(r.cost_usd) + (r.cost_usd === null ? ' (no price for this model)' : '');
     } catch {
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      // Not written yet: asked again.
     }
   }
   return 'not logged yet';
