@@ -70,6 +70,7 @@ providers:
         attempts: [{ provider: 'moonshot', model: 'kimi-k2.6', credential: 'מפתח', status: 200, started_ms: 0, duration_ms: 5 }],
       },
       { id: 'no-bodies', model: 'moonshot/kimi-k2.6' },
+      { id: 'tagged', model: 'moonshot/kimi-k2.6', user: 'end-user-7', trace_id: 'trace-42', metadata: { team: 'search', experiment: 'b' } },
       { id: 'not-chat', model: 'moonshot/kimi-k2.6', request: { prompt: 'Complete this: once upon' }, response: { choices: [{ index: 0, text: ' a time' }] } },
       {
         id: 'two-choices',
@@ -120,5 +121,13 @@ providers:
     const answer = await tab.textContent('#log-answer');
     expect(answer).toContain('the first way');
     expect(answer).toContain('the second way');
+  });
+
+  it('shows who a request was for: metadata, user and trace id, not only in the raw record', async () => {
+    await open('tagged');
+    const shown = await tab.innerText('#log-detail');
+    expect(shown).toContain('end-user-7');
+    expect(shown).toContain('trace-42');
+    expect(shown).toContain('search');
   });
 });

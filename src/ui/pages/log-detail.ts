@@ -30,6 +30,10 @@ export async function logDetailPage(root: HTMLElement, id: string): Promise<void
         Provider: [iso(r.provider), ' / ', iso(r.credential)],
         Key: iso(r.key_id),
         Customer: iso(r.customer_identifier),
+        // Who it was for, as the caller tagged it: shown here rather than only in the raw record.
+        ...(r.user ? { User: iso(r.user) } : {}),
+        ...(r.trace_id ? { Trace: iso(r.trace_id) } : {}),
+        ...(r.metadata !== null && r.metadata !== undefined ? { Metadata: h('pre', {}, json(r.metadata)) } : {}),
         Stream: r.stream ? 'yes' : 'no',
         Source: iso(r.source),
         Adjusted: Array.isArray(r.adjustments) ? r.adjustments.join(', ') || '—' : iso(r.adjustments),
