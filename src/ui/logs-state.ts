@@ -13,6 +13,16 @@ export interface LogsState {
   page: number;
 }
 
+/**
+ * A from/to filter as the API takes it. The dashboard shows times as "2026-11-30 20:32:06.577"
+ * (and "… UTC"), which the API refused (400: not ISO 8601): a time copied from the table into the
+ * filter now works. Anything else is passed on as typed, for the API to judge.
+ */
+export function filterTime(value: string): string {
+  const m = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)\s*(?:UTC|Z)?$/i.exec(value.trim());
+  return m ? `${m[1]}T${m[2]}Z` : value.trim();
+}
+
 /** The state in a hash such as `#/logs?customer=acme`; anything after `?`. */
 export function readState(hash: string): LogsState {
   const at = hash.indexOf('?');

@@ -227,4 +227,23 @@ providers:
     expect(await tab.title()).toBe('Sign in · Moongate');
     await tab.context().close();
   });
+
+  it('takes a time copied from the table (or a record’s page) as a from/to filter', async () => {
+    const tab = await signedIn('#/logs');
+    await tab.waitForSelector('#logs-table tbody tr');
+    // The third row's time, as the table shows it: "2026-11-30 20:32:06.577".
+    const shown = (await tab.textContent('#logs-table tbody tr:nth-child(3) td:first-child'))!;
+    const id = await tab.getAttribute('#logs-table tbody tr:nth-child(3)', 'data-id');
+    await tab.fill('#logs-filter-to', `${shown} UTC`);
+    await tab.click('#logs-apply');
+    await expect.poll(() => tab.locator('#logs-table .error').count()).toBe(0);
+    // `to` is exclusive: the list now starts with the record after that row.
+    await expect.poll(() => tab.getAttribute('#logs-table tbody tr:first-child', 'data-id')).toBe('rec-003');
+    await tab.fill('#logs-filter-to', '');
+    await tab.fill('#logs-filter-from', shown);
+    await tab.click('#logs-apply');
+    await expect.poll(() => tab.getAttribute('#logs-table tbody tr:last-child', 'data-id')).toBe(id);
+    expect(await tab.locator('#logs-table .error').count()).toBe(0);
+    await tab.context().close();
+  });
 });

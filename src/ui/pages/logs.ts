@@ -1,7 +1,7 @@
 import { api, query } from '../api.js';
 import { errorBox, field, h, mount, scrolling } from '../dom.js';
 import { int, ms, time, usd } from '../format.js';
-import { FILTERS, previousOf, readState, rememberPrevious, stateHash } from '../logs-state.js';
+import { FILTERS, filterTime, previousOf, readState, rememberPrevious, stateHash } from '../logs-state.js';
 import type { LogsState } from '../logs-state.js';
 import type { LogRecord, Page } from '../types.js';
 
@@ -55,7 +55,10 @@ export function logsPage(root: HTMLElement): () => void {
       onsubmit: (e: Event) => {
         e.preventDefault();
         const filters: LogsState['filters'] = {};
-        for (const f of FILTERS) if (inputs[f]!.value.trim()) filters[f] = inputs[f]!.value.trim();
+        for (const f of FILTERS) {
+          const value = f === 'from' || f === 'to' ? filterTime(inputs[f]!.value) : inputs[f]!.value.trim();
+          if (value) filters[f] = value;
+        }
         go({ filters, cursor: null, page: 1 });
       },
     },
