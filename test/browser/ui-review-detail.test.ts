@@ -70,6 +70,8 @@ providers:
         attempts: [{ provider: 'moonshot', model: 'kimi-k2.6', credential: 'מפתח', status: 200, started_ms: 0, duration_ms: 5 }],
       },
       { id: 'no-bodies', model: 'moonshot/kimi-k2.6' },
+      // kimi-latest has no price (it depends on the prompt's length tier).
+      { id: 'unpriced', model: 'moonshot/kimi-latest', prompt_tokens: 10, completion_tokens: 5 },
       { id: 'tagged', model: 'moonshot/kimi-k2.6', user: 'end-user-7', trace_id: 'trace-42', metadata: { team: 'search', experiment: 'b' } },
       { id: 'not-chat', model: 'moonshot/kimi-k2.6', request: { prompt: 'Complete this: once upon' }, response: { choices: [{ index: 0, text: ' a time' }] } },
       {
@@ -129,5 +131,13 @@ providers:
     expect(shown).toContain('end-user-7');
     expect(shown).toContain('trace-42');
     expect(shown).toContain('search');
+  });
+
+  it('says a cost is unknown, in the list and on the record, rather than a bare dash', async () => {
+    await open('unpriced');
+    expect(await tab.innerText('#log-detail')).toMatch(/Cost\s+unpriced/);
+    await tab.goto(`${stack.url}/ui#/logs`);
+    await tab.waitForSelector('#logs-table tr[data-id="unpriced"]');
+    expect(await tab.textContent('#logs-table tr[data-id="unpriced"] td:nth-child(8)')).toBe('unpriced');
   });
 });

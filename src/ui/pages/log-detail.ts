@@ -43,7 +43,7 @@ export async function logDetailPage(root: HTMLElement, id: string): Promise<void
         'Cached (of prompt)': int(r.cached_tokens),
         Completion: int(r.completion_tokens),
         'Reasoning (of completion)': int(r.reasoning_tokens),
-        Cost: usd(r.cost_usd),
+        Cost: r.cost_usd === null ? 'unpriced (no price for this model, or no usage reported)' : usd(r.cost_usd),
         ...Object.fromEntries(Object.entries(r.cost_details ?? {}).map(([k, v]) => [k, k.endsWith('_usd') ? usd(v) : int(v)])),
       }),
       facts('Timings', { Latency: ms(r.latency_ms), 'Time to first token': ms(r.ttft_ms), 'Gateway overhead': ms(r.overhead_ms) }),

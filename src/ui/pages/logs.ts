@@ -155,7 +155,8 @@ function renderTable(rows: LogRecord[]): HTMLElement {
           h('td', { class: 'wrap' }, r.key_id ?? '—'),
           h('td', { class: 'wrap' }, r.customer_identifier ?? '—'),
           h('td', {}, `${int(r.prompt_tokens)} → ${int(r.completion_tokens)}`),
-          h('td', {}, usd(r.cost_usd)),
+          // Null is an unknown cost (no price, no usage), which a bare "—" did not say.
+          h('td', {}, r.cost_usd === null ? 'unpriced' : usd(r.cost_usd)),
           h('td', {}, ms(r.latency_ms)),
           h('td', {}, ms(r.ttft_ms)),
         ),
