@@ -246,4 +246,19 @@ providers:
     expect(await tab.locator('#logs-table .error').count()).toBe(0);
     await tab.context().close();
   });
+
+  it('names the gateway key of each record in the logs and the overview (for the master key), not only its id', async () => {
+    const created = (await stack.api('/admin/keys', { body: { name: 'team-search' }, token: MASTER })).json;
+    const sent = await stack.api('/v1/logs', { body: { model: 'moonshot/kimi-k2.6', prompt_tokens: 1, completion_tokens: 1 }, token: created.key });
+    expect(sent.status).toBe(201);
+    await stack.flush();
+    const tab = await signedIn('#/logs');
+    const cell = `#logs-table tr[data-id="${sent.json.id}"] td:nth-child(5)`;
+    await tab.waitForSelector(cell);
+    expect(await tab.textContent(cell)).toContain('team-search');
+    expect(await tab.textContent(cell)).toContain(created.id);
+    await tab.goto(`${stack.url}/ui#/overview?range=24h&group=key`);
+    await expect.poll(() => tab.textContent('#overview-breakdown')).toContain('team-search');
+    await tab.context().close();
+  });
 });

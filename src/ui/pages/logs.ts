@@ -1,6 +1,7 @@
 import { api, query } from '../api.js';
 import { errorBox, field, h, mount, scrolling } from '../dom.js';
 import { int, ms, time, usd } from '../format.js';
+import { keyNames } from '../key-names.js';
 import { FILTERS, filterTime, previousOf, readState, rememberPrevious, stateHash } from '../logs-state.js';
 import type { LogsState } from '../logs-state.js';
 import type { LogRecord, Page } from '../types.js';
@@ -92,9 +93,10 @@ export function logsPage(root: HTMLElement): () => void {
     const params: Record<string, string | number | null> = { limit: PAGE_SIZE, bodies: 'false', cursor: state.cursor, ...state.filters };
     try {
       const page = await api<Page<LogRecord>>(`/v1/logs${query(params)}`);
+      const names = await keyNames(page.data.map((r) => r.key_id));
       if (mine !== latest) return;
       nextCursor = page.next_cursor ?? null;
-      mount(table, scrolling(renderTable(page.data)));
+      mount(table, scrolling(renderTable(page.data, names)));
       next.disabled = nextCursor === null;
       info.textContent = `Page ${state.page} · ${page.data.length} records · updated ${new Date().toISOString().slice(11, 19)} UTC`;
     } catch (err) {
@@ -134,7 +136,7 @@ export function logsPage(root: HTMLElement): () => void {
   return () => window.clearInterval(timer);
 }
 
-function renderTable(rows: LogRecord[]): HTMLElement {
+function renderTable(rows: LogRecord[], names: Map<string, string>): HTMLElement {
   if (rows.length === 0) return h('p', { class: 'muted' }, 'No records match.');
   const head = ['Time (UTC)', 'Status', 'Model', 'Provider', 'Key', 'Customer', 'Tokens', 'Cost', 'Latency', 'TTFT'];
   return h(
@@ -152,7 +154,8 @@ function renderTable(rows: LogRecord[]): HTMLElement {
           h('td', { class: 'wrap' }, h('span', { class: r.status >= 400 || r.error_type ? 'badge bad' : 'badge ok' }, r.status, r.error_type && r.status < 400 ? ` ${r.error_type}` : '')),
           h('td', { class: 'wrap' }, r.model ?? r.model_requested ?? '—'),
           h('td', { class: 'wrap' }, r.provider ?? '—'),
-          h('td', { class: 'wrap' }, r.key_id ?? '—'),
+          // The key's name over its id (the id is what the key_id filter takes).
+          h('td', { class: 'wrap' }, r.key_id && names.has(r.key_id) ? [h('div', {}, names.get(r.key_id)!), h('div', { class: 'muted small' }, r.key_id)] : (r.key_id ?? '—')),
           h('td', { class: 'wrap' }, r.customer_identifier ?? '—'),
           h('td', {}, `${int(r.prompt_tokens)} → ${int(r.completion_tokens)}`),
           // Null is an unknown cost (no price, no usage), which a bare "—" did not say.

@@ -2,6 +2,7 @@ import { api, query } from '../api.js';
 import { lineChart } from '../charts.js';
 import type { Series } from '../charts.js';
 import { errorBox, field, h, mount, scrolling } from '../dom.js';
+import { keyNames } from '../key-names.js';
 import { int, ms, percentile, usd } from '../format.js';
 import type { LogRecord, Page, UsageRow } from '../types.js';
 import { costPerBucket, costText } from '../usage-cost.js';
@@ -42,10 +43,13 @@ export function overviewPage(root: HTMLElement): () => void {
         // /v1/usage has no TTFT percentiles: they come from the latest records in the range.
         api<Page<LogRecord>>(`/v1/logs${query({ from, limit: 1000, bodies: 'false' })}`),
       ]);
+      // Grouped by key, each group is named "name (key_…)" for the master key.
+      const names = groupSel.value === 'key' ? await keyNames(usage.data.map((r) => r.group)) : new Map<string, string>();
       if (mine !== latest) return;
+      const rows = usage.data.map((r) => (r.group !== null && names.has(r.group) ? { ...r, group: `${names.get(r.group)!} (${r.group})` } : r));
       destroyers.forEach((d) => d());
       destroyers = [];
-      mount(body, ...render(usage.data, logs.data, interval, allBuckets(Date.parse(from), Date.now(), interval), (d) => destroyers.push(d)));
+      mount(body, ...render(rows, logs.data, interval, allBuckets(Date.parse(from), Date.now(), interval), (d) => destroyers.push(d)));
     } catch (err) {
       if (mine === latest) mount(body, errorBox(err));
     } finally {
