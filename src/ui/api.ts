@@ -1,3 +1,5 @@
+import { errorText } from './error-text.js';
+
 /**
  * Every call the dashboard makes goes to this gateway (same origin) with the signed-in key.
  * The key lives in sessionStorage: gone when the tab closes, never written to disk by us.
@@ -28,12 +30,18 @@ export async function api<T = unknown>(path: string, init: { method?: string; bo
   const text = await res.text();
   const body = text ? safeParse(text) : undefined;
   if (!res.ok) {
-    const message = (body as { error?: { message?: string } } | undefined)?.error?.message ?? `HTTP ${res.status}`;
+    const message = errorText(res.status, body);
     // A key being tried at sign-in is not the session's key: only a rejected session key signs out.
     if (res.status === 401 && init.key === undefined) onUnauthorized?.(message);
     throw new ApiError(res.status, message);
   }
   return body as T;
+}
+
+/** The error an answer that is not 2xx carries, as a sentence (for callers of `send`). */
+export async function errorOf(res: Response): Promise<string> {
+  const text = await res.text().catch(() => '');
+  return errorText(res.status, text ? safeParse(text) : undefined);
 }
 
 /** The raw response (for streams and headers). */

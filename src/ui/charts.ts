@@ -1,4 +1,6 @@
 import uPlot from 'uplot';
+import { axisLabels } from './axis-labels.js';
+import type { AxisKind } from './axis-labels.js';
 import { h } from './dom.js';
 
 export interface Series {
@@ -13,7 +15,7 @@ const COLORS = ['#4f7cff', '#e8590c', '#2f9e44', '#ae3ec9', '#f08c00', '#0c8599'
  * One time-series chart. Returns its card and a destroy function; the width follows the card so
  * the grid stays responsive. `xs` are epoch seconds (uPlot's unit).
  */
-export function lineChart(title: string, xs: number[], series: Series[], format: (v: number) => string): { el: HTMLElement; destroy: () => void } {
+export function lineChart(title: string, xs: number[], series: Series[], format: (v: number) => string, axis: AxisKind): { el: HTMLElement; destroy: () => void } {
   const total = series.reduce((sum, s) => sum + s.values.reduce<number>((a, v) => a + (v ?? 0), 0), 0);
   const body = h('div', { class: 'chart-body' });
   const el = h('section', { class: 'card chart', 'data-chart': title, 'data-total': total }, h('h3', {}, title), body);
@@ -27,7 +29,7 @@ export function lineChart(title: string, xs: number[], series: Series[], format:
     // browser's zone a day's point sat at the evening before (16:00 on 29 November for the 30th,
     // seen from California).
     tzDate: (seconds) => uPlot.tzDate(new Date(seconds * 1000), 'Etc/UTC'),
-    axes: [{}, { values: (_u, ticks) => ticks.map(format), size: 80 }],
+    axes: [{}, { values: (_u, ticks) => axisLabels(ticks, axis), size: 80 }],
     series: [
       {},
       ...series.map((s, i) => ({

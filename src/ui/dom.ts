@@ -1,5 +1,5 @@
 /** A tiny element builder: enough DOM for a handful of pages without a framework. */
-type Child = Node | string | number | null | undefined | false;
+export type Child = Node | string | number | null | undefined | false;
 type Attrs = Record<string, string | number | boolean | EventListener | null | undefined>;
 
 export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Attrs = {}, ...children: (Child | Child[])[]): HTMLElementTagNameMap[K] {
@@ -29,6 +29,14 @@ export function mount(parent: Element, ...children: (Child | Child[])[]): void {
 /** A labelled form field. */
 export function field(label: string, input: HTMLElement): HTMLLabelElement {
   return h('label', { class: 'field' }, h('span', {}, label), input);
+}
+
+/**
+ * A table's own sideways scroll: on a narrow screen a wide table scrolls inside its box, rather than
+ * widening the whole page (which pushed the menu and Sign out off screen).
+ */
+export function scrolling(table: HTMLElement): HTMLElement {
+  return h('div', { class: 'table-scroll' }, table);
 }
 
 export function errorBox(err: unknown): HTMLElement {

@@ -23,25 +23,37 @@ const PAGES: { path: string; title: string; render: PageRender; admin?: boolean 
 
 const app = document.getElementById('app')!;
 let cleanup: (() => void) | void = undefined;
+/** Counts navigations: a page whose render finishes after the next navigation is stale. */
+let navigation = 0;
 
+/** Why the gateway refused the key, carried over the reload to the sign-in form. */
+const REFUSED = 'moongate.refused-because';
 whenUnauthorized((why) => {
   signOut();
   // Said on the sign-in form: a tab that just drops to it looks like a glitch, not a revoked key
   // or a master key that was changed.
-  signedOutBecause = why;
+  sessionStorage.setItem(REFUSED, why);
   location.hash = '#/sign-in';
+  // A fresh page, as Sign out gives: the next key to sign in on this tab must not find the last
+  // one's filters (customer names, models) in the pages' memory.
+  location.reload();
 });
-let signedOutBecause: string | undefined;
+let signedOutBecause: string | undefined = sessionStorage.getItem(REFUSED) ?? undefined;
+sessionStorage.removeItem(REFUSED);
 
 /** Hash routes (#/logs, #/logs/<id>…) so the gateway serves one file for every page. */
 async function route(): Promise<void> {
+  const mine = ++navigation;
   if (typeof cleanup === 'function') cleanup();
   cleanup = undefined;
-  const [name = '', ...rest] = location.hash.replace(/^#\/?/, '').split('/');
+  // What follows `?` is the page's own state (the logs' filters): not part of the route.
+  const path = location.hash.replace(/^#\/?/, '');
+  const [name = '', ...rest] = (path.includes('?') ? path.slice(0, path.indexOf('?')) : path).split('/');
   const role = currentRole();
   if (role === null) {
     // Back to the page asked for (a bookmark, a shared link to a record): setting the hash it
     // already has would fire no hashchange and leave the sign-in form on screen.
+    titled('Sign in');
     mount(app, signInPage(() => void route(), signedOutBecause));
     signedOutBecause = undefined;
     return;
@@ -52,9 +64,12 @@ async function route(): Promise<void> {
   }
   const page = name === 'logs' && rest.length > 0 ? { path: 'logs', render: logDetailPage } : PAGES.find((p) => p.path === name && (!p.admin || role === 'admin'));
   const main = h('main', { id: 'page' });
+  titled(name === 'logs' && rest.length > 0 ? `Request ${decoded(rest.join('/')) ?? ''}` : (PAGES.find((p) => p.path === name)?.title ?? 'No such page'));
   mount(app, shell(role, name), main);
   if (!page) {
-    mount(main, h('p', {}, 'No such page.'));
+    // A link to an admin page opened with a gateway key: say why it is not shown.
+    const admin = PAGES.find((p) => p.path === name && p.admin);
+    mount(main, h('p', {}, admin ? `The ${admin.title} page needs the master key; this tab is signed in with a gateway key.` : 'No such page.'));
     return;
   }
   const arg = decoded(rest.join('/'));
@@ -62,7 +77,16 @@ async function route(): Promise<void> {
     mount(main, h('p', {}, 'No such page (the address is not valid percent-encoding).'));
     return;
   }
-  cleanup = await page.render(main, arg);
+  const done = await page.render(main, arg);
+  // A page that rendered slowly (a record from a slow store) must not take the place of the
+  // cleanup of the page navigated to meanwhile: that page's timers (live tail) would outlive it.
+  if (mine === navigation) cleanup = done;
+  else if (typeof done === 'function') done();
+}
+
+/** The tab's title names the page: the back button's list of entries read "Moongate" for each. */
+function titled(page: string): void {
+  document.title = `${page} · Moongate`;
 }
 
 /** A hand-edited or truncated link (`#/logs/%E0`) is not a page, rather than a blank one. */

@@ -10,7 +10,8 @@ export function currentRole(): Role | null {
 
 /**
  * Checks a key against the gateway and remembers it. /v1/models says whether the key is valid;
- * /admin/keys whether it is the master key (a gateway key gets 403 there).
+ * /admin/keys whether it is the master key (a gateway key gets 403 there, the master key the list
+ * or, with the store down, a 5xx).
  */
 export async function signIn(key: string): Promise<Role> {
   await api('/v1/models', { key });
@@ -19,14 +20,18 @@ export async function signIn(key: string): Promise<Role> {
     await api('/admin/keys', { key });
   } catch (err) {
     if (err instanceof ApiError && err.status === 403) role = 'key';
-    else throw err;
+    // The route checks the caller before it reads the key store: a store that does not answer
+    // (503) means the key was taken as the master key. Refusing the sign-in then locked the
+    // operator out of the dashboard (provider health, logs) just when something was wrong.
+    else if (!(err instanceof ApiError && err.status >= 500)) throw err;
   }
   saveKey(key);
   sessionStorage.setItem(ROLE, role);
   return role;
 }
 
+/** Forgets the key and everything the tab kept for it (the logs' page positions among them). */
 export function signOut(): void {
   saveKey(null);
-  sessionStorage.removeItem(ROLE);
+  for (const name of Object.keys(sessionStorage)) if (name.startsWith('moongate.')) sessionStorage.removeItem(name);
 }

@@ -36,6 +36,8 @@ export interface LogRecord {
   ttft_ms: number | null;
   overhead_ms: number | null;
   metadata: unknown;
+  user?: string | null;
+  trace_id?: string | null;
   request: { messages?: ChatMessage[]; tools?: unknown; [k: string]: unknown } | null;
   response: { choices?: { message?: ChatMessage }[]; error?: unknown; [k: string]: unknown } | null;
 }

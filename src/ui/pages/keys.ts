@@ -1,5 +1,5 @@
 import { api } from '../api.js';
-import { errorBox, field, h, mount } from '../dom.js';
+import { errorBox, field, h, mount, scrolling } from '../dom.js';
 import { time, usd } from '../format.js';
 import type { KeyView, Page } from '../types.js';
 
@@ -12,7 +12,7 @@ export function keysPage(root: HTMLElement): void {
   const rpm = h('input', { id: 'key-rpm', type: 'number', min: '1', placeholder: 'none' });
   const customer = h('input', { id: 'key-customer', placeholder: 'none' });
   const created = h('div', { id: 'key-created' });
-  const list = h('div', { id: 'keys-list' });
+  const list = h('div', { id: 'keys-list' }, h('p', { class: 'muted' }, 'Loading…'));
 
   const form = h(
     'form',
@@ -50,7 +50,7 @@ export function keysPage(root: HTMLElement): void {
   async function load(): Promise<void> {
     try {
       const keys = await api<Page<KeyView>>('/admin/keys');
-      mount(list, table(keys.data, load));
+      mount(list, scrolling(table(keys.data, load)));
     } catch (err) {
       mount(list, errorBox(err));
     }

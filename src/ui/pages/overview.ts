@@ -1,7 +1,8 @@
 import { api, query } from '../api.js';
 import { lineChart } from '../charts.js';
 import type { Series } from '../charts.js';
-import { errorBox, field, h, mount } from '../dom.js';
+import { errorBox, field, h, mount, scrolling } from '../dom.js';
+import { keyNames } from '../key-names.js';
 import { int, ms, percentile, usd } from '../format.js';
 import type { LogRecord, Page, UsageRow } from '../types.js';
 import { costPerBucket, costText } from '../usage-cost.js';
@@ -15,8 +16,14 @@ const TOP = 5;
 /** Requests, errors, tokens, cost, latency and TTFT over a range, broken down by one dimension. */
 export function overviewPage(root: HTMLElement): () => void {
   let destroyers: (() => void)[] = [];
-  const rangeSel = h('select', { id: 'overview-range' }, Object.keys(RANGES).map((r) => h('option', { value: r, selected: r === '24h' }, r)));
-  const groupSel = h('select', { id: 'overview-group' }, GROUPS.map((g) => h('option', { value: g }, g)));
+  // The range and breakdown are in the address (#/overview?range=7d&group=customer), replaced
+  // rather than pushed: a reload or a way back from another page finds them as they were.
+  const asked = new URLSearchParams(location.hash.includes('?') ? location.hash.slice(location.hash.indexOf('?') + 1) : '');
+  const range = asked.get('range') ?? '';
+  const group = asked.get('group') ?? '';
+  const rangeSel = h('select', { id: 'overview-range' }, Object.keys(RANGES).map((r) => h('option', { value: r, selected: r === (range in RANGES ? range : '24h') }, r)));
+  const groupSel = h('select', { id: 'overview-group' }, GROUPS.map((g) => h('option', { value: g, selected: g === group }, g)));
+  const remember = (): void => history.replaceState(null, '', `#/overview?${new URLSearchParams({ range: rangeSel.value, group: groupSel.value }).toString()}`);
   const refresh = h('button', { id: 'overview-refresh' }, 'Refresh');
   const body = h('div', { id: 'overview-body' }, h('p', { class: 'muted' }, 'Loading…'));
   mount(root, h('div', { class: 'toolbar' }, h('h2', {}, 'Overview'), field('Range', rangeSel), field('Break down by', groupSel), refresh), body);
@@ -26,6 +33,8 @@ export function overviewPage(root: HTMLElement): () => void {
   let latest = 0;
   async function load(): Promise<void> {
     const mine = ++latest;
+    // The charts shown are the previous choice's until the answer comes: dimmed, not passed off as the new ones.
+    body.setAttribute('aria-busy', 'true');
     const [seconds, interval] = RANGES[rangeSel.value as Range];
     const from = new Date(Date.now() - seconds * 1000).toISOString();
     try {
@@ -34,16 +43,27 @@ export function overviewPage(root: HTMLElement): () => void {
         // /v1/usage has no TTFT percentiles: they come from the latest records in the range.
         api<Page<LogRecord>>(`/v1/logs${query({ from, limit: 1000, bodies: 'false' })}`),
       ]);
+      // Grouped by key, each group is named "name (key_…)" for the master key.
+      const names = groupSel.value === 'key' ? await keyNames(usage.data.map((r) => r.group)) : new Map<string, string>();
       if (mine !== latest) return;
+      const rows = usage.data.map((r) => (r.group !== null && names.has(r.group) ? { ...r, group: `${names.get(r.group)!} (${r.group})` } : r));
       destroyers.forEach((d) => d());
       destroyers = [];
-      mount(body, ...render(usage.data, logs.data, interval, allBuckets(Date.parse(from), Date.now(), interval), (d) => destroyers.push(d)));
+      mount(body, ...render(rows, logs.data, interval, allBuckets(Date.parse(from), Date.now(), interval), (d) => destroyers.push(d)));
     } catch (err) {
       if (mine === latest) mount(body, errorBox(err));
+    } finally {
+      if (mine === latest) body.setAttribute('aria-busy', 'false');
     }
   }
-  rangeSel.addEventListener('change', () => void load());
-  groupSel.addEventListener('change', () => void load());
+  rangeSel.addEventListener('change', () => {
+    remember();
+    void load();
+  });
+  groupSel.addEventListener('change', () => {
+    remember();
+    void load();
+  });
   refresh.addEventListener('click', () => void load());
   void load();
   return () => destroyers.forEach((d) => d());
@@ -92,15 +112,15 @@ function render(rows: UsageRow[], logs: LogRecord[], interval: string, buckets: 
   const ttft = ttftSeries(logs, buckets, interval);
 
   const charts = [
-    lineChart('Requests', xs, [...perGroup((r) => r.requests), { label: 'errors (all)', values: total((r) => r.errors), dash: true }], int),
+    lineChart('Requests', xs, [...perGroup((r) => r.requests), { label: 'errors (all)', values: total((r) => r.errors), dash: true }], int, 'count'),
     lineChart('Tokens', xs, [
       { label: 'prompt', values: total((r) => r.prompt_tokens) },
       { label: 'completion', values: total((r) => r.completion_tokens) },
       { label: 'cached', values: total((r) => r.cached_tokens), dash: true },
-    ], int),
-    lineChart('Cost (USD)', xs, names.map((n) => ({ label: n, values: costPerBucket(rows.filter((r) => name(r.group) === n), index, xs.length) })), usd),
-    lineChart('Latency', xs, latency, ms),
-    lineChart('Time to first token (streams)', xs, ttft, ms),
+    ], int, 'count'),
+    lineChart('Cost (USD)', xs, names.map((n) => ({ label: n, values: costPerBucket(rows.filter((r) => name(r.group) === n), index, xs.length) })), usd, 'usd'),
+    lineChart('Latency', xs, latency, ms, 'ms'),
+    lineChart('Time to first token (streams)', xs, ttft, ms, 'ms'),
   ];
   charts.forEach((c) => onDestroy(c.destroy));
 
@@ -190,15 +210,17 @@ function breakdown(groups: { group: string | null }[], rows: UsageRow[]): HTMLEl
     'section',
     { class: 'card' },
     h('h3', {}, 'Breakdown'),
-    h(
-      'table',
-      { id: 'overview-breakdown' },
-      h('thead', {}, h('tr', {}, head.map((t) => h('th', {}, t)))),
+    scrolling(
       h(
-        'tbody',
-        {},
-        groups.slice(0, BREAKDOWN_ROWS).map(({ group }) => line(group ?? '(none)', rowsOf.get(group) ?? [])),
-        rest.length > 0 ? line(`other (${int(rest.length)} groups)`, rest.flatMap(({ group }) => rowsOf.get(group) ?? [])) : null,
+        'table',
+        { id: 'overview-breakdown' },
+        h('thead', {}, h('tr', {}, head.map((t) => h('th', {}, t)))),
+        h(
+          'tbody',
+          {},
+          groups.slice(0, BREAKDOWN_ROWS).map(({ group }) => line(group ?? '(none)', rowsOf.get(group) ?? [])),
+          rest.length > 0 ? line(`other (${int(rest.length)} groups)`, rest.flatMap(({ group }) => rowsOf.get(group) ?? [])) : null,
+        ),
       ),
     ),
   );

@@ -1,18 +1,64 @@
-import { api, send } from '../api.js';
+import { api, errorOf, send } from '../api.js';
 import { errorBox, field, h, mount } from '../dom.js';
 import { int, ms, usd } from '../format.js';
+import { errorText } from '../error-text.js';
 import { readSse } from '../sse.js';
 import type { LogRecord, Page } from '../types.js';
 
 interface Delta {
   content?: string | null;
   reasoning_content?: string | null;
-  tool_calls?: { index: number; id?: string; function?: { name?: string; arguments?: string } }[];
+  tool_calls?: { index?: number; id?: string; function?: { name?: string; arguments?: string } }[];
 }
+/** A non-streamed answer, as far as the playground reads it. */
+interface Completion {
+  choices?: { message?: { content?: unknown; reasoning_content?: string | null; tool_calls?: { id?: string; function?: { name?: string; arguments?: string } }[] }; finish_reason?: string | null }[];
+  usage?: Chunk['usage'];
+}
+
 interface Chunk {
   choices?: { delta?: Delta; finish_reason?: string | null }[];
   usage?: { prompt_tokens?: number; completion_tokens?: number; completion_tokens_details?: { reasoning_tokens?: number } } | null;
-  error?: { message?: string };
+  error?: { message?: unknown };
+}
+
+/**
+ * The answer shown, kept between visits: a look at its log record (the link under it) and back
+ * used to find an empty page. Memory only; a sign-out reloads the tab.
+ */
+let output: ReturnType<typeof newOutput> | undefined;
+
+function newOutput() {
+  const toolOut = h('pre', { id: 'pg-tool-calls' });
+  return {
+    // dir=auto: an answer in Hebrew or Arabic reads right to left.
+    reasoning: h('pre', { id: 'pg-reasoning', dir: 'auto' }),
+    content: h('pre', { id: 'pg-content', dir: 'auto' }),
+    toolOut,
+    stats: h('dl', { id: 'pg-stats' }),
+    // Shown only once the model calls a tool.
+    toolBox: h('div', { class: 'tool-call', hidden: true }, h('div', { class: 'label' }, 'Tool calls'), toolOut),
+    status: h('div', { id: 'pg-status' }),
+  };
+}
+
+/**
+ * What was typed, kept in the tab's sessionStorage (as the key is; cleared at sign-out) so that
+ * back, forward and reload find it again.
+ */
+const FORM = 'moongate.playground';
+
+function savedForm(): Record<string, string | undefined> {
+  try {
+    const v = JSON.parse(sessionStorage.getItem(FORM) ?? '{}') as unknown;
+    return v && typeof v === 'object' ? (v as Record<string, string>) : {};
+  } catch {
+    return {};
+  }
+}
+
+function saveForm(fields: Record<string, { value: string }>): void {
+  sessionStorage.setItem(FORM, JSON.stringify(Object.fromEntries(Object.entries(fields).map(([k, el]) => [k, el.value]))));
 }
 
 /**
@@ -27,20 +73,22 @@ export function playgroundPage(root: HTMLElement): () => void {
   const maxTokens = h('input', { id: 'pg-max-tokens', type: 'number', min: '1', placeholder: 'model default' });
   const topP = h('input', { id: 'pg-top-p', type: 'number', step: '0.05', min: '0', max: '1', placeholder: 'model default' });
   const thinking = h('select', { id: 'pg-thinking' }, h('option', { value: '' }, 'model default'), h('option', { value: 'enabled' }, 'enabled'), h('option', { value: 'disabled' }, 'disabled'));
+  // The gateway's two paths (a stream is rebuilt for the log; adjustments differ): both can be tried.
+  const streamed = h('select', { id: 'pg-stream' }, h('option', { value: 'on' }, 'yes'), h('option', { value: 'off' }, 'no: one JSON answer'));
   const tools = h('textarea', { id: 'pg-tools', rows: 3, placeholder: '[{"type":"function","function":{"name":"get_weather","parameters":{"type":"object","properties":{}}}}]' });
   const run = h('button', { type: 'submit', id: 'pg-run' }, 'Send');
   const stop = h('button', { type: 'button', id: 'pg-stop', disabled: true }, 'Stop');
-  const reasoning = h('pre', { id: 'pg-reasoning' });
-  const content = h('pre', { id: 'pg-content' });
-  const toolOut = h('pre', { id: 'pg-tool-calls' });
-  const stats = h('dl', { id: 'pg-stats' });
-  // Shown only once the model calls a tool.
-  const toolBox = h('div', { class: 'tool-call', hidden: true }, h('div', { class: 'label' }, 'Tool calls'), toolOut);
-  const status = h('div', { id: 'pg-status' });
+  const { reasoning, content, toolOut, stats, toolBox, status } = (output ??= newOutput());
   let controller: AbortController | undefined;
+  const fields = { model, system, user, temperature, maxTokens, topP, thinking, streamed, tools };
+  const saved = savedForm();
+  for (const [name, el] of Object.entries(fields)) if (name !== 'model' && saved[name] !== undefined) el.value = saved[name]!;
 
   void api<Page<{ id: string; owned_by: string }>>('/v1/models').then(
-    (list) => mount(model, list.data.map((m) => h('option', { value: m.id }, m.owned_by === 'moongate' ? `${m.id} (alias)` : m.id))),
+    (list) => {
+      mount(model, list.data.map((m) => h('option', { value: m.id }, m.owned_by === 'moongate' ? `${m.id} (alias)` : m.id)));
+      if (saved.model && list.data.some((m) => m.id === saved.model)) model.value = saved.model;
+    },
     (err: unknown) => mount(status, errorBox(err)),
   );
 
@@ -52,11 +100,20 @@ export function playgroundPage(root: HTMLElement): () => void {
         e.preventDefault();
         void go();
       },
+      oninput: () => saveForm(fields),
+      onchange: () => saveForm(fields),
+      // Ctrl+Enter (⌘+Enter) sends from any field, the message box included, as chat tools do.
+      onkeydown: (e: Event) => {
+        const key = e as KeyboardEvent;
+        if (key.key !== 'Enter' || !(key.ctrlKey || key.metaKey) || run.disabled) return;
+        key.preventDefault();
+        form.requestSubmit();
+      },
     },
     field('Model', model),
     field('System prompt', system),
     field('Message', user),
-    h('div', { class: 'row' }, field('Temperature', temperature), field('Max tokens', maxTokens), field('Top p', topP), field('Thinking', thinking)),
+    h('div', { class: 'row' }, field('Temperature', temperature), field('Max tokens', maxTokens), field('Top p', topP), field('Thinking', thinking), field('Stream', streamed)),
     field('Tools (JSON array, optional)', tools),
     h('div', { class: 'row' }, run, stop),
   );
@@ -91,6 +148,7 @@ export function playgroundPage(root: HTMLElement): () => void {
       return;
     }
     for (const el of [reasoning, content, toolOut, stats, status]) el.replaceChildren();
+    status.removeAttribute('data-done');
     toolBox.hidden = true;
     controller = new AbortController();
     run.disabled = true;
@@ -100,16 +158,36 @@ export function playgroundPage(root: HTMLElement): () => void {
     const calls: { id?: string; name: string; arguments: string }[] = [];
     let usage: Chunk['usage'] = null;
     let finish: string | null | undefined;
+    // The request's log record: where a failed, cut or stopped answer can be looked into.
+    let requestId: string | null = null;
     try {
       const res = await send('/v1/chat/completions', { body, signal: controller.signal });
-      if (!res.ok || !res.body) {
-        const err = (await res.json().catch(() => ({}))) as Chunk;
-        throw new Error(err.error?.message ?? `HTTP ${res.status}`);
+      requestId = res.headers.get('x-moongate-request-id');
+      if (!res.ok || !res.body) throw new Error(await errorOf(res));
+      if (body.stream === false) {
+        status.textContent = 'Waiting for the answer…';
+        const answer = (await res.json()) as Completion;
+        const choice = answer.choices?.[0];
+        const m = choice?.message ?? {};
+        finish = choice?.finish_reason;
+        usage = answer.usage ?? null;
+        reasoning.textContent = m.reasoning_content ?? '';
+        content.textContent = typeof m.content === 'string' ? m.content : m.content ? JSON.stringify(m.content) : '';
+        for (const t of m.tool_calls ?? []) calls.push({ ...(t.id ? { id: t.id } : {}), name: t.function?.name ?? '', arguments: t.function?.arguments ?? '' });
+        if (calls.length > 0) {
+          toolOut.textContent = JSON.stringify(calls, null, 2);
+          toolBox.hidden = false;
+        }
+        status.textContent = `Done${finish ? ` (${finish})` : ''}.`;
+        status.setAttribute('data-done', 'true');
+        showStats(res.headers, usage, null, performance.now() - started);
+        return;
       }
       status.textContent = 'Streaming…';
-      await readSse(res.body, (data) => {
+      const complete = await readSse(res.body, (data) => {
         const chunk = data as Chunk;
-        if (chunk.error) throw new Error(chunk.error.message ?? 'stream error');
+        // An error event ends the stream; its message is not always a string (a provider's own shape).
+        if (chunk.error) throw new Error(`The stream failed: ${errorText(res.status, chunk).replace(/^HTTP \d+: /, '')}`);
         if (chunk.usage) usage = chunk.usage;
         const choice = chunk.choices?.[0];
         if (!choice) return;
@@ -119,7 +197,11 @@ export function playgroundPage(root: HTMLElement): () => void {
         if (d.reasoning_content) reasoning.append(d.reasoning_content);
         if (d.content) content.append(d.content);
         for (const t of d.tool_calls ?? []) {
-          const call = (calls[t.index] ??= { name: '', arguments: '' });
+          // Without an index (some OpenAI-compatible providers leave it out), a delta with a new id
+          // starts a call and one without continues the last.
+          const known = t.id ? calls.findIndex((c) => c?.id === t.id) : -1;
+          const index = typeof t.index === 'number' ? t.index : known >= 0 ? known : t.id || calls.length === 0 ? calls.length : calls.length - 1;
+          const call = (calls[index] ??= { name: '', arguments: '' });
           if (t.id) call.id = t.id;
           call.name += t.function?.name ?? '';
           call.arguments += t.function?.arguments ?? '';
@@ -127,11 +209,15 @@ export function playgroundPage(root: HTMLElement): () => void {
           toolBox.hidden = false;
         }
       });
-      status.textContent = `Done${finish ? ` (${finish})` : ''}.`;
-      status.setAttribute('data-done', 'true');
+      if (complete) {
+        status.textContent = `Done${finish ? ` (${finish})` : ''}.`;
+        status.setAttribute('data-done', 'true');
+      } else {
+        mount(status, errorBox('The stream ended before the answer was complete (no [DONE]): the connection was closed on the way. What came is shown below.'), logLink(requestId));
+      }
       showStats(res.headers, usage, ttft, performance.now() - started);
     } catch (err) {
-      mount(status, errorBox((err as Error).name === 'AbortError' ? 'Stopped.' : err));
+      mount(status, errorBox((err as Error).name === 'AbortError' ? 'Stopped.' : err), logLink(requestId));
     } finally {
       run.disabled = false;
       stop.disabled = true;
@@ -142,7 +228,7 @@ export function playgroundPage(root: HTMLElement): () => void {
     const messages = [];
     if (system.value.trim()) messages.push({ role: 'system', content: system.value });
     messages.push({ role: 'user', content: user.value });
-    const body: Record<string, unknown> = { model: model.value, messages, stream: true, stream_options: { include_usage: true } };
+    const body: Record<string, unknown> = streamed.value === 'off' ? { model: model.value, messages, stream: false } : { model: model.value, messages, stream: true, stream_options: { include_usage: true } };
     if (temperature.value) body.temperature = Number(temperature.value);
     if (maxTokens.value) body.max_tokens = Number(maxTokens.value);
     if (topP.value) body.top_p = Number(topP.value);
@@ -182,14 +268,20 @@ export function playgroundPage(root: HTMLElement): () => void {
   return leave;
 }
 
+function logLink(id: string | null): HTMLElement | null {
+  return id ? h('p', { class: 'small' }, 'Log record: ', h('a', { href: `#/logs/${encodeURIComponent(id)}` }, id)) : null;
+}
+
 /** The cost is computed when the log record is written, a moment after the answer ends. */
 async function costOf(id: string): Promise<string> {
   for (let i = 0; i < 10; i++) {
+    // Asked after the writer's first batch (250 ms): an earlier ask is a 404 in the console.
+    await new Promise((resolve) => setTimeout(resolve, i === 0 ? 500 : 300));
     try {
       const r = await api<LogRecord>(`/v1/logs/${encodeURIComponent(id)}`);
       return usd(r.cost_usd) + (r.cost_usd === null ? ' (no price for this model)' : '');
     } catch {
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      // Not written yet: asked again.
     }
   }
   return 'not logged yet';

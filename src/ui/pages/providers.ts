@@ -1,5 +1,5 @@
 import { api, query, send } from '../api.js';
-import { errorBox, h, mount } from '../dom.js';
+import { errorBox, h, mount, scrolling } from '../dom.js';
 import { time } from '../format.js';
 import type { CredentialHealth, CredentialView, LogRecord, Page, Readiness } from '../types.js';
 
@@ -17,13 +17,16 @@ export function providersPage(root: HTMLElement): void {
         api<Page<CredentialView>>('/admin/credentials'),
         // 503 (store down) still carries the credential health: read it either way.
         fetchReady(),
-        api<Page<LogRecord>>(`/v1/logs${query({ from: new Date(Date.now() - WINDOW_MS).toISOString(), limit: 1000, bodies: 'false' })}`),
+        // The error rate is a nicety: logs that cannot be read (the store is down, when this page
+        // is most needed) must not take the credentials' health down with them.
+        api<Page<LogRecord>>(`/v1/logs${query({ from: new Date(Date.now() - WINDOW_MS).toISOString(), limit: 1000, bodies: 'false' })}`).catch((err: unknown) => (err instanceof Error ? err : new Error(String(err)))),
       ]);
       const health = new Map((ready.credentials ?? []).map((c) => [c.credential, c]));
+      const rates = logs instanceof Error ? `The error rates could not be read: ${logs.message}` : 'Error rate over the last hour (up to 1,000 requests).';
       mount(
         body,
-        h('p', { class: 'muted' }, `Queue waiting: ${ready.queue?.waiting ?? 0}. Checks: ${Object.entries(ready.checks).map(([k, v]) => `${k} ${v}`).join(', ')}. Error rate over the last hour (up to 1,000 requests).`),
-        table(creds.data, health, logs.data),
+        h('p', { class: 'muted' }, `Queue waiting: ${ready.queue?.waiting ?? 0}. Checks: ${Object.entries(ready.checks ?? {}).map(([k, v]) => `${k} ${v}`).join(', ')}. ${rates}`),
+        scrolling(table(creds.data, health, logs instanceof Error ? null : logs.data)),
       );
     } catch (err) {
       mount(body, errorBox(err));
@@ -38,7 +41,7 @@ async function fetchReady(): Promise<Readiness> {
   return (await res.json()) as Readiness;
 }
 
-function table(creds: CredentialView[], health: Map<string, CredentialHealth>, logs: LogRecord[]): HTMLElement {
+function table(creds: CredentialView[], health: Map<string, CredentialHealth>, logs: LogRecord[] | null): HTMLElement {
   if (creds.length === 0) return h('p', { class: 'muted' }, 'No credentials configured.');
   const head = ['Credential', 'Key', 'Region', 'Health', 'In flight / limit', 'RPM / TPM limit', 'Errors (1 h)', 'Source', ''];
   return h(
@@ -51,7 +54,7 @@ function table(creds: CredentialView[], health: Map<string, CredentialHealth>, l
       creds.map((c) => {
         const id = `${c.provider}/${c.name}`;
         const hl = health.get(id);
-        const mine = logs.filter((l) => l.provider === c.provider && l.credential === c.name);
+        const mine = (logs ?? []).filter((l) => l.provider === c.provider && l.credential === c.name);
         const failed = mine.filter((l) => l.status >= 400 || l.error_type).length;
         const result = h('div', { class: 'test-result' });
         return h(

@@ -1,0 +1,184 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+import type { Browser, ConsoleMessage, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startLogsStack } from '../helpers/logs-stack.js';
+import type { LogsStack } from '../helpers/logs-stack.js';
+
+/** The playground when answers do not end well: cut, failed, stopped. */
+const CHROMIUM = '/usr/bin/chromium';
+const MASTER = 'master-key-for-ui-review-playground';
+const ROOT = join(import.meta.dirname, '../..');
+const ARTIFACTS = join(ROOT, 'test-artifacts');
+const hasChromium = existsSync(CHROMIUM);
+
+let stack: LogsStack;
+let browser: Browser;
+let tab: Page;
+
+async function send(message: string): Promise<void> {
+  await tab.fill('#pg-user', message);
+  await tab.click('#pg-run');
+}
+
+describe.skipIf(!hasChromium)('playground (review)', () => {
+  beforeAll(async () => {
+    execFileSync(process.execPath, [join(ROOT, 'scripts/build-ui.mjs')]);
+    mkdirSync(ARTIFACTS, { recursive: true });
+    stack = await startLogsStack({
+      configYaml: `
+master_key: ${MASTER}
+router: { retries: 0, cooldown: { fails: 1000 } }
+providers:
+  moonshot:
+    regions: { global: \${SIM}/v1, cn: \${SIM}/cn/v1 }
+    credentials:
+      - { name: main, api_key: sk-test-global-0001, region: global }
+models:
+  - { name: kimi, model: moonshot/kimi-k2.6 }
+`,
+      // The gateway's own pace (the helper's 20 ms hides a lookup made before the record is written).
+      writer: { flushIntervalMs: 250 },
+    });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu'] });
+    tab = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    tab.setDefaultTimeout(10_000);
+    await tab.goto(`${stack.url}/ui#/playground`);
+    await tab.fill('#sign-in-key', MASTER);
+    await tab.click('#sign-in-submit');
+    await tab.waitForSelector('#pg-model option[value="kimi"]', { state: 'attached' });
+    await tab.selectOption('#pg-model', 'kimi');
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.close();
+  });
+
+  it('does not call an answer whose stream ended without [DONE] done', async () => {
+    await tab.route('**/v1/chat/completions', (route) =>
+      route.fulfill({ status: 200, headers: { 'content-type': 'text/event-stream' }, body: 'data: {"choices":[{"delta":{"content":"Half an ans"}}]}\n\n' }),
+    );
+    try {
+      await send('anything');
+      await expect.poll(() => tab.isDisabled('#pg-run')).toBe(false);
+      expect(await tab.textContent('#pg-content')).toBe('Half an ans');
+      const status = (await tab.textContent('#pg-status')) ?? '';
+      expect(status).not.toMatch(/^Done/);
+      expect(status).toContain('ended before the answer was complete');
+      expect(await tab.getAttribute('#pg-status', 'data-done')).toBeNull();
+    } finally {
+      await tab.unroute('**/v1/chat/completions');
+    }
+  });
+
+  it('links a failed request to its log record', async () => {
+    await send('fail please [[sim:error=500]]');
+    await tab.waitForSelector('#pg-status .error');
+    expect(await tab.textContent('#pg-status')).toContain('Internal Server Error');
+    // At once: the record is written a moment after the answer (the writer's 250 ms batches).
+    await tab.click('#pg-status a[href^="#/logs/"]');
+    await tab.waitForSelector('#log-detail');
+    expect(await tab.textContent('#log-detail')).toContain('500');
+    await tab.screenshot({ path: join(ARTIFACTS, 'ui-review-playground-failed-record.png'), fullPage: true });
+    await tab.goBack();
+    await tab.waitForSelector('#pg-model option[value="kimi"]', { state: 'attached' });
+  });
+
+  it('links a stopped stream to its log record', async () => {
+    await send('long [[sim:tokens=300]] [[sim:token_delay=20]]');
+    await expect.poll(async () => ((await tab.textContent('#pg-content')) ?? '').length).toBeGreaterThan(20);
+    await tab.click('#pg-stop');
+    await expect.poll(() => tab.textContent('#pg-status')).toContain('Stopped');
+    const href = (await tab.getAttribute('#pg-status a[href^="#/logs/"]', 'href'))!;
+    await stack.flush();
+    await expect.poll(async () => (await stack.api(`/v1/logs/${href.slice('#/logs/'.length)}`, { token: MASTER })).json?.status, { timeout: 5_000 }).toBe(499);
+  });
+
+  it('keeps what was typed and the last answer through a look at its log record and back, and a reload', async () => {
+    await tab.fill('#pg-system', 'Be brief.');
+    await tab.fill('#pg-temperature', '0.3');
+    await tab.selectOption('#pg-thinking', 'disabled');
+    await send('remember me');
+    await tab.waitForSelector('#pg-status[data-done="true"]');
+    await tab.click('#pg-stats a[href^="#/logs/"]');
+    await tab.waitForSelector('#log-detail');
+    await tab.goBack();
+    await tab.waitForSelector('#pg-model option[value="kimi"]', { state: 'attached' });
+    expect(await tab.inputValue('#pg-user')).toBe('remember me');
+    expect(await tab.inputValue('#pg-system')).toBe('Be brief.');
+    expect(await tab.inputValue('#pg-temperature')).toBe('0.3');
+    expect(await tab.inputValue('#pg-thinking')).toBe('disabled');
+    expect(await tab.textContent('#pg-content')).toContain('remember me');
+    await tab.reload();
+    await tab.waitForSelector('#pg-model option[value="kimi"]', { state: 'attached' });
+    expect(await tab.inputValue('#pg-user')).toBe('remember me');
+    expect(await tab.inputValue('#pg-model')).toBe('kimi');
+  });
+
+  it('sends with Ctrl+Enter from the message box', async () => {
+    await tab.fill('#pg-user', 'sent from the keyboard');
+    await tab.focus('#pg-user');
+    await tab.keyboard.press('Control+Enter');
+    await tab.waitForSelector('#pg-status[data-done="true"]');
+    expect(await tab.textContent('#pg-content')).toContain('sent from the keyboard');
+  });
+
+  it('shows tool calls streamed without an index (some OpenAI-compatible providers leave it out)', async () => {
+    const events = [
+      { choices: [{ delta: { role: 'assistant', tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":' } }] } }] },
+      { choices: [{ delta: { tool_calls: [{ function: { arguments: '"Paris"}' } }] } }] },
+      { choices: [{ delta: { tool_calls: [{ id: 'call_2', type: 'function', function: { name: 'get_time', arguments: '{}' } }] }, finish_reason: 'tool_calls' }] },
+    ];
+    const body = events.map((e) => `data: ${JSON.stringify(e)}\n\n`).join('') + 'data: [DONE]\n\n';
+    await tab.route('**/v1/chat/completions', (route) => route.fulfill({ status: 200, headers: { 'content-type': 'text/event-stream' }, body }));
+    try {
+      await send('weather and time');
+      await tab.waitForSelector('#pg-status[data-done="true"]');
+      const shown = JSON.parse((await tab.textContent('#pg-tool-calls')) ?? '[]') as { id?: string; name: string; arguments: string }[];
+      expect(shown).toEqual([
+        { id: 'call_1', name: 'get_weather', arguments: '{"city":"Paris"}' },
+        { id: 'call_2', name: 'get_time', arguments: '{}' },
+      ]);
+    } finally {
+      await tab.unroute('**/v1/chat/completions');
+    }
+  });
+
+  it('asks for one JSON answer, not a stream, when Stream is off', async () => {
+    await tab.selectOption('#pg-stream', 'off');
+    // An earlier test turned thinking off: the model's default thinks.
+    await tab.selectOption('#pg-thinking', '');
+    try {
+      await send('no stream please');
+      await tab.waitForSelector('#pg-status[data-done="true"]');
+      expect(await tab.textContent('#pg-content')).toContain('no stream please');
+      expect((await tab.textContent('#pg-reasoning'))!.length).toBeGreaterThan(0);
+      expect(await tab.textContent('#pg-tokens')).toMatch(/\d+ → \d+/);
+      const href = (await tab.getAttribute('#pg-stats a[href^="#/logs/"]', 'href'))!;
+      await stack.flush();
+      await expect.poll(async () => (await stack.api(`/v1/logs/${href.slice('#/logs/'.length)}`, { token: MASTER })).json?.stream, { timeout: 5_000 }).toBe(false);
+      await expect.poll(() => tab.textContent('#pg-cost')).toMatch(/^\$/);
+    } finally {
+      await tab.selectOption('#pg-stream', 'on');
+    }
+  });
+
+  it('leaves no error in the console for an answer that went well (the cost lookup asked before the record was written: 404)', async () => {
+    const errors: string[] = [];
+    const onConsole = (m: ConsoleMessage): void => {
+      if (m.type() === 'error') errors.push(m.text());
+    };
+    tab.on('console', onConsole);
+    try {
+      await send('a quiet console');
+      await tab.waitForSelector('#pg-status[data-done="true"]');
+      await expect.poll(() => tab.textContent('#pg-cost')).toMatch(/^\$/);
+      expect(errors).toEqual([]);
+    } finally {
+      tab.off('console', onConsole);
+    }
+  });
+});
