@@ -1,14 +1,14 @@
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator } from '../../src/sim/index.js';
 import type { Simulator } from '../../src/sim/index.js';
+import { hasChromium, launchChromium } from '../helpers/browser.js';
 import { startGatewayOn } from '../helpers/stack.js';
 
 /**
@@ -16,9 +16,7 @@ import { startGatewayOn } from '../helpers/stack.js';
  * Chromium): allowed by server.cors_origins, it gets answers and streams; a page on an origin not
  * listed is stopped by the browser.
  */
-const CHROMIUM = '/usr/bin/chromium';
 const MASTER = 'master-key-for-cors-browser-0001';
-const hasChromium = existsSync(CHROMIUM);
 
 let sim: Simulator;
 let gw: Awaited<ReturnType<typeof startGatewayOn>>;
@@ -74,10 +72,7 @@ models:
       body: JSON.stringify({ name: 'web-app' }),
     });
     key = ((await created.json()) as { key: string }).key;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
+    browser = await launchChromium();
   }, 60_000);
 
   afterAll(async () => {

@@ -1,8 +1,8 @@
-import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { buildUi } from '../helpers/browser.js';
 
 /**
  * The shell is revalidated on every load but its assets are cached for 5 minutes: after an upgrade
@@ -14,7 +14,7 @@ const DIST = join(ROOT, 'dist/ui');
 
 describe('the dashboard bundle (review)', () => {
   it('links its script and stylesheet by the hash of their content', () => {
-    execFileSync(process.execPath, [join(ROOT, 'scripts/build-ui.mjs')]);
+    buildUi();
     const html = readFileSync(join(DIST, 'index.html'), 'utf8');
     const hashOf = (file: string): string => createHash('sha256').update(readFileSync(join(DIST, file))).digest('hex').slice(0, 12);
     expect(html).toContain(`src="/ui/app.js?v=${hashOf('app.js')}"`);

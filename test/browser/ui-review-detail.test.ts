@@ -1,18 +1,12 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLogsStack } from '../helpers/logs-stack.js';
 import type { LogsStack } from '../helpers/logs-stack.js';
+import { ARTIFACTS, buildUi, dashboardConfig, hasChromium, launchChromium } from '../helpers/browser.js';
 
 /** A record's page with what callers really send: right-to-left names, odd bodies, several choices. */
-const CHROMIUM = '/usr/bin/chromium';
 const MASTER = 'master-key-for-ui-review-detail';
-const ROOT = join(import.meta.dirname, '../..');
-const ARTIFACTS = join(ROOT, 'test-artifacts');
-const hasChromium = existsSync(CHROMIUM);
 
 let stack: LogsStack;
 let browser: Browser;
@@ -48,18 +42,9 @@ async function xOf(selector: string, needle: string, last = false): Promise<numb
 
 describe.skipIf(!hasChromium)('a record’s page (review)', () => {
   beforeAll(async () => {
-    execFileSync(process.execPath, [join(ROOT, 'scripts/build-ui.mjs')]);
-    mkdirSync(ARTIFACTS, { recursive: true });
+    buildUi();
     stack = await startLogsStack({
-      configYaml: `
-master_key: ${MASTER}
-router: { retries: 0, cooldown: { fails: 1000 } }
-providers:
-  moonshot:
-    regions: { global: \${SIM}/v1, cn: \${SIM}/cn/v1 }
-    credentials:
-      - { name: main, api_key: sk-test-global-0001, region: global }
-`,
+      configYaml: dashboardConfig(MASTER),
     });
     const records = [
       {
@@ -83,7 +68,7 @@ providers:
     ];
     expect((await stack.api('/v1/logs', { body: records, token: MASTER })).status).toBe(201);
     await stack.flush();
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu'] });
+    browser = await launchChromium();
     tab = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     tab.setDefaultTimeout(10_000);
     await tab.goto(`${stack.url}/ui#/logs`);

@@ -1,20 +1,14 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { chromium } from 'playwright-core';
 import type { Browser, Page, Route } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLogsStack } from '../helpers/logs-stack.js';
 import type { LogsStack } from '../helpers/logs-stack.js';
+import { buildUi, dashboardConfig, hasChromium, launchChromium } from '../helpers/browser.js';
 
 /**
  * Error answers that are not the gateway's own shape (a reverse proxy's HTML page, an error whose
  * message is an object or a bare string) are said readably, never "[object Object]" or a bare status.
  */
-const CHROMIUM = '/usr/bin/chromium';
 const MASTER = 'master-key-for-ui-review-errors';
-const ROOT = join(import.meta.dirname, '../..');
-const hasChromium = existsSync(CHROMIUM);
 
 let stack: LogsStack;
 let browser: Browser;
@@ -28,21 +22,16 @@ const ANSWERS = [
 
 describe.skipIf(!hasChromium)('error answers (review)', () => {
   beforeAll(async () => {
-    execFileSync(process.execPath, [join(ROOT, 'scripts/build-ui.mjs')]);
+    buildUi();
     stack = await startLogsStack({
-      configYaml: `
-master_key: ${MASTER}
-router: { retries: 0, cooldown: { fails: 1000 } }
-providers:
-  moonshot:
-    regions: { global: \${SIM}/v1, cn: \${SIM}/cn/v1 }
-    credentials:
-      - { name: main, api_key: sk-test-global-0001, region: global }
-models:
+      configYaml: dashboardConfig(
+        MASTER,
+        `models:
   - { name: kimi, model: moonshot/kimi-k2.6 }
 `,
+      ),
     });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu'] });
+    browser = await launchChromium();
     tab = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     tab.setDefaultTimeout(10_000);
     await tab.goto(`${stack.url}/ui#/playground`);

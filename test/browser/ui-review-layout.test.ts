@@ -1,36 +1,21 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLogsStack } from '../helpers/logs-stack.js';
 import type { LogsStack } from '../helpers/logs-stack.js';
+import { ARTIFACTS, buildUi, dashboardConfig, hasChromium, launchChromium } from '../helpers/browser.js';
 
 /** The dashboard on a phone-sized screen. Screenshots go to test-artifacts/ui-review-narrow-*.png. */
-const CHROMIUM = '/usr/bin/chromium';
 const MASTER = 'master-key-for-ui-review-layout';
-const ROOT = join(import.meta.dirname, '../..');
-const ARTIFACTS = join(ROOT, 'test-artifacts');
-const hasChromium = existsSync(CHROMIUM);
 
 let stack: LogsStack;
 let browser: Browser;
 
 describe.skipIf(!hasChromium)('dashboard layout (review)', () => {
   beforeAll(async () => {
-    execFileSync(process.execPath, [join(ROOT, 'scripts/build-ui.mjs')]);
-    mkdirSync(ARTIFACTS, { recursive: true });
+    buildUi();
     stack = await startLogsStack({
-      configYaml: `
-master_key: ${MASTER}
-router: { retries: 0, cooldown: { fails: 1000 } }
-providers:
-  moonshot:
-    regions: { global: \${SIM}/v1, cn: \${SIM}/cn/v1 }
-    credentials:
-      - { name: main, api_key: sk-test-global-0001, region: global }
-`,
+      configYaml: dashboardConfig(MASTER),
     });
     const records = Array.from({ length: 5 }, (_, i) => ({
       id: `narrow-${i}`,
@@ -44,7 +29,7 @@ providers:
     expect((await stack.api('/v1/logs', { body: records, token: MASTER })).status).toBe(201);
     expect((await stack.api('/admin/keys', { body: { name: 'phone', budget_usd: 5 }, token: MASTER })).status).toBe(201);
     await stack.flush();
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu'] });
+    browser = await launchChromium();
   }, 60_000);
 
   afterAll(async () => {

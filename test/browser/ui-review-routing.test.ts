@@ -1,17 +1,11 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLogsStack } from '../helpers/logs-stack.js';
 import type { LogsStack } from '../helpers/logs-stack.js';
+import { buildUi, dashboardConfig, hasChromium, launchChromium } from '../helpers/browser.js';
 
 /** Client-side routes under the browser's own navigation: slow answers, back, forward, reload. */
-const CHROMIUM = '/usr/bin/chromium';
 const MASTER = 'master-key-for-ui-review-routing';
-const ROOT = join(import.meta.dirname, '../..');
-const hasChromium = existsSync(CHROMIUM);
 
 let stack: LogsStack;
 let browser: Browser;
@@ -28,17 +22,9 @@ async function signedIn(hash: string): Promise<Page> {
 
 describe.skipIf(!hasChromium)('dashboard routes (review)', () => {
   beforeAll(async () => {
-    execFileSync(process.execPath, [join(ROOT, 'scripts/build-ui.mjs')]);
+    buildUi();
     stack = await startLogsStack({
-      configYaml: `
-master_key: ${MASTER}
-router: { retries: 0, cooldown: { fails: 1000 } }
-providers:
-  moonshot:
-    regions: { global: \${SIM}/v1, cn: \${SIM}/cn/v1 }
-    credentials:
-      - { name: main, api_key: sk-test-global-0001, region: global }
-`,
+      configYaml: dashboardConfig(MASTER),
     });
     // 120 records a minute apart, newest first: three pages of 50.
     const records = Array.from({ length: 120 }, (_, i) => ({
@@ -51,7 +37,7 @@ providers:
     }));
     expect((await stack.api('/v1/logs', { body: records, token: MASTER })).status).toBe(201);
     await stack.flush();
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu'] });
+    browser = await launchChromium();
   }, 60_000);
 
   afterAll(async () => {

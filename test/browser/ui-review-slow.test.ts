@@ -1,17 +1,11 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { chromium } from 'playwright-core';
 import type { Browser, Page, Route } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLogsStack } from '../helpers/logs-stack.js';
 import type { LogsStack } from '../helpers/logs-stack.js';
+import { buildUi, dashboardConfig, hasChromium, launchChromium } from '../helpers/browser.js';
 
 /** A slow store: while an answer is out, the page says it is loading rather than pass old rows off as the new ones. */
-const CHROMIUM = '/usr/bin/chromium';
 const MASTER = 'master-key-for-ui-review-slow';
-const ROOT = join(import.meta.dirname, '../..');
-const hasChromium = existsSync(CHROMIUM);
 
 let stack: LogsStack;
 let browser: Browser;
@@ -24,22 +18,14 @@ const slow = async (route: Route): Promise<void> => {
 
 describe.skipIf(!hasChromium)('a slow store (review)', () => {
   beforeAll(async () => {
-    execFileSync(process.execPath, [join(ROOT, 'scripts/build-ui.mjs')]);
+    buildUi();
     stack = await startLogsStack({
-      configYaml: `
-master_key: ${MASTER}
-router: { retries: 0, cooldown: { fails: 1000 } }
-providers:
-  moonshot:
-    regions: { global: \${SIM}/v1, cn: \${SIM}/cn/v1 }
-    credentials:
-      - { name: main, api_key: sk-test-global-0001, region: global }
-`,
+      configYaml: dashboardConfig(MASTER),
     });
     const records = ['alpha', 'beta'].map((customer) => ({ model: 'moonshot/kimi-k2.6', customer_identifier: customer, prompt_tokens: 1, completion_tokens: 1 }));
     expect((await stack.api('/v1/logs', { body: records, token: MASTER })).status).toBe(201);
     await stack.flush();
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu'] });
+    browser = await launchChromium();
     tab = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     tab.setDefaultTimeout(10_000);
     await tab.goto(`${stack.url}/ui#/keys`);

@@ -1,19 +1,13 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { chromium } from 'playwright-core';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import type { Store } from '../../src/store/store.js';
 import { startLogsStack } from '../helpers/logs-stack.js';
 import type { LogsStack } from '../helpers/logs-stack.js';
+import { buildUi, dashboardConfig, hasChromium, launchChromium } from '../helpers/browser.js';
 
 /** The dashboard while the store does not answer: when an operator needs it most. */
-const CHROMIUM = '/usr/bin/chromium';
 const MASTER = 'master-key-for-ui-review-store-down';
-const ROOT = join(import.meta.dirname, '../..');
-const hasChromium = existsSync(CHROMIUM);
 
 let stack: LogsStack;
 let browser: Browser;
@@ -43,20 +37,12 @@ function withFailingStore(inner: Store): Store {
 
 describe.skipIf(!hasChromium)('dashboard with the store down (review)', () => {
   beforeAll(async () => {
-    execFileSync(process.execPath, [join(ROOT, 'scripts/build-ui.mjs')]);
+    buildUi();
     stack = await startLogsStack({
-      configYaml: `
-master_key: ${MASTER}
-router: { retries: 0, cooldown: { fails: 1000 } }
-providers:
-  moonshot:
-    regions: { global: \${SIM}/v1, cn: \${SIM}/cn/v1 }
-    credentials:
-      - { name: main, api_key: sk-test-global-0001, region: global }
-`,
+      configYaml: dashboardConfig(MASTER),
       store: async (dbPath) => withFailingStore(await SqliteStore.open(dbPath)),
     });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu'] });
+    browser = await launchChromium();
   }, 60_000);
 
   afterAll(async () => {

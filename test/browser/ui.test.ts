@@ -1,24 +1,17 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import OpenAI from 'openai';
-import { chromium } from 'playwright-core';
 import type { Browser, Page, Route } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLogsStack } from '../helpers/logs-stack.js';
 import type { LogsStack } from '../helpers/logs-stack.js';
+import { ARTIFACTS, buildUi, dashboardConfig, hasChromium, launchChromium } from '../helpers/browser.js';
 
 /**
  * The dashboard in a real browser (Debian's Chromium, driven by playwright-core) against the
  * simulator and a gateway with its SQLite store. Each page is saved to test-artifacts/ui-*.png.
  */
-const CHROMIUM = '/usr/bin/chromium';
 const MASTER = 'master-key-for-ui-tests-0001';
-const ROOT = join(import.meta.dirname, '../..');
-const ARTIFACTS = join(ROOT, 'test-artifacts');
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) console.warn(`Skipping the dashboard browser tests: ${CHROMIUM} is missing (apt-get install chromium).`);
 
 let stack: LogsStack;
 let browser: Browser;
@@ -35,26 +28,17 @@ async function signIn(tab: Page, hash: string, key = MASTER): Promise<void> {
 describe.skipIf(!hasChromium)('dashboard at /ui', () => {
   beforeAll(async () => {
     // Rebuild the bundle so the test always sees the current src/ui (esbuild takes a fraction of a second).
-    execFileSync(process.execPath, [join(ROOT, 'scripts/build-ui.mjs')]);
-    mkdirSync(ARTIFACTS, { recursive: true });
+    buildUi();
     stack = await startLogsStack({
-      configYaml: `
-master_key: ${MASTER}
-router: { retries: 0, cooldown: { fails: 1000 } }
-providers:
-  moonshot:
-    regions: { global: \${SIM}/v1, cn: \${SIM}/cn/v1 }
-    credentials:
-      - { name: main, api_key: sk-test-global-0001, region: global }
-models:
+      configYaml: dashboardConfig(
+        MASTER,
+        `models:
   - { name: kimi, model: moonshot/kimi-k2.6 }
   - { name: thinker, model: moonshot/kimi-k2-thinking }
 `,
+      ),
     });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     // The page must talk to the gateway only: no CDN, no fonts, nothing else.
     page.on('request', (req) => {
