@@ -14,6 +14,9 @@ import type { LogsStack } from '../helpers/logs-stack.js';
 let upstream: LoopbackUpstream;
 let stack: LogsStack;
 let client: OpenAI;
+/** The same gateway with response bodies not logged: streams are then not rebuilt for the log. */
+let bodiless: LogsStack;
+let bodilessClient: OpenAI;
 
 const usage = { prompt_tokens: 2_000_000, completion_tokens: 1_000_000, total_tokens: 3_000_000, prompt_tokens_details: { cached_tokens: 1_000_000 }, completion_tokens_details: { reasoning_tokens: 400_000 } };
 
@@ -45,8 +48,18 @@ providers:
 `,
   });
   client = new OpenAI({ baseURL: `${stack.url}/v1`, apiKey: 'open-mode', maxRetries: 0 });
+  bodiless = await startLogsStack({
+    configYaml: `
+router: { retries: 0, cooldown: { fails: 1000 } }
+logging: { bodies: off }
+providers:
+  openai: { base_url: ${upstream.base}, api_key: sk-openai-review-0001 }
+`,
+  });
+  bodilessClient = new OpenAI({ baseURL: `${bodiless.url}/v1`, apiKey: 'open-mode', maxRetries: 0 });
 });
 afterAll(async () => {
+  await bodiless?.close();
   await stack.close();
   await upstream.close();
 });
@@ -68,5 +81,16 @@ describe('an OpenAI answer served on the flex tier', () => {
       [false, STANDARD],
     ]);
     expect(records[0].cost_details).toMatchObject({ input_usd: 1, cached_input_usd: 0.25, output_usd: 4 });
+  });
+
+  it('is priced at half on a stream when response bodies are not logged too', async () => {
+    for await (const c of await bodilessClient.chat.completions.create({ model: 'openai/o3', service_tier: 'flex', stream: true, messages: [{ role: 'user', content: 'hi' }] })) void c;
+    for await (const c of await bodilessClient.chat.completions.create({ model: 'openai/o3', stream: true, messages: [{ role: 'user', content: 'hi' }] })) void c;
+    await bodiless.flush();
+    const records = (await allLogs(bodiless)).reverse();
+    expect(records.map((r) => [r.stream, r.cost_usd, r.response])).toEqual([
+      [true, STANDARD / 2, null],
+      [true, STANDARD, null],
+    ]);
   });
 });

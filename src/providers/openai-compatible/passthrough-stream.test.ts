@@ -13,6 +13,16 @@ describe('PassthroughStreamTransformer', () => {
     expect(t.onData('[DONE]')).toBe('');
   });
 
+  it('keeps the service tier for the price when the answer is not rebuilt, and nothing else', () => {
+    const t = new PassthroughStreamTransformer({ providerName: 'openai', forwardUsageChunk: true });
+    const flex = content.replace('"model":"gpt-x",', '"model":"gpt-x","service_tier": "flex",');
+    expect(t.onData(flex)).toBe(`data: ${flex}\n\n`);
+    expect(t.assembled()).toEqual({ object: 'chat.completion', choices: [], service_tier: 'flex' });
+    const plain = new PassthroughStreamTransformer({ providerName: 'local', forwardUsageChunk: true });
+    plain.onData(content);
+    expect(plain.assembled()).toBeUndefined();
+  });
+
   it('passes events through byte for byte and reads usage', () => {
     const t = new PassthroughStreamTransformer({ providerName: 'openai', forwardUsageChunk: true });
     expect(t.onData(content)).toBe(`data: ${content}\n\n`);

@@ -3,6 +3,7 @@ import { isPlainObject } from '../../server/plain-object.js';
 import type { Usage } from '../types.js';
 import { SSE_DONE, sseEvent } from '../sse.js';
 import { StreamTransformerBase } from '../stream-transformer-base.js';
+import type { AssembledResponse } from '../stream-assembler.js';
 import { readUsage } from '../usage.js';
 
 export interface PassthroughStreamOptions {
@@ -24,6 +25,8 @@ export class PassthroughStreamTransformer extends StreamTransformerBase {
   private lastUsage: Usage | undefined;
   /** A choice finished (or the usage chunk, which comes last, arrived): the answer is complete. */
   private answerEnded = false;
+  /** The `service_tier` the chunks say served the answer, read when the answer is not rebuilt (see assembled). */
+  private serviceTier: string | undefined;
 
   constructor(private readonly options: PassthroughStreamOptions) {
     super(options.providerName, options.captureResponse, options.upstreamKey);
@@ -40,6 +43,7 @@ export class PassthroughStreamTransformer extends StreamTransformerBase {
       return SSE_DONE;
     }
     if (!this.answerEnded && FINISHED.test(data)) this.answerEnded = true;
+    if (!this.assembler && this.serviceTier === undefined && data.includes('"service_tier"')) this.serviceTier = SERVICE_TIER.exec(data)?.[1];
     if (!this.assembler && !data.includes('"usage"') && !data.includes('"error"')) return sseEvent(data);
 
     let chunk: Record<string, unknown>;
@@ -61,6 +65,15 @@ export class PassthroughStreamTransformer extends StreamTransformerBase {
   }
 
   /**
+   * The answer rebuilt for the logs; when it is not rebuilt (response bodies not logged), still
+   * the tier that served it, which its price depends on (OpenAI's flex tier is half price).
+   */
+  override assembled(): AssembledResponse | undefined {
+    if (this.assembler || this.serviceTier === undefined) return super.assembled();
+    return { object: 'chat.completion', choices: [], service_tier: this.serviceTier };
+  }
+
+  /**
    * Some servers end a finished stream by closing it, without `[DONE]` (ik_llama.cpp, llama-box,
    * TGI before 2.2). Once the answer had ended that close is its end, and the client gets the
    * `[DONE]` it expects; a stream closed mid-answer is still reported as cut.
@@ -71,6 +84,9 @@ export class PassthroughStreamTransformer extends StreamTransformerBase {
     return SSE_DONE;
   }
 }
+
+/** A chunk's `service_tier` (OpenAI sends it on every chunk). */
+const SERVICE_TIER = /"service_tier"\s*:\s*"([^"]*)"/;
 
 /**
  * A chunk whose choice ended: a non-empty string finish_reason, in compact JSON or Python's `": "`
