@@ -71,6 +71,29 @@ describe.skipIf(!hasChromium)('dashboard routes (review)', () => {
     await tab.context().close();
   });
 
+  it('pauses the live tail while the tab is hidden, and reads the latest when it is shown again', async () => {
+    const tab = await signedIn('#/logs');
+    await tab.waitForSelector('#logs-table tbody tr');
+    const tailed: string[] = [];
+    tab.on('request', (req) => {
+      if (/\/v1\/logs\?.*limit=50/.test(req.url())) tailed.push(req.url());
+    });
+    await tab.check('#logs-tail');
+    await tab.waitForTimeout(2_500);
+    expect(tailed.length).toBeGreaterThan(0);
+    // What a browser does when the tab goes to the background (headless Chromium never hides it).
+    const setHidden = (hidden: boolean) =>
+      tab.evaluate(`Object.defineProperty(document, 'hidden', { configurable: true, get: () => ${hidden} }); document.dispatchEvent(new Event('visibilitychange'))`);
+    await setHidden(true);
+    await tab.waitForTimeout(300);
+    const before = tailed.length;
+    await tab.waitForTimeout(4_500);
+    expect(tailed.length - before).toBe(0);
+    await setHidden(false);
+    await expect.poll(() => tailed.length).toBeGreaterThan(before);
+    await tab.context().close();
+  });
+
   it('keeps the logs’ filters and page through a record, back, forward and reload', async () => {
     const tab = await signedIn('#/logs');
     await tab.waitForSelector('#logs-table tbody tr');

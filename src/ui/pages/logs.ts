@@ -113,9 +113,15 @@ export function logsPage(root: HTMLElement): () => void {
   }
   // A tick while the last load is still out is skipped: with answers slower than the tick, every
   // answer would be replaced by the next before it came, and nothing (not even an error) shown.
+  // Nor while the tab is hidden: a dashboard left open in a background tab would read the store
+  // every two seconds for nobody. Coming back shows the latest at once.
   const tick = (): void => {
-    if (!loading) void load(true);
+    if (!loading && !document.hidden) void load(true);
   };
+  const onVisible = (): void => {
+    if (tail.checked && !document.hidden) tick();
+  };
+  document.addEventListener('visibilitychange', onVisible);
   next.addEventListener('click', () => {
     if (nextCursor === null) return;
     rememberPrevious(nextCursor, state.cursor);
@@ -133,7 +139,10 @@ export function logsPage(root: HTMLElement): () => void {
     timer = window.setInterval(tick, TAIL_MS);
   });
   void load();
-  return () => window.clearInterval(timer);
+  return () => {
+    window.clearInterval(timer);
+    document.removeEventListener('visibilitychange', onVisible);
+  };
 }
 
 function renderTable(rows: LogRecord[], names: Map<string, string>): HTMLElement {
