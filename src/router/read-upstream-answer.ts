@@ -3,6 +3,7 @@ import { GatewayError } from '../server/gateway-error.js';
 import { MAX_JSON_DEPTH, nestedDeeperThan } from '../server/json-nesting.js';
 import { answerTooLarge } from '../upstream/answer-limits.js';
 import { ANSWER_TOO_LARGE } from '../upstream/upstream-body.js';
+import { statusInErrorCode } from '../upstream/status-in-error-code.js';
 import { brokenWhileReading } from '../upstream/upstream-errors.js';
 import type { UpstreamResponse } from '../upstream/send-request.js';
 import type { Deployment } from './deployments.js';
@@ -34,8 +35,7 @@ export function parseAnswer(text: string, headers: IncomingHttpHeaders, d: Deplo
 /** An untyped error whose code is an HTTP status (OpenRouter's after its 200: `{"code": 429, …}`). */
 function statusCodeOf(error: unknown): number | undefined {
   if (typeOf(error) !== undefined) return undefined;
-  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
-  return typeof code === 'number' && Number.isInteger(code) && code >= 400 && code <= 599 ? code : undefined;
+  return statusInErrorCode(typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined);
 }
 
 function typeOf(error: unknown): string | undefined {

@@ -16,11 +16,17 @@ export function mapOpenAIStyleError(providerName: string, status: number, rawBod
   const retryAfter = headers['retry-after'];
   const extra: Record<string, string> = {};
   if (typeof retryAfter === 'string' && retryAfter !== '') extra['retry-after'] = retryAfter;
-  // HTTP 402 is how OpenRouter and DeepSeek say the account has no credit left (whatever code they
-  // add: OpenRouter's is the number 402): OpenAI's `insufficient_quota`, which the router knows to
-  // act on (the credential is disabled and the request moves on) rather than pass on as the caller's.
-  const quotaCode = status === 402 ? 'insufficient_quota' : code;
-  return new GatewayError(status, `${providerName}: ${message}`, { type: type ?? defaultTypeForStatus(status), code: quotaCode, param, headers: extra });
+  return new GatewayError(status, `${providerName}: ${message}`, { type: type ?? defaultTypeForStatus(status), code: codeForStatus(status, code), param, headers: extra });
+}
+
+/**
+ * HTTP 402 is how OpenRouter and DeepSeek say the account has no credit left (whatever code they
+ * add: OpenRouter's is the number 402): OpenAI's `insufficient_quota`, which the router knows to
+ * act on (the credential is disabled and the request moves on) rather than pass on as the caller's.
+ * Any other status keeps the code it came with.
+ */
+export function codeForStatus(status: number, code: string | null): string | null {
+  return status === 402 ? 'insufficient_quota' : code;
 }
 
 /**
@@ -63,7 +69,6 @@ function errorFields(e: Record<string, unknown>): UpstreamErrorFields {
   return fields;
 }
 
-
 /** How much of a forwarded provider error is shown (it may be a whole HTML page). */
 const MAX_FORWARDED_CHARS = 300;
 
@@ -82,16 +87,16 @@ function forwardedProviderError(metadata: unknown): string {
   return shown === '' ? '' : ` (${metadata.provider_name}: ${shown})`;
 }
 
-/**
- * FastAPI's validation error (`{"detail": [{"loc": ["body", "messages"], "msg": "Field required",
- * "input": …}]}`), as `body.messages: Field required; …`. Its `input` echoes the request, which
- * filled the 200 characters shown of a body the gateway could not read, before any `msg`.
- */
 /** Mistral's flat error nests FastAPI's validation error as its message: `{"message": {"detail": […]}}`. */
 function nestedDetails(message: unknown): string | undefined {
   return isPlainObject(message) ? validationDetails(message.detail) : undefined;
 }
 
+/**
+ * FastAPI's validation error (`{"detail": [{"loc": ["body", "messages"], "msg": "Field required",
+ * "input": …}]}`), as `body.messages: Field required; …`. Its `input` echoes the request, which
+ * filled the 200 characters shown of a body the gateway could not read, before any `msg`.
+ */
 function validationDetails(detail: unknown): string | undefined {
   if (!Array.isArray(detail)) return undefined;
   const parts: string[] = [];

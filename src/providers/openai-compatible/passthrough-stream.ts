@@ -5,6 +5,8 @@ import { SSE_DONE, sseEvent } from '../sse.js';
 import { StreamTransformerBase } from '../stream-transformer-base.js';
 import type { AssembledResponse } from '../stream-assembler.js';
 import { readUsage } from '../usage.js';
+import { statusInErrorCode } from '../../upstream/status-in-error-code.js';
+import { codeForStatus } from './map-error.js';
 
 export interface PassthroughStreamOptions {
   providerName: string;
@@ -103,8 +105,9 @@ const FINISHED = /"finish_reason"\s*:\s*"[^"]/;
  */
 function withStatusCode(error: unknown): unknown {
   if (!isPlainObject(error) || typeof error.code !== 'number' || !Number.isInteger(error.code)) return error;
-  const status = error.code;
-  const isStatus = status >= 400 && status <= 599;
-  const type = typeof error.type === 'string' ? error.type : isStatus ? defaultTypeForStatus(status) : undefined;
-  return { ...error, ...(type !== undefined ? { type } : {}), code: isStatus && status === 402 ? 'insufficient_quota' : String(status) };
+  const code = String(error.code);
+  const status = statusInErrorCode(error.code);
+  if (status === undefined) return { ...error, code };
+  const type = typeof error.type === 'string' ? error.type : defaultTypeForStatus(status);
+  return { ...error, type, code: codeForStatus(status, code) };
 }
