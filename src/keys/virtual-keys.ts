@@ -1,6 +1,6 @@
 import type { Lease, LimitCounters } from '../router/limit-counters.js';
 import { GatewayError } from '../server/gateway-error.js';
-import { storeUnavailable } from '../store/store-unavailable.js';
+import { throwStoreFailure } from '../server/store-failure.js';
 import type { KeyPatch, KeyStore } from './key-store.js';
 import { keyMayUse } from './model-globs.js';
 import { generateKey, generateKeyId, hashKey, looksLikeKey, periodStart } from './virtual-key.js';
@@ -367,13 +367,7 @@ function nextPeriod(period: BudgetPeriod, start: number): number | undefined {
  * a bug, nor a 401 that would tell the caller its key is bad.
  */
 function keyStoreUnavailable(err: unknown): never {
-  if (!storeUnavailable(err)) throw err;
-  const why = err instanceof Error ? err.message : String(err);
-  throw new GatewayError(503, `Gateway keys cannot be checked now: the store is not available (${why}). Retry shortly.`, {
-    type: 'api_error',
-    code: 'store_unavailable',
-    headers: { 'retry-after': '1' },
-  });
+  throwStoreFailure(err, (why) => `Gateway keys cannot be checked now: the store is not available (${why}). Retry shortly.`);
 }
 
 function unauthorized(message: string, code: string): GatewayError {

@@ -7,7 +7,7 @@ import { requireAdmin } from './auth.js';
 import { decodePathPart } from './decode-path-part.js';
 import { GatewayError, methodNotAllowed, sendJson } from './gateway-error.js';
 import { readJsonBody } from './read-json-body.js';
-import { storeUnavailable } from '../store/store-unavailable.js';
+import { throwStoreFailure } from './store-failure.js';
 import type * as AdminKeySchemas from './admin-keys-schemas.js';
 
 // zod is loaded with the first key request, not at start-up (it is ~10 MB the request path never needs).
@@ -67,20 +67,12 @@ function parse<T extends z.ZodType>(schema: T, body: unknown): z.output<T> {
   throw new GatewayError(400, `Invalid key request: \`${field}\`: ${issue.message}.`, { type: 'invalid_request_error', code: 'invalid_request', param: field });
 }
 
-/**
- * A key operation the store could not take (storeUnavailable: locked, gone, too slow): 503 store_unavailable, as the log routes say it, not
- * a 500 internal error (which an operator's alerts read as a bug in the gateway).
- */
+/** A key operation the store could not take: 503 store_unavailable (throwStoreFailure), as the log routes say it. */
 async function stored<T>(operation: () => Promise<T>): Promise<T> {
   try {
     return await operation();
   } catch (err) {
-    if (!storeUnavailable(err)) throw err;
-    throw new GatewayError(503, `The key store is not available: ${err instanceof Error ? err.message : String(err)}`, {
-      type: 'api_error',
-      code: 'store_unavailable',
-      headers: { 'retry-after': '1' },
-    });
+    throwStoreFailure(err, (why) => `The key store is not available: ${why}`);
   }
 }
 
