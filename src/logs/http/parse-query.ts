@@ -100,7 +100,7 @@ export function parseUsageQuery(params: URLSearchParams, providerNames: Readonly
  * `moonshot/kimi-k2.6` filters on provider and model when `moonshot` is a configured provider;
  * anything else is a model id as it is (ids may contain `/`, like `meta-llama/Llama-3.3`).
  */
-export function splitModel(model: string, providerNames: ReadonlySet<string>): { model: string; provider?: string } {
+export function splitModel(model: string, providerNames: { has(name: string): boolean }): { model: string; provider?: string } {
   const slash = model.indexOf('/');
   if (slash > 0 && slash < model.length - 1 && providerNames.has(model.slice(0, slash))) {
     return { provider: model.slice(0, slash), model: model.slice(slash + 1) };

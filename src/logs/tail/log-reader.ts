@@ -5,6 +5,7 @@ import { openStore } from '../../store/open-store.js';
 import { MEMORY, parseStoreUrl } from '../../store/store-url.js';
 import type { LogFilter, LogPosition, Store } from '../../store/store.js';
 import { decodeCursor, encodeCursor } from '../http/cursor.js';
+import { splitModel } from '../http/parse-query.js';
 
 /** The gateway refused the read (a 4xx: the key, the filter): trying again would not help. */
 export class LogReadRefused extends Error {}
@@ -77,9 +78,11 @@ export async function storeLogReader(storeUrl: string): Promise<LogReader> {
  * a model id as it is: ids may hold a `/` (`meta-llama/Llama-3.3-70B`).
  */
 async function splitStoredModel(store: Store, model: string): Promise<{ model: string; provider?: string }> {
-  const slash = model.indexOf('/');
-  if (slash <= 0 || slash === model.length - 1) return { model };
-  const provider = model.slice(0, slash);
-  const some = await store.logs.list({ provider, limit: 1, omit_bodies: true });
-  return some.records.length > 0 ? { provider, model: model.slice(slash + 1) } : { model };
+  const split = splitModel(model, ANY_PROVIDER);
+  if (split.provider === undefined) return split;
+  const some = await store.logs.list({ provider: split.provider, limit: 1, omit_bodies: true });
+  return some.records.length > 0 ? split : { model };
 }
+
+/** Every name a provider: where splitModel would split, before the store is asked whether it is one. */
+const ANY_PROVIDER = { has: (): boolean => true };
