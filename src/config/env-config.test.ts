@@ -53,6 +53,10 @@ describe('configFromEnvironment', () => {
     expect(configFromEnvironment({ MOONSHOT_API_BASE: 'http://127.0.0.1:9000/v1' }).providers.moonshot!.base_url).toBe(
       'http://127.0.0.1:9000/v1',
     );
+    // It is the global region's URL too, wherever a region is named (bring-your-own-key, check).
+    expect(config.providers.moonshot!.regions).toEqual({ global: 'http://127.0.0.1:9000/v1', cn: 'https://api.moonshot.cn/v1' });
+    // Moonshot's China host is the China region, not a stand-in for the global one.
+    expect(configFromEnvironment({ MOONSHOT_API_BASE: 'https://api.moonshot.cn/v1' }).providers.moonshot!.regions.global).toBe('https://api.moonshot.ai/v1');
     expect(problemsOf({ MOONSHOT_API_BASE: 'api.moonshot.ai' })).toEqual([
       'environment: MOONSHOT_API_BASE: must be an http:// or https:// URL (could not parse it)',
     ]);

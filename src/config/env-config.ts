@@ -13,6 +13,7 @@
  */
 import { DEFAULT_OPENAI_BASE_URL, ENVIRONMENT_SOURCE, defaultConfig } from './defaults.js';
 import { checkHttpUrl, checkMasterKey, checkStore, normalizeBaseUrl } from './check-values.js';
+import { moonshotPlatformOf } from './moonshot-platform.js';
 import { emptyProvider } from './normalize-providers.js';
 import { ConfigError, suggestKey } from './problems.js';
 import type { CredentialConfig, GatewayConfig, MoonshotRegion } from './types.js';
@@ -66,6 +67,10 @@ export function configFromEnvironment(env: NodeJS.ProcessEnv): GatewayConfig {
   else if (regionValue !== undefined) problem('MOONSHOT_REGION', `must be "global" or "cn" (got ${JSON.stringify(regionValue)})`);
   const moonshotBase = url('MOONSHOT_API_BASE');
   const moonshot = emptyProvider('moonshot', 'moonshot', moonshotBase);
+  // It stands in for the global region everywhere a region is named (a bring-your-own-key request,
+  // `check --region global`): otherwise those went past it to api.moonshot.ai, off the machine or
+  // around the proxy it names. Moonshot's own China host stays the China region.
+  if (moonshotBase !== undefined && moonshotPlatformOf(moonshotBase) !== 'cn') moonshot.regions = { ...moonshot.regions, global: moonshotBase };
   const moonshotKey = read('MOONSHOT_API_KEY');
   if (moonshotKey !== undefined) {
     const credential: CredentialConfig = { name: 'default', api_key: moonshotKey, weight: 1 };

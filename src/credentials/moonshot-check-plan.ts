@@ -1,4 +1,5 @@
 import { DEFAULT_MOONSHOT_REGIONS } from '../config/defaults.js';
+import { moonshotPlatformOf } from '../config/moonshot-platform.js';
 import type { MoonshotRegion } from '../config/types.js';
 
 /** What checkMoonshotKey is asked: the key's platform, and whether to ask the other one too. */
@@ -29,22 +30,10 @@ export function moonshotCheckPlan(usedUrl: string, region: MoonshotRegion, regio
   return { region, regions: { ...regions, [region]: usedUrl }, askOther: configured };
 }
 
-function moonshotPlatformOf(url: string): MoonshotRegion | undefined {
-  return (Object.keys(DEFAULT_MOONSHOT_REGIONS) as MoonshotRegion[]).find((r) => sameOrigin(DEFAULT_MOONSHOT_REGIONS[r], url));
-}
-
 function otherRegion(region: MoonshotRegion): MoonshotRegion {
   return region === 'global' ? 'cn' : 'global';
 }
 
 function withoutSlash(url: string): string {
   return url.replace(/\/+$/, '');
-}
-
-function sameOrigin(a: string, b: string): boolean {
-  try {
-    return new URL(a).origin === new URL(b).origin;
-  } catch {
-    return false;
-  }
 }

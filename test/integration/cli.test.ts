@@ -94,6 +94,12 @@ describe('moongate CLI', () => {
     const client = new OpenAI({ baseURL: `${url}/v1`, apiKey: 'x', maxRetries: 0 });
     const data = await client.chat.completions.create({ model: 'moonshot/kimi-k2.6', messages: [{ role: 'user', content: 'hi' }] });
     expect(data.choices[0]!.message.content).toBeTruthy();
+    // A caller's own key for the global region goes where MOONSHOT_API_BASE points, not past it.
+    const own = await client.chat.completions
+      .create({ model: 'moonshot/kimi-k2.6', messages: [{ role: 'user', content: 'hi' }], customer_credentials: { moonshot: { api_key: 'sk-own-key', region: 'global' } } } as never)
+      .withResponse();
+    expect(own.data.choices[0]!.message.content).toBeTruthy();
+    expect(own.response.headers.get('x-moongate-credential')).toBe('customer_credentials');
   });
 
   it('runs the simulator with --retire-models: a retired id answers Moonshot\'s 404, a current one is served', async () => {
@@ -149,6 +155,11 @@ describe('moongate CLI', () => {
     const [verdict] = JSON.parse(rejected.stdout());
     expect(verdict).toMatchObject({ credential: '--key', verdict: 'invalid' });
     expect(verdict.message).not.toContain('moonshot.cn');
+    // --region global names the region MOONSHOT_API_BASE stands in for: checked there too (it
+    // went to api.moonshot.ai).
+    const global = run(['check', 'moonshot', '--key', 'sk-good', '--region', 'global', '--json'], { MOONSHOT_API_BASE: `${simUrl}/v1` });
+    expect(await global.exited).toBe(0);
+    expect(JSON.parse(global.stdout())).toMatchObject([{ credential: '--key', verdict: 'ok' }]);
 
     // A base_url set for the whole provider in a config file is where its credentials are checked.
     const providerWide = join(dir, 'provider-base.yaml');
