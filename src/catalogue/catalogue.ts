@@ -40,6 +40,8 @@ export interface CatalogueModel {
   /** Other ids of the same model at the same price (dated snapshots, `-latest` names). */
   aliases?: string[];
   price: ModelPrice | null;
+  /** OpenAI's priority tier, where it has a price of its own (it is no fixed multiple of `price`). */
+  priority_price?: ModelPrice;
 }
 
 type RawModel = Omit<CatalogueModel, 'provider'>;

@@ -17,6 +17,8 @@ export interface PriceQuote {
   source: PriceSource;
   /** The catalogue provider the model was priced under (`moonshot` for every Moonshot-type provider). */
   catalogueProvider: string | undefined;
+  /** The catalogue's priority-tier price; not with a `pricing:` override, which it would contradict. */
+  priorityPrice?: ModelPrice;
 }
 
 const UNKNOWN: PriceQuote = { price: null, source: 'none', catalogueProvider: undefined };
@@ -72,9 +74,10 @@ export class PriceBook {
   private lookUp(provider: string | undefined, model: string): PriceQuote {
     if (provider === undefined) return this.lookUpUnqualified(model);
     const catalogueProvider = this.catalogueProviderOf(provider);
-    const base = findModel(catalogueProvider, model)?.price ?? null;
+    const known = findModel(catalogueProvider, model);
     const override = this.overrides[`${provider}/${model}`] ?? this.overrides[`${catalogueProvider}/${model}`];
-    return merge(base, override, catalogueProvider);
+    const quote = merge(known?.price ?? null, override, catalogueProvider);
+    return quote.source === 'catalogue' && known?.priority_price ? { ...quote, priorityPrice: known.priority_price } : quote;
   }
 
   private lookUpUnqualified(model: string): PriceQuote {

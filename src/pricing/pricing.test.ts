@@ -68,6 +68,16 @@ describe('PriceBook', () => {
     expect(book.quote('anthropic', 'claude-sonnet-4-5-20250929').price).toEqual({ input: 3, cached_input: 0.3, output: 15 });
   });
 
+  it("knows OpenAI's priority prices where OpenAI lists them, dated snapshots included", () => {
+    expect(book.quote('openai', 'gpt-4o-2024-11-20').priorityPrice).toEqual({ input: 4.25, cached_input: 2.125, output: 17 });
+    expect(book.quote('openai', 'gpt-5-nano').priorityPrice).toBeUndefined();
+    // An operator's own price replaces the catalogue's standard one; a catalogue priority price
+    // beside it could contradict it (a discount), so there is none.
+    const overridden = new PriceBook(providers, { 'openai/gpt-4.1': { input: 1 } });
+    expect(overridden.quote('openai', 'gpt-4.1').source).toBe('config');
+    expect(overridden.quote('openai', 'gpt-4.1').priorityPrice).toBeUndefined();
+  });
+
   it('applies config overrides over the catalogue, field by field', () => {
     expect(book.quote('moonshot', 'kimi-k2.5')).toMatchObject({ price: { input: 0.6, cached_input: 0.1, output: 2.5 }, source: 'config' });
     expect(book.quote('together', 'meta-llama/Llama-3.3-70B-Instruct-Turbo').price).toEqual({ input: 0.88, cached_input: null, output: 0.88 });

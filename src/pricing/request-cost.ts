@@ -40,7 +40,7 @@ export function requestCost(book: PriceBook, input: RequestCostInput): RequestCo
   const quote = book.quote(input.provider, input.model);
   if (quote.price === null || input.tokens === undefined) return { total_usd: null, breakdown: null, web_search_calls: webSearchCalls };
   const perCall = webSearchCalls > 0 ? book.toolPrice(quote.catalogueProvider, '$web_search') : undefined;
-  const price = priceForTier(quote.price, quote.catalogueProvider, serviceTierOf(input.response));
+  const price = priceForTier(quote.price, quote, serviceTierOf(input.response));
   const breakdown = computeCost(input.tokens, price, perCall === undefined ? undefined : { calls: webSearchCalls, price: perCall });
   return { total_usd: breakdown.total_usd, breakdown, web_search_calls: webSearchCalls };
 }

@@ -8,7 +8,8 @@ import type { LogsStack } from '../helpers/logs-stack.js';
 /**
  * OpenAI bills a request served on the flex tier (`service_tier: "flex"`, which the answer
  * confirms) at half the standard price, cached input included (o3: $1/$0.25/$4 per 1M against
- * $2/$0.5/$8). The gateway priced it at the standard rate: logs and /v1/usage said twice what was
+ * $2/$0.5/$8), and one served on the priority tier at the model's priority price (o3:
+ * $3.50/$0.875/$14). The gateway priced both at the standard rate: logs and /v1/usage said twice what was
  * spent, and a key's budget ran out at half its real spend.
  */
 let upstream: LoopbackUpstream;
@@ -66,6 +67,8 @@ afterAll(async () => {
 
 // o3 standard: 1M uncached × $2 + 1M cached × $0.5 + 1M output × $8 = $10.5; flex: half.
 const STANDARD = 10.5;
+// o3 priority: 1M uncached × $3.50 + 1M cached × $0.875 + 1M output × $14.
+const PRIORITY = 18.375;
 
 describe('an OpenAI answer served on the flex tier', () => {
   it('is priced at half the standard price, JSON or stream; the default tier is not', async () => {
@@ -92,5 +95,24 @@ describe('an OpenAI answer served on the flex tier', () => {
       [true, STANDARD / 2, null],
       [true, STANDARD, null],
     ]);
+  });
+});
+
+/** Priority is billed at a per-model premium (o3 1.75×); it was priced as standard, a third too low. */
+describe('an OpenAI answer served on the priority tier', () => {
+  it("is priced at the model's priority price, JSON or stream, bodies logged or not", async () => {
+    await client.chat.completions.create({ model: 'openai/o3', service_tier: 'priority', messages: [{ role: 'user', content: 'hi' }] });
+    for await (const c of await client.chat.completions.create({ model: 'openai/o3', service_tier: 'priority', stream: true, messages: [{ role: 'user', content: 'hi' }] })) void c;
+    await stack.flush();
+    const records = (await allLogs(stack)).slice(0, 2).reverse();
+    expect(records.map((r) => [r.stream, r.cost_usd])).toEqual([
+      [false, PRIORITY],
+      [true, PRIORITY],
+    ]);
+    expect(records[0].cost_details).toMatchObject({ input_usd: 3.5, cached_input_usd: 0.875, output_usd: 14 });
+
+    for await (const c of await bodilessClient.chat.completions.create({ model: 'openai/o3', service_tier: 'priority', stream: true, messages: [{ role: 'user', content: 'hi' }] })) void c;
+    await bodiless.flush();
+    expect((await allLogs(bodiless))[0]).toMatchObject({ stream: true, cost_usd: PRIORITY });
   });
 });
