@@ -12,7 +12,9 @@ let stack: LogsStack;
 let browser: Browser;
 let tab: Page;
 
+/** Sends one message as a conversation of its own (answers that went well continue a conversation). */
 async function send(message: string): Promise<void> {
+  await tab.click('#pg-new');
   await tab.fill('#pg-user', message);
   await tab.click('#pg-run');
 }
@@ -85,7 +87,7 @@ describe.skipIf(!hasChromium)('playground (review)', () => {
     await expect.poll(async () => (await stack.api(`/v1/logs/${href.slice('#/logs/'.length)}`, { token: MASTER })).json?.status, { timeout: 5_000 }).toBe(499);
   });
 
-  it('keeps what was typed and the last answer through a look at its log record and back, and a reload', async () => {
+  it('keeps what was typed, the conversation and the last answer through a look at its log record and back, and a reload', async () => {
     await tab.fill('#pg-system', 'Be brief.');
     await tab.fill('#pg-temperature', '0.3');
     await tab.selectOption('#pg-thinking', 'disabled');
@@ -95,15 +97,65 @@ describe.skipIf(!hasChromium)('playground (review)', () => {
     await tab.waitForSelector('#log-detail');
     await tab.goBack();
     await tab.waitForSelector('#pg-model option[value="kimi"]', { state: 'attached' });
-    expect(await tab.inputValue('#pg-user')).toBe('remember me');
+    // The message went into the conversation; its box is empty for the next one.
+    expect(await tab.inputValue('#pg-user')).toBe('');
+    expect(await tab.textContent('#pg-transcript')).toContain('remember me');
     expect(await tab.inputValue('#pg-system')).toBe('Be brief.');
     expect(await tab.inputValue('#pg-temperature')).toBe('0.3');
     expect(await tab.inputValue('#pg-thinking')).toBe('disabled');
     expect(await tab.textContent('#pg-content')).toContain('remember me');
+    const answer = (await tab.textContent('#pg-content'))!;
+    await tab.fill('#pg-user', 'typed, not sent');
     await tab.reload();
     await tab.waitForSelector('#pg-model option[value="kimi"]', { state: 'attached' });
-    expect(await tab.inputValue('#pg-user')).toBe('remember me');
+    expect(await tab.inputValue('#pg-user')).toBe('typed, not sent');
     expect(await tab.inputValue('#pg-model')).toBe('kimi');
+    // After a reload the answer is not shown below any more: the conversation above holds it.
+    const transcript = (await tab.textContent('#pg-transcript'))!;
+    expect(transcript).toContain('remember me');
+    expect(transcript).toContain(answer);
+  });
+
+  it('continues a conversation: tool results, then a follow-up, each sent with the turns before them', async () => {
+    await tab.selectOption('#pg-thinking', '');
+    await tab.fill('#pg-system', '');
+    await tab.fill('#pg-tools', '[{"type":"function","function":{"name":"get_weather","parameters":{"type":"object","properties":{"city":{"type":"string"}},"required":["city"]}}}]');
+    try {
+      await send('What is the weather in Paris?');
+      await tab.waitForSelector('#pg-status[data-done="true"]');
+      expect(await tab.textContent('#pg-tool-results')).toContain('Result of get_weather (get_weather_0)');
+
+      // Only the tool's result: the message is optional after a tool call, required otherwise.
+      await tab.fill('#pg-tool-result-0', 'sunny, 21 °C');
+      await tab.click('#pg-run');
+      await tab.waitForSelector('#pg-status[data-done="true"]');
+      expect(await tab.textContent('#pg-content')).toContain('The get_weather tool returned: sunny, 21 °C');
+      // Kimi thinks by default, and the playground sends its tool-call turn back without the
+      // reasoning: the gateway put it back, as it does for any client that drops it.
+      expect(await tab.textContent('#pg-adjusted')).toContain('reasoning_content=restored(1)');
+      expect(await tab.isVisible('#pg-tool-result-0')).toBe(false);
+      const transcript = (await tab.textContent('#pg-transcript'))!;
+      expect(transcript).toContain('What is the weather in Paris?');
+      expect(transcript).toContain('calling get_weather');
+      expect(transcript).toContain('sunny, 21 °C');
+
+      await tab.fill('#pg-tools', '');
+      await tab.fill('#pg-user', 'Thanks, and tomorrow?');
+      await tab.click('#pg-run');
+      await tab.waitForSelector('#pg-status[data-done="true"]');
+      const href = (await tab.getAttribute('#pg-stats a[href^="#/logs/"]', 'href'))!;
+      await stack.flush();
+      const logged = async () => (await stack.api(`/v1/logs/${href.slice('#/logs/'.length)}`, { token: MASTER })).json as { request?: { messages: { role: string; content: unknown }[] } } | undefined;
+      await expect.poll(async () => (await logged())?.request?.messages.map((m) => m.role), { timeout: 5_000 }).toEqual(['user', 'assistant', 'tool', 'assistant', 'user']);
+      expect((await logged())!.request!.messages[4]!.content).toBe('Thanks, and tomorrow?');
+
+      // A new conversation starts from nothing.
+      await tab.click('#pg-new');
+      expect(await tab.isVisible('#pg-transcript')).toBe(false);
+      expect(await tab.textContent('#pg-content')).toBe('');
+    } finally {
+      await tab.fill('#pg-tools', '');
+    }
   });
 
   it('sends with Ctrl+Enter from the message box', async () => {

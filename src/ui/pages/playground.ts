@@ -3,6 +3,8 @@ import { errorBox, field, h, mount } from '../dom.js';
 import { int, ms, usd } from '../format.js';
 import { errorText } from '../error-text.js';
 import { readSse } from '../sse.js';
+import { answerTurn, nextTurns, pendingToolCalls, saveConversation, savedConversation } from '../conversation.js';
+import type { Turn } from '../conversation.js';
 import type { LogRecord, Page } from '../types.js';
 
 interface Delta {
@@ -39,6 +41,8 @@ function newOutput() {
     // Shown only once the model calls a tool.
     toolBox: h('div', { class: 'tool-call', hidden: true }, h('div', { class: 'label' }, 'Tool calls'), toolOut),
     status: h('div', { id: 'pg-status' }),
+    /** The conversation's length when its last answer was shown here (it is not repeated above). */
+    shownAt: -1,
   };
 }
 
@@ -64,6 +68,8 @@ function saveForm(fields: Record<string, { value: string }>): void {
 /**
  * Try any model or alias through the gateway itself (so routing, keys and logging all apply):
  * streams the answer with reasoning apart, then shows tokens, TTFT, cost and what was adjusted.
+ * Each answer continues the conversation: the next message, or the results of the tools the model
+ * called, is sent with the turns before it, until "New conversation".
  */
 export function playgroundPage(root: HTMLElement): () => void {
   const model = h('select', { id: 'pg-model' });
@@ -78,7 +84,12 @@ export function playgroundPage(root: HTMLElement): () => void {
   const tools = h('textarea', { id: 'pg-tools', rows: 3, placeholder: '[{"type":"function","function":{"name":"get_weather","parameters":{"type":"object","properties":{}}}}]' });
   const run = h('button', { type: 'submit', id: 'pg-run' }, 'Send');
   const stop = h('button', { type: 'button', id: 'pg-stop', disabled: true }, 'Stop');
-  const { reasoning, content, toolOut, stats, toolBox, status } = (output ??= newOutput());
+  const restart = h('button', { type: 'button', id: 'pg-new', class: 'secondary' }, 'New conversation');
+  const shown = (output ??= newOutput());
+  const { reasoning, content, toolOut, stats, toolBox, status } = shown;
+  let conversation = savedConversation();
+  const transcript = h('ol', { id: 'pg-transcript', class: 'transcript' });
+  const toolResults = h('div', { id: 'pg-tool-results' });
   let controller: AbortController | undefined;
   const fields = { model, system, user, temperature, maxTokens, topP, thinking, streamed, tools };
   const saved = savedForm();
@@ -112,12 +123,22 @@ export function playgroundPage(root: HTMLElement): () => void {
     },
     field('Model', model),
     field('System prompt', system),
+    toolResults,
     field('Message', user),
     h('div', { class: 'row' }, field('Temperature', temperature), field('Max tokens', maxTokens), field('Top p', topP), field('Thinking', thinking), field('Stream', streamed)),
     field('Tools (JSON array, optional)', tools),
-    h('div', { class: 'row' }, run, stop),
+    h('div', { class: 'row' }, run, stop, restart),
   );
   stop.addEventListener('click', () => controller?.abort());
+  restart.addEventListener('click', () => {
+    controller?.abort();
+    conversation = [];
+    saveConversation(conversation);
+    for (const el of [reasoning, content, toolOut, stats, status]) el.replaceChildren();
+    toolBox.hidden = true;
+    shown.shownAt = -1;
+    showConversation();
+  });
   // Leaving the page stops a stream still running.
   const leave = (): void => controller?.abort();
   mount(
@@ -130,6 +151,7 @@ export function playgroundPage(root: HTMLElement): () => void {
       h(
         'section',
         { class: 'card output' },
+        transcript,
         status,
         h('div', { class: 'reasoning' }, h('div', { class: 'label' }, 'Reasoning'), reasoning),
         h('div', {}, h('div', { class: 'label' }, 'Answer'), content),
@@ -139,10 +161,14 @@ export function playgroundPage(root: HTMLElement): () => void {
     ),
   );
 
+  showConversation();
+
   async function go(): Promise<void> {
     let body: Record<string, unknown>;
+    let added: Turn[];
     try {
-      body = requestBody();
+      added = nextTurns(conversation, [...toolResults.querySelectorAll('textarea')].map((t) => t.value), user.value);
+      body = requestBody(added);
     } catch (err) {
       mount(status, errorBox(err));
       return;
@@ -180,6 +206,7 @@ export function playgroundPage(root: HTMLElement): () => void {
         }
         status.textContent = `Done${finish ? ` (${finish})` : ''}.`;
         status.setAttribute('data-done', 'true');
+        keep(added, content.textContent ?? '', calls);
         showStats(res.headers, usage, null, performance.now() - started);
         return;
       }
@@ -212,6 +239,7 @@ export function playgroundPage(root: HTMLElement): () => void {
       if (complete) {
         status.textContent = `Done${finish ? ` (${finish})` : ''}.`;
         status.setAttribute('data-done', 'true');
+        keep(added, content.textContent ?? '', calls);
       } else {
         mount(status, errorBox('The stream ended before the answer was complete (no [DONE]): the connection was closed on the way. What came is shown below.'), logLink(requestId));
       }
@@ -224,10 +252,42 @@ export function playgroundPage(root: HTMLElement): () => void {
     }
   }
 
-  function requestBody(): Record<string, unknown> {
-    const messages = [];
+  /** A finished answer joins the conversation, after what was sent for it; the message box empties. */
+  function keep(added: Turn[], answer: string, calls: { id?: string; name: string; arguments: string }[]): void {
+    conversation = [...conversation, ...added, answerTurn(answer, calls)];
+    saveConversation(conversation);
+    shown.shownAt = conversation.length;
+    user.value = '';
+    saveForm(fields);
+    showConversation();
+  }
+
+  /**
+   * The turns so far (but the answer shown below them, when it is), and a result box for each tool
+   * call the last answer made. An answer that failed, was cut or stopped is not kept: sending again
+   * retries it.
+   */
+  function showConversation(): void {
+    const earlier = shown.shownAt === conversation.length ? conversation.slice(0, -1) : conversation;
+    mount(
+      transcript,
+      earlier.map((t) => h('li', { class: `turn ${t.role}`, dir: 'auto' }, h('span', { class: 'label' }, turnLabel(t)), t.content)),
+    );
+    transcript.hidden = earlier.length === 0;
+    const pending = pendingToolCalls(conversation);
+    mount(
+      toolResults,
+      pending.map((call, i) =>
+        field(`Result of ${call.function.name} (${call.id})`, h('textarea', { id: `pg-tool-result-${i}`, rows: 2, placeholder: `What ${call.function.name} returned for ${call.function.arguments}` })),
+      ),
+    );
+    user.placeholder = pending.length > 0 ? 'Optional, after the tool results' : conversation.length > 0 ? 'Reply' : 'Ask something';
+  }
+
+  function requestBody(added: Turn[]): Record<string, unknown> {
+    const messages: unknown[] = [];
     if (system.value.trim()) messages.push({ role: 'system', content: system.value });
-    messages.push({ role: 'user', content: user.value });
+    messages.push(...conversation, ...added);
     const body: Record<string, unknown> = streamed.value === 'off' ? { model: model.value, messages, stream: false } : { model: model.value, messages, stream: true, stream_options: { include_usage: true } };
     if (temperature.value) body.temperature = Number(temperature.value);
     if (maxTokens.value) body.max_tokens = Number(maxTokens.value);
@@ -285,4 +345,10 @@ async function costOf(id: string): Promise<string> {
     }
   }
   return 'not logged yet';
+}
+
+function turnLabel(t: Turn): string {
+  if (t.role === 'user') return 'You';
+  if (t.role === 'tool') return `Tool result (${t.tool_call_id})`;
+  return t.tool_calls?.length ? `Model, calling ${t.tool_calls.map((c) => `${c.function.name}(${c.function.arguments})`).join(', ')}` : 'Model';
 }
