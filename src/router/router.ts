@@ -1,6 +1,7 @@
 import { streamsNothingWhileThinking } from '../catalogue/silent-reasoning.js';
 import type { GatewayConfig } from '../config/types.js';
 import type { CallContext, Provider, StreamFailure, StreamTransformer, Usage } from '../providers/types.js';
+import type { StoredMetadata } from '../providers/stored-completion-metadata.js';
 import { GatewayError, toGatewayError } from '../server/gateway-error.js';
 import type { CallerCredentials } from '../server/caller-credentials.js';
 import type { ChatRequestBody } from '../server/validate-chat-request.js';
@@ -88,6 +89,8 @@ export interface ChatCall {
   clientBody?: Buffer;
   /** The prompt's estimated size (estimatePromptTokens), when the caller has it already. */
   promptTokens?: number;
+  /** The body's `metadata` of a `store: true` request, for the providers that store completions. */
+  storedMetadata?: StoredMetadata | undefined;
 }
 
 /** How a request that got an answer ends; called once, with the final usage. */
@@ -464,6 +467,7 @@ export class Router {
       clientWantsUsage: call.clientWantsUsage,
       captureResponse: call.captureResponse,
       upstreamKey: d.credential.apiKey,
+      storedMetadata: call.storedMetadata,
     };
     const prepared = await d.provider.prepareChat(body, d.model, d.credential, ctx, call.clientBody);
     route.provider = d.provider.name;

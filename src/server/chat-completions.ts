@@ -13,6 +13,7 @@ import { CallerCredentials } from './caller-credentials.js';
 import { callerInfo, loggableRequest } from './caller-info.js';
 import { GatewayError, headerSafe, sendError, sendJsonText, toGatewayError } from './gateway-error.js';
 import { splitGatewayExtensions } from './gateway-extensions.js';
+import { metadataForStore } from '../providers/stored-completion-metadata.js';
 import { pipeStream } from './pipe-stream.js';
 import { readJsonBodyAndText } from './read-json-body.js';
 import { refusedByParser } from './answer-client-error.js';
@@ -117,6 +118,7 @@ export async function handleChatCompletions(
       fallbacks,
       promptTokens,
       clientBody: received.bytes,
+      storedMetadata: metadataForStore(forward, extensions),
     });
     // The bytes were needed until the request went upstream; a stream can last minutes.
     received = undefined;
