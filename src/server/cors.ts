@@ -48,6 +48,7 @@ const EXPOSED_HEADERS = [
   'x-request-id',
   'server-timing',
   'retry-after',
+  'retry-after-ms',
   ...RATE_LIMIT_HEADERS,
 ].join(', ');
 

@@ -35,6 +35,11 @@ function answer(req: IncomingMessage, res: ServerResponse): void {
   req.on('data', (d: Buffer) => (text += d.toString())).on('end', () => {
     const body = JSON.parse(text) as { stream?: boolean; messages: { content: string }[] };
     received.push(body);
+    if (req.url?.includes('/limited/')) {
+      res.writeHead(429, { 'content-type': 'application/json', ...LIMITS, 'x-ratelimit-remaining-requests': '0', 'retry-after-ms': '1500' });
+      res.end(JSON.stringify({ error: { message: 'Rate limit reached for requests', type: 'requests', code: 'rate_limit_exceeded' } }));
+      return;
+    }
     if (body.messages[0]?.content === 'fail') {
       // A failed attempt's headers must not reach the client after a fallback answered.
       res.writeHead(503, { 'content-type': 'application/json', ...LIMITS, 'x-ratelimit-remaining-requests': '0' });
@@ -61,6 +66,7 @@ router: { retries: 0, cooldown: { fails: 1000 } }
 providers:
   openai: { base_url: ${openai.base}, credentials: [{ name: oa-main, api_key: sk-openai-0001 }] }
   compat: { base_url: ${openai.base}, api_key: sk-compat-0001 }
+  limited: { base_url: ${openai.base}/limited, api_key: sk-limited-0001 }
   moonshot:
     regions: { global: \${SIM}/v1, cn: \${SIM}/cn/v1 }
     credentials: [{ name: main, api_key: ${GLOBAL_KEY}, region: global }]
@@ -160,6 +166,14 @@ describe.each([
     expect((err as InstanceType<typeof OpenAI.APIError>).status).toBe(503);
     expect(limitsOf(headers)).toEqual(noLimits);
   });
+});
+
+it("an upstream 429 passed on keeps its retry-after-ms (the OpenAI SDKs read it first), not its rate-limit headers", async () => {
+  const err = await ask({ model: 'limited/m' }).catch((e: unknown) => e);
+  expect(err).toBeInstanceOf(OpenAI.RateLimitError);
+  const headers = (err as InstanceType<typeof OpenAI.RateLimitError>).headers!;
+  expect(headers.get('retry-after-ms')).toBe('1500');
+  expect(limitsOf(headers)).toEqual(noLimits);
 });
 
 it('the log keeps the metadata of a request that forwarded it, as before', async () => {
