@@ -3,6 +3,7 @@ import type { ChatRequestBody } from '../server/validate-chat-request.js';
 import type { GatewayError } from '../server/gateway-error.js';
 import type { ProviderConfig } from '../config/types.js';
 import type { AssembledResponse } from './stream-assembler.js';
+import type { StoredMetadata } from './stored-completion-metadata.js';
 
 /** Token counts in OpenAI's terms, whatever shape the provider used. */
 export interface Usage {
@@ -33,6 +34,8 @@ export interface CallContext {
   captureResponse: boolean;
   /** The key sent upstream on this call, only to blank it out of what the upstream says (redactKey). */
   upstreamKey?: string;
+  /** The body's `metadata` of a `store: true` request: OpenAI's own then (placeStoredMetadata). */
+  storedMetadata?: StoredMetadata | undefined;
 }
 
 export interface PreparedRequest {

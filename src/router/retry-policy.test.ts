@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { GatewayError } from '../server/gateway-error.js';
-import { OwnFailure, judgeFailure } from './retry-policy.js';
+import { OwnFailure, judgeFailure, retryAfter } from './retry-policy.js';
 
 const error = (status: number, type?: string, code?: string) => new GatewayError(status, 'x', { ...(type ? { type } : {}), ...(code ? { code } : {}) });
 
@@ -47,5 +47,23 @@ describe('judgeFailure', () => {
     for (const status of [400, 403, 404, 409, 413, 422, 501]) {
       expect(judgeFailure(error(status), false), String(status)).toEqual({ retryable: false, effect: 'answered' });
     }
+  });
+});
+
+describe('retryAfter', () => {
+  const limited = (headers: Record<string, string>): GatewayError => new GatewayError(429, 'slow down', { type: 'rate_limit_error', headers });
+
+  it('reads retry-after in seconds', () => {
+    expect(retryAfter(limited({ 'retry-after': '3' }))).toBe(3000);
+  });
+
+  it('prefers retry-after-ms, as the OpenAI SDKs do', () => {
+    expect(retryAfter(limited({ 'retry-after-ms': '1500' }))).toBe(1500);
+    expect(retryAfter(limited({ 'retry-after': '3', 'retry-after-ms': '1500' }))).toBe(1500);
+  });
+
+  it('falls back to retry-after when retry-after-ms is not a number', () => {
+    expect(retryAfter(limited({ 'retry-after': '3', 'retry-after-ms': 'soon' }))).toBe(3000);
+    expect(retryAfter(limited({ 'retry-after-ms': ' ' }))).toBeUndefined();
   });
 });

@@ -66,8 +66,10 @@ export function judgeFailure(error: GatewayError, callerBroughtKey: boolean): Fa
   return { retryable: false, effect: 'answered' };
 }
 
-/** The upstream's retry hint: seconds or an HTTP date in `retry-after`. */
+/** The upstream's retry hint: `retry-after-ms` (Azure's, read first by the OpenAI SDKs), else seconds or an HTTP date in `retry-after`. */
 export function retryAfter(error: GatewayError): number | undefined {
+  const ms = error.headers['retry-after-ms'];
+  if (ms !== undefined && ms.trim() !== '' && Number.isFinite(Number(ms))) return Math.max(0, Number(ms));
   const header = error.headers['retry-after'];
   if (header === undefined) return undefined;
   const seconds = Number(header);

@@ -1,6 +1,7 @@
 import { streamsNothingWhileThinking } from '../catalogue/silent-reasoning.js';
 import type { GatewayConfig } from '../config/types.js';
 import type { CallContext, Provider, StreamFailure, StreamTransformer, Usage } from '../providers/types.js';
+import type { StoredMetadata } from '../providers/stored-completion-metadata.js';
 import { GatewayError, toGatewayError } from '../server/gateway-error.js';
 import type { CallerCredentials } from '../server/caller-credentials.js';
 import type { ChatRequestBody } from '../server/validate-chat-request.js';
@@ -28,6 +29,7 @@ import type { FailureVerdict } from './retry-policy.js';
 import { mapUpstreamError } from './map-upstream-error.js';
 import { statusForErrorType } from './status-for-error-type.js';
 import type { StopSignal, StopSwitch } from '../upstream/stop-switch.js';
+import { rateLimitHeaders } from '../upstream/rate-limit-headers.js';
 
 /** One try at one upstream: where it went and how it ended. */
 export interface AttemptRecord {
@@ -88,15 +90,27 @@ export interface ChatCall {
   clientBody?: Buffer;
   /** The prompt's estimated size (estimatePromptTokens), when the caller has it already. */
   promptTokens?: number;
+  /** The body's `metadata` of a `store: true` request, for the providers that store completions. */
+  storedMetadata?: StoredMetadata | undefined;
 }
 
 /** How a request that got an answer ends; called once, with the final usage. */
 export type FinishCallback = (result: { usage: Usage | undefined; failed: boolean }) => void;
 
 export type ChatOutcome =
-  | { kind: 'json'; body: unknown; usage: Usage | undefined; /** Set when the upstream bytes can go out as they came. */ raw?: string }
+  | {
+      kind: 'json';
+      body: unknown;
+      usage: Usage | undefined;
+      /** Set when the upstream bytes can go out as they came. */
+      raw?: string;
+      /** The answering upstream's rate-limit headers (rateLimitHeaders), for the client. */
+      rateLimits?: Record<string, string> | undefined;
+    }
   | {
       kind: 'stream';
+      /** The answering upstream's rate-limit headers (rateLimitHeaders), for the client. */
+      rateLimits?: Record<string, string> | undefined;
       stream: TransformedEventStream;
       /** The first bytes to send; already read, so the stream is known to be working. */
       first: string;
@@ -464,6 +478,7 @@ export class Router {
       clientWantsUsage: call.clientWantsUsage,
       captureResponse: call.captureResponse,
       upstreamKey: d.credential.apiKey,
+      storedMetadata: call.storedMetadata,
     };
     const prepared = await d.provider.prepareChat(body, d.model, d.credential, ctx, call.clientBody);
     route.provider = d.provider.name;
@@ -512,7 +527,7 @@ export class Router {
     record.status = res.status;
     if (res.status < 200 || res.status >= 300) throw mapUpstreamError(d, res.status, res.text, res.headers, false);
     const normalized = d.provider.normalizeResponse(parseAnswer(res.text, res.headers, d, false), ctx);
-    return { kind: 'json', body: normalized.body, usage: normalized.usage, ...(normalized.unchanged ? { raw: res.text } : {}) };
+    return { kind: 'json', body: normalized.body, usage: normalized.usage, rateLimits: rateLimitHeaders(res.headers), ...(normalized.unchanged ? { raw: res.text } : {}) };
   }
 
   /**
@@ -546,7 +561,7 @@ export class Router {
       if (contentType.includes('text/event-stream')) {
         const { stream, first } = await openEventStream(res, d, ctx, signal);
         handedOver = true;
-        return { kind: 'stream', stream, first, signal, transformer: stream.transformer, unlink: () => attemptAbort.dispose() };
+        return { kind: 'stream', stream, first, signal, transformer: stream.transformer, unlink: () => attemptAbort.dispose(), rateLimits: rateLimitHeaders(res.headers) };
       }
 
       // A JSON body where a stream was asked for: an error in disguise, or a provider ignoring `stream`.

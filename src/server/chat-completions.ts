@@ -13,6 +13,7 @@ import { CallerCredentials } from './caller-credentials.js';
 import { callerInfo, loggableRequest } from './caller-info.js';
 import { GatewayError, headerSafe, sendError, sendJsonText, toGatewayError } from './gateway-error.js';
 import { splitGatewayExtensions } from './gateway-extensions.js';
+import { metadataForStore } from '../providers/stored-completion-metadata.js';
 import { pipeStream } from './pipe-stream.js';
 import { readJsonBodyAndText } from './read-json-body.js';
 import { refusedByParser } from './answer-client-error.js';
@@ -117,6 +118,7 @@ export async function handleChatCompletions(
       fallbacks,
       promptTokens,
       clientBody: received.bytes,
+      storedMetadata: metadataForStore(forward, extensions),
     });
     // The bytes were needed until the request went upstream; a stream can last minutes.
     received = undefined;
@@ -126,11 +128,11 @@ export async function handleChatCompletions(
       usage = outcome.usage;
       response = outcome.body;
       responseText = outcome.raw ?? JSON.stringify(outcome.body);
-      sendJsonText(res, 200, responseText, routeHeaders(requestId, route));
+      sendJsonText(res, 200, responseText, answerHeaders(requestId, route, outcome.rateLimits));
     } else {
       let streamFailed = false;
       try {
-        const piped = await pipeStream(outcome, res, routeHeaders(requestId, route), () => clientClosed, deps.idleTimeoutMs);
+        const piped = await pipeStream(outcome, res, answerHeaders(requestId, route, outcome.rateLimits), () => clientClosed, deps.idleTimeoutMs);
         firstChunkAt = piped.firstChunkAt;
         // A stream stopped by a shutdown or by its deadline did not fail because of its deployment.
         const stopped = abort.signal.reason instanceof GatewayShuttingDown || abort.signal.reason instanceof DeadlineExceeded;
@@ -320,6 +322,18 @@ function fallbackList(value: unknown): string[] | undefined {
 
 function includeUsage(options: unknown): boolean {
   return !!options && typeof options === 'object' && (options as { include_usage?: unknown }).include_usage === true;
+}
+
+/**
+ * An answer's headers: the route's, and the rate-limit headers of the upstream that answered. Those
+ * describe the gateway's credential (x-moongate-credential) at that upstream, not the caller's
+ * gateway key, so errors carry none: the gateway's own 429s have their retry-after, and an upstream
+ * error may follow attempts on other credentials.
+ */
+function answerHeaders(requestId: string, route: RouteInfo, rateLimits: Record<string, string> | undefined): Record<string, string> {
+  const headers = routeHeaders(requestId, route);
+  if (rateLimits !== undefined) Object.assign(headers, rateLimits);
+  return headers;
 }
 
 function routeHeaders(requestId: string, route: RouteInfo): Record<string, string> {

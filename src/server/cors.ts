@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { RATE_LIMIT_HEADERS } from '../upstream/rate-limit-headers.js';
 import { GatewayError } from './gateway-error.js';
 
 /**
@@ -47,6 +48,8 @@ const EXPOSED_HEADERS = [
   'x-request-id',
   'server-timing',
   'retry-after',
+  'retry-after-ms',
+  ...RATE_LIMIT_HEADERS,
 ].join(', ');
 
 /**

@@ -103,6 +103,8 @@ describe('CORS (server.cors_origins)', () => {
     expect(data.choices[0]?.message.content).toBeTruthy();
     expect(response.headers.get('access-control-allow-origin')).toBe(APP);
     expect(response.headers.get('access-control-expose-headers')).toContain('x-moongate-request-id');
+    // The upstream's rate-limit headers, when it sends them, are passed on: the page may read them.
+    expect(response.headers.get('access-control-expose-headers')).toContain('x-ratelimit-remaining-tokens');
     expect(response.headers.get('x-moongate-request-id')).toBeTruthy();
   });
 

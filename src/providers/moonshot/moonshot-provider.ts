@@ -22,6 +22,7 @@ import type { ReasoningMemory } from './reasoning-memory.js';
 import { MoonshotStreamTransformer } from './transform-stream.js';
 import type { CompletedTurn } from './transform-stream.js';
 import { bodyToSend } from '../serialize-edited-json.js';
+import { placeStoredMetadata } from '../stored-completion-metadata.js';
 import { upstreamHeaders } from '../upstream-headers.js';
 import { redactKey } from '../redact-key.js';
 
@@ -58,6 +59,7 @@ export class MoonshotProvider implements Provider {
   ): Promise<PreparedRequest> {
     const converted = await convertRequest(body, model, findModel('moonshot', model), this.memory, ctx.callerScope);
     this.conversations.set(ctx, { messages: body.messages, digest: converted.conversation, severalChoices: typeof body.n === 'number' && body.n > 1 });
+    placeStoredMetadata(converted.body, ctx.storedMetadata, this.config.type, converted.adjustments);
     return {
       path: '/chat/completions',
       headers: upstreamHeaders(credential, ctx),

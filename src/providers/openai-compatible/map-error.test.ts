@@ -38,6 +38,14 @@ describe('mapOpenAIStyleError', () => {
   it('keeps retry-after', () => {
     expect(mapOpenAIStyleError('local', 429, '{"error":{"message":"slow down"}}', { 'retry-after': '3' }).headers).toEqual({ 'retry-after': '3' });
   });
+
+  it('keeps retry-after-ms, alone or with retry-after', () => {
+    expect(mapOpenAIStyleError('local', 429, '{"error":{"message":"slow down"}}', { 'retry-after-ms': '1500' }).headers).toEqual({ 'retry-after-ms': '1500' });
+    expect(mapOpenAIStyleError('local', 429, '{"error":{"message":"slow down"}}', { 'retry-after': '2', 'retry-after-ms': '1500', 'x-other': 'y' }).headers).toEqual({
+      'retry-after': '2',
+      'retry-after-ms': '1500',
+    });
+  });
 });
 
 describe('mapOpenAIStyleError with an error object but no message', () => {

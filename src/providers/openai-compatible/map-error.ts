@@ -9,13 +9,18 @@ interface UpstreamErrorFields {
   param: string | null;
 }
 
+const RETRY_HINTS = ['retry-after', 'retry-after-ms'] as const;
+
 /** Upstream errors keep status, type and code; the message says which provider said it. */
 export function mapOpenAIStyleError(providerName: string, status: number, rawBody: string, headers: IncomingHttpHeaders): GatewayError {
   const { message: read, type, code, param } = readErrorBody(rawBody);
   const message = read ?? (rawBody.trim() === '' ? `HTTP ${status} with an empty body` : `HTTP ${status}: ${rawBody.trim().slice(0, 200)}`);
-  const retryAfter = headers['retry-after'];
   const extra: Record<string, string> = {};
-  if (typeof retryAfter === 'string' && retryAfter !== '') extra['retry-after'] = retryAfter;
+  // Both retry hints go on to the client: the OpenAI SDKs read `retry-after-ms` first (Azure sends it).
+  for (const name of RETRY_HINTS) {
+    const value = headers[name];
+    if (typeof value === 'string' && value !== '') extra[name] = value;
+  }
   return new GatewayError(status, `${providerName}: ${message}`, { type: type ?? defaultTypeForStatus(status), code: codeForStatus(status, code), param, headers: extra });
 }
 

@@ -13,6 +13,7 @@ import type {
 } from '../types.js';
 import { bodyToSend } from '../serialize-edited-json.js';
 import { upstreamHeaders } from '../upstream-headers.js';
+import { placeStoredMetadata } from '../stored-completion-metadata.js';
 import { readUsage } from '../usage.js';
 import { mapOpenAIStyleError } from './map-error.js';
 import { PassthroughStreamTransformer } from './passthrough-stream.js';
@@ -52,6 +53,7 @@ export class OpenAICompatibleProvider implements Provider {
       out.stream_options = { ...current, include_usage: true };
       adjustments.push('stream_options.include_usage=true(upstream only)');
     }
+    placeStoredMetadata(out, ctx.storedMetadata, this.config.type, adjustments);
     return { path: '/chat/completions', headers: upstreamHeaders(credential, ctx), body: bodyToSend(clientBody, body, out), stream, adjustments };
   }
 
