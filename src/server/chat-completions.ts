@@ -30,6 +30,8 @@ export interface ChatHandlerDeps {
   /** Rebuild streamed answers so they can be logged. */
   captureResponses: boolean;
   idleTimeoutMs: number;
+  /** router.stream_keepalive_ms: a stream quiet towards its client this long gets a comment; 0: never. */
+  streamKeepAliveMs: number;
   observers: readonly RequestObserver[];
   /** Prices a finished request; undefined when the gateway has no price book. */
   priceRequest: (input: RequestCostInput) => RequestCost | undefined;
@@ -130,7 +132,7 @@ export async function handleChatCompletions(
     } else {
       let streamFailed = false;
       try {
-        const piped = await pipeStream(outcome, res, routeHeaders(requestId, route), () => clientClosed, deps.idleTimeoutMs);
+        const piped = await pipeStream(outcome, res, routeHeaders(requestId, route), () => clientClosed, deps.idleTimeoutMs, deps.streamKeepAliveMs);
         firstChunkAt = piped.firstChunkAt;
         // A stream stopped by a shutdown or by its deadline did not fail because of its deployment.
         const stopped = abort.signal.reason instanceof GatewayShuttingDown || abort.signal.reason instanceof DeadlineExceeded;
