@@ -13,6 +13,7 @@ import { CallerCredentials } from './caller-credentials.js';
 import { callerInfo, loggableRequest } from './caller-info.js';
 import { GatewayError, headerSafe, sendError, sendJsonText, toGatewayError } from './gateway-error.js';
 import { splitGatewayExtensions } from './gateway-extensions.js';
+import { endWithErrorEvent, sendKeepAlive } from './early-stream.js';
 import { pipeStream } from './pipe-stream.js';
 import { readJsonBodyAndText } from './read-json-body.js';
 import { refusedByParser } from './answer-client-error.js';
@@ -119,6 +120,8 @@ export async function handleChatCompletions(
       fallbacks,
       promptTokens,
       clientBody: received.bytes,
+      // Only the first keep-alive sends the headers: the route as it is then, the attempt that will answer.
+      keepAlive: stream && deps.streamKeepAliveMs > 0 ? () => sendKeepAlive(res, res.headersSent ? undefined : routeHeaders(requestId, route)) : undefined,
     });
     // The bytes were needed until the request went upstream; a stream can last minutes.
     received = undefined;
@@ -155,7 +158,12 @@ export async function handleChatCompletions(
   } catch (err) {
     error = toGatewayError(err);
     status = error.status;
-    if (!clientClosed) sendError(res, error, routeHeaders(requestId, route));
+    if (route.committedAt !== undefined) {
+      // Committed before the first event (keep-alives went out): the client got its 200, and the
+      // failure ends the stream as one after the first event does; the log says the same.
+      status = 200;
+      if (!clientClosed) endWithErrorEvent(res, error);
+    } else if (!clientClosed) sendError(res, error, routeHeaders(requestId, route));
   } finally {
     // Whatever happened: a hold left behind would count against the key's budget for good. The
     // charge below follows with nothing awaited in between, so no request sees neither.
