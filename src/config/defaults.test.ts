@@ -9,7 +9,7 @@ describe('defaultConfig', () => {
       logging: { bodies: 'full', max_body_kb: 64 },
       providers: {},
       models: [],
-      router: { retries: 2, timeout_ms: 600000, first_token_timeout_ms: 20000, idle_timeout_ms: 120000, connect_timeout_ms: 10000, backoff_ms: 200, max_queue_wait_ms: 10000, max_queue_size: 1000, disabled_recheck_seconds: 300, cooldown: { fails: 3, seconds: 30, window_seconds: 60 } },
+      router: { retries: 2, timeout_ms: 600000, first_token_timeout_ms: 20000, idle_timeout_ms: 120000, stream_keepalive_ms: 15000, connect_timeout_ms: 10000, backoff_ms: 200, max_queue_wait_ms: 10000, max_queue_size: 1000, disabled_recheck_seconds: 300, cooldown: { fails: 3, seconds: 30, window_seconds: 60 } },
       pricing: {},
       source: 'x',
     });

@@ -28,6 +28,7 @@ export function defaultRouter(): RouterConfig {
     timeout_ms: 600_000,
     first_token_timeout_ms: 20_000,
     idle_timeout_ms: 120_000,
+    stream_keepalive_ms: 15_000,
     connect_timeout_ms: 10_000,
     backoff_ms: 200,
     max_queue_wait_ms: 10_000,

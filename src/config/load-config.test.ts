@@ -94,7 +94,7 @@ describe('parseConfigText', () => {
           fallbacks: ['openai/gpt-5.5'],
         },
       ],
-      router: { retries: 2, timeout_ms: 600000, first_token_timeout_ms: 20000, idle_timeout_ms: 120000, connect_timeout_ms: 10000, backoff_ms: 200, max_queue_wait_ms: 10000, max_queue_size: 1000, disabled_recheck_seconds: 300, cooldown: { fails: 3, seconds: 30, window_seconds: 60 } },
+      router: { retries: 2, timeout_ms: 600000, first_token_timeout_ms: 20000, idle_timeout_ms: 120000, stream_keepalive_ms: 15000, connect_timeout_ms: 10000, backoff_ms: 200, max_queue_wait_ms: 10000, max_queue_size: 1000, disabled_recheck_seconds: 300, cooldown: { fails: 3, seconds: 30, window_seconds: 60 } },
       pricing: {},
       source: 'moongate.yaml',
     });
@@ -123,7 +123,7 @@ describe('parseConfigText', () => {
       expect(config.server).toEqual({ host: '0.0.0.0', port: 4000, max_body_mb: 32, drain_timeout_ms: 25_000, cors_origins: [] });
       expect(config.store).toBe('sqlite:./.moongate/moongate.db');
       expect(config.logging).toEqual({ bodies: 'full', max_body_kb: 64 });
-      expect(config.router).toEqual({ retries: 2, timeout_ms: 600000, first_token_timeout_ms: 20000, idle_timeout_ms: 120000, connect_timeout_ms: 10000, backoff_ms: 200, max_queue_wait_ms: 10000, max_queue_size: 1000, disabled_recheck_seconds: 300, cooldown: { fails: 3, seconds: 30, window_seconds: 60 } });
+      expect(config.router).toEqual({ retries: 2, timeout_ms: 600000, first_token_timeout_ms: 20000, idle_timeout_ms: 120000, stream_keepalive_ms: 15000, connect_timeout_ms: 10000, backoff_ms: 200, max_queue_wait_ms: 10000, max_queue_size: 1000, disabled_recheck_seconds: 300, cooldown: { fails: 3, seconds: 30, window_seconds: 60 } });
       expect(config.models).toEqual([]);
       expect(config.pricing).toEqual({});
       expect(Object.keys(config.providers)).toEqual(['moonshot']);
@@ -144,6 +144,15 @@ describe('parseConfigText', () => {
     expect(parseConfigText(lines('server: { drain_timeout_ms: 8000 }'), 'f', {}).server.drain_timeout_ms).toBe(8_000);
     expect(parseConfigText(lines('server: { drain_timeout_ms: 0 }'), 'f', {}).server.drain_timeout_ms).toBe(0);
     expect(problemsOf(lines('server: { drain_timeout_ms: -1 }'))).toEqual([expect.stringContaining('server.drain_timeout_ms')]);
+  });
+
+  it('reads router.stream_keepalive_ms (0 turns keep-alives off) and refuses what is not a timer', () => {
+    expect(parseConfigText(lines('router: { stream_keepalive_ms: 5000 }'), 'f', {}).router.stream_keepalive_ms).toBe(5_000);
+    expect(parseConfigText(lines('router: { stream_keepalive_ms: 0 }'), 'f', {}).router.stream_keepalive_ms).toBe(0);
+    expect(parseConfigText(lines('router: { stream_keepalive_ms: env:KEEPALIVE }'), 'f', { KEEPALIVE: '250' }).router.stream_keepalive_ms).toBe(250);
+    expect(problemsOf(lines('router: { stream_keepalive_ms: -1 }'))).toEqual([expect.stringMatching(/^moongate\.yaml:1:\d+: router\.stream_keepalive_ms: /)]);
+    expect(problemsOf(lines('router: { stream_keepalive_ms: 1.5 }'))).toEqual([expect.stringContaining('router.stream_keepalive_ms')]);
+    expect(problemsOf(lines('router: { stream_keepalive_ms: 2147483648 }'))).toEqual(['moongate.yaml:1:11: router.stream_keepalive_ms: must be at most 2147483647']);
   });
 
   it('reads server.cors_origins as browsers send origins, and needs a master key for them', () => {

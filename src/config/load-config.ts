@@ -165,7 +165,7 @@ function buildConfig(data: Record<string, unknown>, source: string, problems: Pr
   if (router?.cooldown?.fails !== undefined) config.router.cooldown.fails = router.cooldown.fails;
   if (router?.cooldown?.seconds !== undefined) config.router.cooldown.seconds = router.cooldown.seconds;
   if (router?.cooldown?.window_seconds !== undefined) config.router.cooldown.window_seconds = router.cooldown.window_seconds;
-  for (const key of ['idle_timeout_ms', 'connect_timeout_ms', 'backoff_ms', 'max_queue_wait_ms', 'max_queue_size', 'disabled_recheck_seconds'] as const) {
+  for (const key of ['idle_timeout_ms', 'stream_keepalive_ms', 'connect_timeout_ms', 'backoff_ms', 'max_queue_wait_ms', 'max_queue_size', 'disabled_recheck_seconds'] as const) {
     const value = router?.[key];
     if (value !== undefined) config.router[key] = value;
   }

@@ -24,7 +24,7 @@ describe('schema', () => {
     expect(check(routerSchema, { retires: 1, timeout: 5, zzzzzz: 1 }, ['router']).problems).toEqual([
       'router.retires: unknown key (did you mean "retries"?)',
       'router.timeout: unknown key (did you mean "timeout_ms"?)',
-      'router.zzzzzz: unknown key (expected one of: retries, timeout_ms, first_token_timeout_ms, idle_timeout_ms, connect_timeout_ms, backoff_ms, max_queue_wait_ms, max_queue_size, disabled_recheck_seconds, cooldown)',
+      'router.zzzzzz: unknown key (expected one of: retries, timeout_ms, first_token_timeout_ms, idle_timeout_ms, stream_keepalive_ms, connect_timeout_ms, backoff_ms, max_queue_wait_ms, max_queue_size, disabled_recheck_seconds, cooldown)',
     ]);
   });
 

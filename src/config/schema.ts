@@ -57,6 +57,7 @@ export const routerSchema = strictMap({
   timeout_ms: opt(ms(1)),
   first_token_timeout_ms: opt(ms(1)),
   idle_timeout_ms: opt(ms(1)),
+  stream_keepalive_ms: opt(ms(0)),
   connect_timeout_ms: opt(ms(1)),
   backoff_ms: opt(ms(0)),
   max_queue_wait_ms: opt(ms(0)),

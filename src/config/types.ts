@@ -68,6 +68,11 @@ export interface RouterConfig {
   first_token_timeout_ms: number;
   /** Streams: longest silence between two events once streaming. */
   idle_timeout_ms: number;
+  /**
+   * Streams: after this long without a byte for the client, an SSE comment is sent (and, before a
+   * first event the router will not fail over from, the response is committed early); 0: never.
+   */
+  stream_keepalive_ms: number;
   connect_timeout_ms: number;
   /** First retry delay for the same deployment; doubles each time, with full jitter. */
   backoff_ms: number;

@@ -66,6 +66,12 @@ export interface RouteInfo {
   upstreamEndAt?: number;
   /** ms spent waiting: for a credential with room, a resting deployment, a retry's backoff. Not the gateway's own work. */
   waitedMs: number;
+  /**
+   * performance.now() when the client's response was committed before the stream's first event
+   * (its first keep-alive, see ChatCall.keepAlive). From then on a failure is no longer retried
+   * or failed over from: the client has its 200, and the stream ends with an error event.
+   */
+  committedAt?: number;
 }
 
 export interface ChatCall {
@@ -92,6 +98,13 @@ export interface ChatCall {
   promptTokens?: number;
   /** The body's `metadata` of a `store: true` request, for the providers that store completions. */
   storedMetadata?: StoredMetadata | undefined;
+  /**
+   * Streams: sends the client an SSE comment, the first call committing its response (200, the
+   * route's headers and the answering upstream's rate-limit headers). Called every
+   * router.stream_keepalive_ms while an attempt that could not fail over anyway (no first-token
+   * timeout) waits for its first event. Absent: never committed early.
+   */
+  keepAlive?: (rateLimits: Record<string, string> | undefined) => void;
 }
 
 /** How a request that got an answer ends; called once, with the final usage. */
@@ -387,7 +400,8 @@ export class Router {
         // breaker: one request the upstream cannot serve (cut every time) must not rest it for all.
         const retryOfFailed = (failed?.get(candidate.key) ?? 0) > 0;
         this.applyVerdict(record === undefined ? 'none' : verdict.effect, candidate, error, verdict.retryAfterMs, attemptBegan, retryOfFailed);
-        if (!verdict.retryable) throw error;
+        // A response committed early (keep-alives sent) cannot become another attempt's answer.
+        if (!verdict.retryable || route.committedAt !== undefined) throw error;
         lastError = error;
         refusedBy = verdict.effect === 'disable_credential' ? candidate.provider.name : undefined;
         failed ??= new Map();
@@ -500,7 +514,7 @@ export class Router {
       providerName: d.provider.name,
     };
     try {
-      const outcome = prepared.stream ? await this.attemptStream(request, call.abort.signal, d, ctx, record, route) : await this.attemptJson(request, d, ctx, record, route);
+      const outcome = prepared.stream ? await this.attemptStream(request, call.abort.signal, d, ctx, record, route, call.keepAlive) : await this.attemptJson(request, d, ctx, record, route);
       record.duration_ms = performance.now() - sentAt;
       return outcome;
     } catch (err) {
@@ -533,7 +547,9 @@ export class Router {
   /**
    * A stream call, with a switch of its own: a first-token timeout abandons this upstream call
    * only, not the request. The upstream request keeps that switch for the life of the stream;
-   * `unlink` detaches it from the request's once the stream is over.
+   * `unlink` detaches it from the request's once the stream is over. An attempt without a
+   * first-token timeout waits for its first event however long it takes, and sends the client
+   * keep-alives meanwhile (`keepAlive`), committing the response.
    */
   private async attemptStream(
     request: UpstreamRequest,
@@ -542,14 +558,19 @@ export class Router {
     ctx: CallContext,
     record: AttemptRecord,
     route: RouteInfo,
+    keepAlive: ((rateLimits: Record<string, string> | undefined) => void) | undefined,
   ): Promise<StreamAttempt> {
     const attemptAbort = new LinkedAbort(requestSignal);
     const signal = attemptAbort.signal;
+    const { first_token_timeout_ms: firstTokenMs, timeout_ms: deadlineMs, stream_keepalive_ms: keepAliveMs } = this.config.router;
     // A model that streams nothing while it thinks (OpenAI's reasoning models) is silent because it
-    // works, not because it is dead: only the request's deadline bounds its first token.
-    const firstTokenTimer = streamsNothingWhileThinking(d.provider.config.type, d.model)
-      ? undefined
-      : setTimeout(() => attemptAbort.abort(new FirstTokenTimeout()), this.config.router.first_token_timeout_ms);
+    // works, not because it is dead: only the request's deadline bounds its first token. So does a
+    // first-token timeout that could only fire once the deadline has passed: it would fail over to nothing.
+    const firstTokenTimer =
+      streamsNothingWhileThinking(d.provider.config.type, d.model) || firstTokenMs >= deadlineMs - record.started_ms
+        ? undefined
+        : setTimeout(() => attemptAbort.abort(new FirstTokenTimeout()), firstTokenMs);
+    let keepAliveTimer: NodeJS.Timeout | undefined;
     let handedOver = false;
     try {
       const res = await sendUpstreamRequest(this.pools, { ...request, signal });
@@ -559,6 +580,16 @@ export class Router {
 
       const contentType = String(res.headers['content-type'] ?? '');
       if (contentType.includes('text/event-stream')) {
+        // Nothing to fail over on while the first event is awaited: rather than let the client
+        // (and a proxy in front with its read timeout) see nothing for minutes, commit to this
+        // attempt once it has been silent for the keep-alive interval, and keep sending comments.
+        if (firstTokenTimer === undefined && keepAlive !== undefined && keepAliveMs > 0) {
+          keepAliveTimer = setInterval(() => {
+            if (signal.aborted) return;
+            route.committedAt ??= performance.now();
+            keepAlive(rateLimitHeaders(res.headers));
+          }, keepAliveMs);
+        }
         const { stream, first } = await openEventStream(res, d, ctx, signal);
         handedOver = true;
         return { kind: 'stream', stream, first, signal, transformer: stream.transformer, unlink: () => attemptAbort.dispose(), rateLimits: rateLimitHeaders(res.headers) };
@@ -577,6 +608,7 @@ export class Router {
       throw signal.aborted && !requestSignal.aborted ? signal.reason : err;
     } finally {
       clearTimeout(firstTokenTimer);
+      clearInterval(keepAliveTimer);
       if (!handedOver) attemptAbort.dispose();
     }
   }

@@ -14,6 +14,7 @@ import { callerInfo, loggableRequest } from './caller-info.js';
 import { GatewayError, headerSafe, sendError, sendJsonText, toGatewayError } from './gateway-error.js';
 import { splitGatewayExtensions } from './gateway-extensions.js';
 import { metadataForStore } from '../providers/stored-completion-metadata.js';
+import { endWithErrorEvent, sendKeepAlive } from './early-stream.js';
 import { pipeStream } from './pipe-stream.js';
 import { readJsonBodyAndText } from './read-json-body.js';
 import { refusedByParser } from './answer-client-error.js';
@@ -31,6 +32,8 @@ export interface ChatHandlerDeps {
   /** Rebuild streamed answers so they can be logged. */
   captureResponses: boolean;
   idleTimeoutMs: number;
+  /** router.stream_keepalive_ms: a stream quiet towards its client this long gets a comment; 0: never. */
+  streamKeepAliveMs: number;
   observers: readonly RequestObserver[];
   /** Prices a finished request; undefined when the gateway has no price book. */
   priceRequest: (input: RequestCostInput) => RequestCost | undefined;
@@ -119,6 +122,9 @@ export async function handleChatCompletions(
       promptTokens,
       clientBody: received.bytes,
       storedMetadata: metadataForStore(forward, extensions),
+      // Only the first keep-alive sends the headers: the route as it is then, the attempt that will answer.
+      keepAlive:
+        stream && deps.streamKeepAliveMs > 0 ? (rateLimits) => sendKeepAlive(res, res.headersSent ? undefined : answerHeaders(requestId, route, rateLimits)) : undefined,
     });
     // The bytes were needed until the request went upstream; a stream can last minutes.
     received = undefined;
@@ -132,7 +138,7 @@ export async function handleChatCompletions(
     } else {
       let streamFailed = false;
       try {
-        const piped = await pipeStream(outcome, res, answerHeaders(requestId, route, outcome.rateLimits), () => clientClosed, deps.idleTimeoutMs);
+        const piped = await pipeStream(outcome, res, answerHeaders(requestId, route, outcome.rateLimits), () => clientClosed, deps.idleTimeoutMs, deps.streamKeepAliveMs);
         firstChunkAt = piped.firstChunkAt;
         // A stream stopped by a shutdown or by its deadline did not fail because of its deployment.
         const stopped = abort.signal.reason instanceof GatewayShuttingDown || abort.signal.reason instanceof DeadlineExceeded;
@@ -155,7 +161,12 @@ export async function handleChatCompletions(
   } catch (err) {
     error = toGatewayError(err);
     status = error.status;
-    if (!clientClosed) sendError(res, error, routeHeaders(requestId, route));
+    if (route.committedAt !== undefined) {
+      // Committed before the first event (keep-alives went out): the client got its 200, and the
+      // failure ends the stream as one after the first event does; the log says the same.
+      status = 200;
+      if (!clientClosed) endWithErrorEvent(res, error);
+    } else if (!clientClosed) sendError(res, error, routeHeaders(requestId, route));
   } finally {
     // Whatever happened: a hold left behind would count against the key's budget for good. The
     // charge below follows with nothing awaited in between, so no request sees neither.

@@ -93,6 +93,7 @@ export function createHttpServer(deps: HttpServerDeps, inFlight: InFlightRequest
     maxBodyBytes: config.server.max_body_mb * 1024 * 1024,
     captureResponses: config.logging.bodies !== 'off',
     idleTimeoutMs: config.router.idle_timeout_ms,
+    streamKeepAliveMs: config.router.stream_keepalive_ms,
     observers: deps.observers,
     shutdownStops: inFlight.stops,
   };

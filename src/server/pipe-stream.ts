@@ -3,12 +3,16 @@ import type { StreamFailure } from '../providers/types.js';
 import { DEADLINE_PASSED, DeadlineExceeded, GatewayShuttingDown, SHUTTING_DOWN } from '../router/linked-abort.js';
 import type { TransformedEventStream } from '../upstream/transformed-event-stream.js';
 import type { StopSignal } from '../upstream/stop-switch.js';
+import { planStreamWake } from './stream-wake.js';
 
 export const SSE_HEADERS = {
   'content-type': 'text/event-stream; charset=utf-8',
   'cache-control': 'no-cache',
   'x-accel-buffering': 'no',
 };
+
+/** What the client gets while there is nothing to send: an SSE comment, which clients skip. */
+export const KEEP_ALIVE_COMMENT = ': keep-alive\n\n';
 
 export interface PipeInput {
   stream: TransformedEventStream;
@@ -32,6 +36,9 @@ export interface PipeResult {
  * upstream silence longer than `idleTimeoutMs` or the request deadline ends the stream with an
  * OpenAI error event. A slow client's back-pressure pauses reading upstream; that wait is not the
  * upstream's silence, and neither is a stretch of SSE comments (keep-alives): bytes are bytes.
+ * Upstream comments are not passed on, so when nothing has been written to the client for
+ * `keepAliveMs` (0: never) it gets a comment of its own: a proxy in front must not time the stream
+ * out while the model thinks. Headers already sent (the router committed early) are not sent again.
  */
 export async function pipeStream(
   input: PipeInput,
@@ -39,25 +46,35 @@ export async function pipeStream(
   headers: Record<string, string>,
   clientClosed: () => boolean,
   idleTimeoutMs: number,
+  keepAliveMs: number,
 ): Promise<PipeResult> {
   const { stream, signal } = input;
   const firstChunkAt = performance.now();
   let tail = '';
   // One timer for the whole stream, checking when the upstream was last heard from (a read, or
-  // the end of a wait for the client): silence past it cuts the upstream.
+  // the end of a wait for the client; silence past the idle timeout cuts the upstream) and when
+  // the client last got bytes (a keep-alive is due). Rescheduled, never refreshed per chunk: the
+  // loop below only assigns `wroteAt`. It writes between two whole writes of the loop, so a
+  // comment never lands inside an event, and never after the stream's end.
   let idle = false;
   let waitingForClient = false;
   let resumedAt = 0;
-  const checkIdle = (): void => {
-    const quietMs = performance.now() - Math.max(stream.lastReadAt, resumedAt);
-    if (waitingForClient || quietMs < idleTimeoutMs) {
-      idleTimer = setTimeout(checkIdle, waitingForClient ? idleTimeoutMs : idleTimeoutMs - quietMs);
+  let wroteAt = firstChunkAt;
+  const onTimer = (): void => {
+    const now = performance.now();
+    const wake = planStreamWake(now, Math.max(stream.lastReadAt, resumedAt), wroteAt, waitingForClient, idleTimeoutMs, keepAliveMs);
+    if (wake.idle) {
+      idle = true;
+      stream.destroy();
       return;
     }
-    idle = true;
-    stream.destroy();
+    if (wake.keepAlive && !stream.transformer.finished && !res.destroyed) {
+      res.write(KEEP_ALIVE_COMMENT);
+      wroteAt = now;
+    }
+    timer = setTimeout(onTimer, wake.inMs);
   };
-  let idleTimer = setTimeout(checkIdle, idleTimeoutMs);
+  let timer = setTimeout(onTimer, keepAliveMs > 0 ? Math.min(idleTimeoutMs, keepAliveMs) : idleTimeoutMs);
   const waitForClient = async (): Promise<void> => {
     waitingForClient = true;
     await drained(res, signal);
@@ -65,11 +82,13 @@ export async function pipeStream(
     resumedAt = performance.now();
   };
   try {
-    res.writeHead(200, { ...headers, ...SSE_HEADERS });
+    if (!res.headersSent) res.writeHead(200, { ...headers, ...SSE_HEADERS });
     if (!res.write(input.first)) await waitForClient();
     for (;;) {
       const out = await stream.next();
       if (out === null) break;
+      // The read that produced `out` has just ended: its time, with no clock read per chunk.
+      wroteAt = stream.lastReadAt;
       if (!res.write(out)) await waitForClient();
       if (signal.aborted) throw signal.reason;
     }
@@ -81,7 +100,7 @@ export async function pipeStream(
     else if (signal.reason instanceof DeadlineExceeded && !idle) tail = stream.transformer.stopByGateway(DEADLINE_PASSED.message, DEADLINE_PASSED.code, DEADLINE_PASSED.type);
     else tail = stream.transformer.abort(reasonFor(err, idle, signal, idleTimeoutMs));
   } finally {
-    clearTimeout(idleTimer);
+    clearTimeout(timer);
   }
   if (!res.headersSent) res.writeHead(200, SSE_HEADERS);
   res.end(tail);
