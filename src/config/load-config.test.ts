@@ -388,6 +388,24 @@ describe('parseConfigText', () => {
     });
   });
 
+  it('names the configured providers in one order, for models and pricing alike', () => {
+    expect(
+      problemsOf(
+        lines(
+          'providers:',
+          '  openai: { api_key: sk-o }',
+          'models:',
+          '  - { name: k, model: moonshto/kimi-k3 }',
+          'pricing:',
+          '  moonshto/kimi-k3: { input: 1, output: 2 }',
+        ),
+      ),
+    ).toEqual([
+      'moongate.yaml:4:16: models[0].model: names provider "moonshto", which is not configured (providers: moonshot, openai)',
+      'moongate.yaml:6:3: pricing["moonshto/kimi-k3"]: names provider "moonshto", which is not configured (providers: moonshot, openai)',
+    ]);
+  });
+
   it('refuses pricing keys that could never apply, and an incomplete price for a model the catalogue does not price', () => {
     expect(
       problemsOf(

@@ -173,7 +173,7 @@ function buildConfig(data: Record<string, unknown>, source: string, problems: Pr
   const { providers, names } = normalizeProviders(data.providers, problems);
   config.providers = providers;
   config.models = normalizeModels(data.models, names, problems);
-  config.pricing = normalizePricing(data.pricing, providers, problems);
+  config.pricing = normalizePricing(data.pricing, providers, names, problems);
   return config;
 }
 

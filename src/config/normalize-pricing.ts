@@ -15,16 +15,18 @@ import type { ModelPriceOverride, ProviderConfig } from './types.js';
 export function normalizePricing(
   raw: unknown,
   providers: Readonly<Record<string, ProviderConfig>>,
+  providerNames: ReadonlySet<string>,
   problems: ProblemList,
 ): Record<string, ModelPriceOverride> {
   if (raw === undefined || raw === null) return {};
   const pricing = parseWith(pricingSchema, raw, ['pricing'], problems);
   if (!pricing) return {};
 
-  const names = new Set(Object.keys(providers));
   const out: Record<string, ModelPriceOverride> = {};
   for (const [key, price] of Object.entries(pricing)) {
-    const refProblem = checkModelRef(key, names);
+    // The names in the order normalizeProviders gives them, so that a pricing problem lists the
+    // providers as a models problem in the same file does (moonshot first, then the file's order).
+    const refProblem = checkModelRef(key, providerNames);
     if (refProblem) {
       problems.add(['pricing', key], refProblem);
       continue;

@@ -122,6 +122,9 @@ describe('normalizeProviders', () => {
     expect(run({ moonshot: { type: 'openai-compatible', base_url: 'http://x/v1' } }).problems).toEqual([
       'providers.moonshot.type: provider "moonshot" is always of type moonshot; give a different name to an openai-compatible provider',
     ]);
+    expect(run({ openai: { type: 'moonshot', api_key: 'k' } }).problems).toEqual([
+      'providers.openai.type: provider "openai" is always of type openai; give a different name to a moonshot provider',
+    ]);
   });
 
   it('rejects duplicate credential names, naming the duplicate', () => {

@@ -109,7 +109,7 @@ function normalizeProvider(name: string, value: unknown, problems: ProblemList):
 
   const builtIn = BUILT_IN[name];
   if (builtIn && raw.type !== undefined && raw.type !== builtIn) {
-    problems.add([...base, 'type'], `provider "${name}" is always of type ${builtIn}; give a different name to an ${raw.type} provider`);
+    problems.add([...base, 'type'], `provider "${name}" is always of type ${builtIn}; give a different name to ${raw.type === 'moonshot' ? 'a' : 'an'} ${raw.type} provider`);
   }
   const type: ProviderType = builtIn ?? raw.type ?? 'openai-compatible';
 

@@ -89,3 +89,8 @@ export function publicView(key: VirtualKey, now: number = Date.now()): Record<st
 function round(usd: number): number {
   return Math.round(usd * 1e6) / 1e6;
 }
+
+/** A spend in a message, to the micro-dollar the key's public view shows (toFixed alone may round the other way). */
+export function spendText(usd: number): string {
+  return round(usd).toFixed(6);
+}

@@ -142,6 +142,18 @@ describe('VirtualKeys', () => {
     expect((keys as unknown as { held: Map<string, number> }).held.size).toBe(0);
   });
 
+  it('names the spend in a budget refusal as GET /admin/keys shows it', async () => {
+    const { keys, clock } = setup();
+    const { key, record } = await keys.create({ name: 'a', budget_usd: 0.0001, budget_period: 'day' });
+    const k = await keys.authenticate(key);
+    // 0.0001335 is a hair below itself in binary: toFixed(6) said $0.000133 where the key showed 0.000134.
+    await keys.settle(k, undefined, 0.0001335, 10);
+    const over = await failure(() => keys.checkBudget(k));
+    const shown = publicView((await keys.get(record.id))!, clock()).spend_usd as number;
+    expect(shown).toBe(0.000134);
+    expect(over.message).toContain(`has spent $${shown.toFixed(6)} of its $0.0001 per-day budget`);
+  });
+
   it('stops a key once its period’s spend reaches the budget, and resets with the period', async () => {
     const { keys, at, clock } = setup(Date.UTC(2026, 10, 22, 23, 0, 0));
     const { key, record } = await keys.create({ name: 'a', budget_usd: 0.01, budget_period: 'day' });

@@ -3,7 +3,7 @@ import { GatewayError } from '../server/gateway-error.js';
 import { throwStoreFailure } from '../server/store-failure.js';
 import type { KeyPatch, KeyStore } from './key-store.js';
 import { keyMayUse } from './model-globs.js';
-import { generateKey, generateKeyId, hashKey, looksLikeKey, periodStart } from './virtual-key.js';
+import { generateKey, generateKeyId, hashKey, looksLikeKey, periodStart, spendText } from './virtual-key.js';
 import type { BudgetPeriod, VirtualKey } from './virtual-key.js';
 
 export interface CreateKeyInput {
@@ -249,13 +249,13 @@ export class VirtualKeys {
     if (spent < key.budget_usd) {
       throw new GatewayError(
         429,
-        `This gateway key has spent $${spent.toFixed(6)} of its $${key.budget_usd} budget, and its requests in flight are expected to spend about $${inFlight.toFixed(6)} more. Retry when they have finished.`,
+        `This gateway key has spent $${spendText(spent)} of its $${key.budget_usd} budget, and its requests in flight are expected to spend about $${spendText(inFlight)} more. Retry when they have finished.`,
         { type: 'insufficient_quota', code: 'budget_exceeded', headers: { 'retry-after': '1' } },
       );
     }
     const resets = nextPeriod(key.budget_period, start);
     const when = resets === undefined ? 'It does not reset (period: total).' : `It resets at ${new Date(resets).toISOString()}.`;
-    throw new GatewayError(429, `This gateway key has spent $${spent.toFixed(6)} of its $${key.budget_usd} ${key.budget_period === 'total' ? 'total' : `per-${key.budget_period}`} budget. ${when}`, {
+    throw new GatewayError(429, `This gateway key has spent $${spendText(spent)} of its $${key.budget_usd} ${key.budget_period === 'total' ? 'total' : `per-${key.budget_period}`} budget. ${when}`, {
       type: 'insufficient_quota',
       code: 'budget_exceeded',
       ...(resets !== undefined ? { headers: { 'retry-after': String(Math.max(1, Math.ceil((resets - this.now()) / 1000))) } } : {}),

@@ -164,6 +164,14 @@ describe('SqliteStore', () => {
     expect(filtered).toEqual([expect.objectContaining({ group: null, requests: 1 })]);
   });
 
+  it('sums costs to the 1e-12 USD each record is kept to, without floating-point noise', async () => {
+    const store = await memoryStore();
+    // 0.1 + 0.2 is 0.30000000000000004 in floating point; /v1/usage showed sums like that.
+    await store.logs.insert([entry({ id: 'a', created_at_ms: T0, cost_usd: 0.1 }), entry({ id: 'b', created_at_ms: T0 + 1, cost_usd: 0.2 })]);
+    const rows = await store.logs.usage({ group_by: 'model', interval: 'hour', from_ms: T0, to_ms: T0 + HOUR });
+    expect(rows.map((r) => r.cost_usd)).toEqual([0.3]);
+  });
+
   it('deletes old records in bounded batches, oldest first', async () => {
     const store = await memoryStore();
     await store.logs.insert(Array.from({ length: 10 }, (_, i) => entry({ id: `r${i}`, created_at_ms: T0 + i })));

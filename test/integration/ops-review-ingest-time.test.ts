@@ -32,6 +32,21 @@ describe('ingested created_at in epoch seconds', () => {
     expect(found.json.data.map((r: any) => r.id).sort()).toEqual(['secs-1', 'secs-2']);
   });
 
+  it('keeps a time with a fraction of a millisecond (time.time() has microseconds) as answered, found by from= with the same number', async () => {
+    // .1232 s is 123.2 ms: the store keeps whole milliseconds, and the record must keep the one
+    // its 201 answer named and still be found by `from=` given the number that was sent.
+    const sent = SECONDS + 10.1232;
+    const below = await stack.api('/v1/logs', { token: MASTER, body: { id: 'frac-below', model: 'kimi-k2.6', created_at: sent } });
+    expect(below.status).toBe(201);
+    const from = await stack.api(`/v1/logs?from=${sent}`, { token: MASTER });
+    expect(from.json.data.map((r: any) => r.id)).toContain('frac-below');
+
+    const above = await stack.api('/v1/logs', { token: MASTER, body: { id: 'frac-above', model: 'kimi-k2.6', created_at: SECONDS + 20.1237 } });
+    expect(above.status).toBe(201);
+    const stored = await stack.api('/v1/logs/frac-above', { token: MASTER });
+    expect(stored.json.created_at).toBe(above.json.created_at);
+  });
+
   it('still reads epoch milliseconds as milliseconds', async () => {
     const res = await stack.api('/v1/logs', { token: MASTER, body: { id: 'ms-1', model: 'kimi-k2.6', created_at: SECONDS * 1000 + 7 } });
     expect(res.status).toBe(201);

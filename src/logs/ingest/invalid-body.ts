@@ -64,7 +64,9 @@ function issueMessage(issue: z.core.$ZodIssue): string {
  * records in January 1970, where no report looks and the next retention sweep deletes them.
  */
 export function timeValue(value: string | number): number | undefined {
-  return typeof value === 'number' ? inRange(epochMs(value)) : isoTimeMs(value);
+  // Rounded as the store rounds it (log-columns.ts), so that the 201 answer names the millisecond
+  // the record is kept under: `time.time()` has microseconds, and toISOString cuts them instead.
+  return typeof value === 'number' ? inRange(Math.round(epochMs(value))) : isoTimeMs(value);
 }
 
 /** How far ahead of this gateway's clock a sender's clock may run. */

@@ -3,6 +3,7 @@ import type { LogEntry, LogRecord } from '../../logs/log-record.js';
 import { LOG_COLUMNS, SUMMARY_COLUMNS, entryValues, recordFromRow } from '../sql/log-columns.js';
 import type { LogRow } from '../sql/log-columns.js';
 import { logWhere } from '../sql/log-filters.js';
+import { roundUsd } from '../../pricing/compute-cost.js';
 import type { SqlValue } from '../sql/sql-value.js';
 import { usageStatements } from '../sql/usage-sql.js';
 import type { LogListQuery, LogPage, LogRepository, UsageQuery, UsageRow } from '../store.js';
@@ -68,7 +69,8 @@ export class SqliteLogRepository implements LogRepository {
         prompt_tokens: Number(r.prompt_tokens),
         completion_tokens: Number(r.completion_tokens),
         cached_tokens: Number(r.cached_tokens),
-        cost_usd: r.cost_usd === null ? null : Number(r.cost_usd),
+        // Each record's cost is kept to 1e-12 USD; the sum is rounded so, dropping the float noise SUM adds.
+        cost_usd: r.cost_usd === null ? null : roundUsd(Number(r.cost_usd)),
         unpriced_requests: Number(r.unpriced_requests ?? 0),
         p50_latency_ms: p?.p50_latency_ms == null ? null : Number(p.p50_latency_ms),
         p95_latency_ms: p?.p95_latency_ms == null ? null : Number(p.p95_latency_ms),
