@@ -21,6 +21,8 @@ export interface UpstreamCredential {
   /** Base URL including the version path, e.g. `https://api.moonshot.ai/v1`. */
   baseUrl: string;
   region?: string;
+  /** The caller brought it (and how): its failures are explained to the caller, not the operator. */
+  brought?: 'authorization' | 'customer_credentials' | 'credential_override';
 }
 
 /** What one call needs to know about who asked and how. */

@@ -118,7 +118,7 @@ describe('eligibleCredentials', () => {
   it('uses a caller key only when no credential is configured', () => {
     const bare = parseConfigText('providers: { moonshot: {} }', 'bare.yaml', {}).providers.moonshot!;
     expect(eligibleCredentials(bare, 'kimi-k2.6', CallerCredentials.none('sk-caller'))).toEqual([
-      { upstream: { name: 'caller-key', apiKey: 'sk-caller', baseUrl: 'https://api.moonshot.ai/v1', region: 'global' }, weight: 1 },
+      { upstream: { name: 'caller-key', apiKey: 'sk-caller', baseUrl: 'https://api.moonshot.ai/v1', region: 'global', brought: 'authorization' }, weight: 1 },
     ]);
     expect(names(eligibleCredentials(moonshot, 'kimi-k2.6', CallerCredentials.none('sk-caller')))).toEqual(['main', 'backup']);
   });
@@ -126,9 +126,9 @@ describe('eligibleCredentials', () => {
   it('prefers a key the caller brought: for the model, then for the provider', () => {
     const caller = CallerCredentials.parse({ moonshot: { api_key: 'sk-provider' } }, { 'moonshot/kimi-k3': { api_key: 'sk-cn-model', region: 'cn' } }, undefined);
     expect(eligibleCredentials(moonshot, 'kimi-k2.6', caller)).toEqual([
-      { upstream: { name: 'customer_credentials', apiKey: 'sk-provider', baseUrl: 'https://api.moonshot.ai/v1', region: 'global' }, weight: 1 },
+      { upstream: { name: 'customer_credentials', apiKey: 'sk-provider', baseUrl: 'https://api.moonshot.ai/v1', region: 'global', brought: 'customer_credentials' }, weight: 1 },
     ]);
-    expect(eligibleCredentials(moonshot, 'kimi-k3', caller)[0]!.upstream).toMatchObject({ name: 'credential_override', apiKey: 'sk-cn-model', baseUrl: 'https://api.moonshot.cn/v1' });
+    expect(eligibleCredentials(moonshot, 'kimi-k3', caller)[0]!.upstream).toMatchObject({ name: 'credential_override', apiKey: 'sk-cn-model', baseUrl: 'https://api.moonshot.cn/v1', brought: 'credential_override' });
   });
 
   it('rejects malformed caller credentials with 400 naming the field', () => {

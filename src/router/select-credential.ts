@@ -23,7 +23,13 @@ export function eligibleCredentials(provider: ProviderConfig, model: string, cal
     // configured base_url, e.g. an egress proxy, else the global platform).
     const region = provider.type === 'moonshot' ? brought.region : undefined;
     const baseUrl = baseUrlOf(provider, region ? { region } : {});
-    const upstream: UpstreamCredential = { name: brought.source, apiKey: brought.apiKey, baseUrl, region: region ?? (provider.type === 'moonshot' ? 'global' : undefined) };
+    const upstream: UpstreamCredential = {
+      name: brought.source,
+      apiKey: brought.apiKey,
+      baseUrl,
+      region: region ?? (provider.type === 'moonshot' ? 'global' : undefined),
+      brought: brought.source,
+    };
     return [{ upstream, weight: 1 }];
   }
   const callerKey = caller?.bearer;
@@ -41,18 +47,31 @@ export function eligibleCredentials(provider: ProviderConfig, model: string, cal
       apiKey: callerKey,
       baseUrl: baseUrlOf(provider, {}),
       region: provider.type === 'moonshot' ? 'global' : undefined,
+      brought: 'authorization',
     };
     return [{ upstream, weight: 1 }];
   }
-  const hint =
-    provider.type === 'moonshot'
-      ? 'Set MOONSHOT_API_KEY, add providers.moonshot.credentials to the config, or send your Moonshot key as `Authorization: Bearer sk-…`.'
-      : `Add providers.${provider.name}.credentials to the config, or send your key as \`Authorization: Bearer …\`.`;
+  const hint = missingKeyHint(provider, callerKey !== undefined);
   const scopedOut = provider.credentials.length > 0 ? ` None of its credentials may serve \`${model}\` (see their \`models\` scope).` : '';
   throw new GatewayError(401, `${provider.name}: no API key to call this provider with.${scopedOut} ${hint}`, {
     type: 'authentication_error',
     code: 'missing_provider_key',
   });
+}
+
+/**
+ * How to give a provider a key: the operator's way, and the caller's, which depends on the mode. In
+ * open mode the caller's bearer token goes on to the provider; with a master key that header holds
+ * a gateway key, so a caller brings theirs in the body (`customer_credentials`).
+ */
+function missingKeyHint(provider: ProviderConfig, openMode: boolean): string {
+  const variable = provider.name === 'moonshot' ? 'MOONSHOT_API_KEY' : provider.name === 'openai' ? 'OPENAI_API_KEY' : undefined;
+  const operator = `The operator can add one under \`providers.${provider.name}.credentials\` in the config${variable ? ` (without a config file: ${variable})` : ''}`;
+  const whose = provider.type === 'moonshot' ? 'Moonshot' : provider.name;
+  const caller = openMode
+    ? `send your own ${whose} key as \`Authorization: Bearer …\`, which this gateway (open mode) passes on`
+    : `bring your own ${whose} key with the request: \`"customer_credentials": {"${provider.name}": {"api_key": "…"}}\``;
+  return `${operator}; or ${caller}.`;
 }
 
 export function toUpstream(provider: ProviderConfig, c: CredentialConfig): UpstreamCredential {

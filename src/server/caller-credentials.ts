@@ -6,7 +6,7 @@ export interface CallerKey {
   apiKey: string;
   region?: MoonshotRegion;
   /** Where it came from, shown (without the key) in headers and errors. */
-  source: string;
+  source: 'customer_credentials' | 'credential_override';
 }
 
 /**
@@ -20,7 +20,10 @@ export class CallerCredentials {
   constructor(
     private readonly byProvider: ReadonlyMap<string, CallerKey>,
     private readonly byModel: ReadonlyMap<string, CallerKey>,
-    /** Open mode: the caller's bearer token, used when a provider has no credential at all. */
+    /**
+     * Open mode: the caller's bearer token, used when a provider has no credential at all (`''`
+     * when none was sent). Undefined when the gateway has a master key: the token was its own.
+     */
     readonly bearer: string | undefined,
   ) {}
 
@@ -52,7 +55,7 @@ export class CallerCredentials {
 const NO_KEYS: ReadonlyMap<string, CallerKey> = new Map();
 const NO_CALLER_KEYS = new CallerCredentials(NO_KEYS, NO_KEYS, undefined);
 
-function parseMap(value: unknown, field: string): Map<string, CallerKey> {
+function parseMap(value: unknown, field: CallerKey['source']): Map<string, CallerKey> {
   const map = new Map<string, CallerKey>();
   if (value === undefined || value === null) return map;
   if (typeof value !== 'object' || Array.isArray(value)) throw invalid(`\`${field}\` must be an object keyed by provider or provider/model.`, field);

@@ -112,7 +112,7 @@ export async function handleChatCompletions(
     const outcome = await deps.router.chat(forward, {
       requestId,
       callerScope: reasoningScope(who),
-      caller: CallerCredentials.parse(extensions.customer_credentials, extensions.credential_override, who.kind === 'open' ? who.token : undefined),
+      caller: CallerCredentials.parse(extensions.customer_credentials, extensions.credential_override, who.kind === 'open' ? (who.token ?? '') : undefined),
       operator: who.kind === 'master',
       clientWantsUsage: stream && includeUsage(forward.stream_options),
       captureResponse: deps.captureResponses,

@@ -73,7 +73,9 @@ describe('bring your own key', () => {
     expect(wrongRegion.status).toBe(401);
     expect(chats()).toHaveLength(1);
     expect(wrongRegion.text).not.toContain(BROUGHT_CN);
-    expect(JSON.parse(wrongRegion.text).error.message).toContain('(set region: cn)');
+    // Said to the caller, in the request's terms (it said "set region: cn" and named the operator's tools).
+    expect(JSON.parse(wrongRegion.text).error.message).toContain('add `"region": "cn"` beside its api_key');
+    expect(JSON.parse(wrongRegion.text).error.message).not.toContain('moongate check');
     // The configured credential is untouched by the caller's bad key.
     const ready = (await (await fetch(`${gw.url}/health/ready`)).json()) as any;
     expect(ready.credentials[0]).toMatchObject({ credential: 'moonshot/main', state: 'ok' });

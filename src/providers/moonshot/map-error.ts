@@ -34,7 +34,7 @@ export function mapMoonshotError(
 
   let code = parsed.code ?? null;
   let param = parsed.param ?? null;
-  if (status === 401) message = `${message}. ${explainAuthFailure(credential, regions)}`;
+  if (status === 401) message = `${message}. ${explainAuthFailure(credential, regions, providerName)}`;
   if (status === 404 && parsed.message?.startsWith('Not found the model')) {
     code ??= 'model_not_found';
     param ??= 'model';
@@ -76,25 +76,38 @@ function retirementNote(moonshotMessage: string): string {
   return retiredOn === undefined ? '' : `Moonshot retired ${id} on ${retiredOn} (as reported): use a current model. `;
 }
 
-/** Names the likely causes of a 401, most specific first. Never includes the key itself. */
-export function explainAuthFailure(credential: UpstreamCredential, regions: RegionHosts): string {
+/**
+ * Names the likely causes of a 401, most specific first. Never includes the key itself. A key the
+ * caller brought is explained to the caller (what to change in their request); the gateway's own
+ * to the operator (its credential's name, its config, `moongate check`).
+ */
+export function explainAuthFailure(credential: UpstreamCredential, regions: RegionHosts, providerName = 'moonshot'): string {
   // Hosts name the platforms; when both regions share a host (a proxy, the simulator) only the URLs tell them apart.
   const sameHost = hostOf(regions.global) === hostOf(regions.cn);
   const show = (url: string): string => (sameHost ? url : hostOf(url));
   const sentTo = show(credential.baseUrl);
+  const brought = credential.brought;
+  const theKey = brought === undefined ? `the key of credential "${credential.name}"` : brought === 'authorization' ? 'the key sent as `Authorization: Bearer …`' : `the key in \`${brought}\``;
   const reasons: string[] = [];
-  if (/\s/.test(credential.apiKey)) {
-    reasons.push(`the key of credential "${credential.name}" contains whitespace (Moonshot does not trim keys): remove it`);
-  }
-  if (sentTo === show(regions.global)) {
-    reasons.push(`it is a China-platform key: those work only on ${show(regions.cn)} (set region: cn)`);
-  } else if (sentTo === show(regions.cn)) {
-    reasons.push(`it is a global-platform key: those work only on ${show(regions.global)} (set region: global)`);
+  if (/\s/.test(credential.apiKey)) reasons.push(`${theKey} contains whitespace (Moonshot does not trim keys): remove it`);
+  if (!credential.apiKey.trim().startsWith('sk-')) {
+    // Not a Moonshot key at all, most likely (a placeholder such as "local", a gateway key): which
+    // platform it was sent to is beside the point.
+    reasons.push('it does not look like a Moonshot API key (those start with `sk-`)');
   } else {
-    reasons.push(`it belongs to a Moonshot platform (${show(regions.global)} or ${show(regions.cn)}) other than ${sentTo}`);
+    const moveTo = (region: 'global' | 'cn'): string =>
+      brought === undefined
+        ? `set region: ${region}`
+        : brought === 'authorization'
+          ? `send it in the body instead, as \`"customer_credentials": {"${providerName}": {"api_key": "…", "region": "${region}"}}\``
+          : `add \`"region": "${region}"\` beside its api_key`;
+    if (sentTo === show(regions.global)) reasons.push(`it is a China-platform key: those work only on ${show(regions.cn)} (${moveTo('cn')})`);
+    else if (sentTo === show(regions.cn)) reasons.push(`it is a global-platform key: those work only on ${show(regions.global)} (${moveTo('global')})`);
+    else reasons.push(`it belongs to a Moonshot platform (${show(regions.global)} or ${show(regions.cn)}) other than ${sentTo}`);
   }
   reasons.push('the key was revoked or mistyped');
-  return `The key of credential "${credential.name}" was rejected by ${sentTo}. Likely causes: ${reasons.join('; or ')}. Run \`moongate check moonshot\` to find out which.`;
+  const rejected = `${theKey.charAt(0).toUpperCase()}${theKey.slice(1)} was rejected by ${sentTo}. Likely causes: ${reasons.join('; or ')}.`;
+  return brought === undefined ? `${rejected} Run \`moongate check moonshot\` to find out which.` : rejected;
 }
 
 function parseErrorBody(raw: string): { message?: string; type?: string; code?: string; param?: string } {

@@ -77,6 +77,23 @@ describe('mapMoonshotError', () => {
     expect(text).toContain('work only on api.moonshot.ai (set region: global)');
   });
 
+  it("explains a key the caller brought to the caller: what to change in the request, not the operator's config", () => {
+    const inBody = explainAuthFailure({ ...globalKey, name: 'customer_credentials', brought: 'customer_credentials' }, regions);
+    expect(inBody).toContain('The key in `customer_credentials` was rejected by api.moonshot.ai');
+    expect(inBody).toContain('add `"region": "cn"` beside its api_key');
+    expect(inBody).not.toContain('moongate check');
+    expect(inBody).not.toContain('credential "');
+    const inHeader = explainAuthFailure({ ...globalKey, name: 'caller-key', brought: 'authorization' }, regions, 'moonshot-team');
+    expect(inHeader).toContain('The key sent as `Authorization: Bearer …` was rejected');
+    expect(inHeader).toContain('"customer_credentials": {"moonshot-team": {"api_key": "…", "region": "cn"}}');
+  });
+
+  it('does not call a token that is no Moonshot key at all a key of the other platform', () => {
+    const text = explainAuthFailure({ ...globalKey, name: 'caller-key', apiKey: 'local', brought: 'authorization' }, regions);
+    expect(text).toContain('it does not look like a Moonshot API key (those start with `sk-`)');
+    expect(text).not.toContain('China-platform');
+  });
+
   it('turns "try again after N seconds" into retry-after', () => {
     const raw = JSON.stringify({
       error: { message: 'your account org-1 request reached organization max concurrency: 1, please try again after 3 seconds', type: 'rate_limit_reached_error' },
