@@ -1,9 +1,9 @@
-import { createHash, randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import { randomBytes } from 'node:crypto';
 import type { CredentialLimits } from '../config/types.js';
 import { InMemoryLimitCounters } from '../router/limit-counters.js';
 import type { AcquireResult, Lease, LimitCounters } from '../router/limit-counters.js';
 import { ACQUIRE_SCRIPT, RELEASE_SCRIPT } from './limit-scripts.js';
+import { LuaScript } from './lua-script.js';
 import type { RedisLink } from './redis-link.js';
 
 export interface RedisLimitCountersOptions {
@@ -16,25 +16,8 @@ export interface RedisLimitCountersOptions {
 
 const MINUTE = 60_000;
 
-/** A script run by its SHA1, sent whole only the first time a Redis server sees it. */
-class Script {
-  private readonly sha: string;
-  constructor(private readonly lua: string) {
-    this.sha = createHash('sha1').update(lua).digest('hex');
-  }
-
-  async run(client: Redis, keys: string[], args: (string | number)[]): Promise<unknown> {
-    try {
-      return await client.evalsha(this.sha, keys.length, ...keys, ...args);
-    } catch (err) {
-      if (!(err instanceof Error) || !err.message.startsWith('NOSCRIPT')) throw err;
-      return client.eval(this.lua, keys.length, ...keys, ...args);
-    }
-  }
-}
-
-const acquire = new Script(ACQUIRE_SCRIPT);
-const release = new Script(RELEASE_SCRIPT);
+const acquire = new LuaScript(ACQUIRE_SCRIPT);
+const release = new LuaScript(RELEASE_SCRIPT);
 
 interface SharedLease {
   id: string;
