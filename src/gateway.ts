@@ -20,6 +20,7 @@ import { InMemoryLimitCounters } from './router/limit-counters.js';
 import type { LimitCounters } from './router/limit-counters.js';
 import { Router } from './router/router.js';
 import { SharedState } from './redis/shared-state.js';
+import type { SharedStateOptions } from './redis/shared-state.js';
 import { InFlightRequests, createHttpServer } from './server/http-server.js';
 import type { ReadinessCheck, RouteHandler } from './server/http-server.js';
 import type { RequestObserver } from './server/request-outcome.js';
@@ -45,8 +46,8 @@ export interface GatewayOptions {
   credentialRepository?: CredentialRepository;
   /** Encrypts stored provider keys; defaults to $MOONGATE_SECRET. Without it, none can be stored. */
   secret?: string;
-  /** Namespace of the keys in `redis` (default `moongate:`): tests give each run its own. */
-  redisKeyPrefix?: string;
+  /** With the `redis` key: its key prefix (tests give each run its own), timeouts. */
+  shared?: SharedStateOptions;
 }
 
 export interface Gateway {
@@ -81,7 +82,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     probeTimeoutMs: Math.min(config.router.timeout_ms, config.router.first_token_timeout_ms),
   });
   // Without `redis`, nothing of this is created and requests count in this process as before.
-  const shared = config.redis === undefined ? undefined : new SharedState(config.redis, { prefix: options.redisKeyPrefix });
+  const shared = config.redis === undefined ? undefined : new SharedState(config.redis, options.shared);
   shared?.shareHealth(health);
   const counters = options.limitCounters ?? shared?.counters ?? new InMemoryLimitCounters();
   const keys = new VirtualKeys(options.keyStore ?? new InMemoryKeyStore(), counters);

@@ -18,7 +18,8 @@ afterEach(async () => {
 
 /** A replica's counters: two of them on the same prefix share their limits. */
 async function replica(url = REDIS_URL, warn: (m: string) => void = () => {}): Promise<RedisLimitCounters> {
-  const link = new RedisLink(url, { warn });
+  // A patient timeout: a loaded test machine must not make a replica count alone in a test about sharing.
+  const link = new RedisLink(url, { warn, commandTimeoutMs: 1_000 });
   await link.whenSettled(2_000);
   const counters = new RedisLimitCounters(link, { prefix: redis.prefix, now: clock });
   opened.push({ link, counters });

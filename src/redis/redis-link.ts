@@ -10,6 +10,8 @@ export interface RedisLinkOptions {
   now?: () => number;
 }
 
+const NOT_YET = 'not connected yet';
+
 /** `redis 127.0.0.1:6379`: the URL without its password, for messages. */
 export function describeRedis(url: string): string {
   try {
@@ -36,7 +38,7 @@ export class RedisLink {
   private failedAt = -Infinity;
   private failure = '';
   /** Why Redis is not usable; undefined while it is. */
-  private problem: string | undefined = 'connecting';
+  private problem: string | undefined = NOT_YET;
   private warned = false;
   private readonly restMs: number;
   private readonly warn: (message: string) => void;
@@ -76,7 +78,7 @@ export class RedisLink {
   async whenSettled(ms: number): Promise<void> {
     await this.opening;
     const client = this.client;
-    if (!client || this.ready || this.problem !== 'connecting') return;
+    if (!client || this.ready || this.problem !== NOT_YET) return;
     await new Promise<void>((resolve) => {
       const done = (): void => {
         clearTimeout(timer);

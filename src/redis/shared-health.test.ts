@@ -21,7 +21,7 @@ async function replicas(count: number, url = REDIS_URL): Promise<{ health: Deplo
   const prefix = `${redis.prefix}${++run}:`;
   const out = [];
   for (let i = 0; i < count; i++) {
-    const link = new RedisLink(url, { warn: () => {} });
+    const link = new RedisLink(url, { warn: () => {}, commandTimeoutMs: 1_000 });
     await link.whenSettled(2_000);
     const health = new DeploymentHealth({ fails: 1, cooldownMs: 60_000, windowMs: 60_000 });
     const shared = new SharedHealth(link, health, { prefix, refreshMs: 60_000 });

@@ -9,6 +9,8 @@ export interface SharedStateOptions {
   prefix?: string;
   /** How often provider health is read from Redis (default 1 s). */
   healthRefreshMs?: number;
+  /** Longest one Redis command may take before this replica counts alone (default 50 ms). */
+  commandTimeoutMs?: number;
 }
 
 /**
@@ -27,7 +29,7 @@ export class SharedState {
     private readonly options: SharedStateOptions = {},
   ) {
     this.prefix = options.prefix ?? 'moongate:';
-    this.link = new RedisLink(url);
+    this.link = new RedisLink(url, { commandTimeoutMs: options.commandTimeoutMs });
     this.counters = new RedisLimitCounters(this.link, { prefix: this.prefix });
   }
 

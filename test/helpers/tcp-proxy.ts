@@ -3,18 +3,29 @@ import type { Server, Socket } from 'node:net';
 
 /**
  * A loopback TCP proxy to a local port that can be stopped (every connection cut, nothing
- * accepted) and started again on the same port: a Redis that goes away and comes back.
+ * accepted) and started again on the same port: a Redis that goes away and comes back. Or
+ * stalled: connections stay open but nothing goes through until `resume` (a Redis that hangs).
  */
 export interface TcpProxy {
   port: number;
   stop(): Promise<void>;
   start(): Promise<void>;
+  stall(): void;
+  resume(): void;
 }
 
 export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
   let server: Server | undefined;
   const sockets = new Set<Socket>();
   let port = 0;
+  let stalled = false;
+  const held: (() => void)[] = [];
+  const forward = (from: Socket, to: Socket): void => {
+    from.on('data', (chunk: Buffer) => {
+      if (stalled) held.push(() => to.write(chunk));
+      else to.write(chunk);
+    });
+  };
   const listen = async (): Promise<void> => {
     const s = createServer((client) => {
       const upstream = connect(targetPort, '127.0.0.1');
@@ -23,7 +34,8 @@ export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
         socket.on('close', () => sockets.delete(socket));
         socket.on('error', () => socket.destroy());
       }
-      client.pipe(upstream).pipe(client);
+      forward(client, upstream);
+      forward(upstream, client);
       client.on('close', () => upstream.destroy());
       upstream.on('close', () => client.destroy());
     });
@@ -46,5 +58,12 @@ export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
       if (s) await new Promise<void>((resolve) => s.close(() => resolve()));
     },
     start: listen,
+    stall() {
+      stalled = true;
+    },
+    resume() {
+      stalled = false;
+      for (const send of held.splice(0)) send();
+    },
   };
 }

@@ -35,7 +35,7 @@ providers:
     credentials: [{ name: main, api_key: ${GLOBAL_KEY} }]
 `;
   for (let i = 0; i < 2; i++) {
-    const gateway = await createGatewayWithStore(parseConfigText(yaml, 'test.yaml', {}), { processMetrics: false, redisKeyPrefix: redis.prefix });
+    const gateway = await createGatewayWithStore(parseConfigText(yaml, 'test.yaml', {}), { processMetrics: false, shared: { prefix: redis.prefix, commandTimeoutMs: 1_000 } });
     gateways.push({ gateway, url: await gateway.listen(0, '127.0.0.1') });
   }
 });

@@ -33,10 +33,14 @@ interface Replica {
   close(): Promise<void>;
 }
 
-/** A gateway with `redis` set; `prefix` puts replicas of one test on the same shared state. */
-async function replica(yaml: string, redisUrl: string, prefix: string): Promise<Replica> {
+/**
+ * A gateway with `redis` set; `prefix` puts replicas of one test on the same shared state.
+ * `patient`: Redis commands may take up to 1 s rather than 50 ms, so that a loaded test machine
+ * does not make a replica count alone in a test about sharing.
+ */
+async function replica(yaml: string, redisUrl: string, prefix: string, patient = true): Promise<Replica> {
   const text = `redis: ${redisUrl}\n${yaml.replaceAll('${SIM}', sim.url)}`;
-  const gateway = createGateway(parseConfigText(text, 'test.yaml', {}), { redisKeyPrefix: prefix });
+  const gateway = createGateway(parseConfigText(text, 'test.yaml', {}), { shared: { prefix, ...(patient ? { commandTimeoutMs: 1_000 } : {}) } });
   const url = await gateway.listen(0, '127.0.0.1');
   return {
     url,
@@ -137,6 +141,33 @@ describe('Redis unreachable', () => {
       const started = Date.now();
       await r.close();
       expect(Date.now() - started).toBeLessThan(2_000);
+    }
+  });
+
+  it('never holds a request on a Redis that accepts connections but does not answer, at start or later', async () => {
+    const proxy = await startTcpProxy(Number(new URL(REDIS_URL).port || 6379));
+    const yaml = config(`{ name: main, api_key: ${KEY}, limits: { rpm: 100 } }`);
+    proxy.stall();
+    const started = Date.now();
+    const hung = await replica(yaml, `redis://127.0.0.1:${proxy.port}`, `${redis.prefix}${++run}:`, false);
+    proxy.resume();
+    const later = await replica(yaml, `redis://127.0.0.1:${proxy.port}`, `${redis.prefix}${++run}:`, false);
+    try {
+      expect(Date.now() - started).toBeLessThan(5_000);
+      await expect.poll(async () => (await later.ready()).checks.redis, { timeout: 5_000, interval: 100 }).toBe('ok');
+      proxy.stall();
+      for (const r of [hung, later]) {
+        const t = Date.now();
+        expect((await ask(r)).choices[0]!.message.content).toBeTruthy();
+        // Stalled for good: only the command timeout (50 ms) ends the wait.
+        expect(Date.now() - t).toBeLessThan(3_000);
+      }
+      await expect.poll(async () => (await later.ready()).checks.redis, { timeout: 5_000, interval: 100 }).toMatch(/^degraded: redis 127\.0\.0\.1:\d+: .*timed out/);
+    } finally {
+      proxy.resume();
+      await hung.close();
+      await later.close();
+      await proxy.stop();
     }
   });
 
