@@ -67,6 +67,22 @@ describe('replicas on one store and one Redis', () => {
     expect(((await ask(1, key).catch((e: unknown) => e)) as any).status).toBe(429);
   });
 
+  it('share a gateway key budget through the store (not Redis): spend on one is refused on the other', async () => {
+    const admin = (i: number, path: string, body?: unknown) =>
+      fetch(`${gateways[i]!.url}${path}`, {
+        method: body === undefined ? 'GET' : 'POST',
+        headers: { authorization: `Bearer ${MASTER}`, 'content-type': 'application/json' },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      }).then((r) => r.json() as Promise<any>);
+    const { id, key } = await admin(0, '/admin/keys', { name: 'shared-budget', budget_usd: 0.00001 });
+    await ask(0, key);
+    // The charge made on the first replica reaches the store (every 200 ms), where the second reads it.
+    await expect.poll(async () => (await admin(1, `/admin/keys/${id}`)).spend_usd, { timeout: 5_000, interval: 100 }).toBeGreaterThan(0.00001);
+    const err: any = await ask(1, key).catch((e: unknown) => e);
+    expect(err.status).toBe(429);
+    expect(err.code).toBe('budget_exceeded');
+  });
+
   it('report Redis in /health/ready and /metrics', async () => {
     for (const { url } of gateways) {
       const ready: any = await (await fetch(`${url}/health/ready`)).json();
