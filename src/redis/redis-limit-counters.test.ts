@@ -102,6 +102,23 @@ describe('RedisLimitCounters', () => {
     if (held.ok) await a.release(held.lease, 10);
   });
 
+  it('handles a window of many thousand requests (Lua unpacks them in slices)', async () => {
+    const a = await replica();
+    const key = fresh();
+    const base = `${redis.prefix}limits:{${key}}`;
+    now = 5_000_000;
+    const pipeline = redis.client.pipeline();
+    for (let i = 0; i < 9_000; i++) pipeline.zadd(`${base}:requests`, now - 30_000, `old-${i}`).hset(`${base}:tokens`, `old-${i}`, 1);
+    await pipeline.exec();
+    // 9,000 tokens in the window: 1,000 more fit under 10,000, 1,001 do not.
+    expect((await a.tryAcquire(key, { tpm: 10_000 }, 1_001)).ok).toBe(false);
+    expect((await a.tryAcquire(key, { tpm: 10_000 }, 1_000)).ok).toBe(true);
+    // Past the minute, all 9,000 leave the window (and the tokens hash) at once.
+    now += 31_000;
+    expect((await a.tryAcquire(key, { rpm: 2 }, 0)).ok).toBe(true);
+    expect(await redis.client.hlen(`${base}:tokens`)).toBe(2);
+  });
+
   it('counts in this process when Redis is down, and says so once', async () => {
     const warnings: string[] = [];
     const a = await replica(CLOSED_REDIS_URL, (m) => warnings.push(m));
