@@ -11,6 +11,7 @@ export interface RedisLinkOptions {
 }
 
 const NOT_YET = 'not connected yet';
+const WARN_EVERY_MS = 60_000;
 
 /** `redis 127.0.0.1:6379`: the URL without its password, for messages. */
 export function describeRedis(url: string): string {
@@ -39,7 +40,10 @@ export class RedisLink {
   private failure = '';
   /** Why Redis is not usable; undefined while it is. */
   private problem: string | undefined = NOT_YET;
-  private warned = false;
+  private inOutage = false;
+  /** Whether this outage was told (see tellDown), and when the last one was. */
+  private toldOutage = false;
+  private lastToldAt = -Infinity;
   private readonly restMs: number;
   private readonly warn: (message: string) => void;
   private readonly now: () => number;
@@ -153,17 +157,25 @@ export class RedisLink {
     this.tellDown(problem);
   }
 
+  /**
+   * Once per outage, and at most once a minute: a Redis that keeps missing the command timeout
+   * (an overloaded host) would otherwise fill the console with pairs of down / back lines.
+   */
   private tellDown(problem: string): void {
-    if (this.warned || this.closed) return;
-    this.warned = true;
+    if (this.inOutage || this.closed) return;
+    this.inOutage = true;
+    const now = this.now();
+    this.toldOutage = now - this.lastToldAt >= WARN_EVERY_MS;
+    if (!this.toldOutage) return;
+    this.lastToldAt = now;
     this.warn(
       `${this.name} is not usable (${problem}): limits and provider health are kept in this process until it is back, so replicas do not share them meanwhile`,
     );
   }
 
   private tellBack(): void {
-    if (!this.warned) return;
-    this.warned = false;
-    this.warn(`${this.name} is usable again: limits and provider health are shared again`);
+    if (!this.inOutage) return;
+    this.inOutage = false;
+    if (this.toldOutage) this.warn(`${this.name} is usable again: limits and provider health are shared again`);
   }
 }
