@@ -19,6 +19,8 @@ import { DeploymentHealth } from './router/deployment-health.js';
 import { InMemoryLimitCounters } from './router/limit-counters.js';
 import type { LimitCounters } from './router/limit-counters.js';
 import { Router } from './router/router.js';
+import { SharedState } from './redis/shared-state.js';
+import type { SharedStateOptions } from './redis/shared-state.js';
 import { InFlightRequests, createHttpServer } from './server/http-server.js';
 import type { ReadinessCheck, RouteHandler } from './server/http-server.js';
 import type { RequestObserver } from './server/request-outcome.js';
@@ -44,6 +46,8 @@ export interface GatewayOptions {
   credentialRepository?: CredentialRepository;
   /** Encrypts stored provider keys; defaults to $MOONGATE_SECRET. Without it, none can be stored. */
   secret?: string;
+  /** With the `redis` key: its key prefix (tests give each run its own), timeouts. */
+  shared?: SharedStateOptions;
 }
 
 export interface Gateway {
@@ -54,6 +58,8 @@ export interface Gateway {
   /** Provider keys added at run time; `load()` them once the store is open. */
   credentials: StoredCredentials;
   inFlight: InFlightRequests;
+  /** What replicas share through Redis; undefined without the `redis` key. */
+  shared: SharedState | undefined;
   /** Starts listening; resolves with the address clients should use. */
   listen(port?: number, host?: string): Promise<string>;
   /** Stops accepting, waits up to `drainTimeoutMs` for requests in flight, then closes everything. */
@@ -75,7 +81,10 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     recheckMs: config.router.disabled_recheck_seconds * 1000,
     probeTimeoutMs: Math.min(config.router.timeout_ms, config.router.first_token_timeout_ms),
   });
-  const counters = options.limitCounters ?? new InMemoryLimitCounters();
+  // Without `redis`, nothing of this is created and requests count in this process as before.
+  const shared = config.redis === undefined ? undefined : new SharedState(config.redis, options.shared);
+  shared?.shareHealth(health);
+  const counters = options.limitCounters ?? shared?.counters ?? new InMemoryLimitCounters();
   const keys = new VirtualKeys(options.keyStore ?? new InMemoryKeyStore(), counters);
   const admission = new Admission(counters, {
     maxWaitMs: config.router.max_queue_wait_ms,
@@ -95,7 +104,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       priceRequest: options.priceRequest ?? (() => undefined),
       observers: options.observers ?? [],
       routes: options.routes ?? [],
-      readinessChecks: options.readinessChecks ?? [],
+      readinessChecks: [...(options.readinessChecks ?? []), ...(shared ? [shared.readinessCheck] : [])],
     },
     inFlight,
   );
@@ -106,7 +115,10 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     router,
     keys,
     credentials,
-    listen(port = config.server.port, host = config.server.host) {
+    shared,
+    async listen(port = config.server.port, host = config.server.host) {
+      // Redis reachable at start: limits are shared from the first request. Not reachable: no wait.
+      await shared?.settled(1_000);
       return new Promise((resolve, reject) => {
         server.once('error', reject);
         server.listen(port, host, () => {
@@ -132,6 +144,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       server.closeAllConnections();
       await closed;
       await pools.close();
+      await shared?.close();
     },
   };
 }

@@ -89,10 +89,8 @@ describe('configWarnings', () => {
     ]);
   });
 
-  it('says that redis is accepted but not used yet', () => {
+  it('has nothing to say about redis now that replicas share limits and health through it', () => {
     const config = { ...configFromEnvironment({ MOONSHOT_API_KEY: 'sk-clean' }), redis: 'redis://127.0.0.1:6379' };
-    expect(configWarnings(config)).toEqual([
-      'redis is set but not used yet: rate limits, budgets and provider health are kept in each Moongate process, so replicas do not share them',
-    ]);
+    expect(configWarnings(config)).toEqual([]);
   });
 });

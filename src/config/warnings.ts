@@ -95,12 +95,5 @@ export function configWarnings(config: GatewayConfig): string[] {
       );
     }
   }
-  if (config.redis !== undefined) {
-    // Accepted so that a config written for a later version loads; said out loud so that nobody
-    // runs two replicas believing they share limits.
-    warnings.push(
-      'redis is set but not used yet: rate limits, budgets and provider health are kept in each Moongate process, so replicas do not share them',
-    );
-  }
   return warnings;
 }

@@ -20,6 +20,7 @@ import { logRoutes } from './http/logs-routes.js';
 import { LogWriter } from './log-writer.js';
 import type { LogWriterOptions } from './log-writer.js';
 import { RetentionSweeper } from './retention.js';
+import type { SharedState } from '../redis/shared-state.js';
 import { Spool } from './spool.js';
 
 export interface ObservabilityOptions {
@@ -49,7 +50,7 @@ export interface Observability {
   /** Prices a finished request against the price book (key budgets, log records, metrics). */
   priceRequest(input: RequestCostInput): RequestCost;
   /** Connects the gauges to the running gateway (requests in flight, queue, credentials). */
-  attach(gateway: { server: Server; router: Router; config: GatewayConfig }): void;
+  attach(gateway: { server: Server; router: Router; config: GatewayConfig; shared: SharedState | undefined }): void;
   /** Shutdown: stops retention, writes every queued record (to the store or the spool), closes the store. */
   close(): Promise<void>;
 }
@@ -102,7 +103,7 @@ export async function openObservability(config: GatewayConfig, options: Observab
       },
     ],
     priceRequest: (input) => requestCost(prices, input),
-    attach({ server, router, config: cfg }) {
+    attach({ server, router, config: cfg, shared }) {
       metrics.setSources({
         inFlight: countChatInFlight(server),
         queueDepth: () => router.waiting,
@@ -110,6 +111,7 @@ export async function openObservability(config: GatewayConfig, options: Observab
         // in the config's provider lists while the gateway runs (as /health/ready reads them).
         credentials: () =>
           router.health.snapshot(credentialKeysOf(cfg)).map((s) => ({ credential: s.credential, state: s.state, in_flight: router.admission.inFlight(s.credential) })),
+        ...(shared ? { redisUp: () => shared.link.usable } : {}),
       });
     },
     async close() {

@@ -41,6 +41,16 @@ describe('GatewayMetrics', () => {
     expect(text).not.toContain('moongate_process_');
   });
 
+  it('shows moongate_redis_up only with redis configured, 1 while it is usable', async () => {
+    expect((await new GatewayMetrics({ prices }).render()).text).not.toContain('moongate_redis_up');
+    const m = new GatewayMetrics({ prices });
+    let up = true;
+    m.setSources({ redisUp: () => up });
+    expect((await m.render()).text).toMatch(/^moongate_redis_up 1$/m);
+    up = false;
+    expect((await m.render()).text).toMatch(/^moongate_redis_up 0$/m);
+  });
+
   it('labels the catalogue\'s models by name, and names it does not know up to 50, then as other', async () => {
     const m = new GatewayMetrics({ prices });
     for (let i = 0; i < 60; i++) m.observer.onRequestFinished(outcome(`made-up-${i}`, { status: 404 }));

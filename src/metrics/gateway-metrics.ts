@@ -17,6 +17,8 @@ export interface MetricsSources {
   /** Per credential (`provider/name`): its state and requests in flight on it. */
   credentials?: () => { credential: string; state: 'ok' | 'cooling_down' | 'disabled'; in_flight: number }[];
   logWriter?: () => LogWriterStats;
+  /** With the `redis` key only: whether replicas share limits and health through it now. */
+  redisUp?: () => boolean;
 }
 
 export interface GatewayMetricsOptions {
@@ -228,6 +230,17 @@ export class GatewayMetrics {
         this.set(stats === undefined || stats.storeHealthy ? 1 : 0);
       },
     });
+    // Only with `redis` configured: a gauge that always read 0 would look like an outage.
+    if (this.sources.redisUp) {
+      new Gauge({
+        name: 'moongate_redis_up',
+        help: '1 while replicas share limits and provider health through Redis, 0 while this one counts alone',
+        registers,
+        collect() {
+          this.set(sources().redisUp?.() ? 1 : 0);
+        },
+      });
+    }
     const counterFromStat = (name: string, help: string, read: (s: NonNullable<ReturnType<NonNullable<MetricsSources['logWriter']>>>) => number): void => {
       let last = 0;
       new Counter({

@@ -26,6 +26,32 @@ export interface HealthOptions {
 
 export type DeploymentState = 'ok' | 'cooling_down' | 'probing';
 
+/** A deployment resting (breaker open) until `until`, since `openedAt`. */
+export interface Rest {
+  until: number;
+  openedAt: number;
+  reason: string;
+}
+
+/** A credential disabled until `until`, since `at`. */
+export interface Disabling {
+  until: number;
+  at: number;
+  reason: string;
+}
+
+/**
+ * Told when this process changes what others should know (a deployment starts or stops resting,
+ * a credential is disabled or enabled), so replicas can share it. Not told of changes made by
+ * the `apply…` methods, which bring in what another replica found.
+ */
+export interface HealthListener {
+  rested(deployment: string, rest: Rest): void;
+  recovered(deployment: string): void;
+  disabled(credential: string, disabling: Disabling): void;
+  enabled(credential: string): void;
+}
+
 interface Breaker {
   failures: number[];
   openUntil: number;
@@ -54,11 +80,17 @@ const MAX_BREAKERS = 1_000;
 export class DeploymentHealth {
   private readonly breakers = new Map<string, Breaker>();
   /** Rejected credentials: why, until when they are skipped, and since when (`at`). */
-  private readonly disabled = new Map<string, { reason: string; until: number; at: number }>();
+  private readonly disabled = new Map<string, Disabling>();
   private readonly now: () => number;
+  private listener: HealthListener | undefined;
 
   constructor(private readonly options: HealthOptions) {
     this.now = options.now ?? Date.now;
+  }
+
+  /** Only one: the shared health (the `redis` key). */
+  setListener(listener: HealthListener): void {
+    this.listener = listener;
   }
 
   /** May a request go to this deployment now? (No side effects: selection asks this of every candidate.) */
@@ -105,9 +137,15 @@ export class DeploymentHealth {
    */
   onSuccess(deployment: string, credential: string, attemptBegan = this.now()): void {
     const b = this.breakers.get(deployment);
-    if (b && (b.openUntil === 0 || attemptBegan >= b.openedAt)) this.breakers.delete(deployment);
+    if (b && (b.openUntil === 0 || attemptBegan >= b.openedAt)) {
+      this.breakers.delete(deployment);
+      if (b.openUntil !== 0) this.listener?.recovered(deployment);
+    }
     const disabled = this.disabled.get(credential);
-    if (disabled && attemptBegan >= disabled.at) this.disabled.delete(credential);
+    if (disabled && attemptBegan >= disabled.at) {
+      this.disabled.delete(credential);
+      this.listener?.enabled(credential);
+    }
   }
 
   /**
@@ -129,6 +167,7 @@ export class DeploymentHealth {
       b.probeUntil = 0;
       b.openUntil = now + this.options.cooldownMs;
       b.openedAt = now;
+      this.listener?.rested(deployment, { until: b.openUntil, openedAt: now, reason });
       return true;
     }
     if (!counts) return false;
@@ -138,6 +177,7 @@ export class DeploymentHealth {
       b.openUntil = now + this.options.cooldownMs;
       b.openedAt = now;
       b.failures = [];
+      this.listener?.rested(deployment, { until: b.openUntil, openedAt: now, reason });
       return true;
     }
     return false;
@@ -156,13 +196,16 @@ export class DeploymentHealth {
     if (now + ms > b.openUntil) {
       b.openUntil = now + ms;
       b.openedAt = now;
+      this.listener?.rested(deployment, { until: b.openUntil, openedAt: now, reason });
     }
   }
 
   /** The provider rejected the key itself: no model is served with it until it works again. */
   disableCredential(credential: string, reason: string): void {
     const now = this.now();
-    this.disabled.set(credential, { reason, until: now + (this.options.recheckMs ?? 5 * 60_000), at: now });
+    const disabling = { reason, until: now + (this.options.recheckMs ?? 5 * 60_000), at: now };
+    this.disabled.set(credential, disabling);
+    this.listener?.disabled(credential, disabling);
   }
 
   /** Disabled and not yet due for another try. */
@@ -173,7 +216,34 @@ export class DeploymentHealth {
 
   /** Config reloaded or a credential test succeeded. */
   enableCredential(credential: string): void {
-    this.disabled.delete(credential);
+    if (this.disabled.delete(credential)) this.listener?.enabled(credential);
+  }
+
+  /** Another replica rested the deployment: it rests here too, unless it already rests longer. */
+  applyRest(deployment: string, rest: Rest): void {
+    const b = this.breaker(deployment);
+    if (rest.until <= b.openUntil) return;
+    b.openUntil = rest.until;
+    b.openedAt = rest.openedAt;
+    b.lastError = rest.reason;
+    b.failures = [];
+  }
+
+  /** The rest another replica began at `openedAt` has ended there (its probe succeeded). */
+  applyRecovered(deployment: string, openedAt: number): void {
+    const b = this.breakers.get(deployment);
+    if (b && b.openedAt === openedAt) this.breakers.delete(deployment);
+  }
+
+  /** Another replica disabled the credential. */
+  applyDisabled(credential: string, disabling: Disabling): void {
+    const mine = this.disabled.get(credential);
+    if (!mine || disabling.until > mine.until) this.disabled.set(credential, { ...disabling });
+  }
+
+  /** The disabling another replica began at `at` has ended there (the key works again). */
+  applyEnabled(credential: string, at: number): void {
+    if (this.disabled.get(credential)?.at === at) this.disabled.delete(credential);
   }
 
   deploymentState(deployment: string): DeploymentState {

@@ -1,0 +1,95 @@
+/**
+ * The Lua behind RedisLimitCounters: one script per acquire, so checking every limit and counting
+ * the request is one atomic round trip whichever replica sends it. Per counter key, three Redis keys:
+ * - leases (sorted set: lease id → epoch ms it expires): the requests in flight. A lease is
+ *   renewed while its request runs; a replica that dies stops renewing, and its slots free up.
+ * - requests (sorted set: lease id → epoch ms admitted): the one-minute window for RPM and TPM.
+ * - tokens (hash: lease id → tokens): what each request in the window counts against TPM; its
+ *   release replaces the estimate with the actual usage.
+ * The same rules as InMemoryLimitCounters, which says why each is so.
+ */
+
+/** Reads a hash's fields in slices: Lua's unpack fails past a few thousand values. */
+const HMGET_ALL = `
+local function hmget_all(key, fields)
+  local out = {}
+  for i = 1, #fields, 1000 do
+    local part = redis.call('HMGET', key, unpack(fields, i, math.min(i + 999, #fields)))
+    for j = 1, #part do out[#out + 1] = part[j] end
+  end
+  return out
+end
+`;
+
+/**
+ * KEYS: leases, requests, tokens. ARGV: now, lease id, tokens, concurrency, rpm, tpm (-1: no such
+ * limit), lease ttl ms, window ms, key ttl ms.
+ * Returns {1, leases in flight} when admitted, {0, retry-after ms, limit} when not.
+ */
+export const ACQUIRE_SCRIPT = `${HMGET_ALL}
+local now = tonumber(ARGV[1])
+local window = tonumber(ARGV[8])
+local since = now - window
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+local old = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', since)
+if #old > 0 then
+  redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', since)
+  for i = 1, #old, 1000 do
+    redis.call('HDEL', KEYS[3], unpack(old, i, math.min(i + 999, #old)))
+  end
+end
+local concurrency = tonumber(ARGV[4])
+if concurrency >= 0 and redis.call('ZCARD', KEYS[1]) >= concurrency then
+  return {0, 1000, 'concurrency'}
+end
+local rpm = tonumber(ARGV[5])
+if rpm >= 0 then
+  local n = redis.call('ZCARD', KEYS[2])
+  if n >= rpm then
+    local at = redis.call('ZRANGE', KEYS[2], n - rpm, n - rpm, 'WITHSCORES')
+    if #at < 2 then return {0, window, 'rpm'} end
+    return {0, tonumber(at[2]) + window - now, 'rpm'}
+  end
+end
+local tokens = tonumber(ARGV[3])
+local tpm = tonumber(ARGV[6])
+if tpm >= 0 then
+  local entries = redis.call('ZRANGE', KEYS[2], 0, -1, 'WITHSCORES')
+  if #entries > 0 then
+    local ids = {}
+    for i = 1, #entries, 2 do ids[#ids + 1] = entries[i] end
+    local counts = hmget_all(KEYS[3], ids)
+    local used = 0
+    for i = 1, #counts do used = used + (tonumber(counts[i]) or 0) end
+    if used > 0 and used + tokens > tpm then
+      local freed = 0
+      for i = 1, #counts do
+        freed = freed + (tonumber(counts[i]) or 0)
+        if used - freed + tokens <= tpm then return {0, tonumber(entries[2 * i]) + window - now, 'tpm'} end
+      end
+      return {0, window, 'tpm'}
+    end
+  end
+end
+local id = ARGV[2]
+local ttl = tonumber(ARGV[9])
+redis.call('ZADD', KEYS[1], now + tonumber(ARGV[7]), id)
+redis.call('ZADD', KEYS[2], now, id)
+redis.call('HSET', KEYS[3], id, tokens)
+redis.call('PEXPIRE', KEYS[1], ttl)
+redis.call('PEXPIRE', KEYS[2], ttl)
+redis.call('PEXPIRE', KEYS[3], ttl)
+return {1, redis.call('ZCARD', KEYS[1])}
+`;
+
+/**
+ * KEYS: leases, requests, tokens. ARGV: lease id, actual tokens ('' when unknown).
+ * Frees the slot; the request stays in the window, with its actual usage if known.
+ */
+export const RELEASE_SCRIPT = `
+redis.call('ZREM', KEYS[1], ARGV[1])
+if ARGV[2] ~= '' and redis.call('ZSCORE', KEYS[2], ARGV[1]) then
+  redis.call('HSET', KEYS[3], ARGV[1], ARGV[2])
+end
+return 1
+`;

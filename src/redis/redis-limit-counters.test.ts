@@ -1,0 +1,135 @@
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { CLOSED_REDIS_URL, REDIS_URL, testRedis } from '../../test/helpers/redis.js';
+import { RedisLimitCounters } from './redis-limit-counters.js';
+import { RedisLink } from './redis-link.js';
+
+const redis = testRedis();
+afterAll(() => redis.cleanup());
+
+let now = 1_000_000;
+const clock = (): number => now;
+const opened: { link: RedisLink; counters: RedisLimitCounters }[] = [];
+afterEach(async () => {
+  for (const { link, counters } of opened.splice(0)) {
+    counters.close();
+    await link.close();
+  }
+});
+
+/** A replica's counters: two of them on the same prefix share their limits. */
+async function replica(url = REDIS_URL, warn: (m: string) => void = () => {}): Promise<RedisLimitCounters> {
+  // A patient timeout: a loaded test machine must not make a replica count alone in a test about sharing.
+  const link = new RedisLink(url, { warn, commandTimeoutMs: 1_000 });
+  await link.whenSettled(2_000);
+  const counters = new RedisLimitCounters(link, { prefix: redis.prefix, now: clock });
+  opened.push({ link, counters });
+  return counters;
+}
+
+let n = 0;
+/** A counter key of its own per test. */
+const fresh = (): string => `moonshot/test-${++n}`;
+
+describe('RedisLimitCounters', () => {
+  it('shares RPM over a sliding minute between replicas, saying when a slot frees', async () => {
+    const [a, b] = [await replica(), await replica()];
+    const key = fresh();
+    now = 1_000_000;
+    expect((await a.tryAcquire(key, { rpm: 3 }, 0)).ok).toBe(true);
+    now += 1_000;
+    expect((await b.tryAcquire(key, { rpm: 3 }, 0)).ok).toBe(true);
+    now += 1_000;
+    expect((await a.tryAcquire(key, { rpm: 3 }, 0)).ok).toBe(true);
+    now += 1_000;
+    expect(await b.tryAcquire(key, { rpm: 3 }, 0)).toEqual({ ok: false, retryAfterMs: 57_000, limit: 'rpm' });
+    now = 1_000_000 + 60_001;
+    expect((await b.tryAcquire(key, { rpm: 3 }, 0)).ok).toBe(true);
+  });
+
+  it('shares concurrency: a slot taken on one replica is freed by its release', async () => {
+    const [a, b] = [await replica(), await replica()];
+    const key = fresh();
+    const held = await a.tryAcquire(key, { concurrency: 1 }, 0);
+    expect(held.ok).toBe(true);
+    expect(await b.tryAcquire(key, { concurrency: 1 }, 0)).toEqual({ ok: false, retryAfterMs: 1_000, limit: 'concurrency' });
+    expect(a.inFlight(key)).toBe(1);
+    if (held.ok) await a.release(held.lease, undefined);
+    expect(a.inFlight(key)).toBe(0);
+    expect((await b.tryAcquire(key, { concurrency: 1 }, 0)).ok).toBe(true);
+  });
+
+  it('frees the slots of a replica that died once their leases expire', async () => {
+    const [a, b] = [await replica(), await replica()];
+    const key = fresh();
+    now = 2_000_000;
+    expect((await a.tryAcquire(key, { concurrency: 1 }, 0)).ok).toBe(true);
+    // a stops renewing (it "died") without releasing.
+    a.close();
+    now += 29_000;
+    expect((await b.tryAcquire(key, { concurrency: 1 }, 0)).ok).toBe(false);
+    now += 2_000;
+    expect((await b.tryAcquire(key, { concurrency: 1 }, 0)).ok).toBe(true);
+  });
+
+  it('shares TPM, with the estimate corrected by the actual usage on release', async () => {
+    const [a, b] = [await replica(), await replica()];
+    const key = fresh();
+    now = 3_000_000;
+    const first = await a.tryAcquire(key, { tpm: 1000 }, 900);
+    expect(first.ok).toBe(true);
+    now += 5_000;
+    expect(await b.tryAcquire(key, { tpm: 1000 }, 200)).toEqual({ ok: false, retryAfterMs: 55_000, limit: 'tpm' });
+    if (first.ok) await a.release(first.lease, 100);
+    expect((await b.tryAcquire(key, { tpm: 1000 }, 200)).ok).toBe(true);
+  });
+
+  it('lets a request larger than the TPM limit through a window that holds nothing', async () => {
+    const a = await replica();
+    const key = fresh();
+    const failed = await a.tryAcquire(key, { tpm: 100 }, 50);
+    if (failed.ok) await a.release(failed.lease, 0);
+    expect((await a.tryAcquire(key, { tpm: 100 }, 500)).ok).toBe(true);
+    expect((await a.tryAcquire(key, { tpm: 100 }, 500)).ok).toBe(false);
+  });
+
+  it('keeps its keys under the prefix, each with an expiry', async () => {
+    const a = await replica();
+    const key = fresh();
+    const held = await a.tryAcquire(key, { rpm: 10, tpm: 1000 }, 10);
+    const keys = await redis.client.keys(`${redis.prefix}limits:{${key}}:*`);
+    expect(keys.sort()).toEqual([`${redis.prefix}limits:{${key}}:leases`, `${redis.prefix}limits:{${key}}:requests`, `${redis.prefix}limits:{${key}}:tokens`]);
+    for (const k of keys) expect(await redis.client.pttl(k)).toBeGreaterThan(60_000);
+    if (held.ok) await a.release(held.lease, 10);
+  });
+
+  it('handles a window of many thousand requests (Lua unpacks them in slices)', async () => {
+    const a = await replica();
+    const key = fresh();
+    const base = `${redis.prefix}limits:{${key}}`;
+    now = 5_000_000;
+    const pipeline = redis.client.pipeline();
+    for (let i = 0; i < 9_000; i++) pipeline.zadd(`${base}:requests`, now - 30_000, `old-${i}`).hset(`${base}:tokens`, `old-${i}`, 1);
+    await pipeline.exec();
+    // 9,000 tokens in the window: 1,000 more fit under 10,000, 1,001 do not.
+    expect((await a.tryAcquire(key, { tpm: 10_000 }, 1_001)).ok).toBe(false);
+    expect((await a.tryAcquire(key, { tpm: 10_000 }, 1_000)).ok).toBe(true);
+    // Past the minute, all 9,000 leave the window (and the tokens hash) at once.
+    now += 31_000;
+    expect((await a.tryAcquire(key, { rpm: 2 }, 0)).ok).toBe(true);
+    expect(await redis.client.hlen(`${base}:tokens`)).toBe(2);
+  });
+
+  it('counts in this process when Redis is down, and says so once', async () => {
+    const warnings: string[] = [];
+    const a = await replica(CLOSED_REDIS_URL, (m) => warnings.push(m));
+    const key = fresh();
+    const first = await a.tryAcquire(key, { rpm: 1, concurrency: 1 }, 0);
+    expect(first.ok).toBe(true);
+    expect((await a.tryAcquire(key, { rpm: 1, concurrency: 1 }, 0)).ok).toBe(false);
+    expect(a.inFlight(key)).toBe(1);
+    if (first.ok) await a.release(first.lease, 0);
+    expect(a.inFlight(key)).toBe(0);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/^redis 127\.0\.0\.1:1 is not usable \(.*ECONNREFUSED.*\): limits and provider health are kept in this process/);
+  });
+});

@@ -1,0 +1,143 @@
+import { randomBytes } from 'node:crypto';
+import type { CredentialLimits } from '../config/types.js';
+import { InMemoryLimitCounters } from '../router/limit-counters.js';
+import type { AcquireResult, Lease, LimitCounters } from '../router/limit-counters.js';
+import { ACQUIRE_SCRIPT, RELEASE_SCRIPT } from './limit-scripts.js';
+import { LuaScript } from './lua-script.js';
+import type { RedisLink } from './redis-link.js';
+
+export interface RedisLimitCountersOptions {
+  /** Namespace of every key (`moongate:`); the counters live under `<prefix>limits:`. */
+  prefix: string;
+  /** How long a slot outlives its replica: leases are renewed every third of it while their request runs. */
+  leaseTtlMs?: number;
+  now?: () => number;
+}
+
+const MINUTE = 60_000;
+
+const acquire = new LuaScript(ACQUIRE_SCRIPT);
+const release = new LuaScript(RELEASE_SCRIPT);
+
+interface SharedLease {
+  id: string;
+  keys: [string, string, string];
+}
+
+/**
+ * Limit counters shared by every replica through Redis (the `redis` key), one atomic script per
+ * acquire and per release. Whenever Redis is not usable (down, slow, not yet connected) a request
+ * is counted in this process instead (fail open to local limits), and Redis is used again once it
+ * is back; requests counted locally meanwhile are not added to the shared windows.
+ */
+export class RedisLimitCounters implements LimitCounters {
+  private readonly local: InMemoryLimitCounters;
+  private readonly shared = new WeakMap<Lease, SharedLease>();
+  /** Leases this replica holds in Redis, renewed while their requests run. */
+  private readonly live = new Set<SharedLease>();
+  /** This replica's shared leases per counter key (for in_flight in /health/ready and metrics). */
+  private readonly sharedInFlight = new Map<string, number>();
+  private readonly replica = randomBytes(6).toString('hex');
+  private sequence = 0;
+  private readonly leaseTtlMs: number;
+  private readonly keyTtlMs: number;
+  private readonly renewal: NodeJS.Timeout;
+  private readonly now: () => number;
+
+  constructor(
+    private readonly link: RedisLink,
+    private readonly options: RedisLimitCountersOptions,
+  ) {
+    this.now = options.now ?? Date.now;
+    this.local = new InMemoryLimitCounters(this.now);
+    this.leaseTtlMs = options.leaseTtlMs ?? 30_000;
+    this.keyTtlMs = MINUTE + this.leaseTtlMs + 10_000;
+    this.renewal = setInterval(() => void this.renewLeases(), Math.max(100, this.leaseTtlMs / 3));
+    this.renewal.unref();
+  }
+
+  async tryAcquire(key: string, limits: CredentialLimits, tokens: number): Promise<AcquireResult> {
+    const client = this.link.connection;
+    if (!client) return this.local.tryAcquire(key, limits, tokens);
+    const now = this.now();
+    const lease: SharedLease = { id: `${this.replica}:${++this.sequence}`, keys: this.keysOf(key) };
+    let answer: [number, number, string?];
+    try {
+      answer = (await acquire.run(client, lease.keys, [
+        now,
+        lease.id,
+        tokens,
+        limits.concurrency ?? -1,
+        limits.rpm ?? -1,
+        limits.tpm ?? -1,
+        this.leaseTtlMs,
+        MINUTE,
+        this.keyTtlMs,
+      ])) as [number, number, string?];
+    } catch (err) {
+      this.link.failed(err);
+      return this.local.tryAcquire(key, limits, tokens);
+    }
+    this.link.succeeded();
+    if (answer[0] !== 1) {
+      return { ok: false, retryAfterMs: Math.max(0, answer[1]), limit: answer[2] as 'concurrency' | 'rpm' | 'tpm' };
+    }
+    const result: Lease = { key, tokens, at: now };
+    this.shared.set(result, lease);
+    this.live.add(lease);
+    this.sharedInFlight.set(key, (this.sharedInFlight.get(key) ?? 0) + 1);
+    return { ok: true, lease: result };
+  }
+
+  async release(lease: Lease, actualTokens: number | undefined): Promise<void> {
+    const shared = this.shared.get(lease);
+    if (!shared) return this.local.release(lease, actualTokens);
+    this.shared.delete(lease);
+    this.live.delete(shared);
+    const n = (this.sharedInFlight.get(lease.key) ?? 1) - 1;
+    if (n > 0) this.sharedInFlight.set(lease.key, n);
+    else this.sharedInFlight.delete(lease.key);
+    const client = this.link.connection;
+    // Not sent: the lease expires in Redis by itself (leaseTtlMs), the tokens stay the estimate.
+    if (!client) return;
+    try {
+      await release.run(client, shared.keys, [shared.id, actualTokens ?? '']);
+      this.link.succeeded();
+    } catch (err) {
+      this.link.failed(err);
+    }
+  }
+
+  /** This replica's requests in flight on the key (Redis holds every replica's). */
+  inFlight(key: string): number {
+    return (this.sharedInFlight.get(key) ?? 0) + this.local.inFlight(key);
+  }
+
+  /** Stops renewing leases (they expire in Redis by themselves). */
+  close(): void {
+    clearInterval(this.renewal);
+  }
+
+  private keysOf(key: string): [string, string, string] {
+    // The braces keep a key's three parts on one Redis Cluster slot.
+    const base = `${this.options.prefix}limits:{${key}}`;
+    return [`${base}:leases`, `${base}:requests`, `${base}:tokens`];
+  }
+
+  /** One pipelined round trip that pushes back the expiry of every lease still running here. */
+  private async renewLeases(): Promise<void> {
+    if (this.live.size === 0) return;
+    const client = this.link.connection;
+    if (!client) return;
+    const expires = this.now() + this.leaseTtlMs;
+    const pipeline = client.pipeline();
+    // XX: a lease released meanwhile is not brought back.
+    for (const lease of this.live) pipeline.zadd(lease.keys[0], 'XX', expires, lease.id).pexpire(lease.keys[0], this.keyTtlMs);
+    try {
+      await pipeline.exec();
+      this.link.succeeded();
+    } catch (err) {
+      this.link.failed(err);
+    }
+  }
+}

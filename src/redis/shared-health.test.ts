@@ -1,0 +1,71 @@
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { CLOSED_REDIS_URL, REDIS_URL, testRedis } from '../../test/helpers/redis.js';
+import { DeploymentHealth } from '../router/deployment-health.js';
+import { RedisLink } from './redis-link.js';
+import { SharedHealth } from './shared-health.js';
+
+const redis = testRedis();
+afterAll(() => redis.cleanup());
+
+const opened: { link: RedisLink; shared: SharedHealth }[] = [];
+afterEach(async () => {
+  for (const { link, shared } of opened.splice(0)) {
+    shared.close();
+    await link.close();
+  }
+});
+
+let run = 0;
+/** Replicas' health on one prefix; refreshed by hand (the timer is set far off). */
+async function replicas(count: number, url = REDIS_URL): Promise<{ health: DeploymentHealth; shared: SharedHealth }[]> {
+  const prefix = `${redis.prefix}${++run}:`;
+  const out = [];
+  for (let i = 0; i < count; i++) {
+    const link = new RedisLink(url, { warn: () => {}, commandTimeoutMs: 1_000 });
+    await link.whenSettled(2_000);
+    const health = new DeploymentHealth({ fails: 1, cooldownMs: 60_000, windowMs: 60_000 });
+    const shared = new SharedHealth(link, health, { prefix, refreshMs: 60_000 });
+    opened.push({ link, shared });
+    out.push({ health, shared });
+  }
+  return out;
+}
+
+const seen = async (r: { shared: SharedHealth }, check: () => boolean): Promise<void> =>
+  expect.poll(async () => (await r.shared.refresh(), check()), { timeout: 3_000, interval: 50 }).toBe(true);
+
+describe('SharedHealth', () => {
+  it('rests a deployment on every replica once one rests it, and brings it back when that one recovers', async () => {
+    const [a, b] = await replicas(2);
+    a!.health.onFailure('moonshot/main/kimi', 'HTTP 500');
+    await seen(b!, () => !b!.health.canTry('moonshot/main/kimi', 'moonshot/main'));
+    expect(b!.health.snapshot(['moonshot/main'])[0]).toMatchObject({ state: 'cooling_down', deployments: [{ model: 'kimi', last_error: 'HTTP 500' }] });
+    a!.health.onSuccess('moonshot/main/kimi', 'moonshot/main');
+    await seen(b!, () => b!.health.canTry('moonshot/main/kimi', 'moonshot/main'));
+  });
+
+  it('disables a credential on every replica, and enables it again', async () => {
+    const [a, b] = await replicas(2);
+    a!.health.disableCredential('moonshot/main', 'Invalid Authentication');
+    await seen(b!, () => b!.health.isDisabled('moonshot/main'));
+    a!.health.enableCredential('moonshot/main');
+    await seen(b!, () => !b!.health.isDisabled('moonshot/main'));
+  });
+
+  it('does not shorten a longer rest a replica found itself', async () => {
+    const [a, b] = await replicas(2);
+    b!.health.coolFor('moonshot/main/kimi', 120_000, 'HTTP 429');
+    a!.health.onFailure('moonshot/main/kimi', 'HTTP 500');
+    await b!.shared.refresh();
+    await new Promise((r) => setTimeout(r, 100));
+    await b!.shared.refresh();
+    expect(b!.health.availableIn('moonshot/main/kimi', 'moonshot/main')).toBeGreaterThan(100_000);
+  });
+
+  it('keeps working alone when Redis is down', async () => {
+    const [a] = await replicas(1, CLOSED_REDIS_URL);
+    a!.health.onFailure('moonshot/main/kimi', 'HTTP 500');
+    await a!.shared.refresh();
+    expect(a!.health.canTry('moonshot/main/kimi', 'moonshot/main')).toBe(false);
+  });
+});

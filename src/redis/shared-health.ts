@@ -1,0 +1,163 @@
+import type { DeploymentHealth, Disabling, HealthListener, Rest } from '../router/deployment-health.js';
+import { LuaScript } from './lua-script.js';
+import type { RedisLink } from './redis-link.js';
+
+export interface SharedHealthOptions {
+  /** Namespace of every key (`moongate:`); health lives under `<prefix>health:`. */
+  prefix: string;
+  /** How often the replicas' findings are read: how late another replica's cooldown is seen here. */
+  refreshMs?: number;
+  now?: () => number;
+}
+
+/** HSET, and make sure the hash outlives the entry (ARGV: field, value, ttl ms). */
+const PUT = new LuaScript(`
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+local ttl = tonumber(ARGV[3])
+if redis.call('PTTL', KEYS[1]) < ttl then redis.call('PEXPIRE', KEYS[1], ttl) end
+return 1
+`);
+
+/** An entry past its end is left this long (seen as over, not as recovered), then deleted. */
+const KEEP_ENDED_MS = 60_000;
+
+/**
+ * Provider health shared by replicas (the `redis` key): what one replica finds out (a deployment
+ * resting after failures or a 429, a credential disabled after a 401 or no balance, and their
+ * recovery) is written to two Redis hashes; every replica reads them every `refreshMs` into its
+ * own DeploymentHealth. Requests read only the local state, so health costs no Redis round trip
+ * per request; another replica's finding is seen here at most `refreshMs` later. Failure counts
+ * towards a breaker and probes stay per replica.
+ */
+export class SharedHealth implements HealthListener {
+  private readonly restsKey: string;
+  private readonly disabledKey: string;
+  /** What this replica took from the others: deployment → openedAt, credential → at. */
+  private readonly adoptedRests = new Map<string, number>();
+  private readonly adoptedDisabled = new Map<string, number>();
+  private readonly timer: NodeJS.Timeout;
+  private readonly now: () => number;
+
+  constructor(
+    private readonly link: RedisLink,
+    private readonly health: DeploymentHealth,
+    options: SharedHealthOptions,
+  ) {
+    this.restsKey = `${options.prefix}health:rests`;
+    this.disabledKey = `${options.prefix}health:disabled`;
+    this.now = options.now ?? Date.now;
+    health.setListener(this);
+    this.timer = setInterval(() => void this.refresh(), options.refreshMs ?? 1_000);
+    this.timer.unref();
+  }
+
+  rested(deployment: string, rest: Rest): void {
+    this.put(this.restsKey, deployment, rest);
+  }
+
+  recovered(deployment: string): void {
+    this.remove(this.restsKey, deployment);
+  }
+
+  disabled(credential: string, disabling: Disabling): void {
+    this.put(this.disabledKey, credential, disabling);
+  }
+
+  enabled(credential: string): void {
+    this.remove(this.disabledKey, credential);
+  }
+
+  close(): void {
+    clearInterval(this.timer);
+  }
+
+  /** Reads both hashes (one round trip) and brings what the others found into this replica. */
+  async refresh(): Promise<void> {
+    const client = this.link.connection;
+    if (!client) return;
+    let rests: Record<string, string>;
+    let disabled: Record<string, string>;
+    try {
+      const answers = (await client.pipeline().hgetall(this.restsKey).hgetall(this.disabledKey).exec()) ?? [];
+      const failure = answers.find(([err]) => err)?.[0];
+      if (failure) throw failure;
+      rests = (answers[0]?.[1] ?? {}) as Record<string, string>;
+      disabled = (answers[1]?.[1] ?? {}) as Record<string, string>;
+    } catch (err) {
+      this.link.failed(err);
+      return;
+    }
+    this.link.succeeded();
+    const now = this.now();
+    this.adopt<Rest>(this.restsKey, rests, this.adoptedRests, now, (d, rest) => {
+      this.health.applyRest(d, rest);
+      return rest.openedAt;
+    }, (d, openedAt) => this.health.applyRecovered(d, openedAt));
+    this.adopt<Disabling>(this.disabledKey, disabled, this.adoptedDisabled, now, (c, disabling) => {
+      this.health.applyDisabled(c, disabling);
+      return disabling.at;
+    }, (c, at) => this.health.applyEnabled(c, at));
+  }
+
+  /**
+   * Applies the entries still running; an entry this replica took that has since been removed
+   * has ended well (`ended`); one past its end is let go (here it runs out by itself).
+   */
+  private adopt<T extends Rest | Disabling>(
+    key: string,
+    entries: Record<string, string>,
+    adopted: Map<string, number>,
+    now: number,
+    apply: (name: string, entry: T) => number,
+    ended: (name: string, since: number) => void,
+  ): void {
+    const present = new Set<string>();
+    const stale: string[] = [];
+    for (const [name, text] of Object.entries(entries)) {
+      present.add(name);
+      const entry = parseEntry<T>(text);
+      if (!entry || entry.until <= now) {
+        adopted.delete(name);
+        if (!entry || entry.until <= now - KEEP_ENDED_MS) stale.push(name);
+        continue;
+      }
+      adopted.set(name, apply(name, entry));
+    }
+    for (const [name, since] of adopted) {
+      if (present.has(name)) continue;
+      adopted.delete(name);
+      ended(name, since);
+    }
+    if (stale.length > 0) this.send((client) => client.hdel(key, ...stale));
+  }
+
+  private put(key: string, field: string, entry: Rest | Disabling): void {
+    const ttl = Math.max(1, entry.until - this.now()) + KEEP_ENDED_MS * 2;
+    this.send((client) => PUT.run(client, [key], [field, JSON.stringify(entry), ttl]));
+  }
+
+  private remove(key: string, field: string): void {
+    this.send((client) => client.hdel(key, field));
+  }
+
+  /** Fire and forget: a finding that cannot be shared now stays this replica's. */
+  private send(command: (client: NonNullable<RedisLink['connection']>) => Promise<unknown>): void {
+    const client = this.link.connection;
+    if (!client) return;
+    command(client).then(
+      () => this.link.succeeded(),
+      (err: unknown) => this.link.failed(err),
+    );
+  }
+}
+
+function parseEntry<T extends Rest | Disabling>(text: string): T | undefined {
+  try {
+    const value = JSON.parse(text) as Partial<Rest & Disabling>;
+    if (typeof value.until !== 'number' || typeof value.reason !== 'string') return undefined;
+    if (typeof value.openedAt !== 'number' && typeof value.at !== 'number') return undefined;
+    return value as T;
+  } catch {
+    return undefined;
+  }
+}
