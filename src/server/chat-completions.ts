@@ -86,6 +86,8 @@ export async function handleChatCompletions(
   let upstreamEndAt: number | undefined;
   let keyLease: Lease | undefined;
   let releaseHold: (() => void) | undefined;
+  /** Committed early (a 200 with keep-alives), then failed before its first event: no answer came. */
+  let committedWithoutAnswer = false;
 
   try {
     who = await authorize();
@@ -165,6 +167,7 @@ export async function handleChatCompletions(
       // Committed before the first event (keep-alives went out): the client got its 200, and the
       // failure ends the stream as one after the first event does; the log says the same.
       status = 200;
+      committedWithoutAnswer = true;
       if (!clientClosed) endWithErrorEvent(res, error);
     } else if (!clientClosed) sendError(res, error, routeHeaders(requestId, route));
   } finally {
@@ -182,7 +185,11 @@ export async function handleChatCompletions(
     status = refused.status;
   }
   const finalStatus = clientClosed ? 499 : status;
-  const cost = deps.priceRequest(costInputOf({ provider: route.provider, model: route.model, usage, response, status: finalStatus, attempts: route.attempts }));
+  const costInput = costInputOf({ provider: route.provider, model: route.model, usage, response, status: finalStatus, attempts: route.attempts });
+  // Its 200 is only the early commit's: priced as the error answer it would otherwise have been
+  // (0), not as an answer whose usage is unknown (null, an "unpriced" request).
+  if (committedWithoutAnswer && !clientClosed) costInput.failedWithoutAnswer = true;
+  const cost = deps.priceRequest(costInput);
   if (key) chargeKey(deps.keys, key, keyLease, cost?.total_usd ?? null, tokensUsed(usage, finalStatus));
 
   const endedAt = performance.now();

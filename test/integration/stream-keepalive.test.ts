@@ -5,6 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfigText } from '../../src/config/index.js';
 import { createGateway } from '../../src/gateway.js';
 import type { Gateway } from '../../src/gateway.js';
+import { PriceBook } from '../../src/pricing/price-book.js';
+import { requestCost } from '../../src/pricing/request-cost.js';
 import type { RequestOutcome } from '../../src/server/request-outcome.js';
 import { listenLoopback } from '../helpers/loopback-upstream.js';
 import type { LoopbackUpstream } from '../helpers/loopback-upstream.js';
@@ -101,7 +103,9 @@ logging: { bodies: off }
 providers:
   openai: { base_url: ${upstream.base}, api_key: sk-openai-keepalive-0001 }
 `;
-  const gateway = createGateway(parseConfigText(yaml, 'test.yaml', {}), { observers: [{ onRequestFinished: (o) => outcomes.set(o.requestId, o) }] });
+  const config = parseConfigText(yaml, 'test.yaml', {});
+  const prices = new PriceBook(config.providers, config.pricing);
+  const gateway = createGateway(config, { observers: [{ onRequestFinished: (o) => outcomes.set(o.requestId, o) }], priceRequest: (input) => requestCost(prices, input) });
   const url = await gateway.listen(0, '127.0.0.1');
   return { gateway, url, client: new OpenAI({ baseURL: `${url}/v1`, apiKey: 'open-mode', maxRetries: 0 }), outcomes };
 }
@@ -251,6 +255,18 @@ describe('a stream committed early that fails before its first event', () => {
     expect(outcome.error!.message).toMatch(/^openai: the connection broke before the first event/);
     expect(outcome.attempts).toHaveLength(1);
     expect(outcome.attempts[0]).toMatchObject({ model: 'o3', status: 200, error_type: 'api_error' });
+  });
+
+  it('costs 0 like the same failure not committed early: no answer, no usage, nothing the provider bills (not an unpriced request)', async () => {
+    const committed = await rawStream(on, 'openai/o3', 'think, then break');
+    expect(commentsIn(committed.body)).toBeGreaterThanOrEqual(1);
+    const unseen = await rawStream(off, 'openai/o3', 'think, then break');
+    expect(unseen.status).toBe(502);
+    const before = await outcomeOf(off, unseen.headers['x-moongate-request-id'] as string);
+    expect(before.cost).toMatchObject({ total_usd: 0 });
+    const outcome = await outcomeOf(on, committed.headers['x-moongate-request-id'] as string);
+    expect(outcome.usage).toBeUndefined();
+    expect(outcome.cost).toEqual(before.cost);
   });
 
   it('reaches the official SDK as an error thrown by the stream', async () => {
