@@ -126,7 +126,9 @@ export async function handleChatCompletions(
       storedMetadata: metadataForStore(forward, extensions),
       // Only the first keep-alive sends the headers: the route as it is then, the attempt that will answer.
       keepAlive:
-        stream && deps.streamKeepAliveMs > 0 ? (rateLimits) => sendKeepAlive(res, res.headersSent ? undefined : answerHeaders(requestId, route, rateLimits)) : undefined,
+        stream && deps.streamKeepAliveMs > 0
+          ? (rateLimits) => sendKeepAlive(res, res.headersSent ? undefined : answerHeaders(requestId, route, rateLimits, performance.now()))
+          : undefined,
     });
     // The bytes were needed until the request went upstream; a stream can last minutes.
     received = undefined;
@@ -140,7 +142,8 @@ export async function handleChatCompletions(
     } else {
       let streamFailed = false;
       try {
-        const piped = await pipeStream(outcome, res, answerHeaders(requestId, route, outcome.rateLimits), () => clientClosed, deps.idleTimeoutMs, deps.streamKeepAliveMs);
+        const headers = res.headersSent ? {} : answerHeaders(requestId, route, outcome.rateLimits, performance.now());
+        const piped = await pipeStream(outcome, res, headers, () => clientClosed, deps.idleTimeoutMs, deps.streamKeepAliveMs);
         firstChunkAt = piped.firstChunkAt;
         // A stream stopped by a shutdown or by its deadline did not fail because of its deployment.
         const stopped = abort.signal.reason instanceof GatewayShuttingDown || abort.signal.reason instanceof DeadlineExceeded;
@@ -348,13 +351,19 @@ function includeUsage(options: unknown): boolean {
  * gateway key, so errors carry none: the gateway's own 429s have their retry-after, and an upstream
  * error may follow attempts on other credentials.
  */
-function answerHeaders(requestId: string, route: RouteInfo, rateLimits: Record<string, string> | undefined): Record<string, string> {
-  const headers = routeHeaders(requestId, route);
+function answerHeaders(requestId: string, route: RouteInfo, rateLimits: Record<string, string> | undefined, upstreamUntil?: number): Record<string, string> {
+  const headers = routeHeaders(requestId, route, upstreamUntil);
   if (rateLimits !== undefined) Object.assign(headers, rateLimits);
   return headers;
 }
 
-function routeHeaders(requestId: string, route: RouteInfo): Record<string, string> {
+/**
+ * `upstreamUntil`: until when the gateway was waiting for the upstream; its headers by default (a
+ * JSON answer's), but a stream's first event or the early commit's keep-alive for streams: the
+ * model's time to its first event is not the gateway's (server-timing's `gateway` would be 15 s
+ * for a stream committed early).
+ */
+function routeHeaders(requestId: string, route: RouteInfo, upstreamUntil = route.upstreamHeadersAt): Record<string, string> {
   // `x-request-id` too: the OpenAI SDKs show it as the answer's `_request_id`, so a caller can find its log record.
   const headers: Record<string, string> = { 'x-moongate-request-id': requestId, 'x-request-id': requestId };
   // Model and tool names come from the request: make them safe to put in a header.
@@ -364,8 +373,8 @@ function routeHeaders(requestId: string, route: RouteInfo): Record<string, strin
   if (route.attempts.length > 0) headers['x-moongate-attempts'] = String(route.attempts.length);
   const adjusted = route.notes.length > 0 ? [...route.notes, ...route.adjustments] : route.adjustments;
   if (adjusted.length > 0) headers['x-moongate-adjusted'] = headerSafe(adjusted.join(', '));
-  if (route.upstreamSentAt !== undefined && route.upstreamHeadersAt !== undefined) {
-    const upstream = route.upstreamHeadersAt - route.upstreamSentAt;
+  if (route.upstreamSentAt !== undefined && route.upstreamHeadersAt !== undefined && upstreamUntil !== undefined) {
+    const upstream = upstreamUntil - route.upstreamSentAt;
     const gateway = Math.max(0, performance.now() - route.startedAt - upstream);
     headers['server-timing'] = `gateway;dur=${gateway.toFixed(2)}, upstream;dur=${upstream.toFixed(2)}`;
   }

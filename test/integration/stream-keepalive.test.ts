@@ -162,6 +162,13 @@ function blocks(body: string): string[] {
   return body.slice(0, -2).split('\n\n');
 }
 
+/** The two durations of Moongate's `server-timing: gateway;dur=…, upstream;dur=…`. */
+function serverTiming(headers: IncomingHttpHeaders): { gateway: number; upstream: number } {
+  const match = /^gateway;dur=([\d.]+), upstream;dur=([\d.]+)$/.exec(String(headers['server-timing']));
+  expect(match).not.toBeNull();
+  return { gateway: Number(match![1]), upstream: Number(match![2]) };
+}
+
 const commentsIn = (body: string) => blocks(body).filter((b) => b === ': keep-alive').length;
 
 async function outcomeOf(gateway: TestGateway, requestId: string): Promise<RequestOutcome> {
@@ -196,6 +203,14 @@ describe('before the first event: a model that streams nothing while it thinks',
     expect(outcome.attempts[0]!.error_type).toBeUndefined();
   });
 
+  it("says in server-timing that the wait before the commit was the upstream's, not the gateway's own time", async () => {
+    const answer = await rawStream(on, 'openai/o3', 'think');
+    const { gateway, upstream } = serverTiming(answer.headers);
+    // The commit came a keep-alive interval after the upstream's headers: all of it spent waiting for the model.
+    expect(upstream).toBeGreaterThanOrEqual(KEEP_ALIVE_MS - 5);
+    expect(gateway).toBeLessThan(upstream);
+  });
+
   it('reads as an ordinary stream with the official SDK', async () => {
     expect(await sdkText(on, 'openai/o3', 'think')).toBe('thought it through');
   });
@@ -205,6 +220,10 @@ describe('before the first event: a model that streams nothing while it thinks',
     expect(answer.status).toBe(200);
     expect(answer.headersAfterMs).toBeGreaterThanOrEqual(THINKING_MS - 10);
     expect(blocks(answer.body).every((b) => b.startsWith('data: '))).toBe(true);
+    // The model's time to its first event is the upstream's in server-timing too.
+    const { gateway, upstream } = serverTiming(answer.headers);
+    expect(upstream).toBeGreaterThanOrEqual(THINKING_MS - 10);
+    expect(gateway).toBeLessThan(THINKING_MS / 2);
   });
 });
 
