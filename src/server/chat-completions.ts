@@ -188,12 +188,12 @@ export async function handleChatCompletions(
     status = refused.status;
   }
   const finalStatus = clientClosed ? 499 : status;
-  const costInput = costInputOf({ provider: route.provider, model: route.model, usage, response, status: finalStatus, attempts: route.attempts });
-  // Its 200 is only the early commit's: priced as the error answer it would otherwise have been
-  // (0), not as an answer whose usage is unknown (null, an "unpriced" request).
-  if (committedWithoutAnswer && !clientClosed) costInput.failedWithoutAnswer = true;
-  const cost = deps.priceRequest(costInput);
-  if (key) chargeKey(deps.keys, key, keyLease, cost?.total_usd ?? null, tokensUsed(usage, finalStatus));
+  // A 200 that is only the early commit's is priced and counted as the error answer it would
+  // otherwise have been: $0 and no tokens, not an answer of unknown usage (cost null, "unpriced",
+  // and the whole estimate left in the key's tokens per minute).
+  const billedStatus = committedWithoutAnswer && !clientClosed && error ? error.status : finalStatus;
+  const cost = deps.priceRequest(costInputOf({ provider: route.provider, model: route.model, usage, response, status: billedStatus, attempts: route.attempts }));
+  if (key) chargeKey(deps.keys, key, keyLease, cost?.total_usd ?? null, tokensUsed(usage, billedStatus));
 
   const endedAt = performance.now();
   const latencyMs = endedAt - route.startedAt;
