@@ -400,8 +400,11 @@ export class Router {
         // breaker: one request the upstream cannot serve (cut every time) must not rest it for all.
         const retryOfFailed = (failed?.get(candidate.key) ?? 0) > 0;
         this.applyVerdict(record === undefined ? 'none' : verdict.effect, candidate, error, verdict.retryAfterMs, attemptBegan, retryOfFailed);
-        // A response committed early (keep-alives sent) cannot become another attempt's answer.
-        if (!verdict.retryable || route.committedAt !== undefined) throw error;
+        // A response committed early (keep-alives sent) cannot become another attempt's answer. Its
+        // end is told as giving up would tell it: the gateway's own credential refused (no balance,
+        // a rejected key) is the operator's to fix, and the upstream's text is theirs too.
+        if (route.committedAt !== undefined) throw verdict.effect === 'disable_credential' ? credentialsRefused(candidate.provider.name, call.operator ? error : undefined) : error;
+        if (!verdict.retryable) throw error;
         lastError = error;
         refusedBy = verdict.effect === 'disable_credential' ? candidate.provider.name : undefined;
         failed ??= new Map();

@@ -64,6 +64,10 @@ async function answer(req: IncomingMessage, res: ServerResponse): Promise<void> 
       return;
     case 'think forever':
       return;
+    case 'think, then no balance': // the gateway's own credential, refused in the first event
+      await sleep(THINKING_MS / 2);
+      if (alive()) res.end(`data: ${JSON.stringify({ error: { message: 'You exceeded your current quota, please check your plan and billing details (org-operator).', type: 'insufficient_quota', code: 'insufficient_quota' } })}\n\n`);
+      return;
     case 'silent once': // the first call never answers, the next at once
       if (call % 2 === 1) return;
       res.end(content('second try') + STOP + 'data: [DONE]\n\n');
@@ -286,6 +290,20 @@ describe('a stream committed early that fails before its first event', () => {
     const outcome = await outcomeOf(on, committed.headers['x-moongate-request-id'] as string);
     expect(outcome.usage).toBeUndefined();
     expect(outcome.cost).toEqual(before.cost);
+  });
+
+  it("tells a refusal of the gateway's own credential as giving up would (the operator's to fix), not in the upstream's words", async () => {
+    // A gateway of its own: the refusal disables its one credential for a while.
+    const refused = await startGateway(`retries: 1, stream_keepalive_ms: ${KEEP_ALIVE_MS}`);
+    const answer = await rawStream(refused, 'openai/o3', 'think, then no balance').finally(() => refused.gateway.close());
+    expect(commentsIn(answer.body)).toBeGreaterThanOrEqual(1);
+    const error = JSON.parse(blocks(answer.body).at(-1)!.slice('data: '.length)).error;
+    expect(error).toMatchObject({ type: 'api_error', code: 'upstream_credentials_refused' });
+    expect(error.message).not.toContain('org-operator');
+    const outcome = await outcomeOf(refused, answer.headers['x-moongate-request-id'] as string);
+    expect(outcome).toMatchObject({ status: 200, error: { code: 'upstream_credentials_refused' } });
+    // The attempt keeps what the upstream said, for the operator.
+    expect(outcome.attempts[0]!.error_message).toContain('exceeded your current quota');
   });
 
   it('reaches the official SDK as an error thrown by the stream', async () => {
