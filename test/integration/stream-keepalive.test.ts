@@ -80,10 +80,10 @@ async function answer(req: IncomingMessage, res: ServerResponse): Promise<void> 
       }
       if (alive()) res.end(content(' second') + STOP + 'data: [DONE]\n\n');
       return;
-    case 'flowing':
-      for (let i = 0; i < 30 && alive(); i++) {
+    case 'flowing for a while': // 1.5 s of chunks 20 ms apart: past a 1 s keep-alive interval
+      for (let i = 0; i < 75 && alive(); i++) {
         res.write(content(`${i} `));
-        await sleep(KEEP_ALIVE_MS / 5);
+        await sleep(20);
       }
       if (alive()) res.end(STOP + 'data: [DONE]\n\n');
       return;
@@ -117,15 +117,18 @@ providers:
 let on: TestGateway;
 let off: TestGateway;
 let shortDeadline: TestGateway;
+/** Keep-alives every second: a test of "no comment while bytes flow" that a loaded machine's stalls cannot fail. */
+let everySecond: TestGateway;
 
 beforeAll(async () => {
   upstream = await listenLoopback((req, res) => void answer(req, res));
   on = await startGateway(`retries: 1, first_token_timeout_ms: ${FIRST_TOKEN_TIMEOUT_MS}, stream_keepalive_ms: ${KEEP_ALIVE_MS}`);
   off = await startGateway(`retries: 1, first_token_timeout_ms: ${FIRST_TOKEN_TIMEOUT_MS}, stream_keepalive_ms: 0`);
   shortDeadline = await startGateway(`retries: 1, timeout_ms: ${THINKING_MS}, stream_keepalive_ms: ${KEEP_ALIVE_MS}`);
+  everySecond = await startGateway(`retries: 1, first_token_timeout_ms: ${FIRST_TOKEN_TIMEOUT_MS}, stream_keepalive_ms: 1000`);
 });
 afterAll(async () => {
-  await Promise.all([on, off, shortDeadline].map((g) => g?.gateway.close()));
+  await Promise.all([on, off, shortDeadline, everySecond].map((g) => g?.gateway.close()));
   await upstream?.close();
 });
 
@@ -382,8 +385,10 @@ describe('after the first event', () => {
     expect(await sdkText(on, 'openai/gpt-4o', 'pause mid-stream')).toBe('first second');
   });
 
-  it('a stream that flows gets none', async () => {
-    const answer = await rawStream(on, 'openai/gpt-4o', 'flowing');
+  it('a stream that flows gets none, however long it lasts', async () => {
+    // Longer than the interval, with bytes far more often: a timer that ignored the writes would
+    // send one at 1 s. (At a 50 ms interval a stall of the loaded test machine sent one.)
+    const answer = await rawStream(everySecond, 'openai/gpt-4o', 'flowing for a while');
     expect(commentsIn(answer.body)).toBe(0);
     expect(blocks(answer.body).at(-1)).toBe('data: [DONE]');
   });
