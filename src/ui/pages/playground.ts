@@ -66,6 +66,27 @@ function saveForm(fields: Record<string, { value: string }>): void {
 }
 
 /**
+ * Results typed for the pending tool calls, by call id, kept as the form is: a look at a failed
+ * request's log record and back (or a reload) found the boxes empty while the message was kept.
+ */
+const TOOL_RESULTS = 'moongate.playground.tool-results';
+
+function savedToolResults(): Record<string, string> {
+  try {
+    const v = JSON.parse(sessionStorage.getItem(TOOL_RESULTS) ?? '{}') as unknown;
+    return v && typeof v === 'object' ? (v as Record<string, string>) : {};
+  } catch {
+    return {};
+  }
+}
+
+function saveToolResults(boxes: Iterable<HTMLTextAreaElement>): void {
+  const values = Object.fromEntries([...boxes].filter((b) => b.value !== '').map((b) => [b.dataset.callId, b.value]));
+  if (Object.keys(values).length === 0) sessionStorage.removeItem(TOOL_RESULTS);
+  else sessionStorage.setItem(TOOL_RESULTS, JSON.stringify(values));
+}
+
+/**
  * Try any model or alias through the gateway itself (so routing, keys and logging all apply):
  * streams the answer with reasoning apart, then shows tokens, TTFT, cost and what was adjusted.
  * Each answer continues the conversation: the next message, or the results of the tools the model
@@ -111,8 +132,8 @@ export function playgroundPage(root: HTMLElement): () => void {
         e.preventDefault();
         void go();
       },
-      oninput: () => saveForm(fields),
-      onchange: () => saveForm(fields),
+      oninput: () => saveTyped(),
+      onchange: () => saveTyped(),
       // Ctrl+Enter (⌘+Enter) sends from any field, the message box included, as chat tools do.
       onkeydown: (e: Event) => {
         const key = e as KeyboardEvent;
@@ -129,11 +150,16 @@ export function playgroundPage(root: HTMLElement): () => void {
     field('Tools (JSON array, optional)', tools),
     h('div', { class: 'row' }, run, stop, restart),
   );
+  function saveTyped(): void {
+    saveForm(fields);
+    saveToolResults(toolResults.querySelectorAll('textarea'));
+  }
   stop.addEventListener('click', () => controller?.abort());
   restart.addEventListener('click', () => {
     controller?.abort();
     conversation = [];
     saveConversation(conversation);
+    sessionStorage.removeItem(TOOL_RESULTS);
     for (const el of [reasoning, content, toolOut, stats, status]) el.replaceChildren();
     toolBox.hidden = true;
     shown.shownAt = -1;
@@ -176,6 +202,11 @@ export function playgroundPage(root: HTMLElement): () => void {
     for (const el of [reasoning, content, toolOut, stats, status]) el.replaceChildren();
     status.removeAttribute('data-done');
     toolBox.hidden = true;
+    // The last answer was left out of the transcript as shown below, which it no longer is.
+    if (shown.shownAt === conversation.length) {
+      shown.shownAt = -1;
+      showTranscript();
+    }
     controller = new AbortController();
     run.disabled = true;
     stop.disabled = false;
@@ -256,6 +287,7 @@ export function playgroundPage(root: HTMLElement): () => void {
   function keep(added: Turn[], answer: string, calls: { id?: string; name: string; arguments: string }[]): void {
     conversation = [...conversation, ...added, answerTurn(answer, calls)];
     saveConversation(conversation);
+    sessionStorage.removeItem(TOOL_RESULTS);
     shown.shownAt = conversation.length;
     user.value = '';
     saveForm(fields);
@@ -268,20 +300,28 @@ export function playgroundPage(root: HTMLElement): () => void {
    * retries it.
    */
   function showConversation(): void {
+    showTranscript();
+    const pending = pendingToolCalls(conversation);
+    const typed = savedToolResults();
+    mount(
+      toolResults,
+      pending.map((call, i) =>
+        field(
+          `Result of ${call.function.name} (${call.id})`,
+          h('textarea', { id: `pg-tool-result-${i}`, 'data-call-id': call.id, rows: 2, placeholder: `What ${call.function.name} returned for ${call.function.arguments}`, value: typed[call.id] }),
+        ),
+      ),
+    );
+    user.placeholder = pending.length > 0 ? 'Optional, after the tool results' : conversation.length > 0 ? 'Reply' : 'Ask something';
+  }
+
+  function showTranscript(): void {
     const earlier = shown.shownAt === conversation.length ? conversation.slice(0, -1) : conversation;
     mount(
       transcript,
       earlier.map((t) => h('li', { class: `turn ${t.role}`, dir: 'auto' }, h('span', { class: 'label' }, turnLabel(t)), t.content)),
     );
     transcript.hidden = earlier.length === 0;
-    const pending = pendingToolCalls(conversation);
-    mount(
-      toolResults,
-      pending.map((call, i) =>
-        field(`Result of ${call.function.name} (${call.id})`, h('textarea', { id: `pg-tool-result-${i}`, rows: 2, placeholder: `What ${call.function.name} returned for ${call.function.arguments}` })),
-      ),
-    );
-    user.placeholder = pending.length > 0 ? 'Optional, after the tool results' : conversation.length > 0 ? 'Reply' : 'Ask something';
   }
 
   function requestBody(added: Turn[]): Record<string, unknown> {
