@@ -95,4 +95,106 @@ describe.skipIf(!hasChromium)('playground conversation (session review)', () => 
     // Sent, the result is the conversation's: nothing typed is left over for the next call.
     expect(await tab.evaluate(() => sessionStorage.getItem('moongate.playground.tool-results'))).toBeNull();
   });
+
+  it('continues a thinking Kimi conversation through a tool call answered without a stream, and on another model', async () => {
+    await fresh();
+    await tab.selectOption('#pg-stream', 'off');
+    try {
+      await tab.fill('#pg-tools', WEATHER);
+      await tab.fill('#pg-user', 'Weather in Oslo?');
+      await tab.click('#pg-run');
+      await done();
+      await tab.fill('#pg-tool-result-0', 'snow');
+      await tab.click('#pg-run');
+      await done();
+      expect(await tab.textContent('#pg-content')).toContain('The get_weather tool returned: snow');
+      // Another model takes the conversation on.
+      await tab.selectOption('#pg-model', 'moonshot/kimi-k2.5');
+      await tab.fill('#pg-tools', '');
+      await tab.fill('#pg-user', 'Thanks');
+      await tab.click('#pg-run');
+      await done();
+      expect(await tab.textContent('#pg-transcript')).toContain('snow');
+    } finally {
+      await tab.selectOption('#pg-stream', 'on');
+      await tab.selectOption('#pg-model', 'kimi');
+    }
+  });
+
+  it('does not keep a stopped tool-calling answer', async () => {
+    await fresh();
+    await tab.fill('#pg-tools', WEATHER);
+    await tab.fill('#pg-user', 'Weather in Rome? [[sim:latency=3000]]');
+    await tab.click('#pg-run');
+    await tab.waitForSelector('#pg-stop:not([disabled])');
+    await tab.click('#pg-stop');
+    await failed();
+    expect(await tab.textContent('#pg-status')).toContain('Stopped');
+    expect(await tab.$('#pg-tool-result-0')).toBeNull();
+    expect(await tab.evaluate(() => sessionStorage.getItem('moongate.playground.conversation'))).toBeNull();
+  });
+
+  it('shows markup in content, tool names and arguments as inert text, right to left where written so, within a 375-pixel screen', async () => {
+    const hostile = '<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>';
+    const long = 'x'.repeat(3000);
+    const events = [
+      { choices: [{ delta: { role: 'assistant', content: `שלום ${hostile} ${long}` } }] },
+      { choices: [{ delta: { tool_calls: [{ index: 0, id: `call_${hostile}`, type: 'function', function: { name: `tool${hostile}`, arguments: `{"q":"${hostile.replace(/"/g, '\\"')}"}` } }] }, finish_reason: 'tool_calls' }] },
+    ];
+    const body = events.map((e) => `data: ${JSON.stringify(e)}\n\n`).join('') + 'data: [DONE]\n\n';
+    await tab.setViewportSize({ width: 375, height: 800 });
+    await tab.route('**/v1/chat/completions', (route) => route.fulfill({ status: 200, headers: { 'content-type': 'text/event-stream' }, body }));
+    try {
+      await fresh();
+      await tab.fill('#pg-user', `${hostile} مرحبا ${long}`);
+      await tab.click('#pg-run');
+      await done();
+      await tab.fill('#pg-tool-result-0', hostile);
+      await tab.fill('#pg-user', 'again');
+      await tab.click('#pg-run');
+      await done();
+      expect(await tab.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
+      expect(await tab.$$eval('#pg-transcript img, #pg-transcript script, #pg-tool-results img, #pg-content img', (els) => els.length)).toBe(0);
+      const transcript = (await tab.textContent('#pg-transcript'))!;
+      expect(transcript).toContain(hostile);
+      expect(transcript).toContain(`tool${hostile}`);
+      expect(await tab.$eval('#pg-transcript li.assistant', (li) => getComputedStyle(li.lastElementChild!).direction)).toBe('rtl');
+      expect(await tab.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+    } finally {
+      await tab.unroute('**/v1/chat/completions');
+      await tab.setViewportSize({ width: 1280, height: 900 });
+    }
+  });
+
+  it('works for a gateway key, and sign-out forgets the conversation', async () => {
+    const created = await stack.api('/admin/keys', { token: MASTER, body: { name: 'playground-key' } });
+    const other = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    other.setDefaultTimeout(10_000);
+    try {
+      await other.goto(`${stack.url}/ui#/playground`);
+      await other.fill('#sign-in-key', created.json.key);
+      await other.click('#sign-in-submit');
+      await other.waitForSelector('#pg-model option[value="kimi"]', { state: 'attached' });
+      await other.selectOption('#pg-model', 'kimi');
+      await other.fill('#pg-user', 'from a gateway key');
+      await other.click('#pg-run');
+      await other.waitForSelector('#pg-status[data-done="true"]');
+      await expect.poll(() => other.textContent('#pg-cost')).toMatch(/^\$/);
+      await other.fill('#pg-user', 'second turn');
+      await other.click('#pg-run');
+      await other.waitForSelector('#pg-status[data-done="true"]');
+      expect(await other.textContent('#pg-transcript')).toContain('from a gateway key');
+      await other.click('#sign-out');
+      await other.waitForSelector('#sign-in-key');
+      await other.fill('#sign-in-key', MASTER);
+      await other.click('#sign-in-submit');
+      await other.waitForSelector('#nav a[href="#/playground"], a[href="#/playground"]');
+      await other.goto(`${stack.url}/ui#/playground`);
+      await other.waitForSelector('#pg-model option[value="kimi"]', { state: 'attached' });
+      expect(await other.isVisible('#pg-transcript')).toBe(false);
+      expect(await other.textContent('#pg-content')).toBe('');
+    } finally {
+      await other.close();
+    }
+  });
 });

@@ -319,7 +319,9 @@ export function playgroundPage(root: HTMLElement): () => void {
     const earlier = shown.shownAt === conversation.length ? conversation.slice(0, -1) : conversation;
     mount(
       transcript,
-      earlier.map((t) => h('li', { class: `turn ${t.role}`, dir: 'auto' }, h('span', { class: 'label' }, turnLabel(t)), t.content)),
+      // dir=auto on the text alone: on the whole turn, its English label decided the direction,
+      // and a Hebrew or Arabic turn read left to right.
+      earlier.map((t) => h('li', { class: `turn ${t.role}` }, h('span', { class: 'label' }, turnLabel(t)), h('div', { class: 'text', dir: 'auto' }, t.content))),
     );
     transcript.hidden = earlier.length === 0;
   }
