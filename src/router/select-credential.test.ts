@@ -31,8 +31,20 @@ describe('a provider with no key to call it with', () => {
     expect(err.message).toContain('under `providers.moonshot-cn.credentials` in the config;');
   });
 
+  it('says a China-platform Moonshot key needs its region, which only the body can carry', () => {
+    expect(refusal(keyless('moonshot', 'moonshot'), CallerCredentials.none('')).message).toContain(
+      'passes on; a China-platform key needs `"region": "cn"` beside its api_key, in the body as `"customer_credentials": {"moonshot": {"api_key": "…"}}`.',
+    );
+    expect(refusal(keyless('moonshot-b', 'moonshot'), CallerCredentials.none()).message).toContain(
+      '`"customer_credentials": {"moonshot-b": {"api_key": "…"}}`; a China-platform key needs `"region": "cn"` beside its api_key.',
+    );
+    expect(refusal(keyless('openai', 'openai'), CallerCredentials.none()).message).not.toContain('region');
+  });
+
   it('names the provider of any other type by its name', () => {
     expect(refusal(keyless('openai', 'openai'), CallerCredentials.none()).message).toContain('(without a config file: OPENAI_API_KEY)');
+    // OpenAI's keys by OpenAI's name, whatever the provider is called.
+    expect(refusal(keyless('openai-eu', 'openai'), CallerCredentials.none()).message).toContain('bring your own OpenAI key');
     expect(refusal(keyless('together', 'openai-compatible'), CallerCredentials.none('')).message).toContain('send your own together key');
   });
 });
