@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ProviderConfig } from '../config/types.js';
 import { CallerCredentials } from '../server/caller-credentials.js';
-import { eligibleCredentials } from './select-credential.js';
+import { eligibleCredentials, toUpstream } from './select-credential.js';
 
 const regions = { global: 'https://api.moonshot.ai/v1', cn: 'https://api.moonshot.cn/v1' };
 const keyless = (name: string, type: ProviderConfig['type']): ProviderConfig => ({ name, type, regions, credentials: [], credential_override: {}, stream_usage: true, base_url: type === 'openai-compatible' ? 'http://127.0.0.1:9/v1' : undefined });
@@ -46,5 +46,13 @@ describe('a provider with no key to call it with', () => {
     // OpenAI's keys by OpenAI's name, whatever the provider is called.
     expect(refusal(keyless('openai-eu', 'openai'), CallerCredentials.none()).message).toContain('bring your own OpenAI key');
     expect(refusal(keyless('together', 'openai-compatible'), CallerCredentials.none('')).message).toContain('send your own together key');
+  });
+});
+
+describe('a configured credential as called', () => {
+  it('says when its base_url is its own (it wins over the region a 401 explanation would change)', () => {
+    const provider = keyless('moonshot', 'moonshot');
+    expect(toUpstream(provider, { name: 'default', api_key: 'sk', base_url: 'https://api.moonshot.ai/v1', region: 'cn', weight: 1 }).ownBaseUrl).toBe(true);
+    expect(toUpstream(provider, { name: 'main', api_key: 'sk', region: 'cn', weight: 1 })).toEqual({ name: 'main', apiKey: 'sk', baseUrl: regions.cn, region: 'cn' });
   });
 });

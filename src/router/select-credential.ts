@@ -79,7 +79,9 @@ function missingKeyHint(provider: ProviderConfig, openMode: boolean): string {
 }
 
 export function toUpstream(provider: ProviderConfig, c: CredentialConfig): UpstreamCredential {
-  return { name: c.name, apiKey: c.api_key, baseUrl: baseUrlOf(provider, c), region: c.region };
+  const upstream: UpstreamCredential = { name: c.name, apiKey: c.api_key, baseUrl: baseUrlOf(provider, c), region: c.region };
+  if (c.base_url) upstream.ownBaseUrl = true;
+  return upstream;
 }
 
 function baseUrlOf(provider: ProviderConfig, credential: Pick<CredentialConfig, 'base_url' | 'region'>): string {
