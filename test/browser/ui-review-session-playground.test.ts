@@ -93,7 +93,7 @@ describe.skipIf(!hasChromium)('playground conversation (session review)', () => 
     await done();
     expect(await tab.textContent('#pg-content')).toContain('The get_weather tool returned: sunny, 21 °C');
     // Sent, the result is the conversation's: nothing typed is left over for the next call.
-    expect(await tab.evaluate(() => sessionStorage.getItem('moongate.playground.tool-results'))).toBeNull();
+    expect(await tab.evaluate("sessionStorage.getItem('moongate.playground.tool-results')")).toBeNull();
   });
 
   it('continues a thinking Kimi conversation through a tool call answered without a stream, and on another model', async () => {
@@ -131,7 +131,7 @@ describe.skipIf(!hasChromium)('playground conversation (session review)', () => 
     await failed();
     expect(await tab.textContent('#pg-status')).toContain('Stopped');
     expect(await tab.$('#pg-tool-result-0')).toBeNull();
-    expect(await tab.evaluate(() => sessionStorage.getItem('moongate.playground.conversation'))).toBeNull();
+    expect(await tab.evaluate("sessionStorage.getItem('moongate.playground.conversation')")).toBeNull();
   });
 
   it('shows markup in content, tool names and arguments as inert text, right to left where written so, within a 375-pixel screen', async () => {
@@ -153,13 +153,13 @@ describe.skipIf(!hasChromium)('playground conversation (session review)', () => 
       await tab.fill('#pg-user', 'again');
       await tab.click('#pg-run');
       await done();
-      expect(await tab.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
+      expect(await tab.evaluate('window.__xss')).toBeUndefined();
       expect(await tab.$$eval('#pg-transcript img, #pg-transcript script, #pg-tool-results img, #pg-content img', (els) => els.length)).toBe(0);
       const transcript = (await tab.textContent('#pg-transcript'))!;
       expect(transcript).toContain(hostile);
       expect(transcript).toContain(`tool${hostile}`);
-      expect(await tab.$eval('#pg-transcript li.assistant', (li) => getComputedStyle(li.lastElementChild!).direction)).toBe('rtl');
-      expect(await tab.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+      expect(await tab.evaluate("getComputedStyle(document.querySelector('#pg-transcript li.assistant .text')).direction")).toBe('rtl');
+      expect(Number(await tab.evaluate('document.documentElement.scrollWidth'))).toBeLessThanOrEqual(375);
     } finally {
       await tab.unroute('**/v1/chat/completions');
       await tab.setViewportSize({ width: 1280, height: 900 });
