@@ -197,4 +197,32 @@ describe.skipIf(!hasChromium)('playground conversation (session review)', () => 
       await other.close();
     }
   });
+
+  it('keeps a conversation too long for the tab\'s storage going, and says a reload would lose it', async () => {
+    await fresh();
+    await tab.fill('#pg-user', 'a question');
+    // The tab's storage nearly full (Chromium keeps about 10 MB per origin), as very long turns leave it.
+    await tab.evaluate(`(() => {
+      let size = 1 << 22;
+      let filler = '';
+      while (size >= 64) {
+        try { sessionStorage.setItem('moongate.test-filler', filler + 'x'.repeat(size)); filler += 'x'.repeat(size); } catch { size >>= 1; }
+      }
+    })()`);
+    try {
+      await tab.click('#pg-run');
+      await expect.poll(() => tab.isDisabled('#pg-run')).toBe(false);
+      // It said the storage quota was exceeded and was not kept: the answer was lost to the next message.
+      expect(await tab.getAttribute('#pg-status', 'data-done')).toBe('true');
+      expect(await tab.textContent('#pg-status')).toContain('too long to keep');
+      expect(await tab.inputValue('#pg-user')).toBe('');
+      expect(await tab.textContent('#pg-content')).toContain('a question');
+      await tab.fill('#pg-user', 'and then?');
+      await tab.click('#pg-run');
+      await done();
+      expect(await tab.textContent('#pg-transcript')).toContain('a question');
+    } finally {
+      await tab.evaluate("sessionStorage.removeItem('moongate.test-filler')");
+    }
+  });
 });

@@ -62,7 +62,11 @@ function savedForm(): Record<string, string | undefined> {
 }
 
 function saveForm(fields: Record<string, { value: string }>): void {
-  sessionStorage.setItem(FORM, JSON.stringify(Object.fromEntries(Object.entries(fields).map(([k, el]) => [k, el.value]))));
+  try {
+    sessionStorage.setItem(FORM, JSON.stringify(Object.fromEntries(Object.entries(fields).map(([k, el]) => [k, el.value]))));
+  } catch {
+    // The tab's storage is full (a very long message): what was typed is only on the page.
+  }
 }
 
 /**
@@ -82,8 +86,12 @@ function savedToolResults(): Record<string, string> {
 
 function saveToolResults(boxes: Iterable<HTMLTextAreaElement>): void {
   const values = Object.fromEntries([...boxes].filter((b) => b.value !== '').map((b) => [b.dataset.callId, b.value]));
-  if (Object.keys(values).length === 0) sessionStorage.removeItem(TOOL_RESULTS);
-  else sessionStorage.setItem(TOOL_RESULTS, JSON.stringify(values));
+  try {
+    if (Object.keys(values).length === 0) sessionStorage.removeItem(TOOL_RESULTS);
+    else sessionStorage.setItem(TOOL_RESULTS, JSON.stringify(values));
+  } catch {
+    // The tab's storage is full: the results typed are only on the page.
+  }
 }
 
 /**
@@ -286,7 +294,9 @@ export function playgroundPage(root: HTMLElement): () => void {
   /** A finished answer joins the conversation, after what was sent for it; the message box empties. */
   function keep(added: Turn[], answer: string, calls: { id?: string; name: string; arguments: string }[]): void {
     conversation = [...conversation, ...added, answerTurn(answer, calls)];
-    saveConversation(conversation);
+    if (!saveConversation(conversation)) {
+      status.append(' The conversation is now too long to keep in this tab\'s storage: it goes on, but a reload loses it.');
+    }
     sessionStorage.removeItem(TOOL_RESULTS);
     shown.shownAt = conversation.length;
     user.value = '';
