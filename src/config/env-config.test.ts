@@ -57,6 +57,10 @@ describe('configFromEnvironment', () => {
     expect(config.providers.moonshot!.regions).toEqual({ global: 'http://127.0.0.1:9000/v1', cn: 'https://api.moonshot.cn/v1' });
     // Moonshot's China host is the China region, not a stand-in for the global one.
     expect(configFromEnvironment({ MOONSHOT_API_BASE: 'https://api.moonshot.cn/v1' }).providers.moonshot!.regions.global).toBe('https://api.moonshot.ai/v1');
+    // Whatever the scheme or port it is written with.
+    for (const base of ['http://api.moonshot.cn/v1', 'https://api.moonshot.cn:443/v1/', 'https://API.moonshot.cn/v1']) {
+      expect(configFromEnvironment({ MOONSHOT_API_BASE: base }).providers.moonshot!.regions.global).toBe('https://api.moonshot.ai/v1');
+    }
     expect(problemsOf({ MOONSHOT_API_BASE: 'api.moonshot.ai' })).toEqual([
       'environment: MOONSHOT_API_BASE: must be an http:// or https:// URL (could not parse it)',
     ]);

@@ -23,6 +23,8 @@ export interface UpstreamCredential {
   region?: string;
   /** The caller brought it (and how): its failures are explained to the caller, not the operator. */
   brought?: 'authorization' | 'customer_credentials' | 'credential_override';
+  /** A configured credential with a `base_url` of its own, which wins over its region. */
+  ownBaseUrl?: boolean;
 }
 
 /** What one call needs to know about who asked and how. */

@@ -67,15 +67,21 @@ export function eligibleCredentials(provider: ProviderConfig, model: string, cal
 function missingKeyHint(provider: ProviderConfig, openMode: boolean): string {
   const variable = provider.name === 'moonshot' ? 'MOONSHOT_API_KEY' : provider.name === 'openai' ? 'OPENAI_API_KEY' : undefined;
   const operator = `The operator can add one under \`providers.${provider.name}.credentials\` in the config${variable ? ` (without a config file: ${variable})` : ''}`;
-  const whose = provider.type === 'moonshot' ? 'Moonshot' : provider.name;
+  const whose = provider.type === 'moonshot' ? 'Moonshot' : provider.type === 'openai' ? 'OpenAI' : provider.name;
+  const inBody = `\`"customer_credentials": {"${provider.name}": {"api_key": "…"}}\``;
+  // A Moonshot key goes to the global platform unless the request says otherwise: a China key
+  // holder following the hint would only meet a 401 next.
+  const china = provider.type === 'moonshot' ? `; a China-platform key needs \`"region": "cn"\` beside its api_key${openMode ? `, in the body as ${inBody}` : ''}` : '';
   const caller = openMode
-    ? `send your own ${whose} key as \`Authorization: Bearer …\`, which this gateway (open mode) passes on`
-    : `bring your own ${whose} key with the request: \`"customer_credentials": {"${provider.name}": {"api_key": "…"}}\``;
+    ? `send your own ${whose} key as \`Authorization: Bearer …\`, which this gateway (open mode) passes on${china}`
+    : `bring your own ${whose} key with the request: ${inBody}${china}`;
   return `${operator}; or ${caller}.`;
 }
 
 export function toUpstream(provider: ProviderConfig, c: CredentialConfig): UpstreamCredential {
-  return { name: c.name, apiKey: c.api_key, baseUrl: baseUrlOf(provider, c), region: c.region };
+  const upstream: UpstreamCredential = { name: c.name, apiKey: c.api_key, baseUrl: baseUrlOf(provider, c), region: c.region };
+  if (c.base_url) upstream.ownBaseUrl = true;
+  return upstream;
 }
 
 function baseUrlOf(provider: ProviderConfig, credential: Pick<CredentialConfig, 'base_url' | 'region'>): string {

@@ -267,12 +267,15 @@ const ASSUMED_COMPLETION_TOKENS = 1_024;
 
 /** An answer with one `$web_search` call: priced with the request, it adds the tool's per-call fee. */
 const ONE_WEB_SEARCH = { choices: [{ message: { tool_calls: [{ function: { name: '$web_search' } }] } }] };
+// A request asking OpenAI's priority tier may be served and billed on it, the dearest outcome.
+const ON_PRIORITY = { service_tier: 'priority' };
+const ONE_WEB_SEARCH_ON_PRIORITY = { ...ONE_WEB_SEARCH, ...ON_PRIORITY };
 
 /**
  * What a request is expected to cost, for the budget hold: its prompt as estimated and its
  * completion limit (or ASSUMED_COMPLETION_TOKENS) for each of its `n` choices, plus one search
  * fee when it offers Moonshot's `$web_search`, at the dearest of the places it may go (targets and
- * fallbacks). 0 when none of them has a price.
+ * fallbacks), at the priority price where it asks OpenAI's priority tier. 0 when none of them has a price.
  */
 /**
  * What a budgeted key's request is expected to cost (see expectedCost). A model without a price
@@ -304,7 +307,8 @@ function expectedCost(
 ): { usd: number; unpriced?: { provider: string; model: string } } {
   const choices = typeof body.n === 'number' && Number.isInteger(body.n) && body.n > 1 ? body.n : 1;
   const tokens = { prompt: promptTokens, completion: (requestedCompletionTokens(body) || ASSUMED_COMPLETION_TOKENS) * choices, cached: 0 };
-  const response = offersWebSearch(body.tools) ? ONE_WEB_SEARCH : undefined;
+  const priority = body.service_tier === 'priority';
+  const response = offersWebSearch(body.tools) ? (priority ? ONE_WEB_SEARCH_ON_PRIORITY : ONE_WEB_SEARCH) : priority ? ON_PRIORITY : undefined;
   let dearest = 0;
   let unpriced: { provider: string; model: string } | undefined;
   for (const name of [body.model, ...(fallbacks ?? [])]) {

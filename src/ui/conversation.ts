@@ -29,9 +29,19 @@ export function savedConversation(): Turn[] {
   }
 }
 
-export function saveConversation(turns: Turn[]): void {
-  if (turns.length === 0) sessionStorage.removeItem(STORAGE);
-  else sessionStorage.setItem(STORAGE, JSON.stringify(turns));
+/**
+ * False when the tab's storage cannot hold it (very long turns fill its few MB): the conversation
+ * then lives in the page only, and the older one stored is dropped rather than found at a reload.
+ */
+export function saveConversation(turns: Turn[]): boolean {
+  try {
+    if (turns.length === 0) sessionStorage.removeItem(STORAGE);
+    else sessionStorage.setItem(STORAGE, JSON.stringify(turns));
+    return true;
+  } catch {
+    sessionStorage.removeItem(STORAGE);
+    return false;
+  }
 }
 
 /** The tool calls of the last answer, still waiting for their results. */

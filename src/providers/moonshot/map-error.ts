@@ -95,9 +95,13 @@ export function explainAuthFailure(credential: UpstreamCredential, regions: Regi
     // platform it was sent to is beside the point.
     reasons.push('it does not look like a Moonshot API key (those start with `sk-`)');
   } else {
+    // A credential's own base_url wins over its region (MOONSHOT_API_BASE is one): changing the
+    // region, which may already say the right platform, changes nothing.
     const moveTo = (region: 'global' | 'cn'): string =>
       brought === undefined
-        ? `set region: ${region}`
+        ? credential.ownBaseUrl
+          ? `point its base_url at ${regions[region]}, which wins over its region${credential.name === 'default' ? ' (without a config file: MOONSHOT_API_BASE)' : ''}`
+          : `set region: ${region}`
         : brought === 'authorization'
           ? `send it in the body instead, as \`"customer_credentials": {"${providerName}": {"api_key": "…", "region": "${region}"}}\``
           : `add \`"region": "${region}"\` beside its api_key`;

@@ -77,6 +77,13 @@ describe('mapMoonshotError', () => {
     expect(text).toContain('work only on api.moonshot.ai (set region: global)');
   });
 
+  it("tells an operator whose credential has its own base_url to change that, not the region it overrides", () => {
+    // MOONSHOT_REGION=cn with MOONSHOT_API_BASE=https://api.moonshot.ai/v1: the region already says cn.
+    const text = explainAuthFailure({ ...globalKey, name: 'default', region: 'cn', ownBaseUrl: true }, regions);
+    expect(text).toContain('work only on api.moonshot.cn (point its base_url at https://api.moonshot.cn/v1, which wins over its region (without a config file: MOONSHOT_API_BASE))');
+    expect(text).not.toContain('set region');
+  });
+
   it("explains a key the caller brought to the caller: what to change in the request, not the operator's config", () => {
     const inBody = explainAuthFailure({ ...globalKey, name: 'customer_credentials', brought: 'customer_credentials' }, regions);
     expect(inBody).toContain('The key in `customer_credentials` was rejected by api.moonshot.ai');

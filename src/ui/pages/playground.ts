@@ -62,7 +62,36 @@ function savedForm(): Record<string, string | undefined> {
 }
 
 function saveForm(fields: Record<string, { value: string }>): void {
-  sessionStorage.setItem(FORM, JSON.stringify(Object.fromEntries(Object.entries(fields).map(([k, el]) => [k, el.value]))));
+  try {
+    sessionStorage.setItem(FORM, JSON.stringify(Object.fromEntries(Object.entries(fields).map(([k, el]) => [k, el.value]))));
+  } catch {
+    // The tab's storage is full (a very long message): what was typed is only on the page.
+  }
+}
+
+/**
+ * Results typed for the pending tool calls, by call id, kept as the form is: a look at a failed
+ * request's log record and back (or a reload) found the boxes empty while the message was kept.
+ */
+const TOOL_RESULTS = 'moongate.playground.tool-results';
+
+function savedToolResults(): Record<string, string> {
+  try {
+    const v = JSON.parse(sessionStorage.getItem(TOOL_RESULTS) ?? '{}') as unknown;
+    return v && typeof v === 'object' ? (v as Record<string, string>) : {};
+  } catch {
+    return {};
+  }
+}
+
+function saveToolResults(boxes: Iterable<HTMLTextAreaElement>): void {
+  const values = Object.fromEntries([...boxes].filter((b) => b.value !== '').map((b) => [b.dataset.callId, b.value]));
+  try {
+    if (Object.keys(values).length === 0) sessionStorage.removeItem(TOOL_RESULTS);
+    else sessionStorage.setItem(TOOL_RESULTS, JSON.stringify(values));
+  } catch {
+    // The tab's storage is full: the results typed are only on the page.
+  }
 }
 
 /**
@@ -111,8 +140,8 @@ export function playgroundPage(root: HTMLElement): () => void {
         e.preventDefault();
         void go();
       },
-      oninput: () => saveForm(fields),
-      onchange: () => saveForm(fields),
+      oninput: () => saveTyped(),
+      onchange: () => saveTyped(),
       // Ctrl+Enter (⌘+Enter) sends from any field, the message box included, as chat tools do.
       onkeydown: (e: Event) => {
         const key = e as KeyboardEvent;
@@ -129,11 +158,16 @@ export function playgroundPage(root: HTMLElement): () => void {
     field('Tools (JSON array, optional)', tools),
     h('div', { class: 'row' }, run, stop, restart),
   );
+  function saveTyped(): void {
+    saveForm(fields);
+    saveToolResults(toolResults.querySelectorAll('textarea'));
+  }
   stop.addEventListener('click', () => controller?.abort());
   restart.addEventListener('click', () => {
     controller?.abort();
     conversation = [];
     saveConversation(conversation);
+    sessionStorage.removeItem(TOOL_RESULTS);
     for (const el of [reasoning, content, toolOut, stats, status]) el.replaceChildren();
     toolBox.hidden = true;
     shown.shownAt = -1;
@@ -176,6 +210,11 @@ export function playgroundPage(root: HTMLElement): () => void {
     for (const el of [reasoning, content, toolOut, stats, status]) el.replaceChildren();
     status.removeAttribute('data-done');
     toolBox.hidden = true;
+    // The last answer was left out of the transcript as shown below, which it no longer is.
+    if (shown.shownAt === conversation.length) {
+      shown.shownAt = -1;
+      showTranscript();
+    }
     controller = new AbortController();
     run.disabled = true;
     stop.disabled = false;
@@ -255,7 +294,10 @@ export function playgroundPage(root: HTMLElement): () => void {
   /** A finished answer joins the conversation, after what was sent for it; the message box empties. */
   function keep(added: Turn[], answer: string, calls: { id?: string; name: string; arguments: string }[]): void {
     conversation = [...conversation, ...added, answerTurn(answer, calls)];
-    saveConversation(conversation);
+    if (!saveConversation(conversation)) {
+      status.append(' The conversation is now too long to keep in this tab\'s storage: it goes on, but a reload loses it.');
+    }
+    sessionStorage.removeItem(TOOL_RESULTS);
     shown.shownAt = conversation.length;
     user.value = '';
     saveForm(fields);
@@ -268,20 +310,30 @@ export function playgroundPage(root: HTMLElement): () => void {
    * retries it.
    */
   function showConversation(): void {
-    const earlier = shown.shownAt === conversation.length ? conversation.slice(0, -1) : conversation;
-    mount(
-      transcript,
-      earlier.map((t) => h('li', { class: `turn ${t.role}`, dir: 'auto' }, h('span', { class: 'label' }, turnLabel(t)), t.content)),
-    );
-    transcript.hidden = earlier.length === 0;
+    showTranscript();
     const pending = pendingToolCalls(conversation);
+    const typed = savedToolResults();
     mount(
       toolResults,
       pending.map((call, i) =>
-        field(`Result of ${call.function.name} (${call.id})`, h('textarea', { id: `pg-tool-result-${i}`, rows: 2, placeholder: `What ${call.function.name} returned for ${call.function.arguments}` })),
+        field(
+          `Result of ${call.function.name} (${call.id})`,
+          h('textarea', { id: `pg-tool-result-${i}`, 'data-call-id': call.id, rows: 2, placeholder: `What ${call.function.name} returned for ${call.function.arguments}`, value: typed[call.id] }),
+        ),
       ),
     );
     user.placeholder = pending.length > 0 ? 'Optional, after the tool results' : conversation.length > 0 ? 'Reply' : 'Ask something';
+  }
+
+  function showTranscript(): void {
+    const earlier = shown.shownAt === conversation.length ? conversation.slice(0, -1) : conversation;
+    mount(
+      transcript,
+      // dir=auto on the text alone: on the whole turn, its English label decided the direction,
+      // and a Hebrew or Arabic turn read left to right.
+      earlier.map((t) => h('li', { class: `turn ${t.role}` }, h('span', { class: 'label' }, turnLabel(t)), h('div', { class: 'text', dir: 'auto' }, t.content))),
+    );
+    transcript.hidden = earlier.length === 0;
   }
 
   function requestBody(added: Turn[]): Record<string, unknown> {
