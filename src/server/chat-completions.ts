@@ -272,12 +272,6 @@ const ON_PRIORITY = { service_tier: 'priority' };
 const ONE_WEB_SEARCH_ON_PRIORITY = { ...ONE_WEB_SEARCH, ...ON_PRIORITY };
 
 /**
- * What a request is expected to cost, for the budget hold: its prompt as estimated and its
- * completion limit (or ASSUMED_COMPLETION_TOKENS) for each of its `n` choices, plus one search
- * fee when it offers Moonshot's `$web_search`, at the dearest of the places it may go (targets and
- * fallbacks), at the priority price where it asks OpenAI's priority tier. 0 when none of them has a price.
- */
-/**
  * What a budgeted key's request is expected to cost (see expectedCost). A model without a price
  * cannot be counted against a budget, so a budgeted key may not send requests where one may go:
  * they would be free of it, however many.
@@ -296,8 +290,11 @@ function budgetedCost(deps: ChatHandlerDeps, body: Record<string, unknown> & { m
 }
 
 /**
- * The dearest a request may cost among the places its model may go, and one of those places
- * without a price, if any (undefined when the gateway has no price book at all).
+ * What a request is expected to cost, for the budget hold: its prompt as estimated and its
+ * completion limit (or ASSUMED_COMPLETION_TOKENS) for each of its `n` choices, plus one search
+ * fee when it offers Moonshot's `$web_search`, at the priority price where it asks OpenAI's
+ * priority tier, at the dearest of the places it may go (targets and fallbacks); 0 when none of
+ * them has a price. With it, one of those places without a price, if any.
  */
 function expectedCost(
   deps: ChatHandlerDeps,
