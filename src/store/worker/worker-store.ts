@@ -2,6 +2,7 @@ import { appendFile, readdir, readFile, rename, unlink, writeFile } from 'node:f
 import { basename, dirname, join } from 'node:path';
 import type { CredentialRepository } from '../../credentials/credential-repository.js';
 import type { KeyStore } from '../../keys/key-store.js';
+import type { VirtualKey } from '../../keys/virtual-key.js';
 import type { LogRepository, Store } from '../store.js';
 import { refusedUnapplied } from '../store-unavailable.js';
 import { SpendCoalescer } from './spend-coalescer.js';
@@ -67,7 +68,7 @@ export class WorkerStore implements Store {
     this.keys = {
       ...keys,
       addSpend: (id, usd, periodStart) => this.spend.add(id, usd, periodStart),
-      findKeyByHash: afterCharges('findKeyByHash', keys.findKeyByHash),
+      findKeyByHash: (hash) => this.findKeyByHash(hash, afterCharges('findKeyByHash', keys.findKeyByHash)),
       updateKey: afterCharges('updateKey', keys.updateKey),
       getKey: afterCharges('getKey', keys.getKey),
       listKeys: afterCharges('listKeys', keys.listKeys),
@@ -85,6 +86,24 @@ export class WorkerStore implements Store {
     const store = new WorkerStore({ writer, reader }, `sqlite:${path}`, `${path}.charges.jsonl`);
     await replayCharges(`${path}.charges.jsonl`, (id, usd, periodStart) => writer.call('keys.addSpend', [id, usd, periodStart], TIMEOUT_MS.writer));
     return store;
+  }
+
+  /**
+   * A key's lookup by its token (a key new to this process, or its refresh) goes to the writer
+   * while the writer has nothing pending: a gateway that never queries its logs never starts the
+   * reader. A writer with calls pending may be waiting out another process's lock (busy_timeout,
+   * 5 s, batch after batch), and a key first seen then waited behind all of it: the reader, which
+   * WAL never makes wait for the writer, answers instead. Its answer misses only this process's
+   * charges not yet written; a key that has some waits for them (as any read on the reader does)
+   * and is read again.
+   */
+  private async findKeyByHash(hash: string, onWriter: (hash: string) => Promise<VirtualKey | undefined>): Promise<VirtualKey | undefined> {
+    if (!this.threads.writer.busy) return onWriter(hash);
+    const read = () => this.threads.reader.call('keys.findKeyByHash', [hash], TIMEOUT_MS.reader) as Promise<VirtualKey | undefined>;
+    const key = await read();
+    if (!key || !this.spend.owes(key.id)) return key;
+    await this.spend.sendNow();
+    return read();
   }
 
   /** A reader not started yet is not started by a readiness probe: it opens on demand. */
