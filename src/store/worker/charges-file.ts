@@ -1,72 +1,81 @@
-import { appendFile, readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { refusedUnapplied } from '../store-unavailable.js';
 import type { KeptCharge } from './spend-coalescer.js';
 import { PRIVATE_FILE_MODE } from '../private-files.js';
 
-// The charges file: charges to gateway keys the store did not take before a shutdown, kept for the next start.
+/**
+ * Applies a kept file's charges once: false when the batch was applied already (see
+ * KeyStore.addSpendOnce). Fails without applying anything when the store refuses.
+ */
+export type ApplyBatch = (batch: string, charges: KeptCharge[]) => Promise<boolean>;
 
-/** Charges the store did not take before a shutdown, one JSON line each, for the next start. */
+/**
+ * Charges the store did not take before a shutdown, for the next start: one new file per call,
+ * `<file>.<batch>`, written under a hidden name and renamed into place whole. Nobody ever appends
+ * to a file another process may be reading: a shutdown appending to the one shared file while
+ * another gateway's start had just moved it aside and read it put its charges in a file that
+ * start then deleted.
+ */
 export async function keepCharges(file: string, charges: KeptCharge[]): Promise<void> {
-  await appendFile(file, charges.map((c) => JSON.stringify(c)).join('\n') + '\n', { encoding: 'utf8', mode: PRIVATE_FILE_MODE });
+  const batch = `${Date.now().toString(36)}-${randomBytes(8).toString('hex')}`;
+  const writing = join(dirname(file), `.${basename(file)}-${batch}.tmp`);
+  await writeFile(writing, charges.map((c) => JSON.stringify(c) + '\n').join(''), { encoding: 'utf8', mode: PRIVATE_FILE_MODE, flag: 'wx' });
+  await rename(writing, `${file}.${batch}`);
 }
 
 /**
- * Writes the charges earlier runs kept (keepCharges). Each file is first moved aside under this
- * process's name, so that two gateways starting on one store never both write it; one left aside
- * by a start that was killed is taken up again. After each charge the file is rewritten without
- * it, so a start killed midway repeats at most the charge it was writing. A charge the store
- * refuses unapplied (refusedUnapplied: locked, full) goes back to the file for the next start; one whose call failed
- * otherwise (a timeout: it may have been applied) is not sent again, and said so. A damaged line
- * is skipped, and said so. Never fails the start.
+ * Writes the charges earlier runs kept (keepCharges), each file in one store transaction that
+ * records the file's batch name (KeyStore.addSpendOnce), then deletes it. Two gateways starting
+ * on one store may both read a file: the store applies it once. (Each start used to move a file
+ * aside under its own name and write its charges one by one; a second start took that file for
+ * one left by a killed start, and charged everything in it again.) A file the store refuses, or
+ * does not answer for, stays for the next start, which cannot apply it twice either.
+ *
+ * `<file>` itself, the one file earlier versions appended to, is first moved to a batch name of
+ * its own; files those versions moved aside (`<file>.<pid>-…`) are batches by their names. A
+ * damaged line is skipped, and said so. Never fails the start.
  */
-export async function replayCharges(file: string, addSpend: (id: string, usd: number, periodStart: number) => Promise<unknown>): Promise<void> {
+export async function replayCharges(file: string, applyBatch: ApplyBatch): Promise<void> {
   const folder = dirname(file);
   const name = basename(file);
-  const found = (await readdir(folder).catch(() => [] as string[])).filter((n) => n === name || n.startsWith(`${name}.`)).map((n) => join(folder, n));
-  for (const path of found) {
-    const taken = `${file}.${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
+  let names = await readdir(folder).catch(() => [] as string[]);
+  if (names.includes(name)) {
+    const batch = `legacy-${Date.now().toString(36)}-${randomBytes(8).toString('hex')}`;
+    // Another start may have moved it first: then it is that start's batch.
+    if (await rename(file, `${file}.${batch}`).then(() => true, () => false)) names = [...names, `${name}.${batch}`];
+  }
+  for (const found of names.filter((n) => n.startsWith(`${name}.`))) {
+    const path = join(folder, found);
     try {
-      await rename(path, taken);
-    } catch {
-      continue; // another gateway took it
-    }
-    try {
-      await replayFile(file, taken, addSpend);
+      await replayFile(path, found.slice(name.length + 1), applyBatch);
     } catch (err) {
-      console.warn(`moongate: could not write the key charges kept in ${taken} (${err instanceof Error ? err.message : String(err)}); they stay there for the next start`);
+      console.warn(`moongate: could not write the key charges kept in ${path} (${err instanceof Error ? err.message : String(err)}); they stay there for the next start`);
     }
   }
 }
 
-async function replayFile(file: string, taken: string, addSpend: (id: string, usd: number, periodStart: number) => Promise<unknown>): Promise<void> {
+async function replayFile(path: string, batch: string, applyBatch: ApplyBatch): Promise<void> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    if ((err as { code?: unknown }).code === 'ENOENT') return; // another start wrote it and deleted it
+    throw err;
+  }
   const charges: KeptCharge[] = [];
-  for (const line of (await readFile(taken, 'utf8')).split('\n')) {
+  for (const line of text.split('\n')) {
     if (line.trim() === '') continue;
     const charge = parseCharge(line);
     if (charge) charges.push(charge);
-    else console.warn(`moongate: skipped a damaged line in ${file}: ${line.slice(0, 200)}`);
+    else console.warn(`moongate: skipped a damaged line in ${path}: ${line.slice(0, 200)}`);
   }
-  let usd = 0;
-  for (let i = 0; i < charges.length; i++) {
-    const c = charges[i]!;
-    try {
-      await addSpend(c.id, c.usd, c.periodStart);
-      usd += c.usd;
-    } catch (err) {
-      const message = err instanceof Error ? err.message : String(err);
-      if (refusedUnapplied(err)) {
-        await keepCharges(file, charges.slice(i));
-        console.warn(`moongate: could not write the key charges kept by the last shutdown yet (${message}); they stay in ${file} for the next start`);
-        break;
-      }
-      console.warn(`moongate: a kept charge of $${c.usd} to key ${c.id} may not have been written (${message}); it is not sent again`);
-    }
-    // What is left, should this start be cut short.
-    await writeFile(taken, charges.slice(i + 1).map((rest) => JSON.stringify(rest) + '\n').join(''), { encoding: 'utf8', mode: PRIVATE_FILE_MODE });
-  }
-  await unlink(taken);
-  if (usd > 0) console.warn(`moongate: wrote $${usd} of key charges kept by the last shutdown`);
+  const applied = charges.length > 0 && (await applyBatch(batch, charges));
+  await unlink(path).catch((err: { code?: unknown }) => {
+    if (err.code !== 'ENOENT') throw err;
+  });
+  const usd = charges.reduce((sum, c) => sum + c.usd, 0);
+  if (applied) console.warn(`moongate: wrote $${usd} of key charges kept by an earlier shutdown`);
 }
 
 /** A line of the charges file, or undefined when it is damaged (a charge is a positive amount: a negative one would credit the key). */

@@ -80,7 +80,7 @@ export class WorkerStore implements Store {
     await writer.start();
     const reader = new StoreWorkerHandle(entry, { path, role: 'reader' });
     const store = new WorkerStore({ writer, reader }, `sqlite:${path}`, `${path}.charges.jsonl`);
-    await replayCharges(`${path}.charges.jsonl`, (id, usd, periodStart) => writer.call('keys.addSpend', [id, usd, periodStart], TIMEOUT_MS.writer));
+    await replayCharges(`${path}.charges.jsonl`, (batch, charges) => writer.call('keys.addSpendOnce', [batch, charges], TIMEOUT_MS.writer) as Promise<boolean>);
     return store;
   }
 
