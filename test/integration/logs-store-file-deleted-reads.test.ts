@@ -63,7 +63,7 @@ describe('reads from a database file deleted or replaced while the gateway runs'
         await ask(g.client);
         await expect.poll(() => g.gateway.observability.writer.stats.written).toBe(1);
         // The reader thread is started, with the file open.
-        expect((await (await fetch(`${g.url}/v1/logs`)).json()).data).toHaveLength(1);
+        expect(((await (await fetch(`${g.url}/v1/logs`)).json()) as { data: unknown[] }).data).toHaveLength(1);
 
         if (how === 'deleted') {
           for (const suffix of ['', '-wal', '-shm']) unlinkSync(`${g.path}${suffix}`);
