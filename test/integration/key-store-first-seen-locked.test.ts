@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import Database from 'libsql';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -5,6 +8,7 @@ import { openStore } from '../../src/store/open-store.js';
 import { GLOBAL_KEY } from '../helpers/stack.js';
 import { startLogsStack } from '../helpers/logs-stack.js';
 import type { LogsStack } from '../helpers/logs-stack.js';
+import type { VirtualKey } from '../../src/keys/virtual-key.js';
 
 /**
  * A gateway key this process has not seen yet, first used while another process holds the
@@ -64,5 +68,37 @@ describe('a gateway key first seen while another process holds the store’s wri
     await stack.flush();
     const logs = await stack.api(`/v1/logs?key_id=${created.json.id}`, { token: MASTER });
     expect(logs.json.data).toHaveLength(1);
+  }, 30_000);
+});
+
+describe('a key looked up on the reader while the writer waits out the lock', () => {
+  it('carries the charges this process made to it before the lookup', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'moongate-first-seen-charges-'));
+    const path = join(dir, 'moongate.db');
+    const store = await openStore(`sqlite:${path}`, { thread: 'worker', workerEntry });
+    try {
+      const key = (id: string): VirtualKey => ({
+        id, name: id, key_hash: `hash-${id}`, key_last4: 'abcd', models: null, budget_usd: 5, budget_period: 'total', rpm: null, tpm: null,
+        expires_at: null, customer_identifier: null, metadata: null, created_at: 0, revoked_at: null, spend_usd: 0, spend_period_start: 0, spend_total_usd: 0,
+      });
+      await store.keys.insertKey(key('key_charged'));
+      const other = new Database(path);
+      other.exec('BEGIN EXCLUSIVE');
+      // The writer busy: a write waiting out the lock.
+      const waiting = store.keys.insertKey(key('key_other'));
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      // A charge still being gathered (sent within 200 ms), then the lookup, on the reader.
+      const charged = store.keys.addSpend('key_charged', 1, 0);
+      const found = store.keys.findKeyByHash('hash-key_charged');
+      setTimeout(() => {
+        other.exec('COMMIT');
+        other.close();
+      }, 300);
+      expect((await found)?.spend_total_usd).toBe(1);
+      await Promise.all([waiting, charged]);
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   }, 30_000);
 });
