@@ -21,11 +21,18 @@ export interface KeyStore {
    * stored one. Must be atomic with respect to other charges.
    */
   addSpend(id: string, usd: number, periodStart: number): Promise<void>;
+  /**
+   * Adds a batch of charges (a file of charges kept by a shutdown) unless a batch of that name was
+   * added already: all of them and the name in one transaction, so that two processes replaying
+   * one file, or a start killed before deleting it, never charge it twice. False when it was.
+   */
+  addSpendOnce(batch: string, charges: readonly { id: string; usd: number; periodStart: number }[]): Promise<boolean>;
 }
 
 /** A KeyStore in memory, for tests and for running without a database. */
 export class InMemoryKeyStore implements KeyStore {
   private readonly keys = new Map<string, VirtualKey>();
+  private readonly batches = new Set<string>();
 
   async insertKey(key: VirtualKey): Promise<void> {
     this.keys.set(key.id, { ...key });
@@ -50,6 +57,13 @@ export class InMemoryKeyStore implements KeyStore {
     if (!k) return undefined;
     Object.assign(k, patch);
     return { ...k };
+  }
+
+  async addSpendOnce(batch: string, charges: readonly { id: string; usd: number; periodStart: number }[]): Promise<boolean> {
+    if (this.batches.has(batch)) return false;
+    this.batches.add(batch);
+    for (const c of charges) await this.addSpend(c.id, c.usd, c.periodStart);
+    return true;
   }
 
   async addSpend(id: string, usd: number, periodStart: number): Promise<void> {

@@ -53,6 +53,9 @@ const keyFields = {
     .nullable(),
 };
 
+/** The fields a key body may carry, for "did you mean" on an unknown one. */
+export const KEY_FIELDS: readonly string[] = Object.keys(keyFields);
+
 export const updateSchema = z.strictObject(keyFields).partial();
 export const createSchema = z
   .strictObject({

@@ -6,6 +6,7 @@ import type { Caller } from './auth.js';
 import { requireAdmin } from './auth.js';
 import { decodePathPart } from './decode-path-part.js';
 import { GatewayError, methodNotAllowed, sendJson } from './gateway-error.js';
+import { invalidKeyRequest } from './admin-keys-invalid.js';
 import { readJsonBody } from './read-json-body.js';
 import { throwStoreFailure } from './store-failure.js';
 import type * as AdminKeySchemas from './admin-keys-schemas.js';
@@ -29,7 +30,8 @@ export async function handleAdminKeys(req: IncomingMessage, res: ServerResponse,
       return true;
     }
     if (method === 'POST') {
-      const input = parse((await schemas()).createSchema, await readJsonBody(req, 1024 * 1024, 'fixed for this route'));
+      const { createSchema, KEY_FIELDS } = await schemas();
+      const input = parse(createSchema, await readJsonBody(req, 1024 * 1024, 'fixed for this route'), KEY_FIELDS);
       const { key, record } = await stored(() => keys.create(input));
       sendJson(res, 201, { ...publicView(record), key });
       return true;
@@ -44,7 +46,8 @@ export async function handleAdminKeys(req: IncomingMessage, res: ServerResponse,
     return true;
   }
   if (method === 'PATCH') {
-    const patch = parse((await schemas()).updateSchema, await readJsonBody(req, 1024 * 1024, 'fixed for this route'));
+    const { updateSchema, KEY_FIELDS } = await schemas();
+    const patch = parse(updateSchema, await readJsonBody(req, 1024 * 1024, 'fixed for this route'), KEY_FIELDS);
     const key = await stored(() => keys.update(id, patch));
     if (!key) throw notFound(id);
     sendJson(res, 200, publicView(key));
@@ -59,12 +62,10 @@ export async function handleAdminKeys(req: IncomingMessage, res: ServerResponse,
   throw methodNotAllowed(method, path, ['GET', 'PATCH', 'DELETE']);
 }
 
-function parse<T extends z.ZodType>(schema: T, body: unknown): z.output<T> {
+function parse<T extends z.ZodType>(schema: T, body: unknown, known: readonly string[]): z.output<T> {
   const result = schema.safeParse(body);
   if (result.success) return result.data;
-  const issue = result.error.issues[0]!;
-  const field = issue.path.join('.') || (issue.code === 'unrecognized_keys' ? issue.keys.join(', ') : 'body');
-  throw new GatewayError(400, `Invalid key request: \`${field}\`: ${issue.message}.`, { type: 'invalid_request_error', code: 'invalid_request', param: field });
+  throw invalidKeyRequest(result.error, known);
 }
 
 /** A key operation the store could not take: 503 store_unavailable (throwStoreFailure), as the log routes say it. */

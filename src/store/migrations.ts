@@ -117,6 +117,17 @@ export const MIGRATIONS: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    version: 4,
+    name: 'key_charge_batches',
+    statements: [
+      // The files of charges kept by a shutdown that were added (KeyStore.addSpendOnce), by name.
+      `CREATE TABLE key_charge_batches (
+        id TEXT PRIMARY KEY,
+        applied_at BIGINT NOT NULL
+      )`,
+    ],
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -34,6 +34,7 @@ class KeysGoDown implements Store {
       listKeys: guard(() => keys.listKeys()),
       updateKey: guard((id, p) => keys.updateKey(id, p)),
       addSpend: guard((id, usd, start) => keys.addSpend(id, usd, start)),
+      addSpendOnce: guard((batch, charges) => keys.addSpendOnce(batch, charges)),
     };
   }
   get description() {

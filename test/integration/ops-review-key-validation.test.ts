@@ -67,4 +67,18 @@ describe('admin key validation', () => {
     expect(res.json.error.message).toContain('needs budget_usd');
     expect((await create({ name: 'budgeted', budget_usd: 5, budget_period: 'month' })).status).toBe(201);
   });
+
+  it('names the field meant for a misspelt one, as the config loader and log ingestion do', async () => {
+    const created = await create({ nmae: 'typo' });
+    expectRefused(created, 'nmae');
+    expect(created.json.error.message).toContain('`nmae` (did you mean `name`?)');
+    const key = await create({ name: 'to-patch' });
+    const patched = await stack.api(`/admin/keys/${key.json.id}`, { method: 'PATCH', token: MASTER, body: { nmae: 'renamed', rmp: 5 } });
+    expectRefused(patched, 'nmae');
+    expect(patched.json.error.message).toContain('`nmae` (did you mean `name`?), `rmp` (did you mean `rpm`?)');
+    const unlike = await create({ name: 'x', banana: 1 });
+    expectRefused(unlike, 'banana');
+    expect(unlike.json.error.message).not.toContain('did you mean');
+    expect(unlike.json.error.message).toContain('Known fields: name, models,');
+  });
 });

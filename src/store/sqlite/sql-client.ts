@@ -31,14 +31,22 @@ const MAX_CACHED_STATEMENTS = 200;
 export class SqlClient {
   private readonly statements = new Map<string, Database.Statement>();
 
-  /** `assertFile`: throws when the database file is no longer the one open (see openSqliteClient); run before every write. */
+  /**
+   * `assertFile`: throws when the database file is no longer the one open (see openSqliteClient);
+   * run before every write and every read outside a transaction. A read from a deleted file
+   * answered with records gone at the next start and none written since (the writer spools them).
+   */
   constructor(
     private readonly db: Database.Database,
     readonly assertFile: () => void = () => undefined,
   ) {}
 
   async execute(statement: SqlInput): Promise<SqlResult> {
-    if (this.db.inTransaction || this.prepare(sqlOf(statement)).reader) return this.run(statement);
+    if (this.db.inTransaction) return this.run(statement);
+    if (this.prepare(sqlOf(statement)).reader) {
+      this.assertFile();
+      return this.run(statement);
+    }
     // A write on its own runs in a transaction begun IMMEDIATE, so that a lock held by another
     // process fails the BEGIN rather than the statement. A statement that fails with "database is
     // locked" is left in progress by libsql (it has no reset), and every later COMMIT on the
@@ -48,7 +56,7 @@ export class SqlClient {
 
   /** Runs the statements in one transaction: all or none. */
   async batch(statements: readonly SqlInput[], mode: 'write' | 'read'): Promise<SqlResult[]> {
-    if (mode === 'write') this.assertFile();
+    this.assertFile();
     this.db.exec(mode === 'write' ? 'BEGIN IMMEDIATE' : 'BEGIN');
     try {
       const results = statements.map((s) => this.run(s));

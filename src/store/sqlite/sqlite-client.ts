@@ -1,4 +1,4 @@
-import { closeSync, mkdirSync, openSync, statSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'libsql';
 import { MEMORY } from '../store-url.js';
@@ -24,6 +24,8 @@ const NEW_DATABASE_PAGE_SIZE = 16_384;
 export async function openSqliteClient(path: string, role: SqliteRole): Promise<SqlClient> {
   const memory = path === MEMORY;
   if (!memory && role !== 'reader') createPrivately(path);
+  // SQLite would create an empty file for the reader, which the writer then takes for a replacement.
+  if (!memory && role === 'reader' && !existsSync(path)) throw deletedFile(path, 'deleted');
   const db = new Database(memory ? ':memory:' : path);
   try {
     db.exec('PRAGMA busy_timeout = 5000');
@@ -51,11 +53,15 @@ function sameFileCheck(path: string): () => void {
   return () => {
     const now = statSync(path, { throwIfNoEntry: false });
     if (now && now.ino === opened.ino && now.dev === opened.dev) return;
-    const what = now ? 'replaced by another file' : 'deleted';
-    throw Object.assign(new Error(`the database file ${path} was ${what} while Moongate had it open; restart Moongate to open the file at that path (log records are spooled until then)`), {
-      code: 'SQLITE_CANTOPEN',
-    });
+    throw deletedFile(path, now ? 'replaced by another file' : 'deleted');
   };
+}
+
+/** Said as SQLITE_CANTOPEN: an outage, which the log writer spools through and the API answers with 503. */
+function deletedFile(path: string, what: string): Error {
+  return Object.assign(new Error(`the database file ${path} was ${what} while Moongate had it open; restart Moongate to open the file at that path (log records are spooled until then)`), {
+    code: 'SQLITE_CANTOPEN',
+  });
 }
 
 /**

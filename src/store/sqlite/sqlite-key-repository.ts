@@ -41,6 +41,21 @@ const PATCHABLE: Record<keyof KeyPatch, (v: unknown) => SqlValue> = {
 
 /** Gateway keys in SQL (portable statements; `?` placeholders). */
 const DAY_MS = 86_400_000;
+/** How long the name of an added batch of kept charges is remembered (see addSpendOnce). */
+const BATCH_NAMES_KEPT_MS = 90 * DAY_MS;
+
+/**
+ * A charge made in the budget period starting at ?1 (?2 USD to key ?3), in one statement, so
+ * concurrent charges never lose each other (see addSpend).
+ */
+const FITS_PERIOD = `(CASE budget_period WHEN 'total' THEN ?1 = 0 WHEN 'day' THEN ?1 % ${DAY_MS} = 0
+                     ELSE ?1 = CAST(strftime('%s', ?1 / 1000, 'unixepoch', 'start of month') AS INTEGER) * 1000 END)`;
+const ADD_SPEND = `UPDATE virtual_keys SET
+              spend_usd = CASE WHEN NOT ${FITS_PERIOD} THEN spend_usd + ?2 WHEN ?1 > spend_period_start THEN ?2
+                               WHEN ?1 = spend_period_start THEN spend_usd + ?2 ELSE spend_usd END,
+              spend_period_start = CASE WHEN ${FITS_PERIOD} AND ?1 > spend_period_start THEN ?1 ELSE spend_period_start END,
+              spend_total_usd = spend_total_usd + ?2
+            WHERE id = ?3`;
 
 export class SqliteKeyRepository implements KeyStore {
   constructor(private readonly client: SqlClient) {}
@@ -85,17 +100,23 @@ export class SqliteKeyRepository implements KeyStore {
    * moves no period start.
    */
   async addSpend(id: string, usd: number, periodStart: number): Promise<void> {
-    const fits = `(CASE budget_period WHEN 'total' THEN ?1 = 0 WHEN 'day' THEN ?1 % ${DAY_MS} = 0
-                     ELSE ?1 = CAST(strftime('%s', ?1 / 1000, 'unixepoch', 'start of month') AS INTEGER) * 1000 END)`;
-    await this.client.execute({
-      sql: `UPDATE virtual_keys SET
-              spend_usd = CASE WHEN NOT ${fits} THEN spend_usd + ?2 WHEN ?1 > spend_period_start THEN ?2
-                               WHEN ?1 = spend_period_start THEN spend_usd + ?2 ELSE spend_usd END,
-              spend_period_start = CASE WHEN ${fits} AND ?1 > spend_period_start THEN ?1 ELSE spend_period_start END,
-              spend_total_usd = spend_total_usd + ?2
-            WHERE id = ?3`,
-      args: [periodStart, usd, id],
-    });
+    await this.client.execute({ sql: ADD_SPEND, args: [periodStart, usd, id] });
+  }
+
+  async addSpendOnce(batch: string, charges: readonly { id: string; usd: number; periodStart: number }[]): Promise<boolean> {
+    const now = Date.now();
+    const tx = await this.client.transaction();
+    try {
+      const added = await tx.execute({ sql: 'INSERT INTO key_charge_batches (id, applied_at) VALUES (?, ?) ON CONFLICT (id) DO NOTHING', args: [batch, now] });
+      if (added.rowsAffected === 0) return false;
+      for (const c of charges) await tx.execute({ sql: ADD_SPEND, args: [c.periodStart, c.usd, c.id] });
+      // A batch's name is needed only while its file may still be read: a start deletes it after this.
+      await tx.execute({ sql: 'DELETE FROM key_charge_batches WHERE applied_at < ?', args: [now - BATCH_NAMES_KEPT_MS] });
+      await tx.commit();
+      return true;
+    } finally {
+      tx.close();
+    }
   }
 
   private async one(sql: string, args: SqlValue[]): Promise<VirtualKey | undefined> {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseCharge } from './worker-store.js';
+import { parseCharge } from './charges-file.js';
 
 describe('parseCharge (a line of the charges file kept by a shutdown)', () => {
   it('reads a charge, and takes a line that would credit a key or has no number for damaged', () => {

@@ -24,6 +24,19 @@ describe('SpendCoalescer', () => {
     ]);
   });
 
+  it('owes a key its charges while they wait and while they are sent, not once they are answered (a read of the key on the reader waits only then)', async () => {
+    let answer!: () => void;
+    const coalescer = new SpendCoalescer(() => new Promise<void>((resolve) => (answer = resolve)), 60_000);
+    expect(coalescer.owes('a')).toBe(false);
+    const charged = coalescer.add('a', 1, 0);
+    expect([coalescer.owes('a'), coalescer.owes('b')]).toEqual([true, false]);
+    const sent = coalescer.sendNow();
+    expect(coalescer.owes('a')).toBe(true);
+    answer();
+    await Promise.all([charged, sent]);
+    expect(coalescer.owes('a')).toBe(false);
+  });
+
   it('gives every charge merged into one call the same promise: nothing is kept per request while charges gather', () => {
     const { coalescer } = recorder({ delayMs: 60_000 });
     const first = coalescer.add('a', 1, 0);

@@ -77,6 +77,8 @@ export class SpendCoalescer {
   private retryTimer: NodeJS.Timeout | undefined;
   private failures = 0;
   private readonly inFlight = new Set<Promise<void>>();
+  /** The charges sent and not answered yet (for owes). */
+  private readonly sending = new Set<Charge>();
   private closing = false;
   /** close() has given up on the store: charges it refuses now go straight to putAside(). */
   private closed = false;
@@ -116,6 +118,13 @@ export class SpendCoalescer {
       void sending.finally(() => this.inFlight.delete(sending));
     }
     return Promise.all(this.inFlight).then(() => undefined);
+  }
+
+  /** True while a charge to key `id` is waiting, or sent and not answered: a read of the key may not have it yet. */
+  owes(id: string): boolean {
+    for (const c of this.pending.values()) if (c.id === id) return true;
+    for (const c of this.sending) if (c.id === id) return true;
+    return false;
   }
 
   /**
@@ -179,13 +188,16 @@ export class SpendCoalescer {
   }
 
   private sendOne(charge: Charge): Promise<void> {
+    this.sending.add(charge);
     return this.send(charge.id, charge.usd, charge.periodStart).then(
       () => {
+        this.sending.delete(charge);
         if (this.failures > 0) this.retry.warn('charges to keys are being written again');
         this.failures = 0;
         charge.resolve();
       },
       (err: unknown) => {
+        this.sending.delete(charge);
         if (refusedUnapplied(err)) return this.keep(charge, err);
         const failure = err instanceof Error ? err : new Error(String(err));
         charge.reject(failure);

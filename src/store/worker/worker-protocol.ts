@@ -29,6 +29,7 @@ export const REPOSITORY_METHODS = {
     // Returns the key as updated: read on the writer's connection, which has the change.
     updateKey: 'writer',
     addSpend: 'writer',
+    addSpendOnce: 'writer',
   } satisfies Record<keyof KeyStore, StoreThread>,
   credentials: { insertCredential: 'writer', listCredentials: 'writer', deleteCredential: 'writer' } satisfies Record<keyof CredentialRepository, StoreThread>,
 } as const;

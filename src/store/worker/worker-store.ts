@@ -1,16 +1,13 @@
-import { appendFile, readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
 import type { CredentialRepository } from '../../credentials/credential-repository.js';
 import type { KeyStore } from '../../keys/key-store.js';
+import type { VirtualKey } from '../../keys/virtual-key.js';
 import type { LogRepository, Store } from '../store.js';
-import { refusedUnapplied } from '../store-unavailable.js';
+import { keepCharges, replayCharges } from './charges-file.js';
 import { SpendCoalescer } from './spend-coalescer.js';
-import type { KeptCharge } from './spend-coalescer.js';
 import { StoreWorkerHandle } from './store-worker-handle.js';
 import { INSERT_AS_VALUES, REPOSITORY_METHODS } from './worker-protocol.js';
 import { entryValues } from '../sql/log-columns.js';
 import type { RepositoryName, StoreThread } from './worker-protocol.js';
-import { PRIVATE_FILE_MODE } from '../private-files.js';
 
 const TIMEOUT_MS: Record<StoreThread, number> = { writer: 30_000, reader: 60_000 };
 /** How long a readiness ping waits behind a busy writer before the store counts as answering. */
@@ -67,7 +64,7 @@ export class WorkerStore implements Store {
     this.keys = {
       ...keys,
       addSpend: (id, usd, periodStart) => this.spend.add(id, usd, periodStart),
-      findKeyByHash: afterCharges('findKeyByHash', keys.findKeyByHash),
+      findKeyByHash: (hash) => this.findKeyByHash(hash, afterCharges('findKeyByHash', keys.findKeyByHash)),
       updateKey: afterCharges('updateKey', keys.updateKey),
       getKey: afterCharges('getKey', keys.getKey),
       listKeys: afterCharges('listKeys', keys.listKeys),
@@ -83,8 +80,26 @@ export class WorkerStore implements Store {
     await writer.start();
     const reader = new StoreWorkerHandle(entry, { path, role: 'reader' });
     const store = new WorkerStore({ writer, reader }, `sqlite:${path}`, `${path}.charges.jsonl`);
-    await replayCharges(`${path}.charges.jsonl`, (id, usd, periodStart) => writer.call('keys.addSpend', [id, usd, periodStart], TIMEOUT_MS.writer));
+    await replayCharges(`${path}.charges.jsonl`, (batch, charges) => writer.call('keys.addSpendOnce', [batch, charges], TIMEOUT_MS.writer) as Promise<boolean>);
     return store;
+  }
+
+  /**
+   * A key's lookup by its token (a key new to this process, or its refresh) goes to the writer
+   * while the writer has nothing pending: a gateway that never queries its logs never starts the
+   * reader. A writer with calls pending may be waiting out another process's lock (busy_timeout,
+   * 5 s, batch after batch), and a key first seen then waited behind all of it: the reader, which
+   * WAL never makes wait for the writer, answers instead. Its answer misses only this process's
+   * charges not yet written; a key that has some waits for them (as any read on the reader does)
+   * and is read again.
+   */
+  private async findKeyByHash(hash: string, onWriter: (hash: string) => Promise<VirtualKey | undefined>): Promise<VirtualKey | undefined> {
+    if (!this.threads.writer.busy) return onWriter(hash);
+    const read = () => this.threads.reader.call('keys.findKeyByHash', [hash], TIMEOUT_MS.reader) as Promise<VirtualKey | undefined>;
+    const key = await read();
+    if (!key || !this.spend.owes(key.id)) return key;
+    await this.spend.sendNow();
+    return read();
   }
 
   /** A reader not started yet is not started by a readiness probe: it opens on demand. */
@@ -126,80 +141,4 @@ export class WorkerStore implements Store {
     }
     return proxy as T;
   }
-}
-
-/** Charges the store did not take before a shutdown, one JSON line each, for the next start. */
-async function keepCharges(file: string, charges: KeptCharge[]): Promise<void> {
-  await appendFile(file, charges.map((c) => JSON.stringify(c)).join('\n') + '\n', { encoding: 'utf8', mode: PRIVATE_FILE_MODE });
-}
-
-/**
- * Writes the charges earlier runs kept (keepCharges). Each file is first moved aside under this
- * process's name, so that two gateways starting on one store never both write it; one left aside
- * by a start that was killed is taken up again. After each charge the file is rewritten without
- * it, so a start killed midway repeats at most the charge it was writing. A charge the store
- * refuses unapplied (refusedUnapplied: locked, full) goes back to the file for the next start; one whose call failed
- * otherwise (a timeout: it may have been applied) is not sent again, and said so. A damaged line
- * is skipped, and said so. Never fails the start.
- */
-async function replayCharges(file: string, addSpend: (id: string, usd: number, periodStart: number) => Promise<unknown>): Promise<void> {
-  const folder = dirname(file);
-  const name = basename(file);
-  const found = (await readdir(folder).catch(() => [] as string[])).filter((n) => n === name || n.startsWith(`${name}.`)).map((n) => join(folder, n));
-  for (const path of found) {
-    const taken = `${file}.${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
-    try {
-      await rename(path, taken);
-    } catch {
-      continue; // another gateway took it
-    }
-    try {
-      await replayFile(file, taken, addSpend);
-    } catch (err) {
-      console.warn(`moongate: could not write the key charges kept in ${taken} (${err instanceof Error ? err.message : String(err)}); they stay there for the next start`);
-    }
-  }
-}
-
-async function replayFile(file: string, taken: string, addSpend: (id: string, usd: number, periodStart: number) => Promise<unknown>): Promise<void> {
-  const charges: KeptCharge[] = [];
-  for (const line of (await readFile(taken, 'utf8')).split('\n')) {
-    if (line.trim() === '') continue;
-    const charge = parseCharge(line);
-    if (charge) charges.push(charge);
-    else console.warn(`moongate: skipped a damaged line in ${file}: ${line.slice(0, 200)}`);
-  }
-  let usd = 0;
-  for (let i = 0; i < charges.length; i++) {
-    const c = charges[i]!;
-    try {
-      await addSpend(c.id, c.usd, c.periodStart);
-      usd += c.usd;
-    } catch (err) {
-      const message = err instanceof Error ? err.message : String(err);
-      if (refusedUnapplied(err)) {
-        await keepCharges(file, charges.slice(i));
-        console.warn(`moongate: could not write the key charges kept by the last shutdown yet (${message}); they stay in ${file} for the next start`);
-        break;
-      }
-      console.warn(`moongate: a kept charge of $${c.usd} to key ${c.id} may not have been written (${message}); it is not sent again`);
-    }
-    // What is left, should this start be cut short.
-    await writeFile(taken, charges.slice(i + 1).map((rest) => JSON.stringify(rest) + '\n').join(''), { encoding: 'utf8', mode: PRIVATE_FILE_MODE });
-  }
-  await unlink(taken);
-  if (usd > 0) console.warn(`moongate: wrote $${usd} of key charges kept by the last shutdown`);
-}
-
-/** A line of the charges file, or undefined when it is damaged (a charge is a positive amount: a negative one would credit the key). */
-export function parseCharge(line: string): KeptCharge | undefined {
-  try {
-    const c = JSON.parse(line) as Record<string, unknown>;
-    if (typeof c.id === 'string' && typeof c.usd === 'number' && Number.isFinite(c.usd) && c.usd > 0 && typeof c.periodStart === 'number' && Number.isFinite(c.periodStart)) {
-      return { id: c.id, usd: c.usd, periodStart: c.periodStart };
-    }
-  } catch {
-    // damaged: reported by the caller
-  }
-  return undefined;
 }
