@@ -1,4 +1,4 @@
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { CLOSED_REDIS_URL, REDIS_URL, testRedis } from '../../test/helpers/redis.js';
 import { RedisLimitCounters } from './redis-limit-counters.js';
 import { RedisLink } from './redis-link.js';
@@ -17,11 +17,11 @@ afterEach(async () => {
 });
 
 /** A replica's counters: two of them on the same prefix share their limits. */
-async function replica(url = REDIS_URL, warn: (m: string) => void = () => {}): Promise<RedisLimitCounters> {
+async function replica(url = REDIS_URL, warn: (m: string) => void = () => {}, now: (() => number) | null = clock): Promise<RedisLimitCounters> {
   // A patient timeout: a loaded test machine must not make a replica count alone in a test about sharing.
   const link = new RedisLink(url, { warn, commandTimeoutMs: 1_000 });
   await link.whenSettled(2_000);
-  const counters = new RedisLimitCounters(link, { prefix: redis.prefix, now: clock });
+  const counters = new RedisLimitCounters(link, { prefix: redis.prefix, ...(now ? { now } : {}) });
   opened.push({ link, counters });
   return counters;
 }
@@ -131,5 +131,27 @@ describe('RedisLimitCounters', () => {
     expect(a.inFlight(key)).toBe(0);
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatch(/^redis 127\.0\.0\.1:1 is not usable \(.*ECONNREFUSED.*\): limits and provider health are kept in this process/);
+  });
+
+  it("keeps time by Redis' clock, so a replica whose clock is ahead does not drop the others' leases and requests", async () => {
+    // Replica b's clock runs 45 s ahead of a's (no NTP): past a's 30 s lease, within its minute.
+    const a = await replica(REDIS_URL, () => {}, null);
+    const realNow = Date.now;
+    // a keeps the real Date.now it took when made; b (and everything else now) gets the skewed one.
+    vi.spyOn(Date, 'now').mockImplementation(() => realNow() + 45_000);
+    onTestFinished(() => {
+      vi.restoreAllMocks();
+    });
+    const b = await replica(REDIS_URL, () => {}, null);
+    const key = fresh();
+    expect((await a.tryAcquire(key, { concurrency: 1, rpm: 1 }, 0)).ok).toBe(true);
+    const refused = await b.tryAcquire(key, { concurrency: 1, rpm: 1 }, 0);
+    expect(refused).toMatchObject({ ok: false, limit: 'concurrency' });
+    // The lease is renewed by Redis' clock too: still held after a renewal.
+    await (a as unknown as { renewLeases(): Promise<void> }).renewLeases();
+    expect(await b.tryAcquire(key, { concurrency: 2, rpm: 1 }, 0)).toMatchObject({ ok: false, limit: 'rpm' });
+    const retry = await b.tryAcquire(key, { rpm: 1 }, 0);
+    expect(retry.ok).toBe(false);
+    if (!retry.ok) expect(retry.retryAfterMs).toBeGreaterThan(55_000);
   });
 });
