@@ -1,5 +1,6 @@
 import { afterAll, afterEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { CLOSED_REDIS_URL, REDIS_URL, testRedis } from '../../test/helpers/redis.js';
+import { startTcpProxy } from '../../test/helpers/tcp-proxy.js';
 import { RedisLimitCounters } from './redis-limit-counters.js';
 import { RedisLink } from './redis-link.js';
 
@@ -153,5 +154,27 @@ describe('RedisLimitCounters', () => {
     const retry = await b.tryAcquire(key, { rpm: 1 }, 0);
     expect(retry.ok).toBe(false);
     if (!retry.ok) expect(retry.retryAfterMs).toBeGreaterThan(55_000);
+  });
+
+  it('takes back an acquire that timed out but reached Redis late, so it holds no slot there', async () => {
+    const proxy = await startTcpProxy(Number(new URL(REDIS_URL).port || 6379));
+    onTestFinished(() => proxy.stop());
+    const link = new RedisLink(`redis://127.0.0.1:${proxy.port}`, { warn: () => {}, commandTimeoutMs: 200 });
+    await link.whenSettled(2_000);
+    const slow = new RedisLimitCounters(link, { prefix: redis.prefix, now: clock });
+    opened.push({ link, counters: slow });
+    const other = await replica();
+    const key = fresh();
+    now = 6_000_000;
+    proxy.stall();
+    // Timed out: counted in this process instead...
+    const local = await slow.tryAcquire(key, { concurrency: 1 }, 0);
+    expect(local.ok).toBe(true);
+    // ...while the script waits in the stalled connection and runs once it flows again.
+    proxy.resume();
+    const base = `${redis.prefix}limits:{${key}}`;
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await other.tryAcquire(key, { concurrency: 1 }, 0)).toMatchObject({ ok: true });
+    expect(await redis.client.zcard(`${base}:requests`)).toBe(1);
   });
 });

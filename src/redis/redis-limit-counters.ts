@@ -82,6 +82,7 @@ export class RedisLimitCounters implements LimitCounters {
       ])) as [number, number, string?];
     } catch (err) {
       this.link.failed(err);
+      this.abandon(client, lease);
       return this.local.tryAcquire(key, limits, tokens);
     }
     this.link.succeeded();
@@ -122,6 +123,22 @@ export class RedisLimitCounters implements LimitCounters {
   /** Stops renewing leases (they expire in Redis by themselves). */
   close(): void {
     clearInterval(this.renewal);
+  }
+
+  /**
+   * An acquire that timed out may still reach Redis and count there, holding a slot nobody
+   * releases (for leaseTtlMs) on top of the local one. Sent on the same connection, this runs after
+   * it if it ever does; if Redis is gone, it fails, unheard, like the acquire.
+   */
+  private abandon(client: NonNullable<RedisLink['connection']>, lease: SharedLease): void {
+    const [leases, requests, tokens] = lease.keys;
+    client
+      .multi()
+      .zrem(leases, lease.id)
+      .zrem(requests, lease.id)
+      .hdel(tokens, lease.id)
+      .exec()
+      .catch(() => {});
   }
 
   private keysOf(key: string): [string, string, string] {
