@@ -44,4 +44,16 @@ describe('RedisLink', () => {
     link.failed(new Error('Command timed out'));
     expect(told).toHaveLength(3);
   });
+
+  it('stays unusable on a database the server does not have, instead of sharing database 0', async () => {
+    const told: string[] = [];
+    const link = new RedisLink(`${REDIS_URL}/9999`, { warn: (m) => told.push(m) });
+    links.push(link);
+    await link.whenSettled(2_000);
+    // ioredis goes on to 'ready' on database 0 after the failed SELECT: give it the time to.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(link.usable).toBe(false);
+    expect(link.trouble).toMatch(/DB index is out of range.*database 9999/);
+    expect(told).toHaveLength(1);
+  });
 });

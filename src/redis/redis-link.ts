@@ -40,6 +40,8 @@ export class RedisLink {
   private failure = '';
   /** Why Redis is not usable; undefined while it is. */
   private problem: string | undefined = NOT_YET;
+  /** The server refused the URL's database: ioredis carries on with database 0, this link does not. */
+  private wrongDatabase: string | undefined;
   private inOutage = false;
   /** Whether this outage was told (see tellDown), and when the last one was. */
   private toldOutage = false;
@@ -138,12 +140,18 @@ export class RedisLink {
     });
     this.client = client;
     client.on('ready', () => {
+      if (this.wrongDatabase !== undefined) return this.down(this.wrongDatabase);
       this.ready = true;
       this.problem = undefined;
       this.failedAt = -Infinity;
       this.tellBack();
     });
-    client.on('error', (err: Error) => this.down(err.message || err.name));
+    client.on('error', (err: Error & { command?: { name?: string; args?: unknown[] } }) => {
+      if (err.command?.name === 'select') {
+        this.wrongDatabase = `${err.message} (database ${String(err.command.args?.[0])} in the redis URL; fix it and restart)`;
+      }
+      this.down(this.wrongDatabase ?? (err.message || err.name));
+    });
     client.on('close', () => this.down(this.problem ?? 'connection closed'));
     client.connect().catch(() => {
       // Told by the 'error' event; ioredis goes on reconnecting.
