@@ -137,6 +137,10 @@ export class RedisLink {
       connectTimeout: 1_000,
       // Keep trying while the gateway runs, at most every 2 s.
       retryStrategy: (times) => Math.min(100 * times, 2_000),
+      // A primary demoted by a failover answers READONLY on a connection that stays up: only a new
+      // connection (a new DNS lookup) reaches the new primary. The failed command is not resent.
+      // Redis 6 wraps a script's READONLY in 'ERR Error running script ... -READONLY'.
+      reconnectOnError: (err) => /\bREADONLY\b/.test(err.message),
     });
     this.client = client;
     client.on('ready', () => {
