@@ -52,6 +52,17 @@ describe('SharedHealth', () => {
     await seen(b!, () => !b!.health.isDisabled('moonshot/main'));
   });
 
+  it('lifts what a replica found when another lifts it before the finder read Redis again (an admin test, a probe)', async () => {
+    const [a, b] = await replicas(2);
+    b!.health.disableCredential('moonshot/main', 'Invalid Authentication');
+    b!.health.onFailure('moonshot/main/kimi', 'HTTP 500');
+    await seen(a!, () => a!.health.isDisabled('moonshot/main') && !a!.health.canTry('moonshot/main/kimi', 'moonshot/other'));
+    // On a: POST /admin/credentials/…/test succeeded; a request to the deployment succeeded.
+    a!.health.enableCredential('moonshot/main');
+    a!.health.onSuccess('moonshot/main/kimi', 'moonshot/other');
+    await seen(b!, () => !b!.health.isDisabled('moonshot/main') && b!.health.canTry('moonshot/main/kimi', 'moonshot/other'));
+  });
+
   it('does not shorten a longer rest a replica found itself', async () => {
     const [a, b] = await replicas(2);
     b!.health.coolFor('moonshot/main/kimi', 120_000, 'HTTP 429');

@@ -51,19 +51,24 @@ export class SharedHealth implements HealthListener {
     this.timer.unref();
   }
 
+  // What this replica shares is tracked like what it takes from the others: another replica that
+  // lifts it (an admin's credential test, a probe that worked) lifts it here on the next refresh,
+  // even if none ran between the finding and the lifting.
   rested(deployment: string, rest: Rest): void {
-    this.put(this.restsKey, deployment, rest);
+    this.put(this.restsKey, deployment, rest, () => this.adoptedRests.set(deployment, rest.openedAt));
   }
 
   recovered(deployment: string): void {
+    this.adoptedRests.delete(deployment);
     this.remove(this.restsKey, deployment);
   }
 
   disabled(credential: string, disabling: Disabling): void {
-    this.put(this.disabledKey, credential, disabling);
+    this.put(this.disabledKey, credential, disabling, () => this.adoptedDisabled.set(credential, disabling.at));
   }
 
   enabled(credential: string): void {
+    this.adoptedDisabled.delete(credential);
     this.remove(this.disabledKey, credential);
   }
 
@@ -131,9 +136,10 @@ export class SharedHealth implements HealthListener {
     if (stale.length > 0) this.send((client) => client.hdel(key, ...stale));
   }
 
-  private put(key: string, field: string, entry: Rest | Disabling): void {
+  /** `shared` once it is in Redis (a finding that is not there cannot be lifted through it). */
+  private put(key: string, field: string, entry: Rest | Disabling, shared: () => void): void {
     const ttl = Math.max(1, entry.until - this.now()) + KEEP_ENDED_MS * 2;
-    this.send((client) => PUT.run(client, [key], [field, JSON.stringify(entry), ttl]));
+    this.send((client) => PUT.run(client, [key], [field, JSON.stringify(entry), ttl]).then(shared));
   }
 
   private remove(key: string, field: string): void {
