@@ -63,6 +63,18 @@ describe('SharedHealth', () => {
     await seen(b!, () => !b!.health.isDisabled('moonshot/main') && b!.health.canTry('moonshot/main/kimi', 'moonshot/other'));
   });
 
+  it('enables a credential everywhere when a replica that had not yet seen it disabled re-enables it', async () => {
+    const [a, b] = await replicas(2);
+    b!.health.disableCredential('moonshot/main', 'Invalid Authentication');
+    await new Promise((r) => setTimeout(r, 200));
+    // An admin's test of the key succeeds on a before a read Redis again.
+    a!.health.enableCredential('moonshot/main');
+    await new Promise((r) => setTimeout(r, 200));
+    await a!.shared.refresh();
+    expect(a!.health.isDisabled('moonshot/main')).toBe(false);
+    await seen(b!, () => !b!.health.isDisabled('moonshot/main'));
+  });
+
   it('does not shorten a longer rest a replica found itself', async () => {
     const [a, b] = await replicas(2);
     b!.health.coolFor('moonshot/main/kimi', 120_000, 'HTTP 429');
