@@ -75,6 +75,27 @@ describe('SharedHealth', () => {
     await seen(b!, () => !b!.health.isDisabled('moonshot/main'));
   });
 
+  it("times what it shares by Redis' clock, so a replica whose clock is behind does not have its findings dropped", async () => {
+    const prefix = `${redis.prefix}${++run}:`;
+    const make = async (now: () => number): Promise<{ health: DeploymentHealth; shared: SharedHealth }> => {
+      const link = new RedisLink(REDIS_URL, { warn: () => {}, commandTimeoutMs: 1_000 });
+      await link.whenSettled(2_000);
+      const health = new DeploymentHealth({ fails: 1, cooldownMs: 60_000, windowMs: 60_000, now });
+      const shared = new SharedHealth(link, health, { prefix, refreshMs: 60_000, now });
+      opened.push({ link, shared });
+      await shared.refresh();
+      return { health, shared };
+    };
+    const a = await make(Date.now);
+    // b's clock is 5 minutes behind: its rest "ends" 4 minutes before a's now.
+    const b = await make(() => Date.now() - 300_000);
+    b.health.onFailure('moonshot/main/kimi', 'HTTP 500');
+    await seen(a, () => !a.health.canTry('moonshot/main/kimi', 'moonshot/main'));
+    expect(a.health.availableIn('moonshot/main/kimi', 'moonshot/main')).toBeGreaterThan(55_000);
+    await b.shared.refresh();
+    expect(b.health.canTry('moonshot/main/kimi', 'moonshot/main')).toBe(false);
+  });
+
   it('does not shorten a longer rest a replica found itself', async () => {
     const [a, b] = await replicas(2);
     b!.health.coolFor('moonshot/main/kimi', 120_000, 'HTTP 429');

@@ -22,6 +22,12 @@ return 1
 const KEEP_ENDED_MS = 60_000;
 
 /**
+ * How far Redis' clock must move from this replica's before the offset is taken again: small
+ * wobbles (the round trip) would otherwise change an entry's times a little on every read.
+ */
+const CLOCK_STEP_MS = 1_000;
+
+/**
  * Provider health shared by replicas (the `redis` key): what one replica finds out (a deployment
  * resting after failures or a 429, a credential disabled after a 401 or no balance, and their
  * recovery) is written to two Redis hashes; every replica reads them every `refreshMs` into its
@@ -37,6 +43,12 @@ export class SharedHealth implements HealthListener {
   private readonly adoptedDisabled = new Map<string, number>();
   private readonly timer: NodeJS.Timeout;
   private readonly now: () => number;
+  /**
+   * Redis' clock minus this replica's, read with every refresh. Entries are written in Redis' time
+   * and read back in this replica's, so replicas whose clocks differ agree on when a rest ends.
+   */
+  private clockOffset = 0;
+  private clockKnown = false;
 
   constructor(
     private readonly link: RedisLink,
@@ -83,11 +95,12 @@ export class SharedHealth implements HealthListener {
     let rests: Record<string, string>;
     let disabled: Record<string, string>;
     try {
-      const answers = (await client.pipeline().hgetall(this.restsKey).hgetall(this.disabledKey).exec()) ?? [];
+      const answers = (await client.pipeline().time().hgetall(this.restsKey).hgetall(this.disabledKey).exec()) ?? [];
       const failure = answers.find(([err]) => err)?.[0];
       if (failure) throw failure;
-      rests = (answers[0]?.[1] ?? {}) as Record<string, string>;
-      disabled = (answers[1]?.[1] ?? {}) as Record<string, string>;
+      this.observeClock(answers[0]?.[1] as [string, string]);
+      rests = (answers[1]?.[1] ?? {}) as Record<string, string>;
+      disabled = (answers[2]?.[1] ?? {}) as Record<string, string>;
     } catch (err) {
       this.link.failed(err);
       return;
@@ -120,7 +133,7 @@ export class SharedHealth implements HealthListener {
     const stale: string[] = [];
     for (const [name, text] of Object.entries(entries)) {
       present.add(name);
-      const entry = parseEntry<T>(text);
+      const entry = parseEntry<T>(text, -this.clockOffset);
       if (!entry || entry.until <= now) {
         adopted.delete(name);
         if (!entry || entry.until <= now - KEEP_ENDED_MS) stale.push(name);
@@ -139,7 +152,17 @@ export class SharedHealth implements HealthListener {
   /** `shared` once it is in Redis (a finding that is not there cannot be lifted through it). */
   private put(key: string, field: string, entry: Rest | Disabling, shared: () => void): void {
     const ttl = Math.max(1, entry.until - this.now()) + KEEP_ENDED_MS * 2;
-    this.send((client) => PUT.run(client, [key], [field, JSON.stringify(entry), ttl]).then(shared));
+    const text = JSON.stringify(shiftEntry(entry, this.clockOffset));
+    this.send((client) => PUT.run(client, [key], [field, text, ttl]).then(shared));
+  }
+
+  /** TIME's answer (seconds, microseconds). */
+  private observeClock([seconds, micros]: [string, string]): void {
+    const offset = Number(seconds) * 1000 + Math.floor(Number(micros) / 1000) - this.now();
+    if (!Number.isFinite(offset)) return;
+    if (this.clockKnown && Math.abs(offset - this.clockOffset) < CLOCK_STEP_MS) return;
+    this.clockOffset = offset;
+    this.clockKnown = true;
   }
 
   private remove(key: string, field: string): void {
@@ -157,12 +180,20 @@ export class SharedHealth implements HealthListener {
   }
 }
 
-function parseEntry<T extends Rest | Disabling>(text: string): T | undefined {
+/** The entry with its times moved by `ms` (from this replica's clock to Redis' or back). */
+function shiftEntry<T extends Rest | Disabling>(entry: T, ms: number): T {
+  const out: Partial<Rest & Disabling> = { ...entry, until: entry.until + ms };
+  if (typeof out.openedAt === 'number') out.openedAt += ms;
+  if (typeof out.at === 'number') out.at += ms;
+  return out as T;
+}
+
+function parseEntry<T extends Rest | Disabling>(text: string, shiftMs: number): T | undefined {
   try {
     const value = JSON.parse(text) as Partial<Rest & Disabling>;
     if (typeof value.until !== 'number' || typeof value.reason !== 'string') return undefined;
     if (typeof value.openedAt !== 'number' && typeof value.at !== 'number') return undefined;
-    return value as T;
+    return shiftEntry(value as T, shiftMs);
   } catch {
     return undefined;
   }
