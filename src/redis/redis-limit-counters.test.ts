@@ -177,4 +177,29 @@ describe('RedisLimitCounters', () => {
     expect(await other.tryAcquire(key, { concurrency: 1 }, 0)).toMatchObject({ ok: true });
     expect(await redis.client.zcard(`${base}:requests`)).toBe(1);
   });
+
+  it('releases leases across an outage without leaking or going below zero', async () => {
+    const proxy = await startTcpProxy(Number(new URL(REDIS_URL).port || 6379));
+    onTestFinished(() => proxy.stop());
+    const link = new RedisLink(`redis://127.0.0.1:${proxy.port}`, { warn: () => {}, commandTimeoutMs: 1_000, restAfterFailureMs: 0 });
+    await link.whenSettled(2_000);
+    const a = new RedisLimitCounters(link, { prefix: redis.prefix, now: clock });
+    opened.push({ link, counters: a });
+    const key = fresh();
+    const shared = await a.tryAcquire(key, { concurrency: 2 }, 0);
+    await proxy.stop();
+    await expect.poll(() => link.usable, { timeout: 2_000, interval: 20 }).toBe(false);
+    const local = await a.tryAcquire(key, { concurrency: 2 }, 0);
+    expect(a.inFlight(key)).toBe(2);
+    if (shared.ok) await a.release(shared.lease, 5);
+    expect(a.inFlight(key)).toBe(1);
+    await proxy.start();
+    await expect.poll(() => link.usable, { timeout: 5_000, interval: 50 }).toBe(true);
+    if (local.ok) await a.release(local.lease, 5);
+    if (local.ok) await a.release(local.lease, 5);
+    expect(a.inFlight(key)).toBe(0);
+    // The shared lease left behind expires by itself; meanwhile it holds one of the two slots.
+    expect((await a.tryAcquire(key, { concurrency: 2 }, 0)).ok).toBe(true);
+    expect(a.inFlight(key)).toBe(1);
+  });
 });
