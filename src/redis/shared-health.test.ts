@@ -77,13 +77,13 @@ describe('SharedHealth', () => {
 
   it("times what it shares by Redis' clock, so a replica whose clock is behind does not have its findings dropped", async () => {
     const prefix = `${redis.prefix}${++run}:`;
-    const make = async (now: () => number): Promise<{ health: DeploymentHealth; shared: SharedHealth }> => {
+    const make = async (now: () => number, refresh = true): Promise<{ health: DeploymentHealth; shared: SharedHealth }> => {
       const link = new RedisLink(REDIS_URL, { warn: () => {}, commandTimeoutMs: 1_000 });
       await link.whenSettled(2_000);
       const health = new DeploymentHealth({ fails: 1, cooldownMs: 60_000, windowMs: 60_000, now });
       const shared = new SharedHealth(link, health, { prefix, refreshMs: 60_000, now });
       opened.push({ link, shared });
-      await shared.refresh();
+      if (refresh) await shared.refresh();
       return { health, shared };
     };
     const a = await make(Date.now);
@@ -94,6 +94,10 @@ describe('SharedHealth', () => {
     expect(a.health.availableIn('moonshot/main/kimi', 'moonshot/main')).toBeGreaterThan(55_000);
     await b.shared.refresh();
     expect(b.health.canTry('moonshot/main/kimi', 'moonshot/main')).toBe(false);
+    // A finding made before the replica first read Redis (it came up a moment ago) is timed right too.
+    const c = await make(() => Date.now() - 300_000, false);
+    c.health.disableCredential('moonshot/other', 'Invalid Authentication');
+    await seen(a, () => a.health.isDisabled('moonshot/other'));
   });
 
   it('does not shorten a longer rest a replica found itself', async () => {

@@ -98,7 +98,7 @@ export class SharedHealth implements HealthListener {
       const answers = (await client.pipeline().time().hgetall(this.restsKey).hgetall(this.disabledKey).exec()) ?? [];
       const failure = answers.find(([err]) => err)?.[0];
       if (failure) throw failure;
-      this.observeClock(answers[0]?.[1] as [string, string]);
+      this.observeClock(answers[0]?.[1] as string[]);
       rests = (answers[1]?.[1] ?? {}) as Record<string, string>;
       disabled = (answers[2]?.[1] ?? {}) as Record<string, string>;
     } catch (err) {
@@ -152,12 +152,20 @@ export class SharedHealth implements HealthListener {
   /** `shared` once it is in Redis (a finding that is not there cannot be lifted through it). */
   private put(key: string, field: string, entry: Rest | Disabling, shared: () => void): void {
     const ttl = Math.max(1, entry.until - this.now()) + KEEP_ENDED_MS * 2;
-    const text = JSON.stringify(shiftEntry(entry, this.clockOffset));
-    this.send((client) => PUT.run(client, [key], [field, text, ttl]).then(shared));
+    const write = (client: NonNullable<RedisLink['connection']>): Promise<unknown> =>
+      PUT.run(client, [key], [field, JSON.stringify(shiftEntry(entry, this.clockOffset)), ttl]).then(shared);
+    // Before the first refresh (Redis just came up) the offset is not known yet: ask for the time first.
+    if (this.clockKnown) this.send(write);
+    else {
+      this.send(async (client) => {
+        this.observeClock(await client.time());
+        return write(client);
+      });
+    }
   }
 
   /** TIME's answer (seconds, microseconds). */
-  private observeClock([seconds, micros]: [string, string]): void {
+  private observeClock([seconds, micros]: (string | number)[]): void {
     const offset = Number(seconds) * 1000 + Math.floor(Number(micros) / 1000) - this.now();
     if (!Number.isFinite(offset)) return;
     if (this.clockKnown && Math.abs(offset - this.clockOffset) < CLOCK_STEP_MS) return;
