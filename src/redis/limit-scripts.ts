@@ -37,7 +37,15 @@ end
  * limit), lease ttl ms, window ms, key ttl ms.
  * Returns {1, leases in flight} when admitted, {0, retry-after ms, limit} when not.
  */
-export const ACQUIRE_SCRIPT = `${HMGET_ALL}${CLOCK}local window = tonumber(ARGV[8])
+export const ACQUIRE_SCRIPT = `${HMGET_ALL}${CLOCK}
+-- A key of another type under these names (a stray write, another layout) would fail every acquire
+-- on it, and each failure makes the replica leave Redis alone for every key: it is replaced.
+local kinds = {'zset', 'zset', 'hash'}
+for i = 1, 3 do
+  local kind = redis.call('TYPE', KEYS[i])['ok']
+  if kind ~= 'none' and kind ~= kinds[i] then redis.call('DEL', KEYS[i]) end
+end
+local window = tonumber(ARGV[8])
 local since = now - window
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
 local old = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', since)

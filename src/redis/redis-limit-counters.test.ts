@@ -202,4 +202,17 @@ describe('RedisLimitCounters', () => {
     expect((await a.tryAcquire(key, { concurrency: 2 }, 0)).ok).toBe(true);
     expect(a.inFlight(key)).toBe(1);
   });
+
+  it('replaces a key of the wrong type under its prefix instead of giving up on Redis for everyone', async () => {
+    const warnings: string[] = [];
+    const a = await replica(REDIS_URL, (m) => warnings.push(m));
+    const b = await replica();
+    const key = fresh();
+    await redis.client.set(`${redis.prefix}limits:{${key}}:requests`, 'left by something else');
+    expect((await a.tryAcquire(key, { rpm: 1 }, 0)).ok).toBe(true);
+    // Redis stays in use (other keys are not counted alone for it), and this key is shared again.
+    expect(await b.tryAcquire(key, { rpm: 1 }, 0)).toMatchObject({ ok: false, limit: 'rpm' });
+    expect(await redis.client.type(`${redis.prefix}limits:{${key}}:requests`)).toBe('zset');
+    expect(warnings).toEqual([]);
+  });
 });
