@@ -100,6 +100,17 @@ describe('SharedHealth', () => {
     await seen(a, () => a.health.isDisabled('moonshot/other'));
   });
 
+  it('replaces a health key of the wrong type instead of giving up on Redis for everyone', async () => {
+    const [a, b] = await replicas(2);
+    const key = `${redis.prefix}${run}:health:rests`;
+    await redis.client.set(key, 'left by something else');
+    await a!.shared.refresh();
+    await b!.shared.refresh();
+    a!.health.onFailure('moonshot/main/kimi', 'HTTP 500');
+    await seen(b!, () => !b!.health.canTry('moonshot/main/kimi', 'moonshot/main'));
+    expect(await redis.client.type(key)).toBe('hash');
+  });
+
   it('does not shorten a longer rest a replica found itself', async () => {
     const [a, b] = await replicas(2);
     b!.health.coolFor('moonshot/main/kimi', 120_000, 'HTTP 429');

@@ -95,12 +95,11 @@ export class SharedHealth implements HealthListener {
     let rests: Record<string, string>;
     let disabled: Record<string, string>;
     try {
-      const answers = (await client.pipeline().time().hgetall(this.restsKey).hgetall(this.disabledKey).exec()) ?? [];
-      const failure = answers.find(([err]) => err)?.[0];
-      if (failure) throw failure;
-      this.observeClock(answers[0]?.[1] as string[]);
-      rests = (answers[1]?.[1] ?? {}) as Record<string, string>;
-      disabled = (answers[2]?.[1] ?? {}) as Record<string, string>;
+      const [time, restsAnswer, disabledAnswer] = (await client.pipeline().time().hgetall(this.restsKey).hgetall(this.disabledKey).exec()) ?? [];
+      if (time?.[0]) throw time[0];
+      this.observeClock(time?.[1] as string[]);
+      rests = this.hashOf(this.restsKey, restsAnswer);
+      disabled = this.hashOf(this.disabledKey, disabledAnswer);
     } catch (err) {
       this.link.failed(err);
       return;
@@ -115,6 +114,17 @@ export class SharedHealth implements HealthListener {
       this.health.applyDisabled(c, disabling);
       return disabling.at;
     }, (c, at) => this.health.applyEnabled(c, at));
+  }
+
+  /**
+   * HGETALL's answer. A key of another type (a stray write) would fail every refresh, and each
+   * failure makes the replica leave Redis alone for limits too: it is deleted, and read as empty.
+   */
+  private hashOf(key: string, [err, value]: [Error | null, unknown] = [null, {}]): Record<string, string> {
+    if (!err) return (value ?? {}) as Record<string, string>;
+    if (!/\bWRONGTYPE\b/.test(err.message)) throw err;
+    this.send((client) => client.del(key));
+    return {};
   }
 
   /**
