@@ -46,6 +46,21 @@ describe('checkRedis', () => {
     expect(checkRedis('rediss://:pw@host:6380/0')).toBeUndefined();
     expect(checkRedis('localhost:6379')).toBe('must be a redis:// or rediss:// URL');
   });
+
+  it('says what is wrong with a redis URL that ioredis would crash on or misread', () => {
+    // "Invalid URL" from ioredis stopped the gateway at start with nothing more said.
+    expect(checkRedis('redis://127.0.0.1:abc')).toBe(
+      'is not a valid URL (check the host and port; a password with @, :, / or # in it must be percent-encoded, e.g. %40 for @)',
+    );
+    expect(checkRedis('redis://u:p@ss@host:6379')).toBeUndefined();
+    // SELECT NaN: an unhandled error that ended the process once connected.
+    expect(checkRedis('redis://127.0.0.1:6379/x')).toBe('must end with a database number after the host (e.g. redis://host:6379/1), got "/x"');
+    expect(checkRedis('redis://127.0.0.1:6379/')).toBeUndefined();
+    expect(checkRedis('redis://127.0.0.1:6379/15')).toBeUndefined();
+    expect(checkRedis('redis://127.0.0.1:6379?db=one')).toBe('must end with a database number after the host (e.g. redis://host:6379/1), got "?db=one"');
+    // ioredis decodes the password: a lone % would throw "URI malformed" at start.
+    expect(checkRedis('redis://:50%off@127.0.0.1:6379')).toMatch(/^is not a valid URL/);
+  });
 });
 
 describe('checkName', () => {

@@ -41,9 +41,25 @@ export function checkMasterKey(key: string): string | undefined {
   return undefined;
 }
 
+/**
+ * What ioredis would fail on later, where it says only "Invalid URL" at start or, for a database
+ * that is no number, sends SELECT NaN once connected and ends the process with its error.
+ */
 export function checkRedis(url: string): string | undefined {
-  if (/^rediss?:\/\/./.test(url)) return undefined;
-  return 'must be a redis:// or rediss:// URL';
+  if (!/^rediss?:\/\/./.test(url)) return 'must be a redis:// or rediss:// URL';
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+    decodeURIComponent(parsed.username);
+    decodeURIComponent(parsed.password);
+  } catch {
+    return 'is not a valid URL (check the host and port; a password with @, :, / or # in it must be percent-encoded, e.g. %40 for @)';
+  }
+  const db = parsed.pathname === '' || parsed.pathname === '/' ? parsed.searchParams.get('db') : parsed.pathname.slice(1);
+  if (db !== null && !/^\d+$/.test(db)) {
+    return `must end with a database number after the host (e.g. redis://host:6379/1), got ${JSON.stringify(parsed.pathname.length > 1 ? parsed.pathname : `?db=${db}`)}`;
+  }
+  return undefined;
 }
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;

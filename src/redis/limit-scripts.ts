@@ -6,8 +6,19 @@
  * - requests (sorted set: lease id → epoch ms admitted): the one-minute window for RPM and TPM.
  * - tokens (hash: lease id → tokens): what each request in the window counts against TPM; its
  *   release replaces the estimate with the actual usage.
- * The same rules as InMemoryLimitCounters, which says why each is so.
+ * The same rules as InMemoryLimitCounters, which says why each is so. Times are Redis' own clock
+ * (TIME), so replicas whose clocks differ still agree on when a lease expires or a request leaves
+ * the window; the replicas' clocks are used only by tests (ARGV now given).
  */
+
+/** \`now\`: ARGV[1] if given (tests), else Redis' clock in ms. TIME before writes needs Redis 5+. */
+const CLOCK = `
+local now = tonumber(ARGV[1])
+if not now then
+  local t = redis.call('TIME')
+  now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+`;
 
 /** Reads a hash's fields in slices: Lua's unpack fails past a few thousand values. */
 const HMGET_ALL = `
@@ -22,12 +33,18 @@ end
 `;
 
 /**
- * KEYS: leases, requests, tokens. ARGV: now, lease id, tokens, concurrency, rpm, tpm (-1: no such
+ * KEYS: leases, requests, tokens. ARGV: now ('': Redis' clock), lease id, tokens, concurrency, rpm, tpm (-1: no such
  * limit), lease ttl ms, window ms, key ttl ms.
  * Returns {1, leases in flight} when admitted, {0, retry-after ms, limit} when not.
  */
-export const ACQUIRE_SCRIPT = `${HMGET_ALL}
-local now = tonumber(ARGV[1])
+export const ACQUIRE_SCRIPT = `${HMGET_ALL}${CLOCK}
+-- A key of another type under these names (a stray write, another layout) would fail every acquire
+-- on it, and each failure makes the replica leave Redis alone for every key: it is replaced.
+local kinds = {'zset', 'zset', 'hash'}
+for i = 1, 3 do
+  local kind = redis.call('TYPE', KEYS[i])['ok']
+  if kind ~= 'none' and kind ~= kinds[i] then redis.call('DEL', KEYS[i]) end
+end
 local window = tonumber(ARGV[8])
 local since = now - window
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
@@ -91,5 +108,16 @@ redis.call('ZREM', KEYS[1], ARGV[1])
 if ARGV[2] ~= '' and redis.call('ZSCORE', KEYS[2], ARGV[1]) then
   redis.call('HSET', KEYS[3], ARGV[1], ARGV[2])
 end
+return 1
+`;
+
+/**
+ * KEYS: leases. ARGV: now ('': Redis' clock), lease ttl ms, key ttl ms, lease ids.
+ * Pushes back the expiry of the leases still there (XX: one released meanwhile is not brought back).
+ */
+export const RENEW_SCRIPT = `${CLOCK}
+local expires = now + tonumber(ARGV[2])
+for i = 4, #ARGV do redis.call('ZADD', KEYS[1], 'XX', expires, ARGV[i]) end
+redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[3]))
 return 1
 `;

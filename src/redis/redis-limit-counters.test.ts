@@ -1,5 +1,6 @@
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { CLOSED_REDIS_URL, REDIS_URL, testRedis } from '../../test/helpers/redis.js';
+import { startTcpProxy } from '../../test/helpers/tcp-proxy.js';
 import { RedisLimitCounters } from './redis-limit-counters.js';
 import { RedisLink } from './redis-link.js';
 
@@ -17,11 +18,11 @@ afterEach(async () => {
 });
 
 /** A replica's counters: two of them on the same prefix share their limits. */
-async function replica(url = REDIS_URL, warn: (m: string) => void = () => {}): Promise<RedisLimitCounters> {
+async function replica(url = REDIS_URL, warn: (m: string) => void = () => {}, now: (() => number) | null = clock): Promise<RedisLimitCounters> {
   // A patient timeout: a loaded test machine must not make a replica count alone in a test about sharing.
   const link = new RedisLink(url, { warn, commandTimeoutMs: 1_000 });
   await link.whenSettled(2_000);
-  const counters = new RedisLimitCounters(link, { prefix: redis.prefix, now: clock });
+  const counters = new RedisLimitCounters(link, { prefix: redis.prefix, ...(now ? { now } : {}) });
   opened.push({ link, counters });
   return counters;
 }
@@ -131,5 +132,87 @@ describe('RedisLimitCounters', () => {
     expect(a.inFlight(key)).toBe(0);
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatch(/^redis 127\.0\.0\.1:1 is not usable \(.*ECONNREFUSED.*\): limits and provider health are kept in this process/);
+  });
+
+  it("keeps time by Redis' clock, so a replica whose clock is ahead does not drop the others' leases and requests", async () => {
+    // Replica b's clock runs 45 s ahead of a's (no NTP): past a's 30 s lease, within its minute.
+    const a = await replica(REDIS_URL, () => {}, null);
+    const realNow = Date.now;
+    // a keeps the real Date.now it took when made; b (and everything else now) gets the skewed one.
+    vi.spyOn(Date, 'now').mockImplementation(() => realNow() + 45_000);
+    onTestFinished(() => {
+      vi.restoreAllMocks();
+    });
+    const b = await replica(REDIS_URL, () => {}, null);
+    const key = fresh();
+    expect((await a.tryAcquire(key, { concurrency: 1, rpm: 1 }, 0)).ok).toBe(true);
+    const refused = await b.tryAcquire(key, { concurrency: 1, rpm: 1 }, 0);
+    expect(refused).toMatchObject({ ok: false, limit: 'concurrency' });
+    // The lease is renewed by Redis' clock too: still held after a renewal.
+    await (a as unknown as { renewLeases(): Promise<void> }).renewLeases();
+    expect(await b.tryAcquire(key, { concurrency: 2, rpm: 1 }, 0)).toMatchObject({ ok: false, limit: 'rpm' });
+    const retry = await b.tryAcquire(key, { rpm: 1 }, 0);
+    expect(retry.ok).toBe(false);
+    if (!retry.ok) expect(retry.retryAfterMs).toBeGreaterThan(55_000);
+  });
+
+  it('takes back an acquire that timed out but reached Redis late, so it holds no slot there', async () => {
+    const proxy = await startTcpProxy(Number(new URL(REDIS_URL).port || 6379));
+    onTestFinished(() => proxy.stop());
+    const link = new RedisLink(`redis://127.0.0.1:${proxy.port}`, { warn: () => {}, commandTimeoutMs: 200 });
+    await link.whenSettled(2_000);
+    const slow = new RedisLimitCounters(link, { prefix: redis.prefix, now: clock });
+    opened.push({ link, counters: slow });
+    const other = await replica();
+    const key = fresh();
+    now = 6_000_000;
+    proxy.stall();
+    // Timed out: counted in this process instead...
+    const local = await slow.tryAcquire(key, { concurrency: 1 }, 0);
+    expect(local.ok).toBe(true);
+    // ...while the script waits in the stalled connection and runs once it flows again.
+    proxy.resume();
+    const base = `${redis.prefix}limits:{${key}}`;
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await other.tryAcquire(key, { concurrency: 1 }, 0)).toMatchObject({ ok: true });
+    expect(await redis.client.zcard(`${base}:requests`)).toBe(1);
+  });
+
+  it('releases leases across an outage without leaking or going below zero', async () => {
+    const proxy = await startTcpProxy(Number(new URL(REDIS_URL).port || 6379));
+    onTestFinished(() => proxy.stop());
+    const link = new RedisLink(`redis://127.0.0.1:${proxy.port}`, { warn: () => {}, commandTimeoutMs: 1_000, restAfterFailureMs: 0 });
+    await link.whenSettled(2_000);
+    const a = new RedisLimitCounters(link, { prefix: redis.prefix, now: clock });
+    opened.push({ link, counters: a });
+    const key = fresh();
+    const shared = await a.tryAcquire(key, { concurrency: 2 }, 0);
+    await proxy.stop();
+    await expect.poll(() => link.usable, { timeout: 2_000, interval: 20 }).toBe(false);
+    const local = await a.tryAcquire(key, { concurrency: 2 }, 0);
+    expect(a.inFlight(key)).toBe(2);
+    if (shared.ok) await a.release(shared.lease, 5);
+    expect(a.inFlight(key)).toBe(1);
+    await proxy.start();
+    await expect.poll(() => link.usable, { timeout: 5_000, interval: 50 }).toBe(true);
+    if (local.ok) await a.release(local.lease, 5);
+    if (local.ok) await a.release(local.lease, 5);
+    expect(a.inFlight(key)).toBe(0);
+    // The shared lease left behind expires by itself; meanwhile it holds one of the two slots.
+    expect((await a.tryAcquire(key, { concurrency: 2 }, 0)).ok).toBe(true);
+    expect(a.inFlight(key)).toBe(1);
+  });
+
+  it('replaces a key of the wrong type under its prefix instead of giving up on Redis for everyone', async () => {
+    const warnings: string[] = [];
+    const a = await replica(REDIS_URL, (m) => warnings.push(m));
+    const b = await replica();
+    const key = fresh();
+    await redis.client.set(`${redis.prefix}limits:{${key}}:requests`, 'left by something else');
+    expect((await a.tryAcquire(key, { rpm: 1 }, 0)).ok).toBe(true);
+    // Redis stays in use (other keys are not counted alone for it), and this key is shared again.
+    expect(await b.tryAcquire(key, { rpm: 1 }, 0)).toMatchObject({ ok: false, limit: 'rpm' });
+    expect(await redis.client.type(`${redis.prefix}limits:{${key}}:requests`)).toBe('zset');
+    expect(warnings).toEqual([]);
   });
 });

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { CredentialLimits } from '../config/types.js';
 import { InMemoryLimitCounters } from '../router/limit-counters.js';
 import type { AcquireResult, Lease, LimitCounters } from '../router/limit-counters.js';
-import { ACQUIRE_SCRIPT, RELEASE_SCRIPT } from './limit-scripts.js';
+import { ACQUIRE_SCRIPT, RELEASE_SCRIPT, RENEW_SCRIPT } from './limit-scripts.js';
 import { LuaScript } from './lua-script.js';
 import type { RedisLink } from './redis-link.js';
 
@@ -11,6 +11,7 @@ export interface RedisLimitCountersOptions {
   prefix: string;
   /** How long a slot outlives its replica: leases are renewed every third of it while their request runs. */
   leaseTtlMs?: number;
+  /** Tests: a clock to count by instead of Redis' own (which every replica shares, whatever its clock). */
   now?: () => number;
 }
 
@@ -18,6 +19,7 @@ const MINUTE = 60_000;
 
 const acquire = new LuaScript(ACQUIRE_SCRIPT);
 const release = new LuaScript(RELEASE_SCRIPT);
+const renew = new LuaScript(RENEW_SCRIPT);
 
 interface SharedLease {
   id: string;
@@ -43,12 +45,16 @@ export class RedisLimitCounters implements LimitCounters {
   private readonly keyTtlMs: number;
   private readonly renewal: NodeJS.Timeout;
   private readonly now: () => number;
+  /** What the scripts count by: '' (Redis' clock) unless a test gave a clock. */
+  private readonly scriptNow: () => number | '';
 
   constructor(
     private readonly link: RedisLink,
     private readonly options: RedisLimitCountersOptions,
   ) {
     this.now = options.now ?? Date.now;
+    const testClock = options.now;
+    this.scriptNow = testClock ? () => testClock() : () => '';
     this.local = new InMemoryLimitCounters(this.now);
     this.leaseTtlMs = options.leaseTtlMs ?? 30_000;
     this.keyTtlMs = MINUTE + this.leaseTtlMs + 10_000;
@@ -64,7 +70,7 @@ export class RedisLimitCounters implements LimitCounters {
     let answer: [number, number, string?];
     try {
       answer = (await acquire.run(client, lease.keys, [
-        now,
+        this.scriptNow(),
         lease.id,
         tokens,
         limits.concurrency ?? -1,
@@ -76,6 +82,7 @@ export class RedisLimitCounters implements LimitCounters {
       ])) as [number, number, string?];
     } catch (err) {
       this.link.failed(err);
+      this.abandon(client, lease);
       return this.local.tryAcquire(key, limits, tokens);
     }
     this.link.succeeded();
@@ -118,23 +125,42 @@ export class RedisLimitCounters implements LimitCounters {
     clearInterval(this.renewal);
   }
 
+  /**
+   * An acquire that timed out may still reach Redis and count there, holding a slot nobody
+   * releases (for leaseTtlMs) on top of the local one. Sent on the same connection, this runs after
+   * it if it ever does; if Redis is gone, it fails, unheard, like the acquire.
+   */
+  private abandon(client: NonNullable<RedisLink['connection']>, lease: SharedLease): void {
+    const [leases, requests, tokens] = lease.keys;
+    client
+      .multi()
+      .zrem(leases, lease.id)
+      .zrem(requests, lease.id)
+      .hdel(tokens, lease.id)
+      .exec()
+      .catch(() => {});
+  }
+
   private keysOf(key: string): [string, string, string] {
     // The braces keep a key's three parts on one Redis Cluster slot.
     const base = `${this.options.prefix}limits:{${key}}`;
     return [`${base}:leases`, `${base}:requests`, `${base}:tokens`];
   }
 
-  /** One pipelined round trip that pushes back the expiry of every lease still running here. */
+  /** Pushes back the expiry of every lease still running here: one script per counter key, sent together. */
   private async renewLeases(): Promise<void> {
     if (this.live.size === 0) return;
     const client = this.link.connection;
     if (!client) return;
-    const expires = this.now() + this.leaseTtlMs;
-    const pipeline = client.pipeline();
-    // XX: a lease released meanwhile is not brought back.
-    for (const lease of this.live) pipeline.zadd(lease.keys[0], 'XX', expires, lease.id).pexpire(lease.keys[0], this.keyTtlMs);
+    const byKey = new Map<string, string[]>();
+    for (const lease of this.live) {
+      const ids = byKey.get(lease.keys[0]);
+      if (ids) ids.push(lease.id);
+      else byKey.set(lease.keys[0], [lease.id]);
+    }
+    const now = this.scriptNow();
     try {
-      await pipeline.exec();
+      await Promise.all([...byKey].map(([key, ids]) => renew.run(client, [key], [now, this.leaseTtlMs, this.keyTtlMs, ...ids])));
       this.link.succeeded();
     } catch (err) {
       this.link.failed(err);

@@ -40,6 +40,8 @@ export class RedisLink {
   private failure = '';
   /** Why Redis is not usable; undefined while it is. */
   private problem: string | undefined = NOT_YET;
+  /** The server refused the URL's database: ioredis carries on with database 0, this link does not. */
+  private wrongDatabase: string | undefined;
   private inOutage = false;
   /** Whether this outage was told (see tellDown), and when the last one was. */
   private toldOutage = false;
@@ -135,15 +137,25 @@ export class RedisLink {
       connectTimeout: 1_000,
       // Keep trying while the gateway runs, at most every 2 s.
       retryStrategy: (times) => Math.min(100 * times, 2_000),
+      // A primary demoted by a failover answers READONLY on a connection that stays up: only a new
+      // connection (a new DNS lookup) reaches the new primary. The failed command is not resent.
+      // Redis 6 wraps a script's READONLY in 'ERR Error running script ... -READONLY'.
+      reconnectOnError: (err) => /\bREADONLY\b/.test(err.message),
     });
     this.client = client;
     client.on('ready', () => {
+      if (this.wrongDatabase !== undefined) return this.down(this.wrongDatabase);
       this.ready = true;
       this.problem = undefined;
       this.failedAt = -Infinity;
       this.tellBack();
     });
-    client.on('error', (err: Error) => this.down(err.message || err.name));
+    client.on('error', (err: Error & { command?: { name?: string; args?: unknown[] } }) => {
+      if (err.command?.name === 'select') {
+        this.wrongDatabase = `${err.message} (database ${String(err.command.args?.[0])} in the redis URL; fix it and restart)`;
+      }
+      this.down(this.wrongDatabase ?? (err.message || err.name));
+    });
     client.on('close', () => this.down(this.problem ?? 'connection closed'));
     client.connect().catch(() => {
       // Told by the 'error' event; ioredis goes on reconnecting.

@@ -52,6 +52,65 @@ describe('SharedHealth', () => {
     await seen(b!, () => !b!.health.isDisabled('moonshot/main'));
   });
 
+  it('lifts what a replica found when another lifts it before the finder read Redis again (an admin test, a probe)', async () => {
+    const [a, b] = await replicas(2);
+    b!.health.disableCredential('moonshot/main', 'Invalid Authentication');
+    b!.health.onFailure('moonshot/main/kimi', 'HTTP 500');
+    await seen(a!, () => a!.health.isDisabled('moonshot/main') && !a!.health.canTry('moonshot/main/kimi', 'moonshot/other'));
+    // On a: POST /admin/credentials/…/test succeeded; a request to the deployment succeeded.
+    a!.health.enableCredential('moonshot/main');
+    a!.health.onSuccess('moonshot/main/kimi', 'moonshot/other');
+    await seen(b!, () => !b!.health.isDisabled('moonshot/main') && b!.health.canTry('moonshot/main/kimi', 'moonshot/other'));
+  });
+
+  it('enables a credential everywhere when a replica that had not yet seen it disabled re-enables it', async () => {
+    const [a, b] = await replicas(2);
+    b!.health.disableCredential('moonshot/main', 'Invalid Authentication');
+    await new Promise((r) => setTimeout(r, 200));
+    // An admin's test of the key succeeds on a before a read Redis again.
+    a!.health.enableCredential('moonshot/main');
+    await new Promise((r) => setTimeout(r, 200));
+    await a!.shared.refresh();
+    expect(a!.health.isDisabled('moonshot/main')).toBe(false);
+    await seen(b!, () => !b!.health.isDisabled('moonshot/main'));
+  });
+
+  it("times what it shares by Redis' clock, so a replica whose clock is behind does not have its findings dropped", async () => {
+    const prefix = `${redis.prefix}${++run}:`;
+    const make = async (now: () => number, refresh = true): Promise<{ health: DeploymentHealth; shared: SharedHealth }> => {
+      const link = new RedisLink(REDIS_URL, { warn: () => {}, commandTimeoutMs: 1_000 });
+      await link.whenSettled(2_000);
+      const health = new DeploymentHealth({ fails: 1, cooldownMs: 60_000, windowMs: 60_000, now });
+      const shared = new SharedHealth(link, health, { prefix, refreshMs: 60_000, now });
+      opened.push({ link, shared });
+      if (refresh) await shared.refresh();
+      return { health, shared };
+    };
+    const a = await make(Date.now);
+    // b's clock is 5 minutes behind: its rest "ends" 4 minutes before a's now.
+    const b = await make(() => Date.now() - 300_000);
+    b.health.onFailure('moonshot/main/kimi', 'HTTP 500');
+    await seen(a, () => !a.health.canTry('moonshot/main/kimi', 'moonshot/main'));
+    expect(a.health.availableIn('moonshot/main/kimi', 'moonshot/main')).toBeGreaterThan(55_000);
+    await b.shared.refresh();
+    expect(b.health.canTry('moonshot/main/kimi', 'moonshot/main')).toBe(false);
+    // A finding made before the replica first read Redis (it came up a moment ago) is timed right too.
+    const c = await make(() => Date.now() - 300_000, false);
+    c.health.disableCredential('moonshot/other', 'Invalid Authentication');
+    await seen(a, () => a.health.isDisabled('moonshot/other'));
+  });
+
+  it('replaces a health key of the wrong type instead of giving up on Redis for everyone', async () => {
+    const [a, b] = await replicas(2);
+    const key = `${redis.prefix}${run}:health:rests`;
+    await redis.client.set(key, 'left by something else');
+    await a!.shared.refresh();
+    await b!.shared.refresh();
+    a!.health.onFailure('moonshot/main/kimi', 'HTTP 500');
+    await seen(b!, () => !b!.health.canTry('moonshot/main/kimi', 'moonshot/main'));
+    expect(await redis.client.type(key)).toBe('hash');
+  });
+
   it('does not shorten a longer rest a replica found itself', async () => {
     const [a, b] = await replicas(2);
     b!.health.coolFor('moonshot/main/kimi', 120_000, 'HTTP 429');

@@ -22,6 +22,12 @@ return 1
 const KEEP_ENDED_MS = 60_000;
 
 /**
+ * How far Redis' clock must move from this replica's before the offset is taken again: small
+ * wobbles (the round trip) would otherwise change an entry's times a little on every read.
+ */
+const CLOCK_STEP_MS = 1_000;
+
+/**
  * Provider health shared by replicas (the `redis` key): what one replica finds out (a deployment
  * resting after failures or a 429, a credential disabled after a 401 or no balance, and their
  * recovery) is written to two Redis hashes; every replica reads them every `refreshMs` into its
@@ -37,6 +43,12 @@ export class SharedHealth implements HealthListener {
   private readonly adoptedDisabled = new Map<string, number>();
   private readonly timer: NodeJS.Timeout;
   private readonly now: () => number;
+  /**
+   * Redis' clock minus this replica's, read with every refresh. Entries are written in Redis' time
+   * and read back in this replica's, so replicas whose clocks differ agree on when a rest ends.
+   */
+  private clockOffset = 0;
+  private clockKnown = false;
 
   constructor(
     private readonly link: RedisLink,
@@ -51,19 +63,24 @@ export class SharedHealth implements HealthListener {
     this.timer.unref();
   }
 
+  // What this replica shares is tracked like what it takes from the others: another replica that
+  // lifts it (an admin's credential test, a probe that worked) lifts it here on the next refresh,
+  // even if none ran between the finding and the lifting.
   rested(deployment: string, rest: Rest): void {
-    this.put(this.restsKey, deployment, rest);
+    this.put(this.restsKey, deployment, rest, () => this.adoptedRests.set(deployment, rest.openedAt));
   }
 
   recovered(deployment: string): void {
+    this.adoptedRests.delete(deployment);
     this.remove(this.restsKey, deployment);
   }
 
   disabled(credential: string, disabling: Disabling): void {
-    this.put(this.disabledKey, credential, disabling);
+    this.put(this.disabledKey, credential, disabling, () => this.adoptedDisabled.set(credential, disabling.at));
   }
 
   enabled(credential: string): void {
+    this.adoptedDisabled.delete(credential);
     this.remove(this.disabledKey, credential);
   }
 
@@ -78,11 +95,11 @@ export class SharedHealth implements HealthListener {
     let rests: Record<string, string>;
     let disabled: Record<string, string>;
     try {
-      const answers = (await client.pipeline().hgetall(this.restsKey).hgetall(this.disabledKey).exec()) ?? [];
-      const failure = answers.find(([err]) => err)?.[0];
-      if (failure) throw failure;
-      rests = (answers[0]?.[1] ?? {}) as Record<string, string>;
-      disabled = (answers[1]?.[1] ?? {}) as Record<string, string>;
+      const [time, restsAnswer, disabledAnswer] = (await client.pipeline().time().hgetall(this.restsKey).hgetall(this.disabledKey).exec()) ?? [];
+      if (time?.[0]) throw time[0];
+      this.observeClock(time?.[1] as string[]);
+      rests = this.hashOf(this.restsKey, restsAnswer);
+      disabled = this.hashOf(this.disabledKey, disabledAnswer);
     } catch (err) {
       this.link.failed(err);
       return;
@@ -97,6 +114,17 @@ export class SharedHealth implements HealthListener {
       this.health.applyDisabled(c, disabling);
       return disabling.at;
     }, (c, at) => this.health.applyEnabled(c, at));
+  }
+
+  /**
+   * HGETALL's answer. A key of another type (a stray write) would fail every refresh, and each
+   * failure makes the replica leave Redis alone for limits too: it is deleted, and read as empty.
+   */
+  private hashOf(key: string, [err, value]: [Error | null, unknown] = [null, {}]): Record<string, string> {
+    if (!err) return (value ?? {}) as Record<string, string>;
+    if (!/\bWRONGTYPE\b/.test(err.message)) throw err;
+    this.send((client) => client.del(key));
+    return {};
   }
 
   /**
@@ -115,7 +143,7 @@ export class SharedHealth implements HealthListener {
     const stale: string[] = [];
     for (const [name, text] of Object.entries(entries)) {
       present.add(name);
-      const entry = parseEntry<T>(text);
+      const entry = parseEntry<T>(text, -this.clockOffset);
       if (!entry || entry.until <= now) {
         adopted.delete(name);
         if (!entry || entry.until <= now - KEEP_ENDED_MS) stale.push(name);
@@ -131,9 +159,28 @@ export class SharedHealth implements HealthListener {
     if (stale.length > 0) this.send((client) => client.hdel(key, ...stale));
   }
 
-  private put(key: string, field: string, entry: Rest | Disabling): void {
+  /** `shared` once it is in Redis (a finding that is not there cannot be lifted through it). */
+  private put(key: string, field: string, entry: Rest | Disabling, shared: () => void): void {
     const ttl = Math.max(1, entry.until - this.now()) + KEEP_ENDED_MS * 2;
-    this.send((client) => PUT.run(client, [key], [field, JSON.stringify(entry), ttl]));
+    const write = (client: NonNullable<RedisLink['connection']>): Promise<unknown> =>
+      PUT.run(client, [key], [field, JSON.stringify(shiftEntry(entry, this.clockOffset)), ttl]).then(shared);
+    // Before the first refresh (Redis just came up) the offset is not known yet: ask for the time first.
+    if (this.clockKnown) this.send(write);
+    else {
+      this.send(async (client) => {
+        this.observeClock(await client.time());
+        return write(client);
+      });
+    }
+  }
+
+  /** TIME's answer (seconds, microseconds). */
+  private observeClock([seconds, micros]: (string | number)[]): void {
+    const offset = Number(seconds) * 1000 + Math.floor(Number(micros) / 1000) - this.now();
+    if (!Number.isFinite(offset)) return;
+    if (this.clockKnown && Math.abs(offset - this.clockOffset) < CLOCK_STEP_MS) return;
+    this.clockOffset = offset;
+    this.clockKnown = true;
   }
 
   private remove(key: string, field: string): void {
@@ -151,12 +198,20 @@ export class SharedHealth implements HealthListener {
   }
 }
 
-function parseEntry<T extends Rest | Disabling>(text: string): T | undefined {
+/** The entry with its times moved by `ms` (from this replica's clock to Redis' or back). */
+function shiftEntry<T extends Rest | Disabling>(entry: T, ms: number): T {
+  const out: Partial<Rest & Disabling> = { ...entry, until: entry.until + ms };
+  if (typeof out.openedAt === 'number') out.openedAt += ms;
+  if (typeof out.at === 'number') out.at += ms;
+  return out as T;
+}
+
+function parseEntry<T extends Rest | Disabling>(text: string, shiftMs: number): T | undefined {
   try {
     const value = JSON.parse(text) as Partial<Rest & Disabling>;
     if (typeof value.until !== 'number' || typeof value.reason !== 'string') return undefined;
     if (typeof value.openedAt !== 'number' && typeof value.at !== 'number') return undefined;
-    return value as T;
+    return shiftEntry(value as T, shiftMs);
   } catch {
     return undefined;
   }

@@ -214,9 +214,13 @@ export class DeploymentHealth {
     return d !== undefined && this.now() < d.until;
   }
 
-  /** Config reloaded or a credential test succeeded. */
+  /**
+   * A credential test succeeded. Told to the listener even if it was not disabled here: another
+   * replica may have disabled it a moment ago, unseen here yet.
+   */
   enableCredential(credential: string): void {
-    if (this.disabled.delete(credential)) this.listener?.enabled(credential);
+    this.disabled.delete(credential);
+    this.listener?.enabled(credential);
   }
 
   /** Another replica rested the deployment: it rests here too, unless it already rests longer. */
