@@ -1,7 +1,7 @@
 import OpenAI from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parseConfigText } from '../../src/config/index.js';
-import { createGateway } from '../../src/gateway.js';
+import { createGateway, loadSharedState } from '../../src/gateway.js';
 import { startSimulator } from '../../src/sim/index.js';
 import type { Simulator } from '../../src/sim/index.js';
 import { CLOSED_REDIS_URL, REDIS_URL, testRedis } from '../helpers/redis.js';
@@ -40,7 +40,8 @@ interface Replica {
  */
 async function replica(yaml: string, redisUrl: string, prefix: string, patient = true): Promise<Replica> {
   const text = `redis: ${redisUrl}\n${yaml.replaceAll('${SIM}', sim.url)}`;
-  const gateway = createGateway(parseConfigText(text, 'test.yaml', {}), { shared: { prefix, ...(patient ? { commandTimeoutMs: 1_000 } : {}) } });
+  const config = parseConfigText(text, 'test.yaml', {});
+  const gateway = createGateway(config, { sharedState: await loadSharedState(config, { prefix, ...(patient ? { commandTimeoutMs: 1_000 } : {}) }) });
   const url = await gateway.listen(0, '127.0.0.1');
   return {
     url,
@@ -67,6 +68,13 @@ const refusal = async (r: Replica): Promise<any> => {
   expect(err).toBeInstanceOf(OpenAI.APIError);
   return err;
 };
+
+describe('the redis key without its shared state', () => {
+  it('is refused by createGateway rather than run unshared (moongate start loads it: loadSharedState)', () => {
+    const config = parseConfigText(`redis: ${REDIS_URL}\n`, 'test.yaml', {});
+    expect(() => createGateway(config)).toThrow('the `redis` key needs its shared state');
+  });
+});
 
 describe('two replicas sharing one Redis', () => {
   it('share a credential rpm limit: the 4th request across both gets the 429', async () => {
