@@ -29,6 +29,16 @@ describe('the playground conversation', () => {
     expect(pendingToolCalls([{ role: 'user', content: 'hi' }, { role: 'assistant', content: 'hello' }])).toEqual([]);
   });
 
+  it('leaves out calls cut off by max_tokens (arguments not whole JSON) and the gaps of skipped indices', () => {
+    const cut = answerTurn('', [{ id: 'a_0', name: 'a', arguments: '{"city": "Par' }]);
+    expect(cut).toEqual({ role: 'assistant', content: '' });
+    expect(pendingToolCalls([cut])).toEqual([]);
+    expect(answerTurn('', [{ id: 'n_0', name: 'now', arguments: '' }])).toMatchObject({ tool_calls: [{ id: 'n_0' }] });
+    // eslint-disable-next-line no-sparse-arrays
+    const sparse = answerTurn('', [, { id: 'b_1', name: 'b', arguments: '{}' }]);
+    expect(sparse).toEqual({ role: 'assistant', content: '', tool_calls: [{ id: 'b_1', type: 'function', function: { name: 'b', arguments: '{}' } }] });
+  });
+
   it('keeps an answer as an assistant turn, giving calls without an id one (a tool result must name it)', () => {
     expect(answerTurn('hello', [])).toEqual({ role: 'assistant', content: 'hello' });
     expect(answerTurn('', [{ name: 'a', arguments: '{}' }, { id: 'x', name: 'b', arguments: '{}' }])).toEqual({

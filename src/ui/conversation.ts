@@ -67,12 +67,29 @@ export function nextTurns(turns: readonly Turn[], results: readonly string[], me
   return added;
 }
 
-/** The answer as a turn of the conversation; calls without an id get one, as a tool result must name it. */
-export function answerTurn(content: string, calls: readonly { id?: string; name: string; arguments: string }[]): Turn {
-  if (calls.length === 0) return { role: 'assistant', content };
+/**
+ * The answer as a turn of the conversation; calls without an id get one, as a tool result must name
+ * it. A call whose arguments are not whole JSON (cut off by `max_tokens`) is left out: sent back, it
+ * would have the provider refuse the conversation, and no tool could have run it. So are the gaps
+ * of a stream whose tool-call indices skipped a number.
+ */
+export function answerTurn(content: string, calls: readonly ({ id?: string; name: string; arguments: string } | undefined)[]): Turn {
+  const whole = calls.filter((c): c is { id?: string; name: string; arguments: string } => c !== undefined && isJson(c.arguments));
+  if (whole.length === 0) return { role: 'assistant', content };
   return {
     role: 'assistant',
     content,
-    tool_calls: calls.map((c, i) => ({ id: c.id ?? `call_${i}`, type: 'function', function: { name: c.name, arguments: c.arguments } })),
+    tool_calls: whole.map((c, i) => ({ id: c.id ?? `call_${i}`, type: 'function', function: { name: c.name, arguments: c.arguments } })),
   };
+}
+
+/** Whole JSON, or nothing at all (some providers send `""` for a call without arguments). */
+function isJson(text: string): boolean {
+  if (text === '') return true;
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
 }
