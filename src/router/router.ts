@@ -583,6 +583,7 @@ export class Router {
 
       const contentType = String(res.headers['content-type'] ?? '');
       if (contentType.includes('text/event-stream')) {
+        const rateLimits = rateLimitHeaders(res.headers);
         // Nothing to fail over on while the first event is awaited: rather than let the client
         // (and a proxy in front with its read timeout) see nothing for minutes, commit to this
         // attempt once it has been silent for the keep-alive interval, and keep sending comments.
@@ -590,12 +591,12 @@ export class Router {
           keepAliveTimer = setInterval(() => {
             if (signal.aborted) return;
             route.committedAt ??= performance.now();
-            keepAlive(rateLimitHeaders(res.headers));
+            keepAlive(rateLimits);
           }, keepAliveMs);
         }
         const { stream, first } = await openEventStream(res, d, ctx, signal);
         handedOver = true;
-        return { kind: 'stream', stream, first, signal, transformer: stream.transformer, unlink: () => attemptAbort.dispose(), rateLimits: rateLimitHeaders(res.headers) };
+        return { kind: 'stream', stream, first, signal, transformer: stream.transformer, unlink: () => attemptAbort.dispose(), rateLimits };
       }
 
       // A JSON body where a stream was asked for: an error in disguise, or a provider ignoring `stream`.
