@@ -2,6 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { GatewayError, defaultTypeForStatus } from '../../server/gateway-error.js';
 import { findModel } from '../../catalogue/catalogue.js';
 import type { UpstreamCredential } from '../types.js';
+import type { MoonshotRegion } from '../../config/types.js';
 
 const RETRY_AFTER = /try again after (\d+(?:\.\d+)?) ?s(?:econds?)?/i;
 /** Moonshot's wording for a prompt plus completion limit over the model's window (moonshot-api.md). */
@@ -95,16 +96,7 @@ export function explainAuthFailure(credential: UpstreamCredential, regions: Regi
     // platform it was sent to is beside the point.
     reasons.push('it does not look like a Moonshot API key (those start with `sk-`)');
   } else {
-    // A credential's own base_url wins over its region (MOONSHOT_API_BASE is one): changing the
-    // region, which may already say the right platform, changes nothing.
-    const moveTo = (region: 'global' | 'cn'): string =>
-      brought === undefined
-        ? credential.ownBaseUrl
-          ? `point its base_url at ${regions[region]}, which wins over its region${credential.name === 'default' ? ' (without a config file: MOONSHOT_API_BASE)' : ''}`
-          : `set region: ${region}`
-        : brought === 'authorization'
-          ? `send it in the body instead, as \`"customer_credentials": {"${providerName}": {"api_key": "…", "region": "${region}"}}\``
-          : `add \`"region": "${region}"\` beside its api_key`;
+    const moveTo = (region: MoonshotRegion): string => howToMoveKey(credential, region, regions, providerName);
     if (sentTo === show(regions.global)) reasons.push(`it is a China-platform key: those work only on ${show(regions.cn)} (${moveTo('cn')})`);
     else if (sentTo === show(regions.cn)) reasons.push(`it is a global-platform key: those work only on ${show(regions.global)} (${moveTo('global')})`);
     else reasons.push(`it belongs to a Moonshot platform (${show(regions.global)} or ${show(regions.cn)}) other than ${sentTo}`);
@@ -112,6 +104,20 @@ export function explainAuthFailure(credential: UpstreamCredential, regions: Regi
   reasons.push('the key was revoked or mistyped');
   const rejected = `${theKey.charAt(0).toUpperCase()}${theKey.slice(1)} was rejected by ${sentTo}. Likely causes: ${reasons.join('; or ')}.`;
   return brought === undefined ? `${rejected} Run \`moongate check moonshot\` to find out which.` : rejected;
+}
+
+/** What sends this key to `region`'s platform, said to whoever can change it. */
+function howToMoveKey(credential: UpstreamCredential, region: MoonshotRegion, regions: RegionHosts, providerName: string): string {
+  if (credential.brought === 'authorization') {
+    return `send it in the body instead, as \`"customer_credentials": {"${providerName}": {"api_key": "…", "region": "${region}"}}\``;
+  }
+  if (credential.brought !== undefined) return `add \`"region": "${region}"\` beside its api_key`;
+  // A credential's own base_url wins over its region (MOONSHOT_API_BASE is one): changing the
+  // region, which may already say the right platform, changes nothing.
+  if (credential.ownBaseUrl) {
+    return `point its base_url at ${regions[region]}, which wins over its region${credential.name === 'default' ? ' (without a config file: MOONSHOT_API_BASE)' : ''}`;
+  }
+  return `set region: ${region}`;
 }
 
 function parseErrorBody(raw: string): { message?: string; type?: string; code?: string; param?: string } {
