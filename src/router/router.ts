@@ -573,7 +573,21 @@ export class Router {
       streamsNothingWhileThinking(d.provider.config.type, d.model) || firstTokenMs >= deadlineMs - record.started_ms
         ? undefined
         : setTimeout(() => attemptAbort.abort(new FirstTokenTimeout()), firstTokenMs);
-    let keepAliveTimer: NodeJS.Timeout | undefined;
+    // Nothing to fail over on while the first event is awaited: rather than let the client (and a
+    // proxy in front with its read timeout) see nothing for minutes, commit to this attempt once it
+    // has been silent for the keep-alive interval, and keep sending comments. Silent counts from
+    // the request, not from the upstream's headers: an upstream (or a proxy of its own) may hold
+    // those back while the model thinks. The upstream's rate-limit headers go with the commit when
+    // they have come by then.
+    let rateLimits: Record<string, string> | undefined;
+    const keepAliveTimer =
+      firstTokenTimer === undefined && keepAlive !== undefined && keepAliveMs > 0
+        ? setInterval(() => {
+            if (signal.aborted) return;
+            route.committedAt ??= performance.now();
+            keepAlive(rateLimits);
+          }, keepAliveMs)
+        : undefined;
     let handedOver = false;
     try {
       const res = await sendUpstreamRequest(this.pools, { ...request, signal });
@@ -583,17 +597,7 @@ export class Router {
 
       const contentType = String(res.headers['content-type'] ?? '');
       if (contentType.includes('text/event-stream')) {
-        const rateLimits = rateLimitHeaders(res.headers);
-        // Nothing to fail over on while the first event is awaited: rather than let the client
-        // (and a proxy in front with its read timeout) see nothing for minutes, commit to this
-        // attempt once it has been silent for the keep-alive interval, and keep sending comments.
-        if (firstTokenTimer === undefined && keepAlive !== undefined && keepAliveMs > 0) {
-          keepAliveTimer = setInterval(() => {
-            if (signal.aborted) return;
-            route.committedAt ??= performance.now();
-            keepAlive(rateLimits);
-          }, keepAliveMs);
-        }
+        rateLimits = rateLimitHeaders(res.headers);
         const { stream, first } = await openEventStream(res, d, ctx, signal);
         handedOver = true;
         return { kind: 'stream', stream, first, signal, transformer: stream.transformer, unlink: () => attemptAbort.dispose(), rateLimits };

@@ -46,13 +46,26 @@ async function answer(req: IncomingMessage, res: ServerResponse): Promise<void> 
   res.on('close', () => {
     if (!res.writableFinished) cutByGateway.set(scenario, true);
   });
+  const alive = () => !res.destroyed;
+  // An upstream (or a proxy of its own) that holds its status line back while the model thinks.
+  if (scenario.startsWith('hold headers')) {
+    await sleep(THINKING_MS);
+    if (!alive()) return;
+    if (scenario === 'hold headers, then 503') {
+      res.writeHead(503, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: { message: 'The engine is currently overloaded (held), please try again later', type: 'server_error', code: null } }));
+      return;
+    }
+  }
   res.writeHead(200, { 'content-type': 'text/event-stream', 'x-ratelimit-remaining-requests': '4999' });
   res.flushHeaders();
-  const alive = () => !res.destroyed;
   switch (scenario) {
     case 'think':
       await sleep(THINKING_MS);
       if (alive()) res.end(content('thought it through') + STOP + 'data: [DONE]\n\n');
+      return;
+    case 'hold headers, then think':
+      if (alive()) res.end(content('held, then thought') + STOP + 'data: [DONE]\n\n');
       return;
     case 'think briefly':
       await sleep(THINKING_MS / 2);
@@ -231,6 +244,64 @@ describe('before the first event: a model that streams nothing while it thinks',
     const { gateway, upstream } = serverTiming(answer.headers);
     expect(upstream).toBeGreaterThanOrEqual(THINKING_MS - 10);
     expect(gateway).toBeLessThan(THINKING_MS / 2);
+  });
+});
+
+describe('before the first event: an upstream that holds its headers back while the model thinks', () => {
+  it('still gets the client its status line and keep-alive comments at once, then its answer', async () => {
+    calls.clear();
+    const answer = await rawStream(on, 'openai/o3', 'hold headers, then think');
+    expect(answer.status).toBe(200);
+    expect(answer.headersAfterMs).toBeLessThan(THINKING_MS - KEEP_ALIVE_MS);
+    expect(answer.headers).toMatchObject({ 'content-type': 'text/event-stream; charset=utf-8', 'x-moongate-provider': 'openai', 'x-moongate-model': 'o3', 'x-moongate-attempts': '1' });
+    // Committed before the upstream answered: its rate-limit headers came too late to go along.
+    expect(answer.headers['x-ratelimit-remaining-requests']).toBeUndefined();
+    const all = blocks(answer.body);
+    const firstEvent = all.findIndex((b) => b.startsWith('data: '));
+    expect(firstEvent).toBeGreaterThanOrEqual(2);
+    expect(all.slice(0, firstEvent).every((b) => b === ': keep-alive')).toBe(true);
+    expect(all.at(-1)).toBe('data: [DONE]');
+    expect(calls.get('hold headers, then think')).toBe(1);
+    const outcome = await outcomeOf(on, answer.headers['x-moongate-request-id'] as string);
+    expect(outcome).toMatchObject({ status: 200, error: undefined, clientClosed: false });
+    expect(outcome.attempts[0]).toMatchObject({ model: 'o3', status: 200 });
+    expect(await sdkText(on, 'openai/o3', 'hold headers, then think')).toBe('held, then thought');
+  });
+
+  it('ends with the upstream\'s error as an error event when the held answer is an error, not retried', async () => {
+    calls.clear();
+    const answer = await rawStream(on, 'openai/o3', 'hold headers, then 503');
+    expect(answer.status).toBe(200);
+    expect(commentsIn(answer.body)).toBeGreaterThanOrEqual(1);
+    const error = JSON.parse(blocks(answer.body).at(-1)!.slice('data: '.length)).error;
+    expect(error.message).toContain('The engine is currently overloaded (held)');
+    expect(answer.body).not.toContain('[DONE]');
+    // retries: 1, but the client already has this attempt's 200.
+    expect(calls.get('hold headers, then 503')).toBe(1);
+    const outcome = await outcomeOf(on, answer.headers['x-moongate-request-id'] as string);
+    expect(outcome).toMatchObject({ status: 200, clientClosed: false, cost: { total_usd: 0 } });
+    expect(outcome.error!.message).toContain('The engine is currently overloaded (held)');
+    expect(outcome.attempts).toHaveLength(1);
+    expect(outcome.attempts[0]).toMatchObject({ model: 'o3', status: 503 });
+  });
+
+  it('is not committed early with router.stream_keepalive_ms: 0, and a held error is retried unseen', async () => {
+    calls.clear();
+    const answer = await rawStream(off, 'openai/o3', 'hold headers, then think');
+    expect(answer.headersAfterMs).toBeGreaterThanOrEqual(THINKING_MS - 10);
+    expect(blocks(answer.body).every((b) => b.startsWith('data: '))).toBe(true);
+    const failed = await rawStream(off, 'openai/o3', 'hold headers, then 503');
+    expect(failed.status).toBe(503);
+    expect(calls.get('hold headers, then 503')).toBe(2);
+  });
+
+  it('is not committed early where a first-token timeout is pending: that timeout covers the wait for headers too', async () => {
+    calls.clear();
+    const answer = await rawStream(on, 'openai/gpt-4o', 'hold headers, then think');
+    expect(answer.status).not.toBe(200);
+    expect(answer.headers['content-type']).toContain('application/json');
+    expect(answer.body).not.toContain(': keep-alive');
+    expect(calls.get('hold headers, then think')).toBe(2);
   });
 });
 
