@@ -1,11 +1,9 @@
 import type { z } from 'zod';
-import { suggestKey } from '../config/problems.js';
 import { GatewayError } from './gateway-error.js';
+import { MAX_SUGGESTED_FIELD_CHARS, suggestField } from './suggest-field.js';
 
 /** Unknown fields named in the message; the rest are counted. */
 const SHOWN_UNKNOWN = 5;
-/** Longer unknown fields get no guess (a guess costs their length × the field's), and are cut in the message. */
-const MAX_SUGGESTED_KEY_CHARS = 64;
 
 /**
  * A refused POST or PATCH /admin/keys body as a 400 naming the field. An unknown field is
@@ -18,16 +16,20 @@ export function invalidKeyRequest(error: z.ZodError, known: readonly string[]): 
   if (unknown) {
     const keys = unknown.keys;
     const named = keys.slice(0, SHOWN_UNKNOWN).map((key) => {
-      if (key.length > MAX_SUGGESTED_KEY_CHARS) return `\`${key.slice(0, MAX_SUGGESTED_KEY_CHARS)}…\``;
-      const hint = suggestKey(key, known);
-      return hint ? `\`${key}\` (did you mean \`${hint}\`?)` : `\`${key}\``;
+      const hint = suggestField(key, known);
+      return hint ? `\`${key}\` (did you mean \`${hint}\`?)` : `\`${shown(key)}\``;
     });
     const more = keys.length > SHOWN_UNKNOWN ? ` and ${keys.length - SHOWN_UNKNOWN} more` : '';
     const message = `Invalid key request: unknown field${keys.length > 1 ? 's' : ''} ${named.join(', ')}${more}. Known fields: ${known.join(', ')}.`;
-    const param = keys[0]!.length > MAX_SUGGESTED_KEY_CHARS ? `${keys[0]!.slice(0, MAX_SUGGESTED_KEY_CHARS)}…` : keys[0]!;
+    const param = shown(keys[0]!);
     return new GatewayError(400, message, { type: 'invalid_request_error', code: 'invalid_request', param });
   }
   const issue = error.issues[0]!;
   const field = issue.path.join('.') || 'body';
   return new GatewayError(400, `Invalid key request: \`${field}\`: ${issue.message}.`, { type: 'invalid_request_error', code: 'invalid_request', param: field });
+}
+
+/** An unknown field as the message and `param` name it: one too long for a guess is cut there too. */
+function shown(field: string): string {
+  return field.length > MAX_SUGGESTED_FIELD_CHARS ? `${field.slice(0, MAX_SUGGESTED_FIELD_CHARS)}…` : field;
 }

@@ -74,7 +74,7 @@ describe('reads from a database file deleted or replaced while the gateway runs'
         for (const route of ['/v1/logs', '/v1/usage?group_by=model', '/v1/logs/anything']) {
           const res = await fetch(`${g.url}${route}`);
           const body = (await res.json()) as { error?: { code: string; message: string } };
-          expect({ route, status: res.status }).toEqual({ route, status: 503 });
+          expect({ route, status: res.status, retryAfter: res.headers.get('retry-after') }).toEqual({ route, status: 503, retryAfter: '1' });
           expect(body.error?.code).toBe('store_unavailable');
           expect(body.error?.message).toContain(`was ${how} while Moongate had it open`);
         }
@@ -92,6 +92,7 @@ describe('reads from a database file deleted or replaced while the gateway runs'
       for (const suffix of ['', '-wal', '-shm']) unlinkSync(`${g.path}${suffix}`);
       const res = await fetch(`${g.url}/v1/logs`);
       expect(res.status).toBe(503);
+      expect(res.headers.get('retry-after')).toBe('1');
       expect(((await res.json()) as { error: { message: string } }).error.message).toContain('was deleted while Moongate had it open');
       expect(existsSync(g.path)).toBe(false);
     } finally {

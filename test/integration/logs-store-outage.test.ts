@@ -90,9 +90,20 @@ describe('the store goes away mid-run', () => {
     expect(ready.json.checks.store).toContain('database is locked');
     // Log writes are reported on their own: a store that answers pings can still refuse them.
     expect(ready.json.checks.log_writes).toMatch(/^degraded: the store is not accepting log records; they are spooled to .*\(\d+ bytes waiting\)$/);
-    const query = await stack.api('/v1/logs');
-    expect(query.status).toBe(503);
-    expect(query.json.error.code).toBe('store_unavailable');
+    // The log queries cannot be answered: 503 with a time to try again, as the key routes say it.
+    for (const route of ['/v1/logs', '/v1/logs/log_anything', '/v1/usage?group_by=model']) {
+      const res = await fetch(`${stack.url}${route}`);
+      const body = (await res.json()) as { error: { code: string; message: string } };
+      expect({ route, status: res.status, retryAfter: res.headers.get('retry-after') }).toEqual({ route, status: 503, retryAfter: '1' });
+      expect(body.error.code).toBe('store_unavailable');
+      expect(body.error.message).toContain('The log store is not available: database is locked');
+    }
+    // Ingestion does not wait for the store: its records are spooled with the others, and kept.
+    for (const route of ['/v1/logs', '/api/request-logs/create/']) {
+      const ingested = await stack.api(route, { body: { model: 'kimi-k2.6', prompt_tokens: 10, completion_tokens: 2 } });
+      expect({ route, status: ingested.status }).toEqual({ route, status: 201 });
+      ids.push(ingested.json.id);
+    }
     const metricsWhileDown = (await stack.api('/metrics')).text;
     expect(metricsWhileDown).toMatch(/^moongate_log_store_up 0$/m);
     expect(metricsWhileDown).toMatch(/^moongate_log_spool_bytes [1-9]\d*$/m);

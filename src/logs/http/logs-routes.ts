@@ -235,12 +235,21 @@ function readScope(caller: Caller): string | undefined {
   return ownKeyId(caller);
 }
 
+/**
+ * A query the store could not answer: 503 `store_unavailable` with `retry-after: 1`, as key lookups
+ * and /admin/keys answer a store that is down (server/store-failure.ts): a client told when to come
+ * back need not guess, and an outage looks the same on every route.
+ */
 async function fromStore<T>(query: () => Promise<T>): Promise<T> {
   try {
     return await query();
   } catch (err) {
     if (err instanceof GatewayError) throw err;
-    throw new GatewayError(503, `The log store is not available: ${err instanceof Error ? err.message : String(err)}`, { type: 'api_error', code: 'store_unavailable' });
+    throw new GatewayError(503, `The log store is not available: ${err instanceof Error ? err.message : String(err)}`, {
+      type: 'api_error',
+      code: 'store_unavailable',
+      headers: { 'retry-after': '1' },
+    });
   }
 }
 

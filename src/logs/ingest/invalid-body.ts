@@ -1,13 +1,11 @@
 import type { z } from 'zod';
-import { suggestKey } from '../../config/problems.js';
 import { GatewayError } from '../../server/gateway-error.js';
 import { inRange, isoTimeMs } from '../../server/iso-time.js';
+import { suggestField } from '../../server/suggest-field.js';
 import { epochMs } from '../epoch-time.js';
 
 /** Issues shown in a 400; the others are counted. */
 const SHOWN_ISSUES = 5;
-/** Longer unknown fields get no guess at the field meant (a guess costs their length × the field's). */
-const MAX_SUGGESTED_KEY_CHARS = 64;
 /** A path segment longer than this is cut in the message and `param` (a 1 MB field name is not echoed back). */
 const MAX_SEGMENT_CHARS = 100;
 
@@ -52,8 +50,7 @@ function pathText(path: readonly PropertyKey[]): string {
 function issueMessage(issue: z.core.$ZodIssue): string {
   const from = (issue as { suggestFrom?: unknown }).suggestFrom;
   if (issue.code !== 'unrecognized_keys' || !Array.isArray(from) || issue.keys.length !== 1) return issue.message;
-  const key = issue.keys[0]!;
-  const hint = key.length <= MAX_SUGGESTED_KEY_CHARS ? suggestKey(key, from as string[]) : undefined;
+  const hint = suggestField(issue.keys[0]!, from as string[]);
   return hint ? `${issue.message} (did you mean \`${hint}\`?)` : issue.message;
 }
 
