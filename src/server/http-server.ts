@@ -24,6 +24,8 @@ import type { ReadinessCheck } from './readiness.js';
 import type { RequestObserver } from './request-outcome.js';
 
 const CHAT_PATHS = new Set(['/v1/chat/completions', '/chat/completions', '/api/chat/completions']);
+/** Idle time before the first TCP keep-alive probe on a client connection (then again per idle stretch). */
+export const CLIENT_TCP_KEEPALIVE_MS = 30_000;
 
 export interface HttpServerDeps {
   config: GatewayConfig;
@@ -100,7 +102,11 @@ export function createHttpServer(deps: HttpServerDeps, inFlight: InFlightRequest
 
   const models = new ModelListing(config);
   const cors = new CorsPolicy(config.server.cors_origins);
-  const server = createServer((req, res) => {
+  // TCP keep-alive probes on idle client connections: a JSON answer from a model that thinks for
+  // minutes sends nothing meanwhile, and a NAT or firewall between client and gateway drops a
+  // connection idle past its own timeout (2 to 6 minutes on common clouds), leaving the client
+  // waiting for an answer that can no longer reach it. Probes keep such a path open.
+  const server = createServer({ keepAlive: true, keepAliveInitialDelay: CLIENT_TCP_KEEPALIVE_MS }, (req, res) => {
     inFlight.started();
     res.once('close', () => inFlight.finished());
     const requestId = newRequestId();

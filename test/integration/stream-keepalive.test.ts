@@ -1,9 +1,11 @@
-import { request } from 'node:http';
+import { readFileSync } from 'node:fs';
+import { Agent, request } from 'node:http';
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfigText } from '../../src/config/index.js';
 import { createGateway } from '../../src/gateway.js';
+import { CLIENT_TCP_KEEPALIVE_MS } from '../../src/server/http-server.js';
 import type { Gateway } from '../../src/gateway.js';
 import { PriceBook } from '../../src/pricing/price-book.js';
 import { requestCost } from '../../src/pricing/request-cost.js';
@@ -468,5 +470,40 @@ describe('after the first event', () => {
     const answer = await rawStream(off, 'openai/gpt-4o', 'pause mid-stream');
     expect(blocks(answer.body).every((b) => b.startsWith('data: '))).toBe(true);
     expect(blocks(answer.body).at(-1)).toBe('data: [DONE]');
+  });
+});
+
+describe('a JSON answer from a silent model: the client connection', () => {
+  /** The gateway's end of each established client connection to `port`, from Linux's socket table. */
+  function gatewaySockets(port: number): { timer: string; when: number }[] {
+    const hex = `:${port.toString(16).toUpperCase().padStart(4, '0')}`;
+    return readFileSync('/proc/net/tcp', 'utf8')
+      .split('\n')
+      .map((line) => line.trim().split(/\s+/))
+      .filter((f) => f[1]?.endsWith(hex) && f[3] === '01')
+      .map((f) => {
+        const [timer, when] = f[5]!.split(':');
+        return { timer: timer!, when: parseInt(when!, 16) };
+      });
+  }
+
+  it.runIf(process.platform === 'linux')('gets TCP keep-alive probes, so a NAT between client and gateway does not drop it while the model thinks', async () => {
+    const agent = new Agent({ keepAlive: true });
+    const port = Number(new URL(on.url).port);
+    try {
+      await new Promise<void>((resolve, reject) => {
+        request(`${on.url}/health/live`, { agent }, (res) => res.resume().on('end', () => resolve())).on('error', reject).end();
+      });
+      const sockets = gatewaySockets(port);
+      expect(sockets.length).toBeGreaterThanOrEqual(1);
+      // Timer 2 is the keep-alive timer, due within the configured idle time (jiffies: 100 to 1000 a second).
+      for (const socket of sockets) {
+        expect(socket.timer).toBe('02');
+        expect(socket.when).toBeGreaterThan(0);
+        expect(socket.when).toBeLessThanOrEqual((CLIENT_TCP_KEEPALIVE_MS / 1000) * 1000);
+      }
+    } finally {
+      agent.destroy();
+    }
   });
 });
