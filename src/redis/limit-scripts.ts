@@ -113,11 +113,22 @@ return 1
 
 /**
  * KEYS: leases. ARGV: now ('': Redis' clock), lease ttl ms, key ttl ms, lease ids.
- * Pushes back the expiry of the leases still there (XX: one released meanwhile is not brought back).
+ * Pushes back the expiry of the leases still there. Returns {the new expiry, the ids no longer
+ * there}: Redis lost them (an outage past their ttl, a restart), or they were released. Not
+ * re-added here: only the replica can tell a lost lease from a released one (see
+ * RedisLimitCounters.renewLeases), and this script may run after a release sent later (sent again
+ * whole after NOSCRIPT, as after a restart of Redis).
  */
 export const RENEW_SCRIPT = `${CLOCK}
 local expires = now + tonumber(ARGV[2])
-for i = 4, #ARGV do redis.call('ZADD', KEYS[1], 'XX', expires, ARGV[i]) end
+local missing = {}
+for i = 4, #ARGV do
+  if redis.call('ZSCORE', KEYS[1], ARGV[i]) then
+    redis.call('ZADD', KEYS[1], 'XX', expires, ARGV[i])
+  else
+    missing[#missing + 1] = ARGV[i]
+  end
+end
 redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[3]))
-return 1
+return {expires, missing}
 `;

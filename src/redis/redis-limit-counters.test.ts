@@ -1,6 +1,9 @@
+import { createHash } from 'node:crypto';
+import type { Redis } from 'ioredis';
 import { afterAll, afterEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { CLOSED_REDIS_URL, REDIS_URL, testRedis } from '../../test/helpers/redis.js';
 import { startTcpProxy } from '../../test/helpers/tcp-proxy.js';
+import { RELEASE_SCRIPT, RENEW_SCRIPT } from './limit-scripts.js';
 import { RedisLimitCounters } from './redis-limit-counters.js';
 import { RedisLink } from './redis-link.js';
 
@@ -201,6 +204,75 @@ describe('RedisLimitCounters', () => {
     // The shared lease left behind expires by itself; meanwhile it holds one of the two slots.
     expect((await a.tryAcquire(key, { concurrency: 2 }, 0)).ok).toBe(true);
     expect(a.inFlight(key)).toBe(1);
+  });
+
+  it('counts the leases of a replica cut off from Redis past their ttl again once Redis is back, but not those released meanwhile', async () => {
+    const proxy = await startTcpProxy(Number(new URL(REDIS_URL).port || 6379));
+    onTestFinished(() => proxy.stop());
+    const link = new RedisLink(`redis://127.0.0.1:${proxy.port}`, { warn: () => {}, commandTimeoutMs: 1_000, restAfterFailureMs: 0 });
+    await link.whenSettled(2_000);
+    const a = new RedisLimitCounters(link, { prefix: redis.prefix, now: clock });
+    opened.push({ link, counters: a });
+    const b = await replica();
+    const key = fresh();
+    const leases = `${redis.prefix}limits:{${key}}:leases`;
+    now = 7_000_000;
+    const running = await a.tryAcquire(key, { concurrency: 2 }, 0);
+    const finished = await a.tryAcquire(key, { concurrency: 2 }, 0);
+    expect(running.ok && finished.ok).toBe(true);
+    await proxy.stop();
+    await expect.poll(() => link.usable, { timeout: 2_000, interval: 20 }).toBe(false);
+    // Past the leases' ttl: on Redis they have expired, and b's next acquire clears them out.
+    now += 31_000;
+    if (finished.ok) await a.release(finished.lease, undefined);
+    const meanwhile = await b.tryAcquire(key, { concurrency: 2 }, 0);
+    expect(meanwhile.ok).toBe(true);
+    if (meanwhile.ok) await b.release(meanwhile.lease, undefined);
+    expect(await redis.client.zcard(leases)).toBe(0);
+    await proxy.start();
+    // Back: the request still running on a holds its slot again (the one a finished does not).
+    await expect.poll(() => redis.client.zcard(leases), { timeout: 5_000, interval: 50 }).toBe(1);
+    expect((await b.tryAcquire(key, { concurrency: 2 }, 0)).ok).toBe(true);
+    expect(await b.tryAcquire(key, { concurrency: 2 }, 0)).toMatchObject({ ok: false, limit: 'concurrency' });
+    if (running.ok) await a.release(running.lease, undefined);
+    expect(await redis.client.zcard(leases)).toBe(1);
+  });
+
+  it('does not bring back a lease released while its renewal was sent again whole (NOSCRIPT, as after a restart of Redis)', async () => {
+    const a = await replica();
+    const key = fresh();
+    const leases = `${redis.prefix}limits:{${key}}:leases`;
+    now = 8_000_000;
+    const released = await a.tryAcquire(key, { concurrency: 5 }, 0);
+    const running = await a.tryAcquire(key, { concurrency: 5 }, 0);
+    if (!released.ok || !running.ok) throw new Error('not admitted');
+    // Redis lost both (an outage past their ttl).
+    await redis.client.del(leases);
+    // This Redis knows the release script but not the renewal's yet: the renewal goes out again as
+    // EVAL after its NOSCRIPT answer, behind the release sent in between.
+    await redis.client.script('LOAD', RELEASE_SCRIPT);
+    const renewSha = createHash('sha1').update(RENEW_SCRIPT).digest('hex');
+    const link = (a as unknown as { link: RedisLink }).link;
+    const client = link.connection!;
+    const forgetful = new Proxy(client, {
+      get(target, name, receiver) {
+        if (name !== 'evalsha') return Reflect.get(target, name, receiver) as unknown;
+        return (sha: string, ...rest: unknown[]): Promise<unknown> =>
+          sha === renewSha
+            ? Promise.reject(new Error('NOSCRIPT No matching script. Please use EVAL.'))
+            : (Reflect.apply(target.evalsha, target, [sha, ...rest]) as Promise<unknown>);
+      },
+    });
+    vi.spyOn(link, 'connection', 'get').mockReturnValue(forgetful as Redis);
+    onTestFinished(() => {
+      vi.restoreAllMocks();
+    });
+    const renewing = (a as unknown as { renewLeases(): Promise<void> }).renewLeases();
+    await a.release(released.lease, undefined);
+    await renewing;
+    expect(await redis.client.zrange(leases, 0, -1)).toHaveLength(1);
+    await a.release(running.lease, undefined);
+    expect(await redis.client.zcard(leases)).toBe(0);
   });
 
   it('replaces a key of the wrong type under its prefix instead of giving up on Redis for everyone', async () => {

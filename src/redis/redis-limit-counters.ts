@@ -44,6 +44,7 @@ export class RedisLimitCounters implements LimitCounters {
   private readonly leaseTtlMs: number;
   private readonly keyTtlMs: number;
   private readonly renewal: NodeJS.Timeout;
+  private closed = false;
   private readonly now: () => number;
   /** What the scripts count by: '' (Redis' clock) unless a test gave a clock. */
   private readonly scriptNow: () => number | '';
@@ -60,6 +61,8 @@ export class RedisLimitCounters implements LimitCounters {
     this.keyTtlMs = MINUTE + this.leaseTtlMs + 10_000;
     this.renewal = setInterval(() => void this.renewLeases(), Math.max(100, this.leaseTtlMs / 3));
     this.renewal.unref();
+    // Leases Redis dropped while it was out of reach count again at once, not at the next renewal.
+    link.onBack(() => void this.renewLeases());
   }
 
   async tryAcquire(key: string, limits: CredentialLimits, tokens: number): Promise<AcquireResult> {
@@ -122,6 +125,7 @@ export class RedisLimitCounters implements LimitCounters {
 
   /** Stops renewing leases (they expire in Redis by themselves). */
   close(): void {
+    this.closed = true;
     clearInterval(this.renewal);
   }
 
@@ -147,23 +151,60 @@ export class RedisLimitCounters implements LimitCounters {
     return [`${base}:leases`, `${base}:requests`, `${base}:tokens`];
   }
 
-  /** Pushes back the expiry of every lease still running here: one script per counter key, sent together. */
+  /**
+   * Pushes back the expiry of every lease still running here: one script per counter key, sent
+   * together. A lease Redis no longer has while its request still runs here (Redis was out of reach
+   * past the lease's ttl and dropped it, or restarted) is added again, so the shared concurrency
+   * counts it again. Only the concurrency lease: the request's place in the one-minute window is not
+   * rebuilt (see docs/configuration.md).
+   */
   private async renewLeases(): Promise<void> {
-    if (this.live.size === 0) return;
+    if (this.closed || this.live.size === 0) return;
     const client = this.link.connection;
     if (!client) return;
-    const byKey = new Map<string, string[]>();
+    const byKey = new Map<string, SharedLease[]>();
     for (const lease of this.live) {
-      const ids = byKey.get(lease.keys[0]);
-      if (ids) ids.push(lease.id);
-      else byKey.set(lease.keys[0], [lease.id]);
+      const leases = byKey.get(lease.keys[0]);
+      if (leases) leases.push(lease);
+      else byKey.set(lease.keys[0], [lease]);
     }
     const now = this.scriptNow();
     try {
-      await Promise.all([...byKey].map(([key, ids]) => renew.run(client, [key], [now, this.leaseTtlMs, this.keyTtlMs, ...ids])));
+      const answers = await Promise.all(
+        [...byKey].map(async ([key, leases]) => {
+          const [expires, missing] = (await renew.run(client, [key], [now, this.leaseTtlMs, this.keyTtlMs, ...leases.map((l) => l.id)])) as [number, string[]];
+          const gone = new Set(missing);
+          return { key, expires, lost: leases.filter((l) => gone.has(l.id)) };
+        }),
+      );
+      await this.reAdd(client, answers);
       this.link.succeeded();
     } catch (err) {
       this.link.failed(err);
     }
+  }
+
+  /**
+   * Adds back the lost leases whose request still runs. Checked here, after the renewal's answer:
+   * a lease released since is no longer live, and one released from now on has its release sent
+   * after these plain commands (a script, not a command, can be sent again after a later one), so
+   * a released lease is never brought back.
+   */
+  private async reAdd(client: NonNullable<RedisLink['connection']>, answers: { key: string; expires: number; lost: SharedLease[] }[]): Promise<void> {
+    const toAdd = answers
+      .map(({ key, expires, lost }) => ({ key, expires, leases: lost.filter((lease) => this.live.has(lease)) }))
+      .filter(({ leases }) => leases.length > 0);
+    // One transaction per counter key (a key's parts share a Redis Cluster slot; two keys may not).
+    const replies = await Promise.all(
+      toAdd.map(({ key, expires, leases }) =>
+        client
+          .multi()
+          .zadd(key, 'NX', ...leases.flatMap((lease) => [expires, lease.id]))
+          .pexpire(key, this.keyTtlMs)
+          .exec(),
+      ),
+    );
+    const failure = replies.flatMap((results) => results ?? []).find(([err]) => err)?.[0];
+    if (failure) throw failure;
   }
 }

@@ -46,6 +46,7 @@ export class RedisLink {
   /** Whether this outage was told (see tellDown), and when the last one was. */
   private toldOutage = false;
   private lastToldAt = -Infinity;
+  private readonly backListeners: (() => void)[] = [];
   private readonly restMs: number;
   private readonly warn: (message: string) => void;
   private readonly now: () => number;
@@ -96,6 +97,14 @@ export class RedisLink {
       client.once('ready', done);
       client.once('error', done);
     });
+  }
+
+  /**
+   * Called each time Redis is usable again after an outage (a reconnection, or a command that
+   * worked after one failed), whether or not the outage was told.
+   */
+  onBack(listener: () => void): void {
+    this.backListeners.push(listener);
   }
 
   /** A command failed (timeout, connection lost): Redis rests a moment; said once per outage. */
@@ -189,5 +198,6 @@ export class RedisLink {
     if (!this.inOutage) return;
     this.inOutage = false;
     if (this.toldOutage) this.warn(`${this.name} is usable again: limits and provider health are shared again`);
+    for (const listener of this.backListeners) listener();
   }
 }

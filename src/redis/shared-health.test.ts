@@ -121,6 +121,49 @@ describe('SharedHealth', () => {
     expect(b!.health.availableIn('moonshot/main/kimi', 'moonshot/main')).toBeGreaterThan(100_000);
   });
 
+  it('keeps the longer rest in Redis when a replica writes a shorter one after it', async () => {
+    const [a, b, c] = await replicas(3);
+    a!.health.onFailure('moonshot/main/kimi', 'HTTP 500');
+    await seen(c!, () => c!.health.availableIn('moonshot/main/kimi', 'moonshot/main') > 55_000);
+    // b has not read Redis since: its own finding is a 429 asking for 5 s.
+    b!.health.coolFor('moonshot/main/kimi', 5_000, 'HTTP 429');
+    await new Promise((r) => setTimeout(r, 200));
+    for (const r of [b!, c!]) {
+      await r.shared.refresh();
+      expect(r.health.availableIn('moonshot/main/kimi', 'moonshot/main')).toBeGreaterThan(55_000);
+    }
+    expect(c!.health.snapshot(['moonshot/main'])[0]?.deployments[0]).toMatchObject({ state: 'cooling_down', last_error: 'HTTP 500' });
+    // A longer one still replaces it, and a recovery still ends it.
+    b!.health.coolFor('moonshot/main/kimi', 120_000, 'HTTP 429');
+    await seen(c!, () => c!.health.availableIn('moonshot/main/kimi', 'moonshot/main') > 110_000);
+    a!.health.onSuccess('moonshot/main/kimi', 'moonshot/main');
+    await seen(c!, () => c!.health.canTry('moonshot/main/kimi', 'moonshot/main'));
+  });
+
+  it('a recovery ends the rests begun before the attempt that proved it, not one begun after it was sent', async () => {
+    const [a, b, c] = await replicas(3);
+    a!.health.onFailure('moonshot/main/kimi', 'HTTP 500');
+    await seen(b!, () => !b!.health.canTry('moonshot/main/kimi', 'moonshot/main'));
+    await seen(c!, () => !c!.health.canTry('moonshot/main/kimi', 'moonshot/main'));
+    // b sends a request to the deployment (a probe, say); while it runs, a gets a 429 asking for 2 minutes.
+    const attemptBegan = Date.now();
+    // Past the second the replicas' clocks may be taken to differ by.
+    await new Promise((r) => setTimeout(r, 1_200));
+    a!.health.coolFor('moonshot/main/kimi', 120_000, 'HTTP 429');
+    await seen(c!, () => c!.health.availableIn('moonshot/main/kimi', 'moonshot/main') > 110_000);
+    // b's request succeeds: it proves the first rest over, not the 429 that came after it was sent.
+    b!.health.onSuccess('moonshot/main/kimi', 'moonshot/main', attemptBegan);
+    await new Promise((r) => setTimeout(r, 200));
+    for (const r of [b!, c!]) {
+      await r.shared.refresh();
+      expect(r.health.availableIn('moonshot/main/kimi', 'moonshot/main')).toBeGreaterThan(110_000);
+    }
+    // A success sent after the 429's rest began ends it everywhere.
+    b!.health.onSuccess('moonshot/main/kimi', 'moonshot/main');
+    await seen(c!, () => c!.health.canTry('moonshot/main/kimi', 'moonshot/main'));
+    await seen(a!, () => a!.health.canTry('moonshot/main/kimi', 'moonshot/main'));
+  });
+
   it('keeps working alone when Redis is down', async () => {
     const [a] = await replicas(1, CLOSED_REDIS_URL);
     a!.health.onFailure('moonshot/main/kimi', 'HTTP 500');

@@ -10,11 +10,54 @@ export interface SharedHealthOptions {
   now?: () => number;
 }
 
+/** Makes sure the hash outlives the entry just written (ARGV[3]: ttl ms). */
+const OUTLIVE = `
+local ttl = tonumber(ARGV[3])
+if redis.call('PTTL', KEYS[1]) < ttl then redis.call('PEXPIRE', KEYS[1], ttl) end
+`;
+
 /** HSET, and make sure the hash outlives the entry (ARGV: field, value, ttl ms). */
 const PUT = new LuaScript(`
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
-local ttl = tonumber(ARGV[3])
-if redis.call('PTTL', KEYS[1]) < ttl then redis.call('PEXPIRE', KEYS[1], ttl) end
+${OUTLIVE}
+return 1
+`);
+
+/** The entry's field as a number, or nil (\`until\` is a Lua keyword: read by name). */
+const FIELD = `
+local function field(text, name)
+  if not text then return nil end
+  local ok, entry = pcall(cjson.decode, text)
+  if not ok or type(entry) ~= 'table' then return nil end
+  return tonumber(entry[name])
+end
+`;
+
+/**
+ * A rest, unless the one there ends no sooner (ARGV: deployment, rest, ttl ms, its end). Both ends
+ * are in Redis' time. Without this, a shorter rest written later (a 429 asking for 5 s on one
+ * replica, after another's breaker opened for a minute) would bring the deployment back early
+ * everywhere. Returns 1 if written.
+ */
+const PUT_REST = new LuaScript(`${FIELD}
+local ends = field(redis.call('HGET', KEYS[1], ARGV[1]), 'until')
+if ends and ends >= tonumber(ARGV[4]) then return 0 end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+${OUTLIVE}
+return 1
+`);
+
+/**
+ * Ends a rest on a recovery (ARGV: deployment, when the attempt that succeeded began, Redis' time).
+ * A rest that began after that attempt was sent stands: the success says nothing about it (a 429
+ * another replica got meanwhile), as on one replica. Returns 1 if removed.
+ */
+const END_REST = new LuaScript(`${FIELD}
+local text = redis.call('HGET', KEYS[1], ARGV[1])
+if not text then return 0 end
+local began = field(text, 'openedAt')
+if began and began > tonumber(ARGV[2]) then return 0 end
+redis.call('HDEL', KEYS[1], ARGV[1])
 return 1
 `);
 
@@ -65,18 +108,30 @@ export class SharedHealth implements HealthListener {
 
   // What this replica shares is tracked like what it takes from the others: another replica that
   // lifts it (an admin's credential test, a probe that worked) lifts it here on the next refresh,
-  // even if none ran between the finding and the lifting.
+  // even if none ran between the finding and the lifting. Tracked once it is in Redis (a finding
+  // that is not there cannot be lifted through it); a rest not written because a longer one was
+  // there is not tracked: the longer one is taken at the next refresh.
   rested(deployment: string, rest: Rest): void {
-    this.put(this.restsKey, deployment, rest, () => this.adoptedRests.set(deployment, rest.openedAt));
+    this.inRedisTime((client) =>
+      PUT_REST.run(client, [this.restsKey], [deployment, this.entryText(rest), this.ttlOf(rest), rest.until + this.clockOffset]).then((written) => {
+        if (written === 1) this.adoptedRests.set(deployment, rest.openedAt);
+      }),
+    );
   }
 
-  recovered(deployment: string): void {
+  recovered(deployment: string, attemptBegan: number): void {
     this.adoptedRests.delete(deployment);
-    this.remove(this.restsKey, deployment);
+    // The replicas' offsets to Redis' clock may differ by up to CLOCK_STEP_MS: within that, the
+    // recovery wins (a deployment kept out after it worked costs more than one 429 seen again).
+    this.inRedisTime((client) => END_REST.run(client, [this.restsKey], [deployment, attemptBegan + this.clockOffset + CLOCK_STEP_MS]));
   }
 
   disabled(credential: string, disabling: Disabling): void {
-    this.put(this.disabledKey, credential, disabling, () => this.adoptedDisabled.set(credential, disabling.at));
+    this.inRedisTime((client) =>
+      PUT.run(client, [this.disabledKey], [credential, this.entryText(disabling), this.ttlOf(disabling)]).then(() =>
+        this.adoptedDisabled.set(credential, disabling.at),
+      ),
+    );
   }
 
   enabled(credential: string): void {
@@ -159,17 +214,26 @@ export class SharedHealth implements HealthListener {
     if (stale.length > 0) this.send((client) => client.hdel(key, ...stale));
   }
 
-  /** `shared` once it is in Redis (a finding that is not there cannot be lifted through it). */
-  private put(key: string, field: string, entry: Rest | Disabling, shared: () => void): void {
-    const ttl = Math.max(1, entry.until - this.now()) + KEEP_ENDED_MS * 2;
-    const write = (client: NonNullable<RedisLink['connection']>): Promise<unknown> =>
-      PUT.run(client, [key], [field, JSON.stringify(shiftEntry(entry, this.clockOffset)), ttl]).then(shared);
-    // Before the first refresh (Redis just came up) the offset is not known yet: ask for the time first.
-    if (this.clockKnown) this.send(write);
+  /** The entry as stored: in Redis' time. */
+  private entryText(entry: Rest | Disabling): string {
+    return JSON.stringify(shiftEntry(entry, this.clockOffset));
+  }
+
+  /** How long the hash must keep the entry: a while past its end. */
+  private ttlOf(entry: Rest | Disabling): number {
+    return Math.max(1, entry.until - this.now()) + KEEP_ENDED_MS * 2;
+  }
+
+  /**
+   * Sends a command that carries times in Redis' clock. Before the first refresh (Redis just came
+   * up) the offset is not known yet: the time is asked for first.
+   */
+  private inRedisTime(command: (client: NonNullable<RedisLink['connection']>) => Promise<unknown>): void {
+    if (this.clockKnown) this.send(command);
     else {
       this.send(async (client) => {
         this.observeClock(await client.time());
-        return write(client);
+        return command(client);
       });
     }
   }

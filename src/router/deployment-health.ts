@@ -47,7 +47,8 @@ export interface Disabling {
  */
 export interface HealthListener {
   rested(deployment: string, rest: Rest): void;
-  recovered(deployment: string): void;
+  /** `attemptBegan`: when the attempt that proved it began (a rest begun after it is not ended by it). */
+  recovered(deployment: string, attemptBegan: number): void;
   disabled(credential: string, disabling: Disabling): void;
   enabled(credential: string): void;
 }
@@ -139,7 +140,7 @@ export class DeploymentHealth {
     const b = this.breakers.get(deployment);
     if (b && (b.openUntil === 0 || attemptBegan >= b.openedAt)) {
       this.breakers.delete(deployment);
-      if (b.openUntil !== 0) this.listener?.recovered(deployment);
+      if (b.openUntil !== 0) this.listener?.recovered(deployment, attemptBegan);
     }
     const disabled = this.disabled.get(credential);
     if (disabled && attemptBegan >= disabled.at) {
