@@ -517,6 +517,7 @@ async function startupScenario(simUrl: string, targets: HttpTarget[], pids: Ctx[
 
 async function burstScenario(ctx: Ctx, t: HttpTarget): Promise<BurstStats> {
   await resetSim(ctx.simUrl);
+  const rssBefore = t.name === 'direct' ? null : rssMb(ctx.pids[t.name]);
   const rss = sampleRss(t.name === 'direct' ? undefined : ctx.pids[t.name]);
   const simRss = sampleRss(sim?.proc.pid);
   let r: StreamsResult;
@@ -546,6 +547,7 @@ async function burstScenario(ctx: Ctx, t: HttpTarget): Promise<BurstStats> {
     errors: r.errors + (r.started < P.burst.streams ? P.burst.streams - r.started : 0),
     error_samples: r.errorSamples,
     peak_rss_mb: t.name === 'direct' || peakRss === null ? null : round(peakRss, 1),
+    rss_before_mb: rssBefore === null ? null : round(rssBefore, 1),
     sim_peak_rss_mb: simPeak === null ? null : round(simPeak, 1),
     peak_open_client: r.peakOpen,
     peak_upstream: stats?.maxInFlight ?? null,

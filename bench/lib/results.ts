@@ -43,6 +43,11 @@ export interface BurstStats {
   error_samples: string[];
   /** Peak RSS of the process in the middle (proxy or gateway), MB; null for direct. */
   peak_rss_mb: Num;
+  /**
+   * RSS of the process in the middle just before the burst, MB: what the earlier scenarios left
+   * (a grown V8 heap, the allocator's free lists), which the peak includes. Null for direct.
+   */
+  rss_before_mb?: Num;
   /** Peak RSS of the simulator during this target's run, MB. */
   sim_peak_rss_mb: Num;
   /** Most streams open at the client at once. */
@@ -239,6 +244,7 @@ export function toMarkdown(r: Results): string {
     const n = s.streams_2000.params.streams;
     rows.push([`${n} paced streams: errors`, ...per(t, (v) => (v ? `${v.errors}/${v.streams}` : '–')), '', '', '']);
     rows.push([`${n} paced streams: peak RSS MB`, ...per(t, (v, name) => (v ? (name === 'direct' ? `n/a (sim ${fmt(v.sim_peak_rss_mb, 0)})` : fmt(v.peak_rss_mb, 0)) : '–')), times(s.streams_2000.ratio_rss), ...check('2,000 paced streams: zero errors, RSS ≤ 250 MB')]);
+    rows.push([`${n} paced streams: RSS just before the burst MB`, ...per(t, (v, name) => (v && name !== 'direct' ? fmt(v.rss_before_mb ?? null, 0) : '–')), '', '', '']);
     rows.push([`${n} paced streams: most at once upstream`, ...per(t, (v) => (v ? String(v.peak_upstream ?? 'n/a') : '–')), '', '', '']);
     rows.push([`${n} paced streams: wall s / TTFC p99 ms`, ...per(t, (v) => (v ? `${v.wall_s.toFixed(1)} / ${fmt(v.ttfc_p99, 0)}` : '–')), '', '', '']);
   }
