@@ -94,6 +94,18 @@ describe('VirtualKeys stopping the requests of a revoked key', () => {
     await expect(keys.authenticate(key)).rejects.toMatchObject({ status: 401, code: 'key_revoked' });
   });
 
+  it('rechecks by id a key whose token this process no longer holds', async () => {
+    const { keys, store } = setup();
+    // Never authenticated here: no token for it in the cache (as a key pushed out of a full cache).
+    const { record } = await keys.create({ name: 'uncached' });
+    const request = new StopSwitch();
+    keys.startRequest(record, request);
+    await store.updateKey(record.id, { revoked_at: Date.now() });
+    await vi.advanceTimersByTimeAsync(RECHECK_EVERY_MS * 2);
+    await settle();
+    expect(request.reason).toMatchObject({ code: 'key_revoked' });
+  });
+
   it('stops the running requests when a request of the key finds it revoked in the store', async () => {
     const { keys, store } = setup();
     const { key, record } = await keys.create({ name: 'revoked-elsewhere' });

@@ -191,16 +191,24 @@ export class VirtualKeys {
    * does not answer, the copy in hand still tells an expiry.
    */
   private recheck(ids: string[]): void {
-    const now = this.now();
-    for (const id of ids) {
-      const token = this.tokenById.get(id);
-      const cached = token === undefined ? undefined : this.cache.get(token);
-      if (cached && now - cached.at <= CACHE_TTL_MS) {
-        this.stopIfEnded(cached.key);
-        continue;
+    // Caught here: this runs from a timer, where a store failing must not become an unhandled rejection.
+    for (const id of ids) this.recheckKey(id).catch(() => undefined);
+  }
+
+  private async recheckKey(id: string): Promise<void> {
+    const token = this.tokenById.get(id);
+    const cached = token === undefined ? undefined : this.cache.get(token);
+    if (cached && this.now() - cached.at <= CACHE_TTL_MS) return this.stopIfEnded(cached.key);
+    try {
+      if (token !== undefined) await this.lookup(token);
+      else {
+        // Its token gone from the cache (more keys than it holds): by id, the way the admin API reads it.
+        const key = await this.store.getKey(id);
+        if (key) this.stopIfEnded(key);
       }
-      const read = token !== undefined ? this.lookup(token) : this.store.getKey(id).then((key) => key && this.stopIfEnded(key));
-      read.catch(() => cached && this.stopIfEnded(cached.key));
+    } catch {
+      // The next look asks again; meanwhile the copy in hand still tells an expiry.
+      if (cached) this.stopIfEnded(cached.key);
     }
   }
 

@@ -56,6 +56,8 @@ export class GatewayShuttingDown extends GatewayError {
  * deployment or its credential, though a 401 from upstream would disable that credential.
  */
 export class KeyEndedWhileRunning extends OwnFailure {
+  declare readonly code: 'key_revoked' | 'key_expired';
+
   constructor(
     /** Said as the stream's error event says it, after "Moongate: ". */
     readonly stopMessage: string,

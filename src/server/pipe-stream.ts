@@ -97,7 +97,7 @@ export async function pipeStream(
     if (clientClosed() || res.destroyed) return { firstChunkAt, clientClosed: true, error: stream.transformer.failure };
     // Stopped by the gateway (shutdown, the request's deadline, its key revoked) rather than failed by the upstream.
     if (signal.reason instanceof GatewayShuttingDown) tail = stream.transformer.stopByGateway(SHUTTING_DOWN.message, SHUTTING_DOWN.code);
-    else if (signal.reason instanceof KeyEndedWhileRunning) tail = stream.transformer.stopByGateway(signal.reason.stopMessage, signal.reason.code!, signal.reason.type);
+    else if (signal.reason instanceof KeyEndedWhileRunning) tail = stream.transformer.stopByGateway(signal.reason.stopMessage, signal.reason.code, signal.reason.type);
     else if (signal.reason instanceof DeadlineExceeded && !idle) tail = stream.transformer.stopByGateway(DEADLINE_PASSED.message, DEADLINE_PASSED.code, DEADLINE_PASSED.type);
     else tail = stream.transformer.abort(reasonFor(err, idle, signal, idleTimeoutMs));
   } finally {
