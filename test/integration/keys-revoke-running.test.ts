@@ -156,6 +156,22 @@ describe('revoking a key through this gateway', () => {
   });
 });
 
+describe('a key that expires while its stream runs', () => {
+  it('ends the stream with a key_expired error event within a recheck of its expiry', async () => {
+    const expiresAt = Date.now() + 1_500;
+    const created = await stack.api('/admin/keys', { token: MASTER, body: { name: 'expiring', expires_at: new Date(expiresAt).toISOString() } });
+    expect(created.status).toBe(201);
+    const content = `${LONG} expiring`;
+    const stream = await clientFor(stack.url, created.json.key).chat.completions.create({ model: 'moonshot/kimi-k2.6', stream: true, messages: [{ role: 'user', content }] });
+    const read = await readStream(stream);
+    expect(read.error).toMatchObject({ type: 'authentication_error', code: 'key_expired' });
+    expect(read.error.message).toMatch(/^Moongate: the gateway key \(….{4}\) expired on .* while this request was running, so the gateway stopped it/);
+    // Rechecked every 2 s once running for 2 s: stopped at a look past its expiry (2.5 s at most, here), not after 8 s.
+    expect(Date.now() - expiresAt).toBeLessThan(5_000);
+    await expect.poll(() => upstreamCall(content)?.aborted).toBe(true);
+  });
+});
+
 describe('revoking a key through another gateway on the same SQLite file', () => {
   it('stops the stream running here within a few seconds', async () => {
     const config = parseConfigText(
