@@ -1,8 +1,11 @@
 import type { Lease, LimitCounters } from '../router/limit-counters.js';
+import { KeyEndedWhileRunning } from '../router/linked-abort.js';
 import { GatewayError } from '../server/gateway-error.js';
 import { throwStoreFailure } from '../server/store-failure.js';
 import type { KeyPatch, KeyStore } from './key-store.js';
 import { keyMayUse } from './model-globs.js';
+import { RunningRequests } from './running-requests.js';
+import type { RunningRequest, Stoppable } from './running-requests.js';
 import { generateKey, generateKeyId, hashKey, looksLikeKey, periodStart, spendText } from './virtual-key.js';
 import type { BudgetPeriod, VirtualKey } from './virtual-key.js';
 
@@ -34,7 +37,8 @@ const MAX_STALE_MS = 60_000;
 /**
  * Gateway keys: issued once (only the hash is stored), checked on every request (revocation,
  * expiry, allowed models, budget, rate), and charged with each request's actual cost.
- * Changes made through this process take effect on the very next request.
+ * Changes made through this process take effect on the very next request; revoking a key (or its
+ * expiry) also stops the requests with it that are running (startRequest).
  */
 export class VirtualKeys {
   /** Token → key read from the store; `tokenById` finds a key's entry when it changes. */
@@ -47,6 +51,8 @@ export class VirtualKeys {
   private readonly unknown = new Map<string, number>();
   /** USD each key's requests in flight are expected to spend (their estimates, until they settle). */
   private readonly held = new Map<string, number>();
+  /** The requests running with a key, stopped when it is found revoked or expired (stopIfEnded). */
+  private readonly running = new RunningRequests((ids) => this.recheck(ids));
 
   constructor(
     private readonly store: KeyStore,
@@ -91,7 +97,10 @@ export class VirtualKeys {
   async update(id: string, patch: KeyPatch): Promise<VirtualKey | undefined> {
     const period = patch.budget_period;
     const updated = await this.store.updateKey(id, period === undefined ? patch : { ...patch, ...(await this.periodSwitch(id, period)) });
-    if (updated) this.expire(updated);
+    if (updated) {
+      this.expire(updated);
+      this.stopIfEnded(updated);
+    }
     return updated;
   }
 
@@ -143,11 +152,64 @@ export class VirtualKeys {
 
   /** The key, unless it is revoked or expired (401 saying which). */
   private check(key: VirtualKey, now: number): VirtualKey {
-    if (key.revoked_at !== null) throw unauthorized(`This gateway key (…${key.key_last4}) was revoked on ${new Date(key.revoked_at).toISOString()}.`, 'key_revoked');
-    if (key.expires_at !== null && key.expires_at <= now) {
-      throw unauthorized(`This gateway key (…${key.key_last4}) expired on ${new Date(key.expires_at).toISOString()}.`, 'key_expired');
-    }
+    const ended = whyEnded(key, now);
+    if (ended) throw unauthorized(`This gateway key (…${key.key_last4}) ${ended.what}.`, ended.code);
     return key;
+  }
+
+  /**
+   * A request admitted with `key` has begun: until `endRequest`, revoking the key (here, or in
+   * another process on the same store: see RunningRequests) stops it, its switch aborted with
+   * KeyEndedWhileRunning; and so does the key's expiry.
+   */
+  startRequest(key: VirtualKey, request: Stoppable): RunningRequest {
+    const entry = this.running.start(key.id, request);
+    // A copy other than the one the request was admitted with: changed since (a revocation's
+    // write may have landed between the check and now), so it is looked at once.
+    const cached = this.cachedById(key.id);
+    if (cached && cached.key !== key) this.stopIfEnded(cached.key);
+    return entry;
+  }
+
+  endRequest(entry: RunningRequest): void {
+    this.running.end(entry);
+  }
+
+  /** Stops the running requests of a key seen revoked or expired. */
+  private stopIfEnded(key: VirtualKey): void {
+    if (this.running.size === 0) return;
+    const ended = whyEnded(key, this.now());
+    if (!ended) return;
+    this.running.stopKey(key.id, new KeyEndedWhileRunning(`the gateway key (…${key.key_last4}) ${ended.what} while this request was running, so the gateway stopped it`, ended.code));
+  }
+
+  /**
+   * The keys of requests running for a while (RunningRequests' timer), read again so that a
+   * revocation through another process stops them: through the lookup requests use, which
+   * remembers the answer and stops the key's requests if it is revoked (remember). A key read from
+   * the store within CACHE_TTL_MS (its own requests refresh it) is not read again. While the store
+   * does not answer, the copy in hand still tells an expiry.
+   */
+  private recheck(ids: string[]): void {
+    // Caught here: this runs from a timer, where a store failing must not become an unhandled rejection.
+    for (const id of ids) this.recheckKey(id).catch(() => undefined);
+  }
+
+  private async recheckKey(id: string): Promise<void> {
+    const token = this.tokenById.get(id);
+    const cached = token === undefined ? undefined : this.cache.get(token);
+    if (cached && this.now() - cached.at <= CACHE_TTL_MS) return this.stopIfEnded(cached.key);
+    try {
+      if (token !== undefined) await this.lookup(token);
+      else {
+        // Its token gone from the cache (more keys than it holds): by id, the way the admin API reads it.
+        const key = await this.store.getKey(id);
+        if (key) this.stopIfEnded(key);
+      }
+    } catch {
+      // The next look asks again; meanwhile the copy in hand still tells an expiry.
+      if (cached) this.stopIfEnded(cached.key);
+    }
   }
 
   /**
@@ -200,6 +262,7 @@ export class VirtualKeys {
     // Fresh from when the answer came, not from when a request asked.
     this.cache.set(token, { key, at: this.now() });
     this.tokenById.set(key.id, token);
+    this.stopIfEnded(key);
     return key;
   }
 
@@ -368,6 +431,13 @@ function nextPeriod(period: BudgetPeriod, start: number): number | undefined {
  */
 function keyStoreUnavailable(err: unknown): never {
   throwStoreFailure(err, (why) => `Gateway keys cannot be checked now: the store is not available (${why}). Retry shortly.`);
+}
+
+/** Why a key may no longer be used, worded to follow "This gateway key (…abcd)"; undefined while it may. */
+function whyEnded(key: VirtualKey, now: number): { what: string; code: 'key_revoked' | 'key_expired' } | undefined {
+  if (key.revoked_at !== null) return { what: `was revoked on ${new Date(key.revoked_at).toISOString()}`, code: 'key_revoked' };
+  if (key.expires_at !== null && key.expires_at <= now) return { what: `expired on ${new Date(key.expires_at).toISOString()}`, code: 'key_expired' };
+  return undefined;
 }
 
 function unauthorized(message: string, code: string): GatewayError {

@@ -1,4 +1,5 @@
 import { GatewayError } from '../server/gateway-error.js';
+import { OwnFailure } from './retry-policy.js';
 import { StopSwitch } from '../upstream/stop-switch.js';
 import type { StopSignal } from '../upstream/stop-switch.js';
 
@@ -44,5 +45,24 @@ export const SHUTTING_DOWN = { message: 'the gateway is shutting down and stoppe
 export class GatewayShuttingDown extends GatewayError {
   constructor() {
     super(503, `Moongate: ${SHUTTING_DOWN.message}.`, { type: 'api_error', code: SHUTTING_DOWN.code });
+  }
+}
+
+/**
+ * The reason a request is stopped when its gateway key is revoked (or expires) while it runs: the
+ * 401 a new request with the key gets (`key_revoked` / `key_expired`), for a request already
+ * admitted. A stream past its first event ends with it as an error event (`stopMessage`). One of
+ * the gateway's own failures (OwnFailure): thrown from an attempt, it says nothing about the
+ * deployment or its credential, though a 401 from upstream would disable that credential.
+ */
+export class KeyEndedWhileRunning extends OwnFailure {
+  declare readonly code: 'key_revoked' | 'key_expired';
+
+  constructor(
+    /** Said as the stream's error event says it, after "Moongate: ". */
+    readonly stopMessage: string,
+    code: 'key_revoked' | 'key_expired',
+  ) {
+    super(401, `Moongate: ${stopMessage}.`, { type: 'authentication_error', code });
   }
 }

@@ -2,11 +2,12 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { VirtualKeys } from '../keys/virtual-keys.js';
 import { tokensUsed } from '../keys/virtual-keys.js';
 import type { VirtualKey } from '../keys/virtual-key.js';
+import type { RunningRequest } from '../keys/running-requests.js';
 import type { Usage } from '../providers/types.js';
 import type { RequestCost, RequestCostInput } from '../pricing/request-cost.js';
 import { estimatePromptTokens, requestedCompletionTokens } from '../router/estimate-tokens.js';
 import type { Lease } from '../router/limit-counters.js';
-import { DeadlineExceeded, GatewayShuttingDown } from '../router/linked-abort.js';
+import { DeadlineExceeded, GatewayShuttingDown, KeyEndedWhileRunning } from '../router/linked-abort.js';
 import type { RouteInfo, Router } from '../router/router.js';
 import type { Caller } from './auth.js';
 import { CallerCredentials } from './caller-credentials.js';
@@ -86,6 +87,8 @@ export async function handleChatCompletions(
   let upstreamEndAt: number | undefined;
   let keyLease: Lease | undefined;
   let releaseHold: (() => void) | undefined;
+  /** Stopped (its switch aborted with KeyEndedWhileRunning) if its key is revoked or expires meanwhile. */
+  let running: RunningRequest | undefined;
   /** Committed early (a 200 with keep-alives), then failed before its first event: no answer came. */
   let committedWithoutAnswer = false;
 
@@ -93,7 +96,10 @@ export async function handleChatCompletions(
     who = await authorize();
     key = who.kind === 'key' ? who.key : undefined;
     // Until the body is read (a bad one is still logged under the key); a literal, not a spread: every request runs this.
-    if (key) caller = { keyId: key.id, customerIdentifier: undefined, metadata: undefined, user: undefined, traceId: undefined };
+    if (key) {
+      caller = { keyId: key.id, customerIdentifier: undefined, metadata: undefined, user: undefined, traceId: undefined };
+      running = deps.keys.startRequest(key, abort);
+    }
     let received: JsonBody | undefined = await readJsonBodyAndText(req, deps.maxBodyBytes, undefined, abort.signal);
     const body = validateChatRequest(received.value);
     request = body;
@@ -145,8 +151,9 @@ export async function handleChatCompletions(
         const headers = res.headersSent ? {} : answerHeaders(requestId, route, outcome.rateLimits, performance.now());
         const piped = await pipeStream(outcome, res, headers, () => clientClosed, deps.idleTimeoutMs, deps.streamKeepAliveMs);
         firstChunkAt = piped.firstChunkAt;
-        // A stream stopped by a shutdown or by its deadline did not fail because of its deployment.
-        const stopped = abort.signal.reason instanceof GatewayShuttingDown || abort.signal.reason instanceof DeadlineExceeded;
+        // A stream stopped by a shutdown, its deadline or its key's revocation did not fail because of its deployment.
+        const reason = abort.signal.reason;
+        const stopped = reason instanceof GatewayShuttingDown || reason instanceof DeadlineExceeded || reason instanceof KeyEndedWhileRunning;
         streamFailed = piped.error !== undefined && !piped.clientClosed && !stopped;
         if (piped.error) error = new GatewayError(502, piped.error.message, { type: piped.error.type, code: piped.error.code });
       } finally {
@@ -164,7 +171,9 @@ export async function handleChatCompletions(
       }
     }
   } catch (err) {
-    error = toGatewayError(err);
+    // Stopped for its key: whatever the abort looked like where it landed (the router calls an
+    // aborted attempt the client's leaving), the answer is the key's 401.
+    error = toGatewayError(abort.signal.reason instanceof KeyEndedWhileRunning ? abort.signal.reason : err);
     status = error.status;
     if (route.committedAt !== undefined) {
       // Committed before the first event (keep-alives went out): the client got its 200, and the
@@ -177,6 +186,7 @@ export async function handleChatCompletions(
     // Whatever happened: a hold left behind would count against the key's budget for good. The
     // charge below follows with nothing awaited in between, so no request sees neither.
     releaseHold?.();
+    if (running) deps.keys.endRequest(running);
   }
 
   // A body Node's parser refused part-way was answered on the socket (answerClientError): the

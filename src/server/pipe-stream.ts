@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { StreamFailure } from '../providers/types.js';
-import { DEADLINE_PASSED, DeadlineExceeded, GatewayShuttingDown, SHUTTING_DOWN } from '../router/linked-abort.js';
+import { DEADLINE_PASSED, DeadlineExceeded, GatewayShuttingDown, KeyEndedWhileRunning, SHUTTING_DOWN } from '../router/linked-abort.js';
 import type { TransformedEventStream } from '../upstream/transformed-event-stream.js';
 import type { StopSignal } from '../upstream/stop-switch.js';
 import { planStreamWake } from './stream-wake.js';
@@ -95,8 +95,9 @@ export async function pipeStream(
   } catch (err) {
     stream.destroy();
     if (clientClosed() || res.destroyed) return { firstChunkAt, clientClosed: true, error: stream.transformer.failure };
-    // Stopped by the gateway (shutdown, the request's deadline) rather than failed by the upstream.
+    // Stopped by the gateway (shutdown, the request's deadline, its key revoked) rather than failed by the upstream.
     if (signal.reason instanceof GatewayShuttingDown) tail = stream.transformer.stopByGateway(SHUTTING_DOWN.message, SHUTTING_DOWN.code);
+    else if (signal.reason instanceof KeyEndedWhileRunning) tail = stream.transformer.stopByGateway(signal.reason.stopMessage, signal.reason.code, signal.reason.type);
     else if (signal.reason instanceof DeadlineExceeded && !idle) tail = stream.transformer.stopByGateway(DEADLINE_PASSED.message, DEADLINE_PASSED.code, DEADLINE_PASSED.type);
     else tail = stream.transformer.abort(reasonFor(err, idle, signal, idleTimeoutMs));
   } finally {
