@@ -14,7 +14,7 @@ import { CAPACITY_EXCEEDED, NoUsableCandidate } from './admission.js';
 import type { Admission } from './admission.js';
 import type { Lease } from './limit-counters.js';
 import { guardContextWindow } from './context-window-guard.js';
-import { DeadlineExceeded, GatewayShuttingDown, LinkedAbort } from './linked-abort.js';
+import { DeadlineExceeded, GatewayShuttingDown, KeyEndedWhileRunning, LinkedAbort } from './linked-abort.js';
 import type { DeploymentHealth } from './deployment-health.js';
 import { buildDeploymentGroups } from './deployments.js';
 import { DeploymentCache } from './deployment-cache.js';
@@ -464,7 +464,7 @@ export class Router {
     }
   }
 
-  /** Turns an abort (client gone, deadline, first-token timeout) into the error it stands for. */
+  /** Turns an abort (client gone, deadline, shutdown, key revoked or expired, first-token timeout) into the error it stands for. */
   private classifyAbort(err: unknown, request: StopSignal, deadlineMs: number, d: Deployment | undefined): GatewayError {
     if (request.reason instanceof DeadlineExceeded) {
       return new OwnFailure(504, `${d ? `${d.provider.name}: ` : ''}the request did not finish within router.timeout_ms (${deadlineMs} ms).`, {
@@ -472,7 +472,8 @@ export class Router {
         code: 'request_timeout',
       });
     }
-    if (request.reason instanceof GatewayShuttingDown) return request.reason;
+    // Stopped by the gateway itself, for a reason of its own (its own failures: they blame no deployment).
+    if (request.reason instanceof GatewayShuttingDown || request.reason instanceof KeyEndedWhileRunning) return request.reason;
     if (request.aborted) return new OwnFailure(499, 'The client closed the connection.', { type: 'api_error', code: 'client_closed_request' });
     if (err instanceof FirstTokenTimeout && d) {
       return new GatewayError(504, `${d.provider.name}: no first token within router.first_token_timeout_ms (${this.config.router.first_token_timeout_ms} ms).`, {

@@ -125,6 +125,10 @@ describe('revoking a key through this gateway', () => {
     for (const record of logs) {
       expect(record).toMatchObject({ status: 401, error_type: 'authentication_error', cost_usd: 0, response: { error: { code: 'key_revoked' } } });
       expect(record.error_message).toMatch(/was revoked on .* so the gateway stopped it\.$/);
+      // The attempt that was stopped says why too (not "the client closed the connection").
+      expect(record.attempts).toHaveLength(1);
+      expect(record.attempts[0]).toMatchObject({ error_type: 'authentication_error' });
+      expect(record.attempts[0].error_message).toMatch(/was revoked on .* so the gateway stopped it/);
     }
   });
 
