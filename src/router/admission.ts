@@ -55,7 +55,10 @@ export class Admission {
   constructor(
     private readonly counters: LimitCounters,
     private readonly options: AdmissionOptions,
-  ) {}
+  ) {
+    // Room freed on another replica (shared counters) wakes the queue as a release here does.
+    counters.onFreed?.(() => this.waiters.callAll());
+  }
 
   get queued(): number {
     return this.waiters.size;
