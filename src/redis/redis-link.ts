@@ -144,7 +144,14 @@ export class RedisLink {
   async duplicate(): Promise<Redis | undefined> {
     await this.opening;
     if (this.closed || !this.client) return undefined;
-    return this.client.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null, commandTimeout: undefined });
+    return this.client.duplicate({
+      enableOfflineQueue: true,
+      maxRetriesPerRequest: null,
+      commandTimeout: undefined,
+      // It only listens, so no failed command would tell that a NAT or firewall dropped it while
+      // idle: TCP keep-alive probes from 30 s idle (not the OS's 2 hours) do, and it reconnects.
+      keepAlive: 30_000,
+    });
   }
 
   async close(): Promise<void> {
