@@ -6,6 +6,11 @@
  * - requests (sorted set: lease id → epoch ms admitted): the one-minute window for RPM and TPM.
  * - tokens (hash: lease id → tokens): what each request in the window counts against TPM; its
  *   release replaces the estimate with the actual usage.
+ * - waiting (string, with an expiry): set by an acquire refused for a limit that a release may
+ *   free (concurrency, tpm), for as long as the refused request may wait before it looks again.
+ *   While it is there, a release publishes the freed key on the replicas' channel (FreedSlots),
+ *   so a request queued on another replica looks again at once; while nobody waits, nothing is
+ *   published.
  * The same rules as InMemoryLimitCounters, which says why each is so. Times are Redis' own clock
  * (TIME), so replicas whose clocks differ still agree on when a lease expires or a request leaves
  * the window; the replicas' clocks are used only by tests (ARGV now given).
@@ -33,11 +38,22 @@ end
 `;
 
 /**
- * KEYS: leases, requests, tokens. ARGV: now ('': Redis' clock), lease id, tokens, concurrency, rpm, tpm (-1: no such
+ * Marks the key as waited on for `ms` more (never less than it already is). The refused request
+ * looks again within its retry-after; the 2 s on top cover a busy replica and the round trip.
+ */
+const MARK_WAITING = `
+local function mark_waiting(ms)
+  ms = ms + 2000
+  if redis.call('PTTL', KEYS[4]) < ms then redis.call('SET', KEYS[4], '1', 'PX', ms) end
+end
+`;
+
+/**
+ * KEYS: leases, requests, tokens, waiting. ARGV: now ('': Redis' clock), lease id, tokens, concurrency, rpm, tpm (-1: no such
  * limit), lease ttl ms, window ms, key ttl ms.
  * Returns {1, leases in flight} when admitted, {0, retry-after ms, limit} when not.
  */
-export const ACQUIRE_SCRIPT = `${HMGET_ALL}${CLOCK}
+export const ACQUIRE_SCRIPT = `${HMGET_ALL}${CLOCK}${MARK_WAITING}
 -- A key of another type under these names (a stray write, another layout) would fail every acquire
 -- on it, and each failure makes the replica leave Redis alone for every key: it is replaced.
 local kinds = {'zset', 'zset', 'hash'}
@@ -57,6 +73,7 @@ if #old > 0 then
 end
 local concurrency = tonumber(ARGV[4])
 if concurrency >= 0 and redis.call('ZCARD', KEYS[1]) >= concurrency then
+  mark_waiting(1000)
   return {0, 1000, 'concurrency'}
 end
 local rpm = tonumber(ARGV[5])
@@ -80,11 +97,17 @@ if tpm >= 0 then
     for i = 1, #counts do used = used + (tonumber(counts[i]) or 0) end
     if used > 0 and used + tokens > tpm then
       local freed = 0
+      local retry = window
       for i = 1, #counts do
         freed = freed + (tonumber(counts[i]) or 0)
-        if used - freed + tokens <= tpm then return {0, tonumber(entries[2 * i]) + window - now, 'tpm'} end
+        if used - freed + tokens <= tpm then
+          retry = tonumber(entries[2 * i]) + window - now
+          break
+        end
       end
-      return {0, window, 'tpm'}
+      -- A release whose actual usage is below its estimate makes room before that.
+      mark_waiting(retry)
+      return {0, retry, 'tpm'}
     end
   end
 end
@@ -100,13 +123,18 @@ return {1, redis.call('ZCARD', KEYS[1])}
 `;
 
 /**
- * KEYS: leases, requests, tokens. ARGV: lease id, actual tokens ('' when unknown).
- * Frees the slot; the request stays in the window, with its actual usage if known.
+ * KEYS: leases, requests, tokens, waiting. ARGV: lease id, actual tokens ('' when unknown), channel,
+ * message. Frees the slot; the request stays in the window, with its actual usage if known. If a
+ * request may be waiting for room under this key, on any replica, says so on the channel.
  */
 export const RELEASE_SCRIPT = `
 redis.call('ZREM', KEYS[1], ARGV[1])
 if ARGV[2] ~= '' and redis.call('ZSCORE', KEYS[2], ARGV[1]) then
   redis.call('HSET', KEYS[3], ARGV[1], ARGV[2])
+end
+if redis.call('EXISTS', KEYS[4]) == 1 then
+  -- pcall: a Redis user refused the channel (ACL) still releases; the waiters' timers wake them.
+  redis.pcall('PUBLISH', ARGV[3], ARGV[4])
 end
 return 1
 `;

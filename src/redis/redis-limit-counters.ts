@@ -2,12 +2,13 @@ import { randomBytes } from 'node:crypto';
 import type { CredentialLimits } from '../config/types.js';
 import { InMemoryLimitCounters } from '../router/limit-counters.js';
 import type { AcquireResult, Lease, LimitCounters } from '../router/limit-counters.js';
+import { FreedSlots, freedMessage } from './freed-slots.js';
 import { ACQUIRE_SCRIPT, RELEASE_SCRIPT, RENEW_SCRIPT } from './limit-scripts.js';
 import { LuaScript } from './lua-script.js';
 import type { RedisLink } from './redis-link.js';
 
 export interface RedisLimitCountersOptions {
-  /** Namespace of every key (`moongate:`); the counters live under `<prefix>limits:`. */
+  /** Namespace of every key (`moongate:`); the counters live under `<prefix>limits:`, releases publish on `<prefix>freed:<database>`. */
   prefix: string;
   /** How long a slot outlives its replica: leases are renewed every third of it while their request runs. */
   leaseTtlMs?: number;
@@ -23,14 +24,17 @@ const renew = new LuaScript(RENEW_SCRIPT);
 
 interface SharedLease {
   id: string;
-  keys: [string, string, string];
+  /** The counter key, and its Redis keys: leases, requests, tokens, waiting (see limit-scripts.ts). */
+  key: string;
+  keys: [string, string, string, string];
 }
 
 /**
  * Limit counters shared by every replica through Redis (the `redis` key), one atomic script per
  * acquire and per release. Whenever Redis is not usable (down, slow, not yet connected) a request
  * is counted in this process instead (fail open to local limits), and Redis is used again once it
- * is back; requests counted locally meanwhile are not added to the shared windows.
+ * is back; requests counted locally meanwhile are not added to the shared windows. A release that
+ * frees room some replica waits for is published, and `onFreed` hears the others' (FreedSlots).
  */
 export class RedisLimitCounters implements LimitCounters {
   private readonly local: InMemoryLimitCounters;
@@ -45,6 +49,8 @@ export class RedisLimitCounters implements LimitCounters {
   private readonly keyTtlMs: number;
   private readonly renewal: NodeJS.Timeout;
   private closed = false;
+  private freed: FreedSlots | undefined;
+  private readonly channel: string;
   private readonly now: () => number;
   /** What the scripts count by: '' (Redis' clock) unless a test gave a clock. */
   private readonly scriptNow: () => number | '';
@@ -57,6 +63,7 @@ export class RedisLimitCounters implements LimitCounters {
     const testClock = options.now;
     this.scriptNow = testClock ? () => testClock() : () => '';
     this.local = new InMemoryLimitCounters(this.now);
+    this.channel = `${options.prefix}freed:${link.database}`;
     this.leaseTtlMs = options.leaseTtlMs ?? 30_000;
     this.keyTtlMs = MINUTE + this.leaseTtlMs + 10_000;
     this.renewal = setInterval(() => void this.renewLeases(), Math.max(100, this.leaseTtlMs / 3));
@@ -69,7 +76,7 @@ export class RedisLimitCounters implements LimitCounters {
     const client = this.link.connection;
     if (!client) return this.local.tryAcquire(key, limits, tokens);
     const now = this.now();
-    const lease: SharedLease = { id: `${this.replica}:${++this.sequence}`, keys: this.keysOf(key) };
+    const lease: SharedLease = { id: `${this.replica}:${++this.sequence}`, key, keys: this.keysOf(key) };
     let answer: [number, number, string?];
     try {
       answer = (await acquire.run(client, lease.keys, [
@@ -111,7 +118,7 @@ export class RedisLimitCounters implements LimitCounters {
     // Not sent: the lease expires in Redis by itself (leaseTtlMs), the tokens stay the estimate.
     if (!client) return;
     try {
-      await release.run(client, shared.keys, [shared.id, actualTokens ?? '']);
+      await release.run(client, shared.keys, [shared.id, actualTokens ?? '', this.channel, freedMessage(this.replica, shared.key)]);
       this.link.succeeded();
     } catch (err) {
       this.link.failed(err);
@@ -123,10 +130,28 @@ export class RedisLimitCounters implements LimitCounters {
     return (this.sharedInFlight.get(key) ?? 0) + this.local.inFlight(key);
   }
 
-  /** Stops renewing leases (they expire in Redis by themselves). */
+  /**
+   * Calls `listener` with the counter key each time another replica releases a lease there while
+   * some replica waits for room under it. The first listener opens this replica's subscriber
+   * connection (a second one to Redis).
+   */
+  onFreed(listener: (key: string) => void): void {
+    if (this.closed) return;
+    this.freed ??= new FreedSlots({
+      channel: this.channel,
+      replica: this.replica,
+      open: () => this.link.duplicate(),
+      warn: this.link.warn,
+      name: this.link.name,
+    });
+    this.freed.listen(listener);
+  }
+
+  /** Stops renewing leases (they expire in Redis by themselves) and listening for freed ones. */
   close(): void {
     this.closed = true;
     clearInterval(this.renewal);
+    this.freed?.close();
   }
 
   /**
@@ -145,10 +170,10 @@ export class RedisLimitCounters implements LimitCounters {
       .catch(() => {});
   }
 
-  private keysOf(key: string): [string, string, string] {
-    // The braces keep a key's three parts on one Redis Cluster slot.
+  private keysOf(key: string): [string, string, string, string] {
+    // The braces keep a key's parts on one Redis Cluster slot.
     const base = `${this.options.prefix}limits:{${key}}`;
-    return [`${base}:leases`, `${base}:requests`, `${base}:tokens`];
+    return [`${base}:leases`, `${base}:requests`, `${base}:tokens`, `${base}:waiting`];
   }
 
   /**

@@ -23,6 +23,16 @@ export function describeRedis(url: string): string {
   }
 }
 
+/** The database number in the URL (`/1`); 0 without one, as Redis. */
+function databaseOf(url: string): number {
+  try {
+    const db = Number(new URL(url).pathname.split('/')[1]);
+    return Number.isInteger(db) && db > 0 ? db : 0;
+  } catch {
+    return 0;
+  }
+}
+
 /**
  * The connection to the `redis` key's server, and whether it may be used now. Every command is
  * bounded (commandTimeoutMs) and never queued while disconnected, so a request waits on Redis at
@@ -32,6 +42,8 @@ export function describeRedis(url: string): string {
  */
 export class RedisLink {
   readonly name: string;
+  /** Keys are per database, pub/sub channels are not: a channel's name carries it. */
+  readonly database: number;
   private client: Redis | undefined;
   private readonly opening: Promise<void>;
   private ready = false;
@@ -48,7 +60,8 @@ export class RedisLink {
   private lastToldAt = -Infinity;
   private readonly backListeners: (() => void)[] = [];
   private readonly restMs: number;
-  private readonly warn: (message: string) => void;
+  /** Tells the operator about this Redis (console.warn by default); for what uses the link too. */
+  readonly warn: (message: string) => void;
   private readonly now: () => number;
 
   constructor(
@@ -56,6 +69,7 @@ export class RedisLink {
     private readonly options: RedisLinkOptions = {},
   ) {
     this.name = describeRedis(url);
+    this.database = databaseOf(url);
     this.restMs = options.restAfterFailureMs ?? 1_000;
     this.warn = options.warn ?? ((m) => console.warn(`moongate: warning: ${m}`));
     this.now = options.now ?? Date.now;
@@ -119,6 +133,25 @@ export class RedisLink {
     if (this.failedAt === -Infinity) return;
     this.failedAt = -Infinity;
     if (this.ready) this.tellBack();
+  }
+
+  /**
+   * A second connection to the same server with the same options, for SUBSCRIBE (which takes a
+   * connection over). Unlike the command connection it queues what it is given while disconnected
+   * and keeps it through every reconnection: a subscription is sent whenever Redis is reachable, and
+   * nothing waits on it. Not connected yet; undefined once closed or without ioredis.
+   */
+  async duplicate(): Promise<Redis | undefined> {
+    await this.opening;
+    if (this.closed || !this.client) return undefined;
+    return this.client.duplicate({
+      enableOfflineQueue: true,
+      maxRetriesPerRequest: null,
+      commandTimeout: undefined,
+      // It only listens, so no failed command would tell that a NAT or firewall dropped it while
+      // idle: TCP keep-alive probes from 30 s idle (not the OS's 2 hours) do, and it reconnects.
+      keepAlive: 30_000,
+    });
   }
 
   async close(): Promise<void> {

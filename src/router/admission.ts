@@ -44,8 +44,9 @@ export interface AdmissionOptions {
 /**
  * Tier-aware admission: a request goes to the first candidate (in weighted-random order) whose
  * credential has room under its concurrency, RPM and TPM limits. When none has, it waits in a
- * bounded queue — woken when any request ends or a window frees up — rather than collecting
- * upstream 429s. Past the longest wait, or with the queue full, the caller gets 429 + retry-after.
+ * bounded queue — woken when any request ends (on any replica, with Redis) or a window frees up —
+ * rather than collecting upstream 429s. Past the longest wait, or with the queue full, the caller
+ * gets 429 + retry-after.
  */
 export class Admission {
   private readonly waiters = new CallbackList();
@@ -55,7 +56,10 @@ export class Admission {
   constructor(
     private readonly counters: LimitCounters,
     private readonly options: AdmissionOptions,
-  ) {}
+  ) {
+    // Room freed on another replica (shared counters) wakes the queue as a release here does.
+    counters.onFreed?.(() => this.waiters.callAll());
+  }
 
   get queued(): number {
     return this.waiters.size;

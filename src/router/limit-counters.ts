@@ -20,6 +20,12 @@ export interface LimitCounters {
   /** Gives the concurrency slot back; replaces the estimated tokens with the actual count when known. */
   release(lease: Lease, actualTokens: number | undefined): Promise<void>;
   inFlight(key: string): number;
+  /**
+   * Shared counters: calls `listener` when another replica frees room under a key (a release), so
+   * a request queued here for it looks again at once rather than at its retry timer. This
+   * process's own releases are not told here (Admission wakes its waiters itself).
+   */
+  onFreed?(listener: (key: string) => void): void;
 }
 
 const MINUTE = 60_000;

@@ -99,6 +99,33 @@ describe('two replicas sharing one Redis', () => {
     }
   });
 
+  it('share a credential concurrency limit: a request queued on one is sent as soon as the other frees the slot', async () => {
+    const prefix = `${redis.prefix}${++run}:`;
+    const yaml = config(`{ name: main, api_key: ${KEY}, limits: { concurrency: 1 } }`, '{ retries: 0, max_queue_wait_ms: 10000 }');
+    const [a, b] = [await replica(yaml, REDIS_URL, prefix), await replica(yaml, REDIS_URL, prefix)];
+    try {
+      // Both replicas listen for the other's releases.
+      await expect
+        .poll(async () => ((await redis.client.pubsub('NUMSUB', `${prefix}freed:0`)) as [string, number])[1], { timeout: 5_000, interval: 20 })
+        .toBe(2);
+      const slow = a.client.chat.completions.create({ model: 'moonshot/kimi-k2.6', messages: [{ role: 'user', content: 'hi [[sim:latency=200]]' }] });
+      await expect.poll(() => chats().length, { timeout: 2_000, interval: 5 }).toBe(1);
+      const queuedAt = Date.now();
+      const queued = ask(b).then(() => Date.now());
+      await slow;
+      const freedAt = Date.now();
+      const doneAt = await queued;
+      expect(chats()).toHaveLength(2);
+      // b's request waited for a's to end, then went at once: its own retry timer would have sent
+      // it 1,000 ms after it was queued, some 800 ms after the slot was freed.
+      expect(doneAt - queuedAt).toBeGreaterThanOrEqual(150);
+      expect(doneAt - freedAt).toBeLessThan(500);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
   it('share a cooldown: a deployment resting on one rests on the other without a request', async () => {
     const prefix = `${redis.prefix}${++run}:`;
     const yaml = config(`{ name: main, api_key: ${KEY} }`, '{ retries: 0, cooldown: { fails: 1, seconds: 60 } }');
