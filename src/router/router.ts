@@ -577,21 +577,25 @@ export class Router {
     // Nothing to fail over on while the first event is awaited: rather than let the client (and a
     // proxy in front with its read timeout) see nothing for minutes, commit to this attempt once it
     // has been silent for the keep-alive interval, and keep sending comments. Silent counts from
-    // the request, not from the upstream's headers: an upstream (or a proxy of its own) may hold
-    // those back while the model thinks. The upstream's rate-limit headers go with the commit when
-    // they have come by then.
+    // when the request went out on a connected socket, not from the upstream's headers: an
+    // upstream (or a proxy of its own) may hold those back while the model thinks. Not from
+    // before: a deployment that cannot be reached (a connect timeout) still fails over. The
+    // upstream's rate-limit headers go with the commit when they have come by then.
     let rateLimits: Record<string, string> | undefined;
-    const keepAliveTimer =
+    let keepAliveTimer: NodeJS.Timeout | undefined;
+    const startKeepAlives =
       firstTokenTimer === undefined && keepAlive !== undefined && keepAliveMs > 0
-        ? setInterval(() => {
-            if (signal.aborted) return;
-            route.committedAt ??= performance.now();
-            keepAlive(rateLimits);
-          }, keepAliveMs)
+        ? (): void => {
+            keepAliveTimer ??= setInterval(() => {
+              if (signal.aborted) return;
+              route.committedAt ??= performance.now();
+              keepAlive(rateLimits);
+            }, keepAliveMs);
+          }
         : undefined;
     let handedOver = false;
     try {
-      const res = await sendUpstreamRequest(this.pools, { ...request, signal });
+      const res = await sendUpstreamRequest(this.pools, { ...request, signal, onSent: startKeepAlives });
       route.upstreamHeadersAt = performance.now();
       record.status = res.status;
       if (res.status < 200 || res.status >= 300) throw mapUpstreamError(d, res.status, await readText(res, d.provider.name), res.headers, true);

@@ -40,9 +40,11 @@ export function dispatchUpstream(pools: UpstreamPools, req: UpstreamRequest, han
         bodyTimeout: req.timeoutMs,
       },
       {
+        // undici calls this as it writes the request on a connected socket: after the connect.
         onRequestStart(c) {
           controller = c;
           if (signal.aborted) c.abort(abortReason(signal));
+          else req.onSent?.();
         },
         onResponseStart(c, statusCode, headers) {
           answered = true;

@@ -12,6 +12,8 @@ export interface UpstreamRequest {
   signal: StopSignal;
   timeoutMs: number;
   providerName: string;
+  /** Called once the request goes out on a connected socket (not while connecting). */
+  onSent?: () => void;
 }
 
 export interface UpstreamResponse {

@@ -1,0 +1,93 @@
+import { createServer } from 'node:http';
+import type { Server } from 'node:http';
+import { connect } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { UpstreamPools } from './pool.js';
+import { sendUpstreamRequest } from './send-request.js';
+import { StopSwitch } from './stop-switch.js';
+import { Pool } from './undici-pool.js';
+
+/**
+ * `onSent` tells the router when an attempt's request is out on a connected socket: only then may
+ * its silence commit a stream early (keep-alives); a deployment still being connected to, which a
+ * connect timeout may yet fail over from, must not be committed to.
+ */
+const CONNECT_DELAY_MS = 300;
+
+let server: Server;
+let origin: string;
+
+beforeAll(async () => {
+  server = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/event-stream' }).end('data: [DONE]\n\n'));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+/** Pools whose connections take CONNECT_DELAY_MS to open, as to a far or overloaded host; `connectedAt` when they did. */
+function slowPools(): { pools: UpstreamPools; connectedAt: () => number | undefined; close: () => Promise<void> } {
+  let connectedAt: number | undefined;
+  const pool = new Pool(origin, {
+    connect: (options: { hostname: string; port: string }, done: (err: Error | null, socket: Socket | null) => void) => {
+      setTimeout(() => {
+        const socket = connect(Number(options.port), options.hostname);
+        socket.once('connect', () => {
+          connectedAt = performance.now();
+          done(null, socket);
+        });
+        socket.once('error', (err) => done(err, null));
+      }, CONNECT_DELAY_MS);
+    },
+  } as never);
+  const pools = { poolFor: () => pool, close: async () => undefined } as unknown as UpstreamPools;
+  return { pools, connectedAt: () => connectedAt, close: () => pool.destroy() };
+}
+
+describe('sendUpstreamRequest: onSent', () => {
+  it('is called once the request goes out on a connected socket, not while connecting', async () => {
+    const { pools, connectedAt, close } = slowPools();
+    const sentAt: number[] = [];
+    const startedAt = performance.now();
+    try {
+      const res = await sendUpstreamRequest(pools, {
+        baseUrl: `${origin}/v1`,
+        path: '/chat/completions',
+        headers: { 'content-type': 'application/json' },
+        body: '{}',
+        signal: new StopSwitch().signal,
+        timeoutMs: 5_000,
+        providerName: 'test',
+        onSent: () => sentAt.push(performance.now()),
+      });
+      expect(await res.body.text()).toBe('data: [DONE]\n\n');
+    } finally {
+      await close();
+    }
+    expect(sentAt).toHaveLength(1);
+    expect(connectedAt()).toBeDefined();
+    expect(sentAt[0]!).toBeGreaterThanOrEqual(connectedAt()!);
+    expect(sentAt[0]! - startedAt).toBeGreaterThanOrEqual(CONNECT_DELAY_MS - 5);
+  });
+
+  it('is not called for a request stopped before it went out', async () => {
+    const { pools, close } = slowPools();
+    const stop = new StopSwitch();
+    let sent = false;
+    const pending = sendUpstreamRequest(pools, {
+      baseUrl: `${origin}/v1`,
+      path: '/chat/completions',
+      headers: {},
+      body: '{}',
+      signal: stop.signal,
+      timeoutMs: 5_000,
+      providerName: 'test',
+      onSent: () => (sent = true),
+    });
+    stop.abort(new Error('client gone'));
+    await expect(pending).rejects.toBeDefined();
+    await new Promise((resolve) => setTimeout(resolve, CONNECT_DELAY_MS + 100));
+    await close();
+    expect(sent).toBe(false);
+  });
+});
