@@ -38,11 +38,14 @@ end
 `;
 
 /**
- * Marks the key as waited on for `ms` more (never less than it already is). The refused request
- * looks again within its retry-after; the 2 s on top cover a busy replica and the round trip.
+ * Marks the key as waited on for `ms` more (never less than it already is), when the refused
+ * request will wait (ARGV[10] '1'): one answered 429 at once (a gateway key's, a request with a
+ * fallback to try, a full queue) leaves no one for a release to wake. The refused request looks
+ * again within its retry-after; the 2 s on top cover a busy replica and the round trip.
  */
 const MARK_WAITING = `
 local function mark_waiting(ms)
+  if ARGV[10] ~= '1' then return end
   ms = ms + 2000
   if redis.call('PTTL', KEYS[4]) < ms then redis.call('SET', KEYS[4], '1', 'PX', ms) end
 end
@@ -50,7 +53,7 @@ end
 
 /**
  * KEYS: leases, requests, tokens, waiting. ARGV: now ('': Redis' clock), lease id, tokens, concurrency, rpm, tpm (-1: no such
- * limit), lease ttl ms, window ms, key ttl ms.
+ * limit), lease ttl ms, window ms, key ttl ms, '1' if the request waits when refused (else '').
  * Returns {1, leases in flight} when admitted, {0, retry-after ms, limit} when not.
  */
 export const ACQUIRE_SCRIPT = `${HMGET_ALL}${CLOCK}${MARK_WAITING}

@@ -72,7 +72,7 @@ export class RedisLimitCounters implements LimitCounters {
     link.onBack(() => void this.renewLeases());
   }
 
-  async tryAcquire(key: string, limits: CredentialLimits, tokens: number): Promise<AcquireResult> {
+  async tryAcquire(key: string, limits: CredentialLimits, tokens: number, willWait = false): Promise<AcquireResult> {
     const client = this.link.connection;
     if (!client) return this.local.tryAcquire(key, limits, tokens);
     const now = this.now();
@@ -89,6 +89,7 @@ export class RedisLimitCounters implements LimitCounters {
         this.leaseTtlMs,
         MINUTE,
         this.keyTtlMs,
+        willWait ? '1' : '',
       ])) as [number, number, string?];
     } catch (err) {
       this.link.failed(err);

@@ -91,7 +91,7 @@ export class Admission {
           this.unlimitedInFlight.set(candidate.limitKey, (this.unlimitedInFlight.get(candidate.limitKey) ?? 0) + 1);
           return { candidate, lease: { key: candidate.limitKey, unlimited: true, tokens, at: 0 } };
         }
-        const result = await this.counters.tryAcquire(candidate.limitKey, candidate.limits, tokens);
+        const result = await this.counters.tryAcquire(candidate.limitKey, candidate.limits, tokens, wait && this.waiters.size < this.options.maxQueueSize);
         if (result.ok) return { candidate, lease: result.lease };
         soonest = Math.min(soonest, result.retryAfterMs);
         limitHit = result.limit;

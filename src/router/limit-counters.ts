@@ -16,7 +16,11 @@ export type AcquireResult = { ok: true; lease: Lease } | { ok: false; retryAfter
  * (Redis, for several replicas) can take this one's place.
  */
 export interface LimitCounters {
-  tryAcquire(key: string, limits: CredentialLimits, tokens: number): Promise<AcquireResult>;
+  /**
+   * `willWait`: refused, the caller queues for room under the key (rather than answering 429 at
+   * once); shared counters then have releases elsewhere wake it (see onFreed).
+   */
+  tryAcquire(key: string, limits: CredentialLimits, tokens: number, willWait?: boolean): Promise<AcquireResult>;
   /** Gives the concurrency slot back; replaces the estimated tokens with the actual count when known. */
   release(lease: Lease, actualTokens: number | undefined): Promise<void>;
   inFlight(key: string): number;
