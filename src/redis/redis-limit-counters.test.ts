@@ -209,7 +209,8 @@ describe('RedisLimitCounters', () => {
   it('counts the leases of a replica cut off from Redis past their ttl again once Redis is back, but not those released meanwhile', async () => {
     const proxy = await startTcpProxy(Number(new URL(REDIS_URL).port || 6379));
     onTestFinished(() => proxy.stop());
-    const link = new RedisLink(`redis://127.0.0.1:${proxy.port}`, { warn: () => {}, commandTimeoutMs: 1_000, restAfterFailureMs: 0 });
+    // The link on the counters' clock: the outage lasts as long for both.
+    const link = new RedisLink(`redis://127.0.0.1:${proxy.port}`, { warn: () => {}, commandTimeoutMs: 1_000, restAfterFailureMs: 0, now: clock });
     await link.whenSettled(2_000);
     const a = new RedisLimitCounters(link, { prefix: redis.prefix, now: clock });
     opened.push({ link, counters: a });

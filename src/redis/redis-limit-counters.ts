@@ -69,7 +69,11 @@ export class RedisLimitCounters implements LimitCounters {
     this.renewal = setInterval(() => void this.renewLeases(), Math.max(100, this.leaseTtlMs / 3));
     this.renewal.unref();
     // Leases Redis dropped while it was out of reach count again at once, not at the next renewal.
-    link.onBack(() => void this.renewLeases());
+    // Renewed every third of their ttl, a lease outlives an outage shorter than that: a Redis that
+    // misses one command's timeout now and then (an overloaded host) is not sent every renewal again.
+    link.onBack((outageMs) => {
+      if (outageMs >= this.leaseTtlMs / 3) void this.renewLeases();
+    });
   }
 
   async tryAcquire(key: string, limits: CredentialLimits, tokens: number, willWait = false): Promise<AcquireResult> {

@@ -60,6 +60,8 @@ describe('RedisLink', () => {
     const told: string[] = [];
     const link = new RedisLink(REDIS_URL, { warn: (m) => told.push(m), now: () => now, restAfterFailureMs: 1_000 });
     links.push(link);
+    const outages: number[] = [];
+    link.onBack((outageMs) => outages.push(outageMs));
     await link.whenSettled(2_000);
     expect(link.usable).toBe(true);
     expect(link.trouble).toBeUndefined();
@@ -70,6 +72,8 @@ describe('RedisLink', () => {
     now += 1_000;
     expect(link.usable).toBe(true);
     link.succeeded();
+    // Back, after an outage of a second.
+    expect(outages).toEqual([1_000]);
     expect(told).toEqual([
       'redis 127.0.0.1:6379 is not usable (Command timed out): limits and provider health are kept in this process until it is back, so replicas do not share them meanwhile',
       'redis 127.0.0.1:6379 is usable again: limits and provider health are shared again',
@@ -82,6 +86,7 @@ describe('RedisLink', () => {
       link.succeeded();
     }
     expect(told).toHaveLength(2);
+    expect(outages).toEqual([1_000, 0, 0, 0, 0, 0]);
     now += 60_000;
     link.failed(new Error('Command timed out'));
     expect(told).toHaveLength(3);

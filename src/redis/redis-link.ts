@@ -55,10 +55,12 @@ export class RedisLink {
   /** The server refused the URL's database: ioredis carries on with database 0, this link does not. */
   private wrongDatabase: string | undefined;
   private inOutage = false;
+  /** When the current outage began (this.now()). */
+  private outageSince = 0;
   /** Whether this outage was told (see tellDown), and when the last one was. */
   private toldOutage = false;
   private lastToldAt = -Infinity;
-  private readonly backListeners: (() => void)[] = [];
+  private readonly backListeners: ((outageMs: number) => void)[] = [];
   private readonly restMs: number;
   /** Tells the operator about this Redis (console.warn by default); for what uses the link too. */
   readonly warn: (message: string) => void;
@@ -115,9 +117,9 @@ export class RedisLink {
 
   /**
    * Called each time Redis is usable again after an outage (a reconnection, or a command that
-   * worked after one failed), whether or not the outage was told.
+   * worked after one failed), whether or not the outage was told, with how long it lasted.
    */
-  onBack(listener: () => void): void {
+  onBack(listener: (outageMs: number) => void): void {
     this.backListeners.push(listener);
   }
 
@@ -219,6 +221,7 @@ export class RedisLink {
     if (this.inOutage || this.closed) return;
     this.inOutage = true;
     const now = this.now();
+    this.outageSince = now;
     this.toldOutage = now - this.lastToldAt >= WARN_EVERY_MS;
     if (!this.toldOutage) return;
     this.lastToldAt = now;
@@ -231,6 +234,7 @@ export class RedisLink {
     if (!this.inOutage) return;
     this.inOutage = false;
     if (this.toldOutage) this.warn(`${this.name} is usable again: limits and provider health are shared again`);
-    for (const listener of this.backListeners) listener();
+    const outageMs = this.now() - this.outageSince;
+    for (const listener of this.backListeners) listener(outageMs);
   }
 }
