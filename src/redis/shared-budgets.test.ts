@@ -148,4 +148,22 @@ describe('RedisSharedBudgets', () => {
     b.view(key, 'day', today);
     await expect.poll(() => b.view(key, 'day', today).spentUsd, poll).toBe(0.375);
   });
+
+  it('writes its holds again as soon as Redis is back, for a Redis that restarted without them', async () => {
+    const proxy = await startTcpProxy(Number(new URL(REDIS_URL).port || 6379));
+    onTestFinished(() => proxy.stop());
+    const { budgets: a } = await replica(`redis://127.0.0.1:${proxy.port}`, { restAfterFailureMs: 0 });
+    const { budgets: b } = await replica();
+    const key = fresh();
+    b.view(key, 'total', 0);
+    a.hold(key, 0.5);
+    await expect.poll(() => b.view(key, 'total', 0).othersHeldUsd, poll).toBe(0.5);
+    await proxy.stop();
+    // What a restart without persistence leaves: nothing.
+    await redis.client.del(`${redis.prefix}budget:{${key}}:holds`);
+    await expect.poll(() => b.view(key, 'total', 0).othersHeldUsd, poll).toBe(0);
+    await proxy.start();
+    // Well before the renewal (every 10 s).
+    await expect.poll(() => b.view(key, 'total', 0).othersHeldUsd, { ...poll, timeout: 5_000 }).toBe(0.5);
+  });
 });

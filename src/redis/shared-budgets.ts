@@ -80,8 +80,12 @@ export class RedisSharedBudgets implements SharedBudgets {
     this.staleMs = 3 * this.refreshMs;
     this.timer = setInterval(() => this.tick(), this.refreshMs);
     this.timer.unref();
-    // Back after an outage: what waited is sent, and the views are read again at once.
-    link.onBack(() => this.tick());
+    // Back after an outage: what waited is sent, this replica's holds are written again (a Redis
+    // that restarted has lost them), and the views are read again, all at once.
+    link.onBack(() => {
+      this.lastRenewal = -Infinity;
+      this.tick();
+    });
   }
 
   view(keyId: string, period: BudgetPeriod, start: number): SharedBudgetView {
