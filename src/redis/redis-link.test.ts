@@ -71,8 +71,8 @@ describe('RedisLink', () => {
     expect(link.usable).toBe(true);
     link.succeeded();
     expect(told).toEqual([
-      'redis 127.0.0.1:6379 is not usable (Command timed out): limits and provider health are kept in this process until it is back, so replicas do not share them meanwhile',
-      'redis 127.0.0.1:6379 is usable again: limits and provider health are shared again',
+      'redis 127.0.0.1:6379 is not usable (Command timed out): limits, budgets and provider health are kept in this process until it is back, so replicas do not share them meanwhile',
+      'redis 127.0.0.1:6379 is usable again: limits, budgets and provider health are shared again',
     ]);
 
     // Flapping within the minute: nothing more is said.

@@ -49,7 +49,7 @@ export class SharedState {
     critical: false,
     check: async () => {
       const trouble = this.link.trouble;
-      if (trouble !== undefined) throw new Error(`${this.link.name}: ${trouble}; limits and provider health are this replica's alone`);
+      if (trouble !== undefined) throw new Error(`${this.link.name}: ${trouble}; limits, budgets and provider health are this replica's alone`);
     },
   };
 
