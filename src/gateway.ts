@@ -87,7 +87,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
   if (config.redis !== undefined && shared === undefined) throw new Error('the `redis` key needs its shared state: createGateway(config, { sharedState: await loadSharedState(config) })');
   shared?.shareHealth(health);
   const counters = options.limitCounters ?? shared?.counters ?? new InMemoryLimitCounters();
-  const keys = new VirtualKeys(options.keyStore ?? new InMemoryKeyStore(), counters);
+  const keys = new VirtualKeys(options.keyStore ?? new InMemoryKeyStore(), counters, Date.now, shared?.budgets);
   const admission = new Admission(counters, {
     maxWaitMs: config.router.max_queue_wait_ms,
     maxQueueSize: config.router.max_queue_size,

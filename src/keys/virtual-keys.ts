@@ -21,6 +21,28 @@ export interface CreateKeyInput {
   metadata?: Record<string, unknown> | null;
 }
 
+/** What the other replicas add to a key's budget, as last read from where they share it. */
+export interface SharedBudgetView {
+  /** The period's spend across every replica sharing it (this one's charges included). */
+  spentUsd: number;
+  /** What the other replicas' requests in flight hold (this replica's own are not in it). */
+  othersHeldUsd: number;
+}
+
+/**
+ * Budgets shared by replicas that do not share a store (the `redis` key: RedisSharedBudgets);
+ * undefined without it. Nothing here may wait on the network: `view` answers from what was read
+ * in the background, and `charge` and `hold` send without being awaited.
+ */
+export interface SharedBudgets {
+  /** The key's shared view for the period starting at `start`; asking keeps the key read in the background. */
+  view(keyId: string, period: BudgetPeriod, start: number): SharedBudgetView;
+  /** Adds a charge to the key's spend in the period starting at `start`. */
+  charge(keyId: string, period: BudgetPeriod, start: number, usd: number): void;
+  /** Shares a request's hold while it runs; returns its release (more than once is fine). */
+  hold(keyId: string, usd: number): () => void;
+}
+
 /** How long a key read from the store is trusted before it is read again (other replicas may change it). */
 const CACHE_TTL_MS = 1_000;
 const MAX_CACHED_KEYS = 10_000;
@@ -58,6 +80,8 @@ export class VirtualKeys {
     private readonly store: KeyStore,
     private readonly counters: LimitCounters,
     private readonly now: () => number = Date.now,
+    /** With the `redis` key: spend and holds of replicas on other stores (hosts) count here too. */
+    private readonly shared?: SharedBudgets,
   ) {}
 
   async create(input: CreateKeyInput): Promise<{ key: string; record: VirtualKey }> {
@@ -301,13 +325,17 @@ export class VirtualKeys {
 
   /**
    * 429 budget_exceeded, with the numbers, once the period's spend has reached the budget, or
-   * would with what the key's requests in flight are expected to spend (see hold).
+   * would with what the key's requests in flight are expected to spend (see hold). With shared
+   * budgets, the spend is the larger of the store's and the shared one (the store's stands when
+   * Redis lost its data or began empty), and the other replicas' holds count too.
    */
   checkBudget(key: VirtualKey): void {
     if (key.budget_usd === null) return;
     const start = periodStart(key.budget_period, this.now());
-    const spent = key.spend_period_start === start ? key.spend_usd : 0;
-    const inFlight = this.held.get(key.id) ?? 0;
+    const stored = key.spend_period_start === start ? key.spend_usd : 0;
+    const shared = this.shared?.view(key.id, key.budget_period, start);
+    const spent = shared ? Math.max(stored, shared.spentUsd) : stored;
+    const inFlight = (this.held.get(key.id) ?? 0) + (shared?.othersHeldUsd ?? 0);
     if (spent + inFlight < key.budget_usd) return;
     if (spent < key.budget_usd) {
       throw new GatewayError(
@@ -336,10 +364,12 @@ export class VirtualKeys {
     // request), and an absurd estimate (max_tokens of 10^19) would swallow the others in the sum.
     const usd = key.budget_usd === null ? estimate : Math.min(estimate, key.budget_usd);
     this.held.set(key.id, (this.held.get(key.id) ?? 0) + usd);
+    const releaseShared = this.shared?.hold(key.id, usd);
     let released = false;
     return () => {
       if (released) return;
       released = true;
+      releaseShared?.();
       const left = (this.held.get(key.id) ?? 0) - usd;
       // Sums of floats: a remainder this small is what is left of nothing.
       if (left > 1e-12) this.held.set(key.id, left);
@@ -370,9 +400,11 @@ export class VirtualKeys {
   settle(key: VirtualKey, lease: Lease | undefined, costUsd: number | null, totalTokens: number | undefined): Promise<void> {
     // The key's terms as last known here: a request begun before a PATCH carries the old ones.
     const cached = this.cachedById(key.id);
-    const start = periodStart((cached?.key ?? key).budget_period, this.now());
+    const terms = cached?.key ?? key;
+    const start = periodStart(terms.budget_period, this.now());
     const charge = costUsd !== null && costUsd > 0 ? costUsd : 0;
     if (charge > 0) {
+      if (terms.budget_usd !== null) this.shared?.charge(key.id, terms.budget_period, start, charge);
       // The cached copy first, synchronously: the key's very next request must see this spend.
       if (cached) {
         if (start > cached.key.spend_period_start) {

@@ -134,7 +134,7 @@ describe('RedisLimitCounters', () => {
     if (first.ok) await a.release(first.lease, 0);
     expect(a.inFlight(key)).toBe(0);
     expect(warnings).toHaveLength(1);
-    expect(warnings[0]).toMatch(/^redis 127\.0\.0\.1:1 is not usable \(.*ECONNREFUSED.*\): limits and provider health are kept in this process/);
+    expect(warnings[0]).toMatch(/^redis 127\.0\.0\.1:1 is not usable \(.*ECONNREFUSED.*\): limits, budgets and provider health are kept in this process/);
   });
 
   it("keeps time by Redis' clock, so a replica whose clock is ahead does not drop the others' leases and requests", async () => {

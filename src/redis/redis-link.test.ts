@@ -75,8 +75,8 @@ describe('RedisLink', () => {
     // Back, after an outage of a second.
     expect(outages).toEqual([1_000]);
     expect(told).toEqual([
-      'redis 127.0.0.1:6379 is not usable (Command timed out): limits and provider health are kept in this process until it is back, so replicas do not share them meanwhile',
-      'redis 127.0.0.1:6379 is usable again: limits and provider health are shared again',
+      'redis 127.0.0.1:6379 is not usable (Command timed out): limits, budgets and provider health are kept in this process until it is back, so replicas do not share them meanwhile',
+      'redis 127.0.0.1:6379 is usable again: limits, budgets and provider health are shared again',
     ]);
 
     // Flapping within the minute: nothing more is said.

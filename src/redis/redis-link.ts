@@ -226,14 +226,14 @@ export class RedisLink {
     if (!this.toldOutage) return;
     this.lastToldAt = now;
     this.warn(
-      `${this.name} is not usable (${problem}): limits and provider health are kept in this process until it is back, so replicas do not share them meanwhile`,
+      `${this.name} is not usable (${problem}): limits, budgets and provider health are kept in this process until it is back, so replicas do not share them meanwhile`,
     );
   }
 
   private tellBack(): void {
     if (!this.inOutage) return;
     this.inOutage = false;
-    if (this.toldOutage) this.warn(`${this.name} is usable again: limits and provider health are shared again`);
+    if (this.toldOutage) this.warn(`${this.name} is usable again: limits, budgets and provider health are shared again`);
     const outageMs = this.now() - this.outageSince;
     for (const listener of this.backListeners) listener(outageMs);
   }

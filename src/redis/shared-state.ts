@@ -2,6 +2,7 @@ import type { DeploymentHealth } from '../router/deployment-health.js';
 import type { ReadinessCheck } from '../server/readiness.js';
 import { RedisLimitCounters } from './redis-limit-counters.js';
 import { RedisLink } from './redis-link.js';
+import { RedisSharedBudgets } from './shared-budgets.js';
 import { SharedHealth } from './shared-health.js';
 
 export interface SharedStateOptions {
@@ -9,18 +10,21 @@ export interface SharedStateOptions {
   prefix?: string;
   /** How often provider health is read from Redis (default 1 s). */
   healthRefreshMs?: number;
+  /** How often the budgets of gateway keys in use are read from Redis (default 1 s). */
+  budgetRefreshMs?: number;
   /** Longest one Redis command may take before this replica counts alone (default 50 ms). */
   commandTimeoutMs?: number;
 }
 
 /**
  * What replicas share through the `redis` key: the limit counters (credentials' and gateway keys'
- * concurrency, rpm, tpm) and provider health. Budgets and spend are not here: they live in the
- * store, which replicas on one host already share.
+ * concurrency, rpm, tpm), gateway-key budgets (spend and holds, for replicas on different stores)
+ * and provider health.
  */
 export class SharedState {
   readonly link: RedisLink;
   readonly counters: RedisLimitCounters;
+  readonly budgets: RedisSharedBudgets;
   private health: SharedHealth | undefined;
   private readonly prefix: string;
 
@@ -31,6 +35,7 @@ export class SharedState {
     this.prefix = options.prefix ?? 'moongate:';
     this.link = new RedisLink(url, { commandTimeoutMs: options.commandTimeoutMs });
     this.counters = new RedisLimitCounters(this.link, { prefix: this.prefix });
+    this.budgets = new RedisSharedBudgets(this.link, { prefix: this.prefix, refreshMs: options.budgetRefreshMs });
   }
 
   /** Shares this gateway's provider health from now on. */
@@ -44,7 +49,7 @@ export class SharedState {
     critical: false,
     check: async () => {
       const trouble = this.link.trouble;
-      if (trouble !== undefined) throw new Error(`${this.link.name}: ${trouble}; limits and provider health are this replica's alone`);
+      if (trouble !== undefined) throw new Error(`${this.link.name}: ${trouble}; limits, budgets and provider health are this replica's alone`);
     },
   };
 
@@ -56,6 +61,7 @@ export class SharedState {
 
   async close(): Promise<void> {
     this.counters.close();
+    this.budgets.close();
     this.health?.close();
     await this.link.close();
   }

@@ -171,7 +171,7 @@ describe('Redis unreachable', () => {
       expect((await refusal(r)).status).toBe(429);
       const ready = await r.ready();
       expect(ready.status).toBe('ok');
-      expect(ready.checks.redis).toMatch(/^degraded: redis 127\.0\.0\.1:1: .*ECONNREFUSED.*limits and provider health are this replica's alone$/);
+      expect(ready.checks.redis).toMatch(/^degraded: redis 127\.0\.0\.1:1: .*ECONNREFUSED.*limits, budgets and provider health are this replica's alone$/);
     } finally {
       const started = Date.now();
       await r.close();

@@ -1,0 +1,169 @@
+import { afterAll, afterEach, describe, expect, it, onTestFinished } from 'vitest';
+import { CLOSED_REDIS_URL, REDIS_URL, testRedis } from '../../test/helpers/redis.js';
+import { startTcpProxy } from '../../test/helpers/tcp-proxy.js';
+import { periodStart } from '../keys/virtual-key.js';
+import { RedisLink } from './redis-link.js';
+import { RedisSharedBudgets } from './shared-budgets.js';
+
+const redis = testRedis();
+afterAll(() => redis.cleanup());
+
+const opened: { link: RedisLink; budgets: RedisSharedBudgets }[] = [];
+afterEach(async () => {
+  for (const { link, budgets } of opened.splice(0)) {
+    budgets.close();
+    await link.close();
+  }
+});
+
+/** A replica's shared budgets, read every 50 ms: two of them on the same prefix share spend and holds. */
+async function replica(url = REDIS_URL, options: { holdTtlMs?: number; warn?: (m: string) => void; restAfterFailureMs?: number } = {}): Promise<{ link: RedisLink; budgets: RedisSharedBudgets }> {
+  // A patient timeout: a loaded test machine must not make a replica count alone in a test about sharing.
+  const link = new RedisLink(url, { warn: options.warn ?? (() => {}), commandTimeoutMs: 1_000, restAfterFailureMs: options.restAfterFailureMs });
+  await link.whenSettled(2_000);
+  const budgets = new RedisSharedBudgets(link, { prefix: redis.prefix, refreshMs: 50, holdTtlMs: options.holdTtlMs });
+  const pair = { link, budgets };
+  opened.push(pair);
+  return pair;
+}
+
+let n = 0;
+/** A gateway key id of its own per test. */
+const fresh = (): string => `key_test${++n}`;
+const today = periodStart('day', Date.now());
+const poll = { timeout: 3_000, interval: 20 };
+
+describe('RedisSharedBudgets', () => {
+  it("adds up the replicas' charges in the period, and shows a replica its own charge at once", async () => {
+    const [{ budgets: a }, { budgets: b }] = [await replica(), await replica()];
+    const key = fresh();
+    expect(a.view(key, 'day', today)).toEqual({ spentUsd: 0, othersHeldUsd: 0 });
+    b.view(key, 'day', today);
+    a.charge(key, 'day', today, 0.5);
+    // Before any read: this replica's own charge is in its view already.
+    expect(a.view(key, 'day', today).spentUsd).toBe(0.5);
+    b.charge(key, 'day', today, 0.000_000_35);
+    await expect.poll(() => a.view(key, 'day', today).spentUsd, poll).toBeCloseTo(0.500_000_35, 12);
+    await expect.poll(() => b.view(key, 'day', today).spentUsd, poll).toBeCloseTo(0.500_000_35, 12);
+    // Another period (or the same start under another period) is another spend.
+    expect(a.view(key, 'month', periodStart('month', Date.now())).spentUsd).toBe(0);
+    await new Promise((r) => setTimeout(r, 150));
+    expect(a.view(key, 'month', periodStart('month', Date.now())).spentUsd).toBe(0);
+  });
+
+  it("counts the other replicas' holds, not its own, until they are released", async () => {
+    const [{ budgets: a }, { budgets: b }] = [await replica(), await replica()];
+    const key = fresh();
+    a.view(key, 'total', 0);
+    b.view(key, 'total', 0);
+    const first = a.hold(key, 0.25);
+    const second = a.hold(key, 0.5);
+    const other = b.hold(key, 0.125);
+    await expect.poll(() => b.view(key, 'total', 0).othersHeldUsd, poll).toBe(0.75);
+    await expect.poll(() => a.view(key, 'total', 0).othersHeldUsd, poll).toBe(0.125);
+    first();
+    first();
+    await expect.poll(() => b.view(key, 'total', 0).othersHeldUsd, poll).toBe(0.5);
+    second();
+    other();
+    await expect.poll(() => b.view(key, 'total', 0).othersHeldUsd, poll).toBe(0);
+    await expect.poll(() => a.view(key, 'total', 0).othersHeldUsd, poll).toBe(0);
+    expect(await redis.client.hlen(`${redis.prefix}budget:{${key}}:holds`)).toBe(0);
+  });
+
+  it('lets the holds of a replica that died expire, and renews those of one that runs', async () => {
+    const key = fresh();
+    const { budgets: a } = await replica(REDIS_URL, { holdTtlMs: 300 });
+    const { budgets: dies } = await replica(REDIS_URL, { holdTtlMs: 300 });
+    const { budgets: b } = await replica();
+    b.view(key, 'total', 0);
+    a.hold(key, 0.5);
+    dies.hold(key, 0.25);
+    await expect.poll(() => b.view(key, 'total', 0).othersHeldUsd, poll).toBe(0.75);
+    // It stops renewing without releasing (it "died").
+    dies.close();
+    await expect.poll(() => b.view(key, 'total', 0).othersHeldUsd, poll).toBe(0.5);
+    // Well past a's ttl: a renews its hold while its request runs.
+    await new Promise((r) => setTimeout(r, 700));
+    expect(b.view(key, 'total', 0).othersHeldUsd).toBe(0.5);
+  });
+
+  it("keeps a period's spend until a little past the period's end, a total's for 400 days after its last charge", async () => {
+    const { budgets: a } = await replica();
+    const key = fresh();
+    a.charge(key, 'day', today, 1);
+    a.charge(key, 'total', 0, 1);
+    const dayKey = `${redis.prefix}budget:{${key}}:spend:day:${today}`;
+    const totalKey = `${redis.prefix}budget:{${key}}:spend:total:0`;
+    await expect.poll(() => redis.client.get(totalKey), poll).toBe('1');
+    const dayLeft = await redis.client.pttl(dayKey);
+    const endOfDay = today + 86_400_000 + 3_600_000 - Date.now();
+    expect(dayLeft).toBeGreaterThan(endOfDay - 5_000);
+    expect(dayLeft).toBeLessThanOrEqual(endOfDay);
+    expect(await redis.client.pttl(totalKey)).toBeGreaterThan(399 * 86_400_000);
+  });
+
+  it('replaces a key of another type where a spend or holds should be (a stray write) rather than fail on it', async () => {
+    const [{ budgets: a, link }, { budgets: b }] = [await replica(), await replica()];
+    const key = fresh();
+    await redis.client.set(`${redis.prefix}budget:{${key}}:holds`, 'not a hash');
+    await redis.client.set(`${redis.prefix}budget:{${key}}:spend:total:0`, 'not a number');
+    b.view(key, 'total', 0);
+    a.charge(key, 'total', 0, 0.5);
+    a.hold(key, 0.25);
+    await expect.poll(() => b.view(key, 'total', 0), poll).toEqual({ spentUsd: 0.5, othersHeldUsd: 0.25 });
+    expect(link.trouble).toBeUndefined();
+  });
+
+  it('fails open with Redis unreachable: nothing throws, the view is what this replica knows', async () => {
+    const warnings: string[] = [];
+    const { budgets: a } = await replica(CLOSED_REDIS_URL, { warn: (m) => warnings.push(m) });
+    const key = fresh();
+    expect(a.view(key, 'day', today)).toEqual({ spentUsd: 0, othersHeldUsd: 0 });
+    const release = a.hold(key, 0.5);
+    a.charge(key, 'day', today, 0.25);
+    release();
+    expect(a.view(key, 'day', today)).toEqual({ spentUsd: 0.25, othersHeldUsd: 0 });
+    await new Promise((r) => setTimeout(r, 150));
+    expect(warnings).toHaveLength(1);
+  });
+
+  it("cut off from Redis, stops counting the others' holds, and shares what it charged meanwhile once Redis is back", async () => {
+    const proxy = await startTcpProxy(Number(new URL(REDIS_URL).port || 6379));
+    onTestFinished(() => proxy.stop());
+    const { budgets: a } = await replica(`redis://127.0.0.1:${proxy.port}`, { restAfterFailureMs: 0 });
+    const { budgets: b } = await replica();
+    const key = fresh();
+    a.view(key, 'day', today);
+    b.hold(key, 0.5);
+    b.charge(key, 'day', today, 0.125);
+    await expect.poll(() => a.view(key, 'day', today), poll).toEqual({ spentUsd: 0.125, othersHeldUsd: 0.5 });
+    await proxy.stop();
+    // Three refreshes without an answer: the others' holds no longer count; the spend seen stays.
+    await expect.poll(() => a.view(key, 'day', today), poll).toEqual({ spentUsd: 0.125, othersHeldUsd: 0 });
+    a.charge(key, 'day', today, 0.25);
+    expect(a.view(key, 'day', today).spentUsd).toBe(0.375);
+    await proxy.start();
+    await expect.poll(() => a.view(key, 'day', today), { ...poll, timeout: 6_000 }).toEqual({ spentUsd: 0.375, othersHeldUsd: 0.5 });
+    b.view(key, 'day', today);
+    await expect.poll(() => b.view(key, 'day', today).spentUsd, poll).toBe(0.375);
+  });
+
+  it('writes its holds again as soon as Redis is back, for a Redis that restarted without them', async () => {
+    const proxy = await startTcpProxy(Number(new URL(REDIS_URL).port || 6379));
+    onTestFinished(() => proxy.stop());
+    const { budgets: a } = await replica(`redis://127.0.0.1:${proxy.port}`, { restAfterFailureMs: 0 });
+    const { budgets: b } = await replica();
+    const key = fresh();
+    b.view(key, 'total', 0);
+    a.hold(key, 0.5);
+    await expect.poll(() => b.view(key, 'total', 0).othersHeldUsd, poll).toBe(0.5);
+    await proxy.stop();
+    // What a restart without persistence leaves: nothing.
+    await redis.client.del(`${redis.prefix}budget:{${key}}:holds`);
+    await expect.poll(() => b.view(key, 'total', 0).othersHeldUsd, poll).toBe(0);
+    await proxy.start();
+    // Well before the renewal (every 10 s).
+    await expect.poll(() => b.view(key, 'total', 0).othersHeldUsd, { ...poll, timeout: 5_000 }).toBe(0.5);
+  });
+});

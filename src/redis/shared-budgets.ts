@@ -1,0 +1,266 @@
+import { randomBytes } from 'node:crypto';
+import type { SharedBudgets, SharedBudgetView } from '../keys/virtual-keys.js';
+import type { BudgetPeriod } from '../keys/virtual-key.js';
+import { CHARGE_SCRIPT, HOLD_SCRIPT, READ_SCRIPT } from './budget-scripts.js';
+import { LuaScript } from './lua-script.js';
+import type { RedisLink } from './redis-link.js';
+
+export interface RedisSharedBudgetsOptions {
+  /** Namespace of every key (`moongate:`); budgets live under `<prefix>budget:`. */
+  prefix: string;
+  /** How often the keys in use are read: how late another replica's spend or hold is seen here. */
+  refreshMs?: number;
+  /** How long a replica's holds outlive it: renewed every third of it while its requests run. */
+  holdTtlMs?: number;
+  now?: () => number;
+}
+
+const charge = new LuaScript(CHARGE_SCRIPT);
+const writeHold = new LuaScript(HOLD_SCRIPT);
+const read = new LuaScript(READ_SCRIPT);
+
+/** A period's shared spend is kept this long past the period's end (replicas' clocks differ a little). */
+const PAST_PERIOD_MS = 3_600_000;
+/** A `total` budget has no end: its shared spend is kept this long after the key's last charge. */
+const TOTAL_KEPT_MS = 400 * 86_400_000;
+/** A key not checked here for this long is no longer read (its next request reads it again). */
+const IDLE_MS = 60_000;
+const MAX_VIEWS = 10_000;
+
+/** What this replica knows of one key's budget in one period. */
+interface View {
+  period: BudgetPeriod;
+  start: number;
+  /** The period's spend across replicas: Redis' answer plus what was charged here since it was asked. */
+  spent: number;
+  /** The other replicas' holds, as last read. */
+  othersHeld: number;
+  /** When Redis last answered for this key (this replica's clock); -Infinity before it has. */
+  readAt: number;
+  usedAt: number;
+  /** USD charged here in this period since the view began: see read. */
+  chargedHere: number;
+  reading: boolean;
+}
+
+/**
+ * Gateway-key budgets shared by replicas through Redis (the `redis` key), for replicas that do not
+ * share a store (one SQLite file per host). Every charge to a key with a budget is added to the
+ * period's spend in Redis, and each replica's holds (the estimated cost of its requests in flight)
+ * are kept there under its id. Requests never wait on Redis: every key checked in the last minute
+ * is read in the background every `refreshMs`, and checkBudget reads that view. Whenever Redis is
+ * not usable, budgets are what this replica knows: its store's spend, the shared spend last read,
+ * its own holds (the others' stop counting once the view is 3 refreshes old). Fail open, as the
+ * limit counters: nothing here ever fails a request.
+ */
+export class RedisSharedBudgets implements SharedBudgets {
+  private readonly views = new Map<string, View>();
+  /** USD this replica's requests hold per key, and the keys whose total Redis has not been sent yet. */
+  private readonly mine = new Map<string, number>();
+  private readonly unsentHolds = new Set<string>();
+  private holdsFlushQueued = false;
+  /** Charges made while Redis was not usable, per spend key: sent once it is. */
+  private readonly unsentCharges = new Map<string, { usd: number; expiresAt: number }>();
+  private readonly replica = randomBytes(6).toString('hex');
+  private readonly refreshMs: number;
+  private readonly holdTtlMs: number;
+  private readonly staleMs: number;
+  private lastRenewal = -Infinity;
+  private readonly timer: NodeJS.Timeout;
+  private closed = false;
+  private readonly now: () => number;
+
+  constructor(
+    private readonly link: RedisLink,
+    private readonly options: RedisSharedBudgetsOptions,
+  ) {
+    this.now = options.now ?? Date.now;
+    this.refreshMs = options.refreshMs ?? 1_000;
+    this.holdTtlMs = options.holdTtlMs ?? 30_000;
+    this.staleMs = 3 * this.refreshMs;
+    this.timer = setInterval(() => this.tick(), this.refreshMs);
+    this.timer.unref();
+    // Back after an outage: what waited is sent, this replica's holds are written again (a Redis
+    // that restarted has lost them), and the views are read again, all at once.
+    link.onBack(() => {
+      this.lastRenewal = -Infinity;
+      this.tick();
+    });
+  }
+
+  view(keyId: string, period: BudgetPeriod, start: number): SharedBudgetView {
+    const now = this.now();
+    let view = this.views.get(keyId);
+    if (!view || view.period !== period || view.start !== start) {
+      if (!view && this.views.size >= MAX_VIEWS) this.views.delete(this.views.keys().next().value!);
+      view = { period, start, spent: 0, othersHeld: 0, readAt: -Infinity, usedAt: now, chargedHere: 0, reading: false };
+      this.views.set(keyId, view);
+      // Its first request is checked without the others' share; the next ones, with it.
+      void this.read(keyId, view);
+    }
+    view.usedAt = now;
+    return { spentUsd: view.spent, othersHeldUsd: now - view.readAt <= this.staleMs ? view.othersHeld : 0 };
+  }
+
+  charge(keyId: string, period: BudgetPeriod, start: number, usd: number): void {
+    if (!(usd > 0) || this.closed) return;
+    const view = this.views.get(keyId);
+    if (view && view.period === period && view.start === start) {
+      // Seen by this replica's next request at once, not at the next read.
+      view.spent += usd;
+      view.chargedHere += usd;
+    }
+    const key = this.spendKey(keyId, period, start);
+    const expiresAt = period === 'total' ? this.now() + TOTAL_KEPT_MS : periodEnd(period, start) + PAST_PERIOD_MS;
+    const client = this.link.connection;
+    if (!client) {
+      const unsent = this.unsentCharges.get(key);
+      if (unsent) {
+        unsent.usd += usd;
+        unsent.expiresAt = Math.max(unsent.expiresAt, expiresAt);
+      } else this.unsentCharges.set(key, { usd, expiresAt });
+      return;
+    }
+    // A charge whose command failed is not sent again: it may have been applied (a timeout), and
+    // counting it twice would refuse a key's requests for spend that never happened.
+    charge.run(client, [key], [String(usd), expiresAt]).then(
+      () => this.link.succeeded(),
+      (err: unknown) => this.link.failed(err),
+    );
+  }
+
+  hold(keyId: string, usd: number): () => void {
+    if (!(usd > 0) || this.closed) return NOTHING_HELD;
+    this.mine.set(keyId, (this.mine.get(keyId) ?? 0) + usd);
+    this.holdsChanged(keyId);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const left = (this.mine.get(keyId) ?? 0) - usd;
+      // Sums of floats: a remainder this small is what is left of nothing.
+      if (left > 1e-12) this.mine.set(keyId, left);
+      else this.mine.delete(keyId);
+      this.holdsChanged(keyId);
+    };
+  }
+
+  /** Stops reading and renewing; this replica's holds expire in Redis by themselves. */
+  close(): void {
+    this.closed = true;
+    clearInterval(this.timer);
+  }
+
+  /** Every refreshMs: sends what waited, renews this replica's holds now and then, reads the keys in use. */
+  private tick(): void {
+    if (this.closed || !this.link.usable) return;
+    this.sendUnsentCharges();
+    const now = this.now();
+    if (now - this.lastRenewal >= this.holdTtlMs / 3) {
+      this.lastRenewal = now;
+      for (const keyId of this.mine.keys()) this.unsentHolds.add(keyId);
+    }
+    this.flushHolds();
+    // After the writes above, on the same connection: the reads see them.
+    for (const [keyId, view] of this.views) {
+      if (now - view.usedAt > IDLE_MS) this.views.delete(keyId);
+      else void this.read(keyId, view);
+    }
+  }
+
+  /**
+   * Reads the key's spend in the view's period and the others' holds. A charge made here after the
+   * read was sent is not in Redis' answer (one connection: commands arrive in order), so it is
+   * added back; one made before it is.
+   */
+  private async read(keyId: string, view: View): Promise<void> {
+    const client = this.link.connection;
+    if (!client || view.reading) return;
+    view.reading = true;
+    const chargedBefore = view.chargedHere;
+    try {
+      const answer = (await read.run(client, [this.spendKey(keyId, view.period, view.start), this.holdsKey(keyId)], [])) as string[];
+      this.link.succeeded();
+      const spent = Number(answer[0]);
+      let othersHeld = 0;
+      for (let i = 1; i + 1 < answer.length; i += 2) {
+        const usd = Number(answer[i + 1]);
+        if (answer[i] !== this.replica && usd > 0) othersHeld += usd;
+      }
+      view.spent = (Number.isFinite(spent) ? spent : 0) + (view.chargedHere - chargedBefore);
+      view.othersHeld = othersHeld;
+      view.readAt = this.now();
+    } catch (err) {
+      this.link.failed(err);
+    } finally {
+      view.reading = false;
+    }
+  }
+
+  /** A hold began or ended: the key's total is sent once this turn of the event loop is done. */
+  private holdsChanged(keyId: string): void {
+    this.unsentHolds.add(keyId);
+    if (this.holdsFlushQueued) return;
+    this.holdsFlushQueued = true;
+    setImmediate(() => {
+      this.holdsFlushQueued = false;
+      this.flushHolds();
+    });
+  }
+
+  /**
+   * Sends each changed key's total held here. Not usable: kept for the next tick. A failed send is
+   * sent again then too: a total replaces the entry, so one sent twice counts once.
+   */
+  private flushHolds(): void {
+    if (this.closed || this.unsentHolds.size === 0) return;
+    const client = this.link.connection;
+    if (!client) return;
+    const keyIds = [...this.unsentHolds];
+    this.unsentHolds.clear();
+    for (const keyId of keyIds) {
+      const usd = this.mine.get(keyId) ?? 0;
+      writeHold.run(client, [this.holdsKey(keyId)], [this.replica, String(usd), this.holdTtlMs]).then(
+        () => this.link.succeeded(),
+        (err: unknown) => {
+          this.link.failed(err);
+          this.unsentHolds.add(keyId);
+        },
+      );
+    }
+  }
+
+  /** Charges made while Redis was not usable; those of a period long over are dropped. */
+  private sendUnsentCharges(): void {
+    if (this.unsentCharges.size === 0) return;
+    const client = this.link.connection;
+    if (!client) return;
+    const now = this.now();
+    for (const [key, { usd, expiresAt }] of this.unsentCharges) {
+      this.unsentCharges.delete(key);
+      if (expiresAt <= now) continue;
+      charge.run(client, [key], [String(usd), expiresAt]).then(
+        () => this.link.succeeded(),
+        (err: unknown) => this.link.failed(err),
+      );
+    }
+  }
+
+  // The braces keep a key's spend and holds on one Redis Cluster slot (one script reads both).
+  private spendKey(keyId: string, period: BudgetPeriod, start: number): string {
+    return `${this.options.prefix}budget:{${keyId}}:spend:${period}:${start}`;
+  }
+
+  private holdsKey(keyId: string): string {
+    return `${this.options.prefix}budget:{${keyId}}:holds`;
+  }
+}
+
+const NOTHING_HELD = (): void => {};
+
+/** When a `day` or `month` period that began at `start` ends (UTC). */
+function periodEnd(period: 'day' | 'month', start: number): number {
+  if (period === 'day') return start + 86_400_000;
+  const d = new Date(start);
+  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1);
+}
