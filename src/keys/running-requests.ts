@@ -1,18 +1,20 @@
+import { IntrusiveList, ListEntry } from '../server/intrusive-list.js';
+
 /** What stops a running request: its StopSwitch. */
 export interface Stoppable {
   abort(reason: unknown): void;
 }
 
 /** A running request's place in the list: emptied when it ends or is stopped, so a dead entry holds nothing. */
-export class RunningRequest {
+export class RunningRequest extends ListEntry {
   /** Present at the last look (see RunningRequests.look): it has been running for a while since. */
   seen = false;
   constructor(
     public keyId: string | undefined,
     public request: Stoppable | undefined,
-    public prev: RunningRequest | undefined,
-    public next: RunningRequest | undefined,
-  ) {}
+  ) {
+    super();
+  }
 }
 
 /** How often the keys of long requests are read again: a revocation elsewhere stops them within about this, plus the store's answer. */
@@ -23,11 +25,9 @@ export const RECHECK_EVERY_MS = 2_000;
  * stop them: a stream goes on for minutes (a reasoning model's), spending on a key the operator has
  * just revoked, perhaps because it leaked.
  *
- * A request joins with one append to a linked list and leaves with one unlink, no clock read and
- * no timer of its own. A linked list and not a Map or Set per key, for the reason CallbackList
- * gives: a long-lived hash table that requests keep entering and leaving is rebuilt every few
- * additions, and each rebuild copied the requests then in it to the old generation. Stopping a
- * key's requests walks the whole list; revocations are rare, requests are many.
+ * A request joins with one append to an IntrusiveList and leaves with one unlink, no clock read
+ * and no timer of its own (not a Map or Set per key, for the reason IntrusiveList gives). Stopping
+ * a key's requests walks the whole list; revocations are rare, requests are many.
  *
  * A key revoked through another process on the same store reaches this one when the key is next
  * read from the store, and a long stream reads nothing. So while any request runs, one timer looks
@@ -37,9 +37,7 @@ export const RECHECK_EVERY_MS = 2_000;
  * is not armed.
  */
 export class RunningRequests {
-  private first: RunningRequest | undefined;
-  private last: RunningRequest | undefined;
-  private count = 0;
+  private readonly list = new IntrusiveList<RunningRequest>();
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -49,16 +47,12 @@ export class RunningRequests {
   ) {}
 
   get size(): number {
-    return this.count;
+    return this.list.size;
   }
 
   /** Adds a request of a key; `end` it when it is over. */
   start(keyId: string, request: Stoppable): RunningRequest {
-    const entry = new RunningRequest(keyId, request, this.last, undefined);
-    if (this.last) this.last.next = entry;
-    else this.first = entry;
-    this.last = entry;
-    this.count++;
+    const entry = this.list.append(new RunningRequest(keyId, request));
     // Unref'd: a gateway closing does not wait for it (its requests are stopped by then anyway).
     this.timer ??= setTimeout(this.look, this.everyMs).unref();
     return entry;
@@ -66,20 +60,14 @@ export class RunningRequests {
 
   /** Takes the request out (once it is over; a second call, or one after stopKey, does nothing). */
   end(entry: RunningRequest): void {
-    if (entry.keyId === undefined) return;
-    if (entry.prev) entry.prev.next = entry.next;
-    else this.first = entry.next;
-    if (entry.next) entry.next.prev = entry.prev;
-    else this.last = entry.prev;
-    entry.keyId = entry.request = entry.prev = entry.next = undefined;
-    this.count--;
+    if (this.list.remove(entry)) entry.keyId = entry.request = undefined;
   }
 
   /** Stops every running request of the key, with `reason` (their switches' abort reason); how many it stopped. */
   stopKey(keyId: string, reason: unknown): number {
     const stopping: Stoppable[] = [];
-    for (let e = this.first; e; ) {
-      const next = e.next;
+    for (let e = this.list.first; e; ) {
+      const next = this.list.after(e);
       if (e.keyId === keyId) {
         stopping.push(e.request!);
         // Out of the list at once: a stopped request is never rechecked, whenever its handler ends it.
@@ -96,11 +84,11 @@ export class RunningRequests {
   private readonly look = (): void => {
     this.timer = undefined;
     let long: Set<string> | undefined;
-    for (let e = this.first; e; e = e.next) {
+    for (let e = this.list.first; e; e = this.list.after(e)) {
       if (e.seen) (long ??= new Set()).add(e.keyId!);
       else e.seen = true;
     }
-    if (this.count > 0) this.timer = setTimeout(this.look, this.everyMs).unref();
+    if (this.list.size > 0) this.timer = setTimeout(this.look, this.everyMs).unref();
     if (long) this.recheck([...long]);
   };
 }
