@@ -234,7 +234,7 @@ export class GatewayMetrics {
     if (this.sources.redisUp) {
       new Gauge({
         name: 'moongate_redis_up',
-        help: '1 while replicas share limits and provider health through Redis, 0 while this one counts alone',
+        help: '1 while replicas share limits, budgets and provider health through Redis, 0 while this one counts alone',
         registers,
         collect() {
           this.set(sources().redisUp?.() ? 1 : 0);

@@ -67,7 +67,7 @@ describe('replicas on one store and one Redis', () => {
     expect(((await ask(1, key).catch((e: unknown) => e)) as any).status).toBe(429);
   });
 
-  it('share a gateway key budget through the store (not Redis): spend on one is refused on the other', async () => {
+  it('share a gateway key budget through their one store (and Redis): spend on one is refused on the other', async () => {
     const admin = (i: number, path: string, body?: unknown) =>
       fetch(`${gateways[i]!.url}${path}`, {
         method: body === undefined ? 'GET' : 'POST',
