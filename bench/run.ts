@@ -16,7 +16,7 @@ import { assertLoopback, cpuSeconds, freePort, httpRequest, killAll, rssMb, samp
 import type { Child, LoadWorker } from './lib/processes.js';
 import type { HttpTarget, LatencyResult, StreamsResult, TargetName, ThroughputResult } from './lib/protocol.js';
 import { SCENARIOS, evaluate, toMarkdown } from './lib/results.js';
-import type { AddedSummary, BurstStats, OwnTime, Results, ScenarioName, StartupStats, ThroughputStats } from './lib/results.js';
+import type { AddedSummary, BurstStats, Num, OneConnection, Results, ScenarioName, StartupStats, ThroughputStats } from './lib/results.js';
 import { addedRatio, median, minus, ratio, round, summarize } from './lib/stats.js';
 import { MASTER_KEY, SIM_KEY, gatewayKey, nonStreamBody, writeMoongateConfig } from './lib/moongate-setup.js';
 
@@ -384,17 +384,25 @@ async function latencyAtOneConnection(
   ctx: Ctx,
   params: { rounds: number; warmup: number; requests: number },
   body: (model: string) => string,
-): Promise<{ targets: Partial<Record<TargetName, AddedSummary>>; ratio_added_p50: number | null; ratio_added_p99: number | null; moongate_own_ms: OwnTime | null }> {
+): Promise<OneConnection> {
   const own: number[] = [];
+  const cpu: Partial<Record<TargetName, CpuRuns>> = {};
   const samples = await rounds(ctx, params.rounds, async (t) => {
+    const meter = cpuMeter(t.name, ctx.pids);
     const r = await ctx.worker.run<LatencyResult>({ kind: 'latency', target: t, body: body(t.model), warmup: params.warmup, requests: params.requests });
+    meter.stop((cpu[t.name] ??= { middle: [], sim: [] }));
     if (t.name === 'moongate') own.push(...r.gatewayMs);
     return { samples: r.samples, errors: r.errors, errorSamples: r.errorSamples };
   });
   const targets = withAdded(samples);
   const ownSummary = own.length > 0 ? summarize(own) : undefined;
+  const cpuPerRequest: Partial<Record<TargetName, Num>> = {};
+  for (const [name, runs] of Object.entries(cpu) as [TargetName, CpuRuns][]) {
+    if (name !== 'direct') cpuPerRequest[name] = perRequest(runs.middle, runs.middle.length * (params.warmup + params.requests));
+  }
   return {
     targets,
+    cpu_us_per_req: cpuPerRequest,
     moongate_own_ms: ownSummary ? { p50: ownSummary.p50, p99: ownSummary.p99 } : null,
     ratio_added_p50: addedRatio(targets.moongate?.added_p50, targets.baseline?.added_p50),
     ratio_added_p99: addedRatio(targets.moongate?.added_p99, targets.baseline?.added_p99),

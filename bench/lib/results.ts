@@ -21,6 +21,20 @@ export interface OwnTime {
   p99: number;
 }
 
+/** A one-connection latency scenario's result. */
+export interface OneConnection {
+  targets: Partial<Record<TargetName, AddedSummary>>;
+  ratio_added_p50: Num;
+  ratio_added_p99: Num;
+  moongate_own_ms: OwnTime | null;
+  /**
+   * CPU time (user + system) of the process in the middle per request, µs, warm-up included (Linux):
+   * at one connection each request's CPU is also its latency, two to three times what the same
+   * request costs at 50 connections.
+   */
+  cpu_us_per_req?: Partial<Record<TargetName, Num>>;
+}
+
 export interface ThroughputStats {
   rps: number;
   ok: number;
@@ -100,8 +114,8 @@ export interface Results {
   /** What was measured: the commit, and how many files under src/ differed from it (work in progress). */
   git: { commit: string | null; dirty_src_files: number | null };
   scenarios: {
-    latency_1conn: ScenarioBase & { targets: Partial<Record<TargetName, AddedSummary>>; ratio_added_p50: Num; ratio_added_p99: Num; moongate_own_ms: OwnTime | null };
-    latency_1conn_large: ScenarioBase & { targets: Partial<Record<TargetName, AddedSummary>>; ratio_added_p50: Num; ratio_added_p99: Num; moongate_own_ms: OwnTime | null };
+    latency_1conn: ScenarioBase & OneConnection;
+    latency_1conn_large: ScenarioBase & OneConnection;
     throughput_50conn: ScenarioBase & { targets: Partial<Record<TargetName, ThroughputStats>>; ratio_rps: Num };
     stream_ttfc: ScenarioBase & { targets: Partial<Record<TargetName, AddedSummary>>; ratio_added_p50: Num };
     stream_interchunk: ScenarioBase & {
@@ -213,6 +227,8 @@ export function toMarkdown(r: Results): string {
     rows.push(['1 conn non-stream, p99 ms (added)', ...per(t, (v) => added(v, 'p99')), times(s.latency_1conn.ratio_added_p99, 'added'), ...check('1 conn non-stream: added p99 ≤ 1 ms')]);
     const own = s.latency_1conn.moongate_own_ms;
     if (own) rows.push(["1 conn non-stream: Moongate's own time (server-timing), p50 / p99 ms", ...per(t, (_v, n) => (n === 'moongate' ? `${fmt(own.p50)} / ${fmt(own.p99)}` : '')), '', '', '']);
+    const cpu = s.latency_1conn.cpu_us_per_req;
+    if (cpu) rows.push(['1 conn non-stream: CPU µs per request, process in the middle', ...per(cpu, (v, n) => (n === 'direct' ? 'n/a' : fmt(v ?? null, 0))), times(ratio2(cpu.moongate, cpu.baseline)), '', '']);
   }
   if (!s.latency_1conn_large.skipped) {
     const t = s.latency_1conn_large.targets;
@@ -221,6 +237,8 @@ export function toMarkdown(r: Results): string {
     rows.push([`1 conn non-stream, ${kb} KB conversation, p99 ms (added)`, ...per(t, (v) => added(v, 'p99')), times(s.latency_1conn_large.ratio_added_p99, 'added'), '', '']);
     const own = s.latency_1conn_large.moongate_own_ms;
     if (own) rows.push([`1 conn non-stream, ${kb} KB conversation: Moongate's own time, p50 / p99 ms`, ...per(t, (_v, n) => (n === 'moongate' ? `${fmt(own.p50)} / ${fmt(own.p99)}` : '')), '', '', '']);
+    const cpu = s.latency_1conn_large.cpu_us_per_req;
+    if (cpu) rows.push([`1 conn non-stream, ${kb} KB conversation: CPU µs per request, process in the middle`, ...per(cpu, (v, n) => (n === 'direct' ? 'n/a' : fmt(v ?? null, 0))), times(ratio2(cpu.moongate, cpu.baseline)), '', '']);
   }
   if (!s.throughput_50conn.skipped) {
     const t = s.throughput_50conn.targets;
