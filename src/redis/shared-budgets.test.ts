@@ -17,11 +17,14 @@ afterEach(async () => {
 });
 
 /** A replica's shared budgets, read every 50 ms: two of them on the same prefix share spend and holds. */
-async function replica(url = REDIS_URL, options: { holdTtlMs?: number; warn?: (m: string) => void; restAfterFailureMs?: number } = {}): Promise<{ link: RedisLink; budgets: RedisSharedBudgets }> {
+async function replica(
+  url = REDIS_URL,
+  options: { holdTtlMs?: number; warn?: (m: string) => void; restAfterFailureMs?: number; now?: () => number } = {},
+): Promise<{ link: RedisLink; budgets: RedisSharedBudgets }> {
   // A patient timeout: a loaded test machine must not make a replica count alone in a test about sharing.
   const link = new RedisLink(url, { warn: options.warn ?? (() => {}), commandTimeoutMs: 1_000, restAfterFailureMs: options.restAfterFailureMs });
   await link.whenSettled(2_000);
-  const budgets = new RedisSharedBudgets(link, { prefix: redis.prefix, refreshMs: 50, holdTtlMs: options.holdTtlMs });
+  const budgets = new RedisSharedBudgets(link, { prefix: redis.prefix, refreshMs: 50, holdTtlMs: options.holdTtlMs, now: options.now });
   const pair = { link, budgets };
   opened.push(pair);
   return pair;
@@ -165,5 +168,53 @@ describe('RedisSharedBudgets', () => {
     await proxy.start();
     // Well before the renewal (every 10 s).
     await expect.poll(() => b.view(key, 'total', 0).othersHeldUsd, { ...poll, timeout: 5_000 }).toBe(0.5);
+  });
+
+  it("remembers an idle key's shared spend: its next request is checked against it, not against this store alone", async () => {
+    let clock = Date.now();
+    const { budgets: a } = await replica(REDIS_URL, { now: () => clock });
+    const { budgets: b } = await replica();
+    const key = fresh();
+    b.charge(key, 'day', today, 1);
+    await expect.poll(() => a.view(key, 'day', today).spentUsd, poll).toBe(1);
+    // Unused here for over a minute: no longer read, but not forgotten.
+    clock += 61_000;
+    await new Promise((r) => setTimeout(r, 200));
+    expect(a.view(key, 'day', today).spentUsd).toBe(1);
+    // That request read it again.
+    b.charge(key, 'day', today, 0.5);
+    await expect.poll(() => a.view(key, 'day', today).spentUsd, poll).toBe(1.5);
+  });
+
+  it('goes on reading a key idle here while this replica holds money on it', async () => {
+    let clock = Date.now();
+    const { budgets: a } = await replica(REDIS_URL, { now: () => clock });
+    const { budgets: b } = await replica();
+    const key = fresh();
+    a.view(key, 'day', today);
+    const release = a.hold(key, 0.25);
+    clock += 61_000;
+    b.charge(key, 'day', today, 1);
+    await new Promise((r) => setTimeout(r, 300));
+    // Read in the background meanwhile: the first look after the idle minute sees b's charge.
+    expect(a.view(key, 'day', today).spentUsd).toBe(1);
+    release();
+  });
+
+  it('forgets the least recently used view first when it keeps too many, not the one in use', async () => {
+    const { budgets: a } = await replica();
+    const { budgets: b } = await replica();
+    const hot = fresh();
+    b.charge(hot, 'day', today, 2);
+    await expect.poll(() => a.view(hot, 'day', today).spentUsd, poll).toBe(2);
+    // 10,000 other keys, the hot one checked all along.
+    for (let i = 0; i < 10_000; i++) {
+      a.view(`${hot}_other${i}`, 'day', today);
+      if (i % 100 === 0) a.view(hot, 'day', today);
+    }
+    // Redis now says less than it did (as after a restart without persistence): only a view that
+    // was kept remembers the 2.
+    await redis.client.del(`${redis.prefix}budget:{${hot}}:spend:day:${today}`);
+    expect(a.view(hot, 'day', today).spentUsd).toBe(2);
   });
 });

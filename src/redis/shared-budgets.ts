@@ -23,20 +23,28 @@ const read = new LuaScript(READ_SCRIPT);
 const PAST_PERIOD_MS = 3_600_000;
 /** A `total` budget has no end: its shared spend is kept this long after the key's last charge. */
 const TOTAL_KEPT_MS = 400 * 86_400_000;
-/** A key not checked here for this long is no longer read (its next request reads it again). */
+/**
+ * A key not checked here for this long (and without a request in flight here) is no longer read in
+ * the background; its view is kept, and its next request reads it again.
+ */
 const IDLE_MS = 60_000;
+/** Views kept, least recently used dropped first: each keeps the shared spend last read as a floor. */
 const MAX_VIEWS = 10_000;
 
 /** What this replica knows of one key's budget in one period. */
 interface View {
   period: BudgetPeriod;
   start: number;
-  /** The period's spend across replicas: Redis' answer plus what was charged here since it was asked. */
+  /**
+   * The period's spend across replicas: Redis' answer plus what was charged here since it was asked,
+   * never less than before (spend only grows within a period; an idle key's stays as a floor).
+   */
   spent: number;
   /** The other replicas' holds, as last read. */
   othersHeld: number;
   /** When Redis last answered for this key (this replica's clock); -Infinity before it has. */
   readAt: number;
+  /** When a request here last checked the key. */
   usedAt: number;
   /** USD charged here in this period since the view began: see read. */
   chargedHere: number;
@@ -48,7 +56,8 @@ interface View {
  * share a store (one SQLite file per host). Every charge to a key with a budget is added to the
  * period's spend in Redis, and each replica's holds (the estimated cost of its requests in flight)
  * are kept there under its id. Requests never wait on Redis: every key checked in the last minute
- * is read in the background every `refreshMs`, and checkBudget reads that view. Whenever Redis is
+ * (or with a request in flight here) is read in the background every `refreshMs`, and checkBudget
+ * reads that view; an idle key's view is kept (its spend a floor for its next request). Whenever Redis is
  * not usable, budgets are what this replica knows: its store's spend, the shared spend last read,
  * its own holds (the others' stop counting once the view is 3 refreshes old). Fail open, as the
  * limit counters: nothing here ever fails a request.
@@ -92,14 +101,31 @@ export class RedisSharedBudgets implements SharedBudgets {
     const now = this.now();
     let view = this.views.get(keyId);
     if (!view || view.period !== period || view.start !== start) {
-      if (!view && this.views.size >= MAX_VIEWS) this.views.delete(this.views.keys().next().value!);
       view = { period, start, spent: 0, othersHeld: 0, readAt: -Infinity, usedAt: now, chargedHere: 0, reading: false };
-      this.views.set(keyId, view);
-      // Its first request is checked without the others' share; the next ones, with it.
-      void this.read(keyId, view);
     }
+    // Least recently used first in the map's order: a view used now goes to the end.
+    this.views.delete(keyId);
+    this.views.set(keyId, view);
+    if (this.views.size > MAX_VIEWS) this.dropLeastRecentlyUsed();
+    // A new view, or one idle for a while: read now. Its first request here is checked without the
+    // others' share (with the spend last read, if the key was seen here in this period); the next
+    // ones, with it.
+    if (now - view.readAt > this.staleMs) void this.read(keyId, view);
     view.usedAt = now;
     return { spentUsd: view.spent, othersHeldUsd: now - view.readAt <= this.staleMs ? view.othersHeld : 0 };
+  }
+
+  /** Over MAX_VIEWS: forgets the view used least recently, though not one this replica holds money on. */
+  private dropLeastRecentlyUsed(): void {
+    let oldest: string | undefined;
+    for (const keyId of this.views.keys()) {
+      oldest ??= keyId;
+      if (!this.mine.has(keyId)) {
+        this.views.delete(keyId);
+        return;
+      }
+    }
+    if (oldest !== undefined) this.views.delete(oldest);
   }
 
   charge(keyId: string, period: BudgetPeriod, start: number, usd: number): void {
@@ -163,8 +189,7 @@ export class RedisSharedBudgets implements SharedBudgets {
     this.flushHolds();
     // After the writes above, on the same connection: the reads see them.
     for (const [keyId, view] of this.views) {
-      if (now - view.usedAt > IDLE_MS) this.views.delete(keyId);
-      else void this.read(keyId, view);
+      if (now - view.usedAt <= IDLE_MS || this.mine.has(keyId)) void this.read(keyId, view);
     }
   }
 
@@ -187,7 +212,9 @@ export class RedisSharedBudgets implements SharedBudgets {
         const usd = Number(answer[i + 1]);
         if (answer[i] !== this.replica && usd > 0) othersHeld += usd;
       }
-      view.spent = (Number.isFinite(spent) ? spent : 0) + (view.chargedHere - chargedBefore);
+      // Never lower: a Redis that restarted empty, or a charge of this replica not sent yet, must not
+      // give back budget this replica has seen spent.
+      view.spent = Math.max(view.spent, (Number.isFinite(spent) ? spent : 0) + (view.chargedHere - chargedBefore));
       view.othersHeld = othersHeld;
       view.readAt = this.now();
     } catch (err) {
