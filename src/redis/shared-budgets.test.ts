@@ -1,4 +1,4 @@
-import { afterAll, afterEach, describe, expect, it, onTestFinished } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { CLOSED_REDIS_URL, REDIS_URL, testRedis } from '../../test/helpers/redis.js';
 import { startTcpProxy } from '../../test/helpers/tcp-proxy.js';
 import { periodStart } from '../keys/virtual-key.js';
@@ -19,12 +19,12 @@ afterEach(async () => {
 /** A replica's shared budgets, read every 50 ms: two of them on the same prefix share spend and holds. */
 async function replica(
   url = REDIS_URL,
-  options: { holdTtlMs?: number; warn?: (m: string) => void; restAfterFailureMs?: number; now?: () => number } = {},
+  options: { holdTtlMs?: number; refreshMs?: number; warn?: (m: string) => void; restAfterFailureMs?: number; now?: () => number } = {},
 ): Promise<{ link: RedisLink; budgets: RedisSharedBudgets }> {
   // A patient timeout: a loaded test machine must not make a replica count alone in a test about sharing.
-  const link = new RedisLink(url, { warn: options.warn ?? (() => {}), commandTimeoutMs: 1_000, restAfterFailureMs: options.restAfterFailureMs });
+  const link = new RedisLink(url, { warn: options.warn ?? (() => {}), commandTimeoutMs: 1_000, restAfterFailureMs: options.restAfterFailureMs, now: options.now });
   await link.whenSettled(2_000);
-  const budgets = new RedisSharedBudgets(link, { prefix: redis.prefix, refreshMs: 50, holdTtlMs: options.holdTtlMs, now: options.now });
+  const budgets = new RedisSharedBudgets(link, { prefix: redis.prefix, refreshMs: options.refreshMs ?? 50, holdTtlMs: options.holdTtlMs, now: options.now });
   const pair = { link, budgets };
   opened.push(pair);
   return pair;
@@ -35,6 +35,34 @@ let n = 0;
 const fresh = (): string => `key_test${++n}`;
 const today = periodStart('day', Date.now());
 const poll = { timeout: 3_000, interval: 20 };
+
+/**
+ * Watches the budget reads (the one script given two keys) sent on the link's connection: the
+ * largest number sent in one turn of the event loop, the keys read, and calls made so far.
+ */
+function watchReads(link: RedisLink, fail?: Error): { largestBurst: () => number; keysRead: Set<string>; calls: () => number } {
+  const client = link.connection!;
+  const send = client.evalsha.bind(client) as (...args: unknown[]) => Promise<unknown>;
+  let burst = 0;
+  let largest = 0;
+  let calls = 0;
+  const keysRead = new Set<string>();
+  const spy = vi.spyOn(client, 'evalsha').mockImplementation(((...args: unknown[]) => {
+    if (args[1] !== 2) return send(...args);
+    if (burst === 0) {
+      setImmediate(() => {
+        largest = Math.max(largest, burst);
+        burst = 0;
+      });
+    }
+    burst++;
+    calls++;
+    keysRead.add(String(args[2]));
+    return fail ? Promise.reject(fail) : send(...args);
+  }) as never);
+  onTestFinished(() => spy.mockRestore());
+  return { largestBurst: () => Math.max(largest, burst), keysRead, calls: () => calls };
+}
 
 describe('RedisSharedBudgets', () => {
   it("adds up the replicas' charges in the period, and shows a replica its own charge at once", async () => {
@@ -216,5 +244,42 @@ describe('RedisSharedBudgets', () => {
     // was kept remembers the 2.
     await redis.client.del(`${redis.prefix}budget:{${hot}}:spend:day:${today}`);
     expect(a.view(hot, 'day', today).spentUsd).toBe(2);
+  });
+
+  it('reads at most 500 keys per refresh, each in its turn, rather than every key at once', async () => {
+    const { budgets: a, link } = await replica();
+    const base = fresh();
+    for (let i = 0; i < 2_000; i++) a.view(`${base}_${i}`, 'day', today);
+    // The reads of the views' first requests are done.
+    await new Promise((r) => setTimeout(r, 300));
+    const reads = watchReads(link);
+    await expect.poll(() => reads.keysRead.size, poll).toBe(2_000);
+    expect(reads.largestBurst()).toBeGreaterThan(0);
+    expect(reads.largestBurst()).toBeLessThanOrEqual(500);
+  });
+
+  it('leaves Redis in use when a background read fails (a read nobody waits on timed out)', async () => {
+    const { budgets: a, link } = await replica();
+    a.view(fresh(), 'day', today);
+    await new Promise((r) => setTimeout(r, 100));
+    const reads = watchReads(link, new Error('Command timed out'));
+    await expect.poll(() => reads.calls(), poll).toBeGreaterThan(2);
+    expect(link.trouble).toBeUndefined();
+    expect(link.usable).toBe(true);
+  });
+
+  it('rewrites and reads again after an outage on the next turn of the event loop, not inside the command that ended it', async () => {
+    let clock = Date.now();
+    const { budgets: a, link } = await replica(REDIS_URL, { now: () => clock, refreshMs: 60_000 });
+    const key = fresh();
+    a.view(key, 'day', today);
+    await new Promise((r) => setTimeout(r, 100));
+    const reads = watchReads(link);
+    link.failed(new Error('blip'));
+    clock += 20_000;
+    // What a command's success handler calls.
+    link.succeeded();
+    expect(reads.calls()).toBe(0);
+    await expect.poll(() => reads.calls(), poll).toBe(1);
   });
 });

@@ -28,6 +28,12 @@ const TOTAL_KEPT_MS = 400 * 86_400_000;
  * the background; its view is kept, and its next request reads it again.
  */
 const IDLE_MS = 60_000;
+/**
+ * Keys read per refresh at most, those read longest ago first (then the most recently used): one
+ * script call each, and thousands at once would hold the event loop and miss the command timeout.
+ * A key checked between its reads is read at that request when its last read is stale.
+ */
+const MAX_READS_PER_TICK = 500;
 /** Views kept, least recently used dropped first: each keeps the shared spend last read as a floor. */
 const MAX_VIEWS = 10_000;
 
@@ -90,10 +96,11 @@ export class RedisSharedBudgets implements SharedBudgets {
     this.timer = setInterval(() => this.tick(), this.refreshMs);
     this.timer.unref();
     // Back after an outage: what waited is sent, this replica's holds are written again (a Redis
-    // that restarted has lost them), and the views are read again, all at once.
+    // that restarted has lost them), and the views are read again. Not inside the command's success
+    // handler (a request's): on the next turn of the event loop.
     link.onBack(() => {
       this.lastRenewal = -Infinity;
-      this.tick();
+      setImmediate(() => this.tick());
     });
   }
 
@@ -188,9 +195,24 @@ export class RedisSharedBudgets implements SharedBudgets {
     }
     this.flushHolds();
     // After the writes above, on the same connection: the reads see them.
-    for (const [keyId, view] of this.views) {
-      if (now - view.usedAt <= IDLE_MS || this.mine.has(keyId)) void this.read(keyId, view);
+    for (const [keyId, view] of this.dueForRead(now)) void this.read(keyId, view);
+  }
+
+  /**
+   * The views to read this refresh: those used in the last minute or with a request in flight here,
+   * at most MAX_READS_PER_TICK, read longest ago first (so every one gets its turn) and, among those
+   * read as long ago, used most recently first.
+   */
+  private dueForRead(now: number): [string, View][] {
+    const due: [string, View][] = [];
+    const newestFirst = [...this.views].reverse();
+    for (const [keyId, view] of newestFirst) {
+      if (!view.reading && (now - view.usedAt <= IDLE_MS || this.mine.has(keyId))) due.push([keyId, view]);
     }
+    if (due.length <= MAX_READS_PER_TICK) return due;
+    // Stable: ties stay newest first.
+    due.sort((a, b) => a[1].readAt - b[1].readAt);
+    return due.slice(0, MAX_READS_PER_TICK);
   }
 
   /**
@@ -217,8 +239,9 @@ export class RedisSharedBudgets implements SharedBudgets {
       view.spent = Math.max(view.spent, (Number.isFinite(spent) ? spent : 0) + (view.chargedHere - chargedBefore));
       view.othersHeld = othersHeld;
       view.readAt = this.now();
-    } catch (err) {
-      this.link.failed(err);
+    } catch {
+      // Not link.failed: a read nobody waits on that timed out must not take Redis from the
+      // requests' limits and health for a second. The view ages instead (see staleMs).
     } finally {
       view.reading = false;
     }
