@@ -2,6 +2,7 @@ import { afterAll, afterEach, describe, expect, it, onTestFinished, vi } from 'v
 import { CLOSED_REDIS_URL, REDIS_URL, testRedis } from '../../test/helpers/redis.js';
 import { startTcpProxy } from '../../test/helpers/tcp-proxy.js';
 import { periodStart } from '../keys/virtual-key.js';
+import { ReplyError } from 'ioredis';
 import { RedisLink } from './redis-link.js';
 import { RedisSharedBudgets } from './shared-budgets.js';
 
@@ -281,5 +282,25 @@ describe('RedisSharedBudgets', () => {
     link.succeeded();
     expect(reads.calls()).toBe(0);
     await expect.poll(() => reads.calls(), poll).toBe(1);
+  });
+
+  it('sends a charge Redis refused (an error reply: not applied) again, not one that timed out (it may have been)', async () => {
+    const { budgets: a, link } = await replica(REDIS_URL, { restAfterFailureMs: 0 });
+    const client = link.connection!;
+    const send = client.evalsha.bind(client) as (...args: unknown[]) => Promise<unknown>;
+    const failures: Error[] = [new ReplyError("OOM command not allowed when used memory > 'maxmemory'."), new Error('Command timed out')];
+    const spy = vi.spyOn(client, 'evalsha').mockImplementation(((...args: unknown[]) => {
+      const failure = String(args[2]).includes(':spend:') ? failures.shift() : undefined;
+      return failure ? Promise.reject(failure) : send(...args);
+    }) as never);
+    onTestFinished(() => spy.mockRestore());
+    const refused = fresh();
+    const timedOut = fresh();
+    a.charge(refused, 'day', today, 0.5);
+    await new Promise((r) => setTimeout(r, 20));
+    a.charge(timedOut, 'day', today, 0.25);
+    await expect.poll(() => redis.client.get(`${redis.prefix}budget:{${refused}}:spend:day:${today}`), poll).toBe('0.5');
+    await new Promise((r) => setTimeout(r, 200));
+    expect(await redis.client.get(`${redis.prefix}budget:{${timedOut}}:spend:day:${today}`)).toBeNull();
   });
 });

@@ -34,6 +34,11 @@ const IDLE_MS = 60_000;
  * A key checked between its reads is read at that request when its last read is stale.
  */
 const MAX_READS_PER_TICK = 500;
+/**
+ * Spend keys (a key's period) whose charges wait for Redis at most; past it, the one waiting
+ * longest is dropped (its period is the likeliest to be over, and the store still counts it here).
+ */
+const MAX_UNSENT_CHARGES = 10_000;
 /** Views kept, least recently used dropped first: each keeps the shared spend last read as a floor. */
 const MAX_VIEWS = 10_000;
 
@@ -74,7 +79,7 @@ export class RedisSharedBudgets implements SharedBudgets {
   private readonly mine = new Map<string, number>();
   private readonly unsentHolds = new Set<string>();
   private holdsFlushQueued = false;
-  /** Charges made while Redis was not usable, per spend key: sent once it is. */
+  /** Charges made while Redis was not usable or that it refused, per spend key: sent once it is. */
   private readonly unsentCharges = new Map<string, { usd: number; expiresAt: number }>();
   private readonly replica = randomBytes(6).toString('hex');
   private readonly refreshMs: number;
@@ -145,21 +150,7 @@ export class RedisSharedBudgets implements SharedBudgets {
     }
     const key = this.spendKey(keyId, period, start);
     const expiresAt = period === 'total' ? this.now() + TOTAL_KEPT_MS : periodEnd(period, start) + PAST_PERIOD_MS;
-    const client = this.link.connection;
-    if (!client) {
-      const unsent = this.unsentCharges.get(key);
-      if (unsent) {
-        unsent.usd += usd;
-        unsent.expiresAt = Math.max(unsent.expiresAt, expiresAt);
-      } else this.unsentCharges.set(key, { usd, expiresAt });
-      return;
-    }
-    // A charge whose command failed is not sent again: it may have been applied (a timeout), and
-    // counting it twice would refuse a key's requests for spend that never happened.
-    charge.run(client, [key], [String(usd), expiresAt]).then(
-      () => this.link.succeeded(),
-      (err: unknown) => this.link.failed(err),
-    );
+    this.sendCharge(key, usd, expiresAt);
   }
 
   hold(keyId: string, usd: number): () => void {
@@ -280,20 +271,44 @@ export class RedisSharedBudgets implements SharedBudgets {
     }
   }
 
-  /** Charges made while Redis was not usable; those of a period long over are dropped. */
+  /** Charges made while Redis was not usable, or refused; those of a period long over are dropped. */
   private sendUnsentCharges(): void {
     if (this.unsentCharges.size === 0) return;
-    const client = this.link.connection;
-    if (!client) return;
     const now = this.now();
-    for (const [key, { usd, expiresAt }] of this.unsentCharges) {
-      this.unsentCharges.delete(key);
-      if (expiresAt <= now) continue;
-      charge.run(client, [key], [String(usd), expiresAt]).then(
-        () => this.link.succeeded(),
-        (err: unknown) => this.link.failed(err),
-      );
+    const waiting = [...this.unsentCharges];
+    this.unsentCharges.clear();
+    for (const [key, { usd, expiresAt }] of waiting) {
+      if (expiresAt > now) this.sendCharge(key, usd, expiresAt);
     }
+  }
+
+  /**
+   * Adds a charge to the spend in Redis, or keeps it for later when Redis is not usable or refused
+   * it (an error reply: the script did not run). One whose command timed out or lost its connection
+   * is not sent again: it may have been applied, and counting it twice would refuse a key's
+   * requests for spend that never happened.
+   */
+  private sendCharge(key: string, usd: number, expiresAt: number): void {
+    const client = this.link.connection;
+    if (!client) return this.keepCharge(key, usd, expiresAt);
+    charge.run(client, [key], [String(usd), expiresAt]).then(
+      () => this.link.succeeded(),
+      (err: unknown) => {
+        this.link.failed(err);
+        if (isRefusal(err)) this.keepCharge(key, usd, expiresAt);
+      },
+    );
+  }
+
+  private keepCharge(key: string, usd: number, expiresAt: number): void {
+    const unsent = this.unsentCharges.get(key);
+    if (unsent) {
+      unsent.usd += usd;
+      unsent.expiresAt = Math.max(unsent.expiresAt, expiresAt);
+      return;
+    }
+    if (this.unsentCharges.size >= MAX_UNSENT_CHARGES) this.unsentCharges.delete(this.unsentCharges.keys().next().value!);
+    this.unsentCharges.set(key, { usd, expiresAt });
   }
 
   // The braces keep a key's spend and holds on one Redis Cluster slot (one script reads both).
@@ -307,6 +322,14 @@ export class RedisSharedBudgets implements SharedBudgets {
 }
 
 const NOTHING_HELD = (): void => {};
+
+/**
+ * Redis answered with an error (OOM, READONLY, MISCONF, NOPERM...): the script did not run. A
+ * timeout or a lost connection is not one: the command may have been applied.
+ */
+function isRefusal(err: unknown): boolean {
+  return err instanceof Error && err.name === 'ReplyError';
+}
 
 /** When a `day` or `month` period that began at `start` ends (UTC). */
 function periodEnd(period: 'day' | 'month', start: number): number {
