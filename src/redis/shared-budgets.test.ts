@@ -20,10 +20,18 @@ afterEach(async () => {
 /** A replica's shared budgets, read every 50 ms: two of them on the same prefix share spend and holds. */
 async function replica(
   url = REDIS_URL,
-  options: { holdTtlMs?: number; refreshMs?: number; warn?: (m: string) => void; restAfterFailureMs?: number; now?: () => number } = {},
+  options: {
+    holdTtlMs?: number;
+    refreshMs?: number;
+    warn?: (m: string) => void;
+    restAfterFailureMs?: number;
+    now?: () => number;
+    /** The link's clock alone (how long an outage lasted), when not `now`. */
+    linkNow?: () => number;
+  } = {},
 ): Promise<{ link: RedisLink; budgets: RedisSharedBudgets }> {
   // A patient timeout: a loaded test machine must not make a replica count alone in a test about sharing.
-  const link = new RedisLink(url, { warn: options.warn ?? (() => {}), commandTimeoutMs: 1_000, restAfterFailureMs: options.restAfterFailureMs, now: options.now });
+  const link = new RedisLink(url, { warn: options.warn ?? (() => {}), commandTimeoutMs: 1_000, restAfterFailureMs: options.restAfterFailureMs, now: options.linkNow ?? options.now });
   await link.whenSettled(2_000);
   const budgets = new RedisSharedBudgets(link, { prefix: redis.prefix, refreshMs: options.refreshMs ?? 50, holdTtlMs: options.holdTtlMs, now: options.now });
   const pair = { link, budgets };
@@ -181,10 +189,12 @@ describe('RedisSharedBudgets', () => {
     await expect.poll(() => b.view(key, 'day', today).spentUsd, poll).toBe(0.375);
   });
 
-  it('writes its holds again as soon as Redis is back, for a Redis that restarted without them', async () => {
+  it('writes its holds again as soon as Redis is back from an outage long enough for a restart without them', async () => {
     const proxy = await startTcpProxy(Number(new URL(REDIS_URL).port || 6379));
     onTestFinished(() => proxy.stop());
-    const { budgets: a } = await replica(`redis://127.0.0.1:${proxy.port}`, { restAfterFailureMs: 0 });
+    // The link's clock: the outage below lasts 20 s for it (over a third of the holds' 30 s ttl).
+    let skew = 0;
+    const { budgets: a } = await replica(`redis://127.0.0.1:${proxy.port}`, { restAfterFailureMs: 0, linkNow: () => Date.now() + skew });
     const { budgets: b } = await replica();
     const key = fresh();
     b.view(key, 'total', 0);
@@ -194,9 +204,32 @@ describe('RedisSharedBudgets', () => {
     // What a restart without persistence leaves: nothing.
     await redis.client.del(`${redis.prefix}budget:{${key}}:holds`);
     await expect.poll(() => b.view(key, 'total', 0).othersHeldUsd, poll).toBe(0);
+    skew = 20_000;
     await proxy.start();
     // Well before the renewal (every 10 s).
     await expect.poll(() => b.view(key, 'total', 0).othersHeldUsd, { ...poll, timeout: 5_000 }).toBe(0.5);
+  });
+
+  it('leaves its holds to the renewal after a short blip (a Redis cannot have restarted in it)', async () => {
+    let skew = 0;
+    const { budgets: a, link } = await replica(REDIS_URL, { linkNow: () => Date.now() + skew });
+    const key = fresh();
+    const holds = `${redis.prefix}budget:{${key}}:holds`;
+    a.hold(key, 0.5);
+    await expect.poll(() => redis.client.hlen(holds), poll).toBe(1);
+    // Past the first refresh, which renews the holds as well.
+    await new Promise((r) => setTimeout(r, 150));
+    await redis.client.del(holds);
+    link.failed(new Error('blip'));
+    skew += 200;
+    link.succeeded();
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await redis.client.hlen(holds)).toBe(0);
+    // A long one: written again.
+    link.failed(new Error('outage'));
+    skew += 20_000;
+    link.succeeded();
+    await expect.poll(() => redis.client.hlen(holds), poll).toBe(1);
   });
 
   it("remembers an idle key's shared spend: its next request is checked against it, not against this store alone", async () => {

@@ -100,10 +100,12 @@ export class RedisSharedBudgets implements SharedBudgets {
     this.staleMs = 3 * this.refreshMs;
     this.timer = setInterval(() => this.tick(), this.refreshMs);
     this.timer.unref();
-    // Back after an outage: what waited is sent, this replica's holds are written again (a Redis
-    // that restarted has lost them), and the views are read again. Not inside the command's success
-    // handler (a request's): on the next turn of the event loop.
-    link.onBack(() => {
+    // Back after an outage long enough for a Redis to restart (and lose the holds): this replica's
+    // holds are written again and the views read again, on the next turn of the event loop (not
+    // inside the command's success handler, a request's). A shorter blip waits for the next
+    // refresh, and for the renewal of the holds.
+    link.onBack((outageMs) => {
+      if (outageMs < this.holdTtlMs / 3) return;
       this.lastRenewal = -Infinity;
       setImmediate(() => this.tick());
     });
