@@ -336,4 +336,20 @@ describe('RedisSharedBudgets', () => {
     await new Promise((r) => setTimeout(r, 200));
     expect(await redis.client.get(`${redis.prefix}budget:{${timedOut}}:spend:day:${today}`)).toBeNull();
   });
+
+  it('deletes its holds as it leaves (a shutdown), rather than let them block the key on the others until they expire', async () => {
+    const { budgets: a } = await replica();
+    const { budgets: b } = await replica();
+    const key = fresh();
+    const other = fresh();
+    b.view(key, 'total', 0);
+    a.hold(key, 0.5);
+    await expect.poll(() => b.view(key, 'total', 0).othersHeldUsd, poll).toBe(0.5);
+    // Held and not sent yet: nothing of it is left either.
+    a.hold(other, 0.25);
+    await a.leave();
+    expect(await redis.client.hlen(`${redis.prefix}budget:{${key}}:holds`)).toBe(0);
+    expect(await redis.client.hlen(`${redis.prefix}budget:{${other}}:holds`)).toBe(0);
+    await expect.poll(() => b.view(key, 'total', 0).othersHeldUsd, poll).toBe(0);
+  });
 });

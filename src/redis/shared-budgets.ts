@@ -171,7 +171,33 @@ export class RedisSharedBudgets implements SharedBudgets {
     };
   }
 
-  /** Stops reading and renewing; this replica's holds expire in Redis by themselves. */
+  /**
+   * At shutdown: deletes this replica's holds in Redis (nothing here will charge them any more, and
+   * left there they would count on the other replicas until they expire, up to holdTtlMs) and sends
+   * the charges that wait, waiting at most `waitMs` for Redis; then stops as close does.
+   */
+  async leave(waitMs = 500): Promise<void> {
+    if (this.closed) return;
+    const client = this.link.connection;
+    const sent: Promise<unknown>[] = [];
+    if (client) {
+      for (const keyId of new Set([...this.mine.keys(), ...this.unsentHolds])) {
+        sent.push(writeHold.run(client, [this.holdsKey(keyId)], [this.replica, '0', this.holdTtlMs]).catch(() => {}));
+      }
+      const now = this.now();
+      for (const [key, { usd, expiresAt }] of this.unsentCharges) {
+        if (expiresAt > now) sent.push(charge.run(client, [key], [String(usd), expiresAt]).catch(() => {}));
+      }
+      this.unsentCharges.clear();
+    }
+    this.close();
+    if (sent.length === 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.all(sent), new Promise((resolve) => (timer = setTimeout(resolve, waitMs)))]);
+    clearTimeout(timer);
+  }
+
+  /** Stops reading and renewing; this replica's holds expire in Redis by themselves (as if it died). */
   close(): void {
     this.closed = true;
     clearInterval(this.timer);
