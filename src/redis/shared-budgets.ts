@@ -68,10 +68,10 @@ interface View {
  * period's spend in Redis, and each replica's holds (the estimated cost of its requests in flight)
  * are kept there under its id. Requests never wait on Redis: every key checked in the last minute
  * (or with a request in flight here) is read in the background every `refreshMs`, and checkBudget
- * reads that view; an idle key's view is kept (its spend a floor for its next request). Whenever Redis is
- * not usable, budgets are what this replica knows: its store's spend, the shared spend last read,
- * its own holds (the others' stop counting once the view is 3 refreshes old). Fail open, as the
- * limit counters: nothing here ever fails a request.
+ * reads that view; an idle key's view is kept (its spend a floor for its next request). Whenever
+ * Redis is not usable, budgets are what this replica knows: its store's spend, the shared spend
+ * last read, its own holds (the others' stop counting once the view is 3 refreshes old). Fail open,
+ * as the limit counters: nothing here ever fails a request.
  */
 export class RedisSharedBudgets implements SharedBudgets {
   private readonly views = new Map<string, View>();
