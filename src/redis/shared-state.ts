@@ -61,7 +61,8 @@ export class SharedState {
 
   async close(): Promise<void> {
     this.counters.close();
-    this.budgets.close();
+    // Before the link closes: this replica's holds must not block its keys on the others.
+    await this.budgets.leave();
     this.health?.close();
     await this.link.close();
   }

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfigText } from '../../src/config/index.js';
 import { createGatewayWithStore } from '../../src/gateway.js';
 import type { GatewayWithStore } from '../../src/gateway.js';
+import { periodStart } from '../../src/keys/virtual-key.js';
 import type { CreateKeyInput } from '../../src/keys/virtual-keys.js';
 import { startSimulator } from '../../src/sim/index.js';
 import type { Simulator } from '../../src/sim/index.js';
@@ -82,8 +83,9 @@ describe('replicas on two stores sharing one Redis', () => {
     expect(await outcome(ask(1, key))).toBe(200);
     expect(await outcome(ask(0, key))).toBe(200);
     // Asked once, not polled: a request admitted meanwhile would spend on the second host's store.
-    // Budgets in use are read from Redis every second.
-    await new Promise((r) => setTimeout(r, 1_500));
+    // Budgets in use are read from Redis every second: asked once the second host has read both.
+    const shared = gateways[1]!.gateway.shared!.budgets;
+    await expect.poll(() => shared.view(id, 'day', periodStart('day', Date.now())).spentUsd, { timeout: 3_000, interval: 50 }).toBeGreaterThan(0.0001);
     expect(await outcome(ask(1, key))).toMatch(/^429 budget_exceeded: (429 )?This gateway key has spent \$0\.0001\d+ of its \$0\.0001 per-day budget/);
     // Each store holds only its own host's charges, under the budget (the admin API shows that).
     await expect.poll(() => spendOn(0, id), { timeout: 3_000 }).toBeGreaterThan(0);
@@ -98,8 +100,9 @@ describe('replicas on two stores sharing one Redis', () => {
   it('count a request in flight on one host against the budget on the other (its hold)', async () => {
     const { key } = await keyOnBothHosts({ name: 'two-hosts-hold', budget_usd: 0.01 });
     expect(await outcome(ask(1, key))).toBe(200);
-    // Its estimate (50,000 completion tokens at $4 per million) holds the whole budget for 4 s.
-    const slow = outcome(ask(0, key, 'slow [[sim:latency=4000]]', 50_000));
+    // Its estimate (50,000 completion tokens at $4 per million) holds the whole budget for 8 s:
+    // surely still running when the other host is asked.
+    const slow = outcome(ask(0, key, 'slow [[sim:latency=8000]]', 50_000));
     await expect
       .poll(() => outcome(ask(1, key)), { timeout: 3_000, interval: 100 })
       .toMatch(/^429 budget_exceeded: .*its requests in flight are expected to spend about \$0\.010000 more/);
@@ -109,16 +112,17 @@ describe('replicas on two stores sharing one Redis', () => {
   });
 
   it("count alone again while Redis is cut off: the other host's holds stop counting, new spend is not shared", async () => {
-    const { key } = await keyOnBothHosts({ name: 'two-hosts-cut', budget_usd: 0.01 });
+    const { id, key } = await keyOnBothHosts({ name: 'two-hosts-cut', budget_usd: 0.01 });
     expect(await outcome(ask(1, key))).toBe(200);
-    const slow = outcome(ask(0, key, 'slow [[sim:latency=6000]]', 50_000));
-    await new Promise((r) => setTimeout(r, 1_500));
+    // Still running when the second host is asked after the cut below (up to 3 s + 5 s).
+    const slow = outcome(ask(0, key, 'slow [[sim:latency=12000]]', 50_000));
+    const shared = gateways[1]!.gateway.shared!.budgets;
+    await expect.poll(() => shared.view(id, 'total', 0).othersHeldUsd, { timeout: 3_000, interval: 50 }).toBeGreaterThan(0);
     expect(await outcome(ask(1, key))).toMatch(/^429 budget_exceeded: .*requests in flight/);
     await proxy.stop();
     try {
       // Three refreshes without Redis' answer: the other host's hold no longer counts here.
-      await new Promise((r) => setTimeout(r, 3_500));
-      expect(await outcome(ask(1, key))).toBe(200);
+      await expect.poll(() => outcome(ask(1, key)), { timeout: 5_000, interval: 200 }).toBe(200);
       expect(await slow).toBe(200);
       const alone = await keyOnBothHosts({ name: 'two-hosts-cut-alone', budget_usd: 0.0001 });
       expect(await outcome(ask(0, alone.key))).toBe(200);
