@@ -25,6 +25,8 @@ import type { RequestObserver, RequestOutcome } from './request-outcome.js';
 import { MAX_MODEL_NAME_LENGTH, validateChatRequest } from './validate-chat-request.js';
 import { StopSwitch } from '../upstream/stop-switch.js';
 import type { CallbackList } from './callback-list.js';
+import type { DefaultTiers } from '../pricing/default-tiers.js';
+import { serviceTierOf } from '../pricing/service-tier.js';
 
 export interface ChatHandlerDeps {
   router: Router;
@@ -40,6 +42,8 @@ export interface ChatHandlerDeps {
   priceRequest: (input: RequestCostInput) => RequestCost | undefined;
   /** Stops registered here are called when the gateway shuts down and its drain time has run out. */
   shutdownStops?: CallbackList;
+  /** Which deployments serve requests naming no tier on OpenAI's priority tier (for budget holds). */
+  defaultTiers?: DefaultTiers;
 }
 
 const NO_CALLER_INFO: RequestOutcome['caller'] = { customerIdentifier: undefined, metadata: undefined, user: undefined, traceId: undefined };
@@ -203,6 +207,7 @@ export async function handleChatCompletions(
   // and the whole estimate left in the key's tokens per minute).
   const billedStatus = committedWithoutAnswer && !clientClosed && error ? error.status : finalStatus;
   const cost = deps.priceRequest(costInputOf({ provider: route.provider, model: route.model, usage, response, status: billedStatus, attempts: route.attempts }));
+  if (route.provider !== undefined && route.model !== undefined) deps.defaultTiers?.observe(route.provider, route.model, request?.service_tier, serviceTierOf(response));
   if (key) chargeKey(deps.keys, key, keyLease, cost?.total_usd ?? null, tokensUsed(usage, billedStatus));
 
   const endedAt = performance.now();
@@ -303,8 +308,9 @@ function budgetedCost(deps: ChatHandlerDeps, body: Record<string, unknown> & { m
  * What a request is expected to cost, for the budget hold: its prompt as estimated and its
  * completion limit (or ASSUMED_COMPLETION_TOKENS) for each of its `n` choices, plus one search
  * fee when it offers Moonshot's `$web_search`, at the priority price where it asks OpenAI's
- * priority tier, at the dearest of the places it may go (targets and fallbacks); 0 when none of
- * them has a price. With it, one of those places without a price, if any.
+ * priority tier (or names none, where the last such answer came back priority: the project's
+ * default), at the dearest of the places it may go (targets and fallbacks); 0 when none of them
+ * has a price. With it, one of those places without a price, if any.
  */
 function expectedCost(
   deps: ChatHandlerDeps,
@@ -314,12 +320,15 @@ function expectedCost(
 ): { usd: number; unpriced?: { provider: string; model: string } } {
   const choices = typeof body.n === 'number' && Number.isInteger(body.n) && body.n > 1 ? body.n : 1;
   const tokens = { prompt: promptTokens, completion: (requestedCompletionTokens(body) || ASSUMED_COMPLETION_TOKENS) * choices, cached: 0 };
-  const priority = body.service_tier === 'priority';
-  const response = offersWebSearch(body.tools) ? (priority ? ONE_WEB_SEARCH_ON_PRIORITY : ONE_WEB_SEARCH) : priority ? ON_PRIORITY : undefined;
+  const asksPriority = body.service_tier === 'priority';
+  const namesNoTier = body.service_tier === undefined || body.service_tier === 'auto';
+  const webSearch = offersWebSearch(body.tools);
   let dearest = 0;
   let unpriced: { provider: string; model: string } | undefined;
   for (const name of [body.model, ...(fallbacks ?? [])]) {
     for (const target of deps.router.targetsOf(name)) {
+      const priority = asksPriority || (namesNoTier && deps.defaultTiers?.servesPriority(target.provider, target.model) === true);
+      const response = webSearch ? (priority ? ONE_WEB_SEARCH_ON_PRIORITY : ONE_WEB_SEARCH) : priority ? ON_PRIORITY : undefined;
       const cost = deps.priceRequest({ provider: target.provider, model: target.model, tokens, response, failedWithoutAnswer: false, reachedProvider: true });
       if (cost !== undefined && cost.total_usd === null) unpriced ??= target;
       else if (cost?.total_usd != null && cost.total_usd > dearest) dearest = cost.total_usd;

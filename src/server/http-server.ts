@@ -19,6 +19,7 @@ import { handleModels } from './models-routes.js';
 import { readiness } from './readiness.js';
 import { serveUi } from './ui-routes.js';
 import { CallbackList } from './callback-list.js';
+import { DefaultTiers } from '../pricing/default-tiers.js';
 import { applyCors, CorsPolicy } from './cors.js';
 import type { ReadinessCheck } from './readiness.js';
 import type { RequestObserver } from './request-outcome.js';
@@ -98,6 +99,7 @@ export function createHttpServer(deps: HttpServerDeps, inFlight: InFlightRequest
     streamKeepAliveMs: config.router.stream_keepalive_ms,
     observers: deps.observers,
     shutdownStops: inFlight.stops,
+    defaultTiers: new DefaultTiers(),
   };
 
   const models = new ModelListing(config);
