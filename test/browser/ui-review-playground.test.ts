@@ -3,7 +3,7 @@ import type { Browser, ConsoleMessage, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLogsStack } from '../helpers/logs-stack.js';
 import type { LogsStack } from '../helpers/logs-stack.js';
-import { ARTIFACTS, buildUi, dashboardConfig, hasChromium, launchChromium } from '../helpers/browser.js';
+import { ARTIFACTS, buildUi, dashboardConfig, hasChromium, launchChromium, openPlayground } from '../helpers/browser.js';
 
 /** The playground when answers do not end well: cut, failed, stopped. */
 const MASTER = 'master-key-for-ui-review-playground';
@@ -33,13 +33,7 @@ describe.skipIf(!hasChromium)('playground (review)', () => {
       writer: { flushIntervalMs: 250 },
     });
     browser = await launchChromium();
-    tab = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    tab.setDefaultTimeout(10_000);
-    await tab.goto(`${stack.url}/ui#/playground`);
-    await tab.fill('#sign-in-key', MASTER);
-    await tab.click('#sign-in-submit');
-    await tab.waitForSelector('#pg-model option[value="kimi"]', { state: 'attached' });
-    await tab.selectOption('#pg-model', 'kimi');
+    tab = await openPlayground(browser, stack.url, MASTER, 'kimi');
   }, 60_000);
 
   afterAll(async () => {

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 
 /** Debian's Chromium (`apt-get install chromium`): Playwright's own browser download does not work here. */
 export const CHROMIUM = '/usr/bin/chromium';
@@ -41,4 +41,16 @@ providers:
     credentials:
       - { name: main, api_key: sk-test-global-0001, region: global }
 ${extra}`;
+}
+
+/** A new tab (1280 × 900, 10 s timeouts) on the dashboard's playground at `url`, signed in with `master`, `model` picked. */
+export async function openPlayground(browser: Browser, url: string, master: string, model: string): Promise<Page> {
+  const tab = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  tab.setDefaultTimeout(10_000);
+  await tab.goto(`${url}/ui#/playground`);
+  await tab.fill('#sign-in-key', master);
+  await tab.click('#sign-in-submit');
+  await tab.waitForSelector(`#pg-model option[value="${model}"]`, { state: 'attached' });
+  await tab.selectOption('#pg-model', model);
+  return tab;
 }
