@@ -3,6 +3,7 @@ import type { FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { LogEntry } from './log-record.js';
+import { settledEntry } from './bodies/pending-body.js';
 import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../store/private-files.js';
 
 /** A record `JSON.stringify` refused, and why. */
@@ -55,7 +56,7 @@ export class Spool {
    * (none, short of a bug): they are left out rather than keep every record behind them from disk.
    */
   append(entries: readonly LogEntry[]): Promise<Unwritable[]> {
-    return this.appendLines(this.path, entries, (entry) => entry);
+    return this.appendLines(this.path, entries, settledEntry);
   }
 
   /** Where records the store refused are kept for a human (JSON lines, with the reason). */
@@ -69,7 +70,7 @@ export class Spool {
    */
   setAside(refused: readonly { entry: LogEntry; reason: string }[]): Promise<Unwritable[]> {
     const reasons = new Map(refused.map(({ entry, reason }) => [entry, reason]));
-    return this.appendLines(this.setAsidePath, [...reasons.keys()], (entry) => ({ refused_because: reasons.get(entry), record: entry }));
+    return this.appendLines(this.setAsidePath, [...reasons.keys()], (entry) => ({ refused_because: reasons.get(entry), record: settledEntry(entry) }));
   }
 
   /** One JSON line per entry (as `line` shapes it) appended to `file`; resolves with the entries JSON refused. */
