@@ -48,7 +48,7 @@ const quick = args.quick;
 /** Sizes: the full run stays under ~3 minutes, --quick under ~15 seconds. */
 const P = quick
   ? {
-      startup: { spawns: 1, idleMs: 300 },
+      startup: { spawns: 1, idleMs: 300, settleMs: 0 },
       latency: { rounds: 1, warmup: 10, requests: 60 },
       latencyLarge: { rounds: 1, warmup: 5, requests: 20, bodyKb: 100 },
       ttfc: { rounds: 1, concurrency: 4, count: 24, tokens: 3, tokenDelayMs: 5 },
@@ -59,7 +59,7 @@ const P = quick
       budgetMs: 90_000,
     }
   : {
-      startup: { spawns: 3, idleMs: 1_000 },
+      startup: { spawns: 3, idleMs: 1_000, settleMs: 10_000 },
       latency: { rounds: 6, warmup: 50, requests: 350 },
       latencyLarge: { rounds: 3, warmup: 20, requests: 150, bodyKb: 100 },
       ttfc: { rounds: 3, concurrency: 8, count: 240, tokens: 4, tokenDelayMs: 5 },
@@ -484,6 +484,7 @@ async function startupScenario(simUrl: string, targets: HttpTarget[], pids: Ctx[
     const ready: number[] = [];
     const rss: number[] = [];
     const reported: number[] = [];
+    let settled: number | null | undefined;
     for (let i = 0; i < P.startup.spawns; i++) {
       const port = await freePort();
       const t0 = performance.now();
@@ -493,6 +494,11 @@ async function startupScenario(simUrl: string, targets: HttpTarget[], pids: Ctx[
         await new Promise((r) => setTimeout(r, P.startup.idleMs));
         const mb = rssMb(child.proc.pid);
         if (mb !== null) rss.push(round(mb, 1));
+        if (i === P.startup.spawns - 1 && P.startup.settleMs > 0) {
+          await new Promise((r) => setTimeout(r, P.startup.settleMs - P.startup.idleMs));
+          const later = rssMb(child.proc.pid);
+          settled = later === null ? null : round(later, 1);
+        }
         const m = selfReported && child.output().match(selfReported);
         if (m) reported.push(Number(m[1]));
       } finally {
@@ -505,6 +511,7 @@ async function startupScenario(simUrl: string, targets: HttpTarget[], pids: Ctx[
       idle_rss_mb: rss.length ? median(rss) : null,
       ready_samples: ready,
       idle_rss_samples: rss,
+      ...(settled !== undefined ? { settled_rss_mb: settled } : {}),
       ...(selfReported ? { self_reported_ready_ms: reported.length ? median(reported) : null } : {}),
     };
   };
