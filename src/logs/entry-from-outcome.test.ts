@@ -86,14 +86,11 @@ describe('logEntryFromOutcome', () => {
   it("keeps a body's own text when it fits, and leaves a longer one for the store's writer to shorten", () => {
     const small = outcome();
     const smallText = JSON.stringify(small.request);
-    expect(logEntryFromOutcome({ ...small, requestText: smallText }, full, true).request_json).toBe(smallText);
+    expect(logEntryFromOutcome({ ...small, requestText: smallText }, full).request_json).toBe(smallText);
     const long = { model: 'kimi', messages: [{ role: 'user', content: 'More tea? '.repeat(7_000) }] };
-    const e = logEntryFromOutcome(outcome({ request: long, requestText: JSON.stringify(long) }), full, true);
+    const e = logEntryFromOutcome(outcome({ request: long, requestText: JSON.stringify(long) }), full);
     expect(isPendingBody(e.request_json)).toBe(true);
     expect(stored(e.request_json).messages[0].content).toMatch(/^More tea\? .*…\[truncated \d+ chars\]$/);
-    // Not deferring (a store without a writer thread, or one behind): prepared at once, the same.
-    const now = logEntryFromOutcome(outcome({ request: long, requestText: JSON.stringify(long) }), full);
-    expect(now.request_json).toBe(settleBody(e.request_json));
   });
 
   it('logs what the client was told when the request failed, at no cost', () => {

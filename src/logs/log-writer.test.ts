@@ -7,8 +7,6 @@ import type { LogRepository } from '../store/store.js';
 import type { LogEntry } from './log-record.js';
 import { LogWriter } from './log-writer.js';
 import { Spool } from './spool.js';
-import { isPendingBody, prepareBodyLater } from './bodies/pending-body.js';
-import { prepareBody } from './bodies/prepare-body.js';
 import { logEntry } from '../../test/helpers/log-entry.js';
 
 function outcome(id: string): RequestOutcome {
@@ -347,62 +345,5 @@ describe('LogWriter after a full disk', () => {
     for (let i = 0; i < 200; i++) writer.enqueueOutcome(outcome(`slow${i}`));
     await new Promise((r) => setTimeout(r, 50));
     await until(() => writer.stats.spooled > 0);
-  });
-});
-
-describe('LogWriter: bodies left for the store writer thread', () => {
-  const policy = { mode: 'full', maxBytes: 1024 } as const;
-  const longText = JSON.stringify({ model: 'kimi', messages: [{ role: 'user', content: 'More tea? '.repeat(300) }] });
-
-  /** A writer whose records carry a 3,000-character body, left for later when the writer is allowed to. */
-  function deferring(options: Partial<ConstructorParameters<typeof LogWriter>[3]>, preparesBodies: boolean) {
-    const { dir, repo, spool, warnings } = setUp();
-    const defers: boolean[] = [];
-    const build = (o: RequestOutcome, defer: boolean): LogEntry => {
-      defers.push(defer);
-      return { ...entryOf(o), request_json: defer ? prepareBodyLater(JSON.parse(longText), policy, longText) : prepareBody(JSON.parse(longText), policy, longText) };
-    };
-    Object.assign(repo, { preparesBodies });
-    const writer = new LogWriter(repo, spool, build, { flushIntervalMs: 5, retryMinMs: 10, retryMaxMs: 40, warn: (m) => warnings.push(m), ...options });
-    writers.push(writer);
-    return { dir, repo, spool, writer, defers };
-  }
-
-  it('prepares bodies as records are built when the store has no writer thread', async () => {
-    const { repo, writer, defers } = deferring({}, false);
-    for (let i = 0; i < 3; i++) writer.enqueueOutcome(outcome(`m${i}`));
-    await writer.flush();
-    expect(defers).toEqual([false, false, false]);
-    expect(typeof repo.stored.get('m0')!.request_json).toBe('string');
-  });
-
-  it('leaves bodies for the writer thread up to maxDeferredBodyChars, then prepares them at once until the store has taken them', async () => {
-    const { repo, writer, defers } = deferring({ maxDeferredBodyChars: 3 * longText.length, flushIntervalMs: 1_000 }, true);
-    for (let i = 0; i < 5; i++) writer.enqueueOutcome(outcome(`d${i}`));
-    expect(defers).toEqual([true, true, true, false, false]);
-    await writer.flush();
-    expect(isPendingBody(repo.stored.get('d0')!.request_json)).toBe(true);
-    expect(typeof repo.stored.get('d4')!.request_json).toBe('string');
-    // Written: the bound is free again.
-    writer.enqueueOutcome(outcome('d5'));
-    expect(defers.at(-1)).toBe(true);
-  });
-
-  it('prepares bodies at once while the store is down, and gives the spool prepared text for those left for later', async () => {
-    const { repo, spool, writer, defers } = deferring({ maxDeferredBodyChars: 10 * longText.length }, true);
-    repo.down = true;
-    writer.enqueueOutcome(outcome('before')); // left for later: the store was taken for up
-    await writer.flush();
-    expect(writer.stats.storeHealthy).toBe(false);
-    writer.enqueueOutcome(outcome('during'));
-    expect(defers).toEqual([true, false]);
-    await writer.flush();
-    const lines = readFileSync(spool.path, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as LogEntry);
-    expect(lines.map((l) => l.id)).toEqual(['before', 'during']);
-    for (const line of lines) {
-      expect(typeof line.request_json).toBe('string');
-      expect(Buffer.byteLength(line.request_json as string)).toBeLessThanOrEqual(1024);
-    }
-    expect(writer['deferredChars']).toBe(0);
   });
 });

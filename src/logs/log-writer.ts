@@ -4,7 +4,6 @@ import { insertIsolating } from './insert-isolating.js';
 import type { Refused } from './insert-isolating.js';
 import type { LogEntry } from './log-record.js';
 import type { Spool } from './spool.js';
-import { pendingChars } from './bodies/pending-body.js';
 
 export interface LogWriterOptions {
   /** Records per store transaction. */
@@ -16,12 +15,6 @@ export interface LogWriterOptions {
   /** First and longest wait between attempts to reach a store that failed. */
   retryMinMs: number;
   retryMaxMs: number;
-  /**
-   * Body text (characters) that records may hold for the store's writer thread to prepare, at
-   * most (see pending-body.ts). Past it, and whenever the store is down, bodies are prepared as
-   * records are built, as they always were on a store without a writer thread.
-   */
-  maxDeferredBodyChars: number;
   warn: (message: string) => void;
 }
 
@@ -33,17 +26,12 @@ export const DEFAULT_WRITER_OPTIONS: LogWriterOptions = {
   maxQueued: 5_000,
   retryMinMs: 500,
   retryMaxMs: 30_000,
-  // ~16 MB as UTF-16: a writer thread behind on 100 KB conversations held 5,000 of them (1 GB and
-  // more) before the bound; and a spooled batch is prepared on the serving thread, ~50 ms for this much.
-  maxDeferredBodyChars: 8 * 1024 * 1024,
   warn: (message) => console.warn(`moongate: ${message}`),
 };
 
 /** A record waiting for the store; ingested ones carry their caller's promise. */
 interface Pending {
   entry: LogEntry;
-  /** Body text the entry holds for the writer thread to prepare (`pendingChars`). */
-  deferredChars?: number;
   persisted?: () => void;
   failed?: (err: Error) => void;
 }
@@ -73,8 +61,6 @@ export interface LogWriterStats {
 export class LogWriter {
   private queue: Pending[] = [];
   private inFlight = 0;
-  /** Sum of the queued and in-flight records' `deferredChars`. */
-  private deferredChars = 0;
   private timer: NodeJS.Timeout | undefined;
   private draining: Promise<void> | undefined;
   private recovering: Promise<void> | undefined;
@@ -97,8 +83,7 @@ export class LogWriter {
   constructor(
     private readonly repo: LogRepository,
     private readonly spool: Spool,
-    /** `deferBodies`: bodies may be left for the store's writer thread (LogRepository.preparesBodies). */
-    private readonly build: (outcome: RequestOutcome, deferBodies: boolean) => LogEntry,
+    private readonly build: (outcome: RequestOutcome) => LogEntry,
     options: Partial<LogWriterOptions> = {},
   ) {
     this.options = { ...DEFAULT_WRITER_OPTIONS, ...options };
@@ -112,18 +97,12 @@ export class LogWriter {
   }
 
   /**
-   * After a request: the record is built now (priced; bodies prepared, or left for the store's
-   * writer thread) and queued; no I/O. Built one by one as requests finish, not a batch at a
-   * time: a batch of long conversations took the event loop for tens of milliseconds at once (p99
-   * of 100 KB requests +47 ms, measured). Bodies are left for the writer only while it takes
-   * records and holds less than `maxDeferredBodyChars` of them: a spooled batch is prepared here.
+   * After a request: the record is built now (bodies shortened, priced) and queued; no I/O. Built
+   * one by one as requests finish, not a batch at a time: a batch of long conversations took the
+   * event loop for tens of milliseconds at once (p99 of 100 KB requests +47 ms, measured).
    */
   enqueueOutcome(outcome: RequestOutcome): void {
-    const defer = this.repo.preparesBodies === true && this.healthy && !this.spoolFailing && this.deferredChars < this.options.maxDeferredBodyChars;
-    const entry = this.buildEntry(outcome, defer);
-    const deferredChars = defer ? pendingChars(entry) : 0;
-    this.deferredChars += deferredChars;
-    this.push({ entry, deferredChars });
+    this.push({ entry: this.buildEntry(outcome) });
   }
 
   /** Ingestion: resolves when the records are in the store or, if it is down, safely spooled. */
@@ -181,7 +160,7 @@ export class LogWriter {
       // and close() waits for it (the process exits right after).
       const done = this.toSpool([item.entry])
         .then(
-          () => this.settle([item]),
+          () => settle([item]),
           (err: unknown) => {
             this.options.warn(`could not spool a late log record: ${message(err)}`);
             item.failed?.(new Error('the log record could not be stored'));
@@ -247,7 +226,7 @@ export class LogWriter {
     this.inFlight += batch.length;
     const done = new Promise<void>((resolve) => setImmediate(resolve))
       .then(async () => {
-        if (await this.spoolOrKeep(batch.map((item) => item.entry))) this.settle(batch);
+        if (await this.spoolOrKeep(batch.map((item) => item.entry))) settle(batch);
         else this.queue.unshift(...batch);
       })
       .finally(() => {
@@ -265,7 +244,7 @@ export class LogWriter {
       this.inFlight += batch.length;
       try {
         if (await this.persist(batch.map((item) => item.entry))) {
-          this.settle(batch);
+          settle(batch);
         } else {
           // Neither store nor disk took them: keep them, and try again later (ever less often) rather than spin.
           this.queue.unshift(...batch);
@@ -345,17 +324,9 @@ export class LogWriter {
     }
   }
 
-  /** The records are in the store or the spool: their callers are told, and their bodies no longer count. */
-  private settle(batch: Pending[]): void {
-    for (const item of batch) {
-      this.deferredChars -= item.deferredChars ?? 0;
-      item.persisted?.();
-    }
-  }
-
-  private buildEntry(outcome: RequestOutcome, deferBodies: boolean): LogEntry {
+  private buildEntry(outcome: RequestOutcome): LogEntry {
     try {
-      return this.build(outcome, deferBodies);
+      return this.build(outcome);
     } catch (err) {
       // A record that cannot be built in full is still kept, without its bodies.
       this.options.warn(`log record ${outcome.requestId} kept without bodies: ${message(err)}`);
@@ -423,7 +394,9 @@ export class LogWriter {
   }
 }
 
-
+function settle(batch: Pending[]): void {
+  for (const item of batch) item.persisted?.();
+}
 
 function message(err: unknown): string {
   return err instanceof Error ? err.message : String(err);

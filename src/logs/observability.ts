@@ -60,7 +60,7 @@ export async function openObservability(config: GatewayConfig, options: Observab
   const bodies: BodyPolicy = { mode: config.logging.bodies, maxBytes: config.logging.max_body_kb * 1024 };
   const store = options.store ?? (await openStore(config.store, { thread: options.storeThread }));
   const spoolPath = options.spoolPath ?? defaultSpoolPath(parseStoreUrl(config.store));
-  const writer = new LogWriter(store.logs, new Spool(spoolPath), (outcome, deferBodies) => logEntryFromOutcome(outcome, { prices, bodies }, deferBodies), options.writer);
+  const writer = new LogWriter(store.logs, new Spool(spoolPath), (outcome) => logEntryFromOutcome(outcome, { prices, bodies }), options.writer);
   try {
     await writer.start();
   } catch (err) {

@@ -7,7 +7,6 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { logEntry } from '../../test/helpers/log-entry.js';
 import type { LogEntry } from './log-record.js';
 import { Spool } from './spool.js';
-import { isPendingBody, prepareBodyLater } from './bodies/pending-body.js';
 
 /** When set, the next append through a file handle writes this many bytes, then fails as a full disk does. */
 const disk = vi.hoisted(() => ({ fullAfter: undefined as number | undefined }));
@@ -104,25 +103,5 @@ describe('Spool whose folder was removed', () => {
     const replayed: string[] = [];
     await spool.replay(async (entries) => (replayed.push(...entries.map((e) => e.id)), entries.length), { batchSize: 10 });
     expect(replayed).toEqual(['a']);
-  });
-});
-
-describe('Spool and bodies left for the store writer thread', () => {
-  it('writes them prepared, to the spool and to the refused file: a redacted body never reaches the disk in clear', async () => {
-    dir = mkdtempSync(join(tmpdir(), 'moongate-spool-'));
-    const spool = new Spool(join(dir, 'moongate.db.spool.jsonl'));
-    const body = { model: 'kimi', messages: [{ role: 'user', content: 'my password is hunter2' }] };
-    const entry = logEntry({ id: 'r', request_json: prepareBodyLater(body, { mode: 'redacted', maxBytes: 65536 }, JSON.stringify(body)) });
-    expect(isPendingBody(entry.request_json)).toBe(true);
-    await spool.append([entry]);
-    await spool.setAside([{ entry, reason: 'refused' }]);
-    for (const file of [spool.path, spool.setAsidePath]) {
-      const text = readFileSync(file, 'utf8');
-      expect(text).not.toContain('hunter2');
-      expect(text).toContain('[redacted 22 chars]');
-    }
-    const replayed: LogEntry[] = [];
-    await spool.replay(async (entries) => (replayed.push(...entries), entries.length), { batchSize: 10 });
-    expect(JSON.parse(replayed[0]!.request_json as string)).toEqual({ model: 'kimi', messages: [{ role: 'user', content: '[redacted 22 chars]' }] });
   });
 });

@@ -20,11 +20,6 @@ export interface Store {
 }
 
 export interface LogRepository {
-  /**
-   * True when `insert` runs off the thread that serves requests (the SQLite worker): records may
-   * then carry bodies left for it to prepare (`PendingBody`, see logs/bodies/pending-body.ts).
-   */
-  readonly preparesBodies?: boolean;
   /** Writes records in one transaction; a record whose id is already stored is skipped (replays are safe). */
   insert(entries: LogEntry[]): Promise<void>;
   get(id: string): Promise<LogRecord | undefined>;

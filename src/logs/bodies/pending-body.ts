@@ -46,8 +46,7 @@ export function settleBodyOf(recordId: string, which: 'request' | 'response', bo
   try {
     return settleBody(body);
   } catch (err) {
-    // The error's name only: JSON.parse's messages quote the text, which may be what `redacted` hides.
-    console.warn(`moongate: log record ${recordId}: its ${which} body could not be prepared (${err instanceof Error ? err.name : 'error'}) and is stored without it`);
+    console.warn(`moongate: log record ${recordId}: its ${which} body could not be prepared (${err instanceof Error ? err.message : String(err)}) and is stored without it`);
     return null;
   }
 }
@@ -56,9 +55,4 @@ export function settleBodyOf(recordId: string, which: 'request' | 'response', bo
 export function settledEntry(entry: LogEntry): LogEntry {
   if (!isPendingBody(entry.request_json) && !isPendingBody(entry.response_json)) return entry;
   return { ...entry, request_json: settleBodyOf(entry.id, 'request', entry.request_json), response_json: settleBodyOf(entry.id, 'response', entry.response_json) };
-}
-
-/** Characters of body text a record holds until the writer prepares it (0 when there is none). */
-export function pendingChars(entry: LogEntry): number {
-  return (isPendingBody(entry.request_json) ? entry.request_json.text.length : 0) + (isPendingBody(entry.response_json) ? entry.response_json.text.length : 0);
 }

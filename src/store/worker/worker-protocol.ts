@@ -20,8 +20,7 @@ export type StoreThread = 'writer' | 'reader';
 // start-up, a gateway key on its first request) go to the writer: a gateway that never queries
 // its logs never starts the reader thread.
 export const REPOSITORY_METHODS = {
-  // `preparesBodies` is a property, not a method: the WorkerStore sets it.
-  logs: { insert: 'writer', get: 'reader', list: 'reader', usage: 'reader', deleteOlderThan: 'writer' } satisfies Record<Exclude<keyof LogRepository, 'preparesBodies'>, StoreThread>,
+  logs: { insert: 'writer', get: 'reader', list: 'reader', usage: 'reader', deleteOlderThan: 'writer' } satisfies Record<keyof LogRepository, StoreThread>,
   keys: {
     insertKey: 'writer',
     getKey: 'reader',

@@ -48,11 +48,7 @@ export class WorkerStore implements Store {
     chargesFile: string,
   ) {
     const logs = this.remote<LogRepository>('logs');
-    this.logs = {
-      ...logs,
-      preparesBodies: true,
-      insert: (entries) => this.threads.writer.call(INSERT_AS_VALUES, [entries.map(entryValues)], TIMEOUT_MS.writer).then(() => undefined),
-    };
+    this.logs = { ...logs, insert: (entries) => this.threads.writer.call(INSERT_AS_VALUES, [entries.map(entryValues)], TIMEOUT_MS.writer).then(() => undefined) };
     this.credentials = this.remote<CredentialRepository>('credentials');
     const keys = this.remote<KeyStore>('keys');
     // One charge per priced request: merged, so the writer is not sent one message per request.
