@@ -2,7 +2,7 @@ import { costInputOf } from '../server/request-outcome.js';
 import type { RequestOutcome } from '../server/request-outcome.js';
 import type { PriceBook } from '../pricing/price-book.js';
 import { requestCost } from '../pricing/request-cost.js';
-import { prepareBodyLater } from './bodies/pending-body.js';
+import { prepareBody } from './bodies/prepare-body.js';
 import { costDetails } from './cost-details.js';
 import type { BodyPolicy } from './bodies/prepare-body.js';
 import type { LogAttempt, LogEntry } from './log-record.js';
@@ -15,9 +15,8 @@ export interface RecordContext {
 const MAX_ERROR_MESSAGE_CHARS = 2000;
 
 /**
- * The log record of a proxied request, built once its answer has been sent: cost is computed here
- * if the handler did not. Bodies that need more than keeping their text (redacted, stripped of
- * images, capped) are prepared by the store's writer thread, off the one that serves requests.
+ * The log record of a proxied request, built once its answer has been sent: bodies are redacted,
+ * stripped of images and capped here, and cost is computed here if the handler did not.
  */
 export function logEntryFromOutcome(outcome: RequestOutcome, ctx: RecordContext): LogEntry {
   const usage = outcome.usage;
@@ -54,8 +53,8 @@ export function logEntryFromOutcome(outcome: RequestOutcome, ctx: RecordContext)
     latency_ms: roundMs(outcome.latencyMs),
     ttft_ms: outcome.ttftMs === undefined ? null : roundMs(outcome.ttftMs),
     overhead_ms: roundMs(outcome.overheadMs),
-    request_json: prepareBodyLater(outcome.request, ctx.bodies, outcome.requestText),
-    response_json: prepareBodyLater(response, ctx.bodies, outcome.response === undefined ? undefined : outcome.responseText),
+    request_json: prepareBody(outcome.request, ctx.bodies, outcome.requestText),
+    response_json: prepareBody(response, ctx.bodies, outcome.response === undefined ? undefined : outcome.responseText),
   };
 }
 

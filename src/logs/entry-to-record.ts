@@ -1,5 +1,3 @@
-import { settleBody } from './bodies/pending-body.js';
-import type { LoggedBody } from './bodies/pending-body.js';
 import type { LogEntry, LogRecord } from './log-record.js';
 
 /** The API view of a record that has not been read back from the store (ingestion answers). */
@@ -8,12 +6,7 @@ export function entryToRecord(entry: LogEntry): LogRecord {
   return {
     ...rest,
     created_at: new Date(created_at_ms).toISOString(),
-    request: parsed(request_json),
-    response: parsed(response_json),
+    request: request_json === null ? null : (JSON.parse(request_json) as unknown),
+    response: response_json === null ? null : (JSON.parse(response_json) as unknown),
   };
-}
-
-function parsed(body: LoggedBody): unknown {
-  const text = settleBody(body);
-  return text === null ? null : (JSON.parse(text) as unknown);
 }

@@ -1,5 +1,4 @@
 import type { AttemptRecord } from '../router/router.js';
-import type { LoggedBody } from './bodies/pending-body.js';
 
 /** Where a record came from: a request the gateway proxied, or one sent in without proxying. */
 export type LogSource = 'proxy' | 'ingested';
@@ -59,12 +58,11 @@ export interface LogRecord {
 }
 
 /**
- * A record on its way to the store: the time in epoch ms, bodies serialized and prepared
- * (redacted, images replaced, truncated), or left for the store's writer thread to prepare
- * (`PendingBody`, see pending-body.ts).
+ * A record on its way to the store: the time in epoch ms, bodies already prepared (redacted,
+ * images replaced, truncated) and serialized, so that the store only writes text.
  */
 export interface LogEntry extends Omit<LogRecord, 'created_at' | 'request' | 'response'> {
   created_at_ms: number;
-  request_json: LoggedBody;
-  response_json: LoggedBody;
+  request_json: string | null;
+  response_json: string | null;
 }

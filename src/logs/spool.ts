@@ -3,7 +3,6 @@ import type { FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { LogEntry } from './log-record.js';
-import { settledEntry } from './bodies/pending-body.js';
 import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../store/private-files.js';
 
 /** A record `JSON.stringify` refused, and why. */
@@ -56,7 +55,7 @@ export class Spool {
    * (none, short of a bug): they are left out rather than keep every record behind them from disk.
    */
   append(entries: readonly LogEntry[]): Promise<Unwritable[]> {
-    return this.appendLines(this.path, entries, settledEntry);
+    return this.appendLines(this.path, entries, (entry) => entry);
   }
 
   /** Where records the store refused are kept for a human (JSON lines, with the reason). */
@@ -70,7 +69,7 @@ export class Spool {
    */
   setAside(refused: readonly { entry: LogEntry; reason: string }[]): Promise<Unwritable[]> {
     const reasons = new Map(refused.map(({ entry, reason }) => [entry, reason]));
-    return this.appendLines(this.setAsidePath, [...reasons.keys()], (entry) => ({ refused_because: reasons.get(entry), record: settledEntry(entry) }));
+    return this.appendLines(this.setAsidePath, [...reasons.keys()], (entry) => ({ refused_because: reasons.get(entry), record: entry }));
   }
 
   /** One JSON line per entry (as `line` shapes it) appended to `file`; resolves with the entries JSON refused. */

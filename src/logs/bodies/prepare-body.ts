@@ -17,15 +17,12 @@ export interface BodyPolicy {
  */
 export function prepareBody(body: unknown, policy: BodyPolicy, text?: string): string | null {
   if (policy.mode === 'off' || body === undefined || body === null) return null;
-  if (text !== undefined && keptAsIs(text, policy)) return text;
+  if (text !== undefined && policy.mode === 'full' && text.length <= policy.maxBytes && Buffer.byteLength(text) <= policy.maxBytes && !mayHoldBinaryData(text)) {
+    return text;
+  }
   // Redacted: inline files are replaced in the same pass as content is redacted, so that only the
   // placeholders made here survive it (see redactContents).
   const value = policy.mode === 'redacted' ? redactContents(body) : replaceBinaryData(body);
   // Nothing replaced or redacted: the text is still this body's JSON (a long conversation over the cap).
   return fitToSize(value, policy.maxBytes, value === body ? text : undefined);
-}
-
-/** Whether a body's JSON text is stored as it is: bodies in full, under the cap, no inline file. */
-export function keptAsIs(text: string, policy: BodyPolicy): boolean {
-  return policy.mode === 'full' && text.length <= policy.maxBytes && Buffer.byteLength(text) <= policy.maxBytes && !mayHoldBinaryData(text);
 }

@@ -1,7 +1,5 @@
 import type { CostDetails, LogAttempt, LogEntry, LogRecord, LogSource } from '../../logs/log-record.js';
 import type { SqlValue } from './sql-value.js';
-import { isPendingBody, settleBodyOf } from '../../logs/bodies/pending-body.js';
-import type { PendingBody } from '../../logs/bodies/pending-body.js';
 import { nulAsStored } from './stored-text.js';
 
 /** The columns of `request_logs`, in the order `entryValues` produces them. */
@@ -52,15 +50,7 @@ export function isError(entry: Pick<LogEntry, 'status' | 'error_type'>): boolean
   return entry.status >= 400 || entry.error_type !== null;
 }
 
-/**
- * A record's column values as `entryValues` gives them: the bodies may still be PendingBody,
- * prepared where the row is written (`settledValues`), on the store's writer thread.
- */
-export type EntryValues = (SqlValue | PendingBody)[];
-
-const BODY_COLUMNS = [LOG_COLUMNS.indexOf('request'), LOG_COLUMNS.indexOf('response')] as const;
-
-export function entryValues(e: LogEntry): EntryValues {
+export function entryValues(e: LogEntry): SqlValue[] {
   const cost = e.cost_details;
   return [
     text(e.id),
@@ -98,18 +88,6 @@ export function entryValues(e: LogEntry): EntryValues {
     e.request_json,
     e.response_json,
   ];
-}
-
-/**
- * The values to bind: bodies left for later are prepared now. One that cannot be (its text is
- * not JSON, which the serving thread parsed) is stored as null, said so, and the record kept.
- */
-export function settledValues(values: EntryValues): SqlValue[] {
-  for (const column of BODY_COLUMNS) {
-    const value = values[column];
-    if (isPendingBody(value)) values[column] = settleBodyOf(String(values[0]), LOG_COLUMNS[column] as 'request' | 'response', value);
-  }
-  return values as SqlValue[];
 }
 
 /** A text column's value: a NUL as U+FFFD (see stored-text.ts), so that nothing after it is lost. */

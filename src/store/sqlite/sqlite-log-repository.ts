@@ -1,7 +1,7 @@
 import type { SqlClient } from './sql-client.js';
 import type { LogEntry, LogRecord } from '../../logs/log-record.js';
-import { LOG_COLUMNS, SUMMARY_COLUMNS, entryValues, recordFromRow, settledValues } from '../sql/log-columns.js';
-import type { EntryValues, LogRow } from '../sql/log-columns.js';
+import { LOG_COLUMNS, SUMMARY_COLUMNS, entryValues, recordFromRow } from '../sql/log-columns.js';
+import type { LogRow } from '../sql/log-columns.js';
 import { logWhere } from '../sql/log-filters.js';
 import { roundUsd } from '../../pricing/compute-cost.js';
 import type { SqlValue } from '../sql/sql-value.js';
@@ -22,12 +22,12 @@ export class SqliteLogRepository implements LogRepository {
     await this.insertValues(entries.map(entryValues));
   }
 
-  /** `insert`, with each record already turned into its column values (`entryValues`); bodies left for later are prepared here. */
-  async insertValues(rows: EntryValues[]): Promise<void> {
+  /** `insert`, with each record already turned into its column values (`entryValues`). */
+  async insertValues(rows: SqlValue[][]): Promise<void> {
     if (rows.length === 0) return;
     // BEGIN IMMEDIATE: another process on the file makes the batch wait (busy_timeout), not fail halfway.
     await this.client.batch(
-      rows.map((values) => ({ sql: INSERT_ONE, args: settledValues(values) })),
+      rows.map((args) => ({ sql: INSERT_ONE, args })),
       'write',
     );
   }
