@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InMemoryKeyStore } from './key-store.js';
-import { chargeFitsPeriod } from './virtual-key.js';
+import { chargeFitsPeriod, periodEnd, periodStart } from './virtual-key.js';
 import type { VirtualKey } from './virtual-key.js';
 
 describe('chargeFitsPeriod', () => {
@@ -11,6 +11,15 @@ describe('chargeFitsPeriod', () => {
     expect(chargeFitsPeriod('day', Date.UTC(2026, 10, 30, 12))).toBe(false);
     expect(chargeFitsPeriod('month', Date.UTC(2026, 10, 1))).toBe(true);
     expect(chargeFitsPeriod('month', Date.UTC(2026, 10, 30))).toBe(false);
+  });
+});
+
+describe('periodEnd', () => {
+  it('is where the next period starts: the next UTC midnight, the next month\'s first (December into January); never for total', () => {
+    const day = periodStart('day', Date.UTC(2026, 1, 28, 15));
+    expect(periodEnd('day', day)).toBe(Date.UTC(2026, 2, 1));
+    expect(periodEnd('month', periodStart('month', Date.UTC(2026, 11, 31, 23)))).toBe(Date.UTC(2027, 0, 1));
+    expect(periodEnd('total', 0)).toBeUndefined();
   });
 });
 

@@ -52,6 +52,14 @@ export function periodStart(period: BudgetPeriod, now: number): number {
   return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
 }
 
+/** When the period that began at `start` ends, which is when the next one begins (UTC); undefined for `total`, which never ends. */
+export function periodEnd(period: BudgetPeriod, start: number): number | undefined {
+  if (period === 'total') return undefined;
+  if (period === 'day') return start + 86_400_000;
+  const d = new Date(start);
+  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1);
+}
+
 /**
  * Is `start` one of `period`'s starts (0 for total, a UTC midnight for day, a UTC month's first
  * midnight for month)? A charge reckoned under terms a PATCH has since changed is not, and must not

@@ -6,7 +6,7 @@ import type { KeyPatch, KeyStore } from './key-store.js';
 import { keyMayUse } from './model-globs.js';
 import { RunningRequests } from './running-requests.js';
 import type { RunningRequest, Stoppable } from './running-requests.js';
-import { generateKey, generateKeyId, hashKey, looksLikeKey, periodStart, spendText } from './virtual-key.js';
+import { generateKey, generateKeyId, hashKey, looksLikeKey, periodEnd, periodStart, spendText } from './virtual-key.js';
 import type { BudgetPeriod, VirtualKey } from './virtual-key.js';
 
 export interface CreateKeyInput {
@@ -344,7 +344,7 @@ export class VirtualKeys {
         { type: 'insufficient_quota', code: 'budget_exceeded', headers: { 'retry-after': '1' } },
       );
     }
-    const resets = nextPeriod(key.budget_period, start);
+    const resets = periodEnd(key.budget_period, start);
     const when = resets === undefined ? 'It does not reset (period: total).' : `It resets at ${new Date(resets).toISOString()}.`;
     throw new GatewayError(429, `This gateway key has spent $${spendText(spent)} of its $${key.budget_usd} ${key.budget_period === 'total' ? 'total' : `per-${key.budget_period}`} budget. ${when}`, {
       type: 'insufficient_quota',
@@ -448,13 +448,6 @@ export function tokensUsed(usage: { total_tokens: number } | undefined, status: 
 
 const NOTHING_HELD = (): void => {};
 const SETTLED = Promise.resolve();
-
-function nextPeriod(period: BudgetPeriod, start: number): number | undefined {
-  if (period === 'total') return undefined;
-  const d = new Date(start);
-  if (period === 'day') return start + 86_400_000;
-  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1);
-}
 
 /**
  * A key the store could not be asked about (storeUnavailable: locked, gone, too slow): 503, as the log API answers when its store is down

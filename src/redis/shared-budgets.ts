@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { SharedBudgets, SharedBudgetView } from '../keys/virtual-keys.js';
+import { periodEnd } from '../keys/virtual-key.js';
 import type { BudgetPeriod } from '../keys/virtual-key.js';
 import { CHARGE_SCRIPT, HOLD_SCRIPT, READ_SCRIPT } from './budget-scripts.js';
 import { LuaScript } from './lua-script.js';
@@ -151,7 +152,8 @@ export class RedisSharedBudgets implements SharedBudgets {
       view.chargedHere += usd;
     }
     const key = this.spendKey(keyId, period, start);
-    const expiresAt = period === 'total' ? this.now() + TOTAL_KEPT_MS : periodEnd(period, start) + PAST_PERIOD_MS;
+    const end = periodEnd(period, start);
+    const expiresAt = end === undefined ? this.now() + TOTAL_KEPT_MS : end + PAST_PERIOD_MS;
     this.sendCharge(key, usd, expiresAt);
   }
 
@@ -357,11 +359,4 @@ const NOTHING_HELD = (): void => {};
  */
 function isRefusal(err: unknown): boolean {
   return err instanceof Error && err.name === 'ReplyError';
-}
-
-/** When a `day` or `month` period that began at `start` ends (UTC). */
-function periodEnd(period: 'day' | 'month', start: number): number {
-  if (period === 'day') return start + 86_400_000;
-  const d = new Date(start);
-  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1);
 }
