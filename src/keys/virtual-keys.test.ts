@@ -5,6 +5,7 @@ import { InMemoryKeyStore } from './key-store.js';
 import { modelAllowed } from './model-globs.js';
 import { hashKey, publicView } from './virtual-key.js';
 import { VirtualKeys } from './virtual-keys.js';
+import type { HeldAmounts } from './held-amounts.js';
 
 function setup(start = Date.UTC(2026, 10, 22, 12, 0, 0)) {
   let now = start;
@@ -139,7 +140,7 @@ describe('VirtualKeys', () => {
     huge();
     small();
     keys.checkBudget(k);
-    expect((keys as unknown as { held: Map<string, number> }).held.size).toBe(0);
+    expect([...(keys as unknown as { held: HeldAmounts }).held.keys()]).toEqual([]);
   });
 
   it('names the spend in a budget refusal as GET /admin/keys shows it', async () => {

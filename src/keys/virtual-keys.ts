@@ -4,6 +4,7 @@ import { GatewayError } from '../server/gateway-error.js';
 import { throwStoreFailure } from '../server/store-failure.js';
 import type { KeyPatch, KeyStore } from './key-store.js';
 import { keyMayUse } from './model-globs.js';
+import { HeldAmounts } from './held-amounts.js';
 import { RunningRequests } from './running-requests.js';
 import type { RunningRequest, Stoppable } from './running-requests.js';
 import { generateKey, generateKeyId, hashKey, looksLikeKey, periodEnd, periodStart, spendText } from './virtual-key.js';
@@ -72,7 +73,7 @@ export class VirtualKeys {
   /** Tokens the store did not know, and when it said so. */
   private readonly unknown = new Map<string, number>();
   /** USD each key's requests in flight are expected to spend (their estimates, until they settle). */
-  private readonly held = new Map<string, number>();
+  private readonly held = new HeldAmounts();
   /** The requests running with a key, stopped when it is found revoked or expired (stopIfEnded). */
   private readonly running = new RunningRequests((ids) => this.recheck(ids));
 
@@ -335,7 +336,7 @@ export class VirtualKeys {
     const stored = key.spend_period_start === start ? key.spend_usd : 0;
     const shared = this.shared?.view(key.id, key.budget_period, start);
     const spent = shared ? Math.max(stored, shared.spentUsd) : stored;
-    const inFlight = (this.held.get(key.id) ?? 0) + (shared?.othersHeldUsd ?? 0);
+    const inFlight = this.held.get(key.id) + (shared?.othersHeldUsd ?? 0);
     if (spent + inFlight < key.budget_usd) return;
     if (spent < key.budget_usd) {
       throw new GatewayError(
@@ -363,17 +364,10 @@ export class VirtualKeys {
     // More than the budget holds back nothing more (that much already refuses every other
     // request), and an absurd estimate (max_tokens of 10^19) would swallow the others in the sum.
     const usd = key.budget_usd === null ? estimate : Math.min(estimate, key.budget_usd);
-    this.held.set(key.id, (this.held.get(key.id) ?? 0) + usd);
+    const release = this.held.add(key.id, usd);
     const releaseShared = this.shared?.hold(key.id, usd);
-    let released = false;
     return () => {
-      if (released) return;
-      released = true;
-      releaseShared?.();
-      const left = (this.held.get(key.id) ?? 0) - usd;
-      // Sums of floats: a remainder this small is what is left of nothing.
-      if (left > 1e-12) this.held.set(key.id, left);
-      else this.held.delete(key.id);
+      if (release()) releaseShared?.();
     };
   }
 

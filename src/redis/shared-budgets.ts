@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { SharedBudgets, SharedBudgetView } from '../keys/virtual-keys.js';
+import { HeldAmounts } from '../keys/held-amounts.js';
 import { periodEnd } from '../keys/virtual-key.js';
 import type { BudgetPeriod } from '../keys/virtual-key.js';
 import { CHARGE_SCRIPT, HOLD_SCRIPT, READ_SCRIPT } from './budget-scripts.js';
@@ -77,7 +78,7 @@ interface View {
 export class RedisSharedBudgets implements SharedBudgets {
   private readonly views = new Map<string, View>();
   /** USD this replica's requests hold per key, and the keys whose total Redis has not been sent yet. */
-  private readonly mine = new Map<string, number>();
+  private readonly mine = new HeldAmounts();
   private readonly unsentHolds = new Set<string>();
   private holdsFlushQueued = false;
   /** Charges made while Redis was not usable or that it refused, per spend key: sent once it is. */
@@ -159,17 +160,10 @@ export class RedisSharedBudgets implements SharedBudgets {
 
   hold(keyId: string, usd: number): () => void {
     if (!(usd > 0) || this.closed) return NOTHING_HELD;
-    this.mine.set(keyId, (this.mine.get(keyId) ?? 0) + usd);
+    const release = this.mine.add(keyId, usd);
     this.holdsChanged(keyId);
-    let released = false;
     return () => {
-      if (released) return;
-      released = true;
-      const left = (this.mine.get(keyId) ?? 0) - usd;
-      // Sums of floats: a remainder this small is what is left of nothing.
-      if (left > 1e-12) this.mine.set(keyId, left);
-      else this.mine.delete(keyId);
-      this.holdsChanged(keyId);
+      if (release()) this.holdsChanged(keyId);
     };
   }
 
@@ -290,7 +284,7 @@ export class RedisSharedBudgets implements SharedBudgets {
     const keyIds = [...this.unsentHolds];
     this.unsentHolds.clear();
     for (const keyId of keyIds) {
-      const usd = this.mine.get(keyId) ?? 0;
+      const usd = this.mine.get(keyId);
       writeHold.run(client, [this.holdsKey(keyId)], [this.replica, String(usd), this.holdTtlMs]).then(
         () => this.link.succeeded(),
         (err: unknown) => {
