@@ -32,7 +32,7 @@ export interface PipeResult {
 
 /**
  * Sends a stream to the client as it arrives: every network read is transformed and written at
- * once, never held back. Once the first bytes are out, failures can no longer be hidden: a cut, an
+ * once, in the dispatcher's callback, never held back. Once the first bytes are out, failures can no longer be hidden: a cut, an
  * upstream silence longer than `idleTimeoutMs` or the request deadline ends the stream with an
  * OpenAI error event. A slow client's back-pressure pauses reading upstream; that wait is not the
  * upstream's silence, and neither is a stretch of SSE comments (keep-alives): bytes are bytes.
@@ -81,17 +81,23 @@ export async function pipeStream(
     waitingForClient = false;
     resumedAt = performance.now();
   };
+  const writeRead = (out: string): boolean => {
+    // The read that produced `out` has just ended: its time, with no clock read per chunk.
+    wroteAt = stream.lastReadAt;
+    return res.write(out);
+  };
+  const writable = async (): Promise<void> => {
+    await waitForClient();
+    if (signal.aborted) throw signal.reason;
+  };
+  // Reads arrive without a promise each, so a stop has to interrupt them: it closes the upstream.
+  const stopReading = (): void => stream.destroy();
+  signal.addEventListener('abort', stopReading);
   try {
     if (!res.headersSent) res.writeHead(200, { ...headers, ...SSE_HEADERS });
-    if (!res.write(input.first)) await waitForClient();
-    for (;;) {
-      const out = await stream.next();
-      if (out === null) break;
-      // The read that produced `out` has just ended: its time, with no clock read per chunk.
-      wroteAt = stream.lastReadAt;
-      if (!res.write(out)) await waitForClient();
-      if (signal.aborted) throw signal.reason;
-    }
+    if (!res.write(input.first)) await writable();
+    if (signal.aborted) throw signal.reason;
+    await stream.forward(writeRead, writable);
   } catch (err) {
     stream.destroy();
     if (clientClosed() || res.destroyed) return { firstChunkAt, clientClosed: true, error: stream.transformer.failure };
@@ -102,6 +108,7 @@ export async function pipeStream(
     else tail = stream.transformer.abort(reasonFor(err, idle, signal, idleTimeoutMs));
   } finally {
     clearTimeout(timer);
+    signal.removeEventListener('abort', stopReading);
   }
   if (!res.headersSent) res.writeHead(200, SSE_HEADERS);
   res.end(tail);

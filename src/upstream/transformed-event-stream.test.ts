@@ -2,16 +2,25 @@ import { describe, expect, it } from 'vitest';
 import { PassthroughStreamTransformer } from '../providers/openai-compatible/passthrough-stream.js';
 import { upstreamResponse as upstream } from '../../test/helpers/upstream-response.js';
 import { TransformedEventStream } from './transformed-event-stream.js';
+import { UpstreamBody } from './upstream-body.js';
 
-async function all(stream: TransformedEventStream): Promise<string[]> {
-  const out: string[] = [];
-  for (let next = await stream.next(); next !== null; next = await stream.next()) out.push(next);
-  return out;
-}
+/** The two ways a stream is read: pulled a read at a time (the router), pushed to a writer (the pipe). */
+const readers: Record<string, (stream: TransformedEventStream) => Promise<string[]>> = {
+  'pulled with next()': async (stream) => {
+    const out: string[] = [];
+    for (let next = await stream.next(); next !== null; next = await stream.next()) out.push(next);
+    return out;
+  },
+  'pushed with forward()': async (stream) => {
+    const out: string[] = [];
+    await stream.forward((text) => out.push(text) > 0, () => Promise.resolve());
+    return out;
+  },
+};
 
 const chunk = '{"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"content":"Hi"}}]}';
 
-describe('TransformedEventStream', () => {
+describe.each(Object.entries(readers))('TransformedEventStream, %s', (_, all) => {
   it('gives each network read’s output at once, events split across reads included', async () => {
     const stream = new TransformedEventStream(upstream([`data: ${chunk.slice(0, 20)}`, `${chunk.slice(20)}\n\n`, 'data: [DONE]\n\n']), new PassthroughStreamTransformer({ providerName: 'p', forwardUsageChunk: true }));
     expect(await all(stream)).toEqual([`data: ${chunk}\n\n`, 'data: [DONE]\n\n']);
@@ -85,5 +94,99 @@ describe('TransformedEventStream', () => {
     expect(out).toHaveLength(2);
     expect(out[1]).toMatch(/^data: \{"error":\{"message":"p: worker died"/);
     expect(stream.transformer.failure?.rawMessage).toBe('worker died');
+  });
+});
+
+describe('TransformedEventStream.forward', () => {
+  const passthrough = () => new PassthroughStreamTransformer({ providerName: 'p', forwardUsageChunk: true });
+  const event = (n: number) => `data: ${chunk.replace('Hi', `#${n}`)}\n\n`;
+
+  it('writes each read as it arrives, in the push that brought it, and resolves after the end', async () => {
+    const live = new UpstreamBody({ pause: () => {}, resume: () => {}, abort: () => {} });
+    const stream = new TransformedEventStream({ status: 200, headers: {}, body: live }, passthrough());
+    const out: string[] = [];
+    const done = stream.forward((text) => out.push(text) > 0, () => Promise.resolve());
+    live.push(Buffer.from(event(1)));
+    expect(out).toEqual([event(1)]);
+    live.push(Buffer.from(event(2).slice(0, 10)));
+    expect(out).toHaveLength(1);
+    live.push(Buffer.from(`${event(2).slice(10)}data: [DONE]\n\n`));
+    expect(out).toEqual([event(1), `${event(2)}data: [DONE]\n\n`]);
+    live.end();
+    await expect(done).resolves.toBeUndefined();
+  });
+
+  it('stops writing while the client is full, keeps the reads that come meanwhile in order, and pauses the socket past 64 KB', async () => {
+    const flow = { paused: 0, resumed: 0 };
+    const live = new UpstreamBody({ pause: () => void flow.paused++, resume: () => void flow.resumed++, abort: () => {} });
+    const stream = new TransformedEventStream({ status: 200, headers: {}, body: live }, passthrough(), 200_000);
+    const out: string[] = [];
+    let clientReady!: () => void;
+    let waits = 0;
+    const done = stream.forward(
+      (text) => out.push(text) !== 1,
+      () => {
+        waits++;
+        return new Promise((resolve) => (clientReady = resolve));
+      },
+    );
+    live.push(Buffer.from(event(1)));
+    const big = `data: ${chunk.replace('Hi', 'x'.repeat(40_000))}\n\n`;
+    live.push(Buffer.from(big));
+    live.push(Buffer.from(big));
+    expect(out).toEqual([event(1)]);
+    expect(waits).toBe(1);
+    expect(flow.paused).toBe(1);
+    live.push(Buffer.from('data: [DONE]\n\n'));
+    clientReady();
+    await done;
+    expect(out).toEqual([event(1), big, big, 'data: [DONE]\n\n']);
+    expect(flow.resumed).toBe(1);
+  });
+
+  it('writes the events before a broken connection, then rejects with its error', async () => {
+    const stream = new TransformedEventStream(upstream([event(1)], new Error('other side closed')), passthrough());
+    const out: string[] = [];
+    await expect(stream.forward((text) => out.push(text) > 0, () => Promise.resolve())).rejects.toThrow('other side closed');
+    expect(out).toEqual([event(1)]);
+  });
+
+  it('rejects when the stream is destroyed from outside (a stop, the idle timer)', async () => {
+    const live = new UpstreamBody({ pause: () => {}, resume: () => {}, abort: () => {} });
+    const stream = new TransformedEventStream({ status: 200, headers: {}, body: live }, passthrough());
+    const done = stream.forward(() => true, () => Promise.resolve());
+    live.push(Buffer.from(event(1)));
+    stream.destroy();
+    await expect(done).rejects.toMatchObject({ code: 'ERR_STREAM_PREMATURE_CLOSE' });
+  });
+
+  it('rejects with the reason the client will not be writable again, and closes the upstream', async () => {
+    const res = upstream([event(1), event(2)]);
+    const stream = new TransformedEventStream(res, passthrough());
+    const gone = new Error('client gone');
+    await expect(stream.forward(() => false, () => Promise.reject(gone))).rejects.toBe(gone);
+    expect(res.body.destroyed).toBe(true);
+  });
+
+  it('rejects, and closes the upstream, when writing throws', async () => {
+    const res = upstream([event(1)]);
+    const stream = new TransformedEventStream(res, passthrough());
+    await expect(
+      stream.forward(
+        () => {
+          throw new Error('write after end');
+        },
+        () => Promise.resolve(),
+      ),
+    ).rejects.toThrow('write after end');
+    expect(res.body.destroyed).toBe(true);
+  });
+
+  it('resolves at once, writing nothing, for a stream the first read already ended', async () => {
+    const stream = new TransformedEventStream(upstream([`${event(1)}data: [DONE]\n\n`]), passthrough());
+    expect(await stream.next()).toBe(`${event(1)}data: [DONE]\n\n`);
+    const out: string[] = [];
+    await stream.forward((text) => out.push(text) > 0, () => Promise.resolve());
+    expect(out).toEqual([]);
   });
 });

@@ -55,35 +55,111 @@ export class TransformedEventStream {
   /** The next bytes to send, or null when the stream is over. Throws if the upstream breaks. */
   async next(): Promise<string | null> {
     for (;;) {
+      const out = this.takeOutput();
+      if (out !== undefined) return out;
+      this.accept(await this.upstream.body.read());
+    }
+  }
+
+  /**
+   * Sends every later read to `write` as soon as it arrives, inside the dispatcher's callback:
+   * unlike `next()`, no promise per read. Resolves when the stream is over (its last bytes
+   * written); rejects if the upstream breaks or the stream is destroyed. When `write` returns
+   * false (the client's buffer is full) reading waits for `writable()`, which rejects to stop.
+   */
+  forward(write: (text: string) => boolean, writable: () => Promise<void>): Promise<void> {
+    const body = this.upstream.body;
+    return new Promise((resolve, reject) => {
+      let settled = false;
+      let delivering = false;
+      const stop = (err: unknown): void => {
+        if (settled) return;
+        settled = true;
+        this.destroy();
+        reject(err);
+      };
+      /** Writes what is ready: true to read on, false when waiting for the client or over. */
+      const flush = (): boolean => {
+        for (;;) {
+          const out = this.takeOutput();
+          if (out === undefined) return true;
+          if (out === null) {
+            settled = true;
+            resolve();
+            return false;
+          }
+          if (!write(out)) {
+            writable().then(() => {
+              if (!settled && guarded(flush)) readOn();
+            }, stop);
+            return false;
+          }
+        }
+      };
+      const guarded = (step: () => boolean): boolean => {
+        if (settled) return false;
+        try {
+          return step();
+        } catch (err) {
+          stop(err);
+          return false;
+        }
+      };
+      const take = (read: Buffer | null): boolean =>
+        guarded(() => {
+          this.accept(read);
+          return flush();
+        });
+      const readOn = (): void => {
+        if (delivering) return body.resumeDelivery();
+        delivering = true;
+        body.deliverTo({
+          data: take,
+          end: () => void take(null),
+          // The stream closed the connection itself after its own end (an oversized event, an
+          // error event): what it has left to send is pending, and the flush under way sends it.
+          fail: (err) => {
+            if (!this.ended) stop(err);
+          },
+        });
+      };
+      if (guarded(flush)) readOn();
+    });
+  }
+
+  /** What is ready to send: text, null when the stream is over, undefined when a read is needed. */
+  private takeOutput(): string | null | undefined {
+    for (;;) {
       if (this.pending !== '') {
         const out = this.pending;
         this.pending = '';
         return out;
       }
       if (this.ended) return null;
-      if (this.transformer.finished) {
-        this.ended = true;
-        this.release();
-        continue;
-      }
-      const read = await this.upstream.body.read();
-      this.lastReadAt = performance.now();
-      if (read === null) {
-        this.ended = true;
-        // An upstream that ends without the final blank line still meant its last event: the
-        // blank lines complete and dispatch it (and do nothing after a properly ended stream).
-        this.parser.feed(`${this.decoder.end()}\n\n`);
-        this.pending += this.readAsOneEvent() + this.transformer.finish();
-        continue;
-      }
-      const text = this.decode(read);
-      if (this.eventsRead === 0 && this.textBeforeFirstEvent.length < MAX_NON_EVENT_TEXT) this.textBeforeFirstEvent += text;
-      this.parser.feed(text);
-      if (this.oversized) {
-        this.ended = true;
-        this.pending += this.transformer.abort(`upstream sent more than ${this.maxEventChars} characters without ending an event; the gateway stopped reading`);
-        this.destroy();
-      }
+      if (!this.transformer.finished) return undefined;
+      this.ended = true;
+      this.release();
+    }
+  }
+
+  /** Takes one network read (null: the body's end) through the parser and the transformer. */
+  private accept(read: Buffer | null): void {
+    this.lastReadAt = performance.now();
+    if (read === null) {
+      this.ended = true;
+      // An upstream that ends without the final blank line still meant its last event: the
+      // blank lines complete and dispatch it (and do nothing after a properly ended stream).
+      this.parser.feed(`${this.decoder.end()}\n\n`);
+      this.pending += this.readAsOneEvent() + this.transformer.finish();
+      return;
+    }
+    const text = this.decode(read);
+    if (this.eventsRead === 0 && this.textBeforeFirstEvent.length < MAX_NON_EVENT_TEXT) this.textBeforeFirstEvent += text;
+    this.parser.feed(text);
+    if (this.oversized) {
+      this.ended = true;
+      this.pending += this.transformer.abort(`upstream sent more than ${this.maxEventChars} characters without ending an event; the gateway stopped reading`);
+      this.destroy();
     }
   }
 

@@ -109,4 +109,75 @@ describe('UpstreamBody', () => {
     small.b.end();
     expect(await small.b.text(8)).toBe('{"ok":1}');
   });
+
+  describe('delivering to a sink', () => {
+    function sink(takes: (n: number) => boolean = () => true) {
+      const log: string[] = [];
+      return {
+        log,
+        data: (chunk: Buffer) => takes(log.push(String(chunk))),
+        end: () => void log.push('end'),
+        fail: (err: Error) => void log.push(`fail: ${err.message}`),
+      };
+    }
+
+    it('hands over the queued chunks at once, then each chunk as it is pushed, then the end', () => {
+      const { b } = body();
+      b.push(Buffer.from('a'));
+      b.push(Buffer.from('b'));
+      const s = sink();
+      b.deliverTo(s);
+      expect(s.log).toEqual(['a', 'b']);
+      b.push(Buffer.from('c'));
+      expect(s.log).toEqual(['a', 'b', 'c']);
+      b.end();
+      b.end();
+      expect(s.log).toEqual(['a', 'b', 'c', 'end']);
+    });
+
+    it('keeps chunks, and then the end, while the sink is full; pauses the socket past 64 KB and resumes it once delivered', () => {
+      const { b, flow } = body();
+      const s = sink((n) => n !== 1);
+      b.deliverTo(s);
+      b.push(Buffer.from('first'));
+      for (let i = 0; i < 4; i++) b.push(Buffer.alloc(16 * 1024, 'x'));
+      b.end();
+      expect(s.log).toEqual(['first']);
+      expect(flow.paused).toBe(1);
+      b.resumeDelivery();
+      expect(s.log).toHaveLength(6);
+      expect(s.log.at(-1)).toBe('end');
+      expect(flow.resumed).toBe(1);
+    });
+
+    it('gives the chunks that came before a break, then the failure', () => {
+      const { b } = body();
+      b.push(Buffer.from('a'));
+      b.fail(new Error('other side closed'));
+      const s = sink();
+      b.deliverTo(s);
+      expect(s.log).toEqual(['a', 'fail: other side closed']);
+    });
+
+    it('on destroy fails at once, even a full sink, and closes the connection', () => {
+      const { b, flow } = body();
+      const s = sink(() => false);
+      b.deliverTo(s);
+      b.push(Buffer.from('a'));
+      b.push(Buffer.from('b'));
+      b.destroy();
+      expect(s.log).toEqual(['a', 'fail: the upstream body was closed before its end']);
+      expect(flow.aborted).toHaveLength(1);
+    });
+
+    it('stops delivering after discardRest', () => {
+      const { b } = body();
+      const s = sink();
+      b.deliverTo(s);
+      b.discardRest(1_000);
+      b.push(Buffer.from('late'));
+      b.end();
+      expect(s.log).toEqual([]);
+    });
+  });
 });

@@ -17,14 +17,25 @@ interface Waiter {
   reject(err: Error): void;
 }
 
+/**
+ * Who takes the chunks as they arrive, once set with `deliverTo`: `data` returns false when it
+ * can take no more for now (it calls `resumeDelivery` when it can); `end` or `fail` comes once.
+ */
+export interface BodySink {
+  data(chunk: Buffer): boolean;
+  end(): void;
+  fail(err: Error): void;
+}
+
 /** Bytes queued beyond what the reader has taken before the socket is paused. */
 const HIGH_WATER_MARK = 64 * 1024;
 
 /**
  * A streamed upstream body, fed by undici's dispatcher (`push`, `end`, `fail`) and read one
- * network read at a time (`read`). It replaces `request()`'s Readable and its async iterator on
- * the stream path: a chunk that arrives while the reader waits goes straight to it, without a
- * stream's buffering, events and extra promises. A reader that falls behind (a slow client) pauses
+ * network read at a time, either pulled (`read`, a promise each) or pushed to a sink as the
+ * dispatcher delivers it (`deliverTo`, no promise at all). It replaces `request()`'s Readable and
+ * its async iterator on the stream path: a chunk that arrives while the reader waits goes straight
+ * to it, without a stream's buffering and events. A reader that falls behind (a slow client) pauses
  * the socket once 64 KB are queued, and resumes it when it has caught up.
  */
 export class UpstreamBody {
@@ -38,6 +49,10 @@ export class UpstreamBody {
   private isDestroyed = false;
   /** Set while discarding the rest: stops the give-up timer when the body ends. */
   private onEnd: (() => void) | undefined;
+  /** Takes every chunk as it arrives, once set; unset after its end or failure. */
+  private sink: BodySink | undefined;
+  /** The sink said it can take no more until `resumeDelivery`. */
+  private sinkFull = false;
 
   constructor(private readonly flow: FlowControl) {}
 
@@ -59,6 +74,47 @@ export class UpstreamBody {
     if (this.error) return Promise.reject(this.error);
     if (this.ended) return Promise.resolve(null);
     return new Promise((resolve, reject) => (this.waiter = { resolve, reject }));
+  }
+
+  /**
+   * From now on every chunk goes to `sink` as it arrives, inside the dispatcher's callback, and
+   * then the end or the failure: the stream path's reads without a promise per read (each one
+   * costs allocations, and more allocation means more young-generation pauses between chunks).
+   * The chunks already queued are handed over first, before this returns.
+   */
+  deliverTo(sink: BodySink): void {
+    this.sink = sink;
+    this.deliverQueued();
+  }
+
+  /** The sink, full before, can take chunks again: the queued ones first. */
+  resumeDelivery(): void {
+    this.sinkFull = false;
+    this.deliverQueued();
+  }
+
+  private deliverQueued(): void {
+    const sink = this.sink;
+    if (sink === undefined) return;
+    while (!this.sinkFull) {
+      const chunk = this.chunks.shift();
+      if (chunk === undefined) break;
+      this.queuedBytes -= chunk.length;
+      if (!sink.data(chunk)) this.sinkFull = true;
+    }
+    if (this.sinkFull || this.sink !== sink) return;
+    if (this.paused) {
+      this.paused = false;
+      this.flow.resume();
+    }
+    if (this.error) this.finishSink().fail(this.error);
+    else if (this.ended) this.finishSink().end();
+  }
+
+  private finishSink(): BodySink {
+    const sink = this.sink!;
+    this.sink = undefined;
+    return sink;
   }
 
   /**
@@ -85,6 +141,8 @@ export class UpstreamBody {
     this.isDestroyed = true;
     this.chunks.length = 0;
     this.queuedBytes = 0;
+    // Nothing is left to deliver before the failure, full sink or not.
+    this.sinkFull = false;
     if (this.ended || this.error) return;
     const closed = Object.assign(new Error('the upstream body was closed before its end'), { code: 'ERR_STREAM_PREMATURE_CLOSE' });
     this.fail(closed);
@@ -98,6 +156,7 @@ export class UpstreamBody {
   discardRest(giveUpMs: number): void {
     if (this.ended || this.error || this.isDestroyed) return;
     this.discarding = true;
+    this.sink = undefined;
     this.chunks.length = 0;
     this.queuedBytes = 0;
     const giveUp = setTimeout(() => this.destroy(), giveUpMs);
@@ -118,6 +177,10 @@ export class UpstreamBody {
       waiter.resolve(chunk);
       return;
     }
+    if (this.sink !== undefined && !this.sinkFull && this.chunks.length === 0) {
+      if (!this.sink.data(chunk)) this.sinkFull = true;
+      return;
+    }
     this.chunks.push(chunk);
     this.queuedBytes += chunk.length;
     if (!this.paused && this.queuedBytes >= HIGH_WATER_MARK) {
@@ -131,6 +194,7 @@ export class UpstreamBody {
     if (this.ended || this.error) return;
     this.ended = true;
     this.finished()?.resolve(null);
+    this.deliverQueued();
   }
 
   /** From the dispatcher: the connection broke, timed out or was aborted. */
@@ -138,6 +202,7 @@ export class UpstreamBody {
     if (this.ended || this.error) return;
     this.error = err;
     this.finished()?.reject(err);
+    this.deliverQueued();
   }
 
   /** The body is over: stops a discardRest timer, and hands back the read waiting for it, if any. */
