@@ -1,7 +1,13 @@
-import { describe, expect, it } from 'vitest';
+import { createServer } from 'node:http';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PassthroughStreamTransformer } from '../providers/openai-compatible/passthrough-stream.js';
 import { upstreamResponse as upstream } from '../../test/helpers/upstream-response.js';
 import { TransformedEventStream } from './transformed-event-stream.js';
+import { UpstreamPools } from './pool.js';
+import { sendUpstreamRequest } from './send-request.js';
+import { StopSwitch } from './stop-switch.js';
 import { UpstreamBody } from './upstream-body.js';
 
 /** The two ways a stream is read: pulled a read at a time (the router), pushed to a writer (the pipe). */
@@ -188,5 +194,117 @@ describe('TransformedEventStream.forward', () => {
     const out: string[] = [];
     await stream.forward((text) => out.push(text) > 0, () => Promise.resolve());
     expect(out).toEqual([]);
+  });
+});
+
+/**
+ * undici's resume() parses what the socket buffered while paused before it returns: reads, the
+ * end or a break can arrive inside it, while the body is handing its queue to the stream.
+ */
+describe('TransformedEventStream.forward, with reads arriving inside the socket’s resume', () => {
+  const passthrough = () => new PassthroughStreamTransformer({ providerName: 'p', forwardUsageChunk: true });
+  const event = (n: number) => `data: ${chunk.replace('Hi', `#${n}`)}\n\n`;
+  const big = (n: number) => `data: ${chunk.replace('Hi', `#${n}`.padEnd(40_000, 'x'))}\n\n`;
+
+  /** A stream whose client is full after the first write and after `event(4)`, and whose socket delivers `onResume` when resumed. */
+  async function run(onResume: (body: UpstreamBody) => void): Promise<{ out: string; result: unknown }> {
+    let resumes = 0;
+    const body: UpstreamBody = new UpstreamBody({ pause: () => {}, resume: () => resumes++ === 0 && onResume(body), abort: () => {} });
+    const stream = new TransformedEventStream({ status: 200, headers: {}, body }, passthrough(), 200_000);
+    const out: string[] = [];
+    const clientWaits: (() => void)[] = [];
+    const done = stream
+      .forward(
+        (text) => out.push(text) !== 1 && text !== event(4),
+        () => new Promise((resolve) => clientWaits.push(resolve)),
+      )
+      .then(
+        () => 'resolved',
+        (err: Error) => err.message,
+      );
+    body.push(Buffer.from(event(1)));
+    body.push(Buffer.from(big(2)));
+    body.push(Buffer.from(big(3))); // 80 KB queued: the socket is paused
+    for (let i = 0; i < 20; i++) {
+      clientWaits.shift()?.();
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+    return { out: out.join(''), result: await done };
+  }
+
+  it('takes the rest of the stream and its end', async () => {
+    const { out, result } = await run((body) => {
+      body.push(Buffer.from('data: [DONE]\n\n'));
+      body.end();
+    });
+    expect(out).toBe(event(1) + big(2) + big(3) + 'data: [DONE]\n\n');
+    expect(result).toBe('resolved');
+  });
+
+  it('keeps the reads queued when the client fills up again, and gives the end after them', async () => {
+    const { out, result } = await run((body) => {
+      body.push(Buffer.from(event(4)));
+      body.push(Buffer.from(event(5)));
+      body.push(Buffer.from('data: [DONE]\n\n'));
+      body.end();
+    });
+    expect(out).toBe(event(1) + big(2) + big(3) + event(4) + event(5) + 'data: [DONE]\n\n');
+    expect(result).toBe('resolved');
+  });
+
+  it('gives a break after the reads that came before it', async () => {
+    const { out, result } = await run((body) => {
+      body.push(Buffer.from(event(4)));
+      body.push(Buffer.from(event(5)));
+      body.fail(new Error('other side closed'));
+    });
+    expect(out).toBe(event(1) + big(2) + big(3) + event(4) + event(5));
+    expect(result).toBe('other side closed');
+  });
+});
+
+describe('TransformedEventStream.forward, from a real undici connection', () => {
+  const COUNT = 40;
+  const event = (n: number) => `data: ${JSON.stringify({ id: 'c', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [{ index: 0, delta: { content: `<${n}>${'x'.repeat(20_000)}` } }] })}\n\n`;
+  let server: Server;
+  let origin = '';
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      req.resume().on('end', () => {
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        for (let i = 0; i < COUNT; i++) res.write(event(i));
+        res.end('data: [DONE]\n\n');
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  // Which writes find the client full: every other one, every third, or two of them.
+  const clients: [string, (write: number) => boolean][] = [
+    ['full after every other write', (n) => n % 2 !== 0],
+    ['full after every third write', (n) => n % 3 !== 0],
+    ['full after the 1st and the 30th write', (n) => n !== 1 && n !== 30],
+  ];
+  it.each(clients)('gives a slow client (%s) every event in order, then [DONE]', async (_, takes) => {
+    const pools = new UpstreamPools();
+    try {
+      const res = await sendUpstreamRequest(pools, { baseUrl: origin, path: '/x', headers: {}, body: '{}', signal: new StopSwitch(), timeoutMs: 10_000, providerName: 'p' });
+      const stream = new TransformedEventStream(res, new PassthroughStreamTransformer({ providerName: 'p', forwardUsageChunk: true }));
+      let text = (await stream.next())!;
+      let writes = 0;
+      await stream.forward(
+        (out) => {
+          text += out;
+          return takes(++writes);
+        },
+        () => new Promise((resolve) => setTimeout(resolve, 2)),
+      );
+      expect([...text.matchAll(/<(\d+)>/g)].map((m) => Number(m[1]))).toEqual([...Array(COUNT).keys()]);
+      expect(text.endsWith('}\n\ndata: [DONE]\n\n')).toBe(true);
+    } finally {
+      await pools.close();
+    }
   });
 });

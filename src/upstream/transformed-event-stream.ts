@@ -89,9 +89,7 @@ export class TransformedEventStream {
             return false;
           }
           if (!write(out)) {
-            writable().then(() => {
-              if (!settled && guarded(flush)) readOn();
-            }, stop);
+            writable().then(() => void guarded(() => flush() && readOn()), stop);
             return false;
           }
         }
@@ -110,8 +108,12 @@ export class TransformedEventStream {
           this.accept(read);
           return flush();
         });
-      const readOn = (): void => {
-        if (delivering) return body.resumeDelivery();
+      /** Takes reads again (the first time, starts taking them): true, for `guarded`. */
+      const readOn = (): boolean => {
+        if (delivering) {
+          body.resumeDelivery();
+          return true;
+        }
         delivering = true;
         body.deliverTo({
           data: take,
@@ -122,8 +124,9 @@ export class TransformedEventStream {
             if (!this.ended) stop(err);
           },
         });
+        return true;
       };
-      if (guarded(flush)) readOn();
+      guarded(() => flush() && readOn());
     });
   }
 

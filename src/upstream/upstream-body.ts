@@ -96,21 +96,25 @@ export class UpstreamBody {
   private deliverQueued(): void {
     const sink = this.sink;
     if (sink === undefined) return;
-    while (!this.sinkFull) {
-      const chunk = this.chunks.shift();
-      if (chunk === undefined) break;
-      this.queuedBytes -= chunk.length;
-      if (!sink.data(chunk)) this.sinkFull = true;
-    }
-    if (this.sinkFull || this.sink !== sink) return;
-    if (this.paused) {
+    for (;;) {
+      while (!this.sinkFull) {
+        const chunk = this.chunks.shift();
+        if (chunk === undefined) break;
+        this.queuedBytes -= chunk.length;
+        if (!sink.data(chunk)) this.sinkFull = true;
+      }
+      if (this.sinkFull || this.sink !== sink) return;
+      if (!this.paused || this.error || this.isDestroyed) break;
       this.paused = false;
+      // undici parses what the socket buffered meanwhile inside resume(): push, end or fail (and a
+      // nested delivery, which may finish the sink) can all run before it returns. Look again.
       this.flow.resume();
     }
     if (this.error) this.finishSink().fail(this.error);
     else if (this.ended) this.finishSink().end();
   }
 
+  /** The sink, unset: its end or failure comes once. */
   private finishSink(): BodySink {
     const sink = this.sink!;
     this.sink = undefined;

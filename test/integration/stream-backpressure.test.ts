@@ -9,12 +9,17 @@ import type { Stack } from '../helpers/stack.js';
 /**
  * A slow client must slow the upstream down, not make the gateway hold the stream in memory:
  * an upstream that could send 256 MB as fast as it is read, a client that stops reading after
- * the first bytes, and the upstream must stall once the buffers on the way are full.
+ * the first bytes, and the upstream must stall once the buffers on the way are full. A client
+ * that reads slowly, pausing and resuming, must still get every event in order.
  */
 const EVENT = `data: ${JSON.stringify({ id: 'c', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [{ index: 0, delta: { content: 'x'.repeat(8 * 1024) } }] })}\n\n`;
 const LIMIT_BYTES = 256 * 1024 * 1024;
 
 let upstream: Server;
+/** Sends BOUNDED_EVENTS numbered events of 20 KB as fast as they are taken, then [DONE]. */
+let bounded: Server;
+const BOUNDED_EVENTS = 200;
+const numbered = (n: number) => `data: ${JSON.stringify({ id: 'c', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [{ index: 0, delta: { content: `<${n}>${'y'.repeat(20_000)}` } }] })}\n\n`;
 let written = 0;
 let upstreamClosed = false;
 let stack: Stack;
@@ -35,6 +40,14 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
   const port = (upstream.address() as AddressInfo).port;
+  bounded = createServer((req: IncomingMessage, res: ServerResponse) => {
+    req.resume().on('end', async () => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      for (let i = 0; i < BOUNDED_EVENTS && !res.destroyed; i++) if (!res.write(numbered(i))) await drainedOrClosed(res);
+      res.end('data: [DONE]\n\n');
+    });
+  });
+  await new Promise<void>((resolve) => bounded.listen(0, '127.0.0.1', resolve));
   stack = await startStack({
     configYaml: `
 router: { retries: 0, cooldown: { fails: 1000 } }
@@ -43,12 +56,16 @@ providers:
   firehose:
     base_url: http://127.0.0.1:${port}/v1
     credentials: [{ name: main, api_key: sk-firehose }]
+  bounded:
+    base_url: http://127.0.0.1:${(bounded.address() as AddressInfo).port}/v1
+    credentials: [{ name: main, api_key: sk-bounded }]
 `,
   });
 });
 afterAll(async () => {
   await stack.close();
   await new Promise((resolve) => upstream.close(resolve));
+  await new Promise((resolve) => bounded.close(resolve));
 });
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -77,5 +94,30 @@ describe('stream back-pressure', () => {
     while (!upstreamClosed && Date.now() < until) await sleep(20);
     expect(upstreamClosed).toBe(true);
     expect(written).toBeLessThan(LIMIT_BYTES);
+  });
+
+  it('gives a client that keeps pausing every event in order, then [DONE]', async () => {
+    const body = JSON.stringify({ model: 'bounded/any', stream: true, messages: [{ role: 'user', content: 'hi' }] });
+    const res = await new Promise<IncomingMessage>((resolve, reject) => {
+      const req = request(`${stack.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' } }, resolve);
+      req.on('error', reject);
+      req.end(body);
+    });
+    expect(res.statusCode).toBe(200);
+    res.setEncoding('utf8');
+    let text = '';
+    let reads = 0;
+    res.on('data', (part: string) => {
+      text += part;
+      // Every few reads, stop for a moment: the gateway's writes back up, and it must wait and go on.
+      if (++reads % 8 === 0) {
+        res.pause();
+        setTimeout(() => res.resume(), 20);
+      }
+    });
+    await new Promise((resolve) => res.on('end', resolve));
+    expect([...text.matchAll(/<(\d+)>/g)].map((m) => Number(m[1]))).toEqual([...Array(BOUNDED_EVENTS).keys()]);
+    expect(text.endsWith('}\n\ndata: [DONE]\n\n')).toBe(true);
+    expect(text).not.toContain('"error"');
   });
 });
