@@ -4,6 +4,7 @@ import type { GatewayConfig } from '../config/types.js';
 import type { GatewayWithStore } from '../gateway.js';
 import { isLoopbackAddress } from '../server/auth.js';
 import { listenErrorMessage } from './listen-error.js';
+import { onFatalError } from './fatal-error.js';
 import { onShutdownSignal } from './shutdown.js';
 import { mentionsStore } from './store-error.js';
 
@@ -65,12 +66,20 @@ export async function runStart(options: StartOptions): Promise<void> {
   );
   console.log(`moongate: ready in ${(performance.now() - startedAt).toFixed(0)} ms. ${tryHint(url, config.master_key !== undefined)}`);
 
+  // A signal and an internal error may both come: the gateway is closed once, by whichever is first.
+  let closing: Promise<void> | undefined;
+  const closeOnce = (drainTimeoutMs: number): Promise<void> => (closing ??= gateway.close(drainTimeoutMs));
   onShutdownSignal(async (signal) => {
     console.log(`moongate: ${signal} received, finishing in-flight requests…`);
     // Stops accepting, drains requests in flight (server.drain_timeout_ms), then writes every queued log record.
-    await gateway.close(config.server.drain_timeout_ms);
+    await closeOnce(config.server.drain_timeout_ms);
     console.log('moongate: logs flushed, bye.');
   }, { hurry: () => gateway.inFlight.stopAll() });
+  onFatalError(async () => {
+    // Nothing in flight waits: each is ended with an error its client can read, and logged.
+    gateway.inFlight.stopAll();
+    await closeOnce(0);
+  });
 }
 
 /**
