@@ -206,8 +206,12 @@ export async function createGatewayWithStore(config: GatewayConfig, options: Gat
     ...gateway,
     observability,
     async close(drainTimeoutMs?: number) {
-      await gateway.close(drainTimeoutMs);
-      await observability.close();
+      try {
+        await gateway.close(drainTimeoutMs);
+      } finally {
+        // Whatever failed in closing the rest (Redis, say), the queued log records are still written.
+        await observability.close();
+      }
     },
   };
 }

@@ -2,9 +2,11 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { fatalErrorHandler } from './fatal-error.js';
 
 describe('fatalErrorHandler', () => {
+  const exitCodeBefore = process.exitCode;
   afterEach(() => {
     vi.restoreAllMocks();
     vi.useRealTimers();
+    process.exitCode = exitCodeBefore;
   });
 
   it('says what happened, stops once even when more errors follow, and exits 1 once stopped', async () => {
@@ -20,12 +22,15 @@ describe('fatalErrorHandler', () => {
     expect(said[0]).toMatch(/^moongate: internal error \(a promise was rejected and nothing handled it\): Error: boom\n\s+at /);
     expect(said.join('\n')).toContain('another internal error while stopping: Error: boom again');
     expect(exit).not.toHaveBeenCalled();
+    // A shutdown signal's close, if that is what stopping waits for, exits with this code too.
+    expect(process.exitCode).toBe(1);
     stopped();
     await vi.waitFor(() => expect(exit).toHaveBeenCalledWith(1));
     expect(said.at(-1)).toContain('logs flushed');
   });
 
   it('reports only the first few of many later errors', () => {
+    vi.useFakeTimers();
     vi.spyOn(process, 'exit').mockImplementation((() => undefined) as never);
     const said: string[] = [];
     vi.spyOn(console, 'error').mockImplementation((text: string) => void said.push(text));

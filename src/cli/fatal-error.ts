@@ -28,6 +28,8 @@ export function fatalErrorHandler(stop: () => Promise<void>, options: FatalError
       if (errors <= reportAtMost) console.error(`moongate: another internal error while stopping: ${describe(err)}`);
       return;
     }
+    // Whoever exits first (a shutdown signal's close may be the one this waits for) exits 1.
+    process.exitCode = 1;
     const what = origin === 'unhandledRejection' ? 'a promise was rejected and nothing handled it' : 'an exception was thrown and nothing caught it';
     console.error(`moongate: internal error (${what}): ${describe(err)}`);
     console.error('moongate: stopping: the requests in flight are ended, every queued log record is written, then the process exits with status 1');

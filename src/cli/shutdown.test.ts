@@ -50,4 +50,19 @@ describe('onShutdownSignal', () => {
     signal('SIGINT');
     expect(exit).toHaveBeenCalledWith(1);
   });
+
+  it('exits with the code an internal error set while it was closing, not 0', async () => {
+    const exitCodeBefore = process.exitCode;
+    const exit = vi.spyOn(process, 'exit').mockImplementation((() => undefined) as never);
+    let finish!: () => void;
+    onShutdownSignal(() => new Promise<void>((resolve) => (finish = resolve)));
+    signal('SIGTERM');
+    process.exitCode = 1;
+    finish();
+    try {
+      await vi.waitFor(() => expect(exit).toHaveBeenCalledWith(1));
+    } finally {
+      process.exitCode = exitCodeBefore;
+    }
+  });
 });

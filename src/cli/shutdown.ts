@@ -36,7 +36,8 @@ export function onShutdownSignal(close: (signal: string) => Promise<void>, optio
     }
     if (signals > 1) return process.exit(1);
     close(signal).then(
-      () => process.exit(0),
+      // An internal error while closing has set exit code 1 (fatal-error.ts): a clean stop it was not.
+      () => process.exit(process.exitCode ?? 0),
       (err: unknown) => {
         console.error(`moongate: error while shutting down: ${err instanceof Error ? err.message : String(err)}`);
         process.exit(1);

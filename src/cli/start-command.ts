@@ -74,10 +74,11 @@ export async function runStart(options: StartOptions): Promise<void> {
     // Stops accepting, drains requests in flight (server.drain_timeout_ms), then writes every queued log record.
     await closeOnce(config.server.drain_timeout_ms);
     console.log('moongate: logs flushed, bye.');
-  }, { hurry: () => gateway.inFlight.stopAll() });
+  }, { hurry: () => gateway.inFlight.hurry() });
   onFatalError(async () => {
-    // Nothing in flight waits: each is ended with an error its client can read, and logged.
-    gateway.inFlight.stopAll();
+    // Nothing in flight waits, not even a drain a signal began: each chat request is ended with an
+    // error its client can read, and logged; anything else is cut.
+    gateway.inFlight.hurry();
     await closeOnce(0);
   });
 }

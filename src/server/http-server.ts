@@ -73,7 +73,16 @@ export class InFlightRequests {
     this.stops.callAll();
   }
 
-  /** Resolves when no request is in flight, or after `timeoutMs`. */
+  /**
+   * Stops every chat request in flight and ends a drain's wait at once (a second signal, an internal
+   * error): the close under way then stops or cuts whatever else is left (a slow upload, say).
+   */
+  hurry(): void {
+    this.stopAll();
+    for (const wake of this.waiters.splice(0)) wake();
+  }
+
+  /** Resolves when no request is in flight, or after `timeoutMs` (or `hurry`). */
   drained(timeoutMs: number): Promise<void> {
     if (this.count === 0) return Promise.resolve();
     return new Promise((resolve) => {

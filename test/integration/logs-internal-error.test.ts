@@ -33,35 +33,41 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-describe('an internal error under load', () => {
-  it('writes the record of every request that completed, then exits 1', { timeout: 60_000 }, async () => {
-    const config = join(dir, 'moongate.yaml');
-    const dbPath = join(dir, 'data', 'moongate.db');
-    writeFileSync(
-      config,
-      `store: sqlite:${dbPath}
+/** Starts the built CLI with the simulated bug loaded; resolves with its URL once ready. */
+async function startGateway(name: string): Promise<{ url: string; dbPath: string; output: () => string; exited: Promise<number | null> }> {
+  const config = join(dir, `${name}.yaml`);
+  const dbPath = join(dir, name, 'moongate.db');
+  writeFileSync(
+    config,
+    `store: sqlite:${dbPath}
 router: { retries: 0, cooldown: { fails: 1000 } }
 providers:
   moonshot:
     regions: { global: ${sim.globalBaseUrl}, cn: ${sim.cnBaseUrl} }
     credentials: [{ name: main, api_key: ${GLOBAL_KEY} }]
 `,
-    );
-    child = spawn(process.execPath, ['--import', bug, cli, 'start', '--config', config, '--host', '127.0.0.1', '--port', '0'], { cwd: dir, env: { PATH: process.env.PATH }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
-    const exited = new Promise<number | null>((resolve) => child!.on('exit', (code) => resolve(code)));
-    const url = await new Promise<string>((resolve, reject) => {
-      const timer = setInterval(() => {
-        const m = /listening on (http:\/\/\S+)/.exec(output);
-        if (m && output.includes('moongate: ready in')) {
-          clearInterval(timer);
-          resolve(m[1]!);
-        }
-      }, 20);
-      setTimeout(() => reject(new Error(`gateway did not start:\n${output}`)), 15_000);
-    });
+  );
+  child = spawn(process.execPath, ['--import', bug, cli, 'start', '--config', config, '--host', '127.0.0.1', '--port', '0'], { cwd: dir, env: { PATH: process.env.PATH }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child!.on('exit', (code) => resolve(code)));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setInterval(() => {
+      const m = /listening on (http:\/\/\S+)/.exec(output);
+      if (m && output.includes('moongate: ready in')) {
+        clearInterval(timer);
+        resolve(m[1]!);
+      }
+    }, 20);
+    setTimeout(() => reject(new Error(`gateway did not start:\n${output}`)), 15_000);
+  });
+  return { url, dbPath, output: () => output, exited };
+}
+
+describe('an internal error under load', () => {
+  it('writes the record of every request that completed, then exits 1', { timeout: 60_000 }, async () => {
+    const { url, dbPath, output, exited } = await startGateway('load');
 
     const client = new OpenAI({ baseURL: `${url}/v1`, apiKey: 'x', maxRetries: 0 });
     const completed: string[] = [];
@@ -90,13 +96,13 @@ providers:
     const workers = Array.from({ length: 16 }, (_, w) => worker(w));
     await new Promise((r) => setTimeout(r, 1_500));
     const inFlightAtError = sim.stats.inFlight;
-    child.kill('SIGUSR2');
+    child!.kill('SIGUSR2');
     failing = true;
     await Promise.all(workers);
     expect(await exited).toBe(1);
     child = undefined;
-    expect(output).toContain('moongate: internal error (a promise was rejected and nothing handled it): Error: a simulated bug (SIGUSR2)');
-    expect(output).toContain('logs flushed after the internal error');
+    expect(output()).toContain('moongate: internal error (a promise was rejected and nothing handled it): Error: a simulated bug (SIGUSR2)');
+    expect(output()).toContain('logs flushed after the internal error');
     expect(inFlightAtError).toBeGreaterThan(0);
 
     const store = await SqliteStore.open(dbPath);
@@ -106,6 +112,44 @@ providers:
       expect(completed.filter((id) => !ids.has(id))).toEqual([]);
       expect(completed.length).toBeGreaterThan(30);
       console.log(`internal error under load: ${completed.length} requests completed, ${records.length} records stored, ${inFlightAtError} in flight upstream at the error`);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('during a shutdown signal’s drain, still exits 1, without waiting out the drain', { timeout: 60_000 }, async () => {
+    const { url, dbPath, output, exited } = await startGateway('draining');
+    const client = new OpenAI({ baseURL: `${url}/v1`, apiKey: 'x', maxRetries: 0 });
+    // A stream of ~15 s: the 25 s drain would wait for it.
+    const { data, response } = await client.chat.completions
+      .create({ model: 'moonshot/kimi-k2.6', messages: [{ role: 'user', content: '[[sim:tokens=1000]] a long one' }], stream: true })
+      .withResponse();
+    const reading = (async () => {
+      try {
+        for await (const _chunk of data) {
+          // read until it ends
+        }
+        return 'ended';
+      } catch (err) {
+        return String(err);
+      }
+    })();
+    await new Promise((r) => setTimeout(r, 300));
+    child!.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 300));
+    const errorAt = performance.now();
+    child!.kill('SIGUSR2');
+    expect(await exited).toBe(1);
+    expect(performance.now() - errorAt).toBeLessThan(5_000);
+    child = undefined;
+    expect(output()).toContain('SIGTERM received');
+    expect(output()).toContain('moongate: internal error');
+    expect(await reading).toMatch(/shutting down/);
+
+    const store = await SqliteStore.open(dbPath);
+    try {
+      const record = (await store.logs.list({ limit: 10, omit_bodies: true })).records.find((r) => r.id === response.headers.get('x-moongate-request-id'));
+      expect(record?.error_message).toMatch(/shutting down/);
     } finally {
       await store.close();
     }
