@@ -1,63 +1,35 @@
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator } from '../../src/sim/index.js';
 import type { Simulator } from '../../src/sim/index.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
-import { GLOBAL_KEY } from '../helpers/stack.js';
+import { killBuiltClis, startBuiltCli } from '../helpers/built-cli.js';
 
 /**
  * One Ctrl-C under `npm start` (its shell exec'ing node, as bash does) reaches the gateway twice
  * at once: from the terminal and forwarded by npm. That is one request to stop, against the built
  * CLI: the streams in flight finish and every record is written, rather than an exit on the spot.
  */
-const cli = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
 let sim: Simulator;
 let dir: string;
-let child: ChildProcess | undefined;
 
 beforeAll(async () => {
   sim = await startSimulator({ quiet: true, tokenDelayMs: 40 });
   dir = mkdtempSync(join(tmpdir(), 'moongate-double-signal-'));
 });
 afterAll(async () => {
-  child?.kill('SIGKILL');
+  killBuiltClis();
   await sim.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** The built CLI on a config of `yaml` (the simulator's Moonshot, one attempt, a store at `dbPath`), once it is ready. */
-async function startCli(name: string, yaml: string, dbPath: string): Promise<{ url: string; output: () => string; exited: Promise<number | null>; signal: (name: NodeJS.Signals) => void }> {
-  const config = join(dir, `${name}.yaml`);
-  writeFileSync(
-    config,
-    `${yaml}store: sqlite:${dbPath}
-router: { retries: 0 }
-providers:
-  moonshot:
-    regions: { global: ${sim.globalBaseUrl}, cn: ${sim.cnBaseUrl} }
-    credentials: [{ name: main, api_key: ${GLOBAL_KEY} }]
-`,
-  );
-  child = spawn(process.execPath, [cli, 'start', '--config', config, '--host', '127.0.0.1', '--port', '0'], { cwd: dir, env: { PATH: process.env.PATH }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child!.on('exit', (code) => resolve(code)));
-  await expect.poll(() => /listening on (http:\/\/\S+)/.exec(output)?.[1] && output.includes('moongate: ready'), { timeout: 15_000 }).toBeTruthy();
-  const started = child;
-  return { url: /listening on (http:\/\/\S+)/.exec(output)![1]!, output: () => output, exited, signal: (name) => void started.kill(name) };
-}
-
 describe('a signal delivered twice at once', () => {
   it('finishes the streams in flight and writes their records', { timeout: 60_000 }, async () => {
     const dbPath = join(dir, 'data', 'moongate.db');
-    const { url, output, exited, signal } = await startCli('moongate', '', dbPath);
+    const { url, output, exited, signal } = await startBuiltCli({ dir, name: 'moongate', sim, dbPath });
 
     const client = new OpenAI({ baseURL: `${url}/v1`, apiKey: 'x', maxRetries: 0 });
     const streams = Array.from({ length: 4 }, async (_, i) => {
@@ -75,7 +47,6 @@ describe('a signal delivered twice at once', () => {
     signal('SIGINT');
     const done = await Promise.all(streams);
     expect(await exited).toBe(0);
-    child = undefined;
     expect(output()).toContain('logs flushed');
     expect(done.map((d) => d.finish)).toEqual(['stop', 'stop', 'stop', 'stop']);
 
@@ -91,7 +62,7 @@ describe('a signal delivered twice at once', () => {
 describe('server.drain_timeout_ms', () => {
   it('stops what is still running after it, with an error its client can read, logs it, and exits', { timeout: 60_000 }, async () => {
     const dbPath = join(dir, 'drain', 'moongate.db');
-    const { url, output, exited, signal } = await startCli('drain', 'server: { drain_timeout_ms: 300 }\n', dbPath);
+    const { url, output, exited, signal } = await startBuiltCli({ dir, name: 'drain', sim, dbPath, yaml: 'server: { drain_timeout_ms: 300 }\n' });
 
     const client = new OpenAI({ baseURL: `${url}/v1`, apiKey: 'x', maxRetries: 0 });
     // 500 tokens 40 ms apart: 20 s, far past the drain time.
@@ -107,7 +78,6 @@ describe('server.drain_timeout_ms', () => {
     signal('SIGTERM');
     await expect(read).rejects.toThrow(/the gateway is shutting down and stopped this request after its drain time/);
     expect(await exited).toBe(0);
-    child = undefined;
     expect(performance.now() - signalledAt).toBeLessThan(10_000);
     expect(output()).toContain('logs flushed');
 
