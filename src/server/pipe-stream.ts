@@ -32,9 +32,9 @@ export interface PipeResult {
 
 /**
  * Sends a stream to the client as it arrives: every network read is transformed and written at
- * once, in the dispatcher's callback, never held back. Once the first bytes are out, failures can no longer be hidden: a cut, an
- * upstream silence longer than `idleTimeoutMs` or the request deadline ends the stream with an
- * OpenAI error event. A slow client's back-pressure pauses reading upstream; that wait is not the
+ * once, in the dispatcher's callback, never held back. Once the first bytes are out, failures can
+ * no longer be hidden: a cut, an upstream silence longer than `idleTimeoutMs` or the request
+ * deadline ends the stream with an OpenAI error event. A slow client's back-pressure pauses reading upstream; that wait is not the
  * upstream's silence, and neither is a stretch of SSE comments (keep-alives): bytes are bytes.
  * Upstream comments are not passed on, so when nothing has been written to the client for
  * `keepAliveMs` (0: never) it gets a comment of its own: a proxy in front must not time the stream
