@@ -9,6 +9,7 @@ import { UpstreamPools } from './pool.js';
 import { sendUpstreamRequest } from './send-request.js';
 import { StopSwitch } from './stop-switch.js';
 import { UpstreamBody } from './upstream-body.js';
+import type { FlowControl } from './upstream-body.js';
 
 /** The two ways a stream is read: pulled a read at a time (the router), pushed to a writer (the pipe). */
 const readers: Record<string, (stream: TransformedEventStream) => Promise<string[]>> = {
@@ -25,10 +26,19 @@ const readers: Record<string, (stream: TransformedEventStream) => Promise<string
 };
 
 const chunk = '{"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"content":"Hi"}}]}';
+/** The chunk, numbered: `#n` in place of its content. */
+const event = (n: number) => `data: ${chunk.replace('Hi', `#${n}`)}\n\n`;
+const passthrough = () => new PassthroughStreamTransformer({ providerName: 'p', forwardUsageChunk: true });
+
+/** A stream over a body fed by hand (push, end, fail), as undici's dispatcher feeds it. */
+function liveStream(flow: Partial<FlowControl> = {}, maxEventChars?: number): { body: UpstreamBody; stream: TransformedEventStream } {
+  const body = new UpstreamBody({ pause: () => {}, resume: () => {}, abort: () => {}, ...flow });
+  return { body, stream: new TransformedEventStream({ status: 200, headers: {}, body }, passthrough(), maxEventChars) };
+}
 
 describe.each(Object.entries(readers))('TransformedEventStream, %s', (_, all) => {
   it('gives each network read’s output at once, events split across reads included', async () => {
-    const stream = new TransformedEventStream(upstream([`data: ${chunk.slice(0, 20)}`, `${chunk.slice(20)}\n\n`, 'data: [DONE]\n\n']), new PassthroughStreamTransformer({ providerName: 'p', forwardUsageChunk: true }));
+    const stream = new TransformedEventStream(upstream([`data: ${chunk.slice(0, 20)}`, `${chunk.slice(20)}\n\n`, 'data: [DONE]\n\n']), passthrough());
     expect(await all(stream)).toEqual([`data: ${chunk}\n\n`, 'data: [DONE]\n\n']);
   });
 
@@ -38,43 +48,43 @@ describe.each(Object.entries(readers))('TransformedEventStream, %s', (_, all) =>
     const e = bytes.indexOf(Buffer.from('é'));
     const moon = bytes.indexOf(Buffer.from('🌙'));
     const reads = [bytes.subarray(0, e + 1), bytes.subarray(e + 1, moon + 2), bytes.subarray(moon + 2)];
-    const stream = new TransformedEventStream(upstream(reads), new PassthroughStreamTransformer({ providerName: 'p', forwardUsageChunk: true }));
+    const stream = new TransformedEventStream(upstream(reads), passthrough());
     expect((await all(stream)).join('')).toBe(`data: ${text}\n\ndata: [DONE]\n\n`);
   });
 
   it('drops a byte-order mark that opens the stream, even split between reads', async () => {
     const bytes = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(`data: ${chunk}\n\ndata: [DONE]\n\n`)]);
-    const stream = new TransformedEventStream(upstream([bytes.subarray(0, 2), bytes.subarray(2)]), new PassthroughStreamTransformer({ providerName: 'p', forwardUsageChunk: true }));
+    const stream = new TransformedEventStream(upstream([bytes.subarray(0, 2), bytes.subarray(2)]), passthrough());
     expect((await all(stream)).join('')).toBe(`data: ${chunk}\n\ndata: [DONE]\n\n`);
   });
 
   it('takes a final [DONE] without its blank line as the end', async () => {
-    const stream = new TransformedEventStream(upstream([`data: ${chunk}\n\n`, 'data: [DONE]\n']), new PassthroughStreamTransformer({ providerName: 'p', forwardUsageChunk: true }));
+    const stream = new TransformedEventStream(upstream([`data: ${chunk}\n\n`, 'data: [DONE]\n']), passthrough());
     expect(await all(stream)).toEqual([`data: ${chunk}\n\n`, 'data: [DONE]\n\n']);
   });
 
   it('ends with an error event when the upstream stops before [DONE]', async () => {
-    const stream = new TransformedEventStream(upstream([`data: ${chunk}\n\n`]), new PassthroughStreamTransformer({ providerName: 'p', forwardUsageChunk: true }));
+    const stream = new TransformedEventStream(upstream([`data: ${chunk}\n\n`]), passthrough());
     const out = await all(stream);
     expect(out[1]).toContain('upstream_stream_incomplete');
   });
 
   it('reads a body with no event at all (a bare error object) as one event, so its message reaches the client', async () => {
     const body = '{"error":{"message":"Internal server error","type":"server_error"}}';
-    const stream = new TransformedEventStream(upstream([body.slice(0, 10), body.slice(10)]), new PassthroughStreamTransformer({ providerName: 'p', forwardUsageChunk: true }));
+    const stream = new TransformedEventStream(upstream([body.slice(0, 10), body.slice(10)]), passthrough());
     const out = (await all(stream)).join('');
     expect(out).toContain('Internal server error');
     expect(out).not.toContain('upstream_stream_incomplete');
   });
 
   it('still says "closed before it finished" for a stream of keep-alive comments only', async () => {
-    const stream = new TransformedEventStream(upstream([': keep-alive\n\n', ': keep-alive\n\n']), new PassthroughStreamTransformer({ providerName: 'p', forwardUsageChunk: true }));
+    const stream = new TransformedEventStream(upstream([': keep-alive\n\n', ': keep-alive\n\n']), passthrough());
     expect((await all(stream)).join('')).toContain('upstream_stream_incomplete');
   });
 
   it('ends a body that is neither events nor JSON with an error showing its start, not forwarding it as data', async () => {
     for (const body of ['<html>502 Bad Gateway</html>', 'event: ping\nretry: 100\n']) {
-      const stream = new TransformedEventStream(upstream([body]), new PassthroughStreamTransformer({ providerName: 'p', forwardUsageChunk: true }));
+      const stream = new TransformedEventStream(upstream([body]), passthrough());
       const out = await all(stream);
       expect(out).toHaveLength(1);
       expect(out[0]).toMatch(/^data: \{"error":/);
@@ -85,7 +95,7 @@ describe.each(Object.entries(readers))('TransformedEventStream, %s', (_, all) =>
 
   it('ends with an error event, and closes the upstream, when an event or a line grows past its limit', async () => {
     const huge = upstream([`data: ${chunk}\n\n`, `data: {"content":"${'x'.repeat(600)}`, 'x'.repeat(600), '"}\n\n', 'data: [DONE]\n\n']);
-    const stream = new TransformedEventStream(huge, new PassthroughStreamTransformer({ providerName: 'p', forwardUsageChunk: true }), 1_000);
+    const stream = new TransformedEventStream(huge, passthrough(), 1_000);
     const out = await all(stream);
     expect(out[0]).toBe(`data: ${chunk}\n\n`);
     expect(out.at(-1)).toMatch(/^data: \{"error":\{"message":"p: upstream sent more than 1000 characters without ending an event/);
@@ -95,7 +105,7 @@ describe.each(Object.entries(readers))('TransformedEventStream, %s', (_, all) =>
   });
 
   it('reads an `event: error` as the upstream error it is, whatever its data', async () => {
-    const stream = new TransformedEventStream(upstream([`data: ${chunk}\n\n`, 'event: error\ndata: {"message":"worker died"}\n\n']), new PassthroughStreamTransformer({ providerName: 'p', forwardUsageChunk: true }));
+    const stream = new TransformedEventStream(upstream([`data: ${chunk}\n\n`, 'event: error\ndata: {"message":"worker died"}\n\n']), passthrough());
     const out = await all(stream);
     expect(out).toHaveLength(2);
     expect(out[1]).toMatch(/^data: \{"error":\{"message":"p: worker died"/);
@@ -104,12 +114,9 @@ describe.each(Object.entries(readers))('TransformedEventStream, %s', (_, all) =>
 });
 
 describe('TransformedEventStream.forward', () => {
-  const passthrough = () => new PassthroughStreamTransformer({ providerName: 'p', forwardUsageChunk: true });
-  const event = (n: number) => `data: ${chunk.replace('Hi', `#${n}`)}\n\n`;
 
   it('writes each read as it arrives, in the push that brought it, and resolves after the end', async () => {
-    const live = new UpstreamBody({ pause: () => {}, resume: () => {}, abort: () => {} });
-    const stream = new TransformedEventStream({ status: 200, headers: {}, body: live }, passthrough());
+    const { body: live, stream } = liveStream();
     const out: string[] = [];
     const done = stream.forward((text) => out.push(text) > 0, () => Promise.resolve());
     live.push(Buffer.from(event(1)));
@@ -124,8 +131,7 @@ describe('TransformedEventStream.forward', () => {
 
   it('stops writing while the client is full, keeps the reads that come meanwhile in order, and pauses the socket past 64 KB', async () => {
     const flow = { paused: 0, resumed: 0 };
-    const live = new UpstreamBody({ pause: () => void flow.paused++, resume: () => void flow.resumed++, abort: () => {} });
-    const stream = new TransformedEventStream({ status: 200, headers: {}, body: live }, passthrough(), 200_000);
+    const { body: live, stream } = liveStream({ pause: () => void flow.paused++, resume: () => void flow.resumed++ }, 200_000);
     const out: string[] = [];
     let clientReady!: () => void;
     let waits = 0;
@@ -158,8 +164,7 @@ describe('TransformedEventStream.forward', () => {
   });
 
   it('rejects when the stream is destroyed from outside (a stop, the idle timer)', async () => {
-    const live = new UpstreamBody({ pause: () => {}, resume: () => {}, abort: () => {} });
-    const stream = new TransformedEventStream({ status: 200, headers: {}, body: live }, passthrough());
+    const { body: live, stream } = liveStream();
     const done = stream.forward(() => true, () => Promise.resolve());
     live.push(Buffer.from(event(1)));
     stream.destroy();
@@ -202,15 +207,12 @@ describe('TransformedEventStream.forward', () => {
  * end or a break can arrive inside it, while the body is handing its queue to the stream.
  */
 describe('TransformedEventStream.forward, with reads arriving inside the socket’s resume', () => {
-  const passthrough = () => new PassthroughStreamTransformer({ providerName: 'p', forwardUsageChunk: true });
-  const event = (n: number) => `data: ${chunk.replace('Hi', `#${n}`)}\n\n`;
   const big = (n: number) => `data: ${chunk.replace('Hi', `#${n}`.padEnd(40_000, 'x'))}\n\n`;
 
   /** A stream whose client is full after the first write and after `event(4)`, and whose socket delivers `onResume` when resumed. */
   async function run(onResume: (body: UpstreamBody) => void): Promise<{ out: string; result: unknown }> {
     let resumes = 0;
-    const body: UpstreamBody = new UpstreamBody({ pause: () => {}, resume: () => resumes++ === 0 && onResume(body), abort: () => {} });
-    const stream = new TransformedEventStream({ status: 200, headers: {}, body }, passthrough(), 200_000);
+    const { body, stream } = liveStream({ resume: () => void (resumes++ === 0 && onResume(body)) }, 200_000);
     const out: string[] = [];
     const clientWaits: (() => void)[] = [];
     const done = stream
@@ -265,14 +267,14 @@ describe('TransformedEventStream.forward, with reads arriving inside the socket�
 
 describe('TransformedEventStream.forward, from a real undici connection', () => {
   const COUNT = 40;
-  const event = (n: number) => `data: ${JSON.stringify({ id: 'c', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [{ index: 0, delta: { content: `<${n}>${'x'.repeat(20_000)}` } }] })}\n\n`;
+  const numbered = (n: number) => `data: ${JSON.stringify({ id: 'c', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [{ index: 0, delta: { content: `<${n}>${'x'.repeat(20_000)}` } }] })}\n\n`;
   let server: Server;
   let origin = '';
   beforeAll(async () => {
     server = createServer((req, res) => {
       req.resume().on('end', () => {
         res.writeHead(200, { 'content-type': 'text/event-stream' });
-        for (let i = 0; i < COUNT; i++) res.write(event(i));
+        for (let i = 0; i < COUNT; i++) res.write(numbered(i));
         res.end('data: [DONE]\n\n');
       });
     });
@@ -291,7 +293,7 @@ describe('TransformedEventStream.forward, from a real undici connection', () => 
     const pools = new UpstreamPools();
     try {
       const res = await sendUpstreamRequest(pools, { baseUrl: origin, path: '/x', headers: {}, body: '{}', signal: new StopSwitch(), timeoutMs: 10_000, providerName: 'p' });
-      const stream = new TransformedEventStream(res, new PassthroughStreamTransformer({ providerName: 'p', forwardUsageChunk: true }));
+      const stream = new TransformedEventStream(res, passthrough());
       let text = (await stream.next())!;
       let writes = 0;
       await stream.forward(

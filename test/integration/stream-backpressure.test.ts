@@ -70,14 +70,19 @@ afterAll(async () => {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** A stream request to the gateway over node:http, whose response the test reads (or does not) as it likes. */
+function askForStream(model: string): Promise<IncomingMessage> {
+  const body = JSON.stringify({ model, stream: true, messages: [{ role: 'user', content: 'hi' }] });
+  return new Promise<IncomingMessage>((resolve, reject) => {
+    const req = request(`${stack.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' } }, resolve);
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
 describe('stream back-pressure', () => {
   it('stalls the upstream while the client does not read, and closes it when the client leaves', async () => {
-    const body = JSON.stringify({ model: 'firehose/any', stream: true, messages: [{ role: 'user', content: 'hi' }] });
-    const res = await new Promise<IncomingMessage>((resolve, reject) => {
-      const req = request(`${stack.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' } }, resolve);
-      req.on('error', reject);
-      req.end(body);
-    });
+    const res = await askForStream('firehose/any');
     expect(res.statusCode).toBe(200);
     await new Promise((resolve) => res.once('data', resolve));
     res.pause();
@@ -97,12 +102,7 @@ describe('stream back-pressure', () => {
   });
 
   it('gives a client that keeps pausing every event in order, then [DONE]', async () => {
-    const body = JSON.stringify({ model: 'bounded/any', stream: true, messages: [{ role: 'user', content: 'hi' }] });
-    const res = await new Promise<IncomingMessage>((resolve, reject) => {
-      const req = request(`${stack.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' } }, resolve);
-      req.on('error', reject);
-      req.end(body);
-    });
+    const res = await askForStream('bounded/any');
     expect(res.statusCode).toBe(200);
     res.setEncoding('utf8');
     let text = '';
