@@ -37,18 +37,15 @@ export function fatalErrorHandler(stop: () => Promise<void>, options: FatalError
       console.error(`moongate: could not stop within ${giveUpMs} ms after the internal error; exiting`);
       process.exit(1);
     }, giveUpMs);
-    stop().then(
-      () => {
+    stop()
+      .then(
+        () => console.error('moongate: logs flushed after the internal error; exiting with status 1'),
+        (stopErr: unknown) => console.error(`moongate: error while stopping after the internal error: ${describe(stopErr)}`),
+      )
+      .finally(() => {
         clearTimeout(giveUp);
-        console.error('moongate: logs flushed after the internal error; exiting with status 1');
         process.exit(1);
-      },
-      (stopErr: unknown) => {
-        clearTimeout(giveUp);
-        console.error(`moongate: error while stopping after the internal error: ${describe(stopErr)}`);
-        process.exit(1);
-      },
-    );
+      });
   };
 }
 

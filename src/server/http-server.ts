@@ -65,7 +65,7 @@ export class InFlightRequests {
 
   finished(): void {
     this.count--;
-    if (this.count === 0) for (const wake of this.waiters.splice(0)) wake();
+    if (this.count === 0) this.wakeDrains();
   }
 
   /** Stops every chat request in flight: each ends with an error its client can read, and is logged. */
@@ -79,6 +79,10 @@ export class InFlightRequests {
    */
   hurry(): void {
     this.stopAll();
+    this.wakeDrains();
+  }
+
+  private wakeDrains(): void {
     for (const wake of this.waiters.splice(0)) wake();
   }
 
