@@ -97,7 +97,8 @@ export async function pipeStream(
     if (!res.headersSent) res.writeHead(200, { ...headers, ...SSE_HEADERS });
     if (!res.write(input.first)) await writable();
     if (signal.aborted) throw signal.reason;
-    await stream.forward(writeRead, writable);
+    // Ended at once with the last bytes: one network write for both.
+    await stream.forward(writeRead, writable, () => res.end());
   } catch (err) {
     stream.destroy();
     if (clientClosed() || res.destroyed) return { firstChunkAt, clientClosed: true, error: stream.transformer.failure };
@@ -110,8 +111,10 @@ export async function pipeStream(
     clearTimeout(timer);
     signal.removeEventListener('abort', stopReading);
   }
-  if (!res.headersSent) res.writeHead(200, SSE_HEADERS);
-  res.end(tail);
+  if (!res.writableEnded) {
+    if (!res.headersSent) res.writeHead(200, SSE_HEADERS);
+    res.end(tail);
+  }
   return { firstChunkAt, clientClosed: false, error: stream.transformer.failure };
 }
 

@@ -129,6 +129,26 @@ describe('TransformedEventStream.forward', () => {
     await expect(done).resolves.toBeUndefined();
   });
 
+  it('calls `ended` in the push that wrote the last bytes, right after writing them; never for a stream that broke', async () => {
+    const { body: live, stream } = liveStream();
+    const seen: string[] = [];
+    const done = stream.forward(
+      (text) => seen.push(text) > 0,
+      () => Promise.resolve(),
+      () => seen.push('ended'),
+    );
+    live.push(Buffer.from(event(1)));
+    expect(seen).toEqual([event(1)]);
+    live.push(Buffer.from('data: [DONE]\n\n'));
+    expect(seen).toEqual([event(1), 'data: [DONE]\n\n', 'ended']);
+    await expect(done).resolves.toBeUndefined();
+
+    const broken = new TransformedEventStream(upstream([event(1)], new Error('other side closed')), passthrough());
+    const calls: string[] = [];
+    await expect(broken.forward(() => true, () => Promise.resolve(), () => calls.push('ended'))).rejects.toThrow('other side closed');
+    expect(calls).toEqual([]);
+  });
+
   it('stops writing while the client is full, keeps the reads that come meanwhile in order, and pauses the socket past 64 KB', async () => {
     const flow = { paused: 0, resumed: 0 };
     const { body: live, stream } = liveStream({ pause: () => void flow.paused++, resume: () => void flow.resumed++ }, 200_000);

@@ -66,8 +66,11 @@ export class TransformedEventStream {
    * unlike `next()`, no promise per read. Resolves when the stream is over (its last bytes
    * written); rejects if the upstream breaks or the stream is destroyed. When `write` returns
    * false (the client's buffer is full) reading waits for `writable()`, which rejects to stop.
+   * `ended`, if given, is called at the stream's end in the callback that wrote its last bytes,
+   * before the promise resolves: a response ended there leaves in the same network write as those
+   * bytes (ended when the promise's continuation runs, after Node has sent them, it takes one more).
    */
-  forward(write: (text: string) => boolean, writable: () => Promise<void>): Promise<void> {
+  forward(write: (text: string) => boolean, writable: () => Promise<void>, ended?: () => void): Promise<void> {
     const body = this.upstream.body;
     return new Promise((resolve, reject) => {
       let settled = false;
@@ -86,6 +89,7 @@ export class TransformedEventStream {
           if (out === null) {
             settled = true;
             resolve();
+            ended?.();
             return false;
           }
           if (!write(out)) {
