@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 
 export type BudgetPeriod = 'day' | 'month' | 'total';
 
@@ -36,8 +36,9 @@ export function looksLikeKey(token: string): boolean {
   return token.length === 46 && /^mg-[A-Za-z0-9_-]{43}$/.test(token);
 }
 
+/** One-shot `hash`, not a `Hash` object: a third of the time, on every keyed request. */
 export function hashKey(key: string): string {
-  return createHash('sha256').update(key).digest('hex');
+  return hash('sha256', key, 'hex');
 }
 
 export function generateKeyId(): string {

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { hash, timingSafeEqual } from 'node:crypto';
 import type { VirtualKeys } from '../keys/virtual-keys.js';
 import type { VirtualKey } from '../keys/virtual-key.js';
 import { GatewayError } from './gateway-error.js';
@@ -163,6 +163,7 @@ function masterKeyDigest(key: string): Buffer {
   return cachedMasterKey.digest;
 }
 
+/** One-shot `hash`, not a `Hash` object: a third of the time, on every request with a key. */
 function digest(text: string): Buffer {
-  return createHash('sha256').update(text).digest();
+  return hash('sha256', text, 'buffer');
 }
