@@ -123,6 +123,10 @@ export function createHttpServer(deps: HttpServerDeps, inFlight: InFlightRequest
   // waiting for an answer that can no longer reach it. Probes keep such a path open.
   const server = createServer({ keepAlive: true, keepAliveInitialDelay: CLIENT_TCP_KEEPALIVE_MS }, (req, res) => {
     inFlight.started();
+    // A stream's response ends in the callback of its last write, so 'close' can come before the
+    // handler's tail (log record, key charge) has run; that tail runs before the next turn of the
+    // event loop, and closing waits for the server's close callback, a later turn. An await added
+    // between the pipe and the report would need the count to follow the handler instead.
     res.once('close', () => inFlight.finished());
     const requestId = newRequestId();
     handle(req, res, requestId).catch((err: unknown) => sendError(res, toGatewayError(err), { 'x-moongate-request-id': requestId, 'x-request-id': requestId }));

@@ -149,6 +149,55 @@ describe('TransformedEventStream.forward', () => {
     expect(calls).toEqual([]);
   });
 
+  it('calls `ended` inside forward() when the first read already held the whole stream', async () => {
+    const { body: live, stream } = liveStream();
+    const first = stream.next();
+    live.push(Buffer.from(`${event(1)}data: [DONE]\n\n`));
+    expect(await first).toContain('[DONE]');
+    const seen: string[] = [];
+    const done = stream.forward(
+      (text) => seen.push(text) > 0,
+      () => Promise.resolve(),
+      () => seen.push('ended'),
+    );
+    expect(seen).toEqual(['ended']);
+    await expect(done).resolves.toBeUndefined();
+  });
+
+  it('calls `ended` only once a full client could take the last bytes', async () => {
+    const { body: live, stream } = liveStream();
+    const seen: string[] = [];
+    let writable!: () => void;
+    const done = stream.forward(
+      (text) => seen.push(text) < 0,
+      () => new Promise<void>((resolve) => (writable = resolve)),
+      () => seen.push('ended'),
+    );
+    live.push(Buffer.from('data: [DONE]\n\n'));
+    expect(seen).toEqual(['data: [DONE]\n\n']);
+    writable();
+    await expect(done).resolves.toBeUndefined();
+    expect(seen).toEqual(['data: [DONE]\n\n', 'ended']);
+  });
+
+  it('calls `ended` after an oversized event’s error, and resolves even if `ended` throws', async () => {
+    const { body: live, stream } = liveStream({}, 100);
+    const seen: string[] = [];
+    const done = stream.forward(
+      (text) => seen.push(text) > 0,
+      () => Promise.resolve(),
+      () => {
+        seen.push('ended');
+        throw new Error('end threw');
+      },
+    );
+    live.push(Buffer.from(`data: ${'x'.repeat(500)}`));
+    await expect(done).resolves.toBeUndefined();
+    expect(seen).toHaveLength(2);
+    expect(seen[0]).toMatch(/more than 100 characters/);
+    expect(seen[1]).toBe('ended');
+  });
+
   it('stops writing while the client is full, keeps the reads that come meanwhile in order, and pauses the socket past 64 KB', async () => {
     const flow = { paused: 0, resumed: 0 };
     const { body: live, stream } = liveStream({ pause: () => void flow.paused++, resume: () => void flow.resumed++ }, 200_000);
