@@ -67,6 +67,24 @@ describe('MoonshotProvider.prepareChat with the client bytes', () => {
   });
 });
 
+describe('MoonshotProvider.normalizeResponse', () => {
+  const answer = (usage: object) => ({ id: 'c', object: 'chat.completion', created: 1, model: 'kimi-k3', choices: [{ index: 0, message: { role: 'assistant', content: 'hi' }, finish_reason: 'stop' }], usage });
+
+  it('marks an answer it left alone as unchanged, so the router forwards the upstream bytes', () => {
+    const provider = new MoonshotProvider(config, new InMemoryReasoningMemory());
+    const normalized = provider.normalizeResponse(answer({ prompt_tokens: 3, completion_tokens: 1, total_tokens: 4 }), { ...ctx });
+    expect(normalized.unchanged).toBe(true);
+    expect(normalized.usage?.prompt_tokens).toBe(3);
+  });
+
+  it('marks an answer it edited as changed', () => {
+    const provider = new MoonshotProvider(config, new InMemoryReasoningMemory());
+    const normalized = provider.normalizeResponse(answer({ prompt_tokens: 3, completion_tokens: 1, total_tokens: 4, cached_tokens: 2 }), { ...ctx });
+    expect(normalized.unchanged).toBe(false);
+    expect((normalized.body as { usage: { prompt_tokens_details: unknown } }).usage.prompt_tokens_details).toEqual({ cached_tokens: 2 });
+  });
+});
+
 describe('MoonshotProvider with several choices (n > 1) making the same calls', () => {
   const question = { role: 'user', content: 'weather in Paris?' };
   const weather = { id: 'get_weather_0', type: 'function', function: { name: 'get_weather', arguments: '{"city": "Paris"}' } };

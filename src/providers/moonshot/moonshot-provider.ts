@@ -79,11 +79,11 @@ export class MoonshotProvider implements Provider {
         code: 'invalid_upstream_response',
       });
     }
-    const { body, turns } = normalizeResponse(json);
+    const { body, turns, changed } = normalizeResponse(json);
     // In choice order: a turn's place among them ranks it as its choice index would.
     turns.forEach((turn, place) => this.rememberTurn(ctx, turn, place));
     const usage = body && typeof body === 'object' ? readUsage((body as { usage?: unknown }).usage) : undefined;
-    return { body, usage };
+    return { body, usage, unchanged: !changed };
   }
 
   createStreamTransformer(ctx: CallContext): StreamTransformer {

@@ -25,10 +25,40 @@ describe('normalizeResponse', () => {
     expect(turns[0].reasoning.length).toBeGreaterThan(0);
   });
 
-  it('leaves a plain answer as it was', () => {
+  it('leaves a plain answer as it was, and says so', () => {
     const original = fixture('moonshotai-text.json');
-    const { body } = normalizeResponse(structuredClone(original));
+    const { body, changed } = normalizeResponse(structuredClone(original));
     expect(body).toEqual(original);
+    expect(changed).toBe(false);
+  });
+
+  it('says nothing changed when the cached count is already in both places (the live kimi-k3 answers)', () => {
+    const original = fixture('moonshotai-usage-live.json');
+    expect(original.usage.prompt_tokens_details.cached_tokens).toBe(original.usage.cached_tokens);
+    const { body, changed } = normalizeResponse(structuredClone(original));
+    expect(body).toEqual(original);
+    expect(changed).toBe(false);
+  });
+
+  it('says it changed the answer for each edit it makes', () => {
+    expect(normalizeResponse(fixture('moonshotai-reasoning.json')).changed).toBe(true);
+    // The live tool-call answer is typed already; without its type, it gets one.
+    const live = fixture('moonshotai-metadata-live.json');
+    expect(normalizeResponse(structuredClone(live)).changed).toBe(false);
+    delete live.choices[0].message.tool_calls[0].type;
+    const typed = normalizeResponse(live);
+    expect(typed.changed).toBe(true);
+    expect((typed.body as any).choices[0].message.tool_calls[0].type).toBe('function');
+    const withoutObject = fixture('moonshotai-text.json');
+    delete withoutObject.object;
+    expect(normalizeResponse(withoutObject).changed).toBe(true);
+    // Typed calls, but a finish reason of "stop": only the finish reason changes.
+    const typedCalls = { object: 'chat.completion', choices: [{ index: 0, message: { role: 'assistant', tool_calls: [{ id: 'a', type: 'function', function: { name: 'f', arguments: '{}' } }] }, finish_reason: 'stop' }] };
+    const stopped = normalizeResponse(typedCalls);
+    expect(stopped.changed).toBe(true);
+    expect((stopped.body as typeof typedCalls).choices[0]!.finish_reason).toBe('tool_calls');
+    typedCalls.choices[0]!.finish_reason = 'tool_calls';
+    expect(normalizeResponse(typedCalls).changed).toBe(false);
   });
 });
 
