@@ -11,6 +11,12 @@ describe('newRequestId', () => {
     expect(parseInt(id.slice(0, 8) + id.slice(9, 13), 16)).toBe(now);
   });
 
+  it.each([0, 1, 0xffffff, 0x1000000, 0x1000001, 2 ** 47 + 5, 2 ** 48 - 1])('writes the time %d as 12 hex digits, its halves included', (now) => {
+    const id = newRequestId(now);
+    expect(id).toMatch(UUID_V7);
+    expect(id.slice(0, 8) + id.slice(9, 13)).toBe(now.toString(16).padStart(12, '0'));
+  });
+
   it('sorts in time order, so log inserts land at the end of the key index', () => {
     const ids = [0, 1, 2, 1000, 86_400_000].map((dt) => newRequestId(1_700_000_000_000 + dt));
     expect([...ids].sort()).toEqual(ids);
