@@ -497,6 +497,7 @@ export class Router {
       captureResponse: call.captureResponse,
       upstreamKey: d.credential.apiKey,
       storedMetadata: call.storedMetadata,
+      providerState: undefined,
     };
     const prepared = await d.provider.prepareChat(body, d.model, d.credential, ctx, call.clientBody);
     route.provider = d.provider.name;

@@ -39,8 +39,6 @@ interface Conversation {
 }
 
 export class MoonshotProvider implements Provider {
-  private readonly conversations = new WeakMap<CallContext, Conversation>();
-
   constructor(
     readonly config: ProviderConfig,
     private readonly memory: ReasoningMemory,
@@ -58,7 +56,8 @@ export class MoonshotProvider implements Provider {
     clientBody?: Buffer,
   ): Promise<PreparedRequest> {
     const converted = await convertRequest(body, model, findModel('moonshot', model), this.memory, ctx.callerScope);
-    this.conversations.set(ctx, { messages: body.messages, digest: converted.conversation, severalChoices: typeof body.n === 'number' && body.n > 1 });
+    const conversation: Conversation = { messages: body.messages, digest: converted.conversation, severalChoices: typeof body.n === 'number' && body.n > 1 };
+    ctx.providerState = conversation;
     placeStoredMetadata(converted.body, ctx.storedMetadata, this.config.type, converted.adjustments);
     return {
       path: '/chat/completions',
@@ -101,7 +100,8 @@ export class MoonshotProvider implements Provider {
   }
 
   private rememberTurn(ctx: CallContext, turn: CompletedTurn, choice: number): void {
-    const conversation = this.conversations.get(ctx);
+    // Set by prepareChat, which every call of this provider goes through before its answer.
+    const conversation = ctx.providerState as Conversation | undefined;
     if (!conversation || turn.reasoning === '' || turn.toolCalls.length === 0) return;
     // With n > 1, choices often make the same calls with different reasoning, and the history a
     // client sends back cannot say which choice it kept: the lowest choice's stays, the one clients read.
