@@ -43,7 +43,8 @@ export interface CallContext {
   /**
    * Whatever the provider that prepared this call keeps for its answer (the Moonshot provider: the
    * conversation its tool calls are remembered under). A field of the call, not a WeakMap keyed by
-   * it: a WeakMap entry per request cost ~1.5 µs here, most of it V8's upkeep of weak keys.
+   * it: a WeakMap entry per request cost 0.3–1.5 µs in microbenchmarks here, most of it V8's
+   * upkeep of weak keys.
    */
   providerState?: object;
 }
