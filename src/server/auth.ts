@@ -163,7 +163,11 @@ function masterKeyDigest(key: string): Buffer {
   return cachedMasterKey.digest;
 }
 
-/** One-shot `hash`, not a `Hash` object: a third of the time, on every request with a key. */
+/**
+ * One-shot `hash`, not a `Hash` object, on every request with a key. In hex, then decoded: Node
+ * 20's `hash` is slower asked for a Buffer: with the decoding and the compare, 0.66–0.70 against
+ * 1.20–1.54 µs here.
+ */
 function digest(text: string): Buffer {
-  return hash('sha256', text, 'buffer');
+  return Buffer.from(hash('sha256', text, 'hex'), 'hex');
 }
