@@ -42,7 +42,7 @@ const bodies: Record<string, unknown> = {
 async function prepare(text: string, withBytes: boolean): Promise<{ body: string | Buffer; adjustments: string[] }> {
   const provider = new MoonshotProvider(config, new InMemoryReasoningMemory());
   const body = JSON.parse(text) as ChatRequestBody;
-  return provider.prepareChat(body, 'kimi-k2.6', credential, ctx, withBytes ? Buffer.from(text) : undefined);
+  return provider.prepareChat(body, 'kimi-k2.6', credential, { ...ctx }, withBytes ? Buffer.from(text) : undefined);
 }
 
 describe('MoonshotProvider.prepareChat with the client bytes', () => {
