@@ -27,6 +27,7 @@ import { StopSwitch } from '../upstream/stop-switch.js';
 import type { CallbackList } from './callback-list.js';
 import type { DefaultTiers } from '../pricing/default-tiers.js';
 import { serviceTierOf } from '../pricing/service-tier.js';
+import type { JsonText } from '../logs/bodies/json-text.js';
 
 export interface ChatHandlerDeps {
   router: Router;
@@ -78,7 +79,7 @@ export async function handleChatCompletions(
   let key: VirtualKey | undefined;
 
   let request: Record<string, unknown> | undefined;
-  let requestText: string | undefined;
+  let requestText: JsonText | undefined;
   let responseText: string | undefined;
   let caller = NO_CALLER_INFO;
   let stream = false;

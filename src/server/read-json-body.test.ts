@@ -25,6 +25,30 @@ describe('readJsonBody: text that is not UTF-8', () => {
   });
 });
 
+describe('readJsonBody: a large body that is not ASCII', () => {
+  const content = 'The day’s catch — café, 中文, 😀. '.repeat(3000);
+  const text = JSON.stringify({ model: 'm', messages: [{ role: 'user', content }] });
+
+  it('gives the value, the bytes, and the text as bytes with its length (it is never decoded whole)', async () => {
+    const got = await readJsonBodyAndText(request(text), 1_000_000);
+    expect(got.value).toEqual(JSON.parse(text));
+    expect(got.bytes.toString()).toBe(text);
+    expect(got.text).toEqual({ bytes: got.bytes, length: text.length });
+  });
+
+  it('words a syntax error as the usual path does, positions in characters', async () => {
+    const broken = `${text.slice(0, -2)},}`;
+    const err = await failure(readJsonBody(request(broken), 1_000_000));
+    let expected = '';
+    try {
+      JSON.parse(broken);
+    } catch (e) {
+      expected = (e as Error).message;
+    }
+    expect(err).toMatchObject({ status: 400, code: 'invalid_json', message: `Request body is not valid JSON: ${expected}` });
+  });
+});
+
 describe('readJsonBody: Content-Encoding', () => {
   const json = '{"model":"m","messages":[{"role":"user","content":"hi"}]}';
 

@@ -6,6 +6,8 @@ import { firstInvalidUtf8 } from './first-invalid-utf8.js';
 import { inviteBody } from './expect-continue.js';
 import { GatewayError } from './gateway-error.js';
 import { MAX_JSON_DEPTH, nestedDeeperThan } from './json-nesting.js';
+import { parseLargeJson } from './parse-large-json.js';
+import type { JsonText } from '../logs/bodies/json-text.js';
 import type { StopSignal } from '../upstream/stop-switch.js';
 
 /** The setting most routes' limit comes from, named in the 413. */
@@ -13,8 +15,11 @@ const SETTING = 'server.max_body_mb';
 
 export interface JsonBody {
   value: unknown;
-  /** The body as it came, for logs (it is valid JSON, since it parsed). */
-  text: string;
+  /**
+   * The body as it came, for logs (it is valid JSON, since it parsed): its text, or for a large
+   * body read without one (see parseLargeJson) its bytes and the text's length.
+   */
+  text: JsonText;
   /** The same, as the bytes that came: providers forward them where they change nothing. */
   bytes: Buffer;
 }
@@ -88,6 +93,11 @@ export function readJsonBodyAndText(req: IncomingMessage, limitBytes: number, li
         // toString would turn every byte that is not UTF-8 into U+FFFD, and the model would get
         // "caf\uFFFD" for a Latin-1 "café" without anyone being told.
         if (!isUtf8(bytes)) throw notUtf8(bytes);
+        const large = parseLargeJson(bytes);
+        if (large) {
+          resolve({ value: large.value, text: { bytes, length: large.length }, bytes });
+          return;
+        }
         const text = bytes.toString('utf8');
         resolve({ value: parseJson(text), text, bytes });
       } catch (err) {

@@ -1,6 +1,7 @@
 import type { AttemptRecord } from '../router/router.js';
 import type { Usage } from '../providers/types.js';
 import type { RequestCost, RequestCostInput } from '../pricing/request-cost.js';
+import type { JsonText } from '../logs/bodies/json-text.js';
 
 /**
  * Everything known about one finished chat request: what was asked, where it went, what came
@@ -37,7 +38,7 @@ export interface RequestOutcome {
    * `request` and `response` as the JSON text that crossed the wire, when it is at hand and says
    * the same thing: the log writer can then keep it instead of serializing the body again.
    */
-  requestText?: string;
+  requestText?: JsonText;
   responseText?: string;
   clientClosed: boolean;
   /**

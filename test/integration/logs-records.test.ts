@@ -240,6 +240,33 @@ describe('a request whose body Node refuses part-way', () => {
   });
 });
 
+describe('a long conversation in several scripts (read without decoding it whole)', () => {
+  it('reaches the upstream as sent, and its log record is cut to max_body_kb with every character intact', async () => {
+    const turn = (i: number) => `Turn ${i}: the day’s catch — café, Grüße, 中文, русский, 😀. `.repeat(40);
+    const messages = Array.from({ length: 60 }, (_, i) => ({ role: i % 2 ? ('assistant' as const) : ('user' as const), content: turn(i) }));
+    messages.push({ role: 'user', content: 'Sum that up. [[sim:tokens=4]]' });
+    const sent = JSON.stringify({ model: 'moonshot/kimi-k2.6', messages });
+    expect(Buffer.byteLength(sent)).toBeGreaterThan(128 * 1024);
+    const before = stack.sim.requests.length;
+    const { data, response } = await stack.client.chat.completions.create({ model: 'moonshot/kimi-k2.6', messages }).withResponse();
+    expect(data.choices[0]!.message.content).toBeTruthy();
+    const upstream = stack.sim.requests.slice(before);
+    expect(upstream).toHaveLength(1);
+    expect((upstream[0]!.body as any).messages).toEqual(messages);
+
+    await stack.flush();
+    const record = (await stack.api(`/v1/logs/${response.headers.get('x-moongate-request-id')}`)).json;
+    const logged = record.request.messages as { role: string; content: string }[];
+    expect(logged).toHaveLength(messages.length);
+    expect(logged[60]!.content).toBe('Sum that up. [[sim:tokens=4]]');
+    for (const [i, m] of logged.slice(0, 60).entries()) {
+      const [kept, cut] = m.content.split('…[truncated ');
+      expect(turn(i).startsWith(kept!)).toBe(true);
+      expect(kept!.length + Number(/^(\d+) chars\]$/.exec(cut!)![1])).toBe(turn(i).length);
+    }
+  });
+});
+
 describe('logging.bodies: redacted', () => {
   it('gives each piece of content its length as sent, and rebuilds a stream without usage, as full mode does', async () => {
     const redacted = await startLogsStack({

@@ -179,6 +179,41 @@ describe('prepareBody', () => {
   });
 });
 
+describe('a body given as its bytes and its text length (a large request read without decoding it whole)', () => {
+  const body = { model: 'm', messages: Array.from({ length: 60 }, (_, i) => ({ role: i % 2 ? 'assistant' : 'user', content: `tour ${i}: café, 中文, 😀 `.repeat(60) })) };
+  const text = JSON.stringify(body);
+  const asBytes = { bytes: Buffer.from(text), length: text.length };
+
+  it('is cut to size exactly as its text would be', () => {
+    for (const maxBytes of [16_384, 65_536]) {
+      expect(prepareBody(body, { mode: 'full', maxBytes }, asBytes)).toBe(prepareBody(body, { mode: 'full', maxBytes }, text));
+      expect(fitToSize(body, maxBytes, asBytes)).toBe(fitToSize(body, maxBytes, text));
+    }
+    const cut = fitToSize(body, 16_384, asBytes);
+    expect(Buffer.byteLength(cut)).toBeLessThanOrEqual(16_384);
+    expect(JSON.parse(cut).messages[0].content).toMatch(/^tour 0: café, 中文, 😀 .*…\[truncated \d+ chars\]$/);
+  });
+
+  it('is kept as its decoded text when under the cap', () => {
+    expect(prepareBody(body, { mode: 'full', maxBytes: 1_000_000 }, asBytes)).toBe(text);
+    expect(fitToSize(body, 1_000_000, asBytes)).toBe(text);
+  });
+
+  it('gives a preview that ends on a whole character when even short strings cannot fit', () => {
+    const many = { items: Array.from({ length: 3000 }, (_, i) => `é${i}`) };
+    const manyText = JSON.stringify(many);
+    for (const maxBytes of [500, 501, 502, 503]) {
+      const out = fitToSize(many, maxBytes, { bytes: Buffer.from(manyText), length: manyText.length });
+      expect(Buffer.byteLength(out)).toBeLessThanOrEqual(maxBytes);
+      const parsed = JSON.parse(out);
+      expect(parsed).toMatchObject({ _truncated: true, original_bytes: Buffer.byteLength(manyText) });
+      expect(parsed.preview).not.toContain('\ufffd');
+      expect(parsed.preview).not.toContain('\uFFFD');
+      expect(manyText.startsWith(parsed.preview)).toBe(true);
+    }
+  });
+});
+
 describe('mayHoldBinaryData', () => {
   it('is false for ordinary JSON text', () => {
     expect(mayHoldBinaryData(JSON.stringify({ messages: [{ role: 'user', content: 'Hello, "world"\n'.repeat(200) }] }))).toBe(false);

@@ -1,3 +1,4 @@
+import { asString, byteSize, textStart, type JsonText } from './json-text.js';
 import { forEachString, mapStrings } from './map-json.js';
 
 // Strings are never cut shorter than this: a few words of each field say more than fewer fields.
@@ -9,11 +10,12 @@ const MARKER_ALLOWANCE = 24;
  * strings are shortened first (to a common length, each ending in `…[truncated N chars]`). When
  * even that cannot fit (thousands of small fields), the body becomes
  * `{"_truncated": true, "original_bytes": N, "preview": "<the start of the JSON>"}`.
- * `json` is the value as JSON text when the caller has it (saves serializing it once more).
+ * `json` is the value as JSON text when the caller has it (saves serializing it once more); a
+ * body cut to size is never decoded whole.
  */
-export function fitToSize(value: unknown, maxBytes: number, json: string = JSON.stringify(value) ?? 'null'): string {
-  const size = Buffer.byteLength(json);
-  if (size <= maxBytes) return json;
+export function fitToSize(value: unknown, maxBytes: number, json: JsonText = JSON.stringify(value) ?? 'null'): string {
+  const size = byteSize(json);
+  if (size <= maxBytes) return asString(json);
 
   const lengths: number[] = [];
   forEachString(value, (s) => lengths.push(s.length));
@@ -49,10 +51,10 @@ function largestCapThatFits(lengths: number[], size: number, budget: number): nu
   return lo;
 }
 
-function stub(json: string, size: number, maxBytes: number): string {
+function stub(json: JsonText, size: number, maxBytes: number): string {
   let previewChars = Math.max(0, maxBytes - 80);
   for (;;) {
-    const out = JSON.stringify(previewChars > 0 ? { _truncated: true, original_bytes: size, preview: json.slice(0, previewChars) } : { _truncated: true, original_bytes: size });
+    const out = JSON.stringify(previewChars > 0 ? { _truncated: true, original_bytes: size, preview: textStart(json, previewChars) } : { _truncated: true, original_bytes: size });
     if (Buffer.byteLength(out) <= maxBytes || previewChars === 0) return out;
     previewChars = Math.floor(previewChars / 2);
   }

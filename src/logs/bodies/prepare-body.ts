@@ -1,4 +1,5 @@
 import { fitToSize } from './fit-to-size.js';
+import { asString, byteSize, type JsonText } from './json-text.js';
 import { redactContents } from './redact-contents.js';
 import { mayHoldBinaryData, replaceBinaryData } from './replace-binary-data.js';
 
@@ -15,10 +16,11 @@ export interface BodyPolicy {
  * `text` is the same body as JSON text, when at hand: kept as it is if nothing would change it
  * (bodies in full, under the cap, no inline file), which saves serializing it again.
  */
-export function prepareBody(body: unknown, policy: BodyPolicy, text?: string): string | null {
+export function prepareBody(body: unknown, policy: BodyPolicy, text?: JsonText): string | null {
   if (policy.mode === 'off' || body === undefined || body === null) return null;
-  if (text !== undefined && policy.mode === 'full' && text.length <= policy.maxBytes && Buffer.byteLength(text) <= policy.maxBytes && !mayHoldBinaryData(text)) {
-    return text;
+  if (text !== undefined && policy.mode === 'full' && text.length <= policy.maxBytes && byteSize(text) <= policy.maxBytes) {
+    const kept = asString(text);
+    if (!mayHoldBinaryData(kept)) return kept;
   }
   // Redacted: inline files are replaced in the same pass as content is redacted, so that only the
   // placeholders made here survive it (see redactContents).

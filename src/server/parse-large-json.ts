@@ -1,0 +1,99 @@
+import { isAscii } from 'node:buffer';
+import { MAX_JSON_DEPTH } from './json-nesting.js';
+
+/**
+ * Bodies longer than this, if not plain ASCII, are parsed by `parseLargeJson`. Decoded the usual
+ * way, one of them becomes a string of more than 64K characters with some above U+00FF, so of
+ * over 128 KB of UTF-16: V8 gives each such string fresh pages of its own (its large-object
+ * space) and returns them at the next collection. Where the first touch of a page is slow (13 µs
+ * a page on the benchmark's VM, against well under 1 µs on bare metal), decoding 100 KB of
+ * English with a few curly quotes took 1.1–1.6 ms, and 10 KB 25 µs.
+ */
+export const LARGE_BODY_BYTES = 64 * 1024;
+
+/** A character that is one byte of a multi-byte UTF-8 sequence, read as Latin-1. */
+const NOT_ASCII = /[\u0080-\u00ff]/;
+
+/**
+ * Parses a large JSON body of valid UTF-8 (checked by the caller) without decoding it into one
+ * string: the bytes are read as Latin-1, one character a byte, which stays below the 128 KB of a
+ * large object up to 128 KB of body, and JSON.parse runs on that. JSON's own syntax is ASCII, so
+ * the bytes of every multi-byte character land inside a string value, whole and in order; each
+ * string holding some is decoded again as UTF-8 on its own (a message's worth, not the body).
+ *
+ * Returns the value and the length the body's text would have had (in UTF-16 units, as
+ * `text.length`), or undefined when this path does not apply and the caller decodes as usual:
+ * - the body is short, or ASCII (decoding those makes no large string);
+ * - it has a `\u` escape of U+0080 or above: that character would be indistinguishable from a raw
+ *   byte after the Latin-1 read;
+ * - it does not parse (the usual path words the error), nests deeper than MAX_JSON_DEPTH (the
+ *   usual path refuses it), or has a non-ASCII key or a `__proto__` member to decode (rare
+ *   enough to leave to the usual path).
+ */
+export function parseLargeJson(bytes: Buffer): { value: unknown; length: number } | undefined {
+  if (bytes.length <= LARGE_BODY_BYTES || isAscii(bytes) || hasEscapeBeyondAscii(bytes)) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(bytes.toString('latin1'));
+  } catch {
+    return undefined;
+  }
+  const walk = { shrunk: 0 };
+  if (typeof value === 'string') {
+    const decoded = decodeLatin1Run(value);
+    return { value: decoded, length: bytes.length - (value.length - decoded.length) };
+  }
+  if (!decodeStringsIn(value, walk, 1)) return undefined;
+  return { value, length: bytes.length - walk.shrunk };
+}
+
+/** Whether `bytes` hold `\u` followed by four hex digits naming U+0080 or above. */
+function hasEscapeBeyondAscii(bytes: Buffer): boolean {
+  for (let at = bytes.indexOf('\\u'); at !== -1; at = bytes.indexOf('\\u', at + 2)) {
+    // An escaped backslash followed by `u` is caught too: harmless, the usual path then runs.
+    const code = Number.parseInt(bytes.toString('latin1', at + 2, at + 6), 16);
+    if (!(code < 0x80)) return true;
+  }
+  return false;
+}
+
+/** Characters that were bytes of UTF-8, decoded as such. */
+function decodeLatin1Run(s: string): string {
+  return NOT_ASCII.test(s) ? Buffer.from(s, 'latin1').toString('utf8') : s;
+}
+
+/**
+ * Decodes, in place, every string in a container just parsed (nobody else holds it yet); adds
+ * what decoding took off the text's length to `walk.shrunk`. False to give up (see parseLargeJson).
+ */
+function decodeStringsIn(container: unknown, walk: { shrunk: number }, depth: number): boolean {
+  if (typeof container !== 'object' || container === null) return true;
+  if (depth > MAX_JSON_DEPTH) return false;
+  if (Array.isArray(container)) {
+    for (let i = 0; i < container.length; i++) {
+      const item: unknown = container[i];
+      if (typeof item === 'string') {
+        if (NOT_ASCII.test(item)) {
+          const decoded = Buffer.from(item, 'latin1').toString('utf8');
+          walk.shrunk += item.length - decoded.length;
+          container[i] = decoded;
+        }
+      } else if (!decodeStringsIn(item, walk, depth + 1)) return false;
+    }
+    return true;
+  }
+  const record = container as Record<string, unknown>;
+  for (const key in record) {
+    if (NOT_ASCII.test(key)) return false;
+    const item = record[key];
+    if (typeof item === 'string') {
+      if (NOT_ASCII.test(item)) {
+        if (key === '__proto__') return false;
+        const decoded = Buffer.from(item, 'latin1').toString('utf8');
+        walk.shrunk += item.length - decoded.length;
+        record[key] = decoded;
+      }
+    } else if (!decodeStringsIn(item, walk, depth + 1)) return false;
+  }
+  return true;
+}
