@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { gatewayKey, nonStreamBody, writeMoongateConfig } from './lib/moongate-setup.js';
-import { cpuSeconds, freePort, killAll, startChild, waitHealthy } from './lib/processes.js';
+import { cpuSeconds, freePort, killAll, minorFaults, startChild, waitHealthy } from './lib/processes.js';
 import { median } from './lib/stats.js';
 
 const { values: args, positionals: builds } = parseArgs({
@@ -46,7 +46,7 @@ process.on('exit', () => {
   rmSync(tmp, { recursive: true, force: true });
 });
 
-async function measure(build: string, simUrl: string, round: number): Promise<{ usPerRequest: number; requests: number; failed: number }> {
+async function measure(build: string, simUrl: string, round: number): Promise<{ usPerRequest: number; faultsPerRequest: number; requests: number; failed: number }> {
   const [root, ...nodeArgs] = build.split('|');
   const config = writeMoongateConfig(join(tmp, `${round}-${builds.indexOf(build)}`), simUrl, await freePort());
   const gateway = startChild('moongate', [join(root!, 'dist/cli/main.js'), 'start', '--config', config.file], {}, nodeArgs);
@@ -63,11 +63,13 @@ async function measure(build: string, simUrl: string, round: number): Promise<{ 
     };
     await autocannon({ ...load, duration: 2 });
     const before = cpuSeconds(gateway.proc.pid);
+    const faultsBefore = minorFaults(gateway.proc.pid) ?? 0;
     const result = await autocannon({ ...load, duration: seconds });
     const after = cpuSeconds(gateway.proc.pid);
+    const faults = (minorFaults(gateway.proc.pid) ?? 0) - faultsBefore;
     if (before === null || after === null) throw new Error('could not read the gateway’s CPU time');
     const requests = result.requests.total;
-    return { usPerRequest: ((after - before) * 1e6) / requests, requests, failed: result.errors + result.non2xx };
+    return { usPerRequest: ((after - before) * 1e6) / requests, faultsPerRequest: faults / requests, requests, failed: result.errors + result.non2xx };
   } finally {
     await gateway.stop();
   }
@@ -76,11 +78,13 @@ async function measure(build: string, simUrl: string, round: number): Promise<{ 
 const sim = startChild('simulator', [join(here, 'sim-server.js'), simModule, '0']);
 const simUrl = (await sim.waitFor(/simulator listening on (http:\/\/\S+)/, 10_000))[1]!;
 const samples = new Map<string, number[]>(builds.map((b) => [b, []]));
+const faultSamples = new Map<string, number[]>(builds.map((b) => [b, []]));
 for (let round = 0; round < rounds; round++) {
   for (const build of builds) {
     const m = await measure(build, simUrl, round);
     samples.get(build)!.push(m.usPerRequest);
-    console.error(`round ${round + 1}: ${build}: ${m.usPerRequest.toFixed(1)} µs/request (${m.requests} requests, ${m.failed} failed)`);
+    faultSamples.get(build)!.push(m.faultsPerRequest);
+    console.error(`round ${round + 1}: ${build}: ${m.usPerRequest.toFixed(1)} µs/request, ${m.faultsPerRequest.toFixed(2)} page faults/request (${m.requests} requests, ${m.failed} failed)`);
   }
 }
 await sim.stop();
@@ -90,5 +94,5 @@ console.log(`CPU per request at ${rate} requests/s, 50 connections, median of ${
 for (const build of builds) {
   const values = samples.get(build)!;
   const m = median(values);
-  console.log(`  ${build}: ${m.toFixed(1)} µs (${(m / first).toFixed(3)}× the first) [${values.map((v) => v.toFixed(0)).join(', ')}]`);
+  console.log(`  ${build}: ${m.toFixed(1)} µs (${(m / first).toFixed(3)}× the first) [${values.map((v) => v.toFixed(0)).join(', ')}], ${median(faultSamples.get(build)!).toFixed(2)} minor page faults a request`);
 }

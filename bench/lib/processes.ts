@@ -153,6 +153,22 @@ export function cpuSeconds(pid: number | undefined): number | null {
   }
 }
 
+/**
+ * Minor page faults a process has taken so far (Linux /proc); null if unknown. Each is a first
+ * touch of a page: ~0.1–0.5 µs on bare metal, 13 µs on some VMs, where they decide what fresh
+ * memory costs.
+ */
+export function minorFaults(pid: number | undefined): number | null {
+  if (pid === undefined) return null;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const faults = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[7]); // minflt (field 10)
+    return Number.isFinite(faults) ? faults : null;
+  } catch {
+    return null;
+  }
+}
+
 /** USER_HZ: 100 on every Linux this runs on. */
 const CLOCK_TICKS = 100;
 
