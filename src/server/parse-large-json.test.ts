@@ -10,7 +10,7 @@ function conversation(turn: string, bytes = LARGE_BODY_BYTES + 1): { model: stri
 
 describe('parseLargeJson', () => {
   it('parses a long conversation in many scripts to what JSON.parse gives, and says how long its text is', () => {
-    const body = conversation('The day’s catch — café, naïve, Grüße, 中文, русский, 😀 and \ud83d\ude00 back to back. ');
+    const body = conversation('The day’s catch — café, naïve, Grüße, 中文, русский, 😀 (four bytes) and 𝄞. ');
     const text = JSON.stringify(body);
     const got = parseLargeJson(Buffer.from(text));
     expect(got).toBeDefined();
@@ -55,6 +55,58 @@ describe('parseLargeJson', () => {
     const padded = (levels: number): Buffer => Buffer.from(`{"pad":${JSON.stringify('é'.repeat(LARGE_BODY_BYTES))},"deep":${deep(levels - 1)}}`);
     expect(parseLargeJson(padded(128))).toBeDefined();
     expect(parseLargeJson(padded(129))).toBeUndefined();
+  });
+
+  it('a key given twice: the value JSON.parse keeps, and the length of the whole text (or the usual path)', () => {
+    const pad = 'é'.repeat(40_000);
+    for (const text of [`{"a":"${pad}","a":"x"}`, `{"a":"x","a":"${pad}"}`, `{"a":"${pad}","b":1,"a":"${pad}ü"}`]) {
+      const got = parseLargeJson(Buffer.from(text));
+      // Dropped text above U+007F would not be counted: that body goes the usual way.
+      if (got !== undefined) expect(got).toEqual({ value: JSON.parse(text), length: text.length });
+    }
+    expect(parseLargeJson(Buffer.from(`{"a":"${pad}","a":"x"}`))).toBeUndefined();
+    const droppedAscii = `{"a":"${'x'.repeat(100)}","a":"${pad}"}`;
+    expect(parseLargeJson(Buffer.from(droppedAscii))).toEqual({ value: JSON.parse(droppedAscii), length: droppedAscii.length });
+  });
+
+  it('starts at one byte over 64 KB', () => {
+    const sized = (bytes: number): Buffer => {
+      const head = Buffer.from('{"a":"é","b":"');
+      return Buffer.concat([head, Buffer.alloc(bytes - head.length - 2, 'x'), Buffer.from('"}')]);
+    };
+    expect(sized(LARGE_BODY_BYTES).length).toBe(LARGE_BODY_BYTES);
+    expect(parseLargeJson(sized(LARGE_BODY_BYTES))).toBeUndefined();
+    const over = sized(LARGE_BODY_BYTES + 1);
+    expect(parseLargeJson(over)).toEqual({ value: JSON.parse(over.toString()), length: over.toString().length });
+  });
+
+  it('an escaped backslash before a u, next to raw text, is taken as it is (by the usual path)', () => {
+    const body = conversation('C:\\users\\é\\u00e9 ');
+    const text = JSON.stringify(body);
+    expect(text).toContain('\\\\u00e9');
+    expect(parseLargeJson(Buffer.from(text))).toBeUndefined();
+    const plain = conversation('a\\b é \\ ');
+    expect(parseLargeJson(Buffer.from(JSON.stringify(plain)))?.value).toEqual(plain);
+  });
+
+  it('a __proto__ member that needs no decoding stays an own member, the prototype untouched', () => {
+    const multiByte = JSON.stringify(conversation('é '));
+    for (const member of ['"__proto__":"ascii"', '"__proto__":{"x":"é"}', '"__proto__":["é"]']) {
+      const text = multiByte.replace('{"model"', `{${member},"model"`);
+      const got = parseLargeJson(Buffer.from(text))!;
+      const expected = JSON.parse(text);
+      expect(got.value).toEqual(expected);
+      expect(Object.getPrototypeOf(got.value)).toBe(Object.prototype);
+      expect(Object.hasOwn(got.value as object, '__proto__')).toBe(true);
+      expect((got.value as Record<string, unknown>)['__proto__']).toEqual(expected['__proto__']);
+      expect(got.length).toBe(text.length);
+    }
+  });
+
+  it('a top-level array of conversations', () => {
+    const list = [conversation('中文 '), conversation('ß ')];
+    const text = JSON.stringify(list);
+    expect(parseLargeJson(Buffer.from(text))).toEqual({ value: list, length: text.length });
   });
 
   it('a top-level string is decoded as well', () => {

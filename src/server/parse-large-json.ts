@@ -26,25 +26,38 @@ const NOT_ASCII = /[\u0080-\u00ff]/;
  * - the body is short, or ASCII (decoding those makes no large string);
  * - it has a `\u` escape of U+0080 or above: that character would be indistinguishable from a raw
  *   byte after the Latin-1 read;
- * - it does not parse (the usual path words the error), nests deeper than MAX_JSON_DEPTH (the
- *   usual path refuses it), or has a non-ASCII key or a `__proto__` member to decode (rare
- *   enough to leave to the usual path).
+ * - it does not parse (the usual path words the error), or nests deeper than MAX_JSON_DEPTH (the
+ *   usual path refuses it);
+ * - it has a non-ASCII key, a `__proto__` member to decode, or a key given twice whose dropped
+ *   value held non-ASCII text (rare enough to leave to the usual path).
  */
 export function parseLargeJson(bytes: Buffer): { value: unknown; length: number } | undefined {
   if (bytes.length <= LARGE_BODY_BYTES || isAscii(bytes) || hasEscapeBeyondAscii(bytes)) return undefined;
+  const latin1 = bytes.toString('latin1');
   let value: unknown;
   try {
-    value = JSON.parse(bytes.toString('latin1'));
+    value = JSON.parse(latin1);
   } catch {
     return undefined;
   }
-  const walk = { shrunk: 0 };
-  if (typeof value === 'string') {
-    const decoded = decodeLatin1Run(value);
-    return { value: decoded, length: bytes.length - (value.length - decoded.length) };
-  }
-  if (!decodeStringsIn(value, walk, 1)) return undefined;
+  const walk: Walk = { shrunk: 0, highBytes: 0 };
+  if (typeof value === 'string') value = decode(value, walk);
+  else if (!decodeStringsIn(value, walk, 1)) return undefined;
+  // Every byte above 0x7F must have been in a string the walk decoded. One that was not stood in a
+  // value JSON.parse dropped (a key given twice keeps its last value), and the length would be off.
+  if (walk.highBytes !== highBytesIn(latin1)) return undefined;
   return { value, length: bytes.length - walk.shrunk };
+}
+
+/** What decoding took off the text's length, and how many bytes above 0x7F it decoded. */
+interface Walk {
+  shrunk: number;
+  highBytes: number;
+}
+
+/** Characters above U+007F in a one-byte string: each is two bytes in UTF-8, one in Latin-1. */
+function highBytesIn(latin1: string): number {
+  return Buffer.byteLength(latin1, 'utf8') - latin1.length;
 }
 
 /** Whether `bytes` hold `\u` followed by four hex digits naming U+0080 or above. */
@@ -57,42 +70,40 @@ function hasEscapeBeyondAscii(bytes: Buffer): boolean {
   return false;
 }
 
-/** Characters that were bytes of UTF-8, decoded as such. */
-function decodeLatin1Run(s: string): string {
-  return NOT_ASCII.test(s) ? Buffer.from(s, 'latin1').toString('utf8') : s;
+/** A string as JSON.parse read it from Latin-1, decoded as the UTF-8 it was. */
+function decode(s: string, walk: Walk): string {
+  if (!NOT_ASCII.test(s)) return s;
+  const decoded = Buffer.from(s, 'latin1').toString('utf8');
+  walk.shrunk += s.length - decoded.length;
+  walk.highBytes += highBytesIn(s);
+  return decoded;
 }
 
 /**
- * Decodes, in place, every string in a container just parsed (nobody else holds it yet); adds
- * what decoding took off the text's length to `walk.shrunk`. False to give up (see parseLargeJson).
+ * Decodes, in place, every string in a container just parsed (nobody else holds it yet). False to
+ * give up (see parseLargeJson). Depth counts as in `nestedDeeperThan`: `{}` is one level.
  */
-function decodeStringsIn(container: unknown, walk: { shrunk: number }, depth: number): boolean {
+function decodeStringsIn(container: unknown, walk: Walk, depth: number): boolean {
   if (typeof container !== 'object' || container === null) return true;
   if (depth > MAX_JSON_DEPTH) return false;
   if (Array.isArray(container)) {
     for (let i = 0; i < container.length; i++) {
       const item: unknown = container[i];
-      if (typeof item === 'string') {
-        if (NOT_ASCII.test(item)) {
-          const decoded = Buffer.from(item, 'latin1').toString('utf8');
-          walk.shrunk += item.length - decoded.length;
-          container[i] = decoded;
-        }
-      } else if (!decodeStringsIn(item, walk, depth + 1)) return false;
+      if (typeof item === 'string') container[i] = decode(item, walk);
+      else if (!decodeStringsIn(item, walk, depth + 1)) return false;
     }
     return true;
   }
   const record = container as Record<string, unknown>;
-  for (const key in record) {
+  for (const key of Object.keys(record)) {
     if (NOT_ASCII.test(key)) return false;
     const item = record[key];
     if (typeof item === 'string') {
-      if (NOT_ASCII.test(item)) {
-        if (key === '__proto__') return false;
-        const decoded = Buffer.from(item, 'latin1').toString('utf8');
-        walk.shrunk += item.length - decoded.length;
-        record[key] = decoded;
-      }
+      const decoded = decode(item, walk);
+      if (decoded === item) continue;
+      // Assigning to `__proto__` would set the prototype, not the member.
+      if (key === '__proto__') return false;
+      record[key] = decoded;
     } else if (!decodeStringsIn(item, walk, depth + 1)) return false;
   }
   return true;

@@ -36,6 +36,15 @@ describe('readJsonBody: a large body that is not ASCII', () => {
     expect(got.text).toEqual({ bytes: got.bytes, length: text.length });
   });
 
+  it('keeps the usual answers for what the fast path leaves alone: escapes, nesting, whitespace only', async () => {
+    const escaped = text.replace('é', '\\u00e9');
+    expect((await readJsonBodyAndText(request(escaped), 1_000_000)).text).toBe(escaped);
+    const nested = (levels: number): string => `{"pad":"${'é'.repeat(40_000)}","deep":${'['.repeat(levels - 1)}${']'.repeat(levels - 1)}}`;
+    expect((await readJsonBodyAndText(request(nested(128)), 1_000_000)).text).toEqual({ bytes: expect.any(Buffer), length: nested(128).length });
+    expect(await failure(readJsonBody(request(nested(129)), 1_000_000))).toMatchObject({ status: 400, code: 'json_too_deep' });
+    expect(await failure(readJsonBody(request('\u3000'.repeat(30_000)), 1_000_000))).toMatchObject({ status: 400, code: 'invalid_json', message: 'Request body is empty; expected a JSON object.' });
+  });
+
   it('words a syntax error as the usual path does, positions in characters', async () => {
     const broken = `${text.slice(0, -2)},}`;
     const err = await failure(readJsonBody(request(broken), 1_000_000));

@@ -199,8 +199,20 @@ describe('a body given as its bytes and its text length (a large request read wi
     expect(fitToSize(body, 1_000_000, asBytes)).toBe(text);
   });
 
+  it('still has its images replaced and its text redacted', () => {
+    const vision = { ...visionRequest, messages: [...visionRequest.messages, { role: 'user', content: 'é'.repeat(40_000) }] };
+    const visionText = JSON.stringify(vision);
+    const bytes = { bytes: Buffer.from(visionText), length: visionText.length };
+    for (const mode of ['full', 'redacted'] as const) {
+      for (const maxBytes of [1_000_000, 16_384]) {
+        expect(prepareBody(vision, { mode, maxBytes }, bytes), `${mode} ${maxBytes}`).toBe(prepareBody(vision, { mode, maxBytes }, visionText));
+      }
+    }
+    expect(JSON.parse(prepareBody(vision, { mode: 'full', maxBytes: 1_000_000 }, bytes)!).messages[1].content[1].image_url.url).toBe('[image image/png, 826 bytes]');
+  });
+
   it('gives a preview that ends on a whole character when even short strings cannot fit', () => {
-    const many = { items: Array.from({ length: 3000 }, (_, i) => `é${i}`) };
+    const many = { items: Array.from({ length: 3000 }, (_, i) => `😀"${i}`) };
     const manyText = JSON.stringify(many);
     for (const maxBytes of [500, 501, 502, 503]) {
       const out = fitToSize(many, maxBytes, { bytes: Buffer.from(manyText), length: manyText.length });
