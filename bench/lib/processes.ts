@@ -139,18 +139,26 @@ export function rssMb(pid: number | undefined): number | null {
   }
 }
 
-/** CPU time (user + system) a process has used so far, in seconds (Linux /proc); null if unknown. */
-export function cpuSeconds(pid: number | undefined): number | null {
+/**
+ * The fields of /proc/PID/stat after the command name (which is in parentheses and may contain
+ * spaces), so that field N of proc(5) is at index N - 3; null if unreadable (not Linux, or gone).
+ */
+function statFields(pid: number | undefined): string[] | null {
   if (pid === undefined) return null;
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the command name (which is in parentheses and may contain spaces).
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const ticks = Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15)
-    return Number.isFinite(ticks) ? ticks / CLOCK_TICKS : null;
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   } catch {
     return null;
   }
+}
+
+/** CPU time (user + system) a process has used so far, in seconds (Linux /proc); null if unknown. */
+export function cpuSeconds(pid: number | undefined): number | null {
+  const fields = statFields(pid);
+  if (!fields) return null;
+  const ticks = Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15)
+  return Number.isFinite(ticks) ? ticks / CLOCK_TICKS : null;
 }
 
 /**
@@ -159,14 +167,10 @@ export function cpuSeconds(pid: number | undefined): number | null {
  * memory costs.
  */
 export function minorFaults(pid: number | undefined): number | null {
-  if (pid === undefined) return null;
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const faults = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[7]); // minflt (field 10)
-    return Number.isFinite(faults) ? faults : null;
-  } catch {
-    return null;
-  }
+  const fields = statFields(pid);
+  if (!fields) return null;
+  const faults = Number(fields[7]); // minflt (field 10)
+  return Number.isFinite(faults) ? faults : null;
 }
 
 /** USER_HZ: 100 on every Linux this runs on. */
