@@ -17,7 +17,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
-import { gatewayKey, nonStreamBody, writeMoongateConfig } from './lib/moongate-setup.js';
+import { gatewayKey, moongateCli, nonStreamBody, writeMoongateConfig } from './lib/moongate-setup.js';
 import { cpuSeconds, freePort, killAll, minorFaults, startChild, waitHealthy } from './lib/processes.js';
 import { median } from './lib/stats.js';
 
@@ -49,7 +49,7 @@ process.on('exit', () => {
 async function measure(build: string, simUrl: string, round: number): Promise<{ usPerRequest: number; faultsPerRequest: number; requests: number; failed: number }> {
   const [root, ...nodeArgs] = build.split('|');
   const config = writeMoongateConfig(join(tmp, `${round}-${builds.indexOf(build)}`), simUrl, await freePort());
-  const gateway = startChild('moongate', [join(root!, 'dist/cli/main.js'), 'start', '--config', config.file], {}, nodeArgs);
+  const gateway = startChild('moongate', [moongateCli(root!), 'start', '--config', config.file], {}, nodeArgs);
   try {
     await waitHealthy(`${config.url}/health/live`, performance.now(), gateway);
     const { key } = await gatewayKey(config.url, `compare-${round}`);

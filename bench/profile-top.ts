@@ -5,7 +5,10 @@
  *
  *   node profile-top.js FILE.cpuprofile [--top N]
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { SourceMap } from 'node:module';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 
 interface CallFrame {
@@ -36,6 +39,28 @@ if (!file) {
 const top = Number(values.top);
 const profile = JSON.parse(readFileSync(file, 'utf8')) as Profile;
 
+/** The bundle's source maps, by script URL (null: none), to name src/ files rather than chunks. */
+const maps = new Map<string, SourceMap | null>();
+function sourceMapOf(url: string): SourceMap | null {
+  if (!maps.has(url)) {
+    let map: SourceMap | null = null;
+    if (url.startsWith('file://') && url.includes('/dist/bundle/')) {
+      const file = `${fileURLToPath(url)}.map`;
+      if (existsSync(file)) map = new SourceMap(JSON.parse(readFileSync(file, 'utf8')) as ConstructorParameters<typeof SourceMap>[0]);
+    }
+    maps.set(url, map);
+  }
+  return maps.get(url)!;
+}
+/** A frame in the bundle, moved to its place in the source (file and line). */
+function original(f: CallFrame): CallFrame {
+  const entry = sourceMapOf(f.url)?.findEntry(f.lineNumber, f.columnNumber);
+  if (!entry || !('originalSource' in entry)) return f;
+  const source = pathToFileURL(resolve(dirname(fileURLToPath(f.url)), entry.originalSource)).href;
+  return { ...f, url: source, lineNumber: entry.originalLine, columnNumber: entry.originalColumn };
+}
+for (const n of profile.nodes) if (n.callFrame.url.includes('/dist/bundle/')) n.callFrame = original(n.callFrame);
+
 const byId = new Map(profile.nodes.map((n) => [n.id, n]));
 const parent = new Map<number, number>();
 for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
@@ -50,6 +75,8 @@ function where(url: string): string {
   if (pkg) return pkg[1]!;
   const dist = /\/dist\/(.+)\.js$/.exec(url);
   if (dist) return `src/${dist[1]}.ts`;
+  const src = /\/(src\/.+\.ts)$/.exec(url);
+  if (src) return src[1]!;
   return url.replace(/^file:\/\//, '');
 }
 const label = (f: CallFrame): string => `${f.functionName || '(anonymous)'}  ${where(f.url)}${f.url ? `:${f.lineNumber + 1}` : ''}`;
@@ -81,7 +108,7 @@ for (let i = 0; i < profile.samples.length; i++) {
   const seen = new Set<string>();
   for (let id: number | undefined = node.id; id !== undefined; id = parent.get(id)) {
     const cf = byId.get(id)!.callFrame;
-    if (!/\/dist\//.test(cf.url)) continue;
+    if (!where(cf.url).startsWith('src/')) continue;
     const key = keyOf(cf);
     if (seen.has(key)) continue;
     seen.add(key);

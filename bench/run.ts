@@ -18,7 +18,7 @@ import type { HttpTarget, LatencyResult, StreamsResult, TargetName, ThroughputRe
 import { SCENARIOS, evaluate, toMarkdown } from './lib/results.js';
 import type { AddedSummary, BurstStats, Num, OneConnection, Results, ScenarioName, StartupStats, ThroughputStats } from './lib/results.js';
 import { addedRatio, median, minus, ratio, round, summarize } from './lib/stats.js';
-import { MASTER_KEY, SIM_KEY, gatewayKey, nonStreamBody, writeMoongateConfig } from './lib/moongate-setup.js';
+import { MASTER_KEY, SIM_KEY, gatewayKey, moongateCli, nonStreamBody, writeMoongateConfig } from './lib/moongate-setup.js';
 
 // ---------------------------------------------------------------------------------------------
 // Options and sizes
@@ -86,7 +86,7 @@ const CHAT_PATH = '/v1/chat/completions';
 
 const root = findRoot(dirname(fileURLToPath(import.meta.url)));
 const here = dirname(fileURLToPath(import.meta.url));
-const cli = join(root, 'dist/cli/main.js');
+const cli = moongateCli(root);
 const simModule = join(root, 'dist/sim/index.js');
 if (!existsSync(cli) || !existsSync(simModule)) fail('dist/ is missing: run `npm run build` first (`npm run bench` does).');
 

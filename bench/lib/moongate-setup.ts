@@ -1,5 +1,5 @@
 /** Moongate as the benchmark deploys it, shared by `run.ts` and `compare-builds.ts`. */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { httpRequest } from './processes.js';
 
@@ -18,6 +18,15 @@ export function nonStreamBody(model: string, extra: Record<string, unknown> = {}
     max_tokens: 256,
     ...extra,
   });
+}
+
+/**
+ * The CLI a checkout's `npm start` runs: the bundle (dist/bundle, since 2 December 2026), or for a
+ * build from before it, tsc's dist/cli/main.js.
+ */
+export function moongateCli(root: string): string {
+  const bundled = join(root, 'dist/bundle/moongate.js');
+  return existsSync(bundled) ? bundled : join(root, 'dist/cli/main.js');
 }
 
 /**

@@ -7,7 +7,7 @@ import { expect } from 'vitest';
 import type { Simulator } from '../../src/sim/index.js';
 import { GLOBAL_KEY } from './stack.js';
 
-const cli = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
+const cli = fileURLToPath(new URL('../../dist/bundle/moongate.js', import.meta.url));
 
 export interface BuiltCli {
   url: string;

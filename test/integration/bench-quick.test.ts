@@ -21,7 +21,7 @@ const isNum = (v: unknown): boolean => typeof v === 'number' && Number.isFinite(
 
 describe('npm run bench -- --quick', () => {
   it('runs every scenario against direct, baseline and Moongate and writes the JSON', async () => {
-    expect(existsSync(join(root, 'dist/cli/main.js')), 'dist/ is missing: run `npm run build` first').toBe(true);
+    expect(existsSync(join(root, 'dist/bundle/moongate.js')), 'dist/ is missing: run `npm run build` first').toBe(true);
     await run(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'bench/tsconfig.json')], { cwd: root });
     const file = join(out, 'quick.json');
     const { stdout } = await run(process.execPath, [join(root, 'node_modules/.cache/moongate-bench/run.js'), '--quick', '--out', file], {

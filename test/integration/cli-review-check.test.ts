@@ -11,7 +11,7 @@ import { startSimulator } from '../../src/sim/index.js';
 import type { Simulator } from '../../src/sim/index.js';
 
 /** `moongate check moonshot` (the built CLI) against hosts that are not Moonshot's balance API. */
-const cli = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
+const cli = fileURLToPath(new URL('../../dist/bundle/moongate.js', import.meta.url));
 
 let sim: Simulator;
 let page: Server;

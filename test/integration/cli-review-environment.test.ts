@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 
 /** `moongate start` and `moongate logs --store` (the built CLI) with a misspelt variable or a store that is not one. */
-const cli = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
+const cli = fileURLToPath(new URL('../../dist/bundle/moongate.js', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'moongate-review-env-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
  * Moongate gateway: a closed port, a web page, JSON of another shape. Each must fail (exit 1) with a
  * line that says what answered and what to check, never a JavaScript error or a false success.
  */
-const cli = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
+const cli = fileURLToPath(new URL('../../dist/bundle/moongate.js', import.meta.url));
 
 let server: Server;
 let base: string;

@@ -10,7 +10,7 @@ import OpenAI from 'openai';
 import { afterEach, describe, expect, it } from 'vitest';
 
 /** The built CLI, as `npm start` and the `moongate` bin run it. */
-const cli = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
+const cli = fileURLToPath(new URL('../../dist/bundle/moongate.js', import.meta.url));
 const children: ChildProcess[] = [];
 
 afterEach(() => {
@@ -52,6 +52,29 @@ describe('moongate CLI', () => {
     expect(res.status).toBe(200);
     await gw.errorOutput(/OPEN LOCAL MODE/);
     await gw.output(/ready in \d+ ms\. Try: curl http:\/\/\S+\/v1\/models\n/);
+    gw.child.kill('SIGTERM');
+    expect(await gw.exited).toBe(0);
+  });
+
+  // The bundle finds what its modules find beside themselves (dist/ui, the worker threads'
+  // entries) and loads what it leaves in node_modules (prom-client, ioredis) on use.
+  it('from the bundle: serves the dashboard and metrics, and shares state through Redis', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'moongate-cli-'));
+    const config = join(dir, 'moongate.yaml');
+    writeFileSync(config, `master_key: mg-cli-bundle-master\nstore: sqlite:${join(dir, 'moongate.db')}\nredis: redis://127.0.0.1:6379/9\n`);
+    const gw = run(['start', '--config', config, '--host', '127.0.0.1', '--port', '0']);
+    const [, url] = await gw.output(/listening on (http:\/\/\S+)/);
+    await gw.output(/ready in \d+ ms/);
+    const operator = { authorization: 'Bearer mg-cli-bundle-master' };
+    const shell = await fetch(`${url}/ui/`);
+    expect(shell.status).toBe(200);
+    const script = /src="(\/ui\/app\.js\?v=\w+)"/.exec(await shell.text())?.[1];
+    expect(script).toBeDefined();
+    expect((await fetch(`${url}${script}`)).status).toBe(200);
+    const ready = (await (await fetch(`${url}/health/ready`, { headers: operator })).json()) as { checks: Record<string, string> };
+    expect(ready.checks.redis).toBe('ok');
+    const metrics = await (await fetch(`${url}/metrics`, { headers: operator })).text();
+    expect(metrics).toMatch(/^moongate_redis_up 1$/m);
     gw.child.kill('SIGTERM');
     expect(await gw.exited).toBe(0);
   });

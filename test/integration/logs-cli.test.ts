@@ -9,7 +9,7 @@ import { startLogsStack } from '../helpers/logs-stack.js';
 import type { LogsStack } from '../helpers/logs-stack.js';
 
 /** `moongate logs` (the built CLI) against a running gateway, and straight from the store file. */
-const cli = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
+const cli = fileURLToPath(new URL('../../dist/bundle/moongate.js', import.meta.url));
 const MASTER = 'logs-cli-master';
 let stack: LogsStack;
 const children: ChildProcess[] = [];
