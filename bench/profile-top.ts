@@ -73,6 +73,9 @@ function where(url: string): string {
   if (bench) return `bench/${bench[1]}.ts`;
   const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
   if (pkg) return pkg[1]!;
+  // A frame of the bundle its source map does not cover (a chunk's top-level code, say).
+  const bundle = /\/dist\/bundle\/(.+)\.js$/.exec(url);
+  if (bundle) return `(bundle) ${bundle[1]}.js`;
   const dist = /\/dist\/(.+)\.js$/.exec(url);
   if (dist) return `src/${dist[1]}.ts`;
   const src = /\/(src\/.+\.ts)$/.exec(url);

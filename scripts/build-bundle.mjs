@@ -4,13 +4,15 @@
 // readies the gateway ~150 ms sooner and ~4 MB lighter at idle (docs/performance.md, eighteenth
 // round). tsc's dist/ stays as it is, one file per module, for the tests and the simulator library.
 //
-// Layout: every file of the bundle sits two folders below the package root, as dist/<folder>/*.js
-// does, so the URLs the modules build from `import.meta.url` still point where they did:
-// ../../package.json, ../../dist/ui/, ../../fixtures/, and the two worker threads' entries, which
-// the code finds beside itself (./load-config-worker.js, ./worker/store-worker.js).
+// Layout: the entries and every chunk sit in dist/bundle, two folders below the package root, as
+// dist/<folder>/*.js does, so the URLs the modules build from `import.meta.url` still point where
+// they did: ../../package.json, ../../dist/ui/, ../../fixtures/, and the two worker threads'
+// entries, which the code finds beside itself (./load-config-worker.js, ./worker/store-worker.js).
+// The store worker's entry is the one file a folder deeper: the build fails if code that builds a
+// URL from `import.meta.url` ever lands in it (or in any file not directly in dist/bundle).
 import { build } from 'esbuild';
-import { rmSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { readFileSync, rmSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -18,13 +20,14 @@ const dist = join(root, 'dist');
 const out = join(dist, 'bundle');
 rmSync(out, { recursive: true, force: true });
 
-await build({
+const result = await build({
   entryPoints: {
     moongate: join(dist, 'cli/main.js'),
     'load-config-worker': join(dist, 'config/load-config-worker.js'),
     'worker/store-worker': join(dist, 'store/worker/store-worker.js'),
   },
   outdir: out,
+  absWorkingDir: root, // the metafile's paths below are relative to it
   bundle: true,
   // Modules loaded on use (the simulator, prom-client, Redis, …) stay in chunks of their own.
   splitting: true,
@@ -36,7 +39,8 @@ await build({
   // - prom-client and ioredis load on use, so bundling them saves nothing (and ioredis's errors
   //   take their names from their classes', which a bundle may rename);
   // - undici is loaded in parts (its pool at start-up, the rest on use: src/upstream), and an
-  //   `import()` of a bundled CommonJS module would not see its named exports.
+  //   `import()` of a bundled CommonJS module would not see its named exports. Marking a package
+  //   external covers its subpaths too, so the pool is required from node_modules as well.
   external: ['libsql', 'prom-client', 'ioredis', 'undici'],
   // Bundled CommonJS dependencies (commander, yaml, undici's pool) call `require` for Node's own
   // modules, which an ES module does not have.
@@ -45,4 +49,14 @@ await build({
   sourcemap: 'linked',
   legalComments: 'none',
   logLevel: 'warning',
+  metafile: true,
 });
+
+const BANNER_USES = 1; // the banner's createRequire(import.meta.url)
+for (const file of Object.keys(result.metafile.outputs)) {
+  if (!file.endsWith('.js') || dirname(join(root, file)) === out) continue;
+  const uses = readFileSync(join(root, file), 'utf8').split('import.meta.url').length - 1;
+  if (uses > BANNER_USES) {
+    throw new Error(`build-bundle: ${relative(root, join(root, file))} builds a URL from import.meta.url, but it sits a folder deeper than the rest of the bundle, so the URL would point elsewhere: keep such code out of the store worker's own entry`);
+  }
+}

@@ -12,7 +12,7 @@ export function parsePort(value: string): number {
   return port;
 }
 
-/** From package.json, which sits two folders up from both src/cli and dist/cli. */
+/** From package.json, which sits two folders up from src/cli, dist/cli and dist/bundle alike. */
 function packageVersion(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: unknown };
   return typeof pkg.version === 'string' ? pkg.version : 'unknown';

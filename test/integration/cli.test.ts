@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import OpenAI from 'openai';
 import { afterEach, describe, expect, it } from 'vitest';
+import { REDIS_URL } from '../helpers/redis.js';
 
 /** The built CLI, as `npm start` and the `moongate` bin run it. */
 const cli = fileURLToPath(new URL('../../dist/bundle/moongate.js', import.meta.url));
@@ -61,7 +62,7 @@ describe('moongate CLI', () => {
   it('from the bundle: serves the dashboard and metrics, and shares state through Redis', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'moongate-cli-'));
     const config = join(dir, 'moongate.yaml');
-    writeFileSync(config, `master_key: mg-cli-bundle-master\nstore: sqlite:${join(dir, 'moongate.db')}\nredis: redis://127.0.0.1:6379/9\n`);
+    writeFileSync(config, `master_key: mg-cli-bundle-master\nstore: sqlite:${join(dir, 'moongate.db')}\nredis: ${REDIS_URL}\n`);
     const gw = run(['start', '--config', config, '--host', '127.0.0.1', '--port', '0']);
     const [, url] = await gw.output(/listening on (http:\/\/\S+)/);
     await gw.output(/ready in \d+ ms/);
