@@ -9,7 +9,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem, type as osType, release } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { assertLoopback, cpuSeconds, freePort, httpRequest, killAll, rssMb, sampleRss, startChild, startLoadWorker, waitHealthy } from './lib/processes.js';
@@ -212,6 +212,7 @@ async function main(): Promise<void> {
     peer: all.peer ? { url: args.peer!, model: all.peer.model } : null,
     moongate_config: moongateConfig.yaml,
     moongate_auth: auth.kind,
+    moongate_cli: relative(root, cli),
     git: gitInfo(),
     scenarios: {
       idle_startup: { title: 'idle RSS and start-up', params: P.startup, targets: {}, ratio_idle_rss: null, ratio_ready: null },
