@@ -63,13 +63,13 @@ async function measure(build: string, simUrl: string, round: number): Promise<{ 
     };
     await autocannon({ ...load, duration: 2 });
     const before = cpuSeconds(gateway.proc.pid);
-    const faultsBefore = minorFaults(gateway.proc.pid) ?? 0;
+    const faultsBefore = minorFaults(gateway.proc.pid);
     const result = await autocannon({ ...load, duration: seconds });
     const after = cpuSeconds(gateway.proc.pid);
-    const faults = (minorFaults(gateway.proc.pid) ?? 0) - faultsBefore;
-    if (before === null || after === null) throw new Error('could not read the gateway’s CPU time');
+    const faultsAfter = minorFaults(gateway.proc.pid);
+    if (before === null || after === null || faultsBefore === null || faultsAfter === null) throw new Error('could not read the gateway’s CPU time and page faults');
     const requests = result.requests.total;
-    return { usPerRequest: ((after - before) * 1e6) / requests, faultsPerRequest: faults / requests, requests, failed: result.errors + result.non2xx };
+    return { usPerRequest: ((after - before) * 1e6) / requests, faultsPerRequest: (faultsAfter - faultsBefore) / requests, requests, failed: result.errors + result.non2xx };
   } finally {
     await gateway.stop();
   }

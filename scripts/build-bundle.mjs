@@ -12,7 +12,7 @@
 // URL from `import.meta.url` ever lands in it (or in any file not directly in dist/bundle).
 import { build } from 'esbuild';
 import { readFileSync, rmSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -42,8 +42,8 @@ const result = await build({
   //   `import()` of a bundled CommonJS module would not see its named exports. Marking a package
   //   external covers its subpaths too, so the pool is required from node_modules as well.
   external: ['libsql', 'prom-client', 'ioredis', 'undici'],
-  // Bundled CommonJS dependencies (commander, yaml, undici's pool) call `require` for Node's own
-  // modules, which an ES module does not have.
+  // Bundled CommonJS dependencies (commander, yaml) call `require` for Node's own modules, which
+  // an ES module does not have.
   banner: { js: "import { createRequire as __moongateRequire } from 'node:module'; const require = __moongateRequire(import.meta.url);" },
   // Stack traces name the bundle's files; `node --enable-source-maps` maps them to src/.
   sourcemap: 'linked',
@@ -57,6 +57,6 @@ for (const file of Object.keys(result.metafile.outputs)) {
   if (!file.endsWith('.js') || dirname(join(root, file)) === out) continue;
   const uses = readFileSync(join(root, file), 'utf8').split('import.meta.url').length - 1;
   if (uses > BANNER_USES) {
-    throw new Error(`build-bundle: ${relative(root, join(root, file))} builds a URL from import.meta.url, but it sits a folder deeper than the rest of the bundle, so the URL would point elsewhere: keep such code out of the store worker's own entry`);
+    throw new Error(`build-bundle: ${file} builds a URL from import.meta.url, but it sits a folder deeper than the rest of the bundle, so the URL would point elsewhere: keep such code out of the store worker's own entry`);
   }
 }
