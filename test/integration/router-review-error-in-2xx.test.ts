@@ -31,7 +31,7 @@ const gateway = () =>
 providers:
   moonshot:
     regions: { global: ${upstream.base}, cn: ${upstream.base} }
-    credentials: [{ name: a, api_key: sk-a, weight: 1000 }, { name: b, api_key: sk-b, weight: 1 }]
+    credentials: [{ name: a, api_key: sk-a, weight: 1000000 }, { name: b, api_key: sk-b, weight: 1 }]
 `,
   );
 

@@ -22,7 +22,7 @@ const noBalance = { status: 403, type: 'exceeded_current_quota_error', message: 
 
 describe('no balance left, said with a 403', () => {
   it('disables the credential and moves the request to another', async () => {
-    const gw = await startGatewayOn(sim, `router: { retries: 1, cooldown: { fails: 1000 } }\nproviders: { moonshot: { ${regions}, credentials: [{ name: broke, api_key: sk-broke, weight: 1000 }, { name: ok, api_key: sk-ok, weight: 1 }] } }`);
+    const gw = await startGatewayOn(sim, `router: { retries: 1, cooldown: { fails: 1000 } }\nproviders: { moonshot: { ${regions}, credentials: [{ name: broke, api_key: sk-broke, weight: 1000000 }, { name: ok, api_key: sk-ok, weight: 1 }] } }`);
     try {
       sim.injectFault(noBalance);
       const res = await chat(gw.url);

@@ -54,7 +54,7 @@ describe('an upstream answering neither success nor error', () => {
 
   it('is retried on another credential', async () => {
     status = 302;
-    const gw = await gateway('[{ name: a, api_key: sk-a, weight: 1000 }, { name: b, api_key: sk-b, weight: 1 }]');
+    const gw = await gateway('[{ name: a, api_key: sk-a, weight: 1000000 }, { name: b, api_key: sk-b, weight: 1 }]');
     try {
       calls.length = 0;
       const res = await chat(gw.url, false);
