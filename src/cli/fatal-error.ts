@@ -1,3 +1,5 @@
+import { describeError } from '../server/internal-error-report.js';
+
 export interface FatalErrorOptions {
   /** How long stopping may take before the process exits anyway. */
   giveUpMs?: number;
@@ -25,13 +27,13 @@ export function fatalErrorHandler(stop: () => Promise<void>, options: FatalError
   return (err, origin) => {
     errors++;
     if (errors > 1) {
-      if (errors <= reportAtMost) console.error(`moongate: another internal error while stopping: ${describe(err)}`);
+      if (errors <= reportAtMost) console.error(`moongate: another internal error while stopping: ${describeError(err)}`);
       return;
     }
     // Whoever exits first (a shutdown signal's close may be the one this waits for) exits 1.
     process.exitCode = 1;
     const what = origin === 'unhandledRejection' ? 'a promise was rejected and nothing handled it' : 'an exception was thrown and nothing caught it';
-    console.error(`moongate: internal error (${what}): ${describe(err)}`);
+    console.error(`moongate: internal error (${what}): ${describeError(err)}`);
     console.error('moongate: stopping: the requests in flight are ended, every queued log record is written, then the process exits with status 1');
     const giveUp = setTimeout(() => {
       console.error(`moongate: could not stop within ${giveUpMs} ms after the internal error; exiting`);
@@ -40,7 +42,7 @@ export function fatalErrorHandler(stop: () => Promise<void>, options: FatalError
     stop()
       .then(
         () => console.error('moongate: logs flushed after the internal error; exiting with status 1'),
-        (stopErr: unknown) => console.error(`moongate: error while stopping after the internal error: ${describe(stopErr)}`),
+        (stopErr: unknown) => console.error(`moongate: error while stopping after the internal error: ${describeError(stopErr)}`),
       )
       .finally(() => {
         clearTimeout(giveUp);
@@ -49,6 +51,3 @@ export function fatalErrorHandler(stop: () => Promise<void>, options: FatalError
   };
 }
 
-function describe(err: unknown): string {
-  return err instanceof Error ? (err.stack ?? err.message) : String(err);
-}

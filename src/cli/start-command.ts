@@ -3,6 +3,7 @@ import { ConfigError } from '../config/problems.js';
 import type { GatewayConfig } from '../config/types.js';
 import type { GatewayWithStore } from '../gateway.js';
 import { isLoopbackAddress } from '../server/auth.js';
+import { internalErrors } from '../server/internal-error-report.js';
 import { listenErrorMessage } from './listen-error.js';
 import { onFatalError } from './fatal-error.js';
 import { onShutdownSignal } from './shutdown.js';
@@ -68,7 +69,8 @@ export async function runStart(options: StartOptions): Promise<void> {
 
   // A signal and an internal error may both come: the gateway is closed once, by whichever is first.
   let closing: Promise<void> | undefined;
-  const closeOnce = (drainTimeoutMs: number): Promise<void> => (closing ??= gateway.close(drainTimeoutMs));
+  // The count of internal errors not printed this minute is printed when closed, not lost.
+  const closeOnce = (drainTimeoutMs: number): Promise<void> => (closing ??= gateway.close(drainTimeoutMs).finally(() => internalErrors.flush()));
   onShutdownSignal(async (signal) => {
     console.log(`moongate: ${signal} received, finishing in-flight requests…`);
     // Stops accepting, drains requests in flight (server.drain_timeout_ms), then writes every queued log record.

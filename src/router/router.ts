@@ -258,7 +258,7 @@ export class Router {
     const signal = call.abort.signal;
     // Deployments that failed for this request, and how often; most requests never need it.
     let failed: Map<string, number> | undefined;
-    const abortError = (err: unknown, d?: Deployment): GatewayError => this.classifyAbort(err, signal, deadlineMs, d);
+    const abortError = (err: unknown, d?: Deployment): GatewayError => this.classifyAbort(err, signal, deadlineMs, d, call.requestId);
     let lastError: GatewayError | undefined;
     /** When this request began waiting for a resting deployment: it waits router.max_queue_wait_ms at most, in all. */
     let restingSince: number | undefined;
@@ -465,7 +465,7 @@ export class Router {
   }
 
   /** Turns an abort (client gone, deadline, shutdown, key revoked or expired, first-token timeout) into the error it stands for. */
-  private classifyAbort(err: unknown, request: StopSignal, deadlineMs: number, d: Deployment | undefined): GatewayError {
+  private classifyAbort(err: unknown, request: StopSignal, deadlineMs: number, d: Deployment | undefined, requestId: string): GatewayError {
     if (request.reason instanceof DeadlineExceeded) {
       return new OwnFailure(504, `${d ? `${d.provider.name}: ` : ''}the request did not finish within router.timeout_ms (${deadlineMs} ms).`, {
         type: 'timeout_error',
@@ -481,7 +481,7 @@ export class Router {
         code: 'first_token_timeout',
       });
     }
-    return asGatewayError(err);
+    return asGatewayError(err, requestId);
   }
 
   /**
@@ -526,7 +526,7 @@ export class Router {
       record.duration_ms = performance.now() - sentAt;
       // Stopped by the request (deadline, client gone, shutdown): the record says that, not what
       // the aborted upstream call looked like ("could not reach").
-      const error = err instanceof FirstTokenTimeout ? err : call.abort.signal.aborted ? this.classifyAbort(err, call.abort.signal, this.config.router.timeout_ms, d) : asGatewayError(err);
+      const error = err instanceof FirstTokenTimeout ? err : call.abort.signal.aborted ? this.classifyAbort(err, call.abort.signal, this.config.router.timeout_ms, d, call.requestId) : asGatewayError(err, call.requestId);
       if (error instanceof GatewayError) {
         record.error_type = error.type;
         record.error_message = error.message.slice(0, 300);
@@ -690,9 +690,9 @@ function allCoolingDown(groups: Deployment[][], health: DeploymentHealth): Gatew
 }
 
 /** An error as a GatewayError; one that was not one already (a bug, a provider's exception) is the gateway's own failure. */
-function asGatewayError(err: unknown): GatewayError {
+function asGatewayError(err: unknown, requestId: string): GatewayError {
   if (err instanceof GatewayError) return err;
-  const own = toGatewayError(err);
+  const own = toGatewayError(err, requestId);
   return new OwnFailure(own.status, own.message, { type: own.type, code: own.code });
 }
 

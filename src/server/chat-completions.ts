@@ -178,7 +178,7 @@ export async function handleChatCompletions(
   } catch (err) {
     // Stopped for its key: whatever the abort looked like where it landed (the router calls an
     // aborted attempt the client's leaving), the answer is the key's 401.
-    error = toGatewayError(abort.signal.reason instanceof KeyEndedWhileRunning ? abort.signal.reason : err);
+    error = toGatewayError(abort.signal.reason instanceof KeyEndedWhileRunning ? abort.signal.reason : err, requestId);
     status = error.status;
     if (route.committedAt !== undefined) {
       // Committed before the first event (keep-alives went out): the client got its 200, and the

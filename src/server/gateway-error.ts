@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import { internalErrors } from './internal-error-report.js';
 
 /** The OpenAI error body every client library knows how to read. */
 export interface OpenAIErrorBody {
@@ -56,9 +57,13 @@ export function methodNotAllowed(method: string, path: string, allowed: readonly
   });
 }
 
-/** Anything thrown becomes a GatewayError; unexpected ones are reported as ours, not the caller's. */
-export function toGatewayError(err: unknown): GatewayError {
+/**
+ * Anything thrown becomes a GatewayError; unexpected ones are answered as ours, not the caller's,
+ * and printed with their stack (internalErrors), which the answer leaves out.
+ */
+export function toGatewayError(err: unknown, requestId?: string): GatewayError {
   if (err instanceof GatewayError) return err;
+  internalErrors.report(err, requestId);
   const message = err instanceof Error ? err.message : String(err);
   return new GatewayError(500, `moongate: internal error: ${message}`, { type: 'api_error', code: 'internal_error' });
 }

@@ -129,7 +129,7 @@ export function createHttpServer(deps: HttpServerDeps, inFlight: InFlightRequest
     // between the pipe and the report would need the count to follow the handler instead.
     res.once('close', () => inFlight.finished());
     const requestId = newRequestId();
-    handle(req, res, requestId).catch((err: unknown) => sendError(res, toGatewayError(err), { 'x-moongate-request-id': requestId, 'x-request-id': requestId }));
+    handle(req, res, requestId).catch((err: unknown) => sendError(res, toGatewayError(err, requestId), { 'x-moongate-request-id': requestId, 'x-request-id': requestId }));
   });
 
   async function handle(req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void> {
