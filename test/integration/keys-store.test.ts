@@ -110,10 +110,10 @@ describe('gateway keys with the SQLite store', () => {
   it('holds what requests in flight are expected to cost: a burst cannot run far past the budget', async () => {
     // kimi-k2.6: $0.95 in, $4 out per 1M tokens. A request without max_tokens is held at 1,024
     // completion tokens (~$0.0041), so about two fit in flight under $0.01; each costs far less.
-    // Each answer takes 1.5 s, so that all of them are in flight together on a busy machine too.
+    // Each answer takes 3 s, so that all of them are in flight together on a busy machine too.
     const created = await stack.api('/admin/keys', { token: MASTER, body: { name: 'burst', budget_usd: 0.01, budget_period: 'total' } });
     const client = new OpenAI({ baseURL: `${stack.url}/v1`, apiKey: created.json.key, maxRetries: 0 });
-    const ask = () => client.chat.completions.create({ model: 'moonshot/kimi-k2.6', messages: [{ role: 'user', content: 'Tell me a short fact. [[sim:latency=1500]]' }] });
+    const ask = () => client.chat.completions.create({ model: 'moonshot/kimi-k2.6', messages: [{ role: 'user', content: 'Tell me a short fact. [[sim:latency=3000]]' }] });
     const results = await Promise.allSettled(Array.from({ length: 20 }, ask));
     const admitted = results.filter((r) => r.status === 'fulfilled').length;
     const refused = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as { status: number; code: string; message: string }] : []));
@@ -136,7 +136,7 @@ describe('gateway keys with the SQLite store', () => {
       client.chat.completions.create({
         model: 'moonshot/kimi-k2.6',
         max_tokens: 100,
-        messages: [{ role: 'user', content: 'search the web for the moon [[sim:latency=1500]]' }],
+        messages: [{ role: 'user', content: 'search the web for the moon [[sim:latency=3000]]' }],
         // @ts-expect-error Moonshot's builtin tool
         tools: [{ type: 'builtin_function', function: { name: '$web_search' } }],
       });

@@ -79,9 +79,11 @@ describe('gateway keys', () => {
     await expect(clientFor('mg-not-a-real-key').chat.completions.create({ model: 'kimi', messages: hi })).rejects.toMatchObject({ status: 401 });
     await expect(clientFor('sk-some-provider-key').chat.completions.create({ model: 'kimi', messages: hi })).rejects.toMatchObject({ status: 401 });
 
-    const soon = await admin('POST', '/admin/keys', { name: 'short-lived', expires_at: new Date(Date.now() + 300).toISOString() });
+    // Two seconds ahead: the key is made and used once before then, on a busy machine too.
+    const expiresAt = Date.now() + 2000;
+    const soon = await admin('POST', '/admin/keys', { name: 'short-lived', expires_at: new Date(expiresAt).toISOString() });
     await clientFor(soon.json.key).chat.completions.create({ model: 'kimi', messages: hi });
-    await new Promise((r) => setTimeout(r, 400));
+    await new Promise((r) => setTimeout(r, expiresAt - Date.now() + 100));
     await expect(clientFor(soon.json.key).chat.completions.create({ model: 'kimi', messages: hi })).rejects.toMatchObject({ status: 401, code: 'key_expired' });
     expect(sim.requests.filter((r) => r.path.endsWith('/chat/completions'))).toHaveLength(1);
   });

@@ -182,9 +182,11 @@ describe('POST /v1/logs (LogRecord fields)', () => {
 
   it('answers a body of huge or countless unknown fields at once (a 2 MB key took 37 s, the gateway frozen), naming a few', async () => {
     const longKey = 'k'.repeat(1_000_000);
+    // Bounds far under the 37 s of the bug, far over a busy machine's worst (1.1 s seen with three
+    // CPU hogs beside the suite): what is guarded is the freeze, not a speed.
     let started = performance.now();
     const long = await stack.api('/v1/logs', { body: { model: 'kimi-k2.6', [longKey]: 1 } });
-    expect(performance.now() - started).toBeLessThan(1000);
+    expect(performance.now() - started).toBeLessThan(5000);
     expect(long.status).toBe(400);
     expect(long.json.error.param).toBe(`${'k'.repeat(100)}…`);
     expect(long.json.error.message.length).toBeLessThan(300);
@@ -192,7 +194,7 @@ describe('POST /v1/logs (LogRecord fields)', () => {
     for (let i = 0; i < 100_000; i++) many[`prompt_tokens_${i}`] = 1;
     started = performance.now();
     const countless = await stack.api('/v1/logs', { body: many });
-    expect(performance.now() - started).toBeLessThan(1000);
+    expect(performance.now() - started).toBeLessThan(5000);
     expect([countless.status, countless.json.error.param]).toEqual([400, 'prompt_tokens_0']);
     expect(countless.json.error.message).toMatch(/^Invalid log record: `prompt_tokens_0`: unknown field \(did you mean `prompt_tokens`\?\);.* \(and 99995 more\)\.$/);
     const batch = await stack.api('/v1/logs', { body: Array.from({ length: 1000 }, () => ({ model: 'kimi-k2.6', ...Object.fromEntries(Array.from({ length: 100 }, (_, i) => [`completion_tokns${i}`, 1])) })) });

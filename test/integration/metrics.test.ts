@@ -78,7 +78,7 @@ describe('GET /metrics', () => {
   });
 
   it('shows requests in flight while a slow stream runs', async () => {
-    const stream = await stack.client.chat.completions.create({ model: 'moonshot/moonshot-v1-8k', messages: [{ role: 'user', content: '[[sim:token_delay=15]] [[sim:tokens=5]] slowly' }], stream: true });
+    const stream = await stack.client.chat.completions.create({ model: 'moonshot/moonshot-v1-8k', messages: [{ role: 'user', content: '[[sim:token_delay=200]] [[sim:tokens=5]] slowly' }], stream: true });
     const it = stream[Symbol.asyncIterator]();
     await it.next();
     const during = await scrape();
@@ -86,8 +86,7 @@ describe('GET /metrics', () => {
     for (let r = await it.next(); !r.done; r = await it.next()) {
       // drain
     }
-    await new Promise((r) => setTimeout(r, 20));
-    expect(sampleValue(await scrape(), 'moongate_requests_in_flight')).toBe(0);
+    await expect.poll(async () => sampleValue(await scrape(), 'moongate_requests_in_flight')).toBe(0);
   });
 
   it('reports the log writer: records written, backlog and spool', async () => {

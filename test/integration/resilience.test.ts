@@ -92,8 +92,8 @@ providers:
 });
 
 describe('failures the caller never sees', () => {
-  const yaml = (extra = '') => `
-router: { retries: 2, backoff_ms: 10, first_token_timeout_ms: 400, cooldown: { fails: 3, seconds: 1, window_seconds: 60 } ${extra} }
+  const yaml = (extra = '', cooldownSeconds = 1) => `
+router: { retries: 2, backoff_ms: 10, first_token_timeout_ms: 400, cooldown: { fails: 3, seconds: ${cooldownSeconds}, window_seconds: 60 } ${extra} }
 providers:
   moonshot:
     ${regions}
@@ -108,7 +108,9 @@ providers:
 `;
 
   it('a credential answering 500s: every request succeeds, the bad one cools down, is probed and restored', async () => {
-    const gw = await startGatewayOn(sim, yaml());
+    // A cooldown of 3 s: the requests after b's third failure and the readiness read must all fit
+    // in it (up to 1.3 s seen on a busy machine), or b is probed a fourth time.
+    const gw = await startGatewayOn(sim, yaml('', 3));
     try {
       sim.injectFault({ status: 500, times: 10_000, match: { key: KEY_B } });
       // One at a time, so that the count below is exact (concurrent requests may reach b before it opens).
@@ -123,7 +125,7 @@ providers:
 
       // b recovers; after the cooldown one probe goes through and b is back in rotation.
       sim.clearFaults();
-      await new Promise((r) => setTimeout(r, 1100));
+      await new Promise((r) => setTimeout(r, 3100));
       await inBatches(40, 4, () => gw.client.chat.completions.create({ model: 'moonshot/kimi-k2.6', messages: hi() }));
       expect(byKey(KEY_B).length).toBeGreaterThan(4);
       const after = await readiness(gw.url);

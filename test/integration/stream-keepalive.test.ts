@@ -20,8 +20,8 @@ import type { LoopbackUpstream } from '../helpers/loopback-upstream.js';
  * still fail over (OpenAI's reasoning models stream nothing while they think); after it, the
  * upstream's own comments are not passed on, so the gateway sends its own.
  */
-const KEEP_ALIVE_MS = 50;
-const THINKING_MS = 400;
+const KEEP_ALIVE_MS = 200;
+const THINKING_MS = 1000;
 const FIRST_TOKEN_TIMEOUT_MS = 300;
 const COMMENT = ': keep-alive\n\n';
 
