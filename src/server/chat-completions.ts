@@ -177,8 +177,10 @@ export async function handleChatCompletions(
     }
   } catch (err) {
     // Stopped for its key: whatever the abort looked like where it landed (the router calls an
-    // aborted attempt the client's leaving), the answer is the key's 401.
-    error = toGatewayError(abort.signal.reason instanceof KeyEndedWhileRunning ? abort.signal.reason : err, requestId);
+    // aborted attempt the client's leaving), the answer is the key's 401. Stopped because its
+    // client left (the body's read ends with the switch's own AbortError): no bug to report.
+    const reason = abort.signal.aborted ? abort.signal.reason : undefined;
+    error = reason instanceof KeyEndedWhileRunning ? reason : clientClosed && err === reason ? clientLeft() : toGatewayError(err, requestId);
     status = error.status;
     if (route.committedAt !== undefined) {
       // Committed before the first event (keep-alives went out): the client got its 200, and the
@@ -400,4 +402,9 @@ function routeHeaders(requestId: string, route: RouteInfo, upstreamUntil = route
     headers['server-timing'] = `gateway;dur=${gateway.toFixed(2)}, upstream;dur=${upstream.toFixed(2)}`;
   }
   return headers;
+}
+
+/** A request whose client went away before its answer (logged as 499). */
+function clientLeft(): GatewayError {
+  return new GatewayError(499, 'The client closed the connection.', { type: 'api_error', code: 'client_closed_request' });
 }
