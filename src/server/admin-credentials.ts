@@ -12,6 +12,7 @@ import { requireAdmin } from './auth.js';
 import { decodePathPart } from './decode-path-part.js';
 import { GatewayError, methodNotAllowed, sendJson } from './gateway-error.js';
 import { readJsonBody } from './read-json-body.js';
+import { storeOperation } from './store-failure.js';
 import type * as AdminCredentialSchemas from './admin-credentials-schemas.js';
 
 // zod is loaded with the first credential added, not at start-up (see admin-keys.ts).
@@ -59,7 +60,7 @@ export async function handleAdminCredentials(
           { type: 'invalid_request_error', code: 'invalid_request', param: 'api_key' },
         );
       }
-      return sendOk(res, 201, await deps.credentials.add(parsed.data));
+      return sendOk(res, 201, await stored(() => deps.credentials.add(parsed.data)));
     }
     throw methodNotAllowed(method, path, ['GET', 'POST']);
   }
@@ -67,7 +68,7 @@ export async function handleAdminCredentials(
   const name = rest[0]!;
   if (rest.length === 1 && method === 'DELETE') {
     const found = deps.credentials.find(name, provider);
-    if (!(await deps.credentials.remove(found.provider, name))) {
+    if (!(await stored(() => deps.credentials.remove(found.provider, name)))) {
       throw new GatewayError(409, `Credential "${name}" comes from the config file; remove it there.`, { type: 'invalid_request_error', code: 'credential_from_config' });
     }
     return sendOk(res, 200, { provider: found.provider, name, deleted: true });
@@ -106,3 +107,7 @@ function sendOk(res: ServerResponse, status: number, body: unknown): true {
   return true;
 }
 
+/** A credential operation the store could not take: 503 store_unavailable, as for keys and logs. */
+function stored<T>(operation: () => Promise<T>): Promise<T> {
+  return storeOperation(operation, (why) => `The credential store is not available: ${why}`);
+}

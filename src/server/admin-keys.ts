@@ -8,7 +8,7 @@ import { decodePathPart } from './decode-path-part.js';
 import { GatewayError, methodNotAllowed, sendJson } from './gateway-error.js';
 import { invalidKeyRequest } from './admin-keys-invalid.js';
 import { readJsonBody } from './read-json-body.js';
-import { throwStoreFailure } from './store-failure.js';
+import { storeOperation } from './store-failure.js';
 import type * as AdminKeySchemas from './admin-keys-schemas.js';
 
 // zod is loaded with the first key request, not at start-up (it is ~10 MB the request path never needs).
@@ -69,12 +69,8 @@ function parse<T extends z.ZodType>(schema: T, body: unknown, known: readonly st
 }
 
 /** A key operation the store could not take: 503 store_unavailable (throwStoreFailure), as the log routes say it. */
-async function stored<T>(operation: () => Promise<T>): Promise<T> {
-  try {
-    return await operation();
-  } catch (err) {
-    throwStoreFailure(err, (why) => `The key store is not available: ${why}`);
-  }
+function stored<T>(operation: () => Promise<T>): Promise<T> {
+  return storeOperation(operation, (why) => `The key store is not available: ${why}`);
 }
 
 function notFound(id: string): GatewayError {

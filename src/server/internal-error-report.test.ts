@@ -46,3 +46,24 @@ describe('describeError', () => {
     expect(describeError(42)).toBe('42');
   });
 });
+
+describe('describeError, given what a bug might throw', () => {
+  it('never throws: a stack getter that throws, a stack that is not text, a value whose String() throws', () => {
+    const getterThrows = new Error('x');
+    Object.defineProperty(getterThrows, 'stack', {
+      get() {
+        throw new Error('no stack for you');
+      },
+    });
+    expect(describeError(getterThrows)).toBe('an error that cannot be printed');
+    const numeric = new Error('numeric stack');
+    (numeric as { stack: unknown }).stack = 42;
+    expect(describeError(numeric)).toBe('numeric stack');
+    const hostile = {
+      toString() {
+        throw new Error('no');
+      },
+    };
+    expect(describeError(hostile)).toBe('an error that cannot be printed');
+  });
+});

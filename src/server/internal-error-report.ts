@@ -1,4 +1,4 @@
-import { sourceMappedStack } from './source-mapped-stack.js';
+import { forgetSourceMaps, sourceMappedStack } from './source-mapped-stack.js';
 
 export interface InternalErrorReportOptions {
   /** Where lines go (console.error). */
@@ -24,11 +24,13 @@ export class InternalErrorReport {
   private printed = 0;
   private unprinted = 0;
   private countTimer: NodeJS.Timeout | undefined;
+  private forgetTimer: NodeJS.Timeout | undefined;
 
   constructor(options: InternalErrorReportOptions = {}) {
     this.write = options.write ?? ((line) => console.error(line));
     this.perMinute = options.perMinute ?? 10;
-    this.now = options.now ?? Date.now;
+    // A monotonic clock: a wall clock set back would stretch the window.
+    this.now = options.now ?? (() => performance.now());
   }
 
   /** Reports an unexpected error, naming the request it ended (its id is in the log record and the answer's headers). */
@@ -42,6 +44,11 @@ export class InternalErrorReport {
     if (this.printed < this.perMinute) {
       this.printed++;
       this.write(`moongate: internal error${requestId === undefined ? '' : ` (request ${requestId})`}: ${describeError(err)}`);
+      // The source maps read for it are megabytes: kept for the errors that often follow, dropped
+      // after a quiet minute.
+      clearTimeout(this.forgetTimer);
+      this.forgetTimer = setTimeout(forgetSourceMaps, MINUTE_MS);
+      this.forgetTimer.unref();
       return;
     }
     this.unprinted++;
@@ -66,10 +73,22 @@ export class InternalErrorReport {
   }
 }
 
-/** An error's stack (source-mapped), or its text. */
+/**
+ * An error's stack (source-mapped), or its text. Never throws: it runs where a throw would turn
+ * one error into a crash (a stack getter that throws, a stack that is not a string, a bad map).
+ */
 export function describeError(err: unknown): string {
-  if (!(err instanceof Error)) return String(err);
-  return err.stack === undefined ? err.message : sourceMappedStack(err.stack);
+  try {
+    if (!(err instanceof Error)) return String(err);
+    const stack: unknown = err.stack;
+    return typeof stack === 'string' ? sourceMappedStack(stack) : err.message;
+  } catch {
+    try {
+      return String((err as Error).stack ?? err);
+    } catch {
+      return 'an error that cannot be printed';
+    }
+  }
 }
 
 /** The gateway's report of its unexpected errors (toGatewayError reports to it). */

@@ -104,7 +104,13 @@ export function readJsonBodyAndText(req: IncomingMessage, limitBytes: number, li
         reject(err);
       }
     };
+    // Node's 'aborted' error (a reset, a cut connection, a request timeout) comes before 'close':
+    // while the body is incomplete that is the client's body cut short, not an error of ours.
     const onError = (err: Error): void => {
+      if (!req.complete) {
+        onClose();
+        return;
+      }
       stop();
       reject(err);
     };
@@ -117,7 +123,7 @@ export function readJsonBodyAndText(req: IncomingMessage, limitBytes: number, li
     const onClose = (): void => {
       if (req.readableEnded) return;
       discard();
-      reject(new GatewayError(400, 'The client closed the connection before the request body was complete.', { code: 'incomplete_body' }));
+      reject(incompleteBody());
     };
     source.on('data', onData);
     source.on('end', onEnd);
@@ -195,4 +201,8 @@ function tooLarge(limitBytes: number, limitName: string): GatewayError {
     type: 'invalid_request_error',
     code: 'request_too_large',
   });
+}
+
+function incompleteBody(): GatewayError {
+  return new GatewayError(400, 'The client closed the connection before the request body was complete.', { code: 'incomplete_body' });
 }

@@ -15,3 +15,12 @@ export function throwStoreFailure(err: unknown, message: (why: string) => string
     headers: { 'retry-after': '1' },
   });
 }
+
+/** Runs a store operation; a store that cannot take it now is answered as throwStoreFailure does. */
+export async function storeOperation<T>(operation: () => Promise<T>, message: (why: string) => string): Promise<T> {
+  try {
+    return await operation();
+  } catch (err) {
+    throwStoreFailure(err, message);
+  }
+}

@@ -6,11 +6,12 @@ import type { Gateway } from '../../src/gateway.js';
 import type { RequestOutcome } from '../../src/server/request-outcome.js';
 import { startSimulator } from '../../src/sim/index.js';
 import type { Simulator } from '../../src/sim/index.js';
+import { startLogsStack } from '../helpers/logs-stack.js';
 
 /**
  * A client that goes away while still sending its body is no bug of the gateway's: the request is
  * logged as the client's leaving (499), and nothing is printed as an internal error (the body's
- * read ended with the request's own AbortError, which was reported as one).
+ * read ended with the request's own AbortError, or with Node's "aborted", both reported as one).
  */
 let sim: Simulator;
 let gateway: Gateway;
@@ -45,6 +46,28 @@ describe('a client that leaves while sending its body', () => {
       expect(sim.requests).toHaveLength(0);
     } finally {
       printed.mockRestore();
+    }
+  });
+
+  it('on another route (log ingest) gets the 400 for a body cut short if it still reads, and nothing is reported either', async () => {
+    const logs = await startLogsStack();
+    const printed = vi.spyOn(console, 'error');
+    try {
+      const socket = connect(Number(new URL(logs.url).port), '127.0.0.1');
+      await new Promise((resolve) => socket.once('connect', resolve));
+      let answer = '';
+      socket.on('data', (d: Buffer) => (answer += d.toString()));
+      const closed = new Promise((resolve) => socket.once('close', resolve));
+      socket.write('POST /v1/logs HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\ncontent-length: 1000\r\n\r\n{"model":"kimi-k2.6",');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      // Half-closed: the client sends no more, and can still read the answer.
+      socket.end();
+      await closed;
+      expect(answer).toMatch(/^HTTP\/1\.1 400 /);
+      expect(printed.mock.calls.map((args) => String(args[0])).filter((line) => line.includes('internal error'))).toEqual([]);
+    } finally {
+      printed.mockRestore();
+      await logs.close();
     }
   });
 });
