@@ -9,6 +9,11 @@ import { GatewayError } from '../server/gateway-error.js';
  */
 export class OwnFailure extends GatewayError {}
 
+/** The request's client went away before its answer (logged as 499). */
+export function clientClosedRequest(): OwnFailure {
+  return new OwnFailure(499, 'The client closed the connection.', { type: 'api_error', code: 'client_closed_request' });
+}
+
 /** What a failed attempt says about the request and about the deployment that failed. */
 export interface FailureVerdict {
   /** Another attempt (elsewhere, or here after a wait) may succeed. */

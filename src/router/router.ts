@@ -24,7 +24,7 @@ import { openEventStream } from './open-event-stream.js';
 import { parseAnswer, readText } from './read-upstream-answer.js';
 import { resolveModel, resolveTargets } from './resolve-model.js';
 import type { RouteTarget } from './resolve-model.js';
-import { OwnFailure, backoffMs, judgeFailure, retryAfter } from './retry-policy.js';
+import { OwnFailure, backoffMs, clientClosedRequest, judgeFailure, retryAfter } from './retry-policy.js';
 import type { FailureVerdict } from './retry-policy.js';
 import { mapUpstreamError } from './map-upstream-error.js';
 import { statusForErrorType } from './status-for-error-type.js';
@@ -474,7 +474,7 @@ export class Router {
     }
     // Stopped by the gateway itself, for a reason of its own (its own failures: they blame no deployment).
     if (request.reason instanceof GatewayShuttingDown || request.reason instanceof KeyEndedWhileRunning) return request.reason;
-    if (request.aborted) return new OwnFailure(499, 'The client closed the connection.', { type: 'api_error', code: 'client_closed_request' });
+    if (request.aborted) return clientClosedRequest();
     if (err instanceof FirstTokenTimeout && d) {
       return new GatewayError(504, `${d.provider.name}: no first token within router.first_token_timeout_ms (${this.config.router.first_token_timeout_ms} ms).`, {
         type: 'timeout_error',

@@ -68,7 +68,7 @@ function parse<T extends z.ZodType>(schema: T, body: unknown, known: readonly st
   throw invalidKeyRequest(result.error, known);
 }
 
-/** A key operation the store could not take: 503 store_unavailable (throwStoreFailure), as the log routes say it. */
+/** A key operation the store could not take: 503 store_unavailable (storeOperation), as the log routes say it. */
 function stored<T>(operation: () => Promise<T>): Promise<T> {
   return storeOperation(operation, (why) => `The key store is not available: ${why}`);
 }

@@ -8,6 +8,7 @@ import type { RequestCost, RequestCostInput } from '../pricing/request-cost.js';
 import { estimatePromptTokens, requestedCompletionTokens } from '../router/estimate-tokens.js';
 import type { Lease } from '../router/limit-counters.js';
 import { DeadlineExceeded, GatewayShuttingDown, KeyEndedWhileRunning } from '../router/linked-abort.js';
+import { clientClosedRequest } from '../router/retry-policy.js';
 import type { RouteInfo, Router } from '../router/router.js';
 import type { Caller } from './auth.js';
 import { CallerCredentials } from './caller-credentials.js';
@@ -180,7 +181,7 @@ export async function handleChatCompletions(
     // aborted attempt the client's leaving), the answer is the key's 401. Stopped because its
     // client left (the body's read ends with the switch's own AbortError): no bug to report.
     const reason = abort.signal.aborted ? abort.signal.reason : undefined;
-    error = reason instanceof KeyEndedWhileRunning ? reason : clientClosed && err === reason ? clientLeft() : toGatewayError(err, requestId);
+    error = reason instanceof KeyEndedWhileRunning ? reason : clientClosed && err === reason ? clientClosedRequest() : toGatewayError(err, requestId);
     status = error.status;
     if (route.committedAt !== undefined) {
       // Committed before the first event (keep-alives went out): the client got its 200, and the
@@ -402,9 +403,4 @@ function routeHeaders(requestId: string, route: RouteInfo, upstreamUntil = route
     headers['server-timing'] = `gateway;dur=${gateway.toFixed(2)}, upstream;dur=${upstream.toFixed(2)}`;
   }
   return headers;
-}
-
-/** A request whose client went away before its answer (logged as 499). */
-function clientLeft(): GatewayError {
-  return new GatewayError(499, 'The client closed the connection.', { type: 'api_error', code: 'client_closed_request' });
 }

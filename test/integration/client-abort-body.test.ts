@@ -1,5 +1,6 @@
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { MockInstance } from 'vitest';
 import { parseConfigText } from '../../src/config/index.js';
 import { createGateway } from '../../src/gateway.js';
 import type { Gateway } from '../../src/gateway.js';
@@ -42,7 +43,7 @@ describe('a client that leaves while sending its body', () => {
       socket.resetAndDestroy();
       await expect.poll(() => outcomes.length).toBe(1);
       expect(outcomes[0]).toMatchObject({ status: 499, clientClosed: true });
-      expect(printed.mock.calls.map((args) => String(args[0])).filter((line) => line.includes('internal error'))).toEqual([]);
+      expect(internalErrorsPrinted(printed)).toEqual([]);
       expect(sim.requests).toHaveLength(0);
     } finally {
       printed.mockRestore();
@@ -64,10 +65,15 @@ describe('a client that leaves while sending its body', () => {
       socket.end();
       await closed;
       expect(answer).toMatch(/^HTTP\/1\.1 400 /);
-      expect(printed.mock.calls.map((args) => String(args[0])).filter((line) => line.includes('internal error'))).toEqual([]);
+      expect(internalErrorsPrinted(printed)).toEqual([]);
     } finally {
       printed.mockRestore();
       await logs.close();
     }
   });
 });
+
+/** What was printed as an internal error while console.error was watched. */
+function internalErrorsPrinted(printed: MockInstance<typeof console.error>): string[] {
+  return printed.mock.calls.map((args) => String(args[0])).filter((line) => line.includes('internal error'));
+}
