@@ -4,19 +4,17 @@
  * (inclusive) time. Percentages are of busy time (idle excluded).
  *
  *   node profile-top.js FILE.cpuprofile [--top N]
+ *
+ * Also self time by area of the request path (socket writes, node:http, undici, Moongate's server,
+ * router, providers, logs…), the table docs/performance.md's "Where the time goes" is made from.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { SourceMap } from 'node:module';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { areaOf, type CallFrame, where } from './lib/profile-areas.js';
 
-interface CallFrame {
-  functionName: string;
-  url: string;
-  lineNumber: number;
-  columnNumber: number;
-}
 interface ProfileNode {
   id: number;
   callFrame: CallFrame;
@@ -65,28 +63,12 @@ const byId = new Map(profile.nodes.map((n) => [n.id, n]));
 const parent = new Map<number, number>();
 for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
 
-/** Where a function lives: Moongate's code (src path), a package, node internals or V8. */
-function where(url: string): string {
-  if (url === '') return '(v8/native)';
-  if (url.startsWith('node:')) return url;
-  const bench = /\/moongate-bench\/(.+)\.js$/.exec(url);
-  if (bench) return `bench/${bench[1]}.ts`;
-  const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
-  if (pkg) return pkg[1]!;
-  // A frame of the bundle its source map does not cover (a chunk's top-level code, say).
-  const bundle = /\/dist\/bundle\/(.+)\.js$/.exec(url);
-  if (bundle) return `(bundle) ${bundle[1]}.js`;
-  const dist = /\/dist\/(.+)\.js$/.exec(url);
-  if (dist) return `src/${dist[1]}.ts`;
-  const src = /\/(src\/.+\.ts)$/.exec(url);
-  if (src) return src[1]!;
-  return url.replace(/^file:\/\//, '');
-}
 const label = (f: CallFrame): string => `${f.functionName || '(anonymous)'}  ${where(f.url)}${f.url ? `:${f.lineNumber + 1}` : ''}`;
 const keyOf = (f: CallFrame): string => `${f.functionName}|${f.url}|${f.lineNumber}|${f.columnNumber}`;
 
 const self = new Map<string, { label: string; us: number }>();
 const byFile = new Map<string, number>();
+const byArea = new Map<string, number>();
 const inclusive = new Map<string, { label: string; us: number }>();
 let busy = 0;
 let idle = 0;
@@ -107,6 +89,8 @@ for (let i = 0; i < profile.samples.length; i++) {
   self.set(k, s);
   const w = f.functionName.startsWith('(') ? f.functionName : where(f.url);
   byFile.set(w, (byFile.get(w) ?? 0) + dt);
+  const area = areaOf(f);
+  byArea.set(area, (byArea.get(area) ?? 0) + dt);
   // Inclusive time of Moongate's functions: each function once per sample, however deep it recurses.
   const seen = new Set<string>();
   for (let id: number | undefined = node.id; id !== undefined; id = parent.get(id)) {
@@ -130,6 +114,9 @@ for (const e of [...self.values()].sort((a, b) => b.us - a.us).slice(0, top)) co
 
 console.log(`\nSelf time by file / package (% of busy):`);
 for (const [w, us] of [...byFile.entries()].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`  ${pct(us)}  ${w}`);
+
+console.log(`\nSelf time by area (% of busy):`);
+for (const [a, us] of [...byArea.entries()].sort((x, y) => y[1] - x[1])) console.log(`  ${pct(us)}  ${a}`);
 
 console.log(`\nMoongate functions by total time, callees included (% of busy):`);
 for (const e of [...inclusive.values()].sort((a, b) => b.us - a.us).slice(0, top)) console.log(`  ${pct(e.us)}  ${e.label}`);
