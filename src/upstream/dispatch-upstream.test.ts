@@ -3,6 +3,8 @@ import type { Server } from 'node:http';
 import { connect } from 'node:net';
 import type { AddressInfo, Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Dispatcher } from 'undici';
+import { dispatchUpstream } from './dispatch-upstream.js';
 import type { UpstreamPools } from './pool.js';
 import { sendUpstreamRequest } from './send-request.js';
 import { StopSwitch } from './stop-switch.js';
@@ -89,5 +91,38 @@ describe('sendUpstreamRequest: onSent', () => {
     await new Promise((resolve) => setTimeout(resolve, CONNECT_DELAY_MS + 100));
     await close();
     expect(sent).toBe(false);
+  });
+});
+
+describe('dispatchUpstream: the answer\'s raw headers', () => {
+  it('are not kept on the controller once parsed: a stream would hold their Buffers to its end', async () => {
+    const pool = new Pool(origin);
+    const pools = { poolFor: () => pool, close: async () => undefined } as unknown as UpstreamPools;
+    let controller: Dispatcher.DispatchController | undefined;
+    let contentType: unknown;
+    let body = '';
+    const ended = new Promise<void>((resolve, reject) => {
+      void dispatchUpstream(
+        pools,
+        { baseUrl: `${origin}/v1`, path: '/chat/completions', headers: {}, body: '{}', signal: new StopSwitch().signal, timeoutMs: 5_000, providerName: 'test' },
+        {
+          onHeaders(c, _status, headers) {
+            controller = c;
+            contentType = headers['content-type'];
+          },
+          onData: (chunk) => (body += chunk.toString()),
+          onEnd: resolve,
+          onBodyError: reject,
+        },
+      ).catch(reject);
+    });
+    try {
+      await ended;
+    } finally {
+      await pool.destroy();
+    }
+    expect(contentType).toBe('text/event-stream');
+    expect(body).toBe('data: [DONE]\n\n');
+    expect(controller?.rawHeaders).toBeNull();
   });
 });

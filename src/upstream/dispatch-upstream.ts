@@ -47,6 +47,9 @@ export function dispatchUpstream(pools: UpstreamPools, req: UpstreamRequest, han
           else req.onSent?.();
         },
         onResponseStart(c, statusCode, headers) {
+          // undici parsed `headers` from these; left on the controller, their Buffers (and the
+          // socket read they are views on) would be held for as long as a stream runs.
+          c.rawHeaders = null;
           answered = true;
           handler.onHeaders(c, statusCode, headers);
           headersIn();
