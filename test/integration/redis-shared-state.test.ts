@@ -108,7 +108,7 @@ describe('two replicas sharing one Redis', () => {
       await expect
         .poll(async () => ((await redis.client.pubsub('NUMSUB', `${prefix}freed:0`)) as [string, number])[1], { timeout: 5_000, interval: 20 })
         .toBe(2);
-      const slow = a.client.chat.completions.create({ model: 'moonshot/kimi-k2.6', messages: [{ role: 'user', content: 'hi [[sim:latency=300]]' }] });
+      const slow = a.client.chat.completions.create({ model: 'moonshot/kimi-k2.6', messages: [{ role: 'user', content: 'hi [[sim:latency=1300]]' }] });
       await expect.poll(() => chats().length, { timeout: 2_000, interval: 5 }).toBe(1);
       const queuedAt = Date.now();
       const queued = ask(b).then(() => Date.now());
@@ -116,9 +116,10 @@ describe('two replicas sharing one Redis', () => {
       const freedAt = Date.now();
       const doneAt = await queued;
       expect(chats()).toHaveLength(2);
-      // b's request waited for a's to end, then went at once: its own retry timer would have sent
-      // it 1,000 ms after it was queued, some 700 ms after the slot was freed. (A's request takes 300 ms:
-      // b's is queued up to 150 ms into it on a busy machine, and still waits 150.)
+      // b's request waited for a's to end, then went at once: its own retry timer (every 1,000 ms
+      // from when it was queued) would have sent it 2,000 ms after, some 700 ms after the slot was
+      // freed. A's request takes 1.3 s, not 0.3: b's, queued late behind a stalled event loop, still
+      // waits 150 ms if the stall was under a second.
       expect(doneAt - queuedAt).toBeGreaterThanOrEqual(150);
       expect(doneAt - freedAt).toBeLessThan(500);
     } finally {
