@@ -88,12 +88,21 @@ describe('a revocation through another gateway on the same store file', () => {
     });
     const otherUrl = await other.listen(0, '127.0.0.1');
     try {
-      const created = await stack.api('/admin/keys', { token: MASTER, body: { name: 'revoked-elsewhere' } });
-      await ask(created.json.key);
-      const revoked = await fetch(`${otherUrl}/admin/keys/${created.json.id}`, { method: 'DELETE', headers: { authorization: `Bearer ${MASTER}` } });
-      expect(revoked.status).toBe(200);
-      await new Promise((resolve) => setTimeout(resolve, 1_100));
-      await expect(ask(created.json.key)).rejects.toMatchObject({ status: 401, code: 'key_revoked' });
+      // A refresh waits 250 ms for the store (VirtualKeys) before the copy in hand serves: a round
+      // served that slowly may only have met a stalled event loop, and is played again with
+      // another key (three rounds at most). Served sooner, it fails.
+      for (let round = 1; ; round++) {
+        const created = await stack.api('/admin/keys', { token: MASTER, body: { name: `revoked-elsewhere-${round}` } });
+        await ask(created.json.key);
+        const revoked = await fetch(`${otherUrl}/admin/keys/${created.json.id}`, { method: 'DELETE', headers: { authorization: `Bearer ${MASTER}` } });
+        expect(revoked.status).toBe(200);
+        await new Promise((resolve) => setTimeout(resolve, 1_100));
+        const started = performance.now();
+        const refusal = await ask(created.json.key).then(() => 'served', (err: unknown) => err);
+        if (refusal === 'served' && performance.now() - started >= 250 && round < 3) continue;
+        expect(refusal).toMatchObject({ status: 401, code: 'key_revoked' });
+        break;
+      }
     } finally {
       await other.close(1_000);
       await otherStore.close();
