@@ -112,9 +112,12 @@ describe('RedisSharedBudgets', () => {
   });
 
   it('lets the holds of a replica that died expire, and renews those of one that runs', async () => {
+    // Renewed every third of the ttl: 1.2 s lets a's event loop stall some 750 ms between two
+    // renewals before its hold lapses (300 ms let it stall 150).
+    const ttlMs = 1_200;
     const key = fresh();
-    const { budgets: a } = await replica(REDIS_URL, { holdTtlMs: 300 });
-    const { budgets: dies } = await replica(REDIS_URL, { holdTtlMs: 300 });
+    const { budgets: a } = await replica(REDIS_URL, { holdTtlMs: ttlMs });
+    const { budgets: dies } = await replica(REDIS_URL, { holdTtlMs: ttlMs });
     const { budgets: b } = await replica();
     b.view(key, 'total', 0);
     a.hold(key, 0.5);
@@ -124,7 +127,7 @@ describe('RedisSharedBudgets', () => {
     dies.close();
     await expect.poll(() => b.view(key, 'total', 0).othersHeldUsd, poll).toBe(0.5);
     // Well past a's ttl: a renews its hold while its request runs.
-    await new Promise((r) => setTimeout(r, 700));
+    await new Promise((r) => setTimeout(r, 2 * ttlMs));
     expect(b.view(key, 'total', 0).othersHeldUsd).toBe(0.5);
   });
 
