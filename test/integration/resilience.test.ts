@@ -405,7 +405,9 @@ providers:
   it('answers 429 with retry-after when no capacity frees up in time', async () => {
     const gw = await startGatewayOn(sim, yaml.replace('max_queue_wait_ms: 5000', 'max_queue_wait_ms: 100'));
     try {
-      const busy = [1, 2].map(() => gw.client.chat.completions.create({ model: 'moonshot/kimi-k2.6', messages: hi('[[sim:latency=600]]') }));
+      // Held 1.5 s, not 0.6: the third request must find both still running, whatever a stall on a
+      // busy machine delays it by (0.6 s left it ~450 ms).
+      const busy = [1, 2].map(() => gw.client.chat.completions.create({ model: 'moonshot/kimi-k2.6', messages: hi('[[sim:latency=1500]]') }));
       await expect.poll(() => sim.stats.inFlight).toBe(2);
       const res = await fetch(`${gw.url}/v1/chat/completions`, {
         method: 'POST',
