@@ -1,7 +1,7 @@
 // Bundles the gateway's CLI from tsc's output (dist/) into dist/bundle: what `npm start` and the
 // `moongate` command run. Loading ~280 modules one by one costs start-up time and memory (each
 // module is resolved, read, compiled and kept as a record, on three threads); one bundle per thread
-// readies the gateway ~150 ms sooner and ~4 MB lighter at idle (docs/performance.md, eighteenth
+// readies the gateway ~150 ms sooner and ~4 MB lighter at idle (docs/performance-history.md, eighteenth
 // round). tsc's dist/ stays as it is, one file per module, for the tests and the simulator library.
 //
 // Layout: the entries and every chunk sit in dist/bundle, two folders below the package root, as

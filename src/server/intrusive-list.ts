@@ -18,7 +18,7 @@ export abstract class ListEntry {
  * next full collection: every request in the Set at a rebuild (its callback, and through it the
  * handler's scope: req, res, bodies) was copied to the old generation. Measured with
  * `--trace-gc-nvp` at 8 connections: 3.2 KB promoted a request with a Set of shutdown stops,
- * 0.2 KB with this list (docs/performance.md, eighth round).
+ * 0.2 KB with this list (docs/performance-history.md, eighth round).
  */
 export class IntrusiveList<E extends ListEntry> {
   private head: E | undefined;
