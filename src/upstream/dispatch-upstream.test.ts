@@ -110,7 +110,10 @@ describe('dispatchUpstream: the answer\'s raw headers', () => {
             controller = c;
             contentType = headers['content-type'];
           },
-          onData: (chunk) => (body += chunk.toString()),
+          onData: (chunk) => {
+            expect(controller?.rawHeaders).toBeNull();
+            body += chunk.toString();
+          },
           onEnd: resolve,
           onBodyError: reject,
         },
@@ -124,5 +127,39 @@ describe('dispatchUpstream: the answer\'s raw headers', () => {
     expect(contentType).toBe('text/event-stream');
     expect(body).toBe('data: [DONE]\n\n');
     expect(controller?.rawHeaders).toBeNull();
+  });
+});
+
+describe('dispatchUpstream: an informational answer before the real one', () => {
+  it('is passed over: 103 Early Hints, then the 200 is the answer', async () => {
+    const hinting = createServer((_req, res) => {
+      res.writeEarlyHints({ link: '</style.css>; rel=preload; as=style' });
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
+    });
+    await new Promise<void>((resolve) => hinting.listen(0, '127.0.0.1', resolve));
+    const hintingOrigin = `http://127.0.0.1:${(hinting.address() as AddressInfo).port}`;
+    const pool = new Pool(hintingOrigin);
+    const pools = { poolFor: () => pool, close: async () => undefined } as unknown as UpstreamPools;
+    const statuses: number[] = [];
+    let body = '';
+    try {
+      await new Promise<void>((resolve, reject) => {
+        void dispatchUpstream(
+          pools,
+          { baseUrl: `${hintingOrigin}/v1`, path: '/chat/completions', headers: {}, body: '{}', signal: new StopSwitch().signal, timeoutMs: 5_000, providerName: 'test' },
+          {
+            onHeaders: (_c, status) => statuses.push(status),
+            onData: (chunk) => (body += chunk.toString()),
+            onEnd: resolve,
+            onBodyError: reject,
+          },
+        ).catch(reject);
+      });
+    } finally {
+      await pool.destroy();
+      await new Promise<void>((resolve) => hinting.close(() => resolve()));
+    }
+    expect(statuses).toEqual([200]);
+    expect(body).toBe('{"ok":true}');
   });
 });

@@ -50,6 +50,9 @@ export function dispatchUpstream(pools: UpstreamPools, req: UpstreamRequest, han
           // undici parsed `headers` from these; left on the controller, their Buffers (and the
           // socket read they are views on) would be held for as long as a stream runs.
           c.rawHeaders = null;
+          // An informational answer (103 Early Hints, which a CDN in front may send) comes before
+          // the real one, on the same request: it is not the answer.
+          if (statusCode < 200) return;
           answered = true;
           handler.onHeaders(c, statusCode, headers);
           headersIn();
