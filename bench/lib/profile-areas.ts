@@ -18,9 +18,10 @@ export function where(url: string): string {
   // A frame of the bundle its source map does not cover (a chunk's top-level code, say).
   const bundle = /\/dist\/bundle\/(.+)\.js$/.exec(url);
   if (bundle) return `(bundle) ${bundle[1]}.js`;
-  const dist = /\/dist\/(.+)\.js$/.exec(url);
+  // The last `dist/` or `src/` in the path: a checkout may itself live under a folder named so.
+  const dist = /^.*\/dist\/(.+)\.js$/.exec(url);
   if (dist) return `src/${dist[1]}.ts`;
-  const src = /\/(src\/.+\.ts)$/.exec(url);
+  const src = /^.*\/(src\/.+\.ts)$/.exec(url);
   if (src) return src[1]!;
   return url.replace(/^file:\/\//, '');
 }
@@ -34,16 +35,17 @@ export function areaOf(f: CallFrame): string {
   if (name === '(program)') return 'V8: (program)';
   if (f.url === '') {
     if (/^(writev|writeBuffer|write\w*String|writeLatin1String)$/.test(name)) return 'socket writes (writev)';
-    if (/^(read|readStart|readStop|onStreamRead|close|shutdown)$/.test(name)) return 'node: net, streams';
+    if (/^(read|readStart|readStop|onStreamRead|close|shutdown)$/.test(name)) return 'node: net, streams, buffers';
     if (name === 'GenericJSToWasmWrapper') return 'undici';
     if (name === 'runMicrotasks') return 'node: events, timers, ticks';
     if (/^(compile\w*|getCLIOptionsValues|fstat|readFileUtf8|Module|ModuleWrap|openFileHandle|set natives|internalModuleStat|realpath)$/.test(name)) return 'start-up: module loading';
     return 'V8 and native, other';
   }
   const w = where(f.url);
+  // A bundle frame its source map does not cover is a chunk's top-level code, which runs as it loads.
   if (/^node:internal\/(modules|bootstrap|main|process\/pre_execution)|^\(bundle\)/.test(w)) return 'start-up: module loading';
   if (/^node:_http|^node:http/.test(w)) return 'node: http';
-  if (/^node:(net|internal\/stream|internal\/streams|stream|string_decoder|buffer|internal\/buffer)/.test(w)) return 'node: net, streams';
+  if (/^node:(net|internal\/stream|internal\/streams|stream|string_decoder|buffer|internal\/buffer)/.test(w)) return 'node: net, streams, buffers';
   if (/^node:(events|internal\/timers|timers|internal\/process|internal\/async_hooks)/.test(w)) return 'node: events, timers, ticks';
   if (w.startsWith('node:')) return 'node: other';
   if (w === 'undici' || w.startsWith('wasm:')) return 'undici'; // llhttp, undici's HTTP parser, is WebAssembly

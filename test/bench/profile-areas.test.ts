@@ -13,6 +13,9 @@ describe('where', () => {
     expect(where('file:///work/main/node_modules/.cache/moongate-bench/baseline-proxy.js')).toBe('bench/baseline-proxy.ts');
     expect(where('file:///work/main/dist/bundle/chunk-ABC.js')).toBe('(bundle) chunk-ABC.js');
     expect(where('')).toBe('(v8/native)');
+    // a checkout under a folder itself named src/ or dist/
+    expect(where('file:///home/u/src/moongate/src/server/auth.ts')).toBe('src/server/auth.ts');
+    expect(where('file:///srv/dist/moongate/dist/router/router.js')).toBe('src/router/router.ts');
   });
 });
 
@@ -25,13 +28,15 @@ describe('areaOf', () => {
     [frame('compileSourceTextModule', 'node:internal/modules/esm/utils'), 'start-up: module loading'],
     [frame('compileForInternalLoader', ''), 'start-up: module loading'],
     [frame('parserOnHeadersComplete', 'node:_http_common'), 'node: http'],
-    [frame('onStreamRead', 'node:internal/stream_base_commons'), 'node: net, streams'],
-    [frame('Readable.push', 'node:internal/streams/readable'), 'node: net, streams'],
+    [frame('onStreamRead', 'node:internal/stream_base_commons'), 'node: net, streams, buffers'],
+    [frame('Readable.push', 'node:internal/streams/readable'), 'node: net, streams, buffers'],
     [frame('processTicksAndRejections', 'node:internal/process/task_queues'), 'node: events, timers, ticks'],
     [frame('resolve', 'node:path'), 'node: other'],
     [frame('writeH1', 'file:///w/node_modules/undici/lib/dispatcher/client-h1.js'), 'undici'],
     [frame('execute', 'wasm://wasm/00034eea'), 'undici'],
     [frame('authenticate', 'file:///w/src/server/auth.ts'), 'Moongate: server (auth, body, checks, answer)'],
+    [frame('authenticate', 'file:///home/u/src/moongate/src/server/auth.ts'), 'Moongate: server (auth, body, checks, answer)'],
+    [frame('FastBuffer', 'node:internal/buffer'), 'node: net, streams, buffers'],
     [frame('attempt', 'file:///w/src/router/router.ts'), 'Moongate: router (routes, limits, attempts)'],
     [frame('onData', 'file:///w/src/providers/moonshot/transform-stream.ts'), 'Moongate: provider conversion, upstream'],
     [frame('push', 'file:///w/src/upstream/upstream-body.ts'), 'Moongate: provider conversion, upstream'],
