@@ -108,11 +108,11 @@ describe('two replicas sharing one Redis', () => {
       await expect
         .poll(async () => ((await redis.client.pubsub('NUMSUB', `${prefix}freed:0`)) as [string, number])[1], { timeout: 5_000, interval: 20 })
         .toBe(2);
-      // b's request must wait for a's to end, then go at once. Without the wake-up, its own retry
-      // timer (every 1,000 ms from when it was queued) would send it 700 ms or more after the slot
-      // is freed, if it was queued within 300 ms of a's request. Queued later (a stalled event
-      // loop), the timer could land within 500 ms of the free: such a round proves nothing and is
-      // played again, three at most.
+      // b's request must wait for a's (300 ms) to end, then go at once. Without the wake-up, its
+      // own retry timer (every 1,000 ms from when it was queued) would send it 700 ms or more after
+      // the slot is freed. That holds, and b waits at least 150 ms, if b was queued within 150 ms
+      // of a's request being sent; a round queued later (a stalled event loop) proves neither and
+      // is played again, three at most.
       for (let round = 1; ; round++) {
         const seen = chats().length;
         const sentAt = Date.now();
