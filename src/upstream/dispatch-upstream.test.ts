@@ -94,72 +94,58 @@ describe('sendUpstreamRequest: onSent', () => {
   });
 });
 
-describe('dispatchUpstream: the answer\'s raw headers', () => {
-  it('are not kept on the controller once parsed: a stream would hold their Buffers to its end', async () => {
-    const pool = new Pool(origin);
-    const pools = { poolFor: () => pool, close: async () => undefined } as unknown as UpstreamPools;
-    let controller: Dispatcher.DispatchController | undefined;
-    let contentType: unknown;
-    let body = '';
-    const ended = new Promise<void>((resolve, reject) => {
-      void dispatchUpstream(
+/** One request through `dispatchUpstream` to `at`: what the handler saw, once the answer has ended. */
+async function dispatchTo(at: string) {
+  const pool = new Pool(at);
+  const pools = { poolFor: () => pool, close: async () => undefined } as unknown as UpstreamPools;
+  const seen = { statuses: [] as number[], contentType: undefined as unknown, body: '', rawHeadersWhileReading: [] as unknown[], controller: undefined as Dispatcher.DispatchController | undefined };
+  try {
+    await new Promise<void>((resolve, reject) => {
+      dispatchUpstream(
         pools,
-        { baseUrl: `${origin}/v1`, path: '/chat/completions', headers: {}, body: '{}', signal: new StopSwitch().signal, timeoutMs: 5_000, providerName: 'test' },
+        { baseUrl: `${at}/v1`, path: '/chat/completions', headers: {}, body: '{}', signal: new StopSwitch().signal, timeoutMs: 5_000, providerName: 'test' },
         {
-          onHeaders(c, _status, headers) {
-            controller = c;
-            contentType = headers['content-type'];
+          onHeaders(c, status, headers) {
+            seen.controller = c;
+            seen.statuses.push(status);
+            seen.contentType = headers['content-type'];
           },
-          onData: (chunk) => {
-            expect(controller?.rawHeaders).toBeNull();
-            body += chunk.toString();
+          onData(chunk) {
+            seen.rawHeadersWhileReading.push(seen.controller?.rawHeaders);
+            seen.body += chunk.toString();
           },
           onEnd: resolve,
           onBodyError: reject,
         },
       ).catch(reject);
     });
-    try {
-      await ended;
-    } finally {
-      await pool.destroy();
-    }
-    expect(contentType).toBe('text/event-stream');
-    expect(body).toBe('data: [DONE]\n\n');
-    expect(controller?.rawHeaders).toBeNull();
-  });
-});
+  } finally {
+    await pool.destroy();
+  }
+  return seen;
+}
 
-describe('dispatchUpstream: an informational answer before the real one', () => {
-  it('is passed over: 103 Early Hints, then the 200 is the answer', async () => {
+describe('dispatchUpstream', () => {
+  it('does not leave the answer\'s raw headers on the controller once parsed: a stream would hold their Buffers to its end', async () => {
+    const seen = await dispatchTo(origin);
+    expect(seen.contentType).toBe('text/event-stream');
+    expect(seen.body).toBe('data: [DONE]\n\n');
+    expect(seen.rawHeadersWhileReading).toEqual([null]);
+    expect(seen.controller?.rawHeaders).toBeNull();
+  });
+
+  it('passes over an informational answer: 103 Early Hints, then the 200 is the answer', async () => {
     const hinting = createServer((_req, res) => {
       res.writeEarlyHints({ link: '</style.css>; rel=preload; as=style' });
       res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
     });
     await new Promise<void>((resolve) => hinting.listen(0, '127.0.0.1', resolve));
-    const hintingOrigin = `http://127.0.0.1:${(hinting.address() as AddressInfo).port}`;
-    const pool = new Pool(hintingOrigin);
-    const pools = { poolFor: () => pool, close: async () => undefined } as unknown as UpstreamPools;
-    const statuses: number[] = [];
-    let body = '';
     try {
-      await new Promise<void>((resolve, reject) => {
-        void dispatchUpstream(
-          pools,
-          { baseUrl: `${hintingOrigin}/v1`, path: '/chat/completions', headers: {}, body: '{}', signal: new StopSwitch().signal, timeoutMs: 5_000, providerName: 'test' },
-          {
-            onHeaders: (_c, status) => statuses.push(status),
-            onData: (chunk) => (body += chunk.toString()),
-            onEnd: resolve,
-            onBodyError: reject,
-          },
-        ).catch(reject);
-      });
+      const seen = await dispatchTo(`http://127.0.0.1:${(hinting.address() as AddressInfo).port}`);
+      expect(seen.statuses).toEqual([200]);
+      expect(seen.body).toBe('{"ok":true}');
     } finally {
-      await pool.destroy();
       await new Promise<void>((resolve) => hinting.close(() => resolve()));
     }
-    expect(statuses).toEqual([200]);
-    expect(body).toBe('{"ok":true}');
   });
 });
