@@ -253,12 +253,14 @@ export class Router {
    * not a retry, so a fallback is reached however many deployments the targets have.
    */
   private async tryDeployments(body: ChatRequestBody, call: ChatCall, groups: Deployment[][], needed: number): Promise<ChatOutcome> {
-    const { route } = call;
+    // The closures below share this scope with a stream's `finish`, which lives as long as the
+    // stream: they read these, never `call`, which holds the client's whole body.
+    const { route, requestId, operator } = call;
     const deadlineMs = this.config.router.timeout_ms;
     const signal = call.abort.signal;
     // Deployments that failed for this request, and how often; most requests never need it.
     let failed: Map<string, number> | undefined;
-    const abortError = (err: unknown, d?: Deployment): GatewayError => this.classifyAbort(err, signal, deadlineMs, d, call.requestId);
+    const abortError = (err: unknown, d?: Deployment): GatewayError => this.classifyAbort(err, signal, deadlineMs, d, requestId);
     let lastError: GatewayError | undefined;
     /** When this request began waiting for a resting deployment: it waits router.max_queue_wait_ms at most, in all. */
     let restingSince: number | undefined;
@@ -266,7 +268,7 @@ export class Router {
     let currentGroup = -1;
     /** Set when the last failure was this provider refusing one of the gateway's own credentials. */
     let refusedBy: string | undefined;
-    const giveUp = (): GatewayError => (refusedBy !== undefined ? credentialsRefused(refusedBy, call.operator ? lastError : undefined) : lastError!);
+    const giveUp = (): GatewayError => (refusedBy !== undefined ? credentialsRefused(refusedBy, operator ? lastError : undefined) : lastError!);
     /** Deployments passed over because their credentials were full while a fallback could be tried. */
     let passedOver: Deployment[] | undefined;
     /**

@@ -134,6 +134,43 @@ describe('dispatchUpstream', () => {
     expect(seen.controller?.rawHeaders).toBeNull();
   });
 
+  it('sends a large body whole, with its content-length, not chunked', async () => {
+    const received: { headers: Record<string, unknown>; bytes: Buffer }[] = [];
+    const echo = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        received.push({ headers: req.headers, bytes: Buffer.concat(chunks) });
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+      });
+    });
+    await new Promise<void>((resolve) => echo.listen(0, '127.0.0.1', resolve));
+    const at = `http://127.0.0.1:${(echo.address() as AddressInfo).port}`;
+    const body = Buffer.from(JSON.stringify({ messages: [{ role: 'user', content: 'moon '.repeat(40_000) }] }));
+    const pool = new Pool(at);
+    const pools = { poolFor: () => pool, close: async () => undefined } as unknown as UpstreamPools;
+    try {
+      for (const sent of [body, body.toString()]) {
+        await new Promise<void>((resolve, reject) => {
+          dispatchUpstream(
+            pools,
+            { baseUrl: `${at}/v1`, path: '/chat/completions', headers: { 'content-type': 'application/json' }, body: sent, signal: new StopSwitch().signal, timeoutMs: 5_000, providerName: 'test' },
+            { onHeaders: () => undefined, onData: () => undefined, onEnd: resolve, onBodyError: reject },
+          ).catch(reject);
+        });
+      }
+    } finally {
+      await pool.destroy();
+      await new Promise<void>((resolve) => echo.close(() => resolve()));
+    }
+    expect(received).toHaveLength(2);
+    for (const r of received) {
+      expect(r.headers['content-length']).toBe(String(body.length));
+      expect(r.headers['transfer-encoding']).toBeUndefined();
+      expect(r.bytes.equals(body)).toBe(true);
+    }
+  });
+
   it('passes over an informational answer: 103 Early Hints, then the 200 is the answer', async () => {
     const hinting = createServer((_req, res) => {
       res.writeEarlyHints({ link: '</style.css>; rel=preload; as=style' });

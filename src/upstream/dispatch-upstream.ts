@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Dispatcher } from 'undici';
 import type { UpstreamPools } from './pool.js';
+import { bodyForUndici } from './request-body.js';
 import { abortReason, networkError } from './upstream-errors.js';
 import type { UpstreamRequest } from './send-request.js';
 import { upstreamTarget } from './upstream-target.js';
@@ -22,29 +23,33 @@ export interface AnswerHandler {
  */
 export function dispatchUpstream(pools: UpstreamPools, req: UpstreamRequest, handler: AnswerHandler): Promise<void> {
   const target = upstreamTarget(req.baseUrl);
-  const { signal } = req;
+  // The callbacks below live as long as the answer: they hold these, never `req` and its body.
+  const { signal, providerName, onSent } = req;
+  const { body, contentLength } = bodyForUndici(req.body);
+  const options: Dispatcher.DispatchOptions = {
+    method: 'POST',
+    path: target.pathPrefix + req.path,
+    headers: contentLength === undefined ? req.headers : { ...req.headers, 'content-length': contentLength },
+    // undici takes an async iterable body (its Dispatcher docs), though its types do not say so.
+    body: body as Dispatcher.DispatchOptions['body'],
+    headersTimeout: req.timeoutMs,
+    bodyTimeout: req.timeoutMs,
+  };
   return new Promise((headersIn, failed) => {
-    if (signal.aborted) return failed(networkError(req.providerName, target.host, abortReason(signal)));
+    if (signal.aborted) return failed(networkError(providerName, target.host, abortReason(signal)));
     let controller: Dispatcher.DispatchController | undefined;
     let answered = false;
     const onAbort = (): void => controller?.abort(abortReason(signal));
     signal.addEventListener('abort', onAbort, { once: true });
 
     pools.poolFor(target.origin).dispatch(
-      {
-        method: 'POST',
-        path: target.pathPrefix + req.path,
-        headers: req.headers,
-        body: req.body,
-        headersTimeout: req.timeoutMs,
-        bodyTimeout: req.timeoutMs,
-      },
+      options,
       {
         // undici calls this as it writes the request on a connected socket: after the connect.
         onRequestStart(c) {
           controller = c;
           if (signal.aborted) c.abort(abortReason(signal));
-          else req.onSent?.();
+          else onSent?.();
         },
         onResponseStart(c, statusCode, headers) {
           // undici parsed `headers` from these; left on the controller, their Buffers (and the
@@ -67,7 +72,7 @@ export function dispatchUpstream(pools: UpstreamPools, req: UpstreamRequest, han
         onResponseError(_c, err) {
           signal.removeEventListener('abort', onAbort);
           if (answered) handler.onBodyError(err);
-          else failed(networkError(req.providerName, target.host, err));
+          else failed(networkError(providerName, target.host, err));
         },
       },
     );
