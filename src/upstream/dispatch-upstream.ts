@@ -23,7 +23,8 @@ export interface AnswerHandler {
  */
 export function dispatchUpstream(pools: UpstreamPools, req: UpstreamRequest, handler: AnswerHandler): Promise<void> {
   const target = upstreamTarget(req.baseUrl);
-  // The callbacks below live as long as the answer: they hold these, never `req` and its body.
+  // The callbacks below live as long as the answer: they hold these, not `req`; a large body is
+  // let go of once written (request-body.ts).
   const { signal, providerName, onSent } = req;
   const { body, contentLength } = bodyForUndici(req.body);
   const options: Dispatcher.DispatchOptions = {
