@@ -123,7 +123,7 @@ export function readJsonBodyAndText(req: IncomingMessage, limitBytes: number, li
     const onClose = (): void => {
       if (req.readableEnded) return;
       discard();
-      reject(incompleteBody());
+      reject(new GatewayError(400, 'The client closed the connection before the request body was complete.', { code: 'incomplete_body' }));
     };
     source.on('data', onData);
     source.on('end', onEnd);
@@ -201,8 +201,4 @@ function tooLarge(limitBytes: number, limitName: string): GatewayError {
     type: 'invalid_request_error',
     code: 'request_too_large',
   });
-}
-
-function incompleteBody(): GatewayError {
-  return new GatewayError(400, 'The client closed the connection before the request body was complete.', { code: 'incomplete_body' });
 }
