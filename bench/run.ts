@@ -1,6 +1,6 @@
 /**
- * `npm run bench`: Moongate against direct-to-simulator and a bare Node pass-through proxy (and a
- * peer gateway), every scenario in one run, loopback only. Prints a markdown table and writes JSON
+ * `npm run bench`: Moongate against direct-to-simulator, a TCP relay (the hop alone) and a bare Node
+ * pass-through proxy (and a peer gateway), every scenario in one run, loopback only. Prints a markdown table and writes JSON
  * to bench/results/. See docs/performance.md.
  *
  *   node run.js [--quick] [--peer URL --peer-model M --peer-key K --peer-pid PID --sim-port N]
@@ -141,6 +141,7 @@ function streamBody(model: string, tokens: number, tokenDelayMs: number, thinkin
 // Main
 
 let sim: Child | undefined;
+let relay: Child | undefined;
 let baseline: Child | undefined;
 let moongate: Child | undefined;
 let worker: LoadWorker | undefined;
@@ -161,6 +162,8 @@ async function main(): Promise<void> {
   const simUrl = (await sim.waitFor(/simulator listening on (http:\/\/\S+)/, 10_000))[1]!;
   log(`simulator on ${simUrl}`);
 
+  relay = startChild('tcp relay', [join(here, 'tcp-relay.js'), simUrl, String(await freePort())]);
+  const relayUrl = (await relay.waitFor(/tcp relay listening on (http:\/\/\S+)/, 10_000))[1]!;
   const baselinePort = await freePort();
   const profileArgs = (name: string): string[] => (args.profile ? ['--cpu-prof', '--cpu-prof-dir', join(resolve(args.profile), name)] : []);
   baseline = startChild('baseline proxy', [join(here, 'baseline-proxy.js'), simUrl, String(baselinePort)], {}, profileArgs('baseline'));
@@ -177,6 +180,7 @@ async function main(): Promise<void> {
 
   const all: Record<TargetName, HttpTarget | undefined> = {
     direct: { name: 'direct', origin: simUrl, path: CHAT_PATH, headers: { authorization: `Bearer ${SIM_KEY}` }, model: 'kimi-k2.6' },
+    relay: { name: 'relay', origin: relayUrl, path: CHAT_PATH, headers: { authorization: `Bearer ${SIM_KEY}` }, model: 'kimi-k2.6' },
     baseline: { name: 'baseline', origin: baselineUrl, path: CHAT_PATH, headers: { authorization: `Bearer ${SIM_KEY}` }, model: 'kimi-k2.6' },
     moongate: { name: 'moongate', origin: moongateConfig.url, path: CHAT_PATH, headers: { authorization: `Bearer ${auth.key}` }, model: 'kimi' },
     peer: args.peer ? peerTarget(args.peer) : undefined,
@@ -185,6 +189,7 @@ async function main(): Promise<void> {
   const targets = (Object.values(all).filter((t) => t !== undefined) as HttpTarget[]).filter((t) => !filter || filter.has(t.name));
   if (targets.length === 0) fail('no targets left after --targets');
   const pids: Partial<Record<TargetName, number | undefined>> = {
+    relay: relay.proc.pid,
     baseline: baseline.proc.pid,
     moongate: moongate.proc.pid,
     peer: args['peer-pid'] ? Number(args['peer-pid']) : undefined,
@@ -351,7 +356,7 @@ async function main(): Promise<void> {
   }
 
   await worker.close();
-  await Promise.all([moongate.stop(), baseline.stop()]);
+  await Promise.all([moongate.stop(), baseline.stop(), relay.stop()]);
   await sim.stop();
 
   results.machine.loadavg_end = loadavg();
@@ -481,7 +486,8 @@ function withAdded(samples: Partial<Record<TargetName, Samples>>): Partial<Recor
 async function startupScenario(simUrl: string, targets: HttpTarget[], pids: Ctx['pids']): Promise<Partial<Record<TargetName, StartupStats>>> {
   const out: Partial<Record<TargetName, StartupStats>> = {};
   // Spawn 0 starts on an empty directory (the store is created); the others restart on its store.
-  const measure = async (spawnOne: (port: number, i: number) => Child, selfReported?: RegExp): Promise<StartupStats> => {
+  // The relay has no route of its own: it is ready when the simulator answers through it.
+  const measure = async (spawnOne: (port: number, i: number) => Child, selfReported?: RegExp, healthPath = '/health/live'): Promise<StartupStats> => {
     const ready: number[] = [];
     const rss: number[] = [];
     const reported: number[] = [];
@@ -491,7 +497,7 @@ async function startupScenario(simUrl: string, targets: HttpTarget[], pids: Ctx[
       const t0 = performance.now();
       const child = spawnOne(port, i);
       try {
-        ready.push(round(await waitHealthy(`http://127.0.0.1:${port}/health/live`, t0, child), 1));
+        ready.push(round(await waitHealthy(`http://127.0.0.1:${port}${healthPath}`, t0, child), 1));
         await new Promise((r) => setTimeout(r, P.startup.idleMs));
         const mb = rssMb(child.proc.pid);
         if (mb !== null) rss.push(round(mb, 1));
@@ -517,6 +523,7 @@ async function startupScenario(simUrl: string, targets: HttpTarget[], pids: Ctx[
     };
   };
   const names = new Set(targets.map((t) => t.name));
+  if (names.has('relay')) out.relay = await measure((port) => startChild('tcp relay (start-up)', [join(here, 'tcp-relay.js'), simUrl, String(port)]), undefined, '/_sim/health');
   if (names.has('baseline')) out.baseline = await measure((port) => startChild('baseline proxy (start-up)', [join(here, 'baseline-proxy.js'), simUrl, String(port)]));
   if (names.has('moongate')) {
     out.moongate = await measure(

@@ -1,6 +1,6 @@
 /** Messages between the benchmark orchestrator (run.ts) and its load process (load-worker.ts). */
 
-export type TargetName = 'direct' | 'baseline' | 'moongate' | 'peer';
+export type TargetName = 'direct' | 'relay' | 'baseline' | 'moongate' | 'peer';
 
 /** Where one target is reached: the same request shape for all, only origin, path, auth and model differ. */
 export interface HttpTarget {

@@ -299,7 +299,7 @@ export function toMarkdown(r: Results): string {
     line(head.map(() => '---')),
     ...rows.map(line),
     '',
-    '"added" = via that target − direct to the simulator, same run. Ratios are Moongate / baseline.',
+    '"added" = via that target − direct to the simulator, same run. Ratios are Moongate / baseline. The TCP relay is the hop alone: bytes passed on, no HTTP.',
   ].join('\n');
 }
 
@@ -308,7 +308,7 @@ function ratio2(a: Num | undefined, b: Num | undefined): Num {
 }
 
 function label(name: TargetName): string {
-  return { direct: 'direct (sim)', baseline: 'baseline proxy', moongate: 'Moongate', peer: 'peer' }[name];
+  return { direct: 'direct (sim)', relay: 'TCP relay', baseline: 'baseline proxy', moongate: 'Moongate', peer: 'peer' }[name];
 }
 
 function times(value: Num, what = ''): string {

@@ -8,8 +8,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 
 /**
  * Proves the benchmark harness works end to end (`npm run bench -- --quick`): it compiles, starts
- * the simulator, the baseline proxy and the built gateway, runs every scenario briefly and writes
- * JSON with a number for each. No timing is asserted: this machine is shared and noisy.
+ * the simulator, the TCP relay, the baseline proxy and the built gateway, runs every scenario
+ * briefly and writes JSON with a number for each. No timing is asserted: this machine is shared and noisy.
  */
 const run = promisify(execFile);
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -20,7 +20,7 @@ afterAll(() => rmSync(out, { recursive: true, force: true }));
 const isNum = (v: unknown): boolean => typeof v === 'number' && Number.isFinite(v);
 
 describe('npm run bench -- --quick', () => {
-  it('runs every scenario against direct, baseline and Moongate and writes the JSON', async () => {
+  it('runs every scenario against direct, the TCP relay, baseline and Moongate and writes the JSON', async () => {
     expect(existsSync(join(root, 'dist/bundle/moongate.js')), 'dist/ is missing: run `npm run build` first').toBe(true);
     await run(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'bench/tsconfig.json')], { cwd: root });
     const file = join(out, 'quick.json');
@@ -33,13 +33,13 @@ describe('npm run bench -- --quick', () => {
 
     const r = JSON.parse(readFileSync(file, 'utf8'));
     expect(r.quick).toBe(true);
-    expect(r.targets).toEqual(['direct', 'baseline', 'moongate']);
+    expect(r.targets).toEqual(['direct', 'relay', 'baseline', 'moongate']);
     const s = r.scenarios;
     expect(Object.keys(s).sort()).toEqual(
       ['idle_startup', 'latency_1conn', 'latency_1conn_large', 'log_records', 'stream_interchunk', 'stream_ttfc', 'streams_2000', 'throughput_50conn'].sort(),
     );
 
-    for (const name of ['direct', 'baseline', 'moongate']) {
+    for (const name of ['direct', 'relay', 'baseline', 'moongate']) {
       const lat = s.latency_1conn.targets[name];
       const large = s.latency_1conn_large.targets[name];
       const ttfc = s.stream_ttfc.targets[name];
@@ -51,7 +51,7 @@ describe('npm run bench -- --quick', () => {
         for (const v of [lat.added_p50, lat.added_p99, large.added_p50, ttfc.added_p50, gaps.added_p99, burst.peak_rss_mb]) expect(isNum(v), name).toBe(true);
       }
     }
-    for (const name of ['baseline', 'moongate']) {
+    for (const name of ['relay', 'baseline', 'moongate']) {
       expect(isNum(s.idle_startup.targets[name].ready_ms)).toBe(true);
       expect(isNum(s.idle_startup.targets[name].idle_rss_mb)).toBe(true);
     }
