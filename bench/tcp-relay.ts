@@ -11,8 +11,9 @@ const [upstream = '', port = '0'] = process.argv.slice(2);
 const target = new URL(upstream);
 if (target.hostname !== '127.0.0.1') throw new Error(`tcp relay: the upstream must be on 127.0.0.1, not ${target.hostname}`);
 
-const server = createServer((client) => {
-  const out = connect(Number(target.port), target.hostname);
+// Half-open both ways: a client that ends its side still gets the rest of the answer.
+const server = createServer({ allowHalfOpen: true }, (client) => {
+  const out = connect({ port: Number(target.port), host: target.hostname, allowHalfOpen: true });
   // As Node's HTTP server and undici do: each write leaves at once.
   client.setNoDelay(true);
   out.setNoDelay(true);

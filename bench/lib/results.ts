@@ -55,7 +55,7 @@ export interface BurstStats {
   completed: number;
   errors: number;
   error_samples: string[];
-  /** Peak RSS of the process in the middle (proxy or gateway), MB; null for direct. */
+  /** Peak RSS of the process in the middle (relay, proxy or gateway), MB; null for direct. */
   peak_rss_mb: Num;
   /**
    * RSS of the process in the middle just before the burst, MB: what the earlier scenarios left
@@ -74,7 +74,10 @@ export interface BurstStats {
 }
 
 export interface StartupStats {
-  /** Time from spawn to the first 200 from /health/live, ms: median of restarts (store already there). */
+  /**
+   * Time from spawn to the first 200 from /health/live (the relay: the simulator's /_sim/health
+   * through it), ms: median of restarts (store already there).
+   */
   ready_ms: Num;
   /** The same for the very first start (empty store directory: database created, migrations run). */
   first_ready_ms: Num;
@@ -280,7 +283,7 @@ export function toMarkdown(r: Results): string {
     if (Object.values(t).some((v) => v?.settled_rss_mb != null)) {
       rows.push(['idle RSS MB, 10 s after start-up (V8 has given back what start-up grew)', ...per(t, (v) => (v?.settled_rss_mb != null ? fmt(v.settled_rss_mb, 1) : 'n/a')), '', '', '']);
     }
-    rows.push(['start-up: spawn → /health/live ms, first start / restart', ...per(t, (v) => (v ? `${fmt(v.first_ready_ms, 0)} / ${fmt(v.ready_ms, 0)}` : 'n/a')), times(s.idle_startup.ratio_ready), ...check('ready ≤ 1 s')]);
+    rows.push(['start-up: spawn → first health answer ms, first start / restart', ...per(t, (v) => (v ? `${fmt(v.first_ready_ms, 0)} / ${fmt(v.ready_ms, 0)}` : 'n/a')), times(s.idle_startup.ratio_ready), ...check('ready ≤ 1 s')]);
   }
   if (!s.log_records.skipped) {
     const l = s.log_records;

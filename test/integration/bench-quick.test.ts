@@ -56,6 +56,11 @@ describe('npm run bench -- --quick', () => {
       expect(isNum(s.idle_startup.targets[name].idle_rss_mb)).toBe(true);
     }
     for (const v of [s.throughput_50conn.ratio_rps, s.streams_2000.ratio_rss, s.idle_startup.ratio_idle_rss]) expect(isNum(v)).toBe(true);
+    // Traffic really went through the relay: its process worked (~50 ms of CPU over these three
+    // scenarios; /proc counts in 10 ms ticks, so one scenario alone could read 0). A relay target
+    // pointed past it, at the simulator, would leave it idle.
+    const relayCpu = [s.latency_1conn.cpu_us_per_req?.relay, s.latency_1conn_large.cpu_us_per_req?.relay, s.throughput_50conn.targets.relay.cpu_us_per_req];
+    expect(relayCpu.some((v) => isNum(v) && v > 0), `relay CPU µs per request: ${relayCpu.join(', ')}`).toBe(true);
     // Moongate reports its own time per request (server-timing), and it is part of what the client waited.
     for (const scenario of [s.latency_1conn, s.latency_1conn_large]) {
       expect(isNum(scenario.moongate_own_ms?.p50)).toBe(true);
