@@ -1,9 +1,10 @@
 /**
  * `npm run bench`: Moongate against direct-to-simulator, a TCP relay (the hop alone) and a bare Node
- * pass-through proxy (and a peer gateway), every scenario in one run, loopback only. Prints a markdown table and writes JSON
- * to bench/results/. See docs/performance.md.
+ * pass-through proxy (and a peer gateway), every scenario in one run, loopback only. Prints a
+ * markdown table and writes JSON to bench/results/. See docs/performance.md.
  *
- *   node run.js [--quick] [--peer URL --peer-model M --peer-key K --peer-pid PID --sim-port N]
+ *   node run.js [--quick] [--peer URL --peer-model M --peer-key K --peer-header 'name: value'…
+ *               --peer-pid PID --sim-port N]
  *               [--only s1,s2] [--targets t1,t2] [--profile DIR] [--out FILE]
  */
 import { execFileSync } from 'node:child_process';
@@ -29,6 +30,7 @@ const { values: args } = parseArgs({
     peer: { type: 'string' },
     'peer-model': { type: 'string', default: 'kimi-k2.6' },
     'peer-key': { type: 'string' },
+    'peer-header': { type: 'string', multiple: true },
     'peer-pid': { type: 'string' },
     'sim-port': { type: 'string', default: '0' },
     only: { type: 'string' },
@@ -196,8 +198,11 @@ async function main(): Promise<void> {
   };
 
   worker = startLoadWorker(join(here, 'load-worker.js'));
-  await sanityCheck(worker, targets);
+  const peerCannotStream = await sanityCheck(worker, targets);
   log(`targets answer: ${targets.map((t) => t.name).join(', ')}`);
+  // A peer that fails streams is still measured on JSON requests; its stream columns stay empty.
+  const streamTargets = peerCannotStream ? targets.filter((t) => t.name !== 'peer') : targets;
+  if (peerCannotStream) log(`peer: streams left out, its test stream failed: ${peerCannotStream}`);
 
   const results: Results = {
     version: 1,
@@ -214,7 +219,7 @@ async function main(): Promise<void> {
       loadavg_end: [],
     },
     targets: targets.map((t) => t.name),
-    peer: all.peer ? { url: args.peer!, model: all.peer.model } : null,
+    peer: all.peer ? { url: args.peer!, model: all.peer.model, header_names: Object.keys(all.peer.headers) } : null,
     moongate_config: moongateConfig.yaml,
     moongate_auth: auth.kind,
     moongate_cli: relative(root, cli),
@@ -230,10 +235,12 @@ async function main(): Promise<void> {
       streams_2000: { title: `${P.burst.streams} concurrent paced streams`, params: P.burst, targets: {}, ratio_rss: null },
     },
     checks: [],
+    notes: peerCannotStream ? [`The peer is left out of the stream scenarios: its test stream failed (${peerCannotStream}).`] : [],
   };
   const sc = results.scenarios;
   for (const name of SCENARIOS) if (!wanted(name)) sc[name].skipped = true;
   const ctx: Ctx = { worker, targets, simUrl, pids, log };
+  const streamCtx: Ctx = { ...ctx, targets: streamTargets };
 
   if (wanted('idle_startup')) {
     log('idle RSS and start-up');
@@ -252,7 +259,7 @@ async function main(): Promise<void> {
   }
   if (wanted('stream_ttfc')) {
     log('time to first chunk');
-    const samples = await rounds(ctx, P.ttfc.rounds, async (t) => {
+    const samples = await rounds(streamCtx, P.ttfc.rounds, async (t) => {
       const r = await worker!.run<StreamsResult>({
         kind: 'streams',
         target: t,
@@ -271,7 +278,7 @@ async function main(): Promise<void> {
   if (wanted('stream_interchunk')) {
     log('inter-chunk delay on paced streams');
     const counts: Partial<Record<TargetName, { streams: number; events: number; cpu: CpuRuns }>> = {};
-    const samples = await rounds(ctx, P.interchunk.rounds, async (t) => {
+    const samples = await rounds(streamCtx, P.interchunk.rounds, async (t) => {
       const meter = cpuMeter(t.name, pids);
       const r = await worker!.run<StreamsResult>({
         kind: 'streams',
@@ -348,7 +355,7 @@ async function main(): Promise<void> {
   }
   if (wanted('streams_2000')) {
     log(`${P.burst.streams} concurrent paced streams`);
-    for (const t of targets) {
+    for (const t of streamTargets) {
       sc.streams_2000.targets[t.name] = await burstScenario(ctx, t);
       log(`  ${t.name}: ${JSON.stringify(sc.streams_2000.targets[t.name])}`);
     }
@@ -653,7 +660,12 @@ async function countRecords(origin: string, headers: Record<string, string>, cus
 // ---------------------------------------------------------------------------------------------
 // Helpers
 
-async function sanityCheck(worker: LoadWorker, targets: HttpTarget[]): Promise<void> {
+/**
+ * One JSON request and one stream to each target; any failure stops the run, except a peer's
+ * stream (a peer gateway may not stream here): then what it answered, for the report.
+ */
+async function sanityCheck(worker: LoadWorker, targets: HttpTarget[]): Promise<string | undefined> {
+  let peerCannotStream: string | undefined;
   for (const t of targets) {
     const a = await worker.run<LatencyResult>({ kind: 'latency', target: t, body: nonStreamBody(t.model), warmup: 0, requests: 1 });
     const b = await worker.run<StreamsResult>({
@@ -666,10 +678,13 @@ async function sanityCheck(worker: LoadWorker, targets: HttpTarget[]): Promise<v
       ttfc: true,
       gaps: true,
     });
-    if (a.errors > 0 || b.errors > 0 || b.gaps.length === 0) {
-      fail(`${t.name} (${t.origin}) does not answer chat requests correctly: ${[...a.errorSamples, ...b.errorSamples].join(' | ') || 'no token events in its stream'}`);
+    const streamFailure = b.errors > 0 || b.gaps.length === 0 ? b.errorSamples.join(' | ') || 'no token events in its stream' : undefined;
+    if (t.name === 'peer' && a.errors === 0 && streamFailure !== undefined) peerCannotStream = streamFailure;
+    else if (a.errors > 0 || streamFailure !== undefined) {
+      fail(`${t.name} (${t.origin}) does not answer chat requests correctly: ${[...a.errorSamples, streamFailure ?? ''].filter(Boolean).join(' | ')}`);
     }
   }
+  return peerCannotStream;
 }
 
 function peerTarget(url: string): HttpTarget {
@@ -680,9 +695,21 @@ function peerTarget(url: string): HttpTarget {
     name: 'peer',
     origin: u.origin,
     path,
-    headers: args['peer-key'] ? { authorization: `Bearer ${args['peer-key']}` } : {},
+    headers: { ...(args['peer-key'] ? { authorization: `Bearer ${args['peer-key']}` } : {}), ...peerHeaders(args['peer-header'] ?? []) },
     model: args['peer-model'],
   };
+}
+
+/** `--peer-header 'name: value'` (repeatable): what a peer needs besides a key, such as its routing headers. */
+function peerHeaders(lines: string[]): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const line of lines) {
+    const colon = line.indexOf(':');
+    const name = colon > 0 ? line.slice(0, colon).trim().toLowerCase() : '';
+    if (!/^[a-z0-9!#$%&'*+.^_`|~-]+$/.test(name)) fail(`--peer-header: expected 'name: value', got ${JSON.stringify(line)}`);
+    headers[name] = line.slice(colon + 1).trim();
+  }
+  return headers;
 }
 
 

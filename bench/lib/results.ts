@@ -116,7 +116,8 @@ export interface Results {
     loadavg_end: number[];
   };
   targets: TargetName[];
-  peer: { url: string; model: string } | null;
+  /** The peer's URL and model, and the names (not the values) of the headers it was sent. */
+  peer: { url: string; model: string; header_names: string[] } | null;
   moongate_config: string;
   /** How the load authenticates to Moongate: a virtual key from POST /admin/keys when it exists. */
   moongate_auth: 'virtual key' | 'master key';
@@ -145,6 +146,8 @@ export interface Results {
     };
   };
   checks: Check[];
+  /** What the report should say besides the table (a peer left out of some scenarios, say). */
+  notes: string[];
 }
 
 export type ScenarioName = keyof Results['scenarios'];
@@ -303,6 +306,7 @@ export function toMarkdown(r: Results): string {
     ...rows.map(line),
     '',
     '"added" = via that target − direct to the simulator, same run. Ratios are Moongate / baseline. The TCP relay is the hop alone: bytes passed on, no HTTP.',
+    ...r.notes,
   ].join('\n');
 }
 
