@@ -97,10 +97,18 @@ describe('the master key', () => {
   });
 
   it('sends gateway keys to the key store whether or not the master key looks like one', async () => {
-    for (const m of [master, 'plain-master-key-0123456789']) {
-      expect(await authenticate(bearer('mg-some-gateway-key'), m, keys)).toEqual({ kind: 'key', key });
-      expect(await authenticate(bearer(m), m, keys)).toEqual({ kind: 'master' });
+    const keyShaped = `mg-${'k'.repeat(43)}`;
+    const gatewayKey = `mg-${'g'.repeat(43)}`;
+    for (const m of [master, 'plain-master-key-0123456789', keyShaped]) {
+      for (const token of ['mg-some-gateway-key', gatewayKey]) expect(await authenticate(bearer(token), m, keys), `${token} with ${m}`).toEqual({ kind: 'key', key });
+      expect(await authenticate(bearer(m), m, keys), m).toEqual({ kind: 'master' });
     }
+  });
+
+  it('is recognised when it has the shape of a gateway key, and only whole', async () => {
+    const keyShaped = `mg-${'k'.repeat(43)}`;
+    expect(await authenticate(bearer(keyShaped), keyShaped, keys)).toEqual({ kind: 'master' });
+    expect(await authenticate(bearer(`mg-${'k'.repeat(42)}j`), keyShaped, keys)).toEqual({ kind: 'key', key });
   });
 });
 

@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { hash, timingSafeEqual } from 'node:crypto';
 import type { VirtualKeys } from '../keys/virtual-keys.js';
 import type { VirtualKey } from '../keys/virtual-key.js';
+import { looksLikeKey } from '../keys/virtual-key.js';
 import { GatewayError } from './gateway-error.js';
 
 /** Who is calling: anyone (open local mode), the operator (master key), or a holder of a gateway key. */
@@ -54,9 +55,10 @@ export async function authenticate(req: IncomingMessage, masterKey: string | und
   if (token === undefined) {
     throw new GatewayError(401, 'Missing gateway key: send `Authorization: Bearer <key>`.', { type: 'authentication_error', code: 'missing_api_key' });
   }
-  // A gateway key cannot be a master key that does not look like one: no digest to compare then
-  // (one SHA-256 on every keyed request).
-  if (token.startsWith('mg-') && !masterKey.startsWith('mg-')) return { kind: 'key', key: await keys.authenticate(token) };
+  // A token shaped like a gateway key cannot be a master key of another shape: no digest to
+  // compare then (one SHA-256 on every keyed request). Its time tells a caller only that the
+  // master key is not shaped like a gateway key.
+  if (looksLikeKey(token) && !masterIsKeyShaped(masterKey)) return { kind: 'key', key: await keys.authenticate(token) };
   if (safeEqual(token, masterKey)) return { kind: 'master' };
   if (token.startsWith('mg-')) return { kind: 'key', key: await keys.authenticate(token) };
   throw new GatewayError(401, 'Invalid gateway key.', { type: 'authentication_error', code: 'invalid_api_key' });
@@ -157,6 +159,13 @@ function safeEqual(token: string, masterKey: string): boolean {
 }
 
 let cachedMasterKey: { key: string; digest: Buffer } | undefined;
+let masterShape: { key: string; keyShaped: boolean } | undefined;
+
+/** Whether the master key has a gateway key's shape (`mg-` and 43 characters), read once. */
+function masterIsKeyShaped(key: string): boolean {
+  if (masterShape?.key !== key) masterShape = { key, keyShaped: looksLikeKey(key) };
+  return masterShape.keyShaped;
+}
 
 function masterKeyDigest(key: string): Buffer {
   if (cachedMasterKey?.key !== key) cachedMasterKey = { key, digest: digest(key) };
