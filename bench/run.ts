@@ -706,8 +706,10 @@ function peerHeaders(lines: string[]): Record<string, string> {
   for (const line of lines) {
     const colon = line.indexOf(':');
     const name = colon > 0 ? line.slice(0, colon).trim().toLowerCase() : '';
-    if (!/^[a-z0-9!#$%&'*+.^_`|~-]+$/.test(name)) fail(`--peer-header: expected 'name: value', got ${JSON.stringify(line)}`);
-    headers[name] = line.slice(colon + 1).trim();
+    const value = line.slice(colon + 1).trim();
+    if (!/^[a-z0-9!#$%&'*+.^_`|~-]+$/.test(name) || value === '') fail(`--peer-header: expected 'name: value', got ${JSON.stringify(line)}`);
+    if (name in headers || (name === 'authorization' && args['peer-key'])) fail(`--peer-header: ${name} is given twice (--peer-key sets authorization)`);
+    headers[name] = value;
   }
   return headers;
 }

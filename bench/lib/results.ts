@@ -306,7 +306,7 @@ export function toMarkdown(r: Results): string {
     ...rows.map(line),
     '',
     '"added" = via that target − direct to the simulator, same run. Ratios are Moongate / baseline. The TCP relay is the hop alone: bytes passed on, no HTTP.',
-    ...r.notes,
+    ...(r.notes.length > 0 ? ['', ...r.notes] : []),
   ].join('\n');
 }
 
