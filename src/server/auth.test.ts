@@ -88,6 +88,7 @@ describe('the master key', () => {
   const keys = { authenticate: async () => key } as unknown as VirtualKeys;
   const bearer = (token: string) => ({ headers: { authorization: `Bearer ${token}` }, rawHeaders: ['Authorization', `Bearer ${token}`], socket: { remoteAddress: '127.0.0.1' } }) as unknown as IncomingMessage;
   const master = 'mg-master-key-0123456789';
+  const keyShaped = `mg-${'k'.repeat(43)}`;
 
   it('is recognised only whole: not a prefix, not longer, not another key of the same length', async () => {
     expect(await authenticate(bearer(master), master, keys)).toEqual({ kind: 'master' });
@@ -97,7 +98,6 @@ describe('the master key', () => {
   });
 
   it('sends gateway keys to the key store whether or not the master key looks like one', async () => {
-    const keyShaped = `mg-${'k'.repeat(43)}`;
     const gatewayKey = `mg-${'g'.repeat(43)}`;
     for (const m of [master, 'plain-master-key-0123456789', keyShaped]) {
       for (const token of ['mg-some-gateway-key', gatewayKey]) expect(await authenticate(bearer(token), m, keys), `${token} with ${m}`).toEqual({ kind: 'key', key });
@@ -106,7 +106,6 @@ describe('the master key', () => {
   });
 
   it('is recognised when it has the shape of a gateway key, and only whole', async () => {
-    const keyShaped = `mg-${'k'.repeat(43)}`;
     expect(await authenticate(bearer(keyShaped), keyShaped, keys)).toEqual({ kind: 'master' });
     expect(await authenticate(bearer(`mg-${'k'.repeat(42)}j`), keyShaped, keys)).toEqual({ kind: 'key', key });
   });

@@ -58,7 +58,7 @@ export async function authenticate(req: IncomingMessage, masterKey: string | und
   // A token shaped like a gateway key cannot be a master key of another shape: no digest to
   // compare then (one SHA-256 on every keyed request). Its time tells a caller only that the
   // master key is not shaped like a gateway key.
-  if (looksLikeKey(token) && !masterIsKeyShaped(masterKey)) return { kind: 'key', key: await keys.authenticate(token) };
+  if (looksLikeKey(token) && !masterKeyFacts(masterKey).keyShaped) return { kind: 'key', key: await keys.authenticate(token) };
   if (safeEqual(token, masterKey)) return { kind: 'master' };
   if (token.startsWith('mg-')) return { kind: 'key', key: await keys.authenticate(token) };
   throw new GatewayError(401, 'Invalid gateway key.', { type: 'authentication_error', code: 'invalid_api_key' });
@@ -155,21 +155,15 @@ export function requireMasterKey(req: IncomingMessage, masterKey: string | undef
  * lengths differ, which tells a caller timing its guesses how long the master key is.
  */
 function safeEqual(token: string, masterKey: string): boolean {
-  return timingSafeEqual(digest(token), masterKeyDigest(masterKey));
+  return timingSafeEqual(digest(token), masterKeyFacts(masterKey).digest);
 }
 
-let cachedMasterKey: { key: string; digest: Buffer } | undefined;
-let masterShape: { key: string; keyShaped: boolean } | undefined;
+/** What the checks read of the master key, worked out once per key: its digest and whether it has a gateway key's shape. */
+let masterFacts: { key: string; digest: Buffer; keyShaped: boolean } | undefined;
 
-/** Whether the master key has a gateway key's shape (`mg-` and 43 characters), read once. */
-function masterIsKeyShaped(key: string): boolean {
-  if (masterShape?.key !== key) masterShape = { key, keyShaped: looksLikeKey(key) };
-  return masterShape.keyShaped;
-}
-
-function masterKeyDigest(key: string): Buffer {
-  if (cachedMasterKey?.key !== key) cachedMasterKey = { key, digest: digest(key) };
-  return cachedMasterKey.digest;
+function masterKeyFacts(key: string): { digest: Buffer; keyShaped: boolean } {
+  if (masterFacts?.key !== key) masterFacts = { key, digest: digest(key), keyShaped: looksLikeKey(key) };
+  return masterFacts;
 }
 
 /**
