@@ -88,7 +88,8 @@ describe('MoonshotProvider.normalizeResponse', () => {
 describe('MoonshotProvider with several choices (n > 1) making the same calls', () => {
   const question = { role: 'user', content: 'weather in Paris?' };
   const weather = { id: 'get_weather_0', type: 'function', function: { name: 'get_weather', arguments: '{"city": "Paris"}' } };
-  const body = (): ChatRequestBody => ({ model: 'moonshot/kimi-k3', n: 2, messages: [question] });
+  const tools = [{ type: 'function', function: { name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } } }];
+  const body = (): ChatRequestBody => ({ model: 'moonshot/kimi-k3', n: 2, messages: [question], tools });
   /** The next turn as a client sends it, without the reasoning: what the gateway puts back in it. */
   async function restoredNextTurn(provider: MoonshotProvider): Promise<unknown> {
     const next: ChatRequestBody = { model: 'moonshot/kimi-k3', messages: [question, { role: 'assistant', content: null, tool_calls: [weather] }, { role: 'tool', tool_call_id: 'get_weather_0', content: '18C' }] };
@@ -119,5 +120,36 @@ describe('MoonshotProvider with several choices (n > 1) making the same calls', 
     }
     t.onData('[DONE]');
     expect(await restoredNextTurn(provider)).toBe('First sample.');
+  });
+});
+
+describe('MoonshotProvider: what a call keeps of its conversation while its answer runs', () => {
+  const tools = [{ type: 'function', function: { name: 'get_weather', parameters: {} } }];
+  const long = 'The moon is a rocky body. '.repeat(400);
+  const weather = { id: 'get_weather_0', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } };
+  const asked = { role: 'user', content: `${long} Weather in Paris?` };
+
+  it('keeps nothing when the request offers no tools: no answer to it can call one', async () => {
+    const provider = new MoonshotProvider(config, new InMemoryReasoningMemory());
+    const call = { ...ctx };
+    await provider.prepareChat({ model: 'moonshot/kimi-k3', stream: true, messages: [asked] }, 'kimi-k3', credential, call);
+    expect(call.providerState).toBeUndefined();
+  });
+
+  it('keeps the digest of the messages, not the messages, when the request offers tools; the turn is still remembered under it', async () => {
+    const memory = new InMemoryReasoningMemory();
+    const provider = new MoonshotProvider(config, memory);
+    const call = { ...ctx };
+    await provider.prepareChat({ model: 'moonshot/kimi-k3', stream: true, messages: [asked], tools }, 'kimi-k3', credential, call);
+    expect(JSON.stringify(call.providerState)).not.toContain('rocky body');
+    const t = provider.createStreamTransformer(call);
+    const chunk = (delta: object, finish: string | null = null) => JSON.stringify({ id: 'c', object: 'chat.completion.chunk', created: 1, model: 'kimi-k3', choices: [{ index: 0, delta, finish_reason: finish }] });
+    t.onData(chunk({ role: 'assistant', reasoning_content: 'Paris needs a lookup.' }));
+    t.onData(chunk({ tool_calls: [{ index: 0, ...weather }] }));
+    t.onData(chunk({}, 'tool_calls'));
+    t.onData('[DONE]');
+    const next: ChatRequestBody = { model: 'moonshot/kimi-k3', messages: [asked, { role: 'assistant', content: null, tool_calls: [weather] }, { role: 'tool', tool_call_id: 'get_weather_0', content: '18C' }], tools };
+    const prepared = await provider.prepareChat(next, 'kimi-k3', credential, { ...ctx });
+    expect((JSON.parse(prepared.body.toString()) as { messages: { reasoning_content?: string }[] }).messages[1]!.reasoning_content).toBe('Paris needs a lookup.');
   });
 });

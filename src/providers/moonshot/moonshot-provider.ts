@@ -12,9 +12,7 @@ import type {
   UpstreamCredential,
 } from '../types.js';
 import { readUsage } from '../usage.js';
-import type { ChatMessage } from '../../server/validate-chat-request.js';
 import { convertRequest } from './convert-request.js';
-import type { ConversationDigest } from './conversation-digest.js';
 import { mapMoonshotError } from './map-error.js';
 import { normalizeResponse } from './normalize-response.js';
 import { reasoningKey } from './reasoning-memory.js';
@@ -26,12 +24,10 @@ import { placeStoredMetadata } from '../stored-completion-metadata.js';
 import { upstreamHeaders } from '../upstream-headers.js';
 import { redactKey } from '../redact-key.js';
 
-/** One call's conversation as its client sent it, and its digest so far: turns that call tools are remembered under it. */
+/** What a call that offers tools keeps of its conversation: turns that call tools are remembered under its digest. */
 interface Conversation {
-  messages: readonly ChatMessage[];
-  digest: ConversationDigest;
-  /** The digest of all of `messages`, once a turn needed it. */
-  before?: string;
+  /** The digest of the messages the client sent. */
+  before: string;
   /** For each set of tool calls remembered from this answer, the choice it came from (see rememberTurn); made when a turn first needs it. */
   choiceOf?: Map<string, number>;
   /** The answer has several choices (`n` > 1). */
@@ -56,8 +52,12 @@ export class MoonshotProvider implements Provider {
     clientBody?: Buffer,
   ): Promise<PreparedRequest> {
     const converted = await convertRequest(body, model, findModel('moonshot', model), this.memory, ctx.callerScope);
-    const conversation: Conversation = { messages: body.messages, digest: converted.conversation, severalChoices: typeof body.n === 'number' && body.n > 1 };
-    ctx.providerState = conversation;
+    // Only a request that offers tools gets turns that call them. Digested now, not when a turn
+    // ends: a stream would otherwise hold the whole conversation until its end. Carried on from
+    // where restoring reasoning left it, so the history is not digested twice.
+    ctx.providerState = offersTools(body)
+      ? ({ before: converted.conversation.addUpTo(body.messages, body.messages.length).current(), severalChoices: typeof body.n === 'number' && body.n > 1 } satisfies Conversation)
+      : undefined;
     placeStoredMetadata(converted.body, ctx.storedMetadata, this.config.type, converted.adjustments);
     return {
       path: '/chat/completions',
@@ -113,8 +113,6 @@ export class MoonshotProvider implements Provider {
       if (earlier !== undefined && earlier < choice) return;
       choiceOf.set(calls, choice);
     }
-    // Carried on from where restoring reasoning left it: the history is not digested twice.
-    conversation.before ??= conversation.digest.addUpTo(conversation.messages, conversation.messages.length).current();
     // Memory failures must not fail the answer the client already has.
     this.memory.remember(ctx.callerScope, conversation.before, turn.toolCalls, turn.reasoning).catch(() => undefined);
   }
@@ -122,4 +120,8 @@ export class MoonshotProvider implements Provider {
 
 function isChatCompletion(json: unknown): boolean {
   return !!json && typeof json === 'object' && Array.isArray((json as { choices?: unknown }).choices);
+}
+
+function offersTools(body: ChatRequestBody): boolean {
+  return Array.isArray(body.tools) && body.tools.length > 0;
 }
