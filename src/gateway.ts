@@ -23,6 +23,7 @@ import type { SharedState, SharedStateOptions } from './redis/shared-state.js';
 import { InFlightRequests, createHttpServer } from './server/http-server.js';
 import type { ReadinessCheck, RouteHandler } from './server/http-server.js';
 import type { RequestObserver } from './server/request-outcome.js';
+import type { JsonText } from './logs/bodies/json-text.js';
 import { UpstreamPools } from './upstream/pool.js';
 import { openObservability } from './logs/observability.js';
 import type { Observability, ObservabilityOptions } from './logs/observability.js';
@@ -41,6 +42,8 @@ export interface GatewayOptions {
   keyStore?: KeyStore;
   /** Prices each finished request (key budgets, logs, metrics); without one, keys are never charged. */
   priceRequest?: (input: RequestCostInput) => RequestCost | undefined;
+  /** What the log stores of a request's body: given, a stream lets go of the rest once its first chunk is out. */
+  requestForLog?: (request: unknown, text: JsonText | undefined) => string | null;
   /** Where provider keys added at run time live (encrypted); in memory unless the store provides one. */
   credentialRepository?: CredentialRepository;
   /** Encrypts stored provider keys; defaults to $MOONGATE_SECRET. Without it, none can be stored. */
@@ -105,6 +108,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       credentials,
       priceRequest: options.priceRequest ?? (() => undefined),
       observers: options.observers ?? [],
+      requestForLog: options.requestForLog,
       routes: options.routes ?? [],
       readinessChecks: [...(options.readinessChecks ?? []), ...(shared ? [shared.readinessCheck] : [])],
     },
@@ -186,6 +190,7 @@ export async function createGatewayWithStore(config: GatewayConfig, options: Gat
       routes: [...observability.routes, ...(options.routes ?? [])],
       readinessChecks: [...observability.readinessChecks, ...(options.readinessChecks ?? [])],
       priceRequest: options.priceRequest ?? ((input) => observability.priceRequest(input)),
+      requestForLog: options.requestForLog ?? observability.requestForLog,
       keyStore: options.keyStore ?? observability.store.keys,
       credentialRepository: options.credentialRepository ?? observability.store.credentials,
     });

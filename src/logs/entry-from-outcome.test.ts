@@ -76,6 +76,16 @@ describe('logEntryFromOutcome', () => {
     expect(off.response_json).toBeNull();
   });
 
+  it('keeps a request prepared while its stream ran as it is, stored or not', () => {
+    const prepared = '{"model":"kimi","messages":[{"role":"user","content":"as prepared"}]}';
+    const kept = logEntryFromOutcome(outcome({ request: undefined, requestJson: prepared }), full);
+    expect(kept.request_json).toBe(prepared);
+    const notStored = logEntryFromOutcome(outcome({ request: undefined, requestJson: null }), full);
+    expect(notStored.request_json).toBeNull();
+    // Not prepared (a request that ended before its stream began): built from the body as before.
+    expect(JSON.parse(logEntryFromOutcome(outcome({ requestJson: undefined }), full).request_json!).messages[0].content).toBe('secret question');
+  });
+
   it('logs what the client was told when the request failed, at no cost', () => {
     const e = logEntryFromOutcome(
       outcome({ status: 429, usage: undefined, response: undefined, ttftMs: undefined, error: { type: 'rate_limit_error', message: 'moonshot: slow down', code: null } }),

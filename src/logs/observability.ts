@@ -14,7 +14,9 @@ import { openStore } from '../store/open-store.js';
 import type { OpenStoreOptions } from '../store/open-store.js';
 import type { Store } from '../store/store.js';
 import { defaultSpoolPath, parseStoreUrl } from '../store/store-url.js';
+import { prepareBody } from './bodies/prepare-body.js';
 import type { BodyPolicy } from './bodies/prepare-body.js';
+import type { JsonText } from './bodies/json-text.js';
 import { logEntryFromOutcome } from './entry-from-outcome.js';
 import { logRoutes } from './http/logs-routes.js';
 import { LogWriter } from './log-writer.js';
@@ -49,6 +51,8 @@ export interface Observability {
   readinessChecks: ReadinessCheck[];
   /** Prices a finished request against the price book (key budgets, log records, metrics). */
   priceRequest(input: RequestCostInput): RequestCost;
+  /** A request's body as its log record will store it (`logging.bodies`, `logging.max_body_kb`). */
+  requestForLog(request: unknown, text: JsonText | undefined): string | null;
   /** Connects the gauges to the running gateway (requests in flight, queue, credentials). */
   attach(gateway: { server: Server; router: Router; config: GatewayConfig; shared: SharedState | undefined }): void;
   /** Shutdown: stops retention, writes every queued record (to the store or the spool), closes the store. */
@@ -103,6 +107,7 @@ export async function openObservability(config: GatewayConfig, options: Observab
       },
     ],
     priceRequest: (input) => requestCost(prices, input),
+    requestForLog: (request, text) => prepareBody(request, bodies, text),
     attach({ server, router, config: cfg, shared }) {
       metrics.setSources({
         inFlight: countChatInFlight(server),

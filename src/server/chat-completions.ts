@@ -9,7 +9,7 @@ import { estimatePromptTokens, requestedCompletionTokens } from '../router/estim
 import type { Lease } from '../router/limit-counters.js';
 import { DeadlineExceeded, GatewayShuttingDown, KeyEndedWhileRunning } from '../router/linked-abort.js';
 import { clientClosedRequest } from '../router/retry-policy.js';
-import type { RouteInfo, Router } from '../router/router.js';
+import type { ChatOutcome, RouteInfo, Router } from '../router/router.js';
 import type { Caller } from './auth.js';
 import { CallerCredentials } from './caller-credentials.js';
 import { callerInfo, loggableRequest } from './caller-info.js';
@@ -46,6 +46,8 @@ export interface ChatHandlerDeps {
   shutdownStops?: CallbackList;
   /** Which deployments serve requests naming no tier on OpenAI's priority tier (for budget holds). */
   defaultTiers?: DefaultTiers;
+  /** What the log stores of a request's body (see RequestOutcome.requestJson); undefined: no log. */
+  requestForLog?: (request: unknown, text: JsonText | undefined) => string | null;
 }
 
 const NO_CALLER_INFO: RequestOutcome['caller'] = { customerIdentifier: undefined, metadata: undefined, user: undefined, traceId: undefined };
@@ -81,6 +83,11 @@ export async function handleChatCompletions(
 
   let request: Record<string, unknown> | undefined;
   let requestText: JsonText | undefined;
+  /** The request as the log stores it, once `request` and `requestText` are let go (a stream's). */
+  let requestJson: string | null | undefined;
+  let modelRequested: string | undefined;
+  let serviceTierRequested: unknown;
+  let promptTokens = 0;
   let responseText: string | undefined;
   let caller = NO_CALLER_INFO;
   let stream = false;
@@ -97,24 +104,41 @@ export async function handleChatCompletions(
   let running: RunningRequest | undefined;
   /** Committed early (a 200 with keep-alives), then failed before its first event: no answer came. */
   let committedWithoutAnswer = false;
-
-  try {
-    who = await authorize();
-    key = who.kind === 'key' ? who.key : undefined;
-    // Until the body is read (a bad one is still logged under the key); a literal, not a spread: every request runs this.
-    if (key) {
-      caller = { keyId: key.id, customerIdentifier: undefined, metadata: undefined, user: undefined, traceId: undefined };
-      running = deps.keys.startRequest(key, abort);
+  /**
+   * A stream can run for minutes, and a long conversation was held twice meanwhile (its text and
+   * its parsed body, for the log record): once the first chunk is out, only what the log will
+   * store of it is kept (nothing with `logging.bodies: off`, at most `logging.max_body_kb`).
+   */
+  const keepOnlyWhatTheLogStores = (): void => {
+    if (!deps.requestForLog || !request) return;
+    const loggable = loggableRequest(request);
+    try {
+      requestJson = deps.requestForLog(loggable, loggable === request ? requestText : undefined);
+    } catch {
+      // Left to the log writer at the end, which keeps a record it cannot build without its bodies.
+      return;
     }
-    let received: JsonBody | undefined = await readJsonBodyAndText(req, deps.maxBodyBytes, undefined, abort.signal);
+    request = undefined;
+    requestText = undefined;
+  };
+
+  /**
+   * Reads, checks and routes the request. Its own function so that the parsed body and the bytes
+   * go out of scope when it returns: an async function keeps its variables while it waits, and the
+   * handler waits for a stream's end.
+   */
+  const readAndRoute = async (who: Caller): Promise<ChatOutcome> => {
+    const received: JsonBody = await readJsonBodyAndText(req, deps.maxBodyBytes, undefined, abort.signal);
     const body = validateChatRequest(received.value);
     request = body;
     requestText = received.text;
+    modelRequested = body.model;
+    serviceTierRequested = body.service_tier;
     const { forward, extensions } = splitGatewayExtensions(body);
     caller = callerInfo(req, body, extensions, key);
     stream = forward.stream === true;
     const fallbacks = fallbackList(extensions.fallbacks);
-    const promptTokens = estimatePromptTokens(forward);
+    promptTokens = estimatePromptTokens(forward);
     if (key) {
       deps.keys.checkModel(key, forward.model);
       for (const fallback of fallbacks ?? []) deps.keys.checkModel(key, fallback);
@@ -123,7 +147,7 @@ export async function handleChatCompletions(
       if (key.budget_usd !== null) releaseHold = deps.keys.hold(key, budgetedCost(deps, forward, fallbacks, promptTokens));
       keyLease = await deps.keys.admit(key, promptTokens + requestedCompletionTokens(forward));
     }
-    const outcome = await deps.router.chat(forward, {
+    return deps.router.chat(forward, {
       requestId,
       callerScope: reasoningScope(who),
       caller: CallerCredentials.parse(extensions.customer_credentials, extensions.credential_override, who.kind === 'open' ? (who.token ?? '') : undefined),
@@ -142,8 +166,17 @@ export async function handleChatCompletions(
           ? (rateLimits) => sendKeepAlive(res, res.headersSent ? undefined : answerHeaders(requestId, route, rateLimits, performance.now()))
           : undefined,
     });
-    // The bytes were needed until the request went upstream; a stream can last minutes.
-    received = undefined;
+  };
+
+  try {
+    who = await authorize();
+    key = who.kind === 'key' ? who.key : undefined;
+    // Until the body is read (a bad one is still logged under the key); a literal, not a spread: every request runs this.
+    if (key) {
+      caller = { keyId: key.id, customerIdentifier: undefined, metadata: undefined, user: undefined, traceId: undefined };
+      running = deps.keys.startRequest(key, abort);
+    }
+    const outcome = await readAndRoute(who);
 
     if (outcome.kind === 'json') {
       upstreamEndAt = route.upstreamEndAt;
@@ -155,7 +188,10 @@ export async function handleChatCompletions(
       let streamFailed = false;
       try {
         const headers = res.headersSent ? {} : answerHeaders(requestId, route, outcome.rateLimits, performance.now());
-        const piped = await pipeStream(outcome, res, headers, () => clientClosed, deps.idleTimeoutMs, deps.streamKeepAliveMs);
+        // pipeStream writes the first chunk before it first waits: the request is let go after that.
+        const piping = pipeStream(outcome, res, headers, () => clientClosed, deps.idleTimeoutMs, deps.streamKeepAliveMs);
+        keepOnlyWhatTheLogStores();
+        const piped = await piping;
         firstChunkAt = piped.firstChunkAt;
         // A stream stopped by a shutdown, its deadline or its key's revocation did not fail because of its deployment.
         const reason = abort.signal.reason;
@@ -211,7 +247,7 @@ export async function handleChatCompletions(
   // and the whole estimate left in the key's tokens per minute).
   const billedStatus = committedWithoutAnswer && !clientClosed && error ? error.status : finalStatus;
   const cost = deps.priceRequest(costInputOf({ provider: route.provider, model: route.model, usage, response, status: billedStatus, attempts: route.attempts }));
-  if (route.provider !== undefined && route.model !== undefined) deps.defaultTiers?.observe(route.provider, route.model, request?.service_tier, serviceTierOf(response));
+  if (route.provider !== undefined && route.model !== undefined) deps.defaultTiers?.observe(route.provider, route.model, serviceTierRequested, serviceTierOf(response));
   if (key) chargeKey(deps.keys, key, keyLease, cost?.total_usd ?? null, tokensUsed(usage, billedStatus));
 
   const endedAt = performance.now();
@@ -225,7 +261,7 @@ export async function handleChatCompletions(
     requestId,
     startedAt: startedAtEpoch,
     stream,
-    modelRequested: typeof request?.model === 'string' ? request.model : undefined,
+    modelRequested,
     provider: route.provider,
     model: route.model,
     credential: route.credential,
@@ -244,6 +280,7 @@ export async function handleChatCompletions(
     response,
     // Keys removed from the request for the log: its text says more than the record may keep.
     requestText: loggedRequest === request ? requestText : undefined,
+    requestJson,
     responseText,
     clientClosed,
     cost,

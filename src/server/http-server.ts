@@ -23,6 +23,7 @@ import { DefaultTiers } from '../pricing/default-tiers.js';
 import { applyCors, CorsPolicy } from './cors.js';
 import type { ReadinessCheck } from './readiness.js';
 import type { RequestObserver } from './request-outcome.js';
+import type { JsonText } from '../logs/bodies/json-text.js';
 
 const CHAT_PATHS = new Set(['/v1/chat/completions', '/chat/completions', '/api/chat/completions']);
 /** Idle time before the first TCP keep-alive probe on a client connection (then again per idle stretch). */
@@ -35,6 +36,8 @@ export interface HttpServerDeps {
   credentials: StoredCredentials;
   priceRequest: (input: RequestCostInput) => RequestCost | undefined;
   observers: readonly RequestObserver[];
+  /** What the log stores of a request's body; undefined: no log (see ChatHandlerDeps). */
+  requestForLog?: (request: unknown, text: JsonText | undefined) => string | null;
   /** Routes other modules serve (logs, admin, metrics…); the first that returns true has handled it. */
   routes: readonly RouteHandler[];
   readinessChecks: readonly ReadinessCheck[];
@@ -111,6 +114,7 @@ export function createHttpServer(deps: HttpServerDeps, inFlight: InFlightRequest
     idleTimeoutMs: config.router.idle_timeout_ms,
     streamKeepAliveMs: config.router.stream_keepalive_ms,
     observers: deps.observers,
+    requestForLog: deps.requestForLog,
     shutdownStops: inFlight.stops,
     defaultTiers: new DefaultTiers(),
   };

@@ -39,6 +39,11 @@ export interface RequestOutcome {
    * the same thing: the log writer can then keep it instead of serializing the body again.
    */
   requestText?: JsonText;
+  /**
+   * The request as the log stores it (null: not stored), prepared while a stream ran; `request`
+   * and `requestText` are then undefined. Undefined when the log is to prepare it from those.
+   */
+  requestJson?: string | null;
   responseText?: string;
   clientClosed: boolean;
   /**

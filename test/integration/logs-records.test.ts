@@ -307,3 +307,60 @@ providers:
     }
   });
 });
+
+describe("a stream's record, its request let go while the answer runs", () => {
+  const turn = (i: number) => `Turn ${i}: the day’s catch — café, Grüße, 中文, русский, 😀. `.repeat(40);
+  const conversation = () => {
+    const messages: { role: 'user' | 'assistant'; content: string }[] = Array.from({ length: 60 }, (_, i) => ({ role: i % 2 ? 'assistant' : 'user', content: turn(i) }));
+    messages.push({ role: 'user', content: 'Sum that up. [[sim:tokens=6]]' });
+    return messages;
+  };
+  const BROUGHT = 'sk-brought-for-a-long-stream-0001';
+
+  it('stores the request as a non-stream one is stored: cut to max_body_kb, brought keys redacted, the answer whole', async () => {
+    const messages = conversation();
+    const body = { model: 'moonshot/kimi-k2.6', messages, metadata: { run: 'long' }, customer_credentials: { moonshot: { api_key: BROUGHT } } };
+    const plain = await stack.client.chat.completions.create(body as never).withResponse();
+    const streamed = await stack.client.chat.completions.create({ ...body, stream: true } as never).withResponse();
+    let content = '';
+    for await (const chunk of streamed.data as unknown as AsyncIterable<any>) content += chunk.choices[0]?.delta?.content ?? '';
+    await stack.flush();
+    const get = async (res: Response) => (await stack.api(`/v1/logs/${res.headers.get('x-moongate-request-id')}`)).json;
+    const [one, other] = [await get(plain.response), await get(streamed.response)];
+
+    expect(other).toMatchObject({ stream: true, status: 200, model_requested: 'moonshot/kimi-k2.6', metadata: { run: 'long' } });
+    expect(other.request).toEqual({ ...one.request, stream: true });
+    expect(other.request.customer_credentials).toBe('[redacted]');
+    expect(JSON.stringify(other)).not.toContain(BROUGHT);
+    expect(other.request.messages).toHaveLength(messages.length);
+    expect(other.request.messages[0].content).toMatch(/…\[truncated \d+ chars\]$/);
+    expect(other.response.choices[0].message.content).toBe(content);
+  });
+
+  it('stores no request with logging.bodies: off, and every other field as with bodies', async () => {
+    const off = await startLogsStack({
+      configYaml: `
+logging: { bodies: off }
+providers:
+  moonshot:
+    regions: { global: \${SIM}/v1, cn: \${SIM}/cn/v1 }
+    credentials:
+      - { name: main, api_key: ${GLOBAL_KEY}, region: global }
+`,
+    });
+    try {
+      const streamed = await off.client.chat.completions
+        .create({ model: 'moonshot/kimi-k2.6', messages: conversation(), stream: true, stream_options: { include_usage: true }, user: 'u-long' })
+        .withResponse();
+      let usage: any;
+      for await (const chunk of streamed.data) if (chunk.usage) usage = chunk.usage;
+      await off.flush();
+      const record = (await off.api(`/v1/logs/${streamed.response.headers.get('x-moongate-request-id')}`)).json;
+      expect(record).toMatchObject({ stream: true, status: 200, model_requested: 'moonshot/kimi-k2.6', user: 'u-long', prompt_tokens: usage.prompt_tokens, completion_tokens: usage.completion_tokens });
+      expect(record.request).toBeNull();
+      expect(record.response).toBeNull();
+    } finally {
+      await off.close();
+    }
+  });
+});
