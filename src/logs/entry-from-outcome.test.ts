@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { PriceBook } from '../pricing/price-book.js';
 import type { RequestOutcome } from '../server/request-outcome.js';
+import { textToHold } from './bodies/json-text.js';
 import { logEntryFromOutcome } from './entry-from-outcome.js';
 import type { RecordContext } from './entry-from-outcome.js';
 
@@ -80,6 +81,8 @@ describe('logEntryFromOutcome', () => {
     const prepared = '{"model":"kimi","messages":[{"role":"user","content":"as prepared"}]}';
     const kept = logEntryFromOutcome(outcome({ request: undefined, requestJson: prepared }), full);
     expect(kept.request_json).toBe(prepared);
+    const long = JSON.stringify({ model: 'kimi', messages: [{ role: 'user', content: `${'words '.repeat(2000)}…[truncated 5 chars]` }] });
+    expect(logEntryFromOutcome(outcome({ request: undefined, requestJson: textToHold(long) }), full).request_json).toBe(long);
     const notStored = logEntryFromOutcome(outcome({ request: undefined, requestJson: null }), full);
     expect(notStored.request_json).toBeNull();
     // Not prepared (a request that ended before its stream began): built from the body as before.

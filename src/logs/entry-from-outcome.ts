@@ -2,6 +2,7 @@ import { costInputOf } from '../server/request-outcome.js';
 import type { RequestOutcome } from '../server/request-outcome.js';
 import type { PriceBook } from '../pricing/price-book.js';
 import { requestCost } from '../pricing/request-cost.js';
+import { asString } from './bodies/json-text.js';
 import { prepareBody } from './bodies/prepare-body.js';
 import { costDetails } from './cost-details.js';
 import type { BodyPolicy } from './bodies/prepare-body.js';
@@ -53,7 +54,7 @@ export function logEntryFromOutcome(outcome: RequestOutcome, ctx: RecordContext)
     latency_ms: roundMs(outcome.latencyMs),
     ttft_ms: outcome.ttftMs === undefined ? null : roundMs(outcome.ttftMs),
     overhead_ms: roundMs(outcome.overheadMs),
-    request_json: outcome.requestJson !== undefined ? outcome.requestJson : prepareBody(outcome.request, ctx.bodies, outcome.requestText),
+    request_json: outcome.requestJson !== undefined ? outcome.requestJson && asString(outcome.requestJson) : prepareBody(outcome.request, ctx.bodies, outcome.requestText),
     response_json: prepareBody(response, ctx.bodies, outcome.response === undefined ? undefined : outcome.responseText),
   };
 }

@@ -29,6 +29,7 @@ import type { CallbackList } from './callback-list.js';
 import type { DefaultTiers } from '../pricing/default-tiers.js';
 import { serviceTierOf } from '../pricing/service-tier.js';
 import type { JsonText } from '../logs/bodies/json-text.js';
+import { textToHold } from '../logs/bodies/json-text.js';
 
 export interface ChatHandlerDeps {
   router: Router;
@@ -84,7 +85,7 @@ export async function handleChatCompletions(
   let request: Record<string, unknown> | undefined;
   let requestText: JsonText | undefined;
   /** The request as the log stores it, once `request` and `requestText` are let go (a stream's). */
-  let requestJson: string | null | undefined;
+  let requestJson: JsonText | null | undefined;
   let modelRequested: string | undefined;
   let serviceTierRequested: unknown;
   let promptTokens = 0;
@@ -113,7 +114,8 @@ export async function handleChatCompletions(
     if (!deps.requestForLog || !request) return;
     const loggable = loggableRequest(request);
     try {
-      requestJson = deps.requestForLog(loggable, loggable === request ? requestText : undefined);
+      const prepared = deps.requestForLog(loggable, loggable === request ? requestText : undefined);
+      requestJson = prepared === null ? null : textToHold(prepared);
     } catch {
       // Left to the log writer at the end, which keeps a record it cannot build without its bodies.
       return;

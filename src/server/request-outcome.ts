@@ -40,10 +40,11 @@ export interface RequestOutcome {
    */
   requestText?: JsonText;
   /**
-   * The request as the log stores it (null: not stored), prepared while a stream ran; `request`
-   * and `requestText` are then undefined. Undefined when the log is to prepare it from those.
+   * The request as the log stores it (null: not stored; long ones as bytes, see textToHold),
+   * prepared while a stream ran; `request` and `requestText` are then undefined. Undefined when
+   * the log is to prepare it from those.
    */
-  requestJson?: string | null;
+  requestJson?: JsonText | null;
   responseText?: string;
   clientClosed: boolean;
   /**

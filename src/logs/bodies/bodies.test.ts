@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fitToSize } from './fit-to-size.js';
+import { asString, byteSize, textToHold } from './json-text.js';
 import { TOO_DEEP } from './map-json.js';
 import { prepareBody } from './prepare-body.js';
 import { redactContents } from './redact-contents.js';
@@ -279,3 +280,19 @@ describe('hasLongBase64Run', () => {
   });
 });
 
+
+describe('textToHold', () => {
+  it('keeps a long text as its UTF-8 bytes, which read back as the same text', () => {
+    const cut = JSON.stringify({ content: `${'plain words '.repeat(1000)}…[truncated 99 chars]`, cjk: '中文😀'.repeat(500) });
+    const held = textToHold(cut);
+    expect(typeof held).toBe('object');
+    expect(held.length).toBe(cut.length);
+    expect(byteSize(held)).toBe(Buffer.byteLength(cut));
+    expect(asString(held)).toBe(cut);
+  });
+
+  it('leaves a short text a string', () => {
+    const short = JSON.stringify({ content: 'hi…' });
+    expect(textToHold(short)).toBe(short);
+  });
+});

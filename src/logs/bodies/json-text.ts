@@ -27,3 +27,16 @@ export function textStart(text: JsonText, chars: number): string {
   while (end > 0 && end < bytes.length && (bytes[end]! & 0xc0) === 0x80) end--;
   return bytes.toString('utf8', 0, end);
 }
+
+/** Shorter texts stay strings: holding them as bytes saves too little to be worth the copy. */
+const HOLD_AS_BYTES_FROM_CHARS = 4096;
+
+/**
+ * A text to hold for a while (a stream's request, until its log record is written), in its
+ * compact form. V8 keeps a string with any character past U+00FF at two bytes per character (the
+ * `…` of a cut body is one), so a long text is held as its UTF-8 bytes, never more than it will
+ * take to store.
+ */
+export function textToHold(text: string): JsonText {
+  return text.length < HOLD_AS_BYTES_FROM_CHARS ? text : { bytes: Buffer.from(text, 'utf8'), length: text.length };
+}
