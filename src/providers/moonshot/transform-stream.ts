@@ -25,7 +25,8 @@ export interface MoonshotStreamOptions {
 }
 
 interface ChoiceState {
-  toolCalls: ToolCallDeltaNormalizer;
+  /** Made at its first tool-call delta: most answers have none, and a stream holds this to its end. */
+  toolCalls?: ToolCallDeltaNormalizer;
   /**
    * Its reasoning, in pieces (see StreamAssembler); gathered here only when the log's assembler
    * does not gather it already.
@@ -135,9 +136,9 @@ export class MoonshotStreamTransformer extends StreamTransformerBase {
       }
       // With response bodies logged, the assembler gathers the reasoning: not a second copy here.
       if (typeof delta.reasoning_content === 'string' && !this.assembler) state.reasoning.push(delta.reasoning_content);
-      if (Array.isArray(delta.tool_calls) && state.toolCalls.normalize(delta.tool_calls)) changed = true;
+      if (Array.isArray(delta.tool_calls) && (state.toolCalls ??= new ToolCallDeltaNormalizer()).normalize(delta.tool_calls)) changed = true;
     }
-    if (choice.finish_reason === 'stop' && state.toolCalls.count > 0) {
+    if (choice.finish_reason === 'stop' && state.toolCalls !== undefined && state.toolCalls.count > 0) {
       choice.finish_reason = 'tool_calls';
       changed = true;
     }
@@ -172,6 +173,7 @@ export class MoonshotStreamTransformer extends StreamTransformerBase {
     const state = this.choices.get(index);
     if (!state || state.reported || !this.options.onTurnComplete) return;
     state.reported = true;
+    if (!state.toolCalls) return;
     const toolCalls = state.toolCalls.assembled();
     if (toolCalls.length === 0) return;
     const reasoning = this.assembler ? this.assembler.reasoningOf(index) : state.reasoning.join('');
@@ -188,7 +190,7 @@ export class MoonshotStreamTransformer extends StreamTransformerBase {
   private choiceState(index: number): ChoiceState {
     let state = this.choices.get(index);
     if (!state) {
-      state = { toolCalls: new ToolCallDeltaNormalizer(), reasoning: [], roleSent: false, reported: false };
+      state = { toolCalls: undefined, reasoning: [], roleSent: false, reported: false };
       this.choices.set(index, state);
     }
     return state;
