@@ -22,8 +22,7 @@ import { Router } from './router/router.js';
 import type { SharedState, SharedStateOptions } from './redis/shared-state.js';
 import { InFlightRequests, createHttpServer } from './server/http-server.js';
 import type { ReadinessCheck, RouteHandler } from './server/http-server.js';
-import type { RequestObserver } from './server/request-outcome.js';
-import type { JsonText } from './logs/bodies/json-text.js';
+import type { RequestForLog, RequestObserver } from './server/request-outcome.js';
 import { UpstreamPools } from './upstream/pool.js';
 import { openObservability } from './logs/observability.js';
 import type { Observability, ObservabilityOptions } from './logs/observability.js';
@@ -43,7 +42,7 @@ export interface GatewayOptions {
   /** Prices each finished request (key budgets, logs, metrics); without one, keys are never charged. */
   priceRequest?: (input: RequestCostInput) => RequestCost | undefined;
   /** What the log stores of a request's body: given, a stream lets go of the rest once its first chunk is out. */
-  requestForLog?: (request: unknown, text: JsonText | undefined) => string | null;
+  requestForLog?: RequestForLog;
   /** Where provider keys added at run time live (encrypted); in memory unless the store provides one. */
   credentialRepository?: CredentialRepository;
   /** Encrypts stored provider keys; defaults to $MOONGATE_SECRET. Without it, none can be stored. */

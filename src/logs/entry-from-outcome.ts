@@ -54,7 +54,7 @@ export function logEntryFromOutcome(outcome: RequestOutcome, ctx: RecordContext)
     latency_ms: roundMs(outcome.latencyMs),
     ttft_ms: outcome.ttftMs === undefined ? null : roundMs(outcome.ttftMs),
     overhead_ms: roundMs(outcome.overheadMs),
-    request_json: outcome.requestJson !== undefined ? outcome.requestJson && asString(outcome.requestJson) : prepareBody(outcome.request, ctx.bodies, outcome.requestText),
+    request_json: outcome.requestJson !== undefined ? (outcome.requestJson === null ? null : asString(outcome.requestJson)) : prepareBody(outcome.request, ctx.bodies, outcome.requestText),
     response_json: prepareBody(response, ctx.bodies, outcome.response === undefined ? undefined : outcome.responseText),
   };
 }

@@ -9,14 +9,13 @@ import { requestCost } from '../pricing/request-cost.js';
 import type { RequestCost, RequestCostInput } from '../pricing/request-cost.js';
 import type { Router } from '../router/router.js';
 import type { ReadinessCheck, RouteHandler } from '../server/http-server.js';
-import type { RequestObserver } from '../server/request-outcome.js';
+import type { RequestForLog, RequestObserver } from '../server/request-outcome.js';
 import { openStore } from '../store/open-store.js';
 import type { OpenStoreOptions } from '../store/open-store.js';
 import type { Store } from '../store/store.js';
 import { defaultSpoolPath, parseStoreUrl } from '../store/store-url.js';
 import { prepareBody } from './bodies/prepare-body.js';
 import type { BodyPolicy } from './bodies/prepare-body.js';
-import type { JsonText } from './bodies/json-text.js';
 import { logEntryFromOutcome } from './entry-from-outcome.js';
 import { logRoutes } from './http/logs-routes.js';
 import { LogWriter } from './log-writer.js';
@@ -52,7 +51,7 @@ export interface Observability {
   /** Prices a finished request against the price book (key budgets, log records, metrics). */
   priceRequest(input: RequestCostInput): RequestCost;
   /** A request's body as its log record will store it (`logging.bodies`, `logging.max_body_kb`). */
-  requestForLog(request: unknown, text: JsonText | undefined): string | null;
+  requestForLog: RequestForLog;
   /** Connects the gauges to the running gateway (requests in flight, queue, credentials). */
   attach(gateway: { server: Server; router: Router; config: GatewayConfig; shared: SharedState | undefined }): void;
   /** Shutdown: stops retention, writes every queued record (to the store or the spool), closes the store. */

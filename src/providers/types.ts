@@ -80,6 +80,11 @@ export interface StreamTransformer {
   readonly usage: Usage | undefined;
   /** The whole answer rebuilt from the stream, when the context asked to capture it. */
   assembled(): AssembledResponse | undefined;
+  /**
+   * The first chunk has gone to the client: no attempt can follow, so what only the request's
+   * conversion needed can be let go, or boiled down to what the rest of the stream needs.
+   */
+  firstChunkSent?(): void;
 }
 
 export interface StreamFailure {

@@ -10,6 +10,7 @@ import type { Lease } from '../router/limit-counters.js';
 import { DeadlineExceeded, GatewayShuttingDown, KeyEndedWhileRunning } from '../router/linked-abort.js';
 import { clientClosedRequest } from '../router/retry-policy.js';
 import type { ChatOutcome, RouteInfo, Router } from '../router/router.js';
+import type { StreamTransformer } from '../providers/types.js';
 import type { Caller } from './auth.js';
 import { CallerCredentials } from './caller-credentials.js';
 import { callerInfo, loggableRequest } from './caller-info.js';
@@ -22,7 +23,7 @@ import { readJsonBodyAndText } from './read-json-body.js';
 import { refusedByParser } from './answer-client-error.js';
 import type { JsonBody } from './read-json-body.js';
 import { costInputOf } from './request-outcome.js';
-import type { RequestObserver, RequestOutcome } from './request-outcome.js';
+import type { RequestForLog, RequestObserver, RequestOutcome } from './request-outcome.js';
 import { MAX_MODEL_NAME_LENGTH, validateChatRequest } from './validate-chat-request.js';
 import { StopSwitch } from '../upstream/stop-switch.js';
 import type { CallbackList } from './callback-list.js';
@@ -48,7 +49,7 @@ export interface ChatHandlerDeps {
   /** Which deployments serve requests naming no tier on OpenAI's priority tier (for budget holds). */
   defaultTiers?: DefaultTiers;
   /** What the log stores of a request's body (see RequestOutcome.requestJson); undefined: no log. */
-  requestForLog?: (request: unknown, text: JsonText | undefined) => string | null;
+  requestForLog?: RequestForLog;
 }
 
 const NO_CALLER_INFO: RequestOutcome['caller'] = { customerIdentifier: undefined, metadata: undefined, user: undefined, traceId: undefined };
@@ -106,11 +107,15 @@ export async function handleChatCompletions(
   /** Committed early (a 200 with keep-alives), then failed before its first event: no answer came. */
   let committedWithoutAnswer = false;
   /**
-   * A stream can run for minutes, and a long conversation was held twice meanwhile (its text and
-   * its parsed body, for the log record): once the first chunk is out, only what the log will
-   * store of it is kept (nothing with `logging.bodies: off`, at most `logging.max_body_kb`).
+   * A stream can run for minutes, and a long conversation would be held twice meanwhile (its text
+   * and its parsed body, for the log record; the provider's copy besides): once the first chunk is
+   * out, no attempt can follow, so only what the log will store of it is kept (nothing with
+   * `logging.bodies: off`, at most `logging.max_body_kb`), and the provider is told.
    */
-  const keepOnlyWhatTheLogStores = (): void => {
+  const letGoOfTheRequest = (transformer: StreamTransformer): void => {
+    // A stream already over (all of it came in the first read) is logged now: nothing to let go.
+    if (res.writableEnded) return;
+    transformer.firstChunkSent?.();
     if (!deps.requestForLog || !request) return;
     const loggable = loggableRequest(request);
     try {
@@ -190,9 +195,11 @@ export async function handleChatCompletions(
       let streamFailed = false;
       try {
         const headers = res.headersSent ? {} : answerHeaders(requestId, route, outcome.rateLimits, performance.now());
-        // pipeStream writes the first chunk before it first waits: the request is let go after that.
         const piping = pipeStream(outcome, res, headers, () => clientClosed, deps.idleTimeoutMs, deps.streamKeepAliveMs);
-        keepOnlyWhatTheLogStores();
+        // pipeStream has written the first chunk before its first wait, but Node sends it from the
+        // socket's cork on the next tick: the request is let go in the tick after that, so what
+        // that costs never holds back the first byte.
+        process.nextTick(letGoOfTheRequest, outcome.stream.transformer);
         const piped = await piping;
         firstChunkAt = piped.firstChunkAt;
         // A stream stopped by a shutdown, its deadline or its key's revocation did not fail because of its deployment.

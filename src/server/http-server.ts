@@ -22,8 +22,7 @@ import { CallbackList } from './callback-list.js';
 import { DefaultTiers } from '../pricing/default-tiers.js';
 import { applyCors, CorsPolicy } from './cors.js';
 import type { ReadinessCheck } from './readiness.js';
-import type { RequestObserver } from './request-outcome.js';
-import type { JsonText } from '../logs/bodies/json-text.js';
+import type { RequestForLog, RequestObserver } from './request-outcome.js';
 
 const CHAT_PATHS = new Set(['/v1/chat/completions', '/chat/completions', '/api/chat/completions']);
 /** Idle time before the first TCP keep-alive probe on a client connection (then again per idle stretch). */
@@ -37,7 +36,7 @@ export interface HttpServerDeps {
   priceRequest: (input: RequestCostInput) => RequestCost | undefined;
   observers: readonly RequestObserver[];
   /** What the log stores of a request's body; undefined: no log (see ChatHandlerDeps). */
-  requestForLog?: (request: unknown, text: JsonText | undefined) => string | null;
+  requestForLog?: RequestForLog;
   /** Routes other modules serve (logs, admin, metrics…); the first that returns true has handled it. */
   routes: readonly RouteHandler[];
   readinessChecks: readonly ReadinessCheck[];

@@ -8,6 +8,12 @@ import type { JsonText } from '../logs/bodies/json-text.js';
  * back, and how long each part took. The chat handler reports one for every request — success
  * or failure, stream or not — to the observers (logs, metrics), which must not block.
  */
+/**
+ * What the log stores of a request's body (`logging.bodies`, `logging.max_body_kb`; null: nothing),
+ * given its text when that says the same (see prepareBody): how a stream keeps only that.
+ */
+export type RequestForLog = (request: unknown, text: JsonText | undefined) => string | null;
+
 export interface RequestOutcome {
   requestId: string;
   /** Epoch ms when the request arrived. */
@@ -30,7 +36,10 @@ export interface RequestOutcome {
   ttftMs: number | undefined;
   /** Time spent in the gateway itself: latency minus time waiting on upstream. */
   overheadMs: number;
-  /** The body as the client sent it (gateway-only fields included; provider keys removed). */
+  /**
+   * The body as the client sent it (gateway-only fields included; provider keys removed).
+   * Undefined for a stream once its first chunk was out, when the gateway logs: see requestJson.
+   */
   request: unknown;
   /** The JSON answer, or the answer rebuilt from the stream when bodies are captured. */
   response: unknown;

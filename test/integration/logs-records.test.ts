@@ -337,7 +337,7 @@ describe("a stream's record, its request let go while the answer runs", () => {
     expect(other.response.choices[0].message.content).toBe(content);
   });
 
-  it('stores no request with logging.bodies: off, and every other field as with bodies', async () => {
+  it('stores no request or answer with logging.bodies: off, and still the stream\'s usage and caller', async () => {
     const off = await startLogsStack({
       configYaml: `
 logging: { bodies: off }

@@ -18,6 +18,8 @@ export interface ConvertedRequest {
   adjustments: string[];
   /** The client's messages digested as far as restoring reasoning needed: the answer's turns are remembered under their whole digest. */
   conversation: ConversationDigest;
+  /** Whether the model thinks on this request; undefined when that cannot be known (see isThinkingOn). */
+  thinkingOn: boolean | undefined;
 }
 
 /**
@@ -48,7 +50,7 @@ export async function convertRequest(
   tupleItemsToPrefixItems(body, adjustments);
   if (body.stream === true) requestStreamUsage(body, adjustments);
 
-  return { body, adjustments: adjustments.list(), conversation };
+  return { body, adjustments: adjustments.list(), conversation, thinkingOn };
 }
 
 /** Usage is always requested upstream so every stream can be logged and billed. */

@@ -136,15 +136,26 @@ describe('MoonshotProvider: what a call keeps of its conversation while its answ
     expect(call.providerState).toBeUndefined();
   });
 
-  it('keeps the digest of the messages, not the messages, when the request offers tools; the turn is still remembered under it', async () => {
+  it('keeps nothing when the model does not think: no turn has reasoning to remember', async () => {
+    const provider = new MoonshotProvider(config, new InMemoryReasoningMemory());
+    for (const [model, extra] of [['kimi-k2.6', { thinking: { type: 'disabled' } }], ['kimi-k2-turbo-preview', {}]] as const) {
+      const call = { ...ctx };
+      await provider.prepareChat({ model: `moonshot/${model}`, stream: true, messages: [asked], tools, ...extra }, model, credential, call);
+      expect(call.providerState).toBeUndefined();
+    }
+  });
+
+  it("boils a stream's conversation down to its digest once the first chunk is sent; the turn is still remembered under it", async () => {
     const memory = new InMemoryReasoningMemory();
     const provider = new MoonshotProvider(config, memory);
     const call = { ...ctx };
     await provider.prepareChat({ model: 'moonshot/kimi-k3', stream: true, messages: [asked], tools }, 'kimi-k3', credential, call);
-    expect(JSON.stringify(call.providerState)).not.toContain('rocky body');
     const t = provider.createStreamTransformer(call);
     const chunk = (delta: object, finish: string | null = null) => JSON.stringify({ id: 'c', object: 'chat.completion.chunk', created: 1, model: 'kimi-k3', choices: [{ index: 0, delta, finish_reason: finish }] });
     t.onData(chunk({ role: 'assistant', reasoning_content: 'Paris needs a lookup.' }));
+    expect(JSON.stringify(call.providerState)).toContain('rocky body');
+    t.firstChunkSent!();
+    expect(JSON.stringify(call.providerState)).not.toContain('rocky body');
     t.onData(chunk({ tool_calls: [{ index: 0, ...weather }] }));
     t.onData(chunk({}, 'tool_calls'));
     t.onData('[DONE]');

@@ -12,7 +12,9 @@ import type {
   UpstreamCredential,
 } from '../types.js';
 import { readUsage } from '../usage.js';
+import type { ChatMessage } from '../../server/validate-chat-request.js';
 import { convertRequest } from './convert-request.js';
+import type { ConversationDigest } from './conversation-digest.js';
 import { mapMoonshotError } from './map-error.js';
 import { normalizeResponse } from './normalize-response.js';
 import { reasoningKey } from './reasoning-memory.js';
@@ -24,10 +26,15 @@ import { placeStoredMetadata } from '../stored-completion-metadata.js';
 import { upstreamHeaders } from '../upstream-headers.js';
 import { redactKey } from '../redact-key.js';
 
-/** What a call that offers tools keeps of its conversation: turns that call tools are remembered under its digest. */
+/**
+ * What a call that may remember a turn keeps of its conversation: turns that call tools are
+ * remembered, with their reasoning, under the digest of the messages the client sent.
+ */
 interface Conversation {
-  /** The digest of the messages the client sent. */
-  before: string;
+  /** That digest, once made (see settledDigest). */
+  before?: string;
+  /** Until then, what it is made from: the messages, and their digest as far as restoring reasoning went. */
+  pending?: { messages: readonly ChatMessage[]; digest: ConversationDigest };
   /** For each set of tool calls remembered from this answer, the choice it came from (see rememberTurn); made when a turn first needs it. */
   choiceOf?: Map<string, number>;
   /** The answer has several choices (`n` > 1). */
@@ -52,12 +59,13 @@ export class MoonshotProvider implements Provider {
     clientBody?: Buffer,
   ): Promise<PreparedRequest> {
     const converted = await convertRequest(body, model, findModel('moonshot', model), this.memory, ctx.callerScope);
-    // Only a request that offers tools gets turns that call them. Digested now, not when a turn
-    // ends: a stream would otherwise hold the whole conversation until its end. Carried on from
-    // where restoring reasoning left it, so the history is not digested twice.
-    ctx.providerState = offersTools(body)
-      ? ({ before: converted.conversation.addUpTo(body.messages, body.messages.length).current(), severalChoices: typeof body.n === 'number' && body.n > 1 } satisfies Conversation)
-      : undefined;
+    // A turn is remembered when it calls tools and reasons: neither without tools offered, nor with
+    // thinking off. The digest is made when first needed (most answers call no tool), or once a
+    // stream's first chunk is out (see createStreamTransformer).
+    ctx.providerState =
+      offersTools(body) && converted.thinkingOn !== false
+        ? ({ pending: { messages: body.messages, digest: converted.conversation }, severalChoices: typeof body.n === 'number' && body.n > 1 } satisfies Conversation)
+        : undefined;
     placeStoredMetadata(converted.body, ctx.storedMetadata, this.config.type, converted.adjustments);
     return {
       path: '/chat/completions',
@@ -91,6 +99,11 @@ export class MoonshotProvider implements Provider {
       clientWantsUsage: ctx.clientWantsUsage,
       captureResponse: ctx.captureResponse,
       onTurnComplete: (turn, choice) => this.rememberTurn(ctx, turn, choice),
+      // A stream can run for minutes: its conversation is boiled down to its digest rather than
+      // held to its end (the digest costs ~0.1–0.2 ms per 100 KB, paid after the first byte).
+      onFirstChunkSent: () => {
+        if (ctx.providerState) settledDigest(ctx.providerState as Conversation);
+      },
       ...(ctx.upstreamKey !== undefined ? { upstreamKey: ctx.upstreamKey } : {}),
     });
   }
@@ -114,12 +127,25 @@ export class MoonshotProvider implements Provider {
       choiceOf.set(calls, choice);
     }
     // Memory failures must not fail the answer the client already has.
-    this.memory.remember(ctx.callerScope, conversation.before, turn.toolCalls, turn.reasoning).catch(() => undefined);
+    this.memory.remember(ctx.callerScope, settledDigest(conversation), turn.toolCalls, turn.reasoning).catch(() => undefined);
   }
 }
 
 function isChatCompletion(json: unknown): boolean {
   return !!json && typeof json === 'object' && Array.isArray((json as { choices?: unknown }).choices);
+}
+
+/**
+ * The conversation's digest, made the first time it is needed and kept; its messages are let go
+ * then. Carried on from where restoring reasoning left it, so the history is not digested twice.
+ */
+function settledDigest(conversation: Conversation): string {
+  if (conversation.before === undefined) {
+    const { messages, digest } = conversation.pending!;
+    conversation.before = digest.addUpTo(messages, messages.length).current();
+    conversation.pending = undefined;
+  }
+  return conversation.before;
 }
 
 function offersTools(body: ChatRequestBody): boolean {

@@ -22,6 +22,8 @@ export interface MoonshotStreamOptions {
   onTurnComplete?: (turn: CompletedTurn, choice: number) => void;
   /** The key sent upstream, blanked out of the upstream's error events. */
   upstreamKey?: string;
+  /** See StreamTransformer.firstChunkSent. */
+  onFirstChunkSent?: () => void;
 }
 
 interface ChoiceState {
@@ -60,6 +62,10 @@ export class MoonshotStreamTransformer extends StreamTransformerBase {
 
   get usage(): Usage | undefined {
     return readUsage(this.topUsage ?? this.choiceUsage);
+  }
+
+  firstChunkSent(): void {
+    this.options.onFirstChunkSent?.();
   }
 
   /** Without response bodies logged, still the tool calls: `$web_search` is billed per call. */
