@@ -53,6 +53,16 @@ function usageOf(raw: any): Sent['usage'] {
 
 const user = (content: any) => [{ role: 'user' as const, content }];
 
+/** The Moonshot provider on the simulator, with a `logging` block of the test's own. */
+const moonshotWithLogging = (logging: string) => `
+logging: ${logging}
+providers:
+  moonshot:
+    regions: { global: \${SIM}/v1, cn: \${SIM}/cn/v1 }
+    credentials:
+      - { name: main, api_key: ${GLOBAL_KEY}, region: global }
+`;
+
 async function json(kind: string, body: any, headers: Record<string, string> = {}): Promise<Sent> {
   const { data, response } = await stack.client.chat.completions.create(body, { headers }).withResponse();
   return { id: response.headers.get('x-moongate-request-id')!, kind, usage: usageOf(data.usage), model: data.model, status: 200 };
@@ -269,16 +279,7 @@ describe('a long conversation in several scripts (read without decoding it whole
 
 describe('logging.bodies: redacted', () => {
   it('gives each piece of content its length as sent, and rebuilds a stream without usage, as full mode does', async () => {
-    const redacted = await startLogsStack({
-      configYaml: `
-logging: { bodies: redacted, max_body_kb: 1 }
-providers:
-  moonshot:
-    regions: { global: \${SIM}/v1, cn: \${SIM}/cn/v1 }
-    credentials:
-      - { name: main, api_key: ${GLOBAL_KEY}, region: global }
-`,
-    });
+    const redacted = await startLogsStack({ configYaml: moonshotWithLogging('{ bodies: redacted, max_body_kb: 1 }') });
     try {
       const text = 'The quick brown fox jumps over the lazy dog. '.repeat(120).slice(0, 5000);
       const plain = await redacted.client.chat.completions.create({ model: 'moonshot/kimi-k2.6', messages: user(text) }).withResponse();
@@ -338,16 +339,7 @@ describe("a stream's record, its request let go while the answer runs", () => {
   });
 
   it('stores no request or answer with logging.bodies: off, and still the stream\'s usage and caller', async () => {
-    const off = await startLogsStack({
-      configYaml: `
-logging: { bodies: off }
-providers:
-  moonshot:
-    regions: { global: \${SIM}/v1, cn: \${SIM}/cn/v1 }
-    credentials:
-      - { name: main, api_key: ${GLOBAL_KEY}, region: global }
-`,
-    });
+    const off = await startLogsStack({ configYaml: moonshotWithLogging('{ bodies: off }') });
     try {
       const streamed = await off.client.chat.completions
         .create({ model: 'moonshot/kimi-k2.6', messages: conversation(), stream: true, stream_options: { include_usage: true }, user: 'u-long' })
