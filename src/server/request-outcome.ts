@@ -4,16 +4,16 @@ import type { RequestCost, RequestCostInput } from '../pricing/request-cost.js';
 import type { JsonText } from '../logs/bodies/json-text.js';
 
 /**
- * Everything known about one finished chat request: what was asked, where it went, what came
- * back, and how long each part took. The chat handler reports one for every request — success
- * or failure, stream or not — to the observers (logs, metrics), which must not block.
- */
-/**
  * What the log stores of a request's body (`logging.bodies`, `logging.max_body_kb`; null: nothing),
  * given its text when that says the same (see prepareBody): how a stream keeps only that.
  */
 export type RequestForLog = (request: unknown, text: JsonText | undefined) => string | null;
 
+/**
+ * Everything known about one finished chat request: what was asked, where it went, what came
+ * back, and how long each part took. The chat handler reports one for every request — success
+ * or failure, stream or not — to the observers (logs, metrics), which must not block.
+ */
 export interface RequestOutcome {
   requestId: string;
   /** Epoch ms when the request arrived. */

@@ -280,7 +280,6 @@ describe('hasLongBase64Run', () => {
   });
 });
 
-
 describe('textToHold', () => {
   it('keeps a long text as its UTF-8 bytes, which read back as the same text', () => {
     const cut = JSON.stringify({ content: `${'plain words '.repeat(1000)}…[truncated 99 chars]`, cjk: '中文😀'.repeat(500) });
