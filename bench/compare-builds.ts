@@ -4,7 +4,11 @@
  * shared cores its ratio swings by ±15 % between runs; CPU per request at an offered rate below
  * saturation moves by ±5 % a sample, so the median of a few rounds shows a change of a few percent.
  *
- *   node node_modules/.cache/moongate-bench/compare-builds.js DIR_A DIR_B [--rounds 5] [--rate 1500] [--seconds 6]
+ *   node node_modules/.cache/moongate-bench/compare-builds.js DIR_A DIR_B [--rounds 5] [--rate 1500] [--seconds 6] [--stream TOKENS]
+ *
+ * The requests are the benchmark's one-line JSON request, or with `--stream` streams of that many
+ * tokens with reasoning (kimi-k2.6's shape, no delay between events): a stream's cost is mostly
+ * its events'.
  *
  * Each DIR is a checkout with `dist/` built (`git worktree add /tmp/x REV`, `npm run build` there).
  * A DIR may carry node flags after a `|` ("DIR|--max-semi-space-size=32") to compare those instead.
@@ -17,7 +21,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
-import { gatewayKey, moongateCli, nonStreamBody, writeMoongateConfig } from './lib/moongate-setup.js';
+import { gatewayKey, moongateCli, nonStreamBody, streamBody, writeMoongateConfig } from './lib/moongate-setup.js';
 import { cpuSeconds, freePort, killAll, minorFaults, startChild, waitHealthy } from './lib/processes.js';
 import { median } from './lib/stats.js';
 
@@ -27,15 +31,22 @@ const { values: args, positionals: builds } = parseArgs({
     rounds: { type: 'string', default: '5' },
     rate: { type: 'string', default: '1500' },
     seconds: { type: 'string', default: '6' },
+    stream: { type: 'string' },
   },
 });
 if (builds.length < 2) {
-  console.error('usage: node compare-builds.js DIR_A DIR_B [...] [--rounds N] [--rate REQ_PER_S] [--seconds S]');
+  console.error('usage: node compare-builds.js DIR_A DIR_B [...] [--rounds N] [--rate REQ_PER_S] [--seconds S] [--stream TOKENS]');
   process.exit(2);
 }
 const rounds = Number(args.rounds);
 const rate = Number(args.rate);
 const seconds = Number(args.seconds);
+const streamTokens = args.stream === undefined ? undefined : Number(args.stream);
+if (streamTokens !== undefined && !(Number.isInteger(streamTokens) && streamTokens > 0)) {
+  console.error('--stream takes a number of tokens, such as 40');
+  process.exit(2);
+}
+const body = streamTokens === undefined ? nonStreamBody('kimi') : streamBody('kimi', streamTokens, 0, true);
 
 const here = dirname(fileURLToPath(import.meta.url));
 // This file runs from node_modules/.cache/moongate-bench: the simulator comes from this checkout's build.
@@ -57,7 +68,7 @@ async function measure(build: string, simUrl: string, round: number): Promise<{ 
       url: `${config.url}/v1/chat/completions`,
       method: 'POST' as const,
       headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-      body: nonStreamBody('kimi'),
+      body,
       connections: 50,
       overallRate: rate,
     };
@@ -90,7 +101,7 @@ for (let round = 0; round < rounds; round++) {
 await sim.stop();
 
 const first = median(samples.get(builds[0]!)!);
-console.log(`CPU per request at ${rate} requests/s, 50 connections, median of ${rounds} alternating rounds:`);
+console.log(`CPU per ${streamTokens === undefined ? 'request' : `stream of ${streamTokens} tokens`} at ${rate} requests/s, 50 connections, median of ${rounds} alternating rounds:`);
 for (const build of builds) {
   const values = samples.get(build)!;
   const m = median(values);

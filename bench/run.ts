@@ -19,7 +19,7 @@ import type { HttpTarget, LatencyResult, StreamsResult, TargetName, ThroughputRe
 import { SCENARIOS, evaluate, toMarkdown } from './lib/results.js';
 import type { AddedSummary, BurstStats, Num, OneConnection, Results, ScenarioName, StartupStats, ThroughputStats } from './lib/results.js';
 import { addedRatio, median, minus, ratio, round, summarize } from './lib/stats.js';
-import { MASTER_KEY, SIM_KEY, gatewayKey, moongateCli, nonStreamBody, writeMoongateConfig } from './lib/moongate-setup.js';
+import { MASTER_KEY, SIM_KEY, gatewayKey, moongateCli, nonStreamBody, streamBody, writeMoongateConfig } from './lib/moongate-setup.js';
 
 // ---------------------------------------------------------------------------------------------
 // Options and sizes
@@ -124,19 +124,6 @@ function conversationBody(model: string, kb: number): string {
   }
   messages.push({ role: 'user', content: 'Summarise all of that in one sentence. [[sim:tokens=16]]' });
   return JSON.stringify({ model, messages, max_tokens: 256 });
-}
-
-function streamBody(model: string, tokens: number, tokenDelayMs: number, thinking: boolean): string {
-  return JSON.stringify({
-    model,
-    stream: true,
-    stream_options: { include_usage: true },
-    ...(thinking ? {} : { thinking: { type: 'disabled' } }),
-    messages: [
-      { role: 'system', content: 'You are a concise assistant.' },
-      { role: 'user', content: `Tell me about the moon. [[sim:tokens=${tokens}]] [[sim:token_delay=${tokenDelayMs}]]` },
-    ],
-  });
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -21,6 +21,23 @@ export function nonStreamBody(model: string, extra: Record<string, unknown> = {}
 }
 
 /**
+ * A stream of `tokens` tokens, `tokenDelayMs` apart; with `thinking`, reasoning deltas come first
+ * (as kimi-k2.6 sends them), without it only content.
+ */
+export function streamBody(model: string, tokens: number, tokenDelayMs: number, thinking: boolean): string {
+  return JSON.stringify({
+    model,
+    stream: true,
+    stream_options: { include_usage: true },
+    ...(thinking ? {} : { thinking: { type: 'disabled' } }),
+    messages: [
+      { role: 'system', content: 'You are a concise assistant.' },
+      { role: 'user', content: `Tell me about the moon. [[sim:tokens=${tokens}]] [[sim:token_delay=${tokenDelayMs}]]` },
+    ],
+  });
+}
+
+/**
  * The CLI a checkout's `npm start` runs: the bundle (dist/bundle, since 2 December 2026), or for a
  * build from before it, tsc's dist/cli/main.js.
  */
