@@ -55,4 +55,19 @@ describe('StreamAssembler with the OpenAI fields a log must not lose', () => {
     expect(refused!.message).toEqual({ role: 'assistant', content: '', refusal: "I'm sorry, I cannot help with that." });
     expect(cited!.message).toEqual({ role: 'assistant', content: 'Found', annotations: [citation] });
   });
+
+  it('takes text given on its own (addText) in order with the chunks around it', () => {
+    const base = { id: 'c1', created: 5, model: 'kimi-k2.6' };
+    const whole = new StreamAssembler();
+    const pieces = new StreamAssembler();
+    for (const a of [whole, pieces]) a.add({ ...base, choices: [{ index: 0, delta: { role: 'assistant', reasoning_content: 'Think' }, finish_reason: null }] });
+    whole.add({ ...base, choices: [{ index: 0, delta: { reasoning_content: 'ing.' }, finish_reason: null }] });
+    pieces.addText(0, 'reasoning_content', 'ing.');
+    whole.add({ ...base, choices: [{ index: 0, delta: { content: 'Hel' }, finish_reason: null }] });
+    pieces.addText(0, 'content', 'Hel');
+    for (const a of [whole, pieces]) a.add({ ...base, choices: [{ index: 0, delta: { content: 'lo' }, finish_reason: 'stop' }] });
+    expect(pieces.result()).toEqual(whole.result());
+    expect(pieces.result().choices[0]!.message).toEqual({ role: 'assistant', content: 'Hello', reasoning_content: 'Thinking.' });
+    expect(pieces.reasoningOf(0)).toBe('Thinking.');
+  });
 });

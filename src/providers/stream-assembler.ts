@@ -59,12 +59,7 @@ export class StreamAssembler {
     if (!Array.isArray(chunk.choices)) return;
     for (const raw of chunk.choices as Json[]) {
       if (!raw || typeof raw !== 'object') continue;
-      const index = typeof raw.index === 'number' ? raw.index : 0;
-      let choice = this.choices.get(index);
-      if (!choice) {
-        choice = { index, finishReason: null, content: [], reasoning: undefined, refusal: undefined, annotations: undefined, toolCalls: undefined };
-        this.choices.set(index, choice);
-      }
+      const choice = this.choice(typeof raw.index === 'number' ? raw.index : 0);
       if (typeof raw.finish_reason === 'string') choice.finishReason = raw.finish_reason;
       const delta = raw.delta as Json | undefined;
       if (!delta || typeof delta !== 'object') continue;
@@ -76,6 +71,13 @@ export class StreamAssembler {
     }
   }
 
+  /** A delta of text alone, read without its chunk (see the Moonshot transformer). */
+  addText(index: number, field: 'content' | 'reasoning_content', text: string): void {
+    const choice = this.choice(index);
+    if (field === 'content') choice.content.push(text);
+    else (choice.reasoning ??= []).push(text);
+  }
+
   /** The reasoning gathered so far for one choice ('' when none). */
   reasoningOf(index: number): string {
     return this.choices.get(index)?.reasoning?.join('') ?? '';
@@ -84,6 +86,15 @@ export class StreamAssembler {
   result(): AssembledResponse {
     const choices = [...this.choices.values()].sort((a, b) => a.index - b.index).map(assembledChoice);
     return { ...this.meta, object: 'chat.completion', choices };
+  }
+
+  private choice(index: number): ChoiceParts {
+    let choice = this.choices.get(index);
+    if (!choice) {
+      choice = { index, finishReason: null, content: [], reasoning: undefined, refusal: undefined, annotations: undefined, toolCalls: undefined };
+      this.choices.set(index, choice);
+    }
+    return choice;
   }
 
   private addToolCalls(choice: ChoiceParts, deltas: Json[]): void {

@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { readFileSync, readdirSync } from 'node:fs';
+import { describe, expect, it, vi } from 'vitest';
 import { MoonshotStreamTransformer } from './transform-stream.js';
 import type { CompletedTurn } from './transform-stream.js';
 
@@ -196,5 +196,52 @@ describe('MoonshotStreamTransformer', () => {
     t.onData(usage!);
     t.onData('[DONE]');
     expect(turns).toHaveLength(1);
+  });
+
+  describe('events that only carry text, read without being parsed', () => {
+    const streams = readdirSync(fixtureDir)
+      .filter((name) => name.endsWith('.chunks.txt'))
+      .map((name) => name.replace('.chunks.txt', ''));
+
+    /** Everything a stream's transformer gives out: the events (parsed), the log's answer, usage, turns, failure. */
+    function everything(events: string[], captureResponse: boolean) {
+      const turns: CompletedTurn[] = [];
+      const t = new MoonshotStreamTransformer({ providerName: 'moonshot', clientWantsUsage: true, captureResponse, onTurnComplete: (turn) => turns.push(turn) });
+      let out = '';
+      for (const e of [...events, '[DONE]']) out += t.onData(e);
+      out += t.finish();
+      const sent = out
+        .split('\n\n')
+        .filter((e) => e !== '')
+        .map((e) => e.replace(/^data: /, ''))
+        .map((e) => (e === '[DONE]' ? e : (JSON.parse(e) as unknown)));
+      return { sent, assembled: t.assembled(), usage: t.usage, turns, failure: t.failure };
+    }
+
+    it.each(streams.flatMap((name) => [[name, false] as const, [name, true] as const]))('%s (bodies logged: %s) comes out as when every event is parsed', (name, captureResponse) => {
+      const events = payloads(name);
+      // A leading space is still JSON, but no event the fast path reads: each is parsed.
+      const parsedEach = everything(
+        events.map((e) => ` ${e}`),
+        captureResponse,
+      );
+      expect(everything(events, captureResponse)).toEqual(parsedEach);
+    });
+
+    it('parses the live stream’s first event and its last two, not its reasoning and content', () => {
+      const events = payloads('moonshotai-usage-live');
+      const parse = vi.spyOn(JSON, 'parse');
+      try {
+        const t = new MoonshotStreamTransformer({ providerName: 'moonshot', clientWantsUsage: true, captureResponse: true });
+        for (const e of events) t.onData(e);
+        // Whole events parsed; the four texts with an escaped quote are decoded on their own.
+        expect(parse.mock.calls.filter(([text]) => text.startsWith('{'))).toHaveLength(3);
+        expect(parse.mock.calls.filter(([text]) => text.startsWith('"'))).toHaveLength(4);
+        expect(events.length).toBeGreaterThan(10);
+        expect(t.assembled()?.choices[0]?.message.content).toBe('OK');
+      } finally {
+        parse.mockRestore();
+      }
+    });
   });
 });

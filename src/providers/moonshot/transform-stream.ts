@@ -4,6 +4,7 @@ import { StreamTransformerBase } from '../stream-transformer-base.js';
 import { readUsage } from '../usage.js';
 import { toOpenAIUsage } from './convert-usage.js';
 import { ToolCallDeltaNormalizer } from './normalize-tool-call-deltas.js';
+import { readTextDelta } from './read-text-delta.js';
 import type { ToolCallRef } from './reasoning-memory.js';
 import { toolCallsAnswer } from './tool-calls-answer.js';
 import type { AssembledResponse } from '../stream-assembler.js';
@@ -76,6 +77,17 @@ export class MoonshotStreamTransformer extends StreamTransformerBase {
   onData(data: string): string {
     if (this.finished) return '';
     if (data === '[DONE]') return this.complete();
+    const first = this.choices.get(0);
+    // Once the first choice has its role and the stream its id, an event that only carries text
+    // needs no change: it is read without being parsed.
+    if (first?.roleSent && this.meta.id !== undefined) {
+      const delta = readTextDelta(data);
+      if (delta !== undefined) {
+        if (this.assembler) this.assembler.addText(0, delta.field, delta.text);
+        else if (delta.field === 'reasoning_content') first.reasoning.push(delta.text);
+        return sseEvent(data);
+      }
+    }
 
     let chunk: unknown;
     try {
