@@ -65,6 +65,13 @@ describe('readTextDelta', () => {
     expect(readTextDelta(event({ reasoning_content: text }))).toEqual({ field: 'reasoning_content', text: expected });
   });
 
+  it('reads events of up to 1,024 characters, and leaves longer ones to the parse (the faster there)', () => {
+    const fill = (n: number) => event({ content: 'y'.repeat(n - event({ content: '' }).length) });
+    expect(fill(1024)).toHaveLength(1024);
+    expect(readTextDelta(fill(1024))?.text).toHaveLength(1024 - event({ content: '' }).length);
+    expect(readTextDelta(fill(1025))).toBeUndefined();
+  });
+
   it('decodes escapes Moonshot may write for characters JSON.stringify writes as they are', () => {
     const data = `${head}{"content":"caf\\u00e9 \\ud83c\\udf19 \\/ \\b\\f"}` + ',"finish_reason":null}]}';
     expect(readTextDelta(data)).toEqual({ field: 'content', text: 'café 🌙 / \b\f' });

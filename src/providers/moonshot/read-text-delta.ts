@@ -17,11 +17,18 @@ const TEXT_DELTA_EVENT =
   /^\{"id":"[^"\\\u0000-\u001f]*","object":"chat\.completion\.chunk","created":(?:0|[1-9]\d*),"model":"[^"\\\u0000-\u001f]*","choices":\[\{"index":0,"delta":\{"(content|reasoning_content)":"((?:[^"\\\u0000-\u001f]|\\.)*)"\},"finish_reason":null\}\](?:,"system_fingerprint":"[^"\\\u0000-\u001f]*")?(?:,"usage":null)?\}$/;
 
 /**
+ * Past this length the pattern is the slower of the two (the benchmark's machine: 2.1 against 3.1
+ * µs at 1.2 KB, 13 against 9 at 4 KB): a token's event is ~220 characters.
+ */
+const MAX_EVENT_LENGTH = 1024;
+
+/**
  * The text of an event that carries nothing else, read without parsing the event; undefined for
  * any other event, which the caller parses. Parsing is most of what a stream's transformer costs
  * an event (~4 µs for a 220-byte event on the benchmark's machine, against ~0.5 µs for this).
  */
 export function readTextDelta(data: string): TextDelta | undefined {
+  if (data.length > MAX_EVENT_LENGTH) return undefined;
   const match = TEXT_DELTA_EVENT.exec(data);
   if (match === null) return undefined;
   const field = match[1] as TextDelta['field'];
