@@ -71,6 +71,11 @@ export class StreamAssembler {
     }
   }
 
+  /** A chunk with an id has been added: the answer's id, created and model are known. */
+  get hasMeta(): boolean {
+    return this.meta.id !== undefined;
+  }
+
   /** A delta of text alone, read without its chunk (see the Moonshot transformer). */
   addText(index: number, field: 'content' | 'reasoning_content', text: string): void {
     const choice = this.choice(index);

@@ -228,6 +228,20 @@ describe('MoonshotStreamTransformer', () => {
       expect(everything(events, captureResponse)).toEqual(parsedEach);
     });
 
+    it.each([false, true])('comes out as parsed when the stream’s id came first on a usage chunk, its role and finish without one (bodies logged: %s)', (captureResponse) => {
+      const text = (field: string, value: string) => JSON.stringify({ id: 'c2', object: 'chat.completion.chunk', created: 2, model: 'kimi-k2.6', choices: [{ index: 0, delta: { [field]: value }, finish_reason: null }] });
+      const events = [
+        '{"id":"c1","object":"chat.completion.chunk","created":1,"model":"kimi-k2.6","choices":[],"usage":{"prompt_tokens":1,"completion_tokens":0,"total_tokens":1}}',
+        '{"object":"chat.completion.chunk","choices":[{"index":0,"delta":{"role":"assistant","content":""},"finish_reason":null}]}',
+        text('reasoning_content', 'Hm.'),
+        text('content', 'Hi'),
+        '{"object":"chat.completion.chunk","choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}',
+      ];
+      const result = everything(events, captureResponse);
+      expect(result).toEqual(everything(events.map((e) => ` ${e}`), captureResponse));
+      if (captureResponse) expect(result.assembled).toMatchObject({ id: 'c2', created: 2, choices: [{ message: { content: 'Hi', reasoning_content: 'Hm.' } }] });
+    });
+
     it('parses the live stream’s first event and its last two, not its reasoning and content', () => {
       const events = payloads('moonshotai-usage-live');
       const parse = vi.spyOn(JSON, 'parse');

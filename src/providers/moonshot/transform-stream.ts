@@ -78,9 +78,9 @@ export class MoonshotStreamTransformer extends StreamTransformerBase {
     if (this.finished) return '';
     if (data === '[DONE]') return this.complete();
     const first = this.choices.get(0);
-    // Once the first choice has its role and the stream its id, an event that only carries text
-    // needs no change: it is read without being parsed.
-    if (first?.roleSent && this.meta.id !== undefined) {
+    // Once the first choice has its role and the stream (and the log's answer) its id, an event
+    // that only carries text needs no change: it is read without being parsed.
+    if (first?.roleSent && this.meta.id !== undefined && this.assembler?.hasMeta !== false) {
       const delta = readTextDelta(data);
       if (delta !== undefined) {
         if (this.assembler) this.assembler.addText(0, delta.field, delta.text);
