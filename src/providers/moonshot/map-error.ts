@@ -5,7 +5,7 @@ import type { UpstreamCredential } from '../types.js';
 import type { MoonshotRegion } from '../../config/types.js';
 
 const RETRY_AFTER = /try again after (\d+(?:\.\d+)?) ?s(?:econds?)?/i;
-/** Moonshot's wording for a prompt plus completion limit over the model's window (moonshot-api.md). */
+/** Moonshot's wording for a prompt plus completion limit over the model's window (docs/moonshot.md, Errors). */
 const TOKEN_LIMIT = /exceeded model token limit/i;
 
 export interface RegionHosts {

@@ -5,7 +5,7 @@ export interface TextDelta {
 }
 
 /**
- * Such an event exactly as Moonshot writes it (the live captures in docs/moonshot-api.md): the
+ * Such an event exactly as Moonshot writes it (the live captures in fixtures/moonshot-wire/): the
  * first choice's one text delta, no finish reason, no usage, no error, no tool calls, no
  * logprobs. The id, model and fingerprint hold no escapes; the text is any JSON string body.
  * None holds a raw quote, backslash or control character (JSON allows none; escapes in the text
@@ -17,8 +17,10 @@ const TEXT_DELTA_EVENT =
   /^\{"id":"[^"\\\u0000-\u001f]*","object":"chat\.completion\.chunk","created":(?:0|[1-9]\d*),"model":"[^"\\\u0000-\u001f]*","choices":\[\{"index":0,"delta":\{"(content|reasoning_content)":"((?:[^"\\\u0000-\u001f]|\\.)*)"\},"finish_reason":null\}\](?:,"system_fingerprint":"[^"\\\u0000-\u001f]*")?(?:,"usage":null)?\}$/;
 
 /**
- * Past this length the pattern is the slower of the two (the benchmark's machine: 2.1 against 3.1
- * µs at 1.2 KB, 13 against 9 at 4 KB): a token's event is ~220 characters.
+ * Events longer than this are parsed. A token's event is ~220 characters; around 2 KB the pattern
+ * becomes the slower of the two (the benchmark's machine: 2.1 against 3.1 µs at 1.2 KB, 13 against
+ * 9 at 4 KB); and on a text of millions of characters it would overflow the stack
+ * (`RangeError`) where JSON.parse reads it fine. Do not raise it far.
  */
 const MAX_EVENT_LENGTH = 1024;
 

@@ -203,29 +203,25 @@ describe('MoonshotStreamTransformer', () => {
       .filter((name) => name.endsWith('.chunks.txt'))
       .map((name) => name.replace('.chunks.txt', ''));
 
-    /** Everything a stream's transformer gives out: the events (parsed), the log's answer, usage, turns, failure. */
-    function everything(events: string[], captureResponse: boolean) {
+    /**
+     * Everything a stream's transformer gives out: the bytes sent, the log's answer, usage, turns,
+     * failure. `spaced`: every event comes with a leading space, still JSON but no event the fast
+     * path reads, so each is parsed; the space, passed on in an unchanged event, is taken out.
+     */
+    function everything(events: string[], captureResponse: boolean, spaced = false, clientWantsUsage = true) {
       const turns: CompletedTurn[] = [];
-      const t = new MoonshotStreamTransformer({ providerName: 'moonshot', clientWantsUsage: true, captureResponse, onTurnComplete: (turn) => turns.push(turn) });
-      let out = '';
-      for (const e of [...events, '[DONE]']) out += t.onData(e);
-      out += t.finish();
-      const sent = out
-        .split('\n\n')
-        .filter((e) => e !== '')
-        .map((e) => e.replace(/^data: /, ''))
-        .map((e) => (e === '[DONE]' ? e : (JSON.parse(e) as unknown)));
+      const t = new MoonshotStreamTransformer({ providerName: 'moonshot', clientWantsUsage, captureResponse, onTurnComplete: (turn) => turns.push(turn) });
+      let sent = '';
+      for (const e of events) sent += t.onData(spaced ? ` ${e}` : e);
+      sent += t.onData('[DONE]');
+      sent += t.finish();
+      if (spaced) sent = sent.replaceAll('data:  ', 'data: ');
       return { sent, assembled: t.assembled(), usage: t.usage, turns, failure: t.failure };
     }
 
     it.each(streams.flatMap((name) => [[name, false] as const, [name, true] as const]))('%s (bodies logged: %s) comes out as when every event is parsed', (name, captureResponse) => {
       const events = payloads(name);
-      // A leading space is still JSON, but no event the fast path reads: each is parsed.
-      const parsedEach = everything(
-        events.map((e) => ` ${e}`),
-        captureResponse,
-      );
-      expect(everything(events, captureResponse)).toEqual(parsedEach);
+      expect(everything(events, captureResponse)).toEqual(everything(events, captureResponse, true));
     });
 
     it.each([false, true])('comes out as parsed when the stream’s id came first on a usage chunk, its role and finish without one (bodies logged: %s)', (captureResponse) => {
@@ -238,8 +234,25 @@ describe('MoonshotStreamTransformer', () => {
         '{"object":"chat.completion.chunk","choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}',
       ];
       const result = everything(events, captureResponse);
-      expect(result).toEqual(everything(events.map((e) => ` ${e}`), captureResponse));
+      expect(result).toEqual(everything(events, captureResponse, true));
       if (captureResponse) expect(result.assembled).toMatchObject({ id: 'c2', created: 2, choices: [{ message: { content: 'Hi', reasoning_content: 'Hm.' } }] });
+    });
+
+    const textEvent = (fields: Record<string, unknown>) =>
+      JSON.stringify({ id: 'c1', object: 'chat.completion.chunk', created: 1, model: 'kimi-k2.6', choices: [{ index: 0, delta: { content: 'Hi' }, finish_reason: null }], ...fields });
+
+    it.each([
+      ['a first event with no id (the usage chunk made at the end takes the id from the text)', '{"object":"chat.completion.chunk","choices":[{"index":0,"delta":{"role":"assistant","content":""},"finish_reason":null}]}'],
+      ['a first event with a null id', '{"id":null,"choices":[{"index":0,"delta":{"role":"assistant","content":""},"finish_reason":null}]}'],
+      ['a first event with no delta (the text’s delta gets the role)', '{"id":"c1","object":"chat.completion.chunk","created":1,"model":"kimi-k2.6","choices":[{"index":0,"finish_reason":null}]}'],
+    ])('comes out as parsed after %s', (_, first) => {
+      const finish = '{"choices":[{"index":0,"delta":{},"finish_reason":"stop","usage":{"prompt_tokens":1,"completion_tokens":1,"total_tokens":2}}]}';
+      const events = [first, textEvent({}), textEvent({}), finish];
+      for (const captureResponse of [false, true]) {
+        const result = everything(events, captureResponse);
+        expect(result).toEqual(everything(events, captureResponse, true));
+        expect(result.sent).toContain('"id":"c1"');
+      }
     });
 
     it('parses the live stream’s first event and its last two, not its reasoning and content', () => {
