@@ -208,9 +208,9 @@ describe('MoonshotStreamTransformer', () => {
      * failure. `spaced`: every event comes with a leading space, still JSON but no event the fast
      * path reads, so each is parsed; the space, passed on in an unchanged event, is taken out.
      */
-    function everything(events: string[], captureResponse: boolean, spaced = false, clientWantsUsage = true) {
+    function everything(events: string[], captureResponse: boolean, spaced = false) {
       const turns: CompletedTurn[] = [];
-      const t = new MoonshotStreamTransformer({ providerName: 'moonshot', clientWantsUsage, captureResponse, onTurnComplete: (turn) => turns.push(turn) });
+      const t = new MoonshotStreamTransformer({ providerName: 'moonshot', clientWantsUsage: true, captureResponse, onTurnComplete: (turn) => turns.push(turn) });
       let sent = '';
       for (const e of events) sent += t.onData(spaced ? ` ${e}` : e);
       sent += t.onData('[DONE]');
@@ -238,8 +238,7 @@ describe('MoonshotStreamTransformer', () => {
       if (captureResponse) expect(result.assembled).toMatchObject({ id: 'c2', created: 2, choices: [{ message: { content: 'Hi', reasoning_content: 'Hm.' } }] });
     });
 
-    const textEvent = (fields: Record<string, unknown>) =>
-      JSON.stringify({ id: 'c1', object: 'chat.completion.chunk', created: 1, model: 'kimi-k2.6', choices: [{ index: 0, delta: { content: 'Hi' }, finish_reason: null }], ...fields });
+    const textEvent = JSON.stringify({ id: 'c1', object: 'chat.completion.chunk', created: 1, model: 'kimi-k2.6', choices: [{ index: 0, delta: { content: 'Hi' }, finish_reason: null }] });
 
     it.each([
       ['a first event with no id (the usage chunk made at the end takes the id from the text)', '{"object":"chat.completion.chunk","choices":[{"index":0,"delta":{"role":"assistant","content":""},"finish_reason":null}]}'],
@@ -247,7 +246,7 @@ describe('MoonshotStreamTransformer', () => {
       ['a first event with no delta (the text’s delta gets the role)', '{"id":"c1","object":"chat.completion.chunk","created":1,"model":"kimi-k2.6","choices":[{"index":0,"finish_reason":null}]}'],
     ])('comes out as parsed after %s', (_, first) => {
       const finish = '{"choices":[{"index":0,"delta":{},"finish_reason":"stop","usage":{"prompt_tokens":1,"completion_tokens":1,"total_tokens":2}}]}';
-      const events = [first, textEvent({}), textEvent({}), finish];
+      const events = [first, textEvent, textEvent, finish];
       for (const captureResponse of [false, true]) {
         const result = everything(events, captureResponse);
         expect(result).toEqual(everything(events, captureResponse, true));
