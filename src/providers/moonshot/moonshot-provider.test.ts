@@ -145,6 +145,19 @@ describe('MoonshotProvider: what a call keeps of its conversation while its answ
     }
   });
 
+  it('gives a stream a turn to report only when it offered tools to a thinking model: otherwise the stream keeps no reasoning', async () => {
+    const provider = new MoonshotProvider(config, new InMemoryReasoningMemory());
+    const reasoningHeld = async (body: ChatRequestBody, model: string) => {
+      const call = { ...ctx };
+      await provider.prepareChat(body, model, credential, call);
+      const t = provider.createStreamTransformer(call);
+      t.onData(JSON.stringify({ id: 'c', object: 'chat.completion.chunk', created: 1, model, choices: [{ index: 0, delta: { role: 'assistant', reasoning_content: 'Hm.' }, finish_reason: null }] }));
+      return (t as unknown as { choices: Map<number, { reasoning?: string[] }> }).choices.get(0)?.reasoning;
+    };
+    expect(await reasoningHeld({ model: 'moonshot/kimi-k3', stream: true, messages: [asked] }, 'kimi-k3')).toBeUndefined();
+    expect(await reasoningHeld({ model: 'moonshot/kimi-k3', stream: true, messages: [asked], tools }, 'kimi-k3')).toEqual(['Hm.']);
+  });
+
   it("boils a stream's conversation down to its digest once the first chunk is sent; the turn is still remembered under it", async () => {
     const memory = new InMemoryReasoningMemory();
     const provider = new MoonshotProvider(config, memory);

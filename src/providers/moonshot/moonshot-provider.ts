@@ -98,7 +98,9 @@ export class MoonshotProvider implements Provider {
       providerName: this.name,
       clientWantsUsage: ctx.clientWantsUsage,
       captureResponse: ctx.captureResponse,
-      onTurnComplete: (turn, choice) => this.rememberTurn(ctx, turn, choice),
+      // Only a call that offered tools to a thinking model has turns to remember (see prepareChat):
+      // without one, the stream keeps none of its reasoning.
+      ...(ctx.providerState !== undefined ? { onTurnComplete: (turn: CompletedTurn, choice: number) => this.rememberTurn(ctx, turn, choice) } : {}),
       // A stream can run for minutes: its conversation is boiled down to its digest rather than
       // held to its end (the digest costs ~0.1–0.2 ms per 100 KB, paid after the first byte).
       onFirstChunkSent: () => {

@@ -198,6 +198,37 @@ describe('MoonshotStreamTransformer', () => {
     expect(turns).toHaveLength(1);
   });
 
+  describe('the reasoning a stream keeps', () => {
+    // What a running stream holds is not visible from outside: read from the transformer's state.
+    const held = (t: MoonshotStreamTransformer) => (t as unknown as { choices: Map<number, { reasoning?: string[] }> }).choices.get(0)?.reasoning;
+    const reasoningStream = (t: MoonshotStreamTransformer) => {
+      const base = { id: 'c', object: 'chat.completion.chunk', created: 1, model: 'kimi-k2.6' };
+      t.onData(JSON.stringify({ ...base, choices: [{ index: 0, delta: { role: 'assistant', reasoning_content: 'One' }, finish_reason: null }] }));
+      // Read without a parse, and parsed (a space): both paths keep what the other keeps.
+      t.onData(JSON.stringify({ ...base, choices: [{ index: 0, delta: { reasoning_content: ' two' }, finish_reason: null }] }));
+      t.onData(` ${JSON.stringify({ ...base, choices: [{ index: 0, delta: { reasoning_content: ' three' }, finish_reason: null }] })}`);
+    };
+
+    it('is none when nothing will read it: no turn to remember, no log body', () => {
+      const t = new MoonshotStreamTransformer({ providerName: 'moonshot', clientWantsUsage: false });
+      reasoningStream(t);
+      expect(held(t)).toBeUndefined();
+    });
+
+    it('is none when the log’s answer gathers it already', () => {
+      const t = new MoonshotStreamTransformer({ providerName: 'moonshot', clientWantsUsage: false, captureResponse: true, onTurnComplete: () => {} });
+      reasoningStream(t);
+      expect(held(t)).toBeUndefined();
+      expect(t.assembled()?.choices[0]?.message.reasoning_content).toBe('One two three');
+    });
+
+    it('is its pieces when a turn may be remembered and the log keeps no body', () => {
+      const t = new MoonshotStreamTransformer({ providerName: 'moonshot', clientWantsUsage: false, onTurnComplete: () => {} });
+      reasoningStream(t);
+      expect(held(t)).toEqual(['One', ' two', ' three']);
+    });
+  });
+
   describe('events that only carry text, read without being parsed', () => {
     const streams = readdirSync(fixtureDir)
       .filter((name) => name.endsWith('.chunks.txt'))

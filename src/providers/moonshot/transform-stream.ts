@@ -19,7 +19,10 @@ export interface MoonshotStreamOptions {
   clientWantsUsage: boolean;
   /** Rebuild the whole answer as it passes (for logging response bodies). */
   captureResponse?: boolean;
-  /** Called once per choice that made tool calls, when the choice finishes (for the reasoning memory). */
+  /**
+   * Called once per choice that made tool calls, when the choice finishes (for the reasoning
+   * memory). Without it no reasoning is kept.
+   */
   onTurnComplete?: (turn: CompletedTurn, choice: number) => void;
   /** The key sent upstream, blanked out of the upstream's error events. */
   upstreamKey?: string;
@@ -31,10 +34,10 @@ interface ChoiceState {
   /** Made at its first tool-call delta: most answers have none, and a stream holds this to its end. */
   toolCalls?: ToolCallDeltaNormalizer;
   /**
-   * Its reasoning, in pieces (see StreamAssembler); gathered here only when the log's assembler
-   * does not gather it already.
+   * Its reasoning, in pieces (see StreamAssembler): gathered here only for onTurnComplete, and only
+   * when the log's assembler does not gather it already. A long reasoning is thousands of pieces.
    */
-  reasoning: string[];
+  reasoning?: string[];
   roleSent: boolean;
   /** Its turn went to onTurnComplete. */
   reported: boolean;
@@ -56,9 +59,12 @@ export class MoonshotStreamTransformer extends StreamTransformerBase {
   private usageSent = false;
   private meta: Json = {};
   private readonly choices = new Map<number, ChoiceState>();
+  /** The choices' reasoning is kept here: for onTurnComplete, when the log's assembler does not keep it. */
+  private readonly keepsReasoning: boolean;
 
   constructor(private readonly options: MoonshotStreamOptions) {
     super(options.providerName, options.captureResponse, options.upstreamKey);
+    this.keepsReasoning = options.onTurnComplete !== undefined && !this.assembler;
   }
 
   get usage(): Usage | undefined {
@@ -84,7 +90,7 @@ export class MoonshotStreamTransformer extends StreamTransformerBase {
       const delta = readTextDelta(data);
       if (delta !== undefined) {
         if (this.assembler) this.assembler.addText(0, delta.field, delta.text);
-        else if (delta.field === 'reasoning_content') first.reasoning.push(delta.text);
+        else if (delta.field === 'reasoning_content' && this.keepsReasoning) (first.reasoning ??= []).push(delta.text);
         return sseEvent(data);
       }
     }
@@ -153,7 +159,7 @@ export class MoonshotStreamTransformer extends StreamTransformerBase {
         }
       }
       // With response bodies logged, the assembler gathers the reasoning: not a second copy here.
-      if (typeof delta.reasoning_content === 'string' && !this.assembler) state.reasoning.push(delta.reasoning_content);
+      if (typeof delta.reasoning_content === 'string' && this.keepsReasoning) (state.reasoning ??= []).push(delta.reasoning_content);
       if (Array.isArray(delta.tool_calls) && (state.toolCalls ??= new ToolCallDeltaNormalizer()).normalize(delta.tool_calls)) changed = true;
     }
     if (choice.finish_reason === 'stop' && state.toolCalls !== undefined && state.toolCalls.count > 0) {
@@ -194,7 +200,7 @@ export class MoonshotStreamTransformer extends StreamTransformerBase {
     if (!state.toolCalls) return;
     const toolCalls = state.toolCalls.assembled();
     if (toolCalls.length === 0) return;
-    const reasoning = this.assembler ? this.assembler.reasoningOf(index) : state.reasoning.join('');
+    const reasoning = this.assembler ? this.assembler.reasoningOf(index) : (state.reasoning?.join('') ?? '');
     this.options.onTurnComplete({ toolCalls, reasoning }, index);
   }
 
@@ -208,7 +214,7 @@ export class MoonshotStreamTransformer extends StreamTransformerBase {
   private choiceState(index: number): ChoiceState {
     let state = this.choices.get(index);
     if (!state) {
-      state = { toolCalls: undefined, reasoning: [], roleSent: false, reported: false };
+      state = { toolCalls: undefined, reasoning: undefined, roleSent: false, reported: false };
       this.choices.set(index, state);
     }
     return state;
