@@ -158,7 +158,8 @@ export class MoonshotStreamTransformer extends StreamTransformerBase {
           changed = true;
         }
       }
-      // With response bodies logged, the assembler gathers the reasoning: not a second copy here.
+      // Kept only for a turn the reasoning memory may take, and not twice: with response bodies
+      // logged, the assembler has it.
       if (typeof delta.reasoning_content === 'string' && this.keepsReasoning) (state.reasoning ??= []).push(delta.reasoning_content);
       if (Array.isArray(delta.tool_calls) && (state.toolCalls ??= new ToolCallDeltaNormalizer()).normalize(delta.tool_calls)) changed = true;
     }
