@@ -77,6 +77,19 @@ describe('MoonshotStreamTransformer', () => {
     expect(usage[0]!.usage.prompt_tokens_details.cached_tokens).toBe(89);
   });
 
+  it('sends a usage-only chunk that needs no change as Moonshot’s own bytes, and rewrites one that does', () => {
+    const usage = '"usage":{"prompt_tokens":10,"completion_tokens":2,"total_tokens":12,"cached_tokens":4,"prompt_tokens_details":{"cached_tokens":4},"x":1.0}';
+    const whole = `{"id":"c","object":"chat.completion.chunk","created":1,"model":"kimi-k2.6","choices":[],${usage}}`;
+    const t = new MoonshotStreamTransformer({ providerName: 'moonshot', clientWantsUsage: true });
+    // Serialized again, 1.0 would be 1.
+    expect(t.onData(whole)).toBe(`data: ${whole}\n\n`);
+    const noObject = new MoonshotStreamTransformer({ providerName: 'moonshot', clientWantsUsage: true });
+    const withoutObject = whole.replace('"object":"chat.completion.chunk",', '');
+    expect(noObject.onData(withoutObject)).toBe(`data: ${JSON.stringify({ ...JSON.parse(withoutObject), object: 'chat.completion.chunk' })}\n\n`);
+    const cachedOnTop = new MoonshotStreamTransformer({ providerName: 'moonshot', clientWantsUsage: true });
+    expect(JSON.parse(cachedOnTop.onData(whole.replace(',"prompt_tokens_details":{"cached_tokens":4}', '')).slice(6)).usage.prompt_tokens_details).toEqual({ cached_tokens: 4 });
+  });
+
   it('prefers the top-level usage when both come', () => {
     const { json, transformer } = run('moonshotai-stream-usage-precedence', true);
     expect(usageChunks(json)).toHaveLength(1);

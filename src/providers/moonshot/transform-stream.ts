@@ -119,7 +119,7 @@ export class MoonshotStreamTransformer extends StreamTransformerBase {
 
     if (obj.usage !== undefined && obj.usage !== null) {
       this.topUsage = obj.usage;
-      if (choices.length === 0) return this.usageOnlyChunk(obj);
+      if (choices.length === 0) return this.usageOnlyChunk(obj, changed ? undefined : data);
       // Usage riding on a content chunk is not where OpenAI clients look: it goes in the usage chunk.
       delete obj.usage;
       changed = true;
@@ -170,10 +170,14 @@ export class MoonshotStreamTransformer extends StreamTransformerBase {
     return changed;
   }
 
-  private usageOnlyChunk(obj: Json): string {
+  /** `data`: the chunk as it came, when nothing in it has been changed yet. */
+  private usageOnlyChunk(obj: Json, data: string | undefined): string {
     if (!this.options.clientWantsUsage || this.usageSent) return '';
     this.usageSent = true;
-    obj.usage = toOpenAIUsage(obj.usage);
+    const usage = toOpenAIUsage(obj.usage);
+    // Moonshot's own bytes when its usage already has what OpenAI clients read, as for any event.
+    if (usage === obj.usage && data !== undefined) return sseEvent(data);
+    obj.usage = usage;
     return sseEvent(JSON.stringify(obj));
   }
 
