@@ -94,18 +94,21 @@ export class MoonshotProvider implements Provider {
   }
 
   createStreamTransformer(ctx: CallContext): StreamTransformer {
+    // Only a call that offered tools to a thinking model has a conversation, and turns to remember
+    // under it (see prepareChat): without one, the stream keeps none of its reasoning.
+    const conversation = ctx.providerState as Conversation | undefined;
     return new MoonshotStreamTransformer({
       providerName: this.name,
       clientWantsUsage: ctx.clientWantsUsage,
       captureResponse: ctx.captureResponse,
-      // Only a call that offered tools to a thinking model has turns to remember (see prepareChat):
-      // without one, the stream keeps none of its reasoning.
-      ...(ctx.providerState !== undefined ? { onTurnComplete: (turn: CompletedTurn, choice: number) => this.rememberTurn(ctx, turn, choice) } : {}),
-      // A stream can run for minutes: its conversation is boiled down to its digest rather than
-      // held to its end (the digest costs ~0.1–0.2 ms per 100 KB, paid after the first byte).
-      onFirstChunkSent: () => {
-        if (ctx.providerState) settledDigest(ctx.providerState as Conversation);
-      },
+      ...(conversation !== undefined
+        ? {
+            onTurnComplete: (turn: CompletedTurn, choice: number) => this.rememberTurn(ctx, turn, choice),
+            // A stream can run for minutes: its conversation is boiled down to its digest rather than
+            // held to its end (the digest costs ~0.1–0.2 ms per 100 KB, paid after the first byte).
+            onFirstChunkSent: () => void settledDigest(conversation),
+          }
+        : {}),
       ...(ctx.upstreamKey !== undefined ? { upstreamKey: ctx.upstreamKey } : {}),
     });
   }
