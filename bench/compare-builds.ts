@@ -4,11 +4,11 @@
  * shared cores its ratio swings by ±15 % between runs; CPU per request at an offered rate below
  * saturation moves by ±5 % a sample, so the median of a few rounds shows a change of a few percent.
  *
- *   node node_modules/.cache/moongate-bench/compare-builds.js DIR_A DIR_B [--rounds 5] [--rate 1500] [--seconds 6] [--stream TOKENS]
+ *   node node_modules/.cache/moongate-bench/compare-builds.js DIR_A DIR_B [--rounds 5] [--rate 1500] [--seconds 6] [--stream TOKENS [--token-delay MS]]
  *
  * The requests are the benchmark's one-line JSON request, or with `--stream` streams of that many
- * tokens with reasoning (kimi-k2.6's shape, no delay between events): a stream's cost is mostly
- * its events'.
+ * tokens with reasoning (kimi-k2.6's shape, no delay between events unless `--token-delay` paces
+ * them, each event then a network read of its own): a stream's cost is mostly its events'.
  *
  * Each DIR is a checkout with `dist/` built (`git worktree add /tmp/x REV`, `npm run build` there).
  * A DIR may carry node flags after a `|` ("DIR|--max-semi-space-size=32") to compare those instead.
@@ -32,10 +32,11 @@ const { values: args, positionals: builds } = parseArgs({
     rate: { type: 'string', default: '1500' },
     seconds: { type: 'string', default: '6' },
     stream: { type: 'string' },
+    'token-delay': { type: 'string', default: '0' },
   },
 });
 if (builds.length < 2) {
-  console.error('usage: node compare-builds.js DIR_A DIR_B [...] [--rounds N] [--rate REQ_PER_S] [--seconds S] [--stream TOKENS]');
+  console.error('usage: node compare-builds.js DIR_A DIR_B [...] [--rounds N] [--rate REQ_PER_S] [--seconds S] [--stream TOKENS [--token-delay MS]]');
   process.exit(2);
 }
 const rounds = Number(args.rounds);
@@ -46,7 +47,12 @@ if (streamTokens !== undefined && !(Number.isInteger(streamTokens) && streamToke
   console.error('--stream takes a number of tokens, such as 40');
   process.exit(2);
 }
-const body = streamTokens === undefined ? nonStreamBody('kimi') : streamBody('kimi', streamTokens, 0, true);
+const tokenDelayMs = Number(args['token-delay']);
+if (!(Number.isInteger(tokenDelayMs) && tokenDelayMs >= 0) || (tokenDelayMs > 0 && streamTokens === undefined)) {
+  console.error('--token-delay takes a whole number of milliseconds, with --stream');
+  process.exit(2);
+}
+const body = streamTokens === undefined ? nonStreamBody('kimi') : streamBody('kimi', streamTokens, tokenDelayMs, true);
 
 const here = dirname(fileURLToPath(import.meta.url));
 // This file runs from node_modules/.cache/moongate-bench: the simulator comes from this checkout's build.
@@ -101,7 +107,7 @@ for (let round = 0; round < rounds; round++) {
 await sim.stop();
 
 const first = median(samples.get(builds[0]!)!);
-console.log(`CPU per ${streamTokens === undefined ? 'request' : `stream of ${streamTokens} tokens`} at ${rate} requests/s, 50 connections, median of ${rounds} alternating rounds:`);
+console.log(`CPU per ${streamTokens === undefined ? 'request' : `stream of ${streamTokens} tokens${tokenDelayMs > 0 ? ` ${tokenDelayMs} ms apart` : ''}`} at ${rate} requests/s, 50 connections, median of ${rounds} alternating rounds:`);
 for (const build of builds) {
   const values = samples.get(build)!;
   const m = median(values);
