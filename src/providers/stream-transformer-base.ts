@@ -1,6 +1,6 @@
 import { MAX_JSON_DEPTH, nestedDeeperThan } from '../server/json-nesting.js';
 import { redactKey } from './redact-key.js';
-import { sseErrorEvent } from './sse.js';
+import { sseErrorEvent, sseEvent } from './sse.js';
 import { StreamAssembler } from './stream-assembler.js';
 import type { AssembledResponse } from './stream-assembler.js';
 import type { StreamFailure, StreamTransformer, Usage } from './types.js';
@@ -14,6 +14,7 @@ export abstract class StreamTransformerBase implements StreamTransformer {
   protected done = false;
   private failureInfo: StreamFailure | undefined;
   protected readonly assembler: StreamAssembler | undefined;
+  eventsPassedOn = 0;
 
   constructor(
     protected readonly providerName: string,
@@ -57,6 +58,12 @@ export abstract class StreamTransformerBase implements StreamTransformer {
   stopByGateway(reason: string, code: string, type = 'api_error'): string {
     if (this.finished) return '';
     return this.fail(reason, type, code, 'Moongate');
+  }
+
+  /** An event sent on as it came: framed, and counted (see StreamTransformer.eventsPassedOn). */
+  protected passOn(data: string): string {
+    this.eventsPassedOn++;
+    return sseEvent(data);
   }
 
   /**

@@ -62,6 +62,11 @@ export interface PreparedRequest {
 export interface StreamTransformer {
   /** One SSE event's `data`; returns the bytes to send on (framed SSE), or '' to send nothing. */
   onData(data: string): string;
+  /**
+   * How many events onData has returned just as they came (`sseEvent(data)`, nothing changed):
+   * for those the event stream may send the upstream's own bytes instead of the text.
+   */
+  readonly eventsPassedOn: number;
   /** The upstream ended; returns any closing bytes (usage chunk, `[DONE]`). */
   finish(): string;
   /** The upstream failed after the stream started (cut, timeout); returns the closing error event. */

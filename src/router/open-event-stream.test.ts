@@ -29,8 +29,8 @@ const open = (res: UpstreamResponse, d = deployment(), signal = new AbortControl
 describe('openEventStream', () => {
   it('returns the first event and leaves the rest to read', async () => {
     const { stream, first } = await open(upstream([`data: ${chunk}\n\n`, 'data: [DONE]\n\n']));
-    expect(first).toBe(`data: ${chunk}\n\n`);
-    expect(await stream.next()).toBe('data: [DONE]\n\n');
+    expect(String(first)).toBe(`data: ${chunk}\n\n`);
+    expect(String(await stream.next())).toBe('data: [DONE]\n\n');
   });
 
   it('turns an error as the first event into the HTTP error its type stands for', async () => {

@@ -2,6 +2,7 @@ import type { CallContext } from '../providers/types.js';
 import { GatewayError } from '../server/gateway-error.js';
 import type { UpstreamResponse } from '../upstream/send-request.js';
 import { TransformedEventStream } from '../upstream/transformed-event-stream.js';
+import type { EventBytes } from '../upstream/transformed-event-stream.js';
 import type { Deployment } from './deployments.js';
 import { mapUpstreamError } from './map-upstream-error.js';
 import { statusForErrorType } from './status-for-error-type.js';
@@ -18,7 +19,7 @@ export async function openEventStream(
   d: Deployment,
   ctx: CallContext,
   signal: StopSignal,
-): Promise<{ stream: TransformedEventStream; first: string }> {
+): Promise<{ stream: TransformedEventStream; first: EventBytes }> {
   const stream = new TransformedEventStream(res, d.provider.createStreamTransformer(ctx));
   const first = await stream.next().catch((err: unknown) => {
     stream.destroy();
@@ -30,7 +31,7 @@ export async function openEventStream(
     });
   });
   const failure = stream.transformer.failure;
-  if (first === null || (failure !== undefined && first.startsWith('data: {"error"'))) {
+  if (first === null || (failure !== undefined && typeof first === 'string' && first.startsWith('data: {"error"'))) {
     stream.destroy();
     if (!failure) throw new GatewayError(502, `${d.provider.name}: the stream ended before its first event.`, { type: 'api_error', code: 'upstream_stream_incomplete' });
     const body = JSON.stringify({ error: { message: failure.rawMessage, type: failure.type, code: failure.code } });

@@ -9,7 +9,7 @@ import type { UpstreamPools } from '../upstream/pool.js';
 import { sendBufferedRequest } from '../upstream/send-buffered-request.js';
 import { sendUpstreamRequest } from '../upstream/send-request.js';
 import type { UpstreamRequest } from '../upstream/send-request.js';
-import type { TransformedEventStream } from '../upstream/transformed-event-stream.js';
+import type { EventBytes, TransformedEventStream } from '../upstream/transformed-event-stream.js';
 import { CAPACITY_EXCEEDED, NoUsableCandidate } from './admission.js';
 import type { Admission } from './admission.js';
 import type { Lease } from './limit-counters.js';
@@ -126,7 +126,7 @@ export type ChatOutcome =
       rateLimits?: Record<string, string> | undefined;
       stream: TransformedEventStream;
       /** The first bytes to send; already read, so the stream is known to be working. */
-      first: string;
+      first: EventBytes;
       /** Aborted when the client goes away or the request's deadline passes. */
       signal: StopSignal;
       transformer: StreamTransformer;

@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import type { StreamFailure } from '../providers/types.js';
 import { DEADLINE_PASSED, DeadlineExceeded, GatewayShuttingDown, KeyEndedWhileRunning, SHUTTING_DOWN } from '../router/linked-abort.js';
-import type { TransformedEventStream } from '../upstream/transformed-event-stream.js';
+import type { EventBytes, TransformedEventStream } from '../upstream/transformed-event-stream.js';
 import type { StopSignal } from '../upstream/stop-switch.js';
 import { planStreamWake } from './stream-wake.js';
 
@@ -17,7 +17,7 @@ export const KEEP_ALIVE_COMMENT = ': keep-alive\n\n';
 export interface PipeInput {
   stream: TransformedEventStream;
   /** The first bytes, already read by the router. */
-  first: string;
+  first: EventBytes;
   /** Aborted when the client goes away or the request's deadline passes. */
   signal: StopSignal;
 }
@@ -81,7 +81,7 @@ export async function pipeStream(
     waitingForClient = false;
     resumedAt = performance.now();
   };
-  const writeRead = (out: string): boolean => {
+  const writeRead = (out: EventBytes): boolean => {
     // The read that produced `out` has just ended: its time, with no clock read per chunk.
     wroteAt = stream.lastReadAt;
     return res.write(out);

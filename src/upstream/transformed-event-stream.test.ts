@@ -1,10 +1,15 @@
+import { readFileSync, readdirSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MoonshotStreamTransformer } from '../providers/moonshot/transform-stream.js';
 import { PassthroughStreamTransformer } from '../providers/openai-compatible/passthrough-stream.js';
+import { StreamTransformerBase } from '../providers/stream-transformer-base.js';
+import type { StreamTransformer } from '../providers/types.js';
 import { upstreamResponse as upstream } from '../../test/helpers/upstream-response.js';
 import { TransformedEventStream } from './transformed-event-stream.js';
+import type { EventBytes } from './transformed-event-stream.js';
 import { UpstreamPools } from './pool.js';
 import { sendUpstreamRequest } from './send-request.js';
 import { StopSwitch } from './stop-switch.js';
@@ -15,12 +20,12 @@ import type { FlowControl } from './upstream-body.js';
 const readers: Record<string, (stream: TransformedEventStream) => Promise<string[]>> = {
   'pulled with next()': async (stream) => {
     const out: string[] = [];
-    for (let next = await stream.next(); next !== null; next = await stream.next()) out.push(next);
+    for (let next = await stream.next(); next !== null; next = await stream.next()) out.push(String(next));
     return out;
   },
   'pushed with forward()': async (stream) => {
     const out: string[] = [];
-    await stream.forward((text) => out.push(text) > 0, () => Promise.resolve());
+    await stream.forward((text) => out.push(String(text)) > 0, () => Promise.resolve());
     return out;
   },
 };
@@ -118,7 +123,7 @@ describe('TransformedEventStream.forward', () => {
   it('writes each read as it arrives, in the push that brought it, and resolves after the end', async () => {
     const { body: live, stream } = liveStream();
     const out: string[] = [];
-    const done = stream.forward((text) => out.push(text) > 0, () => Promise.resolve());
+    const done = stream.forward((text) => out.push(String(text)) > 0, () => Promise.resolve());
     live.push(Buffer.from(event(1)));
     expect(out).toEqual([event(1)]);
     live.push(Buffer.from(event(2).slice(0, 10)));
@@ -133,7 +138,7 @@ describe('TransformedEventStream.forward', () => {
     const { body: live, stream } = liveStream();
     const seen: string[] = [];
     const done = stream.forward(
-      (text) => seen.push(text) > 0,
+      (text) => seen.push(String(text)) > 0,
       () => Promise.resolve(),
       () => seen.push('ended'),
     );
@@ -153,10 +158,10 @@ describe('TransformedEventStream.forward', () => {
     const { body: live, stream } = liveStream();
     const first = stream.next();
     live.push(Buffer.from(`${event(1)}data: [DONE]\n\n`));
-    expect(await first).toContain('[DONE]');
+    expect(String(await first)).toContain('[DONE]');
     const seen: string[] = [];
     const done = stream.forward(
-      (text) => seen.push(text) > 0,
+      (text) => seen.push(String(text)) > 0,
       () => Promise.resolve(),
       () => seen.push('ended'),
     );
@@ -169,7 +174,7 @@ describe('TransformedEventStream.forward', () => {
     const seen: string[] = [];
     let writable!: () => void;
     const done = stream.forward(
-      (text) => seen.push(text) < 0,
+      (text) => seen.push(String(text)) < 0,
       () => new Promise<void>((resolve) => (writable = resolve)),
       () => seen.push('ended'),
     );
@@ -184,7 +189,7 @@ describe('TransformedEventStream.forward', () => {
     const { body: live, stream } = liveStream({}, 100);
     const seen: string[] = [];
     const done = stream.forward(
-      (text) => seen.push(text) > 0,
+      (text) => seen.push(String(text)) > 0,
       () => Promise.resolve(),
       () => {
         seen.push('ended');
@@ -205,7 +210,7 @@ describe('TransformedEventStream.forward', () => {
     let clientReady!: () => void;
     let waits = 0;
     const done = stream.forward(
-      (text) => out.push(text) !== 1,
+      (text) => out.push(String(text)) !== 1,
       () => {
         waits++;
         return new Promise((resolve) => (clientReady = resolve));
@@ -228,7 +233,7 @@ describe('TransformedEventStream.forward', () => {
   it('writes the events before a broken connection, then rejects with its error', async () => {
     const stream = new TransformedEventStream(upstream([event(1)], new Error('other side closed')), passthrough());
     const out: string[] = [];
-    await expect(stream.forward((text) => out.push(text) > 0, () => Promise.resolve())).rejects.toThrow('other side closed');
+    await expect(stream.forward((text) => out.push(String(text)) > 0, () => Promise.resolve())).rejects.toThrow('other side closed');
     expect(out).toEqual([event(1)]);
   });
 
@@ -264,9 +269,9 @@ describe('TransformedEventStream.forward', () => {
 
   it('resolves at once, writing nothing, for a stream the first read already ended', async () => {
     const stream = new TransformedEventStream(upstream([`${event(1)}data: [DONE]\n\n`]), passthrough());
-    expect(await stream.next()).toBe(`${event(1)}data: [DONE]\n\n`);
+    expect(String(await stream.next())).toBe(`${event(1)}data: [DONE]\n\n`);
     const out: string[] = [];
-    await stream.forward((text) => out.push(text) > 0, () => Promise.resolve());
+    await stream.forward((text) => out.push(String(text)) > 0, () => Promise.resolve());
     expect(out).toEqual([]);
   });
 });
@@ -286,7 +291,7 @@ describe('TransformedEventStream.forward, with reads arriving inside the socket�
     const clientWaits: (() => void)[] = [];
     const done = stream
       .forward(
-        (text) => out.push(text) !== 1 && text !== event(4),
+        (text) => out.push(String(text)) !== 1 && String(text) !== event(4),
         () => new Promise((resolve) => clientWaits.push(resolve)),
       )
       .then(
@@ -363,11 +368,11 @@ describe('TransformedEventStream.forward, from a real undici connection', () => 
     try {
       const res = await sendUpstreamRequest(pools, { baseUrl: origin, path: '/x', headers: {}, body: '{}', signal: new StopSwitch(), timeoutMs: 10_000, providerName: 'p' });
       const stream = new TransformedEventStream(res, passthrough());
-      let text = (await stream.next())!;
+      let text = String((await stream.next())!);
       let writes = 0;
       await stream.forward(
         (out) => {
-          text += out;
+          text += String(out);
           return takes(++writes);
         },
         () => new Promise((resolve) => setTimeout(resolve, 2)),
@@ -377,5 +382,170 @@ describe('TransformedEventStream.forward, from a real undici connection', () => 
     } finally {
       await pools.close();
     }
+  });
+});
+
+/**
+ * A read whose bytes are exactly its events, each passed on unchanged, is sent as the read itself
+ * (no string built and encoded again). Anything else is sent as text, as before.
+ */
+describe('TransformedEventStream, reads sent as they came', () => {
+  const fixtureDir = new URL('../../fixtures/moonshot-wire/', import.meta.url);
+  const fixtures = readdirSync(fixtureDir).filter((f) => f.endsWith('.chunks.txt'));
+  /** A fixture as Moonshot sent it: each line one event, then [DONE]. */
+  const wire = (file: string): string =>
+    readFileSync(new URL(file, fixtureDir), 'utf8')
+      .split('\n')
+      .filter((line) => line.trim() !== '')
+      .map((line) => `data: ${line}\n\n`)
+      .join('') + 'data: [DONE]\n\n';
+
+  type Options = { captureResponse: boolean; clientWantsUsage: boolean };
+  const moonshot = (o: Options) => new MoonshotStreamTransformer({ providerName: 'moonshot', ...o });
+  /** The same transformer, seen never to pass an event on unchanged: every read is sent as text. */
+  const textOnly = (t: StreamTransformer): StreamTransformer => new Proxy(t, { get: (o, k, r) => (k === 'eventsPassedOn' ? 0 : Reflect.get(o, k, r)) });
+
+  async function send(reads: Buffer[], transformer: StreamTransformer) {
+    const stream = new TransformedEventStream(upstream(reads), transformer);
+    const out: EventBytes[] = [];
+    const first = await stream.next();
+    if (first !== null) {
+      out.push(first);
+      await stream.forward((bytes) => out.push(bytes) > 0, () => Promise.resolve()).catch(() => {});
+    }
+    return {
+      bytes: Buffer.concat(out.map((o) => (typeof o === 'string' ? Buffer.from(o) : o))).toString('latin1'),
+      asRead: out.filter((o) => typeof o !== 'string') as Buffer[],
+      answer: transformer.assembled(),
+      usage: transformer.usage,
+      failure: transformer.failure,
+    };
+  }
+
+  /** Sends `reads` both ways and checks they agree; returns what this way sent as reads. */
+  async function sameAsText(reads: Buffer[], o: Options): Promise<Buffer[]> {
+    const fast = await send(reads, moonshot(o));
+    const { asRead, ...rest } = fast;
+    const slow = await send(reads, textOnly(moonshot(o)));
+    expect(slow.asRead).toEqual([]);
+    expect(rest).toEqual({ bytes: slow.bytes, answer: slow.answer, usage: slow.usage, failure: slow.failure });
+    return asRead;
+  }
+
+  it('sends a read of whole unchanged events as that very read', async () => {
+    const events = wire('moonshot-text.chunks.txt').split(/(?<=\n\n)/);
+    const reads = [events.slice(0, 2).join(''), events[2]!, events[3]!].map((r) => Buffer.from(r));
+    // The role chunk and a content chunk, unchanged; the finish, whose usage is taken out; [DONE].
+    expect(await sameAsText(reads, { captureResponse: true, clientWantsUsage: false })).toEqual([reads[0], reads[2]]);
+    const fast = await send(reads, moonshot({ captureResponse: true, clientWantsUsage: false }));
+    expect(fast.asRead[0]).toBe(reads[0]);
+    // The client asked for usage: the usage chunk goes before [DONE], and that read is text.
+    expect(await sameAsText(reads, { captureResponse: true, clientWantsUsage: true })).toEqual([reads[0]]);
+  });
+
+  it('sends every fixture, read by read, as the text path does', async () => {
+    let asRead = 0;
+    for (const file of fixtures) {
+      const events = wire(file).split(/(?<=\n\n)/);
+      for (const o of [
+        { captureResponse: true, clientWantsUsage: true },
+        { captureResponse: false, clientWantsUsage: false },
+      ]) {
+        asRead += (await sameAsText(events.map((e) => Buffer.from(e)), o)).length;
+        asRead += (await sameAsText([Buffer.from(events.join(''))], o)).length;
+      }
+    }
+    expect(asRead).toBeGreaterThan(fixtures.length);
+  });
+
+  // Each changes one read of the live text stream; the read it changes must go as text.
+  const odd: [string, (read: string) => Buffer][] = [
+    ['a comment before the event', (r) => Buffer.from(`: keep-alive\n\n${r}`)],
+    ['a comment after the event', (r) => Buffer.from(`${r}: keep-alive\n\n`)],
+    ['CRLF line ends', (r) => Buffer.from(r.replaceAll('\n', '\r\n'))],
+    ['no space after the colon', (r) => Buffer.from(r.replace('data: ', 'data:'))],
+    ['an event type', (r) => Buffer.from(`event: message\n${r}`)],
+    ['an id', (r) => Buffer.from(`${r.slice(0, -1)}id: 7\n\n`)],
+    ['a data line split in two', (r) => Buffer.from(r.replace('"index"', '\ndata: "index"'))],
+    // In the text, where the event still reads: sent as it came, the client would get the byte, not U+FFFD.
+    ['an invalid UTF-8 byte', (r) => withBytesInText(r, [0xff])],
+    ['a truncated 4-byte character, as long as its replacement', (r) => withBytesInText(r, [0xf0, 0x9f, 0x98])],
+    ['the start of a character at its end', (r) => Buffer.concat([Buffer.from(r), Buffer.from('🌙').subarray(0, 2)])],
+    ['half an event at its end', (r) => Buffer.from(`${r}data: {"id":`)],
+  ];
+  function withBytesInText(read: string, bytes: number[]): Buffer {
+    const at = read.indexOf('Hello') + 3;
+    return Buffer.concat([Buffer.from(read.slice(0, at)), Buffer.from(bytes), Buffer.from(read.slice(at))]);
+  }
+
+  it.each(odd)('sends a read with %s as text', async (_, change) => {
+    const events = wire('moonshot-text.chunks.txt').split(/(?<=\n\n)/);
+    const reads: Buffer[] = events.map((e) => Buffer.from(e));
+    reads[1] = change(events[1]!);
+    const asRead = await sameAsText(reads, { captureResponse: true, clientWantsUsage: false });
+    expect(asRead).not.toContain(reads[1]);
+    // The read before it still went as it came.
+    expect(asRead).toContain(reads[0]);
+  });
+
+  it('sends as text an event named `error` by the read before, even when passed on', async () => {
+    class PassingAllOn extends StreamTransformerBase {
+      onData(data: string): string {
+        return this.passOn(data);
+      }
+      get usage() {
+        return undefined;
+      }
+    }
+    const reads = ['event: error\n', 'data: {"message":"boom"}\n\n'].map((r) => Buffer.from(r));
+    const stream = new TransformedEventStream(upstream(reads), new PassingAllOn('p', false));
+    expect(await stream.next()).toBe('data: {"error":{"message":"boom"}}\n\n');
+  });
+
+  it('sends as it came a read framed oddly that the text path would send byte for byte the same', async () => {
+    // Two spaces after the colon: the data starts with a space, which `sseEvent` frames back as two.
+    const events = wire('moonshot-text.chunks.txt').split(/(?<=\n\n)/);
+    const reads: Buffer[] = events.map((e) => Buffer.from(e));
+    reads[1] = Buffer.from(events[1]!.replace('data: ', 'data:  '));
+    expect(await sameAsText(reads, { captureResponse: true, clientWantsUsage: false })).toContain(reads[1]);
+  });
+
+  it('sends as text a read that opens with a byte-order mark, or a character split from the read before', async () => {
+    const events = wire('moonshot-text.chunks.txt').split(/(?<=\n\n)/);
+    const bom = [Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(events[0]!)]), ...events.slice(1).map((e) => Buffer.from(e))];
+    expect(await sameAsText(bom, { captureResponse: true, clientWantsUsage: true })).not.toContain(bom[0]);
+    const moon = Buffer.from(events[1]!.replace('Hello', 'Hello 🌙'));
+    const at = moon.indexOf(Buffer.from('🌙')) + 2;
+    const split = [Buffer.from(events[0]!), moon.subarray(0, at), Buffer.concat([moon.subarray(at), Buffer.from(events[2]!)]), ...events.slice(3).map((e) => Buffer.from(e))];
+    const asRead = await sameAsText(split, { captureResponse: true, clientWantsUsage: true });
+    expect(asRead).toEqual([split[0]]);
+  });
+
+  it('agrees with the text path on fixtures cut at random places, with odd bytes put in', async () => {
+    let seed = 7;
+    const random = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    const inserts = [': c\n\n', '\r\n', '\n', 'data:', 'event: error\n', '\xff', 'data: {"error":{"message":"x"}}\n\n', '🌙'];
+    let asRead = 0;
+    for (let round = 0; round < 300; round++) {
+      const file = fixtures[random(fixtures.length)]!;
+      let bytes = Buffer.from(wire(file));
+      if (random(2) === 0) {
+        const at = random(bytes.length);
+        const insert = inserts[random(inserts.length)]!;
+        bytes = Buffer.concat([bytes.subarray(0, at), insert === '\xff' ? Buffer.from([0xff]) : Buffer.from(insert), bytes.subarray(at)]);
+      }
+      const reads: Buffer[] = [];
+      for (let at = 0; at < bytes.length; ) {
+        // Mostly whole events, as a live stream reads; sometimes a cut anywhere, even inside a character.
+        const end = random(3) === 0 ? at + 1 + random(300) : bytes.indexOf('\n\n', at) + 2 || bytes.length;
+        reads.push(bytes.subarray(at, Math.min(end, bytes.length)));
+        at = Math.min(end, bytes.length);
+      }
+      asRead += (await sameAsText(reads, { captureResponse: random(2) === 0, clientWantsUsage: random(2) === 0 })).length;
+    }
+    expect(asRead).toBeGreaterThan(300);
   });
 });

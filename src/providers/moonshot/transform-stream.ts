@@ -91,7 +91,7 @@ export class MoonshotStreamTransformer extends StreamTransformerBase {
       if (delta !== undefined) {
         if (this.assembler) this.assembler.addText(0, delta.field, delta.text);
         else if (delta.field === 'reasoning_content' && this.keepsReasoning) (first.reasoning ??= []).push(delta.text);
-        return sseEvent(data);
+        return this.passOn(data);
       }
     }
 
@@ -137,7 +137,7 @@ export class MoonshotStreamTransformer extends StreamTransformerBase {
       const choice = raw as Json | null;
       if (choice && typeof choice === 'object' && typeof choice.finish_reason === 'string') this.reportTurn(indexOf(choice));
     }
-    return sseEvent(changed ? JSON.stringify(obj) : data);
+    return changed ? sseEvent(JSON.stringify(obj)) : this.passOn(data);
   }
 
   private convertChoice(choice: Json): boolean {
@@ -176,7 +176,7 @@ export class MoonshotStreamTransformer extends StreamTransformerBase {
     this.usageSent = true;
     const usage = toOpenAIUsage(obj.usage);
     // Moonshot's own bytes when its usage already has what OpenAI clients read, as for any event.
-    if (usage === obj.usage && data !== undefined) return sseEvent(data);
+    if (usage === obj.usage && data !== undefined) return this.passOn(data);
     obj.usage = usage;
     return sseEvent(JSON.stringify(obj));
   }
@@ -184,13 +184,12 @@ export class MoonshotStreamTransformer extends StreamTransformerBase {
   private complete(): string {
     this.done = true;
     this.reportTurns();
-    let out = '';
     const usage = this.topUsage ?? this.choiceUsage;
     if (this.options.clientWantsUsage && !this.usageSent && usage !== undefined) {
       this.usageSent = true;
-      out += sseEvent(JSON.stringify({ ...this.meta, object: 'chat.completion.chunk', choices: [], usage: toOpenAIUsage(usage) }));
+      return sseEvent(JSON.stringify({ ...this.meta, object: 'chat.completion.chunk', choices: [], usage: toOpenAIUsage(usage) })) + SSE_DONE;
     }
-    return out + SSE_DONE;
+    return this.passOn('[DONE]');
   }
 
   /** Choices that never said finish_reason are reported at [DONE]. */

@@ -1,7 +1,7 @@
 import { defaultTypeForStatus } from '../../server/gateway-error.js';
 import { isPlainObject } from '../../server/plain-object.js';
 import type { Usage } from '../types.js';
-import { SSE_DONE, sseEvent } from '../sse.js';
+import { SSE_DONE } from '../sse.js';
 import { StreamTransformerBase } from '../stream-transformer-base.js';
 import type { AssembledResponse } from '../stream-assembler.js';
 import { readUsage } from '../usage.js';
@@ -42,17 +42,17 @@ export class PassthroughStreamTransformer extends StreamTransformerBase {
     if (this.finished) return '';
     if (data === '[DONE]') {
       this.done = true;
-      return SSE_DONE;
+      return this.passOn(data);
     }
     if (!this.answerEnded && FINISHED.test(data)) this.answerEnded = true;
     if (!this.assembler && this.serviceTier === undefined && data.includes('"service_tier"')) this.serviceTier = SERVICE_TIER.exec(data)?.[1];
-    if (!this.assembler && !data.includes('"usage"') && !data.includes('"error"')) return sseEvent(data);
+    if (!this.assembler && !data.includes('"usage"') && !data.includes('"error"')) return this.passOn(data);
 
     let chunk: Record<string, unknown>;
     try {
       chunk = JSON.parse(data) as Record<string, unknown>;
     } catch {
-      return sseEvent(data);
+      return this.passOn(data);
     }
     if (chunk.error !== undefined && chunk.error !== null) return this.upstreamError(withStatusCode(chunk.error));
     const tooDeep = this.refuseTooDeep(chunk);
@@ -63,7 +63,7 @@ export class PassthroughStreamTransformer extends StreamTransformerBase {
     const usageOnly = Array.isArray(chunk.choices) && chunk.choices.length === 0 && usage !== undefined;
     if (usageOnly) this.answerEnded = true;
     if (usageOnly && !this.options.forwardUsageChunk) return '';
-    return sseEvent(data);
+    return this.passOn(data);
   }
 
   /**
