@@ -502,6 +502,19 @@ describe('TransformedEventStream, reads sent as they came', () => {
     expect(await stream.next()).toBe('data: {"error":{"message":"boom"}}\n\n');
   });
 
+  it('still sends the events passed on before a transformer threw, as the text path did', async () => {
+    class ThrowingOnce extends PassthroughStreamTransformer {
+      override onData(data: string): string {
+        if (data === 'boom') throw new Error('boom');
+        return super.onData(data);
+      }
+    }
+    const stream = new TransformedEventStream(upstream(['data: a\n\ndata: boom\n\n', 'data: [DONE]\n\n']), new ThrowingOnce({ providerName: 'p', forwardUsageChunk: true }));
+    await expect(stream.next()).rejects.toThrow('boom');
+    expect(await stream.next()).toBe('data: a\n\n');
+    expect(String(await stream.next())).toBe('data: [DONE]\n\n');
+  });
+
   it('sends as it came a read framed oddly that the text path would send byte for byte the same', async () => {
     // Two spaces after the colon: the data starts with a space, which `sseEvent` frames back as two.
     const events = wire('moonshot-text.chunks.txt').split(/(?<=\n\n)/);

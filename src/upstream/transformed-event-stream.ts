@@ -201,12 +201,16 @@ export class TransformedEventStream {
     const asText = read[0] !== LETTER_D || read[read.length - 1] !== LINE_FEED || !isUtf8(read);
     this.verbatimUpTo = asText ? -1 : 0;
     this.readText = text;
-    this.parser.feed(text);
-    // Whole events passed on unchanged: the read itself, unless text is still to go before it.
-    if (this.verbatimUpTo === text.length && this.pending === '' && this.pendingRead === undefined) this.pendingRead = read;
-    else if (this.verbatimUpTo > 0) this.pending += text.slice(0, this.verbatimUpTo);
-    this.verbatimUpTo = -1;
-    this.readText = '';
+    try {
+      this.parser.feed(text);
+    } finally {
+      // Also when a transformer threw: the events it passed on before are still sent.
+      // Whole events passed on unchanged: the read itself, unless text is still to go before it.
+      if (this.verbatimUpTo === text.length && this.pending === '' && this.pendingRead === undefined) this.pendingRead = read;
+      else if (this.verbatimUpTo > 0) this.pending += text.slice(0, this.verbatimUpTo);
+      this.verbatimUpTo = -1;
+      this.readText = '';
+    }
     if (this.oversized) {
       this.ended = true;
       this.pending += this.transformer.abort(`upstream sent more than ${this.maxEventChars} characters without ending an event; the gateway stopped reading`);
