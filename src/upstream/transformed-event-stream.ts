@@ -204,8 +204,8 @@ export class TransformedEventStream {
     try {
       this.parser.feed(text);
     } finally {
-      // Also when a transformer threw: the events it passed on before are still sent.
-      // Whole events passed on unchanged: the read itself, unless text is still to go before it.
+      // The read itself when it was all events passed on unchanged (and no text is still to go
+      // before it); else the text of those checked so far, also when a transformer threw.
       if (this.verbatimUpTo === text.length && this.pending === '' && this.pendingRead === undefined) this.pendingRead = read;
       else if (this.verbatimUpTo > 0) this.pending += text.slice(0, this.verbatimUpTo);
       this.verbatimUpTo = -1;
