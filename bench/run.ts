@@ -7,7 +7,6 @@
  *               --peer-pid PID --sim-port N]
  *               [--only s1,s2] [--targets t1,t2] [--profile DIR] [--out FILE]
  */
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem, type as osType, release } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -19,6 +18,8 @@ import type { HttpTarget, LatencyResult, StreamsResult, TargetName, ThroughputRe
 import { SCENARIOS, evaluate, toMarkdown } from './lib/results.js';
 import type { AddedSummary, BurstStats, Num, OneConnection, Results, ScenarioName, StartupStats, ThroughputStats } from './lib/results.js';
 import { addedRatio, median, minus, ratio, round, summarize } from './lib/stats.js';
+import { findRoot, gitInfo } from './lib/checkout.js';
+import { resetSim, simStats } from './lib/sim-control.js';
 import { MASTER_KEY, SIM_KEY, gatewayKey, moongateCli, nonStreamBody, streamBody, writeMoongateConfig } from './lib/moongate-setup.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -210,7 +211,7 @@ async function main(): Promise<void> {
     moongate_config: moongateConfig.yaml,
     moongate_auth: auth.kind,
     moongate_cli: relative(root, cli),
-    git: gitInfo(),
+    git: gitInfo(root),
     scenarios: {
       idle_startup: { title: 'idle RSS and start-up', params: P.startup, targets: {}, ratio_idle_rss: null, ratio_ready: null },
       latency_1conn: { title: 'added latency, 1 connection, non-stream', params: P.latency, targets: {}, ratio_added_p50: null, ratio_added_p99: null, moongate_own_ms: null },
@@ -701,48 +702,11 @@ function peerHeaders(lines: string[]): Record<string, string> {
   return headers;
 }
 
-
-function gitInfo(): Results['git'] {
-  const git = (...a: string[]): string | null => {
-    try {
-      return execFileSync('git', a, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-    } catch {
-      return null;
-    }
-  };
-  const status = git('status', '--porcelain', '--', 'src');
-  return { commit: git('rev-parse', 'HEAD'), dirty_src_files: status === null ? null : status.split('\n').filter(Boolean).length };
-}
-
-/** Clears the simulator's request records (they grow by the thousand) before each measurement. */
-async function resetSim(simUrl: string): Promise<void> {
-  const res = await httpRequest('POST', `${simUrl}/_sim/reset`);
-  if (res.status !== 200) throw new Error(`simulator reset answered ${res.status}`);
-}
-
-async function simStats(simUrl: string): Promise<{ inFlight: number; maxInFlight: number } | undefined> {
-  const res = await httpRequest('GET', `${simUrl}/_sim/stats`);
-  return parseJson(res.body) as { inFlight: number; maxInFlight: number } | undefined;
-}
-
-/**
- * Moongate as it would be run: a config file, the moonshot provider pointed at the simulator
- * through its regions, two weighted credentials, an alias, a master key, full body logging.
- */
-
 function parseJson(text: string): { data?: unknown } | undefined {
   try {
     return JSON.parse(text) as { data?: unknown };
   } catch {
     return undefined;
-  }
-}
-
-function findRoot(from: string): string {
-  for (let dir = from; ; dir = dirname(dir)) {
-    const pkg = join(dir, 'package.json');
-    if (existsSync(pkg) && (JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'moongate') return dir;
-    if (dirname(dir) === dir) throw new Error(`no moongate package.json above ${from}`);
   }
 }
 
