@@ -50,8 +50,17 @@ export function moongateCli(root: string): string {
  * A production-like config: master key, the moonshot provider pointed at the simulator through
  * `regions` (two credentials, weights 3 and 1), an alias `kimi`, SQLite logs with full bodies.
  */
-export function writeMoongateConfig(dir: string, simUrl: string, port: number): { file: string; url: string; yaml: string } {
+export function writeMoongateConfig(
+  dir: string,
+  simUrl: string,
+  port: number,
+  extra: { aliases?: Record<string, string>; router?: string } = {},
+): { file: string; url: string; yaml: string } {
   mkdirSync(dir, { recursive: true });
+  // `extra`: more aliases (name → target model), and router settings.
+  const aliases = Object.entries({ kimi: 'moonshot/kimi-k2.6', ...extra.aliases })
+    .map(([name, model]) => `  - name: ${name}\n    targets:\n      - { model: ${model}, weight: 1 }\n`)
+    .join('');
   const yaml = `server: { host: 127.0.0.1, port: ${port} }
 master_key: ${MASTER_KEY}
 store: sqlite:${join(dir, 'moongate.db')}
@@ -62,11 +71,8 @@ providers:
     credentials:
       - { name: bench-global, api_key: ${SIM_KEY}, region: global, weight: 3 }
       - { name: bench-cn, api_key: ${SIM_CN_KEY}, region: cn, weight: 1 }
-models:
-  - name: kimi
-    targets:
-      - { model: moonshot/kimi-k2.6, weight: 1 }
-`;
+${extra.router ? `router: ${extra.router}\n` : ''}models:
+${aliases}`;
   const file = join(dir, 'moongate.yaml');
   writeFileSync(file, yaml);
   return { file, url: `http://127.0.0.1:${port}`, yaml };
