@@ -1,11 +1,13 @@
 /**
- * The load generator: a separate process (forked by run.ts, jobs over IPC) so that the client's
- * own CPU use is never counted in the process under test. Latency and streams use undici with
- * keep-alive connections and performance.now(); throughput uses autocannon.
+ * The load generator: a separate process (forked by run.ts and soak.ts, jobs over IPC) so that the
+ * client's own CPU use is never counted in the process under test. Latency and streams use undici
+ * with keep-alive connections and performance.now(); throughput uses autocannon; the soak's mixed
+ * traffic is lib/mixed-load.ts.
  */
 import { setMaxListeners } from 'node:events';
 import autocannon from 'autocannon';
 import { Client, Pool } from 'undici';
+import { mixedLoad } from './lib/mixed-load.js';
 import type { HttpTarget, Job, JobMessage, JobResult, LatencyJob, LatencyResult, StreamsJob, StreamsResult, ThroughputJob, ThroughputResult, WorkerReply } from './lib/protocol.js';
 
 const MAX_ERROR_SAMPLES = 5;
@@ -30,6 +32,8 @@ function run(job: Job): Promise<JobResult> {
       return throughput(job);
     case 'streams':
       return streams(job);
+    case 'mixed':
+      return mixedLoad(job);
   }
 }
 

@@ -53,7 +53,24 @@ export interface StreamsJob {
   gaps: boolean;
 }
 
-export type Job = LatencyJob | ThroughputJob | StreamsJob;
+/**
+ * The soak's traffic (lib/soak-mix.ts): `concurrency` loops, each sending the mix's kinds in turn
+ * on its own keep-alive connection, until `durationMs` has passed. `startAt` numbers the requests
+ * on from an earlier phase, so that every prompt is new.
+ */
+export interface MixedJob {
+  kind: 'mixed';
+  target: HttpTarget;
+  /** The model for the mix's upstream failures (an alias of their own), or the target's model. */
+  faultyModel?: string;
+  concurrency: number;
+  durationMs: number;
+  startAt: number;
+  /** Only these kinds of the mix (by name); all of them when absent. */
+  only?: string[];
+}
+
+export type Job = LatencyJob | ThroughputJob | StreamsJob | MixedJob;
 
 export interface LatencyResult {
   kind: 'latency';
@@ -92,7 +109,37 @@ export interface StreamsResult {
   wallMs: number;
 }
 
-export type JobResult = LatencyResult | ThroughputResult | StreamsResult;
+/** What each kind of the mix got back: HTTP statuses by code, and what else became of them. */
+export interface MixedKindCounts {
+  sent: number;
+  /** By HTTP status of the answer ("200", "400", …); a tool round trip counts its second turn. */
+  status: Record<string, number>;
+  /** A stream answered 200 that carried an error event. */
+  errorEvents: number;
+  /** Hung up by the client on purpose (the abort kinds). */
+  aborted: number;
+  /** Failed at the socket, or a stream that ended without [DONE] or an error event. */
+  failed: number;
+  samples: string[];
+}
+
+export interface MixedResult {
+  kind: 'mixed';
+  /** HTTP requests made (a tool round trip is two). */
+  requests: number;
+  /**
+   * Of those, hung up on a timer before any answer: a connection reset before the gateway read
+   * the request takes the request with it (the kernel drops unread bytes), so such a request may
+   * never have reached it, and then has no log record to expect.
+   */
+  unsure: number;
+  /** Mix items started: the next phase's `startAt` is the old one plus this. */
+  items: number;
+  byKind: Record<string, MixedKindCounts>;
+  wallMs: number;
+}
+
+export type JobResult = LatencyResult | ThroughputResult | StreamsResult | MixedResult;
 
 export interface JobMessage {
   id: number;

@@ -1,0 +1,103 @@
+/** The soak's load (a `mixed` job of the load worker): the kinds of lib/soak-mix.ts, sent in turn. */
+import { Client } from 'undici';
+import type { MixedJob, MixedKindCounts, MixedResult } from './protocol.js';
+import { SOAK_MIX, soakOrder, toolResultsBody, type SoakKind } from './soak-mix.js';
+
+const MAX_SAMPLES = 3;
+
+export async function mixedLoad(job: MixedJob): Promise<MixedResult> {
+  const order = soakOrder(job.only ? SOAK_MIX.filter((kind) => job.only!.includes(kind.name)) : SOAK_MIX);
+  if (order.length === 0) throw new Error(`no kind of the soak mix is named ${job.only?.join(', ')}`);
+  const headers = { 'content-type': 'application/json', ...job.target.headers };
+  const out: MixedResult = { kind: 'mixed', requests: 0, unsure: 0, items: 0, byKind: {}, wallMs: 0 };
+  const counts = (kind: SoakKind): MixedKindCounts =>
+    (out.byKind[kind.name] ??= { sent: 0, status: {}, errorEvents: 0, aborted: 0, failed: 0, samples: [] });
+  const t0 = performance.now();
+  const stopAt = t0 + job.durationMs;
+
+  const post = async (client: Client, body: string, signal?: AbortSignal) => {
+    out.requests++;
+    return client.request({ method: 'POST', path: job.target.path, headers, body, signal, headersTimeout: 30_000, bodyTimeout: 30_000 });
+  };
+  const note = (c: MixedKindCounts, text: string): void => {
+    if (c.samples.length < MAX_SAMPLES) c.samples.push(text.slice(0, 300));
+  };
+  const answered = (c: MixedKindCounts, status: number): void => {
+    c.status[status] = (c.status[status] ?? 0) + 1;
+  };
+
+  const one = async (client: Client, kind: SoakKind, n: number): Promise<void> => {
+    const c = counts(kind);
+    c.sent++;
+    const model = kind.faulty ? (job.faultyModel ?? job.target.model) : job.target.model;
+    const body = kind.body(model, n);
+    const hangUp = new AbortController();
+    let timer: NodeJS.Timeout | undefined;
+    if (kind.abort !== undefined && kind.abort !== 'first-chunk') timer = setTimeout(() => hangUp.abort(), kind.abort.afterMs);
+    try {
+      const res = await post(client, body, hangUp.signal);
+      if (kind.abort === 'first-chunk' && res.statusCode === 200) {
+        await res.body[Symbol.asyncIterator]().next();
+        res.body.destroy(); // undici aborts the request: the connection closes mid-stream
+        c.aborted++;
+        return;
+      }
+      if (kind.toolRoundTrip && res.statusCode === 200) {
+        const first = (await res.body.json()) as { choices?: { message?: { content?: unknown; tool_calls?: { id?: unknown }[] } }[] };
+        const assistant = first.choices?.[0]?.message;
+        if (!assistant?.tool_calls?.length) {
+          c.failed++;
+          note(c, `first turn without tool calls: ${JSON.stringify(first).slice(0, 200)}`);
+          return;
+        }
+        const second = await post(client, toolResultsBody(body, assistant));
+        const text = await second.body.text();
+        answered(c, second.statusCode);
+        if (second.statusCode !== 200) note(c, `second turn ${second.statusCode} ${text}`);
+        return;
+      }
+      if (res.statusCode === 200 && String(res.headers['content-type'] ?? '').startsWith('text/event-stream')) {
+        const text = await res.body.text();
+        answered(c, 200);
+        if (/^data: ?\{"error"/m.test(text)) {
+          c.errorEvents++;
+          note(c, `error event: ${/^data: ?(\{"error".*)$/m.exec(text)?.[1] ?? ''}`);
+        } else if (!/^data: ?\[DONE\]/m.test(text)) {
+          c.failed++;
+          note(c, `stream ended without [DONE] or an error event: …${text.slice(-200)}`);
+        }
+        return;
+      }
+      const text = await res.body.text();
+      answered(c, res.statusCode);
+      if (res.statusCode !== 200) note(c, `${res.statusCode} ${text}`);
+    } catch (err) {
+      if (hangUp.signal.aborted) {
+        c.aborted++;
+        if (kind.abort !== 'first-chunk') out.unsure++;
+      } else {
+        c.failed++;
+        note(c, String(err));
+      }
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+
+  const clients: Client[] = [];
+  const loop = async (): Promise<void> => {
+    const client = new Client(job.target.origin, { pipelining: 1, keepAliveTimeout: 60_000 });
+    clients.push(client);
+    while (performance.now() < stopAt) {
+      const n = job.startAt + out.items++;
+      await one(client, order[n % order.length]!, n);
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: job.concurrency }, loop));
+  } finally {
+    out.wallMs = performance.now() - t0;
+    await Promise.all(clients.map((client) => client.destroy()));
+  }
+  return out;
+}

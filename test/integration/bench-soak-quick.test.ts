@@ -1,0 +1,97 @@
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+
+/**
+ * Proves the soak works end to end (`npm run bench:soak -- --quick`): the built gateway and the
+ * baseline proxy, each with the heap probe, take every kind of the mix and answer as they should,
+ * each phase ends in a reading, and Moongate logs every request. No growth or timing is asserted:
+ * a few seconds of load say nothing about a leak.
+ */
+const run = promisify(execFile);
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const out = mkdtempSync(join(tmpdir(), 'moongate-soak-test-'));
+
+afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+interface Counts {
+  sent: number;
+  status: Record<string, number>;
+  errorEvents: number;
+  aborted: number;
+  failed: number;
+  samples: string[];
+}
+
+describe('npm run bench:soak -- --quick', () => {
+  it('sends the mix to the baseline and Moongate, reads their live heaps, and counts the log records', async () => {
+    expect(existsSync(join(root, 'dist/bundle/moongate.js')), 'dist/ is missing: run `npm run build` first').toBe(true);
+    await run(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'bench/tsconfig.json')], { cwd: root });
+    const file = join(out, 'soak.json');
+    const { stdout } = await run(process.execPath, [join(root, 'node_modules/.cache/moongate-bench/soak.js'), '--quick', '--out', file], {
+      cwd: root,
+      timeout: 100_000,
+      maxBuffer: 10 * 1024 * 1024,
+    });
+    expect(stdout).toContain('| after phase |');
+
+    const r = JSON.parse(readFileSync(file, 'utf8'));
+    expect(r.quick).toBe(true);
+    expect(Object.keys(r.targets).sort()).toEqual(['baseline', 'moongate']);
+    for (const name of ['baseline', 'moongate']) {
+      const t = r.targets[name];
+      expect(t.readings).toHaveLength(r.params.phases);
+      for (const reading of t.readings) {
+        expect(reading.live_heap_bytes).toBeGreaterThan(1e6);
+        expect(reading.rss_bytes).toBeGreaterThan(reading.live_heap_bytes);
+      }
+      expect(t.readings.map((x: { requests: number }) => x.requests)).toEqual([...t.readings.map((x: { requests: number }) => x.requests)].sort((a, b) => a - b));
+      expect(Number.isFinite(t.growth.bytes_per_1000_requests)).toBe(true);
+    }
+
+    // Moongate took each kind the way it should.
+    const k = r.targets.moongate.kinds as Record<string, Counts>;
+    const only = (c: Counts | undefined, status: string) => {
+      expect(c, 'kind never sent').toBeDefined();
+      expect(c!.sent).toBeGreaterThan(0);
+      expect(Object.keys(c!.status), JSON.stringify(c)).toEqual([status]);
+      expect(c!.failed, c!.samples.join(' | ')).toBe(0);
+    };
+    only(k.json, '200');
+    only(k.stream, '200');
+    only(k.long_conversation, '200');
+    only(k.upstream_400, '400');
+    only(k.malformed_json, '400');
+    only(k.unknown_model, '404');
+    // Kimi's tool round trip: the gateway put the reasoning back, so the second turn is accepted.
+    only(k.tool_round_trip, '200');
+    expect(k.stream_client_abort!.aborted).toBeGreaterThan(0);
+    // Upstream failures go to an alias of their own, whose breaker opens after a few: what reaches
+    // the upstream fails as it should, the rest is told the deployments are resting (503).
+    const within = (c: Counts | undefined, statuses: string[]) => {
+      expect(c!.failed, c!.samples.join(' | ')).toBe(0);
+      for (const s of Object.keys(c!.status)) expect(statuses, JSON.stringify(c)).toContain(s);
+      return Object.entries(c!.status).filter(([s]) => s !== '503').reduce((n, [, v]) => n + v, 0);
+    };
+    const reachedUpstream =
+      within(k.upstream_500, ['500', '503']) + within(k.upstream_garbage, ['502', '503']) + within(k.stream_error_event, ['200', '503']) + within(k.stream_cut, ['200', '503']);
+    expect(reachedUpstream).toBeGreaterThan(0);
+    expect(k.stream_error_event!.errorEvents).toBe(k.stream_error_event!.status['200'] ?? 0);
+    expect(k.stream_cut!.errorEvents).toBe(k.stream_cut!.status['200'] ?? 0);
+    // The baseline forwards the tool turn as the client sent it: Moongate's simulator refuses it, as Kimi does.
+    expect(Object.keys((r.targets.baseline.kinds as Record<string, Counts>).tool_round_trip!.status)).toEqual(['400']);
+
+    // Every request Moongate received has its log record: all of those it answered or hung up on
+    // mid-stream; those hung up on a timer may not have reached it.
+    const l = r.log_records;
+    expect(l.requests).toBe(r.targets.moongate.requests);
+    expect(l.maybe_not_received).toBe(k.json_client_abort!.aborted);
+    expect(l.records, l.note).toBeGreaterThanOrEqual(l.requests - l.maybe_not_received);
+    expect(l.records).toBeLessThanOrEqual(l.requests);
+    expect(l.none_lost).toBe(true);
+  }, 150_000);
+});
