@@ -200,6 +200,22 @@ describe('options', () => {
     }
   });
 
+  it('keeps the latest maxRecordedRequests requests, dropping the oldest in batches', async () => {
+    const small = await startSimulator({ quiet: true, maxRecordedRequests: 5 });
+    try {
+      const ids = async () => ((await call('/_sim/requests', { base: small.url })).text.match(/"id":"req-\d+"/g) ?? []).map((m) => m.slice(6, -1));
+      for (let i = 1; i <= 9; i++) await call('/models', { base: small.globalBaseUrl });
+      expect(await ids()).toEqual(['req-1', 'req-2', 'req-3', 'req-4', 'req-5', 'req-6', 'req-7', 'req-8', 'req-9']);
+      // The tenth makes two batches' worth: the oldest five go.
+      await call('/models', { base: small.globalBaseUrl });
+      expect(small.requests.map((r) => r.id)).toEqual(['req-6', 'req-7', 'req-8', 'req-9', 'req-10']);
+      await call('/models', { base: small.globalBaseUrl });
+      expect(await ids()).toEqual(['req-6', 'req-7', 'req-8', 'req-9', 'req-10', 'req-11']);
+    } finally {
+      await small.close();
+    }
+  });
+
   it('streams large unpaced replies completely', async () => {
     const res = await chat({ model: 'moonshot-v1-8k', stream: true, messages: user('[[sim:tokens=3000]]') });
     const { payloads, done } = sse(res.text);

@@ -17,6 +17,7 @@ import { RateLimiter } from './rate-limits.js';
 import type { RecordedRequest, SimRegion, Simulator, SimulatorOptions, SimStats } from './types.js';
 
 const MAX_BODY_BYTES = 100 * 1024 * 1024;
+const DEFAULT_MAX_RECORDED = 10_000;
 
 /** Starts the Moonshot simulator: global platform under /v1, China under /cn/v1, on one port. */
 export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
@@ -39,6 +40,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     retireModels: options.retireModels ?? false,
   };
   let counter = 0;
+  const maxRecorded = Math.max(1, options.maxRecordedRequests ?? DEFAULT_MAX_RECORDED);
+  // Trimmed in batches: dropping the oldest one at a time would move the whole array on every request.
+  const trimAt = maxRecorded + Math.min(maxRecorded, 1_000);
 
   const reset = (): void => {
     requests.length = 0;
@@ -75,6 +79,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
           finished: false,
         };
         requests.push(record);
+        if (requests.length >= trimAt) requests.splice(0, requests.length - maxRecorded);
         const ex = new Exchange(req, res, record, randomUUID());
         trackOutcome(ex, stats, options.quiet ?? false);
         return route(ex, region === 'cn' ? path.slice(3) : path, parsed, keys, deps);

@@ -23,6 +23,11 @@ export interface SimulatorOptions {
    */
   retireModels?: boolean;
   quiet?: boolean;
+  /**
+   * Requests kept in `requests` (default 10,000): past it the oldest are dropped in batches (of
+   * this many, at most 1,000), so that a simulator left running under load does not grow without end.
+   */
+  maxRecordedRequests?: number;
 }
 
 export interface SimKey {
@@ -92,7 +97,7 @@ export interface Simulator {
   globalBaseUrl: string;
   /** `${url}/cn/v1` — stands in for https://api.moonshot.cn/v1. */
   cnBaseUrl: string;
-  /** Every API request received, in order (control-API calls under /_sim are not recorded). */
+  /** The API requests received, in order: the latest `maxRecordedRequests` (control-API calls under /_sim are not recorded). */
   requests: RecordedRequest[];
   stats: SimStats;
   injectFault(fault: Fault): void;
