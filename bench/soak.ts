@@ -11,19 +11,25 @@
  * request: its line is the measurement's noise. Last, Moongate's log records are counted against
  * the requests it was sent.
  *
- *   node soak.js [--quick] [--phases N] [--phase-seconds S] [--concurrency C] [--targets baseline,moongate] [--out FILE]
+ *   node soak.js [--quick] [--phases N] [--phase-seconds S] [--concurrency C]
+ *                [--targets baseline,moongate] [--kinds k1,k2] [--out FILE]
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, type as osType, release } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { findRoot, gitInfo } from './lib/checkout.js';
-import { MASTER_KEY, SIM_KEY, gatewayKey, moongateCli, writeMoongateConfig } from './lib/moongate-setup.js';
-import { freePort, httpRequest, killAll, startChild, startLoadWorker, waitHealthy, type Child } from './lib/processes.js';
+import { countLogRecords } from './lib/count-log-records.js';
+import { readHeap } from './lib/heap-readings.js';
+import { mergeKindCounts } from './lib/mixed-load.js';
+import { SIM_KEY, gatewayKey, moongateCli, writeMoongateConfig } from './lib/moongate-setup.js';
+import { freePort, killAll, startChild, startLoadWorker, waitHealthy, type Child } from './lib/processes.js';
 import type { HttpTarget, MixedKindCounts, MixedResult } from './lib/protocol.js';
 import { resetSim } from './lib/sim-control.js';
-import { growthPerRequest, type HeapReading } from './lib/soak-growth.js';
+import { growthPerRequest } from './lib/soak-growth.js';
+import { SOAK_MIX } from './lib/soak-mix.js';
+import { soakReport, type SoakResults, type SoakTarget } from './lib/soak-report.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -32,17 +38,21 @@ const { values: args } = parseArgs({
     'phase-seconds': { type: 'string' },
     concurrency: { type: 'string', default: '16' },
     targets: { type: 'string', default: 'baseline,moongate' },
+    kinds: { type: 'string' },
     out: { type: 'string' },
   },
 });
 
 const quick = args.quick;
 const phases = positiveInt(args.phases ?? (quick ? '3' : '7'), '--phases');
+// The growth is fitted from the end of the first phase: two readings at least.
+if (phases < 3) fail('--phases: at least 3 (the first one warms up, and growth needs two readings after it)');
 const phaseMs = 1000 * positiveNumber(args['phase-seconds'] ?? (quick ? '1.5' : '10'), '--phase-seconds');
 const concurrency = positiveInt(args.concurrency, '--concurrency');
 const wantedTargets = new Set(args.targets.split(',').map((s) => s.trim()));
 for (const name of wantedTargets) if (name !== 'baseline' && name !== 'moongate') fail(`--targets: baseline and/or moongate, not ${name}`);
-if (phases < 2) fail('--phases: at least 2 (the first one warms up)');
+const kinds = args.kinds?.split(',').map((s) => s.trim());
+for (const name of kinds ?? []) if (!SOAK_MIX.some((k) => k.name === name)) fail(`--kinds: no kind ${name} (kinds: ${SOAK_MIX.map((k) => k.name).join(', ')})`);
 /** After each phase: streams end, the log writer's batch (every 250 ms) is written, timers fire. */
 const QUIET_MS = quick ? 600 : 1_500;
 const FAULTY_ALIAS = 'kimi-faulty';
@@ -61,15 +71,14 @@ process.on('SIGINT', () => {
 const started = performance.now();
 const log = (text: string): void => void process.stderr.write(`[soak ${((performance.now() - started) / 1000).toFixed(1)}s] ${text}\n`);
 
+/** A target under the probe, and what the soak has measured of it so far. */
 interface Probed {
   target: HttpTarget;
   child: Child;
   probeFile: string;
-  readings: (HeapReading & { phase: number; rss_bytes: number })[];
+  readings: SoakTarget['readings'];
   kinds: Record<string, MixedKindCounts>;
   requests: number;
-  /** Requests hung up on a timer before any answer: they may not have reached the target. */
-  unsure: number;
 }
 
 main().catch((err: unknown) => {
@@ -84,6 +93,7 @@ async function main(): Promise<void> {
   const simUrl = (await sim.waitFor(/simulator listening on (http:\/\/\S+)/, 10_000))[1]!;
   const probeArgs = ['--expose-gc', '--import', pathToFileURL(join(here, 'heap-probe.js')).href];
   const probed: Probed[] = [];
+  const underProbe = (target: HttpTarget, child: Child, probeFile: string): Probed => ({ target, child, probeFile, readings: [], kinds: {}, requests: 0 });
 
   if (wantedTargets.has('baseline')) {
     const port = await freePort();
@@ -91,16 +101,16 @@ async function main(): Promise<void> {
     const child = startChild('baseline proxy', [join(here, 'baseline-proxy.js'), simUrl, String(port)], { MOONGATE_HEAP_PROBE_FILE: probeFile }, probeArgs);
     await waitHealthy(`http://127.0.0.1:${port}/health/live`, performance.now(), child);
     const target: HttpTarget = { name: 'baseline', origin: `http://127.0.0.1:${port}`, path: '/v1/chat/completions', headers: { authorization: `Bearer ${SIM_KEY}` }, model: 'kimi-k2.6' };
-    probed.push({ target, child, probeFile, readings: [], kinds: {}, requests: 0, unsure: 0 });
+    probed.push(underProbe(target, child, probeFile));
   }
-  let moongateYaml: string | undefined;
-  let moongateAuth: string | undefined;
+  let moongateYaml: string | null = null;
+  let moongateAuth: string | null = null;
   if (wantedTargets.has('moongate')) {
     // Upstream failures go to an alias of another model: breakers are kept per credential and
     // model, so its breakers open and close while the main route's stay closed.
     const config = writeMoongateConfig(join(tmp, 'moongate'), simUrl, await freePort(), {
       aliases: { [FAULTY_ALIAS]: 'moonshot/kimi-k2.5' },
-      router: '{ backoff_ms: 20, max_queue_wait_ms: 300, cooldown: { fails: 3, seconds: 1, window_seconds: 10 } }',
+      router: { backoff_ms: 20, max_queue_wait_ms: 300, cooldown: { fails: 3, seconds: 1, window_seconds: 10 } },
     });
     moongateYaml = config.yaml;
     const probeFile = join(tmp, 'moongate.heap.jsonl');
@@ -109,9 +119,8 @@ async function main(): Promise<void> {
     const auth = await gatewayKey(config.url, `soak-${Date.now().toString(36)}`);
     moongateAuth = auth.kind;
     const target: HttpTarget = { name: 'moongate', origin: config.url, path: '/v1/chat/completions', headers: { authorization: `Bearer ${auth.key}` }, model: 'kimi' };
-    probed.push({ target, child, probeFile, readings: [], kinds: {}, requests: 0, unsure: 0 });
+    probed.push(underProbe(target, child, probeFile));
   }
-  if (probed.length === 0) fail('no targets');
 
   const worker = startLoadWorker(join(here, 'load-worker.js'));
   let item = 0;
@@ -125,158 +134,45 @@ async function main(): Promise<void> {
         concurrency,
         durationMs: phaseMs,
         startAt: item,
+        ...(kinds ? { only: kinds } : {}),
       });
       item += r.items;
       p.requests += r.requests;
-      p.unsure += r.unsure;
-      addCounts(p.kinds, r.byKind);
+      mergeKindCounts(p.kinds, r.byKind);
       await new Promise((done) => setTimeout(done, QUIET_MS));
-      const reading = await readHeap(p);
+      const reading = await readHeap(p.child, p.probeFile);
       p.readings.push({ phase, requests: p.requests, ...reading });
-      log(`phase ${phase}/${phases}, ${p.target.name}: ${r.requests} requests, live heap ${mb(reading.live_heap_bytes)} MB, RSS ${mb(reading.rss_bytes)} MB`);
+      log(`phase ${phase}/${phases}, ${p.target.name}: ${r.requests} requests, live heap ${(reading.live_heap_bytes / 2 ** 20).toFixed(1)} MB, RSS ${(reading.rss_bytes / 2 ** 20).toFixed(1)} MB`);
     }
   }
   await worker.close();
 
   const moongate = probed.find((p) => p.target.name === 'moongate');
-  const logRecords = moongate ? await countLogRecords(moongate) : undefined;
+  const logRecords = moongate ? await countLogRecords(moongate.target.origin, moongate.requests) : null;
   for (const p of probed) await p.child.stop();
   await sim.stop();
 
-  const results = {
+  const results: SoakResults = {
     version: 1,
     date: new Date().toISOString(),
     quick,
     duration_s: Math.round((performance.now() - started) / 100) / 10,
-    params: { phases, phase_seconds: phaseMs / 1000, concurrency, quiet_ms: QUIET_MS },
+    params: { phases, phase_seconds: phaseMs / 1000, concurrency, quiet_ms: QUIET_MS, kinds: kinds ?? null },
     machine: { cpus: cpus().length, cpu_model: cpus()[0]?.model.trim() ?? 'unknown', os: `${osType()} ${release()}`, node: process.version, loadavg_start: loadStart, loadavg_end: loadavg() },
     git: gitInfo(root),
     moongate_cli: relative(root, cli),
-    moongate_config: moongateYaml ?? null,
-    moongate_auth: moongateAuth ?? null,
+    moongate_config: moongateYaml,
+    moongate_auth: moongateAuth,
     targets: Object.fromEntries(
-      probed.map((p) => [p.target.name, { requests: p.requests, readings: p.readings, growth: growthPerRequest(p.readings.slice(1)), kinds: p.kinds }]),
+      probed.map((p) => [p.target.name, { readings: p.readings, requests: p.requests, growth: growthPerRequest(p.readings.slice(1)), kinds: p.kinds } satisfies SoakTarget]),
     ),
-    log_records: logRecords ?? null,
+    log_records: logRecords,
   };
   const out = args.out ? resolve(args.out) : join(root, 'bench/results', `soak-${quick ? 'quick-' : ''}${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
-  console.log(report(results, probed));
+  console.log(soakReport(results));
   console.log(`\nJSON: ${out}`);
-}
-
-/** Signals the probe and waits for its line: full collections first, so it takes a moment. */
-async function readHeap(p: Probed): Promise<{ live_heap_bytes: number; rss_bytes: number }> {
-  const before = linesOf(p.probeFile).length;
-  p.child.proc.kill('SIGUSR2');
-  const t0 = performance.now();
-  for (;;) {
-    const lines = linesOf(p.probeFile);
-    if (lines.length > before) return JSON.parse(lines.at(-1)!) as { live_heap_bytes: number; rss_bytes: number };
-    if (performance.now() - t0 > 15_000) throw new Error(`${p.target.name}: no heap reading within 15 s (is heap-probe.js loaded?):\n${p.child.output()}`);
-    await new Promise((done) => setTimeout(done, 20));
-  }
-}
-
-function linesOf(file: string): string[] {
-  return existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean) : [];
-}
-
-/**
- * Every request Moongate received has a log record, the refused and the abandoned included: the
- * usage totals of the (fresh) store, once they stop growing. Requests hung up on a timer before any
- * answer may not have reached it, so the count is right anywhere from the requests less those to
- * all of them.
- */
-async function countLogRecords(p: Probed): Promise<LogCount> {
-  const count = async (): Promise<number> => {
-    const res = await httpRequest('GET', `${p.target.origin}/v1/usage?group_by=model&interval=day`, { authorization: `Bearer ${MASTER_KEY}` });
-    if (res.status !== 200) throw new Error(`GET /v1/usage answered ${res.status}: ${res.body.slice(0, 200)}`);
-    const body = JSON.parse(res.body) as { data?: { requests?: number }[] };
-    return (body.data ?? []).reduce((sum, row) => sum + (row.requests ?? 0), 0);
-  };
-  const verdict = (records: number | null, note?: string): LogCount => ({
-    requests: p.requests,
-    maybe_not_received: p.unsure,
-    records,
-    none_lost: records !== null && records >= p.requests - p.unsure && records <= p.requests,
-    ...(note ? { note } : {}),
-  });
-  let records = -1;
-  let stableSince = performance.now();
-  try {
-    for (const t0 = performance.now(); performance.now() - t0 < 15_000; ) {
-      const now = await count();
-      if (now >= p.requests) return verdict(now);
-      if (now !== records) [records, stableSince] = [now, performance.now()];
-      else if (performance.now() - stableSince > 3_000) break;
-      await new Promise((done) => setTimeout(done, 250));
-    }
-  } catch (err) {
-    return verdict(null, String(err));
-  }
-  return verdict(records);
-}
-
-interface LogCount {
-  requests: number;
-  maybe_not_received: number;
-  records: number | null;
-  none_lost: boolean;
-  note?: string;
-}
-
-function addCounts(into: Record<string, MixedKindCounts>, from: Record<string, MixedKindCounts>): void {
-  for (const [name, c] of Object.entries(from)) {
-    const t = (into[name] ??= { sent: 0, status: {}, errorEvents: 0, aborted: 0, failed: 0, samples: [] });
-    t.sent += c.sent;
-    t.errorEvents += c.errorEvents;
-    t.aborted += c.aborted;
-    t.failed += c.failed;
-    for (const [code, n] of Object.entries(c.status)) t.status[code] = (t.status[code] ?? 0) + n;
-    for (const s of c.samples) if (t.samples.length < 3) t.samples.push(s);
-  }
-}
-
-function report(r: { date: string; quick: boolean; duration_s: number; git: { commit: string | null; dirty_src_files: number | null }; log_records: LogCount | null }, probed: Probed[]): string {
-  const lines = [
-    `Moongate soak${r.quick ? ' (--quick smoke run: numbers are not meaningful)' : ''} — ${r.date}`,
-    `Moongate at ${r.git.commit?.slice(0, 10) ?? 'unknown commit'}${r.git.dirty_src_files ? ` + ${r.git.dirty_src_files} uncommitted files under src/` : ''}; ${phases} phases of ${phaseMs / 1000} s at ${concurrency} connections per target, ${QUIET_MS} ms of quiet before each reading; ${r.duration_s.toFixed(0)} s`,
-    '',
-    `| after phase | ${probed.map((p) => `${p.target.name}: requests, live heap MB, RSS MB`).join(' | ')} |`,
-    `| --- | ${probed.map(() => '---').join(' | ')} |`,
-  ];
-  for (let i = 0; i < phases; i++) {
-    lines.push(`| ${i + 1} | ${probed.map((p) => { const x = p.readings[i]!; return `${x.requests}, ${mb(x.live_heap_bytes)}, ${mb(x.rss_bytes)}`; }).join(' | ')} |`);
-  }
-  lines.push('');
-  for (const p of probed) {
-    const g = growthPerRequest(p.readings.slice(1));
-    lines.push(
-      `- **${p.target.name}:** live heap ${g.first_mb} → ${g.last_mb} MB after phase 1 (${signed(Math.round((g.last_mb - g.first_mb) * 10) / 10)} MB over ${g.requests} requests); fitted slope ${signed(g.bytes_per_1000_requests)} bytes per 1,000 requests.`,
-    );
-  }
-  if (r.log_records) {
-    const l = r.log_records;
-    lines.push(
-      `- **Moongate's log records:** ${l.records ?? '?'} for ${l.requests} requests sent, ${l.maybe_not_received} of them hung up on a timer before any answer (such a request may not have reached the gateway): ${l.none_lost ? 'none lost' : 'RECORDS MISSING'}${l.note ? ` (${l.note})` : ''}.`,
-    );
-  }
-  lines.push('', '| kind | ' + probed.map((p) => `${p.target.name}: sent, answers by status, error events, hung up, failed`).join(' | ') + ' |', `| --- | ${probed.map(() => '---').join(' | ')} |`);
-  const kinds = [...new Set(probed.flatMap((p) => Object.keys(p.kinds)))];
-  for (const kind of kinds) {
-    lines.push(`| ${kind} | ${probed.map((p) => { const c = p.kinds[kind]; return c ? `${c.sent}, ${Object.entries(c.status).map(([s, n]) => `${s}×${n}`).join(' ') || '–'}, ${c.errorEvents}, ${c.aborted}, ${c.failed}` : '–'; }).join(' | ')} |`);
-  }
-  return lines.join('\n');
-}
-
-function mb(bytes: number): number {
-  return Math.round(bytes / 2 ** 20 * 10) / 10;
-}
-
-function signed(n: number): string {
-  return `${n >= 0 ? '+' : ''}${n}`;
 }
 
 function positiveInt(text: string, flag: string): number {

@@ -1,24 +1,40 @@
 /** The soak's load (a `mixed` job of the load worker): the kinds of lib/soak-mix.ts, sent in turn. */
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { Client } from 'undici';
 import type { MixedJob, MixedKindCounts, MixedResult } from './protocol.js';
 import { SOAK_MIX, soakOrder, toolResultsBody, type SoakKind } from './soak-mix.js';
 
 const MAX_SAMPLES = 3;
+/** undici publishes here once a request's headers are written to its socket. */
+const HEADERS_SENT = 'undici:client:sendHeaders';
+
+export function emptyKindCounts(): MixedKindCounts {
+  return { sent: 0, status: {}, errorEvents: 0, aborted: 0, failed: 0, samples: [] };
+}
+
+/** Adds one phase's counts to the run's. */
+export function mergeKindCounts(into: Record<string, MixedKindCounts>, from: Record<string, MixedKindCounts>): void {
+  for (const [name, c] of Object.entries(from)) {
+    const t = (into[name] ??= emptyKindCounts());
+    t.sent += c.sent;
+    t.errorEvents += c.errorEvents;
+    t.aborted += c.aborted;
+    t.failed += c.failed;
+    for (const [code, n] of Object.entries(c.status)) t.status[code] = (t.status[code] ?? 0) + n;
+    for (const sample of c.samples) if (t.samples.length < MAX_SAMPLES) t.samples.push(sample);
+  }
+}
 
 export async function mixedLoad(job: MixedJob): Promise<MixedResult> {
   const order = soakOrder(job.only ? SOAK_MIX.filter((kind) => job.only!.includes(kind.name)) : SOAK_MIX);
   if (order.length === 0) throw new Error(`no kind of the soak mix is named ${job.only?.join(', ')}`);
   const headers = { 'content-type': 'application/json', ...job.target.headers };
-  const out: MixedResult = { kind: 'mixed', requests: 0, unsure: 0, items: 0, byKind: {}, wallMs: 0 };
-  const counts = (kind: SoakKind): MixedKindCounts =>
-    (out.byKind[kind.name] ??= { sent: 0, status: {}, errorEvents: 0, aborted: 0, failed: 0, samples: [] });
-  const t0 = performance.now();
-  const stopAt = t0 + job.durationMs;
+  const out: MixedResult = { kind: 'mixed', requests: 0, items: 0, byKind: {} };
+  const counts = (kind: SoakKind): MixedKindCounts => (out.byKind[kind.name] ??= emptyKindCounts());
+  const stopAt = performance.now() + job.durationMs;
 
-  const post = async (client: Client, body: string, signal?: AbortSignal) => {
-    out.requests++;
-    return client.request({ method: 'POST', path: job.target.path, headers, body, signal, headersTimeout: 30_000, bodyTimeout: 30_000 });
-  };
+  const post = (client: Client, body: string, signal?: AbortSignal) =>
+    client.request({ method: 'POST', path: job.target.path, headers, body, signal, headersTimeout: 30_000, bodyTimeout: 30_000 });
   const note = (c: MixedKindCounts, text: string): void => {
     if (c.samples.length < MAX_SAMPLES) c.samples.push(text.slice(0, 300));
   };
@@ -74,7 +90,6 @@ export async function mixedLoad(job: MixedJob): Promise<MixedResult> {
     } catch (err) {
       if (hangUp.signal.aborted) {
         c.aborted++;
-        if (kind.abort !== 'first-chunk') out.unsure++;
       } else {
         c.failed++;
         note(c, String(err));
@@ -93,10 +108,13 @@ export async function mixedLoad(job: MixedJob): Promise<MixedResult> {
       await one(client, order[n % order.length]!, n);
     }
   };
+  // This process runs one job at a time: every request undici writes meanwhile is this job's.
+  const headersSent = (): void => void out.requests++;
+  subscribe(HEADERS_SENT, headersSent);
   try {
     await Promise.all(Array.from({ length: job.concurrency }, loop));
   } finally {
-    out.wallMs = performance.now() - t0;
+    unsubscribe(HEADERS_SENT, headersSent);
     await Promise.all(clients.map((client) => client.destroy()));
   }
   return out;

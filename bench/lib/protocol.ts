@@ -125,18 +125,15 @@ export interface MixedKindCounts {
 
 export interface MixedResult {
   kind: 'mixed';
-  /** HTTP requests made (a tool round trip is two). */
-  requests: number;
   /**
-   * Of those, hung up on a timer before any answer: a connection reset before the gateway read
-   * the request takes the request with it (the kernel drops unread bytes), so such a request may
-   * never have reached it, and then has no log record to expect.
+   * HTTP requests whose headers undici wrote to the socket (a tool round trip is two): every one of
+   * them reached the target. A client that hangs up while its connection is still being made sends
+   * nothing, and is not counted.
    */
-  unsure: number;
+  requests: number;
   /** Mix items started: the next phase's `startAt` is the old one plus this. */
   items: number;
   byKind: Record<string, MixedKindCounts>;
-  wallMs: number;
 }
 
 export type JobResult = LatencyResult | ThroughputResult | StreamsResult | MixedResult;

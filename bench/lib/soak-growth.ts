@@ -1,6 +1,6 @@
 /** How fast a process's live heap grows with the requests it serves: the soak's verdict. */
 
-export interface HeapReading {
+export interface GrowthPoint {
   /** Requests served so far when the reading was taken. */
   requests: number;
   /** Live heap after full collections, bytes. */
@@ -19,7 +19,7 @@ export interface Growth {
   bytes_per_1000_requests: number;
 }
 
-export function growthPerRequest(readings: readonly HeapReading[]): Growth {
+export function growthPerRequest(readings: readonly GrowthPoint[]): Growth {
   if (readings.length === 0) throw new Error('growthPerRequest: no readings');
   const first = readings[0]!;
   const last = readings.at(-1)!;
@@ -40,6 +40,6 @@ export function growthPerRequest(readings: readonly HeapReading[]): Growth {
   };
 }
 
-function toMb(bytes: number): number {
+export function toMb(bytes: number): number {
   return Math.round((bytes / 2 ** 20) * 10) / 10;
 }

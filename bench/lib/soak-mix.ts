@@ -66,7 +66,7 @@ export const SOAK_MIX: readonly SoakKind[] = [
     name: 'tool_round_trip',
     weight: 6,
     toolRoundTrip: true,
-    body: (m, n) => chat(m, `What is the weather in ${TOOL_CITIES[n % TOOL_CITIES.length]}?`, { tools: [WEATHER_TOOL] }),
+    body: (m, n) => chat(m, `What is the weather in ${toolCity(n)}?`, { tools: [WEATHER_TOOL] }),
   },
   { name: 'malformed_json', weight: 3, body: (m, n) => `{"model":"${m}","messages":[{"role":"user","content":"Request ${n}: cut off` },
   { name: 'unknown_model', weight: 3, body: (_m, n) => chat('no-such-model', `Request ${n}: to nowhere.`) },
@@ -81,6 +81,16 @@ export const SOAK_MIX: readonly SoakKind[] = [
     },
   },
 ];
+
+/**
+ * The city of item n's tool question. Not `n % 8`: the mix's cycle (its total weight) is a multiple
+ * of 8, so each of the kind's slots would ask about the same city for ever. One step further each
+ * cycle, every slot goes through all eight.
+ */
+function toolCity(n: number): string {
+  const cycle = SOAK_MIX.reduce((sum, kind) => sum + kind.weight, 0);
+  return TOOL_CITIES[(n + Math.floor(n / cycle)) % TOOL_CITIES.length]!;
+}
 
 /**
  * The follow-up of a tool round trip: the assistant's turn as an OpenAI client keeps it (content

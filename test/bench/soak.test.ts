@@ -41,9 +41,15 @@ describe('the soak mix', () => {
   it('makes every prompt new, and the tool conversations few', () => {
     const json = SOAK_MIX.find((k) => k.name === 'json')!;
     expect(json.body('kimi', 1)).not.toBe(json.body('kimi', 2));
+    // As the load sends them: item n is the kind at n in the order, whose length is a multiple of 8.
+    const order = soakOrder();
     const tools = SOAK_MIX.find((k) => k.name === 'tool_round_trip')!;
-    const bodies = new Set(Array.from({ length: 100 }, (_, n) => tools.body('kimi', n)));
+    const sent = Array.from({ length: order.length * 8 }, (_, n) => n).filter((n) => order[n % order.length] === tools);
+    const bodies = new Set(sent.map((n) => tools.body('kimi', n)));
     expect(bodies.size).toBe(8);
+    // Each slot of the kind in the cycle goes through all eight.
+    const firstSlot = sent[0]!;
+    expect(new Set(Array.from({ length: 8 }, (_, k) => tools.body('kimi', firstSlot + k * order.length))).size).toBe(8);
   });
 
   it('builds the tool turn as an OpenAI client keeps it: no reasoning_content, one result per call', () => {

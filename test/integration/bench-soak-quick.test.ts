@@ -49,8 +49,10 @@ describe('npm run bench:soak -- --quick', () => {
         expect(reading.live_heap_bytes).toBeGreaterThan(1e6);
         expect(reading.rss_bytes).toBeGreaterThan(reading.live_heap_bytes);
       }
-      expect(t.readings.map((x: { requests: number }) => x.requests)).toEqual([...t.readings.map((x: { requests: number }) => x.requests)].sort((a, b) => a - b));
-      expect(Number.isFinite(t.growth.bytes_per_1000_requests)).toBe(true);
+      // Cumulative, and every phase sent some.
+      const sent = t.readings.map((x: { requests: number }) => x.requests);
+      for (let i = 1; i < sent.length; i++) expect(sent[i]).toBeGreaterThan(sent[i - 1]);
+      expect(t.requests).toBe(sent.at(-1));
     }
 
     // Moongate took each kind the way it should.
@@ -85,13 +87,11 @@ describe('npm run bench:soak -- --quick', () => {
     // The baseline forwards the tool turn as the client sent it: Moongate's simulator refuses it, as Kimi does.
     expect(Object.keys((r.targets.baseline.kinds as Record<string, Counts>).tool_round_trip!.status)).toEqual(['400']);
 
-    // Every request Moongate received has its log record: all of those it answered or hung up on
-    // mid-stream; those hung up on a timer may not have reached it.
+    // Every request Moongate was sent (its headers written) has its log record, the refused and
+    // the abandoned included.
     const l = r.log_records;
     expect(l.requests).toBe(r.targets.moongate.requests);
-    expect(l.maybe_not_received).toBe(k.json_client_abort!.aborted);
-    expect(l.records, l.note).toBeGreaterThanOrEqual(l.requests - l.maybe_not_received);
-    expect(l.records).toBeLessThanOrEqual(l.requests);
+    expect(l.records, l.note).toBe(l.requests);
     expect(l.none_lost).toBe(true);
   }, 150_000);
 });
