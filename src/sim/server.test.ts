@@ -200,7 +200,7 @@ describe('options', () => {
     }
   });
 
-  it('keeps the latest maxRecordedRequests requests, dropping the oldest in batches', async () => {
+  it('keeps at least the latest maxRecordedRequests requests, dropping the oldest in batches', async () => {
     const small = await startSimulator({ quiet: true, maxRecordedRequests: 5 });
     try {
       const ids = async () => ((await call('/_sim/requests', { base: small.url })).text.match(/"id":"req-\d+"/g) ?? []).map((m) => m.slice(6, -1));
@@ -214,6 +214,7 @@ describe('options', () => {
     } finally {
       await small.close();
     }
+    await expect(startSimulator({ quiet: true, maxRecordedRequests: Number.NaN })).rejects.toThrow(/maxRecordedRequests: a whole number above 0, not NaN/);
   });
 
   it('streams large unpaced replies completely', async () => {

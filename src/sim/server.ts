@@ -40,7 +40,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     retireModels: options.retireModels ?? false,
   };
   let counter = 0;
-  const maxRecorded = Math.max(1, options.maxRecordedRequests ?? DEFAULT_MAX_RECORDED);
+  const maxRecorded = options.maxRecordedRequests ?? DEFAULT_MAX_RECORDED;
+  if (!Number.isInteger(maxRecorded) || maxRecorded < 1) throw new RangeError(`maxRecordedRequests: a whole number above 0, not ${maxRecorded}`);
   // Trimmed in batches: dropping the oldest one at a time would move the whole array on every request.
   const trimAt = maxRecorded + Math.min(maxRecorded, 1_000);
 

@@ -24,8 +24,9 @@ export interface SimulatorOptions {
   retireModels?: boolean;
   quiet?: boolean;
   /**
-   * Requests kept in `requests` (default 10,000): past it the oldest are dropped in batches (of
-   * this many, at most 1,000), so that a simulator left running under load does not grow without end.
+   * Requests kept in `requests`, at least (default 10,000): once there are this many more again
+   * (at most 1,000 more), the oldest are dropped down to it, so that a simulator left running under
+   * load does not grow without end. `requests.length` can therefore fall.
    */
   maxRecordedRequests?: number;
 }
@@ -97,7 +98,7 @@ export interface Simulator {
   globalBaseUrl: string;
   /** `${url}/cn/v1` — stands in for https://api.moonshot.cn/v1. */
   cnBaseUrl: string;
-  /** The API requests received, in order: the latest `maxRecordedRequests` (control-API calls under /_sim are not recorded). */
+  /** The API requests received, in order: at least the latest `maxRecordedRequests` (control-API calls under /_sim are not recorded). */
   requests: RecordedRequest[];
   stats: SimStats;
   injectFault(fault: Fault): void;
