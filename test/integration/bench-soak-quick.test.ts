@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
+import type { MixedKindCounts as Counts } from '../../bench/lib/protocol.js';
 
 /**
  * Proves the soak works end to end (`npm run bench:soak -- --quick`): the built gateway and the
@@ -17,15 +18,6 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 const out = mkdtempSync(join(tmpdir(), 'moongate-soak-test-'));
 
 afterAll(() => rmSync(out, { recursive: true, force: true }));
-
-interface Counts {
-  sent: number;
-  status: Record<string, number>;
-  errorEvents: number;
-  aborted: number;
-  failed: number;
-  samples: string[];
-}
 
 describe('npm run bench:soak -- --quick', () => {
   it('sends the mix to the baseline and Moongate, reads their live heaps, and counts the log records', async () => {
