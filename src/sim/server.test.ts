@@ -206,7 +206,7 @@ describe('options', () => {
       const ids = async () => ((await call('/_sim/requests', { base: small.url })).text.match(/"id":"req-\d+"/g) ?? []).map((m) => m.slice(6, -1));
       for (let i = 1; i <= 9; i++) await call('/models', { base: small.globalBaseUrl });
       expect(await ids()).toEqual(['req-1', 'req-2', 'req-3', 'req-4', 'req-5', 'req-6', 'req-7', 'req-8', 'req-9']);
-      // The tenth makes two batches' worth: the oldest five go.
+      // The tenth reaches the limit plus a batch (of 5, the limit being under 1,000): the oldest five go.
       await call('/models', { base: small.globalBaseUrl });
       expect(small.requests.map((r) => r.id)).toEqual(['req-6', 'req-7', 'req-8', 'req-9', 'req-10']);
       await call('/models', { base: small.globalBaseUrl });
