@@ -55,7 +55,8 @@ const kinds = args.kinds?.split(',').map((s) => s.trim());
 for (const name of kinds ?? []) if (!SOAK_MIX.some((k) => k.name === name)) fail(`--kinds: no kind ${name} (kinds: ${SOAK_MIX.map((k) => k.name).join(', ')})`);
 /** After each phase: streams end, the log writer's batch (every 250 ms) is written, timers fire. */
 const QUIET_MS = quick ? 600 : 1_500;
-const FAULTY_ALIAS = 'kimi-faulty';
+/** Moongate's other routes for the mix: the upstream failures' alias, and one through the OpenAI-compatible provider. */
+const ROUTES = { faulty: 'kimi-faulty', compat: 'kimi-compat' };
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = findRoot(here);
@@ -107,9 +108,11 @@ async function main(): Promise<void> {
   let moongateAuth: string | null = null;
   if (wantedTargets.has('moongate')) {
     // Upstream failures go to an alias of another model: breakers are kept per credential and
-    // model, so its breakers open and close while the main route's stay closed.
+    // model, so its breakers open and close while the main route's stay closed. The simulator
+    // speaks OpenAI's API too: a provider of type openai-compatible pointed at it.
     const config = writeMoongateConfig(join(tmp, 'moongate'), simUrl, await freePort(), {
-      aliases: { [FAULTY_ALIAS]: 'moonshot/kimi-k2.5' },
+      providers: { compat: { base_url: `${simUrl}/v1`, api_key: SIM_KEY } },
+      aliases: { [ROUTES.faulty]: 'moonshot/kimi-k2.5', [ROUTES.compat]: 'compat/kimi-k2.6' },
       router: { backoff_ms: 20, max_queue_wait_ms: 300, cooldown: { fails: 3, seconds: 1, window_seconds: 10 } },
     });
     moongateYaml = config.yaml;
@@ -130,7 +133,7 @@ async function main(): Promise<void> {
       const r = await worker.run<MixedResult>({
         kind: 'mixed',
         target: p.target,
-        faultyModel: p.target.name === 'moongate' ? FAULTY_ALIAS : undefined,
+        routes: p.target.name === 'moongate' ? ROUTES : undefined,
         concurrency,
         durationMs: phaseMs,
         startAt: item,

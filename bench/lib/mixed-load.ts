@@ -45,7 +45,7 @@ export async function mixedLoad(job: MixedJob): Promise<MixedResult> {
   const one = async (client: Client, kind: SoakKind, n: number): Promise<void> => {
     const c = counts(kind);
     c.sent++;
-    const model = kind.faulty ? (job.faultyModel ?? job.target.model) : job.target.model;
+    const model = (kind.route && job.routes?.[kind.route]) ?? job.target.model;
     const body = kind.body(model, n);
     const hangUp = new AbortController();
     let timer: NodeJS.Timeout | undefined;

@@ -49,16 +49,19 @@ export function moongateCli(root: string): string {
 /**
  * A production-like config: master key, the moonshot provider pointed at the simulator through
  * `regions` (two credentials, weights 3 and 1), an alias `kimi`, SQLite logs with full bodies.
- * `extra` (the soak's): more aliases (name → target model), and `router` settings as in
- * moongate.yaml (written as JSON, which YAML reads).
+ * `extra` (the soak's): more providers (name → settings) and aliases (name → target model), and
+ * `router` settings, as in moongate.yaml (written as JSON, which YAML reads).
  */
 export function writeMoongateConfig(
   dir: string,
   simUrl: string,
   port: number,
-  extra: { aliases?: Record<string, string>; router?: Record<string, unknown> } = {},
+  extra: { providers?: Record<string, Record<string, unknown>>; aliases?: Record<string, string>; router?: Record<string, unknown> } = {},
 ): { file: string; url: string; yaml: string } {
   mkdirSync(dir, { recursive: true });
+  const providers = Object.entries(extra.providers ?? {})
+    .map(([name, settings]) => `  ${name}: ${JSON.stringify(settings)}\n`)
+    .join('');
   const aliases = Object.entries({ kimi: 'moonshot/kimi-k2.6', ...extra.aliases })
     .map(([name, model]) => `  - name: ${name}\n    targets:\n      - { model: ${model}, weight: 1 }\n`)
     .join('');
@@ -72,7 +75,7 @@ providers:
     credentials:
       - { name: bench-global, api_key: ${SIM_KEY}, region: global, weight: 3 }
       - { name: bench-cn, api_key: ${SIM_CN_KEY}, region: cn, weight: 1 }
-${extra.router ? `router: ${JSON.stringify(extra.router)}\n` : ''}models:
+${providers}${extra.router ? `router: ${JSON.stringify(extra.router)}\n` : ''}models:
 ${aliases}`;
   const file = join(dir, 'moongate.yaml');
   writeFileSync(file, yaml);

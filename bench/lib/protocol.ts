@@ -61,8 +61,8 @@ export interface StreamsJob {
 export interface MixedJob {
   kind: 'mixed';
   target: HttpTarget;
-  /** The model for the mix's upstream failures (an alias of their own), or the target's model. */
-  faultyModel?: string;
+  /** The model each of the mix's other routes is called with (lib/soak-mix.ts, SoakRoute); the target's model for one not given. */
+  routes?: Partial<Record<'faulty' | 'compat', string>>;
   concurrency: number;
   durationMs: number;
   startAt: number;

@@ -10,6 +10,8 @@
 export type SoakKindName =
   | 'json'
   | 'stream'
+  | 'compat_json'
+  | 'compat_stream'
   | 'stream_client_abort'
   | 'json_client_abort'
   | 'upstream_400'
@@ -22,12 +24,18 @@ export type SoakKindName =
   | 'unknown_model'
   | 'long_conversation';
 
+export type SoakRoute = 'faulty' | 'compat';
+
 export interface SoakKind {
   name: SoakKindName;
   /** Share of the requests, out of the mix's total weight. */
   weight: number;
-  /** Uses the target's `faultyModel` when it has one: upstream failures there must not rest the main route. */
-  faulty?: boolean;
+  /**
+   * Sent to another of the target's routes when it has one (MixedJob.routes), else to its model:
+   * `faulty` for upstream failures, which must not rest the main route; `compat` for the
+   * OpenAI-compatible provider's code path.
+   */
+  route?: SoakRoute;
   /** The client hangs up: after the first body bytes, or this many ms after sending. */
   abort?: 'first-chunk' | { afterMs: number };
   /** Two requests: a turn that ends in tool calls, then the tool results without the reasoning. */
@@ -55,13 +63,15 @@ const LONG_TURN = 'The tide comes in at dusk and the harbour lights come on one 
 export const SOAK_MIX: readonly SoakKind[] = [
   { name: 'json', weight: 30, body: (m, n) => chat(m, `Request ${n}: one sentence about the moon. [[sim:tokens=16]]`) },
   { name: 'stream', weight: 20, body: (m, n) => stream(m, `Request ${n}: tell me about the moon. [[sim:tokens=24]]`) },
+  { name: 'compat_json', weight: 4, route: 'compat', body: (m, n) => chat(m, `Request ${n}: one sentence about the sea. [[sim:tokens=16]]`) },
+  { name: 'compat_stream', weight: 4, route: 'compat', body: (m, n) => stream(m, `Request ${n}: tell me about the sea. [[sim:tokens=24]]`) },
   { name: 'stream_client_abort', weight: 6, abort: 'first-chunk', body: (m, n) => stream(m, `Request ${n}: a long story. [[sim:tokens=40]] [[sim:token_delay=5]]`) },
   { name: 'json_client_abort', weight: 3, abort: { afterMs: 10 }, body: (m, n) => chat(m, `Request ${n}: slow. [[sim:latency=60]]`) },
   { name: 'upstream_400', weight: 5, body: (m, n) => chat(m, `Request ${n}: refused. [[sim:error=400]]`) },
-  { name: 'upstream_500', weight: 2, faulty: true, body: (m, n) => chat(m, `Request ${n}: fails. [[sim:error=500]]`) },
-  { name: 'stream_error_event', weight: 3, faulty: true, body: (m, n) => stream(m, `Request ${n}: breaks. [[sim:tokens=12]] [[sim:stream_error=3]]`) },
-  { name: 'stream_cut', weight: 3, faulty: true, body: (m, n) => stream(m, `Request ${n}: cut. [[sim:tokens=12]] [[sim:cut=3]]`) },
-  { name: 'upstream_garbage', weight: 2, faulty: true, body: (m, n) => chat(m, `Request ${n}: garbage. [[sim:garbage]]`) },
+  { name: 'upstream_500', weight: 2, route: 'faulty', body: (m, n) => chat(m, `Request ${n}: fails. [[sim:error=500]]`) },
+  { name: 'stream_error_event', weight: 3, route: 'faulty', body: (m, n) => stream(m, `Request ${n}: breaks. [[sim:tokens=12]] [[sim:stream_error=3]]`) },
+  { name: 'stream_cut', weight: 3, route: 'faulty', body: (m, n) => stream(m, `Request ${n}: cut. [[sim:tokens=12]] [[sim:cut=3]]`) },
+  { name: 'upstream_garbage', weight: 2, route: 'faulty', body: (m, n) => chat(m, `Request ${n}: garbage. [[sim:garbage]]`) },
   {
     name: 'tool_round_trip',
     weight: 6,

@@ -57,6 +57,9 @@ describe('npm run bench:soak -- --quick', () => {
     };
     only(k.json, '200');
     only(k.stream, '200');
+    // The same through the OpenAI-compatible provider (a provider of that type pointed at the simulator).
+    only(k.compat_json, '200');
+    only(k.compat_stream, '200');
     only(k.long_conversation, '200');
     only(k.upstream_400, '400');
     only(k.malformed_json, '400');
