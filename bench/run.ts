@@ -19,8 +19,9 @@ import { SCENARIOS, evaluate, toMarkdown } from './lib/results.js';
 import type { AddedSummary, BurstStats, Num, OneConnection, Results, ScenarioName, StartupStats, ThroughputStats } from './lib/results.js';
 import { addedRatio, median, minus, ratio, round, summarize } from './lib/stats.js';
 import { findRoot, gitInfo } from './lib/checkout.js';
+import { waitForCount } from './lib/count-log-records.js';
 import { resetSim, simStats } from './lib/sim-control.js';
-import { MASTER_KEY, SIM_KEY, gatewayKey, moongateCli, nonStreamBody, streamBody, writeMoongateConfig } from './lib/moongate-setup.js';
+import { MASTER_KEY, SIM_KEY, conversationBody, gatewayKey, moongateCli, nonStreamBody, streamBody, writeMoongateConfig } from './lib/moongate-setup.js';
 
 // ---------------------------------------------------------------------------------------------
 // Options and sizes
@@ -107,25 +108,6 @@ process.on('SIGINT', () => {
   killAll();
   process.exit(130);
 });
-
-// ---------------------------------------------------------------------------------------------
-// Request bodies: the same for every target, only `model` differs
-
-
-/**
- * A long conversation, as agents and chat apps send them: `kb` KB of English turns before the
- * question. Costs that grow with the body (parsing, scanning, logging it) show here, not with
- * the one-line request above.
- */
-function conversationBody(model: string, kb: number): string {
-  const turn = 'The tide comes in at dusk and the harbour lights come on one by one, while the fishing boats return with the day’s catch. '.repeat(10);
-  const messages: { role: string; content: string }[] = [{ role: 'system', content: 'You are a concise assistant.' }];
-  while (messages.reduce((n, m) => n + m.content.length, 0) < kb * 1024) {
-    messages.push({ role: 'user', content: turn }, { role: 'assistant', content: turn });
-  }
-  messages.push({ role: 'user', content: 'Summarise all of that in one sentence. [[sim:tokens=16]]' });
-  return JSON.stringify({ model, messages, max_tokens: 256 });
-}
 
 // ---------------------------------------------------------------------------------------------
 // Main
@@ -603,21 +585,11 @@ async function logScenario(ctx: Ctx, t: HttpTarget | undefined): Promise<Partial
   });
   const made = r.ok + r.non2xx;
   const t0 = performance.now();
-  let records = -1;
-  let last = -1;
-  let stableSince = t0;
-  while (performance.now() - t0 < P.logs.waitMs) {
-    try {
-      records = await countRecords(t.origin, auth, tag);
-    } catch (err) {
-      return { available: true, note: `counting failed: ${String(err)}`, requests: made, records: null, lost: null, flush_ms: null };
-    }
-    if (records >= made) break;
-    if (records !== last) {
-      last = records;
-      stableSince = performance.now();
-    } else if (performance.now() - stableSince > 3_000) break;
-    await new Promise((resolve) => setTimeout(resolve, 250));
+  let records: number;
+  try {
+    records = await waitForCount(() => countRecords(t.origin, auth, tag), made, P.logs.waitMs);
+  } catch (err) {
+    return { available: true, note: `counting failed: ${String(err)}`, requests: made, records: null, lost: null, flush_ms: null };
   }
   return {
     available: true,

@@ -38,6 +38,21 @@ export function streamBody(model: string, tokens: number, tokenDelayMs: number, 
 }
 
 /**
+ * A long conversation, as agents and chat apps send them: `kb` KB of English turns before the
+ * question. Costs that grow with the body (parsing, scanning, logging it) show here, not with
+ * the one-line request above. `tag` goes before each user turn, to make the conversation a new one.
+ */
+export function conversationBody(model: string, kb: number, tag = ''): string {
+  const turn = 'The tide comes in at dusk and the harbour lights come on one by one, while the fishing boats return with the day’s catch. '.repeat(10);
+  const messages: { role: string; content: string }[] = [{ role: 'system', content: 'You are a concise assistant.' }];
+  while (messages.reduce((n, m) => n + m.content.length, 0) < kb * 1024) {
+    messages.push({ role: 'user', content: tag + turn }, { role: 'assistant', content: turn });
+  }
+  messages.push({ role: 'user', content: 'Summarise all of that in one sentence. [[sim:tokens=16]]' });
+  return JSON.stringify({ model, messages, max_tokens: 256 });
+}
+
+/**
  * The CLI a checkout's `npm start` runs: the bundle (dist/bundle, since 2 December 2026), or for a
  * build from before it, tsc's dist/cli/main.js.
  */
