@@ -9,14 +9,14 @@ const MAX_SAMPLES = 3;
 const HEADERS_SENT = 'undici:client:sendHeaders';
 
 export function emptyKindCounts(): MixedKindCounts {
-  return { sent: 0, status: {}, errorEvents: 0, aborted: 0, failed: 0, samples: [] };
+  return { items: 0, status: {}, errorEvents: 0, aborted: 0, failed: 0, samples: [] };
 }
 
 /** Adds one phase's counts to the run's. */
 export function mergeKindCounts(into: Record<string, MixedKindCounts>, from: Record<string, MixedKindCounts>): void {
   for (const [name, c] of Object.entries(from)) {
     const t = (into[name] ??= emptyKindCounts());
-    t.sent += c.sent;
+    t.items += c.items;
     t.errorEvents += c.errorEvents;
     t.aborted += c.aborted;
     t.failed += c.failed;
@@ -44,7 +44,7 @@ export async function mixedLoad(job: MixedJob): Promise<MixedResult> {
 
   const one = async (client: Client, kind: SoakKind, n: number): Promise<void> => {
     const c = counts(kind);
-    c.sent++;
+    c.items++;
     const model = (kind.route && job.routes?.[kind.route]) ?? job.target.model;
     const body = kind.body(model, n);
     const hangUp = new AbortController();

@@ -1,4 +1,5 @@
 /** Messages between the benchmark orchestrator (run.ts) and its load process (load-worker.ts). */
+import type { SoakRoute } from './soak-mix.js';
 
 export type TargetName = 'direct' | 'relay' | 'baseline' | 'moongate' | 'peer';
 
@@ -62,7 +63,7 @@ export interface MixedJob {
   kind: 'mixed';
   target: HttpTarget;
   /** The model each of the mix's other routes is called with (lib/soak-mix.ts, SoakRoute); the target's model for one not given. */
-  routes?: Partial<Record<'faulty' | 'compat', string>>;
+  routes?: Partial<Record<SoakRoute, string>>;
   concurrency: number;
   durationMs: number;
   startAt: number;
@@ -111,7 +112,8 @@ export interface StreamsResult {
 
 /** What each kind of the mix got back: HTTP statuses by code, and what else became of them. */
 export interface MixedKindCounts {
-  sent: number;
+  /** Items of this kind started (a tool round trip is one item, two requests; a hang-up may send none). */
+  items: number;
   /** By HTTP status of the answer ("200", "400", …); a tool round trip counts its second turn. */
   status: Record<string, number>;
   /** A stream answered 200 that carried an error event. */

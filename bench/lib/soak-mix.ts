@@ -6,6 +6,7 @@
  * prompts are; the tool conversations come from a small set, so that what the gateway is meant to
  * remember (bounded by design) stays small and growth means something.
  */
+import { conversationBody } from './moongate-setup.js';
 
 export type SoakKindName =
   | 'json'
@@ -28,7 +29,7 @@ export type SoakRoute = 'faulty' | 'compat';
 
 export interface SoakKind {
   name: SoakKindName;
-  /** Share of the requests, out of the mix's total weight. */
+  /** Share of the mix's items, out of its total weight. */
   weight: number;
   /**
    * Sent to another of the target's routes when it has one (MixedJob.routes), else to its model:
@@ -58,7 +59,6 @@ export const WEATHER_TOOL = {
 };
 const TOOL_CITIES = ['Paris', 'Lagos', 'Lima', 'Oslo', 'Pune', 'Perth', 'Quito', 'Seoul'];
 
-const LONG_TURN = 'The tide comes in at dusk and the harbour lights come on one by one, while the fishing boats return with the day’s catch. '.repeat(10);
 
 export const SOAK_MIX: readonly SoakKind[] = [
   { name: 'json', weight: 30, body: (m, n) => chat(m, `Request ${n}: one sentence about the moon. [[sim:tokens=16]]`) },
@@ -80,17 +80,11 @@ export const SOAK_MIX: readonly SoakKind[] = [
   },
   { name: 'malformed_json', weight: 3, body: (m, n) => `{"model":"${m}","messages":[{"role":"user","content":"Request ${n}: cut off` },
   { name: 'unknown_model', weight: 3, body: (_m, n) => chat('no-such-model', `Request ${n}: to nowhere.`) },
-  {
-    name: 'long_conversation',
-    weight: 2,
-    body: (m, n) => {
-      const messages: { role: string; content: string }[] = [SYSTEM];
-      for (let i = 0; i < 40; i++) messages.push(user(`${n}: ${LONG_TURN}`), { role: 'assistant', content: LONG_TURN });
-      messages.push(user('Summarise all of that in one sentence. [[sim:tokens=16]]'));
-      return JSON.stringify({ model: m, messages, max_tokens: 256 });
-    },
-  },
+  { name: 'long_conversation', weight: 2, body: (m, n) => conversationBody(m, 100, `${n}: `) },
 ];
+
+/** Items in one turn of the whole mix: its total weight. */
+const MIX_CYCLE = SOAK_MIX.reduce((sum, kind) => sum + kind.weight, 0);
 
 /**
  * The city of item n's tool question. Not `n % 8`: the mix's cycle (its total weight) is a multiple
@@ -98,8 +92,7 @@ export const SOAK_MIX: readonly SoakKind[] = [
  * cycle, every slot goes through all eight.
  */
 function toolCity(n: number): string {
-  const cycle = SOAK_MIX.reduce((sum, kind) => sum + kind.weight, 0);
-  return TOOL_CITIES[(n + Math.floor(n / cycle)) % TOOL_CITIES.length]!;
+  return TOOL_CITIES[(n + Math.floor(n / MIX_CYCLE)) % TOOL_CITIES.length]!;
 }
 
 /**
@@ -124,11 +117,8 @@ export function toolResultsBody(firstBody: string, assistant: { content?: unknow
 
 /** The kinds in a fixed interleaved order, each as often as its weight: loop i takes order[(i + offset) % length]. */
 export function soakOrder(mix: readonly SoakKind[] = SOAK_MIX): SoakKind[] {
-  const total = mix.reduce((sum, kind) => sum + kind.weight, 0);
   const slots: { kind: SoakKind; at: number }[] = [];
   // Spread each kind evenly over the cycle (its k-th slot at (k + 0.5) / weight of the way).
   for (const kind of mix) for (let k = 0; k < kind.weight; k++) slots.push({ kind, at: (k + 0.5) / kind.weight });
-  const order = slots.sort((a, b) => a.at - b.at).map((slot) => slot.kind);
-  if (order.length !== total) throw new Error('soak mix: order lost a slot');
-  return order;
+  return slots.sort((a, b) => a.at - b.at).map((slot) => slot.kind);
 }

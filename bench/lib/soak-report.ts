@@ -61,7 +61,7 @@ export function soakReport(r: SoakResults): string {
       const c = t.kinds[kind];
       if (!c) return '–';
       const answers = Object.entries(c.status).map(([status, n]) => `${status}×${n}`).join(' ') || '–';
-      return `${c.sent}, ${answers}, ${c.errorEvents}, ${c.aborted}, ${c.failed}`;
+      return `${c.items}, ${answers}, ${c.errorEvents}, ${c.aborted}, ${c.failed}`;
     });
     lines.push(`| ${kind} | ${cells.join(' | ')} |`);
   }
