@@ -112,6 +112,7 @@ async function streams(job: StreamsJob): Promise<StreamsResult> {
   const headers = headersFor(job.target);
   const clients: Client[] = [];
   const out: StreamsResult = { kind: 'streams', started: 0, completed: 0, errors: 0, errorSamples: [], ttfc: [], gaps: [], events: 0, peakOpen: 0, wallMs: 0 };
+  if (job.stamps) out.stamps = [];
   const deadline = new AbortController();
   setMaxListeners(0, deadline.signal); // one signal for every stream of the job
   const deadlineTimer = setTimeout(() => deadline.abort(new Error(`deadline of ${job.deadlineMs} ms passed`)), job.deadlineMs);
@@ -141,6 +142,7 @@ async function streams(job: StreamsJob): Promise<StreamsResult> {
         if (first) {
           first = false;
           if (job.ttfc) out.ttfc.push(now - started);
+          if (out.stamps) out.stamps.push([performance.timeOrigin + started, performance.timeOrigin + now]);
         }
         buffer += chunk.toString('utf8');
         let end: number;

@@ -52,6 +52,8 @@ export interface StreamsJob {
   ttfc: boolean;
   /** Collect gaps between consecutive token events (content / reasoning deltas). */
   gaps: boolean;
+  /** Collect each stream's send and first-chunk times on the clock other processes share (steps.ts). */
+  stamps?: boolean;
 }
 
 /**
@@ -108,6 +110,8 @@ export interface StreamsResult {
   /** Most streams open at once, seen by the client. */
   peakOpen: number;
   wallMs: number;
+  /** With `stamps`: [sent, first chunk] per stream, in epoch ms (performance.timeOrigin + now). */
+  stamps?: [number, number][];
 }
 
 /** What each kind of the mix got back: HTTP statuses by code, and what else became of them. */

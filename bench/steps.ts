@@ -1,0 +1,241 @@
+/**
+ * `npm run bench:steps`: where a stream's time to first chunk goes, step by step, through the
+ * baseline proxy and through Moongate, in the same run. Loopback only.
+ *
+ * Starts the simulator, the baseline proxy and Moongate (the benchmark's setup: a virtual key,
+ * SQLite logs with full bodies), each with step-probe.js, which stamps when a chat request reaches
+ * the process, when it goes upstream, when the upstream's headers come back and when the first
+ * bytes of the answer are written. The load worker sends streams one at a time (the benchmark's
+ * TTFC stream: 4 tokens 5 ms apart) and stamps when each was sent and when its first chunk came.
+ * All stamps are on the clock the processes share, so each stream's time to first chunk splits
+ * into the hops between processes and the work inside each (lib/step-chain.ts). Targets take
+ * turns, round after round, so that a noisy spell of the machine falls on all of them.
+ *
+ *   node steps.js [--quick] [--streams N] [--rounds R] [--targets direct,baseline,moongate] [--out FILE]
+ */
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir, type as osType, release } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { findRoot, gitInfo } from './lib/checkout.js';
+import { SIM_KEY, gatewayKey, moongateCli, streamBody, writeMoongateConfig } from './lib/moongate-setup.js';
+import { freePort, killAll, startChild, startLoadWorker, waitHealthy, type Child } from './lib/processes.js';
+import type { HttpTarget, StreamsResult, TargetName } from './lib/protocol.js';
+import { resetSim } from './lib/sim-control.js';
+import { MIDDLE_STEPS, sumOfMedians, traceSteps, type StepStamp, type StepsOfTarget } from './lib/step-chain.js';
+
+const { values: args } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    streams: { type: 'string' },
+    rounds: { type: 'string' },
+    targets: { type: 'string', default: 'direct,baseline,moongate' },
+    out: { type: 'string' },
+  },
+});
+
+const quick = args.quick;
+const rounds = positiveInt(args.rounds ?? (quick ? '1' : '3'), '--rounds');
+const streamsPerTarget = positiveInt(args.streams ?? (quick ? '30' : '900'), '--streams');
+const perRound = Math.ceil(streamsPerTarget / rounds);
+const WARMUP_STREAMS = quick ? 5 : 30;
+const TOKENS = 4;
+const TOKEN_DELAY_MS = 5;
+const KNOWN: readonly TargetName[] = ['direct', 'baseline', 'moongate'];
+const wanted = args.targets.split(',').map((s) => s.trim());
+for (const name of wanted) if (!KNOWN.includes(name as TargetName)) fail(`--targets: direct, baseline and/or moongate, not ${name}`);
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = findRoot(here);
+const cli = moongateCli(root);
+const simModule = join(root, 'dist/sim/index.js');
+if (!existsSync(cli) || !existsSync(simModule)) fail('dist/ is missing: run `npm run build` first (`npm run bench:steps` does).');
+const tmp = mkdtempSync(join(tmpdir(), 'moongate-steps-'));
+process.on('exit', () => rmSync(tmp, { recursive: true, force: true }));
+process.on('SIGINT', () => {
+  killAll();
+  process.exit(130);
+});
+const started = performance.now();
+const log = (text: string): void => void process.stderr.write(`[steps ${((performance.now() - started) / 1000).toFixed(1)}s] ${text}\n`);
+const probeArgs = ['--import', pathToFileURL(join(here, 'step-probe.js')).href];
+
+/** A process with step-probe.js loaded, and where it writes its stamps. */
+interface Probed {
+  child: Child;
+  file: string;
+}
+
+/** What a target's streams were stamped with, over all rounds. */
+interface Collected {
+  target: HttpTarget;
+  middle: Probed | undefined;
+  client: [number, number][];
+  middleStamps: StepStamp[];
+  simStamps: StepStamp[];
+  errors: number;
+  errorSamples: string[];
+}
+
+main().catch((err: unknown) => {
+  console.error(`steps: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+  killAll();
+  process.exit(1);
+});
+
+async function main(): Promise<void> {
+  const loadStart = loadavg();
+  const simFile = join(tmp, 'sim.json');
+  const simChild = startChild('simulator', [join(here, 'sim-server.js'), simModule, '0'], { MOONGATE_STEP_PROBE_FILE: simFile }, probeArgs);
+  const simUrl = (await simChild.waitFor(/simulator listening on (http:\/\/\S+)/, 10_000))[1]!;
+  const sim: Probed = { child: simChild, file: simFile };
+  const collected: Collected[] = [];
+  const collect = (target: HttpTarget, middle: Probed | undefined): void =>
+    void collected.push({ target, middle, client: [], middleStamps: [], simStamps: [], errors: 0, errorSamples: [] });
+
+  for (const name of wanted) {
+    if (name === 'direct') {
+      collect({ name: 'direct', origin: simUrl, path: '/v1/chat/completions', headers: { authorization: `Bearer ${SIM_KEY}` }, model: 'kimi-k2.6' }, undefined);
+    } else if (name === 'baseline') {
+      const port = await freePort();
+      const file = join(tmp, 'baseline.json');
+      const child = startChild('baseline proxy', [join(here, 'baseline-proxy.js'), simUrl, String(port)], { MOONGATE_STEP_PROBE_FILE: file }, probeArgs);
+      await waitHealthy(`http://127.0.0.1:${port}/health/live`, performance.now(), child);
+      collect({ name: 'baseline', origin: `http://127.0.0.1:${port}`, path: '/v1/chat/completions', headers: { authorization: `Bearer ${SIM_KEY}` }, model: 'kimi-k2.6' }, { child, file });
+    } else {
+      const config = writeMoongateConfig(join(tmp, 'moongate'), simUrl, await freePort());
+      const file = join(tmp, 'moongate.json');
+      const child = startChild('moongate', [cli, 'start', '--config', config.file], { MOONGATE_STEP_PROBE_FILE: file }, probeArgs);
+      await waitHealthy(`${config.url}/health/live`, performance.now(), child);
+      const auth = await gatewayKey(config.url, `steps-${Date.now().toString(36)}`);
+      collect({ name: 'moongate', origin: config.url, path: '/v1/chat/completions', headers: { authorization: `Bearer ${auth.key}` }, model: 'kimi' }, { child, file });
+    }
+  }
+
+  const worker = startLoadWorker(join(here, 'load-worker.js'));
+  const run = (c: Collected, count: number, stamps: boolean): Promise<StreamsResult> =>
+    worker.run<StreamsResult>({
+      kind: 'streams',
+      target: c.target,
+      body: streamBody(c.target.model, TOKENS, TOKEN_DELAY_MS, false),
+      concurrency: 1,
+      count,
+      deadlineMs: 120_000,
+      ttfc: true,
+      gaps: false,
+      stamps,
+    });
+  for (let round = 1; round <= rounds; round++) {
+    for (const c of collected) {
+      await resetSim(simUrl);
+      await run(c, WARMUP_STREAMS, false);
+      // What the warm-up stamped is dropped.
+      await takeStamps(sim);
+      if (c.middle) await takeStamps(c.middle);
+      const r = await run(c, perRound, true);
+      c.client.push(...(r.stamps ?? []));
+      c.simStamps.push(...(await takeStamps(sim)));
+      if (c.middle) c.middleStamps.push(...(await takeStamps(c.middle)));
+      c.errors += r.errors;
+      c.errorSamples.push(...r.errorSamples.slice(0, 3 - c.errorSamples.length));
+      log(`round ${round}/${rounds}, ${c.target.name}: ${r.completed} streams`);
+    }
+  }
+  await worker.close();
+  for (const c of collected) await c.middle?.child.stop();
+  await sim.child.stop();
+
+  const targets = Object.fromEntries(
+    collected.map((c) => [c.target.name, { ...traceSteps(c.client, c.middle ? c.middleStamps : undefined, c.simStamps), errors: c.errors, error_samples: c.errorSamples }]),
+  );
+  const results: StepsResults = {
+    version: 1,
+    date: new Date().toISOString(),
+    quick,
+    duration_s: Math.round((performance.now() - started) / 100) / 10,
+    params: { streams_per_target: perRound * rounds, rounds, warmup_streams: WARMUP_STREAMS, tokens: TOKENS, token_delay_ms: TOKEN_DELAY_MS },
+    machine: { cpus: cpus().length, cpu_model: cpus()[0]?.model.trim() ?? 'unknown', os: `${osType()} ${release()}`, node: process.version, loadavg_start: loadStart, loadavg_end: loadavg() },
+    git: gitInfo(root),
+    targets,
+  };
+  const out = args.out ? resolve(args.out) : join(root, 'bench/results', `steps-${quick ? 'quick-' : ''}${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
+  console.log(stepsReport(results));
+  console.log(`\nJSON: ${out}`);
+}
+
+type TargetSteps = StepsOfTarget & { errors: number; error_samples: string[] };
+
+interface StepsResults {
+  version: 1;
+  date: string;
+  quick: boolean;
+  duration_s: number;
+  params: { streams_per_target: number; rounds: number; warmup_streams: number; tokens: number; token_delay_ms: number };
+  machine: { cpus: number; cpu_model: string; os: string; node: string; loadavg_start: number[]; loadavg_end: number[] };
+  git: ReturnType<typeof gitInfo>;
+  targets: Record<string, TargetSteps>;
+}
+
+/** Signals the probe and waits for the stamps it writes (and then forgets). */
+async function takeStamps(p: Probed, timeoutMs = 10_000): Promise<StepStamp[]> {
+  rmSync(p.file, { force: true });
+  p.child.proc.kill('SIGUSR2');
+  const t0 = performance.now();
+  while (!existsSync(p.file)) {
+    if (performance.now() - t0 > timeoutMs) throw new Error(`${p.child.name}: no stamps within ${timeoutMs} ms (is step-probe.js loaded?):\n${p.child.output()}`);
+    await new Promise((done) => setTimeout(done, 10));
+  }
+  return JSON.parse(readFileSync(p.file, 'utf8')) as StepStamp[];
+}
+
+function stepsReport(r: StepsResults): string {
+  const cell = (t: TargetSteps | undefined, pick: (t: TargetSteps) => { p50: number; p90: number }): string => {
+    if (!t || t.matched === 0) return '–';
+    const s = pick(t);
+    return `${s.p50.toFixed(3)} (${s.p90.toFixed(3)})`;
+  };
+  const middle = (['baseline', 'moongate'] as const).filter((name) => r.targets[name]);
+  const lines = [
+    `Streams one at a time, ${r.params.tokens} tokens ${r.params.token_delay_ms} ms apart, ${r.params.streams_per_target} per target in ${r.params.rounds} round(s). Medians (p90) in ms.`,
+    `${r.machine.cpus} × ${r.machine.cpu_model}, Node ${r.machine.node}; load average ${r.machine.loadavg_start.map((x) => x.toFixed(2)).join(' ')} → ${r.machine.loadavg_end.map((x) => x.toFixed(2)).join(' ')}`,
+    '',
+  ];
+  if (middle.length > 0) {
+    const diff = middle.length === 2 ? ' | Moongate − baseline (p50) |' : ' |';
+    lines.push(`| step | ${middle.join(' | ')}${diff}`, `|---|${middle.map(() => '---|').join('')}${middle.length === 2 ? '---|' : ''}`);
+    const row = (name: string, pick: (t: TargetSteps) => { p50: number; p90: number }): void => {
+      const cells = middle.map((m) => cell(r.targets[m], pick));
+      const [b, m] = [r.targets.baseline, r.targets.moongate];
+      const delta = middle.length === 2 && b && m && b.matched > 0 && m.matched > 0 ? ` ${signed(pick(m).p50 - pick(b).p50)} |` : middle.length === 2 ? ' – |' : '';
+      lines.push(`| ${name} | ${cells.join(' | ')} |${delta}`);
+    };
+    MIDDLE_STEPS.forEach((step, i) => row(step.name, (t) => t.steps[i]!.ms));
+    row('**the client\'s time to first chunk**', (t) => t.ttfc);
+    lines.push(`| the steps' medians added up | ${middle.map((m) => (r.targets[m]!.matched > 0 ? sumOfMedians(r.targets[m]!).toFixed(3) : '–')).join(' | ')} |${middle.length === 2 ? ' |' : ''}`);
+    lines.push(`| streams traced / errors | ${middle.map((m) => `${r.targets[m]!.matched} of ${r.targets[m]!.matched + r.targets[m]!.unmatched} / ${r.targets[m]!.errors}`).join(' | ')} |${middle.length === 2 ? ' |' : ''}`);
+  }
+  const direct = r.targets.direct;
+  if (direct) {
+    lines.push('', `Straight to the simulator (${direct.matched} of ${direct.matched + direct.unmatched} streams traced, ${direct.errors} errors): time to first chunk ${cell(direct, (t) => t.ttfc)}, of which ${direct.steps.map((s) => `${s.name} ${s.ms.p50.toFixed(3)}`).join('; ')}.`);
+  }
+  return lines.join('\n');
+}
+
+function signed(ms: number): string {
+  return `${ms >= 0 ? '+' : '−'}${Math.abs(ms).toFixed(3)}`;
+}
+
+function positiveInt(text: string, flag: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) fail(`${flag} takes a whole number above 0, not ${text}`);
+  return n;
+}
+
+function fail(message: string): never {
+  console.error(`steps: ${message}`);
+  killAll();
+  process.exit(2);
+}
