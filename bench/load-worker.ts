@@ -8,6 +8,7 @@ import { setMaxListeners } from 'node:events';
 import autocannon from 'autocannon';
 import { Client, Pool } from 'undici';
 import { mixedLoad } from './lib/mixed-load.js';
+import { sharedClockMs } from './lib/shared-clock.js';
 import type { HttpTarget, Job, JobMessage, JobResult, LatencyJob, LatencyResult, StreamsJob, StreamsResult, ThroughputJob, ThroughputResult, WorkerReply } from './lib/protocol.js';
 
 const MAX_ERROR_SAMPLES = 5;
@@ -123,6 +124,8 @@ async function streams(job: StreamsJob): Promise<StreamsResult> {
 
   const one = async (client: Client): Promise<void> => {
     const started = performance.now();
+    const sentAt = job.stamps ? sharedClockMs() : 0;
+    let stamps: [number, number] | undefined;
     open++;
     out.peakOpen = Math.max(out.peakOpen, open);
     try {
@@ -142,7 +145,7 @@ async function streams(job: StreamsJob): Promise<StreamsResult> {
         if (first) {
           first = false;
           if (job.ttfc) out.ttfc.push(now - started);
-          if (out.stamps) out.stamps.push([performance.timeOrigin + started, performance.timeOrigin + now]);
+          if (job.stamps) stamps = [sentAt, sharedClockMs()];
         }
         buffer += chunk.toString('utf8');
         let end: number;
@@ -172,6 +175,7 @@ async function streams(job: StreamsJob): Promise<StreamsResult> {
         noteError(out.errorSamples, 'stream ended without [DONE]');
       } else {
         out.completed++;
+        if (stamps) out.stamps?.push(stamps);
       }
     } catch (err) {
       out.errors++;

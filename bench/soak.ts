@@ -24,6 +24,7 @@ import { countLogRecords } from './lib/count-log-records.js';
 import { readHeap } from './lib/heap-readings.js';
 import { mergeKindCounts } from './lib/mixed-load.js';
 import { SIM_KEY, gatewayKey, moongateCli, writeMoongateConfig } from './lib/moongate-setup.js';
+import { positiveInt, positiveNumber } from './lib/number-options.js';
 import { freePort, killAll, startChild, startLoadWorker, waitHealthy, type Child } from './lib/processes.js';
 import type { HttpTarget, MixedKindCounts, MixedResult } from './lib/protocol.js';
 import { resetSim } from './lib/sim-control.js';
@@ -44,11 +45,11 @@ const { values: args } = parseArgs({
 });
 
 const quick = args.quick;
-const phases = positiveInt(args.phases ?? (quick ? '3' : '7'), '--phases');
+const phases = positiveInt(args.phases ?? (quick ? '3' : '7'), '--phases', fail);
 // The growth is fitted from the end of the first phase: two readings at least.
 if (phases < 3) fail('--phases: at least 3 (the first one warms up, and growth needs two readings after it)');
-const phaseMs = 1000 * positiveNumber(args['phase-seconds'] ?? (quick ? '1.5' : '10'), '--phase-seconds');
-const concurrency = positiveInt(args.concurrency, '--concurrency');
+const phaseMs = 1000 * positiveNumber(args['phase-seconds'] ?? (quick ? '1.5' : '10'), '--phase-seconds', fail);
+const concurrency = positiveInt(args.concurrency, '--concurrency', fail);
 const wantedTargets = new Set(args.targets.split(',').map((s) => s.trim()));
 for (const name of wantedTargets) if (name !== 'baseline' && name !== 'moongate') fail(`--targets: baseline and/or moongate, not ${name}`);
 const kinds = args.kinds?.split(',').map((s) => s.trim());
@@ -176,18 +177,6 @@ async function main(): Promise<void> {
   writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
   console.log(soakReport(results));
   console.log(`\nJSON: ${out}`);
-}
-
-function positiveInt(text: string, flag: string): number {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 1) fail(`${flag} takes a whole number above 0, not ${text}`);
-  return n;
-}
-
-function positiveNumber(text: string, flag: string): number {
-  const n = Number(text);
-  if (!Number.isFinite(n) || n <= 0) fail(`${flag} takes a number above 0, not ${text}`);
-  return n;
 }
 
 function fail(message: string): never {

@@ -1,8 +1,8 @@
 /**
  * Preloaded into a process under `npm run bench:steps` (`node --import step-probe.js …`): stamps
  * the moments a chat request passes through it, on the clock every process on the machine shares
- * (performance.timeOrigin + performance.now(), epoch ms to the microsecond):
- *   request           its server's 'request' event (headers and body have been read off the socket)
+ * (lib/shared-clock.ts):
+ *   request           its server's 'request' event (its headers are parsed; the body may not be read yet)
  *   first_write       the first write (or end) of the answer to that request
  *   upstream_sent     undici wrote a request upstream (its headers)
  *   upstream_headers  undici has the upstream answer's headers
@@ -15,11 +15,12 @@ import { renameSync, writeFileSync } from 'node:fs';
 import { Server, ServerResponse } from 'node:http';
 import type { IncomingMessage } from 'node:http';
 import { isMainThread } from 'node:worker_threads';
+import { sharedClockMs } from './lib/shared-clock.js';
 import type { StepStamp, StepStampKind } from './lib/step-chain.js';
 
 const file = process.env.MOONGATE_STEP_PROBE_FILE;
 const CHAT = '/chat/completions';
-const now = (): number => performance.timeOrigin + performance.now();
+const now = sharedClockMs;
 
 if (isMainThread && file) {
   let stamps: StepStamp[] = [];

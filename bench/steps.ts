@@ -20,6 +20,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { findRoot, gitInfo } from './lib/checkout.js';
 import { SIM_KEY, gatewayKey, moongateCli, streamBody, writeMoongateConfig } from './lib/moongate-setup.js';
+import { positiveInt } from './lib/number-options.js';
 import { freePort, killAll, startChild, startLoadWorker, waitHealthy, type Child } from './lib/processes.js';
 import type { HttpTarget, StreamsResult, TargetName } from './lib/protocol.js';
 import { resetSim } from './lib/sim-control.js';
@@ -36,14 +37,15 @@ const { values: args } = parseArgs({
 });
 
 const quick = args.quick;
-const rounds = positiveInt(args.rounds ?? (quick ? '1' : '3'), '--rounds');
-const streamsPerTarget = positiveInt(args.streams ?? (quick ? '30' : '900'), '--streams');
-const perRound = Math.ceil(streamsPerTarget / rounds);
+const rounds = positiveInt(args.rounds ?? (quick ? '1' : '3'), '--rounds', fail);
+const streamsPerTarget = positiveInt(args.streams ?? (quick ? '30' : '900'), '--streams', fail);
+/** Streams in round `round` (from 1): the count spread over the rounds, the first ones taking what does not divide. */
+const streamsInRound = (round: number): number => Math.floor(streamsPerTarget / rounds) + (round <= streamsPerTarget % rounds ? 1 : 0);
 const WARMUP_STREAMS = quick ? 5 : 30;
 const TOKENS = 4;
 const TOKEN_DELAY_MS = 5;
 const KNOWN: readonly TargetName[] = ['direct', 'baseline', 'moongate'];
-const wanted = args.targets.split(',').map((s) => s.trim());
+const wanted = [...new Set(args.targets.split(',').map((s) => s.trim()))];
 for (const name of wanted) if (!KNOWN.includes(name as TargetName)) fail(`--targets: direct, baseline and/or moongate, not ${name}`);
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -121,7 +123,8 @@ async function main(): Promise<void> {
       body: streamBody(c.target.model, TOKENS, TOKEN_DELAY_MS, false),
       concurrency: 1,
       count,
-      deadlineMs: 120_000,
+      // A stream takes ~25 ms (4 tokens 5 ms apart); a slow machine gets ten times that.
+      deadlineMs: 30_000 + count * 250,
       ttfc: true,
       gaps: false,
       stamps,
@@ -133,7 +136,7 @@ async function main(): Promise<void> {
       // What the warm-up stamped is dropped.
       await takeStamps(sim);
       if (c.middle) await takeStamps(c.middle);
-      const r = await run(c, perRound, true);
+      const r = await run(c, streamsInRound(round), true);
       c.client.push(...(r.stamps ?? []));
       c.simStamps.push(...(await takeStamps(sim)));
       if (c.middle) c.middleStamps.push(...(await takeStamps(c.middle)));
@@ -147,14 +150,23 @@ async function main(): Promise<void> {
   await sim.child.stop();
 
   const targets = Object.fromEntries(
-    collected.map((c) => [c.target.name, { ...traceSteps(c.client, c.middle ? c.middleStamps : undefined, c.simStamps), errors: c.errors, error_samples: c.errorSamples }]),
+    collected.map((c) => [
+      c.target.name,
+      {
+        ...traceSteps(c.client, c.middle ? c.middleStamps : undefined, c.simStamps),
+        streams: c.client.length,
+        stamps_by_kind: { ...(c.middle ? { middle: countByKind(c.middleStamps) } : {}), sim: countByKind(c.simStamps) },
+        errors: c.errors,
+        error_samples: c.errorSamples,
+      } satisfies TargetSteps,
+    ]),
   );
   const results: StepsResults = {
     version: 1,
     date: new Date().toISOString(),
     quick,
     duration_s: Math.round((performance.now() - started) / 100) / 10,
-    params: { streams_per_target: perRound * rounds, rounds, warmup_streams: WARMUP_STREAMS, tokens: TOKENS, token_delay_ms: TOKEN_DELAY_MS },
+    params: { streams_per_target: streamsPerTarget, rounds, warmup_streams: WARMUP_STREAMS, tokens: TOKENS, token_delay_ms: TOKEN_DELAY_MS },
     machine: { cpus: cpus().length, cpu_model: cpus()[0]?.model.trim() ?? 'unknown', os: `${osType()} ${release()}`, node: process.version, loadavg_start: loadStart, loadavg_end: loadavg() },
     git: gitInfo(root),
     targets,
@@ -166,7 +178,20 @@ async function main(): Promise<void> {
   console.log(`\nJSON: ${out}`);
 }
 
-type TargetSteps = StepsOfTarget & { errors: number; error_samples: string[] };
+type TargetSteps = StepsOfTarget & {
+  /** Streams that completed, each with its send and first chunk stamped. */
+  streams: number;
+  /** How many stamps of each kind each process wrote during the measured streams: one per stream each, if the probe saw them all once. */
+  stamps_by_kind: { middle?: Record<string, number>; sim: Record<string, number> };
+  errors: number;
+  error_samples: string[];
+};
+
+function countByKind(stamps: readonly StepStamp[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const [kind] of stamps) counts[kind] = (counts[kind] ?? 0) + 1;
+  return counts;
+}
 
 interface StepsResults {
   version: 1;
@@ -226,12 +251,6 @@ function stepsReport(r: StepsResults): string {
 
 function signed(ms: number): string {
   return `${ms >= 0 ? '+' : '−'}${Math.abs(ms).toFixed(3)}`;
-}
-
-function positiveInt(text: string, flag: string): number {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 1) fail(`${flag} takes a whole number above 0, not ${text}`);
-  return n;
 }
 
 function fail(message: string): never {

@@ -52,7 +52,7 @@ export interface StreamsJob {
   ttfc: boolean;
   /** Collect gaps between consecutive token events (content / reasoning deltas). */
   gaps: boolean;
-  /** Collect each stream's send and first-chunk times on the clock other processes share (steps.ts). */
+  /** Collect each completed stream's send and first-chunk times on the clock other processes share (steps.ts). */
   stamps?: boolean;
 }
 
@@ -110,7 +110,7 @@ export interface StreamsResult {
   /** Most streams open at once, seen by the client. */
   peakOpen: number;
   wallMs: number;
-  /** With `stamps`: [sent, first chunk] per stream, in epoch ms (performance.timeOrigin + now). */
+  /** With `stamps`: [sent, first chunk] per completed stream, in ms on the shared clock (lib/shared-clock.ts). */
   stamps?: [number, number][];
 }
 

@@ -1,13 +1,13 @@
 /**
  * `npm run bench:steps`: a stream's time to first chunk cut into the steps between processes,
  * from the stamps of the client (load-worker.ts), the process in the middle and the simulator
- * (step-probe.ts), all on one clock. Streams go one at a time, so each stream's stamps are the
+ * (step-probe.ts), all on the machine's monotonic clock. Streams go one at a time, so each stream's stamps are the
  * first of each kind after the previous step's.
  */
 import { round, summarize, type Summary } from './stats.js';
 
 export type StepStampKind = 'request' | 'first_write' | 'upstream_sent' | 'upstream_headers';
-/** A moment a chat request passed through a process: [what, epoch ms]. */
+/** A moment a chat request passed through a process: [what, ms on the shared clock (shared-clock.ts)]. */
 export type StepStamp = [StepStampKind, number];
 
 type Who = 'client' | 'middle' | 'sim';
