@@ -7,8 +7,8 @@
  *               --peer-pid PID --sim-port N]
  *               [--only s1,s2] [--targets t1,t2] [--profile DIR] [--out FILE]
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, tmpdir, totalmem, type as osType, release } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem, type as osType, release } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -18,14 +18,16 @@ import type { HttpTarget, LatencyResult, StreamsResult, TargetName, ThroughputRe
 import { SCENARIOS, evaluate, toMarkdown } from './lib/results.js';
 import type { AddedSummary, BurstStats, Num, OneConnection, Results, ScenarioName, StartupStats, ThroughputStats } from './lib/results.js';
 import { addedRatio, median, minus, ratio, round, summarize } from './lib/stats.js';
-import { findRoot, gitInfo } from './lib/checkout.js';
+import { gitInfo } from './lib/checkout.js';
+import { benchScript, failer } from './lib/script.js';
 import { waitForCount } from './lib/count-log-records.js';
 import { resetSim, simStats } from './lib/sim-control.js';
-import { MASTER_KEY, SIM_KEY, conversationBody, gatewayKey, moongateCli, nonStreamBody, streamBody, writeMoongateConfig } from './lib/moongate-setup.js';
+import { MASTER_KEY, SIM_KEY, conversationBody, gatewayKey, nonStreamBody, streamBody, writeMoongateConfig } from './lib/moongate-setup.js';
 
 // ---------------------------------------------------------------------------------------------
 // Options and sizes
 
+const fail = failer('bench', 1);
 const { values: args } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
@@ -88,26 +90,16 @@ const wanted = (name: ScenarioName): boolean => !only || only.has(name);
 
 const CHAT_PATH = '/v1/chat/completions';
 
-const root = findRoot(dirname(fileURLToPath(import.meta.url)));
-const here = dirname(fileURLToPath(import.meta.url));
-const cli = moongateCli(root);
-const simModule = join(root, 'dist/sim/index.js');
-if (!existsSync(cli) || !existsSync(simModule)) fail('dist/ is missing: run `npm run build` first (`npm run bench` does).');
+const script = benchScript('bench', import.meta.url, 'npm run bench', fail);
+const { here, root, cli, simModule, tmp, started, log } = script;
 
 const runId = `bench-${Date.now().toString(36)}`;
-const tmp = mkdtempSync(join(tmpdir(), 'moongate-bench-'));
-process.on('exit', () => rmSync(tmp, { recursive: true, force: true }));
-const started = performance.now();
 const watchdog = setTimeout(() => {
   console.error(`bench: over the time budget of ${P.budgetMs / 1000} s, stopping.`);
   killAll();
   process.exit(2);
 }, P.budgetMs);
 watchdog.unref();
-process.on('SIGINT', () => {
-  killAll();
-  process.exit(130);
-});
 
 // ---------------------------------------------------------------------------------------------
 // Main
@@ -118,15 +110,10 @@ let baseline: Child | undefined;
 let moongate: Child | undefined;
 let worker: LoadWorker | undefined;
 
-main().catch((err: unknown) => {
-  console.error(`bench: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-  killAll();
-  process.exit(1);
-});
+script.run(main);
 
 async function main(): Promise<void> {
   const loadStart = loadavg();
-  const log = (text: string): void => void process.stderr.write(`[bench ${((performance.now() - started) / 1000).toFixed(1)}s] ${text}\n`);
 
   // The simulator, pinned to --sim-port when a peer needs to know where it is.
   const simPort = Number(args['sim-port']);
@@ -680,10 +667,4 @@ function parseJson(text: string): { data?: unknown } | undefined {
   } catch {
     return undefined;
   }
-}
-
-function fail(message: string): never {
-  console.error(`bench: ${message}`);
-  killAll();
-  process.exit(1);
 }

@@ -14,24 +14,26 @@
  *   node soak.js [--quick] [--phases N] [--phase-seconds S] [--concurrency C]
  *                [--targets baseline,moongate] [--kinds k1,k2] [--out FILE]
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, tmpdir, type as osType, release } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, type as osType, release } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { findRoot, gitInfo } from './lib/checkout.js';
+import { gitInfo } from './lib/checkout.js';
 import { countLogRecords } from './lib/count-log-records.js';
 import { readHeap } from './lib/heap-readings.js';
 import { mergeKindCounts } from './lib/mixed-load.js';
-import { SIM_KEY, gatewayKey, moongateCli, writeMoongateConfig } from './lib/moongate-setup.js';
+import { SIM_KEY, gatewayKey, writeMoongateConfig } from './lib/moongate-setup.js';
 import { positiveInt, positiveNumber } from './lib/number-options.js';
-import { freePort, killAll, startChild, startLoadWorker, waitHealthy, type Child } from './lib/processes.js';
+import { freePort, startChild, startLoadWorker, waitHealthy, type Child } from './lib/processes.js';
 import type { HttpTarget, MixedKindCounts, MixedResult } from './lib/protocol.js';
+import { benchScript, failer } from './lib/script.js';
 import { resetSim } from './lib/sim-control.js';
 import { growthPerRequest } from './lib/soak-growth.js';
 import { SOAK_MIX } from './lib/soak-mix.js';
 import { soakReport, type SoakResults, type SoakTarget } from './lib/soak-report.js';
 
+const fail = failer('soak', 2);
 const { values: args } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
@@ -59,19 +61,8 @@ const QUIET_MS = quick ? 600 : 1_500;
 /** Moongate's other routes for the mix: the upstream failures' alias, and one through the OpenAI-compatible provider. */
 const ROUTES = { faulty: 'kimi-faulty', compat: 'kimi-compat' };
 
-const here = dirname(fileURLToPath(import.meta.url));
-const root = findRoot(here);
-const cli = moongateCli(root);
-const simModule = join(root, 'dist/sim/index.js');
-if (!existsSync(cli) || !existsSync(simModule)) fail('dist/ is missing: run `npm run build` first (`npm run bench:soak` does).');
-const tmp = mkdtempSync(join(tmpdir(), 'moongate-soak-'));
-process.on('exit', () => rmSync(tmp, { recursive: true, force: true }));
-process.on('SIGINT', () => {
-  killAll();
-  process.exit(130);
-});
-const started = performance.now();
-const log = (text: string): void => void process.stderr.write(`[soak ${((performance.now() - started) / 1000).toFixed(1)}s] ${text}\n`);
+const script = benchScript('soak', import.meta.url, 'npm run bench:soak', fail);
+const { here, root, cli, simModule, tmp, started, log } = script;
 
 /** A target under the probe, and what the soak has measured of it so far. */
 interface Probed {
@@ -83,11 +74,7 @@ interface Probed {
   requests: number;
 }
 
-main().catch((err: unknown) => {
-  console.error(`soak: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-  killAll();
-  process.exit(1);
-});
+script.run(main);
 
 async function main(): Promise<void> {
   const loadStart = loadavg();
@@ -177,10 +164,4 @@ async function main(): Promise<void> {
   writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
   console.log(soakReport(results));
   console.log(`\nJSON: ${out}`);
-}
-
-function fail(message: string): never {
-  console.error(`soak: ${message}`);
-  killAll();
-  process.exit(2);
 }

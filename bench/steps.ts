@@ -13,19 +13,21 @@
  *
  *   node steps.js [--quick] [--streams N] [--rounds R] [--targets direct,baseline,moongate] [--out FILE]
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, tmpdir, type as osType, release } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, type as osType, release } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { findRoot, gitInfo } from './lib/checkout.js';
-import { SIM_KEY, gatewayKey, moongateCli, streamBody, writeMoongateConfig } from './lib/moongate-setup.js';
+import { gitInfo } from './lib/checkout.js';
+import { SIM_KEY, gatewayKey, streamBody, writeMoongateConfig } from './lib/moongate-setup.js';
 import { positiveInt } from './lib/number-options.js';
-import { freePort, killAll, startChild, startLoadWorker, waitHealthy, type Child } from './lib/processes.js';
+import { freePort, startChild, startLoadWorker, waitHealthy, type Child } from './lib/processes.js';
 import type { HttpTarget, StreamsResult, TargetName } from './lib/protocol.js';
+import { benchScript, failer } from './lib/script.js';
 import { resetSim } from './lib/sim-control.js';
 import { MIDDLE_STEPS, sumOfMedians, traceSteps, type StepStamp, type StepsOfTarget } from './lib/step-chain.js';
 
+const fail = failer('steps', 2);
 const { values: args } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
@@ -48,19 +50,8 @@ const KNOWN: readonly TargetName[] = ['direct', 'baseline', 'moongate'];
 const wanted = [...new Set(args.targets.split(',').map((s) => s.trim()))];
 for (const name of wanted) if (!KNOWN.includes(name as TargetName)) fail(`--targets: direct, baseline and/or moongate, not ${name}`);
 
-const here = dirname(fileURLToPath(import.meta.url));
-const root = findRoot(here);
-const cli = moongateCli(root);
-const simModule = join(root, 'dist/sim/index.js');
-if (!existsSync(cli) || !existsSync(simModule)) fail('dist/ is missing: run `npm run build` first (`npm run bench:steps` does).');
-const tmp = mkdtempSync(join(tmpdir(), 'moongate-steps-'));
-process.on('exit', () => rmSync(tmp, { recursive: true, force: true }));
-process.on('SIGINT', () => {
-  killAll();
-  process.exit(130);
-});
-const started = performance.now();
-const log = (text: string): void => void process.stderr.write(`[steps ${((performance.now() - started) / 1000).toFixed(1)}s] ${text}\n`);
+const script = benchScript('steps', import.meta.url, 'npm run bench:steps', fail);
+const { here, root, cli, simModule, tmp, started, log } = script;
 const probeArgs = ['--import', pathToFileURL(join(here, 'step-probe.js')).href];
 
 /** A process with step-probe.js loaded, and where it writes its stamps. */
@@ -80,11 +71,7 @@ interface Collected {
   errorSamples: string[];
 }
 
-main().catch((err: unknown) => {
-  console.error(`steps: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-  killAll();
-  process.exit(1);
-});
+script.run(main);
 
 async function main(): Promise<void> {
   const loadStart = loadavg();
@@ -251,10 +238,4 @@ function stepsReport(r: StepsResults): string {
 
 function signed(ms: number): string {
   return `${ms >= 0 ? '+' : '−'}${Math.abs(ms).toFixed(3)}`;
-}
-
-function fail(message: string): never {
-  console.error(`steps: ${message}`);
-  killAll();
-  process.exit(2);
 }
