@@ -1,37 +1,19 @@
-import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { runQuickBench } from '../helpers/quick-bench.js';
 
 /**
  * Proves the benchmark harness works end to end (`npm run bench -- --quick`): it compiles, starts
  * the simulator, the TCP relay, the baseline proxy and the built gateway, runs every scenario
  * briefly and writes JSON with a number for each. No timing is asserted: this machine is shared and noisy.
  */
-const run = promisify(execFile);
-const root = fileURLToPath(new URL('../..', import.meta.url));
-const out = mkdtempSync(join(tmpdir(), 'moongate-bench-test-'));
-
-afterAll(() => rmSync(out, { recursive: true, force: true }));
 
 const isNum = (v: unknown): boolean => typeof v === 'number' && Number.isFinite(v);
 
 describe('npm run bench -- --quick', () => {
   it('runs every scenario against direct, the TCP relay, baseline and Moongate and writes the JSON', async () => {
-    expect(existsSync(join(root, 'dist/bundle/moongate.js')), 'dist/ is missing: run `npm run build` first').toBe(true);
-    await run(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'bench/tsconfig.json')], { cwd: root });
-    const file = join(out, 'quick.json');
-    const { stdout } = await run(process.execPath, [join(root, 'node_modules/.cache/moongate-bench/run.js'), '--quick', '--out', file], {
-      cwd: root,
-      timeout: 100_000,
-      maxBuffer: 10 * 1024 * 1024,
-    });
+    const { stdout, results: r } = await runQuickBench('run.js', 100_000);
     expect(stdout).toContain('| metric |');
 
-    const r = JSON.parse(readFileSync(file, 'utf8'));
     expect(r.quick).toBe(true);
     expect(r.targets).toEqual(['direct', 'relay', 'baseline', 'moongate']);
     const s = r.scenarios;

@@ -1,10 +1,5 @@
-import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { runQuickBench } from '../helpers/quick-bench.js';
 import type { MixedKindCounts as Counts } from '../../bench/lib/protocol.js';
 
 /**
@@ -13,25 +8,11 @@ import type { MixedKindCounts as Counts } from '../../bench/lib/protocol.js';
  * each phase ends in a reading, and Moongate logs every request. No growth or timing is asserted:
  * a few seconds of load say nothing about a leak.
  */
-const run = promisify(execFile);
-const root = fileURLToPath(new URL('../..', import.meta.url));
-const out = mkdtempSync(join(tmpdir(), 'moongate-soak-test-'));
-
-afterAll(() => rmSync(out, { recursive: true, force: true }));
-
 describe('npm run bench:soak -- --quick', () => {
   it('sends the mix to the baseline and Moongate, reads their live heaps, and counts the log records', async () => {
-    expect(existsSync(join(root, 'dist/bundle/moongate.js')), 'dist/ is missing: run `npm run build` first').toBe(true);
-    await run(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'bench/tsconfig.json')], { cwd: root });
-    const file = join(out, 'soak.json');
-    const { stdout } = await run(process.execPath, [join(root, 'node_modules/.cache/moongate-bench/soak.js'), '--quick', '--out', file], {
-      cwd: root,
-      timeout: 100_000,
-      maxBuffer: 10 * 1024 * 1024,
-    });
+    const { stdout, results: r } = await runQuickBench('soak.js', 100_000);
     expect(stdout).toContain('| after phase |');
 
-    const r = JSON.parse(readFileSync(file, 'utf8'));
     expect(r.quick).toBe(true);
     expect(Object.keys(r.targets).sort()).toEqual(['baseline', 'moongate']);
     for (const name of ['baseline', 'moongate']) {
