@@ -21,7 +21,7 @@ import { parseArgs } from 'node:util';
 import { gitInfo } from './lib/checkout.js';
 import { SIM_KEY, gatewayKey, streamBody, writeMoongateConfig } from './lib/moongate-setup.js';
 import { positiveInt } from './lib/number-options.js';
-import { freePort, startChild, startLoadWorker, waitHealthy, type Child } from './lib/processes.js';
+import { askProbe, freePort, startChild, startLoadWorker, waitHealthy, type Child } from './lib/processes.js';
 import type { HttpTarget, StreamsResult, TargetName } from './lib/protocol.js';
 import { benchScript, failer } from './lib/script.js';
 import { resetSim } from './lib/sim-control.js';
@@ -192,15 +192,10 @@ interface StepsResults {
 }
 
 /** Signals the probe and waits for the stamps it writes (and then forgets). */
-async function takeStamps(p: Probed, timeoutMs = 10_000): Promise<StepStamp[]> {
+function takeStamps(p: Probed, timeoutMs = 10_000): Promise<StepStamp[]> {
   rmSync(p.file, { force: true });
-  p.child.proc.kill('SIGUSR2');
-  const t0 = performance.now();
-  while (!existsSync(p.file)) {
-    if (performance.now() - t0 > timeoutMs) throw new Error(`${p.child.name}: no stamps within ${timeoutMs} ms (is step-probe.js loaded?):\n${p.child.output()}`);
-    await new Promise((done) => setTimeout(done, 10));
-  }
-  return JSON.parse(readFileSync(p.file, 'utf8')) as StepStamp[];
+  const written = (): StepStamp[] | undefined => (existsSync(p.file) ? (JSON.parse(readFileSync(p.file, 'utf8')) as StepStamp[]) : undefined);
+  return askProbe(p.child, written, 'stamps (is step-probe.js loaded?)', timeoutMs);
 }
 
 function stepsReport(r: StepsResults): string {

@@ -1,6 +1,6 @@
 /** Reading a process started with heap-probe.js: what is live after full collections, on demand. */
 import { existsSync, readFileSync } from 'node:fs';
-import type { Child } from './processes.js';
+import { askProbe, type Child } from './processes.js';
 
 export interface HeapReading {
   at: number;
@@ -15,16 +15,13 @@ export interface HeapReading {
  * Signals the probe and waits for its line: full collections first, so it takes a moment. A line
  * counts once the file ends with its newline (a reader can see an append half written).
  */
-export async function readHeap(child: Child, probeFile: string, timeoutMs = 15_000): Promise<HeapReading> {
+export function readHeap(child: Child, probeFile: string, timeoutMs = 15_000): Promise<HeapReading> {
   const before = completeLines(probeFile).length;
-  child.proc.kill('SIGUSR2');
-  const t0 = performance.now();
-  for (;;) {
+  const newLine = (): HeapReading | undefined => {
     const lines = completeLines(probeFile);
-    if (lines.length > before) return JSON.parse(lines.at(-1)!) as HeapReading;
-    if (performance.now() - t0 > timeoutMs) throw new Error(`${child.name}: no heap reading within ${timeoutMs} ms (is heap-probe.js loaded?):\n${child.output()}`);
-    await new Promise((done) => setTimeout(done, 20));
-  }
+    return lines.length > before ? (JSON.parse(lines.at(-1)!) as HeapReading) : undefined;
+  };
+  return askProbe(child, newLine, 'heap reading (is heap-probe.js loaded?)', timeoutMs);
 }
 
 function completeLines(file: string): string[] {

@@ -121,6 +121,22 @@ export async function waitHealthy(url: string, since: number, child: Child, time
   }
 }
 
+/**
+ * Signals a child that has a probe preloaded (heap-probe.js, step-probe.js: they answer SIGUSR2
+ * by writing a file) and polls `answer` until it gives what the probe wrote. `what` names it in
+ * the error if nothing comes within `timeoutMs`.
+ */
+export async function askProbe<T>(child: Child, answer: () => T | undefined, what: string, timeoutMs: number): Promise<T> {
+  child.proc.kill('SIGUSR2');
+  const t0 = performance.now();
+  for (;;) {
+    const got = answer();
+    if (got !== undefined) return got;
+    if (performance.now() - t0 > timeoutMs) throw new Error(`${child.name}: no ${what} within ${timeoutMs} ms:\n${child.output()}`);
+    await new Promise((done) => setTimeout(done, 10));
+  }
+}
+
 /** Resident set size of a process in MB (Linux /proc; `ps` elsewhere); null if unknown. */
 export function rssMb(pid: number | undefined): number | null {
   if (pid === undefined) return null;
