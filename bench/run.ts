@@ -7,9 +7,9 @@
  *               --peer-pid PID --sim-port N]
  *               [--only s1,s2] [--targets t1,t2] [--profile DIR] [--out FILE]
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, totalmem, type as osType, release } from 'node:os';
-import { dirname, join, relative, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { assertLoopback, cpuSeconds, freePort, httpRequest, killAll, rssMb, sampleRss, startChild, startLoadWorker, waitHealthy } from './lib/processes.js';
@@ -19,7 +19,7 @@ import { SCENARIOS, evaluate, toMarkdown } from './lib/results.js';
 import type { AddedSummary, BurstStats, Num, OneConnection, Results, ScenarioName, StartupStats, ThroughputStats } from './lib/results.js';
 import { addedRatio, median, minus, ratio, round, summarize } from './lib/stats.js';
 import { gitInfo } from './lib/checkout.js';
-import { benchScript, failer } from './lib/script.js';
+import { benchScript, failer, machineInfo } from './lib/script.js';
 import { waitForCount } from './lib/count-log-records.js';
 import { resetSim, simStats } from './lib/sim-control.js';
 import { MASTER_KEY, SIM_KEY, conversationBody, gatewayKey, nonStreamBody, streamBody, writeMoongateConfig } from './lib/moongate-setup.js';
@@ -166,15 +166,7 @@ async function main(): Promise<void> {
     date: new Date().toISOString(),
     quick,
     duration_s: 0,
-    machine: {
-      cpus: cpus().length,
-      cpu_model: cpus()[0]?.model.trim() ?? 'unknown',
-      total_mem_gb: round(totalmem() / 2 ** 30, 1),
-      os: `${osType()} ${release()}`,
-      node: process.version,
-      loadavg_start: loadStart,
-      loadavg_end: [],
-    },
+    machine: machineInfo(loadStart),
     targets: targets.map((t) => t.name),
     peer: all.peer ? { url: args.peer!, model: all.peer.model, header_names: Object.keys(all.peer.headers) } : null,
     moongate_config: moongateConfig.yaml,
@@ -327,9 +319,7 @@ async function main(): Promise<void> {
   results.duration_s = round((performance.now() - started) / 1000, 1);
   results.checks = evaluate(results);
 
-  const out = args.out ? resolve(args.out) : join(root, 'bench/results', `${quick ? 'quick-' : ''}${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-  mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
+  const out = script.saveResults(results, '', quick, args.out);
   console.log(toMarkdown(results));
   console.log(`\nJSON: ${out}`);
   clearTimeout(watchdog);

@@ -14,9 +14,8 @@
  *   node soak.js [--quick] [--phases N] [--phase-seconds S] [--concurrency C]
  *                [--targets baseline,moongate] [--kinds k1,k2] [--out FILE]
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, type as osType, release } from 'node:os';
-import { dirname, join, relative, resolve } from 'node:path';
+import { loadavg } from 'node:os';
+import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { gitInfo } from './lib/checkout.js';
@@ -27,7 +26,7 @@ import { SIM_KEY, gatewayKey, writeMoongateConfig } from './lib/moongate-setup.j
 import { positiveInt, positiveNumber } from './lib/number-options.js';
 import { freePort, startChild, startLoadWorker, waitHealthy, type Child } from './lib/processes.js';
 import type { HttpTarget, MixedKindCounts, MixedResult } from './lib/protocol.js';
-import { benchScript, failer } from './lib/script.js';
+import { benchScript, failer, machineInfo } from './lib/script.js';
 import { resetSim } from './lib/sim-control.js';
 import { growthPerRequest } from './lib/soak-growth.js';
 import { SOAK_MIX } from './lib/soak-mix.js';
@@ -149,7 +148,7 @@ async function main(): Promise<void> {
     quick,
     duration_s: Math.round((performance.now() - started) / 100) / 10,
     params: { phases, phase_seconds: phaseMs / 1000, concurrency, quiet_ms: QUIET_MS, kinds: kinds ?? null },
-    machine: { cpus: cpus().length, cpu_model: cpus()[0]?.model.trim() ?? 'unknown', os: `${osType()} ${release()}`, node: process.version, loadavg_start: loadStart, loadavg_end: loadavg() },
+    machine: machineInfo(loadStart),
     git: gitInfo(root),
     moongate_cli: relative(root, cli),
     moongate_config: moongateYaml,
@@ -159,9 +158,7 @@ async function main(): Promise<void> {
     ),
     log_records: logRecords,
   };
-  const out = args.out ? resolve(args.out) : join(root, 'bench/results', `soak-${quick ? 'quick-' : ''}${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-  mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
+  const out = script.saveResults(results, 'soak-', quick, args.out);
   console.log(soakReport(results));
   console.log(`\nJSON: ${out}`);
 }

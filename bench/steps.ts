@@ -13,9 +13,9 @@
  *
  *   node steps.js [--quick] [--streams N] [--rounds R] [--targets direct,baseline,moongate] [--out FILE]
  */
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, type as osType, release } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { gitInfo } from './lib/checkout.js';
@@ -23,7 +23,7 @@ import { SIM_KEY, gatewayKey, streamBody, writeMoongateConfig } from './lib/moon
 import { positiveInt } from './lib/number-options.js';
 import { askProbe, freePort, startChild, startLoadWorker, waitHealthy, type Child } from './lib/processes.js';
 import type { HttpTarget, StreamsResult, TargetName } from './lib/protocol.js';
-import { benchScript, failer } from './lib/script.js';
+import { benchScript, failer, machineInfo, type MachineInfo } from './lib/script.js';
 import { resetSim } from './lib/sim-control.js';
 import { MIDDLE_STEPS, sumOfMedians, traceSteps, type StepStamp, type StepsOfTarget } from './lib/step-chain.js';
 
@@ -154,13 +154,11 @@ async function main(): Promise<void> {
     quick,
     duration_s: Math.round((performance.now() - started) / 100) / 10,
     params: { streams_per_target: streamsPerTarget, rounds, warmup_streams: WARMUP_STREAMS, tokens: TOKENS, token_delay_ms: TOKEN_DELAY_MS },
-    machine: { cpus: cpus().length, cpu_model: cpus()[0]?.model.trim() ?? 'unknown', os: `${osType()} ${release()}`, node: process.version, loadavg_start: loadStart, loadavg_end: loadavg() },
+    machine: machineInfo(loadStart),
     git: gitInfo(root),
     targets,
   };
-  const out = args.out ? resolve(args.out) : join(root, 'bench/results', `steps-${quick ? 'quick-' : ''}${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-  mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
+  const out = script.saveResults(results, 'steps-', quick, args.out);
   console.log(stepsReport(results));
   console.log(`\nJSON: ${out}`);
 }
@@ -186,7 +184,7 @@ interface StepsResults {
   quick: boolean;
   duration_s: number;
   params: { streams_per_target: number; rounds: number; warmup_streams: number; tokens: number; token_delay_ms: number };
-  machine: { cpus: number; cpu_model: string; os: string; node: string; loadavg_start: number[]; loadavg_end: number[] };
+  machine: MachineInfo;
   git: ReturnType<typeof gitInfo>;
   targets: Record<string, TargetSteps>;
 }

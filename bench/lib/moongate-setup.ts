@@ -1,4 +1,4 @@
-/** Moongate as the benchmark deploys it, shared by `run.ts` and `compare-builds.ts`. */
+/** Moongate as the benchmark deploys it, and its request bodies: shared by the bench scripts (`run.ts`, `soak.ts`, `steps.ts`, `compare-builds.ts`). */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { httpRequest } from './processes.js';

@@ -1,6 +1,7 @@
 /** The JSON the benchmark writes (bench/results/*.json) and the markdown table made from it. */
 import type { TargetName } from './protocol.js';
 import type { Summary } from './stats.js';
+import type { MachineInfo } from './script.js';
 
 export type Num = number | null;
 
@@ -106,15 +107,7 @@ export interface Results {
   date: string;
   quick: boolean;
   duration_s: number;
-  machine: {
-    cpus: number;
-    cpu_model: string;
-    total_mem_gb: number;
-    os: string;
-    node: string;
-    loadavg_start: number[];
-    loadavg_end: number[];
-  };
+  machine: MachineInfo;
   targets: TargetName[];
   /** The peer's URL and model, and the names (not the values) of the headers it was sent. */
   peer: { url: string; model: string; header_names: string[] } | null;

@@ -3,9 +3,9 @@
  * scratch directory removed at exit, progress lines on stderr timed from the start, and every
  * child process stopped on Ctrl-C, on a refused option and on a failure.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, release, tmpdir, totalmem, type as osType } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findRoot } from './checkout.js';
 import { moongateCli } from './moongate-setup.js';
@@ -35,6 +35,35 @@ export interface BenchScript {
   log(text: string): void;
   /** Runs `main`: a failure is printed with its stack, the child processes stopped, and the process exits 1. */
   run(main: () => Promise<void>): void;
+  /**
+   * Writes a run's results as JSON to `out` or, by default, to bench/results/ as
+   * `<prefix>[quick-]<ISO time>.json`; returns the file's path.
+   */
+  saveResults(results: unknown, prefix: string, quick: boolean, out: string | undefined): string;
+}
+
+/** The machine a run measured: in every result's JSON. */
+export interface MachineInfo {
+  cpus: number;
+  cpu_model: string;
+  total_mem_gb: number;
+  os: string;
+  node: string;
+  loadavg_start: number[];
+  loadavg_end: number[];
+}
+
+/** The machine now; `loadStart` is the load average when the run began. */
+export function machineInfo(loadStart: number[]): MachineInfo {
+  return {
+    cpus: cpus().length,
+    cpu_model: cpus()[0]?.model.trim() ?? 'unknown',
+    total_mem_gb: Math.round((totalmem() / 2 ** 30) * 10) / 10,
+    os: `${osType()} ${release()}`,
+    node: process.version,
+    loadavg_start: loadStart,
+    loadavg_end: loadavg(),
+  };
 }
 
 /** `scriptUrl`: the script's import.meta.url; `npmCommand`: the command that builds and runs it, for the message if dist/ is missing. */
@@ -65,5 +94,11 @@ export function benchScript(name: string, scriptUrl: string, npmCommand: string,
         killAll();
         process.exit(1);
       }),
+    saveResults(results, prefix, quick, out) {
+      const file = out ? resolve(out) : join(root, 'bench/results', `${prefix}${quick ? 'quick-' : ''}${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+      mkdirSync(dirname(file), { recursive: true });
+      writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+      return file;
+    },
   };
 }

@@ -59,7 +59,6 @@ export const WEATHER_TOOL = {
 };
 const TOOL_CITIES = ['Paris', 'Lagos', 'Lima', 'Oslo', 'Pune', 'Perth', 'Quito', 'Seoul'];
 
-
 export const SOAK_MIX: readonly SoakKind[] = [
   { name: 'json', weight: 30, body: (m, n) => chat(m, `Request ${n}: one sentence about the moon. [[sim:tokens=16]]`) },
   { name: 'stream', weight: 20, body: (m, n) => stream(m, `Request ${n}: tell me about the moon. [[sim:tokens=24]]`) },

@@ -2,6 +2,7 @@
 import type { LogCount } from './count-log-records.js';
 import type { HeapReading } from './heap-readings.js';
 import type { MixedKindCounts } from './protocol.js';
+import type { MachineInfo } from './script.js';
 import { toMb, type Growth } from './soak-growth.js';
 
 export interface SoakTarget {
@@ -19,7 +20,7 @@ export interface SoakResults {
   quick: boolean;
   duration_s: number;
   params: { phases: number; phase_seconds: number; concurrency: number; quiet_ms: number; kinds: string[] | null };
-  machine: { cpus: number; cpu_model: string; os: string; node: string; loadavg_start: number[]; loadavg_end: number[] };
+  machine: MachineInfo;
   git: { commit: string | null; dirty_src_files: number | null };
   moongate_cli: string;
   moongate_config: string | null;
