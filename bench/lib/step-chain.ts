@@ -10,36 +10,33 @@ export type StepStampKind = 'request' | 'first_write' | 'upstream_sent' | 'upstr
 /** A moment a chat request passed through a process: [what, ms on the shared clock (shared-clock.ts)]. */
 export type StepStamp = [StepStampKind, number];
 
-type Who = 'client' | 'middle' | 'sim';
-interface Point {
-  who: Who;
-  kind: StepStampKind | 'sent' | 'first_chunk';
-}
+/** Where a step ends: a stamp of the process in the middle or of the simulator, or the client's first chunk. */
+type StepEnd = { who: 'middle' | 'sim'; kind: StepStampKind } | 'first_chunk';
 
 export interface Step {
   name: string;
-  from: Point;
-  to: Point;
+  /** Each step begins where the one before it ended, the first at the client's send; the last ends at its first chunk. */
+  endsAt: StepEnd;
 }
 
-const point = (who: Who, kind: Point['kind']): Point => ({ who, kind });
+const stamp = (who: 'middle' | 'sim', kind: StepStampKind): StepEnd => ({ who, kind });
 
 /** Straight to the simulator: no process in the middle. */
 export const DIRECT_STEPS: readonly Step[] = [
-  { name: 'client sends → the simulator has the request', from: point('client', 'sent'), to: point('sim', 'request') },
-  { name: 'simulator: request → headers and first event written', from: point('sim', 'request'), to: point('sim', 'first_write') },
-  { name: 'simulator → the client has the first chunk', from: point('sim', 'first_write'), to: point('client', 'first_chunk') },
+  { name: 'client sends → the simulator has the request', endsAt: stamp('sim', 'request') },
+  { name: 'simulator: request → headers and first event written', endsAt: stamp('sim', 'first_write') },
+  { name: 'simulator → the client has the first chunk', endsAt: 'first_chunk' },
 ];
 
 /** Through a proxy or a gateway. */
 export const MIDDLE_STEPS: readonly Step[] = [
-  { name: 'client sends → the process in the middle has the request', from: point('client', 'sent'), to: point('middle', 'request') },
-  { name: 'middle: request → its upstream request written', from: point('middle', 'request'), to: point('middle', 'upstream_sent') },
-  { name: 'upstream request → the simulator has it', from: point('middle', 'upstream_sent'), to: point('sim', 'request') },
-  { name: 'simulator: request → headers and first event written', from: point('sim', 'request'), to: point('sim', 'first_write') },
-  { name: 'simulator → the middle has the headers', from: point('sim', 'first_write'), to: point('middle', 'upstream_headers') },
-  { name: 'middle: headers → the first chunk written to the client', from: point('middle', 'upstream_headers'), to: point('middle', 'first_write') },
-  { name: 'middle → the client has the first chunk', from: point('middle', 'first_write'), to: point('client', 'first_chunk') },
+  { name: 'client sends → the process in the middle has the request', endsAt: stamp('middle', 'request') },
+  { name: 'middle: request → its upstream request written', endsAt: stamp('middle', 'upstream_sent') },
+  { name: 'upstream request → the simulator has it', endsAt: stamp('sim', 'request') },
+  { name: 'simulator: request → headers and first event written', endsAt: stamp('sim', 'first_write') },
+  { name: 'simulator → the middle has the headers', endsAt: stamp('middle', 'upstream_headers') },
+  { name: 'middle: headers → the first chunk written to the client', endsAt: stamp('middle', 'first_write') },
+  { name: 'middle → the client has the first chunk', endsAt: 'first_chunk' },
 ];
 
 export interface StepsOfTarget {
@@ -69,14 +66,15 @@ export function traceSteps(client: readonly [number, number][], middle: readonly
     for (const list of out.values()) list.sort((a, b) => a - b);
     return out;
   };
-  const stamps: Record<Exclude<Who, 'client'>, Map<string, number[]>> = { middle: byKind(middle ?? []), sim: byKind(sim) };
+  const stamps = { middle: byKind(middle ?? []), sim: byKind(sim) };
   const samples = steps.map(() => [] as number[]);
   const ttfc: number[] = [];
   let unmatched = 0;
   for (const [sent, firstChunk] of client) {
     const times = [sent];
-    for (const step of steps.slice(0, -1)) {
-      const next = firstAtOrAfter(stamps[step.to.who as Exclude<Who, 'client'>].get(step.to.kind) ?? [], times.at(-1)!);
+    for (const { endsAt } of steps) {
+      if (endsAt === 'first_chunk') break;
+      const next = firstAtOrAfter(stamps[endsAt.who].get(endsAt.kind) ?? [], times.at(-1)!);
       if (next === undefined || next > firstChunk) break;
       times.push(next);
     }
