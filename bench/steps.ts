@@ -11,7 +11,10 @@
  * into the hops between processes and the work inside each (lib/step-chain.ts). Targets take
  * turns, round after round, so that a noisy spell of the machine falls on all of them.
  *
- *   node steps.js [--quick] [--streams N] [--rounds R] [--targets direct,baseline,moongate] [--out FILE]
+ * `--pause MS` waits that long after each stream before the next, so that a stream never finds the
+ * process in the middle still busy with the one before.
+ *
+ *   node steps.js [--quick] [--streams N] [--rounds R] [--pause MS] [--targets direct,baseline,moongate] [--out FILE]
  */
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -20,7 +23,7 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { gitInfo } from './lib/checkout.js';
 import { SIM_KEY, gatewayKey, streamBody, writeMoongateConfig } from './lib/moongate-setup.js';
-import { positiveInt } from './lib/number-options.js';
+import { positiveInt, positiveNumber } from './lib/number-options.js';
 import { askProbe, freePort, startChild, startLoadWorker, waitHealthy, type Child } from './lib/processes.js';
 import type { HttpTarget, StreamsResult, TargetName } from './lib/protocol.js';
 import { benchScript, failer, machineInfo, type MachineInfo } from './lib/script.js';
@@ -33,6 +36,7 @@ const { values: args } = parseArgs({
     quick: { type: 'boolean', default: false },
     streams: { type: 'string' },
     rounds: { type: 'string' },
+    pause: { type: 'string' },
     targets: { type: 'string', default: 'direct,baseline,moongate' },
     out: { type: 'string' },
   },
@@ -41,6 +45,7 @@ const { values: args } = parseArgs({
 const quick = args.quick;
 const rounds = positiveInt(args.rounds ?? (quick ? '1' : '3'), '--rounds', fail);
 const streamsPerTarget = positiveInt(args.streams ?? (quick ? '30' : '900'), '--streams', fail);
+const pauseMs = args.pause === undefined ? 0 : positiveNumber(args.pause, '--pause', fail);
 /** Streams in round `round` (from 1): the count spread over the rounds, the first ones taking what does not divide. */
 const streamsInRound = (round: number): number => Math.floor(streamsPerTarget / rounds) + (round <= streamsPerTarget % rounds ? 1 : 0);
 const WARMUP_STREAMS = quick ? 5 : 30;
@@ -111,10 +116,11 @@ async function main(): Promise<void> {
       concurrency: 1,
       count,
       // A stream takes ~25 ms (4 tokens 5 ms apart); a slow machine gets ten times that.
-      deadlineMs: 30_000 + count * 250,
+      deadlineMs: 30_000 + count * (250 + pauseMs),
       ttfc: true,
       gaps: false,
       stamps,
+      pauseMs,
     });
   for (let round = 1; round <= rounds; round++) {
     for (const c of collected) {
@@ -153,7 +159,7 @@ async function main(): Promise<void> {
     date: new Date().toISOString(),
     quick,
     duration_s: Math.round((performance.now() - started) / 100) / 10,
-    params: { streams_per_target: streamsPerTarget, rounds, warmup_streams: WARMUP_STREAMS, tokens: TOKENS, token_delay_ms: TOKEN_DELAY_MS },
+    params: { streams_per_target: streamsPerTarget, rounds, warmup_streams: WARMUP_STREAMS, tokens: TOKENS, token_delay_ms: TOKEN_DELAY_MS, pause_ms: pauseMs },
     machine: machineInfo(loadStart),
     git: gitInfo(root),
     targets,
@@ -183,7 +189,7 @@ interface StepsResults {
   date: string;
   quick: boolean;
   duration_s: number;
-  params: { streams_per_target: number; rounds: number; warmup_streams: number; tokens: number; token_delay_ms: number };
+  params: { streams_per_target: number; rounds: number; warmup_streams: number; tokens: number; token_delay_ms: number; pause_ms: number };
   machine: MachineInfo;
   git: ReturnType<typeof gitInfo>;
   targets: Record<string, TargetSteps>;
@@ -204,7 +210,7 @@ function stepsReport(r: StepsResults): string {
   };
   const middle = (['baseline', 'moongate'] as const).filter((name) => r.targets[name]);
   const lines = [
-    `Streams one at a time, ${r.params.tokens} tokens ${r.params.token_delay_ms} ms apart, ${r.params.streams_per_target} per target in ${r.params.rounds} round(s). Medians (p90) in ms.`,
+    `Streams one at a time, ${r.params.tokens} tokens ${r.params.token_delay_ms} ms apart, ${r.params.streams_per_target} per target in ${r.params.rounds} round(s)${r.params.pause_ms > 0 ? `, ${r.params.pause_ms} ms of pause after each` : ''}. Medians (p90) in ms.`,
     `${r.machine.cpus} × ${r.machine.cpu_model}, Node ${r.machine.node}; load average ${r.machine.loadavg_start.map((x) => x.toFixed(2)).join(' ')} → ${r.machine.loadavg_end.map((x) => x.toFixed(2)).join(' ')}`,
     '',
   ];

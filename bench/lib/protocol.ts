@@ -54,6 +54,8 @@ export interface StreamsJob {
   gaps: boolean;
   /** Collect each completed stream's send and first-chunk times on the clock other processes share (steps.ts). */
   stamps?: boolean;
+  /** Wait this long after each stream before the loop's next (steps.ts `--pause`: the process in the middle is idle when a stream starts). */
+  pauseMs?: number;
 }
 
 /**

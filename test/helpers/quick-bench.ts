@@ -12,15 +12,15 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 /**
  * Runs a bench script with `--quick`, as its `npm run bench…` command does after the build: the
  * harness compiled (an up-to-date compile writes nothing), then the script from the compiled
- * harness. Returns what it printed and the JSON it wrote (to a scratch file, removed after).
+ * harness, with `args` after `--quick`. Returns what it printed and the JSON it wrote (to a scratch file, removed after).
  */
-export async function runQuickBench(script: 'run.js' | 'soak.js' | 'steps.js', timeoutMs: number): Promise<{ stdout: string; results: any }> {
+export async function runQuickBench(script: 'run.js' | 'soak.js' | 'steps.js', timeoutMs: number, args: string[] = []): Promise<{ stdout: string; results: any }> {
   expect(existsSync(join(root, 'dist/bundle/moongate.js')), 'dist/ is missing: run `npm run build` first').toBe(true);
   await run(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'bench/tsconfig.json')], { cwd: root });
   const out = mkdtempSync(join(tmpdir(), 'moongate-quick-bench-'));
   try {
     const file = join(out, 'results.json');
-    const { stdout } = await run(process.execPath, [join(root, 'node_modules/.cache/moongate-bench', script), '--quick', '--out', file], {
+    const { stdout } = await run(process.execPath, [join(root, 'node_modules/.cache/moongate-bench', script), '--quick', ...args, '--out', file], {
       cwd: root,
       timeout: timeoutMs,
       maxBuffer: 10 * 1024 * 1024,

@@ -5,12 +5,14 @@ import { DIRECT_STEPS, MIDDLE_STEPS } from '../../bench/lib/step-chain.js';
 /**
  * Proves the step tracer works end to end (`npm run bench:steps -- --quick`): the probe loaded
  * into the simulator, the baseline proxy and the built gateway stamps every stream, so each one
- * is traced through every step. No timing is asserted.
+ * is traced through every step, also with a pause after each stream. No timing is asserted.
  */
 describe('npm run bench:steps -- --quick', () => {
   it('traces every stream through the simulator, the baseline proxy and Moongate, step by step', async () => {
-    const { stdout, results: r } = await runQuickBench('steps.js', 120_000);
+    const { stdout, results: r } = await runQuickBench('steps.js', 120_000, ['--pause', '2']);
     expect(stdout).toContain('| middle: request → its upstream request written |');
+    expect(stdout).toContain('2 ms of pause after each');
+    expect(r.params.pause_ms).toBe(2);
 
     expect(Object.keys(r.targets).sort()).toEqual(['baseline', 'direct', 'moongate']);
     const oncePerStream = (n: number) => ({ request: n, first_write: n });
