@@ -12,7 +12,8 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 /**
  * Runs a bench script with `--quick`, as its `npm run bench…` command does after the build: the
  * harness compiled (an up-to-date compile writes nothing), then the script from the compiled
- * harness, with `args` after `--quick`. Returns what it printed and the JSON it wrote (to a scratch file, removed after).
+ * harness, with `args` after `--quick`. Returns what it printed and the JSON it wrote (to a
+ * scratch file, removed after).
  */
 export async function runQuickBench(script: 'run.js' | 'soak.js' | 'steps.js', timeoutMs: number, args: string[] = []): Promise<{ stdout: string; results: any }> {
   expect(existsSync(join(root, 'dist/bundle/moongate.js')), 'dist/ is missing: run `npm run build` first').toBe(true);
