@@ -31,6 +31,7 @@ import { resetSim } from './lib/sim-control.js';
 import { growthPerRequest } from './lib/soak-growth.js';
 import { SOAK_MIX } from './lib/soak-mix.js';
 import { soakReport, type SoakResults, type SoakTarget } from './lib/soak-report.js';
+import { round } from './lib/stats.js';
 
 const fail = failer('soak', 2);
 const { values: args } = parseArgs({
@@ -146,7 +147,7 @@ async function main(): Promise<void> {
     version: 1,
     date: new Date().toISOString(),
     quick,
-    duration_s: Math.round((performance.now() - started) / 100) / 10,
+    duration_s: round((performance.now() - started) / 1000, 1),
     params: { phases, phase_seconds: phaseMs / 1000, concurrency, quiet_ms: QUIET_MS, kinds: kinds ?? null },
     machine: machineInfo(loadStart),
     git: gitInfo(root),

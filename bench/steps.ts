@@ -28,6 +28,7 @@ import { askProbe, freePort, startChild, startLoadWorker, waitHealthy, type Chil
 import type { HttpTarget, StreamsResult, TargetName } from './lib/protocol.js';
 import { benchScript, failer, machineInfo, type MachineInfo } from './lib/script.js';
 import { resetSim } from './lib/sim-control.js';
+import { round } from './lib/stats.js';
 import { MIDDLE_STEPS, sumOfMedians, traceSteps, type StepStamp, type StepsOfTarget } from './lib/step-chain.js';
 
 const fail = failer('steps', 2);
@@ -158,7 +159,7 @@ async function main(): Promise<void> {
     version: 1,
     date: new Date().toISOString(),
     quick,
-    duration_s: Math.round((performance.now() - started) / 100) / 10,
+    duration_s: round((performance.now() - started) / 1000, 1),
     params: { streams_per_target: streamsPerTarget, rounds, warmup_streams: WARMUP_STREAMS, tokens: TOKENS, token_delay_ms: TOKEN_DELAY_MS, pause_ms: pauseMs },
     machine: machineInfo(loadStart),
     git: gitInfo(root),

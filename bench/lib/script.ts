@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { findRoot } from './checkout.js';
 import { moongateCli } from './moongate-setup.js';
 import { killAll } from './processes.js';
+import { round } from './stats.js';
 
 /** Prints `name: message`, stops the child processes and exits with `code`. */
 export function failer(name: string, code: number): (message: string) => never {
@@ -58,7 +59,7 @@ export function machineInfo(loadStart: number[]): MachineInfo {
   return {
     cpus: cpus().length,
     cpu_model: cpus()[0]?.model.trim() ?? 'unknown',
-    total_mem_gb: Math.round((totalmem() / 2 ** 30) * 10) / 10,
+    total_mem_gb: round(totalmem() / 2 ** 30, 1),
     os: `${osType()} ${release()}`,
     node: process.version,
     loadavg_start: loadStart,
