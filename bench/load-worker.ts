@@ -192,7 +192,7 @@ async function streams(job: StreamsJob): Promise<StreamsResult> {
     while (out.started < limit && performance.now() < stopAt && !deadline.signal.aborted) {
       out.started++;
       await one(client);
-      if (job.pauseMs) await new Promise((resolve) => setTimeout(resolve, job.pauseMs));
+      if (job.pauseMs && out.started < limit) await new Promise((resolve) => setTimeout(resolve, job.pauseMs));
     }
   };
 
