@@ -6,13 +6,17 @@
  *   node run.js [--quick] [--peer URL --peer-model M --peer-key K --peer-header 'name: value'…
  *               --peer-pid PID --sim-port N]
  *               [--only s1,s2] [--targets t1,t2] [--profile DIR] [--out FILE]
+ *               [--node-flags='--flag=value …']
+ *
+ * `--node-flags` starts Moongate's processes (and only those) with these node flags, to measure
+ * a V8 or Node setting against the same run's baseline without a build of its own.
  */
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { assertLoopback, cpuSeconds, freePort, httpRequest, killAll, rssMb, sampleRss, startChild, startLoadWorker, waitHealthy } from './lib/processes.js';
+import { assertLoopback, cpuSeconds, freePort, httpRequest, killAll, nodeFlagsOf, rssMb, sampleRss, startChild, startLoadWorker, waitHealthy } from './lib/processes.js';
 import type { Child, LoadWorker } from './lib/processes.js';
 import type { HttpTarget, LatencyResult, StreamsResult, TargetName, ThroughputResult } from './lib/protocol.js';
 import { SCENARIOS, evaluate, toMarkdown } from './lib/results.js';
@@ -41,6 +45,7 @@ const { values: args } = parseArgs({
     targets: { type: 'string' },
     profile: { type: 'string' },
     out: { type: 'string' },
+    'node-flags': { type: 'string' },
     help: { type: 'boolean', default: false },
   },
 });
@@ -87,6 +92,8 @@ if (args.peer) {
 const only = args.only ? new Set(args.only.split(',').map((s) => s.trim())) : undefined;
 for (const name of only ?? []) if (!SCENARIOS.includes(name as ScenarioName)) fail(`--only: unknown scenario ${name} (scenarios: ${SCENARIOS.join(', ')})`);
 const wanted = (name: ScenarioName): boolean => !only || only.has(name);
+const moongateNodeFlags = args['node-flags']?.split(/\s+/).filter((flag) => flag !== '') ?? [];
+for (const flag of moongateNodeFlags) if (!flag.startsWith('-')) fail(`--node-flags: ${flag} is not a node flag (write them as --node-flags='--flag=value --other')`);
 
 const CHAT_PATH = '/v1/chat/completions';
 
@@ -129,7 +136,7 @@ async function main(): Promise<void> {
   const baselineUrl = `http://127.0.0.1:${baselinePort}`;
 
   const moongateConfig = writeMoongateConfig(join(tmp, 'main'), simUrl, await freePort());
-  moongate = startChild('moongate', [cli, 'start', '--config', moongateConfig.file], {}, profileArgs('moongate'));
+  moongate = startChild('moongate', [cli, 'start', '--config', moongateConfig.file], {}, [...profileArgs('moongate'), ...moongateNodeFlags]);
   await waitHealthy(`${baselineUrl}/health/live`, performance.now(), baseline);
   await waitHealthy(`${moongateConfig.url}/health/live`, performance.now(), moongate);
   log(`baseline on ${baselineUrl}, moongate on ${moongateConfig.url}${args.profile ? ` (profiling both into ${args.profile}/{moongate,baseline})` : ''}`);
@@ -172,6 +179,7 @@ async function main(): Promise<void> {
     moongate_config: moongateConfig.yaml,
     moongate_auth: auth.kind,
     moongate_cli: relative(root, cli),
+    moongate_node_flags: nodeFlagsOf(moongate.proc.pid, cli),
     git: gitInfo(root),
     scenarios: {
       idle_startup: { title: 'idle RSS and start-up', params: P.startup, targets: {}, ratio_idle_rss: null, ratio_ready: null },
@@ -481,7 +489,7 @@ async function startupScenario(simUrl: string, targets: HttpTarget[], pids: Ctx[
   if (names.has('baseline')) out.baseline = await measure((port) => startChild('baseline proxy (start-up)', [join(here, 'baseline-proxy.js'), simUrl, String(port)]));
   if (names.has('moongate')) {
     out.moongate = await measure(
-      (port) => startChild('moongate (start-up)', [cli, 'start', '--config', writeMoongateConfig(join(tmp, 'startup'), simUrl, port).file]),
+      (port) => startChild('moongate (start-up)', [cli, 'start', '--config', writeMoongateConfig(join(tmp, 'startup'), simUrl, port).file], {}, moongateNodeFlags),
       /ready in (\d+) ms/,
     );
   }

@@ -137,6 +137,22 @@ export async function askProbe<T>(child: Child, answer: () => T | undefined, wha
   }
 }
 
+/**
+ * The node flags a running node process was started with: its command line's arguments before
+ * `script` (Linux /proc). Read from the process, not from what was asked: a flag dropped on the
+ * way would show. Undefined where /proc cannot say.
+ */
+export function nodeFlagsOf(pid: number | undefined, script: string): string[] | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    const at = args.indexOf(script);
+    return at > 0 ? args.slice(1, at) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Resident set size of a process in MB (Linux /proc; `ps` elsewhere); null if unknown. */
 export function rssMb(pid: number | undefined): number | null {
   if (pid === undefined) return null;

@@ -116,6 +116,8 @@ export interface Results {
   moongate_auth: 'virtual key' | 'master key';
   /** The CLI started, relative to the checkout: the bundle, or tsc's dist/cli/main.js for an older build. */
   moongate_cli?: string;
+  /** The node flags Moongate's process runs with, as its command line has them (`--node-flags`, `--profile`). */
+  moongate_node_flags?: string[];
   /** What was measured: the commit, and how many files under src/ differed from it (work in progress). */
   git: { commit: string | null; dirty_src_files: number | null };
   scenarios: {
@@ -291,7 +293,7 @@ export function toMarkdown(r: Results): string {
   const m = r.machine;
   return [
     `Moongate benchmark${r.quick ? ' (--quick smoke run: numbers are not meaningful)' : ''} — ${r.date}`,
-    `Moongate at ${r.git.commit?.slice(0, 10) ?? 'unknown commit'}${r.git.dirty_src_files ? ` + ${r.git.dirty_src_files} uncommitted files under src/` : ''}, called with a ${r.moongate_auth}${r.moongate_cli ? `, run from ${r.moongate_cli}` : ''}.`,
+    `Moongate at ${r.git.commit?.slice(0, 10) ?? 'unknown commit'}${r.git.dirty_src_files ? ` + ${r.git.dirty_src_files} uncommitted files under src/` : ''}, called with a ${r.moongate_auth}${r.moongate_cli ? `, run from ${r.moongate_cli}` : ''}${r.moongate_node_flags?.length ? ` with node flags ${r.moongate_node_flags.join(' ')}` : ''}.`,
     `${m.cpus} × ${m.cpu_model}, ${m.total_mem_gb} GB, ${m.os}, Node ${m.node}; load average ${m.loadavg_start.map((x) => x.toFixed(2)).join(' ')} → ${m.loadavg_end.map((x) => x.toFixed(2)).join(' ')}; ${r.duration_s.toFixed(0)} s`,
     '',
     line(head),

@@ -1,3 +1,7 @@
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { runQuickBench } from '../helpers/quick-bench.js';
 
@@ -7,12 +11,19 @@ import { runQuickBench } from '../helpers/quick-bench.js';
  * briefly and writes JSON with a number for each. No timing is asserted: this machine is shared and noisy.
  */
 
+const run = promisify(execFile);
+const root = fileURLToPath(new URL('../..', import.meta.url));
+
 const isNum = (v: unknown): boolean => typeof v === 'number' && Number.isFinite(v);
 
 describe('npm run bench -- --quick', () => {
   it('runs every scenario against direct, the TCP relay, baseline and Moongate and writes the JSON', async () => {
-    const { stdout, results: r } = await runQuickBench('run.js', 100_000);
+    // 16 MB is V8's default largest semi-space here: a flag that reaches Moongate and changes nothing.
+    const { stdout, results: r } = await runQuickBench('run.js', 100_000, ['--node-flags=--max-semi-space-size=16']);
     expect(stdout).toContain('| metric |');
+    // Read back from the running process's command line, not from the option.
+    expect(r.moongate_node_flags).toEqual(['--max-semi-space-size=16']);
+    expect(stdout).toContain('with node flags --max-semi-space-size=16.');
 
     expect(r.quick).toBe(true);
     expect(r.targets).toEqual(['direct', 'relay', 'baseline', 'moongate']);
@@ -60,4 +71,14 @@ describe('npm run bench -- --quick', () => {
 
     expect(r.checks.length).toBeGreaterThanOrEqual(9);
   }, 150_000);
+
+  it('refuses --node-flags that are not flags, before starting anything', async () => {
+    const script = join(root, 'node_modules/.cache/moongate-bench/run.js');
+    const failed = await run(process.execPath, [script, '--quick', '--node-flags=max-semi-space-size=16'], { cwd: root, timeout: 20_000 }).then(
+      () => undefined,
+      (err: { code?: number; stderr?: string }) => err,
+    );
+    expect(failed?.code).toBe(1);
+    expect(failed?.stderr).toContain('--node-flags: max-semi-space-size=16 is not a node flag');
+  }, 30_000);
 });
