@@ -1,9 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { PriceBook } from '../pricing/price-book.js';
 import type { RequestOutcome } from '../server/request-outcome.js';
-import { textToHold } from './bodies/json-text.js';
+import { asString, textToHold } from './bodies/json-text.js';
+import type { JsonText } from './bodies/json-text.js';
 import { logEntryFromOutcome } from './entry-from-outcome.js';
 import type { RecordContext } from './entry-from-outcome.js';
+
+/** A body's JSON as a string, whichever form the record holds it in. */
+const text = (body: JsonText | null): string => asString(body!);
 
 const prices = new PriceBook({ moonshot: { type: 'moonshot' } }, {});
 const full: RecordContext = { prices, bodies: { mode: 'full', maxBytes: 64 * 1024 } };
@@ -65,13 +69,13 @@ describe('logEntryFromOutcome', () => {
     // 400 uncached × 0.95 + 600 cached × 0.16 + 100 × 4.00, per 1M tokens.
     expect(e.cost_details).toEqual({ input_usd: 0.00038, cached_input_usd: 0.000096, output_usd: 0.0004, web_search_usd: 0, web_search_calls: 0 });
     expect(e.cost_usd).toBe(0.000876);
-    expect(JSON.parse(e.request_json!).messages[0].content).toBe('secret question');
+    expect(JSON.parse(text(e.request_json)).messages[0].content).toBe('secret question');
   });
 
   it('redacts or drops bodies per logging.bodies', () => {
     const redacted = logEntryFromOutcome(outcome(), { prices, bodies: { mode: 'redacted', maxBytes: 65536 } });
-    expect(JSON.parse(redacted.request_json!).messages[0]).toEqual({ role: 'user', content: '[redacted 15 chars]' });
-    expect(JSON.parse(redacted.response_json!).choices[0].message.content).toBe('[redacted 13 chars]');
+    expect(JSON.parse(text(redacted.request_json)).messages[0]).toEqual({ role: 'user', content: '[redacted 15 chars]' });
+    expect(JSON.parse(text(redacted.response_json)).choices[0].message.content).toBe('[redacted 13 chars]');
     const off = logEntryFromOutcome(outcome(), { prices, bodies: { mode: 'off', maxBytes: 65536 } });
     expect(off.request_json).toBeNull();
     expect(off.response_json).toBeNull();
@@ -82,11 +86,25 @@ describe('logEntryFromOutcome', () => {
     const kept = logEntryFromOutcome(outcome({ request: undefined, requestJson: prepared }), full);
     expect(kept.request_json).toBe(prepared);
     const long = JSON.stringify({ model: 'kimi', messages: [{ role: 'user', content: `${'words '.repeat(2000)}…[truncated 5 chars]` }] });
-    expect(logEntryFromOutcome(outcome({ request: undefined, requestJson: textToHold(long) }), full).request_json).toBe(long);
+    const held = textToHold(long);
+    // Still its bytes, not decoded: the store writes them as they are.
+    expect(logEntryFromOutcome(outcome({ request: undefined, requestJson: held }), full).request_json).toBe(held);
+    expect(text(held)).toBe(long);
     const notStored = logEntryFromOutcome(outcome({ request: undefined, requestJson: null }), full);
     expect(notStored.request_json).toBeNull();
     // Not prepared (a request that ended before its stream began): built from the body as before.
-    expect(JSON.parse(logEntryFromOutcome(outcome({ requestJson: undefined }), full).request_json!).messages[0].content).toBe('secret question');
+    expect(JSON.parse(text(logEntryFromOutcome(outcome({ requestJson: undefined }), full).request_json)).messages[0].content).toBe('secret question');
+  });
+
+  it('holds a long body as its UTF-8 bytes until it is written, a short one as text', () => {
+    const answer = `Le port s’éclaire à la tombée du jour. ${'La marée monte. '.repeat(400)}`;
+    const e = logEntryFromOutcome(outcome({ response: { choices: [{ index: 0, message: { role: 'assistant', content: answer } }] } }), full);
+    expect(typeof e.request_json).toBe('string');
+    const response = e.response_json as { bytes: Buffer; length: number };
+    expect(Buffer.isBuffer(response.bytes)).toBe(true);
+    const json = response.bytes.toString('utf8');
+    expect(response.length).toBe(json.length);
+    expect(JSON.parse(json).choices[0].message.content).toBe(answer);
   });
 
   it('logs what the client was told when the request failed, at no cost', () => {
@@ -95,7 +113,7 @@ describe('logEntryFromOutcome', () => {
       full,
     );
     expect(e).toMatchObject({ status: 429, error_type: 'rate_limit_error', error_message: 'moonshot: slow down', cost_usd: 0, prompt_tokens: null, ttft_ms: null });
-    expect(JSON.parse(e.response_json!)).toEqual({ error: { message: 'moonshot: slow down', type: 'rate_limit_error', code: null } });
+    expect(JSON.parse(text(e.response_json))).toEqual({ error: { message: 'moonshot: slow down', type: 'rate_limit_error', code: null } });
   });
 
   it('leaves the cost unknown when an answer was produced but its usage never came', () => {

@@ -1,3 +1,4 @@
+import type { JsonText } from './bodies/json-text.js';
 import type { AttemptRecord } from '../router/router.js';
 
 /** Where a record came from: a request the gateway proxied, or one sent in without proxying. */
@@ -59,10 +60,12 @@ export interface LogRecord {
 
 /**
  * A record on its way to the store: the time in epoch ms, bodies already prepared (redacted,
- * images replaced, truncated) and serialized, so that the store only writes text.
+ * images replaced, truncated) and serialized, so that the store only writes text. A long body
+ * may be held as its UTF-8 bytes (`textToHold`): outside V8's heap while it waits for its batch,
+ * and written as it is.
  */
 export interface LogEntry extends Omit<LogRecord, 'created_at' | 'request' | 'response'> {
   created_at_ms: number;
-  request_json: string | null;
-  response_json: string | null;
+  request_json: JsonText | null;
+  response_json: JsonText | null;
 }

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { logEntry } from '../../test/helpers/log-entry.js';
+import { textToHold } from './bodies/json-text.js';
 import type { LogEntry } from './log-record.js';
 import { Spool } from './spool.js';
 
@@ -72,6 +73,21 @@ describe('Spool on a full disk', () => {
     await spool.append([logEntry({ id: 'a' })]);
     await spool.append([logEntry({ id: 'b' })]);
     expect(readFileSync(spool.path, 'utf8').split('\n').filter(Boolean).map((l) => (JSON.parse(l) as LogEntry).id)).toEqual(['a', 'b']);
+  });
+
+  it('writes a body held as its UTF-8 bytes as its text, and replays it as text', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'moongate-spool-'));
+    const spool = new Spool(join(dir, 'moongate.db.spool.jsonl'));
+    const request = JSON.stringify({ messages: [{ role: 'user', content: `the day’s catch ${'words '.repeat(1000)}` }] });
+    const entry = logEntry({ id: 'long', request_json: textToHold(request), response_json: null });
+    await spool.append([entry]);
+    await spool.setAside([{ entry, reason: 'refused' }]);
+    const line = JSON.parse(readFileSync(spool.path, 'utf8')) as LogEntry;
+    expect(line).toMatchObject({ id: 'long', request_json: request, response_json: null });
+    expect(JSON.parse(readFileSync(spool.setAsidePath, 'utf8'))).toMatchObject({ refused_because: 'refused', record: { request_json: request } });
+    const replayed: LogEntry[] = [];
+    await spool.replay(async (batch) => replayed.push(...batch), { batchSize: 10 });
+    expect(replayed.map((e) => e.request_json)).toEqual([request]);
   });
 });
 

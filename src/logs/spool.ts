@@ -2,6 +2,7 @@ import { appendFile, mkdir, open, readdir, rename, stat, unlink } from 'node:fs/
 import type { FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { asString } from './bodies/json-text.js';
 import type { LogEntry } from './log-record.js';
 import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../store/private-files.js';
 
@@ -55,7 +56,7 @@ export class Spool {
    * (none, short of a bug): they are left out rather than keep every record behind them from disk.
    */
   append(entries: readonly LogEntry[]): Promise<Unwritable[]> {
-    return this.appendLines(this.path, entries, (entry) => entry);
+    return this.appendLines(this.path, entries, withTextBodies);
   }
 
   /** Where records the store refused are kept for a human (JSON lines, with the reason). */
@@ -69,7 +70,7 @@ export class Spool {
    */
   setAside(refused: readonly { entry: LogEntry; reason: string }[]): Promise<Unwritable[]> {
     const reasons = new Map(refused.map(({ entry, reason }) => [entry, reason]));
-    return this.appendLines(this.setAsidePath, [...reasons.keys()], (entry) => ({ refused_because: reasons.get(entry), record: entry }));
+    return this.appendLines(this.setAsidePath, [...reasons.keys()], (entry) => ({ refused_because: reasons.get(entry), record: withTextBodies(entry) }));
   }
 
   /** One JSON line per entry (as `line` shapes it) appended to `file`; resolves with the entries JSON refused. */
@@ -253,4 +254,15 @@ function parseLine(line: string): LogEntry | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** A record as a line holds it: a body held as its bytes (see LogEntry) is written as its text. */
+function withTextBodies(entry: LogEntry): LogEntry {
+  const { request_json: request, response_json: response } = entry;
+  if (!isBytes(request) && !isBytes(response)) return entry;
+  return { ...entry, request_json: request === null ? null : asString(request), response_json: response === null ? null : asString(response) };
+}
+
+function isBytes(body: LogEntry['request_json']): boolean {
+  return body !== null && typeof body !== 'string';
 }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import Database from 'libsql';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { LogEntry } from '../logs/log-record.js';
+import { textToHold } from '../logs/bodies/json-text.js';
 import { Spool } from '../logs/spool.js';
 import { SqliteStore } from './sqlite/sqlite-store.js';
 import { openStore } from './open-store.js';
@@ -74,6 +75,25 @@ describe('SqliteStore', () => {
       response: { choices: [] },
     });
     expect(await store.logs.get('missing')).toBeUndefined();
+  });
+
+  it('stores a body held as its UTF-8 bytes as the same text, a text column like any other', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'moongate-store-'));
+    dirs.push(dir);
+    const path = join(dir, 'logs.db');
+    const store = await SqliteStore.open(path);
+    stores.push(store);
+    const request = JSON.stringify({ messages: [{ role: 'user', content: `the day’s catch — 中文, 😀 ${'words '.repeat(1000)}` }] });
+    const held = textToHold(request);
+    expect(typeof held).toBe('object');
+    await store.logs.insert([entry({ id: 'bytes', request_json: held, response_json: textToHold('{"choices":[]}') })]);
+    expect(await store.logs.get('bytes')).toMatchObject({ request: JSON.parse(request), response: { choices: [] } });
+    const db = new Database(path, { readonly: true });
+    try {
+      expect(db.prepare("SELECT typeof(request) AS t, request FROM request_logs WHERE id = 'bytes'").get()).toMatchObject({ t: 'text', request });
+    } finally {
+      db.close();
+    }
   });
 
   it('keeps text after a NUL character: it is stored as U+FFFD, since the driver would read the text back cut at the NUL', async () => {

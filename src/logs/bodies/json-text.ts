@@ -32,10 +32,10 @@ export function textStart(text: JsonText, chars: number): string {
 const HOLD_AS_BYTES_FROM_CHARS = 4096;
 
 /**
- * A text to hold for a while (a stream's request, until its log record is written), in its
- * compact form. V8 keeps a string with any character past U+00FF at two bytes per character (the
- * `…` of a cut body is one), so a long text is held as its UTF-8 bytes, never more than it will
- * take to store.
+ * A text to hold for a while (a stream's request until its log record is built, a log record's
+ * bodies until their batch is written), in its compact form. V8 keeps a string with any
+ * character past U+00FF at two bytes per character (the `…` of a cut body is one), so a long
+ * text is held as its UTF-8 bytes, never more than it will take to store, and outside V8's heap.
  */
 export function textToHold(text: string): JsonText {
   return text.length < HOLD_AS_BYTES_FROM_CHARS ? text : { bytes: Buffer.from(text, 'utf8'), length: text.length };

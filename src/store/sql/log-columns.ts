@@ -1,5 +1,6 @@
 import type { CostDetails, LogAttempt, LogEntry, LogRecord, LogSource } from '../../logs/log-record.js';
-import type { SqlValue } from './sql-value.js';
+import type { SqlArg, SqlValue } from './sql-value.js';
+import type { JsonText } from '../../logs/bodies/json-text.js';
 import { nulAsStored } from './stored-text.js';
 
 /** The columns of `request_logs`, in the order `entryValues` produces them. */
@@ -50,7 +51,7 @@ export function isError(entry: Pick<LogEntry, 'status' | 'error_type'>): boolean
   return entry.status >= 400 || entry.error_type !== null;
 }
 
-export function entryValues(e: LogEntry): SqlValue[] {
+export function entryValues(e: LogEntry): SqlArg[] {
   const cost = e.cost_details;
   return [
     text(e.id),
@@ -85,9 +86,17 @@ export function entryValues(e: LogEntry): SqlValue[] {
     e.latency_ms,
     e.ttft_ms,
     e.overhead_ms,
-    e.request_json,
-    e.response_json,
+    bodyArg(e.request_json),
+    bodyArg(e.response_json),
   ];
+}
+
+/**
+ * A body as it is bound: its text, or the bytes a long one is held as (written as they are, with
+ * no string made of them on either thread). JSON text has no raw NUL to replace.
+ */
+function bodyArg(body: JsonText | null): SqlArg {
+  return body === null || typeof body === 'string' ? body : body.bytes;
 }
 
 /** A text column's value: a NUL as U+FFFD (see stored-text.ts), so that nothing after it is lost. */

@@ -1,8 +1,8 @@
 import type Database from 'libsql';
-import type { SqlValue } from '../sql/sql-value.js';
+import type { SqlArg, SqlValue } from '../sql/sql-value.js';
 
 /** SQL text, or SQL with `?` placeholders and their values. */
-export type SqlInput = string | { sql: string; args?: readonly SqlValue[] };
+export type SqlInput = string | { sql: string; args?: readonly SqlArg[] };
 
 export interface SqlResult {
   /** Rows as objects, column name to value (integers as numbers). */
@@ -94,7 +94,7 @@ export class SqlClient {
   private run(statement: SqlInput): SqlResult {
     const args = typeof statement === 'string' ? undefined : statement.args;
     const prepared = this.prepare(sqlOf(statement));
-    const params = (args ?? []) as SqlValue[];
+    const params = (args ?? []) as SqlArg[];
     if (prepared.reader) return { rows: prepared.all(params) as Record<string, SqlValue>[], rowsAffected: 0 };
     return { rows: [], rowsAffected: prepared.run(params).changes };
   }

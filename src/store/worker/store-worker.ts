@@ -5,7 +5,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { SqliteStore } from '../sqlite/sqlite-store.js';
-import type { SqlValue } from '../sql/sql-value.js';
+import type { SqlArg } from '../sql/sql-value.js';
 import { INSERT_AS_VALUES, parseStoreMethod } from './worker-protocol.js';
 import type { StoreCall, StoreReply, StoreWorkerClose, StoreWorkerData, StoreWorkerStatus } from './worker-protocol.js';
 
@@ -52,7 +52,7 @@ async function answer(call: StoreCall): Promise<StoreReply> {
 function invoke(call: StoreCall): Promise<unknown> {
   if (call.method === 'ping') return store.ping();
   // Log records come as their column values (see INSERT_AS_VALUES).
-  if (call.method === INSERT_AS_VALUES) return store.logs.insertValues(call.args[0] as SqlValue[][]);
+  if (call.method === INSERT_AS_VALUES) return store.logs.insertValues(call.args[0] as SqlArg[][]);
   const target = parseStoreMethod(call.method);
   if (!target) throw new Error(`unknown store method ${String(call.method)}`);
   const repository = store[target.repository] as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
