@@ -65,7 +65,7 @@ export function logEntryFromOutcome(outcome: RequestOutcome, ctx: RecordContext)
  * string of a long conversation lived in V8's heap until the next batch (up to 250 ms, so it was
  * promoted and later collected from the old generation, then copied into the store thread's heap
  * as well); bytes are outside it, and the store writes them as they are. A 100 KB conversation
- * cost ~10 % less CPU so (threads' CPU over the benchmark's long-conversation scenario).
+ * cost ~15 % less CPU so (CPU per request in the benchmark's long-conversation scenario).
  */
 function held(text: string | null): JsonText | null {
   return text === null ? null : textToHold(text);
